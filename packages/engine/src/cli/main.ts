@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+import { dirname, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, loadPipelineConfig, redactSecrets, type PipelineConfig } from '../config/index.js';
+import { checkPipeline } from '../orchestrator/check-pipeline.js';
+import { ConnectorUnavailable, runPipeline } from '../orchestrator/run-pipeline.js';
+import type { RunEvent } from '../orchestrator/run-event.js';
+import { ConnectorRegistry } from '../runtime/connector-registry.js';
+import { openSqliteStateStore, StateError } from '../state/index.js';
+import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
+import { formatCheck, formatRunSummary } from './format-summary.js';
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function load(file: string): { config: PipelineConfig; registry: ConnectorRegistry } {
+  const path = resolve(file);
+  const registry = new ConnectorRegistry(dirname(path));
+  const config = loadPipelineConfig(path, {
+    env: process.env,
+    resolveConnector: (use) => {
+      const found = registry.resolve(use);
+      return found ? { configSchema: found.configSchema } : undefined;
+    },
+  });
+  return { config, registry };
+}
+
+function fail(error: unknown, config?: PipelineConfig): number {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`rapidbyte: ${config ? redactSecrets(message, config) : message}\n`);
+  if (error instanceof ConfigError) return EXIT_CODES.configError;
+  if (error instanceof ConnectorUnavailable) return EXIT_CODES.configError;
+  if (error instanceof StateError && error.code === 'PIPELINE_LOCKED') return EXIT_CODES.failure;
+  return EXIT_CODES.failure;
+}
+
+async function runCommand(file: string, opts: { json?: boolean; logLevel: (typeof LEVELS)[number] }): Promise<number> {
+  let config: PipelineConfig | undefined;
+  try {
+    const loaded = load(file);
+    config = loaded.config;
+    const cfg = config;
+    const state = openSqliteStateStore(cfg.state.connection);
+    const minLevel = LEVELS.indexOf(opts.logLevel);
+    const onEvent = (e: RunEvent): void => {
+      if (e.type === 'log' && LEVELS.indexOf(e.level as (typeof LEVELS)[number]) >= minLevel) {
+        process.stderr.write(`[${e.level}] ${e.stream ?? ''} ${e.stage}: ${redactSecrets(e.message, cfg)}\n`);
+      } else if (e.type === 'stream-finished' && !opts.json) {
+        process.stderr.write(`${e.result.stream}: ${e.result.status} (${e.result.rowsWritten} rows)\n`);
+      }
+    };
+    const controller = new AbortController();
+    const interrupt = (): void => controller.abort();
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    try {
+      const result = await runPipeline(cfg, { registry: loaded.registry, state, onEvent, signal: controller.signal });
+      process.stdout.write(opts.json ? `${redactSecrets(JSON.stringify(result, null, 2), cfg)}\n` : `${redactSecrets(formatRunSummary(result), cfg)}\n`);
+      if (result.status === 'succeeded') return EXIT_CODES.ok;
+      if (result.status === 'cancelled') return EXIT_CODES.interrupted;
+      if (result.status === 'partial') return EXIT_CODES.partialFailure;
+      const first = result.streams.find((s) => s.error);
+      return first?.error ? exitCodeForError(first.error.code) : EXIT_CODES.failure;
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      state.close();
+    }
+  } catch (error) {
+    return fail(error, config);
+  }
+}
+
+async function checkCommand(file: string): Promise<number> {
+  let config: PipelineConfig | undefined;
+  try {
+    const loaded = load(file);
+    config = loaded.config;
+    process.stdout.write(`OK      config ${resolve(file)}\n`);
+    const items = await checkPipeline(config, loaded.registry);
+    process.stdout.write(`${redactSecrets(formatCheck(items), config)}\n`);
+    return items.every((i) => i.ok) ? EXIT_CODES.ok : EXIT_CODES.connectionError;
+  } catch (error) {
+    if (error instanceof ConfigError) process.stdout.write(`FAILED  config ${resolve(file)}\n`);
+    return fail(error, config);
+  }
+}
+
+const program = new Command('rapidbyte')
+  .description('Move rows between databases through sandboxed WebAssembly connectors.')
+  .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+  .exitOverride();
+
+program
+  .command('run')
+  .description('run a pipeline: every stream from the source to the destination')
+  .argument('<pipeline.yaml>')
+  .option('--json', 'print the run summary as one JSON document')
+  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LEVELS).default('info'))
+  .action(async (file: string, opts: { json?: boolean; logLevel: (typeof LEVELS)[number] }) => {
+    process.exitCode = await runCommand(file, opts);
+  });
+
+program
+  .command('check')
+  .description('validate the pipeline config and the connectivity of both ends')
+  .argument('<pipeline.yaml>')
+  .action(async (file: string) => {
+    process.exitCode = await checkCommand(file);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const e = error as { exitCode?: number; code?: string };
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exitCode = 0;
+  else process.exitCode = EXIT_CODES.configError;
+}

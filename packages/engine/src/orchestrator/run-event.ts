@@ -1,0 +1,13 @@
+import type { StreamCounters } from './stream-task.js';
+import type { RunResult, StreamResult } from './run-result.js';
+
+/** Typed events the engine emits while it works; the CLI renders them, libraries never print. */
+export type RunEvent =
+  | { readonly type: 'run-started'; readonly runId: number; readonly pipeline: string; readonly streams: readonly string[] }
+  | { readonly type: 'stream-started'; readonly stream: string; readonly attempt: number }
+  | { readonly type: 'stream-progress'; readonly stream: string; readonly counters: StreamCounters }
+  | { readonly type: 'stream-finished'; readonly result: StreamResult }
+  | { readonly type: 'log'; readonly stream?: string; readonly stage: string; readonly level: string; readonly message: string }
+  | { readonly type: 'run-finished'; readonly result: RunResult };
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,34 @@
+import type { StreamCounters } from './stream-task.js';
+
+export const STREAM_OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;
+export type StreamOutcome = (typeof STREAM_OUTCOMES)[number];
+
+/** The error a stream ended with, as data (never a half-thrown exception). */
+export interface StreamFailure {
+  readonly kind: 'transient' | 'permanent';
+  readonly code: string;
+  readonly message: string;
+  /** `source:source-postgres`, `destination:dest-postgres`, `host`. */
+  readonly stage: string;
+  readonly sqlstate?: string;
+  readonly column?: string;
+}
+
+export interface StreamResult extends StreamCounters {
+  readonly stream: string;
+  readonly status: StreamOutcome;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly attempts: number;
+  readonly error?: StreamFailure;
+}
+
+/** What `runPipeline` returns: one entry per stream, whatever happened to the others. */
+export interface RunResult {
+  readonly runId: number;
+  readonly pipeline: string;
+  readonly status: 'succeeded' | 'failed' | 'partial' | 'cancelled';
+  readonly durationMs: number;
+  readonly streams: readonly StreamResult[];
+}

@@ -1,0 +1,44 @@
+import type { StreamContext, WitConnectorError } from '@rapidbyte/sdk/contract';
+import type { CapabilityPolicy } from '../runtime/capability-policy.js';
+import type { ComponentModules } from '../runtime/component-modules.js';
+
+/** One stage of a stream's chain as handed to the worker. */
+export interface StageTask {
+  readonly role: 'source' | 'transform' | 'destination';
+  readonly component: ComponentModules;
+  readonly configJson: string;
+  readonly policy: CapabilityPolicy;
+  /** Connector key/value state of this stage's scope, loaded by the main thread. */
+  readonly state: Readonly<Record<string, string>>;
+}
+
+/** Everything a worker needs to run one stream's chain: source → transforms → destination. */
+export interface StreamTask {
+  readonly pipeline: string;
+  readonly runId: number;
+  readonly stream: StreamContext;
+  readonly source: StageTask;
+  readonly transforms: readonly StageTask[];
+  readonly destination: StageTask;
+  readonly resources: { readonly batchRows: number; readonly maxBatchBytes: number; readonly checkpointIntervalRows: number };
+  readonly onDataError: 'fail' | 'skip' | 'dlq';
+  /** Frames buffered between two stages before the producer waits. */
+  readonly channelCapacity: number;
+}
+
+/** Counters of one stream run. */
+export interface StreamCounters {
+  rowsRead: number;
+  bytesRead: number;
+  rowsWritten: number;
+  bytesWritten: number;
+}
+
+/** Messages a worker posts to the main thread. */
+export type WorkerMessage =
+  | { readonly type: 'log'; readonly stage: string; readonly level: string; readonly message: string }
+  | { readonly type: 'progress'; readonly counters: StreamCounters }
+  | { readonly type: 'checkpoint'; readonly stage: string; readonly kind: string; readonly payload: string }
+  | { readonly type: 'state-put'; readonly stage: string; readonly key: string; readonly value: string }
+  | { readonly type: 'dead-letter'; readonly stage: string; readonly record: string; readonly error: string; readonly category: string }
+  | { readonly type: 'done'; readonly counters: StreamCounters; readonly error?: WitConnectorError & { readonly stage: string } };

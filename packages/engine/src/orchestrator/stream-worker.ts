@@ -1,0 +1,120 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RecordBatch } from 'apache-arrow';
+import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
+import { classifyError } from '../errors/classify-error.js';
+import { instantiateConnector } from '../runtime/connector-instance.js';
+import { FrameChannel } from '../runtime/frame-channel.js';
+import { FrameTable } from '../runtime/frame-table.js';
+import type { InstanceHooks } from '../runtime/host-imports.js';
+import { NetCapability } from '../runtime/net-capability.js';
+import { PgCapability } from '../runtime/pg-capability.js';
+import { RequestDispatcher } from '../runtime/request-dispatcher.js';
+import { runSession, SessionFailed } from '../runtime/run-session.js';
+import type { StageTask, StreamCounters, StreamTask, WorkerMessage } from './stream-task.js';
+
+/**
+ * Runs one stream's chain inside this worker thread: every stage is a component instance; they
+ * share the thread and are connected by bounded in-memory frame channels (Arrow batches move by
+ * reference, never re-encoded).
+ */
+async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, cancelled: () => boolean): Promise<void> {
+  const frames = new FrameTable();
+  const stages = [task.source, ...task.transforms, task.destination];
+  const channels = stages.slice(1).map(() => new FrameChannel(task.channelCapacity));
+  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes));
+  const nets = stages.map((s) => new NetCapability(s.policy));
+  const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  const context = JSON.stringify({
+    pipeline: task.pipeline,
+    runId: task.runId,
+    stream: task.stream,
+    resources: task.resources,
+    onDataError: task.onDataError,
+  });
+  let lastProgress = 0;
+  const progress = (): void => {
+    counters.rowsRead = pgs[0]?.traffic.rowsOut ?? 0;
+    counters.bytesRead = pgs[0]?.traffic.bytesOut ?? 0;
+    counters.rowsWritten = pgs[pgs.length - 1]?.traffic.rowsIn ?? 0;
+    counters.bytesWritten = pgs[pgs.length - 1]?.traffic.bytesIn ?? 0;
+    const now = performance.now();
+    if (now - lastProgress > 250) {
+      lastProgress = now;
+      post({ type: 'progress', counters: { ...counters } });
+    }
+  };
+
+  const runStage = async (index: number): Promise<void> => {
+    const stage = stages[index] as StageTask;
+    const name = `${stage.role}:${stage.component.connector}`;
+    const output = channels[index];
+    const input = index > 0 ? channels[index - 1] : undefined;
+    const kv = new Map(Object.entries(stage.state));
+    const hooks: InstanceHooks = {
+      log: (level, message) => post({ type: 'log', stage: name, level, message }),
+      metric: () => undefined,
+      checkpoint: (kind, payload) => {
+        if (output) output.push({ kind: 'checkpoint', payload });
+        else post({ type: 'checkpoint', stage: name, kind, payload });
+      },
+      emit: (batch: RecordBatch) => {
+        if (!output) throw new Error(`${name}: a destination cannot emit frames`);
+        output.push({ kind: 'frame', batch });
+        progress();
+      },
+      stateGet: (key) => kv.get(key),
+      statePut: (key, value) => {
+        kv.set(key, value);
+        post({ type: 'state-put', stage: name, key, value });
+      },
+      stateCas: (key, expected, value) => {
+        if (kv.get(key) !== expected) return false;
+        kv.set(key, value);
+        post({ type: 'state-put', stage: name, key, value });
+        return true;
+      },
+      deadLetter: (record, error, category) => post({ type: 'dead-letter', stage: name, record, error, category }),
+      isCancelled: cancelled,
+    };
+    const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
+    try {
+      const exports = await instantiateConnector(stage.component, frames, hooks);
+      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, input);
+      await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
+        if (output) await output.ready();
+        progress();
+      });
+      output?.push({ kind: 'end' });
+    } catch (error) {
+      const wit: WitConnectorError = error instanceof SessionFailed ? error.error : classifyError(error);
+      const failure = Object.assign(new Error(wit.message), { wit, stage: name });
+      for (const channel of channels) channel.fail(failure);
+      throw failure;
+    } finally {
+      await pgs[index]?.closeAll();
+      nets[index]?.closeAll();
+    }
+  };
+
+  const results = await Promise.allSettled(stages.map((_, i) => runStage(i)));
+  progress();
+  // Report the first failure in chain order that is not just a consequence of another's failure.
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error & { wit?: WitConnectorError; stage?: string }] : []));
+  const root = failures.find((f) => f.wit) ?? failures[0];
+  post({
+    type: 'done',
+    counters: { ...counters },
+    error: root ? { ...(root.wit ?? classifyError(root)), stage: root.stage ?? 'host' } : undefined,
+  });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  let cancelled = false;
+  port.on('message', (m: { type: string }) => {
+    if (m.type === 'cancel') cancelled = true;
+  });
+  runStream(workerData as StreamTask, (m) => port.postMessage(m), () => cancelled).catch((error: unknown) => {
+    port.postMessage({ type: 'done', counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 }, error: { ...classifyError(error), stage: 'host' } });
+  });
+}

@@ -1,0 +1,42 @@
+import type { Operation, Response, StepResult } from '@rapidbyte/sdk/contract';
+import type { ComponentModules } from './component-modules.js';
+import { createHostImports, deniedWasiImports, type InstanceHooks } from './host-imports.js';
+import type { FrameTable } from './frame-table.js';
+
+/** The WIT `connector` export as jco lifts it. */
+export interface ConnectorExports {
+  spec(): string;
+  open(op: Operation, configJson: string, contextJson: string): number;
+  runStep(session: number, input: Response): StepResult;
+  close(session: number): void;
+}
+
+type Instantiate = (
+  getCoreModule: (name: string) => WebAssembly.Module,
+  imports: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
+/**
+ * Instantiates a connector component from pre-compiled core modules. The guest gets the host
+ * imports and nothing else: no filesystem, clocks, random or sockets of its own.
+ */
+export async function instantiateConnector(
+  component: ComponentModules,
+  frames: FrameTable,
+  hooks: InstanceHooks,
+): Promise<ConnectorExports> {
+  const bindings = (await import(component.bindingsUrl)) as { instantiate: Instantiate };
+  const host = createHostImports(frames, hooks);
+  const denied = deniedWasiImports() as Record<string, unknown>;
+  const imports = new Proxy({} as Record<string, unknown>, {
+    get: (_t, key: string) => (key.startsWith('rapidbyte:connector/host') ? host : denied[key]),
+  });
+  const instance = await bindings.instantiate((name) => {
+    const module = component.modules[name];
+    if (!module) throw new Error(`${component.connector}: missing core module ${name}`);
+    return module;
+  }, imports);
+  const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as ConnectorExports | undefined;
+  if (!exports) throw new Error(`${component.connector}: component does not export rapidbyte:connector/connector`);
+  return exports;
+}

@@ -1,0 +1,26 @@
+export { RUN_STATUSES, isRunStatus, type RunStatus } from './run-status.js';
+export {
+  STREAM_STATUSES,
+  STREAM_TRANSITIONS,
+  TERMINAL_STREAM_STATUSES,
+  canTransition,
+  isStreamStatus,
+  isTerminalStreamStatus,
+  type StreamStatus,
+} from './stream-status.js';
+export { STATE_ERROR_CODES, StateError, type StateErrorCode } from './state-error.js';
+export type {
+  CursorRecord,
+  DeadLetter,
+  PipelineLockHolder,
+  RunRecord,
+  StreamCounts,
+  StreamErrorInfo,
+  StreamRunRecord,
+  TransitionRecord,
+} from './state-records.js';
+export type { StateStore } from './state-store.js';
+export { MIGRATIONS, SCHEMA_VERSION, migrateSqlite, readSchemaVersion } from './migrations.js';
+export { openSqliteStateStore, type SqliteStateStoreOptions } from './sqlite-state-store.js';
+export type { PipelineLockOptions } from './sqlite-pipeline-locks.js';
+export { isProcessAlive } from './process-alive.js';

@@ -1,0 +1,167 @@
+import type Database from 'better-sqlite3';
+import { isRunStatus, type RunStatus } from './run-status.js';
+import { StateError } from './state-error.js';
+import type { RunRecord, StreamCounts, StreamErrorInfo, StreamRunRecord, TransitionRecord } from './state-records.js';
+import { STREAM_TRANSITIONS, isStreamStatus, isTerminalStreamStatus, type StreamStatus } from './stream-status.js';
+import { requireCount, requirePositiveInteger } from './validate.js';
+
+interface RunRow { run_id: number; pipeline: string; status: RunStatus; started_at: string; finished_at: string | null }
+interface StreamRow {
+  run_id: number; stream: string; status: StreamStatus; attempts: number; started_at: string | null;
+  finished_at: string | null; rows_read: number; rows_written: number; bytes_read: number; bytes_written: number;
+  rows_skipped: number; rows_dead_lettered: number; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
+  error_message: string | null;
+}
+interface TransitionRow { run_id: number; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
+
+/** Runs, stream runs and their transition audit in SQLite. */
+export class SqliteRunHistory {
+  readonly #db: Database.Database;
+  readonly #now: () => Date;
+
+  constructor(db: Database.Database, now: () => Date) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  beginRun(pipeline: string, streams: readonly string[]): number {
+    const duplicate = streams.find((s, i) => streams.indexOf(s) !== i);
+    if (duplicate !== undefined) {
+      throw new StateError('DUPLICATE_STREAM', `stream "${duplicate}" is listed twice in the run of pipeline "${pipeline}"`, { details: { pipeline, stream: duplicate } });
+    }
+    return this.#db.transaction(() => {
+      const at = this.#now().toISOString();
+      const runId = Number(
+        this.#db.prepare(`INSERT INTO runs (pipeline, status, started_at) VALUES (?, 'running', ?)`).run(pipeline, at).lastInsertRowid,
+      );
+      const insertStream = this.#db.prepare(`INSERT INTO stream_runs (run_id, stream, position, status) VALUES (?, ?, ?, 'pending')`);
+      const insertTransition = this.#db.prepare(`INSERT INTO state_transitions (run_id, stream, from_status, to_status, at) VALUES (?, ?, NULL, 'pending', ?)`);
+      streams.forEach((stream, position) => {
+        insertStream.run(runId, stream, position);
+        insertTransition.run(runId, stream, at);
+      });
+      return runId;
+    }).immediate();
+  }
+
+  transition(runId: number, stream: string, to: StreamStatus, reason?: string): void {
+    if (!isStreamStatus(to)) {
+      throw new StateError('INVALID_ARGUMENT', `unknown stream status "${String(to)}"`, { details: { runId, stream, to } });
+    }
+    this.#db.transaction(() => {
+      const from = this.#streamRow(runId, stream).status;
+      if (!STREAM_TRANSITIONS[from].includes(to)) {
+        const allowed = STREAM_TRANSITIONS[from];
+        throw new StateError(
+          'ILLEGAL_TRANSITION',
+          `stream "${stream}" of run ${runId} cannot move from ${from} to ${to} (allowed: ${allowed.length > 0 ? allowed.join(', ') : 'none, it is terminal'})`,
+          { details: { runId, stream, from, to, allowed } },
+        );
+      }
+      const at = this.#now().toISOString();
+      const running = to === 'running' ? 1 : 0;
+      this.#db
+        .prepare(`UPDATE stream_runs SET status = ?, attempts = attempts + ?,
+            started_at = CASE WHEN ? = 1 THEN COALESCE(started_at, ?) ELSE started_at END,
+            finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END
+          WHERE run_id = ? AND stream = ?`)
+        .run(to, running, running, at, isTerminalStreamStatus(to) ? 1 : 0, at, runId, stream);
+      this.#db
+        .prepare(`INSERT INTO state_transitions (run_id, stream, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(runId, stream, from, to, at, reason ?? null);
+    }).immediate();
+  }
+
+  recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): void {
+    const values = [
+      requireCount('rowsRead', counts.rowsRead), requireCount('rowsWritten', counts.rowsWritten),
+      requireCount('bytesRead', counts.bytesRead), requireCount('bytesWritten', counts.bytesWritten),
+      requireCount('rowsSkipped', counts.rowsSkipped ?? 0), requireCount('rowsDeadLettered', counts.rowsDeadLettered ?? 0),
+    ];
+    if (error !== undefined && error.kind !== 'transient' && error.kind !== 'permanent') {
+      throw new StateError('INVALID_ARGUMENT', `error kind must be transient or permanent, got "${String(error.kind)}"`, { details: { runId, stream } });
+    }
+    const result = this.#db
+      .prepare(`UPDATE stream_runs SET rows_read = ?, rows_written = ?, bytes_read = ?, bytes_written = ?,
+          rows_skipped = ?, rows_dead_lettered = ?, error_code = ?, error_kind = ?, error_message = ?
+        WHERE run_id = ? AND stream = ?`)
+      .run(...values, error?.code ?? null, error?.kind ?? null, error?.message ?? null, runId, stream);
+    if (result.changes === 0) this.#streamRow(runId, stream); // throws the precise not-found error
+  }
+
+  finishRun(runId: number, status: RunStatus): void {
+    if (!isRunStatus(status) || status === 'running') {
+      throw new StateError('INVALID_ARGUMENT', `a run finishes as succeeded, failed, partial or cancelled, not "${String(status)}"`, { details: { runId, status } });
+    }
+    this.#db.transaction(() => {
+      const row = this.#db.prepare('SELECT status FROM runs WHERE run_id = ?').get(runId) as { status: RunStatus } | undefined;
+      if (row === undefined) throw runNotFound(runId);
+      if (row.status !== 'running') {
+        throw new StateError('RUN_ALREADY_FINISHED', `run ${runId} already finished as ${row.status}`, { details: { runId, status: row.status } });
+      }
+      this.#db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?').run(status, this.#now().toISOString(), runId);
+    }).immediate();
+  }
+
+  getRun(runId: number): RunRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    return row === undefined ? undefined : this.#withStreams([row])[0];
+  }
+
+  listRuns(options: { pipeline?: string; limit?: number } = {}): RunRecord[] {
+    const limit = options.limit === undefined ? -1 : requirePositiveInteger('limit', options.limit);
+    const rows = (options.pipeline === undefined
+      ? this.#db.prepare('SELECT * FROM runs ORDER BY run_id DESC LIMIT ?').all(limit)
+      : this.#db.prepare('SELECT * FROM runs WHERE pipeline = ? ORDER BY run_id DESC LIMIT ?').all(options.pipeline, limit)) as RunRow[];
+    return this.#withStreams(rows);
+  }
+
+  listTransitions(runId: number, stream?: string): TransitionRecord[] {
+    const rows = (stream === undefined
+      ? this.#db.prepare('SELECT * FROM state_transitions WHERE run_id = ? ORDER BY id').all(runId)
+      : this.#db.prepare('SELECT * FROM state_transitions WHERE run_id = ? AND stream = ? ORDER BY id').all(runId, stream)) as TransitionRow[];
+    return rows.map((r) => ({
+      runId: r.run_id, stream: r.stream, from: r.from_status, to: r.to_status, at: r.at,
+      ...(r.reason === null ? {} : { reason: r.reason }),
+    }));
+  }
+
+  #streamRow(runId: number, stream: string): StreamRow {
+    const row = this.#db.prepare('SELECT * FROM stream_runs WHERE run_id = ? AND stream = ?').get(runId, stream) as StreamRow | undefined;
+    if (row !== undefined) return row;
+    if (this.#db.prepare('SELECT 1 FROM runs WHERE run_id = ?').get(runId) === undefined) throw runNotFound(runId);
+    throw new StateError('STREAM_NOT_FOUND', `run ${runId} has no stream "${stream}"`, { details: { runId, stream } });
+  }
+
+  #withStreams(runs: RunRow[]): RunRecord[] {
+    if (runs.length === 0) return [];
+    const ids = runs.map((r) => r.run_id);
+    const streamRows = this.#db
+      .prepare(`SELECT * FROM stream_runs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, position`)
+      .all(JSON.stringify(ids)) as StreamRow[];
+    const byRun = new Map<number, StreamRunRecord[]>(ids.map((id) => [id, []]));
+    for (const s of streamRows) byRun.get(s.run_id)?.push(toStreamRecord(s));
+    return runs.map((r) => ({
+      runId: r.run_id, pipeline: r.pipeline, status: r.status, startedAt: r.started_at,
+      ...(r.finished_at === null ? {} : { finishedAt: r.finished_at }),
+      streams: byRun.get(r.run_id) ?? [],
+    }));
+  }
+}
+
+function runNotFound(runId: number): StateError {
+  return new StateError('RUN_NOT_FOUND', `run ${runId} does not exist in the state DB`, { details: { runId } });
+}
+
+function toStreamRecord(s: StreamRow): StreamRunRecord {
+  return {
+    runId: s.run_id, stream: s.stream, status: s.status, attempts: s.attempts,
+    ...(s.started_at === null ? {} : { startedAt: s.started_at }),
+    ...(s.finished_at === null ? {} : { finishedAt: s.finished_at }),
+    counts: {
+      rowsRead: s.rows_read, rowsWritten: s.rows_written, bytesRead: s.bytes_read, bytesWritten: s.bytes_written,
+      rowsSkipped: s.rows_skipped, rowsDeadLettered: s.rows_dead_lettered,
+    },
+    ...(s.error_code === null ? {} : { error: { code: s.error_code, kind: s.error_kind ?? 'permanent', message: s.error_message ?? '' } }),
+  };
+}

@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrateSqlite } from './migrations.js';
+import type { RunStatus } from './run-status.js';
+import { SqliteConnectorState } from './sqlite-connector-state.js';
+import { SqliteCursors } from './sqlite-cursors.js';
+import { SqliteDeadLetters } from './sqlite-dead-letters.js';
+import { SqlitePipelineLocks, type PipelineLockOptions } from './sqlite-pipeline-locks.js';
+import { SqliteRunHistory } from './sqlite-run-history.js';
+import { StateError } from './state-error.js';
+import type {
+  CursorRecord, DeadLetter, PipelineLockHolder, RunRecord, StreamCounts, StreamErrorInfo, TransitionRecord,
+} from './state-records.js';
+import type { StateStore } from './state-store.js';
+import type { StreamStatus } from './stream-status.js';
+
+/** Options of {@link openSqliteStateStore}; the defaults suit production. */
+export interface SqliteStateStoreOptions {
+  /** Clock for every timestamp written; default `() => new Date()`. */
+  now?: () => Date;
+  /** Pipeline lock timing and liveness probe. */
+  locks?: PipelineLockOptions;
+  /** SQLite busy timeout in ms; default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating the file and its parent directory if needed) the SQLite state DB at `path`,
+ * in WAL mode with a busy timeout, and migrates its schema.
+ */
+export function openSqliteStateStore(path: string, options: SqliteStateStoreOptions = {}): StateStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    migrateSqlite(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteStateStore(db, options);
+}
+
+/** {@link StateStore} over one better-sqlite3 connection; each concern lives in its own class. */
+class SqliteStateStore implements StateStore {
+  readonly #db: Database.Database;
+  readonly #runs: SqliteRunHistory;
+  readonly #cursors: SqliteCursors;
+  readonly #kv: SqliteConnectorState;
+  readonly #deadLetters: SqliteDeadLetters;
+  readonly #locks: SqlitePipelineLocks;
+
+  constructor(db: Database.Database, options: SqliteStateStoreOptions) {
+    const now = options.now ?? (() => new Date());
+    this.#db = db;
+    this.#runs = new SqliteRunHistory(db, now);
+    this.#cursors = new SqliteCursors(db, now);
+    this.#kv = new SqliteConnectorState(db, now);
+    this.#deadLetters = new SqliteDeadLetters(db, now);
+    this.#locks = new SqlitePipelineLocks(db, now, options.locks);
+  }
+
+  beginRun(pipeline: string, streams: readonly string[]): number { return this.#open().#runs.beginRun(pipeline, streams); }
+  transition(runId: number, stream: string, to: StreamStatus, reason?: string): void { this.#open().#runs.transition(runId, stream, to, reason); }
+  recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): void {
+    this.#open().#runs.recordStreamCounts(runId, stream, counts, error);
+  }
+  finishRun(runId: number, status: RunStatus): void { this.#open().#runs.finishRun(runId, status); }
+  getRun(runId: number): RunRecord | undefined { return this.#open().#runs.getRun(runId); }
+  listRuns(options?: { pipeline?: string; limit?: number }): RunRecord[] { return this.#open().#runs.listRuns(options); }
+  listTransitions(runId: number, stream?: string): TransitionRecord[] { return this.#open().#runs.listTransitions(runId, stream); }
+
+  getCursor(pipeline: string, stream: string): CursorRecord | undefined { return this.#open().#cursors.getCursor(pipeline, stream); }
+  putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): void { this.#open().#cursors.putCursor(cursor); }
+  deleteCursors(pipeline: string, stream?: string): number { return this.#open().#cursors.deleteCursors(pipeline, stream); }
+
+  getKv(scope: string, key: string): string | undefined { return this.#open().#kv.getKv(scope, key); }
+  putKv(scope: string, key: string, value: string): void { this.#open().#kv.putKv(scope, key, value); }
+  casKv(scope: string, key: string, expected: string | undefined, value: string): boolean {
+    return this.#open().#kv.casKv(scope, key, expected, value);
+  }
+  deleteKv(scope: string, key: string): boolean { return this.#open().#kv.deleteKv(scope, key); }
+
+  addDeadLetters(letters: readonly DeadLetter[]): void { this.#open().#deadLetters.addDeadLetters(letters); }
+  listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): DeadLetter[] {
+    return this.#open().#deadLetters.listDeadLetters(options);
+  }
+
+  acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): () => void { return this.#open().#locks.acquire(pipeline, holder); }
+
+  close(): void {
+    if (!this.#db.open) return;
+    this.#locks.releaseAll();
+    this.#db.close();
+  }
+
+  #open(): this {
+    if (!this.#db.open) throw new StateError('STORE_CLOSED', 'the state store is closed', { details: { path: this.#db.name } });
+    return this;
+  }
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { STREAM_STATUSES, STREAM_TRANSITIONS, canTransition, isTerminalStreamStatus } from './stream-status.js';
+
+const ALLOWED = new Set([
+  'pending>running', 'pending>cancelled', 'pending>failed',
+  'running>retrying', 'running>succeeded', 'running>failed', 'running>cancelled',
+  'retrying>running', 'retrying>failed', 'retrying>cancelled',
+]);
+
+describe('STREAM_TRANSITIONS', () => {
+  const pairs = STREAM_STATUSES.flatMap((from) => STREAM_STATUSES.map((to) => [from, to] as const));
+  it.each(pairs)('%s -> %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(ALLOWED.has(`${from}>${to}`));
+  });
+
+  it('terminal statuses allow nothing', () => {
+    for (const s of STREAM_STATUSES) {
+      expect(isTerminalStreamStatus(s)).toBe(STREAM_TRANSITIONS[s].length === 0);
+    }
+  });
+});

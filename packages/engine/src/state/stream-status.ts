@@ -1,0 +1,31 @@
+/** Status of one stream inside a run. */
+export const STREAM_STATUSES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
+export type StreamStatus = (typeof STREAM_STATUSES)[number];
+
+/** Statuses a stream never leaves; reaching one sets `finishedAt`. */
+export const TERMINAL_STREAM_STATUSES = ['succeeded', 'failed', 'cancelled'] as const satisfies readonly StreamStatus[];
+
+/**
+ * Allowed transitions: pending→running|cancelled|failed, running→retrying|succeeded|failed|cancelled,
+ * retrying→running|failed|cancelled. Terminal statuses allow none.
+ */
+export const STREAM_TRANSITIONS: Readonly<Record<StreamStatus, readonly StreamStatus[]>> = Object.freeze({
+  pending: Object.freeze(['running', 'cancelled', 'failed'] as const),
+  running: Object.freeze(['retrying', 'succeeded', 'failed', 'cancelled'] as const),
+  retrying: Object.freeze(['running', 'failed', 'cancelled'] as const),
+  succeeded: Object.freeze([] as const),
+  failed: Object.freeze([] as const),
+  cancelled: Object.freeze([] as const),
+});
+
+export function isStreamStatus(value: unknown): value is StreamStatus {
+  return typeof value === 'string' && (STREAM_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTerminalStreamStatus(status: StreamStatus): boolean {
+  return (TERMINAL_STREAM_STATUSES as readonly StreamStatus[]).includes(status);
+}
+
+export function canTransition(from: StreamStatus, to: StreamStatus): boolean {
+  return STREAM_TRANSITIONS[from].includes(to);
+}

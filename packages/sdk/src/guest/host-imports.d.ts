@@ -1,0 +1,21 @@
+/** Synchronous host imports of the WIT interface `rapidbyte:connector/host@0.1.0`. */
+declare module 'rapidbyte:connector/host@0.1.0' {
+  import type { FrameHandle, LogLevel, WitConnectorError } from './wit-types.js';
+  export function log(level: LogLevel, message: string): void;
+  export function metric(name: string, value: number): void;
+  export function checkpoint(kind: string, payloadJson: string): void;
+  export function emitBatch(frame: FrameHandle): void;
+  export function frameRows(frame: FrameHandle): bigint;
+  export function frameSchema(frame: FrameHandle): string;
+  export function frameRelease(frame: FrameHandle): void;
+  /** Throws `{ payload: WitConnectorError }` on error. */
+  export function frameProject(frame: FrameHandle, columns: string[]): FrameHandle;
+  export function frameRename(frame: FrameHandle, renames: [string, string][]): FrameHandle;
+  export function frameFromIpc(ipc: Uint8Array): FrameHandle;
+  export function stateGet(key: string): string | undefined;
+  export function statePut(key: string, value: string): void;
+  export function stateCas(key: string, expected: string | undefined, value: string): boolean;
+  export function emitDlq(recordJson: string, error: string, category: string): void;
+  export function isCancelled(): boolean;
+  export type { WitConnectorError };
+}

@@ -1,0 +1,114 @@
+import { ConnectorError } from './connector-error.js';
+import type {
+  FrameHandle,
+  HttpRequest,
+  HttpResponse,
+  PgColumn,
+  PgConnectOptions,
+  PgQueryResult,
+  Request,
+  Response,
+  ResponseOf,
+  ResponseTag,
+} from './wit-types.js';
+
+/**
+ * A request step: `const x = yield* pg.query(conn, sql)`. The generator yields one WIT request
+ * and receives the host's response; a `failed` response is thrown as a ConnectorError.
+ */
+export type Step<T> = Generator<Request, T, Response>;
+
+function* call<T extends ResponseTag>(request: Request, ...expected: T[]): Step<ResponseOf<T>> {
+  const response = yield request;
+  if (response.tag === 'failed') throw ConnectorError.fromWit(response.val);
+  if (!(expected as string[]).includes(response.tag)) {
+    throw ConnectorError.permanent(
+      'PROTOCOL',
+      `host answered ${request.tag} with ${response.tag}, expected ${expected.join(' | ')}`,
+    );
+  }
+  return response as ResponseOf<T>;
+}
+
+/** The outcome of reading the next item of a stream of frames. */
+export type FrameItem =
+  | { readonly kind: 'frame'; readonly frame: FrameHandle }
+  | { readonly kind: 'checkpoint'; readonly payload: string }
+  | { readonly kind: 'end'; readonly rows: bigint };
+
+function toFrameItem(r: ResponseOf<'frame' | 'checkpoint' | 'end-of-data'>): FrameItem {
+  if (r.tag === 'frame') return { kind: 'frame', frame: r.val };
+  if (r.tag === 'checkpoint') return { kind: 'checkpoint', payload: r.val };
+  return { kind: 'end', rows: r.val };
+}
+
+/** The Postgres capability. The host checks every connect against `allowed_hosts`. */
+export const pg = {
+  *connect(options: PgConnectOptions): Step<number> {
+    return (yield* call({ tag: 'pg-connect', val: options }, 'pg-conn')).val;
+  },
+  *query(conn: number, sql: string, params: (string | undefined)[] = []): Step<PgQueryResult> {
+    return (yield* call({ tag: 'pg-query', val: { conn, sql, params } }, 'query-result')).val;
+  },
+  /** Starts `COPY (...) TO STDOUT (FORMAT binary)`; the host decodes it into Arrow frames. */
+  *copyOut(
+    conn: number,
+    sql: string,
+    columns: PgColumn[],
+    batchRows: number,
+    schemaMetadata: [string, string][] = [],
+  ): Step<number> {
+    return (yield* call({ tag: 'pg-copy-out', val: { conn, sql, columns, batchRows, schemaMetadata } }, 'copy-stream')).val;
+  },
+  *copyOutNext(copy: number): Step<FrameItem> {
+    return toFrameItem(yield* call({ tag: 'pg-copy-out-next', val: copy }, 'frame', 'end-of-data'));
+  },
+  /** Starts `COPY t (cols) FROM STDIN (FORMAT binary)`; frames are encoded by the host. */
+  *copyIn(conn: number, sql: string, columns: PgColumn[]): Step<number> {
+    return (yield* call({ tag: 'pg-copy-in', val: { conn, sql, columns } }, 'copy-stream')).val;
+  },
+  *copyInWrite(copy: number, frame: FrameHandle): Step<bigint> {
+    return (yield* call({ tag: 'pg-copy-in-write', val: { copy, frame } }, 'row-count')).val;
+  },
+  *copyInEnd(copy: number): Step<bigint> {
+    return (yield* call({ tag: 'pg-copy-in-end', val: copy }, 'row-count')).val;
+  },
+  *close(conn: number): Step<void> {
+    yield* call({ tag: 'pg-close', val: conn }, 'none');
+  },
+};
+
+/** Destination and transform input: the next frame, checkpoint marker, or end of the stream. */
+export function* nextFrame(): Step<FrameItem> {
+  return toFrameItem(yield* call({ tag: 'next-frame' }, 'frame', 'checkpoint', 'end-of-data'));
+}
+
+/** Generic network and file capabilities (the portable slow path). */
+export const net = {
+  *http(request: HttpRequest): Step<HttpResponse> {
+    return (yield* call({ tag: 'http', val: request }, 'http')).val;
+  },
+  *tcpConnect(host: string, port: number): Step<number> {
+    return (yield* call({ tag: 'tcp-connect', val: [host, port] }, 'socket')).val;
+  },
+  *tcpRead(socket: number, maxBytes: number): Step<Uint8Array> {
+    return (yield* call({ tag: 'tcp-read', val: [socket, maxBytes] }, 'bytes')).val;
+  },
+  *tcpWrite(socket: number, bytes: Uint8Array): Step<void> {
+    yield* call({ tag: 'tcp-write', val: [socket, bytes] }, 'none');
+  },
+  *tcpClose(socket: number): Step<void> {
+    yield* call({ tag: 'tcp-close', val: socket }, 'none');
+  },
+};
+
+export const fs = {
+  /** Reads up to `length` bytes at `offset` of a file granted by `permissions.fs.allowed_paths`; empty at end. */
+  *read(path: string, offset: bigint, length: number): Step<Uint8Array> {
+    return (yield* call({ tag: 'fs-read', val: { path, offset, length } }, 'bytes')).val;
+  },
+};
+
+export function* sleep(ms: number): Step<void> {
+  yield* call({ tag: 'sleep-ms', val: ms }, 'none');
+}
