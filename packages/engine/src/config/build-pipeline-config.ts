@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
+import { parseByteSize } from './parse-byte-size.js';
+import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig } from './pipeline-config.js';
+import { SECRET_VALUES } from './pipeline-config.js';
+import { DEFAULT_SCHEMA_EVOLUTION, type SchemaEvolution } from './schema-evolution.js';
+
+/** Default state DB file, relative to the pipeline file's directory. */
+export const DEFAULT_SQLITE_STATE = '.rapidbyte/state.db';
+/** Defaults of `resources`. */
+export const DEFAULT_RESOURCES = Object.freeze({
+  parallelism: 'auto' as const,
+  maxBatchBytes: 8 * 1024 * 1024,
+  batchRows: 65_536,
+  checkpointIntervalRows: 500_000,
+  maxRetries: 3,
+});
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
+
+/**
+ * Maps a schema-valid raw (snake_case) document to the camelCase {@link PipelineConfig},
+ * applying defaults and resolving paths against the pipeline file's directory. Not frozen.
+ */
+export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly string[]): PipelineConfig {
+  const dir = path.dirname(file);
+  const dest: Raw = doc.destination;
+  const destWriteMode: WriteMode = dest.write_mode ?? 'append';
+  const destKey = keyColumns(dest.primary_key);
+  const streams = (doc.source.streams as Raw[]).map(
+    (s): StreamConfig => ({
+      name: s.name,
+      syncMode: s.sync_mode as SyncMode,
+      ...(s.cursor_field !== undefined && { cursorField: s.cursor_field }),
+      ...(s.columns !== undefined && { columns: [...s.columns] }),
+      writeMode: (s.write_mode as WriteMode | undefined) ?? destWriteMode,
+      ...((keyColumns(s.primary_key) ?? destKey) !== undefined && { primaryKey: keyColumns(s.primary_key) ?? destKey }),
+      ...(s.destination_table !== undefined && { destinationTable: s.destination_table }),
+    }),
+  );
+  const evolution: Raw = dest.schema_evolution ?? {};
+  const schemaEvolution: SchemaEvolution = {
+    newColumn: evolution.new_column ?? DEFAULT_SCHEMA_EVOLUTION.newColumn,
+    removedColumn: evolution.removed_column ?? DEFAULT_SCHEMA_EVOLUTION.removedColumn,
+    typeChange: evolution.type_change ?? DEFAULT_SCHEMA_EVOLUTION.typeChange,
+    nullabilityChange: evolution.nullability_change ?? DEFAULT_SCHEMA_EVOLUTION.nullabilityChange,
+  };
+  const state: Raw = doc.state ?? {};
+  const backend: StateBackend = state.backend ?? 'sqlite';
+  const resources: Raw = doc.resources ?? {};
+  return {
+    version: doc.version,
+    pipeline: doc.pipeline,
+    file,
+    source: { ...connector(doc.source, dir), streams },
+    transforms: ((doc.transforms ?? []) as Raw[]).map((t) => connector(t, dir)),
+    destination: {
+      ...connector(dest, dir),
+      writeMode: destWriteMode,
+      ...(destKey !== undefined && { primaryKey: destKey }),
+      onDataError: (dest.on_data_error as OnDataError | undefined) ?? 'fail',
+      schemaEvolution,
+    },
+    state: {
+      backend,
+      connection:
+        backend === 'sqlite' ? path.resolve(dir, state.connection ?? DEFAULT_SQLITE_STATE) : state.connection,
+    },
+    resources: {
+      parallelism: resources.parallelism ?? DEFAULT_RESOURCES.parallelism,
+      maxBatchBytes:
+        resources.max_batch_bytes === undefined
+          ? DEFAULT_RESOURCES.maxBatchBytes
+          : (parseByteSize(resources.max_batch_bytes) as number),
+      batchRows: resources.batch_rows ?? DEFAULT_RESOURCES.batchRows,
+      checkpointIntervalRows: resources.checkpoint_interval_rows ?? DEFAULT_RESOURCES.checkpointIntervalRows,
+      maxRetries: resources.max_retries ?? DEFAULT_RESOURCES.maxRetries,
+    },
+    [SECRET_VALUES]: [...secrets],
+  };
+}
+
+function connector(raw: Raw, dir: string): ConnectorRef {
+  const perms: Raw = raw.permissions ?? {};
+  const permissions: Permissions = {
+    network: { allowedHosts: [...(perms.network?.allowed_hosts ?? [])] },
+    fs: { allowedPaths: ((perms.fs?.allowed_paths ?? []) as string[]).map((p) => path.resolve(dir, p)) },
+  };
+  return { use: raw.use, config: raw.config ?? {}, permissions };
+}
+
+function keyColumns(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? [...(value as string[])] : undefined;
+}

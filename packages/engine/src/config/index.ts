@@ -1,0 +1,14 @@
+export * from './modes.js';
+export * from './schema-evolution.js';
+export * from './pipeline-config.js';
+export * from './config-error.js';
+export * from './config-path.js';
+export * from './interpolate-env.js';
+export * from './secret-names.js';
+export * from './parse-byte-size.js';
+export * from './pipeline-schema.js';
+export * from './deep-freeze.js';
+export * from './redact-secrets.js';
+export { qualifiedStreamName } from './check-streams.js';
+export { DEFAULT_RESOURCES, DEFAULT_SQLITE_STATE } from './build-pipeline-config.js';
+export * from './load-pipeline-config.js';

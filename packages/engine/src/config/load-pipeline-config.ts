@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { buildPipelineConfig } from './build-pipeline-config.js';
+import { checkStreams } from './check-streams.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import type { ConfigPath } from './config-path.js';
+import { deepFreeze } from './deep-freeze.js';
+import { IssueCollector } from './issue-collector.js';
+import { BYTE_SIZE_PATTERN, parseByteSize } from './parse-byte-size.js';
+import type { PipelineConfig } from './pipeline-config.js';
+import { PIPELINE_SCHEMA } from './pipeline-schema.js';
+import { readYamlTree } from './read-yaml-tree.js';
+import { redactValues } from './redact-secrets.js';
+import { validateWithSchema } from './schema-validator.js';
+import { YamlLocations } from './yaml-locations.js';
+
+/** The role a connector plays in a pipeline. */
+export type ConnectorRole = 'source' | 'destination' | 'transform';
+
+/** What the loader needs to know about a connector named in `use:`, supplied by the caller (the runtime's registry). */
+export interface ConnectorSchemaResolver {
+  (use: string, role: ConnectorRole): { readonly configSchema: object } | undefined;
+}
+
+export interface LoadPipelineOptions {
+  /** Variables for `${VAR}` (usually `process.env`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly resolveConnector: ConnectorSchemaResolver;
+}
+
+const MIN_NET_SECRET = 4;
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads, interpolates and validates a pipeline file (DESIGN §5) and returns it deeply frozen.
+ * Throws one {@link ConfigError} listing every issue found (unreadable file, YAML syntax,
+ * unset variables, schema and semantic errors, connector config errors), each with file:line.
+ */
+export function loadPipelineConfig(file: string, options: LoadPipelineOptions): PipelineConfig {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError([{ file: abs, path: '', message: `cannot read pipeline file (${reason})` }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) throw new ConfigError([syntaxIssue(abs, text, doc.errors, lineCounter)]);
+
+  const secrets = new Set<string>();
+  const issues = new IssueCollector(abs, new YamlLocations(lineCounter), secrets);
+  const data = readYamlTree({ doc, env: options.env, issues, secrets });
+  validateWithSchema(PIPELINE_SCHEMA, data, [], issues, 'pipeline schema');
+  checkStreams(data, issues);
+  checkStateAndResources(data, issues);
+  checkConnectors(data, options.resolveConnector, issues);
+
+  if (issues.issues.length > 0) {
+    const sorted = [...issues.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    // Messages never echo secrets by construction; this is the safety net (long enough not to mangle words).
+    const net = [...secrets].filter((v) => v.length >= MIN_NET_SECRET);
+    throw new ConfigError(sorted.map((i) => ({ ...i, message: redactValues(i.message, net) })));
+  }
+  return deepFreeze(buildPipelineConfig(data as Raw, abs, [...secrets]));
+}
+
+/** The first YAML error only: the ones after it are usually its echoes. */
+function syntaxIssue(file: string, text: string, errors: readonly YAMLError[], lineCounter: LineCounter): ConfigIssue {
+  const first = errors[0];
+  const pos = lineCounter.linePos(first.pos[0]);
+  const sourceLine = text.split(/\r?\n/)[pos.line - 1] ?? '';
+  let message = `YAML syntax error: ${first.message.split('\n')[0]}`;
+  if (sourceLine.includes('${')) message += ' (hint: quote values that contain ${...}, e.g. "${VAR}")';
+  if (errors.length > 1) message += ` (${errors.length - 1} more error(s) follow from it)`;
+  return { file, line: pos.line, column: pos.col, path: '', message };
+}
+
+function checkStateAndResources(data: unknown, issues: IssueCollector): void {
+  if (!isObject(data)) return;
+  const state = data.state;
+  if (isObject(state) && state.backend === 'postgres' && state.connection === undefined) {
+    issues.add(['state', 'connection'], "backend 'postgres' needs a connection (a postgres:// URL)");
+  }
+  const size = isObject(data.resources) ? data.resources.max_batch_bytes : undefined;
+  // Shapes the schema rejects are reported by it; this catches '0mb' and overflow.
+  if (typeof size === 'string' && new RegExp(BYTE_SIZE_PATTERN).test(size) && parseByteSize(size) === undefined) {
+    const at = ['resources', 'max_batch_bytes'];
+    issues.add(at, `max_batch_bytes must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
+  }
+}
+
+function checkConnectors(data: unknown, resolve: ConnectorSchemaResolver, issues: IssueCollector): void {
+  if (!isObject(data)) return;
+  const refs: [ConnectorRole, ConfigPath, unknown][] = [
+    ['source', ['source'], data.source],
+    ['destination', ['destination'], data.destination],
+  ];
+  if (Array.isArray(data.transforms)) {
+    data.transforms.forEach((t, i) => refs.push(['transform', ['transforms', i], t]));
+  }
+  for (const [role, at, ref] of refs) {
+    if (!isObject(ref) || typeof ref.use !== 'string' || ref.use === '') continue;
+    const resolved = resolve(ref.use, role);
+    if (resolved === undefined) {
+      issues.add([...at, 'use'], `unknown ${role} connector '${ref.use}'`);
+      continue;
+    }
+    const config = ref.config ?? {};
+    if (!isObject(config)) continue; // the pipeline schema already reported it
+    validateWithSchema(resolved.configSchema, config, [...at, 'config'], issues, `config schema of '${ref.use}'`);
+  }
+}

@@ -1,0 +1,30 @@
+/** How a source reads a stream. */
+export const SYNC_MODES = ['full_refresh', 'incremental', 'cdc'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
+/** How a destination applies the rows of a stream. */
+export const WRITE_MODES = ['append', 'replace', 'upsert'] as const;
+export type WriteMode = (typeof WRITE_MODES)[number];
+
+/** What the destination does with a row it cannot load. */
+export const ON_DATA_ERROR = ['fail', 'skip', 'dlq'] as const;
+export type OnDataError = (typeof ON_DATA_ERROR)[number];
+
+/** Where cursors, run history and dead letters are kept. */
+export const STATE_BACKENDS = ['sqlite', 'postgres'] as const;
+export type StateBackend = (typeof STATE_BACKENDS)[number];
+
+/**
+ * Valid (sync_mode, write_mode) pairs. `cdc × upsert` applies the changes; `cdc × append`
+ * keeps a change log (`_rb_op`, `_rb_lsn`). Every other pair is a config error.
+ */
+export const VALID_MODE_PAIRS: Readonly<Record<SyncMode, readonly WriteMode[]>> = Object.freeze({
+  full_refresh: Object.freeze(['append', 'replace', 'upsert'] as const),
+  incremental: Object.freeze(['append', 'upsert'] as const),
+  cdc: Object.freeze(['upsert', 'append'] as const),
+});
+
+/** True when `writeMode` may be used with `syncMode`. */
+export function isValidModePair(syncMode: SyncMode, writeMode: WriteMode): boolean {
+  return VALID_MODE_PAIRS[syncMode].includes(writeMode);
+}

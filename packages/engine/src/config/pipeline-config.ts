@@ -1,0 +1,80 @@
+import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
+import type { SchemaEvolution } from './schema-evolution.js';
+
+/** What a connector may reach. Enforced by the component host on every capability call. */
+export interface Permissions {
+  readonly network: { readonly allowedHosts: readonly string[] };
+  /** Absolute paths (relative ones are resolved against the pipeline file's directory). */
+  readonly fs: { readonly allowedPaths: readonly string[] };
+}
+
+/** A connector named in `use:` with its (interpolated, connector-validated) config. */
+export interface ConnectorRef {
+  readonly use: string;
+  /** The connector's own config, keys as written (snake_case), `${VAR}`s substituted. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly permissions: Permissions;
+}
+
+/** One stream of the source, with destination settings already resolved. */
+export interface StreamConfig {
+  /** As written, e.g. 'public.users' (a bare name means the `public` schema). */
+  readonly name: string;
+  readonly syncMode: SyncMode;
+  readonly cursorField?: string;
+  readonly columns?: readonly string[];
+  /** Stream override ?? `destination.write_mode` ?? 'append'. */
+  readonly writeMode: WriteMode;
+  /** Stream override ?? `destination.primary_key`; undefined means the source table's key. */
+  readonly primaryKey?: readonly string[];
+  readonly destinationTable?: string;
+}
+
+/** The destination with its load policy. */
+export interface DestinationConfig extends ConnectorRef {
+  readonly writeMode: WriteMode;
+  readonly primaryKey?: readonly string[];
+  readonly onDataError: OnDataError;
+  readonly schemaEvolution: SchemaEvolution;
+}
+
+/** Where state lives. For sqlite, `connection` is an absolute file path. */
+export interface StateConfig {
+  readonly backend: StateBackend;
+  readonly connection: string;
+}
+
+/** Limits and batching; every field has a default. */
+export interface ResourcesConfig {
+  /** Streams run at once; 'auto' lets the orchestrator decide from the core count. */
+  readonly parallelism: number | 'auto';
+  /** Bytes per frame (YAML accepts '8mb', '512kb' or a number); default 8 MiB. */
+  readonly maxBatchBytes: number;
+  /** Rows per frame; default 65536. */
+  readonly batchRows: number;
+  /** Rows between checkpoints; default 500000. */
+  readonly checkpointIntervalRows: number;
+  /** Retries of a transient failure; default 3. */
+  readonly maxRetries: number;
+}
+
+/**
+ * Secret values found while loading (password fields, URL passwords, values of secret-named
+ * variables). Symbol-keyed so it never shows up in JSON or in a spread; read by `redactSecrets`.
+ */
+export const SECRET_VALUES: unique symbol = Symbol('rapidbyte.config.secretValues');
+
+/** A validated, deeply frozen pipeline (DESIGN §5). */
+export interface PipelineConfig {
+  readonly version: '1.0';
+  /** Pipeline name, `[A-Za-z0-9_-]+`; keys its state. */
+  readonly pipeline: string;
+  /** Absolute path of the YAML file. */
+  readonly file: string;
+  readonly source: ConnectorRef & { readonly streams: readonly StreamConfig[] };
+  readonly transforms: readonly ConnectorRef[];
+  readonly destination: DestinationConfig;
+  readonly state: StateConfig;
+  readonly resources: ResourcesConfig;
+  readonly [SECRET_VALUES]?: readonly string[];
+}

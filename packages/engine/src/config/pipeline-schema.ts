@@ -1,0 +1,119 @@
+import { BYTE_SIZE_PATTERN } from './parse-byte-size.js';
+import { ON_DATA_ERROR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
+import {
+  NEW_COLUMN_POLICIES,
+  NULLABILITY_CHANGE_POLICIES,
+  REMOVED_COLUMN_POLICIES,
+  TYPE_CHANGE_POLICIES,
+} from './schema-evolution.js';
+
+/** Pipeline file versions this engine reads. */
+export const PIPELINE_VERSIONS = ['1.0'] as const;
+
+
+const name = { type: 'string', minLength: 1 } as const;
+const names = { type: 'array', items: name } as const;
+/** `primary_key: id` is read as `[id]`. */
+const keyColumns = { type: ['string', 'array'], minLength: 1, minItems: 1, items: name } as const;
+
+const permissions = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    network: { type: 'object', additionalProperties: false, properties: { allowed_hosts: names } },
+    fs: { type: 'object', additionalProperties: false, properties: { allowed_paths: names } },
+  },
+} as const;
+
+const connectorProperties = {
+  use: name,
+  config: { type: 'object' },
+  permissions,
+} as const;
+
+const stream = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'sync_mode'],
+  properties: {
+    name,
+    sync_mode: { enum: SYNC_MODES },
+    cursor_field: name,
+    columns: { ...names, minItems: 1 },
+    write_mode: { enum: WRITE_MODES },
+    primary_key: keyColumns,
+    destination_table: name,
+  },
+} as const;
+
+/**
+ * JSON Schema of a pipeline file (DESIGN §5), enums read from the same const arrays as the
+ * types. A `description` on a property is used as the "must be ..." wording of its errors.
+ * Connector `config` objects are validated separately against each connector's own schema.
+ */
+export const PIPELINE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'pipeline', 'source', 'destination'],
+  properties: {
+    version: { enum: PIPELINE_VERSIONS },
+    pipeline: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', description: 'a name of letters, digits, _ and -' },
+    source: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['use', 'streams'],
+      properties: { ...connectorProperties, streams: { type: 'array', minItems: 1, items: stream } },
+    },
+    transforms: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, required: ['use'], properties: connectorProperties },
+    },
+    destination: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['use'],
+      properties: {
+        ...connectorProperties,
+        write_mode: { enum: WRITE_MODES },
+        primary_key: keyColumns,
+        on_data_error: { enum: ON_DATA_ERROR },
+        schema_evolution: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            new_column: { enum: NEW_COLUMN_POLICIES },
+            removed_column: { enum: REMOVED_COLUMN_POLICIES },
+            type_change: { enum: TYPE_CHANGE_POLICIES },
+            nullability_change: { enum: NULLABILITY_CHANGE_POLICIES },
+          },
+        },
+      },
+    },
+    state: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { backend: { enum: STATE_BACKENDS }, connection: name },
+    },
+    resources: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        parallelism: {
+          type: ['integer', 'string'],
+          minimum: 1,
+          pattern: '^auto$',
+          description: "a positive integer or 'auto'",
+        },
+        max_batch_bytes: {
+          type: ['integer', 'string'],
+          minimum: 1,
+          pattern: BYTE_SIZE_PATTERN,
+          description: "a positive number of bytes or a size like '8mb' or '512kb'",
+        },
+        batch_rows: { type: 'integer', minimum: 1 },
+        checkpoint_interval_rows: { type: 'integer', minimum: 1 },
+        max_retries: { type: 'integer', minimum: 0 },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,123 @@
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { fromPointer, type ConfigPath } from './config-path.js';
+import type { IssueCollector } from './issue-collector.js';
+
+const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true };
+
+/**
+ * Validates `data` (found at `base` in the file) against a JSON Schema and turns every ajv
+ * error into a located issue worded for people: unknown keys name the allowed keys, enum
+ * errors name the key, the value and the allowed values, missing keys point at their parent.
+ * Returns false when the schema itself cannot be compiled (reported as an issue at `base`).
+ */
+export function validateWithSchema(
+  schema: object,
+  data: unknown,
+  base: ConfigPath,
+  issues: IssueCollector,
+  schemaName: string,
+): boolean {
+  let validate: ValidateFunction;
+  try {
+    validate = createAjv(schema).compile(schema);
+  } catch (err) {
+    issues.add(base, `${schemaName} is not a valid JSON Schema: ${(err as Error).message}`);
+    return false;
+  }
+  if (validate(data)) return true;
+  const errors = relevantErrors(validate.errors ?? []);
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const { path, message, prefer } = describeError(error, base, issues);
+    const id = `${path.join('/')}\u0000${message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    issues.add(path, message, prefer);
+  }
+  return true;
+}
+
+function createAjv(schema: object): Ajv {
+  const dialect = String((schema as { $schema?: unknown }).$schema ?? '');
+  if (dialect.includes('2020-12')) return new Ajv2020(AJV_OPTIONS);
+  if (dialect.includes('2019-09')) return new Ajv2019(AJV_OPTIONS);
+  return new Ajv(AJV_OPTIONS);
+}
+
+/** Drops the per-branch noise of anyOf/oneOf (their own error speaks for them) and `if`. */
+function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  return errors.filter(
+    (e) =>
+      e.keyword !== 'if' &&
+      !alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`)),
+  );
+}
+
+function describeError(
+  error: ErrorObject,
+  base: ConfigPath,
+  issues: IssueCollector,
+): { path: ConfigPath; message: string; prefer: 'key' | 'value' } {
+  const path = [...base, ...fromPointer(error.instancePath)];
+  const key = lastKey(path);
+  const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as { properties?: object; description?: unknown };
+  const described = typeof parent.description === 'string' ? parent.description : undefined;
+  switch (error.keyword) {
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const unknown = String(params.additionalProperty ?? params.unevaluatedProperty);
+      const allowed = Object.keys(parent.properties ?? {});
+      const list = allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : 'no keys are allowed here';
+      return { path: [...path, unknown], message: `unknown key '${unknown}'; ${list}`, prefer: 'key' };
+    }
+    case 'required': {
+      const missing = String(params.missingProperty);
+      return { path: [...path, missing], message: `missing required key '${missing}'`, prefer: 'value' };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
+      return {
+        path,
+        message: `invalid ${key} ${issues.show(path, error.data)}; allowed values: ${allowed}`,
+        prefer: 'value',
+      };
+    }
+    case 'const':
+      return {
+        path,
+        message: `${key} must be ${JSON.stringify(params.allowedValue)}, got ${issues.show(path, error.data)}`,
+        prefer: 'value',
+      };
+    case 'type': {
+      const expected = described ?? [params.type].flat().join(' or ');
+      return { path, message: `${key} must be ${expected}, got ${kindOf(path, error.data, issues)}`, prefer: 'value' };
+    }
+    case 'anyOf':
+    case 'oneOf':
+      return {
+        path,
+        message: `${key} must be ${described ?? 'one of the allowed forms'}, got ${kindOf(path, error.data, issues)}`,
+        prefer: 'value',
+      };
+    default: {
+      const rule = described === undefined ? (error.message ?? `fails ${error.keyword}`) : `must be ${described}`;
+      return { path, message: `${key} ${rule}, got ${kindOf(path, error.data, issues)}`, prefer: 'value' };
+    }
+  }
+}
+
+function lastKey(path: ConfigPath): string {
+  for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === 'string') return String(path[i]);
+  return 'document';
+}
+
+function kindOf(path: ConfigPath, data: unknown, issues: IssueCollector): string {
+  if (data === null || data === undefined) return 'an empty value';
+  if (Array.isArray(data)) return 'a list';
+  if (typeof data === 'object') return 'a mapping';
+  return `${typeof data} ${issues.show(path, data)}`;
+}
