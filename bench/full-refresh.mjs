@@ -1,0 +1,163 @@
+// Full-refresh benchmark: rapidbyte source-postgres -> dest-postgres against the practical ceiling,
+// `psql COPY (FORMAT binary) | psql COPY FROM`, on the canonical table (DESIGN §8), in one
+// throwaway cluster, rounds interleaved.
+// Usage: node bench/run.mjs [--rows N] [--rounds R] [--cli path/to/cli/main.js (default: this checkout's build)]
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import YAML from 'yaml';
+import { startPgCluster } from '../tests/support/pg-cluster.mjs';
+import { tableDigest } from '../tests/support/table-compare.mjs';
+import { tail, timedRun } from './timed-run.mjs';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const DEFAULT_CLI = join(REPO, 'packages', 'engine', 'dist', 'cli', 'main.js');
+const COLUMNS = ['id', 'name', 'email', 'amount', 'score', 'active', 'created_at', 'payload'];
+const DDL = `CREATE TABLE bench (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2),
+  score double precision, active boolean, created_at timestamptz, payload jsonb)`;
+
+/** @param {number} rows */
+const fillSql = (rows) => `INSERT INTO bench
+  SELECT g, 'name ' || g, 'user' || g || '@example.com', (g % 1000000) / 100.0, g * 0.37, g % 2 = 0,
+         timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second 1 microsecond',
+         jsonb_build_object('id', g, 'tags', jsonb_build_array('a', g % 7), 'note', md5(g::text))
+    FROM generate_series(1, ${rows}) AS g;
+  VACUUM ANALYZE bench`;
+
+/** @param {string} s */
+const sh = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
+/** @param {number[]} xs */
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * @typedef {{ round: number, wallSeconds: number, cpuSeconds?: number, peakRssMb?: number, ok: boolean, error?: string }} Measurement
+ */
+
+/** @param {string[]} args CLI arguments @returns {Promise<number>} exit code */
+export async function fullRefreshBench(args) {
+  const { values } = parseArgs({ args, options: {
+    rows: { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '3' },
+    cli: { type: 'string', default: DEFAULT_CLI },
+  } });
+  const rows = Number(values.rows);
+  const rounds = Number(values.rounds);
+  const work = mkdtempSync(join(tmpdir(), 'rb-bench-'));
+  const cluster = await startPgCluster({ log: true });
+  try {
+    return await benchInCluster(cluster, { rows, rounds, work, cli: values.cli });
+  } finally {
+    await cluster.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * @param {import('../tests/support/pg-cluster.mjs').PgCluster} cluster
+ * @param {{ rows: number, rounds: number, work: string, cli: string }} options
+ */
+async function benchInCluster(cluster, { rows, rounds, work, cli }) {
+  for (const db of ['src', 'dst', 'rb']) await cluster.createDatabase(db);
+  console.log(`preparing ${rows} rows in src (PostgreSQL on port ${cluster.port}) ...`);
+  await cluster.psql('src', `${DDL};\n${fillSql(rows)};`);
+  await cluster.psql('dst', `${DDL};`);
+  const psql = `${sh(join(cluster.bindir, 'psql'))} -X -q -h ${cluster.host} -p ${cluster.port} -U ${cluster.superuser}`;
+  const size = timedRun(['bash', '-c', `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | wc -c`],
+    { workDir: work, label: 'size' });
+  const copyBytes = Number(tail(size.logFile, 1));
+  const expected = await tableDigest(cluster.url('src'), 'public.bench', 'id', { columns: COLUMNS });
+  console.log(`COPY binary size ${(copyBytes / 1e6).toFixed(1)} MB; source digest ${expected.md5}`);
+
+  const yamlFile = join(work, 'bench.yaml');
+  writeFileSync(yamlFile, YAML.stringify({
+    version: '1.0',
+    pipeline: 'bench_full_refresh',
+    source: {
+      use: 'source-postgres',
+      config: { url: cluster.url('src') },
+      permissions: { network: { allowed_hosts: [cluster.host] } },
+      streams: [{ name: 'public.bench', sync_mode: 'full_refresh' }],
+    },
+    destination: { use: 'dest-postgres', config: { url: cluster.url('rb'), schema: 'public' }, write_mode: 'replace' },
+    state: { backend: 'sqlite', connection: join(work, 'state.db') },
+  }));
+
+  /** @type {Record<'pipe' | 'rapidbyte', Measurement[]>} */
+  const results = { pipe: [], rapidbyte: [] };
+  const cliBuilt = existsSync(cli);
+  for (let round = 1; round <= rounds; round++) {
+    await cluster.query('dst', 'TRUNCATE bench');
+    await cluster.query('postgres', 'CHECKPOINT');
+    const pipe = timedRun(['bash', '-c',
+      `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | ${psql} -d dst -c 'COPY bench FROM STDIN (FORMAT binary)'`],
+    { workDir: work, label: `pipe-${round}` });
+    const pipeCount = Number((await cluster.query('dst', 'SELECT count(*) AS n FROM bench')).rows[0].n);
+    results.pipe.push(measurement(round, pipe, pipeCount === rows ? undefined : `dst has ${pipeCount} rows`));
+    report('psql pipe', round, results.pipe.at(-1));
+
+    if (!cliBuilt) {
+      results.rapidbyte.push({ round, wallSeconds: NaN, ok: false, error: `${cli} not found: run pnpm build` });
+      report('rapidbyte', round, results.rapidbyte.at(-1));
+      continue;
+    }
+    await cluster.query('rb', 'DROP TABLE IF EXISTS public.bench');
+    await cluster.query('postgres', 'CHECKPOINT');
+    const rb = timedRun([process.execPath, cli, 'run', yamlFile], { workDir: work, label: `rapidbyte-${round}`, cwd: REPO });
+    let error;
+    if (rb.status !== 0) error = `exit ${rb.status}:\n${tail(rb.logFile)}`;
+    else {
+      const got = await tableDigest(cluster.url('rb'), 'public.bench', 'id', { columns: COLUMNS });
+      if (got.rows !== expected.rows || got.md5 !== expected.md5) error = `destination differs: ${JSON.stringify(got)} vs ${JSON.stringify(expected)}`;
+    }
+    results.rapidbyte.push(measurement(round, rb, error));
+    report('rapidbyte', round, results.rapidbyte.at(-1));
+  }
+  return summarize(results, rows, rounds, copyBytes);
+}
+
+/** @param {number} round @param {import('./timed-run.mjs').TimedResult} r @param {string | undefined} error @returns {Measurement} */
+function measurement(round, r, error) {
+  const failed = error ?? (r.status === 0 ? undefined : `exit ${r.status}:\n${tail(r.logFile)}`);
+  return { round, wallSeconds: r.wallSeconds, cpuSeconds: r.cpuSeconds, peakRssMb: r.peakRssMb, ok: !failed, ...(failed ? { error: failed } : {}) };
+}
+
+/** @param {string} tool @param {number} round @param {Measurement | undefined} m */
+function report(tool, round, m) {
+  if (!m) return;
+  console.log(`round ${round} ${tool.padEnd(10)} ${m.ok ? `${m.wallSeconds.toFixed(2)} s` : `FAILED: ${m.error}`}`);
+}
+
+/**
+ * @param {Record<'pipe' | 'rapidbyte', Measurement[]>} results
+ * @param {number} rows @param {number} rounds @param {number} copyBytes
+ */
+function summarize(results, rows, rounds, copyBytes) {
+  const pipeMedian = median(results.pipe.filter((m) => m.ok).map((m) => m.wallSeconds));
+  const summary = Object.entries(results).map(([tool, ms]) => {
+    const ok = ms.filter((m) => m.ok);
+    const wall = median(ok.map((m) => m.wallSeconds));
+    const cpu = median(ok.flatMap((m) => (m.cpuSeconds === undefined ? [] : [m.cpuSeconds])));
+    const rss = Math.max(...ok.map((m) => m.peakRssMb ?? NaN));
+    return { tool, okRounds: ok.length, medianWallSeconds: wall, rowsPerSecond: rows / wall,
+      mbPerSecond: copyBytes / 1e6 / wall, medianCpuSeconds: cpu, peakRssMb: rss, ratioToPipe: wall / pipeMedian };
+  });
+  const fmt = (/** @type {number} */ x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  console.log(`\n${rows} rows, ${(copyBytes / 1e6).toFixed(1)} MB COPY binary, ${rounds} rounds, ${cpus().length} CPUs`);
+  console.log(['tool', 'ok', 'median wall s', 'rows/s', 'MB/s', 'CPU s', 'peak RSS MB', 'x pipe'].map((h) => h.padStart(14)).join(''));
+  for (const s of summary) {
+    console.log([s.tool, `${s.okRounds}/${rounds}`, fmt(s.medianWallSeconds), fmt(s.rowsPerSecond, 0), fmt(s.mbPerSecond, 1),
+      fmt(s.medianCpuSeconds), fmt(s.peakRssMb, 0), fmt(s.ratioToPipe)].map((c) => c.padStart(14)).join(''));
+  }
+  const dir = join(REPO, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), rows, rounds, copyBytes, cpus: cpus().length,
+    node: process.version, summary, results }, null, 2)}\n`);
+  console.log(`\nresults written to ${file}`);
+  return summary.every((s) => s.okRounds === rounds) ? 0 : 1;
+}
