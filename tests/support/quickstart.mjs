@@ -41,8 +41,8 @@ async function runQuickstart(cluster) {
     env: {
       ...process.env,
       RB_QS_PORT: String(cluster.port),
-      RB_QS_USER: encodeURIComponent(ROLE),
-      RB_QS_PASSWORD: encodeURIComponent(PASSWORD),
+      RB_QS_USER: ROLE,
+      RB_QS_PASSWORD: PASSWORD,
     },
   });
   if (run.status !== 0) return [`rapidbyte run exited with ${run.status ?? run.signal}`];

@@ -1,0 +1,12 @@
+import { defineConnector } from '@rapidbyte/sdk';
+import configSchema from '../config-schema.json' with { type: 'json' };
+import { checkDestination } from './check-destination.js';
+import type { DestConfig } from './dest-config.js';
+import { writeStream } from './write-stream.js';
+
+/** dest-postgres: check and write (append, replace). */
+export const connector = defineConnector<DestConfig>({
+  configSchema,
+  check: checkDestination,
+  write: writeStream,
+});

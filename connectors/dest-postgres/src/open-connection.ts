@@ -1,0 +1,27 @@
+import { ConnectorError, log, pg, type Step } from '@rapidbyte/sdk';
+import { parseConnectionConfig } from './connection-config.js';
+import type { ConnectionConfig } from './dest-config.js';
+
+/**
+ * Connects with the connector config. A bad config is a permanent `INVALID_CONFIG` naming the
+ * key; the password never appears in messages.
+ */
+export function* openConnection(config: ConnectionConfig, applicationName: string): Step<number> {
+  const parsed = parseConnectionConfig(config, applicationName);
+  if (!parsed.ok) {
+    throw ConnectorError.permanent('INVALID_CONFIG', `config.${parsed.key}: ${parsed.message}`);
+  }
+  const { ignoredParams, ...options } = parsed.value;
+  if (ignoredParams.length > 0) log.warn(`url parameters ignored: ${ignoredParams.join(', ')}`);
+  return yield* pg.connect(options);
+}
+
+/** Closes a connection on an error path; a failure to close must not hide the original error. */
+export function* closeQuietly(conn: number | undefined): Step<void> {
+  if (conn === undefined) return;
+  try {
+    yield* pg.close(conn);
+  } catch {
+    // the connection is already gone
+  }
+}

@@ -1,0 +1,82 @@
+import { ConnectorError, log, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
+import { addEnumLabelsDdl, createEnumTypeDdl, planCreateTable, type EnumTypeSpec, type TablePlan } from './create-table-ddl.js';
+import { frameColumns } from './frame-columns.js';
+import { quoteIdent, quoteQualified } from './quote-ident.js';
+import { ENUM_LABELS_SQL, RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalog.js';
+
+/** The oid of `schema.table`, or undefined when it does not exist. */
+export function* tableOid(conn: number, schema: string, table: string): Step<string | undefined> {
+  const r = yield* pg.query(conn, RESOLVE_TABLE_SQL, [quoteQualified(schema, table)]);
+  return r.rows[0]?.[0] ?? undefined;
+}
+
+/** Creates the schema when it is missing (without needing CREATE on the database when it exists). */
+export function* ensureSchema(conn: number, schema: string): Step<void> {
+  const r = yield* pg.query(conn, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (r.rows.length > 0) return;
+  yield* pg.query(conn, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  log.info(`created schema ${quoteIdent(schema)}`);
+}
+
+/**
+ * Plans the CREATE TABLE for a frame schema; a frame the plan cannot describe is a permanent
+ * error naming the column.
+ */
+export function planTable(
+  stream: string,
+  schema: string,
+  table: string,
+  fields: readonly FrameField[],
+  primaryKey: readonly string[] | undefined,
+  options: { readonly ifNotExists?: boolean } = {},
+): TablePlan {
+  const described = frameColumns({ fields });
+  if (!described.ok) {
+    throw ConnectorError.permanent('UNKNOWN_COLUMN_TYPE', `${stream}: ${described.message}`, { stream, column: described.column });
+  }
+  const plan = planCreateTable(schema, table, described.columns, primaryKey, options);
+  if (!plan.ok) throw ConnectorError.permanent(plan.code, `${stream}: ${plan.message}`, { stream, column: plan.column });
+  return plan;
+}
+
+/**
+ * Creates the enum types a new table needs, outside any transaction (so labels added to an
+ * existing type are usable right away). An existing type gets the labels it lacks appended.
+ */
+export function* ensureEnumTypes(conn: number, enums: readonly EnumTypeSpec[]): Step<void> {
+  for (const spec of enums) {
+    const name = quoteQualified(spec.schema, spec.name);
+    const existing = (yield* pg.query(conn, ENUM_LABELS_SQL, [name])).rows[0]?.[0];
+    if (existing === undefined) {
+      try {
+        yield* pg.query(conn, createEnumTypeDdl(spec));
+        log.info(`created enum type ${name} (${spec.labels.length} labels)`);
+      } catch (error) {
+        // 42710: created concurrently by another stream of this run
+        if (!(error instanceof ConnectorError && error.sqlstate === '42710')) throw error;
+      }
+      continue;
+    }
+    const statements = addEnumLabelsDdl(spec, JSON.parse(existing) as string[]);
+    for (const sql of statements) yield* pg.query(conn, sql);
+    if (statements.length > 0) log.info(`added ${statements.length} labels to enum type ${name}`);
+  }
+}
+
+/**
+ * The columns of `oid` to COPY the frame's fields into, in field order. A field the table lacks
+ * is a permanent `COLUMN_MISSING_AT_DESTINATION` (schema evolution comes later).
+ */
+export function* targetCopyColumns(conn: number, stream: string, qualified: string, oid: string, fields: readonly FrameField[]): Step<PgColumn[]> {
+  const target = columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [oid])).rows);
+  const matched = copyColumns(fields, target);
+  if (!matched.ok) {
+    throw ConnectorError.permanent(
+      'COLUMN_MISSING_AT_DESTINATION',
+      `${stream}: column ${JSON.stringify(matched.missing)} does not exist in ${qualified} (it has ` +
+        `${target.map((c) => JSON.stringify(c.name)).join(', ')}); add it or drop the table`,
+      { stream, column: matched.missing },
+    );
+  }
+  return matched.columns;
+}

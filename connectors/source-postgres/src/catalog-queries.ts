@@ -1,0 +1,96 @@
+import type { Catalog, CatalogColumn, PgColumn } from '@rapidbyte/sdk';
+import { formatStreamName } from './stream-name.js';
+
+/** A query result row in Postgres text format (the shape `pg.query` returns). */
+export type TextRow = readonly (string | undefined)[];
+
+/** `$1` = the quoted, qualified relation name -> one row (oid, relkind) or a NULL oid. */
+export const RESOLVE_RELATION_SQL = `SELECT c.oid::int8::text, c.relkind::text
+FROM (SELECT to_regclass($1::text) AS oid) r LEFT JOIN pg_class c ON c.oid = r.oid`;
+
+/**
+ * `$1` = relation oid -> its columns in order: name, type name, decode OID, type category,
+ * nullable, enum labels (JSON). A domain is resolved to its base type (through domains over
+ * domains): the type name is `format_type` of the base type with the domain's typmod, so the
+ * destination creates a plain base-typed column, and the OID is the base type's, which the host
+ * decodes by. A domain's NOT NULL makes the column not nullable.
+ */
+export const RELATION_COLUMNS_SQL = `SELECT a.attname::text,
+  format_type(b.base_oid, b.base_typmod),
+  b.base_oid::int8::text,
+  bt.typcategory::text,
+  (NOT a.attnotnull AND NOT b.domain_not_null)::text,
+  CASE WHEN bt.typtype = 'e' THEN
+    (SELECT coalesce(json_agg(e.enumlabel::text ORDER BY e.enumsortorder), '[]'::json)
+       FROM pg_enum e WHERE e.enumtypid = b.base_oid)::text
+  ELSE '[]' END
+FROM pg_attribute a
+CROSS JOIN LATERAL (
+  WITH RECURSIVE chain(type_oid, typmod, not_null, depth) AS (
+    SELECT a.atttypid, a.atttypmod, false, 0
+    UNION ALL
+    SELECT t.typbasetype, t.typtypmod, c.not_null OR t.typnotnull, c.depth + 1
+    FROM chain c JOIN pg_type t ON t.oid = c.type_oid
+    WHERE t.typtype = 'd'
+  )
+  SELECT type_oid AS base_oid, typmod AS base_typmod, not_null AS domain_not_null
+  FROM chain ORDER BY depth DESC LIMIT 1
+) b
+JOIN pg_type bt ON bt.oid = b.base_oid
+WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum`;
+
+/** `$1` = relation oid -> primary key column names, in key order. */
+export const PRIMARY_KEY_SQL = `SELECT a.attname::text
+FROM pg_index i
+CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+WHERE i.indrelid = $1::oid AND i.indisprimary
+ORDER BY k.ord`;
+
+/** Relation kinds `discover` lists, by `pg_class.relkind`. */
+export const RELATION_KINDS = { r: 'table', p: 'partitioned_table', v: 'view', m: 'materialized_view' } as const;
+
+/**
+ * Every table, partitioned table (not its partitions), view and materialized view outside the
+ * system schemas -> schema, name, relkind, columns (JSON), primary key (JSON).
+ */
+export const DISCOVER_SQL = `SELECT n.nspname::text, c.relname::text, c.relkind::text,
+  (SELECT coalesce(json_agg(json_build_object(
+      'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'nullable', NOT a.attnotnull)
+      ORDER BY a.attnum), '[]'::json)
+   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text,
+  (SELECT coalesce(json_agg(a.attname ORDER BY k.ord), '[]'::json)
+   FROM pg_index i
+   CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+   WHERE i.indrelid = c.oid AND i.indisprimary)::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+ORDER BY n.nspname, c.relname`;
+
+/** Rows of RELATION_COLUMNS_SQL -> the columns the host decodes COPY BINARY with. */
+export function columnsFromRows(rows: readonly TextRow[]): PgColumn[] {
+  return rows.map((r) => ({
+    name: r[0] ?? '',
+    typeName: r[1] ?? 'text',
+    typeOid: Number(r[2]),
+    typeCategory: r[3] ?? 'U',
+    nullable: r[4] === 't' || r[4] === 'true',
+    enumLabels: JSON.parse(r[5] ?? '[]') as string[],
+  }));
+}
+
+/** Rows of DISCOVER_SQL -> the catalog `discover` returns. */
+export function catalogFromRows(rows: readonly TextRow[]): Catalog {
+  return {
+    streams: rows.map((r) => ({
+      name: formatStreamName(r[0] ?? '', r[1] ?? ''),
+      kind: RELATION_KINDS[(r[2] ?? 'r') as keyof typeof RELATION_KINDS] ?? 'table',
+      columns: JSON.parse(r[3] ?? '[]') as CatalogColumn[],
+      primaryKey: JSON.parse(r[4] ?? '[]') as string[],
+    })),
+  };
+}

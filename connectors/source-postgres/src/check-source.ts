@@ -1,0 +1,42 @@
+import { ConnectorError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
+import { closeQuietly, openConnection } from './open-connection.js';
+import type { SourceConfig } from './source-config.js';
+
+/** Oldest server major version this source supports. */
+export const MIN_SERVER_MAJOR = 10;
+
+type CheckItem = CheckReport['items'][number];
+
+/** `check`: can we connect, which server is it, and is it new enough. Failures become items. */
+export function* checkSource({ config, context }: OperationInput<SourceConfig>): Step<CheckReport> {
+  const items: CheckItem[] = [];
+  let conn: number | undefined;
+  try {
+    conn = yield* openConnection(config, `rapidbyte/${context.pipeline ?? 'check'}`);
+    items.push({ name: 'connect', ok: true, message: 'connected' });
+  } catch (error) {
+    items.push({ name: 'connect', ok: false, message: messageOf(error) });
+    return { items };
+  }
+  try {
+    const version = yield* pg.query(conn, 'select version()');
+    items.push({ name: 'version', ok: true, message: version.rows[0]?.[0] ?? '' });
+    const server = (yield* pg.query(conn, 'show server_version')).rows[0]?.[0] ?? '';
+    const major = Number.parseInt(server, 10);
+    const ok = Number.isNaN(major) || major >= MIN_SERVER_MAJOR;
+    items.push({
+      name: 'server_version',
+      ok,
+      message: ok ? server : `server ${server} is older than PostgreSQL ${MIN_SERVER_MAJOR}`,
+    });
+  } catch (error) {
+    items.push({ name: 'query', ok: false, message: messageOf(error) });
+  }
+  yield* closeQuietly(conn);
+  return { items };
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof ConnectorError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,31 @@
+import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
+import { PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
+import { quoteQualified } from './quote-ident.js';
+
+/** A relation resolved in the source catalog. */
+export interface Relation {
+  readonly oid: string;
+  /** `pg_class.relkind` (r, p, v, m, f). */
+  readonly relkind: string;
+  readonly columns: readonly PgColumn[];
+  readonly primaryKey: readonly string[];
+}
+
+/**
+ * Resolves `schema.table` with `to_regclass` on the quoted name and reads its columns and
+ * primary key. A missing relation is a permanent `TABLE_NOT_FOUND` naming the stream.
+ */
+export function* describeRelation(conn: number, stream: string, schema: string, table: string): Step<Relation> {
+  const resolved = yield* pg.query(conn, RESOLVE_RELATION_SQL, [quoteQualified(schema, table)]);
+  const oid = resolved.rows[0]?.[0];
+  if (!oid) {
+    throw ConnectorError.permanent(
+      'TABLE_NOT_FOUND',
+      `${stream}: relation ${quoteQualified(schema, table)} does not exist (or is not visible to this user)`,
+      { stream },
+    );
+  }
+  const columns = columnsFromRows((yield* pg.query(conn, RELATION_COLUMNS_SQL, [oid])).rows);
+  const primaryKey = (yield* pg.query(conn, PRIMARY_KEY_SQL, [oid])).rows.map((r) => r[0] ?? '');
+  return { oid, relkind: resolved.rows[0]?.[1] ?? 'r', columns, primaryKey };
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { formatStreamName, parseStreamName } from '../src/stream-name.js';
+
+describe('parseStreamName', () => {
+  it('splits schema and table and keeps case', () => {
+    expect(parseStreamName('public.users')).toEqual({ schema: 'public', table: 'users' });
+    expect(parseStreamName('public.TypeZoo')).toEqual({ schema: 'public', table: 'TypeZoo' });
+  });
+
+  it('defaults a bare name to public', () => {
+    expect(parseStreamName('orders')).toEqual({ schema: 'public', table: 'orders' });
+  });
+
+  it('splits on the first dot outside quotes and unquotes', () => {
+    expect(parseStreamName('"my.schema"."a""b"')).toEqual({ schema: 'my.schema', table: 'a"b' });
+    expect(parseStreamName('raw.events.v2')).toEqual({ schema: 'raw', table: 'events.v2' });
+  });
+
+  it('round-trips through formatStreamName', () => {
+    for (const [schema, table] of [['public', 'users'], ['my.schema', 'a"b'], ['S', 'T.x']] as const) {
+      expect(parseStreamName(formatStreamName(schema, table))).toEqual({ schema, table });
+    }
+  });
+});
