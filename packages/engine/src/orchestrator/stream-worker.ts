@@ -31,6 +31,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     resources: task.resources,
     onDataError: task.onDataError,
   });
+  /** The first stage failure; other stages then fail only because their channel was closed. */
+  let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
   const progress = (): void => {
     counters.rowsRead = pgs[0]?.traffic.rowsOut ?? 0;
@@ -86,8 +88,12 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       });
       output?.push({ kind: 'end' });
     } catch (error) {
+      if (rootFailure && (error === rootFailure || (error instanceof SessionFailed && error.error.message.includes(rootFailure.message)))) {
+        throw rootFailure;
+      }
       const wit: WitConnectorError = error instanceof SessionFailed ? error.error : classifyError(error);
       const failure = Object.assign(new Error(wit.message), { wit, stage: name });
+      rootFailure ??= failure;
       for (const channel of channels) channel.fail(failure);
       throw failure;
     } finally {
@@ -96,16 +102,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     }
   };
 
-  const results = await Promise.allSettled(stages.map((_, i) => runStage(i)));
+  await Promise.allSettled(stages.map((_, i) => runStage(i)));
   progress();
-  // Report the first failure in chain order that is not just a consequence of another's failure.
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error & { wit?: WitConnectorError; stage?: string }] : []));
-  const root = failures.find((f) => f.wit) ?? failures[0];
-  post({
-    type: 'done',
-    counters: { ...counters },
-    error: root ? { ...(root.wit ?? classifyError(root)), stage: root.stage ?? 'host' } : undefined,
-  });
+  const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;
+  post({ type: 'done', counters: { ...counters }, error: root ? { ...root.wit, stage: root.stage } : undefined });
 }
 
 if (parentPort) {
