@@ -83,7 +83,12 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
       permissions: { network: { allowed_hosts: [cluster.host] } },
       streams: [{ name: 'public.bench', sync_mode: 'full_refresh' }],
     },
-    destination: { use: 'dest-postgres', config: { url: cluster.url('rb'), schema: 'public' }, write_mode: 'replace' },
+    destination: {
+      use: 'dest-postgres',
+      config: { url: cluster.url('rb'), schema: 'public' },
+      permissions: { network: { allowed_hosts: [cluster.host] } },
+      write_mode: 'replace',
+    },
     state: { backend: 'sqlite', connection: join(work, 'state.db') },
   }));
 

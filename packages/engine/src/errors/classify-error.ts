@@ -1,7 +1,7 @@
 import type { WitConnectorError } from '@rapidbyte/sdk/contract';
 
 /** SQLSTATE classes and codes that are worth retrying (the server or network, not the request). */
-const TRANSIENT_SQLSTATE_PREFIXES = ['08', '53', '57P', '40', '55P03', 'XX000'] as const;
+const TRANSIENT_SQLSTATE_PREFIXES = ['08', '53', '57P', '40', '55P03'] as const;
 const PERMANENT_OVERRIDES = ['57014'] as const; // query_canceled by the user
 const TRANSIENT_NODE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'] as const;
 
