@@ -1,7 +1,7 @@
 import { ConnectorError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { destSettings, type DestConfig } from './dest-config.js';
-import { closeQuietly, openConnection } from './open-connection.js';
-import { quoteIdent } from './quote-ident.js';
+import { closeQuietly, openConnection } from '@rapidbyte/sdk';
+import { quoteIdent } from '@rapidbyte/sdk/postgres';
 
 /** `$1` = schema -> exists, CREATE on the schema, CREATE on the database. */
 export const SCHEMA_PRIVILEGES_SQL = `SELECT (n.oid IS NOT NULL)::text,

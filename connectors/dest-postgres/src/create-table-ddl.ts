@@ -1,5 +1,5 @@
 import type { FrameColumn } from './frame-columns.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from './quote-ident.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { isSafeTypeName, unqualifiedTypeName } from './sql-type-name.js';
 
 /** An enum type to create in the destination schema before the table. */

@@ -1,31 +1,8 @@
-import type { SslMode } from '@rapidbyte/sdk';
+import type { ConnectionConfig } from '@rapidbyte/sdk/postgres';
 
-/** The SSL modes `config.sslmode` accepts (the same list as config-schema.json). */
-export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-full'] as const satisfies readonly SslMode[];
-
-/** The `sslmode` used when neither the config nor the URL sets one. */
-export const DEFAULT_SSL_MODE: SslMode = 'prefer';
-
-export const DEFAULT_PORT = 5432;
 export const DEFAULT_SCHEMA = 'public';
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 export const DEFAULT_SWAP_RETRIES = 5;
-
-/**
- * How to reach the database: either `url` (postgres:// or postgresql://) or `host`, `user` and
- * `database` (config-schema.json enforces exactly one of the two). `password` may accompany a URL
- * so the secret can live in its own variable; it wins over a password in the URL.
- */
-export interface ConnectionConfig {
-  readonly url?: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly user?: string;
-  /** Secret: never logged, never put into error messages. */
-  readonly password?: string;
-  readonly database?: string;
-  readonly sslmode?: SslMode;
-}
 
 /** `config` of dest-postgres (validated by the engine against config-schema.json). */
 export interface DestConfig extends ConnectionConfig {

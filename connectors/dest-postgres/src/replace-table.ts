@@ -1,6 +1,6 @@
 import { ConnectorError, log, pg, sleep, type Step } from '@rapidbyte/sdk';
 import type { DestSettings } from './dest-config.js';
-import { quoteIdent, quoteQualified } from './quote-ident.js';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import {
   DEPENDENT_VIEWS_SQL,
   OWNED_SEQUENCES_SQL,

@@ -1,4 +1,4 @@
-import { quoteIdent } from './quote-ident.js';
+import { quoteIdent } from '@rapidbyte/sdk/postgres';
 
 /**
  * Catalog queries and pure helpers for swapping a staging table in for its target (`replace`).

@@ -1,5 +1,5 @@
 import type { FrameField, PgColumn } from '@rapidbyte/sdk';
-import { quoteIdent, quoteQualified } from './quote-ident.js';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /** A query result row in Postgres text format (the shape `pg.query` returns). */
 export type TextRow = readonly (string | undefined)[];

@@ -1,7 +1,7 @@
 import { ConnectorError, log, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { addEnumLabelsDdl, createEnumTypeDdl, planCreateTable, type EnumTypeSpec, type TablePlan } from './create-table-ddl.js';
 import { frameColumns } from './frame-columns.js';
-import { quoteIdent, quoteQualified } from './quote-ident.js';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { ENUM_LABELS_SQL, RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalog.js';
 
 /** The oid of `schema.table`, or undefined when it does not exist. */

@@ -1,7 +1,7 @@
 import { log, pg, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import type { DestSettings } from './dest-config.js';
 import { copyAllFrames, reportCommitted, type FrameInput } from './frame-input.js';
-import { quoteQualified } from './quote-ident.js';
+import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { copyInStatement } from './target-catalog.js';
 import { ensureEnumTypes, planTable, tableOid, targetCopyColumns } from './target-table.js';
 

@@ -1,7 +1,7 @@
 import { log, pg, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import type { DestSettings } from './dest-config.js';
 import { copyAllFrames, reportCommitted, type FrameInput } from './frame-input.js';
-import { quoteQualified } from './quote-ident.js';
+import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { replaceTable } from './replace-table.js';
 import { stagingTableName } from './staging-table-name.js';
 import { copyInStatement } from './target-catalog.js';

@@ -1,9 +1,9 @@
 import { ConnectorError, type OperationInput, type Step, type TransferSummary } from '@rapidbyte/sdk';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { readFirstFrame } from './frame-input.js';
-import { closeQuietly, openConnection } from './open-connection.js';
-import { quoteQualified } from './quote-ident.js';
-import { withStreamContext } from './stream-error.js';
+import { closeQuietly, openConnection } from '@rapidbyte/sdk';
+import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { ensureSchema } from './target-table.js';
 import { writeAppend } from './write-append.js';
 import { writeReplace } from './write-replace.js';

@@ -1,5 +1,5 @@
 import { ConnectorError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
-import { closeQuietly, openConnection } from './open-connection.js';
+import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import type { SourceConfig } from './source-config.js';
 
 /** Oldest server major version this source supports. */

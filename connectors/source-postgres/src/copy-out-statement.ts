@@ -1,4 +1,4 @@
-import { quoteIdent, quoteQualified } from './quote-ident.js';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /**
  * `COPY (SELECT "a", "b" FROM "s"."t") TO STDOUT (FORMAT binary)`. Columns are selected by name

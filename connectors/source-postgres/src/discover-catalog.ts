@@ -1,8 +1,8 @@
 import { log, pg, type Catalog, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { DISCOVER_SQL, catalogFromRows } from './catalog-queries.js';
-import { closeQuietly, openConnection } from './open-connection.js';
+import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import type { SourceConfig } from './source-config.js';
-import { withStreamContext } from './stream-error.js';
+import { withStreamContext } from '@rapidbyte/sdk/postgres';
 
 /** `discover`: tables, partitioned tables, views and materialized views outside system schemas. */
 export function* discoverCatalog({ config, context }: OperationInput<SourceConfig>): Step<Catalog> {

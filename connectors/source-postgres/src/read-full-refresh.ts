@@ -10,10 +10,10 @@ import {
 } from '@rapidbyte/sdk';
 import { projectColumns, projectedPrimaryKey } from './column-projection.js';
 import { copyOutStatement } from './copy-out-statement.js';
-import { closeQuietly, openConnection } from './open-connection.js';
+import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import { describeRelation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
-import { withStreamContext } from './stream-error.js';
+import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { parseStreamName } from './stream-name.js';
 
 /** Rows per frame when the context does not say. */

@@ -1,6 +1,6 @@
 import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
-import { quoteQualified } from './quote-ident.js';
+import { quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /** A relation resolved in the source catalog. */
 export interface Relation {

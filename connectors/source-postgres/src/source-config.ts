@@ -1,28 +1,4 @@
-import type { SslMode } from '@rapidbyte/sdk';
-
-/** The SSL modes `config.sslmode` accepts (the same list as config-schema.json). */
-export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-full'] as const satisfies readonly SslMode[];
-
-/** The `sslmode` used when neither the config nor the URL sets one. */
-export const DEFAULT_SSL_MODE: SslMode = 'prefer';
-
-export const DEFAULT_PORT = 5432;
-
-/**
- * How to reach the database: either `url` (postgres:// or postgresql://) or `host`, `user` and
- * `database` (config-schema.json enforces exactly one of the two). `password` may accompany a URL
- * so the secret can live in its own variable; it wins over a password in the URL.
- */
-export interface ConnectionConfig {
-  readonly url?: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly user?: string;
-  /** Secret: never logged, never put into error messages. */
-  readonly password?: string;
-  readonly database?: string;
-  readonly sslmode?: SslMode;
-}
+import type { ConnectionConfig } from '@rapidbyte/sdk/postgres';
 
 /** `config` of source-postgres (validated by the engine against config-schema.json). */
 export type SourceConfig = ConnectionConfig;

@@ -14,3 +14,4 @@ export type { Step, FrameItem } from './guest/requests.js';
 export { log, metric, checkpoint, frames, state, deadLetter, isCancelled } from './guest/host.js';
 export * from './guest/session-context.js';
 export * from './guest/wit-types.js';
+export { openConnection, closeQuietly } from './postgres/open-connection.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../src/quote-ident.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote-ident.js';
 
 describe('quoteIdent', () => {
   it('quotes mixed case, reserved words, dots and spaces verbatim', () => {

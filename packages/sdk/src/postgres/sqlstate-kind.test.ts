@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sqlstateKind } from '../src/sqlstate-kind.js';
+import { sqlstateKind } from './sqlstate-kind.js';
 
 describe('sqlstateKind', () => {
   it.each([

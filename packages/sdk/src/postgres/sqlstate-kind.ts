@@ -1,4 +1,4 @@
-import type { ErrorKind } from '@rapidbyte/sdk';
+import type { ErrorKind } from '../guest/wit-types.js';
 
 /** Single SQLSTATEs that are worth retrying (admin shutdown, crash, recovery, serialization, deadlock, too many connections). */
 const TRANSIENT_SQLSTATES = ['57P01', '57P02', '57P03', '40001', '40P01', '53300', '55P03'] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConnectionConfig, parsePostgresUrl, truncateUtf8 } from '../src/connection-config.js';
+import { parseConnectionConfig, parsePostgresUrl, truncateUtf8 } from './connection-config.js';
 
 describe('parsePostgresUrl', () => {
   it('reads every part', () => {

@@ -1,6 +1,8 @@
-import { ConnectorError, log, pg, type Step } from '@rapidbyte/sdk';
+import { ConnectorError } from '../guest/connector-error.js';
+import { log } from '../guest/host.js';
+import { pg, type Step } from '../guest/requests.js';
 import { parseConnectionConfig } from './connection-config.js';
-import type { ConnectionConfig } from './dest-config.js';
+import type { ConnectionConfig } from './connection-options.js';
 
 /**
  * Connects with the connector config. A bad config is a permanent `INVALID_CONFIG` naming the

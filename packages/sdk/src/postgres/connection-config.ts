@@ -1,5 +1,5 @@
-import type { PgConnectOptions, SslMode } from '@rapidbyte/sdk';
-import { DEFAULT_PORT, DEFAULT_SSL_MODE, SSL_MODES, type ConnectionConfig } from './dest-config.js';
+import type { PgConnectOptions, SslMode } from '../guest/wit-types.js';
+import { DEFAULT_PORT, DEFAULT_SSL_MODE, SSL_MODES, type ConnectionConfig } from './connection-options.js';
 
 /** A parsed `postgres://` URL. Absent parts stay undefined. */
 export interface PostgresUrl {

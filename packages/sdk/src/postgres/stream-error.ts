@@ -1,4 +1,4 @@
-import { ConnectorError } from '@rapidbyte/sdk';
+import { ConnectorError } from '../guest/connector-error.js';
 import { sqlstateKind } from './sqlstate-kind.js';
 
 /**
