@@ -12,6 +12,33 @@ export interface StreamContext {
   readonly primaryKey?: readonly string[];
   /** Destination table name (unqualified), default: the source table name. */
   readonly destinationTable: string;
+  /** incremental: re-read this window before the stored cursor (a Postgres interval, `5 minutes`). */
+  readonly lookback?: string;
+}
+
+/**
+ * Where a stream's last committed work ended: the payload of the last checkpoint the destination
+ * committed. Sources put it in `checkpoint('resume', …)` markers; destinations store it as their
+ * watermark in the same transaction as the data; the engine hands it back to the source.
+ */
+export interface ResumePoint {
+  readonly mode: 'full_refresh' | 'incremental' | 'cdc';
+  /** full_refresh: the last pass finished the table; the next one starts from scratch. */
+  readonly complete?: boolean;
+  /** full_refresh: primary-key tuple (Postgres text values, key order) of the last committed row. */
+  readonly pkAfter?: readonly string[];
+  readonly cursorField?: string;
+  /** `format_type` of the cursor column. */
+  readonly cursorType?: string;
+  /** incremental: greatest committed cursor value as Postgres text output (exact, UTC, ISO). */
+  readonly cursorValue?: string;
+  /** incremental + append: key tuples already delivered whose cursor equals `cursorValue`. */
+  readonly boundaryKeys?: readonly (readonly string[])[];
+  readonly primaryKey?: readonly string[];
+  /** cdc: last committed LSN. */
+  readonly lsn?: string;
+  /** Rows committed so far in this pass. */
+  readonly rows?: number;
 }
 
 export interface SessionContext {
@@ -26,6 +53,10 @@ export interface SessionContext {
   };
   /** Destination policy. */
   readonly onDataError?: 'fail' | 'skip' | 'dlq';
+  /** Source sessions: where the last committed work of this stream ended (null: from the start). */
+  readonly resume?: ResumePoint | null;
+  /** 1 for the first attempt of a stream in a run, 2+ for retries. */
+  readonly attempt?: number;
 }
 
 /** Result of a `check` session. */
