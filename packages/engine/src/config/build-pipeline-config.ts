@@ -32,6 +32,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       name: s.name,
       syncMode: s.sync_mode as SyncMode,
       ...(s.cursor_field !== undefined && { cursorField: s.cursor_field }),
+      ...(s.lookback !== undefined && { lookback: String(s.lookback).trim() }),
       ...(s.columns !== undefined && { columns: [...s.columns] }),
       writeMode: (s.write_mode as WriteMode | undefined) ?? destWriteMode,
       ...((keyColumns(s.primary_key) ?? destKey) !== undefined && { primaryKey: keyColumns(s.primary_key) ?? destKey }),

@@ -22,6 +22,8 @@ export interface StreamConfig {
   readonly name: string;
   readonly syncMode: SyncMode;
   readonly cursorField?: string;
+  /** incremental: re-read this window before the stored cursor (`5 minutes`). */
+  readonly lookback?: string;
   readonly columns?: readonly string[];
   /** Stream override ?? `destination.write_mode` ?? 'append'. */
   readonly writeMode: WriteMode;

@@ -39,6 +39,11 @@ const stream = {
     name,
     sync_mode: { enum: SYNC_MODES },
     cursor_field: name,
+    lookback: {
+      type: 'string',
+      pattern: '^\\s*\\d+(\\.\\d+)?\\s*(microseconds?|milliseconds?|seconds?|minutes?|hours?|days?|weeks?)\\s*$',
+      description: 'an interval like "5 minutes" (number and unit: microseconds … weeks)',
+    },
     columns: { ...names, minItems: 1 },
     write_mode: { enum: WRITE_MODES },
     primary_key: keyColumns,

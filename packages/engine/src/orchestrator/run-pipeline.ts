@@ -8,6 +8,8 @@ import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import type { StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamFailure, StreamResult } from './run-result.js';
+import { recordCommittedCheckpoint, storedCheckpoint } from './checkpoint-recorder.js';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { Semaphore } from './semaphore.js';
 import { parseStreamName } from './stream-name.js';
 import type { StageTask, StreamCounters, StreamTask, WorkerMessage } from './stream-task.js';
@@ -18,6 +20,8 @@ export interface RunOptions {
   readonly onEvent?: RunEventListener;
   /** Aborts the run: workers stop at their next step. */
   readonly signal?: AbortSignal;
+  /** Overrides the retry backoff (tests); `maxRetries` comes from `resources.max_retries`. */
+  readonly retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
 }
 
 /** A connector that cannot be run (not found or not built). */
@@ -53,6 +57,7 @@ function streamContext(stream: StreamConfig): StreamContext {
     name: stream.name,
     syncMode: stream.syncMode,
     cursorField: stream.cursorField,
+    lookback: stream.lookback,
     columns: stream.columns,
     writeMode: stream.writeMode,
     primaryKey: stream.primaryKey,
@@ -79,6 +84,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     const names = config.source.streams.map((s) => s.name);
     const runId = state.beginRun(config.pipeline, names);
     onEvent({ type: 'run-started', runId, pipeline: config.pipeline, streams: names });
+    const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
+    const afterCommit = faultInjector(process.env);
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, names.length));
     const stage = (role: StageTask['role'], component: ComponentModules, ref: ConnectorRef): StageTask => ({
       role,
@@ -105,8 +112,10 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
             },
             onDataError: config.destination.onDataError,
             channelCapacity: 4,
+            attempt: 1,
+            storedResume: undefined,
           };
-          return await runStreamTask(task, state, onEvent, signal);
+          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit);
         } finally {
           releasePermit();
         }
@@ -129,15 +138,29 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
 }
 
-async function runStreamTask(task: StreamTask, state: StateStore, onEvent: RunEventListener, signal: AbortSignal | undefined): Promise<StreamResult> {
+/** Test-only fault injection (`RAPIDBYTE_TEST_FAULT=exit-after-commit:<n>`): exits the process
+ * right after the n-th destination commit and before the state DB records it. */
+function faultInjector(env: NodeJS.ProcessEnv): () => void {
+  const match = /^exit-after-commit:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  if (!match) return () => undefined;
+  let remaining = Number(match[1]);
+  return () => {
+    remaining -= 1;
+    if (remaining === 0) process.exit(86);
+  };
+}
+
+interface AttemptOutcome {
+  readonly counters: StreamCounters;
+  readonly error?: StreamFailure;
+}
+
+/** Runs one attempt of a stream's chain in a worker thread. */
+function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEventListener, signal: AbortSignal | undefined, afterCommit: () => void): Promise<AttemptOutcome> {
   const name = task.stream.name;
-  const startedAt = new Date();
-  const t0 = performance.now();
-  state.transition(task.runId, name, 'running');
-  onEvent({ type: 'stream-started', stream: name, attempt: 1 });
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
-  await new Promise<void>((resolve) => {
+  return new Promise((resolve) => {
     const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { workerData: task });
     const cancel = (): void => worker.postMessage({ type: 'cancel' });
     signal?.addEventListener('abort', cancel);
@@ -150,6 +173,15 @@ async function runStreamTask(task: StreamTask, state: StateStore, onEvent: RunEv
         case 'progress':
           counters = m.counters;
           onEvent({ type: 'stream-progress', stream: name, counters });
+          break;
+        case 'resume':
+          onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `resume point (${m.source}): ${m.payload}` });
+          break;
+        case 'checkpoint':
+          if (m.kind === 'committed') {
+            afterCommit();
+            recordCommittedCheckpoint(state, task.pipeline, name, task.runId, m.payload);
+          }
           break;
         case 'done':
           counters = m.counters;
@@ -169,21 +201,58 @@ async function runStreamTask(task: StreamTask, state: StateStore, onEvent: RunEv
     worker.on('exit', () => {
       signal?.removeEventListener('abort', cancel);
       if (!finished) error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
-      resolve();
+      resolve({ counters, error });
     });
   });
+}
+
+function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
+  return { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
+}
+
+/**
+ * Runs a stream until it succeeds, fails permanently, is cancelled or runs out of retries.
+ * Every attempt restarts the chain from the last committed checkpoint.
+ */
+async function runStreamTask(
+  task: StreamTask,
+  state: StateStore,
+  onEvent: RunEventListener,
+  signal: AbortSignal | undefined,
+  retry: RetryPolicy,
+  afterCommit: () => void,
+): Promise<StreamResult> {
+  const name = task.stream.name;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  let error: StreamFailure | undefined;
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
+    onEvent({ type: 'stream-started', stream: name, attempt });
+    const storedResume = storedCheckpoint(state, task.pipeline, name);
+    const outcome = await runAttempt({ ...task, attempt, storedResume }, state, onEvent, signal, afterCommit);
+    counters = addCounters(counters, outcome.counters);
+    error = outcome.error;
+    if (!error || signal?.aborted || error.kind !== 'transient' || attempt > retry.maxRetries) break;
+    const delay = retryDelayMs(retry, attempt);
+    state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
+    onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
   const status = signal?.aborted ? 'cancelled' : error ? 'failed' : 'succeeded';
   state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
   state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
-  const finishedAt = new Date();
   const result: StreamResult = {
     stream: name,
     status,
     ...counters,
     startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
     durationMs: performance.now() - t0,
-    attempts: 1,
+    attempts: attempt,
     error,
   };
   onEvent({ type: 'stream-finished', result });

@@ -24,6 +24,10 @@ export interface StreamTask {
   readonly onDataError: 'fail' | 'skip' | 'dlq';
   /** Frames buffered between two stages before the producer waits. */
   readonly channelCapacity: number;
+  /** 1 for the first attempt, 2+ for retries. */
+  readonly attempt: number;
+  /** The last committed checkpoint the state DB holds (used when the destination has no watermark). */
+  readonly storedResume: unknown;
 }
 
 /** Counters of one stream run. */
@@ -39,6 +43,7 @@ export type WorkerMessage =
   | { readonly type: 'log'; readonly stage: string; readonly level: string; readonly message: string }
   | { readonly type: 'progress'; readonly counters: StreamCounters }
   | { readonly type: 'checkpoint'; readonly stage: string; readonly kind: string; readonly payload: string }
+  | { readonly type: 'resume'; readonly source: 'destination' | 'state' | 'none'; readonly payload: string }
   | { readonly type: 'state-put'; readonly stage: string; readonly key: string; readonly value: string }
   | { readonly type: 'dead-letter'; readonly stage: string; readonly record: string; readonly error: string; readonly category: string }
   | { readonly type: 'done'; readonly counters: StreamCounters; readonly error?: WitConnectorError & { readonly stage: string } };

@@ -24,13 +24,20 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
-  const context = JSON.stringify({
+  const baseContext = {
     pipeline: task.pipeline,
     runId: task.runId,
     stream: task.stream,
     resources: task.resources,
     onDataError: task.onDataError,
-  });
+    attempt: task.attempt,
+  };
+  // The destination reports its committed watermark (`checkpoint('resume', …)`) before it reads;
+  // the source starts only then, from that point (the watermark commits with the data, so it
+  // wins over the state DB's copy, which may lag after a crash).
+  let openGate: (payload: string | null) => void = () => undefined;
+  const gate = new Promise<string | null>((resolve) => (openGate = resolve));
+  const destinationIndex = stages.length - 1;
   /** The first stage failure; other stages then fail only because their channel was closed. */
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
@@ -57,6 +64,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       metric: () => undefined,
       checkpoint: (kind, payload) => {
         if (output) output.push({ kind: 'checkpoint', payload });
+        else if (kind === 'resume') openGate(payload === 'null' ? null : payload);
         else post({ type: 'checkpoint', stage: name, kind, payload });
       },
       emit: (batch: RecordBatch) => {
@@ -81,7 +89,22 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
     try {
       const exports = await instantiateConnector(stage.component, frames, hooks);
-      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, input);
+      const upstream = input
+        ? {
+            next: () => {
+              if (index === destinationIndex) openGate(null); // asked for data: it has no watermark
+              return input.next();
+            },
+          }
+        : undefined;
+      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, upstream);
+      let context = JSON.stringify(baseContext);
+      if (index === 0) {
+        const watermark = await gate;
+        const resume = watermark !== null ? (JSON.parse(watermark) as unknown) : task.storedResume;
+        context = JSON.stringify({ ...baseContext, resume: resume ?? null });
+        post({ type: 'resume', source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none', payload: JSON.stringify(resume ?? null) });
+      }
       await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
         if (output) await output.ready();
         progress();
@@ -94,6 +117,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       const wit: WitConnectorError = error instanceof SessionFailed ? error.error : classifyError(error);
       const failure = Object.assign(new Error(wit.message), { wit, stage: name });
       rootFailure ??= failure;
+      openGate(null);
       for (const channel of channels) channel.fail(failure);
       throw failure;
     } finally {
