@@ -9,6 +9,8 @@ import { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { openSqliteStateStore, StateError } from '../state/index.js';
 import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
 import { formatCheck, formatRunSummary } from './format-summary.js';
+import { formatRuns } from './format-runs.js';
+import { formatState, resetState, showState } from './state-commands.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -86,6 +88,55 @@ async function checkCommand(file: string): Promise<number> {
   }
 }
 
+function openStateFor(pipelineArg: string | undefined, statePath: string | undefined): { state: ReturnType<typeof openSqliteStateStore>; pipeline?: string; config?: PipelineConfig } {
+  if (pipelineArg && /\.ya?ml$/i.test(pipelineArg)) {
+    const { config } = load(pipelineArg);
+    return { state: openSqliteStateStore(statePath ? resolve(statePath) : config.state.connection), pipeline: config.pipeline, config };
+  }
+  return { state: openSqliteStateStore(resolve(statePath ?? '.rapidbyte/state.db')), pipeline: pipelineArg };
+}
+
+async function runsCommand(opts: { pipeline?: string; state?: string; limit: string; json?: boolean }): Promise<number> {
+  try {
+    const { state, pipeline } = openStateFor(opts.pipeline, opts.state);
+    try {
+      const runs = state.listRuns({ pipeline, limit: Number(opts.limit) });
+      if (opts.json) {
+        const withTransitions = runs.map((r) => ({ ...r, transitions: state.listTransitions(r.runId) }));
+        process.stdout.write(`${JSON.stringify(withTransitions, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${formatRuns(runs, (id) => state.listTransitions(id))}\n`);
+      }
+      return EXIT_CODES.ok;
+    } finally {
+      state.close();
+    }
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+async function stateCommand(action: 'show' | 'reset', file: string, opts: { stream?: string; json?: boolean }): Promise<number> {
+  try {
+    const { state, config } = openStateFor(file, undefined);
+    const cfg = config as PipelineConfig;
+    try {
+      if (action === 'reset') {
+        const names = resetState(state, cfg, opts.stream);
+        process.stdout.write(`reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch\n`);
+      } else {
+        const views = showState(state, cfg, opts.stream);
+        process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : `${formatState(views)}\n`);
+      }
+      return EXIT_CODES.ok;
+    } finally {
+      state.close();
+    }
+  } catch (error) {
+    return fail(error);
+  }
+}
+
 const program = new Command('rapidbyte')
   .description('Move rows between databases through sandboxed WebAssembly connectors.')
   .addHelpText('after', `\n${EXIT_CODES_HELP}`)
@@ -108,6 +159,30 @@ program
   .action(async (file: string) => {
     process.exitCode = await checkCommand(file);
   });
+
+program
+  .command('runs')
+  .description('list recorded runs with per-stream counts, attempts and status transitions')
+  .option('--pipeline <pipeline.yaml|name>', 'only this pipeline (a YAML file also locates its state DB)')
+  .option('--state <path>', 'state DB file (default: the pipeline\'s, else .rapidbyte/state.db)')
+  .option('--limit <n>', 'newest N runs', '20')
+  .option('--json', 'print as JSON (with transitions)')
+  .action(async (opts: { pipeline?: string; state?: string; limit: string; json?: boolean }) => {
+    process.exitCode = await runsCommand(opts);
+  });
+
+const stateCmd = program.command('state').description('show or reset the stored cursors and checkpoints of a pipeline');
+for (const action of ['show', 'reset'] as const) {
+  stateCmd
+    .command(action)
+    .description(action === 'show' ? 'print each stream\'s cursor, LSN and last committed checkpoint' : 'forget cursors and checkpoints: the next run starts from scratch')
+    .argument('<pipeline.yaml>')
+    .option('--stream <name>', 'only this stream')
+    .option('--json', 'print as JSON')
+    .action(async (file: string, opts: { stream?: string; json?: boolean }) => {
+      process.exitCode = await stateCommand(action, file, opts);
+    });
+}
 
 try {
   await program.parseAsync(process.argv);

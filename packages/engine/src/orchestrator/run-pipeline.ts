@@ -9,6 +9,7 @@ import type { StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamFailure, StreamResult } from './run-result.js';
 import { recordCommittedCheckpoint, storedCheckpoint } from './checkpoint-recorder.js';
+import { RESET_SCOPE, resetKey } from './reset-marker.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { Semaphore } from './semaphore.js';
 import { parseStreamName } from './stream-name.js';
@@ -114,6 +115,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
             channelCapacity: 4,
             attempt: 1,
             storedResume: undefined,
+            ignoreWatermark: false,
           };
           return await runStreamTask(task, state, onEvent, signal, retry, afterCommit);
         } finally {
@@ -232,8 +234,12 @@ async function runStreamTask(
     attempt++;
     state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
     onEvent({ type: 'stream-started', stream: name, attempt });
-    const storedResume = storedCheckpoint(state, task.pipeline, name);
-    const outcome = await runAttempt({ ...task, attempt, storedResume }, state, onEvent, signal, afterCommit);
+    const resetPending = state.getKv(RESET_SCOPE, resetKey(task.pipeline, name)) !== undefined;
+    const storedResume = resetPending ? undefined : storedCheckpoint(state, task.pipeline, name);
+    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending }, state, onEvent, signal, () => {
+      afterCommit();
+      if (resetPending) state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
+    });
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
     if (!error || signal?.aborted || error.kind !== 'transient' || attempt > retry.maxRetries) break;

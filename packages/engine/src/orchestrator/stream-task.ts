@@ -28,6 +28,8 @@ export interface StreamTask {
   readonly attempt: number;
   /** The last committed checkpoint the state DB holds (used when the destination has no watermark). */
   readonly storedResume: unknown;
+  /** The stream was reset: the destination ignores its watermark. */
+  readonly ignoreWatermark: boolean;
 }
 
 /** Counters of one stream run. */

@@ -31,6 +31,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     resources: task.resources,
     onDataError: task.onDataError,
     attempt: task.attempt,
+    ignoreWatermark: task.ignoreWatermark,
   };
   // The destination reports its committed watermark (`checkpoint('resume', …)`) before it reads;
   // the source starts only then, from that point (the watermark commits with the data, so it

@@ -55,6 +55,11 @@ export interface SessionContext {
   readonly onDataError?: 'fail' | 'skip' | 'dlq';
   /** Source sessions: where the last committed work of this stream ended (null: from the start). */
   readonly resume?: ResumePoint | null;
+  /**
+   * Destination sessions: the stream was reset (`rapidbyte state reset`): report no resume point
+   * and overwrite the stored watermark at the first commit.
+   */
+  readonly ignoreWatermark?: boolean;
   /** 1 for the first attempt of a stream in a run, 2+ for retries. */
   readonly attempt?: number;
 }

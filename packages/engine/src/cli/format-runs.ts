@@ -1,0 +1,21 @@
+import type { RunRecord, TransitionRecord } from '../state/index.js';
+
+/** `rapidbyte runs`: one block per run, a line per stream with counts, attempts and error. */
+export function formatRuns(runs: readonly RunRecord[], transitions: (runId: number) => readonly TransitionRecord[]): string {
+  if (runs.length === 0) return 'no runs recorded';
+  const out: string[] = [];
+  for (const run of runs) {
+    out.push(`run ${run.runId}  ${run.pipeline}  ${run.status}  ${run.startedAt} → ${run.finishedAt ?? '(running)'}`);
+    for (const s of run.streams) {
+      const c = s.counts;
+      out.push(
+        `  ${s.stream}  ${s.status}  read ${c.rowsRead}  written ${c.rowsWritten}  bytes ${c.bytesRead}  attempts ${s.attempts}` +
+          (s.error ? `  ${s.error.kind} ${s.error.code}: ${s.error.message}` : ''),
+      );
+      for (const t of transitions(run.runId).filter((x) => x.stream === s.stream)) {
+        out.push(`    ${t.at}  ${t.from ?? '-'} → ${t.to}${t.reason ? `  (${t.reason})` : ''}`);
+      }
+    }
+  }
+  return out.join('\n');
+}
