@@ -64,8 +64,11 @@ function describeError(
   const path = [...base, ...fromPointer(error.instancePath)];
   const key = lastKey(path);
   const params = error.params as Record<string, unknown>;
-  const parent = (error.parentSchema ?? {}) as { properties?: object; description?: unknown };
-  const described = typeof parent.description === 'string' ? parent.description : undefined;
+  const parent = (error.parentSchema ?? {}) as { properties?: object; description?: unknown; 'x-expected'?: unknown };
+  // `x-expected` phrases what a value must be ("either url, or host + user + database");
+  // a plain `description` serves when it is written that way.
+  const expectedPhrase = parent['x-expected'] ?? parent.description;
+  const described = typeof expectedPhrase === 'string' ? expectedPhrase : undefined;
   switch (error.keyword) {
     case 'additionalProperties':
     case 'unevaluatedProperties': {
@@ -93,7 +96,7 @@ function describeError(
         prefer: 'value',
       };
     case 'type': {
-      const expected = described ?? [params.type].flat().join(' or ');
+      const expected = [params.type].flat().join(' or ');
       return { path, message: `${key} must be ${expected}, got ${kindOf(path, error.data, issues)}`, prefer: 'value' };
     }
     case 'anyOf':
