@@ -24,7 +24,7 @@ export function exitCodeForError(code: string): ExitCode {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    success
-  1    failure (a stream failed)
+  1    failure (a stream failed, or the pipeline is already running)
   2    configuration error
   3    connection or authentication error
   4    data error (a value the destination rejected)
