@@ -1,4 +1,4 @@
-import { checkpoint, frames, log, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import { frames, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
 
 /** The start of the upstream: the first frame (if any) and checkpoint markers seen before it. */
 export interface FrameInput {
@@ -7,6 +7,25 @@ export interface FrameInput {
   readonly fields: readonly FrameField[] | undefined;
   /** Checkpoint markers (JSON) received so far, reported once the data before them is committed. */
   readonly checkpoints: string[];
+  /** The source table's primary key (schema metadata `rapidbyte.primary_key`), if it sent one. */
+  readonly sourceKey: readonly string[] | undefined;
+}
+
+/** The source's key from a frame schema's `rapidbyte.primary_key` metadata (a JSON list). */
+function sourceKeyOf(metadata: Readonly<Record<string, string>> | undefined): string[] | undefined {
+  const raw = metadata?.['rapidbyte.primary_key'];
+  if (!raw) return undefined;
+  try {
+    const key = JSON.parse(raw) as unknown;
+    return Array.isArray(key) && key.length > 0 && key.every((k) => typeof k === 'string') ? (key as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key a created table gets and upsert merges on: the stream's `primary_key`, else the source's. */
+export function effectiveKey(configured: readonly string[] | undefined, input: FrameInput): readonly string[] | undefined {
+  return configured && configured.length > 0 ? configured : input.sourceKey;
 }
 
 /** Waits for the first frame (possibly with zero rows) or the end of the stream. */
@@ -15,8 +34,10 @@ export function* readFirstFrame(): Step<FrameInput> {
   for (;;) {
     const item = yield* nextFrame();
     if (item.kind === 'checkpoint') checkpoints.push(item.payload);
-    else if (item.kind === 'frame') return { first: item.frame, fields: frames.schema(item.frame).fields, checkpoints };
-    else return { first: undefined, fields: undefined, checkpoints };
+    else if (item.kind === 'frame') {
+      const schema = frames.schema(item.frame);
+      return { first: item.frame, fields: schema.fields, checkpoints, sourceKey: sourceKeyOf(schema.metadata) };
+    } else return { first: undefined, fields: undefined, checkpoints, sourceKey: undefined };
   }
 }
 
@@ -43,15 +64,4 @@ export function* copyAllFrames(copy: number, input: FrameInput): Step<number> {
     }
   }
   return count;
-}
-
-/** Tells the host that everything up to the last checkpoint marker received is committed. */
-export function reportCommitted(input: FrameInput): void {
-  const last = input.checkpoints[input.checkpoints.length - 1];
-  if (last === undefined) return;
-  try {
-    checkpoint('committed', JSON.parse(last));
-  } catch {
-    log.warn('checkpoint marker is not JSON; not reported');
-  }
 }

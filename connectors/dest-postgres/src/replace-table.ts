@@ -21,12 +21,20 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * old table or the new one, never a half-loaded one: lock the target (bounded by lock_timeout),
  * refuse when views or foreign keys depend on it, carry its grants, owner and serial sequences
  * over to the staging table, drop it, rename the staging table. A lock timeout rolls back and
- * retries with backoff (100 ms doubling, capped at 5 s) up to `swapRetries` times.
+ * retries with backoff (100 ms doubling, capped at 5 s) up to `swapRetries` times. `inSwap` runs
+ * inside the swap transaction right before its COMMIT (the watermark is written there).
  */
-export function* replaceTable(conn: number, settings: DestSettings, stream: string, table: string, staging: string): Step<void> {
+export function* replaceTable(
+  conn: number,
+  settings: DestSettings,
+  stream: string,
+  table: string,
+  staging: string,
+  inSwap: () => Step<void> = function* () {},
+): Step<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      yield* swapOnce(conn, settings, stream, table, staging);
+      yield* swapOnce(conn, settings, stream, table, staging, inSwap);
       return;
     } catch (error) {
       yield* rollbackQuietly(conn);
@@ -50,7 +58,14 @@ export function* replaceTable(conn: number, settings: DestSettings, stream: stri
   }
 }
 
-function* swapOnce(conn: number, settings: DestSettings, stream: string, table: string, staging: string): Step<void> {
+function* swapOnce(
+  conn: number,
+  settings: DestSettings,
+  stream: string,
+  table: string,
+  staging: string,
+  inSwap: () => Step<void>,
+): Step<void> {
   const { schema } = settings;
   const target = quoteQualified(schema, table);
   const stage = quoteQualified(schema, staging);
@@ -69,6 +84,7 @@ function* swapOnce(conn: number, settings: DestSettings, stream: string, table: 
     yield* pg.query(conn, `DROP TABLE ${target}`);
   }
   yield* pg.query(conn, `ALTER TABLE ${stage} RENAME TO ${quoteIdent(table)}`);
+  yield* inSwap();
   yield* pg.query(conn, 'COMMIT');
   log.info(`${stream}: swapped ${stage} in as ${target}${targetOid ? '' : ' (new table)'}`);
 }

@@ -10,6 +10,23 @@ export function* tableOid(conn: number, schema: string, table: string): Step<str
   return r.rows[0]?.[0] ?? undefined;
 }
 
+/** SQLSTATEs of losing a concurrent `CREATE ... IF NOT EXISTS` race: duplicate_table, unique_violation (pg_type). */
+const CREATE_RACE_SQLSTATES: readonly string[] = ['42P07', '23505'];
+
+/**
+ * Runs a `CREATE TABLE IF NOT EXISTS` outside a transaction; losing the race against a concurrent
+ * create of the same table is not an error. Returns false when it lost that race.
+ */
+export function* createIgnoringRace(conn: number, sql: string): Step<boolean> {
+  try {
+    yield* pg.query(conn, sql);
+    return true;
+  } catch (error) {
+    if (error instanceof ConnectorError && error.sqlstate !== undefined && CREATE_RACE_SQLSTATES.includes(error.sqlstate)) return false;
+    throw error;
+  }
+}
+
 /** Creates the schema when it is missing (without needing CREATE on the database when it exists). */
 export function* ensureSchema(conn: number, schema: string): Step<void> {
   const r = yield* pg.query(conn, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
@@ -79,4 +96,28 @@ export function* targetCopyColumns(conn: number, stream: string, qualified: stri
     );
   }
   return matched.columns;
+}
+
+/**
+ * The oid of the target, created first when it is missing (`CREATE TABLE IF NOT EXISTS`, outside
+ * a transaction, after its enum types) from the frame schema with `primaryKey` as its key.
+ */
+export function* ensureTargetTable(
+  conn: number,
+  stream: string,
+  schema: string,
+  table: string,
+  fields: readonly FrameField[],
+  primaryKey: readonly string[] | undefined,
+): Step<string> {
+  const existing = yield* tableOid(conn, schema, table);
+  if (existing) return existing;
+  const plan = planTable(stream, schema, table, fields, primaryKey, { ifNotExists: true });
+  yield* ensureEnumTypes(conn, plan.enums);
+  yield* createIgnoringRace(conn, plan.createTable);
+  const oid = yield* tableOid(conn, schema, table);
+  if (!oid) throw ConnectorError.permanent('TABLE_NOT_CREATED', `${stream}: ${quoteQualified(schema, table)} is missing right after its CREATE`, { stream });
+  const key = primaryKey && primaryKey.length > 0 ? `(${primaryKey.join(', ')})` : 'none';
+  log.info(`${stream}: created ${quoteQualified(schema, table)} (${fields.length} columns, primary key ${key})`);
+  return oid;
 }

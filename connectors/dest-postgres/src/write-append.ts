@@ -1,43 +1,51 @@
-import { log, pg, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
-import type { DestSettings } from './dest-config.js';
-import { copyAllFrames, reportCommitted, type FrameInput } from './frame-input.js';
+import { effectiveKey } from './frame-input.js';
+import { frames, log, nextFrame, pg, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { loadByCheckpoint } from './checkpoint-intervals.js';
 import { copyInStatement } from './target-catalog.js';
-import { ensureEnumTypes, planTable, tableOid, targetCopyColumns } from './target-table.js';
+import { ensureTargetTable, targetCopyColumns } from './target-table.js';
+import { watermarkCommits } from './watermark-store.js';
+import { watermarkKey, type WriteSession } from './write-session.js';
 
 /**
- * `append`: one transaction that creates the target if it is missing (exact source types,
- * NOT NULL, primary key) and COPYs every frame into it.
+ * `append`: creates the target if it is missing (exact source types, NOT NULL, primary key), then
+ * one transaction per checkpoint interval: COPY the frames, and at the marker end the COPY, write
+ * the watermark, COMMIT and report the marker committed.
  */
-export function* writeAppend(conn: number, settings: DestSettings, stream: StreamContext, input: FrameInput): Step<TransferSummary> {
-  const { schema } = settings;
+export function* writeAppend(session: WriteSession): Step<TransferSummary> {
+  const { conn, stream, input } = session;
+  const { schema } = session.settings;
   const table = stream.destinationTable;
   const qualified = quoteQualified(schema, table);
-  let oid = yield* tableOid(conn, schema, table);
-  if (!input.fields) {
-    log.info(`${stream.name}: no frames; ${qualified} ${oid ? 'unchanged' : 'not created (no schema to create it from)'}`);
-    reportCommitted(input);
-    return { rows: 0, frames: 0 };
+  let columns: PgColumn[] = [];
+  if (input.fields) {
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, effectiveKey(stream.primaryKey, input));
+    columns = yield* targetCopyColumns(conn, stream.name, qualified, oid, input.fields);
+  } else {
+    log.info(`${stream.name}: no frames; ${qualified} unchanged`);
   }
-  const plan = oid ? undefined : planTable(stream.name, schema, table, input.fields, stream.primaryKey, { ifNotExists: true });
-  if (plan) yield* ensureEnumTypes(conn, plan.enums);
-
-  yield* pg.query(conn, 'BEGIN');
-  if (plan) {
-    yield* pg.query(conn, plan.createTable);
-    oid = yield* tableOid(conn, schema, table);
-    log.info(`${stream.name}: created ${qualified} (${input.fields.length} columns, primary key ${formatKey(stream.primaryKey)})`);
-  }
-  const columns = yield* targetCopyColumns(conn, stream.name, qualified, oid ?? '0', input.fields);
-  const copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
-  const frameCount = yield* copyAllFrames(copy, input);
-  const rows = Number(yield* pg.copyInEnd(copy));
-  yield* pg.query(conn, 'COMMIT');
-  reportCommitted(input);
-  log.info(`${stream.name}: appended ${rows} rows in ${frameCount} frames to ${qualified}`);
-  return { rows, frames: frameCount };
-}
-
-export function formatKey(key: readonly string[] | undefined): string {
-  return key && key.length > 0 ? `(${key.join(', ')})` : 'none';
+  let copy = 0;
+  const load = yield* loadByCheckpoint(
+    {
+      next: nextFrame,
+      *begin() {
+        yield* pg.query(conn, 'BEGIN');
+      },
+      *open() {
+        copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+      },
+      *write(frame) {
+        if (frames.rows(frame) > 0) yield* pg.copyInWrite(copy, frame);
+        frames.release(frame);
+      },
+      *close() {
+        return Number(yield* pg.copyInEnd(copy));
+      },
+      ...watermarkCommits(conn, watermarkKey(session)),
+    },
+    input.checkpoints,
+    input.first,
+  );
+  log.info(`${stream.name}: appended ${load.rows} rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`);
+  return { rows: load.rows, frames: load.frames };
 }

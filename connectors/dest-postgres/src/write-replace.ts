@@ -1,19 +1,24 @@
-import { log, pg, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
-import type { DestSettings } from './dest-config.js';
-import { copyAllFrames, reportCommitted, type FrameInput } from './frame-input.js';
+import { effectiveKey } from './frame-input.js';
+import { checkpoint, log, pg, type Step, type TransferSummary } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { copyAllFrames, type FrameInput } from './frame-input.js';
 import { replaceTable } from './replace-table.js';
 import { stagingTableName } from './staging-table-name.js';
 import { copyInStatement } from './target-catalog.js';
 import { ensureEnumTypes, planTable, tableOid, targetCopyColumns } from './target-table.js';
+import { requirePayload, writeWatermark } from './watermark-store.js';
+import { watermarkKey, type WriteSession } from './write-session.js';
 
 /**
  * `replace`: loads every frame into a staging table (a leftover one from a failed run is dropped
- * first), commits, then swaps it in for the target in one short transaction. The staging table
- * copies the target's definition (`LIKE ... INCLUDING ALL`) when the target exists, else it is
- * created from the frame schema.
+ * first), commits, then swaps it in for the target in one short transaction, which also writes
+ * the watermark of the last checkpoint marker received; once that commits the marker is reported
+ * committed. The staging table copies the target's definition (`LIKE ... INCLUDING ALL`) when the
+ * target exists, else it is created from the frame schema. Checkpoint markers do not commit
+ * anything before the swap: a replace that fails starts over.
  */
-export function* writeReplace(conn: number, settings: DestSettings, stream: StreamContext, input: FrameInput): Step<TransferSummary> {
+export function* writeReplace(session: WriteSession): Step<TransferSummary> {
+  const { conn, settings, stream, input } = session;
   const { schema } = settings;
   const table = stream.destinationTable;
   const staging = stagingTableName(table);
@@ -22,10 +27,13 @@ export function* writeReplace(conn: number, settings: DestSettings, stream: Stre
   const targetOid = yield* tableOid(conn, schema, table);
   if (!targetOid && !input.fields) {
     log.warn(`${stream.name}: no frames and no ${qualified}; nothing to replace`);
-    reportCommitted(input);
+    yield* pg.query(conn, 'BEGIN');
+    yield* writeLastWatermark(session);
+    yield* pg.query(conn, 'COMMIT');
+    reportLast(input);
     return { rows: 0, frames: 0 };
   }
-  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, input.fields, stream.primaryKey);
+  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, input.fields, effectiveKey(stream.primaryKey, input));
   if (plan) yield* ensureEnumTypes(conn, plan.enums);
 
   yield* pg.query(conn, 'BEGIN');
@@ -44,14 +52,30 @@ export function* writeReplace(conn: number, settings: DestSettings, stream: Stre
   log.info(`${stream.name}: loaded ${rows} rows in ${frameCount} frames into ${stage}`);
 
   try {
-    yield* replaceTable(conn, settings, stream.name, table, staging);
+    yield* replaceTable(conn, settings, stream.name, table, staging, () => writeLastWatermark(session));
   } catch (error) {
     yield* dropQuietly(conn, stage);
     throw error;
   }
-  reportCommitted(input);
+  reportLast(input);
   log.info(`${stream.name}: replaced ${qualified} with ${rows} rows`);
   return { rows, frames: frameCount };
+}
+
+/** Writes the last marker's payload as the watermark (inside the caller's transaction); none seen: nothing. */
+function* writeLastWatermark(session: WriteSession): Step<void> {
+  const last = lastMarker(session.input);
+  if (last !== undefined) yield* writeWatermark(session.conn, watermarkKey(session), requirePayload(last, session.stream.name));
+}
+
+/** After the commit: reports the last marker (if any) as committed. */
+function reportLast(input: FrameInput): void {
+  const last = lastMarker(input);
+  if (last !== undefined) checkpoint('committed', JSON.parse(last) as unknown);
+}
+
+function lastMarker(input: FrameInput): string | undefined {
+  return input.checkpoints[input.checkpoints.length - 1];
 }
 
 function* dropQuietly(conn: number, stage: string): Step<void> {

@@ -1,24 +1,37 @@
-import { ConnectorError, type OperationInput, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { checkpoint, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { readFirstFrame } from './frame-input.js';
-import { closeQuietly, openConnection } from '@rapidbyte/sdk';
-import { quoteQualified } from '@rapidbyte/sdk/postgres';
-import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { ensureSchema } from './target-table.js';
+import { ensureWatermarkTable, readWatermark } from './watermark-store.js';
 import { writeAppend } from './write-append.js';
 import { writeReplace } from './write-replace.js';
+import type { WriteSession } from './write-session.js';
+import { writeUpsert } from './write-upsert.js';
 
-/** The write modes this version of the connector loads with (upsert arrives later). */
-export const SUPPORTED_WRITE_MODES = ['append', 'replace'] as const;
+/** The write modes dest-postgres loads with. */
+export const SUPPORTED_WRITE_MODES = ['append', 'replace', 'upsert'] as const;
+export type SupportedWriteMode = (typeof SUPPORTED_WRITE_MODES)[number];
 
-/** `write`: connects, makes sure the schema exists, and loads the stream with its write mode. */
+const WRITERS: Readonly<Record<SupportedWriteMode, (session: WriteSession) => Step<TransferSummary>>> = {
+  append: writeAppend,
+  replace: writeReplace,
+  upsert: writeUpsert,
+};
+
+/**
+ * `write`: connects, makes sure the schema and the watermark table exist, reports where the
+ * stream resumes (`checkpoint('resume', payload | null)`, before the first frame is asked for:
+ * the engine starts the source only then; null for `replace`, which always starts over, and
+ * after a `state reset` — `context.ignoreWatermark`), and loads the stream with its write mode.
+ */
 export function* writeStream({ config, context }: OperationInput<DestConfig>): Step<TransferSummary> {
   const stream = context.stream;
   if (!stream) throw ConnectorError.permanent('NO_STREAM', 'write needs a stream in the session context');
   if (!(SUPPORTED_WRITE_MODES as readonly string[]).includes(stream.writeMode)) {
     throw ConnectorError.permanent(
       'UNSUPPORTED_WRITE_MODE',
-      `${stream.name}: write_mode ${stream.writeMode} is not supported yet by dest-postgres; use one of ${SUPPORTED_WRITE_MODES.join(', ')}`,
+      `${stream.name}: write_mode ${stream.writeMode} is not supported by dest-postgres; use one of ${SUPPORTED_WRITE_MODES.join(', ')}`,
       { stream: stream.name },
     );
   }
@@ -28,11 +41,15 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
   try {
     conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
     yield* ensureSchema(conn, settings.schema);
+    yield* ensureWatermarkTable(conn, settings.schema);
+    // replace starts over; after `state reset` the stored watermark is ignored until the next commit overwrites it
+    const resume =
+      stream.writeMode === 'replace' || context.ignoreWatermark === true
+        ? null
+        : yield* readWatermark(conn, { schema: settings.schema, pipeline: context.pipeline, stream: stream.name });
+    checkpoint('resume', resume);
     const input = yield* readFirstFrame();
-    const result =
-      stream.writeMode === 'replace'
-        ? yield* writeReplace(conn, settings, stream, input)
-        : yield* writeAppend(conn, settings, stream, input);
+    const result = yield* WRITERS[stream.writeMode]({ conn, settings, pipeline: context.pipeline, stream, input });
     // the data is committed: a failure to close changes nothing
     yield* closeQuietly(conn);
     conn = undefined;

@@ -235,7 +235,8 @@ async function runStreamTask(
     state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
     onEvent({ type: 'stream-started', stream: name, attempt });
     const resetPending = state.getKv(RESET_SCOPE, resetKey(task.pipeline, name)) !== undefined;
-    const storedResume = resetPending ? undefined : storedCheckpoint(state, task.pipeline, name);
+    // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
+    const storedResume = resetPending || task.stream.writeMode === 'replace' ? undefined : storedCheckpoint(state, task.pipeline, name);
     const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending }, state, onEvent, signal, () => {
       afterCommit();
       if (resetPending) state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));

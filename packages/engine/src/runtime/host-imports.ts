@@ -31,6 +31,7 @@ export function describeSchema(schema: Schema): string {
       nullable: f.nullable,
       metadata: Object.fromEntries(f.metadata),
     })),
+    metadata: Object.fromEntries(schema.metadata),
   });
 }
 

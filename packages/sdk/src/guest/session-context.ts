@@ -102,4 +102,6 @@ export interface FrameField {
 
 export interface FrameSchema {
   readonly fields: readonly FrameField[];
+  /** Schema-level metadata, e.g. `rapidbyte.primary_key` (JSON list) set by the source. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }

@@ -1,0 +1,18 @@
+import type { StreamContext } from '@rapidbyte/sdk';
+import type { DestSettings } from './dest-config.js';
+import type { FrameInput } from './frame-input.js';
+import type { WatermarkKey } from './watermark-store.js';
+
+/** Everything a write mode needs for one stream: the open connection, settings, stream and its first frame. */
+export interface WriteSession {
+  readonly conn: number;
+  readonly settings: DestSettings;
+  readonly pipeline: string;
+  readonly stream: StreamContext;
+  readonly input: FrameInput;
+}
+
+/** The watermark row of the session's stream: (pipeline, source stream name) in the destination schema. */
+export function watermarkKey(session: WriteSession): WatermarkKey {
+  return { schema: session.settings.schema, pipeline: session.pipeline, stream: session.stream.name };
+}
