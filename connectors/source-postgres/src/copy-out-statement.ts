@@ -1,10 +1,26 @@
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 
+/** Optional clauses of the SELECT inside a COPY; both are SQL built by this connector's builders. */
+export interface CopyClauses {
+  /** A predicate (values inlined as quoted, typed literals: COPY takes no parameters). */
+  readonly where?: string;
+  /** A quoted column list. */
+  readonly orderBy?: string;
+}
+
 /**
- * `COPY (SELECT "a", "b" FROM "s"."t") TO STDOUT (FORMAT binary)`. Columns are selected by name
- * in the given order, so the COPY output matches the column list handed to the host.
+ * `COPY (SELECT "a", "b" FROM "s"."t" [WHERE ...] [ORDER BY ...]) TO STDOUT (FORMAT binary)`.
+ * Columns are selected by name in the given order, so the COPY output matches the column list
+ * handed to the host.
  */
-export function copyOutStatement(schema: string, table: string, columns: readonly { readonly name: string }[]): string {
+export function copyOutStatement(
+  schema: string,
+  table: string,
+  columns: readonly { readonly name: string }[],
+  clauses: CopyClauses = {},
+): string {
   const list = columns.map((c) => quoteIdent(c.name)).join(', ');
-  return `COPY (SELECT ${list} FROM ${quoteQualified(schema, table)}) TO STDOUT (FORMAT binary)`;
+  const where = clauses.where ? ` WHERE ${clauses.where}` : '';
+  const orderBy = clauses.orderBy ? ` ORDER BY ${clauses.orderBy}` : '';
+  return `COPY (SELECT ${list} FROM ${quoteQualified(schema, table)}${where}${orderBy}) TO STDOUT (FORMAT binary)`;
 }

@@ -5,7 +5,7 @@ import { discoverCatalog } from './discover-catalog.js';
 import { readStream } from './read-stream.js';
 import type { SourceConfig } from './source-config.js';
 
-/** source-postgres: check, discover and read (full_refresh). */
+/** source-postgres: check, discover and read (full_refresh, incremental). */
 export const connector = defineConnector<SourceConfig>({
   configSchema,
   check: checkSource,

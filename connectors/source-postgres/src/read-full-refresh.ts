@@ -1,87 +1,98 @@
-import {
-  ConnectorError,
-  frames,
-  log,
-  pg,
-  type SessionContext,
-  type Step,
-  type StreamContext,
-  type TransferSummary,
-} from '@rapidbyte/sdk';
-import { projectColumns, projectedPrimaryKey } from './column-projection.js';
+import { checkpoint, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { closeQuietly } from '@rapidbyte/sdk';
+import { withStreamContext } from '@rapidbyte/sdk/postgres';
+import { projectedPrimaryKey } from './column-projection.js';
 import { copyOutStatement } from './copy-out-statement.js';
-import { closeQuietly, openConnection } from '@rapidbyte/sdk';
+import { planFullRefresh } from './full-refresh-plan.js';
+import { keyChunkCopyStatement, keyChunkUpperQuery } from './key-range-sql.js';
+import {
+  DEFAULT_BATCH_ROWS,
+  DEFAULT_CHECKPOINT_ROWS,
+  PRIMARY_KEY_METADATA,
+  SOURCE_STREAM_METADATA,
+  copyChunk,
+  openReadSnapshot,
+  positiveInt,
+  projectOrThrow,
+  type CopyTarget,
+} from './read-snapshot.js';
+import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
-import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { parseStreamName } from './stream-name.js';
 
-/** Rows per frame when the context does not say. */
-export const DEFAULT_BATCH_ROWS = 65_536;
-
-/** Arrow schema metadata keys every frame of this source carries. */
-export const PRIMARY_KEY_METADATA = 'rapidbyte.primary_key';
-export const SOURCE_STREAM_METADATA = 'rapidbyte.source_stream';
-
 /**
- * Reads a whole relation in one REPEATABLE READ snapshot: the host runs the COPY BINARY and
+ * Reads a whole relation in one REPEATABLE READ snapshot. With append/upsert and a NOT NULL key
+ * it reads key-range chunks of `checkpointIntervalRows` rows in key order, resuming after the
+ * resume point's `pkAfter`, with a checkpoint after each chunk (the last one `complete: true`);
+ * otherwise one COPY and a final `complete: true` checkpoint. The host runs each COPY BINARY and
  * decodes it into Arrow frames; this generator only passes frame handles downstream.
  */
 export function* readFullRefresh(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
-  const { schema, table } = parseStreamName(stream.name);
+  const relationName = parseStreamName(stream.name);
   let conn: number | undefined;
   let doing = 'connect';
   try {
-    conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
-    doing = 'begin snapshot';
-    yield* pg.query(conn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    conn = yield* openReadSnapshot(config, context);
     doing = 'read catalog';
-    const relation = yield* describeRelation(conn, stream.name, schema, table);
-    const projection = projectColumns(relation.columns, stream.columns);
-    if (!projection.ok) {
-      throw ConnectorError.permanent(
-        'COLUMN_NOT_FOUND',
-        `${stream.name}: column ${JSON.stringify(projection.unknown)} does not exist; the table has ` +
-          relation.columns.map((c) => JSON.stringify(c.name)).join(', '),
-        { stream: stream.name, column: projection.unknown },
-      );
-    }
-    const columns = projection.columns;
+    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
+    const columns = projectOrThrow(stream, relation);
     const primaryKey = projectedPrimaryKey(relation.primaryKey, columns);
     if (primaryKey.length === 0 && relation.primaryKey.length > 0) {
       log.warn(`${stream.name}: the column list leaves out part of the primary key; frames carry no key`);
     }
-    const sql = copyOutStatement(schema, table, columns);
-    doing = 'copy out';
-    const batchRows = positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS);
-    const copy = yield* pg.copyOut(conn, sql, columns, batchRows, [
-      [PRIMARY_KEY_METADATA, JSON.stringify(primaryKey)],
-      [SOURCE_STREAM_METADATA, stream.name],
-    ]);
-    let frameCount = 0;
+    const target: CopyTarget = {
+      columns,
+      batchRows: positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS),
+      metadata: [
+        [PRIMARY_KEY_METADATA, JSON.stringify(primaryKey)],
+        [SOURCE_STREAM_METADATA, stream.name],
+      ],
+    };
+    const plan = planFullRefresh(stream.writeMode, resolveReadKey(relation.columns, relation.primaryKey, stream.primaryKey), context.resume);
+    for (const warning of plan.warnings) log.warn(`${stream.name}: ${warning}`);
+    const keyNames = plan.key.map((k) => k.name);
     let rows = 0;
-    for (;;) {
-      const item = yield* pg.copyOutNext(copy);
-      if (item.kind === 'frame') {
-        frames.emit(item.frame);
-        frameCount += 1;
-      } else if (item.kind === 'end') {
-        rows = Number(item.rows);
-        break;
+    let frameCount = 0;
+    let chunks = 0;
+    if (!plan.chunked) {
+      doing = 'copy out';
+      const done = yield* copyChunk(conn, copyOutStatement(relationName.schema, relationName.table, columns), target);
+      rows = done.rows;
+      frameCount = done.frames;
+      chunks = 1;
+      checkpoint('resume', { mode: 'full_refresh', complete: true, rows } satisfies ResumePoint);
+    } else {
+      const chunkRows = positiveInt(context.resources?.checkpointIntervalRows, DEFAULT_CHECKPOINT_ROWS);
+      if (plan.after) log.info(`${stream.name}: resuming the full refresh after key (${plan.after.join(', ')})`);
+      let after = plan.after;
+      for (;;) {
+        doing = 'find chunk bound';
+        const bound = keyChunkUpperQuery(relationName, plan.key, after, chunkRows);
+        const found = (yield* pg.query(conn, bound.sql, [...bound.params])).rows[0];
+        const upper = found ? found.map((v) => v ?? '') : undefined;
+        doing = 'copy out';
+        const done = yield* copyChunk(conn, keyChunkCopyStatement(relationName, columns, plan.key, after, upper), target);
+        rows += done.rows;
+        frameCount += done.frames;
+        chunks += 1;
+        const total = plan.rowsBefore + rows;
+        if (!upper) {
+          checkpoint('resume', { mode: 'full_refresh', complete: true, primaryKey: keyNames, rows: total } satisfies ResumePoint);
+          break;
+        }
+        checkpoint('resume', { mode: 'full_refresh', pkAfter: upper, primaryKey: keyNames, rows: total } satisfies ResumePoint);
+        after = upper;
       }
     }
     doing = 'commit';
     yield* pg.query(conn, 'COMMIT');
     yield* pg.close(conn);
     conn = undefined;
-    log.info(`${stream.name}: read ${rows} rows in ${frameCount} frames (${columns.length} columns, full refresh)`);
+    log.info(`${stream.name}: read ${rows} rows in ${frameCount} frames, ${chunks} chunk(s) (${columns.length} columns, full refresh)`);
     return { rows, frames: frameCount };
   } catch (error) {
     yield* closeQuietly(conn);
     throw withStreamContext(error, stream.name, doing);
   }
-}
-
-function positiveInt(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 0xffffffff ? value : fallback;
 }

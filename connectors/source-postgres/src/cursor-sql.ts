@@ -1,0 +1,98 @@
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { copyOutStatement } from './copy-out-statement.js';
+import { ROW_ALIAS, keyInList, keyList, keyTextList, type KeyColumn } from './key-columns.js';
+import type { BoundQuery } from './key-range-sql.js';
+import type { StreamName } from './stream-name.js';
+import { inlineBinder, paramBinder, type ValueBinder } from './value-binder.js';
+
+/** What an incremental read orders and identifies rows by. */
+export interface CursorRead {
+  readonly relation: StreamName;
+  /** The cursor column; `type` is its cast type (cursor-type.ts). */
+  readonly cursor: KeyColumn;
+  /** The primary key (may be empty): the tie-breaker in ORDER BY and the boundary keys. */
+  readonly key: readonly KeyColumn[];
+}
+
+/**
+ * The lower bound of a chunk:
+ * - `all`: the first read of the stream — every row with a non-NULL cursor;
+ * - `from`: resuming — `cursor >= value` (minus `lookback`, an interval, for time cursors);
+ * - `after`: the chunk after one that ended at `value` (same snapshot, so no tie is lost) —
+ *   `cursor > value`.
+ * `exclude` leaves out rows already delivered at the boundary (`append`):
+ * `(cursor = value AND (key) IN (...)) IS NOT TRUE`.
+ */
+export type CursorLow =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'from'; readonly value: string; readonly lookback?: string; readonly exclude?: BoundaryKeys }
+  | { readonly kind: 'after'; readonly value: string };
+
+/** Key tuples (Postgres text, key order) delivered with cursor = `value`. */
+export interface BoundaryKeys {
+  readonly value: string;
+  readonly keys: readonly (readonly string[])[];
+}
+
+/** The predicate of a lower bound (never empty: NULL cursors are never read). */
+export function cursorLowPredicate(binder: ValueBinder, read: CursorRead, low: CursorLow): string {
+  const cursor = quoteIdent(read.cursor.name);
+  if (low.kind === 'all') return `${cursor} IS NOT NULL`;
+  if (low.kind === 'after') return `${cursor} > ${binder.bind(low.value, read.cursor.type)}`;
+  const from = binder.bind(low.value, read.cursor.type);
+  let predicate = low.lookback ? `${cursor} >= ${from} - ${binder.bind(low.lookback, 'interval')}` : `${cursor} >= ${from}`;
+  if (low.exclude && low.exclude.keys.length > 0 && read.key.length > 0) {
+    const at = binder.bind(low.exclude.value, read.cursor.type);
+    predicate += ` AND (${cursor} = ${at} AND ${keyInList(binder, read.key, low.exclude.keys)}) IS NOT TRUE`;
+  }
+  return predicate;
+}
+
+/**
+ * The cursor value that closes the next chunk: the greatest of the first `rows` cursor values
+ * above the lower bound (fewer left: the greatest left; none: no row back) —
+ * `SELECT s.v::text FROM (SELECT "c" AS v FROM t WHERE <low> ORDER BY "c" LIMIT $n::bigint) AS s ORDER BY s.v DESC LIMIT 1`.
+ */
+export function cursorChunkUpperQuery(read: CursorRead, low: CursorLow, rows: number): BoundQuery {
+  const binder = paramBinder();
+  const cursor = quoteIdent(read.cursor.name);
+  const where = cursorLowPredicate(binder, read, low);
+  const limit = binder.bind(String(rows), 'bigint');
+  return {
+    sql:
+      `SELECT s.v::text FROM (SELECT ${cursor} AS v FROM ${quoteQualified(read.relation.schema, read.relation.table)} ` +
+      `WHERE ${where} ORDER BY ${cursor} LIMIT ${limit}) AS s ORDER BY s.v DESC LIMIT 1`,
+    params: binder.params,
+  };
+}
+
+/**
+ * The COPY of one chunk: `<low> AND cursor <= upper` (every tie of `upper` included, so a chunk
+ * may hold more than `rows` rows), ordered by cursor, then key.
+ */
+export function cursorChunkCopyStatement(
+  read: CursorRead,
+  columns: readonly { readonly name: string }[],
+  low: CursorLow,
+  upper: string,
+): string {
+  const binder = inlineBinder();
+  const cursor = quoteIdent(read.cursor.name);
+  const where = `${cursorLowPredicate(binder, read, low)} AND ${cursor} <= ${binder.bind(upper, read.cursor.type)}`;
+  const orderBy = read.key.length > 0 ? `${cursor}, ${keyList(read.key)}` : cursor;
+  return copyOutStatement(read.relation.schema, read.relation.table, columns, { where, orderBy });
+}
+
+/** Key tuples of the rows at cursor = `value`: `SELECT r."a"::text, ... FROM t AS r WHERE r."c" = $1::type ORDER BY r."a", ...`. */
+export function boundaryKeysQuery(read: CursorRead, value: string): BoundQuery {
+  const binder = paramBinder();
+  const r = ROW_ALIAS;
+  const where = `${r}.${quoteIdent(read.cursor.name)} = ${binder.bind(value, read.cursor.type)}`;
+  return {
+    sql: `SELECT ${keyTextList(read.key, r)} FROM ${quoteQualified(read.relation.schema, read.relation.table)} AS ${r} WHERE ${where} ORDER BY ${keyList(read.key, r)}`,
+    params: binder.params,
+  };
+}
+
+/** Checks a lookback before use: `SELECT $1::interval >= interval '0'` (an invalid one raises 22007). */
+export const LOOKBACK_CHECK_SQL = `SELECT ($1::interval >= interval '0')::text`;

@@ -1,0 +1,117 @@
+import { ConnectorError, checkpoint, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { closeQuietly } from '@rapidbyte/sdk';
+import { withStreamContext } from '@rapidbyte/sdk/postgres';
+import { projectedPrimaryKey } from './column-projection.js';
+import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, type CursorLow } from './cursor-sql.js';
+import { incrementalCheckpoint, planIncremental } from './incremental-plan.js';
+import {
+  DEFAULT_BATCH_ROWS,
+  DEFAULT_CHECKPOINT_ROWS,
+  PRIMARY_KEY_METADATA,
+  SOURCE_STREAM_METADATA,
+  copyChunk,
+  openReadSnapshot,
+  positiveInt,
+  projectOrThrow,
+  type CopyTarget,
+} from './read-snapshot.js';
+import { resolveReadKey } from './read-key.js';
+import { describeRelation } from './relation-catalog.js';
+import type { SourceConfig } from './source-config.js';
+import { parseStreamName } from './stream-name.js';
+
+/**
+ * Reads the rows whose cursor is at or past the resume point, in one REPEATABLE READ snapshot,
+ * in chunks of about `checkpointIntervalRows` rows that never split a cursor value, ordered by
+ * cursor then key, with a checkpoint after each chunk and always a final one. Rows with a NULL
+ * cursor are never read.
+ */
+export function* readIncremental(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
+  const relationName = parseStreamName(stream.name);
+  let conn: number | undefined;
+  let doing = 'connect';
+  try {
+    conn = yield* openReadSnapshot(config, context);
+    doing = 'read catalog';
+    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
+    const columns = projectOrThrow(stream, relation);
+    const planned = planIncremental({
+      relation: relationName,
+      stream,
+      columns: relation.columns,
+      key: resolveReadKey(relation.columns, relation.primaryKey, stream.primaryKey),
+      resume: context.resume,
+    });
+    if (!planned.ok) {
+      const { code, message, column } = planned.problem;
+      throw ConnectorError.permanent(code, `${stream.name}: ${message}`, { stream: stream.name, column });
+    }
+    const plan = planned.plan;
+    for (const warning of plan.warnings) log.warn(`${stream.name}: ${warning}`);
+    if (stream.lookback?.trim()) {
+      doing = 'check lookback';
+      yield* checkLookback(conn, stream.name, stream.lookback.trim());
+    }
+    const target: CopyTarget = {
+      columns,
+      batchRows: positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS),
+      metadata: [
+        [PRIMARY_KEY_METADATA, JSON.stringify(projectedPrimaryKey(relation.primaryKey, columns))],
+        [SOURCE_STREAM_METADATA, stream.name],
+      ],
+    };
+    const chunkRows = positiveInt(context.resources?.checkpointIntervalRows, DEFAULT_CHECKPOINT_ROWS);
+    if (plan.low.kind !== 'all') log.info(`${stream.name}: resuming at ${plan.read.cursor.name} ${plan.low.kind === 'from' ? '>=' : '>'} ${plan.low.value}`);
+    let low: CursorLow = plan.low;
+    let rows = 0;
+    let frameCount = 0;
+    let last: ResumePoint | undefined;
+    for (;;) {
+      doing = 'find chunk bound';
+      const bound = cursorChunkUpperQuery(plan.read, low, chunkRows);
+      const upper = (yield* pg.query(conn, bound.sql, [...bound.params])).rows[0]?.[0];
+      if (upper === undefined) break;
+      doing = 'copy out';
+      const done = yield* copyChunk(conn, cursorChunkCopyStatement(plan.read, columns, low, upper), target);
+      rows += done.rows;
+      frameCount += done.frames;
+      let boundaryKeys: string[][] | undefined;
+      if (plan.trackBoundary) {
+        doing = 'read boundary keys';
+        const keys = boundaryKeysQuery(plan.read, upper);
+        boundaryKeys = (yield* pg.query(conn, keys.sql, [...keys.params])).rows.map((r) => r.map((v) => v ?? ''));
+      }
+      last = incrementalCheckpoint(plan, upper, boundaryKeys, rows);
+      checkpoint('resume', last);
+      // The bound covered the first `chunkRows` rows past `low`; fewer copied means none is left.
+      if (done.rows < chunkRows) break;
+      low = { kind: 'after', value: upper };
+    }
+    // The last chunk's checkpoint is the final one; with no rows, the resume point is repeated.
+    if (!last) checkpoint('resume', plan.emptyCheckpoint);
+    doing = 'commit';
+    yield* pg.query(conn, 'COMMIT');
+    yield* pg.close(conn);
+    conn = undefined;
+    const end = last?.cursorValue ?? plan.emptyCheckpoint.cursorValue;
+    log.info(`${stream.name}: read ${rows} rows in ${frameCount} frames (incremental, ${plan.read.cursor.name} now ${end ?? 'unset'})`);
+    return { rows, frames: frameCount };
+  } catch (error) {
+    yield* closeQuietly(conn);
+    throw withStreamContext(error, stream.name, doing);
+  }
+}
+
+/** A lookback must be a valid, non-negative Postgres interval; anything else is permanent LOOKBACK_INVALID. */
+function* checkLookback(conn: number, streamName: string, lookback: string): Step<void> {
+  let ok: string | undefined;
+  try {
+    ok = (yield* pg.query(conn, LOOKBACK_CHECK_SQL, [lookback])).rows[0]?.[0];
+  } catch (error) {
+    if (!(error instanceof ConnectorError) || error.kind === 'transient') throw error;
+    throw ConnectorError.permanent('LOOKBACK_INVALID', `${streamName}: lookback ${JSON.stringify(lookback)} is not a Postgres interval (e.g. "5 minutes"): ${error.message}`, { stream: streamName });
+  }
+  if (ok !== 'true') {
+    throw ConnectorError.permanent('LOOKBACK_INVALID', `${streamName}: lookback ${JSON.stringify(lookback)} must not be negative`, { stream: streamName });
+  }
+}

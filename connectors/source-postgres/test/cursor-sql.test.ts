@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, cursorLowPredicate, type CursorRead } from '../src/cursor-sql.js';
+import { paramBinder } from '../src/value-binder.js';
+
+const read: CursorRead = {
+  relation: { schema: 'public', table: 'Events' },
+  cursor: { name: 'updatedAt', type: 'timestamp with time zone' },
+  key: [
+    { name: 'Tenant', type: 'integer' },
+    { name: 'user', type: 'text' },
+  ],
+};
+const noKey: CursorRead = { ...read, key: [] };
+const columns = [{ name: 'Tenant' }, { name: 'user' }, { name: 'updatedAt' }];
+
+describe('cursorLowPredicate', () => {
+  it('reads every non-NULL cursor on the first run', () => {
+    expect(cursorLowPredicate(paramBinder(), read, { kind: 'all' })).toBe('"updatedAt" IS NOT NULL');
+  });
+
+  it('resumes with >= and a typed parameter', () => {
+    const b = paramBinder();
+    expect(cursorLowPredicate(b, read, { kind: 'from', value: '2024-01-01 00:00:00.123456+00' })).toBe(
+      '"updatedAt" >= $1::timestamp with time zone',
+    );
+    expect(b.params).toEqual(['2024-01-01 00:00:00.123456+00']);
+  });
+
+  it('subtracts a lookback interval', () => {
+    const b = paramBinder();
+    expect(cursorLowPredicate(b, read, { kind: 'from', value: '2024-01-01 00:00:00+00', lookback: '5 minutes' })).toBe(
+      '"updatedAt" >= $1::timestamp with time zone - $2::interval',
+    );
+    expect(b.params).toEqual(['2024-01-01 00:00:00+00', '5 minutes']);
+  });
+
+  it('excludes the boundary keys already delivered, as one JSON value', () => {
+    const b = paramBinder();
+    const v = '2024-01-01 00:00:00+00';
+    expect(cursorLowPredicate(b, read, { kind: 'from', value: v, exclude: { value: v, keys: [['1', 'a'], ['2', 'b"c']] } })).toBe(
+      '"updatedAt" >= $1::timestamp with time zone AND ("updatedAt" = $2::timestamp with time zone AND ' +
+        '("Tenant", "user") IN (SELECT (b.k->>0)::integer, (b.k->>1)::text FROM jsonb_array_elements($3::jsonb) AS b(k))) IS NOT TRUE',
+    );
+    expect(b.params).toEqual([v, v, '[["1","a"],["2","b\\"c"]]']);
+  });
+
+  it('adds no exclusion for an empty boundary or without a key', () => {
+    const from = { kind: 'from', value: '5', exclude: { value: '5', keys: [] } } as const;
+    expect(cursorLowPredicate(paramBinder(), read, from)).toBe('"updatedAt" >= $1::timestamp with time zone');
+    const noKeyFrom = { kind: 'from', value: '5', exclude: { value: '5', keys: [['1']] } } as const;
+    expect(cursorLowPredicate(paramBinder(), noKey, noKeyFrom)).toBe('"updatedAt" >= $1::timestamp with time zone');
+  });
+
+  it('continues strictly after the previous chunk', () => {
+    expect(cursorLowPredicate(paramBinder(), read, { kind: 'after', value: '9' })).toBe('"updatedAt" > $1::timestamp with time zone');
+  });
+});
+
+describe('cursorChunkUpperQuery', () => {
+  it('takes the greatest of the first n cursor values, as text', () => {
+    const q = cursorChunkUpperQuery(read, { kind: 'after', value: '2024-01-01 00:00:00+00' }, 1000);
+    expect(q.sql).toBe(
+      'SELECT s.v::text FROM (SELECT "updatedAt" AS v FROM "public"."Events" WHERE "updatedAt" > $1::timestamp with time zone ' +
+        'ORDER BY "updatedAt" LIMIT $2::bigint) AS s ORDER BY s.v DESC LIMIT 1',
+    );
+    expect(q.params).toEqual(['2024-01-01 00:00:00+00', '1000']);
+  });
+});
+
+describe('cursorChunkCopyStatement', () => {
+  it('bounds the chunk by <= upper (ties included), orders by cursor then key, inlines literals', () => {
+    expect(cursorChunkCopyStatement(read, columns, { kind: 'all' }, '2024-01-02 00:00:00+00')).toBe(
+      'COPY (SELECT "Tenant", "user", "updatedAt" FROM "public"."Events" WHERE "updatedAt" IS NOT NULL AND ' +
+        `"updatedAt" <= '2024-01-02 00:00:00+00'::timestamp with time zone ORDER BY "updatedAt", "Tenant", "user") TO STDOUT (FORMAT binary)`,
+    );
+  });
+
+  it('carries the boundary exclusion and the lookback into the COPY', () => {
+    const sql = cursorChunkCopyStatement(read, columns, { kind: 'from', value: '3', exclude: { value: '3', keys: [["O'x", '1']] } }, '9');
+    expect(sql).toContain(`"updatedAt" >= '3'::timestamp with time zone AND ("updatedAt" = '3'::timestamp with time zone AND`);
+    expect(sql).toContain(`jsonb_array_elements('[["O''x","1"]]'::jsonb) AS b(k))) IS NOT TRUE AND "updatedAt" <= '9'::timestamp with time zone`);
+    const lb = cursorChunkCopyStatement(read, columns, { kind: 'from', value: '3', lookback: '1 day' }, '9');
+    expect(lb).toContain(`"updatedAt" >= '3'::timestamp with time zone - '1 day'::interval AND`);
+  });
+
+  it('orders by the cursor alone without a key', () => {
+    expect(cursorChunkCopyStatement(noKey, columns, { kind: 'all' }, '1')).toContain('ORDER BY "updatedAt")');
+  });
+});
+
+describe('boundaryKeysQuery', () => {
+  it('selects the key tuples at the boundary value as text', () => {
+    const q = boundaryKeysQuery(read, '2024-01-01 00:00:00+00');
+    expect(q.sql).toBe(
+      'SELECT r."Tenant"::text, r."user"::text FROM "public"."Events" AS r WHERE r."updatedAt" = $1::timestamp with time zone ORDER BY r."Tenant", r."user"',
+    );
+    expect(q.params).toEqual(['2024-01-01 00:00:00+00']);
+  });
+});
