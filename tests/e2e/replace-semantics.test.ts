@@ -188,14 +188,14 @@ describe('dest-postgres replace semantics', () => {
         expect(stage.startsWith(base)).toBe(true);
         expect(Buffer.byteLength(stage)).toBeLessThanOrEqual(63);
       }
-      const tables = await testCluster.query(dst.name, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1`);
+      const tables = await testCluster.query(dst.name, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> '_rb_watermarks' ORDER BY 1`);
       expect(tables.rows.map((r) => r.relname)).toEqual(names);
       await expectEqual(longSrc, { schema: 'public', table: names[0] ?? '' }, dst, { schema: 'public', table: names[0] ?? '' }, 100);
       await expectEqual(longSrc, { schema: 'public', table: names[1] ?? '' }, dst, { schema: 'public', table: names[1] ?? '' }, 200);
     }
   });
 
-  it('replace twice gives equal data without duplicates; append twice doubles the rows', async () => {
+  it('replace twice gives equal data without duplicates; append twice doubles the rows of a keyless table and is refused by a keyed one', async () => {
     const dst = await testCluster.createDatabase('rs_twice');
     const replace = pipeline(src, dst, 'replace', ['public.items']);
     expectSucceeded(await runCli(['run', replace]));
@@ -205,9 +205,19 @@ describe('dest-postgres replace semantics', () => {
     expect(first).toEqual(await testCluster.tableDigest(src.url, 'public.items', 'id'));
     await expectEqual(src, 'public.items', dst, 'public.items', 2000);
 
+    // a created table gets the source's primary key: appending the same rows again is refused
+    const dstKeyed = await testCluster.createDatabase('rs_append_keyed');
+    const keyed = pipeline(src, dstKeyed, 'append', ['public.items']);
+    expectSucceeded(await runCli(['run', keyed]));
+    const again = await runCli(['run', keyed]);
+    expect(again.code).toBe(4);
+    expect(`${again.stdout}${again.stderr}`).toMatch(/duplicate key/);
+    expect(await count(dstKeyed, 'public.items')).toBe(2000);
+
     const dstAppend = await testCluster.createDatabase('rs_append');
+    // without a primary key at the destination the second append adds the same rows again
+    await testCluster.psql(dstAppend.name, 'CREATE TABLE public.items (id integer NOT NULL, name text NOT NULL, price numeric(10,2), tags text[])');
     const append = pipeline(src, dstAppend, 'append', ['public.items']);
-    // without a primary key at the destination the second append can add the same rows again
     expectSucceeded(await runCli(['run', append]));
     expect(await count(dstAppend, 'public.items')).toBe(2000);
     expectSucceeded(await runCli(['run', append]));
