@@ -20,7 +20,8 @@ describe('classifyError', () => {
     expect(classifyError(pgError(sqlstate))).toMatchObject({ kind, code, sqlstate });
   });
 
-  it('treats refused and reset connections as transient', () => {
+  it('treats refused and reset connections as transient, also EPIPE (five capitals, not a SQLSTATE)', () => {
+    expect(classifyError(pgError('EPIPE', 'write EPIPE'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_FAILED' });
     expect(classifyError(pgError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_FAILED' });
     expect(classifyError(new Error('Connection terminated unexpectedly'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_LOST' });
   });

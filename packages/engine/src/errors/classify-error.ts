@@ -3,7 +3,7 @@ import type { WitConnectorError } from '@rapidbyte/sdk/contract';
 /** SQLSTATE classes and codes that are worth retrying (the server or network, not the request). */
 const TRANSIENT_SQLSTATE_PREFIXES = ['08', '53', '57P', '40', '55P03'] as const;
 const PERMANENT_OVERRIDES = ['57014'] as const; // query_canceled by the user
-const TRANSIENT_NODE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'] as const;
+const TRANSIENT_NODE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'] as const;
 
 /** Stable codes for well-known SQLSTATEs. */
 const SQLSTATE_CODES: Readonly<Record<string, string>> = {
@@ -32,7 +32,11 @@ export function classifyError(error: unknown, fallbackCode = 'HOST_ERROR'): WitC
   if (e && (e.kind === 'transient' || e.kind === 'permanent') && code) {
     return { kind: e.kind, code, message, column: typeof e.column === 'string' ? e.column : undefined };
   }
-  if (code && /^[0-9A-Z]{5}$/.test(code)) {
+  if (code && TRANSIENT_NODE_CODES.includes(code as never)) {
+    return { kind: 'transient', code: 'CONNECTION_FAILED', message: `${code}: ${message}` };
+  }
+  // SQLSTATEs are five digits/capitals with at least one digit (Node's EPIPE is not one).
+  if (code && /^[0-9A-Z]{5}$/.test(code) && /[0-9]/.test(code)) {
     const transient =
       !PERMANENT_OVERRIDES.includes(code as never) && TRANSIENT_SQLSTATE_PREFIXES.some((p) => code.startsWith(p));
     return {
@@ -42,9 +46,6 @@ export function classifyError(error: unknown, fallbackCode = 'HOST_ERROR'): WitC
       sqlstate: code,
       column: typeof e.column === 'string' ? e.column : undefined,
     };
-  }
-  if (code && TRANSIENT_NODE_CODES.includes(code as never)) {
-    return { kind: 'transient', code: 'CONNECTION_FAILED', message: `${code}: ${message}` };
   }
   if (/Connection terminated|connection timeout|socket hang up/i.test(message)) {
     return { kind: 'transient', code: 'CONNECTION_LOST', message };
