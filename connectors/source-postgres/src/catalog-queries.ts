@@ -1,5 +1,5 @@
 import type { Catalog, CatalogColumn, PgColumn } from '@rapidbyte/sdk';
-import { formatStreamName } from './stream-name.js';
+import { formatStreamName } from '@rapidbyte/sdk/postgres';
 
 /** A query result row in Postgres text format (the shape `pg.query` returns). */
 export type TextRow = readonly (string | undefined)[];

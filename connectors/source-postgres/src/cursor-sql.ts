@@ -2,7 +2,7 @@ import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { copyOutStatement } from './copy-out-statement.js';
 import { ROW_ALIAS, keyInList, keyList, keyTextList, type KeyColumn } from './key-columns.js';
 import type { BoundQuery } from './key-range-sql.js';
-import type { StreamName } from './stream-name.js';
+import type { StreamName } from '@rapidbyte/sdk/postgres';
 import { inlineBinder, paramBinder, type ValueBinder } from './value-binder.js';
 
 /** What an incremental read orders and identifies rows by. */

@@ -2,7 +2,7 @@ import type { PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
 import { CURSOR_TYPE_NAMES, cursorTypeOf } from './cursor-type.js';
 import type { CursorLow, CursorRead } from './cursor-sql.js';
 import { sameNames, type ReadKey } from './read-key.js';
-import type { StreamName } from './stream-name.js';
+import type { StreamName } from '@rapidbyte/sdk/postgres';
 
 /** Stable codes of the configuration problems an incremental read reports (all permanent). */
 export const INCREMENTAL_PROBLEM_CODES = [

@@ -1,7 +1,7 @@
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { copyOutStatement } from './copy-out-statement.js';
 import { ROW_ALIAS, keyList, keyRow, keyTextList, keyTuple, type KeyColumn } from './key-columns.js';
-import type { StreamName } from './stream-name.js';
+import type { StreamName } from '@rapidbyte/sdk/postgres';
 import { inlineBinder, paramBinder, type ValueBinder } from './value-binder.js';
 
 /** A statement with its parameters, for `pg.query(conn, sql, params)`. */

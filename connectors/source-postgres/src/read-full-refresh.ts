@@ -19,7 +19,7 @@ import {
 import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
-import { parseStreamName } from './stream-name.js';
+import { parseStreamName } from '@rapidbyte/sdk/postgres';
 
 /**
  * Reads a whole relation in one REPEATABLE READ snapshot. With append/upsert and a NOT NULL key

@@ -18,7 +18,7 @@ import {
 import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
-import { parseStreamName } from './stream-name.js';
+import { parseStreamName } from '@rapidbyte/sdk/postgres';
 
 /**
  * Reads the rows whose cursor is at or past the resume point, in one REPEATABLE READ snapshot,

@@ -12,7 +12,7 @@ import { recordCommittedCheckpoint, storedCheckpoint } from './checkpoint-record
 import { RESET_SCOPE, resetKey } from './reset-marker.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { Semaphore } from './semaphore.js';
-import { parseStreamName } from './stream-name.js';
+import { parseStreamName } from '@rapidbyte/sdk/postgres';
 import type { StageTask, StreamCounters, StreamTask, WorkerMessage } from './stream-task.js';
 
 export interface RunOptions {

@@ -12,3 +12,5 @@ export { quoteIdent, quoteQualified, quoteLiteral } from './quote-ident.js';
 export { sqlstateKind } from './sqlstate-kind.js';
 export type { SqlstateClass } from './sqlstate-kind.js';
 export { withStreamContext } from './stream-error.js';
+export { parseStreamName, formatStreamName, DEFAULT_SCHEMA } from './stream-name.js';
+export type { StreamName } from './stream-name.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatStreamName, parseStreamName } from '../src/stream-name.js';
+import { formatStreamName, parseStreamName } from './stream-name.js';
 
 describe('parseStreamName', () => {
   it('splits schema and table and keeps case', () => {
@@ -20,5 +20,17 @@ describe('parseStreamName', () => {
     for (const [schema, table] of [['public', 'users'], ['my.schema', 'a"b'], ['S', 'T.x']] as const) {
       expect(parseStreamName(formatStreamName(schema, table))).toEqual({ schema, table });
     }
+  });
+});
+
+describe('parseStreamName edge cases', () => {
+  it.each([
+    ['users', 'public', 'users'],
+    ['public.TypeZoo', 'public', 'TypeZoo'],
+    ['"My.Schema"."T.x"', 'My.Schema', 'T.x'],
+    ['"a""b".c', 'a"b', 'c'],
+    ['s.t.u', 's', 't.u'],
+  ])('%s', (input, schema, table) => {
+    expect(parseStreamName(input)).toEqual({ schema, table });
   });
 });
