@@ -38,12 +38,12 @@ async function run(file: string, expectedCode: number): Promise<RunJson> {
 }
 
 /** Opens the pipeline's default state DB (after the CLI exited), reads, closes. */
-function readState<T>(file: string, read: (state: StateStore) => T): T {
+async function readState<T>(file: string, read: (state: StateStore) => Promise<T>): Promise<T> {
   const state = openSqliteStateStore(join(dirname(file), '.rapidbyte', 'state.db'));
   try {
-    return read(state);
+    return await read(state);
   } finally {
-    state.close();
+    await state.close();
   }
 }
 
@@ -79,9 +79,9 @@ describe('run history in the state DB', () => {
     const file = pipelineFile('hist_ok', src, dst, ['shop.customers', 'shop.orders']);
     const json = await run(file, 0);
     const finished = Date.now();
-    const { runs, transitions } = readState(file, (state) => ({
-      runs: state.listRuns({ pipeline: 'hist_ok' }),
-      transitions: ['shop.customers', 'shop.orders'].map((s) => state.listTransitions(json.runId, s)),
+    const { runs, transitions } = await readState(file, async (state) => ({
+      runs: await state.listRuns({ pipeline: 'hist_ok' }),
+      transitions: await Promise.all(['shop.customers', 'shop.orders'].map((s) => state.listTransitions(json.runId, s))),
     }));
     expect(runs).toHaveLength(1);
     const record = runs[0] as RunRecord;
@@ -119,10 +119,10 @@ describe('run history in the state DB', () => {
   it('a partial failure: run partial, the failed stream keeps its error code and message, running → failed', async () => {
     const file = pipelineFile('hist_partial', src, dst, ['shop.customers', 'shop.missing_table']);
     const json = await run(file, 5);
-    const { record, transitions, ok } = readState(file, (state) => ({
-      record: state.getRun(json.runId),
-      transitions: state.listTransitions(json.runId, 'shop.missing_table'),
-      ok: state.listTransitions(json.runId, 'shop.customers'),
+    const { record, transitions, ok } = await readState(file, async (state) => ({
+      record: await state.getRun(json.runId),
+      transitions: await state.listTransitions(json.runId, 'shop.missing_table'),
+      ok: await state.listTransitions(json.runId, 'shop.customers'),
     }));
     expect(record?.status).toBe('partial');
     expect(record?.finishedAt).toMatch(ISO_UTC);
@@ -145,11 +145,11 @@ describe('run history in the state DB', () => {
     const first = await run(file, 0);
     const second = await run(file, 0);
     expect(second.runId).toBeGreaterThan(first.runId);
-    const runs = readState(file, (state) => state.listRuns({ pipeline: 'hist_twice' }));
+    const runs = await readState(file, (state) => state.listRuns({ pipeline: 'hist_twice' }));
     expect(runs.map((r) => [r.runId, r.status])).toEqual([[second.runId, 'succeeded'], [first.runId, 'succeeded']]);
     expect(Date.parse(runs[0]?.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(runs[1]?.finishedAt as string));
     for (const r of runs) expect(r.streams.map((s) => [s.stream, s.counts.rowsWritten])).toEqual([['shop.customers', 1000]]);
     // listRuns without a filter and with a limit
-    expect(readState(file, (state) => state.listRuns({ limit: 1 })).map((r) => r.runId)).toEqual([second.runId]);
+    expect((await readState(file, (state) => state.listRuns({ limit: 1 }))).map((r) => r.runId)).toEqual([second.runId]);
   });
 });

@@ -6,7 +6,7 @@ import { checkPipeline } from '../orchestrator/check-pipeline.js';
 import { ConnectorUnavailable, runPipeline } from '../orchestrator/run-pipeline.js';
 import type { RunEvent } from '../orchestrator/run-event.js';
 import { ConnectorRegistry } from '../runtime/connector-registry.js';
-import { openSqliteStateStore, StateError } from '../state/index.js';
+import { openSqliteStateStore, openStateStore, StateError, type StateStore, type TransitionRecord } from '../state/index.js';
 import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
 import { formatCheck, formatRunSummary } from './format-summary.js';
 import { formatRuns } from './format-runs.js';
@@ -42,7 +42,7 @@ async function runCommand(file: string, opts: { json?: boolean; logLevel: (typeo
     const loaded = load(file);
     config = loaded.config;
     const cfg = config;
-    const state = openSqliteStateStore(cfg.state.connection);
+    const state = await openStateStore(cfg.state);
     const minLevel = LEVELS.indexOf(opts.logLevel);
     const onEvent = (e: RunEvent): void => {
       if (e.type === 'log' && LEVELS.indexOf(e.level as (typeof LEVELS)[number]) >= minLevel) {
@@ -66,7 +66,7 @@ async function runCommand(file: string, opts: { json?: boolean; logLevel: (typeo
     } finally {
       process.off('SIGINT', interrupt);
       process.off('SIGTERM', interrupt);
-      state.close();
+      await state.close();
     }
   } catch (error) {
     return fail(error, config);
@@ -88,28 +88,41 @@ async function checkCommand(file: string): Promise<number> {
   }
 }
 
-function openStateFor(pipelineArg: string | undefined, statePath: string | undefined): { state: ReturnType<typeof openSqliteStateStore>; pipeline?: string; config?: PipelineConfig } {
+/** The state DB of the pipeline's `state:` block (any backend), or a SQLite file given by path. */
+async function openStateFor(pipelineArg: string | undefined, statePath: string | undefined): Promise<{ state: StateStore; pipeline?: string; config?: PipelineConfig }> {
   if (pipelineArg && /\.ya?ml$/i.test(pipelineArg)) {
     const { config } = load(pipelineArg);
-    return { state: openSqliteStateStore(statePath ? resolve(statePath) : config.state.connection), pipeline: config.pipeline, config };
+    const state = statePath ? openSqliteStateStore(resolve(statePath)) : await openStateStore(config.state).catch((error: unknown) => {
+      throw redactedError(error, config);
+    });
+    return { state, pipeline: config.pipeline, config };
   }
   return { state: openSqliteStateStore(resolve(statePath ?? '.rapidbyte/state.db')), pipeline: pipelineArg };
 }
 
+/** `error` with the config's secrets (e.g. a state DB URL's password) removed from its message. */
+function redactedError(error: unknown, config: PipelineConfig): unknown {
+  if (!(error instanceof Error)) return error;
+  error.message = redactSecrets(error.message, config);
+  return error;
+}
+
 async function runsCommand(opts: { pipeline?: string; state?: string; limit: string; json?: boolean }): Promise<number> {
   try {
-    const { state, pipeline } = openStateFor(opts.pipeline, opts.state);
+    const { state, pipeline } = await openStateFor(opts.pipeline, opts.state);
     try {
-      const runs = state.listRuns({ pipeline, limit: Number(opts.limit) });
+      const runs = await state.listRuns({ pipeline, limit: Number(opts.limit) });
+      const transitions = new Map<number, TransitionRecord[]>();
+      for (const r of runs) transitions.set(r.runId, await state.listTransitions(r.runId));
       if (opts.json) {
-        const withTransitions = runs.map((r) => ({ ...r, transitions: state.listTransitions(r.runId) }));
+        const withTransitions = runs.map((r) => ({ ...r, transitions: transitions.get(r.runId) ?? [] }));
         process.stdout.write(`${JSON.stringify(withTransitions, null, 2)}\n`);
       } else {
-        process.stdout.write(`${formatRuns(runs, (id) => state.listTransitions(id))}\n`);
+        process.stdout.write(`${formatRuns(runs, (id) => transitions.get(id) ?? [])}\n`);
       }
       return EXIT_CODES.ok;
     } finally {
-      state.close();
+      await state.close();
     }
   } catch (error) {
     return fail(error);
@@ -118,19 +131,19 @@ async function runsCommand(opts: { pipeline?: string; state?: string; limit: str
 
 async function stateCommand(action: 'show' | 'reset', file: string, opts: { stream?: string; json?: boolean }): Promise<number> {
   try {
-    const { state, config } = openStateFor(file, undefined);
+    const { state, config } = await openStateFor(file, undefined);
     const cfg = config as PipelineConfig;
     try {
       if (action === 'reset') {
-        const names = resetState(state, cfg, opts.stream);
+        const names = await resetState(state, cfg, opts.stream);
         process.stdout.write(`reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch\n`);
       } else {
-        const views = showState(state, cfg, opts.stream);
+        const views = await showState(state, cfg, opts.stream);
         process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : `${formatState(views)}\n`);
       }
       return EXIT_CODES.ok;
     } finally {
-      state.close();
+      await state.close();
     }
   } catch (error) {
     return fail(error);

@@ -22,32 +22,34 @@ function streamsOf(config: PipelineConfig, only?: string): string[] {
   return [only];
 }
 
-export function showState(state: StateStore, config: PipelineConfig, stream?: string): StreamStateView[] {
-  return streamsOf(config, stream).map((name) => {
-    const cursor = state.getCursor(config.pipeline, name);
-    const payload = state.getKv(CHECKPOINT_SCOPE, `${config.pipeline}/${name}`);
-    return {
+export async function showState(state: StateStore, config: PipelineConfig, stream?: string): Promise<StreamStateView[]> {
+  const views: StreamStateView[] = [];
+  for (const name of streamsOf(config, stream)) {
+    const cursor = await state.getCursor(config.pipeline, name);
+    const payload = await state.getKv(CHECKPOINT_SCOPE, `${config.pipeline}/${name}`);
+    views.push({
       stream: name,
       cursorField: cursor?.cursorField,
       cursorValue: cursor?.cursorValue,
       lsn: cursor?.lsn,
       updatedAt: cursor?.updatedAt,
       checkpoint: payload === undefined ? undefined : (JSON.parse(payload) as unknown),
-      resetPending: state.getKv(RESET_SCOPE, `${config.pipeline}/${name}`) !== undefined,
-    };
-  });
+      resetPending: (await state.getKv(RESET_SCOPE, `${config.pipeline}/${name}`)) !== undefined,
+    });
+  }
+  return views;
 }
 
 /**
  * Forgets the streams' cursors and checkpoints. The destination's watermark is ignored (and
  * overwritten) by the next run, which starts the streams from scratch.
  */
-export function resetState(state: StateStore, config: PipelineConfig, stream?: string): string[] {
+export async function resetState(state: StateStore, config: PipelineConfig, stream?: string): Promise<string[]> {
   const names = streamsOf(config, stream);
   for (const name of names) {
-    state.deleteCursors(config.pipeline, name);
-    state.deleteKv(CHECKPOINT_SCOPE, `${config.pipeline}/${name}`);
-    state.putKv(RESET_SCOPE, `${config.pipeline}/${name}`, new Date().toISOString());
+    await state.deleteCursors(config.pipeline, name);
+    await state.deleteKv(CHECKPOINT_SCOPE, `${config.pipeline}/${name}`);
+    await state.putKv(RESET_SCOPE, `${config.pipeline}/${name}`, new Date().toISOString());
   }
   return names;
 }

@@ -14,11 +14,11 @@ interface CommittedPayload {
  * Records a checkpoint the destination has committed: the cursor/LSN row of the state DB and the
  * full payload (read back as the resume point when the destination has no watermark).
  */
-export function recordCommittedCheckpoint(state: StateStore, pipeline: string, stream: string, runId: number, payloadJson: string): void {
+export async function recordCommittedCheckpoint(state: StateStore, pipeline: string, stream: string, runId: number, payloadJson: string): Promise<void> {
   const payload = JSON.parse(payloadJson) as CommittedPayload | null;
   if (!payload || typeof payload !== 'object') return;
-  state.putKv(CHECKPOINT_SCOPE, `${pipeline}/${stream}`, payloadJson);
-  state.putCursor({
+  await state.putKv(CHECKPOINT_SCOPE, `${pipeline}/${stream}`, payloadJson);
+  await state.putCursor({
     pipeline,
     stream,
     cursorField: typeof payload.cursorField === 'string' ? payload.cursorField : undefined,
@@ -29,7 +29,7 @@ export function recordCommittedCheckpoint(state: StateStore, pipeline: string, s
 }
 
 /** The last committed checkpoint the state DB holds for a stream, or undefined. */
-export function storedCheckpoint(state: StateStore, pipeline: string, stream: string): unknown {
-  const json = state.getKv(CHECKPOINT_SCOPE, `${pipeline}/${stream}`);
+export async function storedCheckpoint(state: StateStore, pipeline: string, stream: string): Promise<unknown> {
+  const json = await state.getKv(CHECKPOINT_SCOPE, `${pipeline}/${stream}`);
   return json === undefined ? undefined : (JSON.parse(json) as unknown);
 }

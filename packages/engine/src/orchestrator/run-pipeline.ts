@@ -79,11 +79,11 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     compile(registry, config.destination, cache),
     ...config.transforms.map((t) => compile(registry, t, cache)),
   ]);
-  const release = state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
+  const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
   const started = performance.now();
   try {
     const names = config.source.streams.map((s) => s.name);
-    const runId = state.beginRun(config.pipeline, names);
+    const runId = await state.beginRun(config.pipeline, names);
     onEvent({ type: 'run-started', runId, pipeline: config.pipeline, streams: names });
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
     const afterCommit = faultInjector(process.env);
@@ -131,12 +131,12 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
         : failed === results.length
           ? 'failed'
           : 'partial';
-    state.finishRun(runId, status);
+    await state.finishRun(runId, status);
     const result: RunResult = { runId, pipeline: config.pipeline, status, durationMs: performance.now() - started, streams: results };
     onEvent({ type: 'run-finished', result });
     return result;
   } finally {
-    release();
+    await release();
   }
 }
 
@@ -158,10 +158,14 @@ interface AttemptOutcome {
 }
 
 /** Runs one attempt of a stream's chain in a worker thread. */
-function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEventListener, signal: AbortSignal | undefined, afterCommit: () => void): Promise<AttemptOutcome> {
+function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEventListener, signal: AbortSignal | undefined, afterCommit: () => Promise<void>): Promise<AttemptOutcome> {
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
+  // Committed checkpoints are recorded one at a time, in the order the destination reported them;
+  // the attempt resolves only once every one of them is recorded.
+  let recorded: Promise<void> = Promise.resolve();
+  let recordFailed = false;
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { workerData: task });
     const cancel = (): void => worker.postMessage({ type: 'cancel' });
@@ -181,8 +185,18 @@ function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEventListen
           break;
         case 'checkpoint':
           if (m.kind === 'committed') {
-            afterCommit();
-            recordCommittedCheckpoint(state, task.pipeline, name, task.runId, m.payload);
+            const payload = m.payload;
+            recorded = recorded.then(async () => {
+              if (recordFailed) return;
+              try {
+                await afterCommit();
+                await recordCommittedCheckpoint(state, task.pipeline, name, task.runId, payload);
+              } catch (e) {
+                recordFailed = true;
+                error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`, stage: 'host' };
+                void worker.terminate();
+              }
+            });
           }
           break;
         case 'done':
@@ -203,7 +217,7 @@ function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEventListen
     worker.on('exit', () => {
       signal?.removeEventListener('abort', cancel);
       if (!finished) error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
-      resolve({ counters, error });
+      void recorded.then(() => resolve({ counters, error }));
     });
   });
 }
@@ -232,26 +246,26 @@ async function runStreamTask(
   let attempt = 0;
   for (;;) {
     attempt++;
-    state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
+    await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
     onEvent({ type: 'stream-started', stream: name, attempt });
-    const resetPending = state.getKv(RESET_SCOPE, resetKey(task.pipeline, name)) !== undefined;
+    const resetPending = (await state.getKv(RESET_SCOPE, resetKey(task.pipeline, name))) !== undefined;
     // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
-    const storedResume = resetPending || task.stream.writeMode === 'replace' ? undefined : storedCheckpoint(state, task.pipeline, name);
-    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending }, state, onEvent, signal, () => {
+    const storedResume = resetPending || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
+    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending }, state, onEvent, signal, async () => {
       afterCommit();
-      if (resetPending) state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
+      if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
     });
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
     if (!error || signal?.aborted || error.kind !== 'transient' || attempt > retry.maxRetries) break;
     const delay = retryDelayMs(retry, attempt);
-    state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
+    await state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
     onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   const status = signal?.aborted ? 'cancelled' : error ? 'failed' : 'succeeded';
-  state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
-  state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
+  await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
+  await state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
   const result: StreamResult = {
     stream: name,
     status,

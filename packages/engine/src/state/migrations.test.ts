@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION, migrateSqlite, readSchemaVersion } from './migrations.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { openSqliteStateStore } from './sqlite-state-store.js';
 import { StateError } from './state-error.js';
 
@@ -18,9 +19,9 @@ afterEach(() => {
 });
 
 describe('state DB migrations', () => {
-  it('creates the parent directory, applies every migration, and uses WAL with a busy timeout', () => {
+  it('creates the parent directory, applies every migration, and uses WAL with a busy timeout', async () => {
     const path = tempDbPath();
-    openSqliteStateStore(path).close();
+    await openSqliteStateStore(path).close();
     const db = new Database(path, { readonly: true });
     expect(readSchemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(
@@ -34,18 +35,18 @@ describe('state DB migrations', () => {
     db.close();
   });
 
-  it('is a no-op on reopen and keeps the data', () => {
+  it('is a no-op on reopen and keeps the data', async () => {
     const path = tempDbPath();
     const first = openSqliteStateStore(path);
-    const runId = first.beginRun('p', ['a']);
-    first.close();
+    const runId = await first.beginRun('p', ['a']);
+    await first.close();
     const db = new Database(path);
     expect(migrateSqlite(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
     expect(db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBe(SCHEMA_VERSION);
     db.close();
     const second = openSqliteStateStore(path);
-    expect(second.getRun(runId)?.pipeline).toBe('p');
-    second.close();
+    expect((await second.getRun(runId))?.pipeline).toBe('p');
+    await second.close();
   });
 
   it('applies only the missing migrations, in order', () => {
@@ -62,6 +63,10 @@ describe('state DB migrations', () => {
     expect(readSchemaVersion(db)).toBe(0);
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'a'`).get()).toBeUndefined();
     db.close();
+  });
+
+  it('the Postgres migrations are numbered like these: one per SQLite migration', () => {
+    expect(POSTGRES_MIGRATIONS).toHaveLength(MIGRATIONS.length);
   });
 
   it('refuses a database written by a newer engine', () => {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { checkDeadLetter } from './dead-letter-check.js';
 import { StateError } from './state-error.js';
 import type { DeadLetter } from './state-records.js';
 import { requirePositiveInteger } from './validate.js';
@@ -17,7 +18,7 @@ export class SqliteDeadLetters {
 
   addDeadLetters(letters: readonly DeadLetter[]): void {
     if (letters.length === 0) return;
-    letters.forEach(checkLetter);
+    letters.forEach(checkDeadLetter);
     const insert = this.#db.prepare('INSERT INTO dead_letters (run_id, stream, record, error, category, at) VALUES (?, ?, ?, ?, ?, ?)');
     const at = this.#now().toISOString();
     try {
@@ -47,18 +48,5 @@ export class SqliteDeadLetters {
       .prepare(`SELECT d.* FROM dead_letters d ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id LIMIT ?`)
       .all(...params) as DeadLetterRow[];
     return rows.map((r) => ({ id: r.id, runId: r.run_id, stream: r.stream, record: r.record, error: r.error, category: r.category, at: r.at }));
-  }
-}
-
-function checkLetter(letter: DeadLetter, index: number): void {
-  const bad = (why: string): StateError =>
-    new StateError('INVALID_ARGUMENT', `dead letter ${index} (stream "${letter.stream}"): ${why}`, { details: { index, runId: letter.runId, stream: letter.stream } });
-  for (const field of ['stream', 'record', 'error', 'category'] as const) {
-    if (typeof letter[field] !== 'string') throw bad(`${field} must be text`);
-  }
-  try {
-    JSON.parse(letter.record);
-  } catch (cause) {
-    throw bad(`record is not JSON (${(cause as Error).message})`);
   }
 }

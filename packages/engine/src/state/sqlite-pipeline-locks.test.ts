@@ -18,14 +18,14 @@ function open(options?: Parameters<typeof openSqliteStateStore>[1]): StateStore 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rb-state-'));
 });
-afterEach(() => {
-  for (const store of opened.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function lockedError(fn: () => unknown): StateError {
+async function lockedError(promise: Promise<unknown>): Promise<StateError> {
   try {
-    fn();
+    await promise;
   } catch (error) {
     expect(error).toBeInstanceOf(StateError);
     expect((error as StateError).code).toBe('PIPELINE_LOCKED');
@@ -44,66 +44,40 @@ function deadPid(): number {
 
 const host = hostname();
 
-describe('pipeline run lock', () => {
-  it('refuses a second holder, naming the first, until released', () => {
-    const a = open();
-    const b = open();
-    const release = a.acquirePipelineLock('orders', { pid: process.pid, host });
-    const error = lockedError(() => b.acquirePipelineLock('orders', { pid: process.pid, host }));
-    expect(error.details).toMatchObject({ pipeline: 'orders', pid: process.pid, host });
-    expect(error.details.since).toMatch(/Z$/);
-    expect(error.message).toContain(`pid ${process.pid} on host ${host}`);
-    lockedError(() => a.acquirePipelineLock('orders', { pid: process.pid, host })); // not re-entrant
-
-    const other = b.acquirePipelineLock('customers', { pid: process.pid, host }); // other pipelines are independent
-    release();
-    release(); // idempotent
-    const releaseB = b.acquirePipelineLock('orders', { pid: process.pid, host });
-    releaseB();
-    other();
-  });
-
-  it('takes over a lock whose holder pid is dead on this host', () => {
+describe('sqlite pipeline run lock: takeover of dead or stale holders', () => {
+  it('takes over a lock whose holder pid is dead on this host', async () => {
     const pid = deadPid();
-    open().acquirePipelineLock('orders', { pid, host });
+    await open().acquirePipelineLock('orders', { pid, host });
     const takeover = open();
-    const release = takeover.acquirePipelineLock('orders', { pid: process.pid, host });
-    lockedError(() => open().acquirePipelineLock('orders', { pid: process.pid, host }));
-    release();
+    const release = await takeover.acquirePipelineLock('orders', { pid: process.pid, host });
+    await lockedError(open().acquirePipelineLock('orders', { pid: process.pid, host }));
+    await release();
   });
 
-  it('does not judge a pid on another host dead, but takes over once its heartbeat is stale', () => {
+  it('does not judge a pid on another host dead, but takes over once its heartbeat is stale', async () => {
     let nowMs = Date.UTC(2024, 0, 1);
     const now = () => new Date(nowMs);
     const remote = open({ now, locks: { staleAfterMs: 60_000, heartbeatMs: 0 } });
     const local = open({ now, locks: { staleAfterMs: 60_000, heartbeatMs: 0 } });
-    const releaseRemote = remote.acquirePipelineLock('orders', { pid: deadPid(), host: 'some-other-host' });
+    const releaseRemote = await remote.acquirePipelineLock('orders', { pid: deadPid(), host: 'some-other-host' });
     nowMs += 59_000;
-    lockedError(() => local.acquirePipelineLock('orders', { pid: process.pid, host }));
+    await lockedError(local.acquirePipelineLock('orders', { pid: process.pid, host }));
     nowMs += 2_000;
-    const release = local.acquirePipelineLock('orders', { pid: process.pid, host });
-    releaseRemote(); // the old holder's release must not free the new holder's lock
-    lockedError(() => open({ now }).acquirePipelineLock('orders', { pid: process.pid, host }));
-    release();
-    open({ now }).acquirePipelineLock('orders', { pid: process.pid, host })();
+    const release = await local.acquirePipelineLock('orders', { pid: process.pid, host });
+    await releaseRemote(); // the old holder's release must not free the new holder's lock
+    await lockedError(open({ now }).acquirePipelineLock('orders', { pid: process.pid, host }));
+    await release();
+    await (await open({ now }).acquirePipelineLock('orders', { pid: process.pid, host }))();
   });
 
   it('a live holder with a fresh heartbeat keeps the lock past the stale timeout', async () => {
     let nowMs = Date.now();
     const now = () => new Date(nowMs);
     const holder = open({ now, locks: { staleAfterMs: 1_000, heartbeatMs: 20 } });
-    const release = holder.acquirePipelineLock('orders', { pid: process.pid, host: 'some-other-host' });
+    const release = await holder.acquirePipelineLock('orders', { pid: process.pid, host: 'some-other-host' });
     nowMs += 5_000;
     await new Promise((resolve) => setTimeout(resolve, 100)); // heartbeats refresh at the new time
-    lockedError(() => open({ now, locks: { staleAfterMs: 1_000, heartbeatMs: 0 } }).acquirePipelineLock('orders', { pid: process.pid, host }));
-    release();
-  });
-
-  it('close releases the locks a store holds', () => {
-    const a = open();
-    const release = a.acquirePipelineLock('orders', { pid: process.pid, host });
-    a.close();
-    release(); // harmless after close
-    open().acquirePipelineLock('orders', { pid: process.pid, host })();
+    await lockedError(open({ now, locks: { staleAfterMs: 1_000, heartbeatMs: 0 } }).acquirePipelineLock('orders', { pid: process.pid, host }));
+    await release();
   });
 });

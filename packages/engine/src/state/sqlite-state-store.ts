@@ -12,7 +12,7 @@ import { StateError } from './state-error.js';
 import type {
   CursorRecord, DeadLetter, PipelineLockHolder, RunRecord, StreamCounts, StreamErrorInfo, TransitionRecord,
 } from './state-records.js';
-import type { StateStore } from './state-store.js';
+import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
 
 /** Options of {@link openSqliteStateStore}; the defaults suit production. */
@@ -27,7 +27,8 @@ export interface SqliteStateStoreOptions {
 
 /**
  * Opens (creating the file and its parent directory if needed) the SQLite state DB at `path`,
- * in WAL mode with a busy timeout, and migrates its schema.
+ * in WAL mode with a busy timeout, and migrates its schema. Synchronous: better-sqlite3 is; the
+ * store's methods are asynchronous only to share {@link StateStore} with the Postgres backend.
  */
 export function openSqliteStateStore(path: string, options: SqliteStateStoreOptions = {}): StateStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -63,35 +64,38 @@ class SqliteStateStore implements StateStore {
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
   }
 
-  beginRun(pipeline: string, streams: readonly string[]): number { return this.#open().#runs.beginRun(pipeline, streams); }
-  transition(runId: number, stream: string, to: StreamStatus, reason?: string): void { this.#open().#runs.transition(runId, stream, to, reason); }
-  recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): void {
+  async beginRun(pipeline: string, streams: readonly string[]): Promise<number> { return this.#open().#runs.beginRun(pipeline, streams); }
+  async transition(runId: number, stream: string, to: StreamStatus, reason?: string): Promise<void> { this.#open().#runs.transition(runId, stream, to, reason); }
+  async recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): Promise<void> {
     this.#open().#runs.recordStreamCounts(runId, stream, counts, error);
   }
-  finishRun(runId: number, status: RunStatus): void { this.#open().#runs.finishRun(runId, status); }
-  getRun(runId: number): RunRecord | undefined { return this.#open().#runs.getRun(runId); }
-  listRuns(options?: { pipeline?: string; limit?: number }): RunRecord[] { return this.#open().#runs.listRuns(options); }
-  listTransitions(runId: number, stream?: string): TransitionRecord[] { return this.#open().#runs.listTransitions(runId, stream); }
+  async finishRun(runId: number, status: RunStatus): Promise<void> { this.#open().#runs.finishRun(runId, status); }
+  async getRun(runId: number): Promise<RunRecord | undefined> { return this.#open().#runs.getRun(runId); }
+  async listRuns(options?: { pipeline?: string; limit?: number }): Promise<RunRecord[]> { return this.#open().#runs.listRuns(options); }
+  async listTransitions(runId: number, stream?: string): Promise<TransitionRecord[]> { return this.#open().#runs.listTransitions(runId, stream); }
 
-  getCursor(pipeline: string, stream: string): CursorRecord | undefined { return this.#open().#cursors.getCursor(pipeline, stream); }
-  putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): void { this.#open().#cursors.putCursor(cursor); }
-  deleteCursors(pipeline: string, stream?: string): number { return this.#open().#cursors.deleteCursors(pipeline, stream); }
+  async getCursor(pipeline: string, stream: string): Promise<CursorRecord | undefined> { return this.#open().#cursors.getCursor(pipeline, stream); }
+  async putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): Promise<void> { this.#open().#cursors.putCursor(cursor); }
+  async deleteCursors(pipeline: string, stream?: string): Promise<number> { return this.#open().#cursors.deleteCursors(pipeline, stream); }
 
-  getKv(scope: string, key: string): string | undefined { return this.#open().#kv.getKv(scope, key); }
-  putKv(scope: string, key: string, value: string): void { this.#open().#kv.putKv(scope, key, value); }
-  casKv(scope: string, key: string, expected: string | undefined, value: string): boolean {
+  async getKv(scope: string, key: string): Promise<string | undefined> { return this.#open().#kv.getKv(scope, key); }
+  async putKv(scope: string, key: string, value: string): Promise<void> { this.#open().#kv.putKv(scope, key, value); }
+  async casKv(scope: string, key: string, expected: string | undefined, value: string): Promise<boolean> {
     return this.#open().#kv.casKv(scope, key, expected, value);
   }
-  deleteKv(scope: string, key: string): boolean { return this.#open().#kv.deleteKv(scope, key); }
+  async deleteKv(scope: string, key: string): Promise<boolean> { return this.#open().#kv.deleteKv(scope, key); }
 
-  addDeadLetters(letters: readonly DeadLetter[]): void { this.#open().#deadLetters.addDeadLetters(letters); }
-  listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): DeadLetter[] {
+  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> { this.#open().#deadLetters.addDeadLetters(letters); }
+  async listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]> {
     return this.#open().#deadLetters.listDeadLetters(options);
   }
 
-  acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): () => void { return this.#open().#locks.acquire(pipeline, holder); }
+  async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {
+    const release = this.#open().#locks.acquire(pipeline, holder);
+    return async () => release();
+  }
 
-  close(): void {
+  async close(): Promise<void> {
     if (!this.#db.open) return;
     this.#locks.releaseAll();
     this.#db.close();

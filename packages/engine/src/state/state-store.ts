@@ -10,59 +10,62 @@ import type {
   TransitionRecord,
 } from './state-records.js';
 
+/** Releases a pipeline run lock; idempotent, and never frees a lock someone else took over. */
+export type ReleasePipelineLock = () => Promise<void>;
+
 /**
  * The engine's persistent memory: run history, stream transitions, cursors, connector
- * key/value state, dead letters and pipeline run locks. All methods are synchronous (SQLite);
- * a Postgres backend will implement the same interface later. Refusals throw {@link StateError}.
- * Secrets are never passed in, so never stored.
+ * key/value state, dead letters and pipeline run locks. Implemented over SQLite (the default)
+ * and PostgreSQL with the same semantics; every method is asynchronous and refusals reject with
+ * {@link StateError}. Secrets are never passed in, so never stored.
  */
 export interface StateStore {
   /** Inserts the run (`running`) and one `pending` stream row per stream (with a transition row each); returns the run id. */
-  beginRun(pipeline: string, streams: readonly string[]): number;
+  beginRun(pipeline: string, streams: readonly string[]): Promise<number>;
   /**
    * Moves a stream to `to`, validated against STREAM_TRANSITIONS (ILLEGAL_TRANSITION otherwise), and
    * records a transition row. Each move to `running` increments `attempts`; the first sets `startedAt`;
    * a terminal status sets `finishedAt`.
    */
-  transition(runId: number, stream: string, to: StreamStatus, reason?: string): void;
+  transition(runId: number, stream: string, to: StreamStatus, reason?: string): Promise<void>;
   /** Replaces the stream's counts and error (an omitted error clears the stored one). */
-  recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): void;
+  recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): Promise<void>;
   /** Records the run's outcome and finish time; a run is finished once (RUN_ALREADY_FINISHED). */
-  finishRun(runId: number, status: RunStatus): void;
-  getRun(runId: number): RunRecord | undefined;
+  finishRun(runId: number, status: RunStatus): Promise<void>;
+  getRun(runId: number): Promise<RunRecord | undefined>;
   /** Newest first; all runs unless `limit`. */
-  listRuns(options?: { pipeline?: string; limit?: number }): RunRecord[];
+  listRuns(options?: { pipeline?: string; limit?: number }): Promise<RunRecord[]>;
   /** In the order they happened. */
-  listTransitions(runId: number, stream?: string): TransitionRecord[];
+  listTransitions(runId: number, stream?: string): Promise<TransitionRecord[]>;
 
-  getCursor(pipeline: string, stream: string): CursorRecord | undefined;
+  getCursor(pipeline: string, stream: string): Promise<CursorRecord | undefined>;
   /** Inserts or replaces the stream's cursor; `updatedAt` is set to now. */
-  putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): void;
+  putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): Promise<void>;
   /** Deletes the pipeline's cursors (one stream's if given); returns how many were deleted. */
-  deleteCursors(pipeline: string, stream?: string): number;
+  deleteCursors(pipeline: string, stream?: string): Promise<number>;
 
   /** Connector key/value state. */
-  getKv(scope: string, key: string): string | undefined;
-  putKv(scope: string, key: string, value: string): void;
+  getKv(scope: string, key: string): Promise<string | undefined>;
+  putKv(scope: string, key: string, value: string): Promise<void>;
   /** Sets `value` only if the stored value is `expected` (undefined: absent); returns whether it did. */
-  casKv(scope: string, key: string, expected: string | undefined, value: string): boolean;
+  casKv(scope: string, key: string, expected: string | undefined, value: string): Promise<boolean>;
   /** Returns whether a value was deleted. */
-  deleteKv(scope: string, key: string): boolean;
+  deleteKv(scope: string, key: string): Promise<boolean>;
 
   /** Inserts all letters in one transaction (all or none). `record` must be JSON text. */
-  addDeadLetters(letters: readonly DeadLetter[]): void;
+  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   /** In insertion order, filtered by pipeline and/or run. */
-  listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): DeadLetter[];
+  listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]>;
 
   /**
-   * Takes the pipeline's run lock and returns its release function, or throws PIPELINE_LOCKED
-   * naming the holder (pid, host, since). A lock whose holder pid is no longer alive on this host,
-   * or whose heartbeat is older than the stale timeout, is taken over. While held, the store
-   * refreshes the heartbeat in the background. Release is idempotent and never frees a lock
-   * someone else took over.
+   * Takes the pipeline's run lock and resolves to its release function, or rejects with
+   * PIPELINE_LOCKED naming the holder (pid, host, since). Not re-entrant: a second acquire of a
+   * held lock is refused, also from the same store. A lock held by a process that died is not
+   * held forever: SQLite takes over a lock whose holder pid is dead on this host or whose
+   * heartbeat is stale; Postgres holds a session advisory lock that dies with its connection.
    */
-  acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): () => void;
+  acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock>;
 
-  /** Releases held locks and closes the database; further calls throw STORE_CLOSED. */
-  close(): void;
+  /** Releases held locks and closes the database; idempotent; further calls reject with STORE_CLOSED. */
+  close(): Promise<void>;
 }

@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import { checkDeadLetter } from './dead-letter-check.js';
+import { sqlstateOf, tableIn } from './postgres-sql.js';
+import { StateError } from './state-error.js';
+import type { DeadLetter } from './state-records.js';
+import { requirePositiveInteger } from './validate.js';
+
+interface DeadLetterRow { id: string; run_id: string; stream: string; record: string; error: string; category: string; at: string }
+
+/** Records the destination refused, in Postgres; a batch is one INSERT, so all or none. */
+export class PostgresDeadLetters {
+  readonly #pool: pg.Pool;
+  readonly #now: () => Date;
+  readonly #t: (table: string) => string;
+
+  constructor(pool: pg.Pool, schema: string, now: () => Date) {
+    this.#pool = pool;
+    this.#now = now;
+    this.#t = (table) => tableIn(schema, table);
+  }
+
+  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    letters.forEach(checkDeadLetter);
+    const at = this.#now().toISOString();
+    try {
+      // unnest keeps the batch's order (WITH ORDINALITY), so ids follow insertion order as in SQLite.
+      await this.#pool.query(
+        `INSERT INTO ${this.#t('dead_letters')} (run_id, stream, record, error, category, at)
+         SELECT u.run_id, u.stream, u.record, u.error, u.category, u.at
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+           WITH ORDINALITY AS u (run_id, stream, record, error, category, at, ord)
+         ORDER BY u.ord`,
+        [
+          letters.map((l) => l.runId), letters.map((l) => l.stream), letters.map((l) => l.record),
+          letters.map((l) => l.error), letters.map((l) => l.category), letters.map((l) => l.at ?? at),
+        ]);
+    } catch (cause) {
+      if (sqlstateOf(cause) !== '23503') throw cause; // foreign_key_violation
+      const runIds = [...new Set(letters.map((l) => l.runId))];
+      throw new StateError('RUN_NOT_FOUND', `dead letters name a run that does not exist (runs ${runIds.join(', ')}); nothing was stored`, { cause, details: { runIds } });
+    }
+  }
+
+  async listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.pipeline !== undefined) {
+      params.push(options.pipeline);
+      where.push(`d.run_id IN (SELECT run_id FROM ${this.#t('runs')} WHERE pipeline = $${params.length})`);
+    }
+    if (options.runId !== undefined) {
+      params.push(options.runId);
+      where.push(`d.run_id = $${params.length}`);
+    }
+    params.push(options.limit === undefined ? null : requirePositiveInteger('limit', options.limit));
+    const rows = (await this.#pool.query<DeadLetterRow>(
+      `SELECT d.* FROM ${this.#t('dead_letters')} d ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id LIMIT $${params.length}`,
+      params)).rows;
+    return rows.map((r) => ({ id: Number(r.id), runId: Number(r.run_id), stream: r.stream, record: r.record, error: r.error, category: r.category, at: r.at }));
+  }
+}
