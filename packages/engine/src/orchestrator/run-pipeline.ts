@@ -1,5 +1,4 @@
 import { availableParallelism, hostname } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { StreamContext } from '@rapidbyte/sdk/contract';
 import type { ConnectorRef, PipelineConfig, StreamConfig } from '../config/index.js';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
@@ -7,13 +6,13 @@ import { compileComponentModules, type ComponentModules } from '../runtime/compo
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import type { StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
-import type { RunResult, StreamFailure, StreamResult } from './run-result.js';
-import { recordCommittedCheckpoint, storedCheckpoint } from './checkpoint-recorder.js';
-import { RESET_SCOPE, resetKey } from './reset-marker.js';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { RunResult, StreamResult } from './run-result.js';
+import { faultInjector } from './fault-injector.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import { parseStreamName } from '@rapidbyte/sdk/postgres';
-import type { StageTask, StreamCounters, StreamTask, WorkerMessage } from './stream-task.js';
+import type { StageTask, StreamTask } from './stream-task.js';
 
 export interface RunOptions {
   readonly registry: ConnectorRegistry;
@@ -138,144 +137,4 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   } finally {
     await release();
   }
-}
-
-/** Test-only fault injection (`RAPIDBYTE_TEST_FAULT=exit-after-commit:<n>`): exits the process
- * right after the n-th destination commit and before the state DB records it. */
-function faultInjector(env: NodeJS.ProcessEnv): () => void {
-  const match = /^exit-after-commit:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
-  if (!match) return () => undefined;
-  let remaining = Number(match[1]);
-  return () => {
-    remaining -= 1;
-    if (remaining === 0) process.exit(86);
-  };
-}
-
-interface AttemptOutcome {
-  readonly counters: StreamCounters;
-  readonly error?: StreamFailure;
-}
-
-/** Runs one attempt of a stream's chain in a worker thread. */
-function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEventListener, signal: AbortSignal | undefined, afterCommit: () => Promise<void>): Promise<AttemptOutcome> {
-  const name = task.stream.name;
-  let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
-  let error: StreamFailure | undefined;
-  // Committed checkpoints are recorded one at a time, in the order the destination reported them;
-  // the attempt resolves only once every one of them is recorded.
-  let recorded: Promise<void> = Promise.resolve();
-  let recordFailed = false;
-  return new Promise((resolve) => {
-    const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { workerData: task });
-    const cancel = (): void => worker.postMessage({ type: 'cancel' });
-    signal?.addEventListener('abort', cancel);
-    let finished = false;
-    worker.on('message', (m: WorkerMessage) => {
-      switch (m.type) {
-        case 'log':
-          onEvent({ type: 'log', stream: name, stage: m.stage, level: m.level, message: m.message });
-          break;
-        case 'progress':
-          counters = m.counters;
-          onEvent({ type: 'stream-progress', stream: name, counters });
-          break;
-        case 'resume':
-          onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `resume point (${m.source}): ${m.payload}` });
-          break;
-        case 'checkpoint':
-          if (m.kind === 'committed') {
-            const payload = m.payload;
-            recorded = recorded.then(async () => {
-              if (recordFailed) return;
-              try {
-                await afterCommit();
-                await recordCommittedCheckpoint(state, task.pipeline, name, task.runId, payload);
-              } catch (e) {
-                recordFailed = true;
-                error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`, stage: 'host' };
-                void worker.terminate();
-              }
-            });
-          }
-          break;
-        case 'done':
-          counters = m.counters;
-          finished = true;
-          if (m.error) {
-            error = { kind: m.error.kind, code: m.error.code, message: m.error.message, stage: m.error.stage, sqlstate: m.error.sqlstate, column: m.error.column };
-          }
-          void worker.terminate();
-          break;
-        default:
-          break;
-      }
-    });
-    worker.on('error', (e) => {
-      error ??= { kind: 'permanent', code: 'WORKER_CRASHED', message: e.message, stage: 'host' };
-    });
-    worker.on('exit', () => {
-      signal?.removeEventListener('abort', cancel);
-      if (!finished) error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
-      void recorded.then(() => resolve({ counters, error }));
-    });
-  });
-}
-
-function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
-  return { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
-}
-
-/**
- * Runs a stream until it succeeds, fails permanently, is cancelled or runs out of retries.
- * Every attempt restarts the chain from the last committed checkpoint.
- */
-async function runStreamTask(
-  task: StreamTask,
-  state: StateStore,
-  onEvent: RunEventListener,
-  signal: AbortSignal | undefined,
-  retry: RetryPolicy,
-  afterCommit: () => void,
-): Promise<StreamResult> {
-  const name = task.stream.name;
-  const startedAt = new Date();
-  const t0 = performance.now();
-  let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
-  let error: StreamFailure | undefined;
-  let attempt = 0;
-  for (;;) {
-    attempt++;
-    await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
-    onEvent({ type: 'stream-started', stream: name, attempt });
-    const resetPending = (await state.getKv(RESET_SCOPE, resetKey(task.pipeline, name))) !== undefined;
-    // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
-    const storedResume = resetPending || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
-    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending }, state, onEvent, signal, async () => {
-      afterCommit();
-      if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
-    });
-    counters = addCounters(counters, outcome.counters);
-    error = outcome.error;
-    if (!error || signal?.aborted || error.kind !== 'transient' || attempt > retry.maxRetries) break;
-    const delay = retryDelayMs(retry, attempt);
-    await state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
-    onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-  const status = signal?.aborted ? 'cancelled' : error ? 'failed' : 'succeeded';
-  await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
-  await state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
-  const result: StreamResult = {
-    stream: name,
-    status,
-    ...counters,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    durationMs: performance.now() - t0,
-    attempts: attempt,
-    error,
-  };
-  onEvent({ type: 'stream-finished', result });
-  return result;
 }

@@ -1,0 +1,11 @@
+/** Test-only fault injection (`RAPIDBYTE_TEST_FAULT=exit-after-commit:<n>`): exits the process
+ * right after the n-th destination commit and before the state DB records it. */
+export function faultInjector(env: NodeJS.ProcessEnv): () => void {
+  const match = /^exit-after-commit:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  if (!match) return () => undefined;
+  let remaining = Number(match[1]);
+  return () => {
+    remaining -= 1;
+    if (remaining === 0) process.exit(86);
+  };
+}

@@ -1,0 +1,66 @@
+import type { StateStore } from '../state/index.js';
+import { storedCheckpoint } from './checkpoint-recorder.js';
+import { RESET_SCOPE, resetKey } from './reset-marker.js';
+import type { RunEventListener } from './run-event.js';
+import type { StreamFailure, StreamResult } from './run-result.js';
+import { runAttempt } from './run-attempt.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { StreamCounters, StreamTask } from './stream-task.js';
+
+function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
+  return { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
+}
+
+/**
+ * Runs a stream until it succeeds, fails permanently, is cancelled or runs out of retries.
+ * Every attempt restarts the chain from the last committed checkpoint.
+ */
+export async function runStreamTask(
+  task: StreamTask,
+  state: StateStore,
+  onEvent: RunEventListener,
+  signal: AbortSignal | undefined,
+  retry: RetryPolicy,
+  afterCommit: () => void,
+): Promise<StreamResult> {
+  const name = task.stream.name;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  let error: StreamFailure | undefined;
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
+    onEvent({ type: 'stream-started', stream: name, attempt });
+    const resetPending = (await state.getKv(RESET_SCOPE, resetKey(task.pipeline, name))) !== undefined;
+    // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
+    const storedResume = resetPending || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
+    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending }, state, onEvent, signal, async () => {
+      afterCommit();
+      if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
+    });
+    counters = addCounters(counters, outcome.counters);
+    error = outcome.error;
+    if (!error || signal?.aborted || error.kind !== 'transient' || attempt > retry.maxRetries) break;
+    const delay = retryDelayMs(retry, attempt);
+    await state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
+    onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  const status = signal?.aborted ? 'cancelled' : error ? 'failed' : 'succeeded';
+  await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
+  await state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
+  const result: StreamResult = {
+    stream: name,
+    status,
+    ...counters,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: performance.now() - t0,
+    attempts: attempt,
+    error,
+  };
+  onEvent({ type: 'stream-finished', result });
+  return result;
+}
