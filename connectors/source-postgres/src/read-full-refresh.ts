@@ -7,9 +7,9 @@ import { planFullRefresh } from './full-refresh-plan.js';
 import { keyChunkCopyStatement, keyChunkUpperQuery } from './key-range-sql.js';
 import {
   DEFAULT_BATCH_ROWS,
-  DEFAULT_CHECKPOINT_ROWS,
   PRIMARY_KEY_METADATA,
   SOURCE_STREAM_METADATA,
+  checkpointChunkRows,
   copyChunk,
   openReadSnapshot,
   positiveInt,
@@ -63,7 +63,7 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       chunks = 1;
       checkpoint('resume', { mode: 'full_refresh', complete: true, rows } satisfies ResumePoint);
     } else {
-      const chunkRows = positiveInt(context.resources?.checkpointIntervalRows, DEFAULT_CHECKPOINT_ROWS);
+      const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);
       if (plan.after) log.info(`${stream.name}: resuming the full refresh after key (${plan.after.join(', ')})`);
       let after = plan.after;
       for (;;) {

@@ -6,9 +6,9 @@ import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursor
 import { incrementalCheckpoint, planIncremental } from './incremental-plan.js';
 import {
   DEFAULT_BATCH_ROWS,
-  DEFAULT_CHECKPOINT_ROWS,
   PRIMARY_KEY_METADATA,
   SOURCE_STREAM_METADATA,
+  checkpointChunkRows,
   copyChunk,
   openReadSnapshot,
   positiveInt,
@@ -60,7 +60,7 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
         [SOURCE_STREAM_METADATA, stream.name],
       ],
     };
-    const chunkRows = positiveInt(context.resources?.checkpointIntervalRows, DEFAULT_CHECKPOINT_ROWS);
+    const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);
     if (plan.low.kind !== 'all') log.info(`${stream.name}: resuming at ${plan.read.cursor.name} ${plan.low.kind === 'from' ? '>=' : '>'} ${plan.low.value}`);
     let low: CursorLow = plan.low;
     let rows = 0;

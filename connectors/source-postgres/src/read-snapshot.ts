@@ -4,11 +4,12 @@ import { projectColumns } from './column-projection.js';
 import type { Relation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
+import { AVERAGE_ROW_BYTES_SQL, chunkRowsFor } from './checkpoint-chunk-rows.js';
 
 /** Rows per frame when the context does not say. */
 export const DEFAULT_BATCH_ROWS = 65_536;
 /** Rows per checkpointed chunk when the context does not say. */
-export const DEFAULT_CHECKPOINT_ROWS = 500_000;
+export { DEFAULT_CHECKPOINT_ROWS } from './checkpoint-chunk-rows.js';
 
 /** Arrow schema metadata keys every frame of this source carries. */
 export const PRIMARY_KEY_METADATA = 'rapidbyte.primary_key';
@@ -67,4 +68,11 @@ export function* copyChunk(conn: number, sql: string, target: CopyTarget): Step<
 /** `value` when it is a positive 32-bit integer, else `fallback`. */
 export function positiveInt(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 0xffffffff ? value : fallback;
+}
+
+/** Reads the relation's average row size and applies both checkpoint intervals. */
+export function* checkpointChunkRows(conn: number, relationOid: string, context: SessionContext): Step<number> {
+  const raw = (yield* pg.query(conn, AVERAGE_ROW_BYTES_SQL, [relationOid])).rows[0]?.[0];
+  const average = raw === undefined ? undefined : Number(raw);
+  return chunkRowsFor(context.resources?.checkpointIntervalRows, context.resources?.checkpointIntervalBytes, average);
 }

@@ -13,6 +13,7 @@ export const DEFAULT_RESOURCES = Object.freeze({
   maxBatchBytes: 8 * 1024 * 1024,
   batchRows: 65_536,
   checkpointIntervalRows: 500_000,
+  checkpointIntervalBytes: 256 * 1024 * 1024,
   maxRetries: 3,
 });
 
@@ -75,6 +76,10 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
           : (parseByteSize(resources.max_batch_bytes) as number),
       batchRows: resources.batch_rows ?? DEFAULT_RESOURCES.batchRows,
       checkpointIntervalRows: resources.checkpoint_interval_rows ?? DEFAULT_RESOURCES.checkpointIntervalRows,
+      checkpointIntervalBytes:
+        resources.checkpoint_interval_bytes === undefined
+          ? DEFAULT_RESOURCES.checkpointIntervalBytes
+          : (parseByteSize(resources.checkpoint_interval_bytes) as number),
       maxRetries: resources.max_retries ?? DEFAULT_RESOURCES.maxRetries,
     },
     [SECRET_VALUES]: [...secrets],

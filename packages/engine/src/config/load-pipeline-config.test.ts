@@ -117,7 +117,7 @@ describe('loadPipelineConfig: the DESIGN example', () => {
       parallelism: 'auto',
       maxBatchBytes: 8 * 1024 * 1024,
       batchRows: 65536,
-      checkpointIntervalRows: 500000,
+      checkpointIntervalRows: 500000, checkpointIntervalBytes: 256 * 1024 * 1024,
       maxRetries: 3,
     });
   });
@@ -173,7 +173,7 @@ resources: { max_batch_bytes: 512kb, parallelism: 4 }
       parallelism: 4,
       maxBatchBytes: 512 * 1024,
       batchRows: 65536,
-      checkpointIntervalRows: 500000,
+      checkpointIntervalRows: 500000, checkpointIntervalBytes: 256 * 1024 * 1024,
       maxRetries: 3,
     });
   });

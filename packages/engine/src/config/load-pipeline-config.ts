@@ -86,11 +86,13 @@ function checkStateAndResources(data: unknown, issues: IssueCollector): void {
   if (isObject(state) && state.backend === 'postgres' && state.connection === undefined) {
     issues.add(['state', 'connection'], "backend 'postgres' needs a connection (a postgres:// URL)");
   }
-  const size = isObject(data.resources) ? data.resources.max_batch_bytes : undefined;
-  // Shapes the schema rejects are reported by it; this catches '0mb' and overflow.
-  if (typeof size === 'string' && new RegExp(BYTE_SIZE_PATTERN).test(size) && parseByteSize(size) === undefined) {
-    const at = ['resources', 'max_batch_bytes'];
-    issues.add(at, `max_batch_bytes must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
+  for (const key of ['max_batch_bytes', 'checkpoint_interval_bytes']) {
+    const size = isObject(data.resources) ? data.resources[key] : undefined;
+    // Shapes the schema rejects are reported by it; this catches '0mb' and overflow.
+    if (typeof size === 'string' && new RegExp(BYTE_SIZE_PATTERN).test(size) && parseByteSize(size) === undefined) {
+      const at = ['resources', key];
+      issues.add(at, `${key} must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
+    }
   }
 }
 

@@ -56,6 +56,8 @@ export interface ResourcesConfig {
   readonly batchRows: number;
   /** Rows between checkpoints; default 500000. */
   readonly checkpointIntervalRows: number;
+  /** Approximate bytes between checkpoints (whichever of rows/bytes comes first); default 256 MiB. */
+  readonly checkpointIntervalBytes: number;
   /** Retries of a transient failure; default 3. */
   readonly maxRetries: number;
 }

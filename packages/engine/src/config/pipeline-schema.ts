@@ -117,6 +117,12 @@ export const PIPELINE_SCHEMA = {
         },
         batch_rows: { type: 'integer', minimum: 1 },
         checkpoint_interval_rows: { type: 'integer', minimum: 1 },
+        checkpoint_interval_bytes: {
+          type: ['integer', 'string'],
+          minimum: 1,
+          pattern: BYTE_SIZE_PATTERN,
+          description: "a positive number of bytes or a size like '256mb'",
+        },
         max_retries: { type: 'integer', minimum: 0 },
       },
     },

@@ -109,6 +109,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
               batchRows: config.resources.batchRows,
               maxBatchBytes: config.resources.maxBatchBytes,
               checkpointIntervalRows: config.resources.checkpointIntervalRows,
+              checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
             },
             onDataError: config.destination.onDataError,
             channelCapacity: 4,

@@ -20,7 +20,7 @@ export interface StreamTask {
   readonly source: StageTask;
   readonly transforms: readonly StageTask[];
   readonly destination: StageTask;
-  readonly resources: { readonly batchRows: number; readonly maxBatchBytes: number; readonly checkpointIntervalRows: number };
+  readonly resources: { readonly batchRows: number; readonly maxBatchBytes: number; readonly checkpointIntervalRows: number; readonly checkpointIntervalBytes: number };
   readonly onDataError: 'fail' | 'skip' | 'dlq';
   /** Frames buffered between two stages before the producer waits. */
   readonly channelCapacity: number;

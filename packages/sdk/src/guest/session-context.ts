@@ -50,6 +50,8 @@ export interface SessionContext {
     readonly batchRows: number;
     readonly maxBatchBytes: number;
     readonly checkpointIntervalRows: number;
+    /** Approximate bytes between checkpoints (sources estimate rows from table statistics). */
+    readonly checkpointIntervalBytes?: number;
   };
   /** Destination policy. */
   readonly onDataError?: 'fail' | 'skip' | 'dlq';
