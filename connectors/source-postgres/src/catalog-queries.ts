@@ -8,37 +8,9 @@ export type TextRow = readonly (string | undefined)[];
 export const RESOLVE_RELATION_SQL = `SELECT c.oid::int8::text, c.relkind::text
 FROM (SELECT to_regclass($1::text) AS oid) r LEFT JOIN pg_class c ON c.oid = r.oid`;
 
-/**
- * `$1` = relation oid -> its columns in order: name, type name, decode OID, type category,
- * nullable, enum labels (JSON). A domain is resolved to its base type (through domains over
- * domains): the type name is `format_type` of the base type with the domain's typmod, so the
- * destination creates a plain base-typed column, and the OID is the base type's, which the host
- * decodes by. A domain's NOT NULL makes the column not nullable.
- */
-export const RELATION_COLUMNS_SQL = `SELECT a.attname::text,
-  format_type(b.base_oid, b.base_typmod),
-  b.base_oid::int8::text,
-  bt.typcategory::text,
-  (NOT a.attnotnull AND NOT b.domain_not_null)::text,
-  CASE WHEN bt.typtype = 'e' THEN
-    (SELECT coalesce(json_agg(e.enumlabel::text ORDER BY e.enumsortorder), '[]'::json)
-       FROM pg_enum e WHERE e.enumtypid = b.base_oid)::text
-  ELSE '[]' END
-FROM pg_attribute a
-CROSS JOIN LATERAL (
-  WITH RECURSIVE chain(type_oid, typmod, not_null, depth) AS (
-    SELECT a.atttypid, a.atttypmod, false, 0
-    UNION ALL
-    SELECT t.typbasetype, t.typtypmod, c.not_null OR t.typnotnull, c.depth + 1
-    FROM chain c JOIN pg_type t ON t.oid = c.type_oid
-    WHERE t.typtype = 'd'
-  )
-  SELECT type_oid AS base_oid, typmod AS base_typmod, not_null AS domain_not_null
-  FROM chain ORDER BY depth DESC LIMIT 1
-) b
-JOIN pg_type bt ON bt.oid = b.base_oid
-WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attnum`;
+export { RELATION_COLUMNS_SQL, columnsFromRows } from '@rapidbyte/sdk/postgres';
+
+
 
 /** `$1` = relation oid -> primary key column names, in key order. */
 export const PRIMARY_KEY_SQL = `SELECT a.attname::text
@@ -70,18 +42,6 @@ WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
 ORDER BY n.nspname, c.relname`;
-
-/** Rows of RELATION_COLUMNS_SQL -> the columns the host decodes COPY BINARY with. */
-export function columnsFromRows(rows: readonly TextRow[]): PgColumn[] {
-  return rows.map((r) => ({
-    name: r[0] ?? '',
-    typeName: r[1] ?? 'text',
-    typeOid: Number(r[2]),
-    typeCategory: r[3] ?? 'U',
-    nullable: r[4] === 't' || r[4] === 'true',
-    enumLabels: JSON.parse(r[5] ?? '[]') as string[],
-  }));
-}
 
 /** Rows of DISCOVER_SQL -> the catalog `discover` returns. */
 export function catalogFromRows(rows: readonly TextRow[]): Catalog {

@@ -14,3 +14,5 @@ export type { SqlstateClass } from './sqlstate-kind.js';
 export { withStreamContext } from './stream-error.js';
 export { parseStreamName, formatStreamName, DEFAULT_SCHEMA } from './stream-name.js';
 export type { StreamName } from './stream-name.js';
+export { RELATION_COLUMNS_SQL, columnsFromRows } from './relation-columns.js';
+export type { TextRow } from './relation-columns.js';
