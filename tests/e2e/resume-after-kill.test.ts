@@ -172,6 +172,33 @@ describe('resume after kill -9', () => {
     await expectEqual(src, dst);
   });
 
+  it('SIGINT mid-run: exits 130 within 10 s, keeps exactly its committed chunks, the rerun completes to equality', async () => {
+    const name = 'sigint_full_refresh_append';
+    const dst = await freshDestination(name, destinationDdl(false));
+    const file = pipelineFile({ name, src, dst, syncMode: 'full_refresh', writeMode: 'append' });
+
+    const cli = spawnCli(['run', '--json', file]);
+    await waitFor('a committed chunk at the destination', async () => ((await count(dst)) >= CHUNK ? true : undefined), { cli });
+    const sent = Date.now();
+    process.kill(cli.pid, 'SIGINT');
+    const interrupted = await cli.exited;
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(interrupted.code, `${interrupted.stdout}\n${interrupted.stderr}`).toBe(130);
+    expect(interrupted.stderr).toMatch(/interrupted/);
+    const summary = JSON.parse(interrupted.stdout) as { status: string; streams: StreamJson[] };
+    expect(summary.status).toBe('cancelled');
+    expect(summary.streams[0]?.status).toBe('cancelled');
+    await waitBackendsGone([src, dst], name);
+
+    const committed = await count(dst);
+    expect(committed).toBeLessThan(ROWS);
+    expect(committed % CHUNK).toBe(0); // the open chunk was rolled back, committed ones stay
+    const rerun = await runCli(['run', '--json', file]);
+    expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
+    expect(summaryOf(rerun).rowsRead).toBe(ROWS - committed);
+    await expectEqual(src, dst);
+  });
+
   it('replace killed mid-load: the target is untouched, the rerun starts over, ends equal, no staging table left', async () => {
     const name = 'kill_replace';
     const dst = await freshDestination(name, `${destinationDdl(false)}

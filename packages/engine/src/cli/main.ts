@@ -52,9 +52,14 @@ async function runCommand(file: string, opts: { json?: boolean; logLevel: (typeo
       }
     };
     const controller = new AbortController();
-    const interrupt = (): void => controller.abort();
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
+    // First signal: stop the streams at their next step (committed work stays); second: exit now.
+    const interrupt = (): void => {
+      if (controller.signal.aborted) process.exit(EXIT_CODES.interrupted);
+      process.stderr.write('interrupted: stopping the streams (press Ctrl-C again to exit at once)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
     try {
       const result = await runPipeline(cfg, { registry: loaded.registry, state, onEvent, signal: controller.signal });
       process.stdout.write(opts.json ? `${redactSecrets(JSON.stringify(result, null, 2), cfg)}\n` : `${redactSecrets(formatRunSummary(result), cfg)}\n`);

@@ -24,6 +24,7 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
     const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { workerData: task });
     const cancel = (): void => worker.postMessage({ type: 'cancel' });
     signal?.addEventListener('abort', cancel);
+    if (signal?.aborted) cancel();
     let finished = false;
     worker.on('message', (m: WorkerMessage) => {
       switch (m.type) {

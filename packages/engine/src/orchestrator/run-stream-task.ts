@@ -29,7 +29,7 @@ export async function runStreamTask(
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
   let attempt = 0;
-  for (;;) {
+  while (!signal?.aborted) {
     attempt++;
     await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
     onEvent({ type: 'stream-started', stream: name, attempt });

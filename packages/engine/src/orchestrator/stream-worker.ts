@@ -107,6 +107,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         post({ type: 'resume', source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none', payload: JSON.stringify(resume ?? null) });
       }
       await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
+        // Interrupted: stop at the next step; open transactions roll back when the connections
+        // close, and what the destination committed stays (the next run resumes from it).
+        if (cancelled()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });
         if (output) await output.ready();
         progress();
       });
