@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope } from '../support/database-scope.js';
 
 const cluster = testPg();
 
@@ -85,18 +86,12 @@ function parseDisplayedBytes(cell: string): { value: number; slack: number } {
 
 describe('rapidbyte CLI', () => {
   let src: TestDatabase;
-  const created: string[] = [];
-
-  /** A fresh, empty destination database. */
-  async function freshDestination(prefix: string): Promise<TestDatabase> {
-    const db = await cluster.createDatabase(prefix);
-    created.push(db.name);
-    return db;
-  }
+  const databases = databaseScope(cluster);
+  /** A fresh destination database (dropped in afterAll), with `ddl` run in it. */
+  const freshDestination = (prefix: string, ddl?: string): Promise<TestDatabase> => databases.create(prefix, ddl);
 
   beforeAll(async () => {
-    src = await cluster.createDatabase('cli_src');
-    created.push(src.name);
+    src = await databases.create('cli_src');
     await cluster.loadFixture(src.name, 'demo.sql');
     await cluster.psql(src.name, `
       CREATE TABLE shop.products AS
@@ -108,7 +103,7 @@ describe('rapidbyte CLI', () => {
   });
 
   afterAll(async () => {
-    for (const name of created) await cluster.dropDatabase(name);
+    await databases.dropAll();
   });
 
   it('--help lists run, check and the exit codes', async () => {

@@ -5,22 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope } from '../support/database-scope.js';
+import type { RunJson, StreamJson } from '../support/run-json.js';
 
 const cluster = testPg();
 
-interface StreamJson {
-  stream: string;
-  status: string;
-  rowsRead: number;
-  rowsWritten: number;
-  attempts: number;
-  error?: { code: string; kind: string; message: string };
-}
-interface RunJson {
-  runId: number;
-  status: string;
-  streams: StreamJson[];
-}
 interface StateView {
   stream: string;
   cursorField?: string;
@@ -115,21 +104,16 @@ const CURSOR_CASES: readonly CursorCase[] = [
 
 describe('incremental sync', () => {
   let src: TestDatabase;
-  const created: string[] = [];
-
-  async function freshDestination(prefix: string): Promise<TestDatabase> {
-    const db = await cluster.createDatabase(prefix);
-    created.push(db.name);
-    return db;
-  }
+  const databases = databaseScope(cluster);
+  /** A fresh destination database (dropped in afterAll), with `ddl` run in it. */
+  const freshDestination = (prefix: string, ddl?: string): Promise<TestDatabase> => databases.create(prefix, ddl);
 
   beforeAll(async () => {
-    src = await cluster.createDatabase('inc_src');
-    created.push(src.name);
+    src = await databases.create('inc_src');
   });
 
   afterAll(async () => {
-    for (const name of created) await cluster.dropDatabase(name);
+    await databases.dropAll();
   });
 
   it.each(WRITE_MODES)('%s: a second run picks up new rows and a late tie with a smaller key, no duplicates, reads little', async (writeMode) => {

@@ -6,19 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope } from '../support/database-scope.js';
+import type { StreamJson } from '../support/run-json.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
 const TABLE = 'public.big';
 
-interface StreamJson {
-  stream: string;
-  status: string;
-  rowsRead: number;
-  rowsWritten: number;
-  attempts: number;
-}
 
 const COLUMNS_DDL = 'id bigint NOT NULL, cur bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
 
@@ -114,18 +109,12 @@ const RESUMABLE = [
 
 describe('resume after kill -9', () => {
   let src: TestDatabase;
-  const created: string[] = [];
-
-  async function freshDestination(prefix: string, ddl?: string): Promise<TestDatabase> {
-    const db = await cluster.createDatabase(prefix);
-    created.push(db.name);
-    if (ddl) await cluster.psql(db.name, ddl);
-    return db;
-  }
+  const databases = databaseScope(cluster);
+  /** A fresh destination database (dropped in afterAll), with `ddl` run in it. */
+  const freshDestination = (prefix: string, ddl?: string): Promise<TestDatabase> => databases.create(prefix, ddl);
 
   beforeAll(async () => {
-    src = await cluster.createDatabase('kill_src');
-    created.push(src.name);
+    src = await databases.create('kill_src');
     // stored in a shuffled order, so reading in key order is the source's doing; three rows per cursor value
     await cluster.psql(src.name, `
       CREATE TABLE ${TABLE} (${COLUMNS_DDL}, PRIMARY KEY (id));
@@ -136,7 +125,7 @@ describe('resume after kill -9', () => {
   });
 
   afterAll(async () => {
-    for (const name of created) await cluster.dropDatabase(name);
+    await databases.dropAll();
   });
 
   it.each(RESUMABLE)('$syncMode $writeMode: killed after a committed chunk, the rerun reads the rest and ends equal', async ({ syncMode, writeMode }) => {

@@ -6,24 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope } from '../support/database-scope.js';
+import type { RunJson, StreamJson } from '../support/run-json.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
 
-interface StreamJson {
-  stream: string;
-  status: string;
-  rowsRead: number;
-  rowsWritten: number;
-  attempts: number;
-  error?: { code: string; kind: string; message: string };
-}
-interface RunJson {
-  runId: number;
-  status: string;
-  streams: StreamJson[];
-}
 /** `rapidbyte runs --json`: RunRecord plus its transitions. */
 interface RunsJson {
   runId: number;
@@ -76,18 +65,12 @@ function path(run: RunsJson, stream: string): (string | null)[][] {
 
 describe('retries and run history', () => {
   let src: TestDatabase;
-  const created: string[] = [];
-
-  async function freshDestination(prefix: string, ddl?: string): Promise<TestDatabase> {
-    const db = await cluster.createDatabase(prefix);
-    created.push(db.name);
-    if (ddl) await cluster.psql(db.name, ddl);
-    return db;
-  }
+  const databases = databaseScope(cluster);
+  /** A fresh destination database (dropped in afterAll), with `ddl` run in it. */
+  const freshDestination = (prefix: string, ddl?: string): Promise<TestDatabase> => databases.create(prefix, ddl);
 
   beforeAll(async () => {
-    src = await cluster.createDatabase('retry_src');
-    created.push(src.name);
+    src = await databases.create('retry_src');
     await cluster.psql(src.name, `
       CREATE TABLE public.big (${BIG_COLUMNS}, PRIMARY KEY (id));
       INSERT INTO public.big SELECT g, md5(g::text), g * 1.5, '2024-01-01'::timestamptz + g * interval '1 second' FROM generate_series(1, ${ROWS}) g;
@@ -99,7 +82,7 @@ describe('retries and run history', () => {
   });
 
   afterAll(async () => {
-    for (const name of created) await cluster.dropDatabase(name);
+    await databases.dropAll();
   });
 
   it('the destination backend terminated mid-run: retried from the last checkpoint, succeeds, attempts recorded, equal', async () => {
