@@ -1,4 +1,4 @@
-import { ConnectorError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
+import { describeError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import { quoteIdent } from '@rapidbyte/sdk/postgres';
@@ -20,7 +20,7 @@ export function* checkDestination({ config, context }: OperationInput<DestConfig
     conn = yield* openConnection(config, `rapidbyte/${context.pipeline ?? 'check'}`);
     items.push({ name: 'connect', ok: true, message: 'connected' });
   } catch (error) {
-    items.push({ name: 'connect', ok: false, message: messageOf(error) });
+    items.push({ name: 'connect', ok: false, message: describeError(error) });
     return { items };
   }
   try {
@@ -36,13 +36,8 @@ export function* checkDestination({ config, context }: OperationInput<DestConfig
       items.push({ name: 'schema', ok, message: ok ? `${name} does not exist and will be created` : `${name} does not exist and this user may not create schemas` });
     }
   } catch (error) {
-    items.push({ name: 'query', ok: false, message: messageOf(error) });
+    items.push({ name: 'query', ok: false, message: describeError(error) });
   }
   yield* closeQuietly(conn);
   return { items };
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof ConnectorError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { ConnectorError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
+import { describeError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import type { SourceConfig } from './source-config.js';
 
@@ -15,7 +15,7 @@ export function* checkSource({ config, context }: OperationInput<SourceConfig>):
     conn = yield* openConnection(config, `rapidbyte/${context.pipeline ?? 'check'}`);
     items.push({ name: 'connect', ok: true, message: 'connected' });
   } catch (error) {
-    items.push({ name: 'connect', ok: false, message: messageOf(error) });
+    items.push({ name: 'connect', ok: false, message: describeError(error) });
     return { items };
   }
   try {
@@ -30,13 +30,8 @@ export function* checkSource({ config, context }: OperationInput<SourceConfig>):
       message: ok ? server : `server ${server} is older than PostgreSQL ${MIN_SERVER_MAJOR}`,
     });
   } catch (error) {
-    items.push({ name: 'query', ok: false, message: messageOf(error) });
+    items.push({ name: 'query', ok: false, message: describeError(error) });
   }
   yield* closeQuietly(conn);
   return { items };
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof ConnectorError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }

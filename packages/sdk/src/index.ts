@@ -7,7 +7,7 @@
  */
 export { defineConnector } from './guest/define-connector.js';
 export type { ConnectorDefinition, ConnectorExports, OperationHandler, OperationInput } from './guest/define-connector.js';
-export { ConnectorError, toWitError } from './guest/connector-error.js';
+export { ConnectorError, describeError, toWitError } from './guest/connector-error.js';
 export type { ConnectorErrorDetails } from './guest/connector-error.js';
 export { pg, nextFrame, net, fs, sleep } from './guest/requests.js';
 export type { Step, FrameItem } from './guest/requests.js';

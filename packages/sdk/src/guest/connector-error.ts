@@ -64,3 +64,9 @@ export function toWitError(error: unknown): WitConnectorError {
   const message = error instanceof Error ? error.message : String(error);
   return { kind: 'permanent', code: 'CONNECTOR_BUG', message };
 }
+
+/** `CODE: message` of a ConnectorError, the message of any other error: for check reports. */
+export function describeError(error: unknown): string {
+  if (error instanceof ConnectorError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
