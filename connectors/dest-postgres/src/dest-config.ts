@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from '@rapidbyte/sdk/postgres';
+import { cdcSettings, type CdcConfig, type CdcSettings } from './cdc-settings.js';
 
 export const DEFAULT_SCHEMA = 'public';
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
@@ -12,6 +13,8 @@ export interface DestConfig extends ConnectionConfig {
   readonly lock_timeout_ms?: number;
   /** How often `replace` retries the swap after a lock timeout. */
   readonly swap_retries?: number;
+  /** How CDC streams are applied: soft deletes, a load-time column. */
+  readonly cdc?: CdcConfig;
 }
 
 /** The destination settings with defaults applied. */
@@ -19,6 +22,7 @@ export interface DestSettings {
   readonly schema: string;
   readonly lockTimeoutMs: number;
   readonly swapRetries: number;
+  readonly cdc: CdcSettings;
 }
 
 export function destSettings(config: DestConfig): DestSettings {
@@ -26,6 +30,7 @@ export function destSettings(config: DestConfig): DestSettings {
     schema: config.schema ?? DEFAULT_SCHEMA,
     lockTimeoutMs: nonNegativeInt(config.lock_timeout_ms, DEFAULT_LOCK_TIMEOUT_MS),
     swapRetries: nonNegativeInt(config.swap_retries, DEFAULT_SWAP_RETRIES),
+    cdc: cdcSettings(config.cdc),
   };
 }
 

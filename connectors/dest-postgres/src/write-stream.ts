@@ -5,6 +5,7 @@ import { readFirstFrame } from './frame-input.js';
 import { ensureSchema } from './target-table.js';
 import { ensureWatermarkTable, readWatermark } from './watermark-store.js';
 import { writeAppend } from './write-append.js';
+import { requireCdcWriteMode, writeCdc } from './write-cdc.js';
 import { writeReplace } from './write-replace.js';
 import type { WriteSession } from './write-session.js';
 import { writeUpsert } from './write-upsert.js';
@@ -23,7 +24,8 @@ const WRITERS: Readonly<Record<SupportedWriteMode, (session: WriteSession) => St
  * `write`: connects, makes sure the schema and the watermark table exist, reports where the
  * stream resumes (`checkpoint('resume', payload | null)`, before the first frame is asked for:
  * the engine starts the source only then; null for `replace`, which always starts over, and
- * after a `state reset` — `context.ignoreWatermark`), and loads the stream with its write mode.
+ * after a `state reset` — `context.ignoreWatermark`), and loads the stream with its write mode
+ * (a `cdc` stream: `writeCdc`, with `upsert` or `append` only).
  */
 export function* writeStream({ config, context }: OperationInput<DestConfig>): Step<TransferSummary> {
   const stream = context.stream;
@@ -35,6 +37,8 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
       { stream: stream.name },
     );
   }
+  const cdc = stream.syncMode === 'cdc';
+  if (cdc) requireCdcWriteMode(stream);
   const settings = destSettings(config);
   const target = quoteQualified(settings.schema, stream.destinationTable);
   let conn: number | undefined;
@@ -49,13 +53,14 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
         : yield* readWatermark(conn, { schema: settings.schema, pipeline: context.pipeline, stream: stream.name });
     checkpoint('resume', resume);
     const input = yield* readFirstFrame();
-    const result = yield* WRITERS[stream.writeMode]({ conn, settings, pipeline: context.pipeline, stream, input });
+    const writer = cdc ? writeCdc : WRITERS[stream.writeMode];
+    const result = yield* writer({ conn, settings, pipeline: context.pipeline, stream, input });
     // the data is committed: a failure to close changes nothing
     yield* closeQuietly(conn);
     conn = undefined;
     return result;
   } catch (error) {
     yield* closeQuietly(conn);
-    throw withStreamContext(error, stream.name, `${stream.writeMode} into ${target}`);
+    throw withStreamContext(error, stream.name, `${cdc ? 'cdc ' : ''}${stream.writeMode} into ${target}`);
   }
 }

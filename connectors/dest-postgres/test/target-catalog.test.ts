@@ -55,7 +55,12 @@ describe('swapBackoffMs and destSettings', () => {
   });
 
   it('applies defaults', () => {
-    expect(destSettings({})).toEqual({ schema: 'public', lockTimeoutMs: 5000, swapRetries: 5 });
-    expect(destSettings({ schema: 'raw', lock_timeout_ms: 100, swap_retries: 0 })).toEqual({ schema: 'raw', lockTimeoutMs: 100, swapRetries: 0 });
+    expect(destSettings({})).toEqual({ schema: 'public', lockTimeoutMs: 5000, swapRetries: 5, cdc: { softDelete: false, syncedAt: false } });
+    expect(destSettings({ schema: 'raw', lock_timeout_ms: 100, swap_retries: 0, cdc: { soft_delete: true } })).toEqual({
+      schema: 'raw',
+      lockTimeoutMs: 100,
+      swapRetries: 0,
+      cdc: { softDelete: true, syncedAt: false },
+    });
   });
 });

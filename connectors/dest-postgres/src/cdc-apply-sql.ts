@@ -1,0 +1,96 @@
+import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from './cdc-frame.js';
+import { DELETED_AT_COLUMN, SYNCED_AT_COLUMN, type CdcSettings } from './cdc-settings.js';
+import { CDC_STAGE } from './cdc-stage-sql.js';
+
+/**
+ * Set-based statements that apply one staged change frame (`"pg_temp"."_rb_cdc_stage" AS s`) to
+ * the target (`AS t`) of a `cdc × upsert` stream. `columns` are the stream's columns (the stage's
+ * data columns), `key` ⊆ `columns` the key the target is unique on.
+ */
+
+const OP = `s.${quoteIdent(CDC_OP_COLUMN)}`;
+const UNCHANGED = `s.${quoteIdent(CDC_UNCHANGED_COLUMN)}`;
+/** Staged inserts and updates that hold unchanged TOAST columns. */
+const HAS_UNCHANGED = `${UNCHANGED} IS NOT NULL AND ${OP} IN ('I', 'U')`;
+
+/** `t."a" = s."a" AND t."b" = s."b"` (keys hold no NULLs). */
+export function keyMatch(key: readonly string[]): string {
+  return key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+}
+
+/**
+ * Staged rows with unchanged TOAST columns whose key is not in the target (their stored value is
+ * unknown): `_rb_unchanged`, then the key values as text; at most `limit` rows.
+ */
+export function unchangedMissingSql(schema: string, table: string, key: readonly string[], limit = 5): string {
+  const keys = key.map((k) => `s.${quoteIdent(k)}::text`).join(', ');
+  return (
+    `SELECT ${UNCHANGED}, ${keys} FROM ${CDC_STAGE} AS s\n` +
+    `WHERE ${HAS_UNCHANGED}\n` +
+    `  AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(schema, table)} AS t WHERE ${keyMatch(key)})\n` +
+    `LIMIT ${limit}`
+  );
+}
+
+/**
+ * Fills the unchanged TOAST columns of staged rows from the target row with the same key:
+ * `SET "c" = CASE WHEN s."_rb_unchanged"::jsonb ? 'c' THEN t."c" ELSE s."c" END` for every non-key
+ * column. Undefined when every column is a key column.
+ */
+export function unchangedFillSql(schema: string, table: string, columns: readonly string[], key: readonly string[]): string | undefined {
+  const fill = columns.filter((c) => !key.includes(c));
+  if (fill.length === 0) return undefined;
+  const sets = fill.map((c) => `${quoteIdent(c)} = CASE WHEN ${UNCHANGED}::jsonb ? ${quoteLiteral(c)} THEN t.${quoteIdent(c)} ELSE s.${quoteIdent(c)} END`);
+  return (
+    `UPDATE ${CDC_STAGE} AS s SET ${sets.join(', ')}\n` +
+    `FROM ${quoteQualified(schema, table)} AS t\n` +
+    `WHERE ${HAS_UNCHANGED} AND ${keyMatch(key)}`
+  );
+}
+
+/** Staged deletes: `DELETE ... USING`, or with soft delete `UPDATE ... SET "_rb_deleted_at" = now()` of live rows. */
+export function applyDeletesSql(schema: string, table: string, key: readonly string[], settings: CdcSettings): string {
+  const target = quoteQualified(schema, table);
+  if (!settings.softDelete) return `DELETE FROM ${target} AS t USING ${CDC_STAGE} AS s WHERE ${OP} = 'D' AND ${keyMatch(key)}`;
+  return (
+    `UPDATE ${target} AS t SET ${softDeleteSets(settings)}\n` +
+    `FROM ${CDC_STAGE} AS s WHERE ${OP} = 'D' AND ${keyMatch(key)} AND t.${quoteIdent(DELETED_AT_COLUMN)} IS NULL`
+  );
+}
+
+/**
+ * Staged inserts and updates: `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE SET` every
+ * non-key column (soft delete: revives the row, `_rb_deleted_at = NULL`; synced_at: `now()`).
+ * `DO NOTHING` when there is nothing to set.
+ */
+export function applyUpsertsSql(schema: string, table: string, columns: readonly string[], key: readonly string[], settings: CdcSettings): string {
+  const insertCols = columns.map(quoteIdent);
+  const values = columns.map((c) => `s.${quoteIdent(c)}`);
+  const sets = columns.filter((c) => !key.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  if (settings.syncedAt) {
+    insertCols.push(quoteIdent(SYNCED_AT_COLUMN));
+    values.push('now()');
+    sets.push(`${quoteIdent(SYNCED_AT_COLUMN)} = EXCLUDED.${quoteIdent(SYNCED_AT_COLUMN)}`);
+  }
+  if (settings.softDelete) sets.push(`${quoteIdent(DELETED_AT_COLUMN)} = NULL`);
+  const action = sets.length > 0 ? `DO UPDATE SET ${sets.join(', ')}` : 'DO NOTHING';
+  return (
+    `INSERT INTO ${quoteQualified(schema, table)} AS t (${insertCols.join(', ')})\n` +
+    `SELECT ${values.join(', ')} FROM ${CDC_STAGE} AS s WHERE ${OP} IN ('I', 'U')\n` +
+    `ON CONFLICT (${key.map(quoteIdent).join(', ')}) ${action}`
+  );
+}
+
+/** A source TRUNCATE (or a re-snapshot): `TRUNCATE`, or with soft delete mark every live row deleted. */
+export function truncateTargetSql(schema: string, table: string, settings: CdcSettings, options: { readonly hard?: boolean } = {}): string {
+  const target = quoteQualified(schema, table);
+  if (!settings.softDelete || options.hard === true) return `TRUNCATE ${target}`;
+  return `UPDATE ${target} SET ${softDeleteSets(settings)} WHERE ${quoteIdent(DELETED_AT_COLUMN)} IS NULL`;
+}
+
+function softDeleteSets(settings: CdcSettings): string {
+  const sets = [`${quoteIdent(DELETED_AT_COLUMN)} = now()`];
+  if (settings.syncedAt) sets.push(`${quoteIdent(SYNCED_AT_COLUMN)} = now()`);
+  return sets.join(', ');
+}

@@ -1,0 +1,129 @@
+import { frames, log, nextFrame, pg, type FrameHandle, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { applyChangeFrame, type ChangeTarget } from './cdc-apply.js';
+import { truncateTargetSql } from './cdc-apply-sql.js';
+import { cdcPhase, isSnapshotMarker, streamFields } from './cdc-frame.js';
+import { createCdcStage, ensureCdcColumns } from './cdc-target.js';
+import { loadByCheckpoint } from './checkpoint-intervals.js';
+import { copyInStatement } from './target-catalog.js';
+import { ensureTargetTable, tableOid, targetCopyColumns } from './target-table.js';
+import { resolveUpsertKey } from './upsert-key.js';
+import { requirePayload, watermarkCommits } from './watermark-store.js';
+import { watermarkKey, type WriteSession } from './write-session.js';
+
+/**
+ * `cdc × upsert`: applies a CDC stream to a table keyed like the source. One transaction per
+ * checkpoint marker. Snapshot frames are COPYed straight into the target after a `TRUNCATE`
+ * (a re-snapshot replaces the content atomically; a target created by this session is not
+ * truncated); change frames are applied one by one through the stage (`applyChangeFrame`).
+ * A marker commits with its watermark even when no frames came before it. Frames after the last
+ * marker (an incomplete source transaction) are rolled back: the next run reads them again.
+ */
+export function* writeCdcUpsert(session: WriteSession): Step<TransferSummary> {
+  const { conn, stream, input } = session;
+  const { schema, cdc } = session.settings;
+  const table = stream.destinationTable;
+  const qualified = quoteQualified(schema, table);
+  let existed = false;
+  let columns: PgColumn[] = [];
+  let changes: ChangeTarget | undefined;
+  if (input.fields) {
+    const fields = streamFields(input.fields);
+    const before = yield* tableOid(conn, schema, table);
+    existed = before !== undefined;
+    const key = yield* resolveUpsertKey(conn, stream, schema, before, fields, input.sourceKey);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key);
+    yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
+    columns = yield* targetCopyColumns(conn, stream.name, qualified, oid, fields);
+    const names = columns.map((c) => c.name);
+    const stageColumns = yield* createCdcStage(conn, stream.name, schema, table, names);
+    changes = { conn, stream: stream.name, schema, table, columns: names, key, stageColumns, settings: cdc };
+  } else {
+    existed = (yield* tableOid(conn, schema, table)) !== undefined;
+    log.info(`${stream.name}: no frames; ${qualified} gets only watermarks`);
+  }
+
+  const marks = watermarkCommits(conn, watermarkKey(session));
+  // per transaction
+  let snapshotCopy: number | undefined;
+  let truncated = false;
+  let applied = false;
+  let rows = 0;
+  // per session
+  let discarded = 0;
+  let snapshotRows = 0;
+  let upserted = 0;
+  let deleted = 0;
+  let truncates = 0;
+
+  function* truncateForSnapshot(): Step<void> {
+    if (!truncated && existed) yield* pg.query(conn, truncateTargetSql(schema, table, cdc, { hard: true }));
+    truncated = true;
+  }
+  function* endSnapshotCopy(): Step<void> {
+    if (snapshotCopy !== undefined) yield* pg.copyInEnd(snapshotCopy);
+    snapshotCopy = undefined;
+  }
+  function* write(frame: FrameHandle): Step<void> {
+    const count = frames.rows(frame);
+    if (cdcPhase(frames.schema(frame)) === 'snapshot') {
+      yield* truncateForSnapshot();
+      snapshotCopy ??= yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+      if (count > 0) yield* pg.copyInWrite(snapshotCopy, frame);
+      frames.release(frame);
+      rows += count;
+      snapshotRows += count;
+      return;
+    }
+    yield* endSnapshotCopy();
+    if (count === 0 || !changes) {
+      frames.release(frame);
+      return;
+    }
+    const result = yield* applyChangeFrame(changes, frame, applied);
+    applied = true;
+    rows += result.rows;
+    upserted += result.upserted;
+    deleted += result.deleted;
+    if (result.truncated) truncates += 1;
+  }
+
+  const load = yield* loadByCheckpoint(
+    {
+      next: nextFrame,
+      *begin() {
+        yield* pg.query(conn, 'BEGIN');
+        snapshotCopy = undefined;
+        truncated = false;
+        applied = false;
+        rows = 0;
+      },
+      *open() {},
+      write,
+      *close() {
+        yield* endSnapshotCopy();
+        return rows;
+      },
+      *commit(payload) {
+        if (payload === undefined) {
+          yield* pg.query(conn, 'ROLLBACK');
+          discarded += rows;
+          if (rows > 0) log.warn(`${stream.name}: ${rows} change rows after the last checkpoint marker rolled back; the next run reads them again`);
+          return;
+        }
+        // a snapshot of an empty table sends no frames: the marker still replaces the content
+        if (isSnapshotMarker(requirePayload(payload, stream.name).value) && !applied) yield* truncateForSnapshot();
+        yield* marks.commit(payload);
+        existed ||= changes !== undefined;
+      },
+      committed: marks.committed,
+    },
+    input.checkpoints,
+    input.first,
+  );
+  log.info(
+    `${stream.name}: applied ${load.rows - discarded} CDC rows in ${load.frames} frames to ${qualified} on (${changes?.key.join(', ') ?? ''}): ` +
+      `${snapshotRows} snapshot rows, ${upserted} inserted or updated, ${deleted} deleted${cdc.softDelete ? ' (soft)' : ''}, ${truncates} truncates, ${load.commits} commits`,
+  );
+  return { rows: load.rows - discarded, frames: load.frames };
+}
