@@ -1,82 +1,20 @@
 #!/usr/bin/env node
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, loadPipelineConfig, redactSecrets, type PipelineConfig } from '../config/index.js';
+import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
 import { checkPipeline } from '../orchestrator/check-pipeline.js';
-import { ConnectorUnavailable, runPipeline } from '../orchestrator/run-pipeline.js';
-import type { RunEvent } from '../orchestrator/run-event.js';
-import { ConnectorRegistry } from '../runtime/connector-registry.js';
-import { openSqliteStateStore, openStateStore, StateError, type StateStore, type TransitionRecord } from '../state/index.js';
-import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
-import { formatCheck, formatRunSummary } from './format-summary.js';
+import { openSqliteStateStore, openStateStore, type StateStore, type TransitionRecord } from '../state/index.js';
+import { connectorsCommand } from './connectors-command.js';
+import { discoverCommand } from './discover-command.js';
+import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
+import { formatCheck } from './format-summary.js';
 import { formatRuns } from './format-runs.js';
+import { loadPipeline as load } from './load-pipeline.js';
+import { LOG_FORMATS, LOG_LEVELS } from './log-writer.js';
+import { reportFailure as fail } from './report-failure.js';
+import { runCommand, type RunCommandOptions } from './run-command.js';
+import { specCommand } from './spec-command.js';
 import { formatState, resetState, showState } from './state-commands.js';
-
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-
-function load(file: string): { config: PipelineConfig; registry: ConnectorRegistry } {
-  const path = resolve(file);
-  const registry = new ConnectorRegistry(dirname(path));
-  const config = loadPipelineConfig(path, {
-    env: process.env,
-    resolveConnector: (use) => {
-      const found = registry.resolve(use);
-      return found ? { configSchema: found.configSchema } : undefined;
-    },
-  });
-  return { config, registry };
-}
-
-function fail(error: unknown, config?: PipelineConfig): number {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`rapidbyte: ${config ? redactSecrets(message, config) : message}\n`);
-  if (error instanceof ConfigError) return EXIT_CODES.configError;
-  if (error instanceof ConnectorUnavailable) return EXIT_CODES.configError;
-  if (error instanceof StateError && error.code === 'PIPELINE_LOCKED') return EXIT_CODES.failure;
-  return EXIT_CODES.failure;
-}
-
-async function runCommand(file: string, opts: { json?: boolean; logLevel: (typeof LEVELS)[number] }): Promise<number> {
-  let config: PipelineConfig | undefined;
-  try {
-    const loaded = load(file);
-    config = loaded.config;
-    const cfg = config;
-    const state = await openStateStore(cfg.state);
-    const minLevel = LEVELS.indexOf(opts.logLevel);
-    const onEvent = (e: RunEvent): void => {
-      if (e.type === 'log' && LEVELS.indexOf(e.level as (typeof LEVELS)[number]) >= minLevel) {
-        process.stderr.write(`[${e.level}] ${e.stream ?? ''} ${e.stage}: ${redactSecrets(e.message, cfg)}\n`);
-      } else if (e.type === 'stream-finished' && !opts.json) {
-        process.stderr.write(`${e.result.stream}: ${e.result.status} (${e.result.rowsWritten} rows)\n`);
-      }
-    };
-    const controller = new AbortController();
-    // First signal: stop the streams at their next step (committed work stays); second: exit now.
-    const interrupt = (): void => {
-      if (controller.signal.aborted) process.exit(EXIT_CODES.interrupted);
-      process.stderr.write('interrupted: stopping the streams (press Ctrl-C again to exit at once)\n');
-      controller.abort();
-    };
-    process.on('SIGINT', interrupt);
-    process.on('SIGTERM', interrupt);
-    try {
-      const result = await runPipeline(cfg, { registry: loaded.registry, state, onEvent, signal: controller.signal });
-      process.stdout.write(opts.json ? `${redactSecrets(JSON.stringify(result, null, 2), cfg)}\n` : `${redactSecrets(formatRunSummary(result), cfg)}\n`);
-      if (result.status === 'succeeded') return EXIT_CODES.ok;
-      if (result.status === 'cancelled') return EXIT_CODES.interrupted;
-      if (result.status === 'partial') return EXIT_CODES.partialFailure;
-      const first = result.streams.find((s) => s.error);
-      return first?.error ? exitCodeForError(first.error.code) : EXIT_CODES.failure;
-    } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
-      await state.close();
-    }
-  } catch (error) {
-    return fail(error, config);
-  }
-}
 
 async function checkCommand(file: string): Promise<number> {
   let config: PipelineConfig | undefined;
@@ -164,10 +102,45 @@ program
   .command('run')
   .description('run a pipeline: every stream from the source to the destination')
   .argument('<pipeline.yaml>')
-  .option('--json', 'print the run summary as one JSON document')
-  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LEVELS).default('info'))
-  .action(async (file: string, opts: { json?: boolean; logLevel: (typeof LEVELS)[number] }) => {
+  .option('--json', 'print the run summary as one JSON document on stdout')
+  .option('--streams <names>', 'run only these streams (comma-separated names or patterns, e.g. public.users,sales.*)')
+  .option('--no-progress', 'no progress display or progress lines on stderr')
+  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS).default('info'))
+  .addOption(new Option('--log-format <format>', 'log lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
+  .addHelpText(
+    'after',
+    '\nOn a terminal, stderr shows a live display per stream (phase, rows, bytes, rows/s); otherwise plain\n' +
+      'lines (JSON lines with --log-format json). stdout holds only the summary (or the --json document).',
+  )
+  .action(async (file: string, opts: RunCommandOptions) => {
     process.exitCode = await runCommand(file, opts);
+  });
+
+program
+  .command('discover')
+  .description("list the source's catalog: streams, columns, types, primary keys and a suggested cursor (* = selected by the pipeline)")
+  .argument('<pipeline.yaml>')
+  .option('--json', 'print the catalog as JSON')
+  .action(async (file: string, opts: { json?: boolean }) => {
+    process.exitCode = await discoverCommand(file, opts);
+  });
+
+program
+  .command('spec')
+  .description("print a connector's config JSON Schema")
+  .argument('<connector>', 'a connector name (as in `use:`) or a path to its folder')
+  .option('--dir <dir>', 'resolve names as a pipeline in this directory would (default: the current directory)')
+  .action((connector: string, opts: { dir?: string }) => {
+    process.exitCode = specCommand(connector, opts);
+  });
+
+program
+  .command('connectors')
+  .description('list the connectors found: name, version, roles, whether built, and where each is loaded from')
+  .option('--dir <dir>', 'search as a pipeline in this directory would (default: the current directory)')
+  .option('--json', 'print as JSON')
+  .action((opts: { json?: boolean; dir?: string }) => {
+    process.exitCode = connectorsCommand(opts);
   });
 
 program

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
 import { parseByteSize } from './parse-byte-size.js';
-import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig } from './pipeline-config.js';
+import { prefixedTableName } from './destination-table-name.js';
+import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePrefix } from './pipeline-config.js';
+import { isStreamPattern } from './stream-pattern.js';
 import { SECRET_VALUES } from './pipeline-config.js';
 import { DEFAULT_SCHEMA_EVOLUTION, type SchemaEvolution } from './schema-evolution.js';
 
@@ -28,6 +30,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
   const dest: Raw = doc.destination;
   const destWriteMode: WriteMode = dest.write_mode ?? 'append';
   const destKey = keyColumns(dest.primary_key);
+  const tablePrefix = dest.table_prefix as TablePrefix | undefined;
   const streams = (doc.source.streams as Raw[]).map(
     (s): StreamConfig => ({
       name: s.name,
@@ -37,7 +40,8 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       ...(s.columns !== undefined && { columns: [...s.columns] }),
       writeMode: (s.write_mode as WriteMode | undefined) ?? destWriteMode,
       ...((keyColumns(s.primary_key) ?? destKey) !== undefined && { primaryKey: keyColumns(s.primary_key) ?? destKey }),
-      ...(s.destination_table !== undefined && { destinationTable: s.destination_table }),
+      ...(s.exclude !== undefined && { exclude: [...s.exclude] }),
+      ...destinationTableOf(s, tablePrefix),
     }),
   );
   const evolution: Raw = dest.schema_evolution ?? {};
@@ -62,6 +66,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       ...(destKey !== undefined && { primaryKey: destKey }),
       onDataError: (dest.on_data_error as OnDataError | undefined) ?? 'fail',
       schemaEvolution,
+      ...(tablePrefix !== undefined && { tablePrefix: typeof tablePrefix === 'string' ? tablePrefix : { ...tablePrefix } }),
     },
     state: {
       backend,
@@ -93,6 +98,13 @@ function connector(raw: Raw, dir: string): ConnectorRef {
     fs: { allowedPaths: ((perms.fs?.allowed_paths ?? []) as string[]).map((p) => path.resolve(dir, p)) },
   };
   return { use: raw.use, config: raw.config ?? {}, permissions };
+}
+
+/** `destination_table`, else the prefixed source table; pattern streams get theirs when expanded. */
+function destinationTableOf(s: Raw, prefix: TablePrefix | undefined): { destinationTable?: string } {
+  if (s.destination_table !== undefined) return { destinationTable: s.destination_table };
+  const prefixed = isStreamPattern(s.name) ? undefined : prefixedTableName(s.name, prefix);
+  return prefixed === undefined ? {} : { destinationTable: prefixed };
 }
 
 function keyColumns(value: unknown): string[] | undefined {

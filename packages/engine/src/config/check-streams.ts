@@ -1,5 +1,6 @@
 import type { ConfigPath } from './config-path.js';
 import type { IssueCollector } from './issue-collector.js';
+import { isStreamPattern } from './stream-pattern.js';
 import { SYNC_MODES, VALID_MODE_PAIRS, WRITE_MODES, type SyncMode, type WriteMode } from './modes.js';
 
 type Raw = Record<string, unknown>;
@@ -19,7 +20,8 @@ export function qualifiedStreamName(name: string): string {
  * Checks the rules a JSON Schema cannot express, on the raw (snake_case) document, tolerating
  * parts the schema already rejected: (sync_mode, write_mode) pairs after resolving the
  * destination default, `cursor_field` for incremental streams and inside `columns`, upsert
- * keys inside `columns`, duplicate stream names. `upsert` without a key is fine here: the key
+ * keys inside `columns`, duplicate stream names, `exclude` only and `destination_table` never
+ * on a pattern stream. `upsert` without a key is fine here: the key
  * defaults to the source table's primary key.
  */
 export function checkStreams(doc: unknown, issues: IssueCollector): void {
@@ -40,6 +42,13 @@ export function checkStreams(doc: unknown, issues: IssueCollector): void {
       } else {
         firstLineOf.set(qualified, issues.locations.locate([...at, 'name'])?.line);
       }
+    }
+    const pattern = typeof stream.name === 'string' && isStreamPattern(stream.name);
+    if (stream.exclude !== undefined && !pattern) {
+      issues.add([...at, 'exclude'], `stream '${name}': exclude needs a pattern name (like 'public.*')`);
+    }
+    if (pattern && stream.destination_table !== undefined) {
+      issues.add([...at, 'destination_table'], `stream '${name}': a pattern selects many tables; destination_table names one (use destination.table_prefix)`);
     }
     const syncMode = stream.sync_mode;
     if (!isSyncMode(syncMode)) return;

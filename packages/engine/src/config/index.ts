@@ -12,3 +12,7 @@ export * from './redact-secrets.js';
 export { qualifiedStreamName } from './check-streams.js';
 export { DEFAULT_RESOURCES, DEFAULT_SQLITE_STATE } from './build-pipeline-config.js';
 export * from './load-pipeline-config.js';
+export * from './stream-pattern.js';
+export * from './destination-table-name.js';
+export * from './with-streams.js';
+export * from './select-streams.js';

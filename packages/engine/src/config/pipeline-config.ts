@@ -18,8 +18,13 @@ export interface ConnectorRef {
 
 /** One stream of the source, with destination settings already resolved. */
 export interface StreamConfig {
-  /** As written, e.g. 'public.users' (a bare name means the `public` schema). */
+  /**
+   * As written, e.g. 'public.users' (a bare name means the `public` schema), or a pattern
+   * ('public.*', 'sales.order_?') that the engine expands from the source's catalog before a run.
+   */
   readonly name: string;
+  /** Pattern streams only: names or patterns the pattern must not select. */
+  readonly exclude?: readonly string[];
   readonly syncMode: SyncMode;
   readonly cursorField?: string;
   /** incremental: re-read this window before the stored cursor (`5 minutes`). */
@@ -29,8 +34,12 @@ export interface StreamConfig {
   readonly writeMode: WriteMode;
   /** Stream override ?? `destination.primary_key`; undefined means the source table's key. */
   readonly primaryKey?: readonly string[];
+  /** `destination_table`, else the source table with `destination.table_prefix` (unset: the source table). */
   readonly destinationTable?: string;
 }
+
+/** `destination.table_prefix`: one prefix, or one per source schema (schemas not listed get none). */
+export type TablePrefix = string | Readonly<Record<string, string>>;
 
 /** The destination with its load policy. */
 export interface DestinationConfig extends ConnectorRef {
@@ -38,6 +47,7 @@ export interface DestinationConfig extends ConnectorRef {
   readonly primaryKey?: readonly string[];
   readonly onDataError: OnDataError;
   readonly schemaEvolution: SchemaEvolution;
+  readonly tablePrefix?: TablePrefix;
 }
 
 /** Where state lives. For sqlite, `connection` is an absolute file path. */

@@ -48,7 +48,15 @@ const stream = {
     write_mode: { enum: WRITE_MODES },
     primary_key: keyColumns,
     destination_table: name,
+    exclude: { ...names, minItems: 1, description: 'a list of stream names or patterns (only with a pattern `name`)' },
   },
+} as const;
+
+/** `table_prefix: raw_` for every stream, or one prefix per source schema (`{ public: '', sales: sales_ }`). */
+const tablePrefix = {
+  type: ['string', 'object'],
+  additionalProperties: { type: 'string' },
+  description: 'a string, or a map of source schema to prefix',
 } as const;
 
 /**
@@ -82,6 +90,7 @@ export const PIPELINE_SCHEMA = {
         write_mode: { enum: WRITE_MODES },
         primary_key: keyColumns,
         on_data_error: { enum: ON_DATA_ERROR },
+        table_prefix: tablePrefix,
         schema_evolution: {
           type: 'object',
           additionalProperties: false,

@@ -1,0 +1,89 @@
+import { redactSecrets, selectStreams, type PipelineConfig } from '../config/index.js';
+import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
+import type { RunEvent } from '../orchestrator/run-event.js';
+import type { RunResult } from '../orchestrator/run-result.js';
+import { runPipeline } from '../orchestrator/run-pipeline.js';
+import { openStateStore } from '../state/index.js';
+import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
+import { loadPipeline } from './load-pipeline.js';
+import { createLogWriter, type LogFormat, type LogLevel } from './log-writer.js';
+import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './progress-display.js';
+import { reportFailure } from './report-failure.js';
+import { formatRunSummary } from './summary-table.js';
+
+/** Options of `rapidbyte run`. */
+export interface RunCommandOptions {
+  readonly json?: boolean;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  /** `--streams a,b`: only these streams (names or patterns). */
+  readonly streams?: string;
+  /** `--progress` / `--no-progress`; default: live display when stderr is a terminal. */
+  readonly progress?: boolean;
+}
+
+/** Exit code of a finished run. */
+export function exitCodeOfRun(result: RunResult): ExitCode {
+  if (result.status === 'succeeded') return EXIT_CODES.ok;
+  if (result.status === 'cancelled') return EXIT_CODES.interrupted;
+  if (result.status === 'partial') return EXIT_CODES.partialFailure;
+  const first = result.streams.find((s) => s.error);
+  return first?.error ? exitCodeForError(first.error.code) : EXIT_CODES.failure;
+}
+
+function displayFor(config: PipelineConfig, opts: RunCommandOptions): { display: ProgressDisplay; onEvent: (e: RunEvent) => void } {
+  const redact = (text: string): string => redactSecrets(text, config);
+  const stderr = process.stderr;
+  const live = (opts.progress ?? stderr.isTTY === true) && stderr.isTTY === true && opts.logFormat === 'text';
+  const raw = (line: string): void => void stderr.write(`${line}\n`);
+  const tty = live ? createTtyDisplay({ stream: stderr, redact }) : undefined;
+  // on a terminal, log lines are printed above the live frame
+  const writer = createLogWriter({ level: opts.logLevel, format: opts.logFormat, redact, write: tty ? (line) => tty.print(line) : raw });
+  const shown: ProgressDisplay = tty ?? (opts.progress === false ? { handle: () => undefined, print: raw, stop: () => undefined } : createPlainDisplay(writer, raw));
+  const onEvent = (e: RunEvent): void => {
+    if (e.type === 'log') writer.log({ level: e.level as LogLevel, stream: e.stream, stage: e.stage, message: e.message });
+    else shown.handle(e);
+  };
+  return { display: shown, onEvent };
+}
+
+/**
+ * `rapidbyte run`: loads the pipeline, expands stream patterns from the source's catalog,
+ * applies `--streams`, runs it with a live display (terminal) or plain lines on stderr, and
+ * prints the summary table — or with `--json` the RunResult as one JSON document — on stdout.
+ */
+export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  let config: PipelineConfig | undefined;
+  try {
+    const loaded = loadPipeline(file);
+    config = loaded.config;
+    let cfg = await expandPipelineStreams(config, loaded.registry);
+    if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
+    config = cfg;
+    const state = await openStateStore(cfg.state);
+    const { display, onEvent } = displayFor(cfg, opts);
+    const controller = new AbortController();
+    // First signal: stop the streams at their next step (committed work stays); second: exit now.
+    const interrupt = (): void => {
+      if (controller.signal.aborted) process.exit(EXIT_CODES.interrupted);
+      display.print('interrupted: stopping the streams (press Ctrl-C again to exit at once)');
+      controller.abort();
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
+    try {
+      const result = await runPipeline(cfg, { registry: loaded.registry, state, onEvent, signal: controller.signal });
+      display.stop();
+      const text = opts.json ? JSON.stringify(result, null, 2) : formatRunSummary(result, { boxed: process.stdout.isTTY === true });
+      process.stdout.write(`${redactSecrets(text, cfg)}\n`);
+      return exitCodeOfRun(result);
+    } finally {
+      display.stop();
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      await state.close();
+    }
+  } catch (error) {
+    return reportFailure(error, config);
+  }
+}
