@@ -1,0 +1,15 @@
+/** Why a scaffold was refused. */
+export const SCAFFOLD_ERROR_CODES = ['BAD_KIND', 'BAD_NAME', 'TARGET_NOT_EMPTY'] as const;
+export type ScaffoldErrorCode = (typeof SCAFFOLD_ERROR_CODES)[number];
+
+/** A refused scaffold: nothing was written. */
+export class ScaffoldError extends Error {
+  constructor(
+    readonly code: ScaffoldErrorCode,
+    message: string,
+    readonly details: { readonly value?: string; readonly allowed?: readonly string[]; readonly dir?: string } = {},
+  ) {
+    super(message);
+    this.name = 'ScaffoldError';
+  }
+}
