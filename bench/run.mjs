@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// `pnpm bench`: the benchmark entry point. Today one scenario, full refresh pg -> pg.
-// Arguments pass through, e.g. `pnpm bench --rows 200000 --rounds 5`.
+// `pnpm bench`: the benchmark entry point. `--scenario full-refresh` (default) or `cdc`; other
+// arguments pass through, e.g. `pnpm bench --rows 200000 --rounds 5`, `pnpm bench --scenario cdc`.
+import { cdcBench } from './cdc.mjs';
 import { fullRefreshBench } from './full-refresh.mjs';
 
-process.exitCode = await fullRefreshBench(process.argv.slice(2).filter((a) => a !== '--'));
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const at = args.indexOf('--scenario');
+const scenario = at >= 0 ? args[at + 1] : 'full-refresh';
+const rest = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
+if (scenario === 'cdc') process.exitCode = await cdcBench(rest);
+else if (scenario === 'full-refresh') process.exitCode = await fullRefreshBench(rest);
+else {
+  console.error(`unknown --scenario ${scenario}: full-refresh | cdc`);
+  process.exitCode = 2;
+}

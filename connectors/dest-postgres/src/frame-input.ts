@@ -28,12 +28,19 @@ export function effectiveKey(configured: readonly string[] | undefined, input: F
   return configured && configured.length > 0 ? configured : input.sourceKey;
 }
 
-/** Waits for the first frame (possibly with zero rows) or the end of the stream. */
-export function* readFirstFrame(): Step<FrameInput> {
+/**
+ * Waits for the first frame (possibly with zero rows) or the end of the stream. Markers before it
+ * are kept for the write mode to commit, or — with `onMarker` (CDC: an idle stream must still
+ * advance its watermark, and the first frame may be hours away) — handled as they come.
+ */
+export function* readFirstFrame(onMarker?: (payload: string) => Step<void>): Step<FrameInput> {
   const checkpoints: string[] = [];
   for (;;) {
     const item = yield* nextFrame();
-    if (item.kind === 'checkpoint') checkpoints.push(item.payload);
+    if (item.kind === 'checkpoint') {
+      if (onMarker) yield* onMarker(item.payload);
+      else checkpoints.push(item.payload);
+    }
     else if (item.kind === 'frame') {
       const schema = frames.schema(item.frame);
       return { first: item.frame, fields: schema.fields, checkpoints, sourceKey: sourceKeyOf(schema.metadata) };

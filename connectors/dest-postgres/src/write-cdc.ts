@@ -1,5 +1,10 @@
-import { ConnectorError, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
-import { CDC_WRITE_MODES, isCdcWriteMode } from './cdc-frame.js';
+import { ConnectorError, pg, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { truncateTargetSql } from './cdc-apply-sql.js';
+import { CDC_WRITE_MODES, isCdcWriteMode, isSnapshotMarker } from './cdc-frame.js';
+import type { DestSettings } from './dest-config.js';
+import { readFirstFrame, type FrameInput } from './frame-input.js';
+import { tableOid } from './target-table.js';
+import { requirePayload, watermarkCommits } from './watermark-store.js';
 import { writeCdcAppend } from './write-cdc-append.js';
 import { writeCdcUpsert } from './write-cdc-upsert.js';
 import type { WriteSession } from './write-session.js';
@@ -19,4 +24,22 @@ export function requireCdcWriteMode(stream: StreamContext): void {
 export function* writeCdc(session: WriteSession): Step<TransferSummary> {
   requireCdcWriteMode(session.stream);
   return session.stream.writeMode === 'upsert' ? yield* writeCdcUpsert(session) : yield* writeCdcAppend(session);
+}
+
+/**
+ * The first frame of a `cdc` stream. Each marker before it commits at once (its own transaction
+ * with the watermark, reported committed), so an idle stream's LSN advances — and the source's
+ * slot with it — before any change arrives. A snapshot marker without frames (an empty table)
+ * empties an existing upsert target in that transaction.
+ */
+export function* readFirstCdcFrame(conn: number, settings: DestSettings, pipeline: string, stream: StreamContext): Step<FrameInput> {
+  const marks = watermarkCommits(conn, { schema: settings.schema, pipeline, stream: stream.name });
+  return yield* readFirstFrame(function* (payload) {
+    yield* pg.query(conn, 'BEGIN');
+    if (stream.writeMode === 'upsert' && isSnapshotMarker(requirePayload(payload, stream.name).value) && (yield* tableOid(conn, settings.schema, stream.destinationTable))) {
+      yield* pg.query(conn, truncateTargetSql(settings.schema, stream.destinationTable, settings.cdc, { hard: true }));
+    }
+    yield* marks.commit(payload);
+    marks.committed(payload);
+  });
 }

@@ -5,7 +5,7 @@ import { readFirstFrame } from './frame-input.js';
 import { ensureSchema } from './target-table.js';
 import { ensureWatermarkTable, readWatermark } from './watermark-store.js';
 import { writeAppend } from './write-append.js';
-import { requireCdcWriteMode, writeCdc } from './write-cdc.js';
+import { readFirstCdcFrame, requireCdcWriteMode, writeCdc } from './write-cdc.js';
 import { writeReplace } from './write-replace.js';
 import type { WriteSession } from './write-session.js';
 import { writeUpsert } from './write-upsert.js';
@@ -52,7 +52,7 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
         ? null
         : yield* readWatermark(conn, { schema: settings.schema, pipeline: context.pipeline, stream: stream.name });
     checkpoint('resume', resume);
-    const input = yield* readFirstFrame();
+    const input = cdc ? yield* readFirstCdcFrame(conn, settings, context.pipeline, stream) : yield* readFirstFrame();
     const writer = cdc ? writeCdc : WRITERS[stream.writeMode];
     const result = yield* writer({ conn, settings, pipeline: context.pipeline, stream, input });
     // the data is committed: a failure to close changes nothing

@@ -1,5 +1,6 @@
 import { describeError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { closeQuietly, openConnection } from '@rapidbyte/sdk';
+import { checkCdc } from './check-cdc.js';
 import type { SourceConfig } from './source-config.js';
 
 /** Oldest server major version this source supports. */
@@ -7,7 +8,7 @@ export const MIN_SERVER_MAJOR = 10;
 
 type CheckItem = CheckReport['items'][number];
 
-/** `check`: can we connect, which server is it, and is it new enough. Failures become items. */
+/** `check`: can we connect, which server is it, is it new enough, and can its CDC streams replicate. Failures become items. */
 export function* checkSource({ config, context }: OperationInput<SourceConfig>): Step<CheckReport> {
   const items: CheckItem[] = [];
   let conn: number | undefined;
@@ -29,6 +30,7 @@ export function* checkSource({ config, context }: OperationInput<SourceConfig>):
       ok,
       message: ok ? server : `server ${server} is older than PostgreSQL ${MIN_SERVER_MAJOR}`,
     });
+    items.push(...(yield* checkCdc(conn, config, context)));
   } catch (error) {
     items.push({ name: 'query', ok: false, message: describeError(error) });
   }

@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from '@rapidbyte/sdk/postgres';
+import type { CdcConfig } from './cdc-names.js';
 
 /** `config` of source-postgres (validated by the engine against config-schema.json). */
-export type SourceConfig = ConnectionConfig;
+export type SourceConfig = ConnectionConfig & { readonly cdc?: CdcConfig };

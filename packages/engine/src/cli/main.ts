@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
 import { checkPipeline } from '../orchestrator/check-pipeline.js';
+import { resetSource } from '../orchestrator/reset-source.js';
+import { registerScaffoldCommand } from '../scaffold/index.js';
 import { openSqliteStateStore, openStateStore, type StateStore, type TransitionRecord } from '../state/index.js';
 import { connectorsCommand } from './connectors-command.js';
 import { discoverCommand } from './discover-command.js';
@@ -80,6 +82,13 @@ async function stateCommand(action: 'show' | 'reset', file: string, opts: { stre
       if (action === 'reset') {
         const names = await resetState(state, cfg, opts.stream);
         process.stdout.write(`reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch\n`);
+        // a whole-pipeline reset also drops the CDC replication slot at the source (it would retain WAL)
+        const { registry } = load(file);
+        const released = await resetSource(cfg, registry, opts.stream ? 'streams' : 'pipeline', names).catch((error: unknown) => {
+          process.stderr.write(`rapidbyte: could not release the source's replication slot: ${redactSecrets(error instanceof Error ? error.message : String(error), cfg)}\n`);
+          throw error;
+        });
+        if (released.droppedSlot) process.stdout.write(`dropped replication slot ${released.droppedSlot} at the source\n`);
       } else {
         const views = await showState(state, cfg, opts.stream);
         process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : `${formatState(views)}\n`);
@@ -104,6 +113,7 @@ program
   .argument('<pipeline.yaml>')
   .option('--json', 'print the run summary as one JSON document on stdout')
   .option('--streams <names>', 'run only these streams (comma-separated names or patterns, e.g. public.users,sales.*)')
+  .option('--follow', 'CDC streams keep streaming until SIGINT/SIGTERM, then drain, commit, acknowledge and exit 0 (without it a run drains what the WAL held at its start and exits)')
   .option('--no-progress', 'no progress display or progress lines on stderr')
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS).default('info'))
   .addOption(new Option('--log-format <format>', 'log lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
@@ -174,6 +184,8 @@ for (const action of ['show', 'reset'] as const) {
       process.exitCode = await stateCommand(action, file, opts);
     });
 }
+
+registerScaffoldCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -18,6 +18,8 @@ export interface RunCommandOptions {
   readonly logFormat: LogFormat;
   /** `--streams a,b`: only these streams (names or patterns). */
   readonly streams?: string;
+  /** `--follow`: CDC streams keep streaming until SIGINT/SIGTERM (then drain, commit, acknowledge, exit 0). */
+  readonly follow?: boolean;
   /** `--progress` / `--no-progress`; default: live display when stderr is a terminal. */
   readonly progress?: boolean;
 }
@@ -72,7 +74,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.on('SIGINT', interrupt);
     process.on('SIGTERM', interrupt);
     try {
-      const result = await runPipeline(cfg, { registry: loaded.registry, state, onEvent, signal: controller.signal });
+      const result = await runPipeline(cfg, { registry: loaded.registry, state, onEvent, signal: controller.signal, follow: opts.follow === true });
       display.stop();
       const text = opts.json ? JSON.stringify(result, null, 2) : formatRunSummary(result, { boxed: process.stdout.isTTY === true });
       process.stdout.write(`${redactSecrets(text, cfg)}\n`);

@@ -10,6 +10,7 @@ import { NetCapability } from '../runtime/net-capability.js';
 import { PgCapability } from '../runtime/pg-capability.js';
 import { RequestDispatcher } from '../runtime/request-dispatcher.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
+import { streamContext } from './stream-context.js';
 
 /** One line of `rapidbyte check`. */
 export interface CheckItem {
@@ -36,8 +37,8 @@ const quietHooks: InstanceHooks = {
 export async function runConnectorOperation(
   registry: ConnectorRegistry,
   ref: ConnectorRef,
-  op: 'check' | 'discover',
-  context: { pipeline: string; stream?: StreamContext },
+  op: 'check' | 'discover' | 'reset',
+  context: { pipeline: string; stream?: StreamContext; streams?: readonly StreamContext[]; resetScope?: 'pipeline' | 'streams' },
 ): Promise<unknown> {
   const found = registry.resolve(ref.use);
   if (!found?.built) throw new Error(`connector '${ref.use}' is ${found ? 'not built (run `pnpm build`)' : 'not found'}`);
@@ -66,7 +67,9 @@ export async function checkPipeline(config: PipelineConfig, registry: ConnectorR
   const items: CheckItem[] = [];
   for (const [role, ref] of ends) {
     try {
-      const report = (await runConnectorOperation(registry, ref, 'check', { pipeline: config.pipeline })) as CheckReport | null;
+      // the source also checks what its streams need (CDC preflight)
+      const streams = role === 'source' ? config.source.streams.map((s) => streamContext(s)) : undefined;
+      const report = (await runConnectorOperation(registry, ref, 'check', { pipeline: config.pipeline, streams })) as CheckReport | null;
       for (const item of report?.items ?? []) items.push({ connector: ref.use, role, ...item });
       if (!report?.items?.length) items.push({ connector: ref.use, role, name: 'check', ok: true, message: 'ok' });
     } catch (error) {

@@ -9,6 +9,8 @@ import type { StreamCounters, StreamTask, WorkerMessage } from './stream-task.js
 export interface AttemptOutcome {
   readonly counters: StreamCounters;
   readonly error?: StreamFailure;
+  /** The payload of the last checkpoint the destination committed in this attempt (JSON). */
+  readonly lastCommitted?: string;
 }
 
 /** Runs one attempt of a stream's chain in a worker thread. */
@@ -20,8 +22,12 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
   // the attempt resolves only once every one of them is recorded.
   let recorded: Promise<void> = Promise.resolve();
   let recordFailed = false;
+  let lastCommitted: string | undefined;
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { workerData: task });
+    const worker = new Worker(new URL('./stream-worker.js', import.meta.url), {
+      workerData: task,
+      transferList: task.replicationPort ? [task.replicationPort] : [],
+    });
     const cancel = (): void => worker.postMessage({ type: 'cancel' });
     signal?.addEventListener('abort', cancel);
     if (signal?.aborted) cancel();
@@ -41,6 +47,7 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
         case 'checkpoint':
           if (m.kind === 'committed') {
             const payload = m.payload;
+            lastCommitted = payload;
             recorded = recorded.then(async () => {
               if (recordFailed) return;
               try {
@@ -72,7 +79,7 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
     worker.on('exit', () => {
       signal?.removeEventListener('abort', cancel);
       if (!finished) error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
-      void recorded.then(() => resolve({ counters, error }));
+      void recorded.then(() => resolve({ counters, error, lastCommitted }));
     });
   });
 }

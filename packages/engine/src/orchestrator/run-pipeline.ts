@@ -1,6 +1,5 @@
 import { availableParallelism, hostname } from 'node:os';
-import type { StreamContext } from '@rapidbyte/sdk/contract';
-import type { ConnectorRef, PipelineConfig, StreamConfig } from '../config/index.js';
+import type { ConnectorRef, PipelineConfig } from '../config/index.js';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
@@ -11,8 +10,11 @@ import { faultInjector } from './fault-injector.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
-import { parseStreamName } from '@rapidbyte/sdk/postgres';
 import type { StageTask, StreamTask } from './stream-task.js';
+import { streamContext } from './stream-context.js';
+import { HubRegistry } from '../cdc/hub-registry.js';
+import { parseLsn } from '../replication/index.js';
+import { storedCheckpoint } from './checkpoint-recorder.js';
 
 export interface RunOptions {
   readonly registry: ConnectorRegistry;
@@ -22,6 +24,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Overrides the retry backoff (tests); `maxRetries` comes from `resources.max_retries`. */
   readonly retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
+  /** CDC streams keep streaming until the signal aborts (then drain, commit, acknowledge). */
+  readonly follow?: boolean;
 }
 
 /** A connector that cannot be run (not found or not built). */
@@ -52,17 +56,20 @@ function policyOf(ref: ConnectorRef): CapabilityPolicy {
   return { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths };
 }
 
-function streamContext(stream: StreamConfig): StreamContext {
-  return {
-    name: stream.name,
-    syncMode: stream.syncMode,
-    cursorField: stream.cursorField,
-    lookback: stream.lookback,
-    columns: stream.columns,
-    writeMode: stream.writeMode,
-    primaryKey: stream.primaryKey,
-    destinationTable: stream.destinationTable ?? parseStreamName(stream.name).table,
-  };
+
+/** The replication hubs of a run, with the committed LSN of every CDC stream as a floor for the slot. */
+async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStreams: readonly string[], follow: boolean, onEvent: RunEventListener): Promise<HubRegistry> {
+  const floors = new Map<string, bigint>();
+  for (const name of cdcStreams) {
+    const stored = (await storedCheckpoint(state, config.pipeline, name)) as { lsn?: unknown } | undefined;
+    if (typeof stored?.lsn === 'string') floors.set(name, parseLsn(stored.lsn));
+  }
+  return new HubRegistry({
+    follow,
+    expected: new Set(cdcStreams),
+    floors,
+    log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
+  });
 }
 
 /**
@@ -86,7 +93,15 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     onEvent({ type: 'run-started', runId, pipeline: config.pipeline, streams: names });
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
     const afterCommit = faultInjector(process.env);
-    const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, names.length));
+    const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
+    const batchCount = names.length - cdcStreams.length;
+    // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
+    // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
+    const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, batchCount)));
+    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, onEvent) : undefined;
+    const stopHubs = (): void => hubs?.stop();
+    signal?.addEventListener('abort', stopHubs);
+    if (signal?.aborted) stopHubs();
     const stage = (role: StageTask['role'], component: ComponentModules, ref: ConnectorRef): StageTask => ({
       role,
       component,
@@ -94,9 +109,9 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
       policy: policyOf(ref),
       state: {},
     });
-    const results = await Promise.all(
+    const settled = await Promise.all(
       config.source.streams.map(async (stream): Promise<StreamResult> => {
-        const releasePermit = await semaphore.acquire();
+        const releasePermit = stream.syncMode === 'cdc' ? () => undefined : await semaphore.acquire();
         try {
           const task: StreamTask = {
             pipeline: config.pipeline,
@@ -117,14 +132,21 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
             storedResume: undefined,
             ignoreWatermark: false,
           };
-          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit);
+          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit, hubs);
         } finally {
           releasePermit();
         }
       }),
     );
+    signal?.removeEventListener('abort', stopHubs);
+    const lag = hubs ? await hubs.close() : new Map<string, { slotLagBytes?: number }>();
+    const results = settled.map((r) => {
+      const slotLagBytes = lag.get(r.stream)?.slotLagBytes;
+      return slotLagBytes === undefined ? r : { ...r, slotLagBytes };
+    });
     const failed = results.filter((r) => r.status !== 'succeeded').length;
-    const status: RunResult['status'] = signal?.aborted
+    // --follow ends by a signal: when every stream drained and committed, that is success
+    const status: RunResult['status'] = signal?.aborted && !(options.follow && failed === 0)
       ? 'cancelled'
       : failed === 0
         ? 'succeeded'

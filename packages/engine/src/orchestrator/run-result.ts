@@ -22,6 +22,12 @@ export interface StreamResult extends StreamCounters {
   readonly durationMs: number;
   readonly attempts: number;
   readonly error?: StreamFailure;
+  /** incremental: the last committed cursor value. */
+  readonly cursor?: string;
+  /** cdc: the last LSN the destination committed for this stream. */
+  readonly lsn?: string;
+  /** cdc: bytes of WAL the source's slot retains behind its acknowledged LSN at the end of the run. */
+  readonly slotLagBytes?: number;
 }
 
 /** What `runPipeline` returns: one entry per stream, whatever happened to the others. */

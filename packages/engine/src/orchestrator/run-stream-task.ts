@@ -6,6 +6,7 @@ import type { StreamFailure, StreamResult } from './run-result.js';
 import { runAttempt } from './run-attempt.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { StreamCounters, StreamTask } from './stream-task.js';
+import type { HubRegistry } from '../cdc/hub-registry.js';
 
 function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
   return { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
@@ -22,6 +23,7 @@ export async function runStreamTask(
   signal: AbortSignal | undefined,
   retry: RetryPolicy,
   afterCommit: () => void,
+  hubs?: HubRegistry,
 ): Promise<StreamResult> {
   const name = task.stream.name;
   const startedAt = new Date();
@@ -29,6 +31,7 @@ export async function runStreamTask(
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
   let attempt = 0;
+  let lastCommitted: string | undefined;
   while (!signal?.aborted) {
     attempt++;
     await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
@@ -36,10 +39,13 @@ export async function runStreamTask(
     const resetPending = (await state.getKv(RESET_SCOPE, resetKey(task.pipeline, name))) !== undefined;
     // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
     const storedResume = resetPending || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
-    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending }, state, onEvent, signal, async () => {
+    const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
+    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending, replicationPort }, state, onEvent, signal, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
     });
+    if (replicationPort) hubs?.detached(name);
+    lastCommitted = outcome.lastCommitted ?? lastCommitted;
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
     if (!error || signal?.aborted || error.kind !== 'transient' || attempt > retry.maxRetries) break;
@@ -48,7 +54,10 @@ export async function runStreamTask(
     onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  const status = signal?.aborted ? 'cancelled' : error ? 'failed' : 'succeeded';
+  // a CDC stream interrupted at a transaction boundary drained and committed: it succeeded
+  const status =
+    attempt === 0 ? 'cancelled' : error ? (signal?.aborted ? 'cancelled' : 'failed') : signal?.aborted && task.stream.syncMode !== 'cdc' ? 'cancelled' : 'succeeded';
+  const committed = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown; cursorValue?: unknown } | null);
   await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
   await state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
   const result: StreamResult = {
@@ -60,6 +69,8 @@ export async function runStreamTask(
     durationMs: performance.now() - t0,
     attempts: attempt,
     error,
+    ...(typeof committed?.cursorValue === 'string' ? { cursor: committed.cursorValue } : {}),
+    ...(typeof committed?.lsn === 'string' ? { lsn: committed.lsn } : {}),
   };
   onEvent({ type: 'stream-finished', result });
   return result;

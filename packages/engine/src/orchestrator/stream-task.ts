@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { StreamContext, WitConnectorError } from '@rapidbyte/sdk/contract';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { ComponentModules } from '../runtime/component-modules.js';
@@ -30,6 +31,8 @@ export interface StreamTask {
   readonly storedResume: unknown;
   /** The stream was reset: the destination ignores its watermark. */
   readonly ignoreWatermark: boolean;
+  /** cdc: this attempt's port to the main thread's replication hub (transferred to the worker). */
+  readonly replicationPort?: MessagePort;
 }
 
 /** Counters of one stream run. */

@@ -9,6 +9,7 @@ import type { InstanceHooks } from '../runtime/host-imports.js';
 import { NetCapability } from '../runtime/net-capability.js';
 import { PgCapability } from '../runtime/pg-capability.js';
 import { RequestDispatcher } from '../runtime/request-dispatcher.js';
+import { ReplicationCapability } from '../cdc/replication-capability.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
 import type { StageTask, StreamCounters, StreamTask, WorkerMessage } from './stream-task.js';
 
@@ -24,6 +25,12 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  // cdc: the source's view of the main thread's replication hub
+  const replication = task.replicationPort
+    ? new ReplicationCapability(task.replicationPort, task.source.policy, frames, task.resources.maxBatchBytes, (pgs[0] as PgCapability).traffic)
+    : undefined;
+  /** Interrupted: batch streams stop at the next step; a streaming CDC stream drains to a transaction boundary first. */
+  const stopNow = (): boolean => cancelled() && !replication?.streaming;
   const baseContext = {
     pipeline: task.pipeline,
     runId: task.runId,
@@ -66,7 +73,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       checkpoint: (kind, payload) => {
         if (output) output.push({ kind: 'checkpoint', payload });
         else if (kind === 'resume') openGate(payload === 'null' ? null : payload);
-        else post({ type: 'checkpoint', stage: name, kind, payload });
+        else {
+          if (kind === 'committed') replication?.committed(payload);
+          post({ type: 'checkpoint', stage: name, kind, payload });
+        }
       },
       emit: (batch: RecordBatch) => {
         if (!output) throw new Error(`${name}: a destination cannot emit frames`);
@@ -98,7 +108,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
             },
           }
         : undefined;
-      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, upstream);
+      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, upstream, index === 0 ? replication : undefined);
       let context = JSON.stringify(baseContext);
       if (index === 0) {
         const watermark = await gate;
@@ -109,7 +119,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
         // Interrupted: stop at the next step; open transactions roll back when the connections
         // close, and what the destination committed stays (the next run resumes from it).
-        if (cancelled()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });
+        if (stopNow()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });
         if (output) await output.ready();
         progress();
       });
@@ -131,6 +141,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   };
 
   await Promise.allSettled(stages.map((_, i) => runStage(i)));
+  replication?.close();
   progress();
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;
   post({ type: 'done', counters: { ...counters }, error: root ? { ...root.wit, stage: root.stage } : undefined });

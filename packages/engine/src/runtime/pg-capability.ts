@@ -2,9 +2,10 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { RecordBatch, Schema } from 'apache-arrow';
 import type { Readable, Writable } from 'node:stream';
-import type { PgColumn, PgConnectOptions, PgQueryResult, SslMode } from '@rapidbyte/sdk/contract';
+import type { PgColumn, PgConnectOptions, PgQueryResult } from '@rapidbyte/sdk/contract';
 import { CopyBinaryDecoder, CopyBinaryEncoder } from '../codecs/index.js';
 import { checkHost, type CapabilityPolicy } from './capability-policy.js';
+import { connectPgClient } from './connect-pg-client.js';
 import type { FrameTable } from './frame-table.js';
 
 /** Counters the capability keeps for the run summary. */
@@ -31,12 +32,6 @@ interface CopyInState {
   rows: number;
 }
 
-function sslOption(mode: SslMode): pg.ClientConfig['ssl'] {
-  if (mode === 'disable') return false;
-  if (mode === 'verify-full') return { rejectUnauthorized: true };
-  return { rejectUnauthorized: false };
-}
-
 /**
  * The Postgres capability of one connector instance: connections, queries, and COPY BINARY
  * streams decoded to / encoded from Arrow frames in the host. Every connect is checked against
@@ -57,25 +52,7 @@ export class PgCapability {
 
   async connect(options: PgConnectOptions): Promise<number> {
     checkHost(this.policy, options.host, options.port);
-    const base: pg.ClientConfig = {
-      host: options.host,
-      port: options.port,
-      user: options.user,
-      password: options.password,
-      database: options.database,
-      application_name: options.applicationName || 'rapidbyte',
-      connectionTimeoutMillis: 30_000,
-      keepAlive: true,
-    };
-    let client = new pg.Client({ ...base, ssl: sslOption(options.sslMode) });
-    try {
-      await client.connect();
-    } catch (error) {
-      // sslmode=prefer: fall back to a plain connection when the server has no TLS.
-      if (options.sslMode !== 'prefer' || !/does not support SSL/i.test((error as Error).message)) throw error;
-      client = new pg.Client({ ...base, ssl: false });
-      await client.connect();
-    }
+    const client = await connectPgClient(options);
     client.on('error', () => {
       /* surfaced by the next request on this connection */
     });

@@ -4,6 +4,7 @@ import type { ChannelItem } from './frame-channel.js';
 import type { FrameTable } from './frame-table.js';
 import type { NetCapability } from './net-capability.js';
 import type { PgCapability } from './pg-capability.js';
+import type { ReplicationCapability } from '../cdc/replication-capability.js';
 
 /** Where a destination or transform reads its input from. */
 export interface FrameSource {
@@ -20,7 +21,13 @@ export class RequestDispatcher {
     readonly net: NetCapability,
     readonly frames: FrameTable,
     readonly input: FrameSource | undefined,
+    readonly replication?: ReplicationCapability,
   ) {}
+
+  #replication(): ReplicationCapability {
+    if (!this.replication) throw Object.assign(new Error('logical replication is only available to a source reading a sync_mode cdc stream'), { kind: 'permanent', code: 'REPLICATION_UNAVAILABLE' });
+    return this.replication;
+  }
 
   async fulfil(request: Request): Promise<Response> {
     try {
@@ -53,6 +60,19 @@ export class RequestDispatcher {
       case 'pg-close':
         await this.pg.close(request.val);
         return { tag: 'none' };
+      case 'pg-replication-open':
+        return { tag: 'replication', val: await this.#replication().open(request.val) };
+      case 'pg-replication-snapshot':
+        return { tag: 'snapshot', val: await this.#replication().snapshot(request.val) };
+      case 'pg-replication-snapshot-done':
+        await this.#replication().snapshotDone(request.val);
+        return { tag: 'none' };
+      case 'pg-replication-next': {
+        const next = await this.#replication().next(request.val);
+        if ('frame' in next) return { tag: 'frame', val: next.frame };
+        if ('checkpoint' in next) return { tag: 'checkpoint', val: next.checkpoint };
+        return { tag: 'end-of-data', val: 0n };
+      }
       case 'next-frame': {
         if (!this.input) throw Object.assign(new Error('next-frame: this session has no input'), { kind: 'permanent', code: 'NO_INPUT' });
         const item = await this.input.next();

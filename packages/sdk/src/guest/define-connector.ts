@@ -23,6 +23,8 @@ export interface ConnectorDefinition<Config> {
   readonly read?: OperationHandler<Config>;
   readonly write?: OperationHandler<Config>;
   readonly transform?: OperationHandler<Config>;
+  /** After `rapidbyte state reset`: release what the connector holds for the pipeline (or `context.streams`). */
+  readonly reset?: OperationHandler<Config>;
 }
 
 /** The shape componentize-js expects for the exported WIT interface `connector`. */

@@ -6,6 +6,8 @@ import type {
   PgColumn,
   PgConnectOptions,
   PgQueryResult,
+  PgReplicationOpen,
+  PgSnapshot,
   Request,
   Response,
   ResponseOf,
@@ -75,6 +77,24 @@ export const pg = {
   },
   *close(conn: number): Step<void> {
     yield* call({ tag: 'pg-close', val: conn }, 'none');
+  },
+  /**
+   * Attaches this stream to the source's logical replication (one slot and connection per source,
+   * shared by its CDC streams; the host decodes pgoutput into Arrow change frames).
+   */
+  *replicationOpen(options: PgReplicationOpen): Step<number> {
+    return (yield* call({ tag: 'pg-replication-open', val: options }, 'replication')).val;
+  },
+  /** An exported snapshot consistent with a point of the replication stream (import it, then call `replicationSnapshotDone`). */
+  *replicationSnapshot(stream: number): Step<PgSnapshot> {
+    return (yield* call({ tag: 'pg-replication-snapshot', val: stream }, 'snapshot')).val;
+  },
+  *replicationSnapshotDone(stream: number): Step<void> {
+    yield* call({ tag: 'pg-replication-snapshot-done', val: stream }, 'none');
+  },
+  /** The next change frame, checkpoint (`{"lsn":"X/Y"}`, after whole transactions) or the end. */
+  *replicationNext(stream: number): Step<FrameItem> {
+    return toFrameItem(yield* call({ tag: 'pg-replication-next', val: stream }, 'frame', 'checkpoint', 'end-of-data'));
   },
 };
 

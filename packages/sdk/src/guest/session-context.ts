@@ -46,6 +46,13 @@ export interface SessionContext {
   readonly runId: number;
   /** Present for read/write/transform sessions. */
   readonly stream?: StreamContext;
+  /**
+   * `check` of a source: every stream of the pipeline (so it can check what they need, e.g. CDC
+   * preflight). `reset`: the streams that were reset.
+   */
+  readonly streams?: readonly StreamContext[];
+  /** `reset`: the whole pipeline (drop what it holds at the source), or only `streams`. */
+  readonly resetScope?: 'pipeline' | 'streams';
   readonly resources: {
     readonly batchRows: number;
     readonly maxBatchBytes: number;

@@ -8,7 +8,7 @@ export type FrameHandle = bigint;
 export const ERROR_KINDS = ['transient', 'permanent'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
-export const OPERATIONS = ['check', 'discover', 'read', 'write', 'transform'] as const;
+export const OPERATIONS = ['check', 'discover', 'read', 'write', 'transform', 'reset'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-full'] as const;
@@ -70,6 +70,30 @@ export interface HttpResponse {
   body: Uint8Array;
 }
 
+/** The WIT `pg-replication-open` record: one stream's view of the source's logical replication. */
+export interface PgReplicationOpen {
+  connect: PgConnectOptions;
+  slot: string;
+  publication: string;
+  streamName: string;
+  schemaName: string;
+  tableName: string;
+  columns: PgColumn[];
+  relationTypeOids: number[];
+  ignoreColumns: string[];
+  key: string[];
+  coalesce: boolean;
+  startLsn?: string;
+  batchRows: number;
+  schemaMetadata: [string, string][];
+}
+
+/** An exported snapshot consistent with an LSN of the replication stream. */
+export interface PgSnapshot {
+  name: string;
+  lsn: string;
+}
+
 export type Request =
   | { tag: 'pg-connect'; val: PgConnectOptions }
   | { tag: 'pg-query'; val: { conn: number; sql: string; params: (string | undefined)[] } }
@@ -79,6 +103,10 @@ export type Request =
   | { tag: 'pg-copy-in-write'; val: { copy: number; frame: FrameHandle } }
   | { tag: 'pg-copy-in-end'; val: number }
   | { tag: 'pg-close'; val: number }
+  | { tag: 'pg-replication-open'; val: PgReplicationOpen }
+  | { tag: 'pg-replication-snapshot'; val: number }
+  | { tag: 'pg-replication-snapshot-done'; val: number }
+  | { tag: 'pg-replication-next'; val: number }
   | { tag: 'next-frame' }
   | { tag: 'http'; val: HttpRequest }
   | { tag: 'tcp-connect'; val: [string, number] }
@@ -100,7 +128,9 @@ export type Response =
   | { tag: 'row-count'; val: bigint }
   | { tag: 'http'; val: HttpResponse }
   | { tag: 'socket'; val: number }
-  | { tag: 'bytes'; val: Uint8Array };
+  | { tag: 'bytes'; val: Uint8Array }
+  | { tag: 'replication'; val: number }
+  | { tag: 'snapshot'; val: PgSnapshot };
 
 export type StepResult =
   | { tag: 'request'; val: Request }

@@ -1,0 +1,25 @@
+import type { PgColumn } from '@rapidbyte/sdk';
+import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
+
+/** Columns a change log (cdc × append) carries after the table's own. */
+export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
+  { name: '_rb_op', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true, enumLabels: [] },
+  { name: '_rb_lsn', typeName: 'pg_lsn', typeOid: 3220, typeCategory: 'U', nullable: true, enumLabels: [] },
+  { name: '_rb_unchanged', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true, enumLabels: [] },
+];
+
+/**
+ * The snapshot COPY of a CDC stream. For a change log, every row also gets `_rb_op = 'r'` (read
+ * by the snapshot), `_rb_lsn` = the snapshot's LSN and no unchanged columns.
+ */
+export function cdcSnapshotCopy(schema: string, table: string, columns: readonly PgColumn[], changeLogLsn: string | undefined): { sql: string; columns: PgColumn[] } {
+  const list = columns.map((c) => quoteIdent(c.name));
+  if (changeLogLsn === undefined) {
+    return { sql: `COPY (SELECT ${list.join(', ')} FROM ${quoteQualified(schema, table)}) TO STDOUT (FORMAT binary)`, columns: [...columns] };
+  }
+  const extra = [`'r'::text AS "_rb_op"`, `${quoteLiteral(changeLogLsn)}::pg_lsn AS "_rb_lsn"`, `NULL::text AS "_rb_unchanged"`];
+  return {
+    sql: `COPY (SELECT ${[...list, ...extra].join(', ')} FROM ${quoteQualified(schema, table)}) TO STDOUT (FORMAT binary)`,
+    columns: [...columns, ...CHANGE_LOG_COLUMNS],
+  };
+}

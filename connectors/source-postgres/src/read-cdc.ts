@@ -1,0 +1,136 @@
+import { ConnectorError, checkpoint, closeQuietly, frames, log, openConnection, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { parseConnectionConfig, parseStreamName, quoteLiteral, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
+import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
+import { ATTRIBUTE_TYPES_SQL } from './cdc-preflight-sql.js';
+import { checkReplicaIdentity, serverPreflight } from './cdc-preflight.js';
+import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
+import { ensurePublished } from './ensure-publication.js';
+import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
+import { describeRelation } from './relation-catalog.js';
+import { SESSION_SETTINGS_SQL } from './session-settings.js';
+import type { SourceConfig } from './source-config.js';
+
+/** Schema metadata telling the destination whether a frame is snapshot rows or changes. */
+export const CDC_PHASE_METADATA = 'rapidbyte.cdc_phase';
+
+/**
+ * `sync_mode: cdc`. Preflight (wal_level, REPLICATION, free slots/senders, publication
+ * ownership, the table's replica identity — refused before it is published), the table added to
+ * the source's publication, then the stream attaches to the host's replication hub (one slot per
+ * source). A stream without a committed LSN first copies the table in a snapshot exported at a
+ * point of the slot (`checkpoint {lsn}` after it), then the host's change frames follow, with a
+ * checkpoint after whole transactions. A one-shot run ends when the WAL position of its start is
+ * reached; `--follow` when interrupted.
+ */
+export function* readCdc(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
+  const { schema, table } = parseStreamName(stream.name);
+  const names = cdcNames(config.cdc, context.pipeline);
+  if (!SLOT_NAME_PATTERN.test(names.slot)) {
+    throw ConnectorError.permanent('INVALID_CONFIG', `config.cdc.slot_name: ${JSON.stringify(names.slot)} is not a valid slot name; expected 1-63 characters of [a-z0-9_]`, { stream: stream.name });
+  }
+  if (stream.writeMode !== 'upsert' && stream.writeMode !== 'append') {
+    throw ConnectorError.permanent('INVALID_CONFIG', `${stream.name}: sync_mode cdc writes with write_mode upsert (apply changes) or append (a change log), not ${stream.writeMode}`, { stream: stream.name });
+  }
+  let conn: number | undefined;
+  let doing = 'connect';
+  try {
+    conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
+    yield* pg.query(conn, SESSION_SETTINGS_SQL);
+    doing = 'preflight';
+    const failed = (yield* serverPreflight(conn, names.publication)).find((i) => !i.ok);
+    if (failed) throw ConnectorError.permanent(failed.code ?? 'PREFLIGHT_FAILED', `${stream.name}: ${failed.message}`, { stream: stream.name });
+    const relation = yield* describeRelation(conn, stream.name, schema, table);
+    if (relation.relkind !== 'r' && relation.relkind !== 'p') {
+      throw ConnectorError.permanent('CDC_NOT_A_TABLE', `${stream.name}: only tables and partitioned tables can be replicated (this is relkind ${relation.relkind}); use full_refresh or incremental`, { stream: stream.name });
+    }
+    const identity = yield* checkReplicaIdentity(conn, stream.name, relation.oid, schema, table);
+    const columns = projectOrThrow(stream, relation);
+    const key = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : [...relation.primaryKey];
+    const names2 = new Set(columns.map((c) => c.name));
+    if (stream.writeMode === 'upsert') {
+      if (key.length === 0) throw ConnectorError.permanent('NO_PRIMARY_KEY', `${stream.name}: cdc × upsert needs a key; the table has no primary key, so set primary_key on the stream`, { stream: stream.name });
+      const missing = key.find((k) => !names2.has(k));
+      if (missing) throw ConnectorError.permanent('COLUMN_NOT_FOUND', `${stream.name}: key column ${JSON.stringify(missing)} is not among the stream's columns`, { stream: stream.name, column: missing });
+      const outside = identity.kind === 'f' ? undefined : key.find((k) => !identity.columns.includes(k));
+      if (outside) {
+        throw ConnectorError.permanent(
+          'CDC_KEY_NOT_IN_REPLICA_IDENTITY',
+          `${stream.name}: key column ${JSON.stringify(outside)} is not part of the table's replica identity (${identity.columns.join(', ')}), so deletes would not carry it; use the primary key or ALTER TABLE ${quoteQualified(schema, table)} REPLICA IDENTITY FULL`,
+          { stream: stream.name, column: outside },
+        );
+      }
+    }
+    doing = 'publish';
+    yield* ensurePublished(conn, stream.name, names.publication, relation.oid, schema, table, relation.relkind === 'p');
+    const attTypes = new Map((yield* pg.query(conn, ATTRIBUTE_TYPES_SQL, [relation.oid])).rows.map((r) => [r[0] ?? '', Number(r[1])]));
+    const parsed = parseConnectionConfig(config, `rapidbyte/${context.pipeline}/replication`);
+    if (!parsed.ok) throw ConnectorError.permanent('INVALID_CONFIG', `config.${parsed.key}: ${parsed.message}`);
+    const { ignoredParams: _ignored, ...connect } = parsed.value;
+    const resume = context.resume;
+    const startLsn = resume?.mode === 'cdc' && typeof resume.lsn === 'string' ? resume.lsn : undefined;
+    const batchRows = positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS);
+    const baseMetadata: [string, string][] = [
+      [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
+      [SOURCE_STREAM_METADATA, stream.name],
+    ];
+    doing = 'attach to the replication stream';
+    const handle = yield* pg.replicationOpen({
+      connect,
+      slot: names.slot,
+      publication: names.publication,
+      streamName: stream.name,
+      schemaName: schema,
+      tableName: table,
+      columns,
+      relationTypeOids: columns.map((c) => attTypes.get(c.name) ?? c.typeOid),
+      ignoreColumns: relation.columns.filter((c) => !names2.has(c.name)).map((c) => c.name),
+      key,
+      coalesce: stream.writeMode === 'upsert',
+      startLsn,
+      batchRows,
+      schemaMetadata: baseMetadata,
+    });
+    let rows = 0;
+    let frameCount = 0;
+    if (startLsn === undefined) {
+      doing = 'snapshot';
+      const snap = yield* pg.replicationSnapshot(handle);
+      try {
+        yield* pg.query(conn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        yield* pg.query(conn, `SET TRANSACTION SNAPSHOT ${quoteLiteral(snap.name)}`);
+      } finally {
+        yield* pg.replicationSnapshotDone(handle);
+      }
+      const copy = cdcSnapshotCopy(schema, table, columns, stream.writeMode === 'append' ? snap.lsn : undefined);
+      const done = yield* copyChunk(conn, copy.sql, { columns: copy.columns, batchRows, metadata: [...baseMetadata, [CDC_PHASE_METADATA, 'snapshot']] });
+      yield* pg.query(conn, 'COMMIT');
+      rows += done.rows;
+      frameCount += done.frames;
+      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows } satisfies ResumePoint & { snapshot: boolean });
+      log.info(`${stream.name}: snapshot of ${done.rows} rows at ${snap.lsn}`);
+    } else {
+      log.info(`${stream.name}: resuming changes after ${startLsn}`);
+    }
+    yield* closeQuietly(conn);
+    conn = undefined;
+    doing = 'stream changes';
+    let changes = 0;
+    for (;;) {
+      const item = yield* pg.replicationNext(handle);
+      if (item.kind === 'end') break;
+      if (item.kind === 'frame') {
+        changes += frames.rows(item.frame);
+        frames.emit(item.frame);
+        frameCount += 1;
+      } else {
+        checkpoint('resume', JSON.parse(item.payload) as ResumePoint);
+      }
+    }
+    rows += changes;
+    log.info(`${stream.name}: ${changes} change rows in ${frameCount} frames`);
+    return { rows, frames: frameCount };
+  } catch (error) {
+    yield* closeQuietly(conn);
+    throw withStreamContext(error, stream.name, doing);
+  }
+}

@@ -1,0 +1,18 @@
+/** Stable codes of CDC failures the hub and the replication capability raise. */
+export const CDC_ERROR_CODES = [
+  'SLOT_INVALIDATED',
+  'SLOT_MISSING',
+  'SLOT_NOT_PGOUTPUT',
+  'LSN_GAP',
+  'STREAM_ATTACHED',
+  'STREAM_NOT_ATTACHED',
+  'REPLICATION_FAILED',
+  'REPLICATION_UNAVAILABLE',
+  'BAD_HANDLE',
+] as const;
+export type CdcErrorCode = (typeof CDC_ERROR_CODES)[number];
+
+/** A permanent CDC error carrying its code and stream (what classify-error passes to the guest). */
+export function cdcError(code: CdcErrorCode, message: string, stream?: string): Error & { kind: 'permanent'; code: CdcErrorCode; stream?: string } {
+  return Object.assign(new Error(message), { kind: 'permanent' as const, code, stream });
+}

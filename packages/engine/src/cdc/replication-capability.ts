@@ -1,0 +1,279 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { RecordBatch } from 'apache-arrow';
+import type { PgReplicationOpen, WitConnectorError } from '@rapidbyte/sdk/contract';
+import { ChangeBatchBuilder, formatLsn, parseLsn, parsePgOutput } from '../replication/index.js';
+import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
+import type { FrameTable } from '../runtime/frame-table.js';
+import type { PgTraffic } from '../runtime/pg-capability.js';
+import { cdcError } from './cdc-error.js';
+import { ITEM_KINDS, type HubToWorker, type ItemBatch, type WorkerToHub } from './hub-protocol.js';
+
+/** At most this long between two checkpoints while changes keep coming (bounds the lag). */
+const CHECKPOINT_EVERY_MS = 1000;
+/** Credits go back to the hub in batches of this many items. */
+const CREDIT_BATCH = 4096;
+
+type NextItem = { readonly frame: bigint } | { readonly checkpoint: string } | { readonly end: true };
+
+interface Cursor {
+  batch: ItemBatch;
+  index: number;
+}
+
+/**
+ * The worker side of one CDC stream: talks to the main thread's replication hub over a
+ * MessagePort, decodes the pgoutput messages of its relation into Arrow change frames
+ * (ChangeBatchBuilder) and puts a checkpoint after whole transactions only. A frame may end inside
+ * a big transaction; the checkpoint then follows a later frame, so the destination commits whole
+ * source transactions (and replays them idempotently after a crash).
+ */
+export class ReplicationCapability {
+  readonly #replies = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  readonly #queue: Cursor[] = [];
+  #wake: (() => void) | undefined;
+  #nextId = 1;
+  #open: PgReplicationOpen | undefined;
+  #builder: ChangeBatchBuilder | undefined;
+  #relationIds = new Set<number>();
+  #start = 0n;
+  /** End LSN of the last transaction taken in (duplicates after a hub restart are skipped). */
+  #lastEnd = 0n;
+  #lastCheckpoint = 0n;
+  #lastCheckpointAt = performance.now();
+  #txFinal: bigint | undefined;
+  #skippingTx = false;
+  #atBoundary = true;
+  #ended = false;
+  #consumed = 0;
+  readonly #out: NextItem[] = [];
+  /** Open and past its snapshot: on SIGINT it drains to a transaction boundary instead of aborting. */
+  streaming = false;
+
+  constructor(
+    readonly port: MessagePort | undefined,
+    readonly policy: CapabilityPolicy,
+    readonly frames: FrameTable,
+    readonly maxBatchBytes: number,
+    /** The source's counters: change rows and bytes count as read. */
+    readonly traffic: PgTraffic,
+  ) {
+    port?.on('message', (m: HubToWorker) => this.#onMessage(m));
+  }
+
+  async open(options: PgReplicationOpen): Promise<number> {
+    if (!this.port) throw cdcError('REPLICATION_UNAVAILABLE', `${options.streamName}: logical replication is only available to sync_mode cdc streams`, options.streamName);
+    if (this.#open) throw cdcError('STREAM_ATTACHED', `${options.streamName}: this session already opened its replication stream`, options.streamName);
+    checkHost(this.policy, options.connect.host, options.connect.port);
+    await this.#request({
+      t: 'open',
+      id: 0,
+      attach: {
+        connect: options.connect,
+        slot: options.slot,
+        publication: options.publication,
+        stream: options.streamName,
+        schemaName: options.schemaName,
+        tableName: options.tableName,
+        startLsn: options.startLsn,
+      },
+    });
+    this.#open = options;
+    this.#builder = new ChangeBatchBuilder({
+      stream: options.streamName,
+      columns: options.columns.map((c, i) => ({ ...c, attTypeOid: options.relationTypeOids[i] })),
+      ignoreColumns: options.ignoreColumns,
+      key: options.key,
+      mode: options.coalesce ? 'upsert' : 'append',
+      batchRows: options.batchRows > 0 ? options.batchRows : 65536,
+      maxBatchBytes: this.maxBatchBytes,
+      metadata: options.schemaMetadata,
+    });
+    if (options.startLsn !== undefined) {
+      this.#start = parseLsn(options.startLsn);
+      this.#lastCheckpoint = this.#start;
+      this.streaming = true;
+    }
+    return 1;
+  }
+
+  async snapshot(handle: number): Promise<{ name: string; lsn: string }> {
+    this.#check(handle);
+    const snap = (await this.#request({ t: 'snapshot', id: 0 })) as { name: string; lsn: string };
+    this.#start = parseLsn(snap.lsn);
+    this.#lastCheckpoint = this.#start;
+    return snap;
+  }
+
+  async snapshotDone(handle: number): Promise<void> {
+    this.#check(handle);
+    await this.#request({ t: 'snapshot-done', id: 0 });
+    this.streaming = true;
+  }
+
+  /** The next change frame, checkpoint or end of this stream's changes. */
+  async next(handle: number): Promise<NextItem> {
+    this.#check(handle);
+    for (;;) {
+      const out = this.#out.shift();
+      if (out) return out;
+      if (this.#ended) return { end: true };
+      const item = this.#take();
+      if (!item) {
+        this.#credit(true);
+        if (this.#atBoundary && this.#lastEnd > this.#lastCheckpoint) this.#checkpointHere(this.#lastEnd);
+        else await new Promise<void>((resolve) => (this.#wake = resolve));
+        continue;
+      }
+      this.#apply(item.kind, item.lsn, item.data);
+    }
+  }
+
+  /** The destination committed up to this checkpoint (its payload JSON). */
+  committed(payload: string): void {
+    if (!this.#open) return;
+    const lsn = (JSON.parse(payload) as { lsn?: unknown } | null)?.lsn;
+    if (typeof lsn === 'string') this.#post({ t: 'committed', lsn });
+  }
+
+  close(): void {
+    if (!this.port) return;
+    this.#post({ t: 'detach' });
+    this.port.close();
+  }
+
+  #apply(kind: number, lsn: bigint, data: Uint8Array): void {
+    const builder = this.#builder as ChangeBatchBuilder;
+    switch (kind) {
+      case ITEM_KINDS.relation: {
+        const msg = parsePgOutput(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        if (msg.tag === 'relation') {
+          this.#relationIds.add(msg.relationId);
+          builder.relation(msg);
+        }
+        return;
+      }
+      case ITEM_KINDS.change: {
+        if (this.#txFinal !== lsn) {
+          this.#txFinal = lsn;
+          // whole transactions before the start point (snapshot or committed LSN), or already taken in
+          this.#skippingTx = lsn < this.#start || lsn < this.#lastEnd;
+        }
+        if (this.#skippingTx) return;
+        this.#atBoundary = false;
+        const msg = parsePgOutput(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        if (msg.tag === 'insert') builder.insert(msg, lsn);
+        else if (msg.tag === 'update') builder.update(msg, lsn);
+        else if (msg.tag === 'delete') builder.delete(msg, lsn);
+        else if (msg.tag === 'truncate') {
+          if (msg.relationIds.some((id) => this.#relationIds.has(id))) for (const batch of builder.truncate(lsn)) this.#emit(batch);
+          return;
+        }
+        if (builder.full) this.#emitPending();
+        return;
+      }
+      case ITEM_KINDS.commit:
+        this.#txFinal = undefined;
+        if (this.#skippingTx) {
+          this.#skippingTx = false;
+          return;
+        }
+        this.#lastEnd = lsn;
+        this.#atBoundary = true;
+        if (builder.full || performance.now() - this.#lastCheckpointAt >= CHECKPOINT_EVERY_MS) this.#checkpointHere(lsn);
+        return;
+      case ITEM_KINDS.advance:
+        if (this.#atBoundary && lsn > this.#lastEnd) this.#lastEnd = lsn;
+        if (this.#atBoundary && this.#lastEnd > this.#lastCheckpoint) this.#checkpointHere(this.#lastEnd);
+        return;
+      case ITEM_KINDS.end:
+        if (!this.#atBoundary) {
+          throw Object.assign(new Error(`${this.#open?.streamName}: interrupted inside a source transaction; its changes roll back and are read again next run`), {
+            kind: 'permanent',
+            code: 'CANCELLED',
+          });
+        }
+        if (this.#lastEnd > this.#lastCheckpoint || builder.rows > 0) this.#checkpointHere(this.#lastEnd > this.#lastCheckpoint ? this.#lastEnd : this.#lastCheckpoint);
+        this.#ended = true;
+        return;
+      case ITEM_KINDS.error: {
+        const wit = JSON.parse(new TextDecoder().decode(data)) as WitConnectorError;
+        throw Object.assign(new Error(wit.message), wit);
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Flushes the pending frame and puts a checkpoint at `lsn` (a transaction boundary). */
+  #checkpointHere(lsn: bigint): void {
+    this.#emitPending();
+    this.#out.push({ checkpoint: JSON.stringify({ mode: 'cdc', lsn: formatLsn(lsn) }) });
+    this.#lastCheckpoint = lsn;
+    this.#lastCheckpointAt = performance.now();
+  }
+
+  #emitPending(): void {
+    const batch = this.#builder?.flush();
+    if (batch) this.#emit(batch);
+  }
+
+  #emit(batch: RecordBatch): void {
+    this.traffic.rowsOut += batch.numRows;
+    this.#out.push({ frame: this.frames.add(batch) });
+  }
+
+  #take(): { kind: number; lsn: bigint; data: Uint8Array } | undefined {
+    for (;;) {
+      const cursor = this.#queue[0];
+      if (!cursor) return undefined;
+      const { batch } = cursor;
+      if (cursor.index >= batch.kinds.length) {
+        this.#queue.shift();
+        continue;
+      }
+      const i = cursor.index++;
+      this.#consumed += 1;
+      this.traffic.bytesOut += (batch.ends[i] as number) - (i === 0 ? 0 : (batch.ends[i - 1] as number));
+      if (this.#consumed >= CREDIT_BATCH) this.#credit(false);
+      const from = i === 0 ? 0 : (batch.ends[i - 1] as number);
+      return { kind: batch.kinds[i] as number, lsn: batch.lsns[i] as bigint, data: batch.data.subarray(from, batch.ends[i]) };
+    }
+  }
+
+  #credit(force: boolean): void {
+    if (this.#consumed === 0 || (!force && this.#consumed < CREDIT_BATCH)) return;
+    this.#post({ t: 'credit', n: this.#consumed });
+    this.#consumed = 0;
+  }
+
+  #onMessage(m: HubToWorker): void {
+    if (m.t === 'reply') {
+      const pending = this.#replies.get(m.id);
+      this.#replies.delete(m.id);
+      if (!pending) return;
+      if (m.error) pending.reject(Object.assign(new Error(m.error.message), m.error));
+      else pending.resolve(m.value);
+      return;
+    }
+    this.#queue.push({ batch: { kinds: m.kinds, lsns: m.lsns, ends: m.ends, data: m.data }, index: 0 });
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #request(message: WorkerToHub & { id: number }): Promise<unknown> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#replies.set(id, { resolve, reject });
+      this.#post({ ...message, id } as WorkerToHub);
+    });
+  }
+
+  #post(message: WorkerToHub): void {
+    this.port?.postMessage(message);
+  }
+
+  #check(handle: number): void {
+    if (handle !== 1 || !this.#open) throw cdcError('BAD_HANDLE', `unknown replication stream ${handle}`);
+  }
+}

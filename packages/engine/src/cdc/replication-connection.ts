@@ -1,0 +1,99 @@
+import type pg from 'pg';
+import type { PgConnectOptions } from '@rapidbyte/sdk/contract';
+import { connectPgClient } from '../runtime/connect-pg-client.js';
+
+/** Settings pinned on the replication connection (DESIGN §6), so any text value decodes exactly. */
+export const REPLICATION_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3';
+
+/** A slot created by CREATE_REPLICATION_SLOT … EXPORT_SNAPSHOT. */
+export interface CreatedSlot {
+  readonly consistentPoint: string;
+  readonly snapshotName: string;
+}
+
+/** Quotes an identifier for a replication command (slot names are validated to [a-z0-9_]). */
+function replicationIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quotes a literal for a replication command (no bind parameters in the walsender protocol). */
+function replicationLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * A walsender connection (`replication=database`): slot creation with an exported snapshot,
+ * IDENTIFY_SYSTEM, and START_REPLICATION with pgoutput (protocol 1, binary values). While
+ * streaming, every CopyData message goes to `onData`; standby status updates go back with `send`.
+ */
+export class ReplicationConnection {
+  #streaming = false;
+
+  private constructor(readonly client: pg.Client) {}
+
+  static async open(options: PgConnectOptions): Promise<ReplicationConnection> {
+    const client = await connectPgClient(
+      { ...options, applicationName: options.applicationName || 'rapidbyte/replication' },
+      { replication: 'database', options: REPLICATION_SESSION_OPTIONS },
+    );
+    return new ReplicationConnection(client);
+  }
+
+  /** The server's current WAL flush position (IDENTIFY_SYSTEM xlogpos). */
+  async identify(): Promise<string> {
+    const r = await this.client.query('IDENTIFY_SYSTEM');
+    return String((r.rows[0] as { xlogpos: string }).xlogpos);
+  }
+
+  /** Creates a logical slot for pgoutput exporting a snapshot (valid until this connection's next command). */
+  async createSlot(name: string, temporary: boolean): Promise<CreatedSlot> {
+    const r = await this.client.query(
+      `CREATE_REPLICATION_SLOT ${replicationIdent(name)}${temporary ? ' TEMPORARY' : ''} LOGICAL pgoutput EXPORT_SNAPSHOT`,
+    );
+    const row = r.rows[0] as { consistent_point: string; snapshot_name: string };
+    return { consistentPoint: row.consistent_point, snapshotName: row.snapshot_name };
+  }
+
+  /**
+   * START_REPLICATION from `startLsn` ('0/0': the slot's confirmed position). Resolves once the
+   * command is sent; `onError` gets a failure of the stream (not its orderly end by `close`).
+   */
+  start(slot: string, publication: string, startLsn: string, onData: (chunk: Buffer) => void, onError: (error: Error) => void): void {
+    const connection = (this.client as unknown as { connection: NodeJS.EventEmitter }).connection;
+    connection.on('copyData', (msg: { chunk: Buffer }) => onData(msg.chunk));
+    this.client.on('error', onError);
+    this.#streaming = true;
+    const options = `proto_version '1', publication_names ${replicationLiteral(replicationIdent(publication))}, binary 'true'`;
+    this.client.query(`START_REPLICATION SLOT ${replicationIdent(slot)} LOGICAL ${startLsn} (${options})`).then(
+      () => {
+        this.#streaming = false;
+      },
+      (error: Error) => {
+        if (this.#streaming) onError(error);
+        this.#streaming = false;
+      },
+    );
+  }
+
+  /** Sends one CopyData message (a standby status update). */
+  send(bytes: Buffer): void {
+    (this.client as unknown as { connection: { sendCopyFromChunk(b: Buffer): void } }).connection.sendCopyFromChunk(bytes);
+  }
+
+  /** Stops reading from the socket (backpressure) / resumes. */
+  pause(): void {
+    (this.client as unknown as { connection: { stream: NodeJS.ReadableStream } }).connection.stream.pause();
+  }
+
+  resume(): void {
+    (this.client as unknown as { connection: { stream: NodeJS.ReadableStream } }).connection.stream.resume();
+  }
+
+  /** Ends the connection (the server keeps the slot; a temporary slot is dropped). */
+  async close(): Promise<void> {
+    this.#streaming = false;
+    this.client.removeAllListeners('error');
+    this.client.on('error', () => undefined);
+    await this.client.end().catch(() => undefined);
+  }
+}

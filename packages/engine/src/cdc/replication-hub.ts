@@ -1,0 +1,522 @@
+import { randomBytes } from 'node:crypto';
+import type { MessagePort } from 'node:worker_threads';
+import type pg from 'pg';
+import type { PgConnectOptions } from '@rapidbyte/sdk/contract';
+import { connectPgClient } from '../runtime/connect-pg-client.js';
+import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, standbyStatusUpdate } from '../replication/index.js';
+import { ITEM_KINDS, ItemPacker, transferablesOf, type HubAttach, type HubToWorker, type ItemKind } from './hub-protocol.js';
+import { ReplicationConnection } from './replication-connection.js';
+import { cdcError } from './cdc-error.js';
+
+/** Items a stream may have unconsumed before the hub stops reading (and the slot waits). */
+const HIGH_WATER_ITEMS = 200_000;
+const LOW_WATER_ITEMS = 50_000;
+/** How often the hub reports progress to the server and sends idle streams their LSN. */
+const STATUS_INTERVAL_MS = 1000;
+/** While a one-shot run drains, how often it asks the server where the WAL is. */
+const DRAIN_POLL_MS = 100;
+
+/** What the hub was told about the source (identical for every stream of one source). */
+export interface HubSource {
+  readonly connect: PgConnectOptions;
+  readonly slot: string;
+  readonly publication: string;
+}
+
+export interface HubOptions {
+  /** Stream until stopped (`--follow`); otherwise drain to the WAL position at start, then end. */
+  readonly follow: boolean;
+  /** CDC streams of this run: streaming starts once each attached (or gave up). */
+  readonly expected: ReadonlySet<string>;
+  /** Committed LSNs (state DB) of CDC streams: the slot is never acknowledged past one. */
+  readonly floors: ReadonlyMap<string, bigint>;
+  readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void;
+}
+
+interface Peer {
+  readonly name: string;
+  readonly relationKey: string;
+  readonly port: MessagePort;
+  start: bigint | undefined;
+  committed: bigint | undefined;
+  ready: boolean;
+  readonly packer: ItemPacker;
+  unconsumed: number;
+  lastSent: bigint;
+  ended: boolean;
+  holdsMainExport: boolean;
+  tempSnapshot: ReplicationConnection | undefined;
+}
+
+type HubState = 'new' | 'waiting' | 'streaming' | 'stopping' | 'drained' | 'failed' | 'closed';
+
+/** The end of a hub: what was acknowledged and how far the slot trails the WAL. */
+export interface HubSummary {
+  readonly ackLsn?: string;
+  readonly slotLagBytes?: number;
+}
+
+/**
+ * One source's logical replication, shared by its CDC streams (DESIGN §6): one walsender
+ * connection and one slot. It routes pgoutput messages to the streams by relation (decoding
+ * happens in each stream's worker), acknowledges the lowest LSN every stream has committed at the
+ * destination (also while idle, and never past a stream's committed LSN), exports snapshots
+ * consistent with the slot (the slot's own at creation, a temporary slot's later), and in a
+ * one-shot run ends every stream once the WAL position of the start is reached.
+ */
+export class ReplicationHub {
+  readonly #peers = new Map<string, Peer>();
+  /** Floors of streams that detached (failed or finished) in this run. */
+  readonly #gone = new Map<string, bigint | undefined>();
+  readonly #relations = new Map<number, { key: string; data: Uint8Array }>();
+  #state: HubState = 'new';
+  #setup: Promise<void> | undefined;
+  #sql: pg.Client | undefined;
+  #repl: ReplicationConnection | undefined;
+  #slotExists = false;
+  #mainExport: { name: string; lsn: string; holders: number } | undefined;
+  #snapshotChain: Promise<unknown> = Promise.resolve();
+  #processed = 0n;
+  #inTx = false;
+  #txFinal = 0n;
+  readonly #touched = new Set<Peer>();
+  #target: bigint | undefined;
+  #lastAck = 0n;
+  #flushScheduled = false;
+  #paused = false;
+  #timer: NodeJS.Timeout | undefined;
+  #failure: Error | undefined;
+
+  constructor(
+    readonly source: HubSource,
+    readonly options: HubOptions,
+  ) {}
+
+  get failed(): boolean {
+    return this.#state === 'failed';
+  }
+
+  /** Adds a stream. Fails with SLOT_INVALIDATED, SLOT_MISSING or LSN_GAP before anything is read. */
+  async attach(attach: HubAttach, port: MessagePort): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    this.#setup ??= this.#connect();
+    await this.#setup;
+    const slot = await this.#slotRow();
+    if (slot?.walStatus === 'lost') {
+      throw cdcError(
+        'SLOT_INVALIDATED',
+        `${attach.stream}: replication slot "${this.source.slot}" was invalidated (wal_status = lost): the server removed WAL it still needed, so changes are missing. ` +
+          `Run \`rapidbyte state reset <pipeline.yaml>\` to drop the slot and re-snapshot every CDC stream of this source.`,
+        attach.stream,
+      );
+    }
+    this.#slotExists = slot !== undefined;
+    const start = attach.startLsn === undefined ? undefined : parseLsn(attach.startLsn);
+    if (start !== undefined && !slot) {
+      throw cdcError(
+        'SLOT_MISSING',
+        `${attach.stream}: replication slot "${this.source.slot}" does not exist, but this stream has committed changes up to ${attach.startLsn}: ` +
+          `changes since then cannot be read. Run \`rapidbyte state reset <pipeline.yaml>\` to re-snapshot every CDC stream of this source (nothing is re-snapshotted silently).`,
+        attach.stream,
+      );
+    }
+    if (start !== undefined && slot && start < slot.confirmed) {
+      throw cdcError(
+        'LSN_GAP',
+        `${attach.stream}: the destination committed this stream up to ${attach.startLsn}, but replication slot "${this.source.slot}" ` +
+          `was already acknowledged up to ${formatLsn(slot.confirmed)}: changes in between are gone. Run \`rapidbyte state reset <pipeline.yaml> --stream ${attach.stream}\` to re-snapshot it.`,
+        attach.stream,
+      );
+    }
+    if (this.#peers.has(attach.stream)) throw cdcError('STREAM_ATTACHED', `${attach.stream}: already attached to the replication hub`, attach.stream);
+    const peer: Peer = {
+      name: attach.stream,
+      relationKey: `${attach.schemaName}.${attach.tableName}`,
+      port,
+      start,
+      committed: undefined,
+      ready: start !== undefined,
+      packer: new ItemPacker(),
+      unconsumed: 0,
+      lastSent: start ?? 0n,
+      ended: false,
+      holdsMainExport: false,
+      tempSnapshot: undefined,
+    };
+    this.#peers.set(peer.name, peer);
+    this.#gone.delete(peer.name);
+    if (start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#processed) {
+      // a retry resuming behind what was already read: read again from the slot (the others skip what they have)
+      await this.#restart();
+    }
+    for (const relation of this.#relations.values()) {
+      if (relation.key === peer.relationKey) peer.packer.push(ITEM_KINDS.relation, 0n, relation.data);
+    }
+    if (this.#state === 'drained' && peer.ready) this.#endPeer(peer);
+    this.#scheduleFlush();
+    await this.#maybeStart();
+  }
+
+  /** An exported snapshot for `stream`: the new slot's own (first run) or a temporary slot's. */
+  snapshot(stream: string): Promise<{ name: string; lsn: string }> {
+    const run = this.#snapshotChain.then(() => this.#snapshot(stream));
+    this.#snapshotChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #snapshot(stream: string): Promise<{ name: string; lsn: string }> {
+    const peer = this.#peer(stream);
+    const before = this.#state === 'new' || this.#state === 'waiting';
+    if (before && (!this.#slotExists || this.#mainExport)) {
+      if (!this.#mainExport) {
+        const created = await (this.#repl as ReplicationConnection).createSlot(this.source.slot, false);
+        this.#slotExists = true;
+        this.#mainExport = { name: created.snapshotName, lsn: created.consistentPoint, holders: 0 };
+        this.options.log('info', `created replication slot "${this.source.slot}" at ${created.consistentPoint}`);
+      }
+      this.#mainExport.holders += 1;
+      peer.holdsMainExport = true;
+      peer.start = parseLsn(this.#mainExport.lsn);
+      return { name: this.#mainExport.name, lsn: this.#mainExport.lsn };
+    }
+    const temp = await ReplicationConnection.open(this.source.connect);
+    try {
+      const created = await temp.createSlot(`rb_tmp_${randomBytes(6).toString('hex')}`, true);
+      peer.tempSnapshot = temp;
+      peer.start = parseLsn(created.consistentPoint);
+      this.options.log('info', `${stream}: snapshot at ${created.consistentPoint} (temporary slot)`);
+      return { name: created.snapshotName, lsn: created.consistentPoint };
+    } catch (error) {
+      await temp.close();
+      throw error;
+    }
+  }
+
+  /** The stream imported its snapshot (or gave up on it): release the export. */
+  async snapshotDone(stream: string): Promise<void> {
+    const peer = this.#peer(stream);
+    peer.ready = true;
+    if (peer.tempSnapshot) {
+      const temp = peer.tempSnapshot;
+      peer.tempSnapshot = undefined;
+      await temp.close();
+    }
+    if (peer.holdsMainExport && this.#mainExport) {
+      peer.holdsMainExport = false;
+      this.#mainExport.holders -= 1;
+      if (this.#mainExport.holders <= 0) this.#mainExport = undefined;
+    }
+    if (this.#state === 'drained') this.#endPeer(peer);
+    this.#scheduleFlush();
+    await this.#maybeStart();
+  }
+
+  committed(stream: string, lsn: string): void {
+    const peer = this.#peers.get(stream);
+    if (!peer) return;
+    const value = parseLsn(lsn);
+    if (peer.committed === undefined || value > peer.committed) peer.committed = value;
+    this.#ack(false);
+  }
+
+  credit(stream: string, n: number): void {
+    const peer = this.#peers.get(stream);
+    if (!peer) return;
+    peer.unconsumed = Math.max(0, peer.unconsumed - n);
+    if (this.#paused && [...this.#peers.values()].every((p) => p.unconsumed < LOW_WATER_ITEMS)) {
+      this.#paused = false;
+      this.#repl?.resume();
+    }
+  }
+
+  /** The stream's worker is gone (finished, failed or killed): its committed LSN stays a floor. */
+  async detach(stream: string): Promise<void> {
+    const peer = this.#peers.get(stream);
+    if (!peer) return;
+    this.#peers.delete(stream);
+    this.#gone.set(stream, peer.committed ?? peer.start);
+    if (peer.tempSnapshot) await peer.tempSnapshot.close();
+    if (peer.holdsMainExport && this.#mainExport) {
+      this.#mainExport.holders -= 1;
+      if (this.#mainExport.holders <= 0) this.#mainExport = undefined;
+    }
+    await this.#maybeStart().catch(() => undefined);
+    this.credit(stream, 0);
+  }
+
+  /** SIGINT/SIGTERM: every stream ends at its next transaction boundary (then commits and the slot is acked). */
+  stop(): void {
+    if (this.#state === 'streaming') this.#state = 'stopping';
+    else if (this.#state === 'new' || this.#state === 'waiting') this.#state = 'drained';
+    else return;
+    if (!this.#inTx) this.#drainAll();
+  }
+
+  /** Final acknowledgement, slot lag, connections closed. */
+  async close(): Promise<HubSummary> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#ack(true);
+    let slotLagBytes: number | undefined;
+    try {
+      if (this.#sql && this.#lastAck > 0n) {
+        const r = await this.#sql.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8::text AS lag', [formatLsn(this.#lastAck)]);
+        slotLagBytes = Math.max(0, Number((r.rows[0] as { lag: string }).lag));
+      }
+    } catch {
+      /* lag is informational */
+    }
+    this.#state = 'closed';
+    await new Promise((resolve) => setTimeout(resolve, 20)); // let the last status update leave
+    await this.#repl?.close();
+    for (const peer of this.#peers.values()) await peer.tempSnapshot?.close();
+    await this.#sql?.end().catch(() => undefined);
+    return { ackLsn: this.#lastAck > 0n ? formatLsn(this.#lastAck) : undefined, slotLagBytes };
+  }
+
+  // ---- internals ----
+
+  async #connect(): Promise<void> {
+    this.#sql = await connectPgClient({ ...this.source.connect, applicationName: 'rapidbyte/replication-status' });
+    this.#sql.on('error', () => undefined);
+    this.#repl = await ReplicationConnection.open(this.source.connect);
+    this.#state = 'waiting';
+  }
+
+  async #slotRow(): Promise<{ walStatus: string; confirmed: bigint } | undefined> {
+    const r = await (this.#sql as pg.Client).query(
+      `SELECT coalesce(wal_status, '') AS wal_status, coalesce(confirmed_flush_lsn, '0/0')::text AS confirmed, plugin, slot_type
+         FROM pg_replication_slots WHERE slot_name = $1`,
+      [this.source.slot],
+    );
+    const row = r.rows[0] as { wal_status: string; confirmed: string; plugin: string | null; slot_type: string } | undefined;
+    if (!row) return undefined;
+    if (row.slot_type !== 'logical' || row.plugin !== 'pgoutput') {
+      throw cdcError('SLOT_NOT_PGOUTPUT', `replication slot "${this.source.slot}" exists but is a ${row.slot_type} slot${row.plugin ? ` of plugin ${row.plugin}` : ''}, not a pgoutput logical slot; choose another cdc.slot_name`);
+    }
+    return { walStatus: row.wal_status, confirmed: parseLsn(row.confirmed) };
+  }
+
+  #peer(stream: string): Peer {
+    const peer = this.#peers.get(stream);
+    if (!peer) throw cdcError('STREAM_NOT_ATTACHED', `${stream}: not attached to the replication hub`, stream);
+    return peer;
+  }
+
+  async #maybeStart(): Promise<void> {
+    if (this.#state !== 'waiting' || !this.#slotExists || this.#mainExport) return;
+    for (const name of this.options.expected) {
+      const peer = this.#peers.get(name);
+      if (peer ? !peer.ready : !this.#gone.has(name)) return;
+    }
+    if (this.#peers.size === 0) return;
+    this.#state = 'streaming';
+    await this.#startStreaming(this.#repl as ReplicationConnection);
+    this.#timer = setInterval(() => this.#tick(), this.options.follow ? STATUS_INTERVAL_MS : DRAIN_POLL_MS);
+    this.#timer.unref();
+  }
+
+  async #startStreaming(repl: ReplicationConnection): Promise<void> {
+    if (!this.options.follow && this.#target === undefined) this.#target = parseLsn(await repl.identify());
+    this.#inTx = false;
+    this.#touched.clear();
+    repl.start(this.source.slot, this.source.publication, '0/0', (chunk) => this.#onData(chunk), (error) => this.#fail(error));
+    this.options.log('debug', `streaming from slot "${this.source.slot}"${this.#target !== undefined ? ` until ${formatLsn(this.#target)}` : ' (follow)'}`);
+    this.#status(this.#lastAck, true);
+  }
+
+  /** Reads again from the slot's confirmed position (a stream resumed behind the hub). */
+  async #restart(): Promise<void> {
+    const old = this.#repl;
+    this.#repl = await ReplicationConnection.open(this.source.connect);
+    await old?.close();
+    this.#paused = false;
+    this.#processed = 0n;
+    if (this.#state === 'drained') this.#state = 'streaming';
+    await this.#startStreaming(this.#repl);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    try {
+      const frame = parseReplicationFrame(chunk);
+      if (frame.type === 'keepalive') {
+        if (!this.#inTx && frame.walEnd > this.#processed) this.#processed = frame.walEnd;
+        if (frame.replyRequested) this.#status(this.#lastAck, false);
+        this.#checkDrain();
+        return;
+      }
+      this.#route(frame.data);
+      this.#scheduleFlush();
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  #route(msg: Buffer): void {
+    const tag = msg[0];
+    switch (tag) {
+      case 0x42: // B
+        this.#inTx = true;
+        this.#txFinal = msg.readBigUInt64BE(1);
+        this.#touched.clear();
+        return;
+      case 0x43: {
+        // C: flags(1) commit_lsn(8) end_lsn(8)
+        const end = msg.readBigUInt64BE(10);
+        for (const peer of this.#touched) {
+          peer.packer.push(ITEM_KINDS.commit, end);
+          peer.lastSent = end;
+        }
+        this.#touched.clear();
+        this.#inTx = false;
+        if (end > this.#processed) this.#processed = end;
+        if (this.#state === 'stopping') this.#drainAll();
+        else this.#checkDrain();
+        return;
+      }
+      case 0x52: {
+        // R
+        const relation = parsePgOutput(msg);
+        if (relation.tag !== 'relation') return;
+        const key = `${relation.namespace}.${relation.name}`;
+        const data = Uint8Array.from(msg);
+        this.#relations.set(relation.relationId, { key, data });
+        for (const peer of this.#peers.values()) if (peer.relationKey === key) peer.packer.push(ITEM_KINDS.relation, 0n, data);
+        return;
+      }
+      case 0x49: // I
+      case 0x55: // U
+      case 0x44: // D
+        this.#toRelation(msg.readUInt32BE(1), msg);
+        return;
+      case 0x54: {
+        // T
+        const truncate = parsePgOutput(msg);
+        if (truncate.tag !== 'truncate') return;
+        for (const id of truncate.relationIds) this.#toRelation(id, msg);
+        return;
+      }
+      default:
+        return; // Y (type), O (origin), M (message)
+    }
+  }
+
+  #toRelation(relationId: number, msg: Buffer): void {
+    const key = this.#relations.get(relationId)?.key;
+    if (key === undefined) return;
+    for (const peer of this.#peers.values()) {
+      if (peer.relationKey !== key || peer.ended) continue;
+      peer.packer.push(ITEM_KINDS.change, this.#txFinal, msg);
+      this.#touched.add(peer);
+    }
+  }
+
+  #checkDrain(): void {
+    if (this.#state !== 'streaming' || this.options.follow || this.#inTx || this.#target === undefined) return;
+    if (this.#processed < this.#target) return;
+    this.#state = 'drained';
+    this.#drainAll();
+  }
+
+  /** Every ready stream gets the LSN reached and its end. */
+  #drainAll(): void {
+    if (this.#state === 'stopping') this.#state = 'drained';
+    for (const peer of this.#peers.values()) if (peer.ready) this.#endPeer(peer);
+    this.#scheduleFlush();
+  }
+
+  #endPeer(peer: Peer): void {
+    if (peer.ended) return;
+    if (this.#processed > peer.lastSent) {
+      peer.packer.push(ITEM_KINDS.advance, this.#processed);
+      peer.lastSent = this.#processed;
+    }
+    peer.packer.push(ITEM_KINDS.end, 0n);
+    peer.ended = true;
+  }
+
+  #tick(): void {
+    if (this.#state === 'streaming' || this.#state === 'stopping' || this.#state === 'drained') {
+      this.#status(this.#lastAck, this.#state === 'streaming' || this.#state === 'stopping');
+    }
+    if (this.#state === 'streaming' && !this.#inTx) {
+      for (const peer of this.#peers.values()) {
+        if (peer.ready && !peer.ended && this.#processed > peer.lastSent && peer.unconsumed < LOW_WATER_ITEMS) {
+          peer.packer.push(ITEM_KINDS.advance, this.#processed);
+          peer.lastSent = this.#processed;
+        }
+      }
+      this.#scheduleFlush();
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    for (const peer of this.#peers.values()) {
+      if (peer.packer.count === 0) continue;
+      const batch = peer.packer.take();
+      peer.unconsumed += batch.kinds.length;
+      const message: HubToWorker = { t: 'items', ...batch };
+      peer.port.postMessage(message, transferablesOf(batch));
+    }
+    if (!this.#paused && [...this.#peers.values()].some((p) => p.unconsumed > HIGH_WATER_ITEMS)) {
+      this.#paused = true;
+      this.#repl?.pause();
+    }
+  }
+
+  /** The lowest LSN every stream has committed (attached, detached, or not in this run). */
+  #ackLsn(): bigint | undefined {
+    let min: bigint | undefined;
+    const consider = (lsn: bigint | undefined): void => {
+      if (lsn !== undefined && (min === undefined || lsn < min)) min = lsn;
+    };
+    for (const peer of this.#peers.values()) consider(peer.committed ?? peer.start);
+    for (const lsn of this.#gone.values()) consider(lsn);
+    for (const [name, lsn] of this.options.floors) if (!this.#peers.has(name) && !this.#gone.has(name)) consider(lsn);
+    return min;
+  }
+
+  #ack(force: boolean): void {
+    const ack = this.#ackLsn();
+    if (ack === undefined || ack <= this.#lastAck) {
+      if (force) this.#status(this.#lastAck, false);
+      return;
+    }
+    this.#lastAck = ack;
+    this.#status(ack, false);
+  }
+
+  #status(lsn: bigint, replyRequested: boolean): void {
+    if (!this.#repl || (this.#state !== 'streaming' && this.#state !== 'stopping' && this.#state !== 'drained')) return;
+    try {
+      this.#repl.send(standbyStatusUpdate(lsn, lsn, lsn, replyRequested));
+    } catch {
+      /* the connection's failure is reported by its error handler */
+    }
+  }
+
+  #fail(error: Error): void {
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    this.#state = 'failed';
+    this.#failure = error;
+    const wit = JSON.stringify({
+      kind: /terminat|ECONNRESET|timeout/i.test(error.message) ? 'transient' : 'permanent',
+      code: (error as { code?: string }).code && /[0-9]/.test(String((error as { code?: string }).code)) ? `SQLSTATE_${(error as { code?: string }).code}` : 'REPLICATION_FAILED',
+      message: `replication from slot "${this.source.slot}" failed: ${error.message}`,
+    });
+    const data = new TextEncoder().encode(wit);
+    for (const peer of this.#peers.values()) peer.packer.push(ITEM_KINDS.error as ItemKind, 0n, data);
+    this.#flush();
+    this.options.log('warn', `replication from slot "${this.source.slot}" failed: ${error.message}`);
+  }
+}

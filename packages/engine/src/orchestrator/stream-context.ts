@@ -1,0 +1,17 @@
+import type { StreamContext } from '@rapidbyte/sdk/contract';
+import { parseStreamName } from '@rapidbyte/sdk/postgres';
+import type { StreamConfig } from '../config/index.js';
+
+/** What a connector session is told about its stream (the `stream` of the session context). */
+export function streamContext(stream: StreamConfig): StreamContext {
+  return {
+    name: stream.name,
+    syncMode: stream.syncMode,
+    cursorField: stream.cursorField,
+    lookback: stream.lookback,
+    columns: stream.columns,
+    writeMode: stream.writeMode,
+    primaryKey: stream.primaryKey,
+    destinationTable: stream.destinationTable ?? parseStreamName(stream.name).table,
+  };
+}

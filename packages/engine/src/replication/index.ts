@@ -1,0 +1,39 @@
+export { REPLICATION_ERROR_CODES, ReplicationError, type ReplicationErrorCode, type ReplicationErrorDetails } from './replication-error.js';
+export { parseLsn, formatLsn } from './lsn.js';
+export { parseReplicationFrame, standbyStatusUpdate, pgClockNow, type ReplicationFrame } from './replication-frame.js';
+export { parsePgOutput } from './pgoutput-message.js';
+export {
+  UNCHANGED,
+  OLD_TUPLE_KINDS,
+  type Unchanged,
+  type TupleValue,
+  type TupleData,
+  type OldTupleKind,
+  type OldTuple,
+  type BeginMessage,
+  type CommitMessage,
+  type OriginMessage,
+  type RelationColumn,
+  type RelationMessage,
+  type TypeMessage,
+  type InsertMessage,
+  type UpdateMessage,
+  type DeleteMessage,
+  type TruncateMessage,
+  type LogicalMessage,
+  type PgOutputMessage,
+  type PgOutputTag,
+} from './pgoutput-types.js';
+export {
+  CDC_OPS,
+  CDC_OP_COLUMN,
+  CDC_LSN_COLUMN,
+  CDC_UNCHANGED_COLUMN,
+  CDC_PHASE_KEY,
+  CDC_PHASE_CHANGES,
+  CDC_EXTRA_COLUMNS,
+  PG_LSN_OID,
+  type CdcOp,
+} from './cdc-columns.js';
+export { mapRelation, type MappedColumn, type RelationMapping } from './relation-mapping.js';
+export { ChangeBatchBuilder, CHANGE_BATCH_MODES, type ChangeBatchMode, type ChangeBatchOptions } from './change-batch-builder.js';
