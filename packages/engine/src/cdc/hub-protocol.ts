@@ -57,12 +57,16 @@ export interface ItemBatch {
   readonly data: Uint8Array;
 }
 
-/** Accumulates items for one stream until they are posted. */
+/**
+ * Accumulates items for one stream until they are posted. Message bytes are copied in at once:
+ * the replication connection's parser reuses its buffer, so a view of it is only valid until the
+ * next socket read.
+ */
 export class ItemPacker {
   #kinds: number[] = [];
   #lsns: bigint[] = [];
   #ends: number[] = [];
-  #chunks: Uint8Array[] = [];
+  #data = new Uint8Array(new ArrayBuffer(64 * 1024));
   #bytes = 0;
 
   get count(): number {
@@ -77,20 +81,20 @@ export class ItemPacker {
     this.#kinds.push(kind);
     this.#lsns.push(lsn);
     if (data && data.length > 0) {
-      this.#chunks.push(data);
+      if (this.#bytes + data.length > this.#data.length) {
+        const grown = new Uint8Array(new ArrayBuffer(Math.max(this.#data.length * 2, this.#bytes + data.length)));
+        grown.set(this.#data.subarray(0, this.#bytes));
+        this.#data = grown;
+      }
+      this.#data.set(data, this.#bytes);
       this.#bytes += data.length;
     }
     this.#ends.push(this.#bytes);
   }
 
-  /** The packed items (data copied into one unpooled buffer, safe to transfer); resets. */
+  /** The packed items (in an unpooled buffer of their own, safe to transfer); resets. */
   take(): ItemBatch {
-    const data = new Uint8Array(new ArrayBuffer(this.#bytes));
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      data.set(chunk, at);
-      at += chunk.length;
-    }
+    const data = this.#data.slice(0, this.#bytes);
     const batch: ItemBatch = {
       kinds: Uint8Array.from(this.#kinds),
       lsns: BigInt64Array.from(this.#lsns),
@@ -100,8 +104,8 @@ export class ItemPacker {
     this.#kinds = [];
     this.#lsns = [];
     this.#ends = [];
-    this.#chunks = [];
     this.#bytes = 0;
+    if (this.#data.length > 4 * 1024 * 1024) this.#data = new Uint8Array(new ArrayBuffer(64 * 1024));
     return batch;
   }
 }
