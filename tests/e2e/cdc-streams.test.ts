@@ -1,0 +1,208 @@
+// CDC streams of one source (issue 4): a stream added to a running CDC pipeline is snapshotted
+// (temporary slot) without losing or doubling its changes while the table is written; `state reset
+// --stream` re-syncs that stream alone; partitioned tables through CDC (published via the root,
+// rows moving between partitions), views and partitioned tables for full_refresh/incremental; a
+// relation that changed shape is a clear error; three --follow streams at parallelism 1 all move.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { spawnCli, waitFor } from '../support/spawn-cli.js';
+import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope } from '../support/database-scope.js';
+import type { RunJson, StreamJson } from '../support/run-json.js';
+
+const cluster = testPg();
+const scope = databaseScope(cluster);
+
+afterAll(async () => {
+  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await scope.dropAll();
+});
+
+function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; streams: string[]; parallelism?: number }): string {
+  return writePipeline(`version: "1.0"
+pipeline: ${o.name}
+source:
+  use: source-postgres
+  ${pgEndpoint(o.src.url)}
+  streams:
+${o.streams.map((s) => `    - ${s}`).join('\n')}
+destination:
+  use: dest-postgres
+  ${pgEndpoint(o.dst.url)}
+  write_mode: upsert
+resources: { batch_rows: 2000${o.parallelism ? `, parallelism: ${o.parallelism}` : ''} }
+`);
+}
+
+function parseJson<T>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
+  }
+}
+
+async function runOk(file: string): Promise<RunJson> {
+  const result = await runCli(['run', '--json', file]);
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  return parseJson<RunJson>(result);
+}
+
+async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string): Promise<void> {
+  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
+  expect(diff.onlyInSource, `rows only in source ${srcTable}`).toEqual([]);
+  expect(diff.onlyInDestination, `rows only in destination ${dstTable}`).toEqual([]);
+}
+
+function stream(json: RunJson, name: string): StreamJson {
+  const found = json.streams.find((s) => s.stream === name);
+  if (!found) throw new Error(`no stream ${name} in ${JSON.stringify(json)}`);
+  return found;
+}
+
+describe('streams of a CDC source', () => {
+  it('a stream added under write load is snapshotted without losing or doubling changes; state reset --stream re-syncs it alone', async () => {
+    const src = await scope.create(
+      'cdc_add_src',
+      `CREATE TABLE public.a (id int PRIMARY KEY, v int NOT NULL);
+CREATE TABLE public.b (id int PRIMARY KEY, v int NOT NULL);
+INSERT INTO public.a SELECT g, 0 FROM generate_series(1, 1000) g;
+INSERT INTO public.b SELECT g, 0 FROM generate_series(1, 50000) g;`,
+    );
+    const dst = await scope.create('cdc_add_dst');
+    const one = pipeline({ name: 'cdc_add', src, dst, streams: ['{ name: public.a, sync_mode: cdc }'] });
+    await runOk(one);
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 1; writing; i++) {
+        await cluster.query(src.name, `UPDATE b SET v = v + 1 WHERE id = $1`, [(i * 7919) % 50000 + 1]);
+        await cluster.query(src.name, `INSERT INTO b VALUES ($1, 1)`, [100000 + i]);
+        await cluster.query(src.name, `UPDATE a SET v = v + 1 WHERE id = $1`, [(i % 1000) + 1]);
+      }
+    })();
+    // the same pipeline (same slot and state) with a second stream, b, as a change log (doubles would show)
+    const yaml = readFileSync(one, 'utf8');
+    writeFileSync(one, yaml.replace('    - { name: public.a, sync_mode: cdc }', '    - { name: public.a, sync_mode: cdc }\n    - { name: public.b, sync_mode: cdc, write_mode: append }'));
+    let added: RunJson;
+    try {
+      added = await runOk(one);
+    } finally {
+      writing = false;
+      await writer;
+    }
+    expect(stream(added, 'public.b').rowsWritten).toBeGreaterThanOrEqual(50000);
+    await runOk(one);
+    await expectEqual(src, 'a', dst, 'a');
+    const dup = await cluster.query(dst.name, `SELECT id, _rb_op, _rb_lsn, count(*) FROM b GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`);
+    expect(dup.rows).toEqual([]);
+    await cluster.psql(dst.name, `CREATE TABLE b_replayed AS SELECT id, v FROM (SELECT DISTINCT ON (id) * FROM b ORDER BY id, _rb_lsn DESC, (_rb_op <> 'r') DESC) last WHERE _rb_op <> 'D'`);
+    await expectEqual(src, 'b', dst, 'b_replayed');
+
+    // reset a alone: it is re-snapshotted (upsert: the table is replaced), b just goes on
+    await cluster.psql(src.name, `UPDATE a SET v = -1 WHERE id = 1; DELETE FROM a WHERE id = 2;`);
+    const reset = await runCli(['state', 'reset', one, '--stream', 'public.a']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).not.toContain('dropped replication slot');
+    await cluster.psql(src.name, `INSERT INTO b VALUES (999999, 9);`);
+    const after = await runOk(one);
+    expect(stream(after, 'public.a').rowsWritten).toBe(999);
+    expect(stream(after, 'public.b').rowsWritten).toBe(1);
+    await expectEqual(src, 'a', dst, 'a');
+  });
+
+  it('partitioned tables through CDC (rows moving between partitions), views and partitioned tables for full_refresh and incremental', async () => {
+    const src = await scope.create(
+      'cdc_part_src',
+      `CREATE TABLE public.m (id int, region text, v int, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE public.m_eu PARTITION OF public.m FOR VALUES IN ('eu');
+CREATE TABLE public.m_us PARTITION OF public.m FOR VALUES IN ('us');
+INSERT INTO public.m (id, region, v) SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, g FROM generate_series(1, 100) g;
+CREATE VIEW public.m_big AS SELECT id, region, v FROM public.m WHERE v > 50;
+CREATE TABLE public.n (id int, region text, v int, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE public.n_eu PARTITION OF public.n FOR VALUES IN ('eu');
+CREATE TABLE public.n_us PARTITION OF public.n FOR VALUES IN ('us');
+INSERT INTO public.n SELECT * FROM public.m;`,
+    );
+    const dst = await scope.create('cdc_part_dst');
+    const file = pipeline({
+      name: 'cdc_part',
+      src,
+      dst,
+      streams: [
+        '{ name: public.m, sync_mode: cdc }',
+        '{ name: public.m_big, sync_mode: full_refresh, write_mode: replace }',
+        '{ name: public.n, sync_mode: incremental, cursor_field: updated_at }',
+      ],
+    });
+    await runOk(file);
+    await cluster.psql(src.name, `
+INSERT INTO m (id, region, v) VALUES (101, 'eu', 101), (102, 'us', 102);
+UPDATE m SET region = 'us', updated_at = now() WHERE id = 2;
+UPDATE m SET v = 1000, updated_at = now() WHERE id = 3;
+DELETE FROM m WHERE id = 4;
+INSERT INTO n (id, region, v) VALUES (101, 'eu', 101);
+UPDATE n SET region = 'us', updated_at = now() + interval '1 second' WHERE id = 2;
+UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
+    await runOk(file);
+    await expectEqual(src, 'm', dst, 'm');
+    await expectEqual(src, 'm_big', dst, 'm_big');
+    // incremental by cursor on a partitioned table: a row that moved partition (its key (id, region)
+    // changed) arrives as a new row; the old one stays, as incremental cannot see deletes
+    const diff = await cluster.compareTables(src.url, 'n', dst.url, 'n');
+    expect(diff.onlyInSource).toEqual([]);
+    expect(diff.onlyInDestination).toEqual([{ id: '2', region: 'eu', v: '2', updated_at: expect.any(String) }]);
+    const published = await cluster.query(src.name, `SELECT tablename FROM pg_publication_tables WHERE pubname = 'rapidbyte_cdc_part'`);
+    expect(published.rows).toEqual([{ tablename: 'm' }]);
+  });
+
+  it('a table that changes shape under a --follow CDC stream fails with CDC_SCHEMA_CHANGED naming the column', async () => {
+    const src = await scope.create('cdc_shape_src', `CREATE TABLE public.s (id int PRIMARY KEY, v int); INSERT INTO public.s VALUES (1, 1);`);
+    const dst = await scope.create('cdc_shape_dst');
+    const file = pipeline({ name: 'cdc_shape', src, dst, streams: ['{ name: public.s, sync_mode: cdc }'] });
+    const follow = spawnCli(['run', '--follow', '--json', file]);
+    await waitFor('the snapshot', async () => {
+      const r = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM s`).catch(() => undefined);
+      return r && (r.rows[0] as { n: number }).n === 1 ? true : undefined;
+    }, { cli: follow, intervalMs: 200 });
+    await cluster.psql(src.name, `ALTER TABLE s ADD COLUMN nickname text; INSERT INTO s VALUES (2, 2, 'two');`);
+    const failed = await follow.exited;
+    expect(failed.code).not.toBe(0);
+    const json = parseJson<RunJson>(failed);
+    expect(json.streams[0]?.error?.code).toBe('CDC_SCHEMA_CHANGED');
+    expect(json.streams[0]?.error?.message).toContain('nickname');
+    // nothing of the new shape was applied
+    expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM s`)).rows[0]).toEqual({ n: 1 });
+  });
+
+  it('three --follow CDC streams at parallelism 1 all make progress, beside a batch stream', async () => {
+    const ddl = ['x', 'y', 'z'].map((t) => `CREATE TABLE public.${t} (id int PRIMARY KEY, v int);`).join('\n');
+    const src = await scope.create('cdc_three_src', `${ddl}\nCREATE TABLE public.batch (id int PRIMARY KEY); INSERT INTO public.batch SELECT generate_series(1, 10);`);
+    const dst = await scope.create('cdc_three_dst');
+    const file = pipeline({
+      name: 'cdc_three',
+      src,
+      dst,
+      parallelism: 1,
+      streams: ['{ name: public.x, sync_mode: cdc }', '{ name: public.y, sync_mode: cdc }', '{ name: public.z, sync_mode: cdc }', '{ name: public.batch, sync_mode: full_refresh, write_mode: replace }'],
+    });
+    const follow = spawnCli(['run', '--follow', '--json', file]);
+    await waitFor('the batch stream', async () => {
+      const r = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM batch`).catch(() => undefined);
+      return r && (r.rows[0] as { n: number }).n === 10 ? true : undefined;
+    }, { cli: follow, intervalMs: 200 });
+    for (const t of ['x', 'y', 'z']) await cluster.query(src.name, `INSERT INTO ${t} SELECT generate_series(1, 25), 1`);
+    await waitFor('all three CDC streams', async () => {
+      const counts = await Promise.all(['x', 'y', 'z'].map(async (t) => {
+        const r = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ${t}`).catch(() => undefined);
+        return r ? (r.rows[0] as { n: number }).n : 0;
+      }));
+      return counts.every((n) => n === 25) ? true : undefined;
+    }, { cli: follow, intervalMs: 200, timeoutMs: 60_000 });
+    process.kill(follow.pid, 'SIGINT');
+    const result = await follow.exited;
+    expect(result.code, result.stderr).toBe(0);
+    const json = parseJson<RunJson>(result);
+    expect(json.streams.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  });
+});
