@@ -175,6 +175,37 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
     expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM s`)).rows[0]).toEqual({ n: 1 });
   });
 
+  it('cdc.soft_delete marks deleted and truncated rows instead of removing them, cdc.synced_at stamps every write; a missing slot is SLOT_MISSING', async () => {
+    const src = await scope.create('cdc_soft_src', `CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' || g FROM generate_series(1, 10) g;`);
+    const dst = await scope.create('cdc_soft_dst');
+    const file = pipeline({ name: 'cdc_soft', src, dst, streams: ['{ name: public.t, sync_mode: cdc }'] });
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`${dst.url}" }`, `${dst.url}", cdc: { soft_delete: true, synced_at: true } }`));
+    await runOk(file);
+    await cluster.psql(src.name, `DELETE FROM t WHERE id IN (1, 2); UPDATE t SET v = 'changed' WHERE id = 3; DELETE FROM t WHERE id = 4; INSERT INTO t VALUES (4, 'back');`);
+    await runOk(file);
+    const rows = await cluster.query(dst.name, `SELECT id, v, _rb_deleted_at IS NOT NULL AS deleted, _rb_synced_at IS NOT NULL AS synced FROM t ORDER BY id`);
+    expect(rows.rows.slice(0, 4)).toEqual([
+      { id: 1, v: 'v1', deleted: true, synced: true },
+      { id: 2, v: 'v2', deleted: true, synced: true },
+      { id: 3, v: 'changed', deleted: false, synced: true },
+      { id: 4, v: 'back', deleted: false, synced: true },
+    ]);
+    // the live rows equal the source
+    await cluster.psql(dst.name, `CREATE VIEW t_live AS SELECT id, v FROM t WHERE _rb_deleted_at IS NULL`);
+    await expectEqual(src, 't', dst, 't_live');
+    await cluster.psql(src.name, `TRUNCATE t;`);
+    await runOk(file);
+    expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM t WHERE _rb_deleted_at IS NULL`)).rows[0]).toEqual({ n: 0 });
+    expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM t`)).rows[0]).toEqual({ n: 10 });
+    // the slot disappears behind our back: never a silent re-snapshot
+    await cluster.query(src.name, `SELECT pg_drop_replication_slot('rapidbyte_cdc_soft')`);
+    const failed = await runCli(['run', '--json', file]);
+    expect(failed.code).not.toBe(0);
+    const json = parseJson<RunJson>(failed);
+    expect(json.streams[0]?.error?.code).toBe('SLOT_MISSING');
+    expect(json.streams[0]?.error?.message).toContain('rapidbyte state reset');
+  });
+
   it('three --follow CDC streams at parallelism 1 all make progress, beside a batch stream', async () => {
     const ddl = ['x', 'y', 'z'].map((t) => `CREATE TABLE public.${t} (id int PRIMARY KEY, v int);`).join('\n');
     const src = await scope.create('cdc_three_src', `${ddl}\nCREATE TABLE public.batch (id int PRIMARY KEY); INSERT INTO public.batch SELECT generate_series(1, 10);`);

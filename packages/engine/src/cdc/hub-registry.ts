@@ -71,9 +71,17 @@ export class HubRegistry {
     return port1;
   }
 
-  /** A stream attempt ended (its worker exited): whatever its port said, it is detached now. */
-  detached(stream: string): void {
-    void this.#streamHub.get(stream)?.detach(stream);
+  /**
+   * A stream attempt ended (its worker exited): it is detached now. `lastCommitted` is the payload
+   * of the last checkpoint its destination committed, as the worker reported it to the main
+   * thread — the port's own `committed` message may still be in flight.
+   */
+  detached(stream: string, lastCommitted?: string): void {
+    const hub = this.#streamHub.get(stream);
+    if (!hub) return;
+    const lsn = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown } | null)?.lsn;
+    if (typeof lsn === 'string') hub.committed(stream, lsn);
+    void hub.detach(stream);
   }
 
   /** SIGINT/SIGTERM: streams end at their next transaction boundary. */

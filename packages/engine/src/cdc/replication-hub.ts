@@ -212,10 +212,15 @@ export class ReplicationHub {
   }
 
   committed(stream: string, lsn: string): void {
-    const peer = this.#peers.get(stream);
-    if (!peer) return;
     const value = parseLsn(lsn);
-    if (peer.committed === undefined || value > peer.committed) peer.committed = value;
+    const peer = this.#peers.get(stream);
+    if (peer) {
+      if (peer.committed === undefined || value > peer.committed) peer.committed = value;
+    } else if (this.#gone.has(stream)) {
+      // reported after its worker exited (the port's message may come later than the exit)
+      const floor = this.#gone.get(stream);
+      if (floor === undefined || value > floor) this.#gone.set(stream, value);
+    } else return;
     this.#ack(false);
   }
 

@@ -12,6 +12,17 @@ function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
   return { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
 }
 
+/** Per-run controls of `rapidbyte run` that change how a stream starts and stops. */
+export interface StreamRunControls {
+  /**
+   * `--full-refresh`: ignore the stored resume point (destination watermark and state DB) until
+   * this run's first commit, which overwrites the watermark; later attempts resume from it.
+   */
+  readonly fullRefresh?: boolean;
+  /** How long the stream may drain after the signal before it is stopped at once (ms). */
+  readonly drainGraceMs?: number;
+}
+
 /**
  * Runs a stream until it succeeds, fails permanently, is cancelled or runs out of retries.
  * Every attempt restarts the chain from the last committed checkpoint.
@@ -24,6 +35,7 @@ export async function runStreamTask(
   retry: RetryPolicy,
   afterCommit: () => void,
   hubs?: HubRegistry,
+  controls: StreamRunControls = {},
 ): Promise<StreamResult> {
   const name = task.stream.name;
   const startedAt = new Date();
@@ -32,19 +44,23 @@ export async function runStreamTask(
   let error: StreamFailure | undefined;
   let attempt = 0;
   let lastCommitted: string | undefined;
+  let fresh = controls.fullRefresh === true;
   while (!signal?.aborted) {
     attempt++;
     await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
     onEvent({ type: 'stream-started', stream: name, attempt });
     const resetPending = (await state.getKv(RESET_SCOPE, resetKey(task.pipeline, name))) !== undefined;
     // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
-    const storedResume = resetPending || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
+    const startOver = resetPending || fresh;
+    const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
-    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: resetPending, replicationPort }, state, onEvent, signal, async () => {
+    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, signal, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
-    });
-    if (replicationPort) hubs?.detached(name);
+    }, controls.drainGraceMs);
+    // the first commit of a full refresh overwrote the watermark: a retry resumes from it
+    if (outcome.lastCommitted !== undefined) fresh = false;
+    if (replicationPort) hubs?.detached(name, outcome.lastCommitted);
     lastCommitted = outcome.lastCommitted ?? lastCommitted;
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
