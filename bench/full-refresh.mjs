@@ -2,6 +2,7 @@
 // `psql COPY (FORMAT binary) | psql COPY FROM`, on the canonical table (DESIGN §8), in one
 // throwaway cluster, rounds interleaved.
 // Usage: node bench/run.mjs [--rows N] [--rounds R] [--cli path/to/cli/main.js (default: this checkout's build)]
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,54 +74,75 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
   const expected = await tableDigest(cluster.url('src'), 'public.bench', 'id', { columns: COLUMNS });
   console.log(`COPY binary size ${(copyBytes / 1e6).toFixed(1)} MB; source digest ${expected.md5}`);
 
-  const yamlFile = join(work, 'bench.yaml');
-  writeFileSync(yamlFile, YAML.stringify({
-    version: '1.0',
-    pipeline: 'bench_full_refresh',
-    source: {
-      use: 'source-postgres',
-      config: { url: cluster.url('src') },
-      permissions: { network: { allowed_hosts: [cluster.host] } },
-      streams: [{ name: 'public.bench', sync_mode: 'full_refresh' }],
-    },
-    destination: {
-      use: 'dest-postgres',
-      config: { url: cluster.url('rb'), schema: 'public' },
-      permissions: { network: { allowed_hosts: [cluster.host] } },
-      write_mode: 'replace',
-    },
-    state: { backend: 'sqlite', connection: join(work, 'state.db') },
-  }));
+  /** @param {string} name @param {'replace' | 'append' | 'upsert'} writeMode */
+  const pipelineFile = (name, writeMode) => {
+    const file = join(work, `${name}.yaml`);
+    writeFileSync(file, YAML.stringify({
+      version: '1.0',
+      pipeline: `bench_${name}`,
+      source: {
+        use: 'source-postgres',
+        config: { url: cluster.url('src') },
+        permissions: { network: { allowed_hosts: [cluster.host] } },
+        streams: [{ name: 'public.bench', sync_mode: 'full_refresh' }],
+      },
+      destination: {
+        use: 'dest-postgres',
+        config: { url: cluster.url('rb'), schema: 'public' },
+        permissions: { network: { allowed_hosts: [cluster.host] } },
+        write_mode: writeMode,
+      },
+      state: { backend: 'sqlite', connection: join(work, `${name}.db`) },
+    }));
+    return file;
+  };
+  const bin = (/** @type {string} */ name) => sh(join(cluster.bindir, name));
+  const conn = (/** @type {string} */ db) => `-h ${cluster.host} -p ${cluster.port} -U ${cluster.superuser} -d ${db}`;
+  /** @type {{ tool: string, prepare: () => Promise<void>, argv: string[], check: () => Promise<string | undefined> }[]} */
+  const tools = [];
+  const countIn = async (/** @type {string} */ db) => Number((await cluster.query(db, 'SELECT count(*) AS n FROM bench')).rows[0].n);
+  const digestIn = async () => {
+    const got = await tableDigest(cluster.url('rb'), 'public.bench', 'id', { columns: COLUMNS });
+    return got.rows === expected.rows && got.md5 === expected.md5 ? undefined : `destination differs: ${JSON.stringify(got)} vs ${JSON.stringify(expected)}`;
+  };
+  tools.push({
+    tool: 'psql binary pipe',
+    prepare: async () => { await cluster.query('dst', 'TRUNCATE bench'); },
+    argv: ['bash', '-c', `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | ${psql} -d dst -c 'COPY bench FROM STDIN (FORMAT binary)'`],
+    check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
+  });
+  tools.push({
+    tool: 'pg_dump | psql',
+    prepare: async () => { await cluster.query('dst', 'DROP TABLE IF EXISTS bench'); },
+    argv: ['bash', '-c', `set -o pipefail; ${bin('pg_dump')} ${conn('src')} -t public.bench --no-owner --no-privileges | ${bin('psql')} -X -q -v ON_ERROR_STOP=1 ${conn('dst')} >/dev/null`],
+    check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
+  });
+  for (const tool of ['pgcopydb', 'pgloader']) {
+    if (spawnSync('bash', ['-c', `command -v ${tool}`]).status === 0) console.log(`${tool} is installed but not scripted yet: skipped`);
+  }
+  if (existsSync(cli)) {
+    for (const mode of /** @type {const} */ (['replace', 'append', 'upsert'])) {
+      const file = pipelineFile(mode, mode);
+      tools.push({
+        tool: `rapidbyte ${mode}`,
+        prepare: async () => { await cluster.query('rb', mode === 'upsert' ? 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks' : 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks'); },
+        argv: [process.execPath, cli, 'run', file],
+        check: digestIn,
+      });
+    }
+  } else console.log(`${cli} not found: run pnpm build (rapidbyte skipped)`);
 
-  /** @type {Record<'pipe' | 'rapidbyte', Measurement[]>} */
-  const results = { pipe: [], rapidbyte: [] };
-  const cliBuilt = existsSync(cli);
+  /** @type {Record<string, Measurement[]>} */
+  const results = Object.fromEntries(tools.map((t) => [t.tool, []]));
   for (let round = 1; round <= rounds; round++) {
-    await cluster.query('dst', 'TRUNCATE bench');
-    await cluster.query('postgres', 'CHECKPOINT');
-    const pipe = timedRun(['bash', '-c',
-      `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | ${psql} -d dst -c 'COPY bench FROM STDIN (FORMAT binary)'`],
-    { workDir: work, label: `pipe-${round}` });
-    const pipeCount = Number((await cluster.query('dst', 'SELECT count(*) AS n FROM bench')).rows[0].n);
-    results.pipe.push(measurement(round, pipe, pipeCount === rows ? undefined : `dst has ${pipeCount} rows`));
-    report('psql pipe', round, results.pipe.at(-1));
-
-    if (!cliBuilt) {
-      results.rapidbyte.push({ round, wallSeconds: NaN, ok: false, error: `${cli} not found: run pnpm build` });
-      report('rapidbyte', round, results.rapidbyte.at(-1));
-      continue;
+    for (const t of tools) {
+      await t.prepare();
+      await cluster.query('postgres', 'CHECKPOINT');
+      const r = timedRun(t.argv, { workDir: work, label: `${t.tool.replace(/[^a-z0-9]+/gi, '-')}-${round}`, cwd: REPO });
+      const error = r.status === 0 ? await t.check() : undefined;
+      results[t.tool]?.push(measurement(round, r, error));
+      report(t.tool, round, results[t.tool]?.at(-1));
     }
-    await cluster.query('rb', 'DROP TABLE IF EXISTS public.bench');
-    await cluster.query('postgres', 'CHECKPOINT');
-    const rb = timedRun([process.execPath, cli, 'run', yamlFile], { workDir: work, label: `rapidbyte-${round}`, cwd: REPO });
-    let error;
-    if (rb.status !== 0) error = `exit ${rb.status}:\n${tail(rb.logFile)}`;
-    else {
-      const got = await tableDigest(cluster.url('rb'), 'public.bench', 'id', { columns: COLUMNS });
-      if (got.rows !== expected.rows || got.md5 !== expected.md5) error = `destination differs: ${JSON.stringify(got)} vs ${JSON.stringify(expected)}`;
-    }
-    results.rapidbyte.push(measurement(round, rb, error));
-    report('rapidbyte', round, results.rapidbyte.at(-1));
   }
   return summarize(results, rows, rounds, copyBytes);
 }
@@ -138,26 +160,32 @@ function report(tool, round, m) {
 }
 
 /**
- * @param {Record<'pipe' | 'rapidbyte', Measurement[]>} results
+ * @param {Record<string, Measurement[]>} results
  * @param {number} rows @param {number} rounds @param {number} copyBytes
  */
 function summarize(results, rows, rounds, copyBytes) {
-  const pipeMedian = median(results.pipe.filter((m) => m.ok).map((m) => m.wallSeconds));
+  const pipe = results['psql binary pipe'] ?? [];
   const summary = Object.entries(results).map(([tool, ms]) => {
     const ok = ms.filter((m) => m.ok);
     const wall = median(ok.map((m) => m.wallSeconds));
     const cpu = median(ok.flatMap((m) => (m.cpuSeconds === undefined ? [] : [m.cpuSeconds])));
     const rss = Math.max(...ok.map((m) => m.peakRssMb ?? NaN));
+    // each round against the pipe of the same round (the machine's speed drifts), then the median
+    const ratios = ok.flatMap((m) => {
+      const p = pipe.find((x) => x.round === m.round && x.ok);
+      return p ? [m.wallSeconds / p.wallSeconds] : [];
+    });
     return { tool, okRounds: ok.length, medianWallSeconds: wall, rowsPerSecond: rows / wall,
-      mbPerSecond: copyBytes / 1e6 / wall, medianCpuSeconds: cpu, peakRssMb: rss, ratioToPipe: wall / pipeMedian };
+      mbPerSecond: copyBytes / 1e6 / wall, medianCpuSeconds: cpu, peakRssMb: rss, ratiosToPipe: ratios, ratioToPipe: median(ratios) };
   });
   const fmt = (/** @type {number} */ x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   console.log(`\n${rows} rows, ${(copyBytes / 1e6).toFixed(1)} MB COPY binary, ${rounds} rounds, ${cpus().length} CPUs`);
-  console.log(['tool', 'ok', 'median wall s', 'rows/s', 'MB/s', 'CPU s', 'peak RSS MB', 'x pipe'].map((h) => h.padStart(14)).join(''));
+  console.log(['tool'.padEnd(18), ...['ok', 'median wall s', 'rows/s', 'MB/s', 'CPU s', 'peak RSS MB', 'x pipe (median)', 'x pipe per round'].map((h) => h.padStart(17))].join(''));
   for (const s of summary) {
-    console.log([s.tool, `${s.okRounds}/${rounds}`, fmt(s.medianWallSeconds), fmt(s.rowsPerSecond, 0), fmt(s.mbPerSecond, 1),
-      fmt(s.medianCpuSeconds), fmt(s.peakRssMb, 0), fmt(s.ratioToPipe)].map((c) => c.padStart(14)).join(''));
+    console.log([s.tool.padEnd(18), ...[`${s.okRounds}/${rounds}`, fmt(s.medianWallSeconds), fmt(s.rowsPerSecond, 0), fmt(s.mbPerSecond, 1),
+      fmt(s.medianCpuSeconds), fmt(s.peakRssMb, 0), fmt(s.ratioToPipe), s.ratiosToPipe.map((r) => fmt(r)).join(' ')].map((c) => c.padStart(17))].join(''));
   }
+  console.log('CPU s: user+sys of the tool\'s process tree (the Postgres servers are not included); not sharded (sharding is not implemented yet)');
   const dir = join(REPO, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
