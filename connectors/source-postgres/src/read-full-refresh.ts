@@ -1,4 +1,4 @@
-import { checkpoint, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { checkpoint, isCancelled, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
@@ -25,7 +25,9 @@ import { parseStreamName } from '@rapidbyte/sdk/postgres';
  * Reads a whole relation in one REPEATABLE READ snapshot. With append/upsert and a NOT NULL key
  * it reads key-range chunks of `checkpointIntervalRows` rows in key order, resuming after the
  * resume point's `pkAfter`, with a checkpoint after each chunk (the last one `complete: true`);
- * otherwise one COPY and a final `complete: true` checkpoint. The host runs each COPY BINARY and
+ * otherwise one COPY and a final `complete: true` checkpoint. Interrupted (`isCancelled()`), a
+ * chunked read stops at the next chunk boundary, after that chunk's checkpoint and without a
+ * `complete: true` one, so the engine drains and the next run resumes after the last chunk. The host runs each COPY BINARY and
  * decodes it into Arrow frames; this generator only passes frame handles downstream.
  */
 export function* readFullRefresh(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
@@ -83,6 +85,10 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
         }
         checkpoint('resume', { mode: 'full_refresh', pkAfter: upper, primaryKey: keyNames, rows: total } satisfies ResumePoint);
         after = upper;
+        if (isCancelled()) {
+          log.info(`${stream.name}: interrupted: stopped after chunk ${chunks} at key (${upper.join(', ')}), ${total} rows; the next run resumes there`);
+          break;
+        }
       }
     }
     doing = 'commit';

@@ -1,4 +1,4 @@
-import { ConnectorError, checkpoint, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { ConnectorError, checkpoint, isCancelled, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
@@ -24,7 +24,8 @@ import { parseStreamName } from '@rapidbyte/sdk/postgres';
  * Reads the rows whose cursor is at or past the resume point, in one REPEATABLE READ snapshot,
  * in chunks of about `checkpointIntervalRows` rows that never split a cursor value, ordered by
  * cursor then key, with a checkpoint after each chunk and always a final one. Rows with a NULL
- * cursor are never read.
+ * cursor are never read. Interrupted (`isCancelled()`), it stops after the current chunk's
+ * checkpoint, so the engine drains and the next run resumes from there.
  */
 export function* readIncremental(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
   const relationName = parseStreamName(stream.name);
@@ -86,6 +87,10 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
       // The bound covered the first `chunkRows` rows past `low`; fewer copied means none is left.
       if (done.rows < chunkRows) break;
       low = { kind: 'after', value: upper };
+      if (isCancelled()) {
+        log.info(`${stream.name}: interrupted: stopped after the chunk ending at ${plan.read.cursor.name} ${upper} (${rows} rows); the next run resumes there`);
+        break;
+      }
     }
     // The last chunk's checkpoint is the final one; with no rows, the resume point is repeated.
     if (!last) checkpoint('resume', plan.emptyCheckpoint);

@@ -115,12 +115,19 @@ program
   .option('--streams <names>', 'run only these streams (comma-separated names or patterns, e.g. public.users,sales.*)')
   .option('--follow', 'CDC streams keep streaming until SIGINT/SIGTERM, then drain, commit, acknowledge and exit 0 (without it a run drains what the WAL held at its start and exits)')
   .option('--no-progress', 'no progress display or progress lines on stderr')
+  .option('--dry-run', 'read the sources only: rows are counted and dropped, no destination is opened, nothing is written and no run, cursor or state is recorded (CDC streams are skipped)')
+  .option('--limit <n>', 'with --dry-run only: read at most N rows per stream')
+  .option('--full-refresh', 'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front')
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS).default('info'))
   .addOption(new Option('--log-format <format>', 'log lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
   .addHelpText(
     'after',
     '\nOn a terminal, stderr shows a live display per stream (phase, rows, bytes, rows/s); otherwise plain\n' +
-      'lines (JSON lines with --log-format json). stdout holds only the summary (or the --json document).',
+      'lines (JSON lines with --log-format json). stdout holds only the summary (or the --json document).\n' +
+      '\nSIGINT/SIGTERM: batch streams stop reading at their next checkpoint, the destination commits what it\n' +
+      'received up to it and the checkpoint is recorded; a stream still draining after 8 s is stopped at once\n' +
+      '(uncommitted work rolls back; replace streams always roll back). Exit 130, or 0 for a --follow run that\n' +
+      'drained. A second signal exits at once. The next run resumes from the recorded checkpoint.',
   )
   .action(async (file: string, opts: RunCommandOptions) => {
     process.exitCode = await runCommand(file, opts);

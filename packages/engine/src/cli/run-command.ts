@@ -22,6 +22,33 @@ export interface RunCommandOptions {
   readonly follow?: boolean;
   /** `--progress` / `--no-progress`; default: live display when stderr is a terminal. */
   readonly progress?: boolean;
+  /** `--dry-run`: read the sources only; nothing is written or recorded. */
+  readonly dryRun?: boolean;
+  /** `--limit N` (with `--dry-run` only): at most N rows per stream. */
+  readonly limit?: string;
+  /** `--full-refresh`: ignore stored cursors/watermarks for this run. */
+  readonly fullRefresh?: boolean;
+}
+
+/** `--limit` as a number, or a usage problem (the CLI exits 2 with it). */
+export function parseRunLimit(opts: Pick<RunCommandOptions, 'limit' | 'dryRun'>): { limit?: number; problem?: string } {
+  if (opts.limit === undefined) return {};
+  if (!opts.dryRun) return { problem: '--limit only works with --dry-run (a limited real run would leave a partial table behind)' };
+  if (!/^\d+$/.test(opts.limit) || !Number.isSafeInteger(Number(opts.limit))) return { problem: `--limit must be a non-negative integer, got ${JSON.stringify(opts.limit)}` };
+  return { limit: Number(opts.limit) };
+}
+
+/** Test-only override of the drain grace period (`RAPIDBYTE_TEST_DRAIN_GRACE_MS`, like `RAPIDBYTE_TEST_FAULT`). */
+function drainGrace(env: NodeJS.ProcessEnv): { drainGraceMs?: number } {
+  const ms = Number(env.RAPIDBYTE_TEST_DRAIN_GRACE_MS ?? '');
+  return env.RAPIDBYTE_TEST_DRAIN_GRACE_MS && Number.isFinite(ms) && ms >= 0 ? { drainGraceMs: ms } : {};
+}
+
+/** The line a dry run adds under the summary: nothing written, rows read per stream. */
+export function dryRunNote(result: RunResult): string {
+  const read = result.streams.map((s) => `${s.stream} ${s.rowsRead} rows read`);
+  const skipped = (result.skipped ?? []).map((s) => `${s.stream} skipped (${s.reason})`);
+  return `dry run: nothing was written and no state was recorded; ${[...read, ...skipped].join(', ') || 'no streams'}`;
 }
 
 /** Exit code of a finished run. */
@@ -56,6 +83,11 @@ function displayFor(config: PipelineConfig, opts: RunCommandOptions): { display:
  */
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   let config: PipelineConfig | undefined;
+  const { limit, problem } = parseRunLimit(opts);
+  if (problem) {
+    process.stderr.write(`rapidbyte: ${problem}\n`);
+    return EXIT_CODES.configError;
+  }
   try {
     const loaded = loadPipeline(file);
     config = loaded.config;
@@ -65,18 +97,30 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     const state = await openStateStore(cfg.state);
     const { display, onEvent } = displayFor(cfg, opts);
     const controller = new AbortController();
-    // First signal: stop the streams at their next step (committed work stays); second: exit now.
+    // First signal: the streams drain (sources stop at their next checkpoint, the destination
+    // commits up to it; after a grace period they stop at once); second: exit now.
     const interrupt = (): void => {
       if (controller.signal.aborted) process.exit(EXIT_CODES.interrupted);
-      display.print('interrupted: stopping the streams (press Ctrl-C again to exit at once)');
+      display.print('interrupted: draining the streams to their last checkpoint (press Ctrl-C again to exit at once)');
       controller.abort();
     };
     process.on('SIGINT', interrupt);
     process.on('SIGTERM', interrupt);
     try {
-      const result = await runPipeline(cfg, { registry: loaded.registry, state, onEvent, signal: controller.signal, follow: opts.follow === true });
+      const result = await runPipeline(cfg, {
+        registry: loaded.registry,
+        state,
+        onEvent,
+        signal: controller.signal,
+        follow: opts.follow === true,
+        dryRun: opts.dryRun === true,
+        fullRefresh: opts.fullRefresh === true,
+        ...(limit !== undefined ? { limit } : {}),
+        ...drainGrace(process.env),
+      });
       display.stop();
-      const text = opts.json ? JSON.stringify(result, null, 2) : formatRunSummary(result, { boxed: process.stdout.isTTY === true });
+      const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });
+      const text = opts.json ? JSON.stringify(result, null, 2) : result.dryRun ? `${summary}\n${dryRunNote(result)}` : summary;
       process.stdout.write(`${redactSecrets(text, cfg)}\n`);
       return exitCodeOfRun(result);
     } finally {

@@ -1,9 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import type { StateStore } from '../state/index.js';
+import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
-import type { StreamCounters, StreamTask, WorkerMessage } from './stream-task.js';
+import type { StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
+
+/** How long a batch stream may drain after the first signal before it is stopped at once (the process exits within 10 s). */
+export const DEFAULT_DRAIN_GRACE_MS = 8_000;
+
+/** Dead letters written to the state DB in one transaction (also at each committed checkpoint and at the end). */
+const DEAD_LETTER_BATCH = 500;
 
 /** How one attempt of a stream's chain ended. */
 export interface AttemptOutcome {
@@ -13,8 +19,18 @@ export interface AttemptOutcome {
   readonly lastCommitted?: string;
 }
 
-/** Runs one attempt of a stream's chain in a worker thread. */
-export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEventListener, signal: AbortSignal | undefined, afterCommit: () => Promise<void>): Promise<AttemptOutcome> {
+/**
+ * Runs one attempt of a stream's chain in a worker thread. When `signal` aborts, the worker is
+ * asked to drain; if it has not finished `drainGraceMs` later, to stop at once.
+ */
+export function runAttempt(
+  task: StreamTask,
+  state: StateStore,
+  onEvent: RunEventListener,
+  signal: AbortSignal | undefined,
+  afterCommit: () => Promise<void>,
+  drainGraceMs: number = DEFAULT_DRAIN_GRACE_MS,
+): Promise<AttemptOutcome> {
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
@@ -23,12 +39,33 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
   let recorded: Promise<void> = Promise.resolve();
   let recordFailed = false;
   let lastCommitted: string | undefined;
+  const deadLetters: DeadLetter[] = [];
+  /** Queues the buffered dead letters' write in order with the checkpoint records. */
+  const flushDeadLetters = (): void => {
+    if (deadLetters.length === 0) return;
+    const letters = deadLetters.splice(0);
+    recorded = recorded.then(async () => {
+      try {
+        await state.addDeadLetters(letters);
+      } catch (e) {
+        error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record ${letters.length} dead letter(s) in the state DB: ${(e as Error).message}`, stage: 'host' };
+      }
+    });
+  };
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./stream-worker.js', import.meta.url), {
       workerData: task,
       transferList: task.replicationPort ? [task.replicationPort] : [],
     });
-    const cancel = (): void => worker.postMessage({ type: 'cancel' });
+    let hardStop: NodeJS.Timeout | undefined;
+    const control = (hard: boolean): void => worker.postMessage({ type: 'cancel', hard } satisfies WorkerControl);
+    const cancel = (): void => {
+      control(false);
+      hardStop ??= setTimeout(() => {
+        onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `still draining after ${drainGraceMs} ms: stopping now (uncommitted work rolls back)` });
+        control(true);
+      }, drainGraceMs);
+    };
     signal?.addEventListener('abort', cancel);
     if (signal?.aborted) cancel();
     let finished = false;
@@ -44,8 +81,14 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
         case 'resume':
           onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `resume point (${m.source}): ${m.payload}` });
           break;
+        case 'dead-letter':
+          // buffered; written in batches, always before the next committed checkpoint is recorded
+          deadLetters.push({ runId: task.runId, stream: name, record: m.record, error: m.error, category: m.category });
+          if (deadLetters.length >= DEAD_LETTER_BATCH) flushDeadLetters();
+          break;
         case 'checkpoint':
           if (m.kind === 'committed') {
+            flushDeadLetters();
             const payload = m.payload;
             lastCommitted = payload;
             recorded = recorded.then(async () => {
@@ -62,6 +105,7 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
           }
           break;
         case 'done':
+          flushDeadLetters();
           counters = m.counters;
           finished = true;
           if (m.error) {
@@ -78,6 +122,7 @@ export function runAttempt(task: StreamTask, state: StateStore, onEvent: RunEven
     });
     worker.on('exit', () => {
       signal?.removeEventListener('abort', cancel);
+      clearTimeout(hardStop);
       if (!finished) error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
       void recorded.then(() => resolve({ counters, error, lastCommitted }));
     });

@@ -3,7 +3,7 @@ import type { ConnectorRef, PipelineConfig } from '../config/index.js';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
-import type { StateStore } from '../state/index.js';
+import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
 import { faultInjector } from './fault-injector.js';
@@ -26,6 +26,24 @@ export interface RunOptions {
   readonly retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
   /** CDC streams keep streaming until the signal aborts (then drain, commit, acknowledge). */
   readonly follow?: boolean;
+  /**
+   * `--dry-run`: sources read and a built-in sink counts and drops the rows (no destination
+   * component, nothing written, no run/cursor/state recorded; the pipeline lock is still taken).
+   * CDC streams are skipped (reading them would create a replication slot).
+   */
+  readonly dryRun?: boolean;
+  /** `--limit N` (dry runs only): at most N rows read per stream. */
+  readonly limit?: number;
+  /** `--full-refresh`: every stream ignores its stored cursor/watermark this run (cdc: re-snapshot). */
+  readonly fullRefresh?: boolean;
+  /** How long a batch stream may drain after the signal before it stops at once (default 8 s). */
+  readonly drainGraceMs?: number;
+}
+
+/** `--limit` outside a dry run, or a bad limit. */
+export class RunOptionsInvalid extends Error {
+  readonly kind = 'permanent' as const;
+  readonly code = 'CONFIG_INVALID';
 }
 
 /** A connector that cannot be run (not found or not built). */
@@ -58,9 +76,10 @@ function policyOf(ref: ConnectorRef): CapabilityPolicy {
 
 
 /** The replication hubs of a run, with the committed LSN of every CDC stream as a floor for the slot. */
-async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStreams: readonly string[], follow: boolean, onEvent: RunEventListener): Promise<HubRegistry> {
+async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStreams: readonly string[], follow: boolean, fullRefresh: boolean, onEvent: RunEventListener): Promise<HubRegistry> {
   const floors = new Map<string, bigint>();
-  for (const name of cdcStreams) {
+  // --full-refresh re-snapshots: the stored LSNs are no floor
+  for (const name of fullRefresh ? [] : cdcStreams) {
     const stored = (await storedCheckpoint(state, config.pipeline, name)) as { lsn?: unknown } | undefined;
     if (typeof stored?.lsn === 'string') floors.set(name, parseLsn(stored.lsn));
   }
@@ -77,12 +96,22 @@ async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStr
  * its own worker thread, at most `resources.parallelism` at once. A stream's failure never hides
  * the others' results; the run is recorded in the state DB.
  */
-export async function runPipeline(config: PipelineConfig, options: RunOptions): Promise<RunResult> {
-  const { registry, state, onEvent = () => undefined, signal } = options;
+export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOptions): Promise<RunResult> {
+  const { registry, onEvent = () => undefined, signal } = options;
+  const dryRun = options.dryRun === true;
+  if (options.limit !== undefined && !dryRun) throw new RunOptionsInvalid('--limit only works with --dry-run (a limited real run would commit a partial table)');
+  if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) throw new RunOptionsInvalid(`--limit must be a non-negative integer, got ${options.limit}`);
+  const state = dryRun ? dryRunStateStore(options.state) : options.state;
+  const skipped = dryRun ? pipelineConfig.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => ({ stream: s.name, reason: 'cdc streams are not read in a dry run (it would create a replication slot)' })) : [];
+  for (const s of skipped) onEvent({ type: 'log', stream: s.stream, stage: 'engine', level: 'warn', message: `skipped: ${s.reason}` });
+  const config: PipelineConfig = dryRun
+    ? { ...pipelineConfig, source: { ...pipelineConfig.source, streams: pipelineConfig.source.streams.filter((s) => s.syncMode !== 'cdc') } }
+    : pipelineConfig;
   const cache = new Map<string, Promise<ComponentModules>>();
+  // a dry run never instantiates the destination, so it is not compiled either
   const [source, destination, ...transforms] = await Promise.all([
     compile(registry, config.source, cache),
-    compile(registry, config.destination, cache),
+    dryRun ? Promise.resolve(undefined) : compile(registry, config.destination, cache),
     ...config.transforms.map((t) => compile(registry, t, cache)),
   ]);
   const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
@@ -98,13 +127,14 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, batchCount)));
-    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, onEvent) : undefined;
+    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent) : undefined;
     const stopHubs = (): void => hubs?.stop();
     signal?.addEventListener('abort', stopHubs);
     if (signal?.aborted) stopHubs();
-    const stage = (role: StageTask['role'], component: ComponentModules, ref: ConnectorRef): StageTask => ({
+    const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef): StageTask => ({
       role,
-      component,
+      // a dry run's destination stage is never instantiated (the worker's sink stands in for it)
+      component: component ?? { connector: ref.use, bindingsUrl: '', modules: {} },
       configJson: JSON.stringify(ref.config),
       policy: policyOf(ref),
       state: {},
@@ -119,7 +149,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
             stream: streamContext(stream),
             source: stage('source', source as ComponentModules, config.source),
             transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t)),
-            destination: stage('destination', destination as ComponentModules, config.destination),
+            destination: stage('destination', destination, config.destination),
             resources: {
               batchRows: config.resources.batchRows,
               maxBatchBytes: config.resources.maxBatchBytes,
@@ -131,8 +161,9 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
             attempt: 1,
             storedResume: undefined,
             ignoreWatermark: false,
+            ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
           };
-          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit, hubs);
+          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit, hubs, { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs });
         } finally {
           releasePermit();
         }
@@ -154,7 +185,15 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
           ? 'failed'
           : 'partial';
     await state.finishRun(runId, status);
-    const result: RunResult = { runId, pipeline: config.pipeline, status, durationMs: performance.now() - started, streams: results };
+    const result: RunResult = {
+      runId,
+      pipeline: config.pipeline,
+      status,
+      durationMs: performance.now() - started,
+      streams: results,
+      ...(dryRun ? { dryRun: true } : {}),
+      ...(skipped.length > 0 ? { skipped } : {}),
+    };
     onEvent({ type: 'run-finished', result });
     return result;
   } finally {

@@ -37,4 +37,8 @@ export interface RunResult {
   readonly status: 'succeeded' | 'failed' | 'partial' | 'cancelled';
   readonly durationMs: number;
   readonly streams: readonly StreamResult[];
+  /** `run --dry-run`: the source was read, nothing was written and nothing recorded (runId is 0). */
+  readonly dryRun?: boolean;
+  /** Streams the run left out, e.g. CDC streams in a dry run (reading them would create a slot). */
+  readonly skipped?: readonly { readonly stream: string; readonly reason: string }[];
 }

@@ -33,7 +33,20 @@ export interface StreamTask {
   readonly ignoreWatermark: boolean;
   /** cdc: this attempt's port to the main thread's replication hub (transferred to the worker). */
   readonly replicationPort?: MessagePort;
+  /**
+   * `run --dry-run`: the destination component is not instantiated; a built-in sink counts and
+   * drops what the chain emits (nothing is written, no checkpoint is reported). `limit` caps the
+   * rows the source may emit (the last frame is sliced, then the source is stopped).
+   */
+  readonly dryRun?: { readonly limit?: number };
 }
+
+/**
+ * Messages the main thread posts to a worker. `cancel` without `hard` asks the chain to drain
+ * (batch sources stop at their next checkpoint boundary, the destination commits what it got);
+ * `hard` stops every stage at its next step (open transactions roll back).
+ */
+export type WorkerControl = { readonly type: 'cancel'; readonly hard: boolean };
 
 /** Counters of one stream run. */
 export interface StreamCounters {

@@ -11,17 +11,31 @@ import { PgCapability } from '../runtime/pg-capability.js';
 import { RequestDispatcher } from '../runtime/request-dispatcher.js';
 import { ReplicationCapability } from '../cdc/replication-capability.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
-import type { StageTask, StreamCounters, StreamTask, WorkerMessage } from './stream-task.js';
+import { drainToDrySink } from './dry-run-sink.js';
+import { RowLimit, RowLimitReached } from './row-limit.js';
+import type { StageTask, StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
+
+/** The interrupt state of a worker, as the main thread set it. */
+interface CancelState {
+  /** First signal: drain (sources see `isCancelled()`). */
+  requested(): boolean;
+  /** The drain's grace period ran out (or a drain is impossible): stop every stage at its next step. */
+  hard(): boolean;
+}
 
 /**
  * Runs one stream's chain inside this worker thread: every stage is a component instance; they
  * share the thread and are connected by bounded in-memory frame channels (Arrow batches move by
  * reference, never re-encoded).
  */
-async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, cancelled: () => boolean): Promise<void> {
+async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, cancel: CancelState): Promise<void> {
   const frames = new FrameTable();
-  const stages = [task.source, ...task.transforms, task.destination];
-  const channels = stages.slice(1).map(() => new FrameChannel(task.channelCapacity));
+  const dryRun = task.dryRun !== undefined;
+  // a dry run has no destination component: a built-in sink consumes the last stage's channel
+  const stages = dryRun ? [task.source, ...task.transforms] : [task.source, ...task.transforms, task.destination];
+  const channels = (dryRun ? stages : stages.slice(1)).map(() => new FrameChannel(task.channelCapacity));
+  const limit = task.dryRun?.limit !== undefined ? new RowLimit(task.dryRun.limit) : undefined;
+  const sunk = { rows: 0, frames: 0, checkpoints: 0 };
   const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
@@ -29,8 +43,13 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const replication = task.replicationPort
     ? new ReplicationCapability(task.replicationPort, task.source.policy, frames, task.resources.maxBatchBytes, (pgs[0] as PgCapability).traffic)
     : undefined;
-  /** Interrupted: batch streams stop at the next step; a streaming CDC stream drains to a transaction boundary first. */
-  const stopNow = (): boolean => cancelled() && !replication?.streaming;
+  // A batch stream drains on the first signal: its source stops at the next checkpoint boundary
+  // (it sees `isCancelled()`), the destination commits what it got up to the last checkpoint. A
+  // replace stream cannot drain (one staging transaction: half a table must never be swapped in),
+  // a CDC snapshot is not chunked for it: those stop at once and roll back.
+  const drainable = task.stream.syncMode !== 'cdc' && task.stream.writeMode !== 'replace';
+  /** Interrupted: stop at the next step, unless draining; a streaming CDC stream drains to a transaction boundary first. */
+  const stopNow = (): boolean => cancel.requested() && (cancel.hard() || !drainable) && !replication?.streaming;
   const baseContext = {
     pipeline: task.pipeline,
     runId: task.runId,
@@ -45,12 +64,13 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   // wins over the state DB's copy, which may lag after a crash).
   let openGate: (payload: string | null) => void = () => undefined;
   const gate = new Promise<string | null>((resolve) => (openGate = resolve));
-  const destinationIndex = stages.length - 1;
+  const destinationIndex = dryRun ? -1 : stages.length - 1;
+  if (dryRun) openGate(null); // no destination watermark: the source resumes from the state DB's checkpoint, if any
   /** The first stage failure; other stages then fail only because their channel was closed. */
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
   const progress = (): void => {
-    counters.rowsRead = pgs[0]?.traffic.rowsOut ?? 0;
+    counters.rowsRead = limit ? limit.passed : (pgs[0]?.traffic.rowsOut ?? 0);
     counters.bytesRead = pgs[0]?.traffic.bytesOut ?? 0;
     counters.rowsWritten = pgs[pgs.length - 1]?.traffic.rowsIn ?? 0;
     counters.bytesWritten = pgs[pgs.length - 1]?.traffic.bytesIn ?? 0;
@@ -80,7 +100,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       },
       emit: (batch: RecordBatch) => {
         if (!output) throw new Error(`${name}: a destination cannot emit frames`);
-        output.push({ kind: 'frame', batch });
+        const passed = index === 0 && limit ? limit.take(batch) : batch;
+        if (passed) output.push({ kind: 'frame', batch: passed });
         progress();
       },
       stateGet: (key) => kv.get(key),
@@ -95,7 +116,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         return true;
       },
       deadLetter: (record, error, category) => post({ type: 'dead-letter', stage: name, record, error, category }),
-      isCancelled: cancelled,
+      isCancelled: () => cancel.requested(),
     };
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
     try {
@@ -120,11 +141,17 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         // Interrupted: stop at the next step; open transactions roll back when the connections
         // close, and what the destination committed stays (the next run resumes from it).
         if (stopNow()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });
+        if (index === 0 && limit?.reached) throw new RowLimitReached(limit.limit);
         if (output) await output.ready();
         progress();
       });
       output?.push({ kind: 'end' });
     } catch (error) {
+      if (error instanceof RowLimitReached) {
+        post({ type: 'log', stage: name, level: 'info', message: `${task.stream.name}: dry run: stopped the source at the row limit (${error.limit})` });
+        output?.push({ kind: 'end' });
+        return;
+      }
       if (rootFailure && (error === rootFailure || (error instanceof SessionFailed && error.error.message.includes(rootFailure.message)))) {
         throw rootFailure;
       }
@@ -140,7 +167,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     }
   };
 
-  await Promise.allSettled(stages.map((_, i) => runStage(i)));
+  const sink = dryRun
+    ? drainToDrySink(channels[channels.length - 1] as FrameChannel, sunk).catch(() => undefined) // a failure is the failing stage's
+    : Promise.resolve();
+  await Promise.allSettled([...stages.map((_, i) => runStage(i)), sink]);
   replication?.close();
   progress();
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;
@@ -149,11 +179,14 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
 
 if (parentPort) {
   const port = parentPort;
-  let cancelled = false;
-  port.on('message', (m: { type: string }) => {
-    if (m.type === 'cancel') cancelled = true;
+  let requested = false;
+  let hard = false;
+  port.on('message', (m: WorkerControl) => {
+    if (m.type !== 'cancel') return;
+    requested = true;
+    hard ||= m.hard;
   });
-  runStream(workerData as StreamTask, (m) => port.postMessage(m), () => cancelled).catch((error: unknown) => {
+  runStream(workerData as StreamTask, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }).catch((error: unknown) => {
     port.postMessage({ type: 'done', counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 }, error: { ...classifyError(error), stage: 'host' } });
   });
 }

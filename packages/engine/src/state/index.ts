@@ -28,3 +28,4 @@ export { pipelineLockKey } from './postgres-pipeline-locks.js';
 export { openStateStore, type StateStoreLocation } from './open-state-store.js';
 export type { PipelineLockOptions } from './sqlite-pipeline-locks.js';
 export { isProcessAlive } from './process-alive.js';
+export { DRY_RUN_ID, dryRunStateStore } from './dry-run-state-store.js';

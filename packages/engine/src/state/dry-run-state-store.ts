@@ -1,0 +1,33 @@
+import type { ReleasePipelineLock, StateStore } from './state-store.js';
+
+/** The run id a dry run reports: no run row exists for it. */
+export const DRY_RUN_ID = 0;
+
+/**
+ * The state store of `run --dry-run`: reads (stored checkpoints, cursors, reset markers) and the
+ * pipeline lock go to `inner`; every write is dropped, so a dry run records no run, transition,
+ * count, cursor, connector state or dead letter. `close` does not close `inner` (its opener does).
+ */
+export function dryRunStateStore(inner: StateStore): StateStore {
+  return {
+    beginRun: () => Promise.resolve(DRY_RUN_ID),
+    transition: () => Promise.resolve(),
+    recordStreamCounts: () => Promise.resolve(),
+    finishRun: () => Promise.resolve(),
+    getRun: (runId) => inner.getRun(runId),
+    listRuns: (options) => inner.listRuns(options),
+    listTransitions: (runId, stream) => inner.listTransitions(runId, stream),
+    getCursor: (pipeline, stream) => inner.getCursor(pipeline, stream),
+    putCursor: () => Promise.resolve(),
+    deleteCursors: () => Promise.resolve(0),
+    getKv: (scope, key) => inner.getKv(scope, key),
+    putKv: () => Promise.resolve(),
+    // a write that is dropped did not happen
+    casKv: () => Promise.resolve(false),
+    deleteKv: () => Promise.resolve(false),
+    addDeadLetters: () => Promise.resolve(),
+    listDeadLetters: (options) => inner.listDeadLetters(options),
+    acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> => inner.acquirePipelineLock(pipeline, holder),
+    close: () => Promise.resolve(),
+  };
+}
