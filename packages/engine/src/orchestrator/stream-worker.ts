@@ -39,6 +39,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  let sourceRows = 0;
   // cdc: the source's view of the main thread's replication hub
   const replication = task.replicationPort
     ? new ReplicationCapability(task.replicationPort, task.source.policy, frames, task.resources.maxBatchBytes, (pgs[0] as PgCapability).traffic)
@@ -70,7 +71,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
   const progress = (): void => {
-    counters.rowsRead = limit ? limit.passed : (pgs[0]?.traffic.rowsOut ?? 0);
+    // rows the source emitted: COPY-decoded, CDC change frames and frames the guest built itself alike
+    counters.rowsRead = limit ? limit.passed : sourceRows;
     counters.bytesRead = pgs[0]?.traffic.bytesOut ?? 0;
     counters.rowsWritten = pgs[pgs.length - 1]?.traffic.rowsIn ?? 0;
     counters.bytesWritten = pgs[pgs.length - 1]?.traffic.bytesIn ?? 0;
@@ -102,6 +104,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         if (!output) throw new Error(`${name}: a destination cannot emit frames`);
         const passed = index === 0 && limit ? limit.take(batch) : batch;
         if (passed) output.push({ kind: 'frame', batch: passed });
+        if (index === 0 && passed) sourceRows += passed.numRows;
         progress();
       },
       stateGet: (key) => kv.get(key),
