@@ -12,6 +12,7 @@ export type { ConnectorErrorDetails } from './guest/connector-error.js';
 export { pg, nextFrame, net, fs, sleep } from './guest/requests.js';
 export type { Step, FrameItem } from './guest/requests.js';
 export { log, metric, checkpoint, frames, state, deadLetter, isCancelled } from './guest/host.js';
+export type { FilterRule, FilterOutcome, RowFailure } from './guest/host.js';
 export * from './guest/session-context.js';
 export * from './guest/wit-types.js';
 export { openConnection, closeQuietly } from './postgres/open-connection.js';

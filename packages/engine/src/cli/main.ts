@@ -5,6 +5,7 @@ import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index
 import { checkPipeline } from '../orchestrator/check-pipeline.js';
 import { resetSource } from '../orchestrator/reset-source.js';
 import { registerScaffoldCommand } from '../scaffold/index.js';
+import { registerDlqCommand } from './dlq-command.js';
 import { openSqliteStateStore, openStateStore, type StateStore, type TransitionRecord } from '../state/index.js';
 import { connectorsCommand } from './connectors-command.js';
 import { discoverCommand } from './discover-command.js';
@@ -193,6 +194,7 @@ for (const action of ['show', 'reset'] as const) {
 }
 
 registerScaffoldCommand(program);
+registerDlqCommand(program);
 
 try {
   await program.parseAsync(process.argv);

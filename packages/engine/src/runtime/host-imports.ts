@@ -1,6 +1,7 @@
 import type { FrameHandle, LogLevel } from '@rapidbyte/sdk/contract';
 import { Field, RecordBatch, Schema } from 'apache-arrow';
 import { tableFromIPC } from 'apache-arrow';
+import { frameOperationImports } from '@rapidbyte/sdk/frame-ops';
 import type { FrameTable } from './frame-table.js';
 
 /** What an instance's synchronous host imports do; the worker wires them to channels and events. */
@@ -67,6 +68,8 @@ export function createHostImports(frames: FrameTable, hooks: InstanceHooks): Rec
       if (table.batches.length !== 1) throw componentError('BAD_IPC', `frame-from-ipc expects one record batch, got ${table.batches.length}`);
       return frames.add(table.batches[0] as RecordBatch);
     },
+    // frame-cast, frame-filter (with this instance's `unique` keys), frame-hash, frame-mask
+    ...frameOperationImports(frames),
     stateGet: (key: string) => hooks.stateGet(key),
     statePut: (key: string, value: string) => hooks.statePut(key, value),
     stateCas: (key: string, expected: string | undefined, value: string) => hooks.stateCas(key, expected, value),

@@ -12,6 +12,11 @@ declare module 'rapidbyte:connector/host@0.1.0' {
   export function frameProject(frame: FrameHandle, columns: string[]): FrameHandle;
   export function frameRename(frame: FrameHandle, renames: [string, string][]): FrameHandle;
   export function frameFromIpc(ipc: Uint8Array): FrameHandle;
+  export function frameCast(frame: FrameHandle, casts: [string, string][]): FrameHandle;
+  /** Returns [passing frame, failed count, JSON of the first `maxDetails` failures]. */
+  export function frameFilter(frame: FrameHandle, rulesJson: string, maxDetails: number): [FrameHandle, bigint, string];
+  export function frameHash(frame: FrameHandle, column: string, algorithm: string, salt: string): FrameHandle;
+  export function frameMask(frame: FrameHandle, column: string, replacement: string | undefined): FrameHandle;
   export function stateGet(key: string): string | undefined;
   export function statePut(key: string, value: string): void;
   export function stateCas(key: string, expected: string | undefined, value: string): boolean;

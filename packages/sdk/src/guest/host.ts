@@ -3,6 +3,36 @@ import { ConnectorError } from './connector-error.js';
 import type { FrameSchema } from './session-context.js';
 import type { FrameHandle, WitConnectorError } from './wit-types.js';
 
+/** One validation rule of `frames.filter` (the host evaluates it over whole columns). */
+export interface FilterRule {
+  readonly column: string;
+  readonly not_null?: boolean;
+  /** Matched against the value's text (JavaScript syntax, unanchored). */
+  readonly regex?: string;
+  /** Inclusive bounds. */
+  readonly range?: { readonly min?: number | string; readonly max?: number | string };
+  readonly allowed_values?: readonly (string | number | boolean)[];
+  /** No repeat within the session. */
+  readonly unique?: boolean;
+}
+
+/** A row `frames.filter` rejected. */
+export interface RowFailure {
+  readonly row: number;
+  readonly column: string;
+  readonly rule: 'not_null' | 'regex' | 'range' | 'allowed_values' | 'unique';
+  readonly reason: string;
+  /** The row's values by column (int8 and decimals as strings, timestamps as ISO text). */
+  readonly record: Record<string, string | number | boolean | null>;
+}
+
+/** What `frames.filter` returns. */
+export interface FilterOutcome {
+  readonly passed: FrameHandle;
+  readonly failedCount: number;
+  readonly failures: RowFailure[];
+}
+
 function rethrow(error: unknown): never {
   const payload = (error as { payload?: WitConnectorError }).payload;
   if (payload && typeof payload.code === 'string') throw ConnectorError.fromWit(payload);
@@ -43,6 +73,47 @@ export const frames = {
   rename(frame: FrameHandle, renames: [string, string][]): FrameHandle {
     try {
       return imports.frameRename(frame, renames);
+    } catch (e) {
+      return rethrow(e);
+    }
+  },
+  /**
+   * Casts columns in the host: `[column, type]` with type `int16 | int32 | int64 | float64 | utf8 |
+   * bool | date | timestamp | timestamptz | decimal(p,s)`. A value that does not cast throws
+   * `CAST_FAILED` naming the column, row and value.
+   */
+  cast(frame: FrameHandle, casts: [string, string][]): FrameHandle {
+    try {
+      return imports.frameCast(frame, casts);
+    } catch (e) {
+      return rethrow(e);
+    }
+  },
+  /**
+   * Evaluates validation rules over the whole frame in the host and splits it: `passed` is a new
+   * frame of the rows that pass, `failedCount` how many did not, `failures` the first
+   * `maxDetails` of them with their reason and values. `unique` remembers keys for the session.
+   */
+  filter(frame: FrameHandle, rules: readonly FilterRule[], maxDetails = 0): FilterOutcome {
+    try {
+      const [passed, failed, details] = imports.frameFilter(frame, JSON.stringify(rules), maxDetails);
+      return { passed, failedCount: Number(failed), failures: JSON.parse(details) as RowFailure[] };
+    } catch (e) {
+      return rethrow(e);
+    }
+  },
+  /** Replaces a column by the hex `sha256` of `salt` + the value's text, in the host. */
+  hash(frame: FrameHandle, column: string, salt = '', algorithm: 'sha256' = 'sha256'): FrameHandle {
+    try {
+      return imports.frameHash(frame, column, algorithm, salt);
+    } catch (e) {
+      return rethrow(e);
+    }
+  },
+  /** Replaces every non-NULL value of a column by `replacement`, or every value by NULL (`null`). */
+  mask(frame: FrameHandle, column: string, replacement: string | null): FrameHandle {
+    try {
+      return imports.frameMask(frame, column, replacement ?? undefined);
     } catch (e) {
       return rethrow(e);
     }

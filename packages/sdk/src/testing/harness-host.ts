@@ -1,5 +1,6 @@
 import { Field, RecordBatch, Schema, tableFromIPC } from 'apache-arrow';
 import type { FrameHandle, LogLevel, WitConnectorError } from '../guest/wit-types.js';
+import { frameOperationImports } from '../frame-ops/frame-op-imports.js';
 import { describeSchema, type HarnessFrames } from './harness-frames.js';
 import type { OutputItem } from './session-record.js';
 
@@ -31,7 +32,8 @@ const parseJson = (text: string): unknown => {
 
 /**
  * The `rapidbyte:connector/host` imports over an in-memory capture. Frame operations behave as
- * the engine's (`frame-project`, `frame-rename`, `frame-from-ipc`, `frame-schema` JSON).
+ * the engine's (`frame-project`, `frame-rename`, `frame-from-ipc`, `frame-schema` JSON; `frame-cast`,
+ * `frame-filter`, `frame-hash`, `frame-mask` are the very same code, from `frame-ops/`).
  */
 export function createHarnessHost(frames: HarnessFrames, capture: HostCapture): Record<string, unknown> {
   return {
@@ -72,6 +74,7 @@ export function createHarnessHost(frames: HarnessFrames, capture: HostCapture): 
       if (table.batches.length !== 1) throw componentError('BAD_IPC', `frame-from-ipc expects one record batch, got ${table.batches.length}`);
       return frames.add(table.batches[0] as RecordBatch);
     },
+    ...frameOperationImports(frames),
     stateGet: (key: string) => capture.state.get(key),
     statePut: (key: string, value: string) => void capture.state.set(key, value),
     stateCas: (key: string, expected: string | undefined, value: string) => {
