@@ -3,7 +3,7 @@
 // committed (also while the destination fails); SIGINT on --follow drains, commits and exits 0;
 // an invalidated slot fails with its specific error and the recovery command; a `state reset`
 // drops the slot; a 2M-row source transaction streams with bounded engine memory.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
@@ -128,6 +128,66 @@ describe('cdc --follow under faults', () => {
     expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdc_dstfail', 'public.ev')).toBeLessThanOrEqual(0);
     await cluster.query(dst.name, `ALTER TABLE ev DROP CONSTRAINT small`);
     await runOk(file);
+    await expectEqual(src, dst, 'ev');
+  });
+
+  it('a killed destination connection during --follow is retried: the stream re-attaches behind the hub, which reads again from the slot; nothing lost or doubled', async () => {
+    const src = await scope.create('cdc_retry_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 100) g;`);
+    const dst = await scope.create('cdc_retry_dst');
+    const file = pipeline('cdc_retry', src, dst, 'public.ev');
+    // a second stream of the same source keeps going while the first one retries
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    - { name: public.ev, sync_mode: cdc }', '    - { name: public.ev, sync_mode: cdc }\n    - { name: public.ev2, sync_mode: cdc }'));
+    await cluster.psql(src.name, `CREATE TABLE public.ev2 (id int PRIMARY KEY, v int NOT NULL);`);
+    const follow = spawnCli(['run', '--follow', '--json', file]);
+    await waitFor('the snapshot', async () => {
+      const r = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ev`).catch(() => undefined);
+      return r && (r.rows[0] as { n: number }).n === 100 ? true : undefined;
+    }, { cli: follow, intervalMs: 200 });
+    const load = writeLoad(src, 'ev', 100);
+    await new Promise((r) => setTimeout(r, 1500));
+    // kill the destination's connections (the follower's writers): a transient failure
+    const killed = await cluster.query('postgres', `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [dst.name]);
+    expect((killed.rows[0] as { n: number }).n).toBeGreaterThan(0);
+    await cluster.psql(src.name, `INSERT INTO ev2 SELECT generate_series(1, 50), 1;`);
+    await new Promise((r) => setTimeout(r, 3000));
+    await load.stop();
+    await waitFor('the follower to catch up', async () => {
+      const diff = await cluster.compareTables(src.url, 'ev', dst.url, 'ev');
+      const n2 = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ev2`).catch(() => undefined);
+      return diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 && n2 && (n2.rows[0] as { n: number }).n === 50 ? true : undefined;
+    }, { cli: follow, intervalMs: 500, timeoutMs: 60_000 });
+    process.kill(follow.pid, 'SIGINT');
+    const result = await follow.exited;
+    expect(result.code, result.stderr).toBe(0);
+    const json = parseJson<RunJson>(result);
+    expect(json.streams.find((s) => s.stream === 'public.ev')?.attempts).toBeGreaterThan(1);
+    await expectEqual(src, dst, 'ev');
+    await expectEqual(src, dst, 'ev2');
+    expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdc_retry', 'public.ev')).toBeLessThanOrEqual(0);
+  });
+
+  it('a killed replication connection during --follow is retried through a new hub; nothing lost or doubled', async () => {
+    const src = await scope.create('cdc_walsender_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 100) g;`);
+    const dst = await scope.create('cdc_walsender_dst');
+    const file = pipeline('cdc_walsender', src, dst, 'public.ev');
+    const follow = spawnCli(['run', '--follow', '--json', file]);
+    const walsender = await waitFor('the walsender', async () => {
+      const r = await cluster.query(src.name, `SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'rapidbyte_cdc_walsender' AND active`);
+      return (r.rows[0] as { active_pid: number } | undefined)?.active_pid;
+    }, { cli: follow, intervalMs: 200 });
+    const load = writeLoad(src, 'ev', 100);
+    await new Promise((r) => setTimeout(r, 1000));
+    await cluster.query('postgres', `SELECT pg_terminate_backend($1)`, [walsender]);
+    await new Promise((r) => setTimeout(r, 2000));
+    await load.stop();
+    await waitFor('the follower to catch up', async () => {
+      const diff = await cluster.compareTables(src.url, 'ev', dst.url, 'ev');
+      return diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 ? true : undefined;
+    }, { cli: follow, intervalMs: 500, timeoutMs: 60_000 });
+    process.kill(follow.pid, 'SIGINT');
+    const result = await follow.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseJson<RunJson>(result).streams[0]?.attempts).toBeGreaterThan(1);
     await expectEqual(src, dst, 'ev');
   });
 

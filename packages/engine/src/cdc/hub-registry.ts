@@ -20,6 +20,7 @@ export class HubRegistry {
   /** stream -> the source summary of its hub, filled by close(). */
   readonly #streamHub = new Map<string, ReplicationHub>();
   #stopped = false;
+  readonly #finished = new Set<string>();
 
   constructor(readonly options: RegistryOptions) {}
 
@@ -84,6 +85,12 @@ export class HubRegistry {
     void hub.detach(stream);
   }
 
+  /** A stream is done for this run (no more attempts): no hub waits for it to attach. */
+  finished(stream: string): void {
+    this.#finished.add(stream);
+    for (const hub of this.#hubs.values()) hub.forget(stream);
+  }
+
   /** SIGINT/SIGTERM: streams end at their next transaction boundary. */
   stop(): void {
     this.#stopped = true;
@@ -106,6 +113,7 @@ export class HubRegistry {
       if (hub) void hub.close();
       hub = new ReplicationHub({ connect: attach.connect, slot: attach.slot, publication: attach.publication }, this.options);
       this.#hubs.set(key, hub);
+      for (const stream of this.#finished) hub.forget(stream);
     }
     return hub;
   }

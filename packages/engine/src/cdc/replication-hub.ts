@@ -249,6 +249,13 @@ export class ReplicationHub {
     this.credit(stream, 0);
   }
 
+  /** The stream is done for this run (its last attempt ended): streaming no longer waits for it. */
+  forget(stream: string): void {
+    if (this.#peers.has(stream)) return;
+    if (!this.#gone.has(stream)) this.#gone.set(stream, this.options.floors.get(stream));
+    void this.#maybeStart().catch((error: unknown) => this.#fail(error as Error));
+  }
+
   /** SIGINT/SIGTERM: every stream ends at its next transaction boundary (then commits and the slot is acked). */
   stop(): void {
     if (this.#state === 'streaming') this.#state = 'stopping';
@@ -302,6 +309,14 @@ export class ReplicationHub {
     return { walStatus: row.wal_status, confirmed: parseLsn(row.confirmed) };
   }
 
+  async #waitSlotInactive(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const r = await (this.#sql as pg.Client).query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [this.source.slot]);
+      if ((r.rows[0] as { active: boolean } | undefined)?.active !== true) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   #peer(stream: string): Peer {
     const peer = this.#peers.get(stream);
     if (!peer) throw cdcError('STREAM_NOT_ATTACHED', `${stream}: not attached to the replication hub`, stream);
@@ -333,8 +348,11 @@ export class ReplicationHub {
   /** Reads again from the slot's confirmed position (a stream resumed behind the hub). */
   async #restart(): Promise<void> {
     const old = this.#repl;
-    this.#repl = await ReplicationConnection.open(this.source.connect);
+    this.#repl = undefined;
     await old?.close();
+    // the server releases the slot only once the old walsender has exited
+    await this.#waitSlotInactive();
+    this.#repl = await ReplicationConnection.open(this.source.connect);
     this.#paused = false;
     this.#processed = 0n;
     if (this.#state === 'drained') this.#state = 'streaming';

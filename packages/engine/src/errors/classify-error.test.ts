@@ -26,6 +26,10 @@ describe('classifyError', () => {
     expect(classifyError(new Error('Connection terminated unexpectedly'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_LOST' });
   });
 
+  it('a query on a client whose connection the server killed is a transient CONNECTION_LOST', () => {
+    expect(classifyError(new Error('Client has encountered a connection error and is not queryable'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_LOST' });
+  });
+
   it('keeps the kind and code of typed errors', () => {
     const typed = Object.assign(new Error('no'), { kind: 'permanent', code: 'NETWORK_DENIED' });
     expect(classifyError(typed)).toEqual({ kind: 'permanent', code: 'NETWORK_DENIED', message: 'no', column: undefined });

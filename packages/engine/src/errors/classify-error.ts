@@ -47,7 +47,9 @@ export function classifyError(error: unknown, fallbackCode = 'HOST_ERROR'): WitC
       column: typeof e.column === 'string' ? e.column : undefined,
     };
   }
-  if (/Connection terminated|connection timeout|socket hang up/i.test(message)) {
+  // node-postgres after the server closed the connection (e.g. pg_terminate_backend, a restart):
+  // the next query on that client fails with "Client has encountered a connection error…"
+  if (/Connection terminated|connection timeout|socket hang up|encountered a connection error and is not queryable/i.test(message)) {
     return { kind: 'transient', code: 'CONNECTION_LOST', message };
   }
   return { kind: 'permanent', code: fallbackCode, message };

@@ -71,6 +71,7 @@ export async function runStreamTask(
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   // a CDC stream interrupted at a transaction boundary drained and committed: it succeeded
+  if (task.stream.syncMode === 'cdc') hubs?.finished(name);
   const status =
     attempt === 0 ? 'cancelled' : error ? (signal?.aborted ? 'cancelled' : 'failed') : signal?.aborted && task.stream.syncMode !== 'cdc' ? 'cancelled' : 'succeeded';
   const committed = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown; cursorValue?: unknown } | null);
