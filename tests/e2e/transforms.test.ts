@@ -131,7 +131,7 @@ describe('transforms (pg -> transform components -> pg)', () => {
     it('skip: the bad row is dropped, the rest loaded', async () => {
       const { json, result, file, dst } = await run(`tf_${name}_skip`, transforms, 'skip');
       expect(result.code, result.stderr).toBe(0);
-      expect(json.streams[0]).toMatchObject({ status: 'succeeded', rowsRead: 8, rowsWritten: 7 });
+      expect(json.streams[0]).toMatchObject({ status: 'succeeded', rowsRead: 8, rowsWritten: 7, rowsSkipped: 1, rowsDeadLettered: 0 });
       await expectDestination(dst, `SELECT * FROM public.people WHERE id <> ${bad}`, 7);
       expect(await deadLetters(file, json.runId)).toEqual([]);
     });
@@ -139,6 +139,7 @@ describe('transforms (pg -> transform components -> pg)', () => {
     it('dlq: the bad row is a dead letter (dlq list --json), the rest loaded', async () => {
       const { json, result, file, dst } = await run(`tf_${name}_dlq`, transforms, 'dlq');
       expect(result.code, result.stderr).toBe(0);
+      expect(json.streams[0]).toMatchObject({ rowsRead: 8, rowsWritten: 7, rowsSkipped: 0, rowsDeadLettered: 1 });
       await expectDestination(dst, `SELECT * FROM public.people WHERE id <> ${bad}`, 7);
       const letters = await deadLetters(file, json.runId);
       expect(letters).toHaveLength(1);

@@ -9,7 +9,11 @@ import type { StreamCounters, StreamTask } from './stream-task.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 
 function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
-  return { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
+  const sum = { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
+  const optional = (x: number | undefined, y: number | undefined): number | undefined => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  const rowsSkipped = optional(a.rowsSkipped, b.rowsSkipped);
+  const rowsDeadLettered = optional(a.rowsDeadLettered, b.rowsDeadLettered);
+  return { ...sum, ...(rowsSkipped === undefined ? {} : { rowsSkipped }), ...(rowsDeadLettered === undefined ? {} : { rowsDeadLettered }) };
 }
 
 /** Per-run controls of `rapidbyte run` that change how a stream starts and stops. */

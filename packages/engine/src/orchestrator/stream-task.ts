@@ -54,6 +54,10 @@ export interface StreamCounters {
   bytesRead: number;
   rowsWritten: number;
   bytesWritten: number;
+  /** Rows a transform or the destination dropped under `on_data_error: skip` (streams with transforms). */
+  rowsSkipped?: number;
+  /** Rows sent to the dead-letter queue under `on_data_error: dlq` (streams with transforms). */
+  rowsDeadLettered?: number;
 }
 
 /** Messages a worker posts to the main thread. */

@@ -40,6 +40,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let sourceRows = 0;
+  // streams with transforms report what their data-error policy dropped
+  const rejects = task.transforms.length > 0 ? { skipped: 0, deadLettered: 0 } : undefined;
   // cdc: the source's view of the main thread's replication hub
   const replication = task.replicationPort
     ? new ReplicationCapability(task.replicationPort, task.source.policy, frames, task.resources.maxBatchBytes, (pgs[0] as PgCapability).traffic)
@@ -73,6 +75,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const progress = (): void => {
     // rows the source emitted: COPY-decoded, CDC change frames and frames the guest built itself alike
     counters.rowsRead = limit ? limit.passed : sourceRows;
+    if (rejects) {
+      counters.rowsSkipped = rejects.skipped;
+      counters.rowsDeadLettered = rejects.deadLettered;
+    }
     counters.bytesRead = pgs[0]?.traffic.bytesOut ?? 0;
     counters.rowsWritten = pgs[pgs.length - 1]?.traffic.rowsIn ?? 0;
     counters.bytesWritten = pgs[pgs.length - 1]?.traffic.bytesIn ?? 0;
@@ -118,7 +124,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         post({ type: 'state-put', stage: name, key, value });
         return true;
       },
-      deadLetter: (record, error, category) => post({ type: 'dead-letter', stage: name, record, error, category }),
+      deadLetter: (record, error, category) => {
+        if (rejects) rejects.deadLettered += 1;
+        post({ type: 'dead-letter', stage: name, record, error, category });
+      },
       isCancelled: () => cancel.requested(),
     };
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
@@ -140,7 +149,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         context = JSON.stringify({ ...baseContext, resume: resume ?? null });
         post({ type: 'resume', source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none', payload: JSON.stringify(resume ?? null) });
       }
-      await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
+      const result = await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
         // Interrupted: stop at the next step; open transactions roll back when the connections
         // close, and what the destination committed stays (the next run resumes from it).
         if (stopNow()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });
@@ -148,6 +157,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         if (output) await output.ready();
         progress();
       });
+      const report = result as { rejected?: unknown; policy?: unknown } | null;
+      if (rejects && stage.role === 'transform' && report?.policy === 'skip' && typeof report.rejected === 'number') rejects.skipped += report.rejected;
       output?.push({ kind: 'end' });
     } catch (error) {
       if (error instanceof RowLimitReached) {
