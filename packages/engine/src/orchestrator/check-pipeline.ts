@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { CheckReport, StreamContext } from '@rapidbyte/sdk/contract';
 import type { ConnectorRef, PipelineConfig } from '../config/index.js';
 import { classifyError } from '../errors/classify-error.js';
@@ -39,12 +40,13 @@ export async function runConnectorOperation(
   ref: ConnectorRef,
   op: 'check' | 'discover' | 'reset',
   context: { pipeline: string; stream?: StreamContext; streams?: readonly StreamContext[]; resetScope?: 'pipeline' | 'streams' },
+  baseDir?: string,
 ): Promise<unknown> {
   const found = registry.resolve(ref.use);
   if (!found?.built) throw new Error(`connector '${ref.use}' is ${found ? 'not built (run `pnpm build`)' : 'not found'}`);
   const component = await compileComponentModules(found.manifest.name, found.bindingsDir);
   const frames = new FrameTable();
-  const policy = { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths };
+  const policy = { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths, baseDir };
   const pg = new PgCapability(policy, frames, 8 << 20);
   const net = new NetCapability(policy);
   try {
@@ -69,7 +71,7 @@ export async function checkPipeline(config: PipelineConfig, registry: ConnectorR
     try {
       // the source also checks what its streams need (CDC preflight)
       const streams = role === 'source' ? config.source.streams.map((s) => streamContext(s)) : undefined;
-      const report = (await runConnectorOperation(registry, ref, 'check', { pipeline: config.pipeline, streams })) as CheckReport | null;
+      const report = (await runConnectorOperation(registry, ref, 'check', { pipeline: config.pipeline, streams }, dirname(config.file))) as CheckReport | null;
       for (const item of report?.items ?? []) items.push({ connector: ref.use, role, ...item });
       if (!report?.items?.length) items.push({ connector: ref.use, role, name: 'check', ok: true, message: 'ok' });
     } catch (error) {

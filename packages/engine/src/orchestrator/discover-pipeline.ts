@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Catalog } from '@rapidbyte/sdk/contract';
 import type { PipelineConfig } from '../config/index.js';
 import { classifyError } from '../errors/classify-error.js';
@@ -25,7 +26,7 @@ export class DiscoverFailed extends Error {
 export async function discoverPipeline(config: PipelineConfig, registry: ConnectorRegistry): Promise<Catalog> {
   let result: unknown;
   try {
-    result = await runConnectorOperation(registry, config.source, 'discover', { pipeline: config.pipeline });
+    result = await runConnectorOperation(registry, config.source, 'discover', { pipeline: config.pipeline }, dirname(config.file));
   } catch (error) {
     const wit = error instanceof SessionFailed ? error.error : classifyError(error);
     throw new DiscoverFailed(config.source.use, wit.code, `discover of ${config.source.use} failed: ${wit.code}: ${wit.message}`, { cause: error });

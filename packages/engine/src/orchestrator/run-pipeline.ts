@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import type { ConnectorRef, PipelineConfig } from '../config/index.js';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
@@ -70,8 +71,9 @@ async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Ma
   return compiled;
 }
 
-function policyOf(ref: ConnectorRef): CapabilityPolicy {
-  return { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths };
+/** `baseDir`: relative paths a connector reads resolve against the pipeline file's folder, like `allowed_paths`. */
+function policyOf(ref: ConnectorRef, baseDir: string): CapabilityPolicy {
+  return { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths, baseDir };
 }
 
 
@@ -136,7 +138,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       // a dry run's destination stage is never instantiated (the worker's sink stands in for it)
       component: component ?? { connector: ref.use, bindingsUrl: '', modules: {} },
       configJson: JSON.stringify(ref.config),
-      policy: policyOf(ref),
+      policy: policyOf(ref, dirname(config.file)),
       state: {},
     });
     const settled = await Promise.all(

@@ -7,6 +7,8 @@ export interface CapabilityPolicy {
   readonly allowedHosts: readonly string[];
   /** Absolute paths, granted read-only (a directory grants everything below it). */
   readonly allowedPaths: readonly string[];
+  /** What a relative path a connector reads is relative to: the pipeline file's folder (default: the working directory). */
+  readonly baseDir?: string;
 }
 
 /** A refused capability: permanent, never retried. */
@@ -44,7 +46,7 @@ export async function checkPath(policy: CapabilityPolicy, path: string): Promise
     );
   let real: string;
   try {
-    real = await realpath(resolve(path));
+    real = await realpath(policy.baseDir ? resolve(policy.baseDir, path) : resolve(path));
   } catch {
     throw denied();
   }
