@@ -90,11 +90,18 @@ function writeLoad(db: TestDatabase, table: string, firstId: number): { stop: ()
 
 describe('cdc --follow under faults', () => {
   it('kill -9 during --follow under a write load, rerun: nothing lost or doubled; the slot never gets ahead of the destination', async () => {
-    const src = await scope.create('cdc_kill_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 1000) g;`);
+    const src = await scope.create(
+      'cdc_kill_src',
+      `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 1000) g;
+CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.evlog SELECT g, 0 FROM generate_series(1, 1000) g;`,
+    );
     const dst = await scope.create('cdc_kill_dst');
     const file = pipeline('cdc_kill', src, dst, 'public.ev');
+    // a second stream keeps a change log of its table: a change applied twice would show there
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    - { name: public.ev, sync_mode: cdc }', '    - { name: public.ev, sync_mode: cdc }\n    - { name: public.evlog, sync_mode: cdc, write_mode: append }'));
     await runOk(file);
     const load = writeLoad(src, 'ev', 1000);
+    const logLoad = writeLoad(src, 'evlog', 1000);
     const follow = spawnCli(['run', '--follow', file]);
     // wait until the follower has committed changes, then kill it while the load goes on
     await waitFor(
@@ -109,10 +116,16 @@ describe('cdc --follow under faults', () => {
     await follow.kill9();
     expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdc_kill', 'public.ev')).toBeLessThanOrEqual(0);
     const writes = await load.stop();
+    await logLoad.stop();
     expect(writes).toBeGreaterThan(20);
     await runOk(file);
     await expectEqual(src, dst, 'ev');
     expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdc_kill', 'public.ev')).toBeLessThanOrEqual(0);
+    const doubled = await cluster.query(dst.name, `SELECT id, _rb_op, _rb_lsn, count(*) FROM evlog GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`);
+    expect(doubled.rows).toEqual([]);
+    await cluster.psql(dst.name, `CREATE TABLE evlog_replayed AS SELECT id, v FROM (SELECT DISTINCT ON (id) * FROM evlog ORDER BY id, _rb_lsn DESC, (_rb_op <> 'r') DESC) last WHERE _rb_op <> 'D'`);
+    const diff = await cluster.compareTables(src.url, 'evlog', dst.url, 'evlog_replayed');
+    expect([diff.onlyInSource, diff.onlyInDestination]).toEqual([[], []]);
   });
 
   it('with the destination failing, the slot stays at or below what the destination committed; the rerun catches up', async () => {
