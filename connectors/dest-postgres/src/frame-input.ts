@@ -49,14 +49,25 @@ export function* readFirstFrame(onMarker?: (payload: string) => Step<void>): Ste
 }
 
 /**
- * Writes the first frame and every following one into an open COPY FROM (the host encodes the
- * rows), releasing each frame once written, until the end of the stream. Returns the frame count.
+ * Called before each frame is written with the COPY in use and the rows written so far; returns
+ * the COPY to write the frame into (a new one after a schema change, say).
  */
-export function* copyAllFrames(copy: number, input: FrameInput): Step<number> {
+export type BeforeFrame = (frame: FrameHandle, copy: number, rowsBefore: number) => Step<number>;
+
+/**
+ * Writes the first frame and every following one into an open COPY FROM (the host encodes the
+ * rows), releasing each frame once written, until the end of the stream. Returns the frame count
+ * and the COPY last written to (`beforeFrame` may switch it).
+ */
+export function* copyAllFrames(copy: number, input: FrameInput, beforeFrame?: BeforeFrame): Step<{ frames: number; copy: number }> {
   let count = 0;
+  let rows = 0;
   let frame = input.first;
   while (frame !== undefined) {
-    if (frames.rows(frame) > 0) yield* pg.copyInWrite(copy, frame);
+    if (beforeFrame) copy = yield* beforeFrame(frame, copy, rows);
+    const n = frames.rows(frame);
+    if (n > 0) yield* pg.copyInWrite(copy, frame);
+    rows += n;
     frames.release(frame);
     count += 1;
     frame = undefined;
@@ -70,5 +81,5 @@ export function* copyAllFrames(copy: number, input: FrameInput): Step<number> {
       input.checkpoints.push(item.payload);
     }
   }
-  return count;
+  return { frames: count, copy };
 }

@@ -82,7 +82,7 @@ export function* ensureEnumTypes(conn: number, enums: readonly EnumTypeSpec[]): 
 
 /**
  * The columns of `oid` to COPY the frame's fields into, in field order. A field the table lacks
- * is a permanent `COLUMN_MISSING_AT_DESTINATION` (schema evolution comes later).
+ * is a permanent `COLUMN_MISSING_AT_DESTINATION` (CDC streams; the others evolve the table: apply-evolution.ts).
  */
 export function* targetCopyColumns(conn: number, stream: string, qualified: string, oid: string, fields: readonly FrameField[]): Step<PgColumn[]> {
   const target = columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [oid])).rows);

@@ -1,30 +1,42 @@
 import { effectiveKey } from './frame-input.js';
-import { frames, log, nextFrame, pg, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { frames, log, nextFrame, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { evolveTable, type EvolutionTarget } from './apply-evolution.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
+import { evolutionPolicy } from './evolution-policy.js';
+import { sameFields } from './plan-evolution.js';
+import { SchemaChangeLog } from './schema-change-log.js';
 import { copyInStatement } from './target-catalog.js';
-import { ensureTargetTable, targetCopyColumns } from './target-table.js';
+import { ensureTargetTable } from './target-table.js';
 import { watermarkCommits } from './watermark-store.js';
-import { watermarkKey, type WriteSession } from './write-session.js';
+import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
 /**
- * `append`: creates the target if it is missing (exact source types, NOT NULL, primary key), then
- * one transaction per checkpoint interval: COPY the frames, and at the marker end the COPY, write
- * the watermark, COMMIT and report the marker committed.
+ * `append`: creates the target if it is missing (exact source types, NOT NULL, primary key), else
+ * evolves it to the first frame's schema (`schema_evolution`, outside any transaction), then one
+ * transaction per checkpoint interval: COPY the frames, and at the marker end the COPY, write the
+ * watermark, COMMIT and report the marker committed. A frame whose schema differs from the one
+ * before ends the COPY, evolves the target inside the open transaction and starts a new COPY.
  */
-export function* writeAppend(session: WriteSession): Step<TransferSummary> {
+export function* writeAppend(session: WriteSession): Step<WriteResult> {
   const { conn, stream, input } = session;
   const { schema } = session.settings;
   const table = stream.destinationTable;
   const qualified = quoteQualified(schema, table);
+  const changes = new SchemaChangeLog();
   let columns: PgColumn[] = [];
+  let target: EvolutionTarget | undefined;
+  let fields: readonly FrameField[] = input.fields ?? [];
   if (input.fields) {
     const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, effectiveKey(stream.primaryKey, input));
-    columns = yield* targetCopyColumns(conn, stream.name, qualified, oid, input.fields);
+    target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
+    columns = (yield* evolveTable(target, input.fields, 0)).columns;
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);
   }
   let copy = 0;
+  let seen = 0;
+  let copied = 0;
   const load = yield* loadByCheckpoint(
     {
       next: nextFrame,
@@ -35,11 +47,22 @@ export function* writeAppend(session: WriteSession): Step<TransferSummary> {
         copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
       },
       *write(frame) {
-        if (frames.rows(frame) > 0) yield* pg.copyInWrite(copy, frame);
+        const now = frames.schema(frame).fields;
+        if (target && !sameFields(now, fields)) {
+          copied += Number(yield* pg.copyInEnd(copy));
+          columns = (yield* evolveTable(target, now, seen)).columns;
+          fields = now;
+          copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+        }
+        const rows = frames.rows(frame);
+        if (rows > 0) yield* pg.copyInWrite(copy, frame);
+        seen += rows;
         frames.release(frame);
       },
       *close() {
-        return Number(yield* pg.copyInEnd(copy));
+        const rows = copied + Number(yield* pg.copyInEnd(copy));
+        copied = 0;
+        return rows;
       },
       ...watermarkCommits(conn, watermarkKey(session)),
     },
@@ -47,5 +70,5 @@ export function* writeAppend(session: WriteSession): Step<TransferSummary> {
     input.first,
   );
   log.info(`${stream.name}: appended ${load.rows} rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`);
-  return { rows: load.rows, frames: load.frames };
+  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }) };
 }

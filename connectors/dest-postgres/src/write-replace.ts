@@ -1,13 +1,17 @@
 import { effectiveKey } from './frame-input.js';
-import { checkpoint, log, pg, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { checkpoint, frames, log, pg, type Step } from '@rapidbyte/sdk';
+import { evolveTable, type EvolutionTarget } from './apply-evolution.js';
+import { evolutionPolicy } from './evolution-policy.js';
+import { sameFields } from './plan-evolution.js';
+import { SchemaChangeLog } from './schema-change-log.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { copyAllFrames, type FrameInput } from './frame-input.js';
 import { replaceTable } from './replace-table.js';
 import { stagingTableName } from './staging-table-name.js';
 import { copyInStatement } from './target-catalog.js';
-import { ensureEnumTypes, planTable, tableOid, targetCopyColumns } from './target-table.js';
+import { ensureEnumTypes, planTable, tableOid } from './target-table.js';
 import { requirePayload, writeWatermark } from './watermark-store.js';
-import { watermarkKey, type WriteSession } from './write-session.js';
+import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
 /**
  * `replace`: loads every frame into a staging table (a leftover one from a failed run is dropped
@@ -15,9 +19,12 @@ import { watermarkKey, type WriteSession } from './write-session.js';
  * the watermark of the last checkpoint marker received; once that commits the marker is reported
  * committed. The staging table copies the target's definition (`LIKE ... INCLUDING ALL`) when the
  * target exists, else it is created from the frame schema. Checkpoint markers do not commit
- * anything before the swap: a replace that fails starts over.
+ * anything before the swap: a replace that fails starts over. Schema evolution applies to the
+ * staging copy of the target: the `fail` policies compare the frames with the old table, `add`
+ * and `coerce` change the (empty) staging table, so the new table has the new shape and no old
+ * value is ever cast; ignored and removed columns stay, NULL.
  */
-export function* writeReplace(session: WriteSession): Step<TransferSummary> {
+export function* writeReplace(session: WriteSession): Step<WriteResult> {
   const { conn, settings, stream, input } = session;
   const { schema } = settings;
   const table = stream.destinationTable;
@@ -41,12 +48,23 @@ export function* writeReplace(session: WriteSession): Step<TransferSummary> {
   yield* pg.query(conn, plan ? plan.createTable : `CREATE TABLE ${stage} (LIKE ${qualified} INCLUDING ALL)`);
   let rows = 0;
   let frameCount = 0;
+  const changes = new SchemaChangeLog();
   if (input.fields) {
     const stagingOid = (yield* tableOid(conn, schema, staging)) ?? '0';
-    const columns = yield* targetCopyColumns(conn, stream.name, qualified, stagingOid, input.fields);
-    const copy = yield* pg.copyIn(conn, copyInStatement(schema, staging, columns), columns);
-    frameCount = yield* copyAllFrames(copy, input);
-    rows = Number(yield* pg.copyInEnd(copy));
+    const target: EvolutionTarget = { conn, stream: stream.name, schema, table: staging, oid: stagingOid, shown: qualified, policy: evolutionPolicy(stream), changes };
+    let fields = input.fields;
+    let columns = (yield* evolveTable(target, fields, 0)).columns;
+    const first = yield* pg.copyIn(conn, copyInStatement(schema, staging, columns), columns);
+    const copied = yield* copyAllFrames(first, input, function* (frame, copy, rowsBefore) {
+      const now = frames.schema(frame).fields;
+      if (sameFields(now, fields)) return copy;
+      rows += Number(yield* pg.copyInEnd(copy));
+      columns = (yield* evolveTable(target, now, rowsBefore)).columns;
+      fields = now;
+      return yield* pg.copyIn(conn, copyInStatement(schema, staging, columns), columns);
+    });
+    frameCount = copied.frames;
+    rows += Number(yield* pg.copyInEnd(copied.copy));
   }
   yield* pg.query(conn, 'COMMIT');
   log.info(`${stream.name}: loaded ${rows} rows in ${frameCount} frames into ${stage}`);
@@ -59,7 +77,7 @@ export function* writeReplace(session: WriteSession): Step<TransferSummary> {
   }
   reportLast(input);
   log.info(`${stream.name}: replaced ${qualified} with ${rows} rows`);
-  return { rows, frames: frameCount };
+  return { rows, frames: frameCount, ...(changes.size > 0 && { schemaChanges: changes.list(rows) }) };
 }
 
 /** Writes the last marker's payload as the watermark (inside the caller's transaction); none seen: nothing. */

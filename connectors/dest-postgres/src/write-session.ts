@@ -1,4 +1,5 @@
-import type { StreamContext } from '@rapidbyte/sdk';
+import type { StreamContext, TransferSummary } from '@rapidbyte/sdk';
+import type { SchemaChange } from './evolution-policy.js';
 import type { DestSettings } from './dest-config.js';
 import type { FrameInput } from './frame-input.js';
 import type { WatermarkKey } from './watermark-store.js';
@@ -15,4 +16,9 @@ export interface WriteSession {
 /** The watermark row of the session's stream: (pipeline, source stream name) in the destination schema. */
 export function watermarkKey(session: WriteSession): WatermarkKey {
   return { schema: session.settings.schema, pipeline: session.pipeline, stream: session.stream.name };
+}
+
+/** A write session's result: counts, and the schema changes applied (when there were any). */
+export interface WriteResult extends TransferSummary {
+  readonly schemaChanges?: readonly SchemaChange[];
 }

@@ -1,4 +1,4 @@
-import { checkpoint, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { checkpoint, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { readFirstFrame } from './frame-input.js';
@@ -7,14 +7,14 @@ import { ensureWatermarkTable, readWatermark } from './watermark-store.js';
 import { writeAppend } from './write-append.js';
 import { readFirstCdcFrame, requireCdcWriteMode, writeCdc } from './write-cdc.js';
 import { writeReplace } from './write-replace.js';
-import type { WriteSession } from './write-session.js';
+import type { WriteResult, WriteSession } from './write-session.js';
 import { writeUpsert } from './write-upsert.js';
 
 /** The write modes dest-postgres loads with. */
 export const SUPPORTED_WRITE_MODES = ['append', 'replace', 'upsert'] as const;
 export type SupportedWriteMode = (typeof SUPPORTED_WRITE_MODES)[number];
 
-const WRITERS: Readonly<Record<SupportedWriteMode, (session: WriteSession) => Step<TransferSummary>>> = {
+const WRITERS: Readonly<Record<SupportedWriteMode, (session: WriteSession) => Step<WriteResult>>> = {
   append: writeAppend,
   replace: writeReplace,
   upsert: writeUpsert,
@@ -27,7 +27,7 @@ const WRITERS: Readonly<Record<SupportedWriteMode, (session: WriteSession) => St
  * after a `state reset` — `context.ignoreWatermark`), and loads the stream with its write mode
  * (a `cdc` stream: `writeCdc`, with `upsert` or `append` only).
  */
-export function* writeStream({ config, context }: OperationInput<DestConfig>): Step<TransferSummary> {
+export function* writeStream({ config, context }: OperationInput<DestConfig>): Step<WriteResult> {
   const stream = context.stream;
   if (!stream) throw ConnectorError.permanent('NO_STREAM', 'write needs a stream in the session context');
   if (!(SUPPORTED_WRITE_MODES as readonly string[]).includes(stream.writeMode)) {

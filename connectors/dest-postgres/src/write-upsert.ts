@@ -1,58 +1,90 @@
-import { frames, log, nextFrame, pg, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { frames, log, nextFrame, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { evolveTable, type EvolutionTarget, type EvolvedColumns } from './apply-evolution.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
+import { evolutionPolicy } from './evolution-policy.js';
 import { mergeStatement, stageTableDdl, stageTableName } from './merge-sql.js';
+import { sameFields } from './plan-evolution.js';
+import { SchemaChangeLog } from './schema-change-log.js';
 import { copyInStatement } from './target-catalog.js';
-import { ensureTargetTable, tableOid, targetCopyColumns } from './target-table.js';
+import { ensureTargetTable, tableOid } from './target-table.js';
 import { resolveUpsertKey } from './upsert-key.js';
 import { watermarkCommits } from './watermark-store.js';
-import { watermarkKey, type WriteSession } from './write-session.js';
+import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
 /**
- * `upsert`: one transaction per checkpoint interval. Its frames are COPYed into a temp stage table
+ * `upsert`: evolves an existing target to the first frame's schema (`schema_evolution`), then one
+ * transaction per checkpoint interval. Its frames are COPYed into a temp stage table
  * (`_rb_stage_<n>`, dropped on commit, rows numbered by `_rb_seq`); at the marker the stage is
  * merged into the target (last row per key wins, `INSERT ... ON CONFLICT (key) DO UPDATE`), the
  * watermark is written, the transaction COMMITs and the marker is reported committed. Replaying
- * a batch leaves the target as it was.
+ * a batch leaves the target as it was. A frame whose schema differs from the one before merges
+ * the stage, evolves the target inside the transaction and continues in a new stage. Columns
+ * whose type change writes NULL are merged as NULL (updated rows lose their old value too).
  */
-export function* writeUpsert(session: WriteSession): Step<TransferSummary> {
+export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   const { conn, stream, input } = session;
   const { schema } = session.settings;
   const table = stream.destinationTable;
   const qualified = quoteQualified(schema, table);
+  const changes = new SchemaChangeLog();
   let columns: PgColumn[] = [];
+  let names: string[] = [];
   let key: string[] = [];
+  let target: EvolutionTarget | undefined;
+  let fields: readonly FrameField[] = input.fields ?? [];
+  const use = (evolved: EvolvedColumns): void => {
+    columns = evolved.columns;
+    names = [...columns.map((c) => c.name), ...evolved.nulled];
+  };
   if (input.fields) {
     key = yield* resolveUpsertKey(conn, stream, schema, yield* tableOid(conn, schema, table), input.fields, input.sourceKey);
     const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, key);
-    columns = yield* targetCopyColumns(conn, stream.name, qualified, oid, input.fields);
+    target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
+    use(yield* evolveTable(target, input.fields, 0));
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);
   }
-  const names = columns.map((c) => c.name);
-  let transactions = 0;
+  let stages = 0;
   let stage = '';
   let copy = 0;
+  let copied = 0;
   let merged = 0;
+  let seen = 0;
+  function* openStage(): Step<void> {
+    stages += 1;
+    stage = stageTableName(stages);
+    yield* pg.query(conn, stageTableDdl(schema, table, stage));
+    copy = yield* pg.copyIn(conn, copyInStatement('pg_temp', stage, columns), columns);
+  }
+  function* mergeStage(): Step<number> {
+    const rows = Number(yield* pg.copyInEnd(copy));
+    merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key))).rowCount);
+    return rows;
+  }
   const load = yield* loadByCheckpoint(
     {
       next: nextFrame,
       *begin() {
         yield* pg.query(conn, 'BEGIN');
       },
-      *open() {
-        transactions += 1;
-        stage = stageTableName(transactions);
-        yield* pg.query(conn, stageTableDdl(schema, table, stage));
-        copy = yield* pg.copyIn(conn, copyInStatement('pg_temp', stage, columns), columns);
-      },
+      open: openStage,
       *write(frame) {
-        if (frames.rows(frame) > 0) yield* pg.copyInWrite(copy, frame);
+        const now = frames.schema(frame).fields;
+        if (target && !sameFields(now, fields)) {
+          copied += yield* mergeStage();
+          use(yield* evolveTable(target, now, seen));
+          fields = now;
+          yield* openStage();
+        }
+        const rows = frames.rows(frame);
+        if (rows > 0) yield* pg.copyInWrite(copy, frame);
+        seen += rows;
         frames.release(frame);
       },
       *close() {
-        const rows = Number(yield* pg.copyInEnd(copy));
-        merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key))).rowCount);
+        const rows = copied + (yield* mergeStage());
+        copied = 0;
         return rows;
       },
       ...watermarkCommits(conn, watermarkKey(session)),
@@ -64,5 +96,5 @@ export function* writeUpsert(session: WriteSession): Step<TransferSummary> {
     `${stream.name}: upserted ${load.rows} rows in ${load.frames} frames into ${qualified} on (${key.join(', ')}): ` +
       `${merged} inserted or updated, ${load.commits} commits`,
   );
-  return { rows: load.rows, frames: load.frames };
+  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }) };
 }

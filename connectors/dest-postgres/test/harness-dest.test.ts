@@ -15,7 +15,7 @@ describe('dest-postgres on the harness', () => {
       query: (sql) => {
         if (/^CREATE TABLE IF NOT EXISTS "raw"\."users"/.test(sql)) created = true;
         if (sql === RESOLVE_TABLE_SQL) return { rows: created ? [['16500']] : [] };
-        if (sql === TABLE_COLUMNS_SQL) return { rows: [['id', 'bigint', '20', 'N', 'false', '[]'], ['email', 'text', '25', 'S', 'true', '[]']] };
+        if (sql === TABLE_COLUMNS_SQL) return { rows: [['id', 'bigint', '20', 'N', 'true', '[]'], ['email', 'text', '25', 'S', 'true', '[]']] };
         return undefined;
       },
     });

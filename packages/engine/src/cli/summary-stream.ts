@@ -10,7 +10,7 @@ export type SummaryStream = StreamResult & {
   readonly cursor?: unknown;
   readonly lsn?: string;
   readonly slotLagBytes?: number;
-  readonly schemaChanges?: number | readonly unknown[];
+  readonly schemaChanges?: readonly string[];
 };
 
 /** An optional column of the summary: shown when at least one stream has the field. */
@@ -34,7 +34,7 @@ export const EXTRA_COLUMNS: readonly ExtraColumn[] = [
   {
     header: 'schema changes',
     has: (s) => s.schemaChanges !== undefined,
-    cell: (s) => count(Array.isArray(s.schemaChanges) ? s.schemaChanges.length : (s.schemaChanges as number | undefined)),
+    cell: (s) => count(s.schemaChanges?.length),
     align: 'right',
   },
 ];

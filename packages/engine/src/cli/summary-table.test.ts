@@ -20,6 +20,7 @@ describe('formatRunSummary', () => {
     expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['skipped', 'dead-lettered', 'cursor', 'lsn', 'slot lag', 'schema changes']);
     expect(lines[2]?.split(/\s{2,}/).slice(7)).toEqual(['2', '3', '2024-01-01', '0/16B3748', '2.0 MiB', '1']);
     expect(lines[3]?.split(/\s{2,}/).slice(7)).toEqual(['-', '-', '-', '-', '-', '-']);
+    expect(lines[4]).toBe('  a: schema change: add x');
   });
 
   it('boxed on a terminal, and each failed stream error below the table', () => {

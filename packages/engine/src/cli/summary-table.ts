@@ -18,7 +18,8 @@ export interface SummaryOptions {
 /**
  * The per-stream summary `rapidbyte run` prints: a headline, one row per stream (status, rows
  * read/written, bytes, duration, rows/s, and skipped, dead-lettered, cursor, LSN, slot lag and
- * schema changes when a stream reports them), then each failed stream's error.
+ * schema changes when a stream reports them), then each schema change applied and each failed
+ * stream's error.
  */
 export function formatRunSummary(result: RunResult, options: SummaryOptions = {}): string {
   const streams = result.streams as readonly SummaryStream[];
@@ -44,6 +45,9 @@ export function formatRunSummary(result: RunResult, options: SummaryOptions = {}
     ]);
   }
   const out = [`run ${result.runId} of ${result.pipeline}: ${result.status} in ${(result.durationMs / 1000).toFixed(2)} s`, table.toString()];
+  for (const s of streams) {
+    for (const change of s.schemaChanges ?? []) out.push(`  ${s.stream}: schema change: ${change}`);
+  }
   for (const s of streams) {
     if (s.error) out.push(`  ${s.stream}: ${s.error.stage}: ${s.error.kind} ${s.error.code}: ${s.error.message}`);
   }

@@ -5,7 +5,7 @@ import { prefixedTableName } from './destination-table-name.js';
 import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePrefix } from './pipeline-config.js';
 import { isStreamPattern } from './stream-pattern.js';
 import { SECRET_VALUES } from './pipeline-config.js';
-import { DEFAULT_SCHEMA_EVOLUTION, type SchemaEvolution } from './schema-evolution.js';
+import { DEFAULT_SCHEMA_EVOLUTION, isDefaultSchemaEvolution, mergeSchemaEvolution, type SchemaEvolution } from './schema-evolution.js';
 
 /** Default state DB file, relative to the pipeline file's directory. */
 export const DEFAULT_SQLITE_STATE = '.rapidbyte/state.db';
@@ -31,6 +31,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
   const destWriteMode: WriteMode = dest.write_mode ?? 'append';
   const destKey = keyColumns(dest.primary_key);
   const tablePrefix = dest.table_prefix as TablePrefix | undefined;
+  const schemaEvolution = mergeSchemaEvolution(DEFAULT_SCHEMA_EVOLUTION, dest.schema_evolution);
   const streams = (doc.source.streams as Raw[]).map(
     (s): StreamConfig => ({
       name: s.name,
@@ -42,15 +43,11 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       ...((keyColumns(s.primary_key) ?? destKey) !== undefined && { primaryKey: keyColumns(s.primary_key) ?? destKey }),
       ...(s.exclude !== undefined && { exclude: [...s.exclude] }),
       ...destinationTableOf(s, tablePrefix),
+      ...unlessDefault(mergeSchemaEvolution(schemaEvolution, s.schema_evolution)),
+      ...(s.shards !== undefined && { shards: s.shards === 'auto' ? 'auto' : Number(s.shards) }),
+      ...(dest.dlq?.table !== undefined && { dlqTable: String(dest.dlq.table) }),
     }),
   );
-  const evolution: Raw = dest.schema_evolution ?? {};
-  const schemaEvolution: SchemaEvolution = {
-    newColumn: evolution.new_column ?? DEFAULT_SCHEMA_EVOLUTION.newColumn,
-    removedColumn: evolution.removed_column ?? DEFAULT_SCHEMA_EVOLUTION.removedColumn,
-    typeChange: evolution.type_change ?? DEFAULT_SCHEMA_EVOLUTION.typeChange,
-    nullabilityChange: evolution.nullability_change ?? DEFAULT_SCHEMA_EVOLUTION.nullabilityChange,
-  };
   const state: Raw = doc.state ?? {};
   const backend: StateBackend = state.backend ?? 'sqlite';
   const resources: Raw = doc.resources ?? {};
@@ -66,6 +63,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       ...(destKey !== undefined && { primaryKey: destKey }),
       onDataError: (dest.on_data_error as OnDataError | undefined) ?? 'fail',
       schemaEvolution,
+      ...(dest.dlq?.table !== undefined && { dlqTable: String(dest.dlq.table) }),
       ...(tablePrefix !== undefined && { tablePrefix: typeof tablePrefix === 'string' ? tablePrefix : { ...tablePrefix } }),
     },
     state: {
@@ -105,6 +103,11 @@ function destinationTableOf(s: Raw, prefix: TablePrefix | undefined): { destinat
   if (s.destination_table !== undefined) return { destinationTable: s.destination_table };
   const prefixed = isStreamPattern(s.name) ? undefined : prefixedTableName(s.name, prefix);
   return prefixed === undefined ? {} : { destinationTable: prefixed };
+}
+
+/** `{ schemaEvolution }`, or nothing when it is the default policy (a stream without one gets the defaults). */
+function unlessDefault(policy: SchemaEvolution): { schemaEvolution?: SchemaEvolution } {
+  return isDefaultSchemaEvolution(policy) ? {} : { schemaEvolution: policy };
 }
 
 function keyColumns(value: unknown): string[] | undefined {

@@ -259,7 +259,7 @@ describe('loadPipelineConfig: pipeline schema issues', () => {
     const issue = issueAt(loadError(yaml), 'source.streams[1].colour');
     expect(issue).toMatchObject({ line: 9, column: 55 });
     expect(issue.message).toBe(
-      "unknown key 'colour'; allowed keys: name, sync_mode, cursor_field, lookback, columns, write_mode, primary_key, destination_table, exclude",
+      "unknown key 'colour'; allowed keys: name, sync_mode, cursor_field, lookback, columns, write_mode, primary_key, destination_table, exclude, schema_evolution, shards",
     );
   });
 

@@ -36,6 +36,19 @@ export interface StreamConfig {
   readonly primaryKey?: readonly string[];
   /** `destination_table`, else the source table with `destination.table_prefix` (unset: the source table). */
   readonly destinationTable?: string;
+  /**
+   * Effective schema-evolution policy: the stream's `schema_evolution` keys over
+   * `destination.schema_evolution` over the defaults. Absent when that is the default
+   * (add / ignore / fail / allow), which is what the destination applies without one.
+   */
+  readonly schemaEvolution?: SchemaEvolution;
+  /**
+   * `shards`: split a full refresh into this many primary-key range chains reading one exported
+   * snapshot; `auto` (the default when absent) decides from the core count and the table size.
+   */
+  readonly shards?: number | 'auto';
+  /** `destination.dlq.table`: the destination table dead letters are also written to. */
+  readonly dlqTable?: string;
 }
 
 /** `destination.table_prefix`: one prefix, or one per source schema (schemas not listed get none). */
@@ -47,6 +60,8 @@ export interface DestinationConfig extends ConnectorRef {
   readonly primaryKey?: readonly string[];
   readonly onDataError: OnDataError;
   readonly schemaEvolution: SchemaEvolution;
+  /** `dlq.table`: dead letters are also written to this destination table (same transaction as the good rows). */
+  readonly dlqTable?: string;
   readonly tablePrefix?: TablePrefix;
 }
 

@@ -31,6 +31,19 @@ const connectorProperties = {
   permissions,
 } as const;
 
+/** `schema_evolution` of the destination, or of one stream (overriding the destination's keys). */
+const schemaEvolution = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    new_column: { enum: NEW_COLUMN_POLICIES },
+    removed_column: { enum: REMOVED_COLUMN_POLICIES },
+    // `type_change: null` is YAML's null, read as the policy 'null'
+    type_change: { enum: [...TYPE_CHANGE_POLICIES, null], description: `one of ${TYPE_CHANGE_POLICIES.join(', ')}` },
+    nullability_change: { enum: NULLABILITY_CHANGE_POLICIES },
+  },
+} as const;
+
 const stream = {
   type: 'object',
   additionalProperties: false,
@@ -49,6 +62,13 @@ const stream = {
     primary_key: keyColumns,
     destination_table: name,
     exclude: { ...names, minItems: 1, description: 'a list of stream names or patterns (only with a pattern `name`)' },
+    schema_evolution: schemaEvolution,
+    shards: {
+      type: ['integer', 'string'],
+      minimum: 1,
+      pattern: '^auto$',
+      description: "a positive integer or 'auto'",
+    },
   },
 } as const;
 
@@ -91,15 +111,12 @@ export const PIPELINE_SCHEMA = {
         primary_key: keyColumns,
         on_data_error: { enum: ON_DATA_ERROR },
         table_prefix: tablePrefix,
-        schema_evolution: {
+        schema_evolution: schemaEvolution,
+        dlq: {
           type: 'object',
           additionalProperties: false,
-          properties: {
-            new_column: { enum: NEW_COLUMN_POLICIES },
-            removed_column: { enum: REMOVED_COLUMN_POLICIES },
-            type_change: { enum: TYPE_CHANGE_POLICIES },
-            nullability_change: { enum: NULLABILITY_CHANGE_POLICIES },
-          },
+          required: ['table'],
+          properties: { table: name },
         },
       },
     },

@@ -29,3 +29,27 @@ export const DEFAULT_SCHEMA_EVOLUTION: SchemaEvolution = Object.freeze({
   typeChange: 'fail',
   nullabilityChange: 'allow',
 });
+
+/** A `schema_evolution` block as written (snake_case keys, each optional). */
+export interface RawSchemaEvolution {
+  readonly new_column?: NewColumnPolicy;
+  readonly removed_column?: RemovedColumnPolicy;
+  /** YAML reads `type_change: null` as null: the policy 'null'. */
+  readonly type_change?: TypeChangePolicy | null;
+  readonly nullability_change?: NullabilityChangePolicy;
+}
+
+/** The keys `raw` sets over `base` (the destination's policy under a stream's, the defaults under the destination's). */
+export function mergeSchemaEvolution(base: SchemaEvolution, raw: RawSchemaEvolution | undefined): SchemaEvolution {
+  return {
+    newColumn: raw?.new_column ?? base.newColumn,
+    removedColumn: raw?.removed_column ?? base.removedColumn,
+    typeChange: raw?.type_change === null ? 'null' : (raw?.type_change ?? base.typeChange),
+    nullabilityChange: raw?.nullability_change ?? base.nullabilityChange,
+  };
+}
+
+/** Whether `policy` is add / ignore / fail / allow. */
+export function isDefaultSchemaEvolution(policy: SchemaEvolution): boolean {
+  return (Object.keys(DEFAULT_SCHEMA_EVOLUTION) as (keyof SchemaEvolution)[]).every((k) => policy[k] === DEFAULT_SCHEMA_EVOLUTION[k]);
+}

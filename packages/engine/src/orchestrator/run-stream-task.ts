@@ -13,7 +13,13 @@ function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
   const optional = (x: number | undefined, y: number | undefined): number | undefined => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
   const rowsSkipped = optional(a.rowsSkipped, b.rowsSkipped);
   const rowsDeadLettered = optional(a.rowsDeadLettered, b.rowsDeadLettered);
-  return { ...sum, ...(rowsSkipped === undefined ? {} : { rowsSkipped }), ...(rowsDeadLettered === undefined ? {} : { rowsDeadLettered }) };
+  const schemaChanges = a.schemaChanges || b.schemaChanges ? [...(a.schemaChanges ?? []), ...(b.schemaChanges ?? [])] : undefined;
+  return {
+    ...sum,
+    ...(rowsSkipped === undefined ? {} : { rowsSkipped }),
+    ...(rowsDeadLettered === undefined ? {} : { rowsDeadLettered }),
+    ...(schemaChanges === undefined ? {} : { schemaChanges }),
+  };
 }
 
 /** Per-run controls of `rapidbyte run` that change how a stream starts and stops. */

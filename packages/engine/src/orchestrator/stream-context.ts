@@ -13,5 +13,7 @@ export function streamContext(stream: StreamConfig): StreamContext {
     writeMode: stream.writeMode,
     primaryKey: stream.primaryKey,
     destinationTable: stream.destinationTable ?? parseStreamName(stream.name).table,
+    ...(stream.schemaEvolution !== undefined && { schemaEvolution: { ...stream.schemaEvolution } }),
+    ...(stream.dlqTable !== undefined && { dlqTable: stream.dlqTable }),
   };
 }

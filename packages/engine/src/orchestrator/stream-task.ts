@@ -58,6 +58,11 @@ export interface StreamCounters {
   rowsSkipped?: number;
   /** Rows sent to the dead-letter queue under `on_data_error: dlq` (streams with transforms). */
   rowsDeadLettered?: number;
+  /**
+   * Schema changes the destination applied (`schema_evolution`), from its write result, each as
+   * one line (`new_column "email" -> add (text)`).
+   */
+  schemaChanges?: string[];
 }
 
 /** Messages a worker posts to the main thread. */

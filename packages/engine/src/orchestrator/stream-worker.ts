@@ -14,6 +14,7 @@ import { runSession, SessionFailed } from '../runtime/run-session.js';
 import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
 import type { StageTask, StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
+import { describeSchemaChange } from './describe-schema-change.js';
 
 /** The interrupt state of a worker, as the main thread set it. */
 interface CancelState {
@@ -157,8 +158,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         if (output) await output.ready();
         progress();
       });
-      const report = result as { rejected?: unknown; policy?: unknown } | null;
+      const report = result as { rejected?: unknown; policy?: unknown; schemaChanges?: unknown } | null;
       if (rejects && stage.role === 'transform' && report?.policy === 'skip' && typeof report.rejected === 'number') rejects.skipped += report.rejected;
+      if (stage.role === 'destination' && Array.isArray(report?.schemaChanges)) counters.schemaChanges = report.schemaChanges.map(describeSchemaChange);
       output?.push({ kind: 'end' });
     } catch (error) {
       if (error instanceof RowLimitReached) {

@@ -14,6 +14,18 @@ export interface StreamContext {
   readonly destinationTable: string;
   /** incremental: re-read this window before the stored cursor (a Postgres interval, `5 minutes`). */
   readonly lookback?: string;
+  /**
+   * Destination sessions: what to do when the source schema differs from the destination table
+   * (`schema_evolution`, the stream's keys over the destination's). Absent: add / ignore / fail / allow.
+   */
+  readonly schemaEvolution?: {
+    readonly newColumn: 'add' | 'ignore' | 'fail';
+    readonly removedColumn: 'ignore' | 'fail';
+    readonly typeChange: 'coerce' | 'null' | 'fail';
+    readonly nullabilityChange: 'allow' | 'fail';
+  };
+  /** Destination sessions: `dlq.table`, the destination table dead letters are also written to. */
+  readonly dlqTable?: string;
 }
 
 /**

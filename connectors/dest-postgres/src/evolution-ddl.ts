@@ -1,0 +1,46 @@
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
+import type { EnumTypeSpec } from './create-table-ddl.js';
+import type { FrameColumn } from './frame-columns.js';
+import type { EvolutionAction } from './plan-evolution.js';
+import { isSafeTypeName, unqualifiedTypeName } from './sql-type-name.js';
+
+/** The statements that apply one planned change to `schema.table`, after creating `enums`. */
+export type EvolutionDdl =
+  | { readonly ok: true; readonly enums: readonly EnumTypeSpec[]; readonly statements: readonly string[] }
+  | { readonly ok: false; readonly column: string; readonly message: string };
+
+/**
+ * - add: `ALTER TABLE … ADD COLUMN IF NOT EXISTS "c" <source type>` (nullable: rows before it are NULL)
+ * - coerce: `ALTER TABLE … ALTER COLUMN "c" TYPE <source type> USING "c"::<source type>`
+ * - dropNotNull: `ALTER TABLE … ALTER COLUMN "c" DROP NOT NULL`
+ * Enum types become an enum of the same name in the destination schema, as at CREATE TABLE.
+ */
+export function evolutionDdl(schema: string, table: string, action: EvolutionAction): EvolutionDdl {
+  const qualified = quoteQualified(schema, table);
+  const column = quoteIdent(action.column);
+  const enums: EnumTypeSpec[] = [];
+  const statements: string[] = [];
+  if ((action.action === 'add' || action.action === 'coerce') && action.source) {
+    const sqlType = columnSqlType(schema, action.source, enums);
+    if (sqlType === undefined) {
+      return { ok: false, column: action.column, message: `column ${JSON.stringify(action.column)} has an unusable type ${JSON.stringify(action.source.typeName)}` };
+    }
+    statements.push(
+      action.action === 'add'
+        ? `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${column} ${sqlType}`
+        : `ALTER TABLE ${qualified} ALTER COLUMN ${column} TYPE ${sqlType} USING ${column}::${sqlType}`,
+    );
+  }
+  if (action.dropNotNull) statements.push(`ALTER TABLE ${qualified} ALTER COLUMN ${column} DROP NOT NULL`);
+  return { ok: true, enums, statements };
+}
+
+function columnSqlType(schema: string, source: FrameColumn, enums: EnumTypeSpec[]): string | undefined {
+  if (source.category === 'E') {
+    if (source.enumLabels.length === 0) return undefined;
+    const name = unqualifiedTypeName(source.typeName);
+    enums.push({ schema, name, labels: source.enumLabels });
+    return quoteQualified(schema, name);
+  }
+  return isSafeTypeName(source.typeName) ? source.typeName : undefined;
+}
