@@ -1,6 +1,7 @@
 // Projection pushdown (issue 5): `streams[].columns` reads only those columns at the source — proven
-// by a reader that may SELECT only them (column privileges: a statement naming any other column is
-// refused) — and creates only them at the destination; for full_refresh, incremental and cdc.
+// by the statements the server ran (pg_stat_statements) and by a reader that may SELECT only them
+// (column privileges: a statement naming any other column is refused) — and creates only them at
+// the destination; for full_refresh, incremental and cdc.
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
@@ -16,6 +17,16 @@ afterAll(async () => {
 const WIDE = `CREATE TABLE public.wide (id int PRIMARY KEY, email text, name text, secret text, amount numeric(12,2), note text, created_at timestamptz NOT NULL DEFAULT now(), flag bool);
 INSERT INTO public.wide (id, email, name, secret, amount, note, flag) SELECT g, 'u' || g || '@x.io', 'n' || g, 'secret ' || g, g / 3.0, 'note', g % 2 = 0 FROM generate_series(1, 500) g;`;
 
+/** The COPY statements the server ran in database `db` that read `public.wide`. */
+async function copiesOfWide(db: TestDatabase): Promise<string[]> {
+  const r = await cluster.query(
+    db.name,
+    `SELECT query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND query ILIKE 'COPY%' AND query LIKE '%"public"."wide"%'`,
+  );
+  return r.rows.map((row: { query: string }) => row.query);
+}
+
 async function destinationColumns(db: TestDatabase, table: string): Promise<string[]> {
   const r = await cluster.query(db.name, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [`public.${table}`]);
   return r.rows.map((row: { attname: string }) => row.attname);
@@ -25,6 +36,7 @@ describe('projection', () => {
   it('2 of 8 columns: a reader allowed only those columns succeeds (full_refresh and incremental), the destination has exactly them', async () => {
     const src = await scope.create('proj_src', WIDE);
     const dst = await scope.create('proj_dst');
+    await cluster.query(src.name, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const reader = await cluster.createLoginRole('reader pw', { prefix: 'proj_reader' });
     await cluster.query(src.name, `GRANT SELECT (id, email, created_at) ON public.wide TO ${reader.user}`);
     const srcUrl = cluster.url(src.name, reader.user, reader.password);
@@ -47,6 +59,13 @@ destination:
     ]) {
       const run = await runCli(['run', '--json', file]);
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    }
+    // the statements the source ran name the projected columns and no other
+    const copies = await copiesOfWide(src);
+    expect(copies.length).toBeGreaterThanOrEqual(2);
+    for (const sql of copies) {
+      expect(sql).toMatch(/^COPY \(SELECT "id", "email"(, "created_at")? FROM "public"\."wide"/);
+      for (const other of ['name', 'secret', 'amount', 'note', 'flag']) expect(sql).not.toContain(`"${other}"`);
     }
     expect(await destinationColumns(dst, 'wide_full')).toEqual(['id', 'email']);
     expect(await destinationColumns(dst, 'wide_inc')).toEqual(['id', 'email', 'created_at']);
@@ -73,6 +92,7 @@ destination:
   it('cdc: only the projected columns reach the destination, for the snapshot and the changes', async () => {
     const src = await scope.create('proj_cdc_src', WIDE);
     const dst = await scope.create('proj_cdc_dst');
+    await cluster.query(src.name, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const file = writePipeline(`version: "1.0"
 pipeline: proj_cdc
 source:
@@ -91,6 +111,10 @@ destination:
     const second = await runCli(['run', '--json', file]);
     expect(second.code, second.stderr).toBe(0);
     expect(await destinationColumns(dst, 'wide')).toEqual(['id', 'email']);
+    // the snapshot's COPY named only the projected columns
+    const copies = await copiesOfWide(src);
+    expect(copies.length).toBeGreaterThanOrEqual(1);
+    for (const sql of copies) expect(sql).toMatch(/^COPY \(SELECT "id", "email" FROM "public"\."wide"/);
     const diff = await cluster.compareTables(src.url, 'wide', dst.url, 'wide', { columns: ['id', 'email'] });
     expect([diff.onlyInSource, diff.onlyInDestination, diff.destinationRows]).toEqual([[], [], 500]);
   });

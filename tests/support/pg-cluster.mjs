@@ -78,6 +78,9 @@ function serverSettings(port, socketDir) {
     "password_encryption = 'scram-sha-256'",
     'max_connections = 200',
     "timezone = 'UTC'",
+    // tests assert which statements a connector sent (e.g. projection pushdown) from pg_stat_statements
+    "shared_preload_libraries = 'pg_stat_statements'",
+    'pg_stat_statements.track_utility = on',
     '',
   ].join('\n');
 }
