@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RecordBatch } from 'apache-arrow';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
 import { instantiateConnector } from '../runtime/connector-instance.js';
 import { FrameChannel } from '../runtime/frame-channel.js';
+import { frameBatch, type Frame } from '../runtime/copy-rows-frame.js';
 import { FrameTable } from '../runtime/frame-table.js';
 import type { InstanceHooks } from '../runtime/host-imports.js';
 import { NetCapability } from '../runtime/net-capability.js';
@@ -37,7 +37,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const channels = (dryRun ? stages : stages.slice(1)).map(() => new FrameChannel(task.channelCapacity));
   const limit = task.dryRun?.limit !== undefined ? new RowLimit(task.dryRun.limit) : undefined;
   const sunk = { rows: 0, frames: 0, checkpoints: 0 };
-  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes));
+  // RAPIDBYTE_COPY_PASSTHROUGH=off: decode and re-encode every COPY frame (to measure what passthrough saves)
+  const copyPassthrough = process.env.RAPIDBYTE_COPY_PASSTHROUGH !== 'off';
+  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough }));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let sourceRows = 0;
@@ -107,9 +109,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
           post({ type: 'checkpoint', stage: name, kind, payload });
         }
       },
-      emit: (batch: RecordBatch) => {
+      emit: (batch: Frame) => {
         if (!output) throw new Error(`${name}: a destination cannot emit frames`);
-        const passed = index === 0 && limit ? limit.take(batch) : batch;
+        // a dry run's row limit slices the frame: that needs its values
+        const passed = index === 0 && limit ? limit.take(frameBatch(batch)) : batch;
         if (passed) output.push({ kind: 'frame', batch: passed });
         if (index === 0 && passed) sourceRows += passed.numRows;
         progress();

@@ -1,8 +1,8 @@
-import type { RecordBatch } from 'apache-arrow';
+import type { Frame } from './copy-rows-frame.js';
 
 /** What travels between the stages of one stream, in order: data and checkpoint markers. */
 export type ChannelItem =
-  | { readonly kind: 'frame'; readonly batch: RecordBatch }
+  | { readonly kind: 'frame'; readonly batch: Frame }
   | { readonly kind: 'checkpoint'; readonly payload: string }
   | { readonly kind: 'end' };
 

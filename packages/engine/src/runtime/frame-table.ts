@@ -1,31 +1,40 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { FrameHandle } from '@rapidbyte/sdk/contract';
+import { CopyRowsFrame, type Frame } from './copy-rows-frame.js';
 
 /**
- * Host-owned Arrow frames of one worker, addressed by `u64` handles. Guests pass handles, never
- * bytes; a frame lives until it is released or moved into a channel.
+ * Host-owned frames of one worker, addressed by `u64` handles. Guests pass handles, never
+ * bytes; a frame lives until it is released or moved into a channel. A frame is an Arrow batch,
+ * or COPY rows decoded into one the first time `get` asks for its values.
  */
 export class FrameTable {
-  readonly #frames = new Map<FrameHandle, RecordBatch>();
+  readonly #frames = new Map<FrameHandle, Frame>();
   #next = 1n;
 
-  add(batch: RecordBatch): FrameHandle {
+  add(frame: Frame): FrameHandle {
     const handle = this.#next++;
-    this.#frames.set(handle, batch);
+    this.#frames.set(handle, frame);
     return handle;
   }
 
-  get(handle: FrameHandle): RecordBatch {
-    const batch = this.#frames.get(handle);
-    if (!batch) throw Object.assign(new Error(`unknown frame handle ${handle}`), { kind: 'permanent', code: 'BAD_FRAME_HANDLE' });
-    return batch;
+  /** The frame as stored (COPY rows stay undecoded). */
+  frame(handle: FrameHandle): Frame {
+    const frame = this.#frames.get(handle);
+    if (!frame) throw Object.assign(new Error(`unknown frame handle ${handle}`), { kind: 'permanent', code: 'BAD_FRAME_HANDLE' });
+    return frame;
   }
 
-  /** Removes the frame and returns it (ownership moves to the caller). */
-  take(handle: FrameHandle): RecordBatch {
-    const batch = this.get(handle);
+  /** The frame's Arrow batch (COPY rows are decoded now, once). */
+  get(handle: FrameHandle): RecordBatch {
+    const frame = this.frame(handle);
+    return frame instanceof CopyRowsFrame ? frame.toBatch() : frame;
+  }
+
+  /** Removes the frame and returns it as stored (ownership moves to the caller). */
+  take(handle: FrameHandle): Frame {
+    const frame = this.frame(handle);
     this.#frames.delete(handle);
-    return batch;
+    return frame;
   }
 
   release(handle: FrameHandle): void {

@@ -2,6 +2,7 @@ import type { FrameHandle, LogLevel } from '@rapidbyte/sdk/contract';
 import { Field, RecordBatch, Schema } from 'apache-arrow';
 import { tableFromIPC } from 'apache-arrow';
 import { frameOperationImports } from '@rapidbyte/sdk/frame-ops';
+import type { Frame } from './copy-rows-frame.js';
 import type { FrameTable } from './frame-table.js';
 
 /** What an instance's synchronous host imports do; the worker wires them to channels and events. */
@@ -9,8 +10,8 @@ export interface InstanceHooks {
   log(level: LogLevel, message: string): void;
   metric(name: string, value: number): void;
   checkpoint(kind: string, payloadJson: string): void;
-  /** Source and transform output. */
-  emit(batch: RecordBatch): void;
+  /** Source and transform output (COPY rows stay undecoded). */
+  emit(frame: Frame): void;
   stateGet(key: string): string | undefined;
   statePut(key: string, value: string): void;
   stateCas(key: string, expected: string | undefined, value: string): boolean;
@@ -43,8 +44,8 @@ export function createHostImports(frames: FrameTable, hooks: InstanceHooks): Rec
     metric: (name: string, value: number) => hooks.metric(name, value),
     checkpoint: (kind: string, payload: string) => hooks.checkpoint(kind, payload),
     emitBatch: (frame: FrameHandle) => hooks.emit(frames.take(frame)),
-    frameRows: (frame: FrameHandle) => BigInt(frames.get(frame).numRows),
-    frameSchema: (frame: FrameHandle) => describeSchema(frames.get(frame).schema),
+    frameRows: (frame: FrameHandle) => BigInt(frames.frame(frame).numRows),
+    frameSchema: (frame: FrameHandle) => describeSchema(frames.frame(frame).schema),
     frameRelease: (frame: FrameHandle) => frames.release(frame),
     frameProject: (frame: FrameHandle, columns: string[]) => {
       const batch = frames.get(frame);

@@ -1,9 +1,11 @@
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { RecordBatch, Schema } from 'apache-arrow';
+import { Schema } from 'apache-arrow';
 import type { Readable, Writable } from 'node:stream';
 import type { PgColumn, PgConnectOptions, PgQueryResult } from '@rapidbyte/sdk/contract';
-import { CopyBinaryDecoder, CopyBinaryEncoder } from '../codecs/index.js';
+import { CopyBinaryEncoder, pgColumnToArrowField } from '../codecs/index.js';
+import { CopyRowSplitter, type CopyRowsChunk } from '../codecs/copy-row-splitter.js';
+import { CopyRowsFrame } from './copy-rows-frame.js';
 import { checkHost, type CapabilityPolicy } from './capability-policy.js';
 import { connectPgClient } from './connect-pg-client.js';
 import type { FrameTable } from './frame-table.js';
@@ -18,9 +20,11 @@ export interface PgTraffic {
 
 interface CopyOutState {
   readonly iterator: AsyncIterator<Buffer>;
-  readonly decoder: CopyBinaryDecoder;
-  readonly pending: RecordBatch[];
-  readonly metadata: Map<string, string>;
+  readonly splitter: CopyRowSplitter;
+  readonly pending: CopyRowsChunk[];
+  readonly columns: readonly PgColumn[];
+  /** The frames' schema: the decoder's fields for the columns, with the source's metadata. */
+  readonly schema: Schema;
   ended: boolean;
   rows: number;
 }
@@ -28,14 +32,26 @@ interface CopyOutState {
 interface CopyInState {
   readonly stream: Writable & { rowCount?: number };
   readonly encoder: CopyBinaryEncoder;
+  readonly columns: readonly PgColumn[];
   error: Error | undefined;
   rows: number;
 }
 
+/** Options of {@link PgCapability}. */
+export interface PgCapabilityOptions {
+  /**
+   * COPY rows into columns of the same built-in types pass through undecoded (default true;
+   * false decodes every frame to Arrow and encodes it again — the path transforms take anyway).
+   */
+  readonly copyPassthrough?: boolean;
+}
+
 /**
  * The Postgres capability of one connector instance: connections, queries, and COPY BINARY
- * streams decoded to / encoded from Arrow frames in the host. Every connect is checked against
- * the instance's `allowed_hosts`.
+ * streams in the host. A COPY TO yields frames of whole COPY rows (`CopyRowsFrame`), decoded into
+ * Arrow only when something needs the values; a COPY FROM writes such rows verbatim when its
+ * columns have the source's types, else encodes the frame's Arrow batch. Every connect is checked
+ * against the instance's `allowed_hosts`.
  */
 export class PgCapability {
   readonly #clients = new Map<number, pg.Client>();
@@ -48,6 +64,7 @@ export class PgCapability {
     readonly policy: CapabilityPolicy,
     readonly frames: FrameTable,
     readonly maxBatchBytes: number,
+    readonly options: PgCapabilityOptions = {},
   ) {}
 
   async connect(options: PgConnectOptions): Promise<number> {
@@ -88,43 +105,44 @@ export class PgCapability {
     const id = this.#nextId++;
     this.#copyOut.set(id, {
       iterator: stream[Symbol.asyncIterator](),
-      decoder: new CopyBinaryDecoder(columns, { batchRows: batchRows > 0 ? batchRows : 65536, maxBatchBytes: this.maxBatchBytes }),
+      splitter: new CopyRowSplitter({ fieldCount: columns.length, batchRows: batchRows > 0 ? batchRows : 65536, maxBatchBytes: this.maxBatchBytes }),
       pending: [],
-      metadata: new Map(metadata),
+      columns,
+      schema: new Schema(columns.map((c) => pgColumnToArrowField(c)), new Map(metadata)),
       ended: false,
       rows: 0,
     });
     return id;
   }
 
-  /** The next decoded frame of a COPY TO stream, or the total row count at its end. */
+  /** The next frame of a COPY TO stream (whole COPY rows), or the total row count at its end. */
   async copyOutNext(id: number): Promise<{ frame: bigint } | { end: number }> {
     const state = this.#copyOut.get(id);
     if (!state) throw Object.assign(new Error(`unknown copy stream ${id}`), { kind: 'permanent', code: 'BAD_HANDLE' });
     while (state.pending.length === 0 && !state.ended) {
       const next = await state.iterator.next();
       if (next.done) {
-        state.pending.push(...state.decoder.finish());
+        state.pending.push(...state.splitter.finish());
         state.ended = true;
       } else {
         this.traffic.bytesOut += next.value.length;
-        state.pending.push(...state.decoder.push(next.value));
+        state.pending.push(...state.splitter.push(next.value));
       }
     }
-    const batch = state.pending.shift();
-    if (!batch) {
+    const chunk = state.pending.shift();
+    if (!chunk) {
       this.#copyOut.delete(id);
       return { end: state.rows };
     }
-    state.rows += batch.numRows;
-    this.traffic.rowsOut += batch.numRows;
-    const withMeta = state.metadata.size > 0 ? new RecordBatch(new Schema(batch.schema.fields, state.metadata), batch.data) : batch;
-    return { frame: this.frames.add(withMeta) };
+    state.rows += chunk.rows;
+    this.traffic.rowsOut += chunk.rows;
+    const frame = new CopyRowsFrame(state.schema, state.columns, chunk.rows, chunk.bytes);
+    return { frame: this.frames.add(this.options.copyPassthrough === false ? frame.toBatch() : frame) };
   }
 
   copyIn(conn: number, sql: string, columns: PgColumn[]): number {
     const stream = this.#client(conn).query(copyStreams.from(sql)) as unknown as Writable & { rowCount?: number };
-    const state: CopyInState = { stream, encoder: new CopyBinaryEncoder(columns), error: undefined, rows: 0 };
+    const state: CopyInState = { stream, encoder: new CopyBinaryEncoder(columns), columns, error: undefined, rows: 0 };
     stream.on('error', (error: Error) => {
       state.error = error;
     });
@@ -136,14 +154,18 @@ export class PgCapability {
 
   async copyInWrite(id: number, frame: bigint): Promise<number> {
     const state = this.#copyInState(id);
-    const batch = this.frames.take(frame);
-    const bytes = state.encoder.encode(batch);
-    state.rows += batch.numRows;
-    this.traffic.rowsIn += batch.numRows;
+    const taken = this.frames.take(frame);
+    const rows = taken.numRows;
+    const bytes =
+      taken instanceof CopyRowsFrame && taken.passesThrough(state.columns)
+        ? taken.rows
+        : state.encoder.encode(taken instanceof CopyRowsFrame ? taken.toBatch() : taken);
+    state.rows += rows;
+    this.traffic.rowsIn += rows;
     this.traffic.bytesIn += bytes.length;
-    if (!this.#write(state, bytes)) await this.#drain(state);
+    if (bytes.length > 0 && !this.#write(state, bytes)) await this.#drain(state);
     if (state.error) throw state.error;
-    return batch.numRows;
+    return rows;
   }
 
   async copyInEnd(id: number): Promise<number> {

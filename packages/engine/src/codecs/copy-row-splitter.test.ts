@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { CopyRowSplitter, type CopyRowsChunk } from './copy-row-splitter.js';
+import type { PgColumn } from './pg-column.js';
+import { ALL_TYPES_COLUMNS, allTypesStream } from './test-support/all-types-fixture.js';
+import { concatBytes, CopyStreamBuilder, pg } from './test-support/copy-stream-builder.js';
+
+const COLS: readonly PgColumn[] = [
+  { name: 'id', typeName: 'integer', typeOid: 23, typeCategory: 'N', nullable: false },
+  { name: 'note', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true },
+];
+
+function rowsStream(n: number, extension = new Uint8Array(0)): { stream: Uint8Array; rows: Uint8Array[] } {
+  const rows: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) rows.push(new CopyStreamBuilder().row([pg.int4(i), i % 3 === 0 ? null : pg.text(`n${'x'.repeat(i % 7)}`)]).bytes());
+  const header = new CopyStreamBuilder().header(extension).bytes();
+  return { stream: concatBytes([header, ...rows, new Uint8Array([0xff, 0xff])]), rows };
+}
+
+function split(fieldCount: number, pieces: readonly Uint8Array[], batchRows?: number, maxBatchBytes?: number): CopyRowsChunk[] {
+  const s = new CopyRowSplitter({ fieldCount, batchRows, maxBatchBytes });
+  const out: CopyRowsChunk[] = [];
+  for (const p of pieces) out.push(...s.push(p));
+  out.push(...s.finish());
+  return out;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('CopyRowSplitter', () => {
+  it('returns the rows verbatim, without header and trailer, cut at batchRows', () => {
+    const { stream, rows } = rowsStream(10);
+    const chunks = split(2, [stream], 4);
+    expect(chunks.map((c) => c.rows)).toEqual([4, 4, 2]);
+    expect(hex(concatBytes(chunks.map((c) => c.bytes)))).toBe(hex(concatBytes(rows)));
+    expect(hex(chunks[0]!.bytes)).toBe(hex(concatBytes(rows.slice(0, 4))));
+  });
+
+  it('gives the same chunks for the stream split at every byte boundary (and a header extension)', () => {
+    const { stream, rows } = rowsStream(7, new Uint8Array([1, 2, 3]));
+    const whole = JSON.stringify(split(2, [stream], 3).map((c) => [c.rows, hex(c.bytes)]));
+    expect(JSON.parse(whole).map((c: [number]) => c[0])).toEqual([3, 3, 1]);
+    expect(hex(concatBytes(split(2, [stream], 3).map((c) => c.bytes)))).toBe(hex(concatBytes(rows)));
+    for (let cut = 0; cut <= stream.length; cut++) {
+      expect(JSON.stringify(split(2, [stream.subarray(0, cut), stream.subarray(cut)], 3).map((c) => [c.rows, hex(c.bytes)])), `cut ${cut}`).toBe(whole);
+    }
+    const bytewise = Array.from(stream, (b) => Uint8Array.of(b));
+    expect(JSON.stringify(split(2, bytewise, 3).map((c) => [c.rows, hex(c.bytes)]))).toBe(whole);
+  });
+
+  it('walks every type of the all-types fixture (NULLs, arrays, numerics) as whole rows', () => {
+    const stream = allTypesStream();
+    const chunks = split(ALL_TYPES_COLUMNS.length, [stream]);
+    expect(chunks.reduce((n, c) => n + c.rows, 0)).toBeGreaterThan(0);
+    expect(concatBytes(chunks.map((c) => c.bytes)).length).toBe(stream.length - 19 - 2);
+  });
+
+  it('cuts at maxBatchBytes after the row that reaches it', () => {
+    const { stream } = rowsStream(10);
+    const chunks = split(2, [stream], 1000, 1);
+    expect(chunks.map((c) => c.rows)).toEqual(Array(10).fill(1));
+  });
+
+  it('an empty table gives one zero-row chunk; a stream of exact batches no trailing empty one', () => {
+    expect(split(2, [rowsStream(0).stream]).map((c) => c.rows)).toEqual([0]);
+    expect(split(2, [rowsStream(4).stream], 2).map((c) => c.rows)).toEqual([2, 2]);
+  });
+
+  it('refuses corrupt and truncated streams with the decoder error codes', () => {
+    const { stream } = rowsStream(3);
+    const bad = stream.slice();
+    bad[0] = 0x51;
+    expect(() => split(2, [bad])).toThrow(expect.objectContaining({ code: 'BAD_HEADER' }));
+    expect(() => split(3, [stream])).toThrow(expect.objectContaining({ code: 'BAD_FIELD_COUNT', row: 0 }));
+    expect(() => split(2, [stream.subarray(0, stream.length - 1)])).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+    expect(() => split(2, [stream.subarray(0, stream.length - 5)])).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+    expect(() => split(2, [stream.subarray(0, 10)])).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+    expect(() => split(2, [stream, Uint8Array.of(0)])).toThrow(expect.objectContaining({ code: 'DATA_AFTER_TRAILER' }));
+    const negative = new CopyStreamBuilder().header().bytes();
+    const row = Uint8Array.from([0, 2, 0xff, 0xff, 0xff, 0xfe]);
+    expect(() => split(2, [negative, row])).toThrow(expect.objectContaining({ code: 'BAD_FIELD_LENGTH' }));
+    const oids = new CopyStreamBuilder().header(new Uint8Array(0), 1 << 16).trailer().bytes();
+    expect(() => split(2, [oids])).toThrow(expect.objectContaining({ code: 'BAD_HEADER' }));
+  });
+
+  it('does not keep a reference to the caller piece across calls (carry is copied)', () => {
+    const { stream, rows } = rowsStream(5);
+    const s = new CopyRowSplitter({ fieldCount: 2, batchRows: 100 });
+    const reused = new Uint8Array(stream.length);
+    reused.set(stream.subarray(0, 30));
+    s.push(reused.subarray(0, 30));
+    reused.fill(0xaa);
+    reused.set(stream.subarray(30), 0);
+    s.push(reused.subarray(0, stream.length - 30));
+    const [chunk] = s.finish();
+    expect(hex(chunk!.bytes)).toBe(hex(concatBytes(rows)));
+  });
+});
