@@ -18,6 +18,9 @@ import { reportFailure as fail } from './report-failure.js';
 import { runCommand, type RunCommandOptions } from './run-command.js';
 import { specCommand } from './spec-command.js';
 import { formatState, resetState, showState } from './state-commands.js';
+import { useBaselineWasmCompiler } from './wasm-baseline-compiler.js';
+
+useBaselineWasmCompiler();
 
 async function checkCommand(file: string): Promise<number> {
   let config: PipelineConfig | undefined;
