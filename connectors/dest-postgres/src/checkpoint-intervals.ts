@@ -19,6 +19,32 @@ export interface IntervalTarget {
   commit(payload: string | undefined): Step<void>;
   /** After the commit of a marker: report it (`checkpoint('committed', ...)`). */
   committed(payload: string): void;
+  /** Row isolation (optional): without it a rejected row fails the load, as before. */
+  readonly isolation?: IntervalIsolation;
+}
+
+/**
+ * Row isolation of a write mode. Frames are not kept after their COPY (an interval can be
+ * hundreds of MB): a data error of the plain load (`rejects`) fails the attempt with the
+ * transient `ROWS_REJECTED` (`retry`), nothing of the interval committed; the engine then runs
+ * the stream again from the last commit with `fromStart`, where every frame is loaded on its own
+ * (`load`: whole, else bisected, with the rejected rows isolated) and released at once.
+ */
+export interface IntervalIsolation {
+  /** Load every frame with rejected rows isolated (the attempt after a `ROWS_REJECTED`). */
+  readonly fromStart: boolean;
+  /** Whether an error of `write` / `close` is a rejected row (a data error) rather than a failure. */
+  rejects(error: unknown): boolean;
+  /** The error that ends an attempt whose plain load met a rejected row. */
+  retry(error: unknown): Error;
+  /** Prepares a transaction of isolated loads (after its BEGIN; e.g. a stage table). */
+  start(): Step<void>;
+  /** Loads the frame's good rows into the open transaction; returns them. Does not consume `frame`. */
+  load(frame: FrameHandle): Step<number>;
+  /** Releases a frame handle after its load. */
+  release(frame: FrameHandle): void;
+  /** Before each COMMIT of isolated loads: waits until the engine stored this interval's dead letters. */
+  beforeCommit(): Step<void>;
 }
 
 /** Counts of a load. `commits`: transactions committed (with or without a watermark). */
@@ -34,6 +60,9 @@ export interface IntervalLoad {
  * reports the marker as committed (a marker with no frames before it commits just the watermark).
  * At the end, frames after the last marker are committed without moving the watermark.
  * `early` are markers received before `first` (in order); `first` is the first frame, if any.
+ * With `target.isolation`, a data error fails the attempt with `ROWS_REJECTED` (nothing of the
+ * interval commits); with `isolation.fromStart` every frame is loaded with rejected rows isolated,
+ * and each interval still commits with its marker's watermark.
  */
 export function* loadByCheckpoint(
   target: IntervalTarget,
@@ -45,33 +74,51 @@ export function* loadByCheckpoint(
   let rows = 0;
   let frames = 0;
   let commits = 0;
+  const isolation = target.isolation;
+  const isolating = isolation?.fromStart === true;
 
+  function* begin(): Step<void> {
+    yield* target.begin();
+    inTransaction = true;
+    if (isolating) yield* (isolation as IntervalIsolation).start();
+  }
   function* onFrame(frame: FrameHandle): Step<void> {
-    if (!inTransaction) {
-      yield* target.begin();
-      inTransaction = true;
+    if (!inTransaction) yield* begin();
+    frames += 1;
+    if (isolating) {
+      const iso = isolation as IntervalIsolation;
+      rows += yield* iso.load(frame);
+      iso.release(frame);
+      return;
     }
     if (!taking) {
       yield* target.open();
       taking = true;
     }
-    yield* target.write(frame);
-    frames += 1;
+    try {
+      yield* target.write(frame);
+    } catch (error) {
+      if (!isolation?.rejects(error)) throw error;
+      throw isolation.retry(error);
+    }
   }
   function* commit(payload: string | undefined): Step<void> {
     if (taking) {
-      rows += yield* target.close();
-      taking = false;
+      try {
+        rows += yield* target.close();
+        taking = false;
+      } catch (error) {
+        if (!isolation?.rejects(error)) throw error;
+        throw isolation.retry(error);
+      }
     }
+    if (isolating) yield* (isolation as IntervalIsolation).beforeCommit();
     yield* target.commit(payload);
     inTransaction = false;
     commits += 1;
   }
   function* onMarker(payload: string): Step<void> {
-    if (!inTransaction) {
-      yield* target.begin();
-      inTransaction = true;
-    }
+    if (!inTransaction) yield* begin();
     yield* commit(payload);
     target.committed(payload);
   }

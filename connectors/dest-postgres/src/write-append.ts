@@ -7,6 +7,8 @@ import { evolutionPolicy } from './evolution-policy.js';
 import { sameFields } from './plan-evolution.js';
 import { SchemaChangeLog } from './schema-change-log.js';
 import { copyInStatement } from './target-catalog.js';
+import { copyPiece } from './copy-piece.js';
+import { rejectionSummary, writeIsolation, type WriteIsolation } from './write-isolation.js';
 import { ensureTargetTable } from './target-table.js';
 import { watermarkCommits } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
@@ -17,6 +19,8 @@ import { watermarkKey, type WriteResult, type WriteSession } from './write-sessi
  * transaction per checkpoint interval: COPY the frames, and at the marker end the COPY, write the
  * watermark, COMMIT and report the marker committed. A frame whose schema differs from the one
  * before ends the COPY, evolves the target inside the open transaction and starts a new COPY.
+ * A row the target rejects (a data error) rolls the interval back and re-loads it with the bad
+ * rows isolated (`writeIsolation`, `on_data_error`).
  */
 export function* writeAppend(session: WriteSession): Step<WriteResult> {
   const { conn, stream, input } = session;
@@ -34,9 +38,16 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);
   }
-  let copy = 0;
+  let copy: number | undefined;
   let seen = 0;
   let copied = 0;
+  let isolated: WriteIsolation | undefined;
+  if (input.fields) {
+    isolated = yield* writeIsolation(session, effectiveKey(stream.primaryKey, input) ?? [], {
+      load: (piece) => copyPiece(conn, copyInStatement(schema, table, columns), columns, piece),
+      *start() {},
+    });
+  }
   const load = yield* loadByCheckpoint(
     {
       next: nextFrame,
@@ -49,26 +60,28 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
       *write(frame) {
         const now = frames.schema(frame).fields;
         if (target && !sameFields(now, fields)) {
-          copied += Number(yield* pg.copyInEnd(copy));
+          copied += Number(yield* pg.copyInEnd(copy as number));
           columns = (yield* evolveTable(target, now, seen)).columns;
           fields = now;
           copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
         }
         const rows = frames.rows(frame);
-        if (rows > 0) yield* pg.copyInWrite(copy, frame);
+        if (rows > 0) yield* pg.copyInWrite(copy as number, frame);
         seen += rows;
         frames.release(frame);
       },
       *close() {
-        const rows = copied + Number(yield* pg.copyInEnd(copy));
+        const rows = copied + Number(yield* pg.copyInEnd(copy as number));
+        copy = undefined;
         copied = 0;
         return rows;
       },
       ...watermarkCommits(conn, watermarkKey(session)),
+      ...(isolated && { isolation: isolated.isolation }),
     },
     input.checkpoints,
     input.first,
   );
   log.info(`${stream.name}: appended ${load.rows} rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`);
-  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }) };
+  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }), ...rejectionSummary(isolated) };
 }

@@ -11,6 +11,12 @@ export interface WriteSession {
   readonly pipeline: string;
   readonly stream: StreamContext;
   readonly input: FrameInput;
+  /** The engine's run id (rows of `dlq.table` name it); 0 when the context has none. */
+  readonly runId?: number;
+  /** `on_data_error` (default `fail`): what a row the destination rejects becomes. */
+  readonly onDataError?: 'fail' | 'skip' | 'dlq';
+  /** Load every frame with rejected rows isolated (`context.isolateRows`: the attempt after a `ROWS_REJECTED`). */
+  readonly isolateRows?: boolean;
 }
 
 /** The watermark row of the session's stream: (pipeline, source stream name) in the destination schema. */
@@ -21,4 +27,7 @@ export function watermarkKey(session: WriteSession): WatermarkKey {
 /** A write session's result: counts, and the schema changes applied (when there were any). */
 export interface WriteResult extends TransferSummary {
   readonly schemaChanges?: readonly SchemaChange[];
+  /** `on_data_error` and the rows it rejected (skipped or dead-lettered), when there were any. */
+  readonly policy?: 'fail' | 'skip' | 'dlq';
+  readonly rejected?: number;
 }

@@ -1,5 +1,6 @@
 import { checkpoint, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
+import { isDataError } from './data-error.js';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { readFirstFrame } from './frame-input.js';
 import { ensureSchema } from './target-table.js';
@@ -54,13 +55,15 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
     checkpoint('resume', resume);
     const input = cdc ? yield* readFirstCdcFrame(conn, settings, context.pipeline, stream) : yield* readFirstFrame();
     const writer = cdc ? writeCdc : WRITERS[stream.writeMode];
-    const result = yield* writer({ conn, settings, pipeline: context.pipeline, stream, input });
+    const result = yield* writer({ conn, settings, pipeline: context.pipeline, stream, input, runId: context.runId, onDataError: context.onDataError ?? 'fail', isolateRows: context.isolateRows === true });
     // the data is committed: a failure to close changes nothing
     yield* closeQuietly(conn);
     conn = undefined;
     return result;
   } catch (error) {
     yield* closeQuietly(conn);
-    throw withStreamContext(error, stream.name, `${cdc ? 'cdc ' : ''}${stream.writeMode} into ${target}`);
+    // replace and CDC load whole batches: say why on_data_error did not isolate the row
+    const whole = (cdc || stream.writeMode === 'replace') && isDataError(error) ? ' (rows are not isolated in this mode: on_data_error applies to append and upsert)' : '';
+    throw withStreamContext(error, stream.name, `${cdc ? 'cdc ' : ''}${stream.writeMode} into ${target}${whole}`);
   }
 }

@@ -7,6 +7,9 @@ import { mergeStatement, stageTableDdl, stageTableName } from './merge-sql.js';
 import { sameFields } from './plan-evolution.js';
 import { SchemaChangeLog } from './schema-change-log.js';
 import { copyInStatement } from './target-catalog.js';
+import { copyPiece } from './copy-piece.js';
+import { qualifiedStage } from './merge-sql.js';
+import { rejectionSummary, writeIsolation, type WriteIsolation } from './write-isolation.js';
 import { ensureTargetTable, tableOid } from './target-table.js';
 import { resolveUpsertKey } from './upsert-key.js';
 import { watermarkCommits } from './watermark-store.js';
@@ -21,6 +24,8 @@ import { watermarkKey, type WriteResult, type WriteSession } from './write-sessi
  * a batch leaves the target as it was. A frame whose schema differs from the one before merges
  * the stage, evolves the target inside the transaction and continues in a new stage. Columns
  * whose type change writes NULL are merged as NULL (updated rows lose their old value too).
+ * A row the stage or the merge rejects (a data error) rolls the interval back and re-loads it with
+ * the bad rows isolated, piece by piece through a stage of its own (`writeIsolation`).
  */
 export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   const { conn, stream, input } = session;
@@ -47,20 +52,37 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   }
   let stages = 0;
   let stage = '';
-  let copy = 0;
+  let copy: number | undefined;
   let copied = 0;
   let merged = 0;
   let seen = 0;
-  function* openStage(): Step<void> {
+  function* newStage(): Step<void> {
     stages += 1;
     stage = stageTableName(stages);
     yield* pg.query(conn, stageTableDdl(schema, table, stage));
+  }
+  function* openStage(): Step<void> {
+    yield* newStage();
     copy = yield* pg.copyIn(conn, copyInStatement('pg_temp', stage, columns), columns);
   }
   function* mergeStage(): Step<number> {
-    const rows = Number(yield* pg.copyInEnd(copy));
+    const rows = Number(yield* pg.copyInEnd(copy as number));
+    copy = undefined;
     merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key))).rowCount);
     return rows;
+  }
+  let isolated: WriteIsolation | undefined;
+  if (input.fields) {
+    // isolation: one stage per transaction (created outside the savepoints), emptied after each piece's merge
+    isolated = yield* writeIsolation(session, key, {
+      *load(piece) {
+        const rows = yield* copyPiece(conn, copyInStatement('pg_temp', stage, columns), columns, piece);
+        merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key))).rowCount);
+        yield* pg.query(conn, `TRUNCATE ${qualifiedStage(stage)}`);
+        return rows;
+      },
+      start: newStage,
+    });
   }
   const load = yield* loadByCheckpoint(
     {
@@ -78,7 +100,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
           yield* openStage();
         }
         const rows = frames.rows(frame);
-        if (rows > 0) yield* pg.copyInWrite(copy, frame);
+        if (rows > 0) yield* pg.copyInWrite(copy as number, frame);
         seen += rows;
         frames.release(frame);
       },
@@ -88,6 +110,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
         return rows;
       },
       ...watermarkCommits(conn, watermarkKey(session)),
+      ...(isolated && { isolation: isolated.isolation }),
     },
     input.checkpoints,
     input.first,
@@ -96,5 +119,5 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
     `${stream.name}: upserted ${load.rows} rows in ${load.frames} frames into ${qualified} on (${key.join(', ')}): ` +
       `${merged} inserted or updated, ${load.commits} commits`,
   );
-  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }) };
+  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }), ...rejectionSummary(isolated) };
 }

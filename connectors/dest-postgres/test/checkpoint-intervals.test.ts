@@ -5,7 +5,7 @@ import { loadByCheckpoint, type IntervalLoad, type IntervalTarget } from '../src
 type Input = { frame: number } | { marker: string };
 
 /** Runs the driver over `items` (first frame and early markers taken as `readFirstFrame` would) and records its calls. */
-function run(items: readonly Input[]): { events: string[]; load: IntervalLoad } {
+function run(items: readonly Input[], bad?: ReadonlySet<number>, isolate?: 'plain' | 'from-start'): { events: string[]; load: IntervalLoad } {
   const early: string[] = [];
   let i = 0;
   for (; i < items.length && 'marker' in items[i]; i++) early.push((items[i] as { marker: string }).marker);
@@ -28,6 +28,7 @@ function run(items: readonly Input[]): { events: string[]; load: IntervalLoad } 
     *write(frame) {
       events.push(`write ${frame}`);
       rowsInTx += Number(frame);
+      if (bad?.has(Number(frame))) throw Object.assign(new Error('rejected'), { rejected: true });
     },
     *close() {
       events.push('close');
@@ -41,6 +42,26 @@ function run(items: readonly Input[]): { events: string[]; load: IntervalLoad } 
     committed(payload) {
       events.push(`committed ${payload}`);
     },
+    // isolation: a plain write of a bad frame is rejected; `fromStart` loads each frame isolated (one row less when bad)
+    ...(isolate && {
+      isolation: {
+        fromStart: isolate === 'from-start',
+        rejects: (e: unknown) => (e as { rejected?: boolean }).rejected === true,
+        retry: () => Object.assign(new Error('ROWS_REJECTED'), { code: 'ROWS_REJECTED' }),
+        *start() {
+          events.push('start');
+        },
+        *load(frame: bigint) {
+          const n = Number(frame);
+          events.push(`isolate ${n}`);
+          return bad?.has(n) ? n - 1 : n;
+        },
+        release: (frame: bigint) => void events.push(`release ${frame}`),
+        *beforeCommit() {
+          events.push('flush');
+        },
+      },
+    }),
   };
   const step = loadByCheckpoint(target, early, first === undefined ? undefined : BigInt(first)).next();
   if (!step.done) throw new Error('the fake target never yields');
@@ -87,5 +108,18 @@ describe('loadByCheckpoint', () => {
     const { events, load } = run([{ frame: 1 }, { frame: 0 }, { frame: 2 }]);
     expect(events).toEqual(['BEGIN', 'open', 'write 1', 'write 0', 'write 2', 'close', 'COMMIT']);
     expect(load).toEqual({ rows: 3, frames: 3, commits: 1 });
+  });
+
+  it('a plain attempt that meets a rejected row throws the isolation retry error (nothing of the interval committed)', () => {
+    expect(() => run([{ frame: 2 }, { frame: 3 }, { marker: 'a' }], new Set([3]), 'plain')).toThrow('ROWS_REJECTED');
+  });
+
+  it('from the start, every frame loads isolated and each interval waits for its dead letters before COMMIT', () => {
+    const { events, load } = run([{ frame: 2 }, { frame: 3 }, { marker: 'a' }, { frame: 5 }, { marker: 'b' }], new Set([3]), 'from-start');
+    expect(events).toEqual([
+      'BEGIN', 'start', 'isolate 2', 'release 2', 'isolate 3', 'release 3', 'flush', 'COMMIT a', 'committed a',
+      'BEGIN', 'start', 'isolate 5', 'release 5', 'flush', 'COMMIT b', 'committed b',
+    ]);
+    expect(load).toEqual({ rows: 2 + 2 + 5, frames: 3, commits: 2 });
   });
 });

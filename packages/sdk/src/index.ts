@@ -9,7 +9,7 @@ export { defineConnector } from './guest/define-connector.js';
 export type { ConnectorDefinition, ConnectorExports, OperationHandler, OperationInput } from './guest/define-connector.js';
 export { ConnectorError, describeError, toWitError } from './guest/connector-error.js';
 export type { ConnectorErrorDetails } from './guest/connector-error.js';
-export { pg, nextFrame, net, fs, sleep } from './guest/requests.js';
+export { pg, nextFrame, net, fs, sleep, flushDeadLetters } from './guest/requests.js';
 export type { Step, FrameItem } from './guest/requests.js';
 export { log, metric, checkpoint, frames, state, deadLetter, isCancelled } from './guest/host.js';
 export type { FilterRule, FilterOutcome, RowFailure } from './guest/host.js';

@@ -12,7 +12,7 @@ export const EXIT_CODES = {
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 const CONNECTION_CODES = new Set(['AUTH_FAILED', 'CONNECTION_FAILED', 'CONNECTION_LOST', 'NETWORK_DENIED', 'DATABASE_NOT_FOUND', 'TOO_MANY_CONNECTIONS']);
-const DATA_CODES = new Set(['COPY_ENCODE', 'DATA_ERROR', 'COLUMN_MISSING_AT_DESTINATION', 'VALIDATION_FAILED', 'CAST_FAILED']);
+const DATA_CODES = new Set(['ROW_REJECTED', 'COPY_ENCODE', 'DATA_ERROR', 'COLUMN_MISSING_AT_DESTINATION', 'VALIDATION_FAILED', 'CAST_FAILED']);
 
 /** The exit code for a failed stream's error code. */
 export function exitCodeForError(code: string): ExitCode {

@@ -9,3 +9,18 @@ export function faultInjector(env: NodeJS.ProcessEnv): () => void {
     if (remaining === 0) process.exit(86);
   };
 }
+
+/**
+ * Test-only (`RAPIDBYTE_TEST_FAULT=exit-after-dead-letters:<n>`): exits the process right after the
+ * n-th batch of dead letters is written to the state DB, before the checkpoint that follows them
+ * is recorded (one counter per stream attempt).
+ */
+export function deadLetterFaultInjector(env: NodeJS.ProcessEnv): () => void {
+  const match = /^exit-after-dead-letters:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  if (!match) return () => undefined;
+  let remaining = Number(match[1]);
+  return () => {
+    remaining -= 1;
+    if (remaining === 0) process.exit(86);
+  };
+}

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
+import { deadLetterFaultInjector } from './fault-injector.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
 import type { StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
@@ -40,13 +41,19 @@ export function runAttempt(
   let recordFailed = false;
   let lastCommitted: string | undefined;
   const deadLetters: DeadLetter[] = [];
-  /** Queues the buffered dead letters' write in order with the checkpoint records. */
+  const afterDeadLetters = deadLetterFaultInjector(process.env);
+  /**
+   * Queues the buffered dead letters' write in order with the checkpoint records. The write is
+   * idempotent (the state DB skips a letter it has: same pipeline, stream, record and error), so
+   * an interval replayed after a crash between this write and its checkpoint adds no copies.
+   */
   const flushDeadLetters = (): void => {
     if (deadLetters.length === 0) return;
     const letters = deadLetters.splice(0);
     recorded = recorded.then(async () => {
       try {
         await state.addDeadLetters(letters);
+        afterDeadLetters();
       } catch (e) {
         error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record ${letters.length} dead letter(s) in the state DB: ${(e as Error).message}`, stage: 'host' };
       }
@@ -86,6 +93,15 @@ export function runAttempt(
           deadLetters.push({ runId: task.runId, stream: name, record: m.record, error: m.error, category: m.category });
           if (deadLetters.length >= DEAD_LETTER_BATCH) flushDeadLetters();
           break;
+        case 'dead-letters-flush': {
+          flushDeadLetters();
+          const id = m.id;
+          recorded = recorded.then(() => {
+            const ok = error?.code !== 'STATE_WRITE_FAILED';
+            if (!finished) worker.postMessage({ type: 'dead-letters-flushed', id, ok } satisfies WorkerControl);
+          });
+          break;
+        }
         case 'checkpoint':
           if (m.kind === 'committed') {
             flushDeadLetters();

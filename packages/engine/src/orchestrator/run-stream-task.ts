@@ -55,6 +55,11 @@ export async function runStreamTask(
   let attempt = 0;
   let lastCommitted: string | undefined;
   let fresh = controls.fullRefresh === true;
+  // A destination that meets a rejected row fails the attempt with ROWS_REJECTED (it holds no
+  // frames to load again); the next attempt resumes from the last commit with row isolation on.
+  // That retry is immediate and does not count against max_retries.
+  let isolateRows = false;
+  let isolationRetries = 0;
   while (!signal?.aborted) {
     attempt++;
     await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
@@ -64,7 +69,7 @@ export async function runStreamTask(
     const startOver = resetPending || fresh;
     const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
-    const outcome = await runAttempt({ ...task, attempt, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, signal, async () => {
+    const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, signal, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
     }, controls.drainGraceMs);
@@ -74,7 +79,14 @@ export async function runStreamTask(
     lastCommitted = outcome.lastCommitted ?? lastCommitted;
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
-    if (!error || signal?.aborted || error.kind !== 'transient' || attempt > retry.maxRetries) break;
+    if (error?.code === 'ROWS_REJECTED' && !isolateRows && !signal?.aborted) {
+      isolateRows = true;
+      isolationRetries += 1;
+      await state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message}`);
+      onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message: `${error.message}; loading again from the last commit with rejected rows isolated` });
+      continue;
+    }
+    if (!error || signal?.aborted || error.kind !== 'transient' || attempt - isolationRetries > retry.maxRetries) break;
     const delay = retryDelayMs(retry, attempt);
     await state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
     onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });

@@ -27,6 +27,8 @@ export interface StreamTask {
   readonly channelCapacity: number;
   /** 1 for the first attempt, 2+ for retries. */
   readonly attempt: number;
+  /** The destination isolates rejected rows frame by frame (after an attempt failed with `ROWS_REJECTED`). */
+  readonly isolateRows?: boolean;
   /** The last committed checkpoint the state DB holds (used when the destination has no watermark). */
   readonly storedResume: unknown;
   /** The stream was reset: the destination ignores its watermark. */
@@ -46,7 +48,10 @@ export interface StreamTask {
  * (batch sources stop at their next checkpoint boundary, the destination commits what it got);
  * `hard` stops every stage at its next step (open transactions roll back).
  */
-export type WorkerControl = { readonly type: 'cancel'; readonly hard: boolean };
+export type WorkerControl =
+  | { readonly type: 'cancel'; readonly hard: boolean }
+  /** Answer to `dead-letters-flush`: the dead letters sent before it are stored (`ok`), or could not be. */
+  | { readonly type: 'dead-letters-flushed'; readonly id: number; readonly ok: boolean };
 
 /** Counters of one stream run. */
 export interface StreamCounters {
@@ -73,4 +78,6 @@ export type WorkerMessage =
   | { readonly type: 'resume'; readonly source: 'destination' | 'state' | 'none'; readonly payload: string }
   | { readonly type: 'state-put'; readonly stage: string; readonly key: string; readonly value: string }
   | { readonly type: 'dead-letter'; readonly stage: string; readonly record: string; readonly error: string; readonly category: string }
+  /** The destination waits until the dead letters posted before this are in the state DB (before its COMMIT). */
+  | { readonly type: 'dead-letters-flush'; readonly id: number }
   | { readonly type: 'done'; readonly counters: StreamCounters; readonly error?: WitConnectorError & { readonly stage: string } };

@@ -17,6 +17,11 @@ import type { StageTask, StreamCounters, StreamTask, WorkerControl, WorkerMessag
 import { describeSchemaChange } from './describe-schema-change.js';
 
 /** The interrupt state of a worker, as the main thread set it. */
+/** Waits until the main thread stored the dead letters posted so far (`dead-letters-flush`). */
+interface DeadLetterFlush {
+  flush(): Promise<void>;
+}
+
 interface CancelState {
   /** First signal: drain (sources see `isCancelled()`). */
   requested(): boolean;
@@ -29,7 +34,7 @@ interface CancelState {
  * share the thread and are connected by bounded in-memory frame channels (Arrow batches move by
  * reference, never re-encoded).
  */
-async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, cancel: CancelState): Promise<void> {
+async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, cancel: CancelState, deadLetters: DeadLetterFlush): Promise<void> {
   const frames = new FrameTable();
   const dryRun = task.dryRun !== undefined;
   // a dry run has no destination component: a built-in sink consumes the last stage's channel
@@ -43,8 +48,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let sourceRows = 0;
-  // streams with transforms report what their data-error policy dropped
-  const rejects = task.transforms.length > 0 ? { skipped: 0, deadLettered: 0 } : undefined;
+  // streams with transforms or a skip/dlq destination report what their data-error policy dropped
+  const rejects = task.transforms.length > 0 || task.onDataError !== 'fail' ? { skipped: 0, deadLettered: 0 } : undefined;
   // cdc: the source's view of the main thread's replication hub
   const replication = task.replicationPort
     ? new ReplicationCapability(task.replicationPort, task.source.policy, frames, task.resources.maxBatchBytes, (pgs[0] as PgCapability).traffic)
@@ -63,6 +68,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     resources: task.resources,
     onDataError: task.onDataError,
     attempt: task.attempt,
+    isolateRows: task.isolateRows === true,
     ignoreWatermark: task.ignoreWatermark,
   };
   // The destination reports its committed watermark (`checkpoint('resume', …)`) before it reads;
@@ -145,7 +151,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
             },
           }
         : undefined;
-      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, upstream, index === 0 ? replication : undefined);
+      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, upstream, index === 0 ? replication : undefined, index === destinationIndex ? deadLetters : undefined);
       let context = JSON.stringify(baseContext);
       if (index === 0) {
         const watermark = await gate;
@@ -162,7 +168,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         progress();
       });
       const report = result as { rejected?: unknown; policy?: unknown; schemaChanges?: unknown } | null;
-      if (rejects && stage.role === 'transform' && report?.policy === 'skip' && typeof report.rejected === 'number') rejects.skipped += report.rejected;
+      if (rejects && stage.role !== 'source' && report?.policy === 'skip' && typeof report.rejected === 'number') rejects.skipped += report.rejected;
       if (stage.role === 'destination' && Array.isArray(report?.schemaChanges)) counters.schemaChanges = report.schemaChanges.map(describeSchemaChange);
       output?.push({ kind: 'end' });
     } catch (error) {
@@ -200,12 +206,28 @@ if (parentPort) {
   const port = parentPort;
   let requested = false;
   let hard = false;
+  const flushes = new Map<number, (ok: boolean) => void>();
+  let nextFlush = 1;
   port.on('message', (m: WorkerControl) => {
-    if (m.type !== 'cancel') return;
+    if (m.type === 'dead-letters-flushed') {
+      flushes.get(m.id)?.(m.ok);
+      flushes.delete(m.id);
+      return;
+    }
     requested = true;
     hard ||= m.hard;
   });
-  runStream(workerData as StreamTask, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }).catch((error: unknown) => {
+  const deadLetters: DeadLetterFlush = {
+    flush: () =>
+      new Promise<void>((resolve, reject) => {
+        const id = nextFlush++;
+        flushes.set(id, (ok) =>
+          ok ? resolve() : reject(Object.assign(new Error('the dead letters could not be stored in the state DB'), { kind: 'permanent', code: 'STATE_WRITE_FAILED' })),
+        );
+        port.postMessage({ type: 'dead-letters-flush', id } satisfies WorkerMessage);
+      }),
+  };
+  runStream(workerData as StreamTask, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters).catch((error: unknown) => {
     port.postMessage({ type: 'done', counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 }, error: { ...classifyError(error), stage: 'host' } });
   });
 }

@@ -24,6 +24,16 @@ export class FrameTable {
     return frame;
   }
 
+  /** A second handle to the same stored frame: nothing is decoded or copied (`frame-slice` of a whole frame). */
+  share(handle: FrameHandle): FrameHandle {
+    return this.add(this.frame(handle));
+  }
+
+  /** The frame's row count (COPY rows stay undecoded). */
+  rowCount(handle: FrameHandle): number {
+    return this.frame(handle).numRows;
+  }
+
   /** The frame's Arrow batch (COPY rows are decoded now, once). */
   get(handle: FrameHandle): RecordBatch {
     const frame = this.frame(handle);

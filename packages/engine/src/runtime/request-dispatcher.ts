@@ -22,6 +22,8 @@ export class RequestDispatcher {
     readonly frames: FrameTable,
     readonly input: FrameSource | undefined,
     readonly replication?: ReplicationCapability,
+    /** Destination: waits until the dead letters it sent are stored (`dead-letters-flush`). */
+    readonly deadLetters?: { flush(): Promise<void> },
   ) {}
 
   #replication(): ReplicationCapability {
@@ -96,6 +98,10 @@ export class RequestDispatcher {
         return { tag: 'bytes', val: await this.net.fsRead(request.val.path, request.val.offset, request.val.length) };
       case 'sleep-ms':
         await new Promise((resolve) => setTimeout(resolve, request.val));
+        return { tag: 'none' };
+      case 'dead-letters-flush':
+        // no state DB behind this session (check, dry run): nothing to wait for
+        await this.deadLetters?.flush();
         return { tag: 'none' };
     }
   }

@@ -87,6 +87,10 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     heartbeat_at TEXT NOT NULL
   );
   `,
+  /* 2: dead letters are idempotent (see dead-letter-key.ts); older rows have no key */ `
+  ALTER TABLE dead_letters ADD COLUMN dedupe_key TEXT;
+  CREATE UNIQUE INDEX dead_letters_dedupe ON dead_letters (dedupe_key);
+  `,
 ]);
 
 /** The schema version this code writes. */

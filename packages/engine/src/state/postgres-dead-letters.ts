@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { checkDeadLetter } from './dead-letter-check.js';
+import { deadLetterKey } from './dead-letter-key.js';
 import { sqlstateOf, tableIn } from './postgres-sql.js';
 import { StateError } from './state-error.js';
 import type { DeadLetter } from './state-records.js';
@@ -19,26 +20,34 @@ export class PostgresDeadLetters {
     this.#t = (table) => tableIn(schema, table);
   }
 
+  /** Stores the letters in one INSERT; one whose dedupe key is stored already is skipped (`deadLetterKey`). */
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     letters.forEach(checkDeadLetter);
     const at = this.#now().toISOString();
+    const runIds = [...new Set(letters.map((l) => l.runId))];
+    const notFound = (cause?: unknown): StateError =>
+      new StateError('RUN_NOT_FOUND', `dead letters name a run that does not exist (runs ${runIds.join(', ')}); nothing was stored`, { cause, details: { runIds } });
+    const found = await this.#pool.query<{ run_id: string; pipeline: string }>(`SELECT run_id, pipeline FROM ${this.#t('runs')} WHERE run_id = ANY ($1::bigint[])`, [runIds]);
+    const pipelines = new Map(found.rows.map((r) => [Number(r.run_id), r.pipeline]));
+    if (pipelines.size < runIds.length) throw notFound();
     try {
       // unnest keeps the batch's order (WITH ORDINALITY), so ids follow insertion order as in SQLite.
       await this.#pool.query(
-        `INSERT INTO ${this.#t('dead_letters')} (run_id, stream, record, error, category, at)
-         SELECT u.run_id, u.stream, u.record, u.error, u.category, u.at
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-           WITH ORDINALITY AS u (run_id, stream, record, error, category, at, ord)
-         ORDER BY u.ord`,
+        `INSERT INTO ${this.#t('dead_letters')} (run_id, stream, record, error, category, at, dedupe_key)
+         SELECT u.run_id, u.stream, u.record, u.error, u.category, u.at, u.dedupe_key
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           WITH ORDINALITY AS u (run_id, stream, record, error, category, at, dedupe_key, ord)
+         ORDER BY u.ord
+         ON CONFLICT (dedupe_key) DO NOTHING`,
         [
           letters.map((l) => l.runId), letters.map((l) => l.stream), letters.map((l) => l.record),
           letters.map((l) => l.error), letters.map((l) => l.category), letters.map((l) => l.at ?? at),
+          letters.map((l) => deadLetterKey(pipelines.get(l.runId) as string, l)),
         ]);
     } catch (cause) {
       if (sqlstateOf(cause) !== '23503') throw cause; // foreign_key_violation
-      const runIds = [...new Set(letters.map((l) => l.runId))];
-      throw new StateError('RUN_NOT_FOUND', `dead letters name a run that does not exist (runs ${runIds.join(', ')}); nothing was stored`, { cause, details: { runIds } });
+      throw notFound(cause);
     }
   }
 

@@ -92,6 +92,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
     heartbeat_at text NOT NULL
   );
   `,
+  /* 2: dead letters are idempotent (see dead-letter-key.ts); older rows have no key */ (s: string) => `
+  ALTER TABLE ${s}.dead_letters ADD COLUMN dedupe_key text;
+  CREATE UNIQUE INDEX dead_letters_dedupe ON ${s}.dead_letters (dedupe_key);
+  `,
 ]);
 
 /** Highest applied migration in `schema`, 0 when it has none. */

@@ -1,10 +1,15 @@
 import type Database from 'better-sqlite3';
 import { checkDeadLetter } from './dead-letter-check.js';
+import { deadLetterKey } from './dead-letter-key.js';
 import { StateError } from './state-error.js';
 import type { DeadLetter } from './state-records.js';
 import { requirePositiveInteger } from './validate.js';
 
 interface DeadLetterRow { id: number; run_id: number; stream: string; record: string; error: string; category: string; at: string }
+
+function runNotFound(runIds: readonly number[], cause?: unknown): StateError {
+  return new StateError('RUN_NOT_FOUND', `dead letters name a run that does not exist (runs ${runIds.join(', ')}); nothing was stored`, { cause, details: { runIds } });
+}
 
 /** Records the destination refused, in SQLite. */
 export class SqliteDeadLetters {
@@ -16,19 +21,27 @@ export class SqliteDeadLetters {
     this.#now = now;
   }
 
+  /** Stores the letters in one transaction; one whose dedupe key is stored already is skipped (`deadLetterKey`). */
   addDeadLetters(letters: readonly DeadLetter[]): void {
     if (letters.length === 0) return;
     letters.forEach(checkDeadLetter);
-    const insert = this.#db.prepare('INSERT INTO dead_letters (run_id, stream, record, error, category, at) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = this.#db.prepare('INSERT OR IGNORE INTO dead_letters (run_id, stream, record, error, category, at, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const pipelineOf = this.#db.prepare('SELECT pipeline FROM runs WHERE run_id = ?');
     const at = this.#now().toISOString();
+    const runIds = [...new Set(letters.map((l) => l.runId))];
     try {
       this.#db.transaction(() => {
-        for (const l of letters) insert.run(l.runId, l.stream, l.record, l.error, l.category, l.at ?? at);
+        const pipelines = new Map<number, string>();
+        for (const id of runIds) {
+          const row = pipelineOf.get(id) as { pipeline: string } | undefined;
+          if (!row) throw runNotFound(runIds);
+          pipelines.set(id, row.pipeline);
+        }
+        for (const l of letters) insert.run(l.runId, l.stream, l.record, l.error, l.category, l.at ?? at, deadLetterKey(pipelines.get(l.runId) as string, l));
       }).immediate();
     } catch (cause) {
       if ((cause as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw cause;
-      const runIds = [...new Set(letters.map((l) => l.runId))];
-      throw new StateError('RUN_NOT_FOUND', `dead letters name a run that does not exist (runs ${runIds.join(', ')}); nothing was stored`, { cause, details: { runIds } });
+      throw runNotFound(runIds, cause);
     }
   }
 

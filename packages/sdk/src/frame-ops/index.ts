@@ -1,6 +1,6 @@
 /**
  * `@rapidbyte/sdk/frame-ops`: the host side of the vectorised frame operations transforms request
- * (`frame-cast`, `frame-filter`, `frame-hash`, `frame-mask`). Pure functions over Arrow record
+ * (`frame-cast`, `frame-filter`, `frame-hash`, `frame-mask`, `frame-slice`, `frame-records`). Pure functions over Arrow record
  * batches, shared by the engine's host imports and the testing harness so both behave the same.
  */
 export { castFrame } from './frame-cast.js';
@@ -12,3 +12,4 @@ export { FRAME_OP_ERROR_CODES, FrameOpError, type FrameOpErrorCode } from './fra
 export { frameOperationImports, type FrameStore } from './frame-op-imports.js';
 export { readColumn, cellText, cellJson, type CellValue } from './column-values.js';
 export { takeRows } from './take-rows.js';
+export { frameRecords, sliceFrame, type FrameRecord } from './frame-slice.js';

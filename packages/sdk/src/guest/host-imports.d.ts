@@ -17,6 +17,9 @@ declare module 'rapidbyte:connector/host@0.1.0' {
   export function frameFilter(frame: FrameHandle, rulesJson: string, maxDetails: number): [FrameHandle, bigint, string];
   export function frameHash(frame: FrameHandle, column: string, algorithm: string, salt: string): FrameHandle;
   export function frameMask(frame: FrameHandle, column: string, replacement: string | undefined): FrameHandle;
+  export function frameSlice(frame: FrameHandle, offset: bigint, length: bigint): FrameHandle;
+  /** JSON list of the rows' values by column. */
+  export function frameRecords(frame: FrameHandle, offset: bigint, count: bigint): string;
   export function stateGet(key: string): string | undefined;
   export function statePut(key: string, value: string): void;
   export function stateCas(key: string, expected: string | undefined, value: string): boolean;

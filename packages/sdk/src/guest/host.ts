@@ -118,6 +118,25 @@ export const frames = {
       return rethrow(e);
     }
   },
+  /**
+   * Rows `[offset, offset + length)` as a new frame sharing the buffers (nothing is copied). The
+   * whole range is a second handle to the same frame: keep one while the other goes into a COPY.
+   */
+  slice(frame: FrameHandle, offset: number, length: number): FrameHandle {
+    try {
+      return imports.frameSlice(frame, BigInt(offset), BigInt(length));
+    } catch (e) {
+      return rethrow(e);
+    }
+  },
+  /** Rows `[offset, offset + count)` by column, rendered as `RowFailure.record` (for dead letters). */
+  records(frame: FrameHandle, offset: number, count: number): RowFailure['record'][] {
+    try {
+      return JSON.parse(imports.frameRecords(frame, BigInt(offset), BigInt(count))) as RowFailure['record'][];
+    } catch (e) {
+      return rethrow(e);
+    }
+  },
   /** Portable slow path: a batch the guest built itself, as Arrow IPC stream bytes. */
   fromIpc(ipc: Uint8Array): FrameHandle {
     try {

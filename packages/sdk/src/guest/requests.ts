@@ -132,3 +132,12 @@ export const fs = {
 export function* sleep(ms: number): Step<void> {
   yield* call({ tag: 'sleep-ms', val: ms }, 'none');
 }
+
+/**
+ * Waits until every dead letter sent so far (`deadLetter`) is stored in the state DB. A
+ * destination calls it before the COMMIT that covers rows it dead-lettered, so a crash between the
+ * two never loses a dead letter (the state DB skips one it already has when the interval replays).
+ */
+export function* flushDeadLetters(): Step<void> {
+  yield* call({ tag: 'dead-letters-flush' }, 'none');
+}

@@ -83,6 +83,11 @@ export interface SessionContext {
   readonly ignoreWatermark?: boolean;
   /** 1 for the first attempt of a stream in a run, 2+ for retries. */
   readonly attempt?: number;
+  /**
+   * Destination sessions: load each frame with the rows the destination rejects isolated (the
+   * engine sets it on the attempt after one that failed with `ROWS_REJECTED`).
+   */
+  readonly isolateRows?: boolean;
 }
 
 /** Result of a `check` session. */

@@ -114,7 +114,8 @@ export type Request =
   | { tag: 'tcp-write'; val: [number, Uint8Array] }
   | { tag: 'tcp-close'; val: number }
   | { tag: 'fs-read'; val: { path: string; offset: bigint; length: number } }
-  | { tag: 'sleep-ms'; val: number };
+  | { tag: 'sleep-ms'; val: number }
+  | { tag: 'dead-letters-flush' };
 
 export type Response =
   | { tag: 'none' }

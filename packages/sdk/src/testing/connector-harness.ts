@@ -113,6 +113,7 @@ export class ConnectorHarness {
       'fs-read': fileHandler(options.files ?? {}) as RequestHandler,
       'next-frame': inputHandler(options.input ?? []) as RequestHandler,
       'sleep-ms': () => ({ tag: 'none' }),
+      'dead-letters-flush': () => ({ tag: 'none' }),
       ...(options.handlers as Record<string, RequestHandler | undefined>),
     };
     const requests: Request[] = [];

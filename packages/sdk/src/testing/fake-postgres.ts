@@ -18,6 +18,12 @@ export interface FakePostgresOptions {
   query?(sql: string, params: readonly (string | undefined)[]): FakeQueryAnswer | Response | undefined;
   /** The frames a `COPY ... TO STDOUT` produces (undefined: none); end-of-data reports their rows. */
   copyOut?(sql: string, columns: readonly PgColumn[]): readonly RecordBatch[] | undefined;
+  /**
+   * Checks a frame written into a `COPY ... FROM STDIN`: a `failure(...)` response fails the write
+   * (the frame is not recorded, the COPY is marked `failed`), as the server does with a row it
+   * rejects; undefined accepts it.
+   */
+  copyIn?(sql: string, frame: RecordBatch): Response | undefined;
 }
 
 /** A `COPY ... FROM STDIN` the guest ran, with the frames it wrote. */
@@ -26,6 +32,8 @@ export interface FakeCopyIn {
   readonly columns: readonly PgColumn[];
   readonly frames: RecordBatch[];
   ended: boolean;
+  /** A write was refused by `copyIn`: the COPY (and its transaction) failed. */
+  failed?: boolean;
 }
 
 /**
@@ -100,12 +108,19 @@ export class FakePostgres {
         const copy = this.#copyIn.get(val.copy);
         if (!copy) return failure('BAD_HANDLE', `unknown copy stream ${val.copy}`);
         const batch = host.frames.take(val.frame);
+        const refused = copy.failed ? failure('COPY_FAILED', 'the COPY already failed') : this.#options.copyIn?.(copy.sql, batch);
+        if (refused) {
+          copy.failed = true;
+          return refused;
+        }
         copy.frames.push(batch);
         return { tag: 'row-count', val: BigInt(batch.numRows) };
       },
       'pg-copy-in-end': ({ val }) => {
         const copy = this.#copyIn.get(val);
         if (!copy) return failure('BAD_HANDLE', `unknown copy stream ${val}`);
+        this.#copyIn.delete(val);
+        if (copy.failed) return failure('COPY_FAILED', 'the COPY failed');
         copy.ended = true;
         return { tag: 'row-count', val: BigInt(copy.frames.reduce((n, b) => n + b.numRows, 0)) };
       },

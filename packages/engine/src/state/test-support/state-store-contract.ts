@@ -34,10 +34,11 @@ export async function stateErrorOf(promise: Promise<unknown>): Promise<StateErro
   throw new Error('expected a StateError');
 }
 
-function letters(runId: number, n: number, stream = 'orders'): DeadLetter[] {
-  return Array.from({ length: n }, (_, i) => ({
-    runId, stream, record: JSON.stringify({ id: String(i), amount: '12.30' }), error: `value too long (${i})`, category: 'data',
-  }));
+function letters(runId: number, n: number, stream = 'orders', from = 0): DeadLetter[] {
+  return Array.from({ length: n }, (_, j) => {
+    const i = from + j;
+    return { runId, stream, record: JSON.stringify({ id: String(i), amount: '12.30' }), error: `value too long (${i})`, category: 'data' };
+  });
 }
 
 const host = hostname();
@@ -290,7 +291,7 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         const r2 = await store.beginRun('p', ['orders']);
         const r3 = await store.beginRun('q', ['orders']);
         await store.addDeadLetters(letters(r1, 3));
-        await store.addDeadLetters([...letters(r2, 2), { ...(letters(r2, 1, 'other')[0] as DeadLetter), at: '2023-01-01T00:00:00.000Z' }]);
+        await store.addDeadLetters([...letters(r2, 2, 'orders', 3), { ...(letters(r2, 1, 'other')[0] as DeadLetter), at: '2023-01-01T00:00:00.000Z' }]);
         await store.addDeadLetters(letters(r3, 1));
         await store.addDeadLetters([]);
 
@@ -303,6 +304,22 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         expect(await store.listDeadLetters({ pipeline: 'q', runId: r1 })).toEqual([]);
         expect(await store.listDeadLetters({ pipeline: 'p', limit: 4 })).toHaveLength(4);
         expect(await store.listDeadLetters({})).toHaveLength(7);
+      });
+
+      it('is idempotent: a letter with the same pipeline, stream, record and error is stored once', async () => {
+        const r1 = await store.beginRun('p', ['orders']);
+        const r2 = await store.beginRun('p', ['orders']);
+        const r3 = await store.beginRun('q', ['orders']);
+        await store.addDeadLetters(letters(r1, 3));
+        // a replay in the same run, a rerun of the pipeline (new run id): no copies
+        await store.addDeadLetters([...letters(r1, 3), ...letters(r2, 4)]);
+        // another pipeline, another stream, another error: kept
+        await store.addDeadLetters([...letters(r3, 1), ...letters(r2, 1, 'other'), { ...(letters(r2, 1)[0] as DeadLetter), error: 'other error' }]);
+        expect((await store.listDeadLetters({ pipeline: 'p' })).map((d) => [d.runId, d.stream, d.error])).toEqual([
+          [r1, 'orders', 'value too long (0)'], [r1, 'orders', 'value too long (1)'], [r1, 'orders', 'value too long (2)'],
+          [r2, 'orders', 'value too long (3)'], [r2, 'other', 'value too long (0)'], [r2, 'orders', 'other error'],
+        ]);
+        expect(await store.listDeadLetters({ pipeline: 'q' })).toHaveLength(1);
       });
 
       it('stores all of a batch or none of it', async () => {
