@@ -10,6 +10,7 @@ import { readFirstCdcFrame, requireCdcWriteMode, writeCdc } from './write-cdc.js
 import { writeReplace } from './write-replace.js';
 import type { WriteResult, WriteSession } from './write-session.js';
 import { writeUpsert } from './write-upsert.js';
+import { upsertLoadsAsAppend } from './upsert-first-load.js';
 
 /** The write modes dest-postgres loads with. */
 export const SUPPORTED_WRITE_MODES = ['append', 'replace', 'upsert'] as const;
@@ -54,8 +55,10 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
         : yield* readWatermark(conn, { schema: settings.schema, pipeline: context.pipeline, stream: stream.name });
     checkpoint('resume', resume);
     const input = cdc ? yield* readFirstCdcFrame(conn, settings, context.pipeline, stream) : yield* readFirstFrame();
-    const writer = cdc ? writeCdc : WRITERS[stream.writeMode];
-    const result = yield* writer({ conn, settings, pipeline: context.pipeline, stream, input, runId: context.runId, onDataError: context.onDataError ?? 'fail', isolateRows: context.isolateRows === true });
+    const session = { conn, settings, pipeline: context.pipeline, stream, input, runId: context.runId, onDataError: context.onDataError ?? 'fail', isolateRows: context.isolateRows === true } as const;
+    // an upsert into an empty table from a source keyed the same way has nothing to merge
+    const writer = cdc ? writeCdc : stream.writeMode === 'upsert' && (yield* upsertLoadsAsAppend(session)) ? writeAppend : WRITERS[stream.writeMode];
+    const result = yield* writer(session);
     // the data is committed: a failure to close changes nothing
     yield* closeQuietly(conn);
     conn = undefined;
