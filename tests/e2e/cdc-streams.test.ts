@@ -2,7 +2,7 @@
 // (temporary slot) without losing or doubling its changes while the table is written; `state reset
 // --stream` re-syncs that stream alone; partitioned tables through CDC (published via the root,
 // rows moving between partitions), views and partitioned tables for full_refresh/incremental; a
-// relation that changed shape is a clear error; three --follow streams at parallelism 1 all move.
+// relation that changed shape evolves the destination (or is refused by schema_evolution); three --follow streams at parallelism 1 all move.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
@@ -156,7 +156,7 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
     expect(published.rows).toEqual([{ tablename: 'm' }]);
   });
 
-  it('a table that changes shape under a --follow CDC stream fails with CDC_SCHEMA_CHANGED naming the column', async () => {
+  it('a table that changes shape under a --follow CDC stream: the new column arrives (add), or the stream stops naming it (new_column: fail)', async () => {
     const src = await scope.create('cdc_shape_src', `CREATE TABLE public.s (id int PRIMARY KEY, v int); INSERT INTO public.s VALUES (1, 1);`);
     const dst = await scope.create('cdc_shape_dst');
     const file = pipeline({ name: 'cdc_shape', src, dst, streams: ['{ name: public.s, sync_mode: cdc }'] });
@@ -166,13 +166,27 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
       return r && (r.rows[0] as { n: number }).n === 1 ? true : undefined;
     }, { cli: follow, intervalMs: 200 });
     await cluster.psql(src.name, `ALTER TABLE s ADD COLUMN nickname text; INSERT INTO s VALUES (2, 2, 'two');`);
-    const failed = await follow.exited;
+    await waitFor('the new column and its value', async () => {
+      const r = await cluster.query(dst.name, `SELECT nickname FROM s WHERE id = 2`).catch(() => undefined);
+      return r && r.rows[0]?.nickname === 'two' ? true : undefined;
+    }, { cli: follow, intervalMs: 200 });
+    process.kill(follow.pid, 'SIGINT');
+    expect((await follow.exited).code).toBe(0);
+    await expectEqual(src, 's', dst, 's');
+
+    const strictSrc = await scope.create('cdc_shape_fail_src', `CREATE TABLE public.s (id int PRIMARY KEY, v int); INSERT INTO public.s VALUES (1, 1);`);
+    const strictDst = await scope.create('cdc_shape_fail_dst');
+    const strict = pipeline({ name: 'cdc_shape_fail', src: strictSrc, dst: strictDst, streams: ['{ name: public.s, sync_mode: cdc }'] });
+    writeFileSync(strict, readFileSync(strict, 'utf8').replace('  write_mode: upsert\n', '  write_mode: upsert\n  schema_evolution: { new_column: fail }\n'));
+    await runOk(strict);
+    await cluster.psql(strictSrc.name, `ALTER TABLE s ADD COLUMN nickname text; INSERT INTO s VALUES (2, 2, 'two');`);
+    const failed = await runCli(['run', '--json', strict]);
     expect(failed.code).not.toBe(0);
     const json = parseJson<RunJson>(failed);
-    expect(json.streams[0]?.error?.code).toBe('CDC_SCHEMA_CHANGED');
+    expect(json.streams[0]?.error?.code).toBe('SCHEMA_CHANGE_REFUSED');
     expect(json.streams[0]?.error?.message).toContain('nickname');
     // nothing of the new shape was applied
-    expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM s`)).rows[0]).toEqual({ n: 1 });
+    expect((await cluster.query(strictDst.name, `SELECT count(*)::int AS n FROM s`)).rows[0]).toEqual({ n: 1 });
   });
 
   it('cdc.soft_delete marks deleted and truncated rows instead of removing them, cdc.synced_at stamps every write; a missing slot is SLOT_MISSING', async () => {

@@ -7,6 +7,9 @@ import { TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalo
 import { ensureEnumTypes } from './target-table.js';
 import { PRIMARY_KEY_COLUMNS_SQL } from './key-check-sql.js';
 
+/** Columns a CDC target keeps for itself (`_rb_op`, `_rb_lsn`, `_rb_unchanged`, `_rb_deleted_at`, `_rb_synced_at`). */
+const CDC_BOOKKEEPING_PREFIX = '_rb_';
+
 /** SQLSTATEs of a cast that fails on a value (class 22: data exception) or cannot be done at all (42846). */
 const CAST_FAILURE = (sqlstate: string | undefined): boolean => sqlstate !== undefined && (sqlstate.startsWith('22') || sqlstate === '42846');
 
@@ -20,6 +23,8 @@ export interface EvolutionTarget {
   readonly shown: string;
   readonly policy: EvolutionPolicy;
   readonly changes: SchemaChangeLog;
+  /** A CDC target: its bookkeeping columns (`_rb_*`) are not source columns and never "removed". */
+  readonly cdc?: boolean;
 }
 
 /** What to COPY after evolving: the target columns in field order, and the columns written as NULL. */
@@ -36,7 +41,8 @@ export interface EvolvedColumns {
  */
 export function* evolveTable(target: EvolutionTarget, fields: readonly FrameField[], rowsBefore: number): Step<EvolvedColumns> {
   const { conn, stream, shown } = target;
-  const plan = planEvolution(fields, yield* readTargetColumns(conn, target.oid), target.policy);
+  const existing = yield* readTargetColumns(conn, target.oid);
+  const plan = planEvolution(fields, target.cdc ? existing.filter((c) => !c.name.startsWith(CDC_BOOKKEEPING_PREFIX)) : existing, target.policy);
   if (plan.errors.length > 0) {
     throw ConnectorError.permanent(
       'SCHEMA_CHANGE_REFUSED',

@@ -1,12 +1,16 @@
-import { ConnectorError, frames, log, nextFrame, pg, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { ConnectorError, frames, log, nextFrame, pg, type FrameSchema, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
-import { CDC_LSN_COLUMN, CDC_OP_COLUMN } from './cdc-frame.js';
+import { CDC_LSN_COLUMN, CDC_META_COLUMNS, CDC_OP_COLUMN } from './cdc-frame.js';
+import { CdcSchemaFollower, cdcSourceFields } from './cdc-evolution.js';
+import { evolveTable, type EvolvedColumns } from './apply-evolution.js';
+import { evolutionPolicy } from './evolution-policy.js';
+import { SchemaChangeLog } from './schema-change-log.js';
 import { ensureCdcColumns } from './cdc-target.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
 import { copyInStatement } from './target-catalog.js';
 import { ensureTargetTable, targetCopyColumns } from './target-table.js';
 import { watermarkCommits } from './watermark-store.js';
-import { watermarkKey, type WriteSession } from './write-session.js';
+import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
 /**
  * `cdc × append`: a change log. The target is the stream's columns plus `_rb_op`, `_rb_lsn`,
@@ -14,12 +18,20 @@ import { watermarkKey, type WriteSession } from './write-session.js';
  * Every frame, snapshot or changes, is COPYed straight in; each marker commits with its
  * watermark. Frames after the last marker (an incomplete source transaction) are rolled back.
  */
-export function* writeCdcAppend(session: WriteSession): Step<TransferSummary> {
+export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
   const { conn, stream, input } = session;
   const { schema, cdc } = session.settings;
   const table = stream.destinationTable;
   const qualified = quoteQualified(schema, table);
   let columns: PgColumn[] = [];
+  let follower: CdcSchemaFollower | undefined;
+  let oid = '';
+  const changeLog = new SchemaChangeLog();
+  const metaFields = (input.fields ?? []).filter((f) => (CDC_META_COLUMNS as readonly string[]).includes(f.name));
+  /** The COPY columns: the evolved source columns, then the log's own columns. */
+  function* copyColumnsOf(evolved: EvolvedColumns): Step<PgColumn[]> {
+    return [...evolved.columns, ...(yield* targetCopyColumns(conn, stream.name, qualified, oid, metaFields))];
+  }
   if (input.fields) {
     const names = input.fields.map((f) => f.name);
     const lacking = [CDC_OP_COLUMN, CDC_LSN_COLUMN].filter((c) => !names.includes(c));
@@ -28,15 +40,21 @@ export function* writeCdcAppend(session: WriteSession): Step<TransferSummary> {
     }
     // deletes carry only the key: nothing but the log's own columns may be NOT NULL
     const fields = input.fields.map((f) => ({ ...f, nullable: true }));
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined);
+    oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'append');
-    columns = yield* targetCopyColumns(conn, stream.name, qualified, oid, input.fields);
+    // schema evolution at stream start, then whenever a frame's source columns change
+    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
+    // the log's columns are all nullable by design: nullability is never a change here
+    const firstFields = (input.first !== undefined ? cdcSourceFields(frames.schema(input.first)) : input.fields).map((f) => ({ ...f, nullable: false }));
+    columns = yield* copyColumnsOf(yield* evolveTable(evolution, firstFields, 0));
+    follower = new CdcSchemaFollower(evolution, firstFields);
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);
   }
   const marks = watermarkCommits(conn, watermarkKey(session));
   let copy = 0;
   let rows = 0;
+  let logged = 0;
   let discarded = 0;
   const load = yield* loadByCheckpoint(
     {
@@ -48,11 +66,21 @@ export function* writeCdcAppend(session: WriteSession): Step<TransferSummary> {
         copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
       },
       *write(frame) {
-        if (frames.rows(frame) > 0) yield* pg.copyInWrite(copy, frame);
+        const shape = nonNullable(frames.schema(frame));
+        if (follower?.differs(shape)) {
+          // the source table changed shape: the COPY so far ends, the log evolves, a COPY of the new shape goes on
+          rows += Number(yield* pg.copyInEnd(copy));
+          const evolved = yield* follower.follow(shape, logged);
+          if (evolved) columns = yield* copyColumnsOf(evolved);
+          copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+        }
+        const n = frames.rows(frame);
+        if (n > 0) yield* pg.copyInWrite(copy, frame);
+        logged += n;
         frames.release(frame);
       },
       *close() {
-        rows = Number(yield* pg.copyInEnd(copy));
+        rows += Number(yield* pg.copyInEnd(copy));
         return rows;
       },
       *commit(payload) {
@@ -71,5 +99,10 @@ export function* writeCdcAppend(session: WriteSession): Step<TransferSummary> {
     input.first,
   );
   log.info(`${stream.name}: logged ${load.rows - discarded} CDC rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`);
-  return { rows: load.rows - discarded, frames: load.frames };
+  return { rows: load.rows - discarded, frames: load.frames, ...(changeLog.size > 0 && { schemaChanges: changeLog.list(load.rows - discarded) }) };
+}
+
+/** A frame schema with every field NOT NULL: a change log never compares nullability. */
+function nonNullable(schema: FrameSchema): FrameSchema {
+  return { ...schema, fields: schema.fields.map((f) => ({ ...f, nullable: false })) };
 }

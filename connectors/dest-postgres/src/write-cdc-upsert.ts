@@ -4,12 +4,17 @@ import { applyChangeFrame, type ChangeTarget } from './cdc-apply.js';
 import { truncateTargetSql } from './cdc-apply-sql.js';
 import { cdcPhase, isSnapshotMarker, streamFields } from './cdc-frame.js';
 import { createCdcStage, ensureCdcColumns } from './cdc-target.js';
+import { CdcSchemaFollower, cdcSourceFields } from './cdc-evolution.js';
+import { CDC_STAGE } from './cdc-stage-sql.js';
+import { evolveTable } from './apply-evolution.js';
+import { evolutionPolicy } from './evolution-policy.js';
+import { SchemaChangeLog } from './schema-change-log.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
 import { copyInStatement } from './target-catalog.js';
-import { ensureTargetTable, tableOid, targetCopyColumns } from './target-table.js';
+import { ensureTargetTable, tableOid } from './target-table.js';
 import { resolveUpsertKey } from './upsert-key.js';
 import { requirePayload, watermarkCommits } from './watermark-store.js';
-import { watermarkKey, type WriteSession } from './write-session.js';
+import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
 /**
  * `cdc × upsert`: applies a CDC stream to a table keyed like the source. One transaction per
@@ -19,7 +24,7 @@ import { watermarkKey, type WriteSession } from './write-session.js';
  * A marker commits with its watermark even when no frames came before it. Frames after the last
  * marker (an incomplete source transaction) are rolled back: the next run reads them again.
  */
-export function* writeCdcUpsert(session: WriteSession): Step<TransferSummary> {
+export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
   const { conn, stream, input } = session;
   const { schema, cdc } = session.settings;
   const table = stream.destinationTable;
@@ -27,6 +32,8 @@ export function* writeCdcUpsert(session: WriteSession): Step<TransferSummary> {
   let existed = false;
   let columns: PgColumn[] = [];
   let changes: ChangeTarget | undefined;
+  let follower: CdcSchemaFollower | undefined;
+  const changeLog = new SchemaChangeLog();
   if (input.fields) {
     const fields = streamFields(input.fields);
     const before = yield* tableOid(conn, schema, table);
@@ -34,7 +41,11 @@ export function* writeCdcUpsert(session: WriteSession): Step<TransferSummary> {
     const key = yield* resolveUpsertKey(conn, stream, schema, before, fields, input.sourceKey);
     const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
-    columns = yield* targetCopyColumns(conn, stream.name, qualified, oid, fields);
+    // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
+    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
+    const firstFields = input.first !== undefined ? cdcSourceFields(frames.schema(input.first)) : fields;
+    columns = (yield* evolveTable(evolution, firstFields, 0)).columns;
+    follower = new CdcSchemaFollower(evolution, firstFields);
     const names = columns.map((c) => c.name);
     const stageColumns = yield* createCdcStage(conn, stream.name, schema, table, names);
     changes = { conn, stream: stream.name, schema, table, columns: names, key, stageColumns, settings: cdc };
@@ -80,7 +91,17 @@ export function* writeCdcUpsert(session: WriteSession): Step<TransferSummary> {
       frames.release(frame);
       return;
     }
-    const result = yield* applyChangeFrame(changes, frame, applied);
+    // the source table changed shape (a Relation message): evolve the target, then a stage of the new shape
+    const evolved = follower ? yield* follower.follow(frames.schema(frame), snapshotRows + upserted + deleted) : undefined;
+    let freshStage = false;
+    if (evolved && changes) {
+      columns = evolved.columns;
+      const names = columns.map((c) => c.name);
+      yield* pg.query(conn, `DROP TABLE IF EXISTS ${CDC_STAGE}`);
+      changes = { ...changes, columns: names, stageColumns: yield* createCdcStage(conn, stream.name, schema, table, names) };
+      freshStage = true;
+    }
+    const result = yield* applyChangeFrame(changes, frame, applied && !freshStage);
     applied = true;
     rows += result.rows;
     upserted += result.upserted;
@@ -125,5 +146,5 @@ export function* writeCdcUpsert(session: WriteSession): Step<TransferSummary> {
     `${stream.name}: applied ${load.rows - discarded} CDC rows in ${load.frames} frames to ${qualified} on (${changes?.key.join(', ') ?? ''}): ` +
       `${snapshotRows} snapshot rows, ${upserted} inserted or updated, ${deleted} deleted${cdc.softDelete ? ' (soft)' : ''}, ${truncates} truncates, ${load.commits} commits`,
   );
-  return { rows: load.rows - discarded, frames: load.frames };
+  return { rows: load.rows - discarded, frames: load.frames, ...(changeLog.size > 0 && { schemaChanges: changeLog.list(load.rows - discarded) }) };
 }

@@ -72,6 +72,8 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const baseMetadata: [string, string][] = [
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
       [SOURCE_STREAM_METADATA, stream.name],
+      // a stream with a column list follows only those columns when the table gains one
+      ...(stream.columns !== undefined && stream.columns.length > 0 ? [['rapidbyte.projected', 'true'] as [string, string]] : []),
     ];
     doing = 'attach to the replication stream';
     const handle = yield* pg.replicationOpen({

@@ -148,7 +148,9 @@ export class ReplicationCapability {
         const msg = parsePgOutput(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
         if (msg.tag === 'relation') {
           this.#relationIds.add(msg.relationId);
-          builder.relation(msg);
+          // the table changed shape: the rows of the old shape go out as their own frame
+          const before = builder.relation(msg);
+          if (before) this.#emit(before);
         }
         return;
       }

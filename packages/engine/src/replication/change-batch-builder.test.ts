@@ -276,16 +276,46 @@ describe('ChangeBatchBuilder errors', () => {
     throw new Error('no error');
   };
 
-  it('reports added, dropped and retyped columns as CDC_SCHEMA_CHANGED', () => {
-    const added = schemaError([...REL_COLUMNS, { name: 'nickname', typeOid: 25 }]);
-    expect(added).toMatchObject({ code: 'CDC_SCHEMA_CHANGED', kind: 'permanent', stream: 'public.users', column: 'nickname' });
-    expect(added.message).toMatch(/^public\.users: the source table changed shape \(added column "nickname" \(type oid 25\)\); schema evolution for CDC is not supported yet/);
-    const dropped = schemaError(REL_COLUMNS.filter((c) => c.name !== 'bio'));
-    expect(dropped).toMatchObject({ code: 'CDC_SCHEMA_CHANGED', column: 'bio' });
-    expect(dropped.message).toContain('dropped column "bio"');
-    const retyped = schemaError(REL_COLUMNS.map((c) => (c.name === 'score' ? { ...c, typeOid: 20 } : c)));
-    expect(retyped).toMatchObject({ code: 'CDC_SCHEMA_CHANGED', column: 'score' });
-    expect(retyped.message).toContain('column "score" changed type (oid 23 → 20)');
+  const announce = (b: ChangeBatchBuilder, relation: readonly RelationColumnSpec[]) => b.relation(parsePgOutput(pgo.relation(REL, 'public', 'users', relation)) as RelationMessage);
+  const pgType = (batch: RecordBatch | undefined, column: string) => batch?.schema.fields.find((f) => f.name === column)?.metadata.get('rapidbyte.pg_type');
+
+  it('follows an added, a dropped and a retyped column: pending rows leave in the old shape, later frames carry the new columns', () => {
+    const b = builder();
+    ins(b, row(1, 'a', 'b', 1));
+    // ADD COLUMN nickname text, price numeric(12,2): the pending row flushes with the old columns
+    const before = announce(b, [...REL_COLUMNS, { name: 'nickname', typeOid: 25 }, { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 }]);
+    expect(before?.schema.fields.map((f) => f.name)).toEqual(['id', 'name', 'bio', 'score', CDC_OP_COLUMN, CDC_LSN_COLUMN, CDC_UNCHANGED_COLUMN]);
+    expect(before?.numRows).toBe(1);
+    ins(b, [...row(2, 'c', 'd', 2), t('nick'), null]);
+    const added = b.flush();
+    expect(added?.schema.fields.map((f) => f.name).slice(0, 6)).toEqual(['id', 'name', 'bio', 'score', 'nickname', 'price']);
+    expect(added?.getChild('nickname')?.get(0)).toBe('nick');
+    expect(pgType(added, 'price')).toBe('numeric(12,2)');
+    // DROP COLUMN bio, ALTER score TYPE bigint: nothing pending, so nothing flushes
+    expect(announce(b, [REL_COLUMNS[0]!, REL_COLUMNS[1]!, { name: 'score', typeOid: 20 }, { name: 'nickname', typeOid: 25 }, { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 }])).toBeUndefined();
+    ins(b, [pg.int8(3n), t('e'), pg.int8(9000000000n), null, null]);
+    const after = b.flush();
+    expect(after?.schema.fields.map((f) => f.name).slice(0, 5)).toEqual(['id', 'name', 'score', 'nickname', 'price']);
+    expect(after?.getChild('score')?.get(0)).toBe(9000000000n);
+    expect(pgType(after, 'score')).toBe('bigint');
+    // the same relation again changes nothing
+    expect(announce(b, [REL_COLUMNS[0]!, REL_COLUMNS[1]!, { name: 'score', typeOid: 20 }, { name: 'nickname', typeOid: 25 }, { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 }])).toBeUndefined();
+  });
+
+  it('a stream with a column list does not follow added columns; ignored columns stay ignored', () => {
+    const b = builder({ metadata: [['rapidbyte.projected', 'true']], ignoreColumns: [] });
+    announce(b, [...REL_COLUMNS, { name: 'nickname', typeOid: 25 }]);
+    ins(b, [...row(1, 'a', 'b', 1), t('nick')]);
+    expect(b.flush()?.schema.fields.map((f) => f.name).slice(0, 4)).toEqual(['id', 'name', 'bio', 'score']);
+  });
+
+  it('refuses what it cannot follow: a type it cannot name, a dropped key column', () => {
+    const enumType = schemaError([...REL_COLUMNS, { name: 'mood', typeOid: 16700 }]);
+    expect(enumType).toMatchObject({ code: 'CDC_SCHEMA_CHANGED', kind: 'permanent', stream: 'public.users', column: 'mood' });
+    expect(enumType.message).toMatch(/only builtin types are evolved/);
+    expect(enumType.message).toContain('state reset');
+    const noKey = schemaError(REL_COLUMNS.filter((c) => c.name !== 'id'));
+    expect(noKey).toMatchObject({ code: 'CDC_SCHEMA_CHANGED', column: 'id' });
   });
 
   it('skips ignored columns and compares domains by attTypeOid', () => {
@@ -298,8 +328,10 @@ describe('ChangeBatchBuilder errors', () => {
     ]);
     b.insert(parsePgOutput(pgo.insert(REL, [pg.int8(1n), t('a'), t('hidden'), t('b'), pg.int4(5)])) as InsertMessage, 1n);
     expect(rows(b.flush())).toEqual([{ id: 1n, name: 'a', bio: 'b', score: 5, op: 'I', lsn: 1n, unchanged: null }]);
-    // plain int4 where the domain was
-    expect(schemaError(REL_COLUMNS, { columns: domain })).toMatchObject({ code: 'CDC_SCHEMA_CHANGED', column: 'score' });
+    // plain int4 where the domain was: the column is retyped to integer
+    const plain = builder({ columns: domain });
+    ins(plain, row(1, 'a', 'b', 7));
+    expect(pgType(plain.flush(), 'score')).toBe('integer');
     // an ignored column that is not in the relation is fine
     expect(() => builder({ ignoreColumns: ['gone'] })).not.toThrow();
   });

@@ -3,7 +3,7 @@ import { CopyBinaryDecoder, type PgColumn } from '../codecs/index.js';
 import { CDC_EXTRA_COLUMNS, CDC_PHASE_CHANGES, CDC_PHASE_KEY, type CdcOp } from './cdc-columns.js';
 import { ChangeRowArena, type ArenaRow, type ChangeSlot } from './change-row-arena.js';
 import { UNCHANGED, type DeleteMessage, type InsertMessage, type RelationMessage, type TupleData, type UpdateMessage } from './pgoutput-types.js';
-import { mapRelation, type RelationMapping } from './relation-mapping.js';
+import { planRelation, type RelationMapping, type StreamColumn } from './relation-mapping.js';
 import { ReplicationError } from './replication-error.js';
 
 export const CHANGE_BATCH_MODES = ['upsert', 'append'] as const;
@@ -27,6 +27,9 @@ export interface ChangeBatchOptions {
   readonly ignoreColumns?: readonly string[];
 }
 
+/** Schema metadata a source sets on a stream with a column list: columns added to the table are not followed. */
+export const PROJECTED_METADATA = 'rapidbyte.projected';
+
 /** A pending change row: where it is encoded, and which stream columns are still unknown (unchanged TOAST). */
 interface PendingRow extends ArenaRow {
   op: CdcOp;
@@ -46,9 +49,12 @@ const NO_LIMIT = Number.MAX_SAFE_INTEGER;
  */
 export class ChangeBatchBuilder {
   readonly #o: ChangeBatchOptions;
-  readonly #columns: readonly PgColumn[];
-  readonly #names: readonly string[];
-  readonly #keyIndexes: readonly number[];
+  /** The stream's columns (they change when the table does: `relation`). */
+  #streamColumns: readonly StreamColumn[];
+  #columns: readonly PgColumn[];
+  #names: readonly string[];
+  #keyIndexes: readonly number[];
+  readonly #projected: boolean;
   readonly #ignore: ReadonlySet<string>;
   readonly #metadata: Map<string, string>;
   readonly #mappings = new Map<number, RelationMapping>();
@@ -60,13 +66,11 @@ export class ChangeBatchBuilder {
 
   constructor(options: ChangeBatchOptions) {
     this.#o = options;
+    this.#streamColumns = options.columns;
     this.#columns = options.columns.map(({ attTypeOid: _, ...c }) => ({ ...c, nullable: true }));
     this.#names = options.columns.map((c) => c.name);
-    this.#keyIndexes = options.key.map((k) => {
-      const i = this.#names.indexOf(k);
-      if (i < 0) throw new ReplicationError('CDC_BAD_OPTIONS', `${options.stream}: key column "${k}" is not among the stream's columns`, { stream: options.stream, column: k });
-      return i;
-    });
+    this.#keyIndexes = this.#keyIndexesOf(this.#names, 'CDC_BAD_OPTIONS');
+    this.#projected = options.metadata.some(([k, v]) => k === PROJECTED_METADATA && v === 'true');
     if (options.mode === 'upsert' && this.#keyIndexes.length === 0) {
       throw new ReplicationError('CDC_BAD_OPTIONS', `${options.stream}: coalescing changes (upsert) needs a key; the table has no primary key or replica identity`, { stream: options.stream });
     }
@@ -89,9 +93,44 @@ export class ChangeBatchBuilder {
     return this.#rows.length >= this.#o.batchRows || this.#liveBytes >= this.#o.maxBatchBytes;
   }
 
-  /** Announces (or re-announces) a relation: maps its columns to the stream's by name. Throws CDC_SCHEMA_CHANGED. */
-  relation(msg: RelationMessage): void {
-    this.#mappings.set(msg.relationId, mapRelation(this.#o.stream, this.#o.columns, this.#ignore, msg));
+  /**
+   * Announces (or re-announces) a relation: maps its columns to the stream's by name. When the
+   * table changed shape (a column added, dropped or retyped), returns the pending rows as a frame
+   * of the old shape and continues with the new columns: frames never mix shapes, and the
+   * destination evolves its table when a frame's schema changes. Throws CDC_SCHEMA_CHANGED for a
+   * change it cannot follow (a key column dropped, a type it cannot name).
+   */
+  relation(msg: RelationMessage): RecordBatch | undefined {
+    const plan = planRelation(this.#o.stream, this.#streamColumns, this.#ignore, this.#projected, msg);
+    let flushed: RecordBatch | undefined;
+    if (plan.columns !== undefined) {
+      const names = plan.columns.map((c) => c.name);
+      const keyIndexes = this.#keyIndexesOf(names, 'CDC_SCHEMA_CHANGED');
+      flushed = this.flush();
+      this.#streamColumns = plan.columns;
+      this.#columns = plan.columns.map(({ attTypeOid: _, ...c }) => ({ ...c, nullable: true }));
+      this.#names = names;
+      this.#keyIndexes = keyIndexes;
+      this.#mappings.clear();
+    }
+    this.#mappings.set(msg.relationId, plan.mapping);
+    return flushed;
+  }
+
+  /** The stream's current columns. */
+  get columns(): readonly PgColumn[] {
+    return this.#columns;
+  }
+
+  #keyIndexesOf(names: readonly string[], code: 'CDC_BAD_OPTIONS' | 'CDC_SCHEMA_CHANGED'): number[] {
+    return this.#o.key.map((k) => {
+      const i = names.indexOf(k);
+      if (i < 0) {
+        const why = code === 'CDC_BAD_OPTIONS' ? "is not among the stream's columns" : 'was dropped from the source table; re-snapshot the stream with its new key';
+        throw new ReplicationError(code, `${this.#o.stream}: key column "${k}" ${why}`, { stream: this.#o.stream, column: k });
+      }
+      return i;
+    });
   }
 
   insert(msg: InsertMessage, lsn: bigint): void {

@@ -35,5 +35,6 @@ export {
   PG_LSN_OID,
   type CdcOp,
 } from './cdc-columns.js';
-export { mapRelation, type MappedColumn, type RelationMapping } from './relation-mapping.js';
+export { planRelation, type MappedColumn, type RelationMapping, type RelationPlan, type StreamColumn } from './relation-mapping.js';
+export { relationColumn } from './relation-column.js';
 export { ChangeBatchBuilder, CHANGE_BATCH_MODES, type ChangeBatchMode, type ChangeBatchOptions } from './change-batch-builder.js';
