@@ -9,6 +9,8 @@ export interface SpawnedCli {
   readonly exited: Promise<CliResult>;
   /** The outcome once the process has exited, else undefined. */
   result(): CliResult | undefined;
+  /** What the process has written to stderr so far. */
+  stderrSoFar(): string;
   /** Sends SIGKILL (no cleanup of any kind in the engine) and waits for the exit. */
   kill9(): Promise<CliResult>;
 }
@@ -43,6 +45,7 @@ export function spawnCli(args: readonly string[], options: { env?: Record<string
     pid: child.pid,
     exited,
     result: () => outcome,
+    stderrSoFar: () => stderr,
     kill9: () => {
       if (!outcome) child.kill('SIGKILL');
       return exited;

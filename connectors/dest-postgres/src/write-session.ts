@@ -1,4 +1,4 @@
-import type { StreamContext, TransferSummary } from '@rapidbyte/sdk';
+import { checkpointKey, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import type { SchemaChange } from './evolution-policy.js';
 import type { DestSettings } from './dest-config.js';
 import type { FrameInput } from './frame-input.js';
@@ -19,9 +19,12 @@ export interface WriteSession {
   readonly isolateRows?: boolean;
 }
 
-/** The watermark row of the session's stream: (pipeline, source stream name) in the destination schema. */
+/**
+ * The watermark row of the session's stream: (pipeline, source stream name) in the destination
+ * schema; a shard of a sharded full refresh has its own row (`public.users[shard 2/4]`).
+ */
 export function watermarkKey(session: WriteSession): WatermarkKey {
-  return { schema: session.settings.schema, pipeline: session.pipeline, stream: session.stream.name };
+  return { schema: session.settings.schema, pipeline: session.pipeline, stream: checkpointKey(session.stream) };
 }
 
 /** A write session's result: counts, and the schema changes applied (when there were any). */

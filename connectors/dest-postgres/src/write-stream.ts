@@ -1,4 +1,4 @@
-import { checkpoint, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step } from '@rapidbyte/sdk';
+import { checkpoint, checkpointKey, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { isDataError } from './data-error.js';
 import { destSettings, type DestConfig } from './dest-config.js';
@@ -52,7 +52,7 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
     const resume =
       stream.writeMode === 'replace' || context.ignoreWatermark === true
         ? null
-        : yield* readWatermark(conn, { schema: settings.schema, pipeline: context.pipeline, stream: stream.name });
+        : yield* readWatermark(conn, { schema: settings.schema, pipeline: context.pipeline, stream: checkpointKey(stream) });
     checkpoint('resume', resume);
     const input = cdc ? yield* readFirstCdcFrame(conn, settings, context.pipeline, stream) : yield* readFirstFrame();
     const session = { conn, settings, pipeline: context.pipeline, stream, input, runId: context.runId, onDataError: context.onDataError ?? 'fail', isolateRows: context.isolateRows === true } as const;

@@ -15,17 +15,22 @@ export interface BoundQuery {
  * the start) and holds `rows` rows —
  * `SELECT r."a"::text, r."b"::text FROM t AS r [WHERE (r."a", r."b") > ($1::integer, $2::text)] ORDER BY r."a", r."b" OFFSET $3::bigint LIMIT 1`
  * (qualified, so the ORDER BY sorts by the typed columns, not the text output columns).
- * No row back means fewer rows are left: the last chunk, without an upper bound.
+ * `limit` (a shard's inclusive upper bound) adds `AND (r."a", r."b") <= (…)`.
+ * No row back means fewer rows are left: the last chunk, up to `limit` (or without an upper bound).
  */
 export function keyChunkUpperQuery(
   relation: StreamName,
   keys: readonly KeyColumn[],
   after: readonly string[] | undefined,
   rows: number,
+  limit?: readonly string[],
 ): BoundQuery {
   const binder = paramBinder();
   const r = ROW_ALIAS;
-  const where = after ? ` WHERE ${keyRow(keys, r)} > ${keyTuple(binder, keys, after)}` : '';
+  const conditions: string[] = [];
+  if (after) conditions.push(`${keyRow(keys, r)} > ${keyTuple(binder, keys, after)}`);
+  if (limit) conditions.push(`${keyRow(keys, r)} <= ${keyTuple(binder, keys, limit)}`);
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   const offset = binder.bind(String(rows - 1), 'bigint');
   return {
     sql: `SELECT ${keyTextList(keys, r)} FROM ${quoteQualified(relation.schema, relation.table)} AS ${r}${where} ORDER BY ${keyList(keys, r)} OFFSET ${offset} LIMIT 1`,

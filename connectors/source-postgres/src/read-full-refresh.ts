@@ -4,6 +4,7 @@ import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
 import { copyOutStatement } from './copy-out-statement.js';
 import { planFullRefresh } from './full-refresh-plan.js';
+import { planShard, setSnapshotStatement, type ShardReadPlan } from './shard-plan.js';
 import { keyChunkCopyStatement, keyChunkUpperQuery } from './key-range-sql.js';
 import {
   DEFAULT_BATCH_ROWS,
@@ -27,7 +28,9 @@ import { parseStreamName } from '@rapidbyte/sdk/postgres';
  * resume point's `pkAfter`, with a checkpoint after each chunk (the last one `complete: true`);
  * otherwise one COPY and a final `complete: true` checkpoint. Interrupted (`isCancelled()`), a
  * chunked read stops at the next chunk boundary, after that chunk's checkpoint and without a
- * `complete: true` one, so the engine drains and the next run resumes after the last chunk. The host runs each COPY BINARY and
+ * `complete: true` one, so the engine drains and the next run resumes after the last chunk. A
+ * shard (`stream.shard`) imports the engine's exported snapshot first and reads only its key
+ * range `(lower, upper]`, in chunks, with its own checkpoints. The host runs each COPY BINARY and
  * decodes it into Arrow frames; this generator only passes frame handles downstream.
  */
 export function* readFullRefresh(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
@@ -36,6 +39,11 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
   let doing = 'connect';
   try {
     conn = yield* openReadSnapshot(config, context);
+    if (stream.shard) {
+      // every shard reads the snapshot the engine exported: one point-in-time copy of the table
+      doing = 'import the shared snapshot';
+      yield* pg.query(conn, setSnapshotStatement(stream.name, stream.shard.snapshot));
+    }
     doing = 'read catalog';
     const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
     const columns = projectOrThrow(stream, relation);
@@ -51,13 +59,20 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
         [SOURCE_STREAM_METADATA, stream.name],
       ],
     };
-    const plan = planFullRefresh(stream.writeMode, resolveReadKey(relation.columns, relation.primaryKey, stream.primaryKey), context.resume);
-    for (const warning of plan.warnings) log.warn(`${stream.name}: ${warning}`);
+    const plan: ShardReadPlan = stream.shard
+      ? planShard(stream.name, stream.shard, relation.columns, context.resume)
+      : planFullRefresh(stream.writeMode, resolveReadKey(relation.columns, relation.primaryKey, stream.primaryKey), context.resume);
+    const shown = stream.shard ? `${stream.name} (shard ${stream.shard.index + 1}/${stream.shard.count})` : stream.name;
+    for (const warning of plan.warnings) log.warn(`${shown}: ${warning}`);
     const keyNames = plan.key.map((k) => k.name);
     let rows = 0;
     let frameCount = 0;
     let chunks = 0;
-    if (!plan.chunked) {
+    const pass = stream.shard ? { pass: stream.shard.pass } : {};
+    if (plan.done) {
+      log.info(`${shown}: finished in an earlier run of this sharded pass`);
+      checkpoint('resume', { mode: 'full_refresh', complete: true, primaryKey: keyNames, rows: plan.rowsBefore, ...pass } satisfies ResumePoint);
+    } else if (!plan.chunked) {
       doing = 'copy out';
       const done = yield* copyChunk(conn, copyOutStatement(relationName.schema, relationName.table, columns), target);
       rows = done.rows;
@@ -66,27 +81,27 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       checkpoint('resume', { mode: 'full_refresh', complete: true, rows } satisfies ResumePoint);
     } else {
       const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);
-      if (plan.after) log.info(`${stream.name}: resuming the full refresh after key (${plan.after.join(', ')})`);
+      if (plan.after && plan.rowsBefore > 0) log.info(`${shown}: resuming the full refresh after key (${plan.after.join(', ')})`);
       let after = plan.after;
       for (;;) {
         doing = 'find chunk bound';
-        const bound = keyChunkUpperQuery(relationName, plan.key, after, chunkRows);
+        const bound = keyChunkUpperQuery(relationName, plan.key, after, chunkRows, plan.limit);
         const found = (yield* pg.query(conn, bound.sql, [...bound.params])).rows[0];
         const upper = found ? found.map((v) => v ?? '') : undefined;
         doing = 'copy out';
-        const done = yield* copyChunk(conn, keyChunkCopyStatement(relationName, columns, plan.key, after, upper), target);
+        const done = yield* copyChunk(conn, keyChunkCopyStatement(relationName, columns, plan.key, after, upper ?? plan.limit), target);
         rows += done.rows;
         frameCount += done.frames;
         chunks += 1;
         const total = plan.rowsBefore + rows;
         if (!upper) {
-          checkpoint('resume', { mode: 'full_refresh', complete: true, primaryKey: keyNames, rows: total } satisfies ResumePoint);
+          checkpoint('resume', { mode: 'full_refresh', complete: true, primaryKey: keyNames, rows: total, ...pass } satisfies ResumePoint);
           break;
         }
-        checkpoint('resume', { mode: 'full_refresh', pkAfter: upper, primaryKey: keyNames, rows: total } satisfies ResumePoint);
+        checkpoint('resume', { mode: 'full_refresh', pkAfter: upper, primaryKey: keyNames, rows: total, ...pass } satisfies ResumePoint);
         after = upper;
         if (isCancelled()) {
-          log.info(`${stream.name}: interrupted: stopped after chunk ${chunks} at key (${upper.join(', ')}), ${total} rows; the next run resumes there`);
+          log.info(`${shown}: interrupted: stopped after chunk ${chunks} at key (${upper.join(', ')}), ${total} rows; the next run resumes there`);
           break;
         }
       }
@@ -95,7 +110,7 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
     yield* pg.query(conn, 'COMMIT');
     yield* pg.close(conn);
     conn = undefined;
-    log.info(`${stream.name}: read ${rows} rows in ${frameCount} frames, ${chunks} chunk(s) (${columns.length} columns, full refresh)`);
+    log.info(`${shown}: read ${rows} rows in ${frameCount} frames, ${chunks} chunk(s) (${columns.length} columns, full refresh)`);
     return { rows, frames: frameCount };
   } catch (error) {
     yield* closeQuietly(conn);

@@ -26,6 +26,7 @@ const text = (v: unknown): string => (v === undefined || v === null ? '-' : type
 
 /** The optional columns in display order. */
 export const EXTRA_COLUMNS: readonly ExtraColumn[] = [
+  { header: 'shards', has: (s) => s.shards !== undefined, cell: (s) => count(s.shards), align: 'right' },
   { header: 'skipped', has: (s) => s.rowsSkipped !== undefined, cell: (s) => count(s.rowsSkipped), align: 'right' },
   { header: 'dead-lettered', has: (s) => s.rowsDeadLettered !== undefined, cell: (s) => count(s.rowsDeadLettered), align: 'right' },
   { header: 'cursor', has: (s) => s.cursor !== undefined, cell: (s) => text(s.cursor), align: 'left' },

@@ -23,6 +23,13 @@ describe('formatRunSummary', () => {
     expect(lines[4]).toBe('  a: schema change: add x');
   });
 
+  it('shows the shard count of a sharded stream', () => {
+    const lines = formatRunSummary(run([stream('public.big', { shards: 4 }), stream('public.small')])).split('\n');
+    expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['shards']);
+    expect(lines[2]?.split(/\s{2,}/).slice(7)).toEqual(['4']);
+    expect(lines[3]?.split(/\s{2,}/).slice(7)).toEqual(['-']);
+  });
+
   it('boxed on a terminal, and each failed stream error below the table', () => {
     const failed = stream('bad', { status: 'failed', error: { kind: 'permanent', code: 'TABLE_MISSING', message: 'no such table', stage: 'source:source-postgres' } });
     const text = formatRunSummary(run([failed]), { boxed: true });

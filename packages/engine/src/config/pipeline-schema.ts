@@ -66,6 +66,7 @@ const stream = {
     shards: {
       type: ['integer', 'string'],
       minimum: 1,
+      maximum: 64,
       pattern: '^auto$',
       description: "a positive integer or 'auto'",
     },

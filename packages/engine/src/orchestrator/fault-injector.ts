@@ -24,3 +24,12 @@ export function deadLetterFaultInjector(env: NodeJS.ProcessEnv): () => void {
     if (remaining === 0) process.exit(86);
   };
 }
+
+/**
+ * Test-only (`RAPIDBYTE_TEST_FAULT=pause-after-shard-plan:<ms>`): how long a sharded stream waits
+ * after exporting its snapshot and storing its plan, before the shards start (0: no pause).
+ */
+export function shardPlanPauseMs(env: NodeJS.ProcessEnv): number {
+  const match = /^pause-after-shard-plan:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  return match ? Number(match[1]) : 0;
+}

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { checkpointKey } from '@rapidbyte/sdk/contract';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import { deadLetterFaultInjector } from './fault-injector.js';
@@ -111,7 +112,7 @@ export function runAttempt(
               if (recordFailed) return;
               try {
                 await afterCommit();
-                await recordCommittedCheckpoint(state, task.pipeline, name, task.runId, payload);
+                await recordCommittedCheckpoint(state, task.pipeline, checkpointKey(task.stream), task.runId, payload);
               } catch (e) {
                 recordFailed = true;
                 error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`, stage: 'host' };

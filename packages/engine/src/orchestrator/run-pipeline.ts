@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import type { ConnectorRef, PipelineConfig } from '../config/index.js';
-import type { CapabilityPolicy } from '../runtime/capability-policy.js';
+import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
@@ -16,6 +16,10 @@ import { streamContext } from './stream-context.js';
 import { HubRegistry } from '../cdc/hub-registry.js';
 import { parseLsn } from '../replication/index.js';
 import { storedCheckpoint } from './checkpoint-recorder.js';
+import { parseConnectionConfig, type ConnectionConfig } from '@rapidbyte/sdk/postgres';
+import { ShardCoordinator } from '../sharding/shard-coordinator.js';
+import { runShardedStream } from '../sharding/run-sharded-stream.js';
+import { chainsOf, shardRequest } from '../sharding/shard-request.js';
 
 export interface RunOptions {
   readonly registry: ConnectorRegistry;
@@ -53,10 +57,13 @@ export class ConnectorUnavailable extends Error {
   readonly code = 'CONNECTOR_UNAVAILABLE';
 }
 
-/** `parallelism: auto`: one chain keeps two cores busy (its two Postgres backends), so half the cores. */
-export function resolveParallelism(parallelism: number | 'auto', streams: number): number {
+/**
+ * `parallelism: auto`: one chain keeps two cores busy (its two Postgres backends), so half the
+ * cores. Never more than the chains there are to run (`chains`: batch streams, shards counted).
+ */
+export function resolveParallelism(parallelism: number | 'auto', chains: number): number {
   const wanted = parallelism === 'auto' ? Math.max(1, Math.floor(availableParallelism() / 2)) : parallelism;
-  return Math.max(1, Math.min(wanted, streams));
+  return Math.max(1, Math.min(wanted, chains));
 }
 
 async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Map<string, Promise<ComponentModules>>): Promise<ComponentModules> {
@@ -76,6 +83,17 @@ function policyOf(ref: ConnectorRef, baseDir: string): CapabilityPolicy {
   return { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths, baseDir };
 }
 
+
+/**
+ * Opens the shard coordinator on the source: its connection config (a PostgreSQL source's `url`
+ * or discrete keys) under the source's `allowed_hosts`.
+ */
+async function openCoordinator(config: PipelineConfig, baseDir: string): Promise<ShardCoordinator> {
+  const parsed = parseConnectionConfig(config.source.config as ConnectionConfig, `rapidbyte/${config.pipeline}`);
+  if (!parsed.ok) throw new RunOptionsInvalid(`shards need a PostgreSQL source: source.config.${parsed.key} ${parsed.message}`);
+  checkHost(policyOf(config.source, baseDir), parsed.value.host, parsed.value.port);
+  return ShardCoordinator.open(parsed.value);
+}
 
 /** The replication hubs of a run, with the committed LSN of every CDC stream as a floor for the slot. */
 async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStreams: readonly string[], follow: boolean, fullRefresh: boolean, onEvent: RunEventListener): Promise<HubRegistry> {
@@ -128,7 +146,13 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const batchCount = names.length - cdcStreams.length;
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
-    const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, batchCount)));
+    const cores = availableParallelism();
+    const sharding = new Map(config.source.streams.map((s) => [s.name, dryRun ? ({ kind: 'none' } as const) : shardRequest(s, cores)]));
+    for (const [stream, request] of sharding) {
+      if (request.kind === 'none' && request.reason) onEvent({ type: 'log', stream, stage: 'engine', level: 'info', message: `shards ignored: ${request.reason}` });
+    }
+    const chains = config.source.streams.filter((s) => s.syncMode !== 'cdc').reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
+    const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
     const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent) : undefined;
     const stopHubs = (): void => hubs?.stop();
     signal?.addEventListener('abort', stopHubs);
@@ -143,29 +167,36 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     });
     const settled = await Promise.all(
       config.source.streams.map(async (stream): Promise<StreamResult> => {
+        const task: StreamTask = {
+          pipeline: config.pipeline,
+          runId,
+          stream: streamContext(stream),
+          source: stage('source', source as ComponentModules, config.source),
+          transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t)),
+          destination: stage('destination', destination, config.destination),
+          resources: {
+            batchRows: config.resources.batchRows,
+            maxBatchBytes: config.resources.maxBatchBytes,
+            checkpointIntervalRows: config.resources.checkpointIntervalRows,
+            checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
+          },
+          onDataError: config.destination.onDataError,
+          channelCapacity: 4,
+          attempt: 1,
+          storedResume: undefined,
+          ignoreWatermark: false,
+          ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
+        };
+        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs };
+        const request = sharding.get(stream.name) ?? { kind: 'none' };
+        if (request.kind !== 'none') {
+          const coordinator = (): Promise<ShardCoordinator> => openCoordinator(config, dirname(config.file));
+          const sharded = await runShardedStream({ task, request, coordinator, state, onEvent, signal, retry, afterCommit, semaphore, controls });
+          if (sharded) return sharded;
+        }
         const releasePermit = stream.syncMode === 'cdc' ? () => undefined : await semaphore.acquire();
         try {
-          const task: StreamTask = {
-            pipeline: config.pipeline,
-            runId,
-            stream: streamContext(stream),
-            source: stage('source', source as ComponentModules, config.source),
-            transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t)),
-            destination: stage('destination', destination, config.destination),
-            resources: {
-              batchRows: config.resources.batchRows,
-              maxBatchBytes: config.resources.maxBatchBytes,
-              checkpointIntervalRows: config.resources.checkpointIntervalRows,
-              checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
-            },
-            onDataError: config.destination.onDataError,
-            channelCapacity: 4,
-            attempt: 1,
-            storedResume: undefined,
-            ignoreWatermark: false,
-            ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
-          };
-          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit, hubs, { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs });
+          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit, hubs, controls);
         } finally {
           releasePermit();
         }

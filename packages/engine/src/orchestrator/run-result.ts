@@ -28,6 +28,8 @@ export interface StreamResult extends StreamCounters {
   readonly lsn?: string;
   /** cdc: bytes of WAL the source's slot retains behind its acknowledged LSN at the end of the run. */
   readonly slotLagBytes?: number;
+  /** A sharded full refresh: how many key-range chains loaded the stream (counters are their sum). */
+  readonly shards?: number;
 }
 
 /** What `runPipeline` returns: one entry per stream, whatever happened to the others. */

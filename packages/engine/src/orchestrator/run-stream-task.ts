@@ -1,3 +1,4 @@
+import { checkpointKey } from '@rapidbyte/sdk/contract';
 import type { StateStore } from '../state/index.js';
 import { storedCheckpoint } from './checkpoint-recorder.js';
 import { RESET_SCOPE, resetKey } from './reset-marker.js';
@@ -31,6 +32,11 @@ export interface StreamRunControls {
   readonly fullRefresh?: boolean;
   /** How long the stream may drain after the signal before it is stopped at once (ms). */
   readonly drainGraceMs?: number;
+  /**
+   * One shard of a sharded stream: the run history (transitions, counts) is the whole stream's,
+   * kept by `runShardedStream`, so this task records none.
+   */
+  readonly partOfStream?: boolean;
 }
 
 /**
@@ -48,6 +54,10 @@ export async function runStreamTask(
   controls: StreamRunControls = {},
 ): Promise<StreamResult> {
   const name = task.stream.name;
+  const history = controls.partOfStream !== true;
+  const transition = async (to: Parameters<StateStore['transition']>[2], reason?: string): Promise<void> => {
+    if (history) await state.transition(task.runId, name, to, reason);
+  };
   const startedAt = new Date();
   const t0 = performance.now();
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
@@ -62,12 +72,12 @@ export async function runStreamTask(
   let isolationRetries = 0;
   while (!signal?.aborted) {
     attempt++;
-    await state.transition(task.runId, name, 'running', attempt > 1 ? `attempt ${attempt}` : undefined);
+    await transition('running', attempt > 1 ? `attempt ${attempt}` : undefined);
     onEvent({ type: 'stream-started', stream: name, attempt });
     const resetPending = (await state.getKv(RESET_SCOPE, resetKey(task.pipeline, name))) !== undefined;
     // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
     const startOver = resetPending || fresh;
-    const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, name);
+    const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, checkpointKey(task.stream));
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
     const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, signal, async () => {
       afterCommit();
@@ -82,13 +92,13 @@ export async function runStreamTask(
     if (error?.code === 'ROWS_REJECTED' && !isolateRows && !signal?.aborted) {
       isolateRows = true;
       isolationRetries += 1;
-      await state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message}`);
+      await transition('retrying', `${error.code}: ${error.message}`);
       onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message: `${error.message}; loading again from the last commit with rejected rows isolated` });
       continue;
     }
     if (!error || signal?.aborted || error.kind !== 'transient' || attempt - isolationRetries > retry.maxRetries) break;
     const delay = retryDelayMs(retry, attempt);
-    await state.transition(task.runId, name, 'retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
+    await transition('retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
     onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
@@ -97,8 +107,8 @@ export async function runStreamTask(
   const status =
     attempt === 0 ? 'cancelled' : error ? (signal?.aborted ? 'cancelled' : 'failed') : signal?.aborted && task.stream.syncMode !== 'cdc' ? 'cancelled' : 'succeeded';
   const committed = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown; cursorValue?: unknown } | null);
-  await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
-  await state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
+  if (history) await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
+  await transition(status, error ? `${error.code}: ${error.message}` : undefined);
   const result: StreamResult = {
     stream: name,
     status,

@@ -26,6 +26,42 @@ export interface StreamContext {
   };
   /** Destination sessions: `dlq.table`, the destination table dead letters are also written to. */
   readonly dlqTable?: string;
+  /**
+   * full_refresh split into key-range shards (`shards`): this session reads or writes one shard.
+   * Each shard is its own chain with its own checkpoints (`checkpointKey`).
+   */
+  readonly shard?: StreamShard;
+}
+
+/**
+ * One key-range shard of a full refresh. Every shard of a pass reads the same exported snapshot,
+ * so together they are one point-in-time copy; the ranges `(lower, upper]` never overlap.
+ */
+export interface StreamShard {
+  /** 0-based. */
+  readonly index: number;
+  readonly count: number;
+  /** `pg_export_snapshot()` of the engine's coordinator transaction: `SET TRANSACTION SNAPSHOT` it first. */
+  readonly snapshot: string;
+  /** The key the ranges split (column names, key order); the source chunks by it too. */
+  readonly key: readonly string[];
+  /** Exclusive lower bound (Postgres text values, key order); absent: from the first row. */
+  readonly lower?: readonly string[];
+  /** Inclusive upper bound; absent: to the last row. */
+  readonly upper?: readonly string[];
+  /**
+   * Id of the sharded pass (the engine's stored plan): a resume point of the same pass continues
+   * after its `pkAfter`, or — `complete` — means this shard has nothing left to read.
+   */
+  readonly pass: string;
+}
+
+/**
+ * The name a stream's checkpoints are kept under (destination watermark, state DB): the stream
+ * name, or `public.users[shard 2/4]` for one shard of a sharded full refresh.
+ */
+export function checkpointKey(stream: Pick<StreamContext, 'name' | 'shard'>): string {
+  return stream.shard ? `${stream.name}[shard ${stream.shard.index + 1}/${stream.shard.count}]` : stream.name;
 }
 
 /**
@@ -51,6 +87,8 @@ export interface ResumePoint {
   readonly lsn?: string;
   /** Rows committed so far in this pass. */
   readonly rows?: number;
+  /** full_refresh of one shard: the sharded pass it belongs to (`StreamShard.pass`). */
+  readonly pass?: string;
 }
 
 export interface SessionContext {
