@@ -15,6 +15,8 @@ import { tail, timedRun } from './timed-run.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DEFAULT_CLI = join(REPO, 'packages', 'engine', 'dist', 'cli', 'main.js');
+/** Key-range shards of the sharded rows (each its own chain, `parallelism` as many). */
+const SHARDS = 2;
 const COLUMNS = ['id', 'name', 'email', 'amount', 'score', 'active', 'created_at', 'payload'];
 const DDL = `CREATE TABLE bench (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2),
   score double precision, active boolean, created_at timestamptz, payload jsonb)`;
@@ -74,8 +76,8 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
   const expected = await tableDigest(cluster.url('src'), 'public.bench', 'id', { columns: COLUMNS });
   console.log(`COPY binary size ${(copyBytes / 1e6).toFixed(1)} MB; source digest ${expected.md5}`);
 
-  /** @param {string} name @param {'replace' | 'append' | 'upsert'} writeMode */
-  const pipelineFile = (name, writeMode) => {
+  /** @param {string} name @param {'replace' | 'append' | 'upsert'} writeMode @param {number} [shards] key-range shards (parallelism follows) */
+  const pipelineFile = (name, writeMode, shards = 1) => {
     const file = join(work, `${name}.yaml`);
     writeFileSync(file, YAML.stringify({
       version: '1.0',
@@ -84,7 +86,7 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
         use: 'source-postgres',
         config: { url: cluster.url('src') },
         permissions: { network: { allowed_hosts: [cluster.host] } },
-        streams: [{ name: 'public.bench', sync_mode: 'full_refresh' }],
+        streams: [{ name: 'public.bench', sync_mode: 'full_refresh', shards }],
       },
       destination: {
         use: 'dest-postgres',
@@ -93,6 +95,7 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
         write_mode: writeMode,
       },
       state: { backend: 'sqlite', connection: join(work, `${name}.db`) },
+      ...(shards > 1 ? { resources: { parallelism: shards } } : {}),
     }));
     return file;
   };
@@ -121,10 +124,13 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
     if (spawnSync('bash', ['-c', `command -v ${tool}`]).status === 0) console.log(`${tool} is installed but not scripted yet: skipped`);
   }
   if (existsSync(cli)) {
-    for (const mode of /** @type {const} */ (['replace', 'append', 'upsert'])) {
-      const file = pipelineFile(mode, mode);
+    /** @type {[('replace' | 'append' | 'upsert'), number][]} */
+    const runs = [['replace', 1], ['append', 1], ['upsert', 1], ['append', SHARDS], ['upsert', SHARDS]];
+    for (const [mode, shards] of runs) {
+      const name = shards > 1 ? `${mode}-${shards}-shards` : mode;
+      const file = pipelineFile(name, mode, shards);
       tools.push({
-        tool: `rapidbyte ${mode}`,
+        tool: shards > 1 ? `rapidbyte ${mode} ${shards} shards` : `rapidbyte ${mode}`,
         prepare: async () => { await cluster.query('rb', mode === 'upsert' ? 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks' : 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks'); },
         argv: [process.execPath, cli, 'run', file],
         check: digestIn,
@@ -156,7 +162,7 @@ function measurement(round, r, error) {
 /** @param {string} tool @param {number} round @param {Measurement | undefined} m */
 function report(tool, round, m) {
   if (!m) return;
-  console.log(`round ${round} ${tool.padEnd(10)} ${m.ok ? `${m.wallSeconds.toFixed(2)} s` : `FAILED: ${m.error}`}`);
+  console.log(`round ${round} ${tool.padEnd(26)} ${m.ok ? `${m.wallSeconds.toFixed(2)} s` : `FAILED: ${m.error}`}`);
 }
 
 /**
@@ -180,12 +186,12 @@ function summarize(results, rows, rounds, copyBytes) {
   });
   const fmt = (/** @type {number} */ x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   console.log(`\n${rows} rows, ${(copyBytes / 1e6).toFixed(1)} MB COPY binary, ${rounds} rounds, ${cpus().length} CPUs`);
-  console.log(['tool'.padEnd(18), ...['ok', 'median wall s', 'rows/s', 'MB/s', 'CPU s', 'peak RSS MB', 'x pipe (median)', 'x pipe per round'].map((h) => h.padStart(17))].join(''));
+  console.log(['tool'.padEnd(26), ...['ok', 'median wall s', 'rows/s', 'MB/s', 'CPU s', 'peak RSS MB', 'x pipe (median)', 'x pipe per round'].map((h) => h.padStart(17))].join(''));
   for (const s of summary) {
-    console.log([s.tool.padEnd(18), ...[`${s.okRounds}/${rounds}`, fmt(s.medianWallSeconds), fmt(s.rowsPerSecond, 0), fmt(s.mbPerSecond, 1),
+    console.log([s.tool.padEnd(26), ...[`${s.okRounds}/${rounds}`, fmt(s.medianWallSeconds), fmt(s.rowsPerSecond, 0), fmt(s.mbPerSecond, 1),
       fmt(s.medianCpuSeconds), fmt(s.peakRssMb, 0), fmt(s.ratioToPipe), s.ratiosToPipe.map((r) => fmt(r)).join(' ')].map((c) => c.padStart(17))].join(''));
   }
-  console.log('CPU s: user+sys of the tool\'s process tree (the Postgres servers are not included); not sharded (sharding is not implemented yet)');
+  console.log('CPU s: user+sys of the tool\'s process tree (the Postgres servers are not included); "N shards": one stream split into N key-range chains reading one exported snapshot');
   const dir = join(REPO, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

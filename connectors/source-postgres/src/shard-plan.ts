@@ -1,4 +1,5 @@
-import { ConnectorError, type PgColumn, type ResumePoint, type StreamShard } from '@rapidbyte/sdk';
+import { ConnectorError } from '@rapidbyte/sdk/postgres';
+import type { PgColumn, ResumePoint, StreamShard } from '@rapidbyte/sdk';
 import type { KeyColumn } from './key-columns.js';
 import type { FullRefreshPlan } from './full-refresh-plan.js';
 import { sameNames } from './read-key.js';

@@ -33,6 +33,17 @@ describe('keyChunkUpperQuery', () => {
   it('refuses a tuple of the wrong width', () => {
     expect(() => keyChunkUpperQuery(relation, composite, ['EU'], 3)).toThrow(RangeError);
   });
+
+  it('stays inside a shard: an inclusive limit next to the after tuple', () => {
+    const q = keyChunkUpperQuery(relation, composite, ['EU', '7'], 3, ['US', '1']);
+    expect(q.sql).toBe(
+      'SELECT r."Region"::text, r."order"::text FROM "Sales"."Order" AS r WHERE (r."Region", r."order") > ($1::text, $2::integer) ' +
+        'AND (r."Region", r."order") <= ($3::text, $4::integer) ORDER BY r."Region", r."order" OFFSET $5::bigint LIMIT 1',
+    );
+    expect(q.params).toEqual(['EU', '7', 'US', '1', '2']);
+    const first = keyChunkUpperQuery(relation, [{ name: 'id', type: 'bigint' }], undefined, 10, ['99']);
+    expect(first.sql).toContain('WHERE (r."id") <= ($1::bigint) ORDER BY');
+  });
 });
 
 describe('keyRangePredicate', () => {

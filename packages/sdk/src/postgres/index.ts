@@ -16,3 +16,4 @@ export { parseStreamName, formatStreamName, DEFAULT_SCHEMA } from './stream-name
 export type { StreamName } from './stream-name.js';
 export { RELATION_COLUMNS_SQL, columnsFromRows } from './relation-columns.js';
 export type { TextRow } from './relation-columns.js';
+export { ConnectorError } from '../guest/connector-error.js';
