@@ -150,7 +150,38 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
       report(t.tool, round, results[t.tool]?.at(-1));
     }
   }
-  return summarize(results, rows, rounds, copyBytes);
+  const firstBatch = existsSync(cli) ? await firstBatchProbe(cluster, cli, pipelineFile('first-batch', 'append'), rounds) : [];
+  return summarize(results, rows, rounds, copyBytes, firstBatch);
+}
+
+/**
+ * Time from starting `rapidbyte run` (append into a missing table) to the first rows arriving at
+ * the destination: the first moment `pg_stat_progress_copy` shows the destination's COPY FROM
+ * with tuples processed, polled every 10 ms. Once per round; seconds.
+ * @param {import('../tests/support/pg-cluster.mjs').PgCluster} cluster @param {string} cli @param {string} file @param {number} rounds
+ */
+async function firstBatchProbe(cluster, cli, file, rounds) {
+  const { spawn } = await import('node:child_process');
+  /** @type {number[]} */
+  const seconds = [];
+  for (let round = 1; round <= rounds; round++) {
+    await cluster.query('rb', 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks');
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [cli, 'run', file], { stdio: 'ignore', cwd: REPO });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    let seen;
+    let done = false;
+    void exited.then(() => { done = true; });
+    while (!done && seen === undefined) {
+      const r = await cluster.query('postgres', "SELECT 1 FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid WHERE d.datname = 'rb' AND p.command = 'COPY FROM' AND p.tuples_processed > 0");
+      if (r.rows.length > 0) seen = Number(process.hrtime.bigint() - started) / 1e9;
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await exited;
+    if (seen !== undefined) seconds.push(seen);
+    console.log(`round ${round} first batch at the destination: ${seen === undefined ? 'not seen' : `${seen.toFixed(2)} s`}`);
+  }
+  return seconds;
 }
 
 /** @param {number} round @param {import('./timed-run.mjs').TimedResult} r @param {string | undefined} error @returns {Measurement} */
@@ -167,9 +198,9 @@ function report(tool, round, m) {
 
 /**
  * @param {Record<string, Measurement[]>} results
- * @param {number} rows @param {number} rounds @param {number} copyBytes
+ * @param {number} rows @param {number} rounds @param {number} copyBytes @param {number[]} firstBatch
  */
-function summarize(results, rows, rounds, copyBytes) {
+function summarize(results, rows, rounds, copyBytes, firstBatch) {
   const pipe = results['psql binary pipe'] ?? [];
   const summary = Object.entries(results).map(([tool, ms]) => {
     const ok = ms.filter((m) => m.ok);
@@ -191,12 +222,13 @@ function summarize(results, rows, rounds, copyBytes) {
     console.log([s.tool.padEnd(26), ...[`${s.okRounds}/${rounds}`, fmt(s.medianWallSeconds), fmt(s.rowsPerSecond, 0), fmt(s.mbPerSecond, 1),
       fmt(s.medianCpuSeconds), fmt(s.peakRssMb, 0), fmt(s.ratioToPipe), s.ratiosToPipe.map((r) => fmt(r)).join(' ')].map((c) => c.padStart(17))].join(''));
   }
+  if (firstBatch.length > 0) console.log(`rapidbyte append: first rows at the destination ${fmt(median(firstBatch))} s after start (median of ${firstBatch.map((x) => fmt(x)).join(', ')})`);
   console.log('CPU s: user+sys of the tool\'s process tree (the Postgres servers are not included); "N shards": one stream split into N key-range chains reading one exported snapshot');
   const dir = join(REPO, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), rows, rounds, copyBytes, cpus: cpus().length,
-    node: process.version, summary, results }, null, 2)}\n`);
+    node: process.version, summary, results, firstBatchSeconds: firstBatch }, null, 2)}\n`);
   console.log(`\nresults written to ${file}`);
   return summary.every((s) => s.okRounds === rounds) ? 0 : 1;
 }

@@ -10,6 +10,7 @@ import {
   DEFAULT_BATCH_ROWS,
   PRIMARY_KEY_METADATA,
   SOURCE_STREAM_METADATA,
+  FIRST_CHUNK_ROWS,
   checkpointChunkRows,
   copyChunk,
   openReadSnapshot,
@@ -85,7 +86,9 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       let after = plan.after;
       for (;;) {
         doing = 'find chunk bound';
-        const bound = keyChunkUpperQuery(relationName, plan.key, after, chunkRows, plan.limit);
+        // the first chunk's bound query is the only one nothing overlaps (the OFFSET walks the
+        // index: ~0.15 s per 500k rows), so it stays short and the first rows leave sooner
+        const bound = keyChunkUpperQuery(relationName, plan.key, after, chunks === 0 ? Math.min(chunkRows, FIRST_CHUNK_ROWS) : chunkRows, plan.limit);
         const found = (yield* pg.query(conn, bound.sql, [...bound.params])).rows[0];
         const upper = found ? found.map((v) => v ?? '') : undefined;
         doing = 'copy out';

@@ -8,6 +8,10 @@ import { AVERAGE_ROW_BYTES_SQL, chunkRowsFor } from './checkpoint-chunk-rows.js'
 
 /** Rows per frame when the context does not say. */
 export const DEFAULT_BATCH_ROWS = 65_536;
+
+/** Rows of the first key-range chunk of a chunked read (at most): its bound query runs before any row moves. */
+export const FIRST_CHUNK_ROWS = 65_536;
+
 /** Rows per checkpointed chunk when the context does not say. */
 export { DEFAULT_CHECKPOINT_ROWS } from './checkpoint-chunk-rows.js';
 

@@ -1,4 +1,4 @@
-import { createLogUpdate } from 'log-update';
+import type { createLogUpdate } from 'log-update';
 import type { RunEvent } from '../orchestrator/run-event.js';
 import type { LogWriter } from './log-writer.js';
 import { plainProgressLine, ProgressBoard, renderProgressFrame } from './progress-board.js';
@@ -17,6 +17,8 @@ export interface TtyDisplayOptions {
   /** Redraw interval; default 100 ms. */
   readonly intervalMs?: number;
   readonly redact: (text: string) => string;
+  /** log-update's `createLogUpdate` (loaded by the caller only when there is a terminal). */
+  readonly logUpdate: typeof createLogUpdate;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface TtyDisplayOptions {
  */
 export function createTtyDisplay(options: TtyDisplayOptions): ProgressDisplay {
   const board = new ProgressBoard();
-  const update = createLogUpdate(options.stream);
+  const update = options.logUpdate(options.stream);
   let tick = 0;
   let started = false;
   let stopped = false;

@@ -1,5 +1,5 @@
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
-import { DiscoverFailed } from '../orchestrator/discover-pipeline.js';
+import { DiscoverFailed } from '../orchestrator/discover-failed.js';
 import { ConnectorUnavailable } from '../orchestrator/run-pipeline.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
 

@@ -3,6 +3,7 @@ import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js
 import type { RunEvent } from '../orchestrator/run-event.js';
 import type { RunResult } from '../orchestrator/run-result.js';
 import { runPipeline } from '../orchestrator/run-pipeline.js';
+import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { openStateStore } from '../state/index.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
 import { loadPipeline } from './load-pipeline.js';
@@ -60,12 +61,12 @@ export function exitCodeOfRun(result: RunResult): ExitCode {
   return first?.error ? exitCodeForError(first.error.code) : EXIT_CODES.failure;
 }
 
-function displayFor(config: PipelineConfig, opts: RunCommandOptions): { display: ProgressDisplay; onEvent: (e: RunEvent) => void } {
+async function displayFor(config: PipelineConfig, opts: RunCommandOptions): Promise<{ display: ProgressDisplay; onEvent: (e: RunEvent) => void }> {
   const redact = (text: string): string => redactSecrets(text, config);
   const stderr = process.stderr;
   const live = (opts.progress ?? stderr.isTTY === true) && stderr.isTTY === true && opts.logFormat === 'text';
   const raw = (line: string): void => void stderr.write(`${line}\n`);
-  const tty = live ? createTtyDisplay({ stream: stderr, redact }) : undefined;
+  const tty = live ? createTtyDisplay({ stream: stderr, redact, logUpdate: (await import('log-update')).createLogUpdate }) : undefined;
   // on a terminal, log lines are printed above the live frame
   const writer = createLogWriter({ level: opts.logLevel, format: opts.logFormat, redact, write: tty ? (line) => tty.print(line) : raw });
   const shown: ProgressDisplay = tty ?? (opts.progress === false ? { handle: () => undefined, print: raw, stop: () => undefined } : createPlainDisplay(writer, raw));
@@ -81,7 +82,7 @@ function displayFor(config: PipelineConfig, opts: RunCommandOptions): { display:
  * applies `--streams`, runs it with a live display (terminal) or plain lines on stderr, and
  * prints the summary table — or with `--json` the RunResult as one JSON document — on stdout.
  */
-export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+export async function runCommand(file: string, opts: RunCommandOptions, warm?: WarmWorkers): Promise<number> {
   let config: PipelineConfig | undefined;
   const { limit, problem } = parseRunLimit(opts);
   if (problem) {
@@ -95,7 +96,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
     config = cfg;
     const state = await openStateStore(cfg.state);
-    const { display, onEvent } = displayFor(cfg, opts);
+    const { display, onEvent } = await displayFor(cfg, opts);
     const controller = new AbortController();
     // First signal: the streams drain (sources stop at their next checkpoint, the destination
     // commits up to it; after a grace period they stop at once); second: exit now.
@@ -117,6 +118,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
         fullRefresh: opts.fullRefresh === true,
         ...(limit !== undefined ? { limit } : {}),
         ...drainGrace(process.env),
+        ...(warm ? { warm } : {}),
       });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });

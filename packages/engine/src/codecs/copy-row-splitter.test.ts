@@ -54,6 +54,23 @@ describe('CopyRowSplitter', () => {
     expect(concatBytes(chunks.map((c) => c.bytes)).length).toBe(stream.length - 19 - 2);
   });
 
+  it('a smaller first chunk (firstBatchRows), then full ones; every byte boundary gives the same chunks', () => {
+    const { stream, rows } = rowsStream(11);
+    const cut = (pieces: readonly Uint8Array[]): string => {
+      const s = new CopyRowSplitter({ fieldCount: 2, batchRows: 4, firstBatchRows: 2 });
+      const out = pieces.flatMap((p) => s.push(p));
+      out.push(...s.finish());
+      return JSON.stringify(out.map((c) => [c.rows, hex(c.bytes)]));
+    };
+    const whole = cut([stream]);
+    expect((JSON.parse(whole) as [number, string][]).map(([n]) => n)).toEqual([2, 4, 4, 1]);
+    expect((JSON.parse(whole) as [number, string][]).map(([, h]) => h).join('')).toBe(hex(concatBytes(rows)));
+    for (let at = 1; at < stream.length; at++) expect(cut([stream.subarray(0, at), stream.subarray(at)]), `cut ${at}`).toBe(whole);
+    // never larger than batchRows
+    const s = new CopyRowSplitter({ fieldCount: 2, batchRows: 3, firstBatchRows: 100 });
+    expect([...s.push(stream), ...s.finish()].map((c) => c.rows)).toEqual([3, 3, 3, 2]);
+  });
+
   it('cuts at maxBatchBytes after the row that reaches it', () => {
     const { stream } = rowsStream(10);
     const chunks = split(2, [stream], 1000, 1);

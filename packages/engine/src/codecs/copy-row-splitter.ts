@@ -14,6 +14,11 @@ export interface CopyRowSplitterOptions {
   readonly batchRows?: number;
   /** Approximate row bytes per chunk (default 8 MiB); a chunk ends after the row that reaches it. */
   readonly maxBatchBytes?: number;
+  /**
+   * Rows of the first chunk only (default `batchRows`): a small first chunk reaches the
+   * destination sooner (its COPY starts while the source is still reading the rest).
+   */
+  readonly firstBatchRows?: number;
 }
 
 /**
@@ -26,6 +31,7 @@ export interface CopyRowSplitterOptions {
 export class CopyRowSplitter {
   readonly #fieldCount: number;
   readonly #batchRows: number;
+  readonly #firstBatchRows: number;
   readonly #maxBatchBytes: number;
   /** Bytes received but not yet part of a whole unit (header, row or trailer). */
   #carry: Uint8Array = new Uint8Array(0);
@@ -42,6 +48,7 @@ export class CopyRowSplitter {
   constructor(options: CopyRowSplitterOptions) {
     this.#fieldCount = options.fieldCount;
     this.#batchRows = Math.max(1, Math.floor(options.batchRows ?? 65536));
+    this.#firstBatchRows = Math.min(this.#batchRows, Math.max(1, Math.floor(options.firstBatchRows ?? this.#batchRows)));
     this.#maxBatchBytes = Math.max(1, options.maxBatchBytes ?? 8 * 1024 * 1024);
     // room for a whole chunk and the row that crosses the limit, so a chunk is rarely re-grown
     this.#out = new Uint8Array(Math.min(this.#maxBatchBytes, 1 << 28) + (1 << 16));
@@ -88,7 +95,7 @@ export class CopyRowSplitter {
       if (!complete || p > buf.length) break;
       pos = p;
       this.#outRows += 1;
-      if (this.#outRows >= this.#batchRows || this.#outLength + (pos - runStart) >= this.#maxBatchBytes) {
+      if (this.#outRows >= (this.#chunksEmitted === 0 ? this.#firstBatchRows : this.#batchRows) || this.#outLength + (pos - runStart) >= this.#maxBatchBytes) {
         this.#append(buf, runStart, pos);
         runStart = pos;
         done.push(this.#flush());

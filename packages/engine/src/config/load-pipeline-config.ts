@@ -55,7 +55,7 @@ export function loadPipelineConfig(file: string, options: LoadPipelineOptions): 
   const secrets = new Set<string>();
   const issues = new IssueCollector(abs, new YamlLocations(lineCounter), secrets);
   const data = readYamlTree({ doc, env: options.env, issues, secrets });
-  validateWithSchema(PIPELINE_SCHEMA, data, [], issues, 'pipeline schema');
+  validateWithSchema(PIPELINE_SCHEMA, data, [], issues, 'pipeline schema', true);
   checkStreams(data, issues);
   checkStateAndResources(data, issues);
   checkConnectors(data, options.resolveConnector, issues);

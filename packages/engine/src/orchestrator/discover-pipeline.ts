@@ -5,19 +5,9 @@ import { classifyError } from '../errors/classify-error.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { SessionFailed } from '../runtime/run-session.js';
 import { runConnectorOperation } from './check-pipeline.js';
+import { DiscoverFailed } from './discover-failed.js';
 
-/** A `discover` session failed (connection, auth, permissions): carries the connector's error code. */
-export class DiscoverFailed extends Error {
-  constructor(
-    readonly connector: string,
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DiscoverFailed';
-  }
-}
+export { DiscoverFailed } from './discover-failed.js';
 
 /**
  * Runs the source's `discover` session in this thread (as `check` does) and returns its catalog:

@@ -10,7 +10,6 @@ import {
   type StreamConfig,
 } from '../config/index.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
-import { discoverPipeline } from './discover-pipeline.js';
 
 /**
  * Replaces every pattern stream (`name: public.*`, with `exclude:`) by one stream per catalog
@@ -57,5 +56,7 @@ export function hasStreamPatterns(config: PipelineConfig): boolean {
 /** Runs the source's `discover` when the config has pattern streams and expands them; else returns `config`. */
 export async function expandPipelineStreams(config: PipelineConfig, registry: ConnectorRegistry): Promise<PipelineConfig> {
   if (!hasStreamPatterns(config)) return config;
+  // loaded only when a pattern needs the catalog (it brings the connector runtime into this thread)
+  const { discoverPipeline } = await import('./discover-pipeline.js');
   return expandStreamPatterns(config, await discoverPipeline(config, registry));
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { checkpointKey } from '@rapidbyte/sdk/contract';
+import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import { deadLetterFaultInjector } from './fault-injector.js';
@@ -22,8 +23,9 @@ export interface AttemptOutcome {
 }
 
 /**
- * Runs one attempt of a stream's chain in a worker thread. When `signal` aborts, the worker is
- * asked to drain; if it has not finished `drainGraceMs` later, to stop at once.
+ * Runs one attempt of a stream's chain in a worker thread (a warm one from `warm` when there is
+ * one left). When `signal` aborts, the worker is asked to drain; if it has not finished
+ * `drainGraceMs` later, to stop at once.
  */
 export function runAttempt(
   task: StreamTask,
@@ -32,6 +34,7 @@ export function runAttempt(
   signal: AbortSignal | undefined,
   afterCommit: () => Promise<void>,
   drainGraceMs: number = DEFAULT_DRAIN_GRACE_MS,
+  warm?: WarmWorkers,
 ): Promise<AttemptOutcome> {
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
@@ -61,10 +64,10 @@ export function runAttempt(
     });
   };
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./stream-worker.js', import.meta.url), {
-      workerData: task,
-      transferList: task.replicationPort ? [task.replicationPort] : [],
-    });
+    const transferList = task.replicationPort ? [task.replicationPort] : [];
+    const warmWorker = warm?.take();
+    if (warmWorker) warmWorker.postMessage({ type: 'task', task } satisfies WorkerControl, transferList);
+    const worker = warmWorker ?? new Worker(STREAM_WORKER_URL, { workerData: task, transferList });
     let hardStop: NodeJS.Timeout | undefined;
     const control = (hard: boolean): void => worker.postMessage({ type: 'cancel', hard } satisfies WorkerControl);
     const cancel = (): void => {

@@ -11,10 +11,11 @@ import { faultInjector } from './fault-injector.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
+import type { WarmWorkers } from './warm-workers.js';
 import type { StageTask, StreamTask } from './stream-task.js';
 import { streamContext } from './stream-context.js';
-import { HubRegistry } from '../cdc/hub-registry.js';
-import { parseLsn } from '../replication/index.js';
+import type { HubRegistry } from '../cdc/hub-registry.js';
+import { parseLsn } from '../replication/lsn.js';
 import { storedCheckpoint } from './checkpoint-recorder.js';
 import { parseConnectionConfig, type ConnectionConfig } from '@rapidbyte/sdk/postgres';
 import { ShardCoordinator } from '../sharding/shard-coordinator.js';
@@ -43,6 +44,8 @@ export interface RunOptions {
   readonly fullRefresh?: boolean;
   /** How long a batch stream may drain after the signal before it stops at once (default 8 s). */
   readonly drainGraceMs?: number;
+  /** Stream workers started ahead (the CLI starts one while it loads); the run closes what is left. */
+  readonly warm?: WarmWorkers;
 }
 
 /** `--limit` outside a dry run, or a bad limit. */
@@ -103,6 +106,8 @@ async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStr
     const stored = (await storedCheckpoint(state, config.pipeline, name)) as { lsn?: unknown } | undefined;
     if (typeof stored?.lsn === 'string') floors.set(name, parseLsn(stored.lsn));
   }
+  // loaded only for CDC runs (the replication modules bring Arrow and the decoders along)
+  const { HubRegistry } = await import('../cdc/hub-registry.js');
   return new HubRegistry({
     follow,
     expected: new Set(cdcStreams),
@@ -187,7 +192,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           ignoreWatermark: false,
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
         };
-        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs };
+        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm };
         const request = sharding.get(stream.name) ?? { kind: 'none' };
         if (request.kind !== 'none') {
           const coordinator = (): Promise<ShardCoordinator> => openCoordinator(config, dirname(config.file));
@@ -230,6 +235,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     onEvent({ type: 'run-finished', result });
     return result;
   } finally {
+    await options.warm?.close();
     await release();
   }
 }

@@ -8,6 +8,7 @@ import { runAttempt } from './run-attempt.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { StreamCounters, StreamTask } from './stream-task.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
+import type { WarmWorkers } from './warm-workers.js';
 
 function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
   const sum = { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
@@ -37,6 +38,8 @@ export interface StreamRunControls {
    * kept by `runShardedStream`, so this task records none.
    */
   readonly partOfStream?: boolean;
+  /** Workers started ahead of their task (the CLI starts one while it loads). */
+  readonly warm?: WarmWorkers;
 }
 
 /**
@@ -82,7 +85,7 @@ export async function runStreamTask(
     const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, signal, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
-    }, controls.drainGraceMs);
+    }, controls.drainGraceMs, controls.warm);
     // the first commit of a full refresh overwrote the watermark: a retry resumes from it
     if (outcome.lastCommitted !== undefined) fresh = false;
     if (replicationPort) hubs?.detached(name, outcome.lastCommitted);

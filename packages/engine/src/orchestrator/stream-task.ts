@@ -49,6 +49,8 @@ export interface StreamTask {
  * `hard` stops every stage at its next step (open transactions roll back).
  */
 export type WorkerControl =
+  /** The task of a worker started warm (`WarmWorkers`): sent once, first. */
+  | { readonly type: 'task'; readonly task: StreamTask }
   | { readonly type: 'cancel'; readonly hard: boolean }
   /** Answer to `dead-letters-flush`: the dead letters sent before it are stored (`ok`), or could not be. */
   | { readonly type: 'dead-letters-flushed'; readonly id: number; readonly ok: boolean };

@@ -208,7 +208,16 @@ if (parentPort) {
   let hard = false;
   const flushes = new Map<number, (ok: boolean) => void>();
   let nextFlush = 1;
+  const start = (task: StreamTask): void => {
+    runStream(task, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters).catch((error: unknown) => {
+      port.postMessage({ type: 'done', counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 }, error: { ...classifyError(error), stage: 'host' } });
+    });
+  };
   port.on('message', (m: WorkerControl) => {
+    if (m.type === 'task') {
+      start(m.task);
+      return;
+    }
     if (m.type === 'dead-letters-flushed') {
       flushes.get(m.id)?.(m.ok);
       flushes.delete(m.id);
@@ -227,7 +236,6 @@ if (parentPort) {
         port.postMessage({ type: 'dead-letters-flush', id } satisfies WorkerMessage);
       }),
   };
-  runStream(workerData as StreamTask, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters).catch((error: unknown) => {
-    port.postMessage({ type: 'done', counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 }, error: { ...classifyError(error), stage: 'host' } });
-  });
+  // a warm worker (started before its task was known) waits for the `task` message
+  if ((workerData as { warm?: boolean } | null)?.warm !== true) start(workerData as StreamTask);
 }

@@ -53,6 +53,13 @@ export interface PgCapabilityOptions {
  * columns have the source's types, else encodes the frame's Arrow batch. Every connect is checked
  * against the instance's `allowed_hosts`.
  */
+
+/**
+ * Rows of the first frame of every COPY out: the destination starts loading after ~4k rows
+ * instead of a whole batch (65,536 rows: ~0.15 s of reading); the frames after it are full size.
+ */
+export const FIRST_BATCH_ROWS = 4096;
+
 export class PgCapability {
   readonly #clients = new Map<number, pg.Client>();
   readonly #copyOut = new Map<number, CopyOutState>();
@@ -105,7 +112,7 @@ export class PgCapability {
     const id = this.#nextId++;
     this.#copyOut.set(id, {
       iterator: stream[Symbol.asyncIterator](),
-      splitter: new CopyRowSplitter({ fieldCount: columns.length, batchRows: batchRows > 0 ? batchRows : 65536, maxBatchBytes: this.maxBatchBytes }),
+      splitter: new CopyRowSplitter({ fieldCount: columns.length, batchRows: batchRows > 0 ? batchRows : 65536, maxBatchBytes: this.maxBatchBytes, firstBatchRows: FIRST_BATCH_ROWS }),
       pending: [],
       columns,
       schema: new Schema(columns.map((c) => pgColumnToArrowField(c)), new Map(metadata)),

@@ -1,0 +1,211 @@
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
+import { registerScaffoldCommand } from '../scaffold/index.js';
+import { registerDlqCommand } from './dlq-command.js';
+import { openSqliteStateStore, openStateStore, type StateStore, type TransitionRecord } from '../state/index.js';
+import { connectorsCommand } from './connectors-command.js';
+import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
+import { formatCheck } from './format-summary.js';
+import { formatRuns } from './format-runs.js';
+import { loadPipeline as load } from './load-pipeline.js';
+import { LOG_FORMATS, LOG_LEVELS } from './log-writer.js';
+import { reportFailure as fail } from './report-failure.js';
+import { runCommand, type RunCommandOptions } from './run-command.js';
+import { specCommand } from './spec-command.js';
+import { formatState, resetState, showState } from './state-commands.js';
+import type { WarmWorkers } from '../orchestrator/warm-workers.js';
+
+async function checkCommand(file: string): Promise<number> {
+  let config: PipelineConfig | undefined;
+  try {
+    const loaded = load(file);
+    config = loaded.config;
+    process.stdout.write(`OK      config ${resolve(file)}\n`);
+    const { checkPipeline } = await import('../orchestrator/check-pipeline.js');
+    const items = await checkPipeline(config, loaded.registry);
+    process.stdout.write(`${redactSecrets(formatCheck(items), config)}\n`);
+    return items.every((i) => i.ok) ? EXIT_CODES.ok : EXIT_CODES.connectionError;
+  } catch (error) {
+    if (error instanceof ConfigError) process.stdout.write(`FAILED  config ${resolve(file)}\n`);
+    return fail(error, config);
+  }
+}
+
+/** The state DB of the pipeline's `state:` block (any backend), or a SQLite file given by path. */
+async function openStateFor(pipelineArg: string | undefined, statePath: string | undefined): Promise<{ state: StateStore; pipeline?: string; config?: PipelineConfig }> {
+  if (pipelineArg && /\.ya?ml$/i.test(pipelineArg)) {
+    const { config } = load(pipelineArg);
+    const state = statePath ? openSqliteStateStore(resolve(statePath)) : await openStateStore(config.state).catch((error: unknown) => {
+      throw redactedError(error, config);
+    });
+    return { state, pipeline: config.pipeline, config };
+  }
+  return { state: openSqliteStateStore(resolve(statePath ?? '.rapidbyte/state.db')), pipeline: pipelineArg };
+}
+
+/** `error` with the config's secrets (e.g. a state DB URL's password) removed from its message. */
+function redactedError(error: unknown, config: PipelineConfig): unknown {
+  if (!(error instanceof Error)) return error;
+  error.message = redactSecrets(error.message, config);
+  return error;
+}
+
+async function runsCommand(opts: { pipeline?: string; state?: string; limit: string; json?: boolean }): Promise<number> {
+  try {
+    const { state, pipeline } = await openStateFor(opts.pipeline, opts.state);
+    try {
+      const runs = await state.listRuns({ pipeline, limit: Number(opts.limit) });
+      const transitions = new Map<number, TransitionRecord[]>();
+      for (const r of runs) transitions.set(r.runId, await state.listTransitions(r.runId));
+      if (opts.json) {
+        const withTransitions = runs.map((r) => ({ ...r, transitions: transitions.get(r.runId) ?? [] }));
+        process.stdout.write(`${JSON.stringify(withTransitions, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${formatRuns(runs, (id) => transitions.get(id) ?? [])}\n`);
+      }
+      return EXIT_CODES.ok;
+    } finally {
+      await state.close();
+    }
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+async function stateCommand(action: 'show' | 'reset', file: string, opts: { stream?: string; json?: boolean }): Promise<number> {
+  try {
+    const { state, config } = await openStateFor(file, undefined);
+    const cfg = config as PipelineConfig;
+    try {
+      if (action === 'reset') {
+        const names = await resetState(state, cfg, opts.stream);
+        process.stdout.write(`reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch\n`);
+        // a whole-pipeline reset also drops the CDC replication slot at the source (it would retain WAL)
+        const { registry } = load(file);
+        const { resetSource } = await import('../orchestrator/reset-source.js');
+        const released = await resetSource(cfg, registry, opts.stream ? 'streams' : 'pipeline', names).catch((error: unknown) => {
+          process.stderr.write(`rapidbyte: could not release the source's replication slot: ${redactSecrets(error instanceof Error ? error.message : String(error), cfg)}\n`);
+          throw error;
+        });
+        if (released.droppedSlot) process.stdout.write(`dropped replication slot ${released.droppedSlot} at the source\n`);
+      } else {
+        const views = await showState(state, cfg, opts.stream);
+        process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : `${formatState(views)}\n`);
+      }
+      return EXIT_CODES.ok;
+    } finally {
+      await state.close();
+    }
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+/**
+ * The `rapidbyte` command line: parses `argv` and runs the command (its exit code in
+ * `process.exitCode`). `warm`: stream workers the entry started before loading this module.
+ */
+export async function runProgram(argv: readonly string[], warm?: WarmWorkers): Promise<void> {
+  const program = new Command('rapidbyte')
+    .description('Move rows between databases through sandboxed WebAssembly connectors.')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a pipeline: every stream from the source to the destination')
+    .argument('<pipeline.yaml>')
+    .option('--json', 'print the run summary as one JSON document on stdout')
+    .option('--streams <names>', 'run only these streams (comma-separated names or patterns, e.g. public.users,sales.*)')
+    .option('--follow', 'CDC streams keep streaming until SIGINT/SIGTERM, then drain, commit, acknowledge and exit 0 (without it a run drains what the WAL held at its start and exits)')
+    .option('--no-progress', 'no progress display or progress lines on stderr')
+    .option('--dry-run', 'read the sources only: rows are counted and dropped, no destination is opened, nothing is written and no run, cursor or state is recorded (CDC streams are skipped)')
+    .option('--limit <n>', 'with --dry-run only: read at most N rows per stream')
+    .option('--full-refresh', 'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front')
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--log-format <format>', 'log lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
+    .addHelpText(
+      'after',
+      '\nOn a terminal, stderr shows a live display per stream (phase, rows, bytes, rows/s); otherwise plain\n' +
+        'lines (JSON lines with --log-format json). stdout holds only the summary (or the --json document).\n' +
+        '\nSIGINT/SIGTERM: batch streams stop reading at their next checkpoint, the destination commits what it\n' +
+        'received up to it and the checkpoint is recorded; a stream still draining after 8 s is stopped at once\n' +
+        '(uncommitted work rolls back; replace streams always roll back). Exit 130, or 0 for a --follow run that\n' +
+        'drained. A second signal exits at once. The next run resumes from the recorded checkpoint.',
+    )
+    .action(async (file: string, opts: RunCommandOptions) => {
+      process.exitCode = await runCommand(file, opts, warm);
+    });
+
+  program
+    .command('discover')
+    .description("list the source's catalog: streams, columns, types, primary keys and a suggested cursor (* = selected by the pipeline)")
+    .argument('<pipeline.yaml>')
+    .option('--json', 'print the catalog as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { discoverCommand } = await import('./discover-command.js');
+      process.exitCode = await discoverCommand(file, opts);
+    });
+
+  program
+    .command('spec')
+    .description("print a connector's config JSON Schema")
+    .argument('<connector>', 'a connector name (as in `use:`) or a path to its folder')
+    .option('--dir <dir>', 'resolve names as a pipeline in this directory would (default: the current directory)')
+    .action((connector: string, opts: { dir?: string }) => {
+      process.exitCode = specCommand(connector, opts);
+    });
+
+  program
+    .command('connectors')
+    .description('list the connectors found: name, version, roles, whether built, and where each is loaded from')
+    .option('--dir <dir>', 'search as a pipeline in this directory would (default: the current directory)')
+    .option('--json', 'print as JSON')
+    .action((opts: { json?: boolean; dir?: string }) => {
+      process.exitCode = connectorsCommand(opts);
+    });
+
+  program
+    .command('check')
+    .description('validate the pipeline config and the connectivity of both ends')
+    .argument('<pipeline.yaml>')
+    .action(async (file: string) => {
+      process.exitCode = await checkCommand(file);
+    });
+
+  program
+    .command('runs')
+    .description('list recorded runs with per-stream counts, attempts and status transitions')
+    .option('--pipeline <pipeline.yaml|name>', 'only this pipeline (a YAML file also locates its state DB)')
+    .option('--state <path>', 'state DB file (default: the pipeline\'s, else .rapidbyte/state.db)')
+    .option('--limit <n>', 'newest N runs', '20')
+    .option('--json', 'print as JSON (with transitions)')
+    .action(async (opts: { pipeline?: string; state?: string; limit: string; json?: boolean }) => {
+      process.exitCode = await runsCommand(opts);
+    });
+
+  const stateCmd = program.command('state').description('show or reset the stored cursors and checkpoints of a pipeline');
+  for (const action of ['show', 'reset'] as const) {
+    stateCmd
+      .command(action)
+      .description(action === 'show' ? 'print each stream\'s cursor, LSN and last committed checkpoint' : 'forget cursors and checkpoints: the next run starts from scratch')
+      .argument('<pipeline.yaml>')
+      .option('--stream <name>', 'only this stream')
+      .option('--json', 'print as JSON')
+      .action(async (file: string, opts: { stream?: string; json?: boolean }) => {
+        process.exitCode = await stateCommand(action, file, opts);
+      });
+  }
+
+  registerScaffoldCommand(program);
+  registerDlqCommand(program);
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    const e = error as { exitCode?: number; code?: string };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exitCode = 0;
+    else process.exitCode = EXIT_CODES.configError;
+  }
+}
