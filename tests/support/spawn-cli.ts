@@ -78,7 +78,11 @@ export async function waitFor<T>(
     if (value !== undefined) return value;
     const exited = options.cli?.result();
     if (exited) throw new ExitedTooEarly(what, exited);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      // what the CLI said so far is the best clue to why
+      const said = options.cli ? `\nthe CLI's stderr so far (last 40 lines):\n${options.cli.stderrSoFar().split('\n').slice(-40).join('\n')}` : '';
+      throw new Error(`timed out waiting for ${what}${said}`);
+    }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 25));
   }
 }

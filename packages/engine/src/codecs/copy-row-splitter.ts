@@ -35,6 +35,8 @@ export class CopyRowSplitter {
   readonly #maxBatchBytes: number;
   /** Bytes received but not yet part of a whole unit (header, row or trailer). */
   #carry: Uint8Array = new Uint8Array(0);
+  /** Reused for the carry and the next piece side by side (no allocation per piece). */
+  #work: Uint8Array = new Uint8Array(0);
   #out: Uint8Array;
   #outLength = 0;
   #outRows = 0;
@@ -58,7 +60,7 @@ export class CopyRowSplitter {
   push(piece: Uint8Array): CopyRowsChunk[] {
     if (piece.length === 0) return [];
     if (this.#trailer) throw this.#error('DATA_AFTER_TRAILER', `${piece.length} bytes after the COPY trailer`, this.#offset);
-    const buf = this.#carry.length === 0 ? piece : concat(this.#carry, piece);
+    const buf = this.#carry.length === 0 ? piece : this.#joined(piece);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const done: CopyRowsChunk[] = [];
     let pos = 0;
@@ -117,6 +119,15 @@ export class CopyRowSplitter {
     return this.#outRows > 0 || this.#chunksEmitted === 0 ? [this.#flush()] : [];
   }
 
+  /** The carry followed by `piece`, in the reused work buffer (grown to the largest seen). */
+  #joined(piece: Uint8Array): Uint8Array {
+    const length = this.#carry.length + piece.length;
+    if (this.#work.length < length) this.#work = new Uint8Array(Math.max(length, this.#work.length * 2, 1 << 16));
+    this.#work.set(this.#carry, 0);
+    this.#work.set(piece, this.#carry.length);
+    return this.#work.subarray(0, length);
+  }
+
   #keep(buf: Uint8Array, pos: number, done: CopyRowsChunk[]): CopyRowsChunk[] {
     this.#offset += pos;
     // copy: the caller may reuse the piece's memory
@@ -173,9 +184,4 @@ export class CopyRowSplitter {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a, 0);
-  joined.set(b, a.length);
-  return joined;
-}
+

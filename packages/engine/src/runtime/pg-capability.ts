@@ -1,10 +1,11 @@
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { Schema } from 'apache-arrow';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { PgColumn, PgConnectOptions, PgQueryResult } from '@rapidbyte/sdk/contract';
 import { CopyBinaryEncoder, pgColumnToArrowField } from '../codecs/index.js';
 import { CopyRowSplitter, type CopyRowsChunk } from '../codecs/copy-row-splitter.js';
+import { CopyOutReader } from './copy-out-reader.js';
 import { CopyRowsFrame } from './copy-rows-frame.js';
 import { checkHost, type CapabilityPolicy } from './capability-policy.js';
 import { connectPgClient } from './connect-pg-client.js';
@@ -19,7 +20,7 @@ export interface PgTraffic {
 }
 
 interface CopyOutState {
-  readonly iterator: AsyncIterator<Buffer>;
+  readonly reader: CopyOutReader;
   readonly splitter: CopyRowSplitter;
   readonly pending: CopyRowsChunk[];
   readonly columns: readonly PgColumn[];
@@ -108,10 +109,11 @@ export class PgCapability {
   }
 
   copyOut(conn: number, sql: string, columns: PgColumn[], batchRows: number, metadata: [string, string][]): number {
-    const stream = this.#client(conn).query(copyStreams.to(sql)) as unknown as Readable;
+    const reader = new CopyOutReader(sql);
+    this.#client(conn).query(reader as unknown as pg.Submittable);
     const id = this.#nextId++;
     this.#copyOut.set(id, {
-      iterator: stream[Symbol.asyncIterator](),
+      reader,
       splitter: new CopyRowSplitter({ fieldCount: columns.length, batchRows: batchRows > 0 ? batchRows : 65536, maxBatchBytes: this.maxBatchBytes, firstBatchRows: FIRST_BATCH_ROWS }),
       pending: [],
       columns,
@@ -127,13 +129,13 @@ export class PgCapability {
     const state = this.#copyOut.get(id);
     if (!state) throw Object.assign(new Error(`unknown copy stream ${id}`), { kind: 'permanent', code: 'BAD_HANDLE' });
     while (state.pending.length === 0 && !state.ended) {
-      const next = await state.iterator.next();
-      if (next.done) {
+      const piece = await state.reader.read();
+      if (piece === null) {
         state.pending.push(...state.splitter.finish());
         state.ended = true;
       } else {
-        this.traffic.bytesOut += next.value.length;
-        state.pending.push(...state.splitter.push(next.value));
+        this.traffic.bytesOut += piece.length;
+        state.pending.push(...state.splitter.push(piece));
       }
     }
     const chunk = state.pending.shift();
