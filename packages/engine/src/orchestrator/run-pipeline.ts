@@ -20,7 +20,8 @@ import { storedCheckpoint } from './checkpoint-recorder.js';
 import { parseConnectionConfig, type ConnectionConfig } from '@rapidbyte/sdk/postgres';
 import { ShardCoordinator } from '../sharding/shard-coordinator.js';
 import { runShardedStream } from '../sharding/run-sharded-stream.js';
-import { chainsOf, shardRequest } from '../sharding/shard-request.js';
+import { chainsOf, shardRequest, type ShardRequest } from '../sharding/shard-request.js';
+import { loadShardPlan } from '../sharding/shard-plan.js';
 
 export interface RunOptions {
   readonly registry: ConnectorRegistry;
@@ -193,7 +194,12 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
         };
         const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm };
-        const request = sharding.get(stream.name) ?? { kind: 'none' };
+        let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
+        if (request.kind === 'none' && !dryRun && options.fullRefresh !== true && stream.syncMode === 'full_refresh' && stream.writeMode !== 'replace') {
+          // an unfinished sharded pass is finished sharded, even if the config no longer asks for shards
+          const unfinished = await loadShardPlan(state, config.pipeline, stream.name);
+          if (unfinished) request = { kind: 'fixed', count: unfinished.count };
+        }
         if (request.kind !== 'none') {
           const coordinator = (): Promise<ShardCoordinator> => openCoordinator(config, dirname(config.file));
           const sharded = await runShardedStream({ task, request, coordinator, state, onEvent, signal, retry, afterCommit, semaphore, controls });
