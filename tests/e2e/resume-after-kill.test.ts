@@ -7,6 +7,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
+import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
 
 const cluster = testPg();
@@ -15,7 +16,7 @@ const CHUNK = 20_000;
 const TABLE = 'public.big';
 
 
-const COLUMNS_DDL = 'id bigint NOT NULL, cur bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
+const COLUMNS_DDL = BIG_COLUMNS_DDL;
 
 /**
  * The destination table, created before the run so that it carries a CHECK constraint that sleeps
@@ -25,13 +26,7 @@ const COLUMNS_DDL = 'id bigint NOT NULL, cur bigint NOT NULL, hash text NOT NULL
  * append goes without, so a duplicate would be stored and seen).
  */
 function destinationDdl(withKey: boolean): string {
-  return `
-    CREATE FUNCTION public.rb_test_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-    BEGIN
-      IF id % 5000 = 0 THEN PERFORM pg_sleep(0.1); END IF;
-      RETURN true;
-    END $$;
-    CREATE TABLE ${TABLE} (${COLUMNS_DDL}${withKey ? ', PRIMARY KEY (id)' : ''}, CONSTRAINT paced CHECK (public.rb_test_pace(id)));`;
+  return pacedTableDdl(TABLE, COLUMNS_DDL, withKey ? ', PRIMARY KEY (id)' : '');
 }
 
 function pipelineFile(o: { name: string; src: TestDatabase; dst: TestDatabase; syncMode: string; writeMode: string }): string {
@@ -116,12 +111,7 @@ describe('resume after kill -9', () => {
   beforeAll(async () => {
     src = await databases.create('kill_src');
     // stored in a shuffled order, so reading in key order is the source's doing; three rows per cursor value
-    await cluster.psql(src.name, `
-      CREATE TABLE ${TABLE} (${COLUMNS_DDL}, PRIMARY KEY (id));
-      INSERT INTO ${TABLE}
-        SELECT g, g / 3, md5(g::text), g * 1.5, '2024-01-01'::timestamptz + g * interval '1 second'
-          FROM generate_series(1, ${ROWS}) g ORDER BY md5(g::text);
-      ANALYZE ${TABLE};`);
+    await cluster.psql(src.name, shuffledBigTableSql(TABLE, ROWS));
   });
 
   afterAll(async () => {

@@ -8,13 +8,13 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
+import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
 const TABLE = 'public.big';
-const COLUMNS_DDL = 'id bigint NOT NULL, cur bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
 
 type ShardedJson = StreamJson & { shards?: number; startedAt: string; finishedAt: string };
 
@@ -65,21 +65,12 @@ async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabas
 /** The shard watermarks dest-postgres keeps for the pipeline (`public.big[shard 2/4]` → payload). */
 async function shardWatermarks(db: TestDatabase, pipeline: string): Promise<Record<string, { complete?: boolean; pkAfter?: string[]; pass?: string }>> {
   const r = await cluster.query(db.name, `SELECT stream, payload FROM public._rb_watermarks WHERE pipeline = $1 AND stream LIKE '%[shard %' ORDER BY stream`, [pipeline]);
-  return Object.fromEntries(r.rows.map((row: { stream: string; payload: unknown }) => [row.stream, row.payload]));
+  type Mark = { complete?: boolean; pkAfter?: string[]; pass?: string };
+  return Object.fromEntries(r.rows.map((row: { stream: string; payload: Mark }) => [row.stream, row.payload]));
 }
 
-/**
- * A CHECK constraint that sleeps 0.1 s every 5,000 ids: a 20,000-row chunk takes ≥ 0.4 s to
- * commit, so a kill lands between commits, not after the end. No primary key: a row loaded twice
- * would be stored twice and seen.
- */
-const PACED_DDL = `
-  CREATE FUNCTION public.rb_test_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-  BEGIN
-    IF id % 5000 = 0 THEN PERFORM pg_sleep(0.1); END IF;
-    RETURN true;
-  END $$;
-  CREATE TABLE ${TABLE} (${COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_test_pace(id)));`;
+/** A destination that commits slowly (a kill lands between commits), without a key (a row loaded twice is seen). */
+const PACED_DDL = pacedTableDdl(TABLE, BIG_COLUMNS_DDL);
 
 describe('sharded full refresh', () => {
   let src: TestDatabase;
@@ -88,12 +79,7 @@ describe('sharded full refresh', () => {
   beforeAll(async () => {
     src = await databases.create('shard_src');
     // stored in a shuffled order: key ranges are the engine's doing, not the heap's
-    await cluster.psql(src.name, `
-      CREATE TABLE ${TABLE} (${COLUMNS_DDL}, PRIMARY KEY (id));
-      INSERT INTO ${TABLE}
-        SELECT g, g / 3, md5(g::text), g * 1.5, '2024-01-01'::timestamptz + g * interval '1 second'
-          FROM generate_series(1, ${ROWS}) g ORDER BY md5(g::text);
-      ANALYZE ${TABLE};`);
+    await cluster.psql(src.name, shuffledBigTableSql(TABLE, ROWS));
   });
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { pacedTableDdl } from '../support/paced-table.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -22,13 +23,7 @@ const PIPELINE = 'sigint_drain';
 const COLUMNS_DDL = 'id bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
 
 /** A destination table whose CHECK sleeps 0.1 s every 5,000 ids: each 20k chunk takes ≥ 0.4 s to commit, so the run is long. */
-const PACED_DESTINATION = `
-  CREATE FUNCTION public.rb_test_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-  BEGIN
-    IF id % 5000 = 0 THEN PERFORM pg_sleep(0.1); END IF;
-    RETURN true;
-  END $$;
-  CREATE TABLE ${TABLE} (${COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_test_pace(id)));`;
+const PACED_DESTINATION = pacedTableDdl(TABLE, COLUMNS_DDL);
 
 async function count(db: TestDatabase): Promise<number> {
   return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0].n);

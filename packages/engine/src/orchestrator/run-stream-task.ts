@@ -7,22 +7,10 @@ import type { StreamFailure, StreamResult } from './run-result.js';
 import { runAttempt } from './run-attempt.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { StreamCounters, StreamTask } from './stream-task.js';
+import { addCounters, NO_COUNTS } from './add-counters.js';
+import { recordStreamEnd, streamEndResult, type StreamEnd } from './record-stream-end.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import type { WarmWorkers } from './warm-workers.js';
-
-function addCounters(a: StreamCounters, b: StreamCounters): StreamCounters {
-  const sum = { rowsRead: a.rowsRead + b.rowsRead, bytesRead: a.bytesRead + b.bytesRead, rowsWritten: a.rowsWritten + b.rowsWritten, bytesWritten: a.bytesWritten + b.bytesWritten };
-  const optional = (x: number | undefined, y: number | undefined): number | undefined => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
-  const rowsSkipped = optional(a.rowsSkipped, b.rowsSkipped);
-  const rowsDeadLettered = optional(a.rowsDeadLettered, b.rowsDeadLettered);
-  const schemaChanges = a.schemaChanges || b.schemaChanges ? [...(a.schemaChanges ?? []), ...(b.schemaChanges ?? [])] : undefined;
-  return {
-    ...sum,
-    ...(rowsSkipped === undefined ? {} : { rowsSkipped }),
-    ...(rowsDeadLettered === undefined ? {} : { rowsDeadLettered }),
-    ...(schemaChanges === undefined ? {} : { schemaChanges }),
-  };
-}
 
 /** Per-run controls of `rapidbyte run` that change how a stream starts and stops. */
 export interface StreamRunControls {
@@ -63,7 +51,7 @@ export async function runStreamTask(
   };
   const startedAt = new Date();
   const t0 = performance.now();
-  let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  let counters: StreamCounters = NO_COUNTS;
   let error: StreamFailure | undefined;
   let attempt = 0;
   let lastCommitted: string | undefined;
@@ -110,17 +98,9 @@ export async function runStreamTask(
   const status =
     attempt === 0 ? 'cancelled' : error ? (signal?.aborted ? 'cancelled' : 'failed') : signal?.aborted && task.stream.syncMode !== 'cdc' ? 'cancelled' : 'succeeded';
   const committed = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown; cursorValue?: unknown } | null);
-  if (history) await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
-  await transition(status, error ? `${error.code}: ${error.message}` : undefined);
+  const ended: StreamEnd = { name, status, counters, error, startedAt, t0, attempts: attempt };
   const result: StreamResult = {
-    stream: name,
-    status,
-    ...counters,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    durationMs: performance.now() - t0,
-    attempts: attempt,
-    error,
+    ...(history ? await recordStreamEnd(state, task.runId, ended) : streamEndResult(ended)),
     ...(typeof committed?.cursorValue === 'string' ? { cursor: committed.cursorValue } : {}),
     ...(typeof committed?.lsn === 'string' ? { lsn: committed.lsn } : {}),
   };

@@ -9,6 +9,8 @@ import type { RunEvent, RunEventListener } from '../orchestrator/run-event.js';
 import type { StreamFailure, StreamResult } from '../orchestrator/run-result.js';
 import type { RetryPolicy } from '../orchestrator/retry-policy.js';
 import { runStreamTask, type StreamRunControls } from '../orchestrator/run-stream-task.js';
+import { addCounters, NO_COUNTS } from '../orchestrator/add-counters.js';
+import { recordStreamEnd } from '../orchestrator/record-stream-end.js';
 import type { Semaphore } from '../orchestrator/semaphore.js';
 import type { StreamCounters, StreamTask } from '../orchestrator/stream-task.js';
 import type { ShardCoordinator } from './shard-coordinator.js';
@@ -32,18 +34,9 @@ export interface ShardedStreamRun {
   readonly controls: StreamRunControls;
 }
 
+/** The counters of all shards together. */
 function sumCounters(all: readonly StreamCounters[]): StreamCounters {
-  const total: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
-  for (const c of all) {
-    total.rowsRead += c.rowsRead;
-    total.bytesRead += c.bytesRead;
-    total.rowsWritten += c.rowsWritten;
-    total.bytesWritten += c.bytesWritten;
-    if (c.rowsSkipped !== undefined) total.rowsSkipped = (total.rowsSkipped ?? 0) + c.rowsSkipped;
-    if (c.rowsDeadLettered !== undefined) total.rowsDeadLettered = (total.rowsDeadLettered ?? 0) + c.rowsDeadLettered;
-    if (c.schemaChanges) total.schemaChanges = [...(total.schemaChanges ?? []), ...c.schemaChanges];
-  }
-  return total;
+  return all.reduce(addCounters, NO_COUNTS);
 }
 
 /** Whether every shard of the plan has a `complete` checkpoint of this pass in the state DB. */
@@ -202,21 +195,10 @@ async function finish(
 ): Promise<StreamResult> {
   const { task, state, signal } = run;
   const name = task.stream.name;
-  const counters = sumCounters(shards);
   const status: StreamResult['status'] = error ? (signal?.aborted ? 'cancelled' : 'failed') : shards.some((r) => r.status === 'cancelled') || shards.length === 0 ? 'cancelled' : 'succeeded';
-  await state.recordStreamCounts(task.runId, name, counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
-  await state.transition(task.runId, name, status, error ? `${error.code}: ${error.message}` : undefined);
-  const result: StreamResult = {
-    stream: name,
-    status,
-    ...counters,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    durationMs: performance.now() - t0,
-    attempts: shards.reduce((n, r) => Math.max(n, r.attempts), 0),
-    error,
-    ...(count > 0 ? { shards: count } : {}),
-  };
+  const attempts = shards.reduce((n, r) => Math.max(n, r.attempts), 0);
+  const ended = await recordStreamEnd(state, task.runId, { name, status, counters: sumCounters(shards), error, startedAt, t0, attempts });
+  const result: StreamResult = { ...ended, ...(count > 0 ? { shards: count } : {}) };
   run.onEvent({ type: 'stream-finished', result });
   return result;
 }
