@@ -149,7 +149,6 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
     const afterCommit = faultInjector(process.env);
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
-    const batchCount = names.length - cdcStreams.length;
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
     const cores = availableParallelism();
