@@ -120,9 +120,27 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
     argv: ['bash', '-c', `set -o pipefail; ${bin('pg_dump')} ${conn('src')} -t public.bench --no-owner --no-privileges | ${bin('psql')} -X -q -v ON_ERROR_STOP=1 ${conn('dst')} >/dev/null`],
     check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
   });
-  for (const tool of ['pgcopydb', 'pgloader']) {
-    if (spawnSync('bash', ['-c', `command -v ${tool}`]).status === 0) console.log(`${tool} is installed but not scripted yet: skipped`);
-  }
+  const installed = (/** @type {string} */ tool) => spawnSync('bash', ['-c', `command -v ${tool}`]).status === 0;
+  const pgUrl = (/** @type {string} */ scheme, /** @type {string} */ db) => `${scheme}://${cluster.superuser}@${cluster.host}:${cluster.port}/${db}`;
+  if (installed('pgcopydb')) {
+    // data only, into the existing table (like rapidbyte append); it runs VACUUM ANALYZE on the target afterwards
+    const dir = join(work, 'pgcopydb');
+    tools.push({
+      tool: 'pgcopydb table-data',
+      prepare: async () => { await cluster.query('dst', 'TRUNCATE bench'); },
+      argv: ['bash', '-c', `rm -rf ${sh(dir)} && pgcopydb copy table-data --source ${sh(pgUrl('postgres', 'src'))} --target ${sh(pgUrl('postgres', 'dst'))} --dir ${sh(dir)}`],
+      check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
+    });
+  } else console.log('pgcopydb not installed: skipped');
+  if (installed('pgloader')) {
+    // schema, data and indexes (like pg_dump | psql)
+    tools.push({
+      tool: 'pgloader',
+      prepare: async () => { await cluster.query('dst', 'DROP TABLE IF EXISTS bench'); },
+      argv: ['pgloader', '--no-ssl-cert-verification', pgUrl('pgsql', 'src'), pgUrl('pgsql', 'dst')],
+      check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
+    });
+  } else console.log('pgloader not installed: skipped');
   if (existsSync(cli)) {
     /** @type {[('replace' | 'append' | 'upsert'), number][]} */
     const runs = [['replace', 1], ['append', 1], ['upsert', 1], ['append', SHARDS], ['upsert', SHARDS]];
