@@ -133,11 +133,12 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
     });
   } else console.log('pgcopydb not installed: skipped');
   if (installed('pgloader')) {
-    // schema, data and indexes (like pg_dump | psql)
+    // schema, data and indexes (like pg_dump | psql); with its default 100k prefetched rows it ran
+    // out of its 1 GB heap at 1M rows of this table
     tools.push({
       tool: 'pgloader',
       prepare: async () => { await cluster.query('dst', 'DROP TABLE IF EXISTS bench'); },
-      argv: ['pgloader', '--no-ssl-cert-verification', pgUrl('pgsql', 'src'), pgUrl('pgsql', 'dst')],
+      argv: ['pgloader', '--no-ssl-cert-verification', '--with', 'prefetch rows = 10000', pgUrl('pgsql', 'src'), pgUrl('pgsql', 'dst')],
       check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
     });
   } else console.log('pgloader not installed: skipped');
