@@ -73,6 +73,8 @@ export class ReplicationHub {
   #setup: Promise<void> | undefined;
   #sql: pg.Client | undefined;
   #repl: ReplicationConnection | undefined;
+  /** The restart in progress (restarts run one at a time: see `#restart`). */
+  #restarting: Promise<void> = Promise.resolve();
   #slotExists = false;
   #mainExport: { name: string; lsn: string; holders: number } | undefined;
   #snapshotChain: Promise<unknown> = Promise.resolve();
@@ -345,8 +347,20 @@ export class ReplicationHub {
     this.#status(this.#lastAck, true);
   }
 
-  /** Reads again from the slot's confirmed position (a stream resumed behind the hub). */
-  async #restart(): Promise<void> {
+  /**
+   * Reads again from the slot's confirmed position (a stream resumed behind the hub). Restarts run
+   * one after the other: two streams retried at nearly the same time once ran two restarts
+   * interleaved — the second saw no connection while the first was opening one, opened its own, and
+   * its START_REPLICATION failed with "replication slot … is active" (the first one's walsender),
+   * failing every stream of the source.
+   */
+  #restart(): Promise<void> {
+    const next = this.#restarting.then(() => this.#restartNow());
+    this.#restarting = next.catch(() => undefined);
+    return next;
+  }
+
+  async #restartNow(): Promise<void> {
     const old = this.#repl;
     this.#repl = undefined;
     await old?.close();
@@ -533,7 +547,8 @@ export class ReplicationHub {
     this.#state = 'failed';
     this.#failure = error;
     const wit = JSON.stringify({
-      kind: /terminat|ECONNRESET|timeout/i.test(error.message) ? 'transient' : 'permanent',
+      // "replication slot … is active for PID n": a walsender that has not exited yet — worth a retry
+      kind: /terminat|ECONNRESET|timeout|is active for PID/i.test(error.message) ? 'transient' : 'permanent',
       code: (error as { code?: string }).code && /[0-9]/.test(String((error as { code?: string }).code)) ? `SQLSTATE_${(error as { code?: string }).code}` : 'REPLICATION_FAILED',
       message: `replication from slot "${this.source.slot}" failed: ${error.message}`,
     });
