@@ -5,24 +5,39 @@ import {
   DEPENDENT_VIEWS_SQL,
   OWNED_SEQUENCES_SQL,
   OWNERS_SQL,
-  REFERENCING_FOREIGN_KEYS_SQL,
   TABLE_GRANTS_SQL,
   grantStatements,
   grantsFromRows,
   swapBackoffMs,
 } from './swap-queries.js';
+import {
+  COLUMN_GRANTS_SQL,
+  PRIMARY_KEY_INDEX_SQL,
+  REFERENCING_FOREIGN_KEYS_SQL,
+  TABLE_DEFINITION_SQL,
+  primaryKeyName,
+  referencingForeignKeysFromRows,
+  type ReferencingForeignKey,
+} from './table-definition-sql.js';
 import { tableOid } from './target-table.js';
 
 /** Postgres `lock_not_available`: the LOCK (or a DROP) waited longer than `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = '55P03';
+/** Postgres `foreign_key_violation`. */
+const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
  * Swaps a loaded staging table in for the target, in ONE transaction, so readers see either the
  * old table or the new one, never a half-loaded one: lock the target (bounded by lock_timeout),
- * refuse when views or foreign keys depend on it, carry its grants, owner and serial sequences
- * over to the staging table, drop it, rename the staging table. A lock timeout rolls back and
- * retries with backoff (100 ms doubling, capped at 5 s) up to `swapRetries` times. `inSwap` runs
- * inside the swap transaction right before its COMMIT (the watermark is written there).
+ * refuse when views depend on it, carry its grants (table and column), owner and serial
+ * sequences over to the staging table, drop the foreign keys of other tables that reference it,
+ * drop it, rename the staging table, then give the new table the rest of the old one's
+ * definition (TABLE_DEFINITION_SQL: index, constraint and statistics names, self-referencing
+ * foreign keys, triggers, comments, row-level security and policies, replica identity) and add
+ * the referencing foreign keys back, checked against the new rows. A new table's primary key is
+ * named after the table. A lock timeout rolls back and retries with backoff (100 ms doubling,
+ * capped at 5 s) up to `swapRetries` times. `inSwap` runs inside the swap transaction right
+ * before its COMMIT (the watermark is written there).
  */
 export function* replaceTable(
   conn: number,
@@ -72,24 +87,33 @@ function* swapOnce(
   yield* pg.query(conn, 'BEGIN');
   yield* pg.query(conn, `SET LOCAL lock_timeout = '${Math.trunc(settings.lockTimeoutMs)}ms'`);
   const targetOid = yield* tableOid(conn, schema, table);
+  const stagingOid = (yield* tableOid(conn, schema, staging)) ?? '0';
   if (targetOid) {
     yield* pg.query(conn, `LOCK TABLE ${target} IN ACCESS EXCLUSIVE MODE`);
-    yield* refuseDependents(conn, stream, target, targetOid);
-    const stagingOid = (yield* tableOid(conn, schema, staging)) ?? '0';
+    yield* refuseDependentViews(conn, stream, target, targetOid);
+    // read before the target is dropped; run once the staging table carries its name
+    const definition = (yield* pg.query(conn, TABLE_DEFINITION_SQL, [targetOid, stagingOid, target])).rows.map((r) => r[0] ?? '');
+    const referencing = referencingForeignKeysFromRows((yield* pg.query(conn, REFERENCING_FOREIGN_KEYS_SQL, [targetOid])).rows);
     yield* copyGrantsAndOwner(conn, stream, target, stage, targetOid, stagingOid);
     const sequences = (yield* pg.query(conn, OWNED_SEQUENCES_SQL, [targetOid])).rows;
     for (const [seqSchema, seqName, column] of sequences) {
       yield* pg.query(conn, `ALTER SEQUENCE ${quoteQualified(seqSchema ?? '', seqName ?? '')} OWNED BY ${stage}.${quoteIdent(column ?? '')}`);
     }
+    for (const key of referencing) yield* pg.query(conn, key.drop);
     yield* pg.query(conn, `DROP TABLE ${target}`);
+    yield* pg.query(conn, `ALTER TABLE ${stage} RENAME TO ${quoteIdent(table)}`);
+    for (const sql of definition) yield* pg.query(conn, sql);
+    for (const key of referencing) yield* restoreReferencingKey(conn, stream, target, key);
+  } else {
+    yield* pg.query(conn, `ALTER TABLE ${stage} RENAME TO ${quoteIdent(table)}`);
+    yield* namePrimaryKeyAfterTable(conn, stream, schema, table, stagingOid);
   }
-  yield* pg.query(conn, `ALTER TABLE ${stage} RENAME TO ${quoteIdent(table)}`);
   yield* inSwap();
   yield* pg.query(conn, 'COMMIT');
   log.info(`${stream}: swapped ${stage} in as ${target}${targetOid ? '' : ' (new table)'}`);
 }
 
-function* refuseDependents(conn: number, stream: string, target: string, targetOid: string): Step<void> {
+function* refuseDependentViews(conn: number, stream: string, target: string, targetOid: string): Step<void> {
   const views = (yield* pg.query(conn, DEPENDENT_VIEWS_SQL, [targetOid])).rows.map((r) => r[0] ?? '');
   if (views.length > 0) {
     throw ConnectorError.permanent(
@@ -99,19 +123,53 @@ function* refuseDependents(conn: number, stream: string, target: string, targetO
       { stream },
     );
   }
-  const keys = (yield* pg.query(conn, REFERENCING_FOREIGN_KEYS_SQL, [targetOid])).rows.map((r) => r[0] ?? '');
-  if (keys.length > 0) {
-    throw ConnectorError.permanent(
-      'DEPENDENT_FOREIGN_KEY',
-      `${stream}: cannot replace ${target}: foreign keys reference it: ${keys.join(', ')}. Drop them or use write_mode append/upsert`,
-      { stream },
-    );
+}
+
+/**
+ * Adds a foreign key of another table back, now referencing the new table, and checks it: rows
+ * of that table whose key the new data lacks fail the swap (the old table stays) with a
+ * permanent `REFERENCED_ROWS_MISSING` naming the table and the constraint.
+ */
+function* restoreReferencingKey(conn: number, stream: string, target: string, key: ReferencingForeignKey): Step<void> {
+  try {
+    yield* pg.query(conn, key.add);
+  } catch (error) {
+    if (error instanceof ConnectorError && error.sqlstate === FOREIGN_KEY_VIOLATION) {
+      throw ConnectorError.permanent(
+        'REFERENCED_ROWS_MISSING',
+        `${stream}: cannot replace ${target}: rows of ${key.table} reference keys the new data lacks (foreign key ` +
+          `${quoteIdent(key.name)}: ${error.message}); the old table is kept. Delete or fix those rows, load the ` +
+          `missing keys, or drop the constraint`,
+        { stream, sqlstate: FOREIGN_KEY_VIOLATION },
+      );
+    }
+    throw error;
   }
+  if (key.comment !== undefined) yield* pg.query(conn, key.comment);
+}
+
+/**
+ * A table created by `replace` got its primary key from the staging table's CREATE
+ * (`<staging>_pkey`); gives it the name a CREATE of the table itself would have, when free.
+ */
+function* namePrimaryKeyAfterTable(conn: number, stream: string, schema: string, table: string, oid: string): Step<void> {
+  const pk = (yield* pg.query(conn, PRIMARY_KEY_INDEX_SQL, [oid])).rows[0];
+  const wanted = primaryKeyName(table);
+  if (!pk || pk[1] === wanted) return;
+  const taken = yield* tableOid(conn, schema, wanted);
+  if (taken) {
+    log.warn(`${stream}: the primary key of ${quoteQualified(schema, table)} keeps the name ${quoteIdent(pk[1] ?? '')}: ${quoteQualified(schema, wanted)} exists`);
+    return;
+  }
+  yield* pg.query(conn, `ALTER INDEX ${pk[0] ?? ''} RENAME TO ${quoteIdent(wanted)}`);
 }
 
 /** Re-applies the target's grants to the staging table, then its owner; what is not permitted is logged and skipped. */
 function* copyGrantsAndOwner(conn: number, stream: string, target: string, stage: string, targetOid: string, stagingOid: string): Step<void> {
-  const grants = grantStatements(stage, grantsFromRows((yield* pg.query(conn, TABLE_GRANTS_SQL, [targetOid])).rows));
+  const grants = [
+    ...grantStatements(stage, grantsFromRows((yield* pg.query(conn, TABLE_GRANTS_SQL, [targetOid])).rows)),
+    ...(yield* pg.query(conn, COLUMN_GRANTS_SQL, [targetOid, stage])).rows.map((r) => r[0] ?? ''),
+  ];
   yield* inSavepoint(conn, 'rb_grants', function* () {
     for (const sql of grants) yield* pg.query(conn, sql);
   }, `${stream}: could not re-apply the grants of ${target}`);

@@ -35,7 +35,8 @@ export function fnv1a32Hex(text: string): string {
   return hash.toString(16).padStart(8, '0');
 }
 
-function cutUtf8(text: string, maxBytes: number): string {
+/** The longest prefix of `text` that fits `maxBytes` UTF-8 bytes, cut on a character boundary. */
+export function cutUtf8(text: string, maxBytes: number): string {
   let bytes = 0;
   let out = '';
   for (const ch of text) {

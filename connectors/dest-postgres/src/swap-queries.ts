@@ -25,11 +25,6 @@ WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
   AND d.refobjid = $1::oid AND v.oid <> $1::oid
 ORDER BY 1`;
 
-/** Foreign keys of other tables that reference the target. */
-export const REFERENCING_FOREIGN_KEYS_SQL = `SELECT conrelid::regclass::text || ' (' || conname || ')'
-FROM pg_constraint WHERE confrelid = $1::oid AND contype = 'f' AND conrelid <> $1::oid
-ORDER BY 1`;
-
 /**
  * Sequences owned by target columns (serial): schema, sequence, column. Dropping the target
  * would drop them while the staging table's defaults (copied by LIKE) still use them, so their

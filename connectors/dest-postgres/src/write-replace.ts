@@ -1,12 +1,14 @@
 import { effectiveKey } from './frame-input.js';
-import { checkpoint, frames, log, pg, type Step } from '@rapidbyte/sdk';
+import { checkpoint, ConnectorError, frames, log, pg, type Step } from '@rapidbyte/sdk';
 import { evolveTable, type EvolutionTarget } from './apply-evolution.js';
 import { evolutionPolicy } from './evolution-policy.js';
 import { sameFields } from './plan-evolution.js';
 import { SchemaChangeLog } from './schema-change-log.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { copyAllFrames, type FrameInput } from './frame-input.js';
+import { withReplaceLock } from './replace-lock.js';
 import { replaceTable } from './replace-table.js';
+import { OUTGOING_FOREIGN_KEYS_SQL } from './table-definition-sql.js';
 import { stagingTableName } from './staging-table-name.js';
 import { copyInStatement } from './target-catalog.js';
 import { ensureEnumTypes, planTable, tableOid } from './target-table.js';
@@ -22,9 +24,17 @@ import { watermarkKey, type WriteResult, type WriteSession } from './write-sessi
  * anything before the swap: a replace that fails starts over. Schema evolution applies to the
  * staging copy of the target: the `fail` policies compare the frames with the old table, `add`
  * and `coerce` change the (empty) staging table, so the new table has the new shape and no old
- * value is ever cast; ignored and removed columns stay, NULL.
+ * value is ever cast; ignored and removed columns stay, NULL. The target's foreign keys to other
+ * tables are added to the loaded staging table (checked then), the rest of its definition in the
+ * swap (replace-table.ts). Two runs replacing the same table take turns (`withReplaceLock`).
  */
 export function* writeReplace(session: WriteSession): Step<WriteResult> {
+  const { conn, settings, stream } = session;
+  const qualified = quoteQualified(settings.schema, stream.destinationTable);
+  return yield* withReplaceLock(conn, stream.name, qualified, () => loadAndSwap(session));
+}
+
+function* loadAndSwap(session: WriteSession): Step<WriteResult> {
   const { conn, settings, stream, input } = session;
   const { schema } = settings;
   const table = stream.destinationTable;
@@ -66,6 +76,7 @@ export function* writeReplace(session: WriteSession): Step<WriteResult> {
     frameCount = copied.frames;
     rows += Number(yield* pg.copyInEnd(copied.copy));
   }
+  if (targetOid) yield* addOutgoingForeignKeys(conn, stream.name, qualified, targetOid, stage);
   yield* pg.query(conn, 'COMMIT');
   log.info(`${stream.name}: loaded ${rows} rows in ${frameCount} frames into ${stage}`);
 
@@ -78,6 +89,28 @@ export function* writeReplace(session: WriteSession): Step<WriteResult> {
   reportLast(input);
   log.info(`${stream.name}: replaced ${qualified} with ${rows} rows`);
   return { rows, frames: frameCount, ...(changes.size > 0 && { schemaChanges: changes.list(rows) }) };
+}
+
+/**
+ * Gives the loaded staging table the target's foreign keys to other tables (same names), which
+ * checks the new rows against the referenced tables now, before the swap locks the target. A
+ * row whose key is missing there fails the replace (the old table stays) with a permanent
+ * `FOREIGN_KEY_VIOLATION` naming the constraint and the target.
+ */
+function* addOutgoingForeignKeys(conn: number, stream: string, qualified: string, targetOid: string, stage: string): Step<void> {
+  for (const [sql] of (yield* pg.query(conn, OUTGOING_FOREIGN_KEYS_SQL, [targetOid, stage])).rows) {
+    try {
+      yield* pg.query(conn, sql ?? '');
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || error.sqlstate !== '23503') throw error;
+      throw ConnectorError.permanent(
+        'FOREIGN_KEY_VIOLATION',
+        `${stream}: cannot replace ${qualified}: the new rows break one of its foreign keys (${error.message}); ` +
+          'the old table is kept. Load the referenced rows first or drop the constraint',
+        { stream, sqlstate: '23503' },
+      );
+    }
+  }
 }
 
 /** Writes the last marker's payload as the watermark (inside the caller's transaction); none seen: nothing. */
