@@ -1,13 +1,5 @@
 import { log, pg, type Step } from '@rapidbyte/sdk';
-
-/** First key of the two-key advisory lock a `replace` holds on its target ("rbrp" in ASCII). */
-export const REPLACE_LOCK_CLASS = 0x72627270;
-
-const KEY = `${REPLACE_LOCK_CLASS}, hashtext($1::text)`;
-/** `$1` = the target's quoted, qualified name. */
-export const TRY_REPLACE_LOCK_SQL = `SELECT pg_try_advisory_lock(${KEY})::text`;
-export const REPLACE_LOCK_SQL = `SELECT pg_advisory_lock(${KEY})::text`;
-export const REPLACE_UNLOCK_SQL = `SELECT pg_advisory_unlock(${KEY})::text`;
+import { REPLACE_LOCK_SQL, REPLACE_UNLOCK_SQL, TRY_REPLACE_LOCK_SQL } from './swap-queries.js';
 
 /**
  * Runs `body` (load the staging table, swap it in) holding a session-level advisory lock keyed

@@ -64,6 +64,15 @@ export function grantStatements(qualifiedTable: string, grants: readonly TableGr
     );
 }
 
+/** First key of the two-key advisory lock a `replace` holds on its target ("rbrp" in ASCII). */
+export const REPLACE_LOCK_CLASS = 0x72627270;
+
+const KEY = `${REPLACE_LOCK_CLASS}, hashtext($1::text)`;
+/** `$1` = the target's quoted, qualified name. */
+export const TRY_REPLACE_LOCK_SQL = `SELECT pg_try_advisory_lock(${KEY})::text`;
+export const REPLACE_LOCK_SQL = `SELECT pg_advisory_lock(${KEY})::text`;
+export const REPLACE_UNLOCK_SQL = `SELECT pg_advisory_unlock(${KEY})::text`;
+
 /** Backoff before swap attempt `retry` (0-based): 100 ms doubling, capped at 5 s. */
 export function swapBackoffMs(retry: number): number {
   return Math.min(100 * 2 ** retry, 5000);
