@@ -3,7 +3,7 @@ import { evolutionDdl } from './evolution-ddl.js';
 import type { EvolutionPolicy } from './evolution-policy.js';
 import { planEvolution, type EvolutionAction, type TargetColumn } from './plan-evolution.js';
 import type { SchemaChangeLog } from './schema-change-log.js';
-import { TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalog.js';
+import { GENERATED_COLUMNS_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns, generatedColumnsFromRows } from './target-catalog.js';
 import { ensureEnumTypes } from './target-table.js';
 import { PRIMARY_KEY_COLUMNS_SQL } from './key-check-sql.js';
 
@@ -27,10 +27,16 @@ export interface EvolutionTarget {
   readonly cdc?: boolean;
 }
 
-/** What to COPY after evolving: the target columns in field order, and the columns written as NULL. */
+/**
+ * What to COPY after evolving: the target columns in field order (without the target's stored
+ * generated columns, which the database computes), the columns written as NULL, and the
+ * target's identity `GENERATED ALWAYS` columns (an INSERT writing them needs `OVERRIDING SYSTEM
+ * VALUE`; an UPDATE cannot set them).
+ */
 export interface EvolvedColumns {
   readonly columns: PgColumn[];
   readonly nulled: readonly string[];
+  readonly identityAlways: readonly string[];
 }
 
 /**
@@ -62,7 +68,17 @@ export function* evolveTable(target: EvolutionTarget, fields: readonly FrameFiel
       column: matched.missing,
     });
   }
-  return { columns: matched.columns, nulled: plan.actions.filter((a) => a.action === 'null').map((a) => a.column) };
+  const made = generatedColumnsFromRows((yield* pg.query(conn, GENERATED_COLUMNS_SQL, [target.oid])).rows);
+  const generated = new Set(made.generated);
+  const skipped = matched.columns.filter((c) => generated.has(c.name));
+  if (skipped.length > 0) {
+    log.info(`${stream}: ${skipped.map((c) => JSON.stringify(c.name)).join(', ')} generated in ${shown}: computed there, not written`);
+  }
+  return {
+    columns: matched.columns.filter((c) => !generated.has(c.name)),
+    nulled: plan.actions.filter((a) => a.action === 'null' && !generated.has(a.column)).map((a) => a.column),
+    identityAlways: made.identityAlways,
+  };
 }
 
 /** The table's columns with `inKey` set for its primary-key columns. */

@@ -62,12 +62,20 @@ export function applyDeletesSql(schema: string, table: string, key: readonly str
 /**
  * Staged inserts and updates: `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE SET` every
  * non-key column (soft delete: revives the row, `_rb_deleted_at = NULL`; synced_at: `now()`).
- * `DO NOTHING` when there is nothing to set.
+ * `DO NOTHING` when there is nothing to set. Identity `GENERATED ALWAYS` columns of the target
+ * (`identityAlways`) are inserted with `OVERRIDING SYSTEM VALUE` and never updated.
  */
-export function applyUpsertsSql(schema: string, table: string, columns: readonly string[], key: readonly string[], settings: CdcSettings): string {
+export function applyUpsertsSql(
+  schema: string,
+  table: string,
+  columns: readonly string[],
+  key: readonly string[],
+  settings: CdcSettings,
+  identityAlways: readonly string[] = [],
+): string {
   const insertCols = columns.map(quoteIdent);
   const values = columns.map((c) => `s.${quoteIdent(c)}`);
-  const sets = columns.filter((c) => !key.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  const sets = columns.filter((c) => !key.includes(c) && !identityAlways.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
   if (settings.syncedAt) {
     insertCols.push(quoteIdent(SYNCED_AT_COLUMN));
     values.push('now()');
@@ -75,8 +83,9 @@ export function applyUpsertsSql(schema: string, table: string, columns: readonly
   }
   if (settings.softDelete) sets.push(`${quoteIdent(DELETED_AT_COLUMN)} = NULL`);
   const action = sets.length > 0 ? `DO UPDATE SET ${sets.join(', ')}` : 'DO NOTHING';
+  const overriding = columns.some((c) => identityAlways.includes(c)) ? ' OVERRIDING SYSTEM VALUE' : '';
   return (
-    `INSERT INTO ${quoteQualified(schema, table)} AS t (${insertCols.join(', ')})\n` +
+    `INSERT INTO ${quoteQualified(schema, table)} AS t (${insertCols.join(', ')})${overriding}\n` +
     `SELECT ${values.join(', ')} FROM ${CDC_STAGE} AS s WHERE ${OP} IN ('I', 'U')\n` +
     `ON CONFLICT (${key.map(quoteIdent).join(', ')}) ${action}`
   );

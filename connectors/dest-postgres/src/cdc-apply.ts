@@ -18,6 +18,8 @@ export interface ChangeTarget {
   /** Every column of the stage, in order, for COPY. */
   readonly stageColumns: PgColumn[];
   readonly settings: CdcSettings;
+  /** The target's identity `GENERATED ALWAYS` columns (inserted overriding, never updated). */
+  readonly identityAlways?: readonly string[];
 }
 
 /** Rows one change frame changed in the target. */
@@ -63,7 +65,7 @@ export function* applyChangeFrame(target: ChangeTarget, frame: FrameHandle, stag
     if (fill !== undefined) yield* pg.query(conn, fill);
   }
   const deleted = staged.deletes > 0 ? Number((yield* pg.query(conn, applyDeletesSql(schema, table, key, settings))).rowCount) : 0;
-  const upserted = staged.upserts > 0 ? Number((yield* pg.query(conn, applyUpsertsSql(schema, table, columns, key, settings))).rowCount) : 0;
+  const upserted = staged.upserts > 0 ? Number((yield* pg.query(conn, applyUpsertsSql(schema, table, columns, key, settings, target.identityAlways))).rowCount) : 0;
   return { rows, upserted, deleted, truncated: false };
 }
 

@@ -31,6 +31,9 @@ export function stageTableDdl(schema: string, table: string, stage: string): str
  * ORDER BY key, _rb_seq DESC`), new keys are inserted, existing ones get every non-key column of
  * `columns` from it. When every column is a key column there is nothing to update: `DO NOTHING`.
  * Replaying the same stage changes nothing. `columns` are the frame's columns; `key` ⊆ `columns`.
+ * `identityAlways`: the target's identity `GENERATED ALWAYS` columns; when one is written the
+ * INSERT says `OVERRIDING SYSTEM VALUE` (the source's value is kept, as COPY keeps it), and none
+ * is updated (Postgres only allows DEFAULT there): a matched row keeps its value.
  */
 export function mergeStatement(
   schema: string,
@@ -38,13 +41,15 @@ export function mergeStatement(
   stage: string,
   columns: readonly string[],
   key: readonly string[],
+  identityAlways: readonly string[] = [],
 ): string {
   const cols = columns.map(quoteIdent).join(', ');
   const keyCols = key.map(quoteIdent).join(', ');
-  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  const updates = columns.filter((c) => !key.includes(c) && !identityAlways.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
   const action = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+  const overriding = columns.some((c) => identityAlways.includes(c)) ? ' OVERRIDING SYSTEM VALUE' : '';
   return (
-    `INSERT INTO ${quoteQualified(schema, table)} (${cols})\n` +
+    `INSERT INTO ${quoteQualified(schema, table)} (${cols})${overriding}\n` +
     `SELECT DISTINCT ON (${keyCols}) ${cols} FROM ${qualifiedStage(stage)}\n` +
     `ORDER BY ${keyCols}, ${quoteIdent(STAGE_SEQ_COLUMN)} DESC\n` +
     `ON CONFLICT (${keyCols}) ${action}`

@@ -15,6 +15,30 @@ export const ENUM_LABELS_SQL = `SELECT (SELECT coalesce(json_agg(e.enumlabel::te
   FROM pg_enum e WHERE e.enumtypid = t.oid)::text
 FROM (SELECT to_regtype($1::text) AS oid) t WHERE t.oid IS NOT NULL`;
 
+/**
+ * `$1` = relation oid -> name and kind of its columns whose value the database makes itself:
+ * `a` an identity `GENERATED ALWAYS` column (COPY writes it, INSERT needs `OVERRIDING SYSTEM
+ * VALUE`, UPDATE cannot set it), `s` a stored generated column (never written).
+ */
+export const GENERATED_COLUMNS_SQL = `SELECT attname::text, CASE WHEN attgenerated <> '' THEN 's' ELSE 'a' END
+FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped AND (attidentity = 'a' OR attgenerated <> '')
+ORDER BY attnum`;
+
+/** Rows of GENERATED_COLUMNS_SQL. */
+export interface GeneratedColumns {
+  /** Identity `GENERATED ALWAYS` columns. */
+  readonly identityAlways: readonly string[];
+  /** Stored generated columns. */
+  readonly generated: readonly string[];
+}
+
+export function generatedColumnsFromRows(rows: readonly TextRow[]): GeneratedColumns {
+  return {
+    identityAlways: rows.filter((r) => r[1] === 'a').map((r) => r[0] ?? ''),
+    generated: rows.filter((r) => r[1] === 's').map((r) => r[0] ?? ''),
+  };
+}
+
 export type CopyColumns =
   | { readonly ok: true; readonly columns: PgColumn[] }
   | { readonly ok: false; readonly missing: string };

@@ -44,11 +44,12 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
     const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
     const firstFields = input.first !== undefined ? cdcSourceFields(frames.schema(input.first)) : fields;
-    columns = (yield* evolveTable(evolution, firstFields, 0)).columns;
+    const evolvedFirst = yield* evolveTable(evolution, firstFields, 0);
+    columns = evolvedFirst.columns;
     follower = new CdcSchemaFollower(evolution, firstFields);
     const names = columns.map((c) => c.name);
     const stageColumns = yield* createCdcStage(conn, stream.name, schema, table, names);
-    changes = { conn, stream: stream.name, schema, table, columns: names, key, stageColumns, settings: cdc };
+    changes = { conn, stream: stream.name, schema, table, columns: names, key, stageColumns, settings: cdc, identityAlways: evolvedFirst.identityAlways };
   } else {
     existed = (yield* tableOid(conn, schema, table)) !== undefined;
     log.info(`${stream.name}: no frames; ${qualified} gets only watermarks`);
@@ -98,7 +99,7 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
       columns = evolved.columns;
       const names = columns.map((c) => c.name);
       yield* pg.query(conn, `DROP TABLE IF EXISTS ${CDC_STAGE}`);
-      changes = { ...changes, columns: names, stageColumns: yield* createCdcStage(conn, stream.name, schema, table, names) };
+      changes = { ...changes, columns: names, identityAlways: evolved.identityAlways, stageColumns: yield* createCdcStage(conn, stream.name, schema, table, names) };
       freshStage = true;
     }
     const result = yield* applyChangeFrame(changes, frame, applied && !freshStage);

@@ -36,11 +36,13 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   let columns: PgColumn[] = [];
   let names: string[] = [];
   let key: string[] = [];
+  let identityAlways: readonly string[] = [];
   let target: EvolutionTarget | undefined;
   let fields: readonly FrameField[] = input.fields ?? [];
   const use = (evolved: EvolvedColumns): void => {
     columns = evolved.columns;
     names = [...columns.map((c) => c.name), ...evolved.nulled];
+    identityAlways = evolved.identityAlways;
   };
   if (input.fields) {
     key = yield* resolveUpsertKey(conn, stream, schema, yield* tableOid(conn, schema, table), input.fields, input.sourceKey);
@@ -68,7 +70,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   function* mergeStage(): Step<number> {
     const rows = Number(yield* pg.copyInEnd(copy as number));
     copy = undefined;
-    merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key))).rowCount);
+    merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key, identityAlways))).rowCount);
     return rows;
   }
   let isolated: WriteIsolation | undefined;
@@ -77,7 +79,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
     isolated = yield* writeIsolation(session, key, {
       *load(piece) {
         const rows = yield* copyPiece(conn, copyInStatement('pg_temp', stage, columns), columns, piece);
-        merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key))).rowCount);
+        merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key, identityAlways))).rowCount);
         yield* pg.query(conn, `TRUNCATE ${qualifiedStage(stage)}`);
         return rows;
       },

@@ -68,6 +68,14 @@ describe('applyUpsertsSql', () => {
     );
   });
 
+  it('overrides identity GENERATED ALWAYS columns and never updates them', () => {
+    expect(applyUpsertsSql('s', 't', ['id', 'n', 'v'], ['v'], plain, ['id'])).toBe(
+      'INSERT INTO "s"."t" AS t ("id", "n", "v") OVERRIDING SYSTEM VALUE\n' +
+        `SELECT s."id", s."n", s."v" FROM "pg_temp"."_rb_cdc_stage" AS s WHERE s."_rb_op" IN ('I', 'U')\n` +
+        'ON CONFLICT ("v") DO UPDATE SET "n" = EXCLUDED."n"',
+    );
+  });
+
   it('does nothing on conflict when every column is a key column and no bookkeeping is set', () => {
     expect(applyUpsertsSql('s', 't', ['a'], ['a'], plain).endsWith('ON CONFLICT ("a") DO NOTHING')).toBe(true);
     expect(applyUpsertsSql('s', 't', ['a'], ['a'], soft).endsWith('ON CONFLICT ("a") DO UPDATE SET "_rb_deleted_at" = NULL')).toBe(true);

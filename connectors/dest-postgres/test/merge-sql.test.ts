@@ -35,6 +35,20 @@ describe('mergeStatement', () => {
     expect(sql).not.toContain('DO UPDATE');
   });
 
+  it('overrides an identity GENERATED ALWAYS column it writes and never updates it', () => {
+    expect(mergeStatement('s', 't', '_rb_stage_1', ['id', 'code', 'v'], ['id'], ['id'])).toBe(
+      'INSERT INTO "s"."t" ("id", "code", "v") OVERRIDING SYSTEM VALUE\n' +
+        'SELECT DISTINCT ON ("id") "id", "code", "v" FROM "pg_temp"."_rb_stage_1"\n' +
+        'ORDER BY "id", "_rb_seq" DESC\n' +
+        'ON CONFLICT ("id") DO UPDATE SET "code" = EXCLUDED."code", "v" = EXCLUDED."v"',
+    );
+    const nonKey = mergeStatement('s', 't', 'st', ['code', 'serial', 'v'], ['code'], ['serial']);
+    expect(nonKey).toContain('OVERRIDING SYSTEM VALUE');
+    expect(nonKey).toContain('DO UPDATE SET "v" = EXCLUDED."v"');
+    expect(nonKey).not.toContain('"serial" = EXCLUDED');
+    expect(mergeStatement('s', 't', 'st', ['k', 'v'], ['k'], ['other'])).not.toContain('OVERRIDING');
+  });
+
   it('quotes embedded double quotes', () => {
     expect(mergeStatement('s', 't', 'st', ['a"b', 'k'], ['k'])).toContain('DO UPDATE SET "a""b" = EXCLUDED."a""b"');
   });

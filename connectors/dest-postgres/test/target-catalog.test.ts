@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { destSettings } from '../src/dest-config.js';
 import { grantStatements, swapBackoffMs } from '../src/swap-queries.js';
-import { columnsFromRows, copyColumns, copyInStatement } from '../src/target-catalog.js';
+import { columnsFromRows, copyColumns, copyInStatement, generatedColumnsFromRows } from '../src/target-catalog.js';
 
 const target = columnsFromRows([
   ['id', 'bigint', '20', 'N', 'f', '[]'],
@@ -62,5 +62,12 @@ describe('swapBackoffMs and destSettings', () => {
       swapRetries: 0,
       cdc: { softDelete: true, syncedAt: false },
     });
+  });
+});
+
+describe('generatedColumnsFromRows', () => {
+  it('splits identity ALWAYS columns from stored generated ones', () => {
+    expect(generatedColumnsFromRows([['id', 'a'], ['Total', 's'], ['x', 'a']])).toEqual({ identityAlways: ['id', 'x'], generated: ['Total'] });
+    expect(generatedColumnsFromRows([])).toEqual({ identityAlways: [], generated: [] });
   });
 });
