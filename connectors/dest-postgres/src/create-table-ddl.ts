@@ -1,6 +1,6 @@
 import type { FrameColumn } from './frame-columns.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { isSafeTypeName, unqualifiedTypeName } from './sql-type-name.js';
+import { arrayElementTypeName, isSafeTypeName, unqualifiedTypeName } from './sql-type-name.js';
 
 /** An enum type to create in the destination schema before the table. */
 export interface EnumTypeSpec {
@@ -21,8 +21,9 @@ export type TablePlanResult =
 
 /**
  * `CREATE TABLE "schema"."table" (...)` with the exact source column types, NOT NULL where the
- * field is not nullable, and the primary key if known. Enum columns (category `E`) use an enum
- * type of the same (unqualified) name in the destination schema, which `enums` lists.
+ * field is not nullable, and the primary key if known. Enum columns (category `E`) and arrays of
+ * enums use an enum type of the same (unqualified) name in the destination schema, which `enums`
+ * lists (`enumSqlType`).
  */
 export function planCreateTable(
   schema: string,
@@ -35,13 +36,12 @@ export function planCreateTable(
   const defs: string[] = [];
   for (const column of columns) {
     let sqlType = column.typeName;
-    if (column.category === 'E') {
-      const name = unqualifiedTypeName(column.typeName);
-      if (column.enumLabels.length === 0) {
-        return fail('ENUM_LABELS_MISSING', column.name, `enum column ${JSON.stringify(column.name)} (${column.typeName}) came without its labels`);
-      }
-      if (!enums.some((e) => e.name === name)) enums.push({ schema, name, labels: column.enumLabels });
-      sqlType = quoteQualified(schema, name);
+    const enumType = enumSqlType(schema, column, enums);
+    if (column.category === 'E' && column.enumLabels.length === 0) {
+      return fail('ENUM_LABELS_MISSING', column.name, `enum column ${JSON.stringify(column.name)} (${column.typeName}) came without its labels`);
+    }
+    if (enumType !== undefined) {
+      sqlType = enumType;
     } else if (!isSafeTypeName(sqlType)) {
       return fail('INVALID_TYPE_NAME', column.name, `column ${JSON.stringify(column.name)} has an unusable type name ${JSON.stringify(sqlType)}`);
     }
@@ -56,6 +56,21 @@ export function planCreateTable(
   if (key.length > 0) defs.push(`PRIMARY KEY (${key.map(quoteIdent).join(', ')})`);
   const body = defs.length > 0 ? `\n  ${defs.join(',\n  ')}\n` : '';
   return { ok: true, enums, createTable: `CREATE TABLE ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteQualified(schema, table)} (${body})` };
+}
+
+/**
+ * The destination type of an enum column (category `E`, with labels) or of an array of an enum
+ * (category `A` carrying its element's labels): the enum of the same unqualified name in
+ * `schema`, which is added to `enums`; `"schema"."mood"` or `"schema"."mood"[]`. Undefined for
+ * any other column.
+ */
+export function enumSqlType(schema: string, column: FrameColumn, enums: EnumTypeSpec[]): string | undefined {
+  if (column.enumLabels.length === 0) return undefined;
+  const element = column.category === 'E' ? column.typeName : column.category === 'A' ? arrayElementTypeName(column.typeName) : undefined;
+  if (element === undefined) return undefined;
+  const name = unqualifiedTypeName(element);
+  if (!enums.some((e) => e.name === name)) enums.push({ schema, name, labels: column.enumLabels });
+  return quoteQualified(schema, name) + (column.category === 'A' ? '[]' : '');
 }
 
 /** `CREATE TYPE "schema"."mood" AS ENUM ('sad', 'ok')`. */

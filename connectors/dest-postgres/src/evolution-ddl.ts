@@ -1,8 +1,8 @@
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
-import type { EnumTypeSpec } from './create-table-ddl.js';
+import { enumSqlType, type EnumTypeSpec } from './create-table-ddl.js';
 import type { FrameColumn } from './frame-columns.js';
 import type { EvolutionAction } from './plan-evolution.js';
-import { isSafeTypeName, unqualifiedTypeName } from './sql-type-name.js';
+import { isSafeTypeName } from './sql-type-name.js';
 
 /** The statements that apply one planned change to `schema.table`, after creating `enums`. */
 export type EvolutionDdl =
@@ -13,7 +13,8 @@ export type EvolutionDdl =
  * - add: `ALTER TABLE … ADD COLUMN IF NOT EXISTS "c" <source type>` (nullable: rows before it are NULL)
  * - coerce: `ALTER TABLE … ALTER COLUMN "c" TYPE <source type> USING "c"::<source type>`
  * - dropNotNull: `ALTER TABLE … ALTER COLUMN "c" DROP NOT NULL`
- * Enum types become an enum of the same name in the destination schema, as at CREATE TABLE.
+ * Enum types (and arrays of them) become an enum of the same name in the destination schema, as
+ * at CREATE TABLE.
  */
 export function evolutionDdl(schema: string, table: string, action: EvolutionAction): EvolutionDdl {
   const qualified = quoteQualified(schema, table);
@@ -36,11 +37,6 @@ export function evolutionDdl(schema: string, table: string, action: EvolutionAct
 }
 
 function columnSqlType(schema: string, source: FrameColumn, enums: EnumTypeSpec[]): string | undefined {
-  if (source.category === 'E') {
-    if (source.enumLabels.length === 0) return undefined;
-    const name = unqualifiedTypeName(source.typeName);
-    enums.push({ schema, name, labels: source.enumLabels });
-    return quoteQualified(schema, name);
-  }
-  return isSafeTypeName(source.typeName) ? source.typeName : undefined;
+  if (source.category === 'E' && source.enumLabels.length === 0) return undefined;
+  return enumSqlType(schema, source, enums) ?? (isSafeTypeName(source.typeName) ? source.typeName : undefined);
 }

@@ -1,7 +1,7 @@
 import type { FrameField, PgColumn } from '@rapidbyte/sdk';
 import { frameColumns, PG_TYPE_METADATA, type FrameColumn } from './frame-columns.js';
 import type { EvolutionPolicy, SchemaChange, SchemaChangeKind } from './evolution-policy.js';
-import { unqualifiedTypeName } from './sql-type-name.js';
+import { arrayElementTypeName, unqualifiedTypeName } from './sql-type-name.js';
 
 /** A destination column as planning sees it; `inKey`: part of the table's primary key. */
 export type TargetColumn = PgColumn & { readonly inKey?: boolean };
@@ -95,10 +95,18 @@ export function planEvolution(
   return { actions, errors, skipFields };
 }
 
-/** Same Postgres type: `format_type` text on both sides; enums by unqualified name (the destination recreates them in its schema). */
+/**
+ * Same Postgres type: `format_type` text on both sides; enums and arrays of enums by unqualified
+ * (element) name (the destination recreates them in its schema).
+ */
 export function sameType(source: FrameColumn, target: PgColumn): boolean {
+  const enumArray = (category: string, labels: readonly string[] | undefined): boolean => category === 'A' && (labels?.length ?? 0) > 0;
   if (source.category === 'E' || target.typeCategory === 'E') {
     return source.category === target.typeCategory && unqualifiedTypeName(source.typeName) === unqualifiedTypeName(target.typeName);
+  }
+  if (enumArray(source.category, source.enumLabels) || enumArray(target.typeCategory, target.enumLabels)) {
+    const element = (typeName: string): string => unqualifiedTypeName(arrayElementTypeName(typeName) ?? typeName);
+    return source.category === target.typeCategory && element(source.typeName) === element(target.typeName);
   }
   return source.typeName.trim() === target.typeName.trim();
 }

@@ -41,3 +41,12 @@ export function unqualifiedTypeName(typeName: string): string {
   if (part.length >= 2 && part.startsWith('"') && part.endsWith('"')) return part.slice(1, -1).replace(/""/g, '"');
   return part;
 }
+
+/**
+ * The element type name of an array type name: `mood[]` -> mood, `other."Mood"[][]` ->
+ * other."Mood" (`format_type` never prints dimensions); undefined when it is not an array.
+ */
+export function arrayElementTypeName(typeName: string): string | undefined {
+  const m = /^(.*?)(?:\s*\[\d*\])+$/s.exec(typeName.trim());
+  return m && m[1] ? m[1] : undefined;
+}

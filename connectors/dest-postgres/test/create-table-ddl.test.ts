@@ -53,6 +53,24 @@ describe('planCreateTable', () => {
     expect(addEnumLabelsDdl(plan.enums[0], ['sad'])).toEqual([`ALTER TYPE "raw"."Mood" ADD VALUE IF NOT EXISTS 'it''s ok'`]);
   });
 
+  it('makes an array of an enum an array of the enum created in the destination schema', () => {
+    const columns = columnsOf([
+      field('moods', 'other."Mood"[]', true, { 'rapidbyte.pg_category': 'A', 'rapidbyte.pg_enum_labels': '["sad","ok"]' }),
+      field('sizes', 'size[]', true, { 'rapidbyte.pg_category': 'A', 'rapidbyte.pg_enum_labels': '["s","m"]' }),
+      field('m', 'other."Mood"', true, { 'rapidbyte.pg_category': 'E', 'rapidbyte.pg_enum_labels': '["sad","ok"]' }),
+      field('ints', 'integer[]', true, { 'rapidbyte.pg_category': 'A' }),
+    ]);
+    const plan = planCreateTable('Ware House', 't', columns, undefined);
+    if (!plan.ok) throw new Error(plan.message);
+    expect(plan.enums).toEqual([
+      { schema: 'Ware House', name: 'Mood', labels: ['sad', 'ok'] },
+      { schema: 'Ware House', name: 'size', labels: ['s', 'm'] },
+    ]);
+    expect(plan.createTable).toBe(
+      'CREATE TABLE "Ware House"."t" (\n  "moods" "Ware House"."Mood"[],\n  "sizes" "Ware House"."size"[],\n  "m" "Ware House"."Mood",\n  "ints" integer[]\n)',
+    );
+  });
+
   it('handles a frame with zero columns', () => {
     const plan = planCreateTable('s', 't', [], undefined);
     expect(plan.ok && plan.createTable).toBe('CREATE TABLE "s"."t" ()');

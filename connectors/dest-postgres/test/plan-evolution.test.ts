@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameField } from '@rapidbyte/sdk';
 import { evolutionDdl } from '../src/evolution-ddl.js';
 import { DEFAULT_EVOLUTION_POLICY, type EvolutionPolicy } from '../src/evolution-policy.js';
-import { planEvolution, sameFields, type TargetColumn } from '../src/plan-evolution.js';
+import { planEvolution, sameFields, sameType, type TargetColumn } from '../src/plan-evolution.js';
 import { SchemaChangeLog } from '../src/schema-change-log.js';
 
 const field = (name: string, pgType: string | undefined, nullable = true, extra: Record<string, string> = {}): FrameField => ({
@@ -144,5 +144,17 @@ describe('sameFields and SchemaChangeLog', () => {
       { column: 'a', change: 'new_column', action: 'add', to: 'text' },
       { column: 'n', change: 'type_change', action: 'null', from: 'integer', to: 'text', rows: 60 },
     ]);
+  });
+});
+
+describe('sameType', () => {
+  const source = (typeName: string, category: string, enumLabels: string[] = []) => ({ name: 'c', typeName, category, nullable: true, enumLabels });
+  const target = (typeName: string, typeCategory: string, enumLabels: string[] = []) => ({ name: 'c', typeName, typeOid: 16500, typeCategory, nullable: true, enumLabels });
+  it('compares enum arrays by their element name, whatever schema holds the enum', () => {
+    expect(sameType(source('app."Mood"[]', 'A', ['a']), target('"Ware House"."Mood"[]', 'A', ['a']))).toBe(true);
+    expect(sameType(source('size[]', 'A', ['s']), target('wh.size[]', 'A', ['s']))).toBe(true);
+    expect(sameType(source('size[]', 'A', ['s']), target('text[]', 'A'))).toBe(false);
+    expect(sameType(source('size[]', 'A', ['s']), target('wh.size', 'E', ['s']))).toBe(false);
+    expect(sameType(source('integer[]', 'A'), target('integer[]', 'A'))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSafeTypeName, unqualifiedTypeName } from '../src/sql-type-name.js';
+import { arrayElementTypeName, isSafeTypeName, unqualifiedTypeName } from '../src/sql-type-name.js';
 
 describe('isSafeTypeName', () => {
   it.each([
@@ -24,5 +24,16 @@ describe('unqualifiedTypeName', () => {
     expect(unqualifiedTypeName('other."Mood"')).toBe('Mood');
     expect(unqualifiedTypeName('"a.b"."c.d"')).toBe('c.d');
     expect(unqualifiedTypeName('"say ""hi"""')).toBe('say "hi"');
+  });
+});
+
+describe('arrayElementTypeName', () => {
+  it('strips the array brackets, keeping the qualification', () => {
+    expect(arrayElementTypeName('mood[]')).toBe('mood');
+    expect(arrayElementTypeName('other."Mood"[]')).toBe('other."Mood"');
+    expect(arrayElementTypeName('size[][]')).toBe('size');
+    expect(arrayElementTypeName('integer[3]')).toBe('integer');
+    expect(arrayElementTypeName('"a[]"')).toBeUndefined();
+    expect(arrayElementTypeName('mood')).toBeUndefined();
   });
 });

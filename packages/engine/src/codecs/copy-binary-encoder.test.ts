@@ -106,6 +106,23 @@ describe('CopyBinaryEncoder', () => {
     expect(thrown(() => new CopyBinaryEncoder([col('a', 'timestamp without time zone', 1114)]).encode(ts))).toMatchObject({ code: 'UNSUPPORTED_CONVERSION' });
   });
 
+  it('writes an enum array into the destination enum\'s array with the element OID rewritten', () => {
+    // source: app.mood[] (oid 17001, element 17000); destination: wh.mood[] (oid 24601, element 24600)
+    const source: PgColumn = { name: 'a', typeName: 'app.mood[]', typeOid: 17001, typeCategory: 'A', nullable: true, enumLabels: ['sad', 'ok'] };
+    const field = pgColumnToArrowField(source);
+    expect(field.metadata.get('rapidbyte.pg_enum_labels')).toBe('["sad","ok"]');
+    // {ok}: ndim 1, no nulls, element 17000, dim 1 lower bound 1, one element 'ok'
+    const value = Buffer.from('00000001' + '00000000' + '00004268' + '00000001' + '00000001' + '00000002' + '6f6b', 'hex');
+    const batch = batchOf([[field, dataOf(new Binary(), [new Uint8Array(value), null])]]);
+    const target = { name: 'a', typeName: 'wh.mood[]', typeOid: 24601, typeCategory: 'A', nullable: true, enumLabels: ['sad', 'ok'] };
+    // without the element OID the host looked up, the types differ
+    expect(thrown(() => new CopyBinaryEncoder([target]).encode(batch))).toMatchObject({ code: 'UNSUPPORTED_CONVERSION' });
+    const out = new CopyBinaryEncoder([{ ...target, elementOid: 24600 }]).encode(batch);
+    const expected = Buffer.from(value);
+    expected.writeUInt32BE(24600, 8);
+    expect(hex(out)).toBe('0001' + '0000001a' + expected.toString('hex') + '0001' + 'ffffffff');
+  });
+
   it('names column, row and value when a value is out of range or NULL in a NOT NULL column', () => {
     const dates = batchOf([[new Field('d', new DateDay()), makeData({ type: new DateDay(), length: 2, data: new Int32Array([0, -2147483600]) })]]);
     const err = thrown(() => new CopyBinaryEncoder([col('d', 'date', 1082)]).encode(dates));

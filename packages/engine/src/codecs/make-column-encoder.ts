@@ -8,12 +8,12 @@ import {
 import type { PgColumn } from './pg-column.js';
 import { pgColumnKind } from './pg-column-kind.js';
 import { PG_BINARY_ENCODING, PG_METADATA_KEYS, PG_OID } from './pg-oids.js';
-import { BytesColumnEncoder, DecimalColumnEncoder, NullColumnEncoder } from './var-column-encoders.js';
+import { ArrayRetagColumnEncoder, BytesColumnEncoder, DecimalColumnEncoder, NullColumnEncoder } from './var-column-encoders.js';
 
 /** Which writer a (batch field, target column) pair uses; one encoder instance per kind and column. */
 export const ENCODER_KINDS = [
   'null', 'bits32', 'bits64', 'int16>int2', 'int16>int4', 'int16>int8', 'int32>int8', 'float32>float8',
-  'bool', 'bytes', 'jsonb', 'uuid', 'date', 'timestamp', 'decimal',
+  'bool', 'bytes', 'jsonb', 'uuid', 'date', 'timestamp', 'decimal', 'enum-array',
 ] as const;
 export type EncoderKind = (typeof ENCODER_KINDS)[number];
 
@@ -30,10 +30,21 @@ function sameRawType(field: Field, column: PgColumn): boolean {
     || field.metadata.get(PG_METADATA_KEYS.type) === column.typeName;
 }
 
+/**
+ * Whether raw binary of an enum array (the field carries its element's labels) can go into array
+ * `column` with its element OID rewritten: the enum is another type (another OID, maybe another
+ * schema) at the destination, its values are the same label texts.
+ */
+function retaggableEnumArray(field: Field, column: PgColumn): boolean {
+  return field.metadata.get(PG_METADATA_KEYS.category) === 'A' && field.metadata.has(PG_METADATA_KEYS.enumLabels)
+    && column.typeCategory === 'A' && column.elementOid !== undefined;
+}
+
 function pickKind(column: PgColumn, field: Field): EncoderKind | undefined {
   const t = field.type as DataType;
   if (t.typeId === Type.Binary && field.metadata.get(PG_METADATA_KEYS.encoding) === PG_BINARY_ENCODING) {
-    return sameRawType(field, column) ? 'bytes' : undefined;
+    if (sameRawType(field, column)) return 'bytes';
+    return retaggableEnumArray(field, column) ? 'enum-array' : undefined;
   }
   if (column.typeOid === PG_OID.numeric && DataType.isDecimal(t)) {
     return t.bitWidth === 128 && t.scale >= 0 ? 'decimal' : undefined;
@@ -101,5 +112,6 @@ export function makeColumnEncoder(column: PgColumn, kind: EncoderKind, arrowType
     case 'date': return new DateColumnEncoder(column, arrowType);
     case 'timestamp': return new TimestampColumnEncoder(column, arrowType);
     case 'decimal': return new DecimalColumnEncoder(column, arrowType);
+    case 'enum-array': return new ArrayRetagColumnEncoder(column, arrowType, column.elementOid ?? 0);
   }
 }

@@ -54,7 +54,10 @@ export function pgFieldMetadata(column: PgColumn, rawBinary: boolean): Map<strin
     [PG_METADATA_KEYS.oid, String(column.typeOid)],
     [PG_METADATA_KEYS.category, column.typeCategory],
   ]);
-  if (column.typeCategory === 'E') m.set(PG_METADATA_KEYS.enumLabels, JSON.stringify(column.enumLabels ?? []));
+  // an enum array carries its element's labels: the destination creates the enum for it too
+  if (column.typeCategory === 'E' || (column.typeCategory === 'A' && (column.enumLabels?.length ?? 0) > 0)) {
+    m.set(PG_METADATA_KEYS.enumLabels, JSON.stringify(column.enumLabels ?? []));
+  }
   if (rawBinary) m.set(PG_METADATA_KEYS.encoding, PG_BINARY_ENCODING);
   return m;
 }

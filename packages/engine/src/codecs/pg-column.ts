@@ -11,6 +11,12 @@ export interface PgColumn {
   /** `pg_type.typcategory` ('E' enum, 'A' array, 'N' numeric, ...). */
   readonly typeCategory: string;
   readonly nullable: boolean;
-  /** Labels of an enum type, in order (only for typeCategory 'E'). */
+  /** Labels of an enum type, in order (typeCategory 'E'; 'A': of an enum array's element type). */
   readonly enumLabels?: readonly string[];
+  /**
+   * OID of an array column's element type, when the host looked it up before a COPY into it: an
+   * enum array's binary value names its element type by the source's OID, which COPY refuses
+   * at a destination where the enum has another OID, so the encoder writes this one instead.
+   */
+  readonly elementOid?: number;
 }

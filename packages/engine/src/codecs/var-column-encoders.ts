@@ -39,6 +39,22 @@ export class BytesColumnEncoder extends BaseColumnEncoder {
   }
 }
 
+/**
+ * Raw Postgres binary arrays whose element type has another OID at the destination (enum
+ * arrays): the bytes verbatim, then the element OID of the array header (ndim, flags, element
+ * OID; present in every array value, empty ones too) overwritten with the destination's.
+ */
+export class ArrayRetagColumnEncoder extends BytesColumnEncoder {
+  constructor(column: BaseColumnEncoder['column'], arrowType: string, private readonly elementOid: number) {
+    super(column, arrowType, false);
+  }
+  override write(view: DataView, buf: Uint8Array, pos: number, i: number): number {
+    const end = super.write(view, buf, pos, i);
+    if (end - pos >= 16) view.setUint32(pos + 12, this.elementOid);
+    return end;
+  }
+}
+
 /** Decimal128(p, s) → numeric (exact: base-10000 digits, weight, dscale = s). */
 export class DecimalColumnEncoder extends BaseColumnEncoder {
   #words: Uint32Array = new Uint32Array(0);

@@ -3,7 +3,7 @@ import copyStreams from 'pg-copy-streams';
 import { Schema } from 'apache-arrow';
 import type { Writable } from 'node:stream';
 import type { PgColumn, PgConnectOptions, PgQueryResult } from '@rapidbyte/sdk/contract';
-import { CopyBinaryEncoder, pgColumnToArrowField } from '../codecs/index.js';
+import { CopyBinaryEncoder, FIRST_NORMAL_OBJECT_ID, pgColumnToArrowField } from '../codecs/index.js';
 import { CopyRowSplitter, type CopyRowsChunk } from '../codecs/copy-row-splitter.js';
 import { CopyOutReader } from './copy-out-reader.js';
 import { CopyRowsFrame } from './copy-rows-frame.js';
@@ -30,10 +30,15 @@ interface CopyOutState {
   rows: number;
 }
 
+/** `$1` = array type OIDs (text[]) -> each one's element type OID. */
+const ELEMENT_OIDS_SQL = 'SELECT oid::int8::text AS oid, typelem::int8::text AS elem FROM pg_type WHERE oid = ANY($1::oid[]) AND typelem <> 0';
+
 interface CopyInState {
   readonly stream: Writable & { rowCount?: number };
-  readonly encoder: CopyBinaryEncoder;
+  encoder: CopyBinaryEncoder;
   readonly columns: readonly PgColumn[];
+  /** Element OIDs (by array type OID) of the user-defined array columns, asked before the COPY. */
+  elementOids: Promise<ReadonlyMap<number, number>> | undefined;
   error: Error | undefined;
   rows: number;
 }
@@ -150,8 +155,16 @@ export class PgCapability {
   }
 
   copyIn(conn: number, sql: string, columns: PgColumn[]): number {
-    const stream = this.#client(conn).query(copyStreams.from(sql)) as unknown as Writable & { rowCount?: number };
-    const state: CopyInState = { stream, encoder: new CopyBinaryEncoder(columns), columns, error: undefined, rows: 0 };
+    const client = this.#client(conn);
+    // queued ahead of the COPY on the same connection; awaited before the first frame is encoded
+    const userArrays = columns.filter((c) => c.typeCategory === 'A' && c.typeOid >= FIRST_NORMAL_OBJECT_ID).map((c) => String(c.typeOid));
+    const elementOids = userArrays.length === 0 ? undefined : client
+      .query<{ oid: string; elem: string }>(ELEMENT_OIDS_SQL, [userArrays])
+      .then((r) => new Map(r.rows.map((row) => [Number(row.oid), Number(row.elem)] as const)))
+      // the COPY right behind it reports whatever went wrong on the connection
+      .catch(() => new Map<number, number>());
+    const stream = client.query(copyStreams.from(sql)) as unknown as Writable & { rowCount?: number };
+    const state: CopyInState = { stream, encoder: new CopyBinaryEncoder(columns), columns, elementOids, error: undefined, rows: 0 };
     stream.on('error', (error: Error) => {
       state.error = error;
     });
@@ -164,6 +177,11 @@ export class PgCapability {
   async copyInWrite(id: number, frame: bigint): Promise<number> {
     const state = this.#copyInState(id);
     const taken = this.frames.take(frame);
+    if (state.elementOids) {
+      const elements = await state.elementOids;
+      state.elementOids = undefined;
+      state.encoder = new CopyBinaryEncoder(state.columns.map((c) => (elements.has(c.typeOid) ? { ...c, elementOid: elements.get(c.typeOid) } : c)));
+    }
     const rows = taken.numRows;
     const bytes =
       taken instanceof CopyRowsFrame && taken.passesThrough(state.columns)
