@@ -2,6 +2,7 @@
 // indexes and constraints (under the names the user gave them, however many runs), foreign keys
 // from and to it, triggers, comments, RLS policies, statistics, replica identity and column grants;
 // two pipelines replacing the same table at once both succeed, one after the other.
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
@@ -53,7 +54,7 @@ function destinationDdl(reader: string): string {
     GRANT SELECT ON wh.items TO PUBLIC;`;
 }
 
-function pipeline(name: string, src: TestDatabase, dst: TestDatabase, schema: string): string {
+function pipeline(name: string, src: TestDatabase, dst: TestDatabase, schema: string, destExtra = ''): string {
   return writePipeline(`version: "1.0"
 pipeline: ${name}
 source:
@@ -63,7 +64,7 @@ source:
     - { name: public.items, sync_mode: full_refresh }
 destination:
   use: dest-postgres
-  ${pgEndpoint(dst.url, `, schema: ${schema}`)}
+  ${pgEndpoint(dst.url, `, schema: ${schema}${destExtra}`)}
   write_mode: replace
 `);
 }
@@ -205,5 +206,65 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
       const left = await cluster.query(dst.name, `SELECT relname FROM pg_class WHERE relname LIKE '%rb\\_stage%'`);
       expect(left.rows).toEqual([]);
     }
+  });
+
+  it('a second replace of the same table waits for the first one\'s swap, then swaps its own copy in', async () => {
+    const srcA = await cluster.createDatabase('rk_wait_a');
+    const srcB = await cluster.createDatabase('rk_wait_b');
+    const dst = await cluster.createDatabase('rk_wait_dst');
+    await cluster.psql(srcA.name, `${SOURCE_DDL}; ${sourceRows(1, 500)};`);
+    await cluster.psql(srcB.name, `${SOURCE_DDL}; ${sourceRows(1, 700, 3)};`);
+    await cluster.psql(dst.name, `CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[], category_id int, parent_id int)`);
+    const waiting = async (sql: string): Promise<void> => {
+      const deadline = Date.now() + 120_000;
+      while (Number((await cluster.query(dst.name, sql)).rows[0].n) === 0) {
+        expect(Date.now(), sql).toBeLessThan(deadline);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const reader = new pg.Client({ connectionString: dst.url });
+    await reader.connect();
+    let results: CliResult[];
+    try {
+      await reader.query('BEGIN');
+      await reader.query('LOCK TABLE public.items IN ACCESS SHARE MODE');
+      // A loads its staging table and queues its swap behind the reader
+      const a = runCli(['run', pipeline('rk_wait_a', srcA, dst, 'public', ', lock_timeout_ms: 120000')]);
+      await waiting(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'public.items'::regclass AND NOT granted AND mode = 'AccessExclusiveLock'`);
+      // B waits for A's replace as a whole (not on the shared staging table name)
+      const b = runCli(['run', pipeline('rk_wait_b', srcB, dst, 'public')]);
+      await waiting(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+      expect((await reader.query('SELECT count(*)::int AS n FROM public.items')).rows[0].n).toBe(0);
+      await reader.query('COMMIT');
+      results = await Promise.all([a, b]);
+    } finally {
+      await reader.end();
+    }
+    for (const result of results) expectSucceeded(result);
+    expect(results[1]?.stderr).toMatch(/another run is replacing "public"\."items"; waiting for it to finish/);
+    const diff = await cluster.compareTables(srcB.url, 'public.items', dst.url, 'public.items');
+    expect(diff.onlyInSource).toEqual([]);
+    expect(diff.onlyInDestination).toEqual([]);
+    expect(diff.destinationRows).toBe(700);
+  });
+
+  it('refuses new rows that break the target\'s own foreign key: names it, keeps the old table', async () => {
+    const src = await cluster.createDatabase('rk_fk_src');
+    const dst = await cluster.createDatabase('rk_fk_dst');
+    await cluster.psql(src.name, `${SOURCE_DDL}; ${sourceRows(1, 100)};`);
+    await cluster.psql(dst.name, `CREATE SCHEMA wh;
+      CREATE TABLE wh.categories (id int PRIMARY KEY);
+      INSERT INTO wh.categories VALUES (0), (1), (2);
+      CREATE TABLE wh.items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[],
+        category_id int CONSTRAINT items_category_fk REFERENCES wh.categories (id), parent_id int);
+      INSERT INTO wh.items VALUES (1, 'old', 1, NULL, 1, NULL);`);
+    const result = await runCli(['run', pipeline('rk_fk', src, dst, 'wh')]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+    const output = result.stdout + result.stderr;
+    expect(output).toContain('FOREIGN_KEY_VIOLATION');
+    expect(output).toContain('items_category_fk');
+    expect(output).toContain('"wh"."items"');
+    expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n FROM wh.items')).rows[0].n).toBe(1);
+    expect(await relations(dst)).not.toContainEqual(expect.stringMatching(/__rb_stage/));
   });
 });
