@@ -65,6 +65,11 @@ describe('a destination with an identity ALWAYS key and a generated column', () 
       for (let run = 1; run <= 3; run++) {
         expectSucceeded(await runCli(['run', file]), `run ${run}`);
         if (syncMode !== 'incremental') await expectEqual(src, dst, `run ${run}`);
+        // the identity sequence keeps its name and position across a replace
+        const seq = await cluster.query(dst.name, `SELECT pg_get_serial_sequence('public.accounts', 'id') AS name,
+          (SELECT last_value::int FROM pg_sequences WHERE schemaname = 'public' AND sequencename = 'accounts_id_seq') AS last`);
+        expect(seq.rows[0], `run ${run}`).toEqual({ name: 'public.accounts_id_seq', last: run === 1 ? null : run - 1 });
+        await cluster.psql(dst.name, `SELECT nextval('public.accounts_id_seq')`);
         await applicationWrites(src, run, writeMode === 'replace');
       }
       if (syncMode === 'incremental') {

@@ -17,6 +17,8 @@ import { cutUtf8, MAX_IDENTIFIER_BYTES, utf8Length } from './staging-table-name.
  * - indexes and statistics of the staging table renamed to the names the target's have, matched
  *   by definition (access method, key kind, columns or expressions, options, predicate; equal
  *   definitions pair in creation order), so names stay the user's whatever the number of runs;
+ * - the staging table's identity sequences (its own, from `LIKE ... INCLUDING IDENTITY`) renamed
+ *   to the target's and set to where the target's were, so the next generated value follows on;
  * - foreign keys of the target to itself (the others are added while loading, see
  *   OUTGOING_FOREIGN_KEYS_SQL), triggers (not internal ones) with their enabled state;
  * - comments on the table and on its constraints and triggers;
@@ -40,6 +42,11 @@ export const TABLE_DEFINITION_SQL = `WITH idx AS (
   WHERE s.stxrelid IN ($1::oid, $2::oid)
 ), st_n AS (
   SELECT *, row_number() OVER (PARTITION BY rel, sig ORDER BY oid) AS n FROM st
+), identity_seq AS (
+  SELECT d.refobjid AS rel, a.attname, d.objid AS seq
+  FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+  WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i'
+    AND d.refobjid IN ($1::oid, $2::oid)
 ), statements(ord, sub, sql) AS (
   SELECT 10, s.indexrelid::int8, format('ALTER INDEX %s RENAME TO %I', s.indexrelid::regclass::text, t.relname)
   FROM idx_n t JOIN idx_n s ON s.rel = $2::oid AND s.sig = t.sig AND s.n = t.n
@@ -48,6 +55,15 @@ export const TABLE_DEFINITION_SQL = `WITH idx AS (
   SELECT 15, s.oid::int8, format('ALTER STATISTICS %I.%I RENAME TO %I', s.nspname, s.stxname, t.stxname)
   FROM st_n t JOIN st_n s ON s.rel = $2::oid AND s.sig = t.sig AND s.n = t.n
   WHERE t.rel = $1::oid AND s.stxname <> t.stxname
+  UNION ALL
+  SELECT 16, ns.oid::int8, format('ALTER SEQUENCE %s RENAME TO %I', ns.oid::regclass::text, ts.relname)
+  FROM identity_seq t JOIN identity_seq s ON s.rel = $2::oid AND s.attname = t.attname
+  JOIN pg_class ts ON ts.oid = t.seq JOIN pg_class ns ON ns.oid = s.seq
+  WHERE t.rel = $1::oid AND ts.relname <> ns.relname
+  UNION ALL
+  SELECT 17, s.seq::int8, format('SELECT setval(%s::oid::regclass, %s)', s.seq, pg_sequence_last_value(t.seq))
+  FROM identity_seq t JOIN identity_seq s ON s.rel = $2::oid AND s.attname = t.attname
+  WHERE t.rel = $1::oid AND pg_sequence_last_value(t.seq) IS NOT NULL
   UNION ALL
   SELECT 20, k.oid::int8, format('ALTER TABLE %s ADD CONSTRAINT %I %s%s', $3::text, k.conname, pg_get_constraintdef(k.oid),
     CASE WHEN k.convalidated THEN '' ELSE ' NOT VALID' END)
