@@ -267,4 +267,26 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
     expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n FROM wh.items')).rows[0].n).toBe(1);
     expect(await relations(dst)).not.toContainEqual(expect.stringMatching(/__rb_stage/));
   });
+
+  it('refuses, naming the table, when a foreign key referencing the target belongs to a table the loading role does not own', async () => {
+    const src = await cluster.createDatabase('rk_own_src');
+    const dst = await cluster.createDatabase('rk_own_dst');
+    const loader = await cluster.createLoginRole('loader-pw', { prefix: 'rk_loader' });
+    await cluster.psql(src.name, `${SOURCE_DDL}; ${sourceRows(1, 100)};`);
+    await cluster.psql(dst.name, `CREATE SCHEMA wh AUTHORIZATION "${loader.user}";
+      CREATE TABLE wh.items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[], category_id int, parent_id int);
+      ALTER TABLE wh.items OWNER TO "${loader.user}";
+      INSERT INTO wh.items SELECT g, 'old ' || g, g, NULL, NULL, NULL FROM generate_series(1, 10) g;
+      CREATE TABLE wh.order_lines (id int PRIMARY KEY, item_id int CONSTRAINT order_lines_item_fk REFERENCES wh.items (id));
+      INSERT INTO wh.order_lines VALUES (1, 5);`);
+    const loaderDst = { name: dst.name, url: cluster.url(dst.name, loader.user, loader.password) };
+    const result = await runCli(['run', pipeline('rk_own', src, loaderDst, 'wh')]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+    const output = result.stdout + result.stderr;
+    expect(output).toContain('DEPENDENT_FOREIGN_KEY');
+    expect(output).toMatch(/the foreign key "?order_lines_item_fk"? of wh\.order_lines references it/);
+    expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n FROM wh.items')).rows[0].n).toBe(10);
+    expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'order_lines_item_fk' AND confrelid = 'wh.items'::regclass`)).rows[0].n).toBe(1);
+    expect(await relations(dst)).not.toContainEqual(expect.stringMatching(/__rb_stage/));
+  });
 });

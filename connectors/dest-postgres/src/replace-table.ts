@@ -23,6 +23,8 @@ import { tableOid } from './target-table.js';
 
 /** Postgres `lock_not_available`: the LOCK (or a DROP) waited longer than `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = '55P03';
+/** Postgres `insufficient_privilege`. */
+const INSUFFICIENT_PRIVILEGE = '42501';
 /** Postgres `foreign_key_violation`. */
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -99,7 +101,7 @@ function* swapOnce(
     for (const [seqSchema, seqName, column] of sequences) {
       yield* pg.query(conn, `ALTER SEQUENCE ${quoteQualified(seqSchema ?? '', seqName ?? '')} OWNED BY ${stage}.${quoteIdent(column ?? '')}`);
     }
-    for (const key of referencing) yield* pg.query(conn, key.drop);
+    for (const key of referencing) yield* dropReferencingKey(conn, stream, target, key);
     yield* pg.query(conn, `DROP TABLE ${target}`);
     yield* pg.query(conn, `ALTER TABLE ${stage} RENAME TO ${quoteIdent(table)}`);
     for (const sql of definition) yield* pg.query(conn, sql);
@@ -122,6 +124,27 @@ function* refuseDependentViews(conn: number, stream: string, target: string, tar
         `and recreate them after, or use write_mode append/upsert`,
       { stream },
     );
+  }
+}
+
+/**
+ * Drops a foreign key of another table that references the target (it is added back after the
+ * swap). A role that may not alter that table gets a permanent `DEPENDENT_FOREIGN_KEY` naming it.
+ */
+function* dropReferencingKey(conn: number, stream: string, target: string, key: ReferencingForeignKey): Step<void> {
+  try {
+    yield* pg.query(conn, key.drop);
+  } catch (error) {
+    if (error instanceof ConnectorError && error.sqlstate === INSUFFICIENT_PRIVILEGE) {
+      throw ConnectorError.permanent(
+        'DEPENDENT_FOREIGN_KEY',
+        `${stream}: cannot replace ${target}: the foreign key ${quoteIdent(key.name)} of ${key.table} references it and must be ` +
+          `recreated to reference the new table, which needs ownership of ${key.table} (${error.message}). Run as its owner, ` +
+          `drop the constraint, or use write_mode append/upsert`,
+        { stream, sqlstate: INSUFFICIENT_PRIVILEGE },
+      );
+    }
+    throw error;
   }
 }
 
