@@ -98,6 +98,30 @@ describe('CDC of inheritance parents', () => {
     expect(await publishedTables(src)).toEqual(['public.animals']);
   });
 
+  it('full_refresh and incremental of an inheritance parent read the parent\'s own rows, as its CDC stream does', async () => {
+    const src = await scope.create('inh_modes_src', INHERITANCE_DDL);
+    const dst = await scope.create('inh_modes_dst');
+    // one stream per table in a pipeline: one pipeline per sync mode
+    for (const [mode, table] of [['full_refresh, write_mode: replace', 'animals_full'], ['incremental, cursor_field: id', 'animals_incr']] as const) {
+      const run = await runCli(['run', '--json', writePipeline(`version: "1.0"
+pipeline: inh_modes_${table}
+source:
+  use: source-postgres
+  ${pgEndpoint(src.url)}
+  streams:
+    - { name: public.animals, sync_mode: ${mode}, destination_table: ${table} }
+destination:
+  use: dest-postgres
+  ${pgEndpoint(dst.url)}
+  write_mode: upsert
+`)]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stderr).toContain("reads the inheritance parent's own rows only");
+    }
+    await expectEqual(src, 'animals_own', dst, 'animals_full');
+    await expectEqual(src, 'animals_own', dst, 'animals_incr');
+  });
+
   it('CDC of an inheritance parent and its child in one pipeline works in either stream order (no "already member of publication")', async () => {
     for (const [order, streams] of [['parent first', ['public.animals', 'public.cats']], ['child first', ['public.cats', 'public.animals']]] as const) {
       const src = await scope.create('cdc_inh2_src', INHERITANCE_DDL);

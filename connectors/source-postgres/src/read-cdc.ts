@@ -9,6 +9,7 @@ import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyC
 import { describeRelation } from './relation-catalog.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
+import { inheritanceNote } from './stream-relation-sql.js';
 
 /** Schema metadata telling the destination whether a frame is snapshot rows or changes. */
 export const CDC_PHASE_METADATA = 'rapidbyte.cdc_phase';
@@ -43,6 +44,8 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     if (failed) throw ConnectorError.permanent(failed.code ?? 'PREFLIGHT_FAILED', `${stream.name}: ${failed.message}`, { stream: stream.name });
     const relation = yield* describeRelation(conn, stream.name, schema, table);
     const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
+    const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
+    if (inherited) log.info(inherited);
     const columns = projectOrThrow(stream, relation);
     const key = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : [...relation.primaryKey];
     const names2 = new Set(columns.map((c) => c.name));

@@ -1,4 +1,4 @@
-import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteQualified, type StreamName } from '@rapidbyte/sdk/postgres';
 
 /**
  * The relation a stream reads, as SQL names it: a plain table as `ONLY "s"."t"`, anything else
@@ -13,4 +13,21 @@ import { quoteQualified } from '@rapidbyte/sdk/postgres';
  */
 export function streamRelationSql(schema: string, table: string, relkind: string): string {
   return `${relkind === 'r' ? 'ONLY ' : ''}${quoteQualified(schema, table)}`;
+}
+
+/** A relation a stream reads: its name, and its `pg_class.relkind` once looked up. */
+export interface ReadRelation extends StreamName {
+  readonly relkind?: string;
+}
+
+/** `FROM` target of a stream's reads (see streamRelationSql; no `ONLY` while the kind is unknown). */
+export function readRelationSql(relation: ReadRelation): string {
+  return streamRelationSql(relation.schema, relation.table, relation.relkind ?? '');
+}
+
+/** The info line of a stream of an inheritance parent: what it reads, and that its children are not in it. */
+export function inheritanceNote(stream: string, children: readonly string[]): string | undefined {
+  if (children.length === 0) return undefined;
+  const shown = children.slice(0, 5).join(', ') + (children.length > 5 ? ` and ${children.length - 5} more` : '');
+  return `${stream}: reads the inheritance parent's own rows only (ONLY); the rows of its child tables (${shown}) are streams of their own`;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cdcTableRefusal, type PublishedRelation } from '../src/cdc-table-refusal.js';
-import { streamRelationSql } from '../src/stream-relation-sql.js';
+import { copyOutStatement } from '../src/copy-out-statement.js';
+import { inheritanceNote, readRelationSql, streamRelationSql } from '../src/stream-relation-sql.js';
 
 const table = (o: Partial<PublishedRelation> = {}): PublishedRelation => ({
   schema: 'public',
@@ -68,5 +69,18 @@ describe('streamRelationSql', () => {
     expect(streamRelationSql('public', 'animals', 'r')).toBe('ONLY "public"."animals"');
     expect(streamRelationSql('public', 'm', 'p')).toBe('"public"."m"');
     expect(streamRelationSql('public', 'v', 'v')).toBe('"public"."v"');
+  });
+});
+
+describe('reads of an inheritance parent', () => {
+  it('full refresh and incremental COPY a looked-up plain table ONLY, like the CDC snapshot', () => {
+    expect(copyOutStatement({ schema: 'public', table: 'animals', relkind: 'r' }, [{ name: 'id' }])).toBe('COPY (SELECT "id" FROM ONLY "public"."animals") TO STDOUT (FORMAT binary)');
+    expect(readRelationSql({ schema: 'public', table: 'm', relkind: 'p' })).toBe('"public"."m"');
+  });
+
+  it('says what a parent\'s stream leaves out', () => {
+    expect(inheritanceNote('public.animals', [])).toBeUndefined();
+    expect(inheritanceNote('public.animals', ['dogs', 'cats'])).toBe("public.animals: reads the inheritance parent's own rows only (ONLY); the rows of its child tables (dogs, cats) are streams of their own");
+    expect(inheritanceNote('public.a', ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'])).toContain('(c1, c2, c3, c4, c5 and 2 more)');
   });
 });
