@@ -98,6 +98,21 @@ describe('CDC of inheritance parents', () => {
     expect(await publishedTables(src)).toEqual(['public.animals']);
   });
 
+  it('check names a keyless child that an earlier run published with its parent (whose writes fail now), with the fix', async () => {
+    const src = await scope.create('cdc_inh_old_src', INHERITANCE_DDL);
+    const dst = await scope.create('cdc_inh_old_dst');
+    // what an earlier version did: the parent published without ONLY, so its children came along
+    await cluster.psql(src.name, `CREATE PUBLICATION rapidbyte_cdc_inh_old FOR TABLE public.animals WITH (publish_via_partition_root = true);`);
+    const file = cdcPipeline({ name: 'cdc_inh_old', src, dst, streams: ['public.animals'] });
+    const check = await runCli(['check', file]);
+    expect(check.code, check.stdout).not.toBe(0);
+    const line = check.stdout.split('\n').filter((l) => l.includes('publication_member')).join('\n');
+    expect(line).toMatch(/^FAILED/m);
+    expect(line).toContain('"public"."dogs"');
+    expect(line).toContain('DROP TABLE ONLY "public"."dogs"');
+    expect(line).not.toContain('"public"."cats"');
+  });
+
   it('full_refresh and incremental of an inheritance parent read the parent\'s own rows, as its CDC stream does', async () => {
     const src = await scope.create('inh_modes_src', INHERITANCE_DDL);
     const dst = await scope.create('inh_modes_dst');

@@ -34,6 +34,10 @@ WHERE c.oid = $1::oid
    OR c.oid IN (SELECT t.relid FROM pg_partition_tree($1::oid::regclass) t WHERE t.isleaf AND t.relid <> $1::oid::regclass)
 ORDER BY c.oid <> $1::oid, n.nspname, c.relname`;
 
+/** `$1` = publication name -> oid of each table it lists (none for a FOR ALL TABLES publication). */
+export const PUBLICATION_MEMBERS_SQL = `SELECT r.prrelid::int8::text FROM pg_publication p JOIN pg_publication_rel r ON r.prpubid = p.oid
+WHERE p.pubname = $1 ORDER BY r.prrelid`;
+
 /** `$1` = publication name -> owner is current user, all tables, via partition root. */
 export const PUBLICATION_SQL = `SELECT pg_get_userbyid(p.pubowner) = current_user, p.puballtables, p.pubviaroot
 FROM pg_publication p WHERE p.pubname = $1`;

@@ -1,7 +1,7 @@
 import { ConnectorError, pg, type Step } from '@rapidbyte/sdk';
 import { quoteIdent } from '@rapidbyte/sdk/postgres';
-import { PUBLICATION_SQL, PUBLISHED_RELATIONS_SQL, REPLICATION_SETTINGS_SQL } from './cdc-preflight-sql.js';
-import { cdcTableRefusal, type IndexState, type PublishedRelation } from './cdc-table-refusal.js';
+import { PUBLICATION_MEMBERS_SQL, PUBLICATION_SQL, PUBLISHED_RELATIONS_SQL, REPLICATION_SETTINGS_SQL } from './cdc-preflight-sql.js';
+import { cdcTableRefusal, publishedMemberProblem, type IndexState, type PublishedRelation } from './cdc-table-refusal.js';
 
 /** One preflight finding: a check name, whether it passed, and what to do. */
 export interface PreflightItem {
@@ -98,7 +98,30 @@ export interface ReplicaIdentity {
  */
 export function* checkCdcTable(conn: number, stream: string, oid: string): Step<ReplicaIdentity> {
   const rows = (yield* pg.query(conn, PUBLISHED_RELATIONS_SQL, [oid])).rows;
-  const relations: PublishedRelation[] = rows.map((r) => ({
+  const relations = publishedRelations(rows);
+  const refusal = cdcTableRefusal(stream, relations);
+  if (refusal) throw ConnectorError.permanent(refusal.code, refusal.message, { stream });
+  const root = relations[0];
+  const kind = root?.replicaIdentity ?? 'd';
+  return { kind, relkind: root?.relkind ?? 'r', columns: kind === 'f' ? [] : (JSON.parse(rows[0]?.[8] ?? '[]') as string[]) };
+}
+
+/**
+ * Tables the publication already lists (other than `skip`, the oids of the CDC streams, checked on
+ * their own) whose UPDATE/DELETE fail now for want of a replica identity: one message each.
+ */
+export function* brokenPublicationMembers(conn: number, publication: string, skip: ReadonlySet<string>): Step<string[]> {
+  const problems: string[] = [];
+  for (const [oid] of (yield* pg.query(conn, PUBLICATION_MEMBERS_SQL, [publication])).rows) {
+    if (oid === undefined || skip.has(oid)) continue;
+    const problem = publishedMemberProblem(publication, publishedRelations((yield* pg.query(conn, PUBLISHED_RELATIONS_SQL, [oid])).rows));
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
+function publishedRelations(rows: readonly (readonly (string | undefined)[])[]): PublishedRelation[] {
+  return rows.map((r) => ({
     schema: r[1] ?? '',
     name: r[2] ?? '',
     relkind: r[3] ?? 'r',
@@ -107,9 +130,4 @@ export function* checkCdcTable(conn: number, stream: string, oid: string): Step<
     primaryKey: (r[6] ?? 'none') as IndexState,
     identityIndex: (r[7] ?? 'none') as IndexState,
   }));
-  const refusal = cdcTableRefusal(stream, relations);
-  if (refusal) throw ConnectorError.permanent(refusal.code, refusal.message, { stream });
-  const root = relations[0];
-  const kind = root?.replicaIdentity ?? 'd';
-  return { kind, relkind: root?.relkind ?? 'r', columns: kind === 'f' ? [] : (JSON.parse(rows[0]?.[8] ?? '[]') as string[]) };
 }

@@ -1,4 +1,4 @@
-import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /** What an index is worth as a replica identity (PUBLISHED_RELATIONS_SQL). */
 export type IndexState = 'none' | 'invalid' | 'deferrable' | 'ok';
@@ -69,6 +69,27 @@ export function cdcTableRefusal(stream: string, relations: readonly PublishedRel
           `Fix it first: ALTER TABLE ${name} REPLICA IDENTITY FULL;${relation.replicaIdentity === 'd' && relation.primaryKey === 'deferrable' ? ' (or re-create the primary key NOT DEFERRABLE)' : ' (or add a primary key)'}`,
       };
     }
+  }
+  return undefined;
+}
+
+/**
+ * A table the publication already includes (by an earlier version that published inheritance
+ * parents with their children, or by hand) whose UPDATE/DELETE fail now for want of a replica
+ * identity: what is wrong and both fixes. `relations` as for cdcTableRefusal.
+ */
+export function publishedMemberProblem(publication: string, relations: readonly PublishedRelation[]): string | undefined {
+  const root = relations[0];
+  if (!root) return undefined;
+  for (const relation of relations) {
+    const problem = relation.persistence === 'p' ? identityProblem(relation) : undefined;
+    if (problem === undefined) continue;
+    const name = quoteQualified(relation.schema, relation.name);
+    const which = relation === root ? `table ${name}` : `partition ${name} of ${quoteQualified(root.schema, root.name)}`;
+    return (
+      `publication ${quoteIdent(publication)} includes ${which}, which ${problem}: the application's own UPDATE and DELETE on it fail now. ` +
+      `Fix it: ALTER TABLE ${name} REPLICA IDENTITY FULL; or, when no stream reads it, ALTER PUBLICATION ${quoteIdent(publication)} DROP TABLE ONLY ${quoteQualified(root.schema, root.name)};`
+    );
   }
   return undefined;
 }

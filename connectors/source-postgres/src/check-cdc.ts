@@ -1,7 +1,7 @@
 import { describeError, type CheckReport, type SessionContext, type Step } from '@rapidbyte/sdk';
 import { parseStreamName } from '@rapidbyte/sdk/postgres';
 import { cdcNames } from './cdc-names.js';
-import { checkCdcTable, serverPreflight } from './cdc-preflight.js';
+import { brokenPublicationMembers, checkCdcTable, serverPreflight } from './cdc-preflight.js';
 import { describeRelation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
 
@@ -22,15 +22,20 @@ export function* checkCdc(conn: number, config: SourceConfig, context: SessionCo
     ok: i.ok,
     message: i.ok ? i.message : `${i.code ?? 'PREFLIGHT_FAILED'}: ${i.message}`,
   }));
+  const streamOids = new Set<string>();
   for (const stream of streams) {
     const { schema, table } = parseStreamName(stream.name);
     try {
       const relation = yield* describeRelation(conn, stream.name, schema, table);
+      streamOids.add(relation.oid);
       const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
       items.push({ name: `cdc.table ${stream.name}`, ok: true, message: `replica identity ${identity.kind === 'f' ? 'FULL' : `key (${identity.columns.join(', ')})`}` });
     } catch (error) {
       items.push({ name: `cdc.table ${stream.name}`, ok: false, message: describeError(error) });
     }
+  }
+  for (const problem of yield* brokenPublicationMembers(conn, names.publication, streamOids)) {
+    items.push({ name: 'cdc.publication_member', ok: false, message: `NO_REPLICA_IDENTITY: ${problem}` });
   }
   return items;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cdcTableRefusal, type PublishedRelation } from '../src/cdc-table-refusal.js';
+import { cdcTableRefusal, publishedMemberProblem, type PublishedRelation } from '../src/cdc-table-refusal.js';
 import { copyOutStatement } from '../src/copy-out-statement.js';
 import { inheritanceNote, readRelationSql, streamRelationSql } from '../src/stream-relation-sql.js';
 
@@ -82,5 +82,15 @@ describe('reads of an inheritance parent', () => {
     expect(inheritanceNote('public.animals', [])).toBeUndefined();
     expect(inheritanceNote('public.animals', ['dogs', 'cats'])).toBe("public.animals: reads the inheritance parent's own rows only (ONLY); the rows of its child tables (dogs, cats) are streams of their own");
     expect(inheritanceNote('public.a', ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'])).toContain('(c1, c2, c3, c4, c5 and 2 more)');
+  });
+});
+
+describe('publishedMemberProblem', () => {
+  it('names a listed table whose writes fail now, with both fixes; a usable one is fine', () => {
+    expect(publishedMemberProblem('pub', [table()])).toBeUndefined();
+    expect(publishedMemberProblem('pub', [table({ name: 'dogs', primaryKey: 'none' })])).toBe(
+      'publication "pub" includes table "public"."dogs", which has no primary key and no usable replica identity: the application\'s own UPDATE and DELETE on it fail now. ' +
+        'Fix it: ALTER TABLE "public"."dogs" REPLICA IDENTITY FULL; or, when no stream reads it, ALTER PUBLICATION "pub" DROP TABLE ONLY "public"."dogs";',
+    );
   });
 });
