@@ -20,6 +20,10 @@ JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = $1::oid AND i.indisprimary
 ORDER BY k.ord`;
 
+/** `$1` = relation oid -> the tables inheriting from it (not partitions), qualified and quoted. */
+export const INHERITANCE_CHILDREN_SQL = `SELECT i.inhrelid::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = $1::oid AND NOT c.relispartition ORDER BY 1`;
+
 /** Relation kinds `discover` lists, by `pg_class.relkind`. */
 export const RELATION_KINDS = { r: 'table', p: 'partitioned_table', v: 'view', m: 'materialized_view' } as const;
 

@@ -11,6 +11,8 @@ export function sanitizeSlotName(text: string): string {
 export interface CdcConfig {
   readonly slot_name?: string;
   readonly publication_name?: string;
+  /** How long creating the slot may wait for open source transactions (ms); default in the host. */
+  readonly slot_create_timeout_ms?: number;
 }
 
 /** Slot and publication of a pipeline's source: configured, else `rapidbyte_<pipeline>` sanitised. */

@@ -1,6 +1,7 @@
 import { ConnectorError, pg, type Step } from '@rapidbyte/sdk';
-import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { PUBLICATION_SQL, REPLICA_IDENTITY_SQL, REPLICATION_SETTINGS_SQL } from './cdc-preflight-sql.js';
+import { quoteIdent } from '@rapidbyte/sdk/postgres';
+import { PUBLICATION_MEMBERS_SQL, PUBLICATION_SQL, PUBLISHED_RELATIONS_SQL, REPLICATION_SETTINGS_SQL } from './cdc-preflight-sql.js';
+import { cdcTableRefusal, publishedMemberProblem, type IndexState, type PublishedRelation } from './cdc-table-refusal.js';
 
 /** One preflight finding: a check name, whether it passed, and what to do. */
 export interface PreflightItem {
@@ -11,10 +12,27 @@ export interface PreflightItem {
   readonly code?: string;
 }
 
-/** Server-level checks of logical replication: wal_level, REPLICATION privilege, free slots and WAL senders. */
-export function* serverPreflight(conn: number, publication: string): Step<PreflightItem[]> {
-  const row = (yield* pg.query(conn, REPLICATION_SETTINGS_SQL)).rows[0] ?? [];
-  const [walLevel, canReplicate, freeSlots, freeSenders, versionNum, user] = row;
+/** The pipeline source's slot and publication, and whether this stream needs a slot of its own. */
+export interface PreflightTarget {
+  readonly slot: string;
+  readonly publication: string;
+  /**
+   * The stream has no committed LSN, so it is snapshotted: through the pipeline's slot when that
+   * is created now, else through a temporary slot. A stream that resumes needs no slot beyond the
+   * pipeline's existing one.
+   */
+  readonly snapshot: boolean;
+}
+
+/**
+ * Server-level checks of logical replication: wal_level, REPLICATION privilege, a free slot when
+ * one will be created (the pipeline's own slot when it does not exist yet, or a temporary slot for
+ * a snapshot), free WAL senders, the server version and publication ownership.
+ */
+export function* serverPreflight(conn: number, target: PreflightTarget): Step<PreflightItem[]> {
+  const { publication } = target;
+  const row = (yield* pg.query(conn, REPLICATION_SETTINGS_SQL, [target.slot])).rows[0] ?? [];
+  const [walLevel, canReplicate, freeSlots, freeSenders, versionNum, user, slotExists] = row;
   const items: PreflightItem[] = [];
   items.push(
     walLevel === 'logical'
@@ -28,10 +46,20 @@ export function* serverPreflight(conn: number, publication: string): Step<Prefli
   );
   const slots = Number(freeSlots);
   const senders = Number(freeSenders);
+  const exists = slotExists === 'true' || slotExists === 't';
+  // the slot exists: a resuming stream reads through it and needs no free one
+  const needed = !exists || target.snapshot;
   items.push(
-    slots > 0
-      ? { name: 'replication_slots', ok: true, message: `${slots} free` }
-      : { name: 'replication_slots', ok: false, code: 'NO_FREE_SLOT', message: 'no free replication slot (raise max_replication_slots or drop an unused slot)' },
+    slots > 0 || !needed
+      ? { name: 'replication_slots', ok: true, message: exists ? `slot ${target.slot} exists; ${slots} free` : `${slots} free` }
+      : {
+          name: 'replication_slots',
+          ok: false,
+          code: 'NO_FREE_SLOT',
+          message: exists
+            ? `no free replication slot for the temporary slot that snapshots this stream (raise max_replication_slots or drop an unused slot)`
+            : `no free replication slot for slot ${target.slot} (raise max_replication_slots or drop an unused slot)`,
+        },
   );
   items.push(
     senders > 0
@@ -64,20 +92,42 @@ export interface ReplicaIdentity {
 }
 
 /**
- * Refuses a table whose UPDATE/DELETE would fail once published (no primary key and no replica
- * identity), before it is added to a publication, naming the fix.
+ * Refuses, before anything is published, a relation CDC cannot stream (a view, an unlogged table)
+ * and one whose UPDATE/DELETE would fail once published (no usable replica identity — also of any
+ * partition of a partitioned table), naming the fix. Returns the table's replica identity.
  */
-export function* checkReplicaIdentity(conn: number, stream: string, oid: string, schema: string, table: string): Step<ReplicaIdentity> {
-  const row = (yield* pg.query(conn, REPLICA_IDENTITY_SQL, [oid])).rows[0] ?? [];
-  const [kind = 'd', relkind = 'r', hasPk, hasIdentIndex, columns] = row;
-  const usable = kind === 'f' || (kind === 'd' && hasPk === 'true') || (kind === 'i' && hasIdentIndex === 'true');
-  if (!usable) {
-    throw ConnectorError.permanent(
-      'NO_REPLICA_IDENTITY',
-      `${stream}: table ${quoteQualified(schema, table)} has no primary key and no usable replica identity; publishing it would make the application's own UPDATE and DELETE on it fail. ` +
-        `Fix it first: ALTER TABLE ${quoteQualified(schema, table)} REPLICA IDENTITY FULL; (or add a primary key)`,
-      { stream },
-    );
+export function* checkCdcTable(conn: number, stream: string, oid: string): Step<ReplicaIdentity> {
+  const rows = (yield* pg.query(conn, PUBLISHED_RELATIONS_SQL, [oid])).rows;
+  const relations = publishedRelations(rows);
+  const refusal = cdcTableRefusal(stream, relations);
+  if (refusal) throw ConnectorError.permanent(refusal.code, refusal.message, { stream });
+  const root = relations[0];
+  const kind = root?.replicaIdentity ?? 'd';
+  return { kind, relkind: root?.relkind ?? 'r', columns: kind === 'f' ? [] : (JSON.parse(rows[0]?.[8] ?? '[]') as string[]) };
+}
+
+/**
+ * Tables the publication already lists (other than `skip`, the oids of the CDC streams, checked on
+ * their own) whose UPDATE/DELETE fail now for want of a replica identity: one message each.
+ */
+export function* brokenPublicationMembers(conn: number, publication: string, skip: ReadonlySet<string>): Step<string[]> {
+  const problems: string[] = [];
+  for (const [oid] of (yield* pg.query(conn, PUBLICATION_MEMBERS_SQL, [publication])).rows) {
+    if (oid === undefined || skip.has(oid)) continue;
+    const problem = publishedMemberProblem(publication, publishedRelations((yield* pg.query(conn, PUBLISHED_RELATIONS_SQL, [oid])).rows));
+    if (problem) problems.push(problem);
   }
-  return { kind, relkind, columns: kind === 'f' ? [] : (JSON.parse(columns ?? '[]') as string[]) };
+  return problems;
+}
+
+function publishedRelations(rows: readonly (readonly (string | undefined)[])[]): PublishedRelation[] {
+  return rows.map((r) => ({
+    schema: r[1] ?? '',
+    name: r[2] ?? '',
+    relkind: r[3] ?? 'r',
+    persistence: r[4] ?? 'p',
+    replicaIdentity: r[5] ?? 'd',
+    primaryKey: (r[6] ?? 'none') as IndexState,
+    identityIndex: (r[7] ?? 'none') as IndexState,
+  }));
 }

@@ -1,5 +1,6 @@
 import type { PgColumn } from '@rapidbyte/sdk';
-import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteIdent, quoteLiteral } from '@rapidbyte/sdk/postgres';
+import { streamRelationSql } from './stream-relation-sql.js';
 
 /** Columns a change log (cdc × append) carries after the table's own. */
 export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
@@ -10,16 +11,18 @@ export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
 
 /**
  * The snapshot COPY of a CDC stream. For a change log, every row also gets `_rb_op = 'r'` (read
- * by the snapshot), `_rb_lsn` = the snapshot's LSN and no unchanged columns.
+ * by the snapshot), `_rb_lsn` = the snapshot's LSN and no unchanged columns. The rows are those the
+ * publication carries changes of (an inheritance parent's own rows: see streamRelationSql).
  */
-export function cdcSnapshotCopy(schema: string, table: string, columns: readonly PgColumn[], changeLogLsn: string | undefined): { sql: string; columns: PgColumn[] } {
+export function cdcSnapshotCopy(schema: string, table: string, columns: readonly PgColumn[], changeLogLsn: string | undefined, relkind: string): { sql: string; columns: PgColumn[] } {
+  const from = streamRelationSql(schema, table, relkind);
   const list = columns.map((c) => quoteIdent(c.name));
   if (changeLogLsn === undefined) {
-    return { sql: `COPY (SELECT ${list.join(', ')} FROM ${quoteQualified(schema, table)}) TO STDOUT (FORMAT binary)`, columns: [...columns] };
+    return { sql: `COPY (SELECT ${list.join(', ')} FROM ${from}) TO STDOUT (FORMAT binary)`, columns: [...columns] };
   }
   const extra = [`'r'::text AS "_rb_op"`, `${quoteLiteral(changeLogLsn)}::pg_lsn AS "_rb_lsn"`, `NULL::text AS "_rb_unchanged"`];
   return {
-    sql: `COPY (SELECT ${[...list, ...extra].join(', ')} FROM ${quoteQualified(schema, table)}) TO STDOUT (FORMAT binary)`,
+    sql: `COPY (SELECT ${[...list, ...extra].join(', ')} FROM ${from}) TO STDOUT (FORMAT binary)`,
     columns: [...columns, ...CHANGE_LOG_COLUMNS],
   };
 }

@@ -1,6 +1,9 @@
 import { describeError, pg, type CheckReport, type OperationInput, type Step } from '@rapidbyte/sdk';
 import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import { checkCdc } from './check-cdc.js';
+import { RELATION_KINDS } from './catalog-queries.js';
+import { describeRelation } from './relation-catalog.js';
+import { parseStreamName } from '@rapidbyte/sdk/postgres';
 import type { SourceConfig } from './source-config.js';
 
 /** Oldest server major version this source supports. */
@@ -8,7 +11,10 @@ export const MIN_SERVER_MAJOR = 10;
 
 type CheckItem = CheckReport['items'][number];
 
-/** `check`: can we connect, which server is it, is it new enough, and can its CDC streams replicate. Failures become items. */
+/**
+ * `check`: can we connect, which server is it, is it new enough, does each stream's relation exist,
+ * and can its CDC streams replicate. Failures become items.
+ */
 export function* checkSource({ config, context }: OperationInput<SourceConfig>): Step<CheckReport> {
   const items: CheckItem[] = [];
   let conn: number | undefined;
@@ -30,6 +36,16 @@ export function* checkSource({ config, context }: OperationInput<SourceConfig>):
       ok,
       message: ok ? server : `server ${server} is older than PostgreSQL ${MIN_SERVER_MAJOR}`,
     });
+    // CDC streams: checkCdc looks the relation up itself (and refuses what CDC cannot read)
+    for (const stream of (context.streams ?? []).filter((s) => s.syncMode !== 'cdc' && !/[*?]/.test(s.name))) {
+      const { schema, table } = parseStreamName(stream.name);
+      try {
+        const relation = yield* describeRelation(conn, stream.name, schema, table);
+        items.push({ name: `stream ${stream.name}`, ok: true, message: RELATION_KINDS[relation.relkind as keyof typeof RELATION_KINDS] ?? `relkind ${relation.relkind}` });
+      } catch (error) {
+        items.push({ name: `stream ${stream.name}`, ok: false, message: describeError(error) });
+      }
+    }
     items.push(...(yield* checkCdc(conn, config, context)));
   } catch (error) {
     items.push({ name: 'query', ok: false, message: describeError(error) });

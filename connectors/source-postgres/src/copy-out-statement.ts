@@ -1,4 +1,5 @@
-import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteIdent } from '@rapidbyte/sdk/postgres';
+import { readRelationSql, type ReadRelation } from './stream-relation-sql.js';
 
 /** Optional clauses of the SELECT inside a COPY; both are SQL built by this connector's builders. */
 export interface CopyClauses {
@@ -11,16 +12,16 @@ export interface CopyClauses {
 /**
  * `COPY (SELECT "a", "b" FROM "s"."t" [WHERE ...] [ORDER BY ...]) TO STDOUT (FORMAT binary)`.
  * Columns are selected by name in the given order, so the COPY output matches the column list
- * handed to the host.
+ * handed to the host. A plain table is read `ONLY` (an inheritance parent's own rows, as its CDC
+ * stream carries them: see streamRelationSql).
  */
 export function copyOutStatement(
-  schema: string,
-  table: string,
+  relation: ReadRelation,
   columns: readonly { readonly name: string }[],
   clauses: CopyClauses = {},
 ): string {
   const list = columns.map((c) => quoteIdent(c.name)).join(', ');
   const where = clauses.where ? ` WHERE ${clauses.where}` : '';
   const orderBy = clauses.orderBy ? ` ORDER BY ${clauses.orderBy}` : '';
-  return `COPY (SELECT ${list} FROM ${quoteQualified(schema, table)}${where}${orderBy}) TO STDOUT (FORMAT binary)`;
+  return `COPY (SELECT ${list} FROM ${readRelationSql(relation)}${where}${orderBy}) TO STDOUT (FORMAT binary)`;
 }

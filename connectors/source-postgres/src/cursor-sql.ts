@@ -1,13 +1,13 @@
-import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteIdent } from '@rapidbyte/sdk/postgres';
 import { copyOutStatement } from './copy-out-statement.js';
 import { ROW_ALIAS, keyInList, keyList, keyTextList, type KeyColumn } from './key-columns.js';
 import type { BoundQuery } from './key-range-sql.js';
-import type { StreamName } from '@rapidbyte/sdk/postgres';
+import { readRelationSql, type ReadRelation } from './stream-relation-sql.js';
 import { inlineBinder, paramBinder, type ValueBinder } from './value-binder.js';
 
 /** What an incremental read orders and identifies rows by. */
 export interface CursorRead {
-  readonly relation: StreamName;
+  readonly relation: ReadRelation;
   /** The cursor column; `type` is its cast type (cursor-type.ts). */
   readonly cursor: KeyColumn;
   /** The primary key (may be empty): the tie-breaker in ORDER BY and the boundary keys. */
@@ -60,7 +60,7 @@ export function cursorChunkUpperQuery(read: CursorRead, low: CursorLow, rows: nu
   const limit = binder.bind(String(rows), 'bigint');
   return {
     sql:
-      `SELECT s.v::text FROM (SELECT ${cursor} AS v FROM ${quoteQualified(read.relation.schema, read.relation.table)} ` +
+      `SELECT s.v::text FROM (SELECT ${cursor} AS v FROM ${readRelationSql(read.relation)} ` +
       `WHERE ${where} ORDER BY ${cursor} LIMIT ${limit}) AS s ORDER BY s.v DESC LIMIT 1`,
     params: binder.params,
   };
@@ -80,7 +80,7 @@ export function cursorChunkCopyStatement(
   const cursor = quoteIdent(read.cursor.name);
   const where = `${cursorLowPredicate(binder, read, low)} AND ${cursor} <= ${binder.bind(upper, read.cursor.type)}`;
   const orderBy = read.key.length > 0 ? `${cursor}, ${keyList(read.key)}` : cursor;
-  return copyOutStatement(read.relation.schema, read.relation.table, columns, { where, orderBy });
+  return copyOutStatement(read.relation, columns, { where, orderBy });
 }
 
 /** Key tuples of the rows at cursor = `value`: `SELECT r."a"::text, ... FROM t AS r WHERE r."c" = $1::type ORDER BY r."a", ...`. */
@@ -89,7 +89,7 @@ export function boundaryKeysQuery(read: CursorRead, value: string): BoundQuery {
   const r = ROW_ALIAS;
   const where = `${r}.${quoteIdent(read.cursor.name)} = ${binder.bind(value, read.cursor.type)}`;
   return {
-    sql: `SELECT ${keyTextList(read.key, r)} FROM ${quoteQualified(read.relation.schema, read.relation.table)} AS ${r} WHERE ${where} ORDER BY ${keyList(read.key, r)}`,
+    sql: `SELECT ${keyTextList(read.key, r)} FROM ${readRelationSql(read.relation)} AS ${r} WHERE ${where} ORDER BY ${keyList(read.key, r)}`,
     params: binder.params,
   };
 }

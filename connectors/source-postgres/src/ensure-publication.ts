@@ -1,5 +1,6 @@
 import { ConnectorError, log, pg, type Step } from '@rapidbyte/sdk';
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { streamRelationSql } from './stream-relation-sql.js';
 import { PUBLICATION_SQL, PUBLISHED_SQL } from './cdc-preflight-sql.js';
 
 /** SQLSTATEs of a concurrent CREATE/ALTER PUBLICATION by another stream of the same run. */
@@ -7,8 +8,8 @@ const RACE_SQLSTATES: readonly string[] = ['42710', '23505', 'XX000', '40001', '
 
 /**
  * Makes sure `publication` publishes the table: creates it (`publish_via_partition_root`, so a
- * partitioned table's changes come under its own name) or adds the table. Streams of one run
- * do this concurrently, so a lost race is retried.
+ * partitioned table's changes come under its own name) or adds the table (`ONLY`: see streamRelationSql).
+ * Streams of one run do this concurrently, so a lost race is retried.
  */
 export function* ensurePublished(conn: number, stream: string, publication: string, oid: string, schema: string, table: string, partitioned: boolean): Step<void> {
   const name = quoteIdent(publication);
@@ -23,10 +24,10 @@ export function* ensurePublished(conn: number, stream: string, publication: stri
       }
       const exists = (yield* pg.query(conn, PUBLICATION_SQL, [publication])).rows.length > 0;
       if (!exists) {
-        yield* pg.query(conn, `CREATE PUBLICATION ${name} FOR TABLE ${quoteQualified(schema, table)} WITH (publish_via_partition_root = true)`);
+        yield* pg.query(conn, `CREATE PUBLICATION ${name} FOR TABLE ${streamRelationSql(schema, table, partitioned ? 'p' : 'r')} WITH (publish_via_partition_root = true)`);
         log.info(`${stream}: created publication ${name}`);
       } else {
-        yield* pg.query(conn, `ALTER PUBLICATION ${name} ADD TABLE ${quoteQualified(schema, table)}`);
+        yield* pg.query(conn, `ALTER PUBLICATION ${name} ADD TABLE ${streamRelationSql(schema, table, partitioned ? 'p' : 'r')}`);
         log.info(`${stream}: added ${quoteQualified(schema, table)} to publication ${name}`);
       }
       return;

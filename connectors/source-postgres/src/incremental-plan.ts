@@ -2,7 +2,7 @@ import type { PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
 import { CURSOR_TYPE_NAMES, cursorTypeOf } from './cursor-type.js';
 import type { CursorLow, CursorRead } from './cursor-sql.js';
 import { sameNames, type ReadKey } from './read-key.js';
-import type { StreamName } from '@rapidbyte/sdk/postgres';
+import type { ReadRelation } from './stream-relation-sql.js';
 
 /** Stable codes of the configuration problems an incremental read reports (all permanent). */
 export const INCREMENTAL_PROBLEM_CODES = [
@@ -36,7 +36,7 @@ export interface IncrementalPlan {
 }
 
 export interface IncrementalInput {
-  readonly relation: StreamName;
+  readonly relation: ReadRelation;
   readonly stream: StreamContext;
   /** All columns of the relation. */
   readonly columns: readonly PgColumn[];

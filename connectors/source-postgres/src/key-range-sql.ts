@@ -1,7 +1,6 @@
-import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { copyOutStatement } from './copy-out-statement.js';
 import { ROW_ALIAS, keyList, keyRow, keyTextList, keyTuple, type KeyColumn } from './key-columns.js';
-import type { StreamName } from '@rapidbyte/sdk/postgres';
+import { readRelationSql, type ReadRelation } from './stream-relation-sql.js';
 import { inlineBinder, paramBinder, type ValueBinder } from './value-binder.js';
 
 /** A statement with its parameters, for `pg.query(conn, sql, params)`. */
@@ -19,7 +18,7 @@ export interface BoundQuery {
  * No row back means fewer rows are left: the last chunk, up to `limit` (or without an upper bound).
  */
 export function keyChunkUpperQuery(
-  relation: StreamName,
+  relation: ReadRelation,
   keys: readonly KeyColumn[],
   after: readonly string[] | undefined,
   rows: number,
@@ -33,7 +32,7 @@ export function keyChunkUpperQuery(
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   const offset = binder.bind(String(rows - 1), 'bigint');
   return {
-    sql: `SELECT ${keyTextList(keys, r)} FROM ${quoteQualified(relation.schema, relation.table)} AS ${r}${where} ORDER BY ${keyList(keys, r)} OFFSET ${offset} LIMIT 1`,
+    sql: `SELECT ${keyTextList(keys, r)} FROM ${readRelationSql(relation)} AS ${r}${where} ORDER BY ${keyList(keys, r)} OFFSET ${offset} LIMIT 1`,
     params: binder.params,
   };
 }
@@ -56,13 +55,13 @@ export function keyRangePredicate(
  * `COPY (SELECT cols FROM t WHERE ("a") > ('1'::integer) AND ("a") <= ('500'::integer) ORDER BY "a") TO STDOUT (FORMAT binary)`.
  */
 export function keyChunkCopyStatement(
-  relation: StreamName,
+  relation: ReadRelation,
   columns: readonly { readonly name: string }[],
   keys: readonly KeyColumn[],
   after: readonly string[] | undefined,
   upper: readonly string[] | undefined,
 ): string {
-  return copyOutStatement(relation.schema, relation.table, columns, {
+  return copyOutStatement(relation, columns, {
     where: keyRangePredicate(inlineBinder(), keys, after, upper),
     orderBy: keyList(keys),
   });

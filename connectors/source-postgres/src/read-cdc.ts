@@ -2,13 +2,14 @@ import { ConnectorError, checkpoint, closeQuietly, frames, log, openConnection, 
 import { parseConnectionConfig, parseStreamName, quoteLiteral, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
 import { ATTRIBUTE_TYPES_SQL } from './cdc-preflight-sql.js';
-import { checkReplicaIdentity, serverPreflight } from './cdc-preflight.js';
+import { checkCdcTable, serverPreflight } from './cdc-preflight.js';
 import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
 import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
+import { inheritanceNote } from './stream-relation-sql.js';
 
 /** Schema metadata telling the destination whether a frame is snapshot rows or changes. */
 export const CDC_PHASE_METADATA = 'rapidbyte.cdc_phase';
@@ -37,13 +38,14 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
     yield* pg.query(conn, SESSION_SETTINGS_SQL);
     doing = 'preflight';
-    const failed = (yield* serverPreflight(conn, names.publication)).find((i) => !i.ok);
+    const resume = context.resume;
+    const startLsn = resume?.mode === 'cdc' && typeof resume.lsn === 'string' ? resume.lsn : undefined;
+    const failed = (yield* serverPreflight(conn, { ...names, snapshot: startLsn === undefined })).find((i) => !i.ok);
     if (failed) throw ConnectorError.permanent(failed.code ?? 'PREFLIGHT_FAILED', `${stream.name}: ${failed.message}`, { stream: stream.name });
     const relation = yield* describeRelation(conn, stream.name, schema, table);
-    if (relation.relkind !== 'r' && relation.relkind !== 'p') {
-      throw ConnectorError.permanent('CDC_NOT_A_TABLE', `${stream.name}: only tables and partitioned tables can be replicated (this is relkind ${relation.relkind}); use full_refresh or incremental`, { stream: stream.name });
-    }
-    const identity = yield* checkReplicaIdentity(conn, stream.name, relation.oid, schema, table);
+    const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
+    const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
+    if (inherited) log.info(inherited);
     const columns = projectOrThrow(stream, relation);
     const key = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : [...relation.primaryKey];
     const names2 = new Set(columns.map((c) => c.name));
@@ -66,8 +68,6 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const parsed = parseConnectionConfig(config, `rapidbyte/${context.pipeline}/replication`);
     if (!parsed.ok) throw ConnectorError.permanent('INVALID_CONFIG', `config.${parsed.key}: ${parsed.message}`);
     const { ignoredParams: _ignored, ...connect } = parsed.value;
-    const resume = context.resume;
-    const startLsn = resume?.mode === 'cdc' && typeof resume.lsn === 'string' ? resume.lsn : undefined;
     const batchRows = positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS);
     const baseMetadata: [string, string][] = [
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
@@ -91,6 +91,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       startLsn,
       batchRows,
       schemaMetadata: baseMetadata,
+      slotCreateTimeoutMs: config.cdc?.slot_create_timeout_ms,
     });
     let rows = 0;
     let frameCount = 0;
@@ -103,7 +104,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       } finally {
         yield* pg.replicationSnapshotDone(handle);
       }
-      const copy = cdcSnapshotCopy(schema, table, columns, stream.writeMode === 'append' ? snap.lsn : undefined);
+      const copy = cdcSnapshotCopy(schema, table, columns, stream.writeMode === 'append' ? snap.lsn : undefined, relation.relkind);
       const done = yield* copyChunk(conn, copy.sql, { columns: copy.columns, batchRows, metadata: [...baseMetadata, [CDC_PHASE_METADATA, 'snapshot']] });
       yield* pg.query(conn, 'COMMIT');
       rows += done.rows;

@@ -22,6 +22,7 @@ import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
 import { parseStreamName } from '@rapidbyte/sdk/postgres';
+import { inheritanceNote } from './stream-relation-sql.js';
 
 /**
  * Reads a whole relation in one REPEATABLE READ snapshot. With append/upsert and a NOT NULL key
@@ -48,6 +49,9 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
     doing = 'read catalog';
     const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
     const columns = projectOrThrow(stream, relation);
+    const from = { ...relationName, relkind: relation.relkind };
+    const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
+    if (inherited) log.info(inherited);
     const primaryKey = projectedPrimaryKey(relation.primaryKey, columns);
     if (primaryKey.length === 0 && relation.primaryKey.length > 0) {
       log.warn(`${stream.name}: the column list leaves out part of the primary key; frames carry no key`);
@@ -75,7 +79,7 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       checkpoint('resume', { mode: 'full_refresh', complete: true, primaryKey: keyNames, rows: plan.rowsBefore, ...pass } satisfies ResumePoint);
     } else if (!plan.chunked) {
       doing = 'copy out';
-      const done = yield* copyChunk(conn, copyOutStatement(relationName.schema, relationName.table, columns), target);
+      const done = yield* copyChunk(conn, copyOutStatement(from, columns), target);
       rows = done.rows;
       frameCount = done.frames;
       chunks = 1;
@@ -88,11 +92,11 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
         doing = 'find chunk bound';
         // the first chunk's bound query is the only one nothing overlaps (the OFFSET walks the
         // index: ~0.15 s per 500k rows), so it stays short and the first rows leave sooner
-        const bound = keyChunkUpperQuery(relationName, plan.key, after, chunks === 0 ? Math.min(chunkRows, FIRST_CHUNK_ROWS) : chunkRows, plan.limit);
+        const bound = keyChunkUpperQuery(from, plan.key, after, chunks === 0 ? Math.min(chunkRows, FIRST_CHUNK_ROWS) : chunkRows, plan.limit);
         const found = (yield* pg.query(conn, bound.sql, [...bound.params])).rows[0];
         const upper = found ? found.map((v) => v ?? '') : undefined;
         doing = 'copy out';
-        const done = yield* copyChunk(conn, keyChunkCopyStatement(relationName, columns, plan.key, after, upper ?? plan.limit), target);
+        const done = yield* copyChunk(conn, keyChunkCopyStatement(from, columns, plan.key, after, upper ?? plan.limit), target);
         rows += done.rows;
         frameCount += done.frames;
         chunks += 1;

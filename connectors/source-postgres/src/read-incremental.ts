@@ -19,6 +19,7 @@ import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
 import { parseStreamName } from '@rapidbyte/sdk/postgres';
+import { inheritanceNote } from './stream-relation-sql.js';
 
 /**
  * Reads the rows whose cursor is at or past the resume point, in one REPEATABLE READ snapshot,
@@ -36,8 +37,10 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
     doing = 'read catalog';
     const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
     const columns = projectOrThrow(stream, relation);
+    const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
+    if (inherited) log.info(inherited);
     const planned = planIncremental({
-      relation: relationName,
+      relation: { ...relationName, relkind: relation.relkind },
       stream,
       columns: relation.columns,
       key: resolveReadKey(relation.columns, relation.primaryKey, stream.primaryKey),

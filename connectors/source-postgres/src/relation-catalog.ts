@@ -1,5 +1,5 @@
 import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
-import { PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
+import { INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /** A relation resolved in the source catalog. */
@@ -9,6 +9,8 @@ export interface Relation {
   readonly relkind: string;
   readonly columns: readonly PgColumn[];
   readonly primaryKey: readonly string[];
+  /** Tables inheriting from this one (a stream reads only the parent's own rows: see streamRelationSql). */
+  readonly inheritanceChildren: readonly string[];
 }
 
 /**
@@ -27,5 +29,7 @@ export function* describeRelation(conn: number, stream: string, schema: string, 
   }
   const columns = columnsFromRows((yield* pg.query(conn, RELATION_COLUMNS_SQL, [oid])).rows);
   const primaryKey = (yield* pg.query(conn, PRIMARY_KEY_SQL, [oid])).rows.map((r) => r[0] ?? '');
-  return { oid, relkind: resolved.rows[0]?.[1] ?? 'r', columns, primaryKey };
+  const relkind = resolved.rows[0]?.[1] ?? 'r';
+  const inheritanceChildren = relkind === 'r' ? (yield* pg.query(conn, INHERITANCE_CHILDREN_SQL, [oid])).rows.map((r) => r[0] ?? '') : [];
+  return { oid, relkind, columns, primaryKey, inheritanceChildren };
 }

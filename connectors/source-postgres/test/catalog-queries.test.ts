@@ -39,7 +39,7 @@ describe('projectColumns', () => {
 
 describe('copyOutStatement', () => {
   it('quotes every identifier', () => {
-    expect(copyOutStatement('public', 'TypeZoo', [{ name: 'id' }, { name: 'a"b' }])).toBe(
+    expect(copyOutStatement({ schema: 'public', table: 'TypeZoo' }, [{ name: 'id' }, { name: 'a"b' }])).toBe(
       'COPY (SELECT "id", "a""b" FROM "public"."TypeZoo") TO STDOUT (FORMAT binary)',
     );
   });

@@ -20,10 +20,12 @@ describe('cdcSnapshotCopy', () => {
   const columns = [{ name: 'Id', typeName: 'integer', typeOid: 23, typeCategory: 'N', nullable: false, enumLabels: [] }];
 
   it('selects the columns quoted; a change log adds _rb_op r, the snapshot LSN and no unchanged columns', () => {
-    expect(cdcSnapshotCopy('public', 'T', columns, undefined).sql).toBe('COPY (SELECT "Id" FROM "public"."T") TO STDOUT (FORMAT binary)');
-    const log = cdcSnapshotCopy('public', 'T', columns, "0/16B'3748");
+    expect(cdcSnapshotCopy('public', 'T', columns, undefined, 'r').sql).toBe('COPY (SELECT "Id" FROM ONLY "public"."T") TO STDOUT (FORMAT binary)');
+    // a partitioned table is read whole (its rows live in its partitions)
+    expect(cdcSnapshotCopy('public', 'T', columns, undefined, 'p').sql).toBe('COPY (SELECT "Id" FROM "public"."T") TO STDOUT (FORMAT binary)');
+    const log = cdcSnapshotCopy('public', 'T', columns, "0/16B'3748", 'r');
     expect(log.sql).toBe(
-      `COPY (SELECT "Id", 'r'::text AS "_rb_op", '0/16B''3748'::pg_lsn AS "_rb_lsn", NULL::text AS "_rb_unchanged" FROM "public"."T") TO STDOUT (FORMAT binary)`,
+      `COPY (SELECT "Id", 'r'::text AS "_rb_op", '0/16B''3748'::pg_lsn AS "_rb_lsn", NULL::text AS "_rb_unchanged" FROM ONLY "public"."T") TO STDOUT (FORMAT binary)`,
     );
     expect(log.columns.map((c) => c.name)).toEqual(['Id', '_rb_op', '_rb_lsn', '_rb_unchanged']);
   });

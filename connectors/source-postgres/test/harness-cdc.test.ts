@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { batchFromRows, ConnectorHarness, FakePostgres, type RequestHandlers } from '@rapidbyte/sdk/testing';
 import { PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL } from '../src/catalog-queries.js';
-import { ATTRIBUTE_TYPES_SQL, PUBLICATION_SQL, PUBLISHED_SQL, REPLICA_IDENTITY_SQL, REPLICATION_SETTINGS_SQL } from '../src/cdc-preflight-sql.js';
+import { ATTRIBUTE_TYPES_SQL, PUBLICATION_SQL, PUBLISHED_RELATIONS_SQL, PUBLISHED_SQL, REPLICATION_SETTINGS_SQL } from '../src/cdc-preflight-sql.js';
 
 // The CDC control flow of the built component on the SDK's in-memory host: preflight, publication,
 // attach, snapshot import, then the host's change frames and checkpoints passed on in order.
@@ -12,13 +12,13 @@ const config = { url: 'postgres://repl:secret@db.internal:5432/shop' };
 function catalog(identity: { kind: string; hasPk: boolean }, published: boolean): FakePostgres {
   return new FakePostgres({
     query: (sql) => {
-      if (sql === REPLICATION_SETTINGS_SQL) return { rows: [['logical', 'true', '5', '5', '150000', 'repl']] };
+      if (sql === REPLICATION_SETTINGS_SQL) return { rows: [['logical', 'true', '5', '5', '150000', 'repl', 'false']] };
       if (sql === PUBLICATION_SQL) return { rows: published ? [['true', 'false', 'true']] : [] };
       if (sql === PUBLISHED_SQL) return { rows: published ? [['1']] : [] };
       if (sql === RESOLVE_RELATION_SQL) return { rows: [['16384', 'r']] };
       if (sql === RELATION_COLUMNS_SQL) return { rows: [['id', 'bigint', '20', 'N', 'false', '[]'], ['email', 'text', '25', 'S', 'true', '[]']] };
       if (sql === PRIMARY_KEY_SQL) return { rows: identity.hasPk ? [['id']] : [] };
-      if (sql === REPLICA_IDENTITY_SQL) return { rows: [[identity.kind, 'r', String(identity.hasPk), 'false', identity.hasPk ? '["id"]' : '[]']] };
+      if (sql === PUBLISHED_RELATIONS_SQL) return { rows: [['16384', 'public', 'users', 'r', 'p', identity.kind, identity.hasPk ? 'ok' : 'none', 'none', identity.hasPk ? '["id"]' : '[]']] };
       if (sql === ATTRIBUTE_TYPES_SQL) return { rows: [['id', '20'], ['email', '25']] };
       return undefined;
     },
@@ -56,7 +56,7 @@ describe('source-postgres cdc on the harness', () => {
     expect(run.outcome.ok).toBe(true);
     expect(order).toEqual(['open rapidbyte_shop_wh rapidbyte_shop_wh public.users start=none coalesce=true key=id', 'snapshot', 'snapshot-done']);
     const sqls = pg.queries.map((q) => q.sql);
-    expect(sqls).toContain('CREATE PUBLICATION "rapidbyte_shop_wh" FOR TABLE "public"."users" WITH (publish_via_partition_root = true)');
+    expect(sqls).toContain('CREATE PUBLICATION "rapidbyte_shop_wh" FOR TABLE ONLY "public"."users" WITH (publish_via_partition_root = true)');
     const begin = sqls.indexOf('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     expect(sqls[begin + 1]).toBe(`SET TRANSACTION SNAPSHOT '00000003-1'`);
     expect(run.output.map((o) => o.kind)).toEqual(['frame', 'checkpoint', 'frame', 'checkpoint']);

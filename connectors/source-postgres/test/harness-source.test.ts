@@ -48,7 +48,7 @@ describe('source-postgres on the harness', () => {
     expect(run.output.map((o) => o.kind)).toEqual(['frame', 'frame', 'checkpoint']);
     expect(run.checkpoints).toEqual([{ kind: 'resume', payload: { mode: 'full_refresh', complete: true, rows: 3 } }]);
     expect(pg.copyOuts).toHaveLength(1);
-    expect(pg.copyOuts[0]?.sql).toMatch(/^COPY \(SELECT "id", "email" FROM "public"\."users"/);
+    expect(pg.copyOuts[0]?.sql).toMatch(/^COPY \(SELECT "id", "email" FROM ONLY "public"\."users"/);
     expect(pg.queries.map((q) => q.sql)).toContain('COMMIT');
     expect(pg.open.size).toBe(0);
   });

@@ -16,6 +16,8 @@ export interface HubAttach {
   readonly tableName: string;
   /** Last LSN the destination committed for this stream; undefined: it needs a snapshot. */
   readonly startLsn?: string;
+  /** How long slot creation may wait for open transactions (ms); undefined: the default. */
+  readonly slotCreateTimeoutMs?: number;
 }
 
 export type WorkerToHub =

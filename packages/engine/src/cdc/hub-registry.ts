@@ -111,7 +111,7 @@ export class HubRegistry {
     let hub = this.#hubs.get(key);
     if (!hub || hub.failed) {
       if (hub) void hub.close();
-      hub = new ReplicationHub({ connect: attach.connect, slot: attach.slot, publication: attach.publication }, this.options);
+      hub = new ReplicationHub({ connect: attach.connect, slot: attach.slot, publication: attach.publication, slotCreateTimeoutMs: attach.slotCreateTimeoutMs }, this.options);
       this.#hubs.set(key, hub);
       for (const stream of this.#finished) hub.forget(stream);
     }

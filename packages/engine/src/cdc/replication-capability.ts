@@ -75,6 +75,7 @@ export class ReplicationCapability {
         schemaName: options.schemaName,
         tableName: options.tableName,
         startLsn: options.startLsn,
+        slotCreateTimeoutMs: options.slotCreateTimeoutMs,
       },
     });
     this.#open = options;

@@ -39,6 +39,11 @@ export class ReplicationConnection {
     return new ReplicationConnection(client);
   }
 
+  /** The walsender's backend pid (what it waits on shows in pg_stat_activity and pg_locks under it). */
+  get pid(): number {
+    return (this.client as unknown as { processID: number }).processID;
+  }
+
   /** The server's current WAL flush position (IDENTIFY_SYSTEM xlogpos). */
   async identify(): Promise<string> {
     const r = await this.client.query('IDENTIFY_SYSTEM');

@@ -5,7 +5,8 @@ import type { PgConnectOptions } from '@rapidbyte/sdk/contract';
 import { connectPgClient } from '../runtime/connect-pg-client.js';
 import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, standbyStatusUpdate } from '../replication/index.js';
 import { ITEM_KINDS, ItemPacker, transferablesOf, type HubAttach, type HubToWorker, type ItemKind } from './hub-protocol.js';
-import { ReplicationConnection } from './replication-connection.js';
+import { ReplicationConnection, type CreatedSlot } from './replication-connection.js';
+import { createSlotWatched, DEFAULT_SLOT_CREATE_TIMEOUT_MS } from './slot-creation-watch.js';
 import { cdcError } from './cdc-error.js';
 
 /** Items a stream may have unconsumed before the hub stops reading (and the slot waits). */
@@ -21,6 +22,8 @@ export interface HubSource {
   readonly connect: PgConnectOptions;
   readonly slot: string;
   readonly publication: string;
+  /** How long slot creation may wait for open transactions (ms); undefined: the default. */
+  readonly slotCreateTimeoutMs?: number;
 }
 
 export interface HubOptions {
@@ -88,6 +91,8 @@ export class ReplicationHub {
   #paused = false;
   #timer: NodeJS.Timeout | undefined;
   #failure: Error | undefined;
+  /** Creating the source's slot timed out: later streams fail at once instead of waiting again. */
+  #slotCreateFailure: Error | undefined;
 
   constructor(
     readonly source: HubSource,
@@ -171,7 +176,16 @@ export class ReplicationHub {
     const before = this.#state === 'new' || this.#state === 'waiting';
     if (before && (!this.#slotExists || this.#mainExport)) {
       if (!this.#mainExport) {
-        const created = await (this.#repl as ReplicationConnection).createSlot(this.source.slot, false);
+        if (this.#slotCreateFailure) {
+          throw cdcError('SLOT_CREATE_TIMEOUT', `${stream}: creating the source's replication slot failed earlier in this run: ${this.#slotCreateFailure.message}`, stream);
+        }
+        let created: CreatedSlot;
+        try {
+          created = await this.#createSlot(this.#repl as ReplicationConnection, this.source.slot, false, stream);
+        } catch (error) {
+          if ((error as { code?: string }).code === 'SLOT_CREATE_TIMEOUT') this.#slotCreateFailure = error as Error;
+          throw error;
+        }
         this.#slotExists = true;
         this.#mainExport = { name: created.snapshotName, lsn: created.consistentPoint, holders: 0 };
         this.options.log('info', `created replication slot "${this.source.slot}" at ${created.consistentPoint}`);
@@ -183,7 +197,7 @@ export class ReplicationHub {
     }
     const temp = await ReplicationConnection.open(this.source.connect);
     try {
-      const created = await temp.createSlot(`rb_tmp_${randomBytes(6).toString('hex')}`, true);
+      const created = await this.#createSlot(temp, `rb_tmp_${randomBytes(6).toString('hex')}`, true, stream);
       peer.tempSnapshot = temp;
       peer.start = parseLsn(created.consistentPoint);
       this.options.log('info', `${stream}: snapshot at ${created.consistentPoint} (temporary slot)`);
@@ -192,6 +206,19 @@ export class ReplicationHub {
       await temp.close();
       throw error;
     }
+  }
+
+  /** CREATE_REPLICATION_SLOT, reporting the open transactions it waits on and giving up after the timeout. */
+  #createSlot(repl: ReplicationConnection, slot: string, temporary: boolean, stream: string): Promise<CreatedSlot> {
+    return createSlotWatched({
+      repl,
+      sql: this.#sql as pg.Client,
+      slot,
+      temporary,
+      timeoutMs: this.source.slotCreateTimeoutMs ?? DEFAULT_SLOT_CREATE_TIMEOUT_MS,
+      stream,
+      log: (level, message) => this.options.log(level, message),
+    });
   }
 
   /** The stream imported its snapshot (or gave up on it): release the export. */

@@ -40,3 +40,11 @@ describe('classifyError', () => {
     expect(classifyError('a string')).toMatchObject({ kind: 'permanent', message: 'a string' });
   });
 });
+
+describe('classifyError keeps what the server said', () => {
+  it('appends the DETAIL and HINT of a server error to its message', () => {
+    const error = Object.assign(new Error('cannot add relation "scratch" to publication'), { code: '22023', detail: 'This operation is not supported for unlogged tables.', hint: 'Try SET LOGGED.' });
+    expect(classifyError(error).message).toBe('cannot add relation "scratch" to publication (DETAIL: This operation is not supported for unlogged tables. HINT: Try SET LOGGED.)');
+    expect(classifyError(Object.assign(new Error('boom'), { code: '22023' })).message).toBe('boom');
+  });
+});

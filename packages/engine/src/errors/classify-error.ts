@@ -37,12 +37,16 @@ export function classifyError(error: unknown, fallbackCode = 'HOST_ERROR'): WitC
   }
   // SQLSTATEs are five digits/capitals with at least one digit (Node's EPIPE is not one).
   if (code && /^[0-9A-Z]{5}$/.test(code) && /[0-9]/.test(code)) {
+    // the server's DETAIL and HINT often carry the reason ("cannot add relation … to publication"
+    // says why only in its DETAIL: "not supported for unlogged tables")
+    const { detail, hint } = error as { detail?: unknown; hint?: unknown };
+    const said = [typeof detail === 'string' && detail ? `DETAIL: ${detail}` : '', typeof hint === 'string' && hint ? `HINT: ${hint}` : ''].filter(Boolean);
     const transient =
       !PERMANENT_OVERRIDES.includes(code as never) && TRANSIENT_SQLSTATE_PREFIXES.some((p) => code.startsWith(p));
     return {
       kind: transient ? 'transient' : 'permanent',
       code: SQLSTATE_CODES[code] ?? `SQLSTATE_${code}`,
-      message,
+      message: said.length > 0 ? `${message} (${said.join(' ')})` : message,
       sqlstate: code,
       column: typeof e.column === 'string' ? e.column : undefined,
     };

@@ -110,7 +110,8 @@ export class ShardCoordinator {
     const sample = percent >= 100 ? '' : ` TABLESAMPLE SYSTEM (${percent.toFixed(4)})`;
     const sql =
       `SELECT DISTINCT ON (s.tile) ${text} FROM (SELECT ${typed}, ntile(${count}) OVER (ORDER BY ${typed}) AS tile ` +
-      `FROM ${quoteQualified(schema, table)} AS r${sample}) AS s WHERE s.tile < ${count} ` +
+      // ONLY: a sharded stream is a plain table, read without its inheritance children (as the shards' COPY reads it)
+      `FROM ONLY ${quoteQualified(schema, table)} AS r${sample}) AS s WHERE s.tile < ${count} ` +
       `ORDER BY s.tile, ${sampled.map((c) => `${c} DESC`).join(', ')}`;
     const r = await this.client.query({ text: sql, rowMode: 'array' });
     return (r.rows as (string | null)[][]).map((row) => row.map((v) => v ?? ''));

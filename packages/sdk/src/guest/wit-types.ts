@@ -86,6 +86,8 @@ export interface PgReplicationOpen {
   startLsn?: string;
   batchRows: number;
   schemaMetadata: [string, string][];
+  /** How long creating the source's slot may wait for open transactions (ms); none: the host's default. */
+  slotCreateTimeoutMs?: number;
 }
 
 /** An exported snapshot consistent with an LSN of the replication stream. */
