@@ -51,6 +51,9 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
   const field = stream.cursorField;
   if (!field) return fail('CURSOR_FIELD_REQUIRED', 'sync_mode incremental needs a cursor_field');
   const column = input.columns.find((c) => c.name === field);
+  if (input.columns.length === 0) {
+    return fail('COLUMN_NOT_FOUND', `the table has no columns, so it has no cursor_field ${JSON.stringify(field)} to read by; use sync_mode full_refresh (it copies the row count)`, field);
+  }
   if (!column) {
     return fail(
       'COLUMN_NOT_FOUND',

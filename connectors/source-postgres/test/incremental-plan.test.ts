@@ -37,6 +37,13 @@ describe('planIncremental: configuration problems', () => {
     expect(problem(input({ cursorField: undefined }))?.code).toBe('CURSOR_FIELD_REQUIRED');
   });
 
+  it('a table of zero columns has no cursor: says so and points to full_refresh', () => {
+    const zero = { ...input({ cursorField: 'id' }), columns: [] };
+    const p = problem(zero);
+    expect(p).toMatchObject({ code: 'COLUMN_NOT_FOUND', column: 'id' });
+    expect(p?.message).toMatch(/no columns.*full_refresh/);
+  });
+
   it('names the column and its type for an unsupported cursor type', () => {
     const p = problem(input({ cursorField: 'doc' }));
     expect(p?.code).toBe('CURSOR_TYPE_UNSUPPORTED');
