@@ -1,5 +1,6 @@
 import type { PgColumn } from '@rapidbyte/sdk';
-import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { selectColumn } from './oid-alias-columns.js';
 
 /** Columns a change log (cdc × append) carries after the table's own. */
 export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
@@ -13,7 +14,7 @@ export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
  * by the snapshot), `_rb_lsn` = the snapshot's LSN and no unchanged columns.
  */
 export function cdcSnapshotCopy(schema: string, table: string, columns: readonly PgColumn[], changeLogLsn: string | undefined): { sql: string; columns: PgColumn[] } {
-  const list = columns.map((c) => quoteIdent(c.name));
+  const list = columns.map(selectColumn);
   if (changeLogLsn === undefined) {
     return { sql: `COPY (SELECT ${list.join(', ')} FROM ${quoteQualified(schema, table)}) TO STDOUT (FORMAT binary)`, columns: [...columns] };
   }

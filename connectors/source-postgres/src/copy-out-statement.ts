@@ -1,4 +1,5 @@
-import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { selectColumn } from './oid-alias-columns.js';
 
 /** Optional clauses of the SELECT inside a COPY; both are SQL built by this connector's builders. */
 export interface CopyClauses {
@@ -11,15 +12,15 @@ export interface CopyClauses {
 /**
  * `COPY (SELECT "a", "b" FROM "s"."t" [WHERE ...] [ORDER BY ...]) TO STDOUT (FORMAT binary)`.
  * Columns are selected by name in the given order, so the COPY output matches the column list
- * handed to the host.
+ * handed to the host; a column carried as text (an OID alias) is selected as `"c"::text AS "c"`.
  */
 export function copyOutStatement(
   schema: string,
   table: string,
-  columns: readonly { readonly name: string }[],
+  columns: readonly { readonly name: string; readonly typeName?: string }[],
   clauses: CopyClauses = {},
 ): string {
-  const list = columns.map((c) => quoteIdent(c.name)).join(', ');
+  const list = columns.map(selectColumn).join(', ');
   const where = clauses.where ? ` WHERE ${clauses.where}` : '';
   const orderBy = clauses.orderBy ? ` ORDER BY ${clauses.orderBy}` : '';
   return `COPY (SELECT ${list} FROM ${quoteQualified(schema, table)}${where}${orderBy}) TO STDOUT (FORMAT binary)`;
