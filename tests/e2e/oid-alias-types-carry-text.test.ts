@@ -95,6 +95,32 @@ describe('OID-alias (reg*) columns carry their text form', () => {
     expect(row.rows[0]).toEqual({ c: 'app.things', t: 'app.color', pp: 'app.f(integer)', arr: ['app.things', 'pg_class'] });
   });
 
+  it('full refresh × upsert keyed by a regclass column (as pglogical keys its tables) reads in key chunks and upserts by name', async () => {
+    await cluster.psql(src.name, `
+CREATE TABLE public.repset (set_id int, rel regclass, note text, PRIMARY KEY (set_id, rel));
+INSERT INTO public.repset SELECT s, r, s || ':' || r::text FROM generate_series(1, 3) s, unnest('{app.things,pg_class,pg_type,public.refs}'::regclass[]) r;`);
+    const file = writePipeline(`version: "1.0"
+pipeline: reg_keyed
+source:
+  use: source-postgres
+  ${pgEndpoint(src.url)}
+  streams:
+    - { name: public.repset, sync_mode: full_refresh }
+destination:
+  use: dest-postgres
+  ${pgEndpoint(dst.url, ', schema: wh_keyed')}
+  write_mode: upsert
+resources: { batch_rows: 2, checkpoint_interval_rows: 3 }
+`);
+    for (const run of [1, 2]) {
+      const json = ok(await runCli(['run', '--json', file]));
+      expect(json.streams.map((s) => [s.stream, s.status, s.rowsWritten]), `run ${run}`).toEqual([['public.repset', 'succeeded', 12]]);
+      const diff = await cluster.compareTables(src.url, 'public.repset', dst.url, 'wh_keyed.repset');
+      expect([diff.onlyInSourceCount, diff.onlyInDestinationCount, diff.destinationRows]).toEqual([0, 0, 12]);
+    }
+    expect(await columnTypes(dst, 'wh_keyed.repset')).toEqual(['integer', 'text', 'text']);
+  });
+
   it('incremental: appended rows carry names too', async () => {
     const file = pipeline(src, dst, 'reg_incremental', 'sync_mode: incremental, cursor_field: id', 'append', 'wh_inc');
     ok(await runCli(['run', '--json', file]));

@@ -1,4 +1,5 @@
 import type { PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
+import { carriedFrom } from './oid-alias-columns.js';
 import { CURSOR_TYPE_NAMES, cursorTypeOf } from './cursor-type.js';
 import type { CursorLow, CursorRead } from './cursor-sql.js';
 import { sameNames, type ReadKey } from './read-key.js';
@@ -61,9 +62,11 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
       field,
     );
   }
-  const type = cursorTypeOf(column.typeOid);
+  // an OID alias is read as text but compared as its own type at the source: not a cursor
+  const aliasOf = carriedFrom(column);
+  const type = aliasOf === undefined ? cursorTypeOf(column.typeOid) : undefined;
   if (!type) {
-    return fail('CURSOR_TYPE_UNSUPPORTED', `cursor_field ${JSON.stringify(field)} has type ${column.typeName}; a cursor must be one of ${CURSOR_TYPE_NAMES}`, field);
+    return fail('CURSOR_TYPE_UNSUPPORTED', `cursor_field ${JSON.stringify(field)} has type ${aliasOf ?? column.typeName}; a cursor must be one of ${CURSOR_TYPE_NAMES}`, field);
   }
   const lookback = stream.lookback?.trim() ? stream.lookback.trim() : undefined;
   if (lookback && stream.writeMode !== 'upsert') {
