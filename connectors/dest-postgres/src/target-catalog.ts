@@ -58,7 +58,11 @@ export function copyColumns(fields: readonly Pick<FrameField, 'name'>[], target:
   return { ok: true, columns };
 }
 
-/** `COPY "s"."t" ("a", "b") FROM STDIN (FORMAT binary)`. */
+/**
+ * `COPY "s"."t" ("a", "b") FROM STDIN (FORMAT binary)`. Without columns (a table of zero columns,
+ * whose rows are only counted) the list is left out: `()` is a syntax error.
+ */
 export function copyInStatement(schema: string, table: string, columns: readonly { readonly name: string }[]): string {
-  return `COPY ${quoteQualified(schema, table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN (FORMAT binary)`;
+  const list = columns.length === 0 ? '' : ` (${columns.map((c) => quoteIdent(c.name)).join(', ')})`;
+  return `COPY ${quoteQualified(schema, table)}${list} FROM STDIN (FORMAT binary)`;
 }

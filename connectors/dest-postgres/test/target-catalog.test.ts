@@ -30,6 +30,10 @@ describe('copyInStatement', () => {
   it('quotes the table and every column', () => {
     expect(copyInStatement('raw', 'Users', [{ name: 'id' }, { name: 'a"b' }])).toBe('COPY "raw"."Users" ("id", "a""b") FROM STDIN (FORMAT binary)');
   });
+
+  it('leaves out the column list for a table of zero columns (`()` is a syntax error)', () => {
+    expect(copyInStatement('raw', 'z', [])).toBe('COPY "raw"."z" FROM STDIN (FORMAT binary)');
+  });
 });
 
 describe('grantStatements', () => {

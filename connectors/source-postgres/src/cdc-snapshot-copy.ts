@@ -1,5 +1,6 @@
 import type { PgColumn } from '@rapidbyte/sdk';
-import { quoteIdent, quoteLiteral } from '@rapidbyte/sdk/postgres';
+import { quoteLiteral } from '@rapidbyte/sdk/postgres';
+import { selectColumn } from './oid-alias-columns.js';
 import { streamRelationSql } from './stream-relation-sql.js';
 
 /** Columns a change log (cdc × append) carries after the table's own. */
@@ -16,7 +17,7 @@ export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
  */
 export function cdcSnapshotCopy(schema: string, table: string, columns: readonly PgColumn[], changeLogLsn: string | undefined, relkind: string): { sql: string; columns: PgColumn[] } {
   const from = streamRelationSql(schema, table, relkind);
-  const list = columns.map((c) => quoteIdent(c.name));
+  const list = columns.map(selectColumn);
   if (changeLogLsn === undefined) {
     return { sql: `COPY (SELECT ${list.join(', ')} FROM ${from}) TO STDOUT (FORMAT binary)`, columns: [...columns] };
   }

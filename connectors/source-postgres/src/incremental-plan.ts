@@ -1,4 +1,5 @@
 import type { PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
+import { carriedFrom } from './oid-alias-columns.js';
 import { CURSOR_TYPE_NAMES, cursorTypeOf } from './cursor-type.js';
 import type { CursorLow, CursorRead } from './cursor-sql.js';
 import { sameNames, type ReadKey } from './read-key.js';
@@ -51,6 +52,9 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
   const field = stream.cursorField;
   if (!field) return fail('CURSOR_FIELD_REQUIRED', 'sync_mode incremental needs a cursor_field');
   const column = input.columns.find((c) => c.name === field);
+  if (input.columns.length === 0) {
+    return fail('COLUMN_NOT_FOUND', `the table has no columns, so it has no cursor_field ${JSON.stringify(field)} to read by; use sync_mode full_refresh (it copies the row count)`, field);
+  }
   if (!column) {
     return fail(
       'COLUMN_NOT_FOUND',
@@ -58,9 +62,11 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
       field,
     );
   }
-  const type = cursorTypeOf(column.typeOid);
+  // an OID alias is read as text but compared as its own type at the source: not a cursor
+  const aliasOf = carriedFrom(column);
+  const type = aliasOf === undefined ? cursorTypeOf(column.typeOid) : undefined;
   if (!type) {
-    return fail('CURSOR_TYPE_UNSUPPORTED', `cursor_field ${JSON.stringify(field)} has type ${column.typeName}; a cursor must be one of ${CURSOR_TYPE_NAMES}`, field);
+    return fail('CURSOR_TYPE_UNSUPPORTED', `cursor_field ${JSON.stringify(field)} has type ${aliasOf ?? column.typeName}; a cursor must be one of ${CURSOR_TYPE_NAMES}`, field);
   }
   const lookback = stream.lookback?.trim() ? stream.lookback.trim() : undefined;
   if (lookback && stream.writeMode !== 'upsert') {

@@ -7,6 +7,7 @@ import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
 import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
+import { refuseDomainOverOidAlias } from './oid-alias-cdc.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
 import { inheritanceNote } from './stream-relation-sql.js';
@@ -62,9 +63,10 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
         );
       }
     }
+    const attTypes = new Map((yield* pg.query(conn, ATTRIBUTE_TYPES_SQL, [relation.oid])).rows.map((r) => [r[0] ?? '', Number(r[1])]));
+    refuseDomainOverOidAlias(stream.name, columns, attTypes);
     doing = 'publish';
     yield* ensurePublished(conn, stream.name, names.publication, relation.oid, schema, table, relation.relkind === 'p');
-    const attTypes = new Map((yield* pg.query(conn, ATTRIBUTE_TYPES_SQL, [relation.oid])).rows.map((r) => [r[0] ?? '', Number(r[1])]));
     const parsed = parseConnectionConfig(config, `rapidbyte/${context.pipeline}/replication`);
     if (!parsed.ok) throw ConnectorError.permanent('INVALID_CONFIG', `config.${parsed.key}: ${parsed.message}`);
     const { ignoredParams: _ignored, ...connect } = parsed.value;

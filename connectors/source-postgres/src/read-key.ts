@@ -1,5 +1,6 @@
 import type { PgColumn } from '@rapidbyte/sdk';
 import type { KeyColumn } from './key-columns.js';
+import { carriedFrom } from './oid-alias-columns.js';
 
 /** The key a read orders, chunks and identifies rows by. */
 export interface ReadKey {
@@ -39,7 +40,8 @@ export function resolveReadKey(
 function keyOf(names: readonly string[], byName: ReadonlyMap<string, PgColumn>, origin: ReadKey['origin'], warnings: string[]): ReadKey {
   const cols = names.map((n) => byName.get(n)).filter((c): c is PgColumn => c !== undefined);
   return {
-    columns: cols.map((c) => ({ name: c.name, type: c.typeName })),
+    // a key carried as text (an OID alias) is still compared as its own type at the source
+    columns: cols.map((c) => ({ name: c.name, type: carriedFrom(c) ?? c.typeName })),
     origin,
     notNull: origin === 'catalog' || cols.every((c) => !c.nullable),
     warnings,

@@ -1,6 +1,7 @@
 import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { carryOidAliasesAsText } from './oid-alias-columns.js';
 
 /** A relation resolved in the source catalog. */
 export interface Relation {
@@ -27,7 +28,8 @@ export function* describeRelation(conn: number, stream: string, schema: string, 
       { stream },
     );
   }
-  const columns = columnsFromRows((yield* pg.query(conn, RELATION_COLUMNS_SQL, [oid])).rows);
+  // OID-alias columns (regclass & co.) are read as the names they hold: their OIDs mean nothing elsewhere
+  const columns = carryOidAliasesAsText(columnsFromRows((yield* pg.query(conn, RELATION_COLUMNS_SQL, [oid])).rows));
   const primaryKey = (yield* pg.query(conn, PRIMARY_KEY_SQL, [oid])).rows.map((r) => r[0] ?? '');
   const relkind = resolved.rows[0]?.[1] ?? 'r';
   const inheritanceChildren = relkind === 'r' ? (yield* pg.query(conn, INHERITANCE_CHILDREN_SQL, [oid])).rows.map((r) => r[0] ?? '') : [];

@@ -2,6 +2,7 @@ import type { PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
 import { describe, expect, it } from 'vitest';
 import { incrementalCheckpoint, planIncremental, type IncrementalInput } from '../src/incremental-plan.js';
 import { resolveReadKey } from '../src/read-key.js';
+import { carryOidAliasesAsText } from '../src/oid-alias-columns.js';
 
 function col(name: string, typeName: string, typeOid: number, nullable = true): PgColumn {
   return { name, typeName, typeOid, typeCategory: 'X', nullable, enumLabels: [] };
@@ -35,6 +36,20 @@ describe('planIncremental: configuration problems', () => {
   it('names a missing cursor column', () => {
     expect(problem(input({ cursorField: 'updatedat' }))).toMatchObject({ code: 'COLUMN_NOT_FOUND', column: 'updatedat' });
     expect(problem(input({ cursorField: undefined }))?.code).toBe('CURSOR_FIELD_REQUIRED');
+  });
+
+  it('an OID-alias column (carried as text) is not a cursor', () => {
+    const carried = carryOidAliasesAsText([...columns, col('rel', 'regclass', 2205)]);
+    const p = problem({ ...input({ cursorField: 'rel' }), columns: carried });
+    expect(p).toMatchObject({ code: 'CURSOR_TYPE_UNSUPPORTED', column: 'rel' });
+    expect(p?.message).toMatch(/has type regclass/);
+  });
+
+  it('a table of zero columns has no cursor: says so and points to full_refresh', () => {
+    const zero = { ...input({ cursorField: 'id' }), columns: [] };
+    const p = problem(zero);
+    expect(p).toMatchObject({ code: 'COLUMN_NOT_FOUND', column: 'id' });
+    expect(p?.message).toMatch(/no columns.*full_refresh/);
   });
 
   it('names the column and its type for an unsupported cursor type', () => {

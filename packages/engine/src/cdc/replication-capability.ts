@@ -1,11 +1,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
 import type { PgReplicationOpen, WitConnectorError } from '@rapidbyte/sdk/contract';
-import { ChangeBatchBuilder, formatLsn, parseLsn, parsePgOutput } from '../replication/index.js';
+import { ChangeBatchBuilder, formatLsn, parseLsn, parsePgOutput, type PgOutputMessage } from '../replication/index.js';
 import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { FrameTable } from '../runtime/frame-table.js';
 import type { PgTraffic } from '../runtime/pg-capability.js';
 import { cdcError } from './cdc-error.js';
+import { OidAliasText } from './oid-alias-text.js';
 import { ITEM_KINDS, type HubToWorker, type ItemBatch, type WorkerToHub } from './hub-protocol.js';
 
 /** At most this long between two checkpoints while changes keep coming (bounds the lag). */
@@ -34,6 +35,8 @@ export class ReplicationCapability {
   #nextId = 1;
   #open: PgReplicationOpen | undefined;
   #builder: ChangeBatchBuilder | undefined;
+  /** Names for the stream's OID-alias values (columns the source carries as text), when it has any. */
+  #aliases: OidAliasText | undefined;
   #relationIds = new Set<number>();
   #start = 0n;
   /** End LSN of the last transaction taken in (duplicates after a hub restart are skipped). */
@@ -89,6 +92,7 @@ export class ReplicationCapability {
       maxBatchBytes: this.maxBatchBytes,
       metadata: options.schemaMetadata,
     });
+    this.#aliases = OidAliasText.forStream(options.connect, options.streamName, options.columns, options.relationTypeOids);
     if (options.startLsn !== undefined) {
       this.#start = parseLsn(options.startLsn);
       this.#lastCheckpoint = this.#start;
@@ -125,7 +129,14 @@ export class ReplicationCapability {
         else await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
-      this.#apply(item.kind, item.lsn, item.data);
+      const aliases = this.#aliases;
+      if (aliases && (item.kind === ITEM_KINDS.relation || item.kind === ITEM_KINDS.change)) {
+        const message = parsePgOutput(Buffer.from(item.data.buffer, item.data.byteOffset, item.data.byteLength));
+        await aliases.prepare(message);
+        this.#apply(item.kind, item.lsn, item.data, message);
+      } else {
+        this.#apply(item.kind, item.lsn, item.data);
+      }
     }
   }
 
@@ -137,16 +148,18 @@ export class ReplicationCapability {
   }
 
   close(): void {
+    void this.#aliases?.close();
     if (!this.port) return;
     this.#post({ t: 'detach' });
     this.port.close();
   }
 
-  #apply(kind: number, lsn: bigint, data: Uint8Array): void {
+  /** Applies one item; `parsed`: its message already parsed (and prepared by the OID-alias names). */
+  #apply(kind: number, lsn: bigint, data: Uint8Array, parsed?: PgOutputMessage): void {
     const builder = this.#builder as ChangeBatchBuilder;
     switch (kind) {
       case ITEM_KINDS.relation: {
-        const msg = parsePgOutput(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        const msg = parsed ?? parsePgOutput(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
         if (msg.tag === 'relation') {
           this.#relationIds.add(msg.relationId);
           // the table changed shape: the rows of the old shape go out as their own frame
@@ -163,7 +176,8 @@ export class ReplicationCapability {
         }
         if (this.#skippingTx) return;
         this.#atBoundary = false;
-        const msg = parsePgOutput(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        const raw = parsed ?? parsePgOutput(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        const msg = this.#aliases ? this.#aliases.rewrite(raw) : raw;
         if (msg.tag === 'insert') builder.insert(msg, lsn);
         else if (msg.tag === 'update') builder.update(msg, lsn);
         else if (msg.tag === 'delete') builder.delete(msg, lsn);

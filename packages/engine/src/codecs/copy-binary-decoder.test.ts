@@ -170,6 +170,33 @@ describe('CopyBinaryDecoder', () => {
     });
   });
 
+  describe('timestamps beyond Arrow\'s range (294247–294276 AD) fall back to raw values', () => {
+    // µs since 2000: Postgres' last timestamp (294276-12-31 23:59:59.999999), the last one Arrow µs
+    // since 1970 holds (int64 max − 1: int64 max itself means +infinity), and the first beyond it
+    const PG_LAST = 9223371331199999999n;
+    const ARROW_LAST = 9223372036854775806n - 946684800000000n;
+    for (const [name, oid] of [['timestamp without time zone', 1114], ['timestamp with time zone', 1184]] as const) {
+      const cols: PgColumn[] = [{ name: 'at', typeName: name, typeOid: oid, typeCategory: 'D', nullable: true }];
+      const rows = [pg.int64(1n), null, pg.int64(0x7fffffffffffffffn), pg.int64(ARROW_LAST), pg.int64(ARROW_LAST + 1n), pg.int64(-0x8000000000000000n), pg.int64(PG_LAST), pg.int64(-211813488000000000n)];
+      const s = (() => { const b = new CopyStreamBuilder().header(); rows.forEach((r) => b.row([r])); return b.trailer().bytes(); })();
+
+      it(`${name}: only the batch holding such a value turns Binary; every value re-encodes exactly`, () => {
+        const batches = decode(cols, [s], 4);
+        expect(batches.map((b) => String(b.schema.fields[0].type))).toEqual(['Timestamp<MICROSECOND>', 'Binary'].map((t, i) => (i === 0 && oid === 1184 ? 'Timestamp<MICROSECOND, UTC>' : t)));
+        expect((batches[0].getChild('at')!.data[0].values as BigInt64Array)[3]).toBe(9223372036854775806n);
+        expect(batches[1].schema.fields[0].metadata.get('rapidbyte.pg_encoding')).toBe('binary');
+        expect(batches[1].schema.fields[0].metadata.get('rapidbyte.pg_oid')).toBe(String(oid));
+        expect(hex(batches[1].getChild('at')!.get(2)!)).toBe(hex(rows[6]!));
+        const enc = new CopyBinaryEncoder(cols);
+        expect(hex(Buffer.concat([enc.header(), ...batches.map((b) => enc.encode(b)), enc.trailer()]))).toBe(hex(s));
+        const one = decode(cols, [s]);
+        expect(one.map((b) => String(b.schema.fields[0].type))).toEqual(['Binary']);
+        expect(one[0].getChild('at')!.get(1)).toBeNull();
+        expect(hex(Buffer.concat([enc.header(), enc.encode(one[0]), enc.trailer()]))).toBe(hex(s));
+      });
+    }
+  });
+
   describe('errors', () => {
     it('throws CopyFormatError for every truncation of the stream', () => {
       for (let i = 0; i < stream.length; i++) {

@@ -111,4 +111,42 @@ describe('CopyRowSplitter', () => {
     const [chunk] = s.finish();
     expect(hex(chunk!.bytes)).toBe(hex(concatBytes(rows)));
   });
+
+  it('one 64 MB row fed in 64 KiB pieces: buffers grow geometrically (O(log n) allocations), the row arrives whole', () => {
+    const size = 64 * 1024 * 1024;
+    const value = new Uint8Array(size);
+    for (let i = 0; i < size; i += 4096) value[i] = (i >>> 12) & 0xff;
+    const small = new CopyStreamBuilder().row([pg.int4(1), pg.text('a')]).bytes();
+    const rowHead = new CopyStreamBuilder().row([pg.int4(2), new Uint8Array(0)]).bytes();
+    // the big row: field count, int4, then the value's length and bytes
+    const head = new Uint8Array(2 + 8 + 4);
+    head.set(rowHead.subarray(0, 10), 0);
+    new DataView(head.buffer).setInt32(10, size);
+    const stream = concatBytes([new CopyStreamBuilder().header().bytes(), small, head, value, small, Uint8Array.of(0xff, 0xff)]);
+    const s = new CopyRowSplitter({ fieldCount: 2, batchRows: 1000 });
+    const chunks: CopyRowsChunk[] = [];
+    const piece = 64 * 1024;
+    for (let at = 0; at < stream.length; at += piece) chunks.push(...s.push(stream.subarray(at, at + piece)));
+    chunks.push(...s.finish());
+    expect(chunks.reduce((n, c) => n + c.rows, 0)).toBe(3);
+    const rows = concatBytes(chunks.map((c) => c.bytes));
+    expect(rows.length).toBe(small.length * 2 + head.length + size);
+    expect(Buffer.compare(rows.subarray(small.length + head.length, small.length + head.length + size), value)).toBe(0);
+    // 1024 pieces: a copy of the carry per piece would be ~1024 allocations; doubling needs ~2·log2(1024)
+    expect(s.allocations).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(size / piece)) + 4);
+  });
+
+  it('pieces that split a multi-field row between its fields give the same chunks', () => {
+    const big = new Uint8Array(300_000).fill(7);
+    const row = new CopyStreamBuilder().row([pg.int4(5), big]).bytes();
+    const stream = concatBytes([new CopyStreamBuilder().header().bytes(), row, row, Uint8Array.of(0xff, 0xff)]);
+    const want = hex(concatBytes([row, row]));
+    for (const piece of [1, 3, 1000, 65536, 299_999]) {
+      const pieces: Uint8Array[] = [];
+      for (let at = 0; at < stream.length; at += piece) pieces.push(stream.subarray(at, at + piece));
+      const chunks = split(2, pieces, 1);
+      expect(chunks.map((c) => c.rows), `piece ${piece}`).toEqual([1, 1]);
+      expect(hex(concatBytes(chunks.map((c) => c.bytes))), `piece ${piece}`).toBe(want);
+    }
+  });
 });

@@ -33,10 +33,19 @@ export class CopyRowSplitter {
   readonly #batchRows: number;
   readonly #firstBatchRows: number;
   readonly #maxBatchBytes: number;
-  /** Bytes received but not yet part of a whole unit (header, row or trailer). */
+  /**
+   * Bytes received but not yet part of a whole unit (header, row or trailer): `#carry[#carryStart,
+   * #carryEnd)`. Pieces are appended in place (the buffer grows geometrically), so a row that
+   * spans many socket reads costs one copy of each piece, not a re-join of everything so far.
+   */
   #carry: Uint8Array = new Uint8Array(0);
-  /** Reused for the carry and the next piece side by side (no allocation per piece). */
-  #work: Uint8Array = new Uint8Array(0);
+  #carryStart = 0;
+  #carryEnd = 0;
+  /** Carried bytes needed before the unit being received can be walked further (its next field boundary). */
+  #need = 0;
+  /** Buffer allocations for the carry and the chunk (a measure of growth for tests). */
+  #allocations = 0;
+  readonly #initialOut: number;
   #out: Uint8Array;
   #outLength = 0;
   #outRows = 0;
@@ -53,16 +62,28 @@ export class CopyRowSplitter {
     this.#firstBatchRows = Math.min(this.#batchRows, Math.max(1, Math.floor(options.firstBatchRows ?? this.#batchRows)));
     this.#maxBatchBytes = Math.max(1, options.maxBatchBytes ?? 8 * 1024 * 1024);
     // room for a whole chunk and the row that crosses the limit, so a chunk is rarely re-grown
-    this.#out = new Uint8Array(Math.min(this.#maxBatchBytes, 1 << 28) + (1 << 16));
+    this.#initialOut = Math.min(this.#maxBatchBytes, 1 << 28) + (1 << 16);
+    this.#out = new Uint8Array(this.#initialOut);
+  }
+
+  /** Buffers allocated so far (carry and chunk): grows with the logarithm of the largest row, not with the pieces. */
+  get allocations(): number {
+    return this.#allocations;
   }
 
   /** Feeds one piece of the stream; returns the chunks it completed. */
   push(piece: Uint8Array): CopyRowsChunk[] {
     if (piece.length === 0) return [];
     if (this.#trailer) throw this.#error('DATA_AFTER_TRAILER', `${piece.length} bytes after the COPY trailer`, this.#offset);
-    const buf = this.#carry.length === 0 ? piece : this.#joined(piece);
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const done: CopyRowsChunk[] = [];
+    let buf = piece;
+    if (this.#carryEnd > this.#carryStart) {
+      this.#carryAppend(piece);
+      // the unit being received cannot be walked further yet: no scan, no copy beyond the piece's
+      if (this.#carryEnd - this.#carryStart < this.#need) return done;
+      buf = this.#carry.subarray(this.#carryStart, this.#carryEnd);
+    }
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let pos = 0;
     if (!this.#headerDone) {
       const header = this.#headerLength(buf, view);
@@ -72,8 +93,12 @@ export class CopyRowSplitter {
     }
     // rows are copied into the chunk in runs (one copy per piece and chunk, not per row)
     let runStart = pos;
+    this.#need = 0;
     while (pos < buf.length) {
-      if (buf.length - pos < 2) break;
+      if (buf.length - pos < 2) {
+        this.#need = 2;
+        break;
+      }
       const fields = view.getInt16(pos);
       if (fields === -1) {
         this.#trailer = true;
@@ -94,7 +119,11 @@ export class CopyRowSplitter {
         if (len < -1) throw this.#error('BAD_FIELD_LENGTH', `field length ${len} in column ${f}`, this.#offset + p);
         p += 4 + (len > 0 ? len : 0);
       }
-      if (!complete || p > buf.length) break;
+      if (!complete || p > buf.length) {
+        // relative to the row's start, which is where the carry will begin
+        this.#need = (complete ? p : p + 4) - pos;
+        break;
+      }
       pos = p;
       this.#outRows += 1;
       if (this.#outRows >= (this.#chunksEmitted === 0 ? this.#firstBatchRows : this.#batchRows) || this.#outLength + (pos - runStart) >= this.#maxBatchBytes) {
@@ -114,24 +143,49 @@ export class CopyRowSplitter {
    */
   finish(): CopyRowsChunk[] {
     if (!this.#headerDone) throw this.#error('TRUNCATED', 'COPY stream ended before its header was complete', this.#offset);
-    if (this.#carry.length > 0) throw this.#error('TRUNCATED', `COPY stream ended inside a row (${this.#carry.length} bytes of it)`, this.#offset);
+    if (this.#carryEnd > this.#carryStart) throw this.#error('TRUNCATED', `COPY stream ended inside a row (${this.#carryEnd - this.#carryStart} bytes of it)`, this.#offset);
     if (!this.#trailer) throw this.#error('TRUNCATED', 'COPY stream ended without its trailer', this.#offset);
     return this.#outRows > 0 || this.#chunksEmitted === 0 ? [this.#flush()] : [];
   }
 
-  /** The carry followed by `piece`, in the reused work buffer (grown to the largest seen). */
-  #joined(piece: Uint8Array): Uint8Array {
-    const length = this.#carry.length + piece.length;
-    if (this.#work.length < length) this.#work = new Uint8Array(Math.max(length, this.#work.length * 2, 1 << 16));
-    this.#work.set(this.#carry, 0);
-    this.#work.set(piece, this.#carry.length);
-    return this.#work.subarray(0, length);
+  /**
+   * Appends `piece` after the carried bytes. The carried bytes move to the buffer's front first
+   * when whole units were consumed before them (each byte moves at most once: it then stays at the
+   * front until its row is complete); the buffer doubles when too small.
+   */
+  #carryAppend(piece: Uint8Array): void {
+    const carried = this.#carryEnd - this.#carryStart;
+    const length = carried + piece.length;
+    if (length > this.#carry.length) {
+      const grown = new Uint8Array(Math.max(length, this.#carry.length * 2, 1 << 16));
+      this.#allocations += 1;
+      grown.set(this.#carry.subarray(this.#carryStart, this.#carryEnd), 0);
+      this.#carry = grown;
+    } else if (this.#carryStart > 0) {
+      this.#carry.copyWithin(0, this.#carryStart, this.#carryEnd);
+    }
+    this.#carryStart = 0;
+    this.#carryEnd = carried;
+    this.#carry.set(piece, this.#carryEnd);
+    this.#carryEnd = length;
   }
 
+  /** `buf[pos…]` is an incomplete unit: keep it (a copy when `buf` is the caller's piece, which it may reuse). */
   #keep(buf: Uint8Array, pos: number, done: CopyRowsChunk[]): CopyRowsChunk[] {
     this.#offset += pos;
-    // copy: the caller may reuse the piece's memory
-    this.#carry = pos < buf.length ? buf.slice(pos) : new Uint8Array(0);
+    if (buf.buffer === this.#carry.buffer && buf.byteOffset === this.#carry.byteOffset + this.#carryStart) {
+      this.#carryStart += pos;
+    } else {
+      this.#carryStart = 0;
+      this.#carryEnd = 0;
+      if (pos < buf.length) this.#carryAppend(buf.subarray(pos));
+    }
+    if (this.#carryStart === this.#carryEnd) {
+      this.#carryStart = 0;
+      this.#carryEnd = 0;
+      // after a huge row, do not hold its buffer for the rest of the stream
+      if (this.#carry.length > 1 << 20) this.#carry = new Uint8Array(0);
+    }
     return done;
   }
 
@@ -160,6 +214,7 @@ export class CopyRowSplitter {
       let capacity = this.#out.length * 2;
       while (capacity < needed) capacity *= 2;
       const grown = new Uint8Array(capacity);
+      this.#allocations += 1;
       grown.set(this.#out.subarray(0, this.#outLength));
       this.#out = grown;
     }
@@ -171,7 +226,11 @@ export class CopyRowSplitter {
     // a chunk that fills most of the buffer takes it (no copy); a small one is copied out
     const full = this.#outLength * 2 >= this.#out.length;
     const chunk = { rows: this.#outRows, bytes: full ? this.#out.subarray(0, this.#outLength) : this.#out.slice(0, this.#outLength) };
-    if (full) this.#out = new Uint8Array(this.#out.length);
+    // the next chunk gets a buffer of the usual size, also after one grown for a huge row
+    if (full || this.#out.length > this.#initialOut) {
+      this.#out = new Uint8Array(this.#initialOut);
+      this.#allocations += 1;
+    }
     this.#rowsDone += this.#outRows;
     this.#outRows = 0;
     this.#outLength = 0;

@@ -1,5 +1,8 @@
-import { makeData, type Data, type DataType, type Field } from 'apache-arrow';
+import { Binary, Field, makeData, type Data, type DataType } from 'apache-arrow';
 import { BaseColumnDecoder } from './column-decoder.js';
+import { pgFieldMetadata } from './pg-arrow-type.js';
+import type { PgColumn } from './pg-column.js';
+import { VarColumnDecoder } from './var-column-decoder.js';
 import {
   INT32_MAX, INT32_MIN, PG_EPOCH_DAYS, PG_EPOCH_MICROS_HI, PG_EPOCH_MICROS_LO, TWO32, isInt64Infinity,
 } from './pg-epoch.js';
@@ -105,11 +108,33 @@ export class Bits64ColumnDecoder extends BaseColumnDecoder {
   }
 }
 
-/** timestamp / timestamptz → Timestamp(µs) since 1970: 64-bit add with carry on 32-bit halves. */
+/**
+ * timestamp / timestamptz → Timestamp(µs) since 1970: 64-bit add with carry on 32-bit halves.
+ * Postgres timestamps reach 294276 AD, Arrow's int64 µs since 1970 only 294247 AD: when a value
+ * lies beyond, this batch's column falls back to Binary of the raw Postgres values (values decoded
+ * so far are shifted back to their Postgres form, the field gets `rapidbyte.pg_encoding =
+ * 'binary'`), as numeric does beyond Decimal128; the next batch starts as Timestamp again.
+ */
 export class TimestampColumnDecoder extends BaseColumnDecoder {
   #words = new Int32Array(this.cap * 2);
+  #raw: VarColumnDecoder | null = null;
+  readonly #rawField: Field;
+  readonly #scratch = new Uint8Array(8);
+  readonly #scratchView = new DataView(this.#scratch.buffer);
+
+  constructor(column: PgColumn, field: Field, capacity: number) {
+    super(column, field, capacity);
+    this.#rawField = new Field(field.name, new Binary(), field.nullable, pgFieldMetadata(column, true));
+  }
+
   protected resize(c: number): void { const a = new Int32Array(c * 2); a.set(this.#words); this.#words = a; }
-  put(view: DataView, _buf: Uint8Array, off: number, len: number): void {
+  put(view: DataView, buf: Uint8Array, off: number, len: number): void {
+    if (this.#raw !== null) {
+      if (len !== 8 && len !== -1) this.badLength(len, 8, off - 4);
+      this.#raw.put(view, buf, off, len);
+      this.n++;
+      return;
+    }
     const i = this.n;
     if (i === this.cap) this.grow();
     if (len === 8) {
@@ -124,7 +149,12 @@ export class TimestampColumnDecoder extends BaseColumnDecoder {
         const carry = sum >= TWO32 ? 1 : 0;
         const nhi = hi + PG_EPOCH_MICROS_HI + carry;
         const nlo = sum | 0;
-        if (nhi > INT32_MAX || isInt64Infinity(nhi, nlo)) this.fail('VALUE_OUT_OF_RANGE', 'timestamp out of Arrow int64 µs range', off - 4);
+        if (nhi > INT32_MAX || isInt64Infinity(nhi, nlo)) {
+          this.#switchToRaw(i);
+          (this.#raw as VarColumnDecoder | null)?.put(view, buf, off, len);
+          this.n = i + 1;
+          return;
+        }
         w[2 * i] = nlo;
         w[2 * i + 1] = nhi;
       }
@@ -132,7 +162,40 @@ export class TimestampColumnDecoder extends BaseColumnDecoder {
     else this.badLength(len, 8, off - 4);
     this.n = i + 1;
   }
+
+  /** Writes rows [0, count) back as Postgres timestamp binary into a Binary column; later rows go there raw. */
+  #switchToRaw(count: number): void {
+    const raw = new VarColumnDecoder(this.column, this.#rawField, Math.max(this.cap, 1), false);
+    const validity = this.validity;
+    const w = this.#words;
+    const out = this.#scratchView;
+    for (let j = 0; j < count; j++) {
+      if (validity !== null && (validity[j >> 3] & (1 << (j & 7))) === 0) {
+        raw.put(out, this.#scratch, 0, -1);
+        continue;
+      }
+      let lo = w[2 * j] as number;
+      let hi = w[2 * j + 1] as number;
+      if (!isInt64Infinity(hi, lo)) {
+        const diff = (lo >>> 0) - PG_EPOCH_MICROS_LO;
+        const borrow = diff < 0 ? 1 : 0;
+        hi = hi - PG_EPOCH_MICROS_HI - borrow;
+        lo = (diff + borrow * TWO32) | 0;
+      }
+      out.setInt32(0, hi);
+      out.setInt32(4, lo);
+      raw.put(out, this.#scratch, 0, 8);
+    }
+    this.#raw = raw;
+  }
+
   flush(length: number): { field: Field; data: Data } {
+    const raw = this.#raw;
+    if (raw !== null) {
+      this.#raw = null;
+      this.takeValidity(length);
+      return raw.flush(length);
+    }
     const values = new BigInt64Array(this.#words.buffer, 0, length);
     this.#words = new Int32Array(this.cap * 2);
     return { field: this.field, data: makeFixed(this.field, values, this.takeValidity(length)) };
