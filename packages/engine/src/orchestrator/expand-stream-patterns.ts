@@ -1,5 +1,6 @@
 import type { Catalog } from '@rapidbyte/sdk/contract';
 import {
+  assertDistinctDestinationTables,
   ConfigError,
   isStreamPattern,
   matchesStreamPattern,
@@ -53,10 +54,19 @@ export function hasStreamPatterns(config: PipelineConfig): boolean {
   return config.source.streams.some((s) => isStreamPattern(s.name));
 }
 
-/** Runs the source's `discover` when the config has pattern streams and expands them; else returns `config`. */
+/**
+ * Runs the source's `discover` when the config has pattern streams and expands them; else returns
+ * `config`. Either way the streams must load into distinct destination tables (a
+ * {@link ConfigError} names the ones that would share one), checked before any `--streams` subset.
+ */
 export async function expandPipelineStreams(config: PipelineConfig, registry: ConnectorRegistry): Promise<PipelineConfig> {
-  if (!hasStreamPatterns(config)) return config;
+  if (!hasStreamPatterns(config)) {
+    assertDistinctDestinationTables(config);
+    return config;
+  }
   // loaded only when a pattern needs the catalog (it brings the connector runtime into this thread)
   const { discoverPipeline } = await import('./discover-pipeline.js');
-  return expandStreamPatterns(config, await discoverPipeline(config, registry));
+  const expanded = expandStreamPatterns(config, await discoverPipeline(config, registry));
+  assertDistinctDestinationTables(expanded);
+  return expanded;
 }
