@@ -86,8 +86,9 @@ async function stateCommand(action: 'show' | 'reset', file: string, opts: { stre
     const cfg = config as PipelineConfig;
     try {
       if (action === 'reset') {
-        const names = await resetState(state, cfg, opts.stream);
-        process.stdout.write(`reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch\n`);
+        const names = (await resetState(state, cfg, opts.stream)).map((s) => s.name);
+        const what = names.length === 0 ? 'reset: no stream of this pipeline has stored state' : `reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch`;
+        process.stdout.write(`${what}\n`);
         // a whole-pipeline reset also drops the CDC replication slot at the source (it would retain WAL)
         const { registry } = load(file);
         const { resetSource } = await import('../orchestrator/reset-source.js');

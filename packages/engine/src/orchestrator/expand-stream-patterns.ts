@@ -12,14 +12,20 @@ import {
 } from '../config/index.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 
+/** What expansion reads of a catalog: the relations' names, in catalog order. */
+export interface StreamNames {
+  readonly streams: readonly { readonly name: string }[];
+}
+
 /**
  * Replaces every pattern stream (`name: public.*`, with `exclude:`) by one stream per catalog
  * relation it selects, in catalog order, each with the pattern's settings and the destination
  * table from `destination.table_prefix`. A table also listed by name keeps its own entry; a
  * table two patterns select belongs to the first. A pattern that selects nothing is a
- * {@link ConfigError}. Pure: the catalog is given.
+ * {@link ConfigError} unless `requireMatches` is false (the state commands expand against the
+ * streams the state DB holds, where a pattern that never ran has none). Pure: the catalog is given.
  */
-export function expandStreamPatterns(config: PipelineConfig, catalog: Catalog): PipelineConfig {
+export function expandStreamPatterns(config: PipelineConfig, catalog: Pick<Catalog, 'streams'> | StreamNames, options: { requireMatches?: boolean } = {}): PipelineConfig {
   const streams = config.source.streams;
   if (!streams.some((s) => isStreamPattern(s.name))) return config;
   const taken = new Set(streams.filter((s) => !isStreamPattern(s.name)).map((s) => qualifiedStreamName(s.name)));
@@ -41,7 +47,7 @@ export function expandStreamPatterns(config: PipelineConfig, catalog: Catalog): 
       expanded.push({ ...settings, name, ...(destinationTable !== undefined && { destinationTable }) });
     }
   }
-  if (empty.length > 0) {
+  if (empty.length > 0 && options.requireMatches !== false) {
     throw new ConfigError(
       empty.map((p) => ({ file: config.file, path: 'source.streams', message: `pattern '${p}' selects no table of ${config.source.use} (after exclude)` })),
     );
