@@ -6,8 +6,9 @@ import { quoteIdent } from '@rapidbyte/sdk/postgres';
  * such a value would make every later read `cursor >= infinity`, so rows added afterwards would
  * never be read. The rule: a sentinel is never stored as the cursor. The chunked read covers the
  * finite values (and `-infinity`, which only sorts first) and checkpoints the largest of them; the
- * rows with a sentinel are read after it on every run — upsert absorbs the re-read, append writes
- * them again each run — with a warning that names them.
+ * rows with a sentinel are read after it on every run, with a warning that names them: upsert
+ * rewrites them in place; append with a NOT NULL key records their keys in the checkpoint
+ * (`sentinelKeys`) and skips those later; append without one writes them again each run.
  */
 export type CursorSentinels = 'time' | 'numeric';
 
