@@ -71,6 +71,9 @@ describe('destinationTableCollisions', () => {
     expect(destinationTableCollisions(union('replace'))[0]?.message).toContain("each replace would swap the other's rows away");
     // the same name reached through table_prefix is an accident, not a union
     expect(destinationTableCollisions(union('append', false))[0]?.message).toContain('their rows would be mixed in one table');
+    // two different long explicit names that Postgres cuts alike are an accident too
+    const long = (suffix: string) => stream(`s${suffix}.t`, { writeMode: 'append', destinationTable: `${'y'.repeat(63)}${suffix}`, destinationTableExplicit: true });
+    expect(destinationTableCollisions([long('1'), long('2')])[0]?.message).toContain('longer than 63 bytes');
     // one explicit, one not
     expect(destinationTableCollisions([stream('a.x', { writeMode: 'append', destinationTable: 'x', destinationTableExplicit: true }), stream('b.x', { writeMode: 'append' })])).toHaveLength(1);
   });

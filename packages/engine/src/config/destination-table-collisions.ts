@@ -17,8 +17,9 @@ export interface DestinationTableCollision {
 /**
  * Groups of streams that would load into one destination table. All of a pipeline's tables land
  * in the destination's one schema, so the table name decides. Loading two source tables into
- * one is allowed only as a deliberate union: every stream of the group names the table itself
- * (`destination_table`, not through `table_prefix`) and appends. Anything else is refused: with
+ * one is allowed only as a deliberate union: every stream of the group names the same table itself
+ * (`destination_table`, not through `table_prefix`, and not two long names Postgres cuts alike)
+ * and appends. Anything else is refused: with
  * `upsert` one stream's rows overwrite the other's by key, `replace` swaps the other's rows
  * away, and two `append` streams that met by accident (same source table name, or a name cut
  * at 63 bytes) mix rows nobody asked to mix. Pattern streams are skipped (they are checked once
@@ -33,10 +34,16 @@ export function destinationTableCollisions(streams: readonly StreamConfig[]): De
   }
   const collisions: DestinationTableCollision[] = [];
   for (const [table, group] of byTable) {
-    if (group.length < 2 || group.every((s) => s.destinationTableExplicit === true && s.writeMode === 'append')) continue;
+    if (group.length < 2 || isDeliberateUnion(group)) continue;
     collisions.push({ table, streams: group, message: collisionMessage(table, group) });
   }
   return collisions;
+}
+
+/** Every stream sets the very same `destination_table` itself (not two long names cut alike) and appends. */
+function isDeliberateUnion(group: readonly StreamConfig[]): boolean {
+  const named = new Set(group.map((s) => destinationTableOf(s).requested));
+  return named.size === 1 && group.every((s) => s.destinationTableExplicit === true && s.writeMode === 'append');
 }
 
 /** Streams whose destination table is also `destination.dlq.table`, each with its refusal. */
