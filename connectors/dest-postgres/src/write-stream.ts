@@ -1,5 +1,5 @@
 import { checkpoint, checkpointKey, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step } from '@rapidbyte/sdk';
-import { quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
+import { postgresIdentifier, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { isDataError } from './data-error.js';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { readFirstFrame } from './frame-input.js';
@@ -30,8 +30,9 @@ const WRITERS: Readonly<Record<SupportedWriteMode, (session: WriteSession) => St
  * (a `cdc` stream: `writeCdc`, with `upsert` or `append` only).
  */
 export function* writeStream({ config, context }: OperationInput<DestConfig>): Step<WriteResult> {
-  const stream = context.stream;
-  if (!stream) throw ConnectorError.permanent('NO_STREAM', 'write needs a stream in the session context');
+  if (!context.stream) throw ConnectorError.permanent('NO_STREAM', 'write needs a stream in the session context');
+  // the name Postgres stores (63 bytes): a longer one is cut by the server while logs named the long one
+  const stream = { ...context.stream, destinationTable: postgresIdentifier(context.stream.destinationTable) };
   if (!(SUPPORTED_WRITE_MODES as readonly string[]).includes(stream.writeMode)) {
     throw ConnectorError.permanent(
       'UNSUPPORTED_WRITE_MODE',

@@ -4,6 +4,7 @@ import { ROW_ALIAS, keyInList, keyList, keyTextList, type KeyColumn } from './ke
 import type { BoundQuery } from './key-range-sql.js';
 import { readRelationSql, type ReadRelation } from './stream-relation-sql.js';
 import { inlineBinder, paramBinder, type ValueBinder } from './value-binder.js';
+import { sentinelPredicate } from './cursor-sentinel.js';
 
 /** What an incremental read orders and identifies rows by. */
 export interface CursorRead {
@@ -52,11 +53,15 @@ export function cursorLowPredicate(binder: ValueBinder, read: CursorRead, low: C
  * The cursor value that closes the next chunk: the greatest of the first `rows` cursor values
  * above the lower bound (fewer left: the greatest left; none: no row back) —
  * `SELECT s.v::text FROM (SELECT "c" AS v FROM t WHERE <low> ORDER BY "c" LIMIT $n::bigint) AS s ORDER BY s.v DESC LIMIT 1`.
+ * Sentinel values (`infinity`, numeric `NaN`) are left out, so a chunk's bound — the cursor a
+ * checkpoint stores — is always finite and the chunk's COPY (`<= bound`) skips them too; they are
+ * read by {@link sentinelCopyStatement} (cursor-sentinel.ts says why).
  */
 export function cursorChunkUpperQuery(read: CursorRead, low: CursorLow, rows: number): BoundQuery {
   const binder = paramBinder();
   const cursor = quoteIdent(read.cursor.name);
-  const where = cursorLowPredicate(binder, read, low);
+  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type);
+  const where = cursorLowPredicate(binder, read, low) + (sentinel ? ` AND NOT ${sentinel}` : '');
   const limit = binder.bind(String(rows), 'bigint');
   return {
     sql:
@@ -92,6 +97,38 @@ export function boundaryKeysQuery(read: CursorRead, value: string): BoundQuery {
     sql: `SELECT ${keyTextList(read.key, r)} FROM ${readRelationSql(read.relation)} AS ${r} WHERE ${where} ORDER BY ${keyList(read.key, r)}`,
     params: binder.params,
   };
+}
+
+/**
+ * The sentinel values present and their row counts (value as text, count as text), for the
+ * warning — undefined when the cursor type has no sentinel.
+ */
+export function sentinelCountsSql(read: CursorRead): string | undefined {
+  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type);
+  if (!sentinel) return undefined;
+  const cursor = quoteIdent(read.cursor.name);
+  return `SELECT ${cursor}::text, count(*)::text FROM ${quoteQualified(read.relation.schema, read.relation.table)} WHERE ${sentinel} GROUP BY ${cursor} ORDER BY ${cursor}`;
+}
+
+/**
+ * The COPY of the rows whose cursor is a sentinel, ordered by cursor, then key, leaving out the
+ * key tuples `delivered` before (`append`); undefined for types without sentinels.
+ */
+export function sentinelCopyStatement(read: CursorRead, columns: readonly { readonly name: string }[], delivered: readonly (readonly string[])[] = []): string | undefined {
+  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type);
+  if (!sentinel) return undefined;
+  const cursor = quoteIdent(read.cursor.name);
+  const orderBy = read.key.length > 0 ? `${cursor}, ${keyList(read.key)}` : cursor;
+  const where = delivered.length > 0 && read.key.length > 0 ? `${sentinel} AND (${keyInList(inlineBinder(), read.key, delivered)}) IS NOT TRUE` : sentinel;
+  return copyOutStatement(read.relation.schema, read.relation.table, columns, { where, orderBy });
+}
+
+/** Key tuples (as text, key order) of every row whose cursor is a sentinel, in key order. */
+export function sentinelKeysQuery(read: CursorRead): string | undefined {
+  const r = ROW_ALIAS;
+  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type, r);
+  if (!sentinel || read.key.length === 0) return undefined;
+  return `SELECT ${keyTextList(read.key, r)} FROM ${quoteQualified(read.relation.schema, read.relation.table)} AS ${r} WHERE ${sentinel} ORDER BY ${keyList(read.key, r)}`;
 }
 
 /** Checks a lookback before use: `SELECT $1::interval >= interval '0'` (an invalid one raises 22007). */

@@ -1,6 +1,7 @@
 import type { PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
 import { carriedFrom } from './oid-alias-columns.js';
 import { CURSOR_TYPE_NAMES, cursorTypeOf } from './cursor-type.js';
+import { isCursorSentinel } from './cursor-sentinel.js';
 import type { CursorLow, CursorRead } from './cursor-sql.js';
 import { sameNames, type ReadKey } from './read-key.js';
 import type { ReadRelation } from './stream-relation-sql.js';
@@ -13,6 +14,7 @@ export const INCREMENTAL_PROBLEM_CODES = [
   'LOOKBACK_NEEDS_UPSERT',
   'LOOKBACK_UNSUPPORTED',
   'CURSOR_FIELD_CHANGED',
+  'CURSOR_SENTINEL_STORED',
 ] as const;
 export type IncrementalProblemCode = (typeof INCREMENTAL_PROBLEM_CODES)[number];
 
@@ -29,8 +31,10 @@ export interface IncrementalPlan {
   readonly cursorType: string;
   /** The first chunk's lower bound. */
   readonly low: CursorLow;
-  /** `append` with a key: checkpoints carry the key tuples at the boundary value. */
+  /** `append` with a key: checkpoints carry the key tuples at the boundary value and of the sentinel rows. */
   readonly trackBoundary: boolean;
+  /** With `trackBoundary`: the keys of sentinel-cursor rows delivered before (cursor-sentinel.ts). */
+  readonly sentinelKeys: readonly (readonly string[])[];
   /** The final checkpoint when no row is read: the resume point again, or a start without a value. */
   readonly emptyCheckpoint: ResumePoint;
   readonly warnings: readonly string[];
@@ -83,9 +87,11 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
   const append = stream.writeMode === 'append';
   /** Boundary keys need a key that is never NULL (a NULL never matches the exclusion list). */
   const identifies = keyNames.length > 0 && input.key.notNull;
-  const plan = (low: CursorLow, emptyCheckpoint: ResumePoint) => ({
+  const sameKey = resume?.primaryKey === undefined || sameNames(resume.primaryKey, keyNames);
+  const delivered = append && identifies && sameKey ? (resume?.sentinelKeys ?? []).filter((t) => t.length === keyNames.length) : [];
+  const plan = (low: CursorLow, emptyCheckpoint: ResumePoint, sentinelKeys = delivered) => ({
     ok: true as const,
-    plan: { read, cursorType: column.typeName, low, trackBoundary: append && identifies, emptyCheckpoint, warnings },
+    plan: { read, cursorType: column.typeName, low, trackBoundary: append && identifies, sentinelKeys, emptyCheckpoint, warnings },
   });
 
   if (resume?.mode !== 'incremental' || resume.cursorValue === undefined) return plan({ kind: 'all' }, start);
@@ -93,15 +99,28 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
     const message = `the stored cursor is on ${JSON.stringify(resume.cursorField)}, the stream's cursor_field is ${JSON.stringify(field)}`;
     if (append) return fail('CURSOR_FIELD_CHANGED', `${message}; reset the stream's state to read it again from the start`, field);
     warnings.push(`${message}: reading from the start (upsert makes the re-read harmless)`);
-    return plan({ kind: 'all' }, start);
+    return plan({ kind: 'all' }, start, []);
+  }
+  const value = resume.cursorValue;
+  if (isCursorSentinel(value, type.cast)) {
+    // no longer stored (cursor-sentinel.ts), but a resume point of an earlier version may hold one
+    const message = `the stored cursor ${field} = ${value} is a value no later row can exceed (stored by an earlier version), so rows added after it were never read`;
+    if (append) {
+      return fail(
+        'CURSOR_SENTINEL_STORED',
+        `${message}; run \`rapidbyte state reset <pipeline.yaml> --stream ${stream.name}\` to read the table again from the start (append writes every row again), or use write_mode upsert`,
+        field,
+      );
+    }
+    warnings.push(`${message}: reading from the start (upsert makes the re-read harmless)`);
+    return plan({ kind: 'all' }, start, []);
   }
   const again: ResumePoint = { ...resume, rows: 0 };
-  const value = resume.cursorValue;
   if (!append) return plan({ kind: 'from', value, lookback }, again);
   const keysUsable =
     identifies &&
     resume.boundaryKeys !== undefined &&
-    (resume.primaryKey === undefined || sameNames(resume.primaryKey, keyNames)) &&
+    sameKey &&
     resume.boundaryKeys.every((t) => t.length === keyNames.length);
   if (keysUsable) return plan({ kind: 'from', value, exclude: { value, keys: resume.boundaryKeys ?? [] } }, again);
   warnings.push(
@@ -125,6 +144,8 @@ export function incrementalCheckpoint(
     cursorValue: upper,
     primaryKey: plan.read.key.map((k) => k.name),
     ...(boundaryKeys ? { boundaryKeys } : {}),
+    // carried through every checkpoint, so a run stopped before its sentinel read skips them too
+    ...(plan.trackBoundary && plan.sentinelKeys.length > 0 ? { sentinelKeys: plan.sentinelKeys } : {}),
     rows,
   };
 }

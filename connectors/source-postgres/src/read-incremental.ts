@@ -2,8 +2,8 @@ import { ConnectorError, checkpoint, isCancelled, log, pg, type ResumePoint, typ
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
-import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, type CursorLow } from './cursor-sql.js';
-import { incrementalCheckpoint, planIncremental } from './incremental-plan.js';
+import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, sentinelCopyStatement, sentinelCountsSql, sentinelKeysQuery, type CursorLow } from './cursor-sql.js';
+import { incrementalCheckpoint, planIncremental, type IncrementalPlan } from './incremental-plan.js';
 import {
   DEFAULT_BATCH_ROWS,
   PRIMARY_KEY_METADATA,
@@ -70,6 +70,7 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
     let rows = 0;
     let frameCount = 0;
     let last: ResumePoint | undefined;
+    let interrupted = false;
     for (;;) {
       doing = 'find chunk bound';
       const bound = cursorChunkUpperQuery(plan.read, low, chunkRows);
@@ -91,8 +92,21 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
       if (done.rows < chunkRows) break;
       low = { kind: 'after', value: upper };
       if (isCancelled()) {
+        interrupted = true;
         log.info(`${stream.name}: interrupted: stopped after the chunk ending at ${plan.read.cursor.name} ${upper} (${rows} rows); the next run resumes there`);
         break;
+      }
+    }
+    // Rows whose cursor is a sentinel come last, every run; the checkpoint keeps the finite cursor.
+    if (!interrupted) {
+      doing = 'read sentinel cursors';
+      const sentinel = yield* readSentinelRows(conn, plan, stream.writeMode, columns, target, last, rows);
+      if (sentinel) {
+        rows += sentinel.rows;
+        frameCount += sentinel.frames;
+        last = sentinel.checkpoint;
+        checkpoint('resume', last);
+        log.warn(`${stream.name}: ${sentinel.message}`);
       }
     }
     // The last chunk's checkpoint is the final one; with no rows, the resume point is repeated.
@@ -108,6 +122,48 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
     yield* closeQuietly(conn);
     throw withStreamContext(error, stream.name, doing);
   }
+}
+
+/**
+ * Reads the rows whose cursor is a sentinel (cursor-sentinel.ts) after the finite chunks: all of
+ * them, or under `append` with a key those not delivered before. Returns what it read, the
+ * checkpoint that follows (the finite resume point, with the sentinel rows' keys under append)
+ * and the warning; undefined when the table has none.
+ */
+function* readSentinelRows(
+  conn: number,
+  plan: IncrementalPlan,
+  writeMode: StreamContext['writeMode'],
+  columns: CopyTarget['columns'],
+  target: CopyTarget,
+  last: ResumePoint | undefined,
+  rowsBefore: number,
+): Step<{ rows: number; frames: number; checkpoint: ResumePoint; message: string } | undefined> {
+  const countsSql = sentinelCountsSql(plan.read);
+  const delivered = plan.trackBoundary ? plan.sentinelKeys : [];
+  const copy = sentinelCopyStatement(plan.read, columns, delivered);
+  if (!countsSql || !copy) return undefined;
+  const counts = (yield* pg.query(conn, countsSql)).rows;
+  if (counts.length === 0) return undefined;
+  const done = yield* copyChunk(conn, copy, target);
+  const keysSql = plan.trackBoundary ? sentinelKeysQuery(plan.read) : undefined;
+  const keys = keysSql ? (yield* pg.query(conn, keysSql)).rows.map((r) => r.map((v) => v ?? '')) : undefined;
+  const finite = last ?? plan.emptyCheckpoint;
+  const { sentinelKeys: _previous, ...rest } = finite;
+  const found = counts.map((r) => `${r[1] ?? '?'} row(s) with ${plan.read.cursor.name} = ${r[0] ?? '?'}`).join(', ');
+  const how = keys
+    ? `these rows are read on every run; the ones delivered before are skipped by primary key (${done.rows} new)`
+    : writeMode === 'append'
+      ? 'these rows are read and appended again on every run (no NOT NULL primary key tells the delivered ones apart; write_mode upsert rewrites them in place instead)'
+      : 'these rows are read again on every run (upsert rewrites them in place)';
+  return {
+    rows: done.rows,
+    frames: done.frames,
+    checkpoint: { ...rest, ...(keys && keys.length > 0 ? { sentinelKeys: keys } : {}), rows: rowsBefore + done.rows },
+    message:
+      `${found}: no later value can exceed ${counts.length === 1 ? 'it' : 'them'}, so the stored cursor stays at the largest finite value ` +
+      `(${finite.cursorValue ?? 'none yet'}) and ${how}`,
+  };
 }
 
 /** A lookback must be a valid, non-negative Postgres interval; anything else is permanent LOOKBACK_INVALID. */

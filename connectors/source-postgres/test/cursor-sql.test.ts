@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, cursorLowPredicate, type CursorRead } from '../src/cursor-sql.js';
+import { boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, cursorLowPredicate, sentinelCopyStatement, sentinelCountsSql, sentinelKeysQuery, type CursorRead } from '../src/cursor-sql.js';
+import { isCursorSentinel, sentinelPredicate } from '../src/cursor-sentinel.js';
 import { paramBinder } from '../src/value-binder.js';
 
 const read: CursorRead = {
@@ -61,9 +62,64 @@ describe('cursorChunkUpperQuery', () => {
     const q = cursorChunkUpperQuery(read, { kind: 'after', value: '2024-01-01 00:00:00+00' }, 1000);
     expect(q.sql).toBe(
       'SELECT s.v::text FROM (SELECT "updatedAt" AS v FROM "public"."Events" WHERE "updatedAt" > $1::timestamp with time zone ' +
+        `AND NOT "updatedAt" = 'infinity'::timestamp with time zone ` +
         'ORDER BY "updatedAt" LIMIT $2::bigint) AS s ORDER BY s.v DESC LIMIT 1',
     );
     expect(q.params).toEqual(['2024-01-01 00:00:00+00', '1000']);
+  });
+
+  it('never bounds a chunk by a sentinel: numeric NaN and Infinity are left out, integers and text have none', () => {
+    const numeric: CursorRead = { ...read, cursor: { name: 'n', type: 'numeric' } };
+    expect(cursorChunkUpperQuery(numeric, { kind: 'all' }, 10).sql).toContain(
+      `WHERE "n" IS NOT NULL AND NOT ("n" = 'NaN'::numeric OR ("n" > 0 AND "n" + 1 = "n")) ORDER BY`,
+    );
+    for (const type of ['bigint', 'text', 'integer']) {
+      expect(cursorChunkUpperQuery({ ...read, cursor: { name: 'c', type } }, { kind: 'all' }, 10).sql).toContain('WHERE "c" IS NOT NULL ORDER BY');
+    }
+  });
+});
+
+describe('sentinel rows', () => {
+  it('are counted by value and copied in cursor, key order', () => {
+    expect(sentinelCountsSql(read)).toBe(
+      `SELECT "updatedAt"::text, count(*)::text FROM "public"."Events" WHERE "updatedAt" = 'infinity'::timestamp with time zone GROUP BY "updatedAt" ORDER BY "updatedAt"`,
+    );
+    expect(sentinelCopyStatement(read, columns)).toBe(
+      `COPY (SELECT "Tenant", "user", "updatedAt" FROM "public"."Events" WHERE "updatedAt" = 'infinity'::timestamp with time zone ` +
+        'ORDER BY "updatedAt", "Tenant", "user") TO STDOUT (FORMAT binary)',
+    );
+  });
+
+  it('under append leave out the keys delivered before, and list the keys of every sentinel row', () => {
+    const sql = sentinelCopyStatement(read, columns, [['1', 'a']]);
+    expect(sql).toContain(`WHERE "updatedAt" = 'infinity'::timestamp with time zone AND (("Tenant", "user") IN (SELECT`);
+    expect(sql).toContain(`jsonb_array_elements('[["1","a"]]'::jsonb) AS b(k))) IS NOT TRUE ORDER BY`);
+    expect(sentinelKeysQuery(read)).toBe(
+      `SELECT r."Tenant"::text, r."user"::text FROM "public"."Events" AS r WHERE r."updatedAt" = 'infinity'::timestamp with time zone ORDER BY r."Tenant", r."user"`,
+    );
+    expect(sentinelKeysQuery(noKey)).toBeUndefined();
+  });
+
+  it('do not exist for types without one', () => {
+    const ints: CursorRead = { ...read, cursor: { name: 'id', type: 'bigint' } };
+    expect(sentinelCountsSql(ints)).toBeUndefined();
+    expect(sentinelCopyStatement(ints, columns)).toBeUndefined();
+  });
+});
+
+describe('cursor sentinels', () => {
+  it('are infinity for dates and timestamps, NaN and Infinity for numeric', () => {
+    for (const type of ['date', 'timestamp without time zone', 'timestamp with time zone']) {
+      expect(isCursorSentinel('infinity', type)).toBe(true);
+      expect(isCursorSentinel('-infinity', type)).toBe(false); // sorts first: harmless as a cursor
+      expect(isCursorSentinel('2024-01-01', type)).toBe(false);
+    }
+    expect(isCursorSentinel('NaN', 'numeric')).toBe(true);
+    expect(isCursorSentinel('Infinity', 'numeric')).toBe(true);
+    expect(isCursorSentinel('-Infinity', 'numeric')).toBe(false);
+    expect(isCursorSentinel('1e10', 'numeric')).toBe(false);
+    expect(isCursorSentinel('infinity', 'text')).toBe(false);
+    expect(sentinelPredicate('c', 'date', 'r')).toBe(`r."c" = 'infinity'::date`);
   });
 });
 

@@ -121,6 +121,33 @@ describe('planIncremental: where to start', () => {
     expect(p.warnings.join()).toContain('reading from the start');
   });
 
+  it('a sentinel stored as the cursor (infinity, NaN) fails for append naming the fix and restarts for upsert', () => {
+    const stored: ResumePoint = { mode: 'incremental', cursorField: 'UpdatedAt', cursorValue: 'infinity', primaryKey: ['id'], boundaryKeys: [['1']], rows: 0 };
+    const refused = problem(input({}, stored));
+    expect(refused?.code).toBe('CURSOR_SENTINEL_STORED');
+    expect(refused?.message).toContain('the stored cursor UpdatedAt = infinity is a value no later row can exceed');
+    expect(refused?.message).toContain('rapidbyte state reset <pipeline.yaml> --stream public.T');
+    const upsert = plan(input({ writeMode: 'upsert' }, stored));
+    expect(upsert.low).toEqual({ kind: 'all' });
+    expect(upsert.emptyCheckpoint.cursorValue).toBeUndefined();
+    expect(upsert.warnings.join('\n')).toContain('reading from the start');
+    const nan = plan(input({ writeMode: 'upsert', cursorField: 'seq' }, { mode: 'incremental', cursorField: 'seq', cursorValue: 'NaN', rows: 0 }));
+    expect(nan.low).toEqual({ kind: 'all' });
+    // -infinity sorts first: a plain resume point
+    expect(plan(input({ writeMode: 'upsert' }, { ...stored, cursorValue: '-infinity' })).low).toMatchObject({ kind: 'from', value: '-infinity' });
+  });
+
+  it('append carries the keys of sentinel rows delivered before through every checkpoint; upsert and other keys drop them', () => {
+    const before: ResumePoint = { mode: 'incremental', cursorField: 'UpdatedAt', cursorValue: '2024-01-01 00:00:00+00', primaryKey: ['id'], boundaryKeys: [['1']], sentinelKeys: [['7'], ['8']], rows: 0 };
+    const p = plan(input({}, before));
+    expect(p.sentinelKeys).toEqual([['7'], ['8']]);
+    expect(incrementalCheckpoint(p, '2024-01-02 00:00:00+00', [['3']], 5).sentinelKeys).toEqual([['7'], ['8']]);
+    expect(plan(input({}, { ...before, cursorValue: undefined })).sentinelKeys).toEqual([['7'], ['8']]);
+    expect(plan(input({ writeMode: 'upsert' }, before)).sentinelKeys).toEqual([]);
+    expect(plan(input({}, { ...before, primaryKey: ['seq'] })).sentinelKeys).toEqual([]);
+    expect(incrementalCheckpoint(plan(input({ writeMode: 'upsert' }, before)), 'x', undefined, 1).sentinelKeys).toBeUndefined();
+  });
+
   it('uses the stream primary_key, falling back to the catalog key when it names other columns', () => {
     expect(plan(input({ primaryKey: ['seq', 'id'] })).read.key).toEqual([
       { name: 'seq', type: 'numeric(20,0)' },

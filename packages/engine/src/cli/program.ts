@@ -15,6 +15,7 @@ import { runCommand, type RunCommandOptions } from './run-command.js';
 import { specCommand } from './spec-command.js';
 import { formatState, resetState, showState } from './state-commands.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
+import { expandPipelineStreams, hasStreamPatterns } from '../orchestrator/expand-stream-patterns.js';
 
 async function checkCommand(file: string): Promise<number> {
   let config: PipelineConfig | undefined;
@@ -25,9 +26,15 @@ async function checkCommand(file: string): Promise<number> {
     const { checkPipeline } = await import('../orchestrator/check-pipeline.js');
     const items = await checkPipeline(config, loaded.registry);
     process.stdout.write(`${redactSecrets(formatCheck(items), config)}\n`);
-    return items.every((i) => i.ok) ? EXIT_CODES.ok : EXIT_CODES.connectionError;
+    if (!items.every((i) => i.ok)) return EXIT_CODES.connectionError;
+    // pattern streams are known (and their destination tables checked) once expanded from the source's catalog
+    if (hasStreamPatterns(config)) {
+      await expandPipelineStreams(config, loaded.registry);
+      process.stdout.write('OK      streams (patterns expanded from the source catalog)\n');
+    }
+    return EXIT_CODES.ok;
   } catch (error) {
-    if (error instanceof ConfigError) process.stdout.write(`FAILED  config ${resolve(file)}\n`);
+    if (error instanceof ConfigError) process.stdout.write(`FAILED  ${config ? 'streams' : 'config'} ${resolve(file)}\n`);
     return fail(error, config);
   }
 }
@@ -79,8 +86,9 @@ async function stateCommand(action: 'show' | 'reset', file: string, opts: { stre
     const cfg = config as PipelineConfig;
     try {
       if (action === 'reset') {
-        const names = await resetState(state, cfg, opts.stream);
-        process.stdout.write(`reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch\n`);
+        const names = (await resetState(state, cfg, opts.stream)).map((s) => s.name);
+        const what = names.length === 0 ? 'reset: no stream of this pipeline has stored state' : `reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch`;
+        process.stdout.write(`${what}\n`);
         // a whole-pipeline reset also drops the CDC replication slot at the source (it would retain WAL)
         const { registry } = load(file);
         const { resetSource } = await import('../orchestrator/reset-source.js');

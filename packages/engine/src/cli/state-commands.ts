@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { PipelineConfig } from '../config/index.js';
+import { isStreamPattern, qualifiedStreamName, type PipelineConfig, type StreamConfig } from '../config/index.js';
+import { expandStreamPatterns, hasStreamPatterns } from '../orchestrator/expand-stream-patterns.js';
 import { CHECKPOINT_SCOPE } from '../orchestrator/checkpoint-recorder.js';
 import { RESET_SCOPE } from '../orchestrator/reset-marker.js';
 import type { StateStore } from '../state/index.js';
@@ -15,16 +16,57 @@ export interface StreamStateView {
   readonly resetPending: boolean;
 }
 
-function streamsOf(config: PipelineConfig, only?: string): string[] {
-  const names = config.source.streams.map((s) => s.name);
-  if (only === undefined) return names;
-  if (!names.includes(only)) throw new Error(`stream '${only}' is not in ${resolve(config.file)} (streams: ${names.join(', ')})`);
-  return [only];
+/** A shard's checkpoint key (`public.t[shard 2/4]`) belongs to its stream. */
+const SHARD_SUFFIX = /\[shard \d+\/\d+\]$/;
+
+/**
+ * The streams the state DB holds anything for (a checkpoint, cursor or pending reset), by the
+ * names runs stored them under: for a pattern pipeline, the expanded ones.
+ */
+async function storedStreams(state: StateStore, pipeline: string): Promise<string[]> {
+  const prefix = `${pipeline}/`;
+  const names = new Set<string>();
+  for (const scope of [CHECKPOINT_SCOPE, RESET_SCOPE]) {
+    for (const key of await state.listKvKeys(scope, prefix)) names.add(key.slice(prefix.length).replace(SHARD_SUFFIX, ''));
+  }
+  return [...names].sort();
+}
+
+/**
+ * The streams of the pipeline as the state commands see them: those listed by name, and for a
+ * pattern stream the streams of this pipeline the state DB holds that the pattern selects (a run
+ * stores a pattern's streams under the names it expanded to). Reading the state DB, not the
+ * source's catalog, keeps `state show` working without the source; a table the pattern would
+ * select but that never ran has no state to show or forget.
+ */
+async function pipelineStreams(state: StateStore, config: PipelineConfig): Promise<readonly StreamConfig[]> {
+  if (!hasStreamPatterns(config)) return config.source.streams;
+  const stored = await storedStreams(state, config.pipeline);
+  return expandStreamPatterns(config, { streams: stored.map((name) => ({ name })) }, { requireMatches: false }).source.streams;
+}
+
+/** `--stream S` among `streams`; a name a pattern stream selects is accepted even before its first run. */
+function pick(config: PipelineConfig, streams: readonly StreamConfig[], only: string): StreamConfig {
+  const wanted = qualifiedStreamName(only);
+  const found = streams.find((s) => qualifiedStreamName(s.name) === wanted);
+  if (found) return found;
+  const selected = expandStreamPatterns(config, { streams: [{ name: wanted }] }, { requireMatches: false }).source.streams;
+  const byPattern = selected.find((s) => s.name === wanted);
+  if (byPattern) return byPattern;
+  const names = streams.map((s) => s.name);
+  const patterns = config.source.streams.filter((s) => isStreamPattern(s.name)).map((s) => s.name);
+  const listed = [...names, ...patterns.map((p) => `${p} (pattern)`)];
+  throw new Error(`stream '${only}' is not in ${resolve(config.file)} (streams: ${listed.join(', ')})`);
+}
+
+async function streamsOf(state: StateStore, config: PipelineConfig, only?: string): Promise<readonly StreamConfig[]> {
+  const streams = await pipelineStreams(state, config);
+  return only === undefined ? streams : [pick(config, streams, only)];
 }
 
 export async function showState(state: StateStore, config: PipelineConfig, stream?: string): Promise<StreamStateView[]> {
   const views: StreamStateView[] = [];
-  for (const name of streamsOf(config, stream)) {
+  for (const { name } of await streamsOf(state, config, stream)) {
     const cursor = await state.getCursor(config.pipeline, name);
     const payload = await state.getKv(CHECKPOINT_SCOPE, `${config.pipeline}/${name}`);
     views.push({
@@ -41,17 +83,27 @@ export async function showState(state: StateStore, config: PipelineConfig, strea
 }
 
 /**
- * Forgets the streams' cursors and checkpoints. The destination's watermark is ignored (and
- * overwritten) by the next run, which starts the streams from scratch.
+ * Forgets the streams' cursors and checkpoints and marks them reset: the next run ignores (and
+ * overwrites) the destination's watermark and starts them from scratch. Resetting the whole
+ * pipeline forgets every cursor, LSN and checkpoint stored for it — also of streams a pattern
+ * selected or that left the config — so no stored LSN outlives the replication slot the reset
+ * drops. Returns the streams reset (expanded names for a pattern pipeline).
  */
-export async function resetState(state: StateStore, config: PipelineConfig, stream?: string): Promise<string[]> {
-  const names = streamsOf(config, stream);
-  for (const name of names) {
-    await state.deleteCursors(config.pipeline, name);
-    await state.deleteKv(CHECKPOINT_SCOPE, `${config.pipeline}/${name}`);
-    await state.putKv(RESET_SCOPE, `${config.pipeline}/${name}`, new Date().toISOString());
+export async function resetState(state: StateStore, config: PipelineConfig, stream?: string): Promise<readonly StreamConfig[]> {
+  const streams = await streamsOf(state, config, stream);
+  const prefix = `${config.pipeline}/`;
+  if (stream === undefined) {
+    await state.deleteCursors(config.pipeline);
+    for (const key of await state.listKvKeys(CHECKPOINT_SCOPE, prefix)) await state.deleteKv(CHECKPOINT_SCOPE, key);
   }
-  return names;
+  for (const { name } of streams) {
+    await state.deleteCursors(config.pipeline, name);
+    for (const key of await state.listKvKeys(CHECKPOINT_SCOPE, `${prefix}${name}`)) {
+      if (key === `${prefix}${name}` || SHARD_SUFFIX.test(key.slice(prefix.length + name.length))) await state.deleteKv(CHECKPOINT_SCOPE, key);
+    }
+    await state.putKv(RESET_SCOPE, `${prefix}${name}`, new Date().toISOString());
+  }
+  return streams;
 }
 
 export function formatState(views: readonly StreamStateView[]): string {

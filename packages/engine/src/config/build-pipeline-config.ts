@@ -99,8 +99,8 @@ function connector(raw: Raw, dir: string): ConnectorRef {
 }
 
 /** `destination_table`, else the prefixed source table; pattern streams get theirs when expanded. */
-function destinationTableOf(s: Raw, prefix: TablePrefix | undefined): { destinationTable?: string } {
-  if (s.destination_table !== undefined) return { destinationTable: s.destination_table };
+function destinationTableOf(s: Raw, prefix: TablePrefix | undefined): { destinationTable?: string; destinationTableExplicit?: boolean } {
+  if (s.destination_table !== undefined) return { destinationTable: s.destination_table, destinationTableExplicit: true };
   const prefixed = isStreamPattern(s.name) ? undefined : prefixedTableName(s.name, prefix);
   return prefixed === undefined ? {} : { destinationTable: prefixed };
 }

@@ -14,5 +14,6 @@ export { DEFAULT_RESOURCES, DEFAULT_SQLITE_STATE } from './build-pipeline-config
 export * from './load-pipeline-config.js';
 export * from './stream-pattern.js';
 export * from './destination-table-name.js';
+export * from './destination-table-collisions.js';
 export * from './with-streams.js';
 export * from './select-streams.js';

@@ -157,6 +157,7 @@ resources: { max_batch_bytes: 512kb, parallelism: 4 }
       writeMode: 'append',
       primaryKey: ['uid'],
       destinationTable: 'people',
+      destinationTableExplicit: true,
     });
     expect(config.destination.writeMode).toBe('append');
     expect(config.destination.primaryKey).toBeUndefined();

@@ -8,7 +8,8 @@ import type { ConfigPath } from './config-path.js';
 import { deepFreeze } from './deep-freeze.js';
 import { IssueCollector } from './issue-collector.js';
 import { BYTE_SIZE_PATTERN, parseByteSize } from './parse-byte-size.js';
-import type { PipelineConfig } from './pipeline-config.js';
+import type { PipelineConfig, StreamConfig } from './pipeline-config.js';
+import { deadLetterTableCollisions, destinationTableCollisions } from './destination-table-collisions.js';
 import { PIPELINE_SCHEMA } from './pipeline-schema.js';
 import { readYamlTree } from './read-yaml-tree.js';
 import { redactValues } from './redact-secrets.js';
@@ -60,13 +61,26 @@ export function loadPipelineConfig(file: string, options: LoadPipelineOptions): 
   checkStateAndResources(data, issues);
   checkConnectors(data, options.resolveConnector, issues);
 
+  // table collisions need the resolved names, so they are checked on the built config
+  const built = issues.issues.length === 0 ? buildPipelineConfig(data as Raw, abs, [...secrets]) : undefined;
+  if (built) checkDestinationTables(built, issues);
   if (issues.issues.length > 0) {
     const sorted = [...issues.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     // Messages never echo secrets by construction; this is the safety net (long enough not to mangle words).
     const net = [...secrets].filter((v) => v.length >= MIN_NET_SECRET);
     throw new ConfigError(sorted.map((i) => ({ ...i, message: redactValues(i.message, net) })));
   }
-  return deepFreeze(buildPipelineConfig(data as Raw, abs, [...secrets]));
+  return deepFreeze(built as PipelineConfig);
+}
+
+/** Streams listed by name that would load into one destination table (patterns are checked once expanded). */
+function checkDestinationTables(config: PipelineConfig, issues: IssueCollector): void {
+  const streams = config.source.streams;
+  for (const collision of destinationTableCollisions(streams)) {
+    const second = streams.indexOf(collision.streams[1] as StreamConfig);
+    issues.add(['source', 'streams', second, 'name'], collision.message);
+  }
+  for (const { message } of deadLetterTableCollisions(config)) issues.add(['destination', 'dlq', 'table'], message);
 }
 
 /** The first YAML error only: the ones after it are usually its echoes. */

@@ -36,6 +36,8 @@ export interface StreamConfig {
   readonly primaryKey?: readonly string[];
   /** `destination_table`, else the source table with `destination.table_prefix` (unset: the source table). */
   readonly destinationTable?: string;
+  /** The stream sets `destination_table` itself (not through `table_prefix`): streams may share such a table under `append`. */
+  readonly destinationTableExplicit?: boolean;
   /**
    * Effective schema-evolution policy: the stream's `schema_evolution` keys over
    * `destination.schema_evolution` over the defaults. Absent when that is the default

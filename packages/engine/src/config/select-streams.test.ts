@@ -10,7 +10,7 @@ function load() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-select-'));
   const file = path.join(dir, 'pipeline.yaml');
   const streams = ['users', 'public.orders', 'sales.orders'].map((n) => `    - { name: ${n}, sync_mode: full_refresh }`).join('\n');
-  writeFileSync(file, `version: "1.0"\npipeline: sel\nsource:\n  use: src\n  streams:\n${streams}\ndestination:\n  use: dst\n`);
+  writeFileSync(file, `version: "1.0"\npipeline: sel\nsource:\n  use: src\n  streams:\n${streams}\ndestination:\n  use: dst\n  table_prefix: { sales: sales_ }\n`);
   return loadPipelineConfig(file, { env: {}, resolveConnector: () => ({ configSchema: { type: 'object' } }) });
 }
 

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
-import type { ConnectorRef, PipelineConfig } from '../config/index.js';
+import { assertDistinctDestinationTables, destinationTableOf, type ConnectorRef, type PipelineConfig } from '../config/index.js';
 import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
@@ -127,6 +127,8 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const dryRun = options.dryRun === true;
   if (options.limit !== undefined && !dryRun) throw new RunOptionsInvalid('--limit only works with --dry-run (a limited real run would commit a partial table)');
   if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) throw new RunOptionsInvalid(`--limit must be a non-negative integer, got ${options.limit}`);
+  // two streams into one table lose rows: refused before anything is written
+  assertDistinctDestinationTables(pipelineConfig);
   const state = dryRun ? dryRunStateStore(options.state) : options.state;
   const skipped = dryRun ? pipelineConfig.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => ({ stream: s.name, reason: 'cdc streams are not read in a dry run (it would create a replication slot)' })) : [];
   for (const s of skipped) onEvent({ type: 'log', stream: s.stream, stage: 'engine', level: 'warn', message: `skipped: ${s.reason}` });
@@ -146,6 +148,11 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const names = config.source.streams.map((s) => s.name);
     const runId = await state.beginRun(config.pipeline, names);
     onEvent({ type: 'run-started', runId, pipeline: config.pipeline, streams: names });
+    for (const s of config.source.streams) {
+      const { requested, table } = destinationTableOf(s);
+      const message = `destination table '${requested}' is longer than 63 bytes: loading into '${table}' (the name Postgres keeps)`;
+      if (table !== requested) onEvent({ type: 'log', stream: s.name, stage: 'engine', level: 'warn', message });
+    }
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
     const afterCommit = faultInjector(process.env);
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);

@@ -1,6 +1,5 @@
 import type { StreamContext } from '@rapidbyte/sdk/contract';
-import { parseStreamName } from '@rapidbyte/sdk/postgres';
-import type { StreamConfig } from '../config/index.js';
+import { destinationTableOf, type StreamConfig } from '../config/index.js';
 
 /** What a connector session is told about its stream (the `stream` of the session context). */
 export function streamContext(stream: StreamConfig): StreamContext {
@@ -12,7 +11,8 @@ export function streamContext(stream: StreamConfig): StreamContext {
     columns: stream.columns,
     writeMode: stream.writeMode,
     primaryKey: stream.primaryKey,
-    destinationTable: stream.destinationTable ?? parseStreamName(stream.name).table,
+    // the name Postgres stores (63 bytes at most), so every stage and log names the real table
+    destinationTable: destinationTableOf(stream).table,
     ...(stream.schemaEvolution !== undefined && { schemaEvolution: { ...stream.schemaEvolution } }),
     ...(stream.dlqTable !== undefined && { dlqTable: stream.dlqTable }),
   };

@@ -25,6 +25,7 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     // a write that is dropped did not happen
     casKv: () => Promise.resolve(false),
     deleteKv: () => Promise.resolve(false),
+    listKvKeys: (scope, keyPrefix) => inner.listKvKeys(scope, keyPrefix),
     addDeadLetters: () => Promise.resolve(),
     listDeadLetters: (options) => inner.listDeadLetters(options),
     acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> => inner.acquirePipelineLock(pipeline, holder),

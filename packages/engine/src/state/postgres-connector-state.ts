@@ -44,4 +44,13 @@ export class PostgresConnectorState {
   async deleteKv(scope: string, key: string): Promise<boolean> {
     return (await this.#pool.query(`DELETE FROM ${this.#table} WHERE scope = $1 AND key = $2`, [scope, key])).rowCount === 1;
   }
+
+  async listKvKeys(scope: string, keyPrefix: string): Promise<string[]> {
+    // left(), not LIKE: a prefix may hold % or _; COLLATE "C" sorts like SQLite (by code point)
+    const r = await this.#pool.query<{ key: string }>(
+      `SELECT key FROM ${this.#table} WHERE scope = $1 AND left(key, length($2)) = $2 ORDER BY key COLLATE "C"`,
+      [scope, keyPrefix],
+    );
+    return r.rows.map((row) => row.key);
+  }
 }

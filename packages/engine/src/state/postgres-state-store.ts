@@ -97,6 +97,7 @@ class PostgresStateStore implements StateStore {
     return this.#open().#kv.casKv(scope, key, expected, value);
   }
   async deleteKv(scope: string, key: string): Promise<boolean> { return this.#open().#kv.deleteKv(scope, key); }
+  async listKvKeys(scope: string, keyPrefix: string): Promise<string[]> { return this.#open().#kv.listKvKeys(scope, keyPrefix); }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> { return this.#open().#deadLetters.addDeadLetters(letters); }
   async listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]> {

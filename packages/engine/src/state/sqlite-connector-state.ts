@@ -41,4 +41,12 @@ export class SqliteConnectorState {
   deleteKv(scope: string, key: string): boolean {
     return this.#db.prepare('DELETE FROM connector_state WHERE scope = ? AND key = ?').run(scope, key).changes === 1;
   }
+
+  listKvKeys(scope: string, keyPrefix: string): string[] {
+    // substr, not LIKE: a prefix may hold % or _
+    const rows = this.#db
+      .prepare('SELECT key FROM connector_state WHERE scope = ? AND substr(key, 1, length(?)) = ? ORDER BY key')
+      .all(scope, keyPrefix, keyPrefix) as { key: string }[];
+    return rows.map((r) => r.key);
+  }
 }

@@ -51,6 +51,8 @@ export interface StateStore {
   casKv(scope: string, key: string, expected: string | undefined, value: string): Promise<boolean>;
   /** Returns whether a value was deleted. */
   deleteKv(scope: string, key: string): Promise<boolean>;
+  /** The keys of `scope` that start with `keyPrefix`, sorted (e.g. every stream of a pipeline: `<pipeline>/`). */
+  listKvKeys(scope: string, keyPrefix: string): Promise<string[]>;
 
   /** Inserts all letters in one transaction (all or none). `record` must be JSON text. */
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;

@@ -82,6 +82,11 @@ export interface ResumePoint {
   readonly cursorValue?: string;
   /** incremental + append: key tuples already delivered whose cursor equals `cursorValue`. */
   readonly boundaryKeys?: readonly (readonly string[])[];
+  /**
+   * incremental + append: key tuples already delivered whose cursor is a value no later row can
+   * exceed (`infinity`, numeric `NaN`), which is never stored as `cursorValue`.
+   */
+  readonly sentinelKeys?: readonly (readonly string[])[];
   readonly primaryKey?: readonly string[];
   /** cdc: last committed LSN. */
   readonly lsn?: string;

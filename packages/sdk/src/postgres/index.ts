@@ -8,6 +8,7 @@ export { SSL_MODES, DEFAULT_SSL_MODE, DEFAULT_PORT } from './connection-options.
 export type { ConnectionConfig } from './connection-options.js';
 export { parsePostgresUrl, parseConnectionConfig, truncateUtf8 } from './connection-config.js';
 export type { PostgresUrl, ConfigProblem, Parsed } from './connection-config.js';
+export { MAX_IDENTIFIER_BYTES, postgresIdentifier } from './postgres-identifier.js';
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote-ident.js';
 export { sqlstateKind } from './sqlstate-kind.js';
 export type { SqlstateClass } from './sqlstate-kind.js';

@@ -255,6 +255,15 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         expect(await store.getKv('src', 'slot')).toBeUndefined();
       });
 
+      it('lists the keys of a scope by prefix, sorted, taking % and _ literally', async () => {
+        for (const key of ['p1/public.t2', 'p1/public.t1', 'p1/public.t1[shard 1/2]', 'p10/public.t1', 'p_1/x', 'p%/y']) await store.putKv('ckpt', key, '{}');
+        await store.putKv('other', 'p1/public.t9', '{}');
+        expect(await store.listKvKeys('ckpt', 'p1/')).toEqual(['p1/public.t1', 'p1/public.t1[shard 1/2]', 'p1/public.t2']);
+        expect(await store.listKvKeys('ckpt', 'p_')).toEqual(['p_1/x']);
+        expect(await store.listKvKeys('ckpt', 'p%')).toEqual(['p%/y']);
+        expect(await store.listKvKeys('ckpt', 'none/')).toEqual([]);
+      });
+
       it('compare-and-set: absent, matching and stale expectations', async () => {
         expect(await store.casKv('s', 'k', 'x', 'v1')).toBe(false); // expected a value, none there
         expect(await store.getKv('s', 'k')).toBeUndefined();
