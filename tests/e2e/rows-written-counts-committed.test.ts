@@ -113,8 +113,7 @@ describe('rows written counts committed rows only', () => {
     expect([diff.onlyInSourceCount, diff.onlyInDestinationCount, diff.destinationRows]).toEqual([0, 0, ROWS]);
     expect(s.rowsWritten).toBe(ROWS);
     expect(s.rowsRolledBack).toBeGreaterThan(0);
-    expect(s.rowsRead).toBe(ROWS + (s.rowsRead - ROWS)); // every attempt's reads
-    expect(s.rowsRead).toBeGreaterThanOrEqual(ROWS);
+    expect(s.rowsRead).toBeGreaterThanOrEqual(ROWS); // every attempt's reads
     expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: ROWS });
 
     // the text summary shows the rolled-back rows in their own column
@@ -164,6 +163,7 @@ describe('rows written counts committed rows only', () => {
     expect(committed % 2_000).toBe(0);
     expect(committed).toBeLessThan(ROWS);
     expect(s.rowsWritten).toBe(committed);
+    expect(s.rowsRolledBack).toBeGreaterThan(0); // the chunk in flight rolled back
     expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: committed });
   });
 

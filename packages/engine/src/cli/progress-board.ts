@@ -52,7 +52,13 @@ export class ProgressBoard {
       case 'stream-started':
         return this.#update(event.stream, () => ({ phase: event.attempt > 1 ? 'retrying' : 'starting', attempt: event.attempt, startedAt: this.#now(), rowsRead: 0, rowsWritten: 0, bytesRead: 0 }));
       case 'stream-progress':
-        return this.#update(event.stream, (p) => ({ ...event.counters, phase: p.phase === 'starting' || p.phase === 'retrying' ? 'copying' : p.phase }));
+        // live: rows delivered to the destination by this attempt, committed or not yet (a commit
+        // may cover hundreds of thousands of rows); the finished stream shows the committed rows
+        return this.#update(event.stream, (p) => ({
+          ...event.counters,
+          rowsWritten: event.counters.rowsWritten + (event.rowsUncommitted ?? 0),
+          phase: p.phase === 'starting' || p.phase === 'retrying' ? 'copying' : p.phase,
+        }));
       case 'stream-finished': {
         const r = event.result;
         return this.#update(r.stream, () => ({ phase: r.status, rowsRead: r.rowsRead, rowsWritten: r.rowsWritten, bytesRead: r.bytesRead, durationMs: r.durationMs }));

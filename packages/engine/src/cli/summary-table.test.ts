@@ -23,6 +23,14 @@ describe('formatRunSummary', () => {
     expect(lines[4]).toBe('  a: schema change: add x');
   });
 
+  it('shows the rows attempts rolled back in their own column, only when a stream has some', () => {
+    const lines = formatRunSummary(run([stream('a', { rowsRolledBack: 1500 }), stream('b', { rowsRolledBack: 0 })])).split('\n');
+    expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['rolled back']);
+    expect(lines[2]?.split(/\s{2,}/).slice(7)).toEqual(['1,500']);
+    expect(lines[3]?.split(/\s{2,}/).slice(7)).toEqual(['0']);
+    expect(formatRunSummary(run([stream('c', { rowsRolledBack: 0 })])).split('\n')[1]).not.toContain('rolled back');
+  });
+
   it('shows the shard count of a sharded stream', () => {
     const lines = formatRunSummary(run([stream('public.big', { shards: 4 }), stream('public.small')])).split('\n');
     expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['shards']);

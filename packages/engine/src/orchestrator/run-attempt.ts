@@ -39,6 +39,8 @@ export function runAttempt(
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
+  /** Rows the destination had received past its last commit (the last progress report). */
+  let uncommitted = 0;
   // Committed checkpoints are recorded one at a time, in the order the destination reported them;
   // the attempt resolves only once every one of them is recorded.
   let recorded: Promise<void> = Promise.resolve();
@@ -87,7 +89,8 @@ export function runAttempt(
           break;
         case 'progress':
           counters = m.counters;
-          onEvent({ type: 'stream-progress', stream: name, counters });
+          uncommitted = m.rowsUncommitted ?? 0;
+          onEvent({ type: 'stream-progress', stream: name, counters, rowsUncommitted: uncommitted });
           break;
         case 'resume':
           onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `resume point (${m.source}): ${m.payload}` });
@@ -143,7 +146,11 @@ export function runAttempt(
     worker.on('exit', () => {
       signal?.removeEventListener('abort', cancel);
       clearTimeout(hardStop);
-      if (!finished) error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
+      if (!finished) {
+        error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
+        // the worker died: its open transaction rolled back with its connections
+        if (uncommitted > 0) counters = { ...counters, rowsRolledBack: (counters.rowsRolledBack ?? 0) + uncommitted };
+      }
       void recorded.then(() => resolve({ counters, error, lastCommitted }));
     });
   });
