@@ -1,4 +1,5 @@
 import type { RunEvent } from '../orchestrator/run-event.js';
+import { displayWidth, padEndDisplay, padStartDisplay } from './display-width.js';
 import { formatBytes, formatRate } from './format-bytes.js';
 
 export const STREAM_PHASES = ['queued', 'starting', 'copying', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
@@ -99,8 +100,8 @@ export function renderProgressFrame(board: ProgressBoard, tick: number): string 
       `${(ms / 1000).toFixed(1)} s`,
     ];
   });
-  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(0, ...rows.map((r) => (r[i] ?? '').length)));
-  const lines = rows.map((r) => r.map((c, i) => (i <= 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(0, ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const lines = rows.map((r) => r.map((c, i) => (i <= 1 ? padEndDisplay(c, widths[i] ?? 0) : padStartDisplay(c, widths[i] ?? 0))).join('  ').trimEnd());
   const done = board.streams().filter((p) => MARK[p.phase] !== undefined && p.phase !== 'queued').length;
   return [`${board.title}: ${done}/${rows.length} streams done`, ...lines].join('\n');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult, StreamResult } from '../orchestrator/run-result.js';
+import { displayWidth } from './display-width.js';
 import { formatRunSummary } from './summary-table.js';
 
 const stream = (name: string, extra: Record<string, unknown> = {}): StreamResult =>
@@ -44,5 +45,15 @@ describe('formatRunSummary', () => {
     expect(text).toMatch(/┌─+┬/);
     expect(text).toMatch(/│ bad\s+│ failed\s+│/);
     expect(text.split('\n').at(-1)).toBe('  bad: source:source-postgres: permanent TABLE_MISSING: no such table');
+  });
+
+  it('aligns wide (CJK, emoji) stream names by display width, boxed and plain', () => {
+    const streams = [stream('public.注文'), stream('public.🍣sushi'), stream('public.orders'), stream('public.ｶﾀｶﾅ')];
+    const boxed = formatRunSummary(run(streams), { boxed: true }).split('\n').slice(1);
+    expect(new Set(boxed.map(displayWidth)).size).toBe(1);
+    const plain = formatRunSummary(run(streams)).split('\n').slice(1);
+    // every row's second column (status) starts at the same display column
+    const statusAt = plain.slice(1).map((l) => displayWidth(l.slice(0, l.indexOf('succeeded'))));
+    expect(new Set(statusAt).size).toBe(1);
   });
 });

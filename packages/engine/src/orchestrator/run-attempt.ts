@@ -4,6 +4,7 @@ import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import { deadLetterFaultInjector } from './fault-injector.js';
+import type { Interrupts } from './interrupts.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
 import type { StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
@@ -24,14 +25,14 @@ export interface AttemptOutcome {
 
 /**
  * Runs one attempt of a stream's chain in a worker thread (a warm one from `warm` when there is
- * one left). When `signal` aborts, the worker is asked to drain; if it has not finished
+ * one left). When the run is interrupted, the worker is asked to drain; if it has not finished
  * `drainGraceMs` later, to stop at once.
  */
 export function runAttempt(
   task: StreamTask,
   state: StateStore,
   onEvent: RunEventListener,
-  signal: AbortSignal | undefined,
+  interrupts: Interrupts | undefined,
   afterCommit: () => Promise<void>,
   drainGraceMs: number = DEFAULT_DRAIN_GRACE_MS,
   warm?: WarmWorkers,
@@ -79,8 +80,7 @@ export function runAttempt(
         control(true);
       }, drainGraceMs);
     };
-    signal?.addEventListener('abort', cancel);
-    if (signal?.aborted) cancel();
+    const unsubscribe = interrupts?.subscribe(cancel);
     let finished = false;
     worker.on('message', (m: WorkerMessage) => {
       switch (m.type) {
@@ -144,7 +144,7 @@ export function runAttempt(
       error ??= { kind: 'permanent', code: 'WORKER_CRASHED', message: e.message, stage: 'host' };
     });
     worker.on('exit', () => {
-      signal?.removeEventListener('abort', cancel);
+      unsubscribe?.();
       clearTimeout(hardStop);
       if (!finished) {
         error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
