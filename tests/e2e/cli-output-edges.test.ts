@@ -1,5 +1,5 @@
 // Edges of the CLI's output: a reader that closes the pipe early (`check … | head -1`) gets no
-// EPIPE stack trace; a pipeline with more than 10 CDC streams prints no MaxListenersExceededWarning
+// EPIPE stack trace and the command keeps its exit code; a pipeline with more than 10 CDC streams prints no MaxListenersExceededWarning
 // or DeprecationWarning; `discover` aligns CJK and emoji column names by display width; `runs`
 // shows bytes the way the run summary does.
 import { spawn } from 'node:child_process';
@@ -80,6 +80,13 @@ ${extra}`);
     expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
+
+    // a check that fails keeps its exit code when its reader went away
+    const bad = pipeline('edges_epipe_bad', '    - { name: public.注文, sync_mode: full_refresh }', { name: 'no_such_db', url: cluster.url('edges_no_such_db') });
+    const failed = await firstLineThenClose(['check', bad]);
+    expect(failed.firstLine).toMatch(/^OK\s+config /);
+    expect(failed.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(failed.code).toBe(3);
   });
 
   it('a pipeline with 12 CDC streams prints no MaxListenersExceededWarning and no DeprecationWarning', async () => {

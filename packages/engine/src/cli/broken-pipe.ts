@@ -1,20 +1,14 @@
 /**
  * A reader that stops reading is no failure of ours (`rapidbyte check p.yaml | head -1`): without a
- * handler, the next write to the closed pipe throws EPIPE from the stream and Node prints a stack
- * trace. stdout (results only): exit at once and quietly, with the exit code set so far, as Unix
- * tools do. stderr (logs and progress): drop what can no longer be shown and let the command
- * finish — a run whose log reader went away still drains, commits and records.
+ * handler, the next write to the closed pipe raises EPIPE on the stream and Node dies with a stack
+ * trace. With it, the closed stream is destroyed and what is written to it later is dropped; the
+ * command finishes quietly and exits with its own code — a run whose output reader went away still
+ * drains, commits and records, and a failed `check` still exits 3.
  */
-export function handleBrokenPipes(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): void {
-  stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (!isBrokenPipe(error)) throw error;
-    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-  });
-  stderr.on('error', (error: NodeJS.ErrnoException) => {
-    if (!isBrokenPipe(error)) throw error;
-  });
-}
-
-function isBrokenPipe(error: NodeJS.ErrnoException): boolean {
-  return error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+export function handleBrokenPipes(...streams: NodeJS.WriteStream[]): void {
+  for (const stream of streams.length > 0 ? streams : [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
 }

@@ -102,7 +102,7 @@ export async function runStreamTask(
     const delay = grant.delayMs;
     await transition('retrying', `${error.code}: ${error.message} (retry ${grant.retry}/${retry.maxRetries} in ${delay} ms)`);
     onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${grant.retry}/${retry.maxRetries} in ${delay} ms` });
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await interruptibleDelay(delay, interrupts);
   }
   if (controls.interrupts === undefined) interrupts.close();
   // a CDC stream interrupted at a transaction boundary drained and committed: it succeeded
@@ -118,4 +118,23 @@ export async function runStreamTask(
   };
   onEvent({ type: 'stream-finished', result });
   return result;
+}
+
+/** Waits `ms`, or less when the run is interrupted meanwhile (a backoff must not delay a SIGINT). */
+function interruptibleDelay(ms: number, interrupts: Interrupts): Promise<void> {
+  return new Promise((resolve) => {
+    let unsubscribe: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      resolve();
+    };
+    timer = setTimeout(finish, ms);
+    unsubscribe = interrupts.subscribe(finish);
+    if (done) unsubscribe();
+  });
 }
