@@ -15,7 +15,7 @@ const cluster = testPg();
 type CountedStream = StreamJson & { bytesWritten: number; rowsRolledBack?: number; shards?: number };
 interface RunsJson {
   runId: number;
-  streams: { stream: string; status: string; counts: { rowsRead: number; rowsWritten: number } }[];
+  streams: { stream: string; status: string; counts: { rowsRead: number; rowsWritten: number; rowsRolledBack?: number } }[];
 }
 
 const COLUMNS = 'id bigint NOT NULL, label text NOT NULL';
@@ -64,7 +64,7 @@ async function count(db: TestDatabase): Promise<number> {
 }
 
 /** The run history's counts of the run's one stream. */
-async function historyCounts(file: string, runId: number): Promise<{ rowsRead: number; rowsWritten: number } | undefined> {
+async function historyCounts(file: string, runId: number): Promise<{ rowsRead: number; rowsWritten: number; rowsRolledBack?: number } | undefined> {
   const result = await runCli(['runs', '--pipeline', file, '--json']);
   expect(result.code, result.stderr).toBe(0);
   return (JSON.parse(result.stdout) as RunsJson[]).find((r) => r.runId === runId)?.streams[0]?.counts;
@@ -114,9 +114,11 @@ describe('rows written counts committed rows only', () => {
     expect(s.rowsWritten).toBe(ROWS);
     expect(s.rowsRolledBack).toBeGreaterThan(0);
     expect(s.rowsRead).toBeGreaterThanOrEqual(ROWS); // every attempt's reads
-    expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: ROWS });
+    expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: ROWS, rowsRolledBack: s.rowsRolledBack });
+    const runs = await runCli(['runs', '--pipeline', file]);
+    expect(runs.stdout).toMatch(new RegExp(`^\\s+public\\.items\\s+succeeded\\s+read ${s.rowsRead}\\s+written ${ROWS}\\s+.*attempts ${s.attempts}\\s+rolled back ${s.rowsRolledBack}$`, 'm'));
 
-    // the text summary shows the rolled-back rows in their own column
+    // a clean run has no rolled-back column
     const text = await runCli(['run', file, '--full-refresh']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout.split('\n')[1]).not.toMatch(/rolled back/); // a clean run has no such column
@@ -136,7 +138,7 @@ describe('rows written counts committed rows only', () => {
     expect(committed).toBe(6_000);
     expect(s.rowsWritten).toBe(committed);
     expect(s.rowsRolledBack).toBeGreaterThan(0);
-    expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: committed });
+    expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: committed, rowsRolledBack: s.rowsRolledBack });
 
     const text = await runCli(['run', file]);
     expect(text.code).toBe(4);

@@ -22,6 +22,13 @@ describe('formatRuns', () => {
     expect(line).toBe(`  public.t  succeeded  read 10  written 10  bytes ${shown}  attempts 1`);
   });
 
+  it('shows the rows attempts rolled back after the attempts, only when there were some', () => {
+    const r = run(100);
+    const counts = { ...(r.streams[0] as RunRecord['streams'][number]).counts, rowsRolledBack: 700 };
+    const line = formatRuns([{ ...r, streams: [{ ...(r.streams[0] as RunRecord['streams'][number]), counts }] }], () => []).split('\n')[1];
+    expect(line).toBe('  public.t  succeeded  read 10  written 10  bytes 100 B  attempts 1  rolled back 700');
+  });
+
   it('says so when there are no runs', () => {
     expect(formatRuns([], () => [])).toBe('no runs recorded');
   });
