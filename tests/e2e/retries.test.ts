@@ -148,7 +148,7 @@ describe('retries and run history', () => {
     const text = await runCli(['runs', '--pipeline', file]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^run ${json.runId}\\s+${name}\\s+succeeded`, 'm'));
-    expect(text.stdout).toMatch(new RegExp(`^\\s+public\\.big\\s+succeeded\\s+read \\d+\\s+written \\d+\\s+bytes \\d+\\s+attempts ${stream.attempts}`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^\\s+public\\.big\\s+succeeded\\s+read \\d+\\s+written \\d+\\s+bytes [\\d.]+ (?:B|KiB|MiB|GiB)\\s+attempts ${stream.attempts}`, 'm'));
     expect(text.stdout).toMatch(/running → retrying/);
     expect(text.stdout).toMatch(/retrying → running/);
     expect(text.stdout).toMatch(/running → succeeded/);
@@ -212,7 +212,7 @@ describe('retries and run history', () => {
     for (const [stream, rows] of [['public.small', 100], ['public.tiny', 7]] as const) {
       const streamLines = lines.filter((l) => l.trim().startsWith(`${stream} `));
       expect(streamLines).toHaveLength(2);
-      for (const l of streamLines) expect(l.trim()).toMatch(new RegExp(`^${stream.replace('.', '\\.')}\\s+succeeded\\s+read ${rows}\\s+written ${rows}\\s+bytes \\d+\\s+attempts 1$`));
+      for (const l of streamLines) expect(l.trim()).toMatch(new RegExp(`^${stream.replace('.', '\\.')}\\s+succeeded\\s+read ${rows}\\s+written ${rows}\\s+bytes [\\d.]+ (?:B|KiB|MiB|GiB)\\s+attempts 1$`));
     }
     expect(lines.filter((l) => /→ succeeded/.test(l))).toHaveLength(4);
     expect(lines.filter((l) => /pending → running/.test(l))).toHaveLength(4);

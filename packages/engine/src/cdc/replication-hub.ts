@@ -75,6 +75,8 @@ export class ReplicationHub {
   #state: HubState = 'new';
   #setup: Promise<void> | undefined;
   #sql: pg.Client | undefined;
+  /** The last query queued on `#sql` (settled): the next one starts after it. */
+  #sqlTail: Promise<void> = Promise.resolve();
   #repl: ReplicationConnection | undefined;
   /** The restart in progress (restarts run one at a time: see `#restart`). */
   #restarting: Promise<void> = Promise.resolve();
@@ -301,7 +303,7 @@ export class ReplicationHub {
     let slotLagBytes: number | undefined;
     try {
       if (this.#sql && this.#lastAck > 0n) {
-        const r = await this.#sql.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8::text AS lag', [formatLsn(this.#lastAck)]);
+        const r = await this.#query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8::text AS lag', [formatLsn(this.#lastAck)]);
         slotLagBytes = Math.max(0, Number((r.rows[0] as { lag: string }).lag));
       }
     } catch {
@@ -324,8 +326,23 @@ export class ReplicationHub {
     this.#state = 'waiting';
   }
 
+  /**
+   * One query on the status connection, after the ones before it: streams attach concurrently and
+   * each reads the slot's row, and node-postgres deprecates queueing a query on a busy client
+   * (a DeprecationWarning on stderr with a dozen CDC streams).
+   */
+  #query(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    const sql = this.#sql as pg.Client;
+    const result = this.#sqlTail.then(() => sql.query(text, values));
+    this.#sqlTail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
   async #slotRow(): Promise<{ walStatus: string; confirmed: bigint } | undefined> {
-    const r = await (this.#sql as pg.Client).query(
+    const r = await this.#query(
       `SELECT coalesce(wal_status, '') AS wal_status, coalesce(confirmed_flush_lsn, '0/0')::text AS confirmed, plugin, slot_type
          FROM pg_replication_slots WHERE slot_name = $1`,
       [this.source.slot],
@@ -340,7 +357,7 @@ export class ReplicationHub {
 
   async #waitSlotInactive(): Promise<void> {
     for (let i = 0; i < 100; i++) {
-      const r = await (this.#sql as pg.Client).query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [this.source.slot]);
+      const r = await this.#query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [this.source.slot]);
       if ((r.rows[0] as { active: boolean } | undefined)?.active !== true) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

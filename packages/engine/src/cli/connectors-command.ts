@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectorRegistry, type ResolvedConnector } from '../runtime/connector-registry.js';
+import { displayWidth, padEndDisplay } from './display-width.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { reportFailure } from './report-failure.js';
 
@@ -33,8 +34,8 @@ export function listConnectors(registry: ConnectorRegistry): ConnectorListing[] 
 export function formatConnectors(list: readonly ConnectorListing[]): string {
   if (list.length === 0) return 'no connectors found';
   const rows = [['name', 'version', 'roles', 'built', 'loaded from'], ...list.map((c) => [c.name, c.version, c.roles.join(','), c.built ? 'yes' : 'no', c.dir])];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : padEndDisplay(c, widths[i] ?? 0))).join('  ')).join('\n');
 }
 
 /** `rapidbyte connectors`: name, version, roles and where each connector is loaded from. */

@@ -2,6 +2,7 @@ import type { Catalog } from '@rapidbyte/sdk/contract';
 import { qualifiedStreamName, redactSecrets, type PipelineConfig } from '../config/index.js';
 import { discoverPipeline } from '../orchestrator/discover-pipeline.js';
 import { expandStreamPatterns } from '../orchestrator/expand-stream-patterns.js';
+import { displayWidth, padEndDisplay } from './display-width.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { loadPipeline } from './load-pipeline.js';
 import { reportFailure } from './report-failure.js';
@@ -38,8 +39,9 @@ export function formatCatalog(streams: readonly DiscoveredStream[]): string {
   return streams
     .map((s) => {
       const head = `${s.selected ? '*' : ' '} ${s.name} (${s.kind})  primary key: ${s.primaryKey.length ? s.primaryKey.join(', ') : '-'}  suggested cursor: ${s.suggestedCursor?.column ?? '-'}`;
-      const width = Math.max(...s.columns.map((c) => c.name.length), 0);
-      const cols = s.columns.map((c) => `    ${c.name.padEnd(width)}  ${c.type}${c.nullable ? '' : ' not null'}`);
+      // display columns, not UTF-16 units: CJK and emoji names take two columns per character
+      const width = Math.max(...s.columns.map((c) => displayWidth(c.name)), 0);
+      const cols = s.columns.map((c) => `    ${padEndDisplay(c.name, width)}  ${c.type}${c.nullable ? '' : ' not null'}`);
       return [head, ...cols].join('\n');
     })
     .join('\n');

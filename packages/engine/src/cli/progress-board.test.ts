@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamResult } from '../orchestrator/run-result.js';
+import { displayWidth } from './display-width.js';
 import { createLogWriter, type LogRecord } from './log-writer.js';
 import { plainProgressLine, ProgressBoard, renderProgressFrame } from './progress-board.js';
 import { createPlainDisplay } from './progress-display.js';
@@ -27,6 +28,17 @@ describe('ProgressBoard and its frame', () => {
     expect(next[1]).toMatch(/^✔ a\s+succeeded\s+6,000 rows\s+58\.6 KiB\s+3,000 rows\/s\s+2\.0 s$/);
     expect(next[2]).toMatch(/^⠙ b\s+retrying \(attempt 2\)/);
     expect(plainProgressLine(board, board.get('b')!)).toBe('started (attempt 2)');
+  });
+
+  it('live rows count what the destination received, committed or not; wide stream names stay aligned', () => {
+    const board = new ProgressBoard(() => 0);
+    board.apply({ type: 'run-started', runId: 1, pipeline: 'p', streams: ['public.注文', 'public.orders'] });
+    board.apply({ type: 'stream-started', stream: 'public.注文', attempt: 1 });
+    board.apply({ type: 'stream-progress', stream: 'public.注文', counters: counters(1000), rowsUncommitted: 500 });
+    expect(board.get('public.注文')?.rowsWritten).toBe(1500);
+    const frame = renderProgressFrame(board, 0).split('\n').slice(1);
+    const phaseAt = frame.map((l) => displayWidth(l.slice(0, l.search(/copying|queued/))));
+    expect(phaseAt[0]).toBe(phaseAt[1]);
   });
 
   it('plain display: start and finish lines, progress lines at most every interval, JSON when asked', () => {

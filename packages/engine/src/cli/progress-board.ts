@@ -1,4 +1,5 @@
 import type { RunEvent } from '../orchestrator/run-event.js';
+import { displayWidth, padEndDisplay, padStartDisplay } from './display-width.js';
 import { formatBytes, formatRate } from './format-bytes.js';
 
 export const STREAM_PHASES = ['queued', 'starting', 'copying', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
@@ -52,7 +53,13 @@ export class ProgressBoard {
       case 'stream-started':
         return this.#update(event.stream, () => ({ phase: event.attempt > 1 ? 'retrying' : 'starting', attempt: event.attempt, startedAt: this.#now(), rowsRead: 0, rowsWritten: 0, bytesRead: 0 }));
       case 'stream-progress':
-        return this.#update(event.stream, (p) => ({ ...event.counters, phase: p.phase === 'starting' || p.phase === 'retrying' ? 'copying' : p.phase }));
+        // live: rows delivered to the destination by this attempt, committed or not yet (a commit
+        // may cover hundreds of thousands of rows); the finished stream shows the committed rows
+        return this.#update(event.stream, (p) => ({
+          ...event.counters,
+          rowsWritten: event.counters.rowsWritten + (event.rowsUncommitted ?? 0),
+          phase: p.phase === 'starting' || p.phase === 'retrying' ? 'copying' : p.phase,
+        }));
       case 'stream-finished': {
         const r = event.result;
         return this.#update(r.stream, () => ({ phase: r.status, rowsRead: r.rowsRead, rowsWritten: r.rowsWritten, bytesRead: r.bytesRead, durationMs: r.durationMs }));
@@ -93,8 +100,8 @@ export function renderProgressFrame(board: ProgressBoard, tick: number): string 
       `${(ms / 1000).toFixed(1)} s`,
     ];
   });
-  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(0, ...rows.map((r) => (r[i] ?? '').length)));
-  const lines = rows.map((r) => r.map((c, i) => (i <= 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(0, ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const lines = rows.map((r) => r.map((c, i) => (i <= 1 ? padEndDisplay(c, widths[i] ?? 0) : padStartDisplay(c, widths[i] ?? 0))).join('  ').trimEnd());
   const done = board.streams().filter((p) => MARK[p.phase] !== undefined && p.phase !== 'queued').length;
   return [`${board.title}: ${done}/${rows.length} streams done`, ...lines].join('\n');
 }

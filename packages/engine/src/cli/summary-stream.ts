@@ -7,6 +7,8 @@ import type { StreamResult } from '../orchestrator/run-result.js';
 export type SummaryStream = StreamResult & {
   readonly rowsSkipped?: number;
   readonly rowsDeadLettered?: number;
+  /** Rows attempts sent to the destination that were rolled back (not in `rowsWritten`). */
+  readonly rowsRolledBack?: number;
   readonly cursor?: unknown;
   readonly lsn?: string;
   readonly slotLagBytes?: number;
@@ -27,6 +29,7 @@ const text = (v: unknown): string => (v === undefined || v === null ? '-' : type
 /** The optional columns in display order. */
 export const EXTRA_COLUMNS: readonly ExtraColumn[] = [
   { header: 'shards', has: (s) => s.shards !== undefined, cell: (s) => count(s.shards), align: 'right' },
+  { header: 'rolled back', has: (s) => (s.rowsRolledBack ?? 0) > 0, cell: (s) => count(s.rowsRolledBack ?? 0), align: 'right' },
   { header: 'skipped', has: (s) => s.rowsSkipped !== undefined, cell: (s) => count(s.rowsSkipped), align: 'right' },
   { header: 'dead-lettered', has: (s) => s.rowsDeadLettered !== undefined, cell: (s) => count(s.rowsDeadLettered), align: 'right' },
   { header: 'cursor', has: (s) => s.cursor !== undefined, cell: (s) => text(s.cursor), align: 'left' },

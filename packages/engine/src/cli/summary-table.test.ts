@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult, StreamResult } from '../orchestrator/run-result.js';
+import { displayWidth } from './display-width.js';
 import { formatRunSummary } from './summary-table.js';
 
 const stream = (name: string, extra: Record<string, unknown> = {}): StreamResult =>
@@ -23,6 +24,14 @@ describe('formatRunSummary', () => {
     expect(lines[4]).toBe('  a: schema change: add x');
   });
 
+  it('shows the rows attempts rolled back in their own column, only when a stream has some', () => {
+    const lines = formatRunSummary(run([stream('a', { rowsRolledBack: 1500 }), stream('b', { rowsRolledBack: 0 })])).split('\n');
+    expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['rolled back']);
+    expect(lines[2]?.split(/\s{2,}/).slice(7)).toEqual(['1,500']);
+    expect(lines[3]?.split(/\s{2,}/).slice(7)).toEqual(['0']);
+    expect(formatRunSummary(run([stream('c', { rowsRolledBack: 0 })])).split('\n')[1]).not.toContain('rolled back');
+  });
+
   it('shows the shard count of a sharded stream', () => {
     const lines = formatRunSummary(run([stream('public.big', { shards: 4 }), stream('public.small')])).split('\n');
     expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['shards']);
@@ -36,5 +45,15 @@ describe('formatRunSummary', () => {
     expect(text).toMatch(/┌─+┬/);
     expect(text).toMatch(/│ bad\s+│ failed\s+│/);
     expect(text.split('\n').at(-1)).toBe('  bad: source:source-postgres: permanent TABLE_MISSING: no such table');
+  });
+
+  it('aligns wide (CJK, emoji) stream names by display width, boxed and plain', () => {
+    const streams = [stream('public.注文'), stream('public.🍣sushi'), stream('public.orders'), stream('public.ｶﾀｶﾅ')];
+    const boxed = formatRunSummary(run(streams), { boxed: true }).split('\n').slice(1);
+    expect(new Set(boxed.map(displayWidth)).size).toBe(1);
+    const plain = formatRunSummary(run(streams)).split('\n').slice(1);
+    // every row's second column (status) starts at the same display column
+    const statusAt = plain.slice(1).map((l) => displayWidth(l.slice(0, l.indexOf('succeeded'))));
+    expect(new Set(statusAt).size).toBe(1);
   });
 });

@@ -12,11 +12,13 @@ export function addCounters(a: StreamCounters, b: StreamCounters): StreamCounter
   const optional = (x: number | undefined, y: number | undefined): number | undefined => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
   const rowsSkipped = optional(a.rowsSkipped, b.rowsSkipped);
   const rowsDeadLettered = optional(a.rowsDeadLettered, b.rowsDeadLettered);
+  const rowsRolledBack = optional(a.rowsRolledBack, b.rowsRolledBack);
   const schemaChanges = a.schemaChanges || b.schemaChanges ? [...(a.schemaChanges ?? []), ...(b.schemaChanges ?? [])] : undefined;
   return {
     ...sum,
     ...(rowsSkipped === undefined ? {} : { rowsSkipped }),
     ...(rowsDeadLettered === undefined ? {} : { rowsDeadLettered }),
+    ...(rowsRolledBack === undefined ? {} : { rowsRolledBack }),
     ...(schemaChanges === undefined ? {} : { schemaChanges }),
   };
 }

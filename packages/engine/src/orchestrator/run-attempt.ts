@@ -4,6 +4,7 @@ import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import { deadLetterFaultInjector } from './fault-injector.js';
+import type { Interrupts } from './interrupts.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
 import type { StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
@@ -24,14 +25,14 @@ export interface AttemptOutcome {
 
 /**
  * Runs one attempt of a stream's chain in a worker thread (a warm one from `warm` when there is
- * one left). When `signal` aborts, the worker is asked to drain; if it has not finished
+ * one left). When the run is interrupted, the worker is asked to drain; if it has not finished
  * `drainGraceMs` later, to stop at once.
  */
 export function runAttempt(
   task: StreamTask,
   state: StateStore,
   onEvent: RunEventListener,
-  signal: AbortSignal | undefined,
+  interrupts: Interrupts | undefined,
   afterCommit: () => Promise<void>,
   drainGraceMs: number = DEFAULT_DRAIN_GRACE_MS,
   warm?: WarmWorkers,
@@ -39,6 +40,8 @@ export function runAttempt(
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
+  /** Rows the destination had received past its last commit (the last progress report). */
+  let uncommitted = 0;
   // Committed checkpoints are recorded one at a time, in the order the destination reported them;
   // the attempt resolves only once every one of them is recorded.
   let recorded: Promise<void> = Promise.resolve();
@@ -77,8 +80,7 @@ export function runAttempt(
         control(true);
       }, drainGraceMs);
     };
-    signal?.addEventListener('abort', cancel);
-    if (signal?.aborted) cancel();
+    const unsubscribe = interrupts?.subscribe(cancel);
     let finished = false;
     worker.on('message', (m: WorkerMessage) => {
       switch (m.type) {
@@ -87,7 +89,8 @@ export function runAttempt(
           break;
         case 'progress':
           counters = m.counters;
-          onEvent({ type: 'stream-progress', stream: name, counters });
+          uncommitted = m.rowsUncommitted ?? 0;
+          onEvent({ type: 'stream-progress', stream: name, counters, rowsUncommitted: uncommitted });
           break;
         case 'resume':
           onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `resume point (${m.source}): ${m.payload}` });
@@ -141,9 +144,13 @@ export function runAttempt(
       error ??= { kind: 'permanent', code: 'WORKER_CRASHED', message: e.message, stage: 'host' };
     });
     worker.on('exit', () => {
-      signal?.removeEventListener('abort', cancel);
+      unsubscribe?.();
       clearTimeout(hardStop);
-      if (!finished) error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
+      if (!finished) {
+        error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
+        // the worker died: its open transaction rolled back with its connections
+        if (uncommitted > 0) counters = { ...counters, rowsRolledBack: (counters.rowsRolledBack ?? 0) + uncommitted };
+      }
       void recorded.then(() => resolve({ counters, error, lastCommitted }));
     });
   });

@@ -5,7 +5,8 @@ import type { RunResult, StreamResult } from './run-result.js';
 export type RunEvent =
   | { readonly type: 'run-started'; readonly runId: number; readonly pipeline: string; readonly streams: readonly string[] }
   | { readonly type: 'stream-started'; readonly stream: string; readonly attempt: number }
-  | { readonly type: 'stream-progress'; readonly stream: string; readonly counters: StreamCounters }
+  /** `counters` of the running attempt; `rowsUncommitted`: rows its destination received since its last commit. */
+  | { readonly type: 'stream-progress'; readonly stream: string; readonly counters: StreamCounters; readonly rowsUncommitted?: number }
   | { readonly type: 'stream-finished'; readonly result: StreamResult }
   | { readonly type: 'log'; readonly stream?: string; readonly stage: string; readonly level: string; readonly message: string }
   | { readonly type: 'run-finished'; readonly result: RunResult };

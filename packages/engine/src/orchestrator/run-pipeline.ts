@@ -8,6 +8,7 @@ import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
 import { faultInjector } from './fault-injector.js';
+import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
@@ -144,6 +145,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   ]);
   const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
   const started = performance.now();
+  const interrupts = new Interrupts(signal);
   try {
     const names = config.source.streams.map((s) => s.name);
     const runId = await state.beginRun(config.pipeline, names);
@@ -166,9 +168,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const chains = config.source.streams.filter((s) => s.syncMode !== 'cdc').reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
     const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent) : undefined;
-    const stopHubs = (): void => hubs?.stop();
-    signal?.addEventListener('abort', stopHubs);
-    if (signal?.aborted) stopHubs();
+    const stopHubs = interrupts.subscribe(() => hubs?.stop());
     const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef): StageTask => ({
       role,
       // a dry run's destination stage is never instantiated (the worker's sink stands in for it)
@@ -199,7 +199,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           ignoreWatermark: false,
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
         };
-        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm };
+        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
         if (request.kind === 'none' && !dryRun && options.fullRefresh !== true && stream.syncMode === 'full_refresh' && stream.writeMode !== 'replace') {
           // an unfinished sharded pass is finished sharded, even if the config no longer asks for shards
@@ -219,7 +219,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
         }
       }),
     );
-    signal?.removeEventListener('abort', stopHubs);
+    stopHubs();
     const lag = hubs ? await hubs.close() : new Map<string, { slotLagBytes?: number }>();
     const results = settled.map((r) => {
       const slotLagBytes = lag.get(r.stream)?.slotLagBytes;
@@ -247,6 +247,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     onEvent({ type: 'run-finished', result });
     return result;
   } finally {
+    interrupts.close();
     await options.warm?.close();
     await release();
   }

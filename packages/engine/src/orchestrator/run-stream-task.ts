@@ -5,12 +5,14 @@ import { RESET_SCOPE, resetKey } from './reset-marker.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure, StreamResult } from './run-result.js';
 import { runAttempt } from './run-attempt.js';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { RetryBudget } from './retry-budget.js';
 import type { StreamCounters, StreamTask } from './stream-task.js';
 import { addCounters, NO_COUNTS } from './add-counters.js';
 import { recordStreamEnd, streamEndResult, type StreamEnd } from './record-stream-end.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import type { WarmWorkers } from './warm-workers.js';
+import { Interrupts } from './interrupts.js';
 
 /** Per-run controls of `rapidbyte run` that change how a stream starts and stops. */
 export interface StreamRunControls {
@@ -28,6 +30,8 @@ export interface StreamRunControls {
   readonly partOfStream?: boolean;
   /** Workers started ahead of their task (the CLI starts one while it loads). */
   readonly warm?: WarmWorkers;
+  /** The run's interrupt, fanned out (one listener on `signal` for all streams); made from `signal` when absent. */
+  readonly interrupts?: Interrupts;
 }
 
 /**
@@ -51,6 +55,7 @@ export async function runStreamTask(
   };
   const startedAt = new Date();
   const t0 = performance.now();
+  const interrupts = controls.interrupts ?? new Interrupts(signal);
   let counters: StreamCounters = NO_COUNTS;
   let error: StreamFailure | undefined;
   let attempt = 0;
@@ -58,9 +63,10 @@ export async function runStreamTask(
   let fresh = controls.fullRefresh === true;
   // A destination that meets a rejected row fails the attempt with ROWS_REJECTED (it holds no
   // frames to load again); the next attempt resumes from the last commit with row isolation on.
-  // That retry is immediate and does not count against max_retries.
+  // That retry is immediate and does not count against max_retries. The budget counts transient
+  // failures since the last attempt that committed something (see RetryBudget).
   let isolateRows = false;
-  let isolationRetries = 0;
+  const budget = new RetryBudget(retry);
   while (!signal?.aborted) {
     attempt++;
     await transition('running', attempt > 1 ? `attempt ${attempt}` : undefined);
@@ -70,7 +76,7 @@ export async function runStreamTask(
     const startOver = resetPending || fresh;
     const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, checkpointKey(task.stream));
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
-    const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, signal, async () => {
+    const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
     }, controls.drainGraceMs, controls.warm);
@@ -82,17 +88,23 @@ export async function runStreamTask(
     error = outcome.error;
     if (error?.code === 'ROWS_REJECTED' && !isolateRows && !signal?.aborted) {
       isolateRows = true;
-      isolationRetries += 1;
       await transition('retrying', `${error.code}: ${error.message}`);
       onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message: `${error.message}; loading again from the last commit with rejected rows isolated` });
       continue;
     }
-    if (!error || signal?.aborted || error.kind !== 'transient' || attempt - isolationRetries > retry.maxRetries) break;
-    const delay = retryDelayMs(retry, attempt);
-    await transition('retrying', `${error.code}: ${error.message} (retry ${attempt}/${retry.maxRetries} in ${delay} ms)`);
-    onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${attempt}/${retry.maxRetries} in ${delay} ms` });
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (!error || signal?.aborted || error.kind !== 'transient') break;
+    // progress: the failed attempt committed a checkpoint (the budget counts consecutive failures)
+    const grant = budget.failed(outcome.lastCommitted !== undefined);
+    if (!grant) break;
+    if (grant.reset) {
+      onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message: `committed since the last retry: the retry budget (max_retries ${retry.maxRetries}) starts again` });
+    }
+    const delay = grant.delayMs;
+    await transition('retrying', `${error.code}: ${error.message} (retry ${grant.retry}/${retry.maxRetries} in ${delay} ms)`);
+    onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${grant.retry}/${retry.maxRetries} in ${delay} ms` });
+    await interruptibleDelay(delay, interrupts);
   }
+  if (controls.interrupts === undefined) interrupts.close();
   // a CDC stream interrupted at a transaction boundary drained and committed: it succeeded
   if (task.stream.syncMode === 'cdc') hubs?.finished(name);
   const status =
@@ -106,4 +118,23 @@ export async function runStreamTask(
   };
   onEvent({ type: 'stream-finished', result });
   return result;
+}
+
+/** Waits `ms`, or less when the run is interrupted meanwhile (a backoff must not delay a SIGINT). */
+function interruptibleDelay(ms: number, interrupts: Interrupts): Promise<void> {
+  return new Promise((resolve) => {
+    let unsubscribe: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      resolve();
+    };
+    timer = setTimeout(finish, ms);
+    unsubscribe = interrupts.subscribe(finish);
+    if (done) unsubscribe();
+  });
 }

@@ -59,8 +59,15 @@ export type WorkerControl =
 export interface StreamCounters {
   rowsRead: number;
   bytesRead: number;
+  /**
+   * Rows the destination committed: what its committed checkpoints cover (its own count when it
+   * ended cleanly). Attempts resume after the last commit, so their sum counts no row twice.
+   */
   rowsWritten: number;
+  /** Bytes sent to the destination up to its last commit. */
   bytesWritten: number;
+  /** Rows the destination received that were rolled back (a failed, interrupted or retried attempt); absent when none. */
+  rowsRolledBack?: number;
   /** Rows a transform or the destination dropped under `on_data_error: skip` (streams with transforms). */
   rowsSkipped?: number;
   /** Rows sent to the dead-letter queue under `on_data_error: dlq` (streams with transforms). */
@@ -75,7 +82,8 @@ export interface StreamCounters {
 /** Messages a worker posts to the main thread. */
 export type WorkerMessage =
   | { readonly type: 'log'; readonly stage: string; readonly level: string; readonly message: string }
-  | { readonly type: 'progress'; readonly counters: StreamCounters }
+  /** `rowsUncommitted`: rows the destination received since its last commit (they commit or roll back). */
+  | { readonly type: 'progress'; readonly counters: StreamCounters; readonly rowsUncommitted?: number }
   | { readonly type: 'checkpoint'; readonly stage: string; readonly kind: string; readonly payload: string }
   | { readonly type: 'resume'; readonly source: 'destination' | 'state' | 'none'; readonly payload: string }
   | { readonly type: 'state-put'; readonly stage: string; readonly key: string; readonly value: string }

@@ -15,6 +15,7 @@ import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
 import type { StageTask, StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
 import { describeSchemaChange } from './describe-schema-change.js';
+import { DeliveryLedger } from './delivery-ledger.js';
 
 /** The interrupt state of a worker, as the main thread set it. */
 /** Waits until the main thread stored the dead letters posted so far (`dead-letters-flush`). */
@@ -48,6 +49,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let sourceRows = 0;
+  // what the destination received, and which of it its commits cover (rows written = rows committed)
+  const delivery = new DeliveryLedger();
   // streams with transforms or a skip/dlq destination report what their data-error policy dropped
   const rejects = task.transforms.length > 0 || task.onDataError !== 'fail' ? { skipped: 0, deadLettered: 0 } : undefined;
   // cdc: the source's view of the main thread's replication hub
@@ -81,6 +84,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   /** The first stage failure; other stages then fail only because their channel was closed. */
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
+  /** Bytes sent to the destination so far (COPY data). */
+  const destinationBytes = (): number => (destinationIndex < 0 ? 0 : (pgs[destinationIndex]?.traffic.bytesIn ?? 0));
   const progress = (): void => {
     // rows the source emitted: COPY-decoded, CDC change frames and frames the guest built itself alike
     counters.rowsRead = limit ? limit.passed : sourceRows;
@@ -89,12 +94,13 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       counters.rowsDeadLettered = rejects.deadLettered;
     }
     counters.bytesRead = pgs[0]?.traffic.bytesOut ?? 0;
-    counters.rowsWritten = pgs[pgs.length - 1]?.traffic.rowsIn ?? 0;
-    counters.bytesWritten = pgs[pgs.length - 1]?.traffic.bytesIn ?? 0;
+    const delivered = delivery.counts;
+    counters.rowsWritten = delivered.rowsCommitted;
+    counters.bytesWritten = delivered.bytesCommitted;
     const now = performance.now();
     if (now - lastProgress > 250) {
       lastProgress = now;
-      post({ type: 'progress', counters: { ...counters } });
+      post({ type: 'progress', counters: { ...counters }, rowsUncommitted: delivered.rowsUncommitted });
     }
   };
 
@@ -111,7 +117,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         if (output) output.push({ kind: 'checkpoint', payload });
         else if (kind === 'resume') openGate(payload === 'null' ? null : payload);
         else {
-          if (kind === 'committed') replication?.committed(payload);
+          if (kind === 'committed') {
+            replication?.committed(payload);
+            delivery.committed(payload, destinationBytes());
+          }
           post({ type: 'checkpoint', stage: name, kind, payload });
         }
       },
@@ -136,6 +145,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       },
       deadLetter: (record, error, category) => {
         if (rejects) rejects.deadLettered += 1;
+        if (index === destinationIndex) delivery.rejected(1);
         post({ type: 'dead-letter', stage: name, record, error, category });
       },
       isCancelled: () => cancel.requested(),
@@ -145,9 +155,13 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       const exports = await instantiateConnector(stage.component, frames, hooks);
       const upstream = input
         ? {
-            next: () => {
-              if (index === destinationIndex) openGate(null); // asked for data: it has no watermark
-              return input.next();
+            next: async () => {
+              if (index !== destinationIndex) return input.next();
+              openGate(null); // asked for data: it has no watermark
+              const item = await input.next();
+              if (item.kind === 'frame') delivery.frame(item.batch.numRows);
+              else if (item.kind === 'checkpoint') delivery.marker(item.payload);
+              return item;
             },
           }
         : undefined;
@@ -167,8 +181,12 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         if (output) await output.ready();
         progress();
       });
-      const report = result as { rejected?: unknown; policy?: unknown; schemaChanges?: unknown } | null;
+      const report = result as { rows?: unknown; rejected?: unknown; policy?: unknown; schemaChanges?: unknown } | null;
       if (rejects && stage.role !== 'source' && report?.policy === 'skip' && typeof report.rejected === 'number') rejects.skipped += report.rejected;
+      if (index === destinationIndex) {
+        if (report?.policy === 'skip' && typeof report.rejected === 'number') delivery.rejected(report.rejected);
+        delivery.finished(typeof report?.rows === 'number' ? report.rows : undefined, destinationBytes());
+      }
       if (stage.role === 'destination' && Array.isArray(report?.schemaChanges)) counters.schemaChanges = report.schemaChanges.map(describeSchemaChange);
       output?.push({ kind: 'end' });
     } catch (error) {
@@ -199,7 +217,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   replication?.close();
   progress();
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;
-  post({ type: 'done', counters: { ...counters }, error: root ? { ...root.wit, stage: root.stage } : undefined });
+  // what the destination received and no commit covers was rolled back with its transaction
+  const rolledBack = delivery.counts.rowsUncommitted;
+  post({ type: 'done', counters: { ...counters, ...(rolledBack > 0 ? { rowsRolledBack: rolledBack } : {}) }, error: root ? { ...root.wit, stage: root.stage } : undefined });
 }
 
 if (parentPort) {

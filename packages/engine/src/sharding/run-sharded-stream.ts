@@ -124,6 +124,7 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
     await state.transition(task.runId, name, 'running');
     onEvent({ type: 'stream-started', stream: name, attempt: 1 });
     const progress: StreamCounters[] = [];
+    const uncommitted: number[] = [];
     const current = plan;
     const results = await Promise.all(
       Array.from({ length: current.count }, async (_, index): Promise<StreamResult> => {
@@ -132,7 +133,8 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
         const shardEvents = (event: RunEvent): void => {
           if (event.type === 'stream-progress') {
             progress[index] = event.counters;
-            onEvent({ type: 'stream-progress', stream: name, counters: sumCounters(progress.filter(Boolean)) });
+            uncommitted[index] = event.rowsUncommitted ?? 0;
+            onEvent({ type: 'stream-progress', stream: name, counters: sumCounters(progress.filter(Boolean)), rowsUncommitted: uncommitted.reduce((n, r) => n + (r ?? 0), 0) });
           } else if (event.type === 'log') {
             onEvent({ ...event, message: prefix + event.message });
           }

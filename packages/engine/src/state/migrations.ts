@@ -91,6 +91,9 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   ALTER TABLE dead_letters ADD COLUMN dedupe_key TEXT;
   CREATE UNIQUE INDEX dead_letters_dedupe ON dead_letters (dedupe_key);
   `,
+  /* 3: rows a stream's attempts delivered that were rolled back (rows_written counts committed rows) */ `
+  ALTER TABLE stream_runs ADD COLUMN rows_rolled_back INTEGER NOT NULL DEFAULT 0;
+  `,
 ]);
 
 /** The schema version this code writes. */

@@ -96,6 +96,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   ALTER TABLE ${s}.dead_letters ADD COLUMN dedupe_key text;
   CREATE UNIQUE INDEX dead_letters_dedupe ON ${s}.dead_letters (dedupe_key);
   `,
+  /* 3: rows a stream's attempts delivered that were rolled back (rows_written counts committed rows) */ (s: string) => `
+  ALTER TABLE ${s}.stream_runs ADD COLUMN rows_rolled_back bigint NOT NULL DEFAULT 0;
+  `,
 ]);
 
 /** Highest applied migration in `schema`, 0 when it has none. */

@@ -11,7 +11,7 @@ interface RunRow { run_id: Int8; pipeline: string; status: RunStatus; started_at
 interface StreamRow {
   run_id: Int8; stream: string; status: StreamStatus; attempts: number; started_at: string | null;
   finished_at: string | null; rows_read: Int8; rows_written: Int8; bytes_read: Int8; bytes_written: Int8;
-  rows_skipped: Int8; rows_dead_lettered: Int8; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
+  rows_skipped: Int8; rows_dead_lettered: Int8; rows_rolled_back: Int8; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
   error_message: string | null;
 }
 interface TransitionRow { run_id: Int8; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
@@ -84,14 +84,15 @@ export class PostgresRunHistory {
       requireCount('rowsRead', counts.rowsRead), requireCount('rowsWritten', counts.rowsWritten),
       requireCount('bytesRead', counts.bytesRead), requireCount('bytesWritten', counts.bytesWritten),
       requireCount('rowsSkipped', counts.rowsSkipped ?? 0), requireCount('rowsDeadLettered', counts.rowsDeadLettered ?? 0),
+      requireCount('rowsRolledBack', counts.rowsRolledBack ?? 0),
     ];
     if (error !== undefined && error.kind !== 'transient' && error.kind !== 'permanent') {
       throw new StateError('INVALID_ARGUMENT', `error kind must be transient or permanent, got "${String(error.kind)}"`, { details: { runId, stream } });
     }
     const result = await this.#pool.query(
       `UPDATE ${this.#t('stream_runs')} SET rows_read = $1, rows_written = $2, bytes_read = $3, bytes_written = $4,
-         rows_skipped = $5, rows_dead_lettered = $6, error_code = $7, error_kind = $8, error_message = $9
-       WHERE run_id = $10 AND stream = $11`,
+         rows_skipped = $5, rows_dead_lettered = $6, rows_rolled_back = $7, error_code = $8, error_kind = $9, error_message = $10
+       WHERE run_id = $11 AND stream = $12`,
       [...values, error?.code ?? null, error?.kind ?? null, error?.message ?? null, runId, stream]);
     if (result.rowCount === 0) await this.#streamRow(this.#pool, runId, stream, false); // throws the precise not-found error
   }
@@ -170,7 +171,7 @@ function toStreamRecord(s: StreamRow): StreamRunRecord {
     ...(s.finished_at === null ? {} : { finishedAt: s.finished_at }),
     counts: {
       rowsRead: int8(s.rows_read), rowsWritten: int8(s.rows_written), bytesRead: int8(s.bytes_read), bytesWritten: int8(s.bytes_written),
-      rowsSkipped: int8(s.rows_skipped), rowsDeadLettered: int8(s.rows_dead_lettered),
+      rowsSkipped: int8(s.rows_skipped), rowsDeadLettered: int8(s.rows_dead_lettered), rowsRolledBack: int8(s.rows_rolled_back),
     },
     ...(s.error_code === null ? {} : { error: { code: s.error_code, kind: s.error_kind ?? 'permanent', message: s.error_message ?? '' } }),
   };

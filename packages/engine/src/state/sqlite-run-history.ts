@@ -9,7 +9,7 @@ interface RunRow { run_id: number; pipeline: string; status: RunStatus; started_
 interface StreamRow {
   run_id: number; stream: string; status: StreamStatus; attempts: number; started_at: string | null;
   finished_at: string | null; rows_read: number; rows_written: number; bytes_read: number; bytes_written: number;
-  rows_skipped: number; rows_dead_lettered: number; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
+  rows_skipped: number; rows_dead_lettered: number; rows_rolled_back: number; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
   error_message: string | null;
 }
 interface TransitionRow { run_id: number; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
@@ -77,13 +77,14 @@ export class SqliteRunHistory {
       requireCount('rowsRead', counts.rowsRead), requireCount('rowsWritten', counts.rowsWritten),
       requireCount('bytesRead', counts.bytesRead), requireCount('bytesWritten', counts.bytesWritten),
       requireCount('rowsSkipped', counts.rowsSkipped ?? 0), requireCount('rowsDeadLettered', counts.rowsDeadLettered ?? 0),
+      requireCount('rowsRolledBack', counts.rowsRolledBack ?? 0),
     ];
     if (error !== undefined && error.kind !== 'transient' && error.kind !== 'permanent') {
       throw new StateError('INVALID_ARGUMENT', `error kind must be transient or permanent, got "${String(error.kind)}"`, { details: { runId, stream } });
     }
     const result = this.#db
       .prepare(`UPDATE stream_runs SET rows_read = ?, rows_written = ?, bytes_read = ?, bytes_written = ?,
-          rows_skipped = ?, rows_dead_lettered = ?, error_code = ?, error_kind = ?, error_message = ?
+          rows_skipped = ?, rows_dead_lettered = ?, rows_rolled_back = ?, error_code = ?, error_kind = ?, error_message = ?
         WHERE run_id = ? AND stream = ?`)
       .run(...values, error?.code ?? null, error?.kind ?? null, error?.message ?? null, runId, stream);
     if (result.changes === 0) this.#streamRow(runId, stream); // throws the precise not-found error
@@ -160,7 +161,7 @@ function toStreamRecord(s: StreamRow): StreamRunRecord {
     ...(s.finished_at === null ? {} : { finishedAt: s.finished_at }),
     counts: {
       rowsRead: s.rows_read, rowsWritten: s.rows_written, bytesRead: s.bytes_read, bytesWritten: s.bytes_written,
-      rowsSkipped: s.rows_skipped, rowsDeadLettered: s.rows_dead_lettered,
+      rowsSkipped: s.rows_skipped, rowsDeadLettered: s.rows_dead_lettered, rowsRolledBack: s.rows_rolled_back,
     },
     ...(s.error_code === null ? {} : { error: { code: s.error_code, kind: s.error_kind ?? 'permanent', message: s.error_message ?? '' } }),
   };

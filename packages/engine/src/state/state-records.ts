@@ -4,11 +4,14 @@ import type { StreamStatus } from './stream-status.js';
 /** Row and byte counts of one stream in one run; absolute totals, not increments. */
 export interface StreamCounts {
   rowsRead: number;
+  /** Rows the destination committed. */
   rowsWritten: number;
   bytesRead: number;
   bytesWritten: number;
   rowsSkipped?: number;
   rowsDeadLettered?: number;
+  /** Rows attempts delivered to the destination that were rolled back (not in `rowsWritten`). */
+  rowsRolledBack?: number;
 }
 
 /** The error a stream ended (or retried) with, as classified by the engine. */

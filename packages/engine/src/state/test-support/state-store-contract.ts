@@ -92,7 +92,7 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         const orders = run?.streams[0];
         expect(orders).toMatchObject({
           status: 'succeeded', attempts: 1, startedAt: '2024-01-01T00:00:01.000Z', finishedAt: '2024-01-01T00:00:02.000Z',
-          counts: { rowsRead: 10, rowsWritten: 9, bytesRead: 1000, bytesWritten: 900, rowsSkipped: 0, rowsDeadLettered: 1 },
+          counts: { rowsRead: 10, rowsWritten: 9, bytesRead: 1000, bytesWritten: 900, rowsSkipped: 0, rowsDeadLettered: 1, rowsRolledBack: 0 },
         });
         expect(orders?.error).toBeUndefined();
         expect(run?.streams[1]).toMatchObject({ status: 'cancelled', attempts: 0, finishedAt: '2024-01-01T00:00:03.000Z' });
@@ -131,6 +131,12 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         expect(stream?.startedAt).toBe('2024-01-01T00:00:01.000Z');
         expect(stream?.counts.rowsWritten).toBe(7);
         expect(stream?.error).toBeUndefined();
+      });
+
+      it('keeps the rows attempts rolled back apart from the committed rows', async () => {
+        const runId = await store.beginRun('p', ['s']);
+        await store.recordStreamCounts(runId, 's', { rowsRead: 12, rowsWritten: 6, bytesRead: 120, bytesWritten: 60, rowsRolledBack: 5 });
+        expect((await store.getRun(runId))?.streams[0]?.counts).toMatchObject({ rowsRead: 12, rowsWritten: 6, rowsRolledBack: 5 });
       });
 
       it('keeps counts beyond 32 bits exactly', async () => {
