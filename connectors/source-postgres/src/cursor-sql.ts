@@ -107,7 +107,7 @@ export function sentinelCountsSql(read: CursorRead): string | undefined {
   const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type);
   if (!sentinel) return undefined;
   const cursor = quoteIdent(read.cursor.name);
-  return `SELECT ${cursor}::text, count(*)::text FROM ${quoteQualified(read.relation.schema, read.relation.table)} WHERE ${sentinel} GROUP BY ${cursor} ORDER BY ${cursor}`;
+  return `SELECT ${cursor}::text, count(*)::text FROM ${readRelationSql(read.relation)} WHERE ${sentinel} GROUP BY ${cursor} ORDER BY ${cursor}`;
 }
 
 /**
@@ -120,7 +120,7 @@ export function sentinelCopyStatement(read: CursorRead, columns: readonly { read
   const cursor = quoteIdent(read.cursor.name);
   const orderBy = read.key.length > 0 ? `${cursor}, ${keyList(read.key)}` : cursor;
   const where = delivered.length > 0 && read.key.length > 0 ? `${sentinel} AND (${keyInList(inlineBinder(), read.key, delivered)}) IS NOT TRUE` : sentinel;
-  return copyOutStatement(read.relation.schema, read.relation.table, columns, { where, orderBy });
+  return copyOutStatement(read.relation, columns, { where, orderBy });
 }
 
 /** Key tuples (as text, key order) of every row whose cursor is a sentinel, in key order. */
@@ -128,7 +128,7 @@ export function sentinelKeysQuery(read: CursorRead): string | undefined {
   const r = ROW_ALIAS;
   const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type, r);
   if (!sentinel || read.key.length === 0) return undefined;
-  return `SELECT ${keyTextList(read.key, r)} FROM ${quoteQualified(read.relation.schema, read.relation.table)} AS ${r} WHERE ${sentinel} ORDER BY ${keyList(read.key, r)}`;
+  return `SELECT ${keyTextList(read.key, r)} FROM ${readRelationSql(read.relation)} AS ${r} WHERE ${sentinel} ORDER BY ${keyList(read.key, r)}`;
 }
 
 /** Checks a lookback before use: `SELECT $1::interval >= interval '0'` (an invalid one raises 22007). */

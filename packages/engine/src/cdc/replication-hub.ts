@@ -214,7 +214,7 @@ export class ReplicationHub {
   #createSlot(repl: ReplicationConnection, slot: string, temporary: boolean, stream: string): Promise<CreatedSlot> {
     return createSlotWatched({
       repl,
-      sql: this.#sql as pg.Client,
+      query: (text, values) => this.#query(text, values),
       slot,
       temporary,
       timeoutMs: this.source.slotCreateTimeoutMs ?? DEFAULT_SLOT_CREATE_TIMEOUT_MS,

@@ -46,8 +46,11 @@ export function describeBlockers(blockers: readonly SlotBlocker[]): string {
 
 export interface SlotCreationWatch {
   readonly repl: ReplicationConnection;
-  /** A plain connection to the source, to look at pg_stat_activity while the walsender waits. */
-  readonly sql: pg.Client;
+  /**
+   * One query on a plain connection to the source (to look at pg_stat_activity while the
+   * walsender waits); the hub's, which runs its queries one after another.
+   */
+  readonly query: (text: string, values: unknown[]) => Promise<pg.QueryResult>;
   readonly slot: string;
   readonly temporary: boolean;
   readonly timeoutMs: number;
@@ -76,11 +79,11 @@ export async function createSlotWatched(watch: SlotCreationWatch): Promise<Creat
   let cancelled = false;
   await settledOrTick();
   while (!settled) {
-    blockers = await findBlockers(watch.sql, watch.repl.pid).catch(() => blockers);
+    blockers = await findBlockers(watch.query, watch.repl.pid).catch(() => blockers);
     const waited = Date.now() - started;
     if (waited >= watch.timeoutMs) {
       cancelled = true;
-      await watch.sql.query('SELECT pg_cancel_backend($1)', [watch.repl.pid]).catch(() => undefined);
+      await watch.query('SELECT pg_cancel_backend($1)', [watch.repl.pid]).catch(() => undefined);
       break;
     }
     if (reportedAt === 0 || Date.now() - reportedAt >= REPORT_EVERY_MS) {
@@ -108,9 +111,11 @@ export async function createSlotWatched(watch: SlotCreationWatch): Promise<Creat
   }
 }
 
-async function findBlockers(sql: pg.Client, pid: number): Promise<SlotBlocker[]> {
-  const r = await sql.query<{ pid: number; application_name: string; usename: string; datname: string; state: string; age: number; query: string }>(BLOCKERS_SQL, [pid]);
-  return r.rows.map((row) => ({
+type BlockerRow = { pid: number; application_name: string; usename: string; datname: string; state: string; age: number; query: string };
+
+async function findBlockers(query: SlotCreationWatch['query'], pid: number): Promise<SlotBlocker[]> {
+  const r = await query(BLOCKERS_SQL, [pid]);
+  return (r.rows as BlockerRow[]).map((row) => ({
     pid: row.pid,
     applicationName: row.application_name,
     user: row.usename,

@@ -82,18 +82,57 @@ export function decimalText(unscaled: bigint, scale: number): string {
   return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
-/** ISO text of microseconds since the epoch (`2024-01-02T03:04:05.123456Z`, no `Z` when not UTC). */
-export function timestampText(micros: bigint, utc: boolean): string {
-  const ms = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
-  const sub = Number(micros - ms * 1000n);
-  const iso = new Date(Number(ms)).toISOString(); // ...sss Z
-  const frac = `${iso.slice(20, 23)}${String(sub).padStart(3, '0')}`.replace(/0+$/, '');
-  return `${iso.slice(0, 19)}${frac ? `.${frac}` : ''}${utc ? 'Z' : ''}`;
+/** Postgres `±infinity` of a timestamp (int64 max / min) and of a date (int32 max / min), kept as is in Arrow. */
+const TIMESTAMP_INFINITY = 9223372036854775807n;
+const TIMESTAMP_MINUS_INFINITY = -9223372036854775808n;
+const DATE_INFINITY = 0x7fffffff;
+const DATE_MINUS_INFINITY = -0x80000000;
+
+/**
+ * `YYYY-MM-DD` of a day count since 1970-01-01 in the proleptic Gregorian calendar, computed in
+ * integers (a `Date` covers only ±275,760 years; Postgres dates reach 5874897 AD). Years outside
+ * 0–9999 are written like `Date.prototype.toISOString` writes them: a sign and at least six digits.
+ */
+function civilDateText(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const y = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  return `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** ISO text of a date (`2024-01-02`). */
+/**
+ * ISO text of microseconds since the epoch (`2024-01-02T03:04:05.123456Z`, no `Z` when not UTC);
+ * Postgres `±infinity` as `infinity` / `-infinity`. Exact for every value Postgres stores.
+ */
+export function timestampText(micros: bigint, utc: boolean): string {
+  if (micros === TIMESTAMP_INFINITY) return 'infinity';
+  if (micros === TIMESTAMP_MINUS_INFINITY) return '-infinity';
+  let days = micros / MICROS_PER_DAY;
+  let rest = micros - days * MICROS_PER_DAY;
+  if (rest < 0n) {
+    days -= 1n;
+    rest += MICROS_PER_DAY;
+  }
+  const seconds = Number(rest / 1_000_000n);
+  const frac = String(Number(rest % 1_000_000n)).padStart(6, '0').replace(/0+$/, '');
+  const hh = String(Math.floor(seconds / 3600)).padStart(2, '0');
+  const mm = String(Math.floor(seconds / 60) % 60).padStart(2, '0');
+  const ss = String(seconds % 60).padStart(2, '0');
+  return `${civilDateText(Number(days))}T${hh}:${mm}:${ss}${frac ? `.${frac}` : ''}${utc ? 'Z' : ''}`;
+}
+
+/** ISO text of a date (`2024-01-02`); Postgres `±infinity` as `infinity` / `-infinity`. */
 export function dateText(days: number): string {
-  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+  if (days === DATE_INFINITY) return 'infinity';
+  if (days === DATE_MINUS_INFINITY) return '-infinity';
+  return civilDateText(days);
 }
 
 /** The value as text (what regex, allowed_values, unique, hash and a cast to utf8 see). */
