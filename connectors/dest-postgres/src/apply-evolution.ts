@@ -5,10 +5,15 @@ import { planEvolution, type EvolutionAction, type TargetColumn } from './plan-e
 import type { SchemaChangeLog } from './schema-change-log.js';
 import { TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalog.js';
 import { ensureEnumTypes } from './target-table.js';
+import { CDC_META_COLUMNS } from './cdc-frame.js';
+import { DELETED_AT_COLUMN, SYNCED_AT_COLUMN } from './cdc-settings.js';
 import { PRIMARY_KEY_COLUMNS_SQL } from './key-check-sql.js';
 
-/** Columns a CDC target keeps for itself (`_rb_op`, `_rb_lsn`, `_rb_unchanged`, `_rb_deleted_at`, `_rb_synced_at`). */
-const CDC_BOOKKEEPING_PREFIX = '_rb_';
+/**
+ * Columns a CDC target may keep for itself: not source columns, so never "removed" — unless the
+ * source sends a column of that name (an upsert target loads a source's own `_rb_op` as data).
+ */
+const CDC_BOOKKEEPING_COLUMNS: readonly string[] = [...CDC_META_COLUMNS, DELETED_AT_COLUMN, SYNCED_AT_COLUMN];
 
 /** SQLSTATEs of a cast that fails on a value (class 22: data exception) or cannot be done at all (42846). */
 const CAST_FAILURE = (sqlstate: string | undefined): boolean => sqlstate !== undefined && (sqlstate.startsWith('22') || sqlstate === '42846');
@@ -23,7 +28,7 @@ export interface EvolutionTarget {
   readonly shown: string;
   readonly policy: EvolutionPolicy;
   readonly changes: SchemaChangeLog;
-  /** A CDC target: its bookkeeping columns (`_rb_*`) are not source columns and never "removed". */
+  /** A CDC target: its bookkeeping columns (`_rb_op`, `_rb_deleted_at`, …) are not source columns and never "removed". */
   readonly cdc?: boolean;
 }
 
@@ -42,7 +47,9 @@ export interface EvolvedColumns {
 export function* evolveTable(target: EvolutionTarget, fields: readonly FrameField[], rowsBefore: number): Step<EvolvedColumns> {
   const { conn, stream, shown } = target;
   const existing = yield* readTargetColumns(conn, target.oid);
-  const plan = planEvolution(fields, target.cdc ? existing.filter((c) => !c.name.startsWith(CDC_BOOKKEEPING_PREFIX)) : existing, target.policy);
+  const sourceNames = new Set(fields.map((f) => f.name));
+  const compared = target.cdc ? existing.filter((c) => sourceNames.has(c.name) || !CDC_BOOKKEEPING_COLUMNS.includes(c.name)) : existing;
+  const plan = planEvolution(fields, compared, target.policy);
   if (plan.errors.length > 0) {
     throw ConnectorError.permanent(
       'SCHEMA_CHANGE_REFUSED',

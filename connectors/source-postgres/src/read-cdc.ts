@@ -4,6 +4,7 @@ import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
 import { ATTRIBUTE_TYPES_SQL } from './cdc-preflight-sql.js';
 import { checkReplicaIdentity, serverPreflight } from './cdc-preflight.js';
 import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
+import { changeLogClash } from './change-log-clash.js';
 import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
@@ -47,6 +48,10 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const columns = projectOrThrow(stream, relation);
     const key = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : [...relation.primaryKey];
     const names2 = new Set(columns.map((c) => c.name));
+    if (stream.writeMode === 'append') {
+      const clash = changeLogClash(stream.name, columns);
+      if (clash) throw ConnectorError.permanent('CDC_COLUMN_RESERVED', clash.message, { stream: stream.name, column: clash.columns[0] });
+    }
     if (stream.writeMode === 'upsert') {
       if (key.length === 0) throw ConnectorError.permanent('NO_PRIMARY_KEY', `${stream.name}: cdc × upsert needs a key; the table has no primary key, so set primary_key on the stream`, { stream: stream.name });
       const missing = key.find((k) => !names2.has(k));

@@ -32,8 +32,13 @@ export {
   CDC_PHASE_KEY,
   CDC_PHASE_CHANGES,
   CDC_EXTRA_COLUMNS,
+  CDC_COLUMN_KEY,
+  CDC_COLUMN_ROLES,
   PG_LSN_OID,
+  cdcExtraColumns,
+  markChangeColumns,
   type CdcOp,
+  type CdcColumnRole,
 } from './cdc-columns.js';
 export { planRelation, type MappedColumn, type RelationMapping, type RelationPlan, type StreamColumn } from './relation-mapping.js';
 export { relationColumn } from './relation-column.js';
