@@ -7,6 +7,7 @@ import { TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalo
 import { ensureEnumTypes } from './target-table.js';
 import { CDC_META_COLUMNS } from './cdc-frame.js';
 import { DELETED_AT_COLUMN, SYNCED_AT_COLUMN } from './cdc-settings.js';
+import { GENERATED_TARGET_COLUMNS_SQL } from './generated-columns.js';
 import { PRIMARY_KEY_COLUMNS_SQL } from './key-check-sql.js';
 
 /**
@@ -48,7 +49,11 @@ export function* evolveTable(target: EvolutionTarget, fields: readonly FrameFiel
   const { conn, stream, shown } = target;
   const existing = yield* readTargetColumns(conn, target.oid);
   const sourceNames = new Set(fields.map((f) => f.name));
-  const compared = target.cdc ? existing.filter((c) => sourceNames.has(c.name) || !CDC_BOOKKEEPING_COLUMNS.includes(c.name)) : existing;
+  // a generated column is computed by the table (the source's generated columns are created so and not sent): never "removed"
+  const computed = new Set((yield* pg.query(conn, GENERATED_TARGET_COLUMNS_SQL, [target.oid])).rows.map((r) => r[0]));
+  const compared = existing.filter(
+    (c) => sourceNames.has(c.name) || !(computed.has(c.name) || (target.cdc === true && CDC_BOOKKEEPING_COLUMNS.includes(c.name))),
+  );
   const plan = planEvolution(fields, compared, target.policy);
   if (plan.errors.length > 0) {
     throw ConnectorError.permanent(

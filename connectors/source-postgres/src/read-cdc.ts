@@ -8,6 +8,7 @@ import { changeLogClash } from './change-log-clash.js';
 import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
+import { planGeneratedColumns } from './generated-columns.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
 
@@ -45,8 +46,11 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       throw ConnectorError.permanent('CDC_NOT_A_TABLE', `${stream.name}: only tables and partitioned tables can be replicated (this is relkind ${relation.relkind}); use full_refresh or incremental`, { stream: stream.name });
     }
     const identity = yield* checkReplicaIdentity(conn, stream.name, relation.oid, schema, table);
-    const columns = projectOrThrow(stream, relation);
     const key = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : [...relation.primaryKey];
+    // pgoutput does not send generated columns: the destination computes them, or they are left out
+    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, key, true);
+    for (const warning of generated.warnings) log.warn(`${stream.name}: ${warning}`);
+    const columns = generated.columns;
     const names2 = new Set(columns.map((c) => c.name));
     if (stream.writeMode === 'append') {
       const clash = changeLogClash(stream.name, columns);
@@ -77,6 +81,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const baseMetadata: [string, string][] = [
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
       [SOURCE_STREAM_METADATA, stream.name],
+      ...generated.metadata,
       // a stream with a column list follows only those columns when the table gains one
       ...(stream.columns !== undefined && stream.columns.length > 0 ? [['rapidbyte.projected', 'true'] as [string, string]] : []),
     ];

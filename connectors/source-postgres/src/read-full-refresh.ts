@@ -20,6 +20,7 @@ import {
 } from './read-snapshot.js';
 import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
+import { planGeneratedColumns } from './generated-columns.js';
 import type { SourceConfig } from './source-config.js';
 import { parseStreamName } from '@rapidbyte/sdk/postgres';
 
@@ -47,7 +48,9 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
     }
     doing = 'read catalog';
     const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
-    const columns = projectOrThrow(stream, relation);
+    // generated columns the destination recreates are not read (see planGeneratedColumns)
+    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, [...relation.primaryKey, ...(stream.primaryKey ?? [])], false);
+    const columns = generated.columns;
     const primaryKey = projectedPrimaryKey(relation.primaryKey, columns);
     if (primaryKey.length === 0 && relation.primaryKey.length > 0) {
       log.warn(`${stream.name}: the column list leaves out part of the primary key; frames carry no key`);
@@ -58,6 +61,7 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       metadata: [
         [PRIMARY_KEY_METADATA, JSON.stringify(primaryKey)],
         [SOURCE_STREAM_METADATA, stream.name],
+        ...generated.metadata,
       ],
     };
     const plan: ShardReadPlan = stream.shard

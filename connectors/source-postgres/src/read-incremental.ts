@@ -17,6 +17,7 @@ import {
 } from './read-snapshot.js';
 import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
+import { planGeneratedColumns } from './generated-columns.js';
 import type { SourceConfig } from './source-config.js';
 import { parseStreamName } from '@rapidbyte/sdk/postgres';
 
@@ -35,7 +36,9 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
     conn = yield* openReadSnapshot(config, context);
     doing = 'read catalog';
     const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
-    const columns = projectOrThrow(stream, relation);
+    // generated columns the destination recreates are not read (see planGeneratedColumns)
+    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, [...relation.primaryKey, ...(stream.primaryKey ?? []), ...(stream.cursorField ? [stream.cursorField] : [])], false);
+    const columns = generated.columns;
     const planned = planIncremental({
       relation: relationName,
       stream,
@@ -59,6 +62,7 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
       metadata: [
         [PRIMARY_KEY_METADATA, JSON.stringify(projectedPrimaryKey(relation.primaryKey, columns))],
         [SOURCE_STREAM_METADATA, stream.name],
+        ...generated.metadata,
       ],
     };
     const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);

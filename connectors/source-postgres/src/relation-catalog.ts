@@ -1,5 +1,6 @@
 import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
-import { PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
+import { GENERATED_COLUMNS_SQL, PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
+import { generatedColumnsFromRows, type GeneratedColumn } from './generated-columns.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /** A relation resolved in the source catalog. */
@@ -9,6 +10,8 @@ export interface Relation {
   readonly relkind: string;
   readonly columns: readonly PgColumn[];
   readonly primaryKey: readonly string[];
+  /** Its generated stored columns (a subset of `columns`). */
+  readonly generated: readonly GeneratedColumn[];
 }
 
 /**
@@ -27,5 +30,6 @@ export function* describeRelation(conn: number, stream: string, schema: string, 
   }
   const columns = columnsFromRows((yield* pg.query(conn, RELATION_COLUMNS_SQL, [oid])).rows);
   const primaryKey = (yield* pg.query(conn, PRIMARY_KEY_SQL, [oid])).rows.map((r) => r[0] ?? '');
-  return { oid, relkind: resolved.rows[0]?.[1] ?? 'r', columns, primaryKey };
+  const generated = generatedColumnsFromRows((yield* pg.query(conn, GENERATED_COLUMNS_SQL, [oid])).rows);
+  return { oid, relkind: resolved.rows[0]?.[1] ?? 'r', columns, primaryKey, generated };
 }
