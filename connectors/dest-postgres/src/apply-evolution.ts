@@ -8,6 +8,8 @@ import { ensureEnumTypes } from './target-table.js';
 import { CDC_META_COLUMNS } from './cdc-frame.js';
 import { DELETED_AT_COLUMN, SYNCED_AT_COLUMN } from './cdc-settings.js';
 import { GENERATED_TARGET_COLUMNS_SQL } from './generated-columns.js';
+import { NO_HISTORY, type ColumnHistory } from './column-history.js';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { PRIMARY_KEY_COLUMNS_SQL } from './key-check-sql.js';
 
 /**
@@ -31,6 +33,11 @@ export interface EvolutionTarget {
   readonly changes: SchemaChangeLog;
   /** A CDC target: its bookkeeping columns (`_rb_op`, `_rb_deleted_at`, …) are not source columns and never "removed". */
   readonly cdc?: boolean;
+  /**
+   * The table mirrors the source's rows (cdc × upsert): a column added to it gets, in the rows
+   * already there, what the source's existing rows hold (a change log keeps its past rows as they were logged).
+   */
+  readonly fillExisting?: boolean;
 }
 
 /** What to COPY after evolving: the target columns in field order, and the columns written as NULL. */
@@ -45,8 +52,9 @@ export interface EvolvedColumns {
  * transaction, if any; a failing `coerce` cast is a permanent `CAST_FAILED` with Postgres's
  * message, which names the value), logs and records every change, and returns the COPY columns.
  */
-export function* evolveTable(target: EvolutionTarget, fields: readonly FrameField[], rowsBefore: number): Step<EvolvedColumns> {
+export function* evolveTable(target: EvolutionTarget, fields: readonly FrameField[], rowsBefore: number, history: ColumnHistory = NO_HISTORY): Step<EvolvedColumns> {
   const { conn, stream, shown } = target;
+  yield* renameColumns(target, fields, history);
   const existing = yield* readTargetColumns(conn, target.oid);
   const sourceNames = new Set(fields.map((f) => f.name));
   // a generated column is computed by the table (the source's generated columns are created so and not sent): never "removed"
@@ -62,7 +70,7 @@ export function* evolveTable(target: EvolutionTarget, fields: readonly FrameFiel
       { stream, column: plan.errors[0]?.column },
     );
   }
-  for (const action of plan.actions) yield* applyAction(target, action);
+  for (const action of plan.actions) yield* applyAction(target, action, history);
   target.changes.record(plan.actions, rowsBefore);
   const skip = new Set(plan.skipFields);
   const loaded = fields.filter((f) => !skip.has(f.name));
@@ -84,9 +92,37 @@ export function* readTargetColumns(conn: number, oid: string): Step<TargetColumn
   return columns.map((c) => ({ ...c, inKey: key.has(c.name) }));
 }
 
-function* applyAction(target: EvolutionTarget, action: EvolutionAction): Step<void> {
+/**
+ * Renames the target's columns the source renamed (`history.renamed`: same attnum and type, new
+ * name; pgoutput alone shows a drop and an add) before the frame's fields are compared with it:
+ * earlier rows keep their values under the new name. Only where the frame has the new name, the
+ * table has the old one and not the new one.
+ */
+function* renameColumns(target: EvolutionTarget, fields: readonly FrameField[], history: ColumnHistory): Step<void> {
+  if (history.renamed.size === 0) return;
   const { conn, stream, shown } = target;
-  const ddl = evolutionDdl(target.schema, target.table, action);
+  const have = new Set((yield* readTargetColumns(conn, target.oid)).map((c) => c.name));
+  const sent = new Set(fields.map((f) => f.name));
+  for (const [neu, old] of history.renamed) {
+    if (!sent.has(neu) || sent.has(old) || !have.has(old) || have.has(neu)) continue;
+    yield* pg.query(conn, `ALTER TABLE ${quoteQualified(target.schema, target.table)} RENAME COLUMN ${quoteIdent(old)} TO ${quoteIdent(neu)}`);
+    have.delete(old);
+    have.add(neu);
+    log.info(`${stream}: schema change in ${shown}: column ${JSON.stringify(old)} renamed to ${JSON.stringify(neu)} (renamed at the source)`);
+  }
+}
+
+function* applyAction(target: EvolutionTarget, action: EvolutionAction, history: ColumnHistory): Step<void> {
+  const { conn, stream, shown } = target;
+  const fill = action.action === 'add' && target.fillExisting === true ? history.fill.get(action.column) : undefined;
+  if (fill !== undefined && 'unknown' in fill) {
+    log.warn(
+      `${stream}: column ${JSON.stringify(action.column)} was added to ${shown}, but the rows already there have no value for it: ` +
+        `the source's existing rows hold values the destination cannot know (a volatile default, or rows written before the stream followed the column). ` +
+        `Re-snapshot the stream to fill them: rapidbyte state reset <pipeline.yaml> --stream ${stream} (or rapidbyte run <pipeline.yaml> --full-refresh --streams ${stream})`,
+    );
+  }
+  const ddl = evolutionDdl(target.schema, target.table, action, fill !== undefined && 'value' in fill ? fill.value : undefined);
   if (!ddl.ok) throw ConnectorError.permanent('INVALID_TYPE_NAME', `${stream}: ${ddl.message}`, { stream, column: ddl.column });
   yield* ensureEnumTypes(conn, ddl.enums);
   for (const sql of ddl.statements) {

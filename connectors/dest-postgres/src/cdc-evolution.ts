@@ -2,6 +2,7 @@ import type { FrameField, FrameSchema, Step } from '@rapidbyte/sdk';
 import { evolveTable, type EvolutionTarget, type EvolvedColumns } from './apply-evolution.js';
 import { cdcPhase, streamFields, type CdcWriteMode } from './cdc-frame.js';
 import { sameFields } from './plan-evolution.js';
+import { columnHistoryOf } from './column-history.js';
 
 /**
  * The source columns a CDC frame carries, as schema evolution compares them: without the `_rb_*`
@@ -40,7 +41,8 @@ export class CdcSchemaFollower {
     const fields = cdcSourceFields(schema, this.mode);
     const comparable = fields.map((f) => ({ ...f, nullable: false }));
     if (sameFields(comparable, this.#fields)) return undefined;
-    const evolved = yield* evolveTable(this.target, fields, rowsBefore);
+    // renames and what earlier rows hold in added columns: from the source's column history in the frame's metadata
+    const evolved = yield* evolveTable(this.target, fields, rowsBefore, columnHistoryOf(schema));
     this.#fields = comparable;
     return evolved;
   }

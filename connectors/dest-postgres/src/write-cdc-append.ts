@@ -2,6 +2,7 @@ import { ConnectorError, frames, log, nextFrame, pg, type FrameSchema, type PgCo
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { changeColumns, CDC_LSN_COLUMN, CDC_OP_COLUMN } from './cdc-frame.js';
 import { CdcSchemaFollower, cdcSourceFields } from './cdc-evolution.js';
+import { columnHistoryOf } from './column-history.js';
 import { evolveTable, type EvolvedColumns } from './apply-evolution.js';
 import { evolutionPolicy } from './evolution-policy.js';
 import { SchemaChangeLog } from './schema-change-log.js';
@@ -49,7 +50,7 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
     const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
     // the log's columns are all nullable by design: nullability is never a change here
     const firstFields = cdcSourceFields(firstSchema, 'append').map((f) => ({ ...f, nullable: false }));
-    columns = yield* copyColumnsOf(yield* evolveTable(evolution, firstFields, 0));
+    columns = yield* copyColumnsOf(yield* evolveTable(evolution, firstFields, 0, columnHistoryOf(firstSchema)));
     follower = new CdcSchemaFollower(evolution, firstFields, 'append');
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);

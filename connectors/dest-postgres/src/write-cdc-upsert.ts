@@ -5,6 +5,7 @@ import { truncateTargetSql } from './cdc-apply-sql.js';
 import { cdcPhase, changeColumns, isSnapshotMarker, streamFields } from './cdc-frame.js';
 import { createCdcStage, ensureCdcColumns, refuseReservedColumns } from './cdc-target.js';
 import { CdcSchemaFollower, cdcSourceFields } from './cdc-evolution.js';
+import { columnHistoryOf } from './column-history.js';
 import { CDC_STAGE, defaultStageChangeColumns, type StageChangeColumns } from './cdc-stage-sql.js';
 import { evolveTable } from './apply-evolution.js';
 import { evolutionPolicy } from './evolution-policy.js';
@@ -44,9 +45,9 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
-    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
+    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true, fillExisting: true };
     const firstFields = cdcSourceFields(firstSchema, 'upsert');
-    columns = (yield* evolveTable(evolution, firstFields, 0)).columns;
+    columns = (yield* evolveTable(evolution, firstFields, 0, columnHistoryOf(firstSchema))).columns;
     follower = new CdcSchemaFollower(evolution, firstFields, 'upsert');
     const names = columns.map((c) => c.name);
     const change = stageChangeColumns(stream.name, firstSchema, defaultStageChangeColumns(fields.map((f) => f.name)));

@@ -5,6 +5,7 @@ import { ATTRIBUTE_TYPES_SQL } from './cdc-preflight-sql.js';
 import { checkReplicaIdentity, serverPreflight } from './cdc-preflight.js';
 import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
 import { changeLogClash } from './change-log-clash.js';
+import { COLUMN_IDENTITY_SQL, columnCatalogFromRows, columnHistory, storedColumns, type StoredColumns } from './column-identity.js';
 import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
@@ -77,11 +78,17 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const { ignoredParams: _ignored, ...connect } = parsed.value;
     const resume = context.resume;
     const startLsn = resume?.mode === 'cdc' && typeof resume.lsn === 'string' ? resume.lsn : undefined;
+    // column identity (attnum) against the last committed checkpoint's: renames, and what earlier rows hold in added columns
+    const catalog = columnCatalogFromRows((yield* pg.query(conn, COLUMN_IDENTITY_SQL, [relation.oid])).rows);
+    const previous = startLsn !== undefined ? (resume as { columns?: StoredColumns }).columns : undefined;
+    const history = columnHistory(columns, catalog, previous);
+    for (const [neu, old] of history.renamed) log.info(`${stream.name}: column ${JSON.stringify(old)} was renamed to ${JSON.stringify(neu)} at the source; the destination follows`);
     const batchRows = positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS);
     const baseMetadata: [string, string][] = [
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
       [SOURCE_STREAM_METADATA, stream.name],
       ...generated.metadata,
+      ...history.metadata,
       // a stream with a column list follows only those columns when the table gains one
       ...(stream.columns !== undefined && stream.columns.length > 0 ? [['rapidbyte.projected', 'true'] as [string, string]] : []),
     ];
@@ -118,7 +125,8 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       yield* pg.query(conn, 'COMMIT');
       rows += done.rows;
       frameCount += done.frames;
-      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows } satisfies ResumePoint & { snapshot: boolean });
+      const snapshotColumns = storedColumns(history.identity, history.renamed, columns.map((c) => c.name));
+      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows, columns: snapshotColumns } satisfies ResumePoint & { snapshot: boolean; columns: StoredColumns });
       log.info(`${stream.name}: snapshot of ${done.rows} rows at ${snap.lsn}`);
     } else {
       log.info(`${stream.name}: resuming changes after ${startLsn}`);
@@ -132,10 +140,12 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       if (item.kind === 'end') break;
       if (item.kind === 'frame') {
         changes += frames.rows(item.frame);
+        // a renamed column keeps its old name in checkpoints until a frame carried the new one
+        if (history.renamed.size > 0) storedColumns(history.identity, history.renamed, frames.schema(item.frame).fields.map((f) => f.name));
         frames.emit(item.frame);
         frameCount += 1;
       } else {
-        checkpoint('resume', JSON.parse(item.payload) as ResumePoint);
+        checkpoint('resume', { ...(JSON.parse(item.payload) as ResumePoint), columns: storedColumns(history.identity, history.renamed, undefined) });
       }
     }
     rows += changes;
