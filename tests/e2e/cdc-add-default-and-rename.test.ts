@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson } from '../support/run-json.js';
+import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 
 const cluster = testPg();
@@ -113,5 +114,26 @@ describe('RENAME COLUMN during CDC', () => {
     expect(await columns(dst)).toEqual(['id', 'label', 'qty']);
     await expectEqual(src, dst, ['id', 'label', 'qty']);
     await applicationWrites(src, dst, file, ['id', 'label', 'qty']);
+  });
+
+  it('run --follow: a rename and an ADD COLUMN … DEFAULT made while the stream runs are followed (the engine reads the source catalog when the Relation message arrives)', async () => {
+    const { src, dst, file } = await setUp('cad_follow');
+    const follow = spawnCli(['run', '--follow', '--json', file]);
+    await cluster.psql(src.name, `UPDATE items SET qty = 12 WHERE id = 1;`);
+    await waitFor('the first change', async () => {
+      const r = await cluster.query(dst.name, `SELECT qty FROM items WHERE id = 1`).catch(() => undefined);
+      return r?.rows[0]?.qty === 12 ? true : undefined;
+    }, { cli: follow, intervalMs: 200 });
+    await cluster.psql(src.name, `ALTER TABLE items RENAME COLUMN name TO title; ALTER TABLE items ADD COLUMN status text DEFAULT 'new'; INSERT INTO items (id, title, qty) VALUES (5, 'e', 50);`);
+    await waitFor('the row inserted after the DDL', async () => {
+      const r = await cluster.query(dst.name, `SELECT status FROM items WHERE id = 5`).catch(() => undefined);
+      return r?.rows[0] !== undefined ? true : undefined;
+    }, { cli: follow, intervalMs: 200 });
+    process.kill(follow.pid, 'SIGINT');
+    const result = await follow.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(await columns(dst)).toEqual(['id', 'title', 'qty', 'status']);
+    await expectEqual(src, dst, ['id', 'title', 'qty', 'status']);
+    await applicationWrites(src, dst, file, ['id', 'title', 'qty', 'status']);
   });
 });

@@ -11,6 +11,12 @@ export const COLUMN_IDENTITY_SQL = `SELECT a.attnum::text, a.attname::text, a.at
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
 
+/**
+ * Replication-open metadata for the engine (it removes it before building frames): the stream's
+ * columns' `[attnum, name, typeOid]` now, so a rename while the stream runs is recognised.
+ */
+export const COLUMN_IDENTITY_METADATA = 'rapidbyte.column_identity';
+
 /** Schema metadata: `{ "<new name>": "<old name>" }` for columns renamed at the source since the last committed checkpoint. */
 export const RENAMED_COLUMNS_METADATA = 'rapidbyte.renamed_columns';
 /**
@@ -51,6 +57,8 @@ export interface ColumnHistory {
   readonly renamed: ReadonlyMap<string, string>;
   /** The stream's columns by attnum, under the names the destination has (old names of renamed columns until a frame carries the new one). */
   readonly identity: ColumnIdentity[];
+  /** For the replication stream only (see {@link COLUMN_IDENTITY_METADATA}). */
+  readonly engine: [string, string];
 }
 
 /**
@@ -77,9 +85,10 @@ export function columnHistory(columns: readonly PgColumn[], catalog: readonly Co
     } else identity.push({ attnum: row.attnum, name: row.name, typeOid: row.typeOid });
   }
   const metadata: [string, string][] = [];
+  const current = catalog.filter((c) => names.has(c.name)).map((c) => [c.attnum, c.name, c.typeOid]);
   if (renamed.size > 0) metadata.push([RENAMED_COLUMNS_METADATA, JSON.stringify(Object.fromEntries(renamed))]);
   if (Object.keys(fill).length > 0) metadata.push([COLUMN_FILL_METADATA, JSON.stringify(fill)]);
-  return { metadata, renamed, identity };
+  return { metadata, renamed, identity, engine: [COLUMN_IDENTITY_METADATA, JSON.stringify(current)] };
 }
 
 /** `identity` as checkpoints store it, after a frame with `fields` went out: a renamed column takes its new name once a frame carried it. */

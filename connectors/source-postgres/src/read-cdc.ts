@@ -107,7 +107,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       coalesce: stream.writeMode === 'upsert',
       startLsn,
       batchRows,
-      schemaMetadata: baseMetadata,
+      schemaMetadata: [...baseMetadata, history.engine],
     });
     let rows = 0;
     let frameCount = 0;

@@ -113,6 +113,16 @@ describe('ChangeBatchBuilder frame schema', () => {
     expect(Buffer.from(batch.getChild('_rb_lsn_1')!.get(0) as Uint8Array).readBigUInt64BE(0)).toBe(6n);
   });
 
+  it('merges entries into a JSON object of the schema metadata for the frames from then on', () => {
+    const b = builder({ metadata: [['rapidbyte.renamed_columns', '{"a":"b"}']] });
+    b.mergeMetadata('rapidbyte.renamed_columns', { c: 'd' });
+    b.mergeMetadata('rapidbyte.column_fill', {});
+    ins(b, row(1, 'a', 'b', 1));
+    const batch = b.flush()!;
+    expect(batch.schema.metadata.get('rapidbyte.renamed_columns')).toBe('{"a":"b","c":"d"}');
+    expect(batch.schema.metadata.has('rapidbyte.column_fill')).toBe(false);
+  });
+
   it('never produces a 0-row frame', () => {
     const b = builder();
     expect(b.flush()).toBeUndefined();

@@ -124,6 +124,22 @@ export class ChangeBatchBuilder {
     return this.#columns;
   }
 
+  /**
+   * Merges `entries` into the JSON object held under schema metadata `key`, for the frames from
+   * now on (the pending rows are in them too: call it right after `relation` flushed the old shape).
+   */
+  mergeMetadata(key: string, entries: Readonly<Record<string, unknown>>): void {
+    if (Object.keys(entries).length === 0) return;
+    let current: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(this.#metadata.get(key) ?? '{}') as unknown;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) current = parsed as Record<string, unknown>;
+    } catch {
+      // a malformed value is replaced
+    }
+    this.#metadata.set(key, JSON.stringify({ ...current, ...entries }));
+  }
+
   #keyIndexesOf(names: readonly string[], code: 'CDC_BAD_OPTIONS' | 'CDC_SCHEMA_CHANGED'): number[] {
     return this.#o.key.map((k) => {
       const i = names.indexOf(k);

@@ -43,3 +43,16 @@ export {
 export { planRelation, type MappedColumn, type RelationMapping, type RelationPlan, type StreamColumn } from './relation-mapping.js';
 export { relationColumn } from './relation-column.js';
 export { ChangeBatchBuilder, CHANGE_BATCH_MODES, type ChangeBatchMode, type ChangeBatchOptions } from './change-batch-builder.js';
+export {
+  COLUMN_IDENTITY_METADATA,
+  RENAMED_COLUMNS_METADATA,
+  COLUMN_FILL_METADATA,
+  COLUMN_CATALOG_SQL,
+  catalogColumnsFromRows,
+  parseColumnIdentity,
+  followShapeChange,
+  type ColumnId,
+  type CatalogColumn,
+  type ExistingRowsFill,
+  type ShapeChange,
+} from './column-history.js';
