@@ -141,6 +141,7 @@ function* applyAction(target: EvolutionTarget, action: EvolutionAction, history:
     }
   }
   const detail = action.from !== undefined ? ` (${action.from} -> ${action.to})` : action.to !== undefined ? ` (${action.to})` : '';
-  const ddlNote = ddl.statements.length > 0 ? `; ${ddl.statements.length} DDL statement(s)` : '';
+  const filled = fill !== undefined && 'value' in fill ? `; the rows already there take the source's ${JSON.stringify(fill.value)}` : '';
+  const ddlNote = (ddl.statements.length > 0 ? `; ${ddl.statements.length} DDL statement(s)` : '') + filled;
   log.info(`${stream}: schema change in ${shown}: ${action.change} ${JSON.stringify(action.column)}${detail} -> ${action.action}${ddlNote}`);
 }

@@ -1,7 +1,7 @@
 import { ConnectorError, log, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { addEnumLabelsDdl, createEnumTypeDdl, planCreateTable, type EnumTypeSpec, type TablePlan } from './create-table-ddl.js';
 import { frameColumns } from './frame-columns.js';
-import { withGeneratedColumns, type GeneratedColumnSpec } from './generated-columns.js';
+import { GENERATED_TARGET_COLUMNS_SQL, withGeneratedColumns, type GeneratedColumnSpec } from './generated-columns.js';
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { ENUM_LABELS_SQL, RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalog.js';
 
@@ -115,7 +115,10 @@ export function* ensureTargetTable(
   generated: readonly GeneratedColumnSpec[] = [],
 ): Step<string> {
   const existing = yield* tableOid(conn, schema, table);
-  if (existing) return existing;
+  if (existing) {
+    if (generated.length > 0) yield* warnPlainGenerated(conn, stream, quoteQualified(schema, table), existing, generated);
+    return existing;
+  }
   const plan = planTable(stream, schema, table, fields, primaryKey, { ifNotExists: true, generated });
   yield* ensureEnumTypes(conn, plan.enums);
   yield* createIgnoringRace(conn, plan.createTable);
@@ -125,4 +128,22 @@ export function* ensureTargetTable(
   const computed = generated.length > 0 ? `, generated: ${generated.map((g) => JSON.stringify(g.name)).join(', ')}` : '';
   log.info(`${stream}: created ${quoteQualified(schema, table)} (${fields.length} columns, primary key ${key}${computed})`);
   return oid;
+}
+
+/**
+ * A table created before generated columns were recreated may hold a source's generated column as
+ * a plain one: the frames no longer carry its values (the destination is to compute them), so new
+ * rows would get none there. Warns with the DDL that makes it generated.
+ */
+function* warnPlainGenerated(conn: number, stream: string, qualified: string, oid: string, generated: readonly GeneratedColumnSpec[]): Step<void> {
+  const names = new Set(columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [oid])).rows).map((c) => c.name));
+  const computed = new Set((yield* pg.query(conn, GENERATED_TARGET_COLUMNS_SQL, [oid])).rows.map((r) => r[0]));
+  for (const g of generated) {
+    if (!names.has(g.name) || computed.has(g.name)) continue;
+    log.warn(
+      `${stream}: column ${JSON.stringify(g.name)} is generated at the source and computed by the destination, but in ${qualified} it is a plain column, ` +
+        `which gets no value in rows written from now on; make it generated: ALTER TABLE ${qualified} DROP COLUMN ${quoteIdent(g.name)}, ` +
+        `ADD COLUMN ${quoteIdent(g.name)} ${g.type} GENERATED ALWAYS AS (${g.expression}) STORED`,
+    );
+  }
 }
