@@ -47,7 +47,9 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
     const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true, fillExisting: true };
     const firstFields = cdcSourceFields(firstSchema, 'upsert');
-    columns = (yield* evolveTable(evolution, firstFields, 0, columnHistoryOf(firstSchema))).columns;
+    // a snapshot replaces every row: nothing already there needs a fill
+    const history = columnHistoryOf(firstSchema);
+    columns = (yield* evolveTable(evolution, firstFields, 0, cdcPhase(firstSchema) === 'snapshot' ? { ...history, fill: new Map() } : history)).columns;
     follower = new CdcSchemaFollower(evolution, firstFields, 'upsert');
     const names = columns.map((c) => c.name);
     const change = stageChangeColumns(stream.name, firstSchema, defaultStageChangeColumns(fields.map((f) => f.name)));
