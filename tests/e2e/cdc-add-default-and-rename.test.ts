@@ -116,6 +116,20 @@ describe('RENAME COLUMN during CDC', () => {
     await applicationWrites(src, dst, file, ['id', 'label', 'qty']);
   });
 
+  it('cdc × append (change log): a rename renames the log column; earlier log rows keep what was logged (no fill)', async () => {
+    const { src, dst, file } = await setUp('cad_log', 'append');
+    await cluster.psql(src.name, `ALTER TABLE items RENAME COLUMN name TO title; ALTER TABLE items ADD COLUMN status text DEFAULT 'new'; UPDATE items SET qty = 11 WHERE id = 1;`);
+    await runOk(file);
+    expect(await columns(dst)).toEqual(['id', 'title', 'qty', '_rb_op', '_rb_lsn', '_rb_unchanged', 'status']);
+    const log = await cluster.query(dst.name, `SELECT id, title, qty, status, _rb_op AS op FROM items ORDER BY _rb_lsn, id`);
+    expect(log.rows).toEqual([
+      { id: 1, title: 'a', qty: 10, status: null, op: 'r' },
+      { id: 2, title: 'b', qty: 20, status: null, op: 'r' },
+      { id: 3, title: 'c', qty: 30, status: null, op: 'r' },
+      { id: 1, title: 'a', qty: 11, status: 'new', op: 'U' },
+    ]);
+  });
+
   it('run --follow: a rename and an ADD COLUMN … DEFAULT made while the stream runs are followed (the engine reads the source catalog when the Relation message arrives)', async () => {
     const { src, dst, file } = await setUp('cad_follow');
     const follow = spawnCli(['run', '--follow', '--json', file]);

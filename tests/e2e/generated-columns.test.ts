@@ -147,4 +147,20 @@ describe('generated stored columns', () => {
     await runOk(file);
     await expectEqual(src, dst, RECREATED);
   });
+
+  it('cdc × append (change log): the log computes the generated columns of every logged row', async () => {
+    const src = await scope.create('gen_log_src', SOURCE);
+    const dst = await scope.create('gen_log_dst');
+    const file = pipeline('gen_log', src, dst, 'sync_mode: cdc', 'append');
+    await runOk(file);
+    await cluster.psql(src.name, `INSERT INTO items (id, name, qty, price) VALUES (4, 'd', 5, 1.10); UPDATE items SET qty = 7 WHERE id = 1;`);
+    await runOk(file);
+    const source = Object.fromEntries(await generation(src));
+    expect(Object.fromEntries(await generation(dst))).toMatchObject({ total: source.total, label: source.label });
+    const log = await cluster.query(dst.name, `SELECT id, total::text AS total, label, _rb_op AS op FROM items WHERE _rb_op <> 'r' ORDER BY id`);
+    expect(log.rows).toEqual([
+      { id: 1, total: '10.50', label: 'A#1', op: 'U' },
+      { id: 4, total: '5.50', label: 'D#4', op: 'I' },
+    ]);
+  });
 });
