@@ -110,18 +110,6 @@ describe('generated stored columns', () => {
     const dst = await scope.create('gen_cdc_dst');
     const file = pipeline('gen_cdc', src, dst, 'sync_mode: cdc', 'upsert');
     const first = await runOk(file);
-    expect(first.stderr).toContain('"doubled"');
-    expect(first.stderr).toContain('twice(qty)');
-    const source = Object.fromEntries(await generation(src));
-    expect(await generation(dst)).toEqual([
-      ['id', ''],
-      ['name', ''],
-      ['qty', ''],
-      ['price', ''],
-      ['total', source.total],
-      ['label', source.label],
-      ['note', ''],
-    ]);
     await expectEqual(src, dst, RECREATED);
 
     await cluster.psql(
@@ -141,6 +129,20 @@ describe('generated stored columns', () => {
       { id: 3, total: '9.00', label: null },
       { id: 4, total: '5.50', label: 'D#4' },
     ]);
+
+    // the columns are generated at the destination; the one it cannot compute was left out with a warning
+    const source = Object.fromEntries(await generation(src));
+    expect(await generation(dst)).toEqual([
+      ['id', ''],
+      ['name', ''],
+      ['qty', ''],
+      ['price', ''],
+      ['total', source.total],
+      ['label', source.label],
+      ['note', ''],
+    ]);
+    expect(first.stderr).toContain('"doubled"');
+    expect(first.stderr).toContain('twice(qty)');
 
     // the application's own writes keep working, and the next run follows them
     await cluster.psql(src.name, `INSERT INTO items (id, name, qty) VALUES (6, 'f', 1); UPDATE items SET qty = qty + 1; DELETE FROM items WHERE id = 4;`);
