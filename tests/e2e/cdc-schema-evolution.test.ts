@@ -93,8 +93,8 @@ describe('schema_evolution on cdc × upsert', () => {
     await cluster.psql(src.name, `UPDATE items SET note = 'x' WHERE id = 2`);
     succeeded(await run(file));
     expect((await columns(dst)).note).toBe('text');
-    // rows written before the column existed at the destination are NULL there; the changed row has its value
-    expect(await values(dst, 'id, note')).toEqual([[1, null], [2, 'x'], [3, null]]);
+    // rows written before the column existed at the destination get the default the source's existing rows took; the changed row has its value
+    expect(await values(dst, 'id, note')).toEqual([[1, 'n'], [2, 'x'], [3, 'n']]);
   });
 
   it('new_column: ignore — not created; the other columns keep following', async () => {

@@ -5,10 +5,18 @@ import { planEvolution, type EvolutionAction, type TargetColumn } from './plan-e
 import type { SchemaChangeLog } from './schema-change-log.js';
 import { GENERATED_COLUMNS_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns, generatedColumnsFromRows } from './target-catalog.js';
 import { ensureEnumTypes } from './target-table.js';
+import { CDC_META_COLUMNS } from './cdc-frame.js';
+import { DELETED_AT_COLUMN, SYNCED_AT_COLUMN } from './cdc-settings.js';
+import { GENERATED_TARGET_COLUMNS_SQL } from './generated-columns.js';
+import { NO_HISTORY, type ColumnHistory } from './column-history.js';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { PRIMARY_KEY_COLUMNS_SQL } from './key-check-sql.js';
 
-/** Columns a CDC target keeps for itself (`_rb_op`, `_rb_lsn`, `_rb_unchanged`, `_rb_deleted_at`, `_rb_synced_at`). */
-const CDC_BOOKKEEPING_PREFIX = '_rb_';
+/**
+ * Columns a CDC target may keep for itself: not source columns, so never "removed" — unless the
+ * source sends a column of that name (an upsert target loads a source's own `_rb_op` as data).
+ */
+const CDC_BOOKKEEPING_COLUMNS: readonly string[] = [...CDC_META_COLUMNS, DELETED_AT_COLUMN, SYNCED_AT_COLUMN];
 
 /** SQLSTATEs of a cast that fails on a value (class 22: data exception) or cannot be done at all (42846). */
 const CAST_FAILURE = (sqlstate: string | undefined): boolean => sqlstate !== undefined && (sqlstate.startsWith('22') || sqlstate === '42846');
@@ -23,8 +31,13 @@ export interface EvolutionTarget {
   readonly shown: string;
   readonly policy: EvolutionPolicy;
   readonly changes: SchemaChangeLog;
-  /** A CDC target: its bookkeeping columns (`_rb_*`) are not source columns and never "removed". */
+  /** A CDC target: its bookkeeping columns (`_rb_op`, `_rb_deleted_at`, …) are not source columns and never "removed". */
   readonly cdc?: boolean;
+  /**
+   * The table mirrors the source's rows (cdc × upsert): a column added to it gets, in the rows
+   * already there, what the source's existing rows hold (a change log keeps its past rows as they were logged).
+   */
+  readonly fillExisting?: boolean;
 }
 
 /**
@@ -45,10 +58,17 @@ export interface EvolvedColumns {
  * transaction, if any; a failing `coerce` cast is a permanent `CAST_FAILED` with Postgres's
  * message, which names the value), logs and records every change, and returns the COPY columns.
  */
-export function* evolveTable(target: EvolutionTarget, fields: readonly FrameField[], rowsBefore: number): Step<EvolvedColumns> {
+export function* evolveTable(target: EvolutionTarget, fields: readonly FrameField[], rowsBefore: number, history: ColumnHistory = NO_HISTORY): Step<EvolvedColumns> {
   const { conn, stream, shown } = target;
+  yield* renameColumns(target, fields, history);
   const existing = yield* readTargetColumns(conn, target.oid);
-  const plan = planEvolution(fields, target.cdc ? existing.filter((c) => !c.name.startsWith(CDC_BOOKKEEPING_PREFIX)) : existing, target.policy);
+  const sourceNames = new Set(fields.map((f) => f.name));
+  // a generated column is computed by the table (the source's generated columns are created so and not sent): never "removed"
+  const computed = new Set((yield* pg.query(conn, GENERATED_TARGET_COLUMNS_SQL, [target.oid])).rows.map((r) => r[0]));
+  const compared = existing.filter(
+    (c) => sourceNames.has(c.name) || !(computed.has(c.name) || (target.cdc === true && CDC_BOOKKEEPING_COLUMNS.includes(c.name))),
+  );
+  const plan = planEvolution(fields, compared, target.policy);
   if (plan.errors.length > 0) {
     throw ConnectorError.permanent(
       'SCHEMA_CHANGE_REFUSED',
@@ -56,7 +76,7 @@ export function* evolveTable(target: EvolutionTarget, fields: readonly FrameFiel
       { stream, column: plan.errors[0]?.column },
     );
   }
-  for (const action of plan.actions) yield* applyAction(target, action);
+  for (const action of plan.actions) yield* applyAction(target, action, history);
   target.changes.record(plan.actions, rowsBefore);
   const skip = new Set(plan.skipFields);
   const loaded = fields.filter((f) => !skip.has(f.name));
@@ -88,9 +108,37 @@ export function* readTargetColumns(conn: number, oid: string): Step<TargetColumn
   return columns.map((c) => ({ ...c, inKey: key.has(c.name) }));
 }
 
-function* applyAction(target: EvolutionTarget, action: EvolutionAction): Step<void> {
+/**
+ * Renames the target's columns the source renamed (`history.renamed`: same attnum and type, new
+ * name; pgoutput alone shows a drop and an add) before the frame's fields are compared with it:
+ * earlier rows keep their values under the new name. Only where the frame has the new name, the
+ * table has the old one and not the new one.
+ */
+function* renameColumns(target: EvolutionTarget, fields: readonly FrameField[], history: ColumnHistory): Step<void> {
+  if (history.renamed.size === 0) return;
   const { conn, stream, shown } = target;
-  const ddl = evolutionDdl(target.schema, target.table, action);
+  const have = new Set((yield* readTargetColumns(conn, target.oid)).map((c) => c.name));
+  const sent = new Set(fields.map((f) => f.name));
+  for (const [neu, old] of history.renamed) {
+    if (!sent.has(neu) || sent.has(old) || !have.has(old) || have.has(neu)) continue;
+    yield* pg.query(conn, `ALTER TABLE ${quoteQualified(target.schema, target.table)} RENAME COLUMN ${quoteIdent(old)} TO ${quoteIdent(neu)}`);
+    have.delete(old);
+    have.add(neu);
+    log.info(`${stream}: schema change in ${shown}: column ${JSON.stringify(old)} renamed to ${JSON.stringify(neu)} (renamed at the source)`);
+  }
+}
+
+function* applyAction(target: EvolutionTarget, action: EvolutionAction, history: ColumnHistory): Step<void> {
+  const { conn, stream, shown } = target;
+  const fill = action.action === 'add' && target.fillExisting === true ? history.fill.get(action.column) : undefined;
+  if (fill !== undefined && 'unknown' in fill) {
+    log.warn(
+      `${stream}: column ${JSON.stringify(action.column)} was added to ${shown}, but the rows already there have no value for it: ` +
+        `the source's existing rows hold values the destination cannot know (a volatile default, or rows written before the stream followed the column). ` +
+        `Re-snapshot the stream to fill them: rapidbyte state reset <pipeline.yaml> --stream ${stream} (or rapidbyte run <pipeline.yaml> --full-refresh --streams ${stream})`,
+    );
+  }
+  const ddl = evolutionDdl(target.schema, target.table, action, fill !== undefined && 'value' in fill ? fill.value : undefined);
   if (!ddl.ok) throw ConnectorError.permanent('INVALID_TYPE_NAME', `${stream}: ${ddl.message}`, { stream, column: ddl.column });
   yield* ensureEnumTypes(conn, ddl.enums);
   for (const sql of ddl.statements) {
@@ -109,6 +157,7 @@ function* applyAction(target: EvolutionTarget, action: EvolutionAction): Step<vo
     }
   }
   const detail = action.from !== undefined ? ` (${action.from} -> ${action.to})` : action.to !== undefined ? ` (${action.to})` : '';
-  const ddlNote = ddl.statements.length > 0 ? `; ${ddl.statements.length} DDL statement(s)` : '';
+  const filled = fill !== undefined && 'value' in fill ? `; the rows already there take the source's ${JSON.stringify(fill.value)}` : '';
+  const ddlNote = (ddl.statements.length > 0 ? `; ${ddl.statements.length} DDL statement(s)` : '') + filled;
   log.info(`${stream}: schema change in ${shown}: ${action.change} ${JSON.stringify(action.column)}${detail} -> ${action.action}${ddlNote}`);
 }

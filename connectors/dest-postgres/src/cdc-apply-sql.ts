@@ -1,18 +1,18 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from './cdc-frame.js';
 import { DELETED_AT_COLUMN, SYNCED_AT_COLUMN, type CdcSettings } from './cdc-settings.js';
-import { CDC_STAGE } from './cdc-stage-sql.js';
+import { CDC_STAGE, type StageChangeColumns } from './cdc-stage-sql.js';
 
 /**
  * Set-based statements that apply one staged change frame (`"pg_temp"."_rb_cdc_stage" AS s`) to
  * the target (`AS t`) of a `cdc × upsert` stream. `columns` are the stream's columns (the stage's
- * data columns), `key` ⊆ `columns` the key the target is unique on.
+ * data columns), `key` ⊆ `columns` the key the target is unique on, `change` the names of the
+ * stage's operation and unchanged-list columns.
  */
 
-const OP = `s.${quoteIdent(CDC_OP_COLUMN)}`;
-const UNCHANGED = `s.${quoteIdent(CDC_UNCHANGED_COLUMN)}`;
+const op = (change: StageChangeColumns): string => `s.${quoteIdent(change.op)}`;
+const unchanged = (change: StageChangeColumns): string => `s.${quoteIdent(change.unchanged)}`;
 /** Staged inserts and updates that hold unchanged TOAST columns. */
-const HAS_UNCHANGED = `${UNCHANGED} IS NOT NULL AND ${OP} IN ('I', 'U')`;
+const hasUnchanged = (change: StageChangeColumns): string => `${unchanged(change)} IS NOT NULL AND ${op(change)} IN ('I', 'U')`;
 
 /** `t."a" = s."a" AND t."b" = s."b"` (keys hold no NULLs). */
 export function keyMatch(key: readonly string[]): string {
@@ -23,11 +23,11 @@ export function keyMatch(key: readonly string[]): string {
  * Staged rows with unchanged TOAST columns whose key is not in the target (their stored value is
  * unknown): `_rb_unchanged`, then the key values as text; at most `limit` rows.
  */
-export function unchangedMissingSql(schema: string, table: string, key: readonly string[], limit = 5): string {
+export function unchangedMissingSql(schema: string, table: string, key: readonly string[], change: StageChangeColumns, limit = 5): string {
   const keys = key.map((k) => `s.${quoteIdent(k)}::text`).join(', ');
   return (
-    `SELECT ${UNCHANGED}, ${keys} FROM ${CDC_STAGE} AS s\n` +
-    `WHERE ${HAS_UNCHANGED}\n` +
+    `SELECT ${unchanged(change)}, ${keys} FROM ${CDC_STAGE} AS s\n` +
+    `WHERE ${hasUnchanged(change)}\n` +
     `  AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(schema, table)} AS t WHERE ${keyMatch(key)})\n` +
     `LIMIT ${limit}`
   );
@@ -38,24 +38,24 @@ export function unchangedMissingSql(schema: string, table: string, key: readonly
  * `SET "c" = CASE WHEN s."_rb_unchanged"::jsonb ? 'c' THEN t."c" ELSE s."c" END` for every non-key
  * column. Undefined when every column is a key column.
  */
-export function unchangedFillSql(schema: string, table: string, columns: readonly string[], key: readonly string[]): string | undefined {
+export function unchangedFillSql(schema: string, table: string, columns: readonly string[], key: readonly string[], change: StageChangeColumns): string | undefined {
   const fill = columns.filter((c) => !key.includes(c));
   if (fill.length === 0) return undefined;
-  const sets = fill.map((c) => `${quoteIdent(c)} = CASE WHEN ${UNCHANGED}::jsonb ? ${quoteLiteral(c)} THEN t.${quoteIdent(c)} ELSE s.${quoteIdent(c)} END`);
+  const sets = fill.map((c) => `${quoteIdent(c)} = CASE WHEN ${unchanged(change)}::jsonb ? ${quoteLiteral(c)} THEN t.${quoteIdent(c)} ELSE s.${quoteIdent(c)} END`);
   return (
     `UPDATE ${CDC_STAGE} AS s SET ${sets.join(', ')}\n` +
     `FROM ${quoteQualified(schema, table)} AS t\n` +
-    `WHERE ${HAS_UNCHANGED} AND ${keyMatch(key)}`
+    `WHERE ${hasUnchanged(change)} AND ${keyMatch(key)}`
   );
 }
 
 /** Staged deletes: `DELETE ... USING`, or with soft delete `UPDATE ... SET "_rb_deleted_at" = now()` of live rows. */
-export function applyDeletesSql(schema: string, table: string, key: readonly string[], settings: CdcSettings): string {
+export function applyDeletesSql(schema: string, table: string, key: readonly string[], change: StageChangeColumns, settings: CdcSettings): string {
   const target = quoteQualified(schema, table);
-  if (!settings.softDelete) return `DELETE FROM ${target} AS t USING ${CDC_STAGE} AS s WHERE ${OP} = 'D' AND ${keyMatch(key)}`;
+  if (!settings.softDelete) return `DELETE FROM ${target} AS t USING ${CDC_STAGE} AS s WHERE ${op(change)} = 'D' AND ${keyMatch(key)}`;
   return (
     `UPDATE ${target} AS t SET ${softDeleteSets(settings)}\n` +
-    `FROM ${CDC_STAGE} AS s WHERE ${OP} = 'D' AND ${keyMatch(key)} AND t.${quoteIdent(DELETED_AT_COLUMN)} IS NULL`
+    `FROM ${CDC_STAGE} AS s WHERE ${op(change)} = 'D' AND ${keyMatch(key)} AND t.${quoteIdent(DELETED_AT_COLUMN)} IS NULL`
   );
 }
 
@@ -70,6 +70,7 @@ export function applyUpsertsSql(
   table: string,
   columns: readonly string[],
   key: readonly string[],
+  change: StageChangeColumns,
   settings: CdcSettings,
   identityAlways: readonly string[] = [],
 ): string {
@@ -86,7 +87,7 @@ export function applyUpsertsSql(
   const overriding = columns.some((c) => identityAlways.includes(c)) ? ' OVERRIDING SYSTEM VALUE' : '';
   return (
     `INSERT INTO ${quoteQualified(schema, table)} AS t (${insertCols.join(', ')})${overriding}\n` +
-    `SELECT ${values.join(', ')} FROM ${CDC_STAGE} AS s WHERE ${OP} IN ('I', 'U')\n` +
+    `SELECT ${values.join(', ')} FROM ${CDC_STAGE} AS s WHERE ${op(change)} IN ('I', 'U')\n` +
     `ON CONFLICT (${key.map(quoteIdent).join(', ')}) ${action}`
   );
 }

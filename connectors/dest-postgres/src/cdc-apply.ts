@@ -2,7 +2,7 @@ import { ConnectorError, frames, pg, type FrameHandle, type PgColumn, type Step 
 import { parseStreamName, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { applyDeletesSql, applyUpsertsSql, truncateTargetSql, unchangedFillSql, unchangedMissingSql } from './cdc-apply-sql.js';
 import type { CdcSettings } from './cdc-settings.js';
-import { CDC_STAGE_TABLE, STAGE_SUMMARY_SQL, stageSummary, TRUNCATE_CDC_STAGE_SQL } from './cdc-stage-sql.js';
+import { CDC_STAGE_TABLE, stageSummary, stageSummarySql, TRUNCATE_CDC_STAGE_SQL, type StageChangeColumns } from './cdc-stage-sql.js';
 import { copyInStatement } from './target-catalog.js';
 
 /** What applying change frames needs: the target, its key, the stage and the settings. */
@@ -17,6 +17,8 @@ export interface ChangeTarget {
   readonly key: readonly string[];
   /** Every column of the stage, in order, for COPY. */
   readonly stageColumns: PgColumn[];
+  /** The stage's operation and unchanged-list columns (named like the change frames' own). */
+  readonly change: StageChangeColumns;
   readonly settings: CdcSettings;
   /** The target's identity `GENERATED ALWAYS` columns (inserted overriding, never updated). */
   readonly identityAlways?: readonly string[];
@@ -38,21 +40,21 @@ export interface AppliedChanges {
  * are applied, then inserts and updates upserted. Releases the frame.
  */
 export function* applyChangeFrame(target: ChangeTarget, frame: FrameHandle, stageDirty: boolean): Step<AppliedChanges> {
-  const { conn, schema, table, columns, key, settings } = target;
+  const { conn, schema, table, columns, key, settings, change } = target;
   if (stageDirty) yield* pg.query(conn, TRUNCATE_CDC_STAGE_SQL);
   const copy = yield* pg.copyIn(conn, copyInStatement('pg_temp', CDC_STAGE_TABLE, target.stageColumns), target.stageColumns);
   yield* pg.copyInWrite(copy, frame);
   frames.release(frame);
   const rows = Number(yield* pg.copyInEnd(copy));
-  const staged = stageSummary((yield* pg.query(conn, STAGE_SUMMARY_SQL)).rows[0]);
+  const staged = stageSummary((yield* pg.query(conn, stageSummarySql(change))).rows[0]);
   if (staged.invalid > 0) {
-    throw ConnectorError.permanent('CDC_INVALID_OP', `${target.stream}: ${staged.invalid} change rows have an _rb_op other than I, U, D, T`, {
+    throw ConnectorError.permanent('CDC_INVALID_OP', `${target.stream}: ${staged.invalid} change rows have an operation (column ${JSON.stringify(change.op)}) other than I, U, D, T`, {
       stream: target.stream,
     });
   }
   if (staged.truncates > 0) {
     if (staged.deletes + staged.upserts > 0) {
-      throw ConnectorError.permanent('CDC_TRUNCATE_NOT_ALONE', `${target.stream}: a truncate (_rb_op T) came in a frame with other changes; it must come alone`, {
+      throw ConnectorError.permanent('CDC_TRUNCATE_NOT_ALONE', `${target.stream}: a truncate (operation T) came in a frame with other changes; it must come alone`, {
         stream: target.stream,
       });
     }
@@ -61,18 +63,18 @@ export function* applyChangeFrame(target: ChangeTarget, frame: FrameHandle, stag
   }
   if (staged.unchanged > 0) {
     yield* requireStoredValues(target);
-    const fill = unchangedFillSql(schema, table, columns, key);
+    const fill = unchangedFillSql(schema, table, columns, key, change);
     if (fill !== undefined) yield* pg.query(conn, fill);
   }
-  const deleted = staged.deletes > 0 ? Number((yield* pg.query(conn, applyDeletesSql(schema, table, key, settings))).rowCount) : 0;
-  const upserted = staged.upserts > 0 ? Number((yield* pg.query(conn, applyUpsertsSql(schema, table, columns, key, settings, target.identityAlways))).rowCount) : 0;
+  const deleted = staged.deletes > 0 ? Number((yield* pg.query(conn, applyDeletesSql(schema, table, key, change, settings))).rowCount) : 0;
+  const upserted = staged.upserts > 0 ? Number((yield* pg.query(conn, applyUpsertsSql(schema, table, columns, key, change, settings, target.identityAlways))).rowCount) : 0;
   return { rows, upserted, deleted, truncated: false };
 }
 
 /** Fails when a staged row says "value unchanged" for a key the target does not hold. */
 function* requireStoredValues(target: ChangeTarget): Step<void> {
   const { conn, schema, table, key } = target;
-  const missing = (yield* pg.query(conn, unchangedMissingSql(schema, table, key))).rows;
+  const missing = (yield* pg.query(conn, unchangedMissingSql(schema, table, key, target.change))).rows;
   if (missing.length === 0) return;
   const columns = [...new Set(missing.flatMap((r) => unchangedList(r[0])))];
   const keys = missing.map((r) => `(${key.join(', ')})=(${r.slice(1).map((v) => v ?? 'NULL').join(', ')})`);

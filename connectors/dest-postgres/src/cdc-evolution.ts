@@ -1,7 +1,8 @@
 import type { FrameField, FrameSchema, Step } from '@rapidbyte/sdk';
 import { evolveTable, type EvolutionTarget, type EvolvedColumns } from './apply-evolution.js';
-import { cdcPhase, streamFields } from './cdc-frame.js';
+import { cdcPhase, streamFields, type CdcWriteMode } from './cdc-frame.js';
 import { sameFields } from './plan-evolution.js';
+import { columnHistoryOf } from './column-history.js';
 
 /**
  * The source columns a CDC frame carries, as schema evolution compares them: without the `_rb_*`
@@ -10,8 +11,8 @@ import { sameFields } from './plan-evolution.js';
  * is never a change). Snapshot frames carry the catalog's nullability, compared when a snapshot
  * loads.
  */
-export function cdcSourceFields(schema: FrameSchema): FrameField[] {
-  const fields = streamFields(schema.fields);
+export function cdcSourceFields(schema: FrameSchema, mode: CdcWriteMode): FrameField[] {
+  const fields = streamFields(schema, mode);
   return cdcPhase(schema) === 'snapshot' ? fields : fields.map((f) => ({ ...f, nullable: false }));
 }
 
@@ -22,13 +23,14 @@ export class CdcSchemaFollower {
   constructor(
     readonly target: EvolutionTarget,
     first: readonly FrameField[],
+    readonly mode: CdcWriteMode,
   ) {
     this.#fields = first.map((f) => ({ ...f, nullable: false }));
   }
 
   /** Whether `schema` has other source columns than the frames before (end any open COPY before `follow`). */
   differs(schema: FrameSchema): boolean {
-    return !sameFields(cdcSourceFields(schema).map((f) => ({ ...f, nullable: false })), this.#fields);
+    return !sameFields(cdcSourceFields(schema, this.mode).map((f) => ({ ...f, nullable: false })), this.#fields);
   }
 
   /**
@@ -36,10 +38,11 @@ export class CdcSchemaFollower {
    * in the open transaction); undefined when it does not. `rowsBefore`: rows loaded so far.
    */
   *follow(schema: FrameSchema, rowsBefore: number): Step<EvolvedColumns | undefined> {
-    const fields = cdcSourceFields(schema);
+    const fields = cdcSourceFields(schema, this.mode);
     const comparable = fields.map((f) => ({ ...f, nullable: false }));
     if (sameFields(comparable, this.#fields)) return undefined;
-    const evolved = yield* evolveTable(this.target, fields, rowsBefore);
+    // renames and what earlier rows hold in added columns: from the source's column history in the frame's metadata
+    const evolved = yield* evolveTable(this.target, fields, rowsBefore, columnHistoryOf(schema));
     this.#fields = comparable;
     return evolved;
   }

@@ -7,11 +7,25 @@ export const CDC_PHASE_METADATA = 'rapidbyte.cdc_phase';
 export const CDC_PHASES = ['snapshot', 'changes'] as const;
 export type CdcPhase = (typeof CDC_PHASES)[number];
 
-/** Change columns a CDC frame carries after the stream's columns. */
+/** Names of the change columns a change log keeps (and a frame carries unless they are taken, see {@link changeColumns}). */
 export const CDC_OP_COLUMN = '_rb_op';
 export const CDC_LSN_COLUMN = '_rb_lsn';
 export const CDC_UNCHANGED_COLUMN = '_rb_unchanged';
 export const CDC_META_COLUMNS = [CDC_OP_COLUMN, CDC_LSN_COLUMN, CDC_UNCHANGED_COLUMN] as const;
+
+/**
+ * Field metadata key the engine marks a change frame's change columns with, its role as value.
+ * The destination finds them by this mark, not by name: a source table's own column named
+ * `_rb_op` is an ordinary column (the engine then names its change column `_rb_op_1`).
+ */
+export const CDC_COLUMN_METADATA = 'rapidbyte.cdc_column';
+export const CDC_COLUMN_ROLES = ['op', 'lsn', 'unchanged'] as const;
+export type CdcColumnRole = (typeof CDC_COLUMN_ROLES)[number];
+
+/** The frame field names of the change columns a frame carries, by role (a role absent: the frame has no such column). */
+export type ChangeColumns = Partial<Record<CdcColumnRole, string>>;
+
+const DEFAULT_NAMES: Readonly<Record<CdcColumnRole, string>> = { op: CDC_OP_COLUMN, lsn: CDC_LSN_COLUMN, unchanged: CDC_UNCHANGED_COLUMN };
 
 /**
  * `_rb_op` values: `r` snapshot read (append only), `I` insert, `U` update, `D` delete, `T` truncate.
@@ -28,19 +42,59 @@ export function isCdcWriteMode(mode: string): mode is CdcWriteMode {
 }
 
 /**
- * The phase of a frame: its `rapidbyte.cdc_phase` metadata; without it, a frame that has an
- * `_rb_op` column is taken for changes only in `upsert` mode (in `append` every frame has one and
- * the phase does not matter).
+ * The phase of a frame: its `rapidbyte.cdc_phase` metadata; without it, a frame that has a marked
+ * (or, unmarked, an `_rb_op`) op column is taken for changes — what matters in `upsert` mode (in
+ * `append` every frame has one and the phase does not matter).
  */
 export function cdcPhase(schema: FrameSchema): CdcPhase {
   const tagged = schema.metadata?.[CDC_PHASE_METADATA];
   if (tagged === 'snapshot' || tagged === 'changes') return tagged;
-  return schema.fields.some((f) => f.name === CDC_OP_COLUMN) ? 'changes' : 'snapshot';
+  return schema.fields.some((f) => f.metadata?.[CDC_COLUMN_METADATA] === 'op' || f.name === CDC_OP_COLUMN) ? 'changes' : 'snapshot';
 }
 
-/** The stream's own columns of a frame: its fields without the CDC change columns. */
-export function streamFields(fields: readonly FrameField[]): FrameField[] {
-  return fields.filter((f) => !(CDC_META_COLUMNS as readonly string[]).includes(f.name));
+/**
+ * The change columns of a frame of a stream loaded with `mode`. The engine marks those of change
+ * frames (field metadata {@link CDC_COLUMN_METADATA}); a frame with no mark has them by name
+ * (`_rb_op`, `_rb_lsn`, `_rb_unchanged`) when it is a change frame or belongs to a change log (its
+ * snapshot selects them as plain columns; a change log refuses source columns of those names), and
+ * a snapshot frame of an upsert stream has none — all its fields are the table's.
+ */
+export function changeColumns(schema: FrameSchema, mode: CdcWriteMode): ChangeColumns {
+  const found: ChangeColumns = {};
+  let marked = false;
+  for (const f of schema.fields) {
+    const role = f.metadata?.[CDC_COLUMN_METADATA];
+    if (role === undefined || !(CDC_COLUMN_ROLES as readonly string[]).includes(role)) continue;
+    found[role as CdcColumnRole] = f.name;
+    marked = true;
+  }
+  if (marked || (mode === 'upsert' && cdcPhase(schema) === 'snapshot')) return found;
+  const names = new Set(schema.fields.map((f) => f.name));
+  for (const role of CDC_COLUMN_ROLES) if (names.has(DEFAULT_NAMES[role])) found[role] = DEFAULT_NAMES[role];
+  return found;
+}
+
+/** The stream's own columns of a frame: its fields without its change columns (see {@link changeColumns}). */
+export function streamFields(schema: FrameSchema, mode: CdcWriteMode): FrameField[] {
+  const change = new Set(Object.values(changeColumns(schema, mode)));
+  return schema.fields.filter((f) => !change.has(f.name));
+}
+
+/**
+ * Source columns whose names a CDC target needs for its own columns: in a change log `_rb_op`,
+ * `_rb_lsn`, `_rb_unchanged`, and the bookkeeping columns the settings add (`_rb_deleted_at`,
+ * `_rb_synced_at`). Loading such a column would mix the source's values with the destination's.
+ */
+export function reservedColumnClashes(schema: FrameSchema, mode: CdcWriteMode, bookkeeping: readonly string[]): string[] {
+  const reserved = new Set<string>([...(mode === 'append' ? CDC_META_COLUMNS : []), ...bookkeeping]);
+  const clashes = new Set(streamFields(schema, mode).map((f) => f.name).filter((n) => reserved.has(n)));
+  // a frame without marks that has a source column named like a change column holds the name twice
+  const seen = new Set<string>();
+  for (const f of schema.fields) {
+    if (seen.has(f.name) && reserved.has(f.name)) clashes.add(f.name);
+    seen.add(f.name);
+  }
+  return [...clashes];
 }
 
 /** Whether a checkpoint marker's payload closes a snapshot (`{"mode":"cdc","lsn":…,"snapshot":true}`). */

@@ -1,12 +1,34 @@
-import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
-import { addCdcColumnsDdl, type CdcSettings } from './cdc-settings.js';
-import { cdcStageDdl, CDC_STAGE_TABLE } from './cdc-stage-sql.js';
+import { ConnectorError, pg, type FrameSchema, type PgColumn, type Step } from '@rapidbyte/sdk';
+import { reservedColumnClashes, type CdcWriteMode } from './cdc-frame.js';
+import { addCdcColumnsDdl, cdcExtraColumns, type CdcSettings } from './cdc-settings.js';
+import { cdcStageDdl, CDC_STAGE_TABLE, type StageChangeColumns } from './cdc-stage-sql.js';
 import { columnsFromRows, TABLE_COLUMNS_SQL } from './target-catalog.js';
 import { tableOid } from './target-table.js';
 
 /** The columns of a table (by oid), as the host encodes COPY for them. */
 export function* relationColumns(conn: number, oid: string): Step<PgColumn[]> {
   return columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [oid])).rows);
+}
+
+/**
+ * Refuses (permanent `CDC_COLUMN_RESERVED`, before the target is touched) a stream whose frames
+ * carry source columns named like columns the target keeps for itself: a change log's `_rb_op`,
+ * `_rb_lsn`, `_rb_unchanged`, and `_rb_deleted_at` / `_rb_synced_at` when the settings add them.
+ * (source-postgres refuses the change-log names already, before it publishes the table.)
+ */
+export function refuseReservedColumns(stream: string, schema: FrameSchema, mode: CdcWriteMode, settings: CdcSettings): void {
+  const clashes = reservedColumnClashes(schema, mode, cdcExtraColumns(settings, mode).map((c) => c.name));
+  if (clashes.length === 0) return;
+  const bookkeeping = clashes.filter((c) => c === '_rb_deleted_at' || c === '_rb_synced_at');
+  const ways = ['leave them out with a column list (`columns:` on the stream)'];
+  if (mode === 'append' && bookkeeping.length < clashes.length) ways.push('load the stream with write_mode: upsert, where they are ordinary columns');
+  if (bookkeeping.length > 0) ways.push('turn off config.cdc.soft_delete / synced_at of the destination');
+  throw ConnectorError.permanent(
+    'CDC_COLUMN_RESERVED',
+    `${stream}: source column${clashes.length > 1 ? 's' : ''} ${clashes.map((c) => JSON.stringify(c)).join(', ')} ` +
+      `${clashes.length > 1 ? 'have names' : 'has a name'} the destination keeps for its own CDC columns (${mode === 'append' ? 'the change log' : 'cdc × upsert'}); ${ways.join(', or ')}`,
+    { stream, column: clashes[0] },
+  );
 }
 
 /**
@@ -28,10 +50,10 @@ export function* ensureCdcColumns(
 
 /**
  * Creates the session's change stage (`pg_temp._rb_cdc_stage`, typed like the target's `columns`,
- * plus `_rb_op` and `_rb_unchanged`) and returns its columns for COPY.
+ * plus the operation and unchanged-list columns named by `change`) and returns its columns for COPY.
  */
-export function* createCdcStage(conn: number, stream: string, schema: string, table: string, columns: readonly string[]): Step<PgColumn[]> {
-  yield* pg.query(conn, cdcStageDdl(schema, table, columns));
+export function* createCdcStage(conn: number, stream: string, schema: string, table: string, columns: readonly string[], change: StageChangeColumns): Step<PgColumn[]> {
+  yield* pg.query(conn, cdcStageDdl(schema, table, columns, change));
   const oid = yield* tableOid(conn, 'pg_temp', CDC_STAGE_TABLE);
   if (!oid) throw ConnectorError.permanent('TABLE_NOT_CREATED', `${stream}: the CDC stage table is missing right after its CREATE`, { stream });
   return yield* relationColumns(conn, oid);

@@ -23,7 +23,8 @@ export type TablePlanResult =
  * `CREATE TABLE "schema"."table" (...)` with the exact source column types, NOT NULL where the
  * field is not nullable, and the primary key if known. Enum columns (category `E`) and arrays of
  * enums use an enum type of the same (unqualified) name in the destination schema, which `enums`
- * lists (`enumSqlType`).
+ * lists (`enumSqlType`). A column with `generated` is created `GENERATED ALWAYS AS (expression)
+ * STORED` (the expression was checked by `generatedColumnsOf`).
  */
 export function planCreateTable(
   schema: string,
@@ -45,7 +46,8 @@ export function planCreateTable(
     } else if (!isSafeTypeName(sqlType)) {
       return fail('INVALID_TYPE_NAME', column.name, `column ${JSON.stringify(column.name)} has an unusable type name ${JSON.stringify(sqlType)}`);
     }
-    defs.push(`${quoteIdent(column.name)} ${sqlType}${column.nullable ? '' : ' NOT NULL'}`);
+    const generated = column.generated === undefined ? '' : ` GENERATED ALWAYS AS (${column.generated}) STORED`;
+    defs.push(`${quoteIdent(column.name)} ${sqlType}${generated}${column.nullable ? '' : ' NOT NULL'}`);
   }
   const key = primaryKey ?? [];
   for (const k of key) {

@@ -15,6 +15,8 @@ export interface FrameColumn {
   readonly category: string;
   readonly nullable: boolean;
   readonly enumLabels: readonly string[];
+  /** For a generated column the frames do not carry: its expression (`GENERATED ALWAYS AS (…) STORED`). */
+  readonly generated?: string;
 }
 
 export type FrameColumns =

@@ -1,4 +1,5 @@
-import { frames, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import { frames, log, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import { generatedColumnsOf, type GeneratedColumnSpec } from './generated-columns.js';
 
 /** The start of the upstream: the first frame (if any) and checkpoint markers seen before it. */
 export interface FrameInput {
@@ -9,6 +10,8 @@ export interface FrameInput {
   readonly checkpoints: string[];
   /** The source table's primary key (schema metadata `rapidbyte.primary_key`), if it sent one. */
   readonly sourceKey: readonly string[] | undefined;
+  /** Generated columns of the source the frames leave out: a table created for them computes them (`rapidbyte.generated_columns`). */
+  readonly generated?: readonly GeneratedColumnSpec[];
 }
 
 /** The source's key from a frame schema's `rapidbyte.primary_key` metadata (a JSON list). */
@@ -43,7 +46,9 @@ export function* readFirstFrame(onMarker?: (payload: string) => Step<void>): Ste
     }
     else if (item.kind === 'frame') {
       const schema = frames.schema(item.frame);
-      return { first: item.frame, fields: schema.fields, checkpoints, sourceKey: sourceKeyOf(schema.metadata) };
+      const generated = generatedColumnsOf(schema.metadata);
+      for (const name of generated.rejected) log.warn(`generated column ${JSON.stringify(name)}: its description cannot be used in DDL; a table created now lacks it`);
+      return { first: item.frame, fields: schema.fields, checkpoints, sourceKey: sourceKeyOf(schema.metadata), generated: generated.specs };
     } else return { first: undefined, fields: undefined, checkpoints, sourceKey: undefined };
   }
 }

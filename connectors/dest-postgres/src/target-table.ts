@@ -1,6 +1,7 @@
 import { ConnectorError, log, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { addEnumLabelsDdl, createEnumTypeDdl, planCreateTable, type EnumTypeSpec, type TablePlan } from './create-table-ddl.js';
 import { frameColumns } from './frame-columns.js';
+import { GENERATED_TARGET_COLUMNS_SQL, withGeneratedColumns, type GeneratedColumnSpec } from './generated-columns.js';
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { ENUM_LABELS_SQL, RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalog.js';
 
@@ -36,7 +37,8 @@ export function* ensureSchema(conn: number, schema: string): Step<void> {
 }
 
 /**
- * Plans the CREATE TABLE for a frame schema; a frame the plan cannot describe is a permanent
+ * Plans the CREATE TABLE for a frame schema (plus the source's generated columns the frames leave
+ * out, `options.generated`, created as generated); a frame the plan cannot describe is a permanent
  * error naming the column.
  */
 export function planTable(
@@ -45,13 +47,13 @@ export function planTable(
   table: string,
   fields: readonly FrameField[],
   primaryKey: readonly string[] | undefined,
-  options: { readonly ifNotExists?: boolean } = {},
+  options: { readonly ifNotExists?: boolean; readonly generated?: readonly GeneratedColumnSpec[] } = {},
 ): TablePlan {
   const described = frameColumns({ fields });
   if (!described.ok) {
     throw ConnectorError.permanent('UNKNOWN_COLUMN_TYPE', `${stream}: ${described.message}`, { stream, column: described.column });
   }
-  const plan = planCreateTable(schema, table, described.columns, primaryKey, options);
+  const plan = planCreateTable(schema, table, withGeneratedColumns(described.columns, options.generated ?? []), primaryKey, options);
   if (!plan.ok) throw ConnectorError.permanent(plan.code, `${stream}: ${plan.message}`, { stream, column: plan.column });
   return plan;
 }
@@ -100,7 +102,8 @@ export function* targetCopyColumns(conn: number, stream: string, qualified: stri
 
 /**
  * The oid of the target, created first when it is missing (`CREATE TABLE IF NOT EXISTS`, outside
- * a transaction, after its enum types) from the frame schema with `primaryKey` as its key.
+ * a transaction, after its enum types) from the frame schema with `primaryKey` as its key, and
+ * the source's `generated` columns created as generated.
  */
 export function* ensureTargetTable(
   conn: number,
@@ -109,15 +112,38 @@ export function* ensureTargetTable(
   table: string,
   fields: readonly FrameField[],
   primaryKey: readonly string[] | undefined,
+  generated: readonly GeneratedColumnSpec[] = [],
 ): Step<string> {
   const existing = yield* tableOid(conn, schema, table);
-  if (existing) return existing;
-  const plan = planTable(stream, schema, table, fields, primaryKey, { ifNotExists: true });
+  if (existing) {
+    if (generated.length > 0) yield* warnPlainGenerated(conn, stream, quoteQualified(schema, table), existing, generated);
+    return existing;
+  }
+  const plan = planTable(stream, schema, table, fields, primaryKey, { ifNotExists: true, generated });
   yield* ensureEnumTypes(conn, plan.enums);
   yield* createIgnoringRace(conn, plan.createTable);
   const oid = yield* tableOid(conn, schema, table);
   if (!oid) throw ConnectorError.permanent('TABLE_NOT_CREATED', `${stream}: ${quoteQualified(schema, table)} is missing right after its CREATE`, { stream });
   const key = primaryKey && primaryKey.length > 0 ? `(${primaryKey.join(', ')})` : 'none';
-  log.info(`${stream}: created ${quoteQualified(schema, table)} (${fields.length} columns, primary key ${key})`);
+  const computed = generated.length > 0 ? `, generated: ${generated.map((g) => JSON.stringify(g.name)).join(', ')}` : '';
+  log.info(`${stream}: created ${quoteQualified(schema, table)} (${fields.length} columns, primary key ${key}${computed})`);
   return oid;
+}
+
+/**
+ * A table created before generated columns were recreated may hold a source's generated column as
+ * a plain one: the frames no longer carry its values (the destination is to compute them), so new
+ * rows would get none there. Warns with the DDL that makes it generated.
+ */
+function* warnPlainGenerated(conn: number, stream: string, qualified: string, oid: string, generated: readonly GeneratedColumnSpec[]): Step<void> {
+  const names = new Set(columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [oid])).rows).map((c) => c.name));
+  const computed = new Set((yield* pg.query(conn, GENERATED_TARGET_COLUMNS_SQL, [oid])).rows.map((r) => r[0]));
+  for (const g of generated) {
+    if (!names.has(g.name) || computed.has(g.name)) continue;
+    log.warn(
+      `${stream}: column ${JSON.stringify(g.name)} is generated at the source and computed by the destination, but in ${qualified} it is a plain column, ` +
+        `which gets no value in rows written from now on; make it generated: ALTER TABLE ${qualified} DROP COLUMN ${quoteIdent(g.name)}, ` +
+        `ADD COLUMN ${quoteIdent(g.name)} ${g.type} GENERATED ALWAYS AS (${g.expression}) STORED`,
+    );
+  }
 }

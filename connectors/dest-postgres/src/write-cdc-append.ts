@@ -1,11 +1,12 @@
 import { ConnectorError, frames, log, nextFrame, pg, type FrameSchema, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
-import { CDC_LSN_COLUMN, CDC_META_COLUMNS, CDC_OP_COLUMN } from './cdc-frame.js';
+import { changeColumns, CDC_LSN_COLUMN, CDC_OP_COLUMN } from './cdc-frame.js';
 import { CdcSchemaFollower, cdcSourceFields } from './cdc-evolution.js';
+import { columnHistoryOf } from './column-history.js';
 import { evolveTable, type EvolvedColumns } from './apply-evolution.js';
 import { evolutionPolicy } from './evolution-policy.js';
 import { SchemaChangeLog } from './schema-change-log.js';
-import { ensureCdcColumns } from './cdc-target.js';
+import { ensureCdcColumns, refuseReservedColumns } from './cdc-target.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
 import { copyInStatement } from './target-catalog.js';
 import { ensureTargetTable, targetCopyColumns } from './target-table.js';
@@ -27,27 +28,30 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
   let follower: CdcSchemaFollower | undefined;
   let oid = '';
   const changeLog = new SchemaChangeLog();
-  const metaFields = (input.fields ?? []).filter((f) => (CDC_META_COLUMNS as readonly string[]).includes(f.name));
+  const firstSchema = input.first !== undefined ? frames.schema(input.first) : undefined;
+  // the log's own columns: the first frame's change columns (named _rb_op, _rb_lsn, _rb_unchanged: source columns of those names are refused)
+  const change = new Set(Object.values(firstSchema ? changeColumns(firstSchema, 'append') : {}));
+  const metaFields = (input.fields ?? []).filter((f) => change.has(f.name));
   /** The COPY columns: the evolved source columns, then the log's own columns. */
   function* copyColumnsOf(evolved: EvolvedColumns): Step<PgColumn[]> {
     return [...evolved.columns, ...(yield* targetCopyColumns(conn, stream.name, qualified, oid, metaFields))];
   }
-  if (input.fields) {
-    const names = input.fields.map((f) => f.name);
-    const lacking = [CDC_OP_COLUMN, CDC_LSN_COLUMN].filter((c) => !names.includes(c));
+  if (input.fields && firstSchema) {
+    refuseReservedColumns(stream.name, firstSchema, 'append', cdc);
+    const lacking = [CDC_OP_COLUMN, CDC_LSN_COLUMN].filter((c) => !change.has(c));
     if (lacking.length > 0) {
       throw ConnectorError.permanent('CDC_COLUMNS_MISSING', `${stream.name}: CDC frames for append lack ${lacking.join(', ')}`, { stream: stream.name, column: lacking[0] });
     }
     // deletes carry only the key: nothing but the log's own columns may be NOT NULL
     const fields = input.fields.map((f) => ({ ...f, nullable: true }));
-    oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined);
+    oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined, input.generated);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'append');
     // schema evolution at stream start, then whenever a frame's source columns change
     const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
     // the log's columns are all nullable by design: nullability is never a change here
-    const firstFields = (input.first !== undefined ? cdcSourceFields(frames.schema(input.first)) : input.fields).map((f) => ({ ...f, nullable: false }));
-    columns = yield* copyColumnsOf(yield* evolveTable(evolution, firstFields, 0));
-    follower = new CdcSchemaFollower(evolution, firstFields);
+    const firstFields = cdcSourceFields(firstSchema, 'append').map((f) => ({ ...f, nullable: false }));
+    columns = yield* copyColumnsOf(yield* evolveTable(evolution, firstFields, 0, columnHistoryOf(firstSchema)));
+    follower = new CdcSchemaFollower(evolution, firstFields, 'append');
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);
   }

@@ -1,11 +1,12 @@
-import { frames, log, nextFrame, pg, type FrameHandle, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { ConnectorError, frames, log, nextFrame, pg, type FrameHandle, type FrameSchema, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { applyChangeFrame, type ChangeTarget } from './cdc-apply.js';
 import { truncateTargetSql } from './cdc-apply-sql.js';
-import { cdcPhase, isSnapshotMarker, streamFields } from './cdc-frame.js';
-import { createCdcStage, ensureCdcColumns } from './cdc-target.js';
+import { cdcPhase, changeColumns, isSnapshotMarker, streamFields } from './cdc-frame.js';
+import { createCdcStage, ensureCdcColumns, refuseReservedColumns } from './cdc-target.js';
 import { CdcSchemaFollower, cdcSourceFields } from './cdc-evolution.js';
-import { CDC_STAGE } from './cdc-stage-sql.js';
+import { columnHistoryOf } from './column-history.js';
+import { CDC_STAGE, defaultStageChangeColumns, type StageChangeColumns } from './cdc-stage-sql.js';
 import { evolveTable } from './apply-evolution.js';
 import { evolutionPolicy } from './evolution-policy.js';
 import { SchemaChangeLog } from './schema-change-log.js';
@@ -34,22 +35,27 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
   let changes: ChangeTarget | undefined;
   let follower: CdcSchemaFollower | undefined;
   const changeLog = new SchemaChangeLog();
-  if (input.fields) {
-    const fields = streamFields(input.fields);
+  if (input.first !== undefined) {
+    const firstSchema = frames.schema(input.first);
+    refuseReservedColumns(stream.name, firstSchema, 'upsert', cdc);
+    const fields = streamFields(firstSchema, 'upsert');
     const before = yield* tableOid(conn, schema, table);
     existed = before !== undefined;
     const key = yield* resolveUpsertKey(conn, stream, schema, before, fields, input.sourceKey);
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
-    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
-    const firstFields = input.first !== undefined ? cdcSourceFields(frames.schema(input.first)) : fields;
-    const evolvedFirst = yield* evolveTable(evolution, firstFields, 0);
+    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true, fillExisting: true };
+    const firstFields = cdcSourceFields(firstSchema, 'upsert');
+    // a snapshot replaces every row: nothing already there needs a fill
+    const history = columnHistoryOf(firstSchema);
+    const evolvedFirst = yield* evolveTable(evolution, firstFields, 0, cdcPhase(firstSchema) === 'snapshot' ? { ...history, fill: new Map() } : history);
     columns = evolvedFirst.columns;
-    follower = new CdcSchemaFollower(evolution, firstFields);
+    follower = new CdcSchemaFollower(evolution, firstFields, 'upsert');
     const names = columns.map((c) => c.name);
-    const stageColumns = yield* createCdcStage(conn, stream.name, schema, table, names);
-    changes = { conn, stream: stream.name, schema, table, columns: names, key, stageColumns, settings: cdc, identityAlways: evolvedFirst.identityAlways };
+    const change = stageChangeColumns(stream.name, firstSchema, defaultStageChangeColumns(fields.map((f) => f.name)));
+    const stageColumns = yield* createCdcStage(conn, stream.name, schema, table, names, change);
+    changes = { conn, stream: stream.name, schema, table, columns: names, key, stageColumns, change, settings: cdc, identityAlways: evolvedFirst.identityAlways };
   } else {
     existed = (yield* tableOid(conn, schema, table)) !== undefined;
     log.info(`${stream.name}: no frames; ${qualified} gets only watermarks`);
@@ -93,13 +99,15 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
       return;
     }
     // the source table changed shape (a Relation message): evolve the target, then a stage of the new shape
-    const evolved = follower ? yield* follower.follow(frames.schema(frame), snapshotRows + upserted + deleted) : undefined;
+    const shape = frames.schema(frame);
+    const evolved = follower ? yield* follower.follow(shape, snapshotRows + upserted + deleted) : undefined;
+    const change = stageChangeColumns(stream.name, shape, changes.change);
     let freshStage = false;
-    if (evolved && changes) {
-      columns = evolved.columns;
+    if (evolved || change.op !== changes.change.op || change.unchanged !== changes.change.unchanged) {
+      if (evolved) columns = evolved.columns;
       const names = columns.map((c) => c.name);
       yield* pg.query(conn, `DROP TABLE IF EXISTS ${CDC_STAGE}`);
-      changes = { ...changes, columns: names, identityAlways: evolved.identityAlways, stageColumns: yield* createCdcStage(conn, stream.name, schema, table, names) };
+      changes = { ...changes, columns: names, change, identityAlways: evolved ? evolved.identityAlways : changes.identityAlways, stageColumns: yield* createCdcStage(conn, stream.name, schema, table, names, change) };
       freshStage = true;
     }
     const result = yield* applyChangeFrame(changes, frame, applied && !freshStage);
@@ -148,4 +156,16 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
       `${snapshotRows} snapshot rows, ${upserted} inserted or updated, ${deleted} deleted${cdc.softDelete ? ' (soft)' : ''}, ${truncates} truncates, ${load.commits} commits`,
   );
   return { rows: load.rows - discarded, frames: load.frames, ...(changeLog.size > 0 && { schemaChanges: changeLog.list(load.rows - discarded) }) };
+}
+
+/** The stage's change columns for frames of `shape`: a change frame's own (a snapshot frame has none: `current`). */
+function stageChangeColumns(stream: string, shape: FrameSchema, current: StageChangeColumns): StageChangeColumns {
+  if (cdcPhase(shape) === 'snapshot') return current;
+  const found = changeColumns(shape, 'upsert');
+  if (found.op === undefined) {
+    throw ConnectorError.permanent('CDC_COLUMNS_MISSING', `${stream}: a CDC change frame has no operation column (marked rapidbyte.cdc_column = op, or named _rb_op)`, {
+      stream,
+    });
+  }
+  return { op: found.op, unchanged: found.unchanged ?? current.unchanged };
 }

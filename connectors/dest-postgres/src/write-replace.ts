@@ -50,7 +50,7 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
     reportLast(input);
     return { rows: 0, frames: 0 };
   }
-  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, input.fields, effectiveKey(stream.primaryKey, input));
+  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, input.fields, effectiveKey(stream.primaryKey, input), { generated: input.generated });
   if (plan) yield* ensureEnumTypes(conn, plan.enums);
 
   yield* pg.query(conn, 'BEGIN');

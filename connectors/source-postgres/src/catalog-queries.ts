@@ -10,7 +10,24 @@ FROM (SELECT to_regclass($1::text) AS oid) r LEFT JOIN pg_class c ON c.oid = r.o
 
 export { RELATION_COLUMNS_SQL, columnsFromRows } from '@rapidbyte/sdk/postgres';
 
-
+/**
+ * `$1` = relation oid -> its generated stored columns, in column order: name, type
+ * (`format_type`), expression (`pg_get_expr`), whether it depends on nothing but builtin objects
+ * (type, functions, operators, collations: oid below FirstNormalObjectId 16384) and the table's own
+ * columns, and the columns it reads (JSON).
+ */
+export const GENERATED_COLUMNS_SQL = `SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid),
+  (a.atttypid < 16384 AND NOT EXISTS (
+    SELECT 1 FROM pg_depend p
+    WHERE p.classid = 'pg_attrdef'::regclass AND p.objid = d.oid AND p.refobjid >= 16384
+      AND NOT (p.refclassid = 'pg_class'::regclass AND p.refobjid = a.attrelid)))::text,
+  (SELECT coalesce(json_agg(r.attname::text ORDER BY r.attnum), '[]'::json)
+   FROM pg_depend p JOIN pg_attribute r ON r.attrelid = p.refobjid AND r.attnum = p.refobjsubid
+   WHERE p.classid = 'pg_attrdef'::regclass AND p.objid = d.oid AND p.refclassid = 'pg_class'::regclass
+     AND p.refobjid = a.attrelid AND p.refobjsubid > 0 AND p.refobjsubid <> a.attnum)::text
+FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = 's'
+ORDER BY a.attnum`;
 
 /** `$1` = relation oid -> primary key column names, in key order. */
 export const PRIMARY_KEY_SQL = `SELECT a.attname::text

@@ -4,10 +4,13 @@ import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
 import { ATTRIBUTE_TYPES_SQL } from './cdc-preflight-sql.js';
 import { checkCdcTable, serverPreflight } from './cdc-preflight.js';
 import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
+import { changeLogClash } from './change-log-clash.js';
+import { COLUMN_IDENTITY_SQL, columnCatalogFromRows, columnHistory, storedColumns, type StoredColumns } from './column-identity.js';
 import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
 import { refuseDomainOverOidAlias } from './oid-alias-cdc.js';
+import { planGeneratedColumns } from './generated-columns.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
 import { inheritanceNote } from './stream-relation-sql.js';
@@ -47,9 +50,16 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
     const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
     if (inherited) log.info(inherited);
-    const columns = projectOrThrow(stream, relation);
     const key = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : [...relation.primaryKey];
+    // pgoutput does not send generated columns: the destination computes them, or they are left out
+    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, key, true);
+    for (const warning of generated.warnings) log.warn(`${stream.name}: ${warning}`);
+    const columns = generated.columns;
     const names2 = new Set(columns.map((c) => c.name));
+    if (stream.writeMode === 'append') {
+      const clash = changeLogClash(stream.name, columns);
+      if (clash) throw ConnectorError.permanent('CDC_COLUMN_RESERVED', clash.message, { stream: stream.name, column: clash.columns[0] });
+    }
     if (stream.writeMode === 'upsert') {
       if (key.length === 0) throw ConnectorError.permanent('NO_PRIMARY_KEY', `${stream.name}: cdc × upsert needs a key; the table has no primary key, so set primary_key on the stream`, { stream: stream.name });
       const missing = key.find((k) => !names2.has(k));
@@ -70,10 +80,17 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const parsed = parseConnectionConfig(config, `rapidbyte/${context.pipeline}/replication`);
     if (!parsed.ok) throw ConnectorError.permanent('INVALID_CONFIG', `config.${parsed.key}: ${parsed.message}`);
     const { ignoredParams: _ignored, ...connect } = parsed.value;
+    // column identity (attnum) against the last committed checkpoint's: renames, and what earlier rows hold in added columns
+    const catalog = columnCatalogFromRows((yield* pg.query(conn, COLUMN_IDENTITY_SQL, [relation.oid])).rows);
+    const previous = startLsn !== undefined ? (resume as { columns?: StoredColumns }).columns : undefined;
+    const history = columnHistory(columns, catalog, previous);
+    for (const [neu, old] of history.renamed) log.info(`${stream.name}: column ${JSON.stringify(old)} was renamed to ${JSON.stringify(neu)} at the source; the destination follows`);
     const batchRows = positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS);
     const baseMetadata: [string, string][] = [
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
       [SOURCE_STREAM_METADATA, stream.name],
+      ...generated.metadata,
+      ...history.metadata,
       // a stream with a column list follows only those columns when the table gains one
       ...(stream.columns !== undefined && stream.columns.length > 0 ? [['rapidbyte.projected', 'true'] as [string, string]] : []),
     ];
@@ -92,7 +109,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       coalesce: stream.writeMode === 'upsert',
       startLsn,
       batchRows,
-      schemaMetadata: baseMetadata,
+      schemaMetadata: [...baseMetadata, history.engine],
       slotCreateTimeoutMs: config.cdc?.slot_create_timeout_ms,
     });
     let rows = 0;
@@ -111,7 +128,8 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       yield* pg.query(conn, 'COMMIT');
       rows += done.rows;
       frameCount += done.frames;
-      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows } satisfies ResumePoint & { snapshot: boolean });
+      const snapshotColumns = storedColumns(history.identity, history.renamed, columns.map((c) => c.name));
+      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows, columns: snapshotColumns } satisfies ResumePoint & { snapshot: boolean; columns: StoredColumns });
       log.info(`${stream.name}: snapshot of ${done.rows} rows at ${snap.lsn}`);
     } else {
       log.info(`${stream.name}: resuming changes after ${startLsn}`);
@@ -125,10 +143,12 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       if (item.kind === 'end') break;
       if (item.kind === 'frame') {
         changes += frames.rows(item.frame);
+        // a renamed column keeps its old name in checkpoints until a frame carried the new one
+        if (history.renamed.size > 0) storedColumns(history.identity, history.renamed, frames.schema(item.frame).fields.map((f) => f.name));
         frames.emit(item.frame);
         frameCount += 1;
       } else {
-        checkpoint('resume', JSON.parse(item.payload) as ResumePoint);
+        checkpoint('resume', { ...(JSON.parse(item.payload) as ResumePoint), columns: storedColumns(history.identity, history.renamed, undefined) });
       }
     }
     rows += changes;

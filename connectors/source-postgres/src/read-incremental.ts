@@ -17,6 +17,7 @@ import {
 } from './read-snapshot.js';
 import { resolveReadKey } from './read-key.js';
 import { describeRelation } from './relation-catalog.js';
+import { planGeneratedColumns } from './generated-columns.js';
 import type { SourceConfig } from './source-config.js';
 import { parseStreamName } from '@rapidbyte/sdk/postgres';
 import { inheritanceNote } from './stream-relation-sql.js';
@@ -36,7 +37,9 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
     conn = yield* openReadSnapshot(config, context);
     doing = 'read catalog';
     const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
-    const columns = projectOrThrow(stream, relation);
+    // generated columns the destination recreates are not read (see planGeneratedColumns)
+    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, [...relation.primaryKey, ...(stream.primaryKey ?? []), ...(stream.cursorField ? [stream.cursorField] : [])], false);
+    const columns = generated.columns;
     const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
     if (inherited) log.info(inherited);
     const planned = planIncremental({
@@ -62,6 +65,7 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
       metadata: [
         [PRIMARY_KEY_METADATA, JSON.stringify(projectedPrimaryKey(relation.primaryKey, columns))],
         [SOURCE_STREAM_METADATA, stream.name],
+        ...generated.metadata,
       ],
     };
     const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);

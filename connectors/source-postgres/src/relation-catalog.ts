@@ -1,5 +1,6 @@
 import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
-import { INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
+import { GENERATED_COLUMNS_SQL, INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
+import { generatedColumnsFromRows, type GeneratedColumn } from './generated-columns.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { carryOidAliasesAsText } from './oid-alias-columns.js';
 
@@ -12,6 +13,8 @@ export interface Relation {
   readonly primaryKey: readonly string[];
   /** Tables inheriting from this one (a stream reads only the parent's own rows: see streamRelationSql). */
   readonly inheritanceChildren: readonly string[];
+  /** Its generated stored columns (a subset of `columns`). */
+  readonly generated: readonly GeneratedColumn[];
 }
 
 /**
@@ -33,5 +36,6 @@ export function* describeRelation(conn: number, stream: string, schema: string, 
   const primaryKey = (yield* pg.query(conn, PRIMARY_KEY_SQL, [oid])).rows.map((r) => r[0] ?? '');
   const relkind = resolved.rows[0]?.[1] ?? 'r';
   const inheritanceChildren = relkind === 'r' ? (yield* pg.query(conn, INHERITANCE_CHILDREN_SQL, [oid])).rows.map((r) => r[0] ?? '') : [];
-  return { oid, relkind, columns, primaryKey, inheritanceChildren };
+  const generated = generatedColumnsFromRows((yield* pg.query(conn, GENERATED_COLUMNS_SQL, [oid])).rows);
+  return { oid, relkind, columns, primaryKey, inheritanceChildren, generated };
 }

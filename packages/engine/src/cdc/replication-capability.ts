@@ -1,7 +1,22 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
 import type { PgReplicationOpen, WitConnectorError } from '@rapidbyte/sdk/contract';
-import { ChangeBatchBuilder, formatLsn, parseLsn, parsePgOutput, type PgOutputMessage } from '../replication/index.js';
+import {
+  ChangeBatchBuilder,
+  COLUMN_CATALOG_SQL,
+  COLUMN_FILL_METADATA,
+  COLUMN_IDENTITY_METADATA,
+  RENAMED_COLUMNS_METADATA,
+  catalogColumnsFromRows,
+  followShapeChange,
+  formatLsn,
+  parseColumnIdentity,
+  parseLsn,
+  parsePgOutput,
+  type ColumnId,
+  type PgOutputMessage,
+} from '../replication/index.js';
+import { connectPgClient } from '../runtime/connect-pg-client.js';
 import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { FrameTable } from '../runtime/frame-table.js';
 import type { PgTraffic } from '../runtime/pg-capability.js';
@@ -38,6 +53,10 @@ export class ReplicationCapability {
   /** Names for the stream's OID-alias values (columns the source carries as text), when it has any. */
   #aliases: OidAliasText | undefined;
   #relationIds = new Set<number>();
+  /** The stream's columns' catalog identity (attnum, type), as the source saw them at its start; undefined: not followed. */
+  #identity: ReadonlyMap<string, ColumnId> | undefined;
+  /** A shape change whose catalog lookup is due before the next change is decoded. */
+  #shapeChange: { readonly relationId: number; readonly before: readonly string[] } | undefined;
   #start = 0n;
   /** End LSN of the last transaction taken in (duplicates after a hub restart are skipped). */
   #lastEnd = 0n;
@@ -82,6 +101,7 @@ export class ReplicationCapability {
       },
     });
     this.#open = options;
+    this.#identity = parseColumnIdentity(options.schemaMetadata.find(([k]) => k === COLUMN_IDENTITY_METADATA)?.[1]);
     this.#builder = new ChangeBatchBuilder({
       stream: options.streamName,
       columns: options.columns.map((c, i) => ({ ...c, attTypeOid: options.relationTypeOids[i] })),
@@ -90,7 +110,7 @@ export class ReplicationCapability {
       mode: options.coalesce ? 'upsert' : 'append',
       batchRows: options.batchRows > 0 ? options.batchRows : 65536,
       maxBatchBytes: this.maxBatchBytes,
-      metadata: options.schemaMetadata,
+      metadata: options.schemaMetadata.filter(([k]) => k !== COLUMN_IDENTITY_METADATA),
     });
     this.#aliases = OidAliasText.forStream(options.connect, options.streamName, options.columns, options.relationTypeOids);
     if (options.startLsn !== undefined) {
@@ -137,6 +157,34 @@ export class ReplicationCapability {
       } else {
         this.#apply(item.kind, item.lsn, item.data);
       }
+      if (this.#shapeChange) await this.#followShapeChange(this.#shapeChange);
+    }
+  }
+
+  /**
+   * The table changed shape (a Relation message): asks the source catalog which added columns are
+   * renamed ones (same attnum and type) and what rows already in the table hold in the others, and
+   * tells the destination in the metadata of the frames of the new shape. A failed lookup tells
+   * nothing (the destination then sees a dropped and an added column, as pgoutput does).
+   */
+  async #followShapeChange(change: { readonly relationId: number; readonly before: readonly string[] }): Promise<void> {
+    this.#shapeChange = undefined;
+    const builder = this.#builder as ChangeBatchBuilder;
+    const known = this.#identity;
+    if (!known || !this.#open) return;
+    const after = builder.columns.map((c) => c.name);
+    let client;
+    try {
+      client = await connectPgClient(this.#open.connect);
+      const result = await client.query({ text: COLUMN_CATALOG_SQL, values: [change.relationId], rowMode: 'array' });
+      const followed = followShapeChange(known, change.before, after, catalogColumnsFromRows(result.rows as unknown[][]));
+      builder.mergeMetadata(RENAMED_COLUMNS_METADATA, followed.renamed);
+      builder.mergeMetadata(COLUMN_FILL_METADATA, followed.fill);
+      this.#identity = followed.known;
+    } catch {
+      // the catalog could not be read: the frames go on without the history
+    } finally {
+      await client?.end().catch(() => undefined);
     }
   }
 
@@ -163,8 +211,11 @@ export class ReplicationCapability {
         if (msg.tag === 'relation') {
           this.#relationIds.add(msg.relationId);
           // the table changed shape: the rows of the old shape go out as their own frame
+          const names = builder.columns.map((c) => c.name);
+          const columns = builder.columns;
           const before = builder.relation(msg);
           if (before) this.#emit(before);
+          if (builder.columns !== columns) this.#shapeChange = { relationId: msg.relationId, before: names };
         }
         return;
       }

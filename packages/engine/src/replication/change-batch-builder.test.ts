@@ -83,9 +83,44 @@ describe('ChangeBatchBuilder frame schema', () => {
     expect(fields[5]!.metadata.get('rapidbyte.pg_type')).toBe('pg_lsn');
     expect(fields[5]!.metadata.get('rapidbyte.pg_oid')).toBe('3220');
     expect(String(fields[6]!.type)).toBe('Utf8');
+    expect(fields.map((f) => f.metadata.get('rapidbyte.cdc_column'))).toEqual([undefined, undefined, undefined, undefined, 'op', 'lsn', 'unchanged']);
     expect(batch.schema.metadata.get('rapidbyte.cdc_phase')).toBe('changes');
     expect(batch.schema.metadata.get('rapidbyte.stream')).toBe('public.users');
     expect(rows(batch)).toEqual([{ id: 1n, name: 'a', bio: 'b', score: 7, op: 'I', lsn: 0x16b374d848n, unchanged: null }]);
+  });
+
+  it('a stream column named _rb_op / _rb_lsn / _rb_unchanged stays an ordinary column; the change columns get free names and their role marks', () => {
+    const own: PgColumn[] = [
+      { name: 'id', typeName: 'bigint', typeOid: 20, typeCategory: 'N', nullable: false },
+      { name: '_rb_op', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true },
+      { name: '_rb_lsn', typeName: 'bigint', typeOid: 20, typeCategory: 'N', nullable: true },
+      { name: '_rb_op_1', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true },
+    ];
+    const b = new ChangeBatchBuilder({ stream: 'public.t', columns: own, key: ['id'], mode: 'upsert', batchRows: 1000, maxBatchBytes: 1 << 20, metadata: [] });
+    b.relation(parsePgOutput(pgo.relation(REL, 'public', 't', own.map((c) => ({ name: c.name, typeOid: c.typeOid, key: c.name === 'id' })))) as RelationMessage);
+    // the row's own _rb_op says 'D'; the change is an insert, then an update of the same key
+    b.insert(parsePgOutput(pgo.insert(REL, [pg.int8(1n), t('D'), pg.int8(7n), t('x')])) as InsertMessage, 5n);
+    b.update(parsePgOutput(pgo.update(REL, [pg.int8(1n), t('T'), pg.int8(8n), t('y')])) as UpdateMessage, 6n);
+    const batch = b.flush()!;
+    const fields = batch.schema.fields;
+    expect(fields.map((f) => f.name)).toEqual(['id', '_rb_op', '_rb_lsn', '_rb_op_1', '_rb_op_2', '_rb_lsn_1', '_rb_unchanged']);
+    expect(fields.map((f) => f.metadata.get('rapidbyte.cdc_column') ?? '')).toEqual(['', '', '', '', 'op', 'lsn', 'unchanged']);
+    expect(String(fields[2]!.type)).toBe('Int64');
+    expect(batch.getChild('_rb_op')!.get(0)).toBe('T');
+    expect(batch.getChild('_rb_lsn')!.get(0)).toBe(8n);
+    expect(batch.getChild('_rb_op_1')!.get(0)).toBe('y');
+    expect(batch.getChild('_rb_op_2')!.get(0)).toBe('U');
+    expect(Buffer.from(batch.getChild('_rb_lsn_1')!.get(0) as Uint8Array).readBigUInt64BE(0)).toBe(6n);
+  });
+
+  it('merges entries into a JSON object of the schema metadata for the frames from then on', () => {
+    const b = builder({ metadata: [['rapidbyte.renamed_columns', '{"a":"b"}']] });
+    b.mergeMetadata('rapidbyte.renamed_columns', { c: 'd' });
+    b.mergeMetadata('rapidbyte.column_fill', {});
+    ins(b, row(1, 'a', 'b', 1));
+    const batch = b.flush()!;
+    expect(batch.schema.metadata.get('rapidbyte.renamed_columns')).toBe('{"a":"b","c":"d"}');
+    expect(batch.schema.metadata.has('rapidbyte.column_fill')).toBe(false);
   });
 
   it('never produces a 0-row frame', () => {

@@ -1,6 +1,6 @@
-import { RecordBatch, Schema } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { CopyBinaryDecoder, type PgColumn } from '../codecs/index.js';
-import { CDC_EXTRA_COLUMNS, CDC_PHASE_CHANGES, CDC_PHASE_KEY, type CdcOp } from './cdc-columns.js';
+import { cdcExtraColumns, CDC_PHASE_CHANGES, CDC_PHASE_KEY, markChangeColumns, type CdcOp } from './cdc-columns.js';
 import { ChangeRowArena, type ArenaRow, type ChangeSlot } from './change-row-arena.js';
 import { UNCHANGED, type DeleteMessage, type InsertMessage, type RelationMessage, type TupleData, type UpdateMessage } from './pgoutput-types.js';
 import { planRelation, type RelationMapping, type StreamColumn } from './relation-mapping.js';
@@ -42,7 +42,9 @@ const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
 /**
  * Turns one stream's pgoutput changes into Arrow change frames: the stream's columns (typed exactly
- * like the COPY BINARY snapshot path, but nullable), then `_rb_op`, `_rb_lsn` and `_rb_unchanged`.
+ * like the COPY BINARY snapshot path, but nullable), then `_rb_op`, `_rb_lsn` and `_rb_unchanged`,
+ * marked by role in their field metadata (`rapidbyte.cdc_column`) and renamed when the stream has
+ * a column of that name (see `cdcExtraColumns`).
  * Rows are kept as COPY BINARY rows and decoded by the snapshot decoder at flush. In 'upsert' mode
  * the changes of one key within a frame coalesce into its final state (unchanged TOAST columns are
  * filled from the earlier state when known).
@@ -122,6 +124,22 @@ export class ChangeBatchBuilder {
     return this.#columns;
   }
 
+  /**
+   * Merges `entries` into the JSON object held under schema metadata `key`, for the frames from
+   * now on (the pending rows are in them too: call it right after `relation` flushed the old shape).
+   */
+  mergeMetadata(key: string, entries: Readonly<Record<string, unknown>>): void {
+    if (Object.keys(entries).length === 0) return;
+    let current: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(this.#metadata.get(key) ?? '{}') as unknown;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) current = parsed as Record<string, unknown>;
+    } catch {
+      // a malformed value is replaced
+    }
+    this.#metadata.set(key, JSON.stringify({ ...current, ...entries }));
+  }
+
   #keyIndexesOf(names: readonly string[], code: 'CDC_BAD_OPTIONS' | 'CDC_SCHEMA_CHANGED'): number[] {
     return this.#o.key.map((k) => {
       const i = names.indexOf(k);
@@ -190,10 +208,9 @@ export class ChangeBatchBuilder {
   }
 
   #decode(stream: Buffer): RecordBatch {
-    const decoder = new CopyBinaryDecoder([...this.#columns, ...CDC_EXTRA_COLUMNS], { batchRows: NO_LIMIT, maxBatchBytes: NO_LIMIT });
+    const decoder = new CopyBinaryDecoder([...this.#columns, ...cdcExtraColumns(this.#names)], { batchRows: NO_LIMIT, maxBatchBytes: NO_LIMIT });
     const batches = [...decoder.push(stream), ...decoder.finish()];
-    const batch = batches[0] as RecordBatch;
-    return new RecordBatch(new Schema(batch.schema.fields, new Map(this.#metadata)), batch.data);
+    return markChangeColumns(batches[0] as RecordBatch, this.#metadata);
   }
 
   /** The tuple's values in stream column order. Throws PGOUTPUT_PROTOCOL or CDC_TEXT_VALUE. */

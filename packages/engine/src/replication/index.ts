@@ -32,9 +32,27 @@ export {
   CDC_PHASE_KEY,
   CDC_PHASE_CHANGES,
   CDC_EXTRA_COLUMNS,
+  CDC_COLUMN_KEY,
+  CDC_COLUMN_ROLES,
   PG_LSN_OID,
+  cdcExtraColumns,
+  markChangeColumns,
   type CdcOp,
+  type CdcColumnRole,
 } from './cdc-columns.js';
 export { planRelation, type MappedColumn, type RelationMapping, type RelationPlan, type StreamColumn } from './relation-mapping.js';
 export { relationColumn } from './relation-column.js';
 export { ChangeBatchBuilder, CHANGE_BATCH_MODES, type ChangeBatchMode, type ChangeBatchOptions } from './change-batch-builder.js';
+export {
+  COLUMN_IDENTITY_METADATA,
+  RENAMED_COLUMNS_METADATA,
+  COLUMN_FILL_METADATA,
+  COLUMN_CATALOG_SQL,
+  catalogColumnsFromRows,
+  parseColumnIdentity,
+  followShapeChange,
+  type ColumnId,
+  type CatalogColumn,
+  type ExistingRowsFill,
+  type ShapeChange,
+} from './column-history.js';
