@@ -49,7 +49,7 @@ const scaledNumeric = (precision: number, scale: number): fc.Arbitrary<Uint8Arra
 
 /** A one-dimensional int4[] (with NULL elements) in array_send format. */
 const int4Array = fc.array(fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 6 }).map((values) => {
-  const size = 12 + (values.length > 0 ? 8 : 0) + values.reduce((n, v) => n + 4 + (v === null ? 0 : 4), 0);
+  const size = 12 + (values.length > 0 ? 8 : 0) + values.reduce<number>((n, v) => n + 4 + (v === null ? 0 : 4), 0);
   const b = new Uint8Array(size);
   const v = new DataView(b.buffer);
   v.setInt32(0, values.length > 0 ? 1 : 0);

@@ -18,7 +18,7 @@ import { loadPipelineConfig, type ConnectorSchemaResolver } from './load-pipelin
  */
 const SEED = 0xc0f19;
 const params = { seed: SEED, numRuns: 300 } as const;
-const slowParams = { seed: SEED, numRuns: 120 } as const;
+const slowParams = { seed: SEED, numRuns: 100 } as const;
 
 const PG_SCHEMA = {
   type: 'object',

@@ -47,41 +47,41 @@ interface Case {
 const oldKind = fc.constantFrom('K' as const, 'O' as const);
 
 const message: fc.Arbitrary<Case> = fc.oneof(
-  fc.tuple(u64, i64, u32).map(([finalLsn, commitTime, xid]) => ({
+  fc.tuple(u64, i64, u32).map(([finalLsn, commitTime, xid]): Case => ({
     bytes: pgo.begin(finalLsn, commitTime, xid),
     parsed: { tag: 'begin', finalLsn, commitTime, xid },
   })),
-  fc.tuple(u64, u64, i64, fc.nat({ max: 255 })).map(([commitLsn, endLsn, commitTime, flags]) => ({
+  fc.tuple(u64, u64, i64, fc.nat({ max: 255 })).map(([commitLsn, endLsn, commitTime, flags]): Case => ({
     bytes: pgo.commit(commitLsn, endLsn, commitTime, flags),
     parsed: { tag: 'commit', flags, commitLsn, endLsn, commitTime },
   })),
-  fc.tuple(u64, name).map(([commitLsn, n]) => ({ bytes: pgo.origin(commitLsn, n), parsed: { tag: 'origin', commitLsn, name: n } })),
+  fc.tuple(u64, name).map(([commitLsn, n]): Case => ({ bytes: pgo.origin(commitLsn, n), parsed: { tag: 'origin', commitLsn, name: n } })),
   fc.tuple(u32, name, name, fc.constantFrom('d', 'n', 'f', 'i'),
     fc.array(fc.record({ name, typeOid: u32, key: fc.boolean(), typeMod: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }), { maxLength: 6 }))
-    .map(([relationId, namespace, n, replicaIdentity, columns]) => ({
+    .map(([relationId, namespace, n, replicaIdentity, columns]): Case => ({
       bytes: pgo.relation(relationId, namespace, n, columns, replicaIdentity),
       parsed: { tag: 'relation', relationId, namespace, name: n, replicaIdentity, columns: columns.map((c) => ({ key: c.key, name: c.name, typeOid: c.typeOid, typeMod: c.typeMod })) },
     })),
-  fc.tuple(u32, name, name).map(([typeOid, namespace, n]) => ({ bytes: pgo.type(typeOid, namespace, n), parsed: { tag: 'type', typeOid, namespace, name: n } })),
-  fc.tuple(u32, tupleSpec).map(([relationId, values]) => ({
+  fc.tuple(u32, name, name).map(([typeOid, namespace, n]): Case => ({ bytes: pgo.type(typeOid, namespace, n), parsed: { tag: 'type', typeOid, namespace, name: n } })),
+  fc.tuple(u32, tupleSpec).map(([relationId, values]): Case => ({
     bytes: pgo.insert(relationId, values),
     parsed: { tag: 'insert', relationId, newTuple: parsedTuple(values) },
   })),
-  fc.tuple(u32, tupleSpec, fc.option(fc.tuple(oldKind, tupleSpec), { nil: undefined })).map(([relationId, values, old]) => ({
+  fc.tuple(u32, tupleSpec, fc.option(fc.tuple(oldKind, tupleSpec), { nil: undefined })).map(([relationId, values, old]): Case => ({
     bytes: pgo.update(relationId, values, old && { kind: old[0], values: old[1] }),
     parsed: old === undefined
       ? { tag: 'update', relationId, newTuple: parsedTuple(values) }
       : { tag: 'update', relationId, old: { kind: old[0], tuple: parsedTuple(old[1]) }, newTuple: parsedTuple(values) },
   })),
-  fc.tuple(u32, oldKind, tupleSpec).map(([relationId, kind, values]) => ({
+  fc.tuple(u32, oldKind, tupleSpec).map(([relationId, kind, values]): Case => ({
     bytes: pgo.delete(relationId, kind, values),
     parsed: { tag: 'delete', relationId, old: { kind, tuple: parsedTuple(values) } },
   })),
-  fc.tuple(fc.array(u32, { maxLength: 6 }), fc.nat({ max: 3 })).map(([relationIds, options]) => ({
+  fc.tuple(fc.array(u32, { maxLength: 6 }), fc.nat({ max: 3 })).map(([relationIds, options]): Case => ({
     bytes: pgo.truncate(relationIds, options),
     parsed: { tag: 'truncate', cascade: (options & 1) !== 0, restartIdentity: (options & 2) !== 0, relationIds },
   })),
-  fc.tuple(name, fc.uint8Array({ maxLength: 32 }), u64, fc.boolean()).map(([prefix, content, lsn, transactional]) => ({
+  fc.tuple(name, fc.uint8Array({ maxLength: 32 }), u64, fc.boolean()).map(([prefix, content, lsn, transactional]): Case => ({
     bytes: pgo.message(prefix, content, lsn, transactional),
     parsed: { tag: 'message', transactional, lsn, prefix, content: Buffer.from(content) },
   })),
