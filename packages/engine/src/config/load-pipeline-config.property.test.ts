@@ -120,6 +120,17 @@ const randomValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.constantFrom('name', 'use', 'config', 'sync_mode', 'x', 'password', 'streams'), fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.constant(null)), { maxKeys: 3 }),
 );
 
+/**
+ * Secrets put where they do not belong: under keys of the wrong type or outside an enum, in
+ * containers under a secret key, embedded in connection strings under ordinary keys.
+ */
+const plantedSecret: fc.Arbitrary<unknown> = fc.constantFrom(
+  '${SHOP_PW}', 'x-${WH_PASSWORD}-y', '${API_TOKEN}', ['${SHOP_PW}'], { v: '${API_TOKEN}' },
+  `postgres://u:${LITERAL_PASSWORD}@h/db`, `host=h password=${LITERAL_PASSWORD} user=u`, `postgres://u:\${SHOP_PW}@h/db`,
+  { password: LITERAL_PASSWORD }, { password: [LITERAL_PASSWORD] }, { password: { v: LITERAL_PASSWORD } }, { password: [[LITERAL_PASSWORD]] },
+  { api_token: { a: [1, LITERAL_PASSWORD] } }, { client_secret: 42, password: LITERAL_PASSWORD, sslmode: LITERAL_PASSWORD },
+);
+
 /** A structural edit of the parsed file: delete a node, set it to a random value, or add a key beside it. */
 type Edit =
   | { readonly op: 'delete'; readonly pick: number }
@@ -129,11 +140,12 @@ type Edit =
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({ op: fc.constant('set' as const), pick: fc.nat(), value: randomValue }),
+  fc.record({ op: fc.constant('set' as const), pick: fc.nat(), value: plantedSecret }),
   fc.record({
     op: fc.constant('add' as const),
     pick: fc.nat(),
     key: fc.oneof(fc.constantFrom('name', 'use', 'config', 'streams', 'sync_mode', 'cursor_field', 'primary_key', 'password', 'write_mode', 'extra', 'table_prefix', 'dlq'), fc.string({ maxLength: 10 })),
-    value: randomValue,
+    value: fc.oneof(randomValue, plantedSecret),
   }),
 );
 
