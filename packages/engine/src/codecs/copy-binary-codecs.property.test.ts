@@ -131,16 +131,19 @@ function cut(bytes: Uint8Array, fractions: readonly number[]): Uint8Array[] {
 }
 const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), { maxLength: 8 });
 
+/** Batch byte limits from one byte (a batch per row) to never reached. */
+const maxBytes = fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined });
+
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-function decodeAll(columns: readonly PgColumn[], pieces: readonly Uint8Array[], batchRows: number) {
-  const d = new CopyBinaryDecoder(columns, { batchRows });
+function decodeAll(columns: readonly PgColumn[], pieces: readonly Uint8Array[], batchRows: number, maxBatchBytes?: number) {
+  const d = new CopyBinaryDecoder(columns, { batchRows, maxBatchBytes });
   const out = pieces.flatMap((p) => d.push(p));
   return [...out, ...d.finish()];
 }
 
-function splitAll(fieldCount: number, pieces: readonly Uint8Array[], batchRows: number) {
-  const s = new CopyRowSplitter({ fieldCount, batchRows });
+function splitAll(fieldCount: number, pieces: readonly Uint8Array[], batchRows: number, maxBatchBytes?: number, firstBatchRows?: number) {
+  const s = new CopyRowSplitter({ fieldCount, batchRows, maxBatchBytes, firstBatchRows });
   const out = pieces.flatMap((p) => s.push(p));
   return [...out, ...s.finish()];
 }
@@ -175,8 +178,8 @@ function onlyCopyFormatErrors(f: () => unknown): void {
 describe('COPY BINARY codecs (properties)', () => {
   it('decoder → encoder gives back the rows byte for byte, for any schema, rows, chunking and batch size', () => {
     fc.assert(
-      fc.property(table, cuts, fc.integer({ min: 1, max: 5 }), (t, fractions, batchRows) => {
-        const batches = decodeAll(t.columns, cut(streamOf(t), fractions), batchRows);
+      fc.property(table, cuts, fc.integer({ min: 1, max: 5 }), maxBytes, (t, fractions, batchRows, maxBatchBytes) => {
+        const batches = decodeAll(t.columns, cut(streamOf(t), fractions), batchRows, maxBatchBytes);
         expect(batches.reduce((n, b) => n + b.numRows, 0)).toBe(t.rows.length);
         const enc = new CopyBinaryEncoder(t.columns);
         expect(hex(concatBytes(batches.map((b) => enc.encode(b))))).toBe(hex(rowBytes(t)));
@@ -187,8 +190,8 @@ describe('COPY BINARY codecs (properties)', () => {
 
   it('the row splitter returns the rows verbatim, whatever the chunking', () => {
     fc.assert(
-      fc.property(table, cuts, fc.integer({ min: 1, max: 5 }), (t, fractions, batchRows) => {
-        const chunks = splitAll(t.columns.length, cut(streamOf(t), fractions), batchRows);
+      fc.property(table, cuts, fc.integer({ min: 1, max: 5 }), maxBytes, fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), (t, fractions, batchRows, maxBatchBytes, firstBatchRows) => {
+        const chunks = splitAll(t.columns.length, cut(streamOf(t), fractions), batchRows, maxBatchBytes, firstBatchRows);
         expect(chunks.map((c) => c.rows).reduce((a, b) => a + b, 0)).toBe(t.rows.length);
         expect(chunks.every((c) => c.rows <= batchRows)).toBe(true);
         expect(hex(concatBytes(chunks.map((c) => c.bytes)))).toBe(hex(rowBytes(t)));
@@ -212,6 +215,24 @@ describe('COPY BINARY codecs (properties)', () => {
     fc.assert(
       fc.property(damaged, ([t, bytes, fractions]) => {
         onlyCopyFormatErrors(() => splitAll(t.columns.length, cut(bytes, fractions), 3));
+      }),
+      params,
+    );
+  });
+
+  it('a damaged stream the decoder accepts, the row splitter accepts too, with as many rows', () => {
+    const damaged = table.chain((t) => fc.tuple(fc.constant(t), damage(streamOf(t))));
+    fc.assert(
+      fc.property(damaged, ([t, bytes]) => {
+        let decodedRows: number;
+        try {
+          decodedRows = decodeAll(t.columns, [bytes], 3).reduce((n, b) => n + b.numRows, 0);
+        } catch (err) {
+          if (err instanceof CopyFormatError) return;
+          throw err;
+        }
+        const chunks = splitAll(t.columns.length, [bytes], 3);
+        expect(chunks.reduce((n, c) => n + c.rows, 0)).toBe(decodedRows);
       }),
       params,
     );
