@@ -5,8 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CopyFormatError } from '../codecs/copy-format-error.js';
+import type { PgColumn } from '../codecs/pg-column.js';
+import { pg } from '../codecs/test-support/copy-stream-builder.js';
+import { ChangeBatchBuilder, type ChangeBatchMode } from './change-batch-builder.js';
 import { parsePgOutput } from './pgoutput-message.js';
-import { UNCHANGED, type PgOutputMessage, type TupleData, type TupleValue } from './pgoutput-types.js';
+import { UNCHANGED, type DeleteMessage, type InsertMessage, type PgOutputMessage, type RelationMessage, type TupleData, type TupleValue, type UpdateMessage } from './pgoutput-types.js';
 import { ReplicationError } from './replication-error.js';
 import { parseReplicationFrame } from './replication-frame.js';
 import { pgo, type TupleSpec } from './test-support/pgoutput-builder.js';
@@ -158,6 +162,115 @@ describe('pgoutput parsing (properties)', () => {
         onlyReplicationErrors(() => {
           const f = parseReplicationFrame(bytes);
           if (f.type === 'xlog' && f.data.length > 0) parsePgOutput(f.data);
+        });
+      }),
+      params,
+    );
+  });
+});
+
+const REL = 16401;
+const STREAM_COLUMNS: readonly PgColumn[] = [
+  { name: 'id', typeName: 'bigint', typeOid: 20, typeCategory: 'N', nullable: false },
+  { name: 'name', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true },
+  { name: 'score', typeName: 'integer', typeOid: 23, typeCategory: 'N', nullable: true },
+  { name: 'amount', typeName: 'numeric(12,2)', typeOid: 1700, typeCategory: 'N', nullable: true },
+  { name: 'ratio', typeName: 'double precision', typeOid: 701, typeCategory: 'N', nullable: true },
+  { name: 'ok', typeName: 'boolean', typeOid: 16, typeCategory: 'B', nullable: true },
+  { name: 'uid', typeName: 'uuid', typeOid: 2950, typeCategory: 'U', nullable: true },
+  { name: 'day', typeName: 'date', typeOid: 1082, typeCategory: 'D', nullable: true },
+  { name: 'at', typeName: 'timestamp with time zone', typeOid: 1184, typeCategory: 'D', nullable: true },
+  { name: 'doc', typeName: 'jsonb', typeOid: 3802, typeCategory: 'U', nullable: true },
+];
+
+/** A value the server could send for each stream column. */
+const VALID_VALUES: readonly fc.Arbitrary<Uint8Array>[] = [
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(pg.int8),
+  name.map(pg.text),
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map(pg.int4),
+  fc.integer({ min: -99_999, max: 99_999 }).map((n) => pg.numeric((n / 100).toFixed(2), 2)),
+  fc.double().map(pg.float8),
+  fc.boolean().map(pg.bool),
+  fc.uint8Array({ minLength: 16, maxLength: 16 }),
+  fc.integer({ min: -2_451_545, max: 2_145_031_949 }).map(pg.date),
+  fc.bigInt({ min: -211_813_488_000_000_000n, max: 9_223_371_331_199_999_999n }).map(pg.int64),
+  fc.json({ maxDepth: 1 }).map(pg.jsonb),
+];
+
+/** A tuple column: mostly a valid value, sometimes NULL, unchanged, text, or bytes of any length. */
+const columnValue = (i: number): fc.Arbitrary<TupleSpec[number]> =>
+  fc.oneof(
+    { arbitrary: VALID_VALUES[i] as fc.Arbitrary<Uint8Array>, weight: 80 },
+    { arbitrary: fc.constantFrom(null, 'u' as const), weight: 8 },
+    { arbitrary: name.map((text) => ({ text })), weight: 1 },
+    { arbitrary: fc.uint8Array({ maxLength: 20 }), weight: 1 },
+  );
+
+/** A tuple of the stream's width, or (rarely) of another width. */
+const changeTuple: fc.Arbitrary<TupleSpec> = fc.oneof(
+  { arbitrary: fc.tuple(...STREAM_COLUMNS.map((_, i) => columnValue(i))), weight: 8 },
+  { arbitrary: fc.array(fc.oneof(fc.uint8Array({ maxLength: 9 }), fc.constant(null)), { maxLength: STREAM_COLUMNS.length + 2 }), weight: 1 },
+);
+
+const change = fc.oneof(
+  changeTuple.map((v) => pgo.insert(REL, v)),
+  fc.tuple(changeTuple, fc.option(fc.tuple(oldKind, changeTuple), { nil: undefined }))
+    .map(([v, old]) => pgo.update(REL, v, old && { kind: old[0], values: old[1] })),
+  fc.tuple(oldKind, changeTuple).map(([kind, v]) => pgo.delete(REL, kind, v)),
+  fc.nat({ max: 3 }).map((n) => pgo.truncate([REL], n)),
+);
+
+/** Runs `f`; returns normally on success or a typed decoding error, rethrows anything else. */
+function onlyTypedErrors(f: () => unknown): void {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof ReplicationError || err instanceof CopyFormatError) return;
+    throw err;
+  }
+}
+
+describe('ChangeBatchBuilder fed with server input (properties)', () => {
+  it('random changes (values of any length, NULL, unchanged, text, tuples of another width) give frames or typed errors', () => {
+    fc.assert(
+      fc.property(fc.constantFrom<ChangeBatchMode>('upsert', 'append'), fc.integer({ min: 1, max: 4 }), fc.array(change, { minLength: 1, maxLength: 8 }), (mode, batchRows, changes) => {
+        const builder = new ChangeBatchBuilder({
+          stream: 'public.things', columns: STREAM_COLUMNS, key: ['id'], mode, batchRows, maxBatchBytes: 1 << 20, metadata: [],
+        });
+        builder.relation(parsePgOutput(pgo.relation(REL, 'public', 'things', STREAM_COLUMNS.map((c) => ({ name: c.name, typeOid: c.typeOid, key: c.name === 'id' })))) as RelationMessage);
+        let lsn = 1n;
+        onlyTypedErrors(() => {
+          for (const bytes of changes) {
+            const m = parsePgOutput(bytes);
+            lsn += 1n;
+            if (m.tag === 'insert') builder.insert(m as InsertMessage, lsn);
+            else if (m.tag === 'update') builder.update(m as UpdateMessage, lsn);
+            else if (m.tag === 'delete') builder.delete(m as DeleteMessage, lsn);
+            else if (m.tag === 'truncate') builder.truncate(lsn);
+          }
+          builder.flush();
+        });
+      }),
+      params,
+    );
+  });
+
+  it('a Relation message of another shape gives a typed error or is accepted, never another exception', () => {
+    const relationColumn = fc.record({
+      name: fc.oneof(fc.constantFrom(...STREAM_COLUMNS.map((c) => c.name)), name),
+      typeOid: fc.oneof(fc.constantFrom(...STREAM_COLUMNS.map((c) => c.typeOid)), u32),
+      key: fc.boolean(),
+      typeMod: fc.integer({ min: -1, max: 2 ** 20 }),
+    });
+    fc.assert(
+      fc.property(fc.array(relationColumn, { maxLength: STREAM_COLUMNS.length + 2 }), changeTuple, (columns, values) => {
+        const builder = new ChangeBatchBuilder({
+          stream: 'public.things', columns: STREAM_COLUMNS, key: ['id'], mode: 'upsert', batchRows: 4, maxBatchBytes: 1 << 20, metadata: [],
+        });
+        onlyTypedErrors(() => {
+          builder.relation(parsePgOutput(pgo.relation(REL, 'public', 'things', columns)) as RelationMessage);
+          builder.insert(parsePgOutput(pgo.insert(REL, values)) as InsertMessage, 2n);
+          builder.flush();
         });
       }),
       params,
