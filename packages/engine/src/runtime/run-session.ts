@@ -46,7 +46,8 @@ export async function runSession(
     }
   } finally {
     try {
-      exports.close(session);
+      // guarded too: a guest may spin in close (a memory overrun found here is moot: the session is over)
+      inGuest(() => exports.close(session));
     } catch {
       /* instance may have trapped; nothing to release */
     }
