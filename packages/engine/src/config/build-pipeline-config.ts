@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
 import { parseByteSize } from './parse-byte-size.js';
+import { parseDuration } from './parse-duration.js';
 import { prefixedTableName } from './destination-table-name.js';
 import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePrefix } from './pipeline-config.js';
 import { isStreamPattern } from './stream-pattern.js';
@@ -17,6 +18,8 @@ export const DEFAULT_RESOURCES = Object.freeze({
   checkpointIntervalRows: 500_000,
   checkpointIntervalBytes: 256 * 1024 * 1024,
   maxRetries: 3,
+  connectorMemoryBytes: 512 * 1024 * 1024,
+  connectorStepTimeoutMs: 60_000,
 });
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
@@ -84,6 +87,14 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
           ? DEFAULT_RESOURCES.checkpointIntervalBytes
           : (parseByteSize(resources.checkpoint_interval_bytes) as number),
       maxRetries: resources.max_retries ?? DEFAULT_RESOURCES.maxRetries,
+      connectorMemoryBytes:
+        resources.connector_memory === undefined
+          ? DEFAULT_RESOURCES.connectorMemoryBytes
+          : (parseByteSize(resources.connector_memory) as number),
+      connectorStepTimeoutMs:
+        resources.connector_step_timeout === undefined
+          ? DEFAULT_RESOURCES.connectorStepTimeoutMs
+          : (parseDuration(resources.connector_step_timeout) as number),
     },
     [SECRET_VALUES]: [...secrets],
   };

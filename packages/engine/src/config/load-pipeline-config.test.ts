@@ -119,6 +119,8 @@ describe('loadPipelineConfig: the DESIGN example', () => {
       batchRows: 65536,
       checkpointIntervalRows: 500000, checkpointIntervalBytes: 256 * 1024 * 1024,
       maxRetries: 3,
+      connectorMemoryBytes: 512 * 1024 * 1024,
+      connectorStepTimeoutMs: 60_000,
     });
   });
 
@@ -176,6 +178,8 @@ resources: { max_batch_bytes: 512kb, parallelism: 4 }
       batchRows: 65536,
       checkpointIntervalRows: 500000, checkpointIntervalBytes: 256 * 1024 * 1024,
       maxRetries: 3,
+      connectorMemoryBytes: 512 * 1024 * 1024,
+      connectorStepTimeoutMs: 60_000,
     });
   });
 

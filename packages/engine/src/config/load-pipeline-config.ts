@@ -8,6 +8,7 @@ import type { ConfigPath } from './config-path.js';
 import { deepFreeze } from './deep-freeze.js';
 import { IssueCollector } from './issue-collector.js';
 import { BYTE_SIZE_PATTERN, parseByteSize } from './parse-byte-size.js';
+import { DURATION_PATTERN, parseDuration } from './parse-duration.js';
 import type { PipelineConfig, StreamConfig } from './pipeline-config.js';
 import { deadLetterTableCollisions, destinationTableCollisions } from './destination-table-collisions.js';
 import { PIPELINE_SCHEMA } from './pipeline-schema.js';
@@ -100,13 +101,19 @@ function checkStateAndResources(data: unknown, issues: IssueCollector): void {
   if (isObject(state) && state.backend === 'postgres' && state.connection === undefined) {
     issues.add(['state', 'connection'], "backend 'postgres' needs a connection (a postgres:// URL)");
   }
-  for (const key of ['max_batch_bytes', 'checkpoint_interval_bytes']) {
+  for (const key of ['max_batch_bytes', 'checkpoint_interval_bytes', 'connector_memory']) {
     const size = isObject(data.resources) ? data.resources[key] : undefined;
     // Shapes the schema rejects are reported by it; this catches '0mb' and overflow.
     if (typeof size === 'string' && new RegExp(BYTE_SIZE_PATTERN).test(size) && parseByteSize(size) === undefined) {
       const at = ['resources', key];
       issues.add(at, `${key} must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
     }
+  }
+  const timeout = isObject(data.resources) ? data.resources.connector_step_timeout : undefined;
+  // '0s' matches the pattern: the schema lets it through
+  if (typeof timeout === 'string' && new RegExp(DURATION_PATTERN).test(timeout) && parseDuration(timeout) === undefined) {
+    const at = ['resources', 'connector_step_timeout'];
+    issues.add(at, `connector_step_timeout must be a positive duration like '60s' or '500ms', got ${issues.show(at, timeout)}`);
   }
 }
 

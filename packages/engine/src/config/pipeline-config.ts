@@ -87,6 +87,17 @@ export interface ResourcesConfig {
   readonly checkpointIntervalBytes: number;
   /** Retries of a transient failure; default 3. */
   readonly maxRetries: number;
+  /**
+   * Ceiling on one connector instance's linear memories, checked after each `run-step`
+   * (`connector_memory`, a byte size); default 512 MiB. Past it the stream fails with
+   * `CONNECTOR_MEMORY_EXCEEDED`.
+   */
+  readonly connectorMemoryBytes: number;
+  /**
+   * How long one `run-step` of a connector may run (`connector_step_timeout`: '60s', '500ms' or
+   * seconds); default 60 s. Past it the stream's worker is terminated: `CONNECTOR_TIMEOUT`.
+   */
+  readonly connectorStepTimeoutMs: number;
 }
 
 /**

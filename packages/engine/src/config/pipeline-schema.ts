@@ -1,4 +1,5 @@
 import { BYTE_SIZE_PATTERN } from './parse-byte-size.js';
+import { DURATION_PATTERN } from './parse-duration.js';
 import { ON_DATA_ERROR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
 import {
   NEW_COLUMN_POLICIES,
@@ -151,6 +152,18 @@ export const PIPELINE_SCHEMA = {
           description: "a positive number of bytes or a size like '256mb'",
         },
         max_retries: { type: 'integer', minimum: 0 },
+        connector_memory: {
+          type: ['integer', 'string'],
+          minimum: 1,
+          pattern: BYTE_SIZE_PATTERN,
+          description: "a positive number of bytes or a size like '512mb'",
+        },
+        connector_step_timeout: {
+          type: ['number', 'string'],
+          exclusiveMinimum: 0,
+          pattern: DURATION_PATTERN,
+          description: "a positive number of seconds or a duration like '60s' or '500ms'",
+        },
       },
     },
   },

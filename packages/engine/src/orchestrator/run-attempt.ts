@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { checkpointKey } from '@rapidbyte/sdk/contract';
 import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
+import { StepClock } from '../runtime/step-clock.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import { deadLetterFaultInjector } from './fault-injector.js';
@@ -66,6 +67,11 @@ export function runAttempt(
       }
     });
   };
+  // The chain's stages in the worker's order: the step clock's slots and the names of its stages.
+  const stageNames = [task.source, ...task.transforms, task.destination].map((s) => `${s.role}:${s.component.connector}`);
+  const timeoutMs = task.resources.connectorStepTimeoutMs;
+  const clock = timeoutMs !== undefined ? StepClock.create(stageNames.length) : undefined;
+  if (clock) task = { ...task, stepClock: clock.buffer };
   return new Promise((resolve) => {
     const transferList = task.replicationPort ? [task.replicationPort] : [];
     const warmWorker = warm?.take();
@@ -82,6 +88,24 @@ export function runAttempt(
     };
     const unsubscribe = interrupts?.subscribe(cancel);
     let finished = false;
+    // A guest in a busy loop never returns to the worker's event loop: only this thread can see
+    // it (the step clock) and end it. Only this stream's worker goes; the run's other streams go on.
+    const watch =
+      clock && timeoutMs !== undefined
+        ? setInterval(() => {
+            const late = clock.overdue(timeoutMs);
+            if (!late || finished) return;
+            clearInterval(watch);
+            const stage = stageNames[late.slot] ?? 'host';
+            error ??= {
+              kind: 'transient',
+              code: 'CONNECTOR_TIMEOUT',
+              message: `${name}: ${stage} did not return from a step within resources.connector_step_timeout (${timeoutMs} ms); its worker was terminated (a connector stuck in a loop, or raise connector_step_timeout)`,
+              stage,
+            };
+            void worker.terminate();
+          }, Math.min(1_000, Math.max(50, Math.floor(timeoutMs / 10))))
+        : undefined;
     worker.on('message', (m: WorkerMessage) => {
       switch (m.type) {
         case 'log':
@@ -144,6 +168,7 @@ export function runAttempt(
       error ??= { kind: 'permanent', code: 'WORKER_CRASHED', message: e.message, stage: 'host' };
     });
     worker.on('exit', () => {
+      clearInterval(watch);
       unsubscribe?.();
       clearTimeout(hardStop);
       if (!finished) {

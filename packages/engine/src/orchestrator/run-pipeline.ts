@@ -191,6 +191,8 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
             maxBatchBytes: config.resources.maxBatchBytes,
             checkpointIntervalRows: config.resources.checkpointIntervalRows,
             checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
+            connectorMemoryBytes: config.resources.connectorMemoryBytes,
+            connectorStepTimeoutMs: config.resources.connectorStepTimeoutMs,
           },
           onDataError: config.destination.onDataError,
           channelCapacity: 4,

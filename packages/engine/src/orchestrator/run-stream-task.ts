@@ -67,6 +67,8 @@ export async function runStreamTask(
   // failures since the last attempt that committed something (see RetryBudget).
   let isolateRows = false;
   const budget = new RetryBudget(retry);
+  // a step that timed out is retried once (a stall may be the environment's); twice is the connector's
+  let timeouts = 0;
   while (!signal?.aborted) {
     attempt++;
     await transition('running', attempt > 1 ? `attempt ${attempt}` : undefined);
@@ -86,6 +88,7 @@ export async function runStreamTask(
     lastCommitted = outcome.lastCommitted ?? lastCommitted;
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
+    if (error?.code === 'CONNECTOR_TIMEOUT' && ++timeouts > 1) error = { ...error, kind: 'permanent', message: `${error.message} (again on retry: not retried further)` };
     if (error?.code === 'ROWS_REJECTED' && !isolateRows && !signal?.aborted) {
       isolateRows = true;
       await transition('retrying', `${error.code}: ${error.message}`);

@@ -21,7 +21,16 @@ export interface StreamTask {
   readonly source: StageTask;
   readonly transforms: readonly StageTask[];
   readonly destination: StageTask;
-  readonly resources: { readonly batchRows: number; readonly maxBatchBytes: number; readonly checkpointIntervalRows: number; readonly checkpointIntervalBytes: number };
+  readonly resources: {
+    readonly batchRows: number;
+    readonly maxBatchBytes: number;
+    readonly checkpointIntervalRows: number;
+    readonly checkpointIntervalBytes: number;
+    /** Ceiling on each connector instance's linear memories (bytes); none when absent. */
+    readonly connectorMemoryBytes?: number;
+    /** How long one `run-step` may run before the worker is terminated (ms); none when absent. */
+    readonly connectorStepTimeoutMs?: number;
+  };
   readonly onDataError: 'fail' | 'skip' | 'dlq';
   /** Frames buffered between two stages before the producer waits. */
   readonly channelCapacity: number;
@@ -33,6 +42,8 @@ export interface StreamTask {
   readonly storedResume: unknown;
   /** The stream was reset: the destination ignores its watermark. */
   readonly ignoreWatermark: boolean;
+  /** This attempt's {@link StepClock} buffer: the worker stamps each stage's steps, the main thread watches them. */
+  readonly stepClock?: SharedArrayBuffer;
   /** cdc: this attempt's port to the main thread's replication hub (transferred to the worker). */
   readonly replicationPort?: MessagePort;
   /**

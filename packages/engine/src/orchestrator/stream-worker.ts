@@ -11,6 +11,8 @@ import { PgCapability } from '../runtime/pg-capability.js';
 import { RequestDispatcher } from '../runtime/request-dispatcher.js';
 import { ReplicationCapability } from '../cdc/replication-capability.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
+import { StepClock } from '../runtime/step-clock.js';
+import { stepGuard } from '../runtime/step-guard.js';
 import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
 import type { StageTask, StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
@@ -48,6 +50,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough }));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  // the main thread terminates this worker when a stage stays inside one step past the timeout
+  const clock = task.stepClock ? new StepClock(task.stepClock) : undefined;
   let sourceRows = 0;
   // what the destination received, and which of it its commits cover (rows written = rows committed)
   const delivery = new DeliveryLedger();
@@ -152,7 +156,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     };
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
     try {
-      const exports = await instantiateConnector(stage.component, frames, hooks);
+      const memories: WebAssembly.Memory[] = [];
+      const exports = await instantiateConnector(stage.component, frames, hooks, memories);
+      const guard = stepGuard(name, index, clock, memories, task.resources.connectorMemoryBytes);
       const upstream = input
         ? {
             next: async () => {
@@ -180,7 +186,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         if (index === 0 && limit?.reached) throw new RowLimitReached(limit.limit);
         if (output) await output.ready();
         progress();
-      });
+      }, guard);
       const report = result as { rows?: unknown; rejected?: unknown; policy?: unknown; schemaChanges?: unknown } | null;
       if (rejects && stage.role !== 'source' && report?.policy === 'skip' && typeof report.rejected === 'number') rejects.skipped += report.rejected;
       if (index === destinationIndex) {

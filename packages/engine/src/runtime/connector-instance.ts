@@ -11,19 +11,25 @@ export interface ConnectorExports {
   close(session: number): void;
 }
 
+type InstantiateCore = (module: WebAssembly.Module, imports?: WebAssembly.Imports) => Promise<WebAssembly.Instance>;
+
 type Instantiate = (
   getCoreModule: (name: string) => WebAssembly.Module,
   imports: Record<string, unknown>,
+  instantiateCore?: InstantiateCore,
 ) => Promise<Record<string, unknown>>;
 
 /**
  * Instantiates a connector component from pre-compiled core modules. The guest gets the host
- * imports and nothing else: no filesystem, clocks, random or sockets of its own.
+ * imports and nothing else: no filesystem, clocks, random or sockets of its own. The linear
+ * memories its core instances export are pushed to `memories` (the component model keeps them
+ * private; the engine measures them against `resources.connector_memory`).
  */
 export async function instantiateConnector(
   component: ComponentModules,
   frames: FrameTable,
   hooks: InstanceHooks,
+  memories: WebAssembly.Memory[] = [],
 ): Promise<ConnectorExports> {
   const bindings = (await import(component.bindingsUrl)) as { instantiate: Instantiate };
   const host = createHostImports(frames, hooks);
@@ -35,7 +41,11 @@ export async function instantiateConnector(
     const module = component.modules[name];
     if (!module) throw new Error(`${component.connector}: missing core module ${name}`);
     return module;
-  }, imports);
+  }, imports, async (module, coreImports) => {
+    const core = await WebAssembly.instantiate(module, coreImports);
+    for (const value of Object.values(core.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
+    return core;
+  });
   const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as ConnectorExports | undefined;
   if (!exports) throw new Error(`${component.connector}: component does not export rapidbyte:connector/connector`);
   return exports;

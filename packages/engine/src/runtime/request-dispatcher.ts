@@ -11,9 +11,25 @@ export interface FrameSource {
   next(): Promise<ChannelItem>;
 }
 
+/** The longest `sleep-ms` a guest may ask for (a timer past 2^31-1 ms fires at once in Node). */
+export const MAX_SLEEP_MS = 60_000;
+
+/** A request whose shape the host cannot serve (a connector built against another contract, or a bug in it). */
+function badRequest(message: string): Error {
+  return Object.assign(new Error(message), { kind: 'permanent', code: 'BAD_REQUEST' });
+}
+
+/** `value` as a non-negative safe integer, or a BAD_REQUEST naming `what`. */
+function count(value: unknown, what: string): number {
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw badRequest(`${what} must be a non-negative integer, got ${String(value)}`);
+  return n;
+}
+
 /**
  * Fulfils the I/O requests a guest returns from `run-step`. Never throws: failures become a
- * `failed` response carrying a classified error, which the SDK rethrows inside the guest.
+ * `failed` response carrying a classified error, which the SDK rethrows inside the guest (a
+ * connector is third-party code: no request it sends may take the host down).
  */
 export class RequestDispatcher {
   constructor(
@@ -33,8 +49,11 @@ export class RequestDispatcher {
 
   async fulfil(request: Request): Promise<Response> {
     try {
+      if (typeof request !== 'object' || request === null || typeof request.tag !== 'string') throw badRequest(`a request must be a tagged variant, got ${describe(request)}`);
       return await this.#fulfil(request);
     } catch (error) {
+      // a payload of the wrong shape fails where it is first read (reading a field of undefined)
+      if (error instanceof TypeError) return { tag: 'failed', val: classifyError(badRequest(`malformed ${describe(request)} request: ${error.message}`)) };
       return { tag: 'failed', val: classifyError(error) };
     }
   }
@@ -87,7 +106,7 @@ export class RequestDispatcher {
       case 'tcp-connect':
         return { tag: 'socket', val: await this.net.tcpConnect(request.val[0], request.val[1]) };
       case 'tcp-read':
-        return { tag: 'bytes', val: await this.net.tcpRead(request.val[0], request.val[1]) };
+        return { tag: 'bytes', val: await this.net.tcpRead(request.val[0], count(request.val[1], 'tcp-read max bytes')) };
       case 'tcp-write':
         await this.net.tcpWrite(request.val[0], request.val[1]);
         return { tag: 'none' };
@@ -95,14 +114,25 @@ export class RequestDispatcher {
         this.net.tcpClose(request.val);
         return { tag: 'none' };
       case 'fs-read':
-        return { tag: 'bytes', val: await this.net.fsRead(request.val.path, request.val.offset, request.val.length) };
-      case 'sleep-ms':
-        await new Promise((resolve) => setTimeout(resolve, request.val));
+        return { tag: 'bytes', val: await this.net.fsRead(request.val.path, BigInt(count(request.val.offset, 'fs-read offset')), count(request.val.length, 'fs-read length')) };
+      case 'sleep-ms': {
+        const ms = count(request.val, 'sleep-ms');
+        if (ms > MAX_SLEEP_MS) throw badRequest(`sleep-ms asks for ${ms} ms; at most ${MAX_SLEEP_MS} ms per request`);
+        await new Promise((resolve) => setTimeout(resolve, ms));
         return { tag: 'none' };
+      }
       case 'dead-letters-flush':
         // no state DB behind this session (check, dry run): nothing to wait for
         await this.deadLetters?.flush();
         return { tag: 'none' };
+      default:
+        throw badRequest(`unknown request ${describe(request)}`);
     }
   }
+}
+
+/** A request's tag for messages (never its payload, which may hold SQL parameters or secrets). */
+function describe(request: unknown): string {
+  const tag = (request as { tag?: unknown } | null)?.tag;
+  return typeof tag === 'string' ? `'${tag.slice(0, 64)}'` : typeof request;
 }
