@@ -33,6 +33,8 @@ export interface HubOptions {
   readonly expected: ReadonlySet<string>;
   /** Committed LSNs (state DB) of CDC streams: the slot is never acknowledged past one. */
   readonly floors: ReadonlyMap<string, bigint>;
+  /** Test-only: a pause before each restart (see `hubRestartDelayMs`). */
+  readonly restartDelayMs?: number;
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void;
 }
 
@@ -405,6 +407,7 @@ export class ReplicationHub {
   }
 
   async #restartNow(): Promise<void> {
+    if (this.options.restartDelayMs) await new Promise((resolve) => setTimeout(resolve, this.options.restartDelayMs));
     const old = this.#repl;
     this.#repl = undefined;
     await old?.close();
