@@ -98,7 +98,7 @@ resources: { batch_rows: 5000 }
     // the slot is never acknowledged past what the destination committed
     const slot = await cluster.query(src.name, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = 'rapidbyte_cdc_reattach'`);
     const confirmed = (slot.rows[0] as { c: string }).c;
-    const marks = await cluster.query(dst.name, `SELECT min((checkpoint->>'lsn')::pg_lsn)::text AS l FROM public._rb_watermarks WHERE stream IN ('public.ev', 'public.ev2')`);
+    const marks = await cluster.query(dst.name, `SELECT min((payload->>'lsn')::pg_lsn)::text AS l FROM public._rb_watermarks WHERE pipeline = 'cdc_reattach' AND stream IN ('public.ev', 'public.ev2')`);
     const lowest = (marks.rows[0] as { l: string }).l;
     const ahead = await cluster.query(src.name, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d`, [confirmed, lowest]);
     expect(Number((ahead.rows[0] as { d: number }).d)).toBeLessThanOrEqual(0);

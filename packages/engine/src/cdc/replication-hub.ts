@@ -49,6 +49,13 @@ interface Peer {
   unconsumed: number;
   lastSent: bigint;
   ended: boolean;
+  /**
+   * Re-attached behind the hub: what was read already passed its start, so nothing (changes or
+   * idle progress) goes to it until a restart reads again from the slot. Progress sent meanwhile
+   * would tell it the missed changes were empty: it would checkpoint past them and skip them when
+   * they come again.
+   */
+  behind: boolean;
   holdsMainExport: boolean;
   tempSnapshot: ReplicationConnection | undefined;
 }
@@ -140,6 +147,8 @@ export class ReplicationHub {
       );
     }
     if (this.#peers.has(attach.stream)) throw cdcError('STREAM_ATTACHED', `${attach.stream}: already attached to the replication hub`, attach.stream);
+    // a retry resuming behind what was already read (or routed, inside a transaction): read again from the slot
+    const behind = start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#position();
     const peer: Peer = {
       name: attach.stream,
       relationKey: `${attach.schemaName}.${attach.tableName}`,
@@ -151,15 +160,14 @@ export class ReplicationHub {
       unconsumed: 0,
       lastSent: start ?? 0n,
       ended: false,
+      behind,
       holdsMainExport: false,
       tempSnapshot: undefined,
     };
     this.#peers.set(peer.name, peer);
     this.#gone.delete(peer.name);
-    if (start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#processed) {
-      // a retry resuming behind what was already read: read again from the slot (the others skip what they have)
-      await this.#restart();
-    }
+    // the others skip what they have already taken in
+    if (behind) await this.#restart();
     for (const relation of this.#relations.values()) {
       if (relation.key === peer.relationKey) peer.packer.push(ITEM_KINDS.relation, 0n, relation.data);
     }
@@ -257,20 +265,27 @@ export class ReplicationHub {
     this.#ack(false);
   }
 
-  credit(stream: string, n: number): void {
+  credit(stream: string, n: number, port?: MessagePort): void {
     const peer = this.#peers.get(stream);
-    if (!peer) return;
+    if (!peer || (port !== undefined && peer.port !== port)) return;
     peer.unconsumed = Math.max(0, peer.unconsumed - n);
+    this.#maybeResume();
+  }
+
+  #maybeResume(): void {
     if (this.#paused && [...this.#peers.values()].every((p) => p.unconsumed < LOW_WATER_ITEMS)) {
       this.#paused = false;
       this.#repl?.resume();
     }
   }
 
-  /** The stream's worker is gone (finished, failed or killed): its committed LSN stays a floor. */
-  async detach(stream: string): Promise<void> {
+  /**
+   * The stream's worker is gone (finished, failed or killed): its committed LSN stays a floor.
+   * `port`: the attempt that detaches; a late detach of an earlier attempt leaves the next one attached.
+   */
+  async detach(stream: string, port?: MessagePort): Promise<void> {
     const peer = this.#peers.get(stream);
-    if (!peer) return;
+    if (!peer || (port !== undefined && peer.port !== port)) return;
     this.#peers.delete(stream);
     this.#gone.set(stream, peer.committed ?? peer.start);
     if (peer.tempSnapshot) await peer.tempSnapshot.close();
@@ -279,7 +294,8 @@ export class ReplicationHub {
       if (this.#mainExport.holders <= 0) this.#mainExport = undefined;
     }
     await this.#maybeStart().catch(() => undefined);
-    this.credit(stream, 0);
+    // the stream that left may have been the one over the high water mark
+    this.#maybeResume();
   }
 
   /** The stream is done for this run (its last attempt ended): streaming no longer waits for it. */
@@ -402,7 +418,8 @@ export class ReplicationHub {
    */
   #restart(): Promise<void> {
     const next = this.#restarting.then(() => this.#restartNow());
-    this.#restarting = next.catch(() => undefined);
+    // streams held behind would wait for ever on a hub without a connection: they fail (and retry)
+    this.#restarting = next.catch((error: unknown) => this.#fail(error as Error));
     return next;
   }
 
@@ -416,8 +433,16 @@ export class ReplicationHub {
     this.#repl = await ReplicationConnection.open(this.source.connect);
     this.#paused = false;
     this.#processed = 0n;
+    // the old connection is closed (nothing of it is routed any more) and the new one reads from
+    // the slot's confirmed position, at or below every stream's start: streams held behind take part again
+    for (const peer of this.#peers.values()) peer.behind = false;
     if (this.#state === 'drained') this.#state = 'streaming';
     await this.#startStreaming(this.#repl);
+  }
+
+  /** How far the replication stream has been read: past `#processed` inside a transaction being routed. */
+  #position(): bigint {
+    return this.#inTx && this.#txFinal > this.#processed ? this.#txFinal : this.#processed;
   }
 
   #onData(chunk: Buffer): void {
@@ -466,7 +491,7 @@ export class ReplicationHub {
         const key = `${relation.namespace}.${relation.name}`;
         const data = Uint8Array.from(msg);
         this.#relations.set(relation.relationId, { key, data });
-        for (const peer of this.#peers.values()) if (peer.relationKey === key) peer.packer.push(ITEM_KINDS.relation, 0n, data);
+        for (const peer of this.#peers.values()) if (peer.relationKey === key && !peer.behind) peer.packer.push(ITEM_KINDS.relation, 0n, data);
         return;
       }
       case 0x49: // I
@@ -490,7 +515,7 @@ export class ReplicationHub {
     const key = this.#relations.get(relationId)?.key;
     if (key === undefined) return;
     for (const peer of this.#peers.values()) {
-      if (peer.relationKey !== key || peer.ended) continue;
+      if (peer.relationKey !== key || peer.ended || peer.behind) continue;
       peer.packer.push(ITEM_KINDS.change, this.#txFinal, msg);
       this.#touched.add(peer);
     }
@@ -512,7 +537,7 @@ export class ReplicationHub {
 
   #endPeer(peer: Peer): void {
     if (peer.ended) return;
-    if (this.#processed > peer.lastSent) {
+    if (this.#processed > peer.lastSent && !peer.behind) {
       peer.packer.push(ITEM_KINDS.advance, this.#processed);
       peer.lastSent = this.#processed;
     }
@@ -526,7 +551,7 @@ export class ReplicationHub {
     }
     if (this.#state === 'streaming' && !this.#inTx) {
       for (const peer of this.#peers.values()) {
-        if (peer.ready && !peer.ended && this.#processed > peer.lastSent && peer.unconsumed < LOW_WATER_ITEMS) {
+        if (peer.ready && !peer.ended && !peer.behind && this.#processed > peer.lastSent && peer.unconsumed < LOW_WATER_ITEMS) {
           peer.packer.push(ITEM_KINDS.advance, this.#processed);
           peer.lastSent = this.#processed;
         }
