@@ -89,6 +89,10 @@ export class ReplicationHub {
   #repl: ReplicationConnection | undefined;
   /** The restart in progress (restarts run one at a time: see `#restart`). */
   #restarting: Promise<void> = Promise.resolve();
+  /** A restart waiting for the transaction being routed to end. */
+  #onBoundary: (() => void) | undefined;
+  /** Between that end and the new connection: what the old connection still delivers is read again from the slot. */
+  #cutOver = false;
   #slotExists = false;
   #mainExport: { name: string; lsn: string; holders: number } | undefined;
   #snapshotChain: Promise<unknown> = Promise.resolve();
@@ -328,6 +332,9 @@ export class ReplicationHub {
       /* lag is informational */
     }
     this.#state = 'closed';
+    const boundary = this.#onBoundary;
+    this.#onBoundary = undefined;
+    boundary?.();
     await new Promise((resolve) => setTimeout(resolve, 20)); // let the last status update leave
     await this.#repl?.close();
     for (const peer of this.#peers.values()) await peer.tempSnapshot?.close();
@@ -426,6 +433,11 @@ export class ReplicationHub {
   async #restartNow(): Promise<void> {
     if (this.options.restartDelayMs) await new Promise((resolve) => setTimeout(resolve, this.options.restartDelayMs));
     const old = this.#repl;
+    // a transaction cut in the middle comes again from its start: the streams it went to would take
+    // its first changes twice. Its end is near (pgoutput sends a transaction in one piece).
+    if (old && this.#inTx) await new Promise<void>((resolve) => (this.#onBoundary = resolve));
+    if (this.#state === 'failed' || this.#state === 'closed') return;
+    this.#cutOver = true;
     this.#repl = undefined;
     await old?.close();
     // the server releases the slot only once the old walsender has exited
@@ -436,6 +448,7 @@ export class ReplicationHub {
     // the old connection is closed (nothing of it is routed any more) and the new one reads from
     // the slot's confirmed position, at or below every stream's start: streams held behind take part again
     for (const peer of this.#peers.values()) peer.behind = false;
+    this.#cutOver = false;
     if (this.#state === 'drained') this.#state = 'streaming';
     await this.#startStreaming(this.#repl);
   }
@@ -446,7 +459,7 @@ export class ReplicationHub {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#state === 'closed' || this.#state === 'failed') return;
+    if (this.#state === 'closed' || this.#state === 'failed' || this.#cutOver) return;
     try {
       const frame = parseReplicationFrame(chunk);
       if (frame.type === 'keepalive') {
@@ -480,6 +493,13 @@ export class ReplicationHub {
         this.#touched.clear();
         this.#inTx = false;
         if (end > this.#processed) this.#processed = end;
+        if (this.#onBoundary) {
+          // a restart waits for this boundary: nothing after it is routed (later messages of the same read included)
+          const resume = this.#onBoundary;
+          this.#onBoundary = undefined;
+          this.#cutOver = true;
+          resume();
+        }
         if (this.#state === 'stopping') this.#drainAll();
         else this.#checkDrain();
         return;
@@ -618,6 +638,9 @@ export class ReplicationHub {
     if (this.#state === 'closed' || this.#state === 'failed') return;
     this.#state = 'failed';
     this.#failure = error;
+    const boundary = this.#onBoundary;
+    this.#onBoundary = undefined;
+    boundary?.();
     const wit = JSON.stringify({
       // "replication slot … is active for PID n": a walsender that has not exited yet — worth a retry
       kind: /terminat|ECONNRESET|timeout|is active for PID/i.test(error.message) ? 'transient' : 'permanent',
