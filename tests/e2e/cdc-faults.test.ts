@@ -59,7 +59,7 @@ async function expectEqual(src: TestDatabase, dst: TestDatabase, table: string):
 async function ackAheadOfDestination(src: TestDatabase, dst: TestDatabase, slot: string, stream: string): Promise<number> {
   const slotRow = await cluster.query(src.name, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
   const confirmed = (slotRow.rows[0] as { c: string } | undefined)?.c;
-  const mark = await cluster.query(dst.name, `SELECT checkpoint->>'lsn' AS l FROM public._rb_watermarks WHERE stream = $1`, [stream]).catch(() => ({ rows: [] }));
+  const mark = await cluster.query(dst.name, `SELECT payload->>'lsn' AS l FROM public._rb_watermarks WHERE stream = $1`, [stream]);
   const committed = (mark.rows[0] as { l: string } | undefined)?.l;
   if (!confirmed || !committed) return 0;
   const d = await cluster.query(src.name, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d`, [confirmed, committed]);

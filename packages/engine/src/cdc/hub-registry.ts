@@ -21,19 +21,22 @@ export class HubRegistry {
   readonly #streamHub = new Map<string, ReplicationHub>();
   #stopped = false;
   readonly #finished = new Set<string>();
+  /** stream -> the hub side of its current attempt's port (a late detach of an earlier attempt must not detach it). */
+  readonly #current = new Map<string, MessagePort>();
 
   constructor(readonly options: RegistryOptions) {}
 
   /** A port for one attempt of `stream` (transfer it to the worker). */
   portFor(stream: string): MessagePort {
     const { port1, port2 } = new MessageChannel();
+    this.#current.set(stream, port2);
     let hub: ReplicationHub | undefined;
     const reply = (id: number, value?: unknown, error?: unknown): void => {
       const message: HubToWorker = error === undefined ? { t: 'reply', id, value } : { t: 'reply', id, error: classifyError(error) };
       port2.postMessage(message);
     };
     const detach = (): void => {
-      void hub?.detach(stream);
+      void hub?.detach(stream, port2);
     };
     port2.on('message', (m: WorkerToHub) => {
       switch (m.t) {
@@ -57,7 +60,7 @@ export class HubRegistry {
           else hub.snapshotDone(stream).then(() => reply(m.id, true), (error: unknown) => reply(m.id, undefined, error));
           break;
         case 'credit':
-          hub?.credit(stream, m.n);
+          hub?.credit(stream, m.n, port2);
           break;
         case 'committed':
           hub?.committed(stream, m.lsn);
@@ -82,7 +85,7 @@ export class HubRegistry {
     if (!hub) return;
     const lsn = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown } | null)?.lsn;
     if (typeof lsn === 'string') hub.committed(stream, lsn);
-    void hub.detach(stream);
+    void hub.detach(stream, this.#current.get(stream));
   }
 
   /** A stream is done for this run (no more attempts): no hub waits for it to attach. */

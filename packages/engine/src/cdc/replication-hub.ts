@@ -33,6 +33,8 @@ export interface HubOptions {
   readonly expected: ReadonlySet<string>;
   /** Committed LSNs (state DB) of CDC streams: the slot is never acknowledged past one. */
   readonly floors: ReadonlyMap<string, bigint>;
+  /** Test-only: a pause before each restart (see `hubRestartDelayMs`). */
+  readonly restartDelayMs?: number;
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void;
 }
 
@@ -47,6 +49,13 @@ interface Peer {
   unconsumed: number;
   lastSent: bigint;
   ended: boolean;
+  /**
+   * Re-attached behind the hub: what was read already passed its start, so nothing (changes or
+   * idle progress) goes to it until a restart reads again from the slot. Progress sent meanwhile
+   * would tell it the missed changes were empty: it would checkpoint past them and skip them when
+   * they come again.
+   */
+  behind: boolean;
   holdsMainExport: boolean;
   tempSnapshot: ReplicationConnection | undefined;
 }
@@ -80,6 +89,10 @@ export class ReplicationHub {
   #repl: ReplicationConnection | undefined;
   /** The restart in progress (restarts run one at a time: see `#restart`). */
   #restarting: Promise<void> = Promise.resolve();
+  /** A restart waiting for the transaction being routed to end. */
+  #onBoundary: (() => void) | undefined;
+  /** Between that end and the new connection: what the old connection still delivers is read again from the slot. */
+  #cutOver = false;
   #slotExists = false;
   #mainExport: { name: string; lsn: string; holders: number } | undefined;
   #snapshotChain: Promise<unknown> = Promise.resolve();
@@ -138,6 +151,8 @@ export class ReplicationHub {
       );
     }
     if (this.#peers.has(attach.stream)) throw cdcError('STREAM_ATTACHED', `${attach.stream}: already attached to the replication hub`, attach.stream);
+    // a retry resuming behind what was already read (or routed, inside a transaction): read again from the slot
+    const behind = start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#position();
     const peer: Peer = {
       name: attach.stream,
       relationKey: `${attach.schemaName}.${attach.tableName}`,
@@ -149,15 +164,14 @@ export class ReplicationHub {
       unconsumed: 0,
       lastSent: start ?? 0n,
       ended: false,
+      behind,
       holdsMainExport: false,
       tempSnapshot: undefined,
     };
     this.#peers.set(peer.name, peer);
     this.#gone.delete(peer.name);
-    if (start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#processed) {
-      // a retry resuming behind what was already read: read again from the slot (the others skip what they have)
-      await this.#restart();
-    }
+    // the others skip what they have already taken in
+    if (behind) await this.#restart();
     for (const relation of this.#relations.values()) {
       if (relation.key === peer.relationKey) peer.packer.push(ITEM_KINDS.relation, 0n, relation.data);
     }
@@ -255,20 +269,27 @@ export class ReplicationHub {
     this.#ack(false);
   }
 
-  credit(stream: string, n: number): void {
+  credit(stream: string, n: number, port?: MessagePort): void {
     const peer = this.#peers.get(stream);
-    if (!peer) return;
+    if (!peer || (port !== undefined && peer.port !== port)) return;
     peer.unconsumed = Math.max(0, peer.unconsumed - n);
+    this.#maybeResume();
+  }
+
+  #maybeResume(): void {
     if (this.#paused && [...this.#peers.values()].every((p) => p.unconsumed < LOW_WATER_ITEMS)) {
       this.#paused = false;
       this.#repl?.resume();
     }
   }
 
-  /** The stream's worker is gone (finished, failed or killed): its committed LSN stays a floor. */
-  async detach(stream: string): Promise<void> {
+  /**
+   * The stream's worker is gone (finished, failed or killed): its committed LSN stays a floor.
+   * `port`: the attempt that detaches; a late detach of an earlier attempt leaves the next one attached.
+   */
+  async detach(stream: string, port?: MessagePort): Promise<void> {
     const peer = this.#peers.get(stream);
-    if (!peer) return;
+    if (!peer || (port !== undefined && peer.port !== port)) return;
     this.#peers.delete(stream);
     this.#gone.set(stream, peer.committed ?? peer.start);
     if (peer.tempSnapshot) await peer.tempSnapshot.close();
@@ -277,7 +298,8 @@ export class ReplicationHub {
       if (this.#mainExport.holders <= 0) this.#mainExport = undefined;
     }
     await this.#maybeStart().catch(() => undefined);
-    this.credit(stream, 0);
+    // the stream that left may have been the one over the high water mark
+    this.#maybeResume();
   }
 
   /** The stream is done for this run (its last attempt ended): streaming no longer waits for it. */
@@ -310,6 +332,9 @@ export class ReplicationHub {
       /* lag is informational */
     }
     this.#state = 'closed';
+    const boundary = this.#onBoundary;
+    this.#onBoundary = undefined;
+    boundary?.();
     await new Promise((resolve) => setTimeout(resolve, 20)); // let the last status update leave
     await this.#repl?.close();
     for (const peer of this.#peers.values()) await peer.tempSnapshot?.close();
@@ -400,12 +425,19 @@ export class ReplicationHub {
    */
   #restart(): Promise<void> {
     const next = this.#restarting.then(() => this.#restartNow());
-    this.#restarting = next.catch(() => undefined);
+    // streams held behind would wait for ever on a hub without a connection: they fail (and retry)
+    this.#restarting = next.catch((error: unknown) => this.#fail(error as Error));
     return next;
   }
 
   async #restartNow(): Promise<void> {
+    if (this.options.restartDelayMs) await new Promise((resolve) => setTimeout(resolve, this.options.restartDelayMs));
     const old = this.#repl;
+    // a transaction cut in the middle comes again from its start: the streams it went to would take
+    // its first changes twice. Its end is near (pgoutput sends a transaction in one piece).
+    if (old && this.#inTx) await new Promise<void>((resolve) => (this.#onBoundary = resolve));
+    if (this.#state === 'failed' || this.#state === 'closed') return;
+    this.#cutOver = true;
     this.#repl = undefined;
     await old?.close();
     // the server releases the slot only once the old walsender has exited
@@ -413,12 +445,21 @@ export class ReplicationHub {
     this.#repl = await ReplicationConnection.open(this.source.connect);
     this.#paused = false;
     this.#processed = 0n;
+    // the old connection is closed (nothing of it is routed any more) and the new one reads from
+    // the slot's confirmed position, at or below every stream's start: streams held behind take part again
+    for (const peer of this.#peers.values()) peer.behind = false;
+    this.#cutOver = false;
     if (this.#state === 'drained') this.#state = 'streaming';
     await this.#startStreaming(this.#repl);
   }
 
+  /** How far the replication stream has been read: past `#processed` inside a transaction being routed. */
+  #position(): bigint {
+    return this.#inTx && this.#txFinal > this.#processed ? this.#txFinal : this.#processed;
+  }
+
   #onData(chunk: Buffer): void {
-    if (this.#state === 'closed' || this.#state === 'failed') return;
+    if (this.#state === 'closed' || this.#state === 'failed' || this.#cutOver) return;
     try {
       const frame = parseReplicationFrame(chunk);
       if (frame.type === 'keepalive') {
@@ -452,6 +493,13 @@ export class ReplicationHub {
         this.#touched.clear();
         this.#inTx = false;
         if (end > this.#processed) this.#processed = end;
+        if (this.#onBoundary) {
+          // a restart waits for this boundary: nothing after it is routed (later messages of the same read included)
+          const resume = this.#onBoundary;
+          this.#onBoundary = undefined;
+          this.#cutOver = true;
+          resume();
+        }
         if (this.#state === 'stopping') this.#drainAll();
         else this.#checkDrain();
         return;
@@ -463,7 +511,7 @@ export class ReplicationHub {
         const key = `${relation.namespace}.${relation.name}`;
         const data = Uint8Array.from(msg);
         this.#relations.set(relation.relationId, { key, data });
-        for (const peer of this.#peers.values()) if (peer.relationKey === key) peer.packer.push(ITEM_KINDS.relation, 0n, data);
+        for (const peer of this.#peers.values()) if (peer.relationKey === key && !peer.behind) peer.packer.push(ITEM_KINDS.relation, 0n, data);
         return;
       }
       case 0x49: // I
@@ -487,7 +535,7 @@ export class ReplicationHub {
     const key = this.#relations.get(relationId)?.key;
     if (key === undefined) return;
     for (const peer of this.#peers.values()) {
-      if (peer.relationKey !== key || peer.ended) continue;
+      if (peer.relationKey !== key || peer.ended || peer.behind) continue;
       peer.packer.push(ITEM_KINDS.change, this.#txFinal, msg);
       this.#touched.add(peer);
     }
@@ -509,7 +557,7 @@ export class ReplicationHub {
 
   #endPeer(peer: Peer): void {
     if (peer.ended) return;
-    if (this.#processed > peer.lastSent) {
+    if (this.#processed > peer.lastSent && !peer.behind) {
       peer.packer.push(ITEM_KINDS.advance, this.#processed);
       peer.lastSent = this.#processed;
     }
@@ -523,7 +571,7 @@ export class ReplicationHub {
     }
     if (this.#state === 'streaming' && !this.#inTx) {
       for (const peer of this.#peers.values()) {
-        if (peer.ready && !peer.ended && this.#processed > peer.lastSent && peer.unconsumed < LOW_WATER_ITEMS) {
+        if (peer.ready && !peer.ended && !peer.behind && this.#processed > peer.lastSent && peer.unconsumed < LOW_WATER_ITEMS) {
           peer.packer.push(ITEM_KINDS.advance, this.#processed);
           peer.lastSent = this.#processed;
         }
@@ -590,6 +638,9 @@ export class ReplicationHub {
     if (this.#state === 'closed' || this.#state === 'failed') return;
     this.#state = 'failed';
     this.#failure = error;
+    const boundary = this.#onBoundary;
+    this.#onBoundary = undefined;
+    boundary?.();
     const wit = JSON.stringify({
       // "replication slot … is active for PID n": a walsender that has not exited yet — worth a retry
       kind: /terminat|ECONNRESET|timeout|is active for PID/i.test(error.message) ? 'transient' : 'permanent',

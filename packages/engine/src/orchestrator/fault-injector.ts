@@ -33,3 +33,14 @@ export function shardPlanPauseMs(env: NodeJS.ProcessEnv): number {
   const match = /^pause-after-shard-plan:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
   return match ? Number(match[1]) : 0;
 }
+
+/**
+ * Test-only (`RAPIDBYTE_TEST_FAULT=delay-hub-restart:<ms>`): how long a replication hub waits
+ * before it reads again from the slot for a stream that re-attached behind it (0: no wait). It
+ * holds open the window in which the re-attached stream is registered but the hub still stands
+ * where it was.
+ */
+export function hubRestartDelayMs(env: NodeJS.ProcessEnv): number {
+  const match = /^delay-hub-restart:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  return match ? Number(match[1]) : 0;
+}

@@ -7,7 +7,7 @@ import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
-import { faultInjector } from './fault-injector.js';
+import { faultInjector, hubRestartDelayMs } from './fault-injector.js';
 import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runStreamTask } from './run-stream-task.js';
@@ -114,6 +114,7 @@ async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStr
     follow,
     expected: new Set(cdcStreams),
     floors,
+    restartDelayMs: hubRestartDelayMs(process.env),
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
   });
 }

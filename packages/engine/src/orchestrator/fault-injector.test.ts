@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { hubRestartDelayMs, shardPlanPauseMs } from './fault-injector.js';
+
+describe('test-only fault switches', () => {
+  it('delay-hub-restart:<ms> sets the pause before a hub restart; anything else leaves it at 0', () => {
+    expect(hubRestartDelayMs({ RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:4000' })).toBe(4000);
+    expect(hubRestartDelayMs({})).toBe(0);
+    expect(hubRestartDelayMs({ RAPIDBYTE_TEST_FAULT: 'pause-after-shard-plan:4000' })).toBe(0);
+    expect(hubRestartDelayMs({ RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:' })).toBe(0);
+    expect(shardPlanPauseMs({ RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:4000' })).toBe(0);
+  });
+});
