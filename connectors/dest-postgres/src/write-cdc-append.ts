@@ -8,7 +8,7 @@ import { evolutionPolicy } from './evolution-policy.js';
 import { SchemaChangeLog } from './schema-change-log.js';
 import { ensureCdcColumns, refuseReservedColumns } from './cdc-target.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
-import { copyInStatement } from './target-catalog.js';
+import { copyInTo } from './copy-in-to.js';
 import { ensureTargetTable, targetCopyColumns } from './target-table.js';
 import { watermarkCommits } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
@@ -67,7 +67,7 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
         yield* pg.query(conn, 'BEGIN');
       },
       *open() {
-        copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+        copy = yield* copyInTo(conn, schema, table, columns);
       },
       *write(frame) {
         const shape = nonNullable(frames.schema(frame));
@@ -76,7 +76,7 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
           rows += Number(yield* pg.copyInEnd(copy));
           const evolved = yield* follower.follow(shape, logged);
           if (evolved) columns = yield* copyColumnsOf(evolved);
-          copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+          copy = yield* copyInTo(conn, schema, table, columns);
         }
         const n = frames.rows(frame);
         if (n > 0) yield* pg.copyInWrite(copy, frame);

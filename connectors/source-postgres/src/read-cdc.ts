@@ -10,6 +10,7 @@ import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
 import { refuseDomainOverOidAlias } from './oid-alias-cdc.js';
+import { refuseTextOnlyArraysInCdc } from './text-only-columns.js';
 import { planGeneratedColumns } from './generated-columns.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
@@ -75,6 +76,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     }
     const attTypes = new Map((yield* pg.query(conn, ATTRIBUTE_TYPES_SQL, [relation.oid])).rows.map((r) => [r[0] ?? '', Number(r[1])]));
     refuseDomainOverOidAlias(stream.name, columns, attTypes);
+    refuseTextOnlyArraysInCdc(stream.name, relation.columns);
     doing = 'publish';
     yield* ensurePublished(conn, stream.name, names.publication, relation.oid, schema, table, relation.relkind === 'p');
     const parsed = parseConnectionConfig(config, `rapidbyte/${context.pipeline}/replication`);
