@@ -1,4 +1,5 @@
-import { ConnectorError, type PgColumn } from '@rapidbyte/sdk';
+import type { PgColumn } from '@rapidbyte/sdk';
+import { ConnectorError } from '@rapidbyte/sdk/postgres';
 import type { TextCarriedColumn } from './oid-alias-columns.js';
 
 /**
