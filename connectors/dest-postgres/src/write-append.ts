@@ -32,7 +32,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
   let target: EvolutionTarget | undefined;
   let fields: readonly FrameField[] = input.fields ?? [];
   if (input.fields) {
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, effectiveKey(stream.primaryKey, input), input.generated);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, effectiveKey(stream.primaryKey, input), input.generated, input.domains);
     target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
     columns = (yield* evolveTable(target, input.fields, 0)).columns;
   } else {

@@ -42,7 +42,7 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     const before = yield* tableOid(conn, schema, table);
     existed = before !== undefined;
     const key = yield* resolveUpsertKey(conn, stream, schema, before, fields, input.sourceKey);
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated, input.domains);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
     const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true, fillExisting: true };

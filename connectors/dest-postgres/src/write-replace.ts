@@ -10,6 +10,7 @@ import { withReplaceLock } from './replace-lock.js';
 import { replaceTable } from './replace-table.js';
 import { OUTGOING_FOREIGN_KEYS_SQL } from './table-definition-sql.js';
 import { stagingTableName } from './staging-table-name.js';
+import { fieldsWithDomains } from './domain-columns.js';
 import { copyInTo } from './copy-in-to.js';
 import { ensureEnumTypes, planTable, tableOid } from './target-table.js';
 import { requirePayload, writeWatermark } from './watermark-store.js';
@@ -50,7 +51,7 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
     reportLast(input);
     return { rows: 0, frames: 0 };
   }
-  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, input.fields, effectiveKey(stream.primaryKey, input), { generated: input.generated });
+  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, yield* fieldsWithDomains(conn, stream.name, input.fields, input.domains), effectiveKey(stream.primaryKey, input), { generated: input.generated });
   if (plan) yield* ensureEnumTypes(conn, plan.enums);
 
   yield* pg.query(conn, 'BEGIN');

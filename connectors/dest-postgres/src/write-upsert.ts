@@ -46,7 +46,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   };
   if (input.fields) {
     key = yield* resolveUpsertKey(conn, stream, schema, yield* tableOid(conn, schema, table), input.fields, input.sourceKey);
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, key, input.generated);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, key, input.generated, input.domains);
     target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
     use(yield* evolveTable(target, input.fields, 0));
   } else {

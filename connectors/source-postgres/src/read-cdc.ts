@@ -1,3 +1,4 @@
+import { domainColumnsMetadata } from './domain-columns.js';
 import { ConnectorError, checkpoint, closeQuietly, frames, log, openConnection, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import { parseConnectionConfig, parseStreamName, quoteLiteral, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
@@ -92,6 +93,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
       [SOURCE_STREAM_METADATA, stream.name],
       ...generated.metadata,
+      ...domainColumnsMetadata(relation.domains, columns),
       ...history.metadata,
       // a stream with a column list follows only those columns when the table gains one
       ...(stream.columns !== undefined && stream.columns.length > 0 ? [['rapidbyte.projected', 'true'] as [string, string]] : []),

@@ -3,6 +3,7 @@ import { GENERATED_COLUMNS_SQL, INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELAT
 import { generatedColumnsFromRows, type GeneratedColumn } from './generated-columns.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { carryOidAliasesAsText } from './oid-alias-columns.js';
+import { DOMAIN_COLUMNS_SQL } from './domain-columns.js';
 import { carryTextOnlyAsText, TEXT_ONLY_COLUMNS_SQL } from './text-only-columns.js';
 
 /** A relation resolved in the source catalog. */
@@ -16,6 +17,8 @@ export interface Relation {
   readonly inheritanceChildren: readonly string[];
   /** Its generated stored columns (a subset of `columns`). */
   readonly generated: readonly GeneratedColumn[];
+  /** Column name -> its domain (qualified), for the columns whose type is a domain. */
+  readonly domains: ReadonlyMap<string, string>;
 }
 
 /**
@@ -41,5 +44,6 @@ export function* describeRelation(conn: number, stream: string, schema: string, 
   const relkind = resolved.rows[0]?.[1] ?? 'r';
   const inheritanceChildren = relkind === 'r' ? (yield* pg.query(conn, INHERITANCE_CHILDREN_SQL, [oid])).rows.map((r) => r[0] ?? '') : [];
   const generated = generatedColumnsFromRows((yield* pg.query(conn, GENERATED_COLUMNS_SQL, [oid])).rows);
-  return { oid, relkind, columns: carried, primaryKey, inheritanceChildren, generated };
+  const domains = new Map((yield* pg.query(conn, DOMAIN_COLUMNS_SQL, [oid])).rows.map((r) => [r[0] ?? '', r[1] ?? ''] as const));
+  return { oid, relkind, columns: carried, primaryKey, inheritanceChildren, generated, domains };
 }
