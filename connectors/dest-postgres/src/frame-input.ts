@@ -1,5 +1,5 @@
 import { frames, log, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
-import { domainColumnsOf } from './domain-columns.js';
+import { domainColumnsOf } from './domain-metadata.js';
 import { generatedColumnsOf, type GeneratedColumnSpec } from './generated-columns.js';
 
 /** The start of the upstream: the first frame (if any) and checkpoint markers seen before it. */
