@@ -124,6 +124,10 @@ describe('types without a binary send/receive (isn, seg) and contrib types round
     expect(output).toContain('public.books: column "isbns" is an array of a type without a binary send function (isbn13[]); pgoutput\'s binary mode fails on it (even when the stream\'s columns list leaves it out), so sync_mode cdc cannot read this table. Use sync_mode full_refresh or incremental, or change the column\'s type (e.g. to text[])');
     const published = await cluster.query(src.name, `SELECT count(*)::int AS n FROM pg_publication_tables WHERE tablename = 'books'`);
     expect(published.rows[0].n).toBe(0);
+    // `check` reports it too
+    const check = await runCli(['check', file]);
+    expect(check.code).not.toBe(0);
+    expect(check.stdout).toContain('column "isbns" is an array of a type without a binary send function (isbn13[])');
   });
 
   it.each(['upsert', 'append'] as const)('cdc (%s): the snapshot no longer fails on isbn13, and pgoutput text values of isbn13/seg are applied', async (writeMode) => {
