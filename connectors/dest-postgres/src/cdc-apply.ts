@@ -3,7 +3,7 @@ import { parseStreamName, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { applyDeletesSql, applyUpsertsSql, truncateTargetSql, unchangedFillSql, unchangedMissingSql } from './cdc-apply-sql.js';
 import type { CdcSettings } from './cdc-settings.js';
 import { CDC_STAGE_TABLE, stageSummary, stageSummarySql, TRUNCATE_CDC_STAGE_SQL, type StageChangeColumns } from './cdc-stage-sql.js';
-import { copyInStatement } from './target-catalog.js';
+import { copyInTo } from './copy-in-to.js';
 
 /** What applying change frames needs: the target, its key, the stage and the settings. */
 export interface ChangeTarget {
@@ -42,7 +42,7 @@ export interface AppliedChanges {
 export function* applyChangeFrame(target: ChangeTarget, frame: FrameHandle, stageDirty: boolean): Step<AppliedChanges> {
   const { conn, schema, table, columns, key, settings, change } = target;
   if (stageDirty) yield* pg.query(conn, TRUNCATE_CDC_STAGE_SQL);
-  const copy = yield* pg.copyIn(conn, copyInStatement('pg_temp', CDC_STAGE_TABLE, target.stageColumns), target.stageColumns);
+  const copy = yield* copyInTo(conn, 'pg_temp', CDC_STAGE_TABLE, target.stageColumns);
   yield* pg.copyInWrite(copy, frame);
   frames.release(frame);
   const rows = Number(yield* pg.copyInEnd(copy));

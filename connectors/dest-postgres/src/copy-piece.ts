@@ -1,4 +1,5 @@
 import { pg, type FrameHandle, type PgColumn, type Step } from '@rapidbyte/sdk';
+import { copyInTo } from './copy-in-to.js';
 import { isDataError } from './data-error.js';
 
 /** Ends a COPY FROM whose write failed, ignoring its error (the caller rolls back anyway). */
@@ -15,8 +16,8 @@ export function* endCopyQuietly(copy: number): Step<void> {
  * frame (consuming the handle) and ends it; returns the rows COPY reported. On a failure the COPY
  * is ended before the error is rethrown, so the connection is ready for the rollback.
  */
-export function* copyPiece(conn: number, sql: string, columns: PgColumn[], piece: FrameHandle): Step<number> {
-  const copy = yield* pg.copyIn(conn, sql, columns);
+export function* copyPiece(conn: number, schema: string, table: string, columns: PgColumn[], piece: FrameHandle): Step<number> {
+  const copy = yield* copyInTo(conn, schema, table, columns);
   try {
     yield* pg.copyInWrite(copy, piece);
   } catch (error) {

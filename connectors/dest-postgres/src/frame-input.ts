@@ -1,4 +1,5 @@
 import { frames, log, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import { domainColumnsOf } from './domain-metadata.js';
 import { generatedColumnsOf, type GeneratedColumnSpec } from './generated-columns.js';
 
 /** The start of the upstream: the first frame (if any) and checkpoint markers seen before it. */
@@ -12,6 +13,8 @@ export interface FrameInput {
   readonly sourceKey: readonly string[] | undefined;
   /** Generated columns of the source the frames leave out: a table created for them computes them (`rapidbyte.generated_columns`). */
   readonly generated?: readonly GeneratedColumnSpec[];
+  /** Column -> the domain its type is at the source (`rapidbyte.domain_columns`): a table created for them uses it where it exists. */
+  readonly domains?: ReadonlyMap<string, string>;
 }
 
 /** The source's key from a frame schema's `rapidbyte.primary_key` metadata (a JSON list). */
@@ -48,7 +51,7 @@ export function* readFirstFrame(onMarker?: (payload: string) => Step<void>): Ste
       const schema = frames.schema(item.frame);
       const generated = generatedColumnsOf(schema.metadata);
       for (const name of generated.rejected) log.warn(`generated column ${JSON.stringify(name)}: its description cannot be used in DDL; a table created now lacks it`);
-      return { first: item.frame, fields: schema.fields, checkpoints, sourceKey: sourceKeyOf(schema.metadata), generated: generated.specs };
+      return { first: item.frame, fields: schema.fields, checkpoints, sourceKey: sourceKeyOf(schema.metadata), generated: generated.specs, domains: domainColumnsOf(schema.metadata) };
     } else return { first: undefined, fields: undefined, checkpoints, sourceKey: undefined };
   }
 }

@@ -1,5 +1,6 @@
 import { ConnectorError, log, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { addEnumLabelsDdl, createEnumTypeDdl, planCreateTable, type EnumTypeSpec, type TablePlan } from './create-table-ddl.js';
+import { fieldsWithDomains } from './domain-columns.js';
 import { frameColumns } from './frame-columns.js';
 import { GENERATED_TARGET_COLUMNS_SQL, withGeneratedColumns, type GeneratedColumnSpec } from './generated-columns.js';
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
@@ -113,13 +114,14 @@ export function* ensureTargetTable(
   fields: readonly FrameField[],
   primaryKey: readonly string[] | undefined,
   generated: readonly GeneratedColumnSpec[] = [],
+  domains?: ReadonlyMap<string, string>,
 ): Step<string> {
   const existing = yield* tableOid(conn, schema, table);
   if (existing) {
     if (generated.length > 0) yield* warnPlainGenerated(conn, stream, quoteQualified(schema, table), existing, generated);
     return existing;
   }
-  const plan = planTable(stream, schema, table, fields, primaryKey, { ifNotExists: true, generated });
+  const plan = planTable(stream, schema, table, yield* fieldsWithDomains(conn, stream, fields, domains), primaryKey, { ifNotExists: true, generated });
   yield* ensureEnumTypes(conn, plan.enums);
   yield* createIgnoringRace(conn, plan.createTable);
   const oid = yield* tableOid(conn, schema, table);

@@ -6,7 +6,7 @@ import { loadByCheckpoint } from './checkpoint-intervals.js';
 import { evolutionPolicy } from './evolution-policy.js';
 import { sameFields } from './plan-evolution.js';
 import { SchemaChangeLog } from './schema-change-log.js';
-import { copyInStatement } from './target-catalog.js';
+import { copyInTo } from './copy-in-to.js';
 import { copyPiece } from './copy-piece.js';
 import { rejectionSummary, writeIsolation, type WriteIsolation } from './write-isolation.js';
 import { ensureTargetTable } from './target-table.js';
@@ -32,7 +32,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
   let target: EvolutionTarget | undefined;
   let fields: readonly FrameField[] = input.fields ?? [];
   if (input.fields) {
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, effectiveKey(stream.primaryKey, input), input.generated);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, effectiveKey(stream.primaryKey, input), input.generated, input.domains);
     target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
     columns = (yield* evolveTable(target, input.fields, 0)).columns;
   } else {
@@ -44,7 +44,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
   let isolated: WriteIsolation | undefined;
   if (input.fields) {
     isolated = yield* writeIsolation(session, effectiveKey(stream.primaryKey, input) ?? [], {
-      load: (piece) => copyPiece(conn, copyInStatement(schema, table, columns), columns, piece),
+      load: (piece) => copyPiece(conn, schema, table, columns, piece),
       *start() {},
     });
   }
@@ -55,7 +55,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
         yield* pg.query(conn, 'BEGIN');
       },
       *open() {
-        copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+        copy = yield* copyInTo(conn, schema, table, columns);
       },
       *write(frame) {
         const now = frames.schema(frame).fields;
@@ -63,7 +63,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
           copied += Number(yield* pg.copyInEnd(copy as number));
           columns = (yield* evolveTable(target, now, seen)).columns;
           fields = now;
-          copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+          copy = yield* copyInTo(conn, schema, table, columns);
         }
         const rows = frames.rows(frame);
         if (rows > 0) yield* pg.copyInWrite(copy as number, frame);

@@ -8,7 +8,7 @@ import { evolutionPolicy } from './evolution-policy.js';
 import { SchemaChangeLog } from './schema-change-log.js';
 import { ensureCdcColumns, refuseReservedColumns } from './cdc-target.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
-import { copyInStatement } from './target-catalog.js';
+import { copyInTo } from './copy-in-to.js';
 import { ensureTargetTable, targetCopyColumns } from './target-table.js';
 import { watermarkCommits } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
@@ -44,7 +44,7 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
     }
     // deletes carry only the key: nothing but the log's own columns may be NOT NULL
     const fields = input.fields.map((f) => ({ ...f, nullable: true }));
-    oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined, input.generated);
+    oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined, input.generated, input.domains);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'append');
     // schema evolution at stream start, then whenever a frame's source columns change
     const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
@@ -67,7 +67,7 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
         yield* pg.query(conn, 'BEGIN');
       },
       *open() {
-        copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+        copy = yield* copyInTo(conn, schema, table, columns);
       },
       *write(frame) {
         const shape = nonNullable(frames.schema(frame));
@@ -76,7 +76,7 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
           rows += Number(yield* pg.copyInEnd(copy));
           const evolved = yield* follower.follow(shape, logged);
           if (evolved) columns = yield* copyColumnsOf(evolved);
-          copy = yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+          copy = yield* copyInTo(conn, schema, table, columns);
         }
         const n = frames.rows(frame);
         if (n > 0) yield* pg.copyInWrite(copy, frame);

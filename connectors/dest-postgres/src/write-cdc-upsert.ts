@@ -11,7 +11,7 @@ import { evolveTable } from './apply-evolution.js';
 import { evolutionPolicy } from './evolution-policy.js';
 import { SchemaChangeLog } from './schema-change-log.js';
 import { loadByCheckpoint } from './checkpoint-intervals.js';
-import { copyInStatement } from './target-catalog.js';
+import { copyInTo } from './copy-in-to.js';
 import { ensureTargetTable, tableOid } from './target-table.js';
 import { resolveUpsertKey } from './upsert-key.js';
 import { requirePayload, watermarkCommits } from './watermark-store.js';
@@ -42,7 +42,7 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     const before = yield* tableOid(conn, schema, table);
     existed = before !== undefined;
     const key = yield* resolveUpsertKey(conn, stream, schema, before, fields, input.sourceKey);
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated, input.domains);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
     const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true, fillExisting: true };
@@ -86,7 +86,7 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     const count = frames.rows(frame);
     if (cdcPhase(frames.schema(frame)) === 'snapshot') {
       yield* truncateForSnapshot();
-      snapshotCopy ??= yield* pg.copyIn(conn, copyInStatement(schema, table, columns), columns);
+      snapshotCopy ??= yield* copyInTo(conn, schema, table, columns);
       if (count > 0) yield* pg.copyInWrite(snapshotCopy, frame);
       frames.release(frame);
       rows += count;

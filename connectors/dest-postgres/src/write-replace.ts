@@ -10,7 +10,8 @@ import { withReplaceLock } from './replace-lock.js';
 import { replaceTable } from './replace-table.js';
 import { OUTGOING_FOREIGN_KEYS_SQL } from './table-definition-sql.js';
 import { stagingTableName } from './staging-table-name.js';
-import { copyInStatement } from './target-catalog.js';
+import { fieldsWithDomains } from './domain-columns.js';
+import { copyInTo } from './copy-in-to.js';
 import { ensureEnumTypes, planTable, tableOid } from './target-table.js';
 import { requirePayload, writeWatermark } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
@@ -50,7 +51,7 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
     reportLast(input);
     return { rows: 0, frames: 0 };
   }
-  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, input.fields, effectiveKey(stream.primaryKey, input), { generated: input.generated });
+  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, yield* fieldsWithDomains(conn, stream.name, input.fields, input.domains), effectiveKey(stream.primaryKey, input), { generated: input.generated });
   if (plan) yield* ensureEnumTypes(conn, plan.enums);
 
   yield* pg.query(conn, 'BEGIN');
@@ -64,14 +65,14 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
     const target: EvolutionTarget = { conn, stream: stream.name, schema, table: staging, oid: stagingOid, shown: qualified, policy: evolutionPolicy(stream), changes };
     let fields = input.fields;
     let columns = (yield* evolveTable(target, fields, 0)).columns;
-    const first = yield* pg.copyIn(conn, copyInStatement(schema, staging, columns), columns);
+    const first = yield* copyInTo(conn, schema, staging, columns);
     const copied = yield* copyAllFrames(first, input, function* (frame, copy, rowsBefore) {
       const now = frames.schema(frame).fields;
       if (sameFields(now, fields)) return copy;
       rows += Number(yield* pg.copyInEnd(copy));
       columns = (yield* evolveTable(target, now, rowsBefore)).columns;
       fields = now;
-      return yield* pg.copyIn(conn, copyInStatement(schema, staging, columns), columns);
+      return yield* copyInTo(conn, schema, staging, columns);
     });
     frameCount = copied.frames;
     rows += Number(yield* pg.copyInEnd(copied.copy));

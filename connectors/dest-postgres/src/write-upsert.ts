@@ -6,7 +6,7 @@ import { evolutionPolicy } from './evolution-policy.js';
 import { mergeStatement, stageTableDdl, stageTableName } from './merge-sql.js';
 import { sameFields } from './plan-evolution.js';
 import { SchemaChangeLog } from './schema-change-log.js';
-import { copyInStatement } from './target-catalog.js';
+import { copyInTo } from './copy-in-to.js';
 import { copyPiece } from './copy-piece.js';
 import { qualifiedStage } from './merge-sql.js';
 import { rejectionSummary, writeIsolation, type WriteIsolation } from './write-isolation.js';
@@ -46,7 +46,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   };
   if (input.fields) {
     key = yield* resolveUpsertKey(conn, stream, schema, yield* tableOid(conn, schema, table), input.fields, input.sourceKey);
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, key, input.generated);
+    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, key, input.generated, input.domains);
     target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
     use(yield* evolveTable(target, input.fields, 0));
   } else {
@@ -65,7 +65,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   }
   function* openStage(): Step<void> {
     yield* newStage();
-    copy = yield* pg.copyIn(conn, copyInStatement('pg_temp', stage, columns), columns);
+    copy = yield* copyInTo(conn, 'pg_temp', stage, columns);
   }
   function* mergeStage(): Step<number> {
     const rows = Number(yield* pg.copyInEnd(copy as number));
@@ -78,7 +78,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
     // isolation: one stage per transaction (created outside the savepoints), emptied after each piece's merge
     isolated = yield* writeIsolation(session, key, {
       *load(piece) {
-        const rows = yield* copyPiece(conn, copyInStatement('pg_temp', stage, columns), columns, piece);
+        const rows = yield* copyPiece(conn, 'pg_temp', stage, columns, piece);
         merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key, identityAlways))).rowCount);
         yield* pg.query(conn, `TRUNCATE ${qualifiedStage(stage)}`);
         return rows;

@@ -3,6 +3,7 @@ import { parseStreamName } from '@rapidbyte/sdk/postgres';
 import { cdcNames } from './cdc-names.js';
 import { brokenPublicationMembers, checkCdcTable, serverPreflight } from './cdc-preflight.js';
 import { describeRelation } from './relation-catalog.js';
+import { refuseTextOnlyArraysInCdc } from './text-only-columns.js';
 import type { SourceConfig } from './source-config.js';
 
 type CheckItem = CheckReport['items'][number];
@@ -29,6 +30,7 @@ export function* checkCdc(conn: number, config: SourceConfig, context: SessionCo
       const relation = yield* describeRelation(conn, stream.name, schema, table);
       streamOids.add(relation.oid);
       const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
+      refuseTextOnlyArraysInCdc(stream.name, relation.columns);
       const children = relation.inheritanceChildren.length > 0 ? `; the parent's own rows only, not those of its child tables (${relation.inheritanceChildren.join(', ')})` : '';
       items.push({ name: `cdc.table ${stream.name}`, ok: true, message: `replica identity ${identity.kind === 'f' ? 'FULL' : `key (${identity.columns.join(', ')})`}${children}` });
     } catch (error) {

@@ -12,6 +12,8 @@ export function refuseDomainOverOidAlias(stream: string, columns: readonly PgCol
     const from = carriedFrom(column);
     const attType = attTypes.get(column.name);
     if (from === undefined || attType === undefined || isOidAliasType(attType)) continue;
+    // a type without a binary form comes as text from pgoutput too: nothing to look up
+    if ((column as { textOnly?: boolean }).textOnly === true) continue;
     throw ConnectorError.permanent(
       'CDC_TYPE_UNSUPPORTED',
       `${stream}: column ${JSON.stringify(column.name)} is a domain over ${from}; sync_mode cdc cannot turn its OIDs into names. Leave the column out with the stream's columns list, or use full_refresh or incremental`,

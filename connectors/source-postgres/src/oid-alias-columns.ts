@@ -59,5 +59,5 @@ export function carriedFrom(column: { readonly name: string }): string | undefin
 export function selectColumn(column: { readonly name: string; readonly typeName?: string }): string {
   const name = quoteIdent(column.name);
   if (carriedFrom(column) === undefined) return name;
-  return `${name}::${column.typeName === TEXT_ARRAY.typeName ? 'text[]' : 'text'} AS ${name}`;
+  return `${name}::${(column as { typeOid?: number }).typeOid === TEXT_ARRAY.typeOid ? 'text[]' : 'text'} AS ${name}`;
 }

@@ -1,3 +1,4 @@
+import { domainColumnsMetadata } from './domain-columns.js';
 import { ConnectorError, checkpoint, closeQuietly, frames, log, openConnection, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import { parseConnectionConfig, parseStreamName, quoteLiteral, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
@@ -10,6 +11,7 @@ import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
 import { refuseDomainOverOidAlias } from './oid-alias-cdc.js';
+import { refuseTextOnlyArraysInCdc } from './text-only-columns.js';
 import { planGeneratedColumns } from './generated-columns.js';
 import { SESSION_SETTINGS_SQL } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
@@ -75,6 +77,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     }
     const attTypes = new Map((yield* pg.query(conn, ATTRIBUTE_TYPES_SQL, [relation.oid])).rows.map((r) => [r[0] ?? '', Number(r[1])]));
     refuseDomainOverOidAlias(stream.name, columns, attTypes);
+    refuseTextOnlyArraysInCdc(stream.name, relation.columns);
     doing = 'publish';
     yield* ensurePublished(conn, stream.name, names.publication, relation.oid, schema, table, relation.relkind === 'p');
     const parsed = parseConnectionConfig(config, `rapidbyte/${context.pipeline}/replication`);
@@ -90,6 +93,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
       [SOURCE_STREAM_METADATA, stream.name],
       ...generated.metadata,
+      ...domainColumnsMetadata(relation.domains, columns),
       ...history.metadata,
       // a stream with a column list follows only those columns when the table gains one
       ...(stream.columns !== undefined && stream.columns.length > 0 ? [['rapidbyte.projected', 'true'] as [string, string]] : []),

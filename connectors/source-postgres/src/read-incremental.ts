@@ -1,3 +1,4 @@
+import { domainColumnsMetadata } from './domain-columns.js';
 import { ConnectorError, checkpoint, isCancelled, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
@@ -66,6 +67,7 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
         [PRIMARY_KEY_METADATA, JSON.stringify(projectedPrimaryKey(relation.primaryKey, columns))],
         [SOURCE_STREAM_METADATA, stream.name],
         ...generated.metadata,
+        ...domainColumnsMetadata(relation.domains, columns),
       ],
     };
     const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);

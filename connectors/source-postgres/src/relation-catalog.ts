@@ -3,6 +3,8 @@ import { GENERATED_COLUMNS_SQL, INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELAT
 import { generatedColumnsFromRows, type GeneratedColumn } from './generated-columns.js';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { carryOidAliasesAsText } from './oid-alias-columns.js';
+import { DOMAIN_COLUMNS_SQL } from './domain-columns.js';
+import { carryTextOnlyAsText, TEXT_ONLY_COLUMNS_SQL } from './text-only-columns.js';
 
 /** A relation resolved in the source catalog. */
 export interface Relation {
@@ -15,6 +17,8 @@ export interface Relation {
   readonly inheritanceChildren: readonly string[];
   /** Its generated stored columns (a subset of `columns`). */
   readonly generated: readonly GeneratedColumn[];
+  /** Column name -> its domain (qualified), for the columns whose type is a domain. */
+  readonly domains: ReadonlyMap<string, string>;
 }
 
 /**
@@ -33,9 +37,13 @@ export function* describeRelation(conn: number, stream: string, schema: string, 
   }
   // OID-alias columns (regclass & co.) are read as the names they hold: their OIDs mean nothing elsewhere
   const columns = carryOidAliasesAsText(columnsFromRows((yield* pg.query(conn, RELATION_COLUMNS_SQL, [oid])).rows));
+  // types without a binary form (contrib isn, seg) travel as their text, keeping their type name
+  const textOnly = new Set((yield* pg.query(conn, TEXT_ONLY_COLUMNS_SQL, [oid])).rows.map((r) => r[0] ?? ''));
+  const carried = textOnly.size === 0 ? columns : carryTextOnlyAsText(columns, textOnly);
   const primaryKey = (yield* pg.query(conn, PRIMARY_KEY_SQL, [oid])).rows.map((r) => r[0] ?? '');
   const relkind = resolved.rows[0]?.[1] ?? 'r';
   const inheritanceChildren = relkind === 'r' ? (yield* pg.query(conn, INHERITANCE_CHILDREN_SQL, [oid])).rows.map((r) => r[0] ?? '') : [];
   const generated = generatedColumnsFromRows((yield* pg.query(conn, GENERATED_COLUMNS_SQL, [oid])).rows);
-  return { oid, relkind, columns, primaryKey, inheritanceChildren, generated };
+  const domains = new Map((yield* pg.query(conn, DOMAIN_COLUMNS_SQL, [oid])).rows.map((r) => [r[0] ?? '', r[1] ?? ''] as const));
+  return { oid, relkind, columns: carried, primaryKey, inheritanceChildren, generated, domains };
 }

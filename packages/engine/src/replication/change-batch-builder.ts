@@ -1,5 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
-import { CopyBinaryDecoder, type PgColumn } from '../codecs/index.js';
+import { CopyBinaryDecoder, PG_OID, type PgColumn } from '../codecs/index.js';
 import { cdcExtraColumns, CDC_PHASE_CHANGES, CDC_PHASE_KEY, markChangeColumns, type CdcOp } from './cdc-columns.js';
 import { ChangeRowArena, type ArenaRow, type ChangeSlot } from './change-row-arena.js';
 import { UNCHANGED, type DeleteMessage, type InsertMessage, type RelationMessage, type TupleData, type UpdateMessage } from './pgoutput-types.js';
@@ -230,6 +230,9 @@ export class ChangeBatchBuilder {
       const v = tuple[i];
       if (v === null || v === UNCHANGED) slots[s] = v as ChangeSlot;
       else if ('binary' in v) slots[s] = v.binary;
+      // a type without a send function comes in text even in binary mode; a column the source
+      // carries as text decodes those bytes as they are (text's binary form is its text)
+      else if ((this.#columns[s] as PgColumn).typeOid === PG_OID.text) slots[s] = v.text;
       else {
         const column = this.#names[s] as string;
         throw new ReplicationError('CDC_TEXT_VALUE', `${stream}: column "${column}" arrived in text format; the replication stream must be started with binary 'true'`, { stream, column });
