@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
@@ -110,6 +111,12 @@ async function stateCommand(action: 'show' | 'reset', file: string, opts: { stre
   }
 }
 
+/** The engine package's version, read from its `package.json` (two levels above `dist/cli/`). */
+function engineVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 /**
  * The `rapidbyte` command line: parses `argv` and runs the command (its exit code in
  * `process.exitCode`). `warm`: stream workers the entry started before loading this module.
@@ -117,6 +124,7 @@ async function stateCommand(action: 'show' | 'reset', file: string, opts: { stre
 export async function runProgram(argv: readonly string[], warm?: WarmWorkers): Promise<void> {
   const program = new Command('rapidbyte')
     .description('Move rows between databases through sandboxed WebAssembly connectors.')
+    .version(`rapidbyte ${engineVersion()}`, '-V, --version', 'print the version and exit')
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .exitOverride();
 

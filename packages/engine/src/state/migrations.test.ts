@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION, migrateSqlite, readSchemaVersion } from './migrations.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
@@ -31,7 +31,8 @@ describe('state DB migrations', () => {
     for (const t of ['runs', 'stream_runs', 'state_transitions', 'cursors', 'connector_state', 'dead_letters', 'pipeline_locks']) {
       expect(tables).toContain(t);
     }
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // The libSQL binding's `pragma(…, { simple: true })` and `pluck().get()` return the row object.
+    expect(db.prepare('PRAGMA journal_mode').all()).toEqual([{ journal_mode: 'wal' }]);
     db.close();
   });
 
@@ -42,7 +43,7 @@ describe('state DB migrations', () => {
     await first.close();
     const db = new Database(path);
     expect(migrateSqlite(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
-    expect(db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().all()).toEqual([SCHEMA_VERSION]);
     db.close();
     const second = openSqliteStateStore(path);
     expect((await second.getRun(runId))?.pipeline).toBe('p');

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import { requireOptionalText } from './validate.js';
 
 /** Connector key/value state in SQLite, with compare-and-set done in single statements. */

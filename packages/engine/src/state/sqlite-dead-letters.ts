@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import { checkDeadLetter } from './dead-letter-check.js';
 import { deadLetterKey } from './dead-letter-key.js';
 import { StateError } from './state-error.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import { isProcessAlive } from './process-alive.js';
 import { StateError } from './state-error.js';
 import type { PipelineLockHolder } from './state-records.js';

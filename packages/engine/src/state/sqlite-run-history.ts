@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import { isRunStatus, type RunStatus } from './run-status.js';
 import { StateError } from './state-error.js';
 import type { RunRecord, StreamCounts, StreamErrorInfo, StreamRunRecord, TransitionRecord } from './state-records.js';

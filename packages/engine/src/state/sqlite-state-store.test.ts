@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from './sqlite-state-store.js';
 import type { StateStore } from './state-store.js';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { migrateSqlite } from './migrations.js';
 import type { RunStatus } from './run-status.js';
 import { SqliteConnectorState } from './sqlite-connector-state.js';
@@ -27,7 +27,7 @@ export interface SqliteStateStoreOptions {
 
 /**
  * Opens (creating the file and its parent directory if needed) the SQLite state DB at `path`,
- * in WAL mode with a busy timeout, and migrates its schema. Synchronous: better-sqlite3 is; the
+ * in WAL mode with a busy timeout, and migrates its schema. Synchronous: the libSQL binding is; the
  * store's methods are asynchronous only to share {@link StateStore} with the Postgres backend.
  */
 export function openSqliteStateStore(path: string, options: SqliteStateStoreOptions = {}): StateStore {
@@ -45,7 +45,7 @@ export function openSqliteStateStore(path: string, options: SqliteStateStoreOpti
   return new SqliteStateStore(db, options);
 }
 
-/** {@link StateStore} over one better-sqlite3 connection; each concern lives in its own class. */
+/** {@link StateStore} over one SQLite connection (the libSQL binding); each concern lives in its own class. */
 class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
   readonly #runs: SqliteRunHistory;
