@@ -11,6 +11,22 @@ export function faultInjector(env: NodeJS.ProcessEnv): () => void {
 }
 
 /**
+ * Test-only (`RAPIDBYTE_TEST_FAULT=exit-on-commit:<n>`): exits the process the moment the n-th
+ * committed checkpoint of a stream attempt reaches the main thread, before it records anything for
+ * it (dead letters buffered since the last write, the checkpoint): the widest window between a
+ * destination's COMMIT and the state DB.
+ */
+export function commitMessageFaultInjector(env: NodeJS.ProcessEnv): () => void {
+  const match = /^exit-on-commit:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  if (!match) return () => undefined;
+  let remaining = Number(match[1]);
+  return () => {
+    remaining -= 1;
+    if (remaining === 0) process.exit(86);
+  };
+}
+
+/**
  * Test-only (`RAPIDBYTE_TEST_FAULT=exit-after-dead-letters:<n>`): exits the process right after the
  * n-th batch of dead letters is written to the state DB, before the checkpoint that follows them
  * is recorded (one counter per stream attempt).

@@ -4,7 +4,7 @@ import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
 import { StepClock } from '../runtime/step-clock.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
-import { deadLetterFaultInjector } from './fault-injector.js';
+import { deadLetterFaultInjector, commitMessageFaultInjector } from './fault-injector.js';
 import type { Interrupts } from './interrupts.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
@@ -50,6 +50,7 @@ export function runAttempt(
   let lastCommitted: string | undefined;
   const deadLetters: DeadLetter[] = [];
   const afterDeadLetters = deadLetterFaultInjector(process.env);
+  const onCommitMessage = commitMessageFaultInjector(process.env);
   /**
    * Queues the buffered dead letters' write in order with the checkpoint records. The write is
    * idempotent (the state DB skips a letter it has: same pipeline, stream, record and error), so
@@ -135,6 +136,7 @@ export function runAttempt(
         }
         case 'checkpoint':
           if (m.kind === 'committed') {
+            onCommitMessage();
             flushDeadLetters();
             const payload = m.payload;
             lastCommitted = payload;

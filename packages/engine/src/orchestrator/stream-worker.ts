@@ -55,6 +55,11 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   let sourceRows = 0;
   // what the destination received, and which of it its commits cover (rows written = rows committed)
   const delivery = new DeliveryLedger();
+  // Dead letters a source or transform posted since the state DB last confirmed storing them.
+  // The destination is handed a checkpoint marker only once they are stored: its COMMIT follows
+  // the marker and covers (moves the watermark past) the rows those letters stand for, so a crash
+  // between that COMMIT and the main thread's write would otherwise lose them for good.
+  let upstreamLettersUnflushed = 0;
   // streams with transforms or a skip/dlq destination report what their data-error policy dropped
   const rejects = task.transforms.length > 0 || task.onDataError !== 'fail' ? { skipped: 0, deadLettered: 0 } : undefined;
   // cdc: the source's view of the main thread's replication hub
@@ -150,6 +155,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       deadLetter: (record, error, category) => {
         if (rejects) rejects.deadLettered += 1;
         if (index === destinationIndex) delivery.rejected(1);
+        else upstreamLettersUnflushed += 1;
         post({ type: 'dead-letter', stage: name, record, error, category });
       },
       isCancelled: () => cancel.requested(),
@@ -166,7 +172,14 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
               openGate(null); // asked for data: it has no watermark
               const item = await input.next();
               if (item.kind === 'frame') delivery.frame(item.batch.numRows);
-              else if (item.kind === 'checkpoint') delivery.marker(item.payload);
+              else if (item.kind === 'checkpoint') {
+                if (upstreamLettersUnflushed > 0) {
+                  const flushing = upstreamLettersUnflushed;
+                  await deadLetters.flush();
+                  upstreamLettersUnflushed -= flushing;
+                }
+                delivery.marker(item.payload);
+              }
               return item;
             },
           }
