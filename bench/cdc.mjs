@@ -1,5 +1,5 @@
 // CDC benchmark: changes/s applied by rapidbyte for N single-row inserts in one source transaction
-// (DESIGN §8; default 200,000), cdc × upsert into a destination table, rounds repeated on the same
+// (see docs/architecture.md#benchmarks; default 200,000), cdc × upsert into a destination table, rounds repeated on the same
 // slot. The whole run is timed (process start to exit, incl. ~2 s fixed start-up) and the stream's
 // own duration (attach to commit) is reported beside it.
 // Usage: node bench/run.mjs --scenario cdc [--rows N] [--rounds R] [--cli path/to/cli/main.js]
@@ -107,7 +107,7 @@ export async function cdcBench(args) {
     console.log(`  median wall ${summary.medianWallSeconds.toFixed(2)} s = ${summary.changesPerSecondWall.toFixed(0)} changes/s (whole run)`);
     console.log(`  median stream ${summary.medianStreamSeconds.toFixed(2)} s = ${summary.changesPerSecondStream.toFixed(0)} changes/s (attach to last commit)`);
     console.log(`  CPU ${summary.medianCpuSeconds.toFixed(2)} s, peak RSS ${summary.peakRssMb.toFixed(0)} MB`);
-    console.log('  (library baselines measured earlier, DESIGN §8: pg-logical-replication 48k/s auto-ack, 88k/s manual ack; raw frames 134-235k/s)');
+    console.log('  (library baselines measured earlier, docs/architecture.md#benchmarks: pg-logical-replication 48k/s auto-ack, 88k/s manual ack; raw frames 134-235k/s)');
     const dir = join(REPO, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `cdc-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

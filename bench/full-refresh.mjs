@@ -1,5 +1,5 @@
 // Full-refresh benchmark: rapidbyte source-postgres -> dest-postgres against the practical ceiling,
-// `psql COPY (FORMAT binary) | psql COPY FROM`, on the canonical table (DESIGN §8), in one
+// `psql COPY (FORMAT binary) | psql COPY FROM`, on the canonical table (docs/architecture.md#benchmarks), in one
 // throwaway cluster, rounds interleaved.
 // Usage: node bench/run.mjs [--rows N] [--rounds R] [--cli path/to/cli/main.js (default: this checkout's build)]
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// CDC under faults (issue 4): kill -9 during `--follow` under a write load, then a rerun ends
+// CDC under faults (see docs/architecture.md#cdc-exactly-once): kill -9 during `--follow` under a write load, then a rerun ends
 // equal with nothing lost or doubled, and the slot is never acknowledged past what the destination
 // committed (also while the destination fails); SIGINT on --follow drains, commits and exits 0;
 // an invalidated slot fails with its specific error and the recovery command; a `state reset`

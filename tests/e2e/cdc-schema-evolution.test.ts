@@ -1,4 +1,4 @@
-// Schema evolution on CDC streams (issue 5, item 2): the source table changes shape while a CDC
+// Schema evolution on CDC streams (see docs/architecture.md#schema-evolution): the source table changes shape while a CDC
 // stream follows it; pgoutput announces the new shape in a Relation message before the next
 // change of the table, the stream's frames take the new columns, and the destination applies
 // `schema_evolution`. Each test: snapshot run, DDL + changes at the source, one more run.

@@ -1,4 +1,4 @@
-// CDC streams of one source (issue 4): a stream added to a running CDC pipeline is snapshotted
+// CDC streams of one source (see docs/architecture.md#change-data-capture): a stream added to a running CDC pipeline is snapshotted
 // (temporary slot) without losing or doubling its changes while the table is written; `state reset
 // --stream` re-syncs that stream alone; partitioned tables through CDC (published via the root,
 // rows moving between partitions), views and partitioned tables for full_refresh/incremental; a

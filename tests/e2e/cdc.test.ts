@@ -1,4 +1,4 @@
-// CDC from PostgreSQL logical replication (issue 4, DESIGN §6): snapshot then stream through one
+// CDC from PostgreSQL logical replication (see docs/architecture.md#change-data-capture): snapshot then stream through one
 // slot per source; inserts, updates (also of the key), deletes and truncates applied in commit
 // order; unchanged TOAST values kept under REPLICA IDENTITY DEFAULT and FULL; the type table
 // through CDC; writes during the snapshot neither lost nor doubled; a table without a key is

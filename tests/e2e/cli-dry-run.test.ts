@@ -1,4 +1,4 @@
-// `rapidbyte run --dry-run` and `--limit` (issue 7): the sources are read, the rows counted and
+// `rapidbyte run --dry-run` and `--limit`: the sources are read, the rows counted and
 // dropped; the destination is never opened (no table, no watermark table), the state DB records no
 // run, cursor or checkpoint, CDC streams are skipped with a warning (no slot is created), `--limit`
 // caps the rows read per stream, and `--limit` without `--dry-run` is a usage error (exit 2).

@@ -1,4 +1,4 @@
-// `rapidbyte run --full-refresh` (issue 7): an incremental upsert stream ignores its stored cursor
+// `rapidbyte run --full-refresh`: an incremental upsert stream ignores its stored cursor
 // for one run — the destination watermark and the state DB — and re-reads the whole table, so
 // changes the cursor did not see (rows updated without moving the cursor) arrive too; the run's
 // first commit overwrites the watermark, so the next normal run is incremental again.

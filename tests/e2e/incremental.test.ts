@@ -1,4 +1,4 @@
-// Incremental sync by cursor (issue 3, DESIGN §5–6): a second run picks up new rows and late ties
+// Incremental sync by cursor (see docs/architecture.md#incremental-cursors): a second run picks up new rows and late ties
 // (including a tie with a smaller primary key than the rows already delivered) without duplicates,
 // under append and under upsert; every cursor type keeps its exact value; upsert updates in place
 // and a replay changes nothing; lookback re-reads its window; state show/reset.

@@ -1,4 +1,4 @@
-// Parallel streams (issue 6): at `parallelism: 2`, three streams run two at a time — their recorded
+// Parallel streams (see docs/architecture.md#threads): at `parallelism: 2`, three streams run two at a time — their recorded
 // start/end times overlap pairwise, never all three — and every destination table equals its source.
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';

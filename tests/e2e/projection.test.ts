@@ -1,4 +1,4 @@
-// Projection pushdown (issue 5): `streams[].columns` reads only those columns at the source — proven
+// Projection pushdown: `streams[].columns` reads only those columns at the source — proven
 // by the statements the server ran (pg_stat_statements) and by a reader that may SELECT only them
 // (column privileges: a statement naming any other column is refused) — and creates only them at
 // the destination; for full_refresh, incremental and cdc.

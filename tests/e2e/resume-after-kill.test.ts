@@ -1,4 +1,4 @@
-// Exact resume (issue 3, DESIGN §6): the engine is killed with SIGKILL (or exits through the
+// Exact resume (see docs/architecture.md#resume-after-a-crash): the engine is killed with SIGKILL (or exits through the
 // test-only fault switch between the destination commit and the state DB write) in the middle of a
 // run; the rerun ends with the destination equal to the source, no duplicate keys, and reads only
 // what was not committed. A replace starts over cleanly; a dead run's pipeline lock does not block.

@@ -1,4 +1,4 @@
-// Retries and run history (issue 3, DESIGN §6–7): a destination backend terminated mid-run
+// Retries and run history (see docs/architecture.md#errors-and-retries): a destination backend terminated mid-run
 // (pg_terminate_backend, SQLSTATE 57P01) is retried from the last committed checkpoint and the run
 // succeeds with every attempt recorded; a permanent error fails on the first attempt;
 // `rapidbyte runs` lists runs with per-stream counts, attempts and transitions.

@@ -1,5 +1,5 @@
 // What `rapidbyte run` records in the SQLite state DB: runs, stream rows with counts and errors,
-// and the transition audit of every stream (DESIGN: state DB, run history).
+// and the transition audit of every stream (see docs/architecture.md#state-db).
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore, type RunRecord, type StateStore, type TransitionRecord } from '../../packages/engine/dist/state/index.js';

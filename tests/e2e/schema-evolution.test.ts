@@ -1,4 +1,4 @@
-// Schema evolution at the destination (issue 5, item 2): `destination.schema_evolution` and
+// Schema evolution at the destination (see docs/architecture.md#schema-evolution): `destination.schema_evolution` and
 // `streams[].schema_evolution`, compared when a stream starts. One test per policy value on a
 // full_refresh stream: load, change the source table, load again, assert the outcome.
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Key-range shards of a full refresh (issue 6): one stream split into N chains that all read the
+// Key-range shards of a full refresh (see docs/architecture.md#sharding): one stream split into N chains that all read the
 // snapshot the engine exported, loading one destination table. The destination equals the source
 // as of the plan (rows written after it are absent), a run killed part-way resumes every shard
 // after its own last commit, and the plan survives until the pass is complete.

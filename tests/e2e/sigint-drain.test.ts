@@ -1,4 +1,4 @@
-// Graceful interrupt (issue 7): SIGINT in the middle of a long one-shot full_refresh (200k rows,
+// Graceful interrupt (see docs/architecture.md#interrupts): SIGINT in the middle of a long one-shot full_refresh (200k rows,
 // chunks of 20k, append) makes the source stop at its next chunk boundary and the destination
 // commit what it received up to that checkpoint: the CLI exits 130 within 10 s, the destination
 // holds exactly the rows up to the recorded checkpoint (watermark `pkAfter`/`rows`, and the state

@@ -1,5 +1,5 @@
 // A pipeline whose state DB is PostgreSQL (`state: { backend: postgres, connection: <url> }`,
-// issue 3 item 6): the run, its history (`rapidbyte runs`), its cursor (`rapidbyte state show`)
+// see docs/architecture.md#state-db): the run, its history (`rapidbyte runs`), its cursor (`rapidbyte state show`)
 // and the incremental resume all live in a separate Postgres database; no SQLite file is made,
 // and the state DB password (given as ${VAR}) never shows in any output or in the state tables.
 import { existsSync } from 'node:fs';

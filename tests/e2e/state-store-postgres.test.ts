@@ -1,4 +1,4 @@
-// The state DB on PostgreSQL (issue 3, item 6; DESIGN §7): the same StateStore contract suite the
+// The state DB on PostgreSQL (see docs/architecture.md#state-db): the same StateStore contract suite the
 // SQLite store passes, plus what only Postgres has — schema migrations under an advisory lock,
 // a schema option, and a pipeline lock that dies with its holder's connection (kill -9).
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// pg -> pg full refresh keeps every value and every column type exactly (DESIGN §6).
+// pg -> pg full refresh keeps every value and every column type exactly (see docs/architecture.md#type-fidelity).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { PgConnectOptions } from '@rapidbyte/sdk/contract';
 import { connectPgClient } from '../runtime/connect-pg-client.js';
 
-/** Settings pinned on the replication connection (DESIGN §6), so any text value decodes exactly. */
+/** Settings pinned on the replication connection (see docs/architecture.md#change-data-capture), so any text value decodes exactly. */
 export const REPLICATION_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3';
 
 /** A slot created by CREATE_REPLICATION_SLOT … EXPORT_SNAPSHOT. */

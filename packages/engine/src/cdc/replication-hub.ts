@@ -69,7 +69,7 @@ export interface HubSummary {
 }
 
 /**
- * One source's logical replication, shared by its CDC streams (DESIGN §6): one walsender
+ * One source's logical replication, shared by its CDC streams (see docs/architecture.md#change-data-capture): one walsender
  * connection and one slot. It routes pgoutput messages to the streams by relation (decoding
  * happens in each stream's worker), acknowledges the lowest LSN every stream has committed at the
  * destination (also while idle, and never past a stream's committed LSN), exports snapshots

@@ -70,7 +70,7 @@ return function decodeRows(buf, view, pos, end, maxRows, maxBytes, st) {
   }
   return pos;
 };`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-schema code generation (DESIGN §8)
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-schema code generation (see docs/architecture.md#codecs)
   const factory = new Function('fail', ...params, body) as (...args: unknown[]) => RowDecoder;
   return factory(fail, ...decoders);
 }

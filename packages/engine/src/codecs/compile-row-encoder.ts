@@ -19,7 +19,7 @@ return function encodeRows(view, buf, pos, rows) {
   }
   return pos;
 };`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-schema code generation (DESIGN §8)
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-schema code generation (see docs/architecture.md#codecs)
   const factory = new Function(...params, body) as (...args: unknown[]) => RowEncoder;
   return factory(...encoders);
 }

@@ -80,7 +80,7 @@ function issueAt(error: ConfigError, pathText: string): ConfigIssue {
   return issue as ConfigIssue;
 }
 
-describe('loadPipelineConfig: the DESIGN example', () => {
+describe('loadPipelineConfig: the example of docs/architecture.md#configuration', () => {
   it('loads with the resolved camelCase shape', () => {
     const file = writePipeline(EXAMPLE);
     const config = loadPipelineConfig(file, { env: ENV, resolveConnector });

@@ -37,7 +37,7 @@ type Raw = Record<string, unknown>;
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Reads, interpolates and validates a pipeline file (DESIGN §5) and returns it deeply frozen.
+ * Reads, interpolates and validates a pipeline file (see docs/architecture.md#configuration) and returns it deeply frozen.
  * Throws one {@link ConfigError} listing every issue found (unreadable file, YAML syntax,
  * unset variables, schema and semantic errors, connector config errors), each with file:line.
  */

@@ -106,7 +106,7 @@ export interface ResourcesConfig {
  */
 export const SECRET_VALUES: unique symbol = Symbol('rapidbyte.config.secretValues');
 
-/** A validated, deeply frozen pipeline (DESIGN §5). */
+/** A validated, deeply frozen pipeline (see docs/architecture.md#configuration). */
 export interface PipelineConfig {
   readonly version: '1.0';
   /** Pipeline name, `[A-Za-z0-9_-]+`; keys its state. */

@@ -82,7 +82,7 @@ const tablePrefix = {
 } as const;
 
 /**
- * JSON Schema of a pipeline file (DESIGN §5), enums read from the same const arrays as the
+ * JSON Schema of a pipeline file (see docs/architecture.md#configuration), enums read from the same const arrays as the
  * types. A `description` on a property is used as the "must be ..." wording of its errors.
  * Connector `config` objects are validated separately against each connector's own schema.
  */
