@@ -4,6 +4,7 @@ import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
 import { StepClock } from '../runtime/step-clock.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
+import { chainStages, connectorStatePrefix, CONNECTOR_STATE_SCOPE } from './connector-state.js';
 import { deadLetterFaultInjector, commitMessageFaultInjector } from './fault-injector.js';
 import type { Interrupts } from './interrupts.js';
 import type { RunEventListener } from './run-event.js';
@@ -125,6 +126,20 @@ export function runAttempt(
           deadLetters.push({ runId: task.runId, stream: name, record: m.record, error: m.error, category: m.category });
           if (deadLetters.length >= DEAD_LETTER_BATCH) flushDeadLetters();
           break;
+        case 'state-put': {
+          const stage = chainStages(task)[m.slot];
+          if (stage === undefined) break;
+          const key = connectorStatePrefix(task.pipeline, task.stream, m.slot, stage) + m.key;
+          const value = m.value;
+          recorded = recorded.then(async () => {
+            try {
+              await state.putKv(CONNECTOR_STATE_SCOPE, key, value);
+            } catch (e) {
+              error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not store ${m.stage}'s connector state in the state DB: ${(e as Error).message}`, stage: 'host' };
+            }
+          });
+          break;
+        }
         case 'dead-letters-flush': {
           flushDeadLetters();
           const id = m.id;

@@ -5,6 +5,7 @@ import { RESET_SCOPE, resetKey } from './reset-marker.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure, StreamResult } from './run-result.js';
 import { runAttempt } from './run-attempt.js';
+import { withConnectorState } from './connector-state.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { RetryBudget } from './retry-budget.js';
 import type { StreamCounters, StreamTask } from './stream-task.js';
@@ -78,7 +79,7 @@ export async function runStreamTask(
     const startOver = resetPending || fresh;
     const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, checkpointKey(task.stream));
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
-    const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
+    const outcome = await runAttempt({ ...(await withConnectorState(task, state)), attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
     }, controls.drainGraceMs, controls.warm);

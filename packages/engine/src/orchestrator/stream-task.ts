@@ -97,7 +97,8 @@ export type WorkerMessage =
   | { readonly type: 'progress'; readonly counters: StreamCounters; readonly rowsUncommitted?: number }
   | { readonly type: 'checkpoint'; readonly stage: string; readonly kind: string; readonly payload: string }
   | { readonly type: 'resume'; readonly source: 'destination' | 'state' | 'none'; readonly payload: string }
-  | { readonly type: 'state-put'; readonly stage: string; readonly key: string; readonly value: string }
+  /** A connector's `state-put` / successful `state-cas`; `slot`: the stage's place in the chain (0 = source). */
+  | { readonly type: 'state-put'; readonly stage: string; readonly slot: number; readonly key: string; readonly value: string }
   | { readonly type: 'dead-letter'; readonly stage: string; readonly record: string; readonly error: string; readonly category: string }
   /** The destination waits until the dead letters posted before this are in the state DB (before its COMMIT). */
   | { readonly type: 'dead-letters-flush'; readonly id: number }

@@ -144,12 +144,12 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       stateGet: (key) => kv.get(key),
       statePut: (key, value) => {
         kv.set(key, value);
-        post({ type: 'state-put', stage: name, key, value });
+        post({ type: 'state-put', stage: name, slot: index, key, value });
       },
       stateCas: (key, expected, value) => {
         if (kv.get(key) !== expected) return false;
         kv.set(key, value);
-        post({ type: 'state-put', stage: name, key, value });
+        post({ type: 'state-put', stage: name, slot: index, key, value });
         return true;
       },
       deadLetter: (record, error, category) => {
