@@ -1,5 +1,3 @@
-import { embeddedPasswords } from './secret-names.js';
-
 /** A host that a connector's config names in one of its endpoint fields. */
 export interface EndpointHost {
   readonly host: string;
@@ -43,17 +41,16 @@ export function endpointHosts(config: Readonly<Record<string, unknown>>, fields:
  * parameters, `https://api.example.com/v1`), a libpq keyword string (`host=a,b port=5432`), or a
  * bare host (`db.example.com`, `db:5432`, `a,b`, `[::1]`). Never the userinfo: a candidate that
  * does not look like a host name, an IP address or a socket directory is dropped, and so is one
- * that contains the value's password (a URL with an unencoded `/` or `?` in its password splits
- * in the wrong place).
+ * taken from where the value's password may be (a password with an unencoded `/`, `?` or `#`
+ * ends the authority early: everything up to the last `@` counts as password then).
  */
 export function hostsOfEndpoint(value: string): string[] {
   const text = value.trim();
   const candidates = URL_SCHEME.test(text) ? urlHosts(text) : CONNINFO.test(text) ? conninfoHosts(text) : text.split(',').map(withoutPort);
-  const passwords = embeddedPasswords(text).flatMap((p) => [p, decoded(p) ?? p]).filter((p) => p !== '');
   const hosts: string[] = [];
   for (const candidate of candidates) {
     const host = candidate?.trim();
-    if (!host || !isHostLike(host) || passwords.some((p) => host.includes(p))) continue;
+    if (!host || !isHostLike(host)) continue;
     if (!hosts.some((h) => h.toLowerCase() === host.toLowerCase())) hosts.push(host);
   }
   return hosts;
@@ -63,19 +60,30 @@ function urlHosts(url: string): (string | undefined)[] {
   const rest = url.slice(url.indexOf('://') + 3);
   const end = firstIndexOf(rest, ['/', '?', '#']);
   const authority = rest.slice(0, end);
-  // the host list starts after the last `@` (a password may hold an unencoded one)
-  const hostList = authority.slice(authority.lastIndexOf('@') + 1);
-  const hosts: (string | undefined)[] = hostList === '' ? [] : hostList.split(',').map((hp) => decoded(withoutPort(hp) ?? ''));
-  const tail = rest.slice(end);
-  const hash = tail.indexOf('#');
-  const query = tail.slice(0, hash >= 0 ? hash : undefined);
-  const q = query.indexOf('?');
-  if (q < 0) return hosts;
-  for (const pair of query.slice(q + 1).split('&')) {
+  // `user:password@`, the password running to the last `@` of the URL (as the secret redaction reads it)
+  const userinfo = /^[^/?#@:]*:/.exec(rest);
+  const lastAt = rest.lastIndexOf('@');
+  const passwordSpan = userinfo !== null && lastAt >= 0 ? { from: userinfo[0].length, to: lastAt } : undefined;
+  const inPassword = (at: number): boolean => passwordSpan !== undefined && at >= passwordSpan.from && at < passwordSpan.to;
+
+  const hosts: (string | undefined)[] = [];
+  // the host list starts after the last `@` of the authority (a password may hold an unencoded one)
+  let at = authority.lastIndexOf('@') + 1;
+  if (at < authority.length) {
+    for (const hostPort of authority.slice(at).split(',')) {
+      if (!inPassword(at)) hosts.push(decoded(withoutPort(hostPort) ?? ''));
+      at += hostPort.length + 1;
+    }
+  }
+  const hash = rest.indexOf('#', end);
+  const q = rest.indexOf('?', end);
+  if (q < 0 || (hash >= 0 && hash < q)) return hosts;
+  let offset = q + 1;
+  for (const pair of rest.slice(q + 1, hash >= 0 ? hash : undefined).split('&')) {
     const eq = pair.indexOf('=');
-    if (eq < 0 || !HOST_KEYS.has(pair.slice(0, eq).toLowerCase())) continue;
-    const list = decoded(pair.slice(eq + 1).replace(/\+/g, ' '));
+    const list = eq >= 0 && HOST_KEYS.has(pair.slice(0, eq).toLowerCase()) && !inPassword(offset) ? decoded(pair.slice(eq + 1).replace(/\+/g, ' ')) : undefined;
     if (list !== undefined) hosts.push(...list.split(',').map(unbracketed));
+    offset += pair.length + 1;
   }
   return hosts;
 }

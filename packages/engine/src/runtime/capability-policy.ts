@@ -45,10 +45,14 @@ export function checkHost(policy: CapabilityPolicy, host: string, port: number):
   const listed = `${key} (${policy.allowedHosts.length > 0 ? policy.allowedHosts.join(', ') : 'empty'})`;
   const fromConfig = (policy.endpointHosts ?? []).map((e) => `${e.host} from config.${e.field}`).join(', ') || 'none';
   const reason = policy.allowedHostsOnly
-    ? `host is not in ${listed}, the only hosts granted (allowed_hosts_only: true leaves out the config's hosts: ${fromConfig})`
+    ? `host is not in ${listed}, and allowed_hosts_only: true grants nothing else (not the config's hosts: ${fromConfig})`
     : `host is neither in the connector's config (${fromConfig}) nor in ${listed}`;
   const grant = [...policy.allowedHosts, host.replace(/^\[|\]$/g, '')].map(yamlScalar).join(', ');
-  throw new CapabilityDenied('NETWORK_DENIED', `${policy.connector}: connection to ${host}:${port} refused: ${reason}; to grant it, set ${key}: [${grant}]`);
+  const inConfig = (policy.endpointHosts ?? []).some((e) => bare(e.host) === wanted);
+  throw new CapabilityDenied(
+    'NETWORK_DENIED',
+    `${policy.connector}: connection to ${host}:${port} refused: ${reason}; to grant it, set ${key}: [${grant}]${inConfig ? ' or remove allowed_hosts_only' : ''}`,
+  );
 }
 
 /** Lower case, without the brackets of an IPv6 literal. */
