@@ -57,3 +57,31 @@ export function readConnectorManifest(dir: string): ConnectorManifest {
     endpointFields: Object.freeze([...(endpointFields as string[])]),
   });
 }
+
+/**
+ * `endpointFields` that the config schema does not describe (a typo would silently grant nothing):
+ * each dotted path must name a property, looked up in `properties` and in the branches of
+ * `oneOf`/`anyOf`/`allOf`. A schema without `properties` at some level accepts any name there.
+ */
+export function undeclaredEndpointFields(manifest: Pick<ConnectorManifest, 'endpointFields'>, configSchema: unknown): string[] {
+  return manifest.endpointFields.filter((field) => {
+    let levels: unknown[] = [configSchema];
+    for (const key of field.split('.')) {
+      const schemas = levels.flatMap(branches);
+      if (!schemas.some((s) => isRecord(s.properties))) return false;
+      levels = schemas.map((s) => (isRecord(s.properties) ? s.properties[key] : undefined)).filter((s) => s !== undefined);
+      if (levels.length === 0) return true;
+    }
+    return false;
+  });
+}
+
+function branches(schema: unknown): Record<string, unknown>[] {
+  if (!isRecord(schema)) return [];
+  const nested = ['oneOf', 'anyOf', 'allOf'].flatMap((k) => (Array.isArray(schema[k]) ? (schema[k] as unknown[]).flatMap(branches) : []));
+  return [schema, ...nested];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
