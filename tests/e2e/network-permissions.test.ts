@@ -37,7 +37,10 @@ describe('network permissions default to the hosts of the connector config', () 
       INSERT INTO orders SELECT g, 'order ' || g, g * 1.25 FROM generate_series(1, 300) g;`);
     dst = await scope.create('netperm_dst');
   });
-  afterAll(() => scope.dropAll());
+  afterAll(async () => {
+    await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_name LIKE 'rapidbyte_netperm%'`);
+    await scope.dropAll();
+  });
 
   it('a pipeline without a permissions block was refused the database hosts of its own urls', async () => {
     const file = writePipeline(`version: "1.0"
@@ -70,6 +73,37 @@ destination:
     await cluster.query(src.name, `DELETE FROM orders WHERE id = 2`);
     const { rows } = await cluster.query(src.name, `SELECT count(*)::int AS n, bool_or(note = 'changed') AS changed FROM orders`);
     expect(rows[0]).toEqual({ n: 300, changed: true });
+  });
+
+  it('cdc and sharded full refresh without a permissions block were refused the host of the source url (replication connection, shard coordinator)', async () => {
+    const cdcSrc = await scope.create('netperm_cdc_src', `CREATE TABLE events (id int PRIMARY KEY, kind text);
+      INSERT INTO events SELECT g, 'k' || g FROM generate_series(1, 200) g;
+      CREATE TABLE big (id int PRIMARY KEY, v text);
+      INSERT INTO big SELECT g, repeat('x', 50) FROM generate_series(1, 5000) g;`);
+    const cdcDst = await scope.create('netperm_cdc_dst');
+    const file = writePipeline(`version: "1.0"
+pipeline: netperm_cdc
+source:
+  use: source-postgres
+  config: { url: "${cdcSrc.url}" }
+  streams:
+    - { name: public.events, sync_mode: cdc }
+    - { name: public.big, sync_mode: full_refresh, shards: 2 }
+destination:
+  use: dest-postgres
+  config: { url: "${cdcDst.url}" }
+  write_mode: upsert
+`);
+    const first = await runCli(['run', file]);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    await cluster.query(cdcSrc.name, `INSERT INTO events VALUES (201, 'late'); UPDATE events SET kind = 'changed' WHERE id = 1; DELETE FROM events WHERE id = 2`);
+    const second = await runCli(['run', file]);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    for (const table of ['public.events', 'public.big']) {
+      const diff = await cluster.compareTables(cdcSrc.url, table, cdcDst.url, table);
+      expect(diff.onlyInSource, table).toEqual([]);
+      expect(diff.onlyInDestination, table).toEqual([]);
+    }
   });
 
   it('a guest reaching a host outside its config was refused without naming the YAML key that grants it', async () => {
