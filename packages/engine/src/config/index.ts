@@ -5,6 +5,7 @@ export * from './config-error.js';
 export * from './config-path.js';
 export * from './interpolate-env.js';
 export * from './secret-names.js';
+export * from './endpoint-hosts.js';
 export * from './parse-byte-size.js';
 export * from './pipeline-schema.js';
 export * from './deep-freeze.js';

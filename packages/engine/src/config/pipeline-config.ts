@@ -1,9 +1,24 @@
 import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
 import type { SchemaEvolution } from './schema-evolution.js';
+import type { EndpointHost } from './endpoint-hosts.js';
+
+/** `permissions.network`, with the hosts the connector's own config names. */
+export interface NetworkPermissions {
+  /** `allowed_hosts` as written: hosts granted on top of `endpointHosts` (`*`: every host). */
+  readonly allowedHosts: readonly string[];
+  /** `allowed_hosts_only: true`: `allowedHosts` is the only grant, `endpointHosts` are not allowed. */
+  readonly allowedHostsOnly?: boolean;
+  /**
+   * Hosts named by the config fields the connector's manifest declares as endpoints
+   * (`endpointFields`: a database `url`, a `host`), found when the file is loaded; allowed without
+   * being listed. Absent when the connector declares none.
+   */
+  readonly endpointHosts?: readonly EndpointHost[];
+}
 
 /** What a connector may reach. Enforced by the component host on every capability call. */
 export interface Permissions {
-  readonly network: { readonly allowedHosts: readonly string[] };
+  readonly network: NetworkPermissions;
   /** Absolute paths (relative ones are resolved against the pipeline file's directory). */
   readonly fs: { readonly allowedPaths: readonly string[] };
 }

@@ -21,7 +21,8 @@ const permissions = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    network: { type: 'object', additionalProperties: false, properties: { allowed_hosts: names } },
+    // allowed_hosts adds to the hosts of the connector's endpoint config fields; allowed_hosts_only makes it the only grant
+    network: { type: 'object', additionalProperties: false, properties: { allowed_hosts: names, allowed_hosts_only: { type: 'boolean' } } },
     fs: { type: 'object', additionalProperties: false, properties: { allowed_paths: names } },
   },
 } as const;

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import { assertDistinctDestinationTables, destinationTableOf, type ConnectorRef, type PipelineConfig } from '../config/index.js';
-import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
+import { checkHost } from '../runtime/capability-policy.js';
+import { capabilityPolicyOf } from './capability-policy-of.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
@@ -83,20 +84,15 @@ async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Ma
   return compiled;
 }
 
-/** `baseDir`: relative paths a connector reads resolve against the pipeline file's folder, like `allowed_paths`. */
-function policyOf(ref: ConnectorRef, baseDir: string): CapabilityPolicy {
-  return { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths, baseDir };
-}
-
 
 /**
  * Opens the shard coordinator on the source: its connection config (a PostgreSQL source's `url`
- * or discrete keys) under the source's `allowed_hosts`.
+ * or discrete keys) under the source's network permissions.
  */
 async function openCoordinator(config: PipelineConfig, baseDir: string): Promise<ShardCoordinator> {
   const parsed = parseConnectionConfig(config.source.config as ConnectionConfig, `rapidbyte/${config.pipeline}`);
   if (!parsed.ok) throw new RunOptionsInvalid(`shards need a PostgreSQL source: source.config.${parsed.key} ${parsed.message}`);
-  checkHost(policyOf(config.source, baseDir), parsed.value.host, parsed.value.port);
+  checkHost(capabilityPolicyOf(config.source, 'source', baseDir), parsed.value.host, parsed.value.port);
   return ShardCoordinator.open(parsed.value);
 }
 
@@ -170,12 +166,12 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
     const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent) : undefined;
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
-    const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef): StageTask => ({
+    const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef, at: string = role): StageTask => ({
       role,
       // a dry run's destination stage is never instantiated (the worker's sink stands in for it)
       component: component ?? { connector: ref.use, bindingsUrl: '', modules: {} },
       configJson: JSON.stringify(ref.config),
-      policy: policyOf(ref, dirname(config.file)),
+      policy: capabilityPolicyOf(ref, at, dirname(config.file)),
       state: {},
     });
     const settled = await Promise.all(
@@ -185,7 +181,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           runId,
           stream: streamContext(stream),
           source: stage('source', source as ComponentModules, config.source),
-          transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t)),
+          transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t, `transforms[${i}]`)),
           destination: stage('destination', destination, config.destination),
           resources: {
             batchRows: config.resources.batchRows,
