@@ -110,7 +110,7 @@ describe('rapidbyte CLI', () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\s+run \[options\] <pipeline\.yaml>/m);
-    expect(result.stdout).toMatch(/^\s+check <pipeline\.yaml>/m);
+    expect(result.stdout).toMatch(/^\s+check <pipeline\.yaml[|>]/m); // also a project: <pipeline.yaml|dir|project.yaml>
     expect(result.stdout).toContain('Exit codes:');
     for (const [code, meaning] of [['0', 'success'], ['1', 'failure'], ['2', 'configuration error'], ['3', 'connection or authentication error'], ['4', 'data error'], ['5', 'partial failure'], ['130', 'interrupted']]) {
       expect(result.stdout).toMatch(new RegExp(`^\\s+${code}\\s+${meaning}`, 'm'));

@@ -4,6 +4,9 @@ import { Command, Option } from 'commander';
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
 import { registerScaffoldCommand } from '../scaffold/index.js';
 import { registerDlqCommand } from './dlq-command.js';
+import { registerScheduleCommand } from './schedule-command.js';
+import { checkProjectCommand } from './check-project-command.js';
+import { isProjectTarget } from '../project/index.js';
 import { openSqliteStateStore, openStateStore, type StateStore, type TransitionRecord } from '../state/index.js';
 import { connectorsCommand } from './connectors-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
@@ -184,10 +187,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
 
   program
     .command('check')
-    .description('validate the pipeline config and the connectivity of both ends')
-    .argument('<pipeline.yaml>')
+    .description('validate the pipeline config and the connectivity of both ends (of every pipeline of a project folder or project.yaml)')
+    .argument('<pipeline.yaml|dir|project.yaml>')
     .action(async (file: string) => {
-      process.exitCode = await checkCommand(file);
+      process.exitCode = isProjectTarget(file) ? await checkProjectCommand(file, checkCommand) : await checkCommand(file);
     });
 
   program
@@ -216,6 +219,7 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
 
   registerScaffoldCommand(program);
   registerDlqCommand(program);
+  registerScheduleCommand(program);
 
   try {
     await program.parseAsync([...argv]);

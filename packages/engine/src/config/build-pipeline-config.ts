@@ -3,6 +3,7 @@ import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js'
 import { parseByteSize } from './parse-byte-size.js';
 import { parseDuration } from './parse-duration.js';
 import { prefixedTableName } from './destination-table-name.js';
+import { buildScheduleConfig } from './build-schedule-config.js';
 import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePrefix } from './pipeline-config.js';
 import { isStreamPattern } from './stream-pattern.js';
 import { SECRET_VALUES } from './pipeline-config.js';
@@ -104,6 +105,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
           ? DEFAULT_RESOURCES.connectorStepTimeoutMs
           : (parseDuration(resources.connector_step_timeout) as number),
     },
+    ...buildScheduleConfig(doc),
     [SECRET_VALUES]: [...secrets],
   };
 }

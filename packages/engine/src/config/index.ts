@@ -18,3 +18,5 @@ export * from './destination-table-name.js';
 export * from './destination-table-collisions.js';
 export * from './with-streams.js';
 export * from './select-streams.js';
+export * from './schedule-schema.js';
+export { checkSchedule, cdcStreamNames } from './check-schedule.js';

@@ -15,6 +15,7 @@ export interface NetworkPermissions {
    */
   readonly endpointHosts?: readonly EndpointHost[];
 }
+import type { Dependency, Schedule } from '../schedule/index.js';
 
 /** What a connector may reach. Enforced by the component host on every capability call. */
 export interface Permissions {
@@ -133,5 +134,9 @@ export interface PipelineConfig {
   readonly destination: DestinationConfig;
   readonly state: StateConfig;
   readonly resources: ResourcesConfig;
+  /** `schedule:` (defaults applied): when `rapidbyte serve` starts the pipeline; `run` ignores it. */
+  readonly schedule?: Schedule;
+  /** `depends_on:`: pipelines of the same project whose runs start this one (names checked by `loadProject`). */
+  readonly dependsOn?: readonly Dependency[];
   readonly [SECRET_VALUES]?: readonly string[];
 }
