@@ -1,7 +1,7 @@
 // One error vocabulary, end to end through the built CLI: a connector's configuration error exits
-// like the engine's (2, CONFIG_INVALID), a value the destination cannot hold exits as a data error
-// (4), and a failed stream carries its code's fix-it hint in `--json` and under the error in the
-// summary table.
+// like the engine's (2, CONFIG_INVALID, where the connector said INVALID_CONFIG and exited 1), a
+// value the destination rejects exits as a data error (4), and a failed stream carries its code's
+// fix-it hint in `--json` and under the error in the summary table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
@@ -12,7 +12,7 @@ const cluster = testPg();
 interface StreamJson {
   stream: string;
   status: string;
-  error?: { code: string; kind: string; message: string; stage: string; hint?: string };
+  error?: { code: string; kind: string; message: string; stage: string; column?: string; hint?: string };
 }
 
 function parseJson(result: CliResult): { status: string; streams: StreamJson[] } {
@@ -40,7 +40,9 @@ ${o.extra ?? ''}`;
 
 const SOURCE = `
   CREATE TABLE public.items (id int PRIMARY KEY, amount int, note text);
-  INSERT INTO public.items SELECT i, CASE WHEN i = 7 THEN NULL ELSE i END, 'n' || i FROM generate_series(1, 20) i;`;
+  INSERT INTO public.items SELECT i, i, 'n' || i FROM generate_series(1, 20) i;
+  CREATE TABLE public.keyless (id int, note text);
+  INSERT INTO public.keyless SELECT CASE WHEN i = 7 THEN NULL ELSE i END, 'n' || i FROM generate_series(1, 20) i;`;
 
 describe('one error vocabulary: exit codes and fix-it hints', () => {
   const dbs = databaseScope(cluster);
@@ -65,15 +67,16 @@ describe('one error vocabulary: exit codes and fix-it hints', () => {
     expect(result.code, result.stdout + result.stderr).toBe(2);
   });
 
-  it('a NULL the destination column cannot hold exits 4 (data error) and names the column', async () => {
-    const dst = await dbs.create('errvocab_null', 'CREATE TABLE public.items (id int PRIMARY KEY, amount int NOT NULL, note text);');
-    const file = writePipeline(pipelineYaml({ name: 'errvocab_null', srcUrl: src.url, dstUrl: dst.url, stream: 'name: public.items, sync_mode: full_refresh', writeMode: 'append' }));
+  it('a NULL the destination refuses in a key column (write_mode replace, rows not isolated) exits 4 with the hint of its SQLSTATE class', async () => {
+    const dst = await dbs.create('errvocab_null', 'CREATE TABLE public.keyless (id int PRIMARY KEY, note text);');
+    const file = writePipeline(pipelineYaml({ name: 'errvocab_null', srcUrl: src.url, dstUrl: dst.url, stream: 'name: public.keyless, sync_mode: full_refresh', writeMode: 'replace' }));
     const result = await runCli(['run', '--json', file]);
-    const json = parseJson(result);
-    expect(json.streams[0]?.status, result.stdout).toBe('failed');
-    expect(json.streams[0]?.error?.message).toContain('amount');
-    expect(json.streams[0]?.error?.hint, result.stdout).toBeTruthy();
+    const error = parseJson(result).streams[0]?.error;
+    expect(error, result.stdout).toMatchObject({ code: 'SQLSTATE_23502', kind: 'permanent', column: 'id' });
+    expect(error?.hint, result.stdout).toMatch(/on_data_error/);
     expect(result.code, result.stdout + result.stderr).toBe(4);
+    // nothing of the refused load replaced the table
+    expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n FROM public.keyless')).rows[0]).toEqual({ n: 0 });
   });
 
   it('a failed stream carries the fix-it hint of its code: in --json next to code and kind, and under the error in the summary', async () => {

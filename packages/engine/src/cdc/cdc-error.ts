@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@rapidbyte/sdk/contract';
+
 /** Stable codes of CDC failures the hub and the replication capability raise. */
 export const CDC_ERROR_CODES = [
   'SLOT_INVALIDATED',
@@ -10,7 +12,7 @@ export const CDC_ERROR_CODES = [
   'REPLICATION_FAILED',
   'REPLICATION_UNAVAILABLE',
   'BAD_HANDLE',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type CdcErrorCode = (typeof CDC_ERROR_CODES)[number];
 
 /** A permanent CDC error carrying its code and stream (what classify-error passes to the guest). */
