@@ -7,8 +7,7 @@ import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, standbyStatu
 import { ITEM_KINDS, ItemPacker, transferablesOf, type HubAttach, type HubToWorker, type ItemKind } from './hub-protocol.js';
 import { ReplicationConnection, type CreatedSlot } from './replication-connection.js';
 import { createSlotWatched, DEFAULT_SLOT_CREATE_TIMEOUT_MS } from './slot-creation-watch.js';
-import { cdcError } from './cdc-error.js';
-import { classifyError } from '../errors/classify-error.js';
+import { cdcError, replicationFailure } from './cdc-error.js';
 
 /** Items a stream may have unconsumed before the hub stops reading (and the slot waits). */
 const HIGH_WATER_ITEMS = 200_000;
@@ -642,10 +641,7 @@ export class ReplicationHub {
     const boundary = this.#onBoundary;
     this.#onBoundary = undefined;
     boundary?.();
-    // classified like every other host error: a terminated connection or a slot still held by a
-    // walsender that has not exited yet (SQLSTATE 55006) is worth a retry
-    const classified = classifyError(error, 'REPLICATION_FAILED');
-    const wit = JSON.stringify({ ...classified, message: `replication from slot "${this.source.slot}" failed: ${classified.message}` });
+    const wit = JSON.stringify(replicationFailure(this.source.slot, error));
     const data = new TextEncoder().encode(wit);
     for (const peer of this.#peers.values()) peer.packer.push(ITEM_KINDS.error as ItemKind, 0n, data);
     this.#flush();
