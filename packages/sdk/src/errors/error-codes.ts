@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   PRIMARY_KEY_REQUIRED: permanent('config', 'set primary_key on the stream (or the destination), or give the source table a primary key'),
   PRIMARY_KEY_COLUMN_MISSING: permanent('config', 'list only columns the stream carries in primary_key, or add the key column to the stream\'s columns'),
   SHARD_KEY_INVALID: permanent('config', 'shard by a NOT NULL key column of the table, or drop shards from the stream'),
+  PRIMARY_KEY_MISSING_IN_DATA: permanent('config', 'the stream\'s data lacks a primary_key column: add it to the stream\'s columns list, or set primary_key to columns it carries'),
   BAD_KIND: permanent('config', 'scaffold a source, destination or transform'),
   BAD_NAME: permanent('config', 'name the connector in lowercase letters, digits and dashes'),
   TARGET_NOT_EMPTY: permanent('config', 'scaffold into a new or empty directory'),
@@ -80,10 +81,6 @@ export const ERROR_CODES = {
   CAST_FAILED: permanent('data', 'a value does not convert to the target type: fix the value, pick another cast type, or send such rows to the dead-letter queue'),
   VALIDATION_FAILED: permanent('data', 'rows broke the validate transform\'s rules: fix them at the source, or set its on_data_error to skip or dlq'),
   COLUMN_MISSING_AT_DESTINATION: permanent('data', 'add the column to the destination table, or leave it out with the stream\'s columns list'),
-  PRIMARY_KEY_MISSING_IN_DATA: permanent('data', 'every row needs a value in each primary_key column: fix the rows or pick another key'),
-  PRIMARY_KEY_NOT_UNIQUE: permanent('data', 'the primary_key is not unique in the data: pick a unique key or use write_mode append'),
-  FOREIGN_KEY_VIOLATION: permanent('data', 'rows violate a foreign key of the destination table: load the referenced table first, or drop the constraint'),
-  REFERENCED_ROWS_MISSING: permanent('data', 'another table references rows the new data lacks: load those rows, or drop or defer that foreign key'),
 
   // partial (exit 5)
   CDC_STALLED: permanent('partial', 'the CDC stream made no progress; what it committed is kept: check the source\'s replication slot and the destination, then run again'),
@@ -102,6 +99,9 @@ export const ERROR_CODES = {
   SCHEMA_CHANGE_REFUSED: permanent('failure', 'the source schema changed in a way destination.schema_evolution refuses: relax that policy or change the destination table yourself'),
   DEPENDENT_VIEW: permanent('failure', 'a view depends on the table write_mode replace swaps: drop it and recreate it after the run, or use write_mode upsert'),
   DEPENDENT_FOREIGN_KEY: permanent('failure', 'a foreign key of another table points at the table replace swaps: grant the loader role ownership of that table, or drop the key'),
+  FOREIGN_KEY_VIOLATION: permanent('failure', 'rows violate a foreign key of the destination table: load the referenced table first, or drop the constraint'),
+  REFERENCED_ROWS_MISSING: permanent('failure', 'another table references rows the new data lacks: load those rows, or drop or defer that foreign key'),
+  PRIMARY_KEY_NOT_UNIQUE: permanent('failure', 'upsert needs a primary key or unique index on exactly the key columns of the destination table: add one, or set primary_key to the columns of one'),
   LOCK_TIMEOUT: transient('failure', 'another session holds a lock on the table: find it in pg_stat_activity and end it, or run later'),
   INVALID_CHECKPOINT: permanent('failure', `the destination's stored watermark is unreadable: ${STATE_RESET}`),
 
