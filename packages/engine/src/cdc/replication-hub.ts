@@ -7,7 +7,7 @@ import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, standbyStatu
 import { ITEM_KINDS, ItemPacker, transferablesOf, type HubAttach, type HubToWorker, type ItemKind } from './hub-protocol.js';
 import { ReplicationConnection, type CreatedSlot } from './replication-connection.js';
 import { createSlotWatched, DEFAULT_SLOT_CREATE_TIMEOUT_MS } from './slot-creation-watch.js';
-import { cdcError } from './cdc-error.js';
+import { cdcError, replicationFailure } from './cdc-error.js';
 
 /** Items a stream may have unconsumed before the hub stops reading (and the slot waits). */
 const HIGH_WATER_ITEMS = 200_000;
@@ -641,12 +641,7 @@ export class ReplicationHub {
     const boundary = this.#onBoundary;
     this.#onBoundary = undefined;
     boundary?.();
-    const wit = JSON.stringify({
-      // "replication slot … is active for PID n": a walsender that has not exited yet — worth a retry
-      kind: /terminat|ECONNRESET|timeout|is active for PID/i.test(error.message) ? 'transient' : 'permanent',
-      code: (error as { code?: string }).code && /[0-9]/.test(String((error as { code?: string }).code)) ? `SQLSTATE_${(error as { code?: string }).code}` : 'REPLICATION_FAILED',
-      message: `replication from slot "${this.source.slot}" failed: ${error.message}`,
-    });
+    const wit = JSON.stringify(replicationFailure(this.source.slot, error));
     const data = new TextEncoder().encode(wit);
     for (const peer of this.#peers.values()) peer.packer.push(ITEM_KINDS.error as ItemKind, 0n, data);
     this.#flush();

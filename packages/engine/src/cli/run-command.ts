@@ -6,6 +6,7 @@ import { runPipeline } from '../orchestrator/run-pipeline.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { openStateStore } from '../state/index.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
+import { withErrorHints } from './with-error-hints.js';
 import { loadPipeline } from './load-pipeline.js';
 import { createLogWriter, type LogFormat, type LogLevel } from './log-writer.js';
 import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './progress-display.js';
@@ -122,7 +123,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
       });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });
-      const text = opts.json ? JSON.stringify(result, null, 2) : result.dryRun ? `${summary}\n${dryRunNote(result)}` : summary;
+      const text = opts.json ? JSON.stringify(withErrorHints(result), null, 2) : result.dryRun ? `${summary}\n${dryRunNote(result)}` : summary;
       process.stdout.write(`${redactSecrets(text, cfg)}\n`);
       return exitCodeOfRun(result);
     } finally {
