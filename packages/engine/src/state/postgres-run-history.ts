@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { int8, tableIn, withTransaction, type PgQueryable } from './postgres-sql.js';
 import { interruptedReason, type LockLiveness } from './lock-liveness.js';
-import { refuseRunMove, requireTerminal, runReason } from './run-moves.js';
+import { refuseRunMove, requireTerminal, runReason, streamStatusClosedWith } from './run-moves.js';
 import { isTerminalRunStatus, type RunStatus } from './run-status.js';
 import { StateError } from './state-error.js';
 import type {
@@ -146,10 +146,6 @@ export class PostgresRunHistory {
         if (reason === undefined) continue;
         const runId = int8(run.run_id);
         await this.#moveRun(client, runId, 'interrupted', { reason });
-        const streams = (await client.query<{ stream: string; status: StreamStatus }>(
-          `SELECT stream, status FROM ${this.#t('stream_runs')} WHERE run_id = $1 AND status IN ('pending', 'running', 'retrying') ORDER BY position FOR UPDATE`,
-          [runId])).rows;
-        for (const s of streams) await this.#moveStream(client, runId, s.stream, s.status, 'interrupted', reason);
         closed.push(runId);
       }
       return closed;
@@ -180,6 +176,12 @@ export class PostgresRunHistory {
     await client.query(
       `INSERT INTO ${this.#t('run_transitions')} (run_id, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5)`,
       [runId, row.status, to, at, runReason(outcome) ?? null]);
+    const closesStreams = streamStatusClosedWith(to);
+    if (closesStreams === undefined) return;
+    const open = (await client.query<{ stream: string; status: StreamStatus }>(
+      `SELECT stream, status FROM ${this.#t('stream_runs')} WHERE run_id = $1 AND status IN ('pending', 'running', 'retrying') ORDER BY position FOR UPDATE`,
+      [runId])).rows;
+    for (const s of open) await this.#moveStream(client, runId, s.stream, s.status, closesStreams, runReason(outcome));
   }
 
   async getRun(runId: number): Promise<RunRecord | undefined> {

@@ -1,6 +1,7 @@
 import { RUN_TRANSITIONS, isRunStatus, isTerminalRunStatus, type RunStatus } from './run-status.js';
 import { StateError } from './state-error.js';
 import type { RunOutcome } from './state-records.js';
+import type { StreamStatus } from './stream-status.js';
 
 // The rules of moving a run between statuses, shared by the SQLite and Postgres run histories.
 
@@ -28,4 +29,13 @@ export function refuseRunMove(runId: number, from: RunStatus, to: RunStatus): vo
 /** The reason a run transition records: the given one, else the error's code and message. */
 export function runReason(outcome: RunOutcome): string | undefined {
   return outcome.reason ?? (outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : undefined);
+}
+
+/**
+ * The status a run's still-open streams are closed with when the run ends as `status`: a run that
+ * failed, was cancelled or was interrupted leaves no stream pending or running. Undefined for
+ * outcomes that only follow streams that all ended (succeeded, partial).
+ */
+export function streamStatusClosedWith(status: RunStatus): StreamStatus | undefined {
+  return status === 'failed' || status === 'cancelled' || status === 'interrupted' ? status : undefined;
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { interruptedReason, type LockLiveness } from './lock-liveness.js';
-import { refuseRunMove, requireTerminal, runReason } from './run-moves.js';
+import { refuseRunMove, requireTerminal, runReason, streamStatusClosedWith } from './run-moves.js';
 import { isTerminalRunStatus, type RunStatus } from './run-status.js';
 import { StateError } from './state-error.js';
 import type {
@@ -119,10 +119,6 @@ export class SqliteRunHistory {
         const reason = interruptedReason({ startedAt: run.started_at, pid: run.holder_pid, host: run.holder_host, token: run.lock_token }, lock);
         if (reason === undefined) continue;
         this.#moveRun(run.run_id, 'interrupted', { reason });
-        const streams = this.#db
-          .prepare(`SELECT stream, status FROM stream_runs WHERE run_id = ? AND status IN ('pending', 'running', 'retrying') ORDER BY position`)
-          .all(run.run_id) as { stream: string; status: StreamStatus }[];
-        for (const s of streams) this.#moveStream(run.run_id, s.stream, s.status, 'interrupted', reason);
         closed.push(run.run_id);
       }
       return closed;
@@ -152,6 +148,12 @@ export class SqliteRunHistory {
     this.#db
       .prepare('INSERT INTO run_transitions (run_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?)')
       .run(runId, row.status, to, at, runReason(outcome) ?? null);
+    const closesStreams = streamStatusClosedWith(to);
+    if (closesStreams === undefined) return;
+    const open = this.#db
+      .prepare(`SELECT stream, status FROM stream_runs WHERE run_id = ? AND status IN ('pending', 'running', 'retrying') ORDER BY position`)
+      .all(runId) as { stream: string; status: StreamStatus }[];
+    for (const s of open) this.#moveStream(runId, s.stream, s.status, closesStreams, runReason(outcome));
   }
 
   #moveStream(runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined): void {
