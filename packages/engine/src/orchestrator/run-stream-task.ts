@@ -32,6 +32,11 @@ export interface StreamRunControls {
   readonly warm?: WarmWorkers;
   /** The run's interrupt, fanned out (one listener on `signal` for all streams); made from `signal` when absent. */
   readonly interrupts?: Interrupts;
+  /**
+   * A shard's counters whenever a committed checkpoint of it is recorded (its attempts so far
+   * included): the sharded stream keeps the run history's counts for the whole stream.
+   */
+  readonly onShardCommitted?: (covered: StreamCounters) => Promise<void>;
 }
 
 /**
@@ -81,7 +86,10 @@ export async function runStreamTask(
     const before = counters;
     // the run history keeps what the committed checkpoints cover as they are recorded: a run whose
     // process dies is closed as interrupted with those counts, not zeros
-    const onRecorded = history ? (covered: StreamCounters) => state.recordStreamCounts(task.runId, name, addCounters(before, covered)) : undefined;
+    const { onShardCommitted } = controls;
+    const onRecorded = history
+      ? (covered: StreamCounters) => state.recordStreamCounts(task.runId, name, addCounters(before, covered))
+      : onShardCommitted && ((covered: StreamCounters) => onShardCommitted(addCounters(before, covered)));
     const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
