@@ -250,4 +250,39 @@ destination:
     const stateDir = dirname(statePath(file));
     for (const f of readdirSync(stateDir)) expectNoPassword(readFileSync(join(stateDir, f)), f);
   });
+
+  it('a run that throws after it began (a corrupt stored LSN) is closed failed with the error, not left pending', async () => {
+    const src = await databases.create('intr_throw_src', 'CREATE TABLE public.items (id int PRIMARY KEY, v text); INSERT INTO public.items VALUES (1, \'a\');');
+    const dst = await databases.create('intr_throw_dst');
+    const file = writePipeline(`version: "1.0"
+pipeline: intr_throw
+source:
+  use: source-postgres
+  ${pgEndpoint(src.url)}
+  streams:
+    - { name: public.items, sync_mode: cdc }
+destination:
+  use: dest-postgres
+  ${pgEndpoint(dst.url)}
+  write_mode: upsert
+`);
+    // the stored resume point of the CDC stream is damaged: the run fails while opening replication, after it began
+    const seeded = openSqliteStateStore(statePath(file));
+    await seeded.putKv('rapidbyte.checkpoint', 'intr_throw/public.items', JSON.stringify({ lsn: 'not-an-lsn' }));
+    await seeded.close();
+
+    const result = await runCli(['run', file]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).not.toBe(0);
+    expect(result.stderr).toMatch(/invalid LSN "not-an-lsn"/);
+    const [run, ...older] = await runsJson(file);
+    expect(older).toEqual([]);
+    expect(run?.status).toBe('failed');
+    expect(run?.finishedAt).toMatch(/Z$/);
+    expect(run?.error?.message).toMatch(/^invalid LSN "not-an-lsn"/);
+    expect(run?.runTransitions.map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'failed']]);
+    expect(run?.runTransitions.at(-1)?.reason).toBe(`${run?.error?.code}: ${run?.error?.message}`);
+    // its stream never started: closed with the run
+    expect(run?.streams[0]?.status).toBe('failed');
+    expect(run?.transitions.map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'failed']]);
+  });
 });
