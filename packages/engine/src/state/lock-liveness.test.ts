@@ -18,6 +18,11 @@ describe('interruptedReason', () => {
     expect(interruptedReason(run, live)).toBe('its process (pid 10 on host h1) no longer holds the pipeline lock: pid 20 on host h2 took it over at 2024-01-01T00:10:00.000Z');
   });
 
+  it('a holder that has not named itself yet is "another process"', () => {
+    expect(interruptedReason(run, { live: true, token: '', acquiredAt: '2024-01-01T00:10:00.000Z' }))
+      .toBe('its process (pid 10 on host h1) no longer holds the pipeline lock: another process took it over at 2024-01-01T00:10:00.000Z');
+  });
+
   it('a run without a token is judged by time: begun before the live holder took the lock, it is not that holder\'s', () => {
     const untokened = { startedAt: '2024-01-01T00:00:00.000Z', pid: null, host: null, token: null };
     expect(interruptedReason(untokened, live)).toMatch(/^its process no longer holds the pipeline lock: pid 20/);

@@ -4,7 +4,8 @@
  * not live, or is live under another holder, has lost its process.
  */
 export type LockLiveness =
-  | { readonly live: true; readonly token: string; readonly pid: number; readonly host: string; readonly acquiredAt: string }
+  /** `pid` and `host` are absent while a new holder has the lock but has not named itself yet. */
+  | { readonly live: true; readonly token: string; readonly pid?: number; readonly host?: string; readonly acquiredAt: string }
   | {
       readonly live: false;
       /** Why no process holds it (`pid 41 is no longer running on this host`), for the closed run's reason. */
@@ -30,5 +31,6 @@ export function interruptedReason(run: OpenRunHolder, lock: LockLiveness): strin
   if (!lock.live) return `${who} went away without closing the run: ${lock.why}`;
   if (run.token === lock.token) return undefined;
   if (run.token === null && !(Date.parse(run.startedAt) < Date.parse(lock.acquiredAt))) return undefined;
-  return `${who} no longer holds the pipeline lock: pid ${lock.pid} on host ${lock.host} took it over at ${lock.acquiredAt}`;
+  const holder = lock.pid === undefined ? 'another process' : `pid ${lock.pid} on host ${lock.host ?? 'unknown'}`;
+  return `${who} no longer holds the pipeline lock: ${holder} took it over at ${lock.acquiredAt}`;
 }

@@ -101,7 +101,7 @@ export class PostgresPipelineLocks {
       return { live: false, why: row === undefined ? 'no process holds the pipeline lock' : `its state DB session ended, freeing the pipeline lock (held by pid ${row.pid} on host ${row.host})` };
     }
     // held, but its holder has not named itself yet: a run can only be that holder's if it is newer
-    if (row === undefined) return { live: true, token: '', pid: 0, host: 'unknown', acquiredAt: this.#now().toISOString() };
+    if (row === undefined) return { live: true, token: '', acquiredAt: this.#now().toISOString() };
     return { live: true, token: row.token, pid: row.pid, host: row.host, acquiredAt: row.acquired_at };
   }
 
