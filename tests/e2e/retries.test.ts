@@ -216,8 +216,10 @@ describe('retries and run history', () => {
       expect(streamLines).toHaveLength(2);
       for (const l of streamLines) expect(l.trim()).toMatch(new RegExp(`^${stream.replace('.', '\\.')}\\s+succeeded\\s+read ${rows}\\s+written ${rows}\\s+bytes [\\d.]+ (?:B|KiB|MiB|GiB)\\s+attempts 1$`));
     }
-    expect(lines.filter((l) => /→ succeeded/.test(l))).toHaveLength(4);
-    expect(lines.filter((l) => /pending → running/.test(l))).toHaveLength(4);
+    // two streams per run, and each run's own transition line
+    expect(lines.filter((l) => /→ succeeded/.test(l))).toHaveLength(6);
+    expect(lines.filter((l) => /pending → running/.test(l))).toHaveLength(6);
+    expect(lines.filter((l) => /^\s+\S+Z\s+run running → succeeded$/.test(l))).toHaveLength(2);
 
     const json = await runsJson(file);
     expect(json.map((r) => r.runId)).toEqual([ids[1], ids[0]]);

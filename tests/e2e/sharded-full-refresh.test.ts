@@ -158,6 +158,14 @@ describe('sharded full refresh', () => {
     const after = await shardWatermarks(dst, name);
     expect(Object.values(after).every((m) => m.complete === true && m.pass === Object.values(before)[0]?.pass)).toBe(true);
 
+    // the killed run is closed as interrupted with what its shards' recorded commits cover, not left running with zeros
+    const runs = JSON.parse((await runCli(['runs', '--json', '--pipeline', file])).stdout) as { status: string; streams: { status: string; counts: { rowsWritten: number } }[] }[];
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'interrupted']);
+    const interrupted = runs[1]?.streams[0];
+    expect(interrupted?.status).toBe('interrupted');
+    expect(interrupted?.counts.rowsWritten).toBeLessThanOrEqual(committed);
+    expect((interrupted?.counts.rowsWritten ?? 1) % CHUNK).toBe(0);
+
     // the pass is complete: the next run is a new pass (a new plan, every row appended again)
     const third = await runCli(['run', '--json', file]);
     expect(third.code, third.stderr).toBe(0);

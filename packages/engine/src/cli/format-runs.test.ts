@@ -29,6 +29,31 @@ describe('formatRuns', () => {
     expect(line).toBe('  public.t  succeeded  read 10  written 10  bytes 100 B  attempts 1  rolled back 700');
   });
 
+  it('shows the run\'s holder, error and own transitions before its streams', () => {
+    const r: RunRecord = {
+      ...run(100), status: 'interrupted', holder: { pid: 41, host: 'h' },
+      error: { code: 'AUTH_FAILED', kind: 'permanent', message: 'public.t: password authentication failed' },
+    };
+    const lines = formatRuns([r], () => [], () => [
+      { runId: 4, from: null, to: 'pending', at: '2026-01-01T00:00:00.000Z' },
+      { runId: 4, from: 'pending', to: 'running', at: '2026-01-01T00:00:00.100Z' },
+      { runId: 4, from: 'running', to: 'interrupted', at: '2026-01-01T00:00:01.000Z', reason: 'its process (pid 41 on host h) went away' },
+    ]).split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      'run 4  p  interrupted  2026-01-01T00:00:00.000Z → 2026-01-01T00:00:01.000Z  (pid 41 on h)',
+      '  error: permanent AUTH_FAILED: public.t: password authentication failed',
+      '  2026-01-01T00:00:00.000Z  run - → pending',
+      '  2026-01-01T00:00:00.100Z  run pending → running',
+      '  2026-01-01T00:00:01.000Z  run running → interrupted  (its process (pid 41 on host h) went away)',
+    ]);
+    expect(lines[5]).toMatch(/^  public\.t  succeeded  read 10/);
+  });
+
+  it('an open run shows its status where the finish time would be', () => {
+    const { finishedAt: _, ...open } = run(1);
+    expect(formatRuns([{ ...open, status: 'running' }], () => []).split('\n')[0]).toBe('run 4  p  running  2026-01-01T00:00:00.000Z → (running)');
+  });
+
   it('says so when there are no runs', () => {
     expect(formatRuns([], () => [])).toBe('no runs recorded');
   });

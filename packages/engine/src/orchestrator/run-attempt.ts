@@ -28,7 +28,8 @@ export interface AttemptOutcome {
 /**
  * Runs one attempt of a stream's chain in a worker thread (a warm one from `warm` when there is
  * one left). When the run is interrupted, the worker is asked to drain; if it has not finished
- * `drainGraceMs` later, to stop at once.
+ * `drainGraceMs` later, to stop at once. `onRecorded` follows each committed checkpoint's record
+ * with the attempt's counters at that commit.
  */
 export function runAttempt(
   task: StreamTask,
@@ -38,6 +39,7 @@ export function runAttempt(
   afterCommit: () => Promise<void>,
   drainGraceMs: number = DEFAULT_DRAIN_GRACE_MS,
   warm?: WarmWorkers,
+  onRecorded?: (committed: StreamCounters) => Promise<void>,
 ): Promise<AttemptOutcome> {
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
@@ -155,11 +157,14 @@ export function runAttempt(
             flushDeadLetters();
             const payload = m.payload;
             lastCommitted = payload;
+            // the worker posts its counters right before a committed checkpoint: what this commit covers
+            const covered = counters;
             recorded = recorded.then(async () => {
               if (recordFailed) return;
               try {
                 await afterCommit();
                 await recordCommittedCheckpoint(state, task.pipeline, checkpointKey(task.stream), task.runId, payload);
+                await onRecorded?.(covered);
               } catch (e) {
                 recordFailed = true;
                 error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`, stage: 'host' };

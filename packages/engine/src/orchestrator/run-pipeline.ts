@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
-import { assertDistinctDestinationTables, destinationTableOf, type ConnectorRef, type PipelineConfig } from '../config/index.js';
-import { checkHost } from '../runtime/capability-policy.js';
+import { assertDistinctDestinationTables, destinationTableOf, redactSecrets, type ConnectorRef, type PipelineConfig } from '../config/index.js';
+import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
 import { capabilityPolicyOf } from './capability-policy-of.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
@@ -11,6 +11,7 @@ import type { RunResult, StreamResult } from './run-result.js';
 import { faultInjector, hubRestartDelayMs } from './fault-injector.js';
 import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import type { WarmWorkers } from './warm-workers.js';
@@ -143,9 +144,16 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
   const started = performance.now();
   const interrupts = new Interrupts(signal);
+  /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
+  let openRunId: number | undefined;
   try {
+    // Holding the lock, no earlier run of this pipeline is still running: close those whose process died.
+    for (const closed of await state.closeInterruptedRuns(config.pipeline)) {
+      onEvent({ type: 'log', stage: 'engine', level: 'warn', message: `run ${closed} of ${config.pipeline} was left open by a process that is gone: recorded as interrupted` });
+    }
     const names = config.source.streams.map((s) => s.name);
     const runId = await state.beginRun(config.pipeline, names);
+    openRunId = runId;
     onEvent({ type: 'run-started', runId, pipeline: config.pipeline, streams: names });
     for (const s of config.source.streams) {
       const { requested, table } = destinationTableOf(s);
@@ -174,6 +182,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       policy: capabilityPolicyOf(ref, at, dirname(config.file)),
       state: {},
     });
+    await state.startRun(runId);
     const settled = await Promise.all(
       config.source.streams.map(async (stream): Promise<StreamResult> => {
         const task: StreamTask = {
@@ -233,7 +242,8 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
         : failed === results.length
           ? 'failed'
           : 'partial';
-    await state.finishRun(runId, status);
+    await state.finishRun(runId, status, runOutcomeOf(status, results));
+    openRunId = undefined;
     const result: RunResult = {
       runId,
       pipeline: config.pipeline,
@@ -245,6 +255,12 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     };
     onEvent({ type: 'run-finished', result });
     return result;
+  } catch (error) {
+    // a run that threw after it began is closed, never left pending or running
+    if (openRunId !== undefined) {
+      await state.finishRun(openRunId, 'failed', thrownRunOutcome(error, (text) => redactSecrets(text, config))).catch(() => undefined);
+    }
+    throw error;
   } finally {
     interrupts.close();
     await options.warm?.close();

@@ -33,6 +33,11 @@ export interface StreamRunControls {
   readonly warm?: WarmWorkers;
   /** The run's interrupt, fanned out (one listener on `signal` for all streams); made from `signal` when absent. */
   readonly interrupts?: Interrupts;
+  /**
+   * A shard's counters whenever a committed checkpoint of it is recorded (its attempts so far
+   * included): the sharded stream keeps the run history's counts for the whole stream.
+   */
+  readonly onShardCommitted?: (covered: StreamCounters) => Promise<void>;
 }
 
 /**
@@ -79,10 +84,17 @@ export async function runStreamTask(
     const startOver = resetPending || fresh;
     const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, checkpointKey(task.stream));
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
+    const before = counters;
+    // the run history keeps what the committed checkpoints cover as they are recorded: a run whose
+    // process dies is closed as interrupted with those counts, not zeros
+    const { onShardCommitted } = controls;
+    const onRecorded = history
+      ? (covered: StreamCounters) => state.recordStreamCounts(task.runId, name, addCounters(before, covered))
+      : onShardCommitted && ((covered: StreamCounters) => onShardCommitted(addCounters(before, covered)));
     const outcome = await runAttempt({ ...(await withConnectorState(task, state)), attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
-    }, controls.drainGraceMs, controls.warm);
+    }, controls.drainGraceMs, controls.warm, onRecorded);
     // the first commit of a full refresh overwrote the watermark: a retry resumes from it
     if (outcome.lastCommitted !== undefined) fresh = false;
     if (replicationPort) hubs?.detached(name, outcome.lastCommitted);

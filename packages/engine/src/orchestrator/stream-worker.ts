@@ -95,7 +95,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   let lastProgress = 0;
   /** Bytes sent to the destination so far (COPY data). */
   const destinationBytes = (): number => (destinationIndex < 0 ? 0 : (pgs[destinationIndex]?.traffic.bytesIn ?? 0));
-  const progress = (): void => {
+  /** Posts the counters at most every 250 ms; `immediately` posts them at once (before a committed checkpoint, so the host records what it covers). */
+  const progress = (immediately = false): void => {
     // rows the source emitted: COPY-decoded, CDC change frames and frames the guest built itself alike
     counters.rowsRead = limit ? limit.passed : sourceRows;
     if (rejects) {
@@ -107,7 +108,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     counters.rowsWritten = delivered.rowsCommitted;
     counters.bytesWritten = delivered.bytesCommitted;
     const now = performance.now();
-    if (now - lastProgress > 250) {
+    if (immediately || now - lastProgress > 250) {
       lastProgress = now;
       post({ type: 'progress', counters: { ...counters }, rowsUncommitted: delivered.rowsUncommitted });
     }
@@ -129,6 +130,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
           if (kind === 'committed') {
             replication?.committed(payload);
             delivery.committed(payload, destinationBytes());
+            progress(true);
           }
           post({ type: 'checkpoint', stage: name, kind, payload });
         }

@@ -84,6 +84,8 @@ export const ERROR_CODES = {
 
   // partial (exit 5)
   CDC_STALLED: permanent('partial', 'the CDC stream made no progress; what it committed is kept: check the source\'s replication slot and the destination, then run again'),
+  STREAM_STALLED: permanent('partial', 'the stream made no progress twice in a row; what it committed is kept: check the source query (pg_stat_activity) and the destination, then run again'),
+  RUN_FAILED: permanent('failure', 'the run failed outside its streams: the message says where; fix that and run again (committed work is kept)'),
 
   // interrupted (exit 130)
   CANCELLED: permanent('interrupted', 'the run was interrupted (SIGINT/SIGTERM); run again to resume from the last checkpoint'),
