@@ -94,6 +94,9 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   /* 3: rows a stream's attempts delivered that were rolled back (rows_written counts committed rows) */ `
   ALTER TABLE stream_runs ADD COLUMN rows_rolled_back INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 4: times the stall watchdog restarted or failed a stream */ `
+  ALTER TABLE stream_runs ADD COLUMN stalls INTEGER NOT NULL DEFAULT 0;
+  `,
 ]);
 
 /** The schema version this code writes. */

@@ -99,6 +99,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   /* 3: rows a stream's attempts delivered that were rolled back (rows_written counts committed rows) */ (s: string) => `
   ALTER TABLE ${s}.stream_runs ADD COLUMN rows_rolled_back bigint NOT NULL DEFAULT 0;
   `,
+  /* 4: times the stall watchdog restarted or failed a stream */ (s: string) => `
+  ALTER TABLE ${s}.stream_runs ADD COLUMN stalls integer NOT NULL DEFAULT 0;
+  `,
 ]);
 
 /** Highest applied migration in `schema`, 0 when it has none. */
