@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { checkpointKey } from '@rapidbyte/sdk/contract';
 import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
 import { StepClock } from '../runtime/step-clock.js';
+import { ExternalWaits } from '../runtime/external-waits.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import { deadLetterFaultInjector } from './fault-injector.js';
@@ -84,7 +85,7 @@ export function runAttempt(
   const clock = timeoutMs !== undefined ? StepClock.create(stageNames.length) : undefined;
   if (clock) task = { ...task, stepClock: clock.buffer };
   const stallMs = task.resources.stallTimeoutMs;
-  const waits = stallMs !== undefined ? StepClock.create(stageNames.length) : undefined;
+  const waits = stallMs !== undefined ? ExternalWaits.create(stageNames.length) : undefined;
   if (waits) task = { ...task, waitClock: waits.buffer };
   let stalled = false;
   /** The last time rows or bytes moved or a checkpoint committed (ms since the epoch). */
@@ -141,9 +142,10 @@ export function runAttempt(
             const verdict = stallVerdict(
               {
                 now,
-                lastProgressAt: Math.max(lastProgressAt, hub?.deliveredAt ?? 0),
+                // a stage whose requests to its database keep completing is working, rows or not
+                lastProgressAt: Math.max(lastProgressAt, hub?.deliveredAt ?? 0, hub ? 0 : (waits?.lastCompleted() ?? 0)),
                 replication: hub ? { position: hub.position, tableWal: hub.tableWal } : undefined,
-                externalWaitSince: waits?.oldest(),
+                externalWaitSince: waits?.inFlightSince(),
               },
               stallMs,
             );

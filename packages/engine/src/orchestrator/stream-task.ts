@@ -46,7 +46,7 @@ export interface StreamTask {
   readonly ignoreWatermark: boolean;
   /** This attempt's {@link StepClock} buffer: the worker stamps each stage's steps, the main thread watches them. */
   readonly stepClock?: SharedArrayBuffer;
-  /** This attempt's {@link StepClock} of external waits: each stage stamps it while a request to its database is in flight. */
+  /** This attempt's `ExternalWaits` buffer: each stage stamps its requests to its database (the stall watchdog reads it). */
   readonly waitClock?: SharedArrayBuffer;
   /** Test-only (`block-source` fault): in attempts up to this one, the source stage blocks before its first step. */
   readonly blockSourceAttempts?: number;

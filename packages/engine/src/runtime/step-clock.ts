@@ -26,16 +26,6 @@ export class StepClock {
     if (slot < this.#slots.length) Atomics.store(this.#slots, slot, 0n);
   }
 
-  /** The earliest stamp of any stage (ms since the epoch), or undefined when no stage is inside. */
-  oldest(): number | undefined {
-    let oldest: number | undefined;
-    for (let slot = 0; slot < this.#slots.length; slot++) {
-      const since = Number(Atomics.load(this.#slots, slot));
-      if (since > 0 && (oldest === undefined || since < oldest)) oldest = since;
-    }
-    return oldest;
-  }
-
   /** The first stage that has been inside one step for longer than `timeoutMs`, with how long. */
   overdue(timeoutMs: number, now: number = Date.now()): { slot: number; elapsedMs: number } | undefined {
     for (let slot = 0; slot < this.#slots.length; slot++) {
