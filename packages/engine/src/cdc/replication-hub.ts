@@ -332,11 +332,11 @@ export class ReplicationHub {
   /**
    * The stall watchdog's view of a stream past its snapshot: when it last got something, where it
    * stands, and how far the hub has read changes of its table. Undefined while it snapshots (or is
-   * not attached, or has ended).
+   * not attached). A stream the hub has ended still owes what was not delivered to it.
    */
   stallProbe(stream: string): HubStallProbe | undefined {
     const peer = this.#peers.get(stream);
-    if (!peer || !peer.ready || peer.ended) return undefined;
+    if (!peer || !peer.ready) return undefined;
     let position = peer.delivered;
     if (peer.committed !== undefined && peer.committed > position) position = peer.committed;
     if (peer.start !== undefined && peer.start > position) position = peer.start;

@@ -88,6 +88,12 @@ export function runAttempt(
   const waits = stallMs !== undefined ? ExternalWaits.create(stageNames.length) : undefined;
   if (waits) task = { ...task, waitClock: waits.buffer };
   let stalled = false;
+  /**
+   * The watchdog is armed by the worker's first message: starting a worker thread and
+   * instantiating its components is the host's own work (seconds on a busy machine), not
+   * progress the stream owes.
+   */
+  let armed = false;
   /** The last time rows or bytes moved or a checkpoint committed (ms since the epoch). */
   let lastProgressAt = Date.now();
   let lastMoved = '';
@@ -136,7 +142,7 @@ export function runAttempt(
     const stallTimer =
       stallMs !== undefined
         ? setInterval(() => {
-            if (finished || stalled) return;
+            if (finished || stalled || !armed) return;
             const hub = stall.probe?.();
             const now = Date.now();
             const verdict = stallVerdict(
@@ -161,6 +167,10 @@ export function runAttempt(
           }, Math.min(1_000, Math.max(50, Math.floor(stallMs / 10))))
         : undefined;
     worker.on('message', (m: WorkerMessage) => {
+      if (!armed) {
+        armed = true;
+        moved();
+      }
       switch (m.type) {
         case 'log':
           onEvent({ type: 'log', stream: name, stage: m.stage, level: m.level, message: m.message });
