@@ -21,8 +21,10 @@ describe('stallVerdict: cdc streams', () => {
     expect(stallVerdict({ now: 10_000_000, lastProgressAt: 0, replication: { position: 0x200n, tableWal: undefined } }, T).action).toBe('idle');
   });
 
-  it('a database wait does not excuse a streaming cdc stream: the hub, not the database, owes it the changes', () => {
-    expect(stallVerdict({ now: 100_000, lastProgressAt: 0, replication: { position: 1n, tableWal: 2n }, externalWaitSince: 0 }, T).action).toBe('stalled');
+  it('a cdc stream whose destination is busy at its database (a large transaction, a lock) is waiting, not stalled', () => {
+    const verdict = stallVerdict({ now: 100_000, lastProgressAt: 0, replication: { position: 1n, tableWal: 2n }, externalWaitSince: 30_000 }, T);
+    expect(verdict.action).toBe('waiting');
+    expect(verdict.action === 'waiting' && verdict.reason).toContain('a request to its database has been running for 70.0 s');
   });
 });
 

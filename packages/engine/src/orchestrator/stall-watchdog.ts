@@ -40,8 +40,8 @@ export type StallVerdict =
 
 /**
  * Whether an attempt has stalled. A CDC stream is stalled only when the hub read WAL for its
- * table past the stream's position and nothing reached the stream for `timeoutMs`: a stream whose
- * table simply has no new WAL is idle, however long. A batch stream (and a CDC snapshot) is
+ * table past the stream's position and nothing reached the stream for `timeoutMs` while no stage
+ * waits on its database: a stream whose table simply has no new WAL is idle, however long. A batch stream (and a CDC snapshot) is
  * stalled when it made no progress for `timeoutMs` while no stage waits on its database; one that
  * waits on the database (a long first query, a lock) is `waiting`: restarting it would run the
  * same slow query again from the start, so it is reported and left alone.
@@ -53,11 +53,13 @@ export function stallVerdict(sample: StallSample, timeoutMs: number): StallVerdi
   if (replication) {
     const { position, tableWal } = replication;
     if (tableWal === undefined || tableWal <= position) return { action: 'idle' };
-    return {
-      action: 'stalled',
-      idleMs,
-      reason: `the replication hub read changes of its table up to ${formatLsn(tableWal)}, past the stream's position ${formatLsn(position)}, and nothing reached the stream for ${seconds(idleMs)}`,
-    };
+    const owed = `the replication hub read changes of its table up to ${formatLsn(tableWal)}, past the stream's position ${formatLsn(position)}`;
+    // a destination applying a large transaction (or waiting on a lock) holds the stream back: the
+    // hub pauses at its high-water mark meanwhile, so nothing new arrives, and that is no stall
+    if (sample.externalWaitSince !== undefined) {
+      return { action: 'waiting', idleMs, reason: `${owed}; nothing new reached it for ${seconds(idleMs)} while a request to its database has been running for ${seconds(sample.now - sample.externalWaitSince)}` };
+    }
+    return { action: 'stalled', idleMs, reason: `${owed}, and nothing reached the stream for ${seconds(idleMs)}` };
   }
   if (sample.externalWaitSince !== undefined) {
     return { action: 'waiting', idleMs, reason: `no rows read or committed for ${seconds(idleMs)}; a request to its database has been running for ${seconds(sample.now - sample.externalWaitSince)} (a slow query or a lock wait)` };
