@@ -142,7 +142,7 @@ export function runAttempt(
     const stallTimer =
       stallMs !== undefined
         ? setInterval(() => {
-            if (finished || stalled || !armed) return;
+            if (finished || !armed) return;
             const hub = stall.probe?.();
             const now = Date.now();
             const verdict = stallVerdict(
@@ -160,8 +160,9 @@ export function runAttempt(
               onEvent({ type: 'stream-stalled', stream: name, action: 'waiting', code: stallCode(task.stream.syncMode), message: `${name}: ${verdict.reason}; not restarted (waiting on the database is not a stall)` });
             }
             if (verdict.action !== 'stalled') return;
-            stalled = true;
             clearInterval(stallTimer);
+            // an attempt that already failed otherwise ends with that error, not as a stall
+            stalled = error === undefined;
             error ??= { kind: 'transient', code: stallCode(task.stream.syncMode), message: `${name}: stalled: ${verdict.reason} (resources.stall_timeout ${stallMs} ms)`, stage: 'host' };
             void worker.terminate();
           }, Math.min(1_000, Math.max(50, Math.floor(stallMs / 10))))
