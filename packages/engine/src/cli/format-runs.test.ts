@@ -54,6 +54,13 @@ describe('formatRuns', () => {
     expect(formatRuns([{ ...open, status: 'running' }], () => []).split('\n')[0]).toBe('run 4  p  running  2026-01-01T00:00:00.000Z → (running)');
   });
 
+  it('shows how often the stall watchdog restarted or failed a stream, only when it did', () => {
+    const r = run(100);
+    const counts = { ...(r.streams[0] as RunRecord['streams'][number]).counts, stalls: 1 };
+    const line = formatRuns([{ ...r, streams: [{ ...(r.streams[0] as RunRecord['streams'][number]), attempts: 2, counts }] }], () => []).split('\n')[1];
+    expect(line).toBe('  public.t  succeeded  read 10  written 10  bytes 100 B  attempts 2  stalls: 1');
+  });
+
   it('says so when there are no runs', () => {
     expect(formatRuns([], () => [])).toBe('no runs recorded');
   });

@@ -25,6 +25,7 @@ export function formatRuns(
       out.push(
         `  ${s.stream}  ${s.status}  read ${c.rowsRead}  written ${c.rowsWritten}  bytes ${formatBytes(c.bytesRead)}  attempts ${s.attempts}` +
           ((c.rowsRolledBack ?? 0) > 0 ? `  rolled back ${c.rowsRolledBack}` : '') +
+          ((c.stalls ?? 0) > 0 ? `  stalls: ${c.stalls}` : '') +
           (s.error ? `  ${s.error.kind} ${s.error.code}: ${s.error.message}` : ''),
       );
       for (const t of transitions(run.runId).filter((x) => x.stream === s.stream)) {

@@ -73,6 +73,7 @@ async function displayFor(config: PipelineConfig, opts: RunCommandOptions): Prom
   const shown: ProgressDisplay = tty ?? (opts.progress === false ? { handle: () => undefined, print: raw, stop: () => undefined } : createPlainDisplay(writer, raw));
   const onEvent = (e: RunEvent): void => {
     if (e.type === 'log') writer.log({ level: e.level as LogLevel, stream: e.stream, stage: e.stage, message: e.message });
+    else if (e.type === 'stream-stalled') writer.log({ level: e.action === 'fail' ? 'error' : 'warn', stream: e.stream, stage: 'watchdog', message: e.message, fields: { event: e.type, action: e.action, code: e.code } });
     else shown.handle(e);
   };
   return { display: shown, onEvent };

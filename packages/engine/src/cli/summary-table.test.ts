@@ -33,6 +33,14 @@ describe('formatRunSummary', () => {
     expect(formatRunSummary(run([stream('c', { rowsRolledBack: 0 })])).split('\n')[1]).not.toContain('rolled back');
   });
 
+  it('shows the stall watchdog\'s restarts in a stalls column, only when a stream stalled', () => {
+    const lines = formatRunSummary(run([stream('a', { stalls: 1, attempts: 2 }), stream('b')])).split('\n');
+    expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['stalls']);
+    expect(lines[2]?.split(/\s{2,}/).slice(7)).toEqual(['1']);
+    expect(lines[3]?.split(/\s{2,}/).slice(7)).toEqual(['0']);
+    expect(formatRunSummary(run([stream('c')])).split('\n')[1]).not.toContain('stalls');
+  });
+
   it('shows the shard count of a sharded stream', () => {
     const lines = formatRunSummary(run([stream('public.big', { shards: 4 }), stream('public.small')])).split('\n');
     expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['shards']);

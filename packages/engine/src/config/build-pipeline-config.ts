@@ -22,6 +22,7 @@ export const DEFAULT_RESOURCES = Object.freeze({
   maxRetries: 3,
   connectorMemoryBytes: 512 * 1024 * 1024,
   connectorStepTimeoutMs: 60_000,
+  stallTimeoutMs: 60_000,
 });
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
@@ -104,6 +105,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
         resources.connector_step_timeout === undefined
           ? DEFAULT_RESOURCES.connectorStepTimeoutMs
           : (parseDuration(resources.connector_step_timeout) as number),
+      stallTimeoutMs: resources.stall_timeout === undefined ? DEFAULT_RESOURCES.stallTimeoutMs : (parseDuration(resources.stall_timeout) as number),
     },
     ...buildScheduleConfig(doc),
     [SECRET_VALUES]: [...secrets],

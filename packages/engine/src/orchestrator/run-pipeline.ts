@@ -8,7 +8,7 @@ import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
-import { faultInjector, hubRestartDelayMs } from './fault-injector.js';
+import { blockSourceFault, faultInjector, hubMuteFault, hubRestartDelayMs } from './fault-injector.js';
 import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
@@ -112,6 +112,7 @@ async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStr
     expected: new Set(cdcStreams),
     floors,
     restartDelayMs: hubRestartDelayMs(process.env),
+    mute: hubMuteFault(process.env),
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
   });
 }
@@ -162,6 +163,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     }
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
     const afterCommit = faultInjector(process.env);
+    const blockSource = blockSourceFault(process.env);
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
@@ -199,6 +201,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
             checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
             connectorMemoryBytes: config.resources.connectorMemoryBytes,
             connectorStepTimeoutMs: config.resources.connectorStepTimeoutMs,
+            stallTimeoutMs: config.resources.stallTimeoutMs,
           },
           onDataError: config.destination.onDataError,
           channelCapacity: 4,
@@ -206,6 +209,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           storedResume: undefined,
           ignoreWatermark: false,
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
+          ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
         };
         const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };

@@ -12,6 +12,7 @@ import { RequestDispatcher } from '../runtime/request-dispatcher.js';
 import { ReplicationCapability } from '../cdc/replication-capability.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
 import { StepClock } from '../runtime/step-clock.js';
+import { ExternalWaits } from '../runtime/external-waits.js';
 import { stepGuard } from '../runtime/step-guard.js';
 import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
@@ -52,6 +53,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   // the main thread terminates this worker when a stage stays inside one step past the timeout
   const clock = task.stepClock ? new StepClock(task.stepClock) : undefined;
+  // the stall watchdog tells a stage waiting on its database from one that hangs
+  const waits = task.waitClock ? new ExternalWaits(task.waitClock) : undefined;
   let sourceRows = 0;
   // what the destination received, and which of it its commits cover (rows written = rows committed)
   const delivery = new DeliveryLedger();
@@ -193,8 +196,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         const resume = watermark !== null ? (JSON.parse(watermark) as unknown) : task.storedResume;
         context = JSON.stringify({ ...baseContext, resume: resume ?? null });
         post({ type: 'resume', source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none', payload: JSON.stringify(resume ?? null) });
+        if (task.blockSourceAttempts !== undefined && task.attempt <= task.blockSourceAttempts) await new Promise<never>(() => undefined);
       }
-      const result = await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
+      const tracked = waits ? waits.track(dispatcher, index) : dispatcher;
+      const result = await runSession(exports, op, stage.configJson, context, tracked, async () => {
         // Interrupted: stop at the next step; open transactions roll back when the connections
         // close, and what the destination committed stays (the next run resumes from it).
         if (stopNow()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });

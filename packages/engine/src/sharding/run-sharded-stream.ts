@@ -146,6 +146,8 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
             onEvent({ type: 'stream-progress', stream: name, counters: sumCounters(progress.filter(Boolean)), rowsUncommitted: uncommitted.reduce((n, r) => n + (r ?? 0), 0) });
           } else if (event.type === 'log') {
             onEvent({ ...event, message: prefix + event.message });
+          } else if (event.type === 'stream-stalled') {
+            onEvent({ ...event, stream: name, message: prefix + event.message });
           }
           // shard starts and finishes are the stream's: reported once, below
         };

@@ -113,6 +113,9 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   );
   CREATE INDEX run_transitions_run ON run_transitions (run_id, id);
   `,
+  /* 5: times the stall watchdog restarted or failed a stream */ `
+  ALTER TABLE stream_runs ADD COLUMN stalls INTEGER NOT NULL DEFAULT 0;
+  `,
 ]);
 
 /** The schema version this code writes. */

@@ -118,6 +118,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   );
   CREATE INDEX run_transitions_run ON ${s}.run_transitions (run_id, id);
   `,
+  /* 5: times the stall watchdog restarted or failed a stream */ (s: string) => `
+  ALTER TABLE ${s}.stream_runs ADD COLUMN stalls integer NOT NULL DEFAULT 0;
+  `,
 ]);
 
 /** Highest applied migration in `schema`, 0 when it has none. */

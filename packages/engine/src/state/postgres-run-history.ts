@@ -22,6 +22,7 @@ interface StreamRow {
   finished_at: string | null; rows_read: Int8; rows_written: Int8; bytes_read: Int8; bytes_written: Int8;
   rows_skipped: Int8; rows_dead_lettered: Int8; rows_rolled_back: Int8; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
   error_message: string | null;
+  stalls: number;
 }
 interface TransitionRow { run_id: Int8; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
 
@@ -112,6 +113,9 @@ export class PostgresRunHistory {
        WHERE run_id = $11 AND stream = $12`,
       [...values, error?.code ?? null, error?.kind ?? null, error?.message ?? null, runId, stream]);
     if (result.rowCount === 0) await this.#streamRow(this.#pool, runId, stream, false); // throws the precise not-found error
+    if (counts.stalls !== undefined) {
+      await this.#pool.query(`UPDATE ${this.#t('stream_runs')} SET stalls = $1 WHERE run_id = $2 AND stream = $3`, [requireCount('stalls', counts.stalls), runId, stream]);
+    }
   }
 
   async startRun(runId: number): Promise<void> {
@@ -246,6 +250,7 @@ function toStreamRecord(s: StreamRow): StreamRunRecord {
     counts: {
       rowsRead: int8(s.rows_read), rowsWritten: int8(s.rows_written), bytesRead: int8(s.bytes_read), bytesWritten: int8(s.bytes_written),
       rowsSkipped: int8(s.rows_skipped), rowsDeadLettered: int8(s.rows_dead_lettered), rowsRolledBack: int8(s.rows_rolled_back),
+      ...(s.stalls > 0 ? { stalls: s.stalls } : {}),
     },
     ...(s.error_code === null ? {} : { error: { code: s.error_code, kind: s.error_kind ?? 'permanent', message: s.error_message ?? '' } }),
   };

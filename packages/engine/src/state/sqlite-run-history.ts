@@ -20,6 +20,7 @@ interface StreamRow {
   finished_at: string | null; rows_read: number; rows_written: number; bytes_read: number; bytes_written: number;
   rows_skipped: number; rows_dead_lettered: number; rows_rolled_back: number; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
   error_message: string | null;
+  stalls: number;
 }
 interface TransitionRow { run_id: number; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
 
@@ -91,6 +92,9 @@ export class SqliteRunHistory {
         WHERE run_id = ? AND stream = ?`)
       .run(...values, error?.code ?? null, error?.kind ?? null, error?.message ?? null, runId, stream);
     if (result.changes === 0) this.#streamRow(runId, stream); // throws the precise not-found error
+    if (counts.stalls !== undefined) {
+      this.#db.prepare('UPDATE stream_runs SET stalls = ? WHERE run_id = ? AND stream = ?').run(requireCount('stalls', counts.stalls), runId, stream);
+    }
   }
 
   startRun(runId: number): void {
@@ -230,6 +234,7 @@ function toStreamRecord(s: StreamRow): StreamRunRecord {
     counts: {
       rowsRead: s.rows_read, rowsWritten: s.rows_written, bytesRead: s.bytes_read, bytesWritten: s.bytes_written,
       rowsSkipped: s.rows_skipped, rowsDeadLettered: s.rows_dead_lettered, rowsRolledBack: s.rows_rolled_back,
+      ...(s.stalls > 0 ? { stalls: s.stalls } : {}),
     },
     ...(s.error_code === null ? {} : { error: { code: s.error_code, kind: s.error_kind ?? 'permanent', message: s.error_message ?? '' } }),
   };

@@ -12,6 +12,8 @@ export interface StreamCounts {
   rowsDeadLettered?: number;
   /** Rows attempts delivered to the destination that were rolled back (not in `rowsWritten`). */
   rowsRolledBack?: number;
+  /** Times the stall watchdog restarted or failed the stream. */
+  stalls?: number;
 }
 
 /** The error a stream ended (or retried) with, as classified by the engine. */
