@@ -22,7 +22,6 @@ export function parseDecimal(text: string, scale: number): bigint | CastMiss {
     const keep = digits.slice(0, digits.length + exp) || '0';
     const first = Number(digits[digits.length + exp] ?? '0');
     v = BigInt(keep) + (first >= 5 ? 1n : 0n);
-    exp = 0;
   }
   return m[1] === '-' ? -v : v;
 }
