@@ -23,6 +23,7 @@ export const DEFAULT_RESOURCES = Object.freeze({
 });
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- reads of Raw, as above */
 
 /**
  * Maps a schema-valid raw (snake_case) document to the camelCase {@link PipelineConfig},
