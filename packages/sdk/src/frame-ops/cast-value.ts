@@ -14,7 +14,7 @@ export function parseDecimal(text: string, scale: number): bigint | CastMiss {
   const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return new CastMiss('not a number');
   let digits = `${m[2]}${m[3] ?? ''}`;
-  let exp = Number(m[4] ?? 0) - (m[3] ?? '').length + scale; // value = digits * 10^exp at the target scale
+  const exp = Number(m[4] ?? 0) - (m[3] ?? '').length + scale; // value = digits * 10^exp at the target scale
   let v: bigint;
   if (exp >= 0) v = BigInt(digits || '0') * 10n ** BigInt(exp);
   else {
