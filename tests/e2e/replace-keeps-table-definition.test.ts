@@ -100,7 +100,7 @@ async function definition(db: TestDatabase): Promise<Record<string, unknown>> {
 }
 
 async function relations(db: TestDatabase): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT relname FROM pg_class WHERE relnamespace = 'wh'::regnamespace AND relname NOT LIKE '\_rb\_watermarks%' ORDER BY 1`);
+  const r = await cluster.query(db.name, `SELECT relname FROM pg_class WHERE relnamespace = 'wh'::regnamespace AND relname NOT LIKE '\\_rb\\_watermarks%' ORDER BY 1`);
   return r.rows.map((row) => row.relname as string);
 }
 

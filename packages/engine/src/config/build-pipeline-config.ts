@@ -26,6 +26,7 @@ export const DEFAULT_RESOURCES = Object.freeze({
 });
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- reads of Raw, as above */
 
 /** The endpoint fields each connector's manifest declares (`endpointFields`), by its block; absent: none. */
 export interface EndpointFields {

@@ -347,7 +347,7 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
       });
 
       it('refuses a JS number as a cursor value', async () => {
-        const error = await stateErrorOf(store.putCursor({ pipeline: 'p', stream: 's', cursorValue: 9007199254740993 as unknown as string }));
+        const error = await stateErrorOf(store.putCursor({ pipeline: 'p', stream: 's', cursorValue: 9007199254740992 as unknown as string }));
         expect(error.code).toBe('INVALID_ARGUMENT');
         expect(await store.getCursor('p', 's')).toBeUndefined();
       });
