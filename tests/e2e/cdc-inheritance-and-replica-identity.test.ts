@@ -5,10 +5,11 @@
 // an unusable replica identity index is refused before anything is published; a pipeline whose slot
 // exists needs no free slot.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson } from '../support/run-json.js';
+import { parseJson, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -32,20 +33,6 @@ destination:
   write_mode: upsert
 resources: { batch_rows: 1000 }
 `);
-}
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function runOk(file: string): Promise<RunJson> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return parseJson<RunJson>(result);
 }
 
 async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string): Promise<void> {
@@ -81,7 +68,7 @@ describe('CDC of inheritance parents', () => {
     const src = await scope.create('cdc_inh_src', INHERITANCE_DDL);
     const dst = await scope.create('cdc_inh_dst');
     const file = cdcPipeline({ name: 'cdc_inh', src, dst, streams: ['public.animals'] });
-    await runOk(file);
+    await runSucceeded(file);
     expect(await publishedTables(src)).toEqual(['public.animals']);
     await expectEqual(src, 'animals_own', dst, 'animals');
 
@@ -93,7 +80,7 @@ describe('CDC of inheritance parents', () => {
     await cluster.query(src.name, `DELETE FROM dogs WHERE id = 11`);
     await cluster.query(src.name, `UPDATE animals SET name = name || '?'`); // parent and children in one statement
 
-    await runOk(file);
+    await runSucceeded(file);
     await expectEqual(src, 'animals_own', dst, 'animals');
     expect(await publishedTables(src)).toEqual(['public.animals']);
   });
@@ -142,12 +129,12 @@ destination:
       const src = await scope.create('cdc_inh2_src', INHERITANCE_DDL);
       const dst = await scope.create('cdc_inh2_dst');
       const file = cdcPipeline({ name: `cdc_inh2_${order.replace(' ', '_')}`, src, dst, streams });
-      await runOk(file);
+      await runSucceeded(file);
       expect(await publishedTables(src), order).toEqual(['public.animals', 'public.cats']);
       await applicationWrites(src, 'animals', 100);
       await applicationWrites(src, 'cats', 300, ', lives', ', 7');
       await applicationWrites(src, 'dogs', 200, ', breed', `, 'mutt'`);
-      await runOk(file);
+      await runSucceeded(file);
       await expectEqual(src, 'animals_own', dst, 'animals');
       await expectEqual(src, 'cats', dst, 'cats');
     }
@@ -187,9 +174,9 @@ INSERT INTO public.by_index VALUES (1, 'a');`,
     // with the fix the stream runs, and the application's writes still work
     await cluster.psql(src.name, `ALTER TABLE public.deferred REPLICA IDENTITY FULL;`);
     const fixed = cdcPipeline({ name: 'cdc_defer_fixed', src, dst, streams: ['public.deferred'] });
-    await runOk(fixed);
+    await runSucceeded(fixed);
     await applicationWrites(src, 'deferred', 200);
-    await runOk(fixed);
+    await runSucceeded(fixed);
     await expectEqual(src, 'deferred', dst, 'deferred');
   });
 });
@@ -199,13 +186,13 @@ describe('replication slots', () => {
     const src = await scope.create('cdc_slots_src', `CREATE TABLE public.t (id int PRIMARY KEY, name text); INSERT INTO public.t VALUES (1, 'a');`);
     const dst = await scope.create('cdc_slots_dst');
     const file = cdcPipeline({ name: 'cdc_slots', src, dst, streams: ['public.t'] });
-    await runOk(file);
+    await runSucceeded(file);
     const free = await cluster.query('postgres', `SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS n`);
     const fillers = Array.from({ length: (free.rows[0] as { n: number }).n }, (_, i) => `rb_test_filler_${i}`);
     try {
       for (const name of fillers) await cluster.query('postgres', `SELECT pg_create_physical_replication_slot($1)`, [name]);
       await cluster.query(src.name, `INSERT INTO t VALUES (2, 'b'); UPDATE t SET name = 'c' WHERE id = 1;`);
-      await runOk(file);
+      await runSucceeded(file);
       await expectEqual(src, 't', dst, 't');
       // a pipeline without a slot is still refused, with the fix
       const other = cdcPipeline({ name: 'cdc_slots_other', src, dst, streams: ['public.t'] });

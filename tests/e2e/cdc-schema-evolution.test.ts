@@ -5,8 +5,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
+import type { StreamJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { cliOutput, expectSucceeded, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -40,15 +41,12 @@ destination:
 
 /** Asserts success; returns the schema changes the stream lists. */
 function succeeded(result: CliResult): string[] {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  return (json.streams[0] as { schemaChanges?: string[] }).schemaChanges ?? [];
+  return (expectSucceeded(result).streams[0] as StreamJson).schemaChanges ?? [];
 }
 
 function refused(result: CliResult): { code: string; message: string } {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).not.toBe(0);
-  const error = (JSON.parse(result.stdout) as RunJson).streams[0]?.error as { code: string; message: string } | undefined;
+  expect(result.code, cliOutput(result)).not.toBe(0);
+  const error = parseJson(result).streams[0]?.error as { code: string; message: string } | undefined;
   expect(error).toBeDefined();
   return error as { code: string; message: string };
 }

@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import type { StreamJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { expectSucceeded, onlyStream } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.accounts';
@@ -30,11 +31,7 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 200 }
 }
 
 function streamOf(result: CliResult): StreamJson {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  expect(json.streams).toHaveLength(1);
-  return json.streams[0] as StreamJson;
+  return onlyStream(expectSucceeded(result));
 }
 
 async function count(db: TestDatabase): Promise<number> {

@@ -8,26 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
+import { parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
-
-/** `rapidbyte run --json` output (RunResult). */
-interface RunJson {
-  runId: number;
-  pipeline: string;
-  status: string;
-  durationMs: number;
-  streams: {
-    stream: string;
-    status: string;
-    rowsRead: number;
-    rowsWritten: number;
-    bytesRead: number;
-    bytesWritten: number;
-    durationMs: number;
-    error?: { code: string; message: string; kind: string; stage: string; column?: string };
-  }[];
-}
 
 interface PipelineOptions {
   name: string;
@@ -52,14 +35,6 @@ destination:
   ${pgEndpoint(o.dstUrl)}
   write_mode: ${o.destinationExtra ?? 'replace'}
 ${o.extra ?? ''}`;
-}
-
-function parseJson(result: CliResult): RunJson {
-  try {
-    return JSON.parse(result.stdout) as RunJson;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
 }
 
 /** Column names of a table, in order. */

@@ -8,8 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { expectSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -50,8 +50,7 @@ destination:
 
 async function runOk(file: string): Promise<CliResult> {
   const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  expect((JSON.parse(result.stdout) as RunJson).status).toBe('succeeded');
+  expectSucceeded(result);
   return result;
 }
 

@@ -11,6 +11,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
+import { onlyStream, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -36,9 +37,7 @@ resources: { checkpoint_interval_rows: 4, batch_rows: 2 }
 async function run(file: string): Promise<{ stream: StreamJson; stderr: string }> {
   const result = await runCli(['run', '--json', file]);
   expect(result.code, show(result)).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.streams).toHaveLength(1);
-  return { stream: json.streams[0] as StreamJson, stderr: result.stderr };
+  return { stream: onlyStream(parseJson(result)), stderr: result.stderr };
 }
 
 async function storedCursor(file: string): Promise<string | undefined> {

@@ -3,10 +3,11 @@
 // under append and under upsert; every cursor type keeps its exact value; upsert updates in place
 // and a replay changes nothing; lookback re-reads its window; state show/reset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
+import { onlyStream, parseJson, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -41,22 +42,9 @@ ${o.writeMode === 'upsert' ? '  primary_key: [id]\n' : ''}resources: { checkpoin
 `);
 }
 
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
 /** `rapidbyte run --json`; expects exit 0 and one succeeded stream, returns it. */
 async function runOk(file: string): Promise<StreamJson> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = parseJson<RunJson>(result);
-  expect(json.status).toBe('succeeded');
-  expect(json.streams).toHaveLength(1);
-  return json.streams[0] as StreamJson;
+  return onlyStream(await runSucceeded(file));
 }
 
 async function stateShow(file: string, stream: string): Promise<{ text: string; view: StateView }> {

@@ -9,6 +9,7 @@ import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
+import { parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -47,12 +48,7 @@ ${o.writeMode === 'upsert' ? '  primary_key: [id]\n' : ''}resources: { checkpoin
 }
 
 function summaryOf(result: CliResult): StreamJson {
-  let json: { status: string; streams: StreamJson[] };
-  try {
-    json = JSON.parse(result.stdout) as typeof json;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
+  const json = parseJson(result);
   expect(json.status).toBe('succeeded');
   return json.streams[0] as StreamJson;
 }

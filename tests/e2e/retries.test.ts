@@ -3,24 +3,16 @@
 // succeeds with every attempt recorded; a permanent error fails on the first attempt;
 // `rapidbyte runs` lists runs with per-stream counts, attempts and transitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
+import { parseJson, type RunsJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
-
-/** `rapidbyte runs --json`: RunRecord plus its transitions. */
-interface RunsJson {
-  runId: number;
-  pipeline: string;
-  status: string;
-  streams: { stream: string; status: string; attempts: number; counts: { rowsRead: number; rowsWritten: number }; error?: { code: string; kind: string } }[];
-  transitions: { stream: string; from: string | null; to: string; at: string; reason?: string }[];
-}
 
 const BIG_COLUMNS = 'id bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
 
@@ -38,14 +30,6 @@ destination:
   write_mode: ${writeMode}
 resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000, max_retries: 3 }
 `);
-}
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
 }
 
 async function count(db: TestDatabase, table: string): Promise<number> {

@@ -5,14 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore, type RunRecord, type StateStore, type TransitionRecord } from '../../packages/engine/dist/state/index.js';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { parseJson, type RunJson } from '../support/e2e.js';
 
 const cluster = testPg();
-
-interface RunJson {
-  runId: number;
-  status: string;
-  streams: { stream: string; status: string; rowsRead: number; rowsWritten: number; bytesRead: number; bytesWritten: number }[];
-}
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -34,7 +29,7 @@ destination:
 async function run(file: string, expectedCode: number): Promise<RunJson> {
   const result = await runCli(['run', '--json', file]);
   expect(result.code, result.stderr).toBe(expectedCode);
-  return JSON.parse(result.stdout) as RunJson;
+  return parseJson(result);
 }
 
 /** Opens the pipeline's default state DB (after the CLI exited), reads, closes. */

@@ -4,8 +4,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
+import type { StreamJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { cliOutput, expectSucceeded, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.items';
@@ -35,16 +36,13 @@ function run(file: string): Promise<CliResult> {
 
 /** Asserts the run succeeded; returns the schema changes its one stream lists. */
 function succeeded(result: CliResult): string[] {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  return (json.streams[0] as { schemaChanges?: string[] }).schemaChanges ?? [];
+  return (expectSucceeded(result).streams[0] as StreamJson).schemaChanges ?? [];
 }
 
 /** The failed stream's error. */
 function failed(result: CliResult): { code: string; message: string } {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).not.toBe(0);
-  const error = (JSON.parse(result.stdout) as RunJson).streams[0]?.error;
+  expect(result.code, cliOutput(result)).not.toBe(0);
+  const error = parseJson(result).streams[0]?.error;
   expect(error).toBeDefined();
   return error as { code: string; message: string };
 }

@@ -10,13 +10,12 @@ import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
+import { onlyStream, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
 const TABLE = 'public.big';
-
-type ShardedJson = StreamJson & { shards?: number; startedAt: string; finishedAt: string };
 
 function pipelineFile(o: { name: string; src: TestDatabase; dst: TestDatabase; writeMode: string; shards: number | string; table?: string; extra?: string }): string {
   return writePipeline(`version: "1.0"
@@ -34,16 +33,10 @@ resources: { parallelism: 4, checkpoint_interval_rows: ${CHUNK}, batch_rows: 500
 `);
 }
 
-function summaryOf(result: CliResult, status = 'succeeded'): ShardedJson {
-  let json: { status: string; streams: ShardedJson[] };
-  try {
-    json = JSON.parse(result.stdout) as typeof json;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
+function summaryOf(result: CliResult, status = 'succeeded'): StreamJson {
+  const json = parseJson(result);
   expect(json.status, result.stderr).toBe(status);
-  expect(json.streams).toHaveLength(1); // one stream in the summary, whatever the shard count
-  return json.streams[0] as ShardedJson;
+  return onlyStream(json); // one stream in the summary, whatever the shard count
 }
 
 async function count(db: TestDatabase, table = TABLE): Promise<number> {

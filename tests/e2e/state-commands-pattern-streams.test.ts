@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import type { StreamJson } from '../support/run-json.js';
+import { parseJson, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -21,14 +22,6 @@ interface StateView {
 }
 
 const show = (r: CliResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON: ${show(result)}`);
-  }
-}
 
 function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; stream: string }): string {
   return writePipeline(`version: "1.0"
@@ -48,10 +41,7 @@ resources: { batch_rows: 1000 }
 
 /** `run --json`: exit 0; rows read per stream. */
 async function runOk(file: string): Promise<Record<string, number>> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, show(result)).toBe(0);
-  const json = parseJson<RunJson>(result);
-  expect(json.status).toBe('succeeded');
+  const json = await runSucceeded(file);
   return Object.fromEntries(json.streams.map((s: StreamJson) => [s.stream, s.rowsRead]));
 }
 
