@@ -10,7 +10,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { databaseScope } from '../support/database-scope.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded } from '../support/e2e.js';
+import { columnNames, expectSucceeded, expectTablesEqual } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -48,15 +48,11 @@ async function runOk(file: string): Promise<CliResult> {
 }
 
 async function columns(db: TestDatabase): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT attname::text AS name FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
-  return r.rows.map((row) => row.name as string);
+  return columnNames(db, 'public.items');
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, cols: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'items', dst.url, 'items', { columns: cols });
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.sourceRows).toBe(diff.destinationRows);
+  await expectTablesEqual(src, 'items', dst, 'items', { columns: cols });
 }
 
 /** The application's own writes still work; the next run follows them. */

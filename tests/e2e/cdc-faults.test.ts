@@ -10,7 +10,7 @@ import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
-import { parseJson, runSucceeded } from '../support/e2e.js';
+import { expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -37,9 +37,7 @@ resources: { batch_rows: 5000${extra} }
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, table: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, table, dst.url, table);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
+  await expectTablesEqual(src, table, dst, table);
 }
 
 /** confirmed_flush_lsn - the destination watermark's LSN (must never be > 0). */

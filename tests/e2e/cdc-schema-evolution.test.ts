@@ -7,7 +7,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { databaseScope } from '../support/database-scope.js';
 import type { StreamJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { cliOutput, expectSucceeded, parseJson } from '../support/e2e.js';
+import { cliOutput, expectSucceeded, expectTablesEqual, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -64,10 +64,7 @@ async function columns(dst: TestDatabase): Promise<Record<string, string>> {
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, cols: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'items', dst.url, 'items', { columns: cols });
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.sourceRows).toBe(diff.destinationRows);
+  await expectTablesEqual(src, 'items', dst, 'items', { columns: cols });
 }
 
 async function values(dst: TestDatabase, select: string): Promise<unknown[][]> {

@@ -8,7 +8,7 @@ import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson } from '../support/run-json.js';
-import { parseJson, runSucceeded } from '../support/e2e.js';
+import { expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -45,13 +45,6 @@ resources: { batch_rows: 1000 }
 `);
 }
 
-async function expectEqual(src: TestDatabase, table: string, dst: TestDatabase, dstTable: string, options: { columns?: string[]; castJsonToText?: boolean } = {}): Promise<void> {
-  const diff = await cluster.compareTables(src.url, table, dst.url, dstTable, options);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
-}
-
 async function slotRow(db: TestDatabase, slot: string): Promise<{ confirmed: string; walStatus: string } | undefined> {
   const r = await cluster.query(db.name, `SELECT confirmed_flush_lsn::text AS confirmed, wal_status FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
   const row = r.rows[0] as { confirmed: string; wal_status: string } | undefined;
@@ -79,14 +72,14 @@ describe('cdc × upsert applies every kind of change in commit order', () => {
     const file = cdcPipeline({ name: 'cdc_apply', src, dst, streams: [{ table: 'public.items' }, { table: 'public.items_full' }] });
     const bothEqual = async (): Promise<void> => {
       await runSucceeded(file);
-      await expectEqual(src, 'items', dst, 'items');
-      await expectEqual(src, 'items_full', dst, 'items_full');
+      await expectTablesEqual(src, 'items', dst, 'items');
+      await expectTablesEqual(src, 'items_full', dst, 'items_full');
     };
 
     // first run: the snapshot
     const first = await runSucceeded(file);
     expect(first.streams.map((s) => s.stream).sort()).toEqual(['public.items', 'public.items_full']);
-    await expectEqual(src, 'items', dst, 'items');
+    await expectTablesEqual(src, 'items', dst, 'items');
     const cols = await cluster.query(dst.name, `SELECT column_name FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position`);
     expect(cols.rows.map((r: { column_name: string }) => r.column_name)).toEqual(['id', 'name', 'big', 'n']);
 
@@ -147,7 +140,7 @@ UPDATE "TypeZoo" SET c_text = c_text || ' (updated)', c_numeric = c_numeric / 2 
 INSERT INTO "TypeZoo" SELECT id + 1000, "select", "Order", c_int8, c_numeric, c_numeric_any, c_float4, c_float8, c_bool, c_text, "VarChar", c_char, c_bytea, c_uuid, c_date, c_time, c_timetz, c_timestamp, c_timestamptz, c_interval, c_json, c_jsonb, c_text_arr, c_int4_arr, c_mood, c_inet, c_cidr, c_int4range, c_point FROM zoo_rows;`);
     const run = await runSucceeded(file);
     expect(run.streams[0]?.rowsWritten).toBeGreaterThan(0);
-    await expectEqual(src, 'TypeZoo', dst, 'TypeZoo', { castJsonToText: true });
+    await expectTablesEqual(src, 'TypeZoo', dst, 'TypeZoo', { castJsonToText: true });
     const types = async (db: TestDatabase): Promise<string[]> =>
       (await cluster.query(db.name, `SELECT attname || ' ' || format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '"TypeZoo"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)).rows.map(
         (r: { t: string }) => r.t,
@@ -185,7 +178,7 @@ INSERT INTO public.busy SELECT g, 0, repeat('p', 200) FROM generate_series(1, 20
     // the second runs take what was written after the first runs' end positions
     await runSucceeded(upsert);
     await runSucceeded(changeLog);
-    await expectEqual(src, 'busy', dst, 'busy');
+    await expectTablesEqual(src, 'busy', dst, 'busy');
     // change log: no change twice, and replaying it (last change per key) gives the source
     const dup = await cluster.query(log.name, `SELECT id, _rb_op, _rb_lsn, count(*) FROM busy GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`);
     expect(dup.rows).toEqual([]);
@@ -194,7 +187,7 @@ INSERT INTO public.busy SELECT g, 0, repeat('p', 200) FROM generate_series(1, 20
       `CREATE TABLE replayed AS SELECT id, v, pad FROM (
          SELECT DISTINCT ON (id) * FROM busy ORDER BY id, _rb_lsn DESC, (_rb_op <> 'r') DESC) last WHERE _rb_op <> 'D'`,
     );
-    await expectEqual(src, 'busy', log, 'replayed');
+    await expectTablesEqual(src, 'busy', log, 'replayed');
   });
 });
 

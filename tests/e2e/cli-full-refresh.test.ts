@@ -7,7 +7,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { databaseScope } from '../support/database-scope.js';
 import type { StreamJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded, onlyStream } from '../support/e2e.js';
+import { expectSucceeded, onlyStream, rowCount } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.accounts';
@@ -35,7 +35,7 @@ function streamOf(result: CliResult): StreamJson {
 }
 
 async function count(db: TestDatabase): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0].n);
+  return rowCount(db, TABLE);
 }
 
 describe('rapidbyte run --full-refresh', () => {

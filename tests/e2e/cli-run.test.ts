@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
-import { parseJson } from '../support/e2e.js';
+import { columnNames, expectTablesEqual, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -38,17 +38,8 @@ ${o.extra ?? ''}`;
 }
 
 /** Column names of a table, in order. */
-async function columnNames(db: string, table: string): Promise<string[]> {
-  const r = await cluster.query(db, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]);
-  return r.rows.map((row: { attname: string }) => row.attname);
-}
-
 async function expectEqualTables(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string, rows: number, columns?: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable, columns ? { columns } : {});
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.sourceRows).toBe(rows);
-  expect(diff.destinationRows).toBe(rows);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows, columns });
 }
 
 /** Byte size in the summary table (`12.3 KiB`, `512 B`) in bytes, with the display's rounding slack. */
@@ -248,7 +239,7 @@ describe('rapidbyte CLI', () => {
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(0);
     expect(parseJson(result).streams.map((s) => [s.status, s.rowsWritten])).toEqual([['succeeded', 1000]]);
-    expect(await columnNames(dst.name, 'public.customers')).toEqual(['id', 'email']);
+    expect(await columnNames(dst, 'public.customers')).toEqual(['id', 'email']);
     await expectEqualTables(src, 'shop.customers', dst, 'public.customers', 1000, ['id', 'email']);
   });
 

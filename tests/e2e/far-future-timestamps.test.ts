@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded } from '../support/e2e.js';
+import { expectSucceeded, expectTablesEqual } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -25,10 +25,7 @@ INSERT INTO public.far VALUES
   (8, NULL, NULL, NULL, NULL);`;
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'public.far', dst.url, dstTable);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, 'public.far', dst, dstTable);
 }
 
 describe('timestamps beyond Arrow µs range (294247–294276 AD)', () => {

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded } from '../support/e2e.js';
+import { expectSucceeded, expectTablesEqual } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -55,10 +55,7 @@ async function runOk(file: string): Promise<CliResult> {
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, columns: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'items', dst.url, 'items', { columns });
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, 'items', dst, 'items', { columns });
 }
 
 /** name -> generation expression ('' for a plain column) of the table's columns, in order. */

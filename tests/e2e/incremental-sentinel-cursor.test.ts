@@ -11,7 +11,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
-import { onlyStream, parseJson } from '../support/e2e.js';
+import { expectTablesEqual, onlyStream, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -47,10 +47,7 @@ async function storedCursor(file: string): Promise<string | undefined> {
 }
 
 async function expectEqual(src: TestDatabase, table: string, dst: TestDatabase): Promise<void> {
-  const diff = await cluster.compareTables(src.url, `public.${table}`, dst.url, `public.${table}`);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, `public.${table}`, dst, `public.${table}`);
 }
 
 /** The source application's INSERT/UPDATE/DELETE on its table still work after the runs. */

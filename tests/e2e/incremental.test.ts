@@ -7,7 +7,7 @@ import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
-import { onlyStream, parseJson, runSucceeded } from '../support/e2e.js';
+import { duplicateKeys, expectTablesEqual, onlyStream, parseJson, rowCount, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -58,22 +58,10 @@ async function stateShow(file: string, stream: string): Promise<{ text: string; 
 }
 
 async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string, rows: number): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 /** Keys present more than once at the destination. */
-async function duplicateKeys(db: TestDatabase, table: string): Promise<unknown[]> {
-  const r = await cluster.query(db.name, `SELECT id::text AS id, count(*)::int AS n FROM ${table} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 20`);
-  return r.rows;
-}
-
-async function count(db: TestDatabase, table: string): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
-}
-
 /** A cursor type and how to make its values: `expr(g)` is monotonic in the SQL integer `g`. */
 interface CursorCase {
   readonly type: string;
@@ -221,7 +209,7 @@ describe('incremental sync', () => {
     const replay = await runOk(file);
     expect(replay.rowsWritten).toBeLessThan(10);
     expect(await cluster.tableDigest(dst.url, table, 'id')).toEqual(before);
-    expect(await count(dst, table)).toBe(5000);
+    expect(await rowCount(dst, table)).toBe(5000);
   });
 
   it('upsert with lookback: a row committed late with an older cursor inside the window is picked up', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded } from '../support/e2e.js';
+import { columnTypes, expectSucceeded, expectTablesEqual } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -49,15 +49,7 @@ resources: { batch_rows: 2 }
 
 /** The source's rows with every reg* value as the source prints it. */
 async function expectEqual(src: TestDatabase, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'public.refs', dst.url, dstTable);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
-}
-
-async function columnTypes(db: TestDatabase, table: string): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${table}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
-  return r.rows.map((row: { t: string }) => row.t);
+  await expectTablesEqual(src, 'public.refs', dst, dstTable);
 }
 
 const TEXT_TYPES = ['integer', ...Array(11).fill('text'), 'text[]', 'text'];

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import type { TableRef } from '../support/pg-url.mjs';
+import { expectTablesEqual, rowCount } from '../support/e2e.js';
 
 const testCluster = testPg();
 const ITEMS_DDL = (table: string): string =>
@@ -28,10 +29,6 @@ destination:
 `);
 }
 
-async function count(db: TestDatabase, table: string): Promise<number> {
-  return Number((await testCluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
-}
-
 /** Names of leftover staging tables in `db`. */
 async function stagingTables(db: TestDatabase): Promise<string[]> {
   const r = await testCluster.query(db.name, `SELECT relname FROM pg_class WHERE relname LIKE '%\\_\\_rb\\_stage'`);
@@ -39,10 +36,7 @@ async function stagingTables(db: TestDatabase): Promise<string[]> {
 }
 
 async function expectEqual(src: TestDatabase, srcTable: TableRef, dst: TestDatabase, dstTable: TableRef, rows: number): Promise<void> {
-  const diff = await testCluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 function expectSucceeded(result: CliResult): void {
@@ -110,7 +104,7 @@ describe('dest-postgres replace semantics', () => {
       const held = (await reader.query('SELECT count(*)::int AS n, min(id) AS lo, max(id) AS hi FROM public.items')).rows[0];
       expect(held).toEqual({ n: 300, lo: 9001, hi: 9300 });
       // a new reader (queued behind the swap's lock request until it times out) sees the old table too
-      expect(await count(dst, 'public.items')).toBe(300);
+      expect(await rowCount(dst, 'public.items')).toBe(300);
       await reader.query('COMMIT');
 
       const result = await running;
@@ -140,7 +134,7 @@ describe('dest-postgres replace semantics', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('LOCK_TIMEOUT');
     expect(result.stdout).toMatch(/after 2 attempts/);
-    expect(await count(dst, 'public.items')).toBe(10);
+    expect(await rowCount(dst, 'public.items')).toBe(10);
     expect(await stagingTables(dst)).toEqual([]);
   });
 
@@ -159,8 +153,8 @@ describe('dest-postgres replace semantics', () => {
     expect(result.stdout).toMatch(/public\.items\s+failed/);
 
     expect(await oid(dst, 'public.items')).toBe(before);
-    expect(await count(dst, 'public.items')).toBe(42);
-    expect(await count(dst, 'public.cheap_items_view')).toBe(7);
+    expect(await rowCount(dst, 'public.items')).toBe(42);
+    expect(await rowCount(dst, 'public.cheap_items_view')).toBe(7);
     expect(await stagingTables(dst)).toEqual([]);
     expect((await testCluster.query(dst.name, `SELECT to_regclass('public.items__rb_stage') AS t`)).rows[0].t).toBeNull();
   });
@@ -212,16 +206,16 @@ describe('dest-postgres replace semantics', () => {
     const again = await runCli(['run', keyed]);
     expect(again.code).toBe(4);
     expect(`${again.stdout}${again.stderr}`).toMatch(/duplicate key/);
-    expect(await count(dstKeyed, 'public.items')).toBe(2000);
+    expect(await rowCount(dstKeyed, 'public.items')).toBe(2000);
 
     const dstAppend = await testCluster.createDatabase('rs_append');
     // without a primary key at the destination the second append adds the same rows again
     await testCluster.psql(dstAppend.name, 'CREATE TABLE public.items (id integer NOT NULL, name text NOT NULL, price numeric(10,2), tags text[])');
     const append = pipeline(src, dstAppend, 'append', ['public.items']);
     expectSucceeded(await runCli(['run', append]));
-    expect(await count(dstAppend, 'public.items')).toBe(2000);
+    expect(await rowCount(dstAppend, 'public.items')).toBe(2000);
     expectSucceeded(await runCli(['run', append]));
-    expect(await count(dstAppend, 'public.items')).toBe(4000);
+    expect(await rowCount(dstAppend, 'public.items')).toBe(4000);
     const dup = await testCluster.query(dstAppend.name, `SELECT count(DISTINCT id)::int AS ids, min(c)::int AS lo, max(c)::int AS hi
       FROM (SELECT id, count(*) AS c FROM public.items GROUP BY id) g`);
     expect(dup.rows[0]).toEqual({ ids: 2000, lo: 2, hi: 2 });
@@ -235,7 +229,7 @@ describe('dest-postgres replace semantics', () => {
 
     expectSucceeded(await runCli(['run', file]));
     expect((await testCluster.query(dst.name, `SELECT to_regclass('public.items') AS t`)).rows[0].t).toBe('items');
-    expect(await count(dst, 'public.items')).toBe(0);
+    expect(await rowCount(dst, 'public.items')).toBe(0);
     const columns = await testCluster.query(dst.name, `SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
       FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
     expect(columns.rows.map((r) => [r.attname, r.type, r.attnotnull])).toEqual([

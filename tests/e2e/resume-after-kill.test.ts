@@ -9,7 +9,7 @@ import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
-import { parseJson } from '../support/e2e.js';
+import { duplicateKeys, expectTablesEqual, parseJson, rowCount } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -54,7 +54,7 @@ function summaryOf(result: CliResult): StreamJson {
 }
 
 async function count(db: TestDatabase, table = TABLE): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+  return rowCount(db, table);
 }
 
 /** Backends the pipeline's connectors hold in `db` (application_name `rapidbyte/<pipeline>`). */
@@ -72,18 +72,9 @@ async function waitBackendsGone(dbs: TestDatabase[], pipeline: string): Promise<
   }
 }
 
-async function duplicateKeys(db: TestDatabase): Promise<unknown[]> {
-  return (await cluster.query(db.name, `SELECT id::text AS id, count(*)::int AS n FROM ${TABLE} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 20`)).rows;
-}
-
 async function expectEqual(src: TestDatabase, dst: TestDatabase): Promise<void> {
-  const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE);
-  expect(diff.onlyInSourceCount).toBe(0);
-  expect(diff.onlyInDestinationCount).toBe(0);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([ROWS, ROWS]);
-  expect(await duplicateKeys(dst)).toEqual([]);
+  await expectTablesEqual(src, TABLE, dst, TABLE, { rows: ROWS });
+  expect(await duplicateKeys(dst, TABLE)).toEqual([]);
 }
 
 async function stagingTables(db: TestDatabase): Promise<string[]> {
@@ -133,7 +124,7 @@ describe('resume after kill -9', () => {
     expect(committed).toBeGreaterThanOrEqual(seen);
     expect(committed).toBeLessThan(ROWS); // really killed mid-run
     if (syncMode === 'full_refresh') expect(committed % CHUNK).toBe(0); // commits happen at chunk ends only
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
 
     const rerun = await runCli(['run', '--json', file]);
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);

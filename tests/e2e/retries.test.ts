@@ -8,7 +8,7 @@ import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
-import { parseJson, type RunsJson } from '../support/e2e.js';
+import { parseJson, rowCount, type RunsJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -30,10 +30,6 @@ destination:
   write_mode: ${writeMode}
 resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000, max_retries: 3 }
 `);
-}
-
-async function count(db: TestDatabase, table: string): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
 }
 
 async function runsJson(file: string): Promise<RunsJson[]> {
@@ -85,7 +81,7 @@ describe('retries and run history', () => {
 
     const cli = spawnCli(['run', '--json', file]);
     const pid = await waitFor('a committed chunk and the busy destination backend', async () => {
-      if ((await count(dst, 'public.big')) < CHUNK) return undefined;
+      if ((await rowCount(dst, 'public.big')) < CHUNK) return undefined;
       const r = await cluster.query('postgres',
         `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND backend_type = 'client backend' AND state = 'active'`,
         [dst.name, `rapidbyte/${name}`]);
@@ -93,7 +89,7 @@ describe('retries and run history', () => {
     }, { cli });
     const terminated = await cluster.query('postgres', 'SELECT pg_terminate_backend($1) AS ok', [pid]);
     expect(terminated.rows[0].ok).toBe(true);
-    const atTermination = await count(dst, 'public.big');
+    const atTermination = await rowCount(dst, 'public.big');
     expect(atTermination).toBeLessThan(ROWS);
 
     const result = await cli.exited;
@@ -173,7 +169,7 @@ describe('retries and run history', () => {
     const run = (await runsJson(file)).find((r) => r.runId === json.runId);
     expect(run?.streams.map((s) => [s.status, s.attempts, s.error?.kind])).toEqual([['failed', 1, 'permanent']]);
     expect(path(run as RunsJson, stream)).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'failed']]);
-    if (ddl) expect(await count(dst, stream)).toBe(0);
+    if (ddl) expect(await rowCount(dst, stream)).toBe(0);
   });
 
   it('runs --pipeline lists the runs newest first with per-stream counts, attempts and transitions', async () => {

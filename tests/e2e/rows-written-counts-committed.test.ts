@@ -9,7 +9,7 @@ import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { StreamJson } from '../support/run-json.js';
-import { onlyStream, parseJson, type RunsJson } from '../support/e2e.js';
+import { onlyStream, parseJson, rowCount, type RunsJson } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -49,7 +49,7 @@ function streamOf(result: CliResult): StreamJson & { runId: number } {
 }
 
 async function count(db: TestDatabase): Promise<number> {
-  return Number((await cluster.query(db.name, 'SELECT count(*)::int AS n FROM public.items')).rows[0].n);
+  return rowCount(db, 'public.items');
 }
 
 /** The run history's counts of the run's one stream. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
+import { expectTablesEqual } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -49,10 +50,7 @@ async function tables(db: TestDatabase): Promise<string[]> {
 }
 
 async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string, rows: number): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 /** The source application's own writes still work on its tables after a run. */

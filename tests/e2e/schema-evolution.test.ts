@@ -6,7 +6,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { databaseScope } from '../support/database-scope.js';
 import type { StreamJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { cliOutput, expectSucceeded, parseJson } from '../support/e2e.js';
+import { cliOutput, expectSucceeded, expectTablesEqual, parseJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.items';
@@ -63,10 +63,7 @@ async function rows(db: TestDatabase, select: string): Promise<unknown[][]> {
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, cols?: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE, cols ? { columns: cols } : {});
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.sourceRows).toBe(diff.destinationRows);
+  await expectTablesEqual(src, TABLE, dst, TABLE, { columns: cols });
 }
 
 describe('schema_evolution on full_refresh', () => {

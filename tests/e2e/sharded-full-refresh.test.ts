@@ -10,7 +10,7 @@ import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
-import { onlyStream, parseJson } from '../support/e2e.js';
+import { duplicateKeys, expectTablesEqual, onlyStream, parseJson, rowCount } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -40,19 +40,11 @@ function summaryOf(result: CliResult, status = 'succeeded'): StreamJson {
 }
 
 async function count(db: TestDatabase, table = TABLE): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
-}
-
-async function duplicateKeys(db: TestDatabase): Promise<unknown[]> {
-  return (await cluster.query(db.name, `SELECT id::text AS id, count(*)::int AS n FROM ${TABLE} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 20`)).rows;
+  return rowCount(db, table);
 }
 
 async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, rows = ROWS, dstTable = TABLE): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.onlyInSourceCount, diff.onlyInDestinationCount]).toEqual([0, 0]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 /** The shard watermarks dest-postgres keeps for the pipeline (`public.big[shard 2/4]` → payload). */
@@ -101,7 +93,7 @@ describe('sharded full refresh', () => {
     expect(done.stderr).toMatch(/shard 1\/4: .*read \d+ rows/);
     expect(done.stderr).toMatch(/shard 4\/4: .*read \d+ rows/);
     await expectEqual(src, 'public.big_expected', dst);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
     const marks = await shardWatermarks(dst, name);
     expect(Object.keys(marks)).toEqual([1, 2, 3, 4].map((i) => `${TABLE}[shard ${i}/4]`));
     expect(Object.values(marks).every((m) => m.complete === true)).toBe(true);
@@ -130,7 +122,7 @@ describe('sharded full refresh', () => {
     const committed = await count(dst);
     expect(committed % CHUNK).toBe(0); // each shard commits at its chunk ends only
     expect(committed).toBeLessThan(ROWS);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
     const before = await shardWatermarks(dst, name);
     expect(Object.values(before).some((m) => m.complete !== true)).toBe(true);
 
@@ -147,7 +139,7 @@ describe('sharded full refresh', () => {
     expect(summary.rowsRead).toBe(ROWS - committed);
     expect(summary.rowsWritten).toBe(ROWS - committed);
     await expectEqual(src, TABLE, dst);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
     const after = await shardWatermarks(dst, name);
     expect(Object.values(after).every((m) => m.complete === true && m.pass === Object.values(before)[0]?.pass)).toBe(true);
 
@@ -177,7 +169,7 @@ describe('sharded full refresh', () => {
     expect(rerun.stderr).toMatch(/resuming the sharded pass/);
     expect(summaryOf(rerun).rowsWritten).toBe(ROWS - committed);
     await expectEqual(src, TABLE, dst);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
   });
 
   it('a composite text/int key, upsert, 3 shards: equal to the source; replace ignores shards and says so', async () => {

@@ -14,6 +14,7 @@ import { databaseScope } from '../support/database-scope.js';
 import type { RunJson } from '../support/run-json.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { pacedTableDdl } from '../support/paced-table.js';
+import { rowCount } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -26,7 +27,7 @@ const COLUMNS_DDL = 'id bigint NOT NULL, hash text NOT NULL, amount numeric(12,2
 const PACED_DESTINATION = pacedTableDdl(TABLE, COLUMNS_DDL);
 
 async function count(db: TestDatabase): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0].n);
+  return rowCount(db, TABLE);
 }
 
 describe('SIGINT during a one-shot batch run', () => {

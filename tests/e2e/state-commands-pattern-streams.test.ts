@@ -8,7 +8,7 @@ import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/ru
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { StreamJson } from '../support/run-json.js';
-import { parseJson, runSucceeded } from '../support/e2e.js';
+import { expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -58,10 +58,7 @@ async function reset(file: string, ...args: string[]): Promise<string> {
 }
 
 async function expectEqual(src: TestDatabase, table: string, dst: TestDatabase): Promise<void> {
-  const diff = await cluster.compareTables(src.url, table, dst.url, table);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, table, dst, table);
 }
 
 /**

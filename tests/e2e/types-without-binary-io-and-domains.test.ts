@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded } from '../support/e2e.js';
+import { columnTypes, expectSucceeded, expectTablesEqual } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -60,15 +60,7 @@ resources: { batch_rows: 2 }
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'public.books', dst.url, dstTable);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
-}
-
-async function columnTypes(db: TestDatabase, table: string): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${table}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
-  return r.rows.map((row: { t: string }) => row.t);
+  await expectTablesEqual(src, 'public.books', dst, dstTable);
 }
 
 describe('types without a binary send/receive (isn, seg) and contrib types round-trip as the exact type', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { databaseScope } from '../support/database-scope.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { parseJson } from '../support/e2e.js';
+import { parseJson, rowCount } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -25,10 +25,6 @@ destination:
   ${pgEndpoint(dst.url, `, schema: ${schema}`)}
   write_mode: ${writeMode}
 `);
-}
-
-async function rowCount(db: TestDatabase, table: string): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
 }
 
 async function columnCount(db: TestDatabase, table: string): Promise<number> {
