@@ -3,14 +3,14 @@
 // committed (also while the destination fails); SIGINT on --follow drains, commits and exits 0;
 // an invalidated slot fails with its specific error and the recovery command; a `state reset`
 // drops the slot; a 2M-row source transaction streams with bounded engine memory.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
-import { expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
+import { editPipeline, expectTablesEqual, parseJson, pgPipeline, runSucceeded, writePipelineDoc } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -20,20 +20,8 @@ afterAll(async () => {
   await scope.dropAll();
 });
 
-function pipeline(name: string, src: TestDatabase, dst: TestDatabase, table: string, extra = ''): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${name}
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-    - { name: ${table}, sync_mode: cdc }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url)}
-  write_mode: upsert
-resources: { batch_rows: 5000${extra} }
-`);
+function pipeline(name: string, src: TestDatabase, dst: TestDatabase, table: string): string {
+  return writePipelineDoc(pgPipeline({ name, src, dst, streams: [{ name: table, sync_mode: 'cdc' }], writeMode: 'upsert', resources: { batch_rows: 5000 } }));
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, table: string): Promise<void> {
@@ -83,7 +71,7 @@ CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO publ
     const dst = await scope.create('cdc_kill_dst');
     const file = pipeline('cdc_kill', src, dst, 'public.ev');
     // a second stream keeps a change log of its table: a change applied twice would show there
-    writeFileSync(file, readFileSync(file, 'utf8').replace('    - { name: public.ev, sync_mode: cdc }', '    - { name: public.ev, sync_mode: cdc }\n    - { name: public.evlog, sync_mode: cdc, write_mode: append }'));
+    editPipeline(file, (p) => p.source.streams.push({ name: 'public.evlog', sync_mode: 'cdc', write_mode: 'append' }));
     await runSucceeded(file);
     const load = writeLoad(src, 'ev', 1000);
     const logLoad = writeLoad(src, 'evlog', 1000);
@@ -134,7 +122,7 @@ CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO publ
     const dst = await scope.create('cdc_retry_dst');
     const file = pipeline('cdc_retry', src, dst, 'public.ev');
     // a second stream of the same source keeps going while the first one retries
-    writeFileSync(file, readFileSync(file, 'utf8').replace('    - { name: public.ev, sync_mode: cdc }', '    - { name: public.ev, sync_mode: cdc }\n    - { name: public.ev2, sync_mode: cdc }'));
+    editPipeline(file, (p) => p.source.streams.push({ name: 'public.ev2', sync_mode: 'cdc' }));
     await cluster.psql(src.name, `CREATE TABLE public.ev2 (id int PRIMARY KEY, v int NOT NULL);`);
     const follow = spawnCli(['run', '--follow', '--json', file]);
     await waitFor('the snapshot', async () => {

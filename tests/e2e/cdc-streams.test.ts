@@ -3,14 +3,13 @@
 // --stream` re-syncs that stream alone; partitioned tables through CDC (published via the root,
 // rows moving between partitions), views and partitioned tables for full_refresh/incremental; a
 // relation that changed shape evolves the destination (or is refused by schema_evolution); three --follow streams at parallelism 1 all move.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson } from '../support/run-json.js';
-import { expectTablesEqual, parseJson, runSucceeded, streamNamed } from '../support/e2e.js';
+import { editPipeline, expectTablesEqual, parseJson, runSucceeded, streamNamed } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -57,8 +56,7 @@ INSERT INTO public.b SELECT g, 0 FROM generate_series(1, 50000) g;`,
       }
     })();
     // the same pipeline (same slot and state) with a second stream, b, as a change log (doubles would show)
-    const yaml = readFileSync(one, 'utf8');
-    writeFileSync(one, yaml.replace('    - { name: public.a, sync_mode: cdc }', '    - { name: public.a, sync_mode: cdc }\n    - { name: public.b, sync_mode: cdc, write_mode: append }'));
+    editPipeline(one, (p) => p.source.streams.push({ name: 'public.b', sync_mode: 'cdc', write_mode: 'append' }));
     let added: RunJson;
     try {
       added = await runSucceeded(one);
@@ -152,7 +150,7 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
     const strictSrc = await scope.create('cdc_shape_fail_src', `CREATE TABLE public.s (id int PRIMARY KEY, v int); INSERT INTO public.s VALUES (1, 1);`);
     const strictDst = await scope.create('cdc_shape_fail_dst');
     const strict = pipeline({ name: 'cdc_shape_fail', src: strictSrc, dst: strictDst, streams: ['{ name: public.s, sync_mode: cdc }'] });
-    writeFileSync(strict, readFileSync(strict, 'utf8').replace('  write_mode: upsert\n', '  write_mode: upsert\n  schema_evolution: { new_column: fail }\n'));
+    editPipeline(strict, (p) => (p.destination.schema_evolution = { new_column: 'fail' }));
     await runSucceeded(strict);
     await cluster.psql(strictSrc.name, `ALTER TABLE s ADD COLUMN nickname text; INSERT INTO s VALUES (2, 2, 'two');`);
     const failed = await runCli(['run', '--json', strict]);
@@ -168,7 +166,7 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
     const src = await scope.create('cdc_soft_src', `CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' || g FROM generate_series(1, 10) g;`);
     const dst = await scope.create('cdc_soft_dst');
     const file = pipeline({ name: 'cdc_soft', src, dst, streams: ['{ name: public.t, sync_mode: cdc }'] });
-    writeFileSync(file, readFileSync(file, 'utf8').replace(`${dst.url}" }`, `${dst.url}", cdc: { soft_delete: true, synced_at: true } }`));
+    editPipeline(file, (p) => (p.destination.config.cdc = { soft_delete: true, synced_at: true }));
     await runSucceeded(file);
     await cluster.psql(src.name, `DELETE FROM t WHERE id IN (1, 2); UPDATE t SET v = 'changed' WHERE id = 3; DELETE FROM t WHERE id = 4; INSERT INTO t VALUES (4, 'back');`);
     await runSucceeded(file);

@@ -10,7 +10,7 @@ import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
-import { duplicateKeys, expectTablesEqual, onlyStream, parseJson, rowCount } from '../support/e2e.js';
+import { duplicateKeys, editPipeline, expectTablesEqual, onlyStream, parseJson, rowCount, streamDoc } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -128,7 +128,7 @@ describe('sharded full refresh', () => {
 
     // the config no longer asks for shards: the unfinished sharded pass is still finished sharded
     const yaml = readFileSync(file, 'utf8');
-    writeFileSync(file, yaml.replace('shards: 2', 'shards: 1'));
+    editPipeline(file, (p) => (streamDoc(p, TABLE).shards = 1));
     const rerun = await runCli(['run', '--json', file]);
     writeFileSync(file, yaml);
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);

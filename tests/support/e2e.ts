@@ -5,6 +5,19 @@ export { databaseScope, type DatabaseScope } from './database-scope.js';
 export { columnNames, columnTypes, duplicateKeys, expectTablesEqual, rowCount, type HasUrl, type TablesEqualOptions } from './table-assertions.js';
 export { cliOutput, expectJson, expectSucceeded, onlyStream, parseJson, runSucceeded, streamNamed } from './cli-json.js';
 export type { DeadLetterJson, RunJson, RunsJson, StreamErrorJson, StreamJson, StreamRunJson, TransitionJson } from './run-json.js';
+export {
+  editPipeline,
+  pgEndpointDoc,
+  pgPipeline,
+  pipelineYamlText,
+  readPipeline,
+  streamDoc,
+  writePipelineDoc,
+  type EndpointDoc,
+  type PgPipelineSpec,
+  type PipelineDoc,
+  type StreamDoc,
+} from './pipeline-yaml.js';
 export { CLI, REPO_ROOT, pgEndpoint, runCli, writePipeline, type CliResult } from './run-cli.js';
 export { ExitedTooEarly, spawnCli, waitFor, type SpawnedCli } from './spawn-cli.js';
 export { testPg, type TestDatabase, type TestPg } from './test-pg.js';
