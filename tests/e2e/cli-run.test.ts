@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
-import { columnNames, expectTablesEqual, parseJson } from '../support/e2e.js';
+import { columnNames, expectTablesEqual, parseJson, waitFor } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -344,15 +344,12 @@ describe('rapidbyte CLI', () => {
       await blocker.query('LOCK TABLE public.big IN ACCESS EXCLUSIVE MODE');
       first = runCli(['run', '--json', file]);
       // the run holds the pipeline lock before its source connects; wait until the source waits on our lock
-      const deadline = Date.now() + 120_000;
-      for (;;) {
+      await waitFor('the first run to reach the source table', async () => {
         const waiting = await cluster.query('postgres',
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'rapidbyte/cli_lock%' AND wait_event_type = 'Lock'`,
           [src.name]);
-        if (waiting.rows[0].n > 0) break;
-        if (Date.now() > deadline) throw new Error('the first run never reached the source table');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+        return waiting.rows[0].n > 0 ? true : undefined;
+      }, { timeoutMs: 120_000, intervalMs: 100 });
       const second = await runCli(['run', '--json', file], { timeoutMs: 120_000 });
       expect(second.code).not.toBe(0);
       expect(second.code).not.toBeNull();

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { waitFor } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -216,11 +217,7 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
     await cluster.psql(srcB.name, `${SOURCE_DDL}; ${sourceRows(1, 700, 3)};`);
     await cluster.psql(dst.name, `CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[], category_id int, parent_id int)`);
     const waiting = async (sql: string): Promise<void> => {
-      const deadline = Date.now() + 120_000;
-      while (Number((await cluster.query(dst.name, sql)).rows[0].n) === 0) {
-        expect(Date.now(), sql).toBeLessThan(deadline);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(sql, async () => (Number((await cluster.query(dst.name, sql)).rows[0].n) === 0 ? undefined : true), { timeoutMs: 120_000, intervalMs: 20 });
     };
     const reader = new pg.Client({ connectionString: dst.url });
     await reader.connect();

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import type { TableRef } from '../support/pg-url.mjs';
-import { expectTablesEqual, rowCount } from '../support/e2e.js';
+import { expectTablesEqual, rowCount, waitFor } from '../support/e2e.js';
 
 const testCluster = testPg();
 const ITEMS_DDL = (table: string): string =>
@@ -89,14 +89,11 @@ describe('dest-postgres replace semantics', () => {
       const running = runCli(['run', pipeline(src, dst, 'replace', ['public.items'], ', lock_timeout_ms: 200, swap_retries: 8')]);
 
       // wait until the swap is queued behind the reader's lock
-      const deadline = Date.now() + 120_000;
-      for (;;) {
+      await waitFor('the swap to try to lock the target', async () => {
         const waiting = await testCluster.query(dst.name,
           `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'public.items'::regclass AND NOT granted AND mode = 'AccessExclusiveLock'`);
-        if (waiting.rows[0].n > 0) break;
-        expect(Date.now(), 'the swap never tried to lock the target').toBeLessThan(deadline);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+        return waiting.rows[0].n > 0 ? true : undefined;
+      }, { timeoutMs: 120_000, intervalMs: 20 });
       // the staging table is fully loaded by now, yet the reader still sees all of the old table
       expect(await stagingTables(dst)).toEqual(['items__rb_stage']);
       expect(Number((await reader.query('SELECT count(*) AS n, min(id) AS lo FROM public.items')).rows[0].n)).toBe(300);
