@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
 import type { TableRef } from '../support/pg-url.mjs';
-import { expectTablesEqual, rowCount, waitFor } from '../support/e2e.js';
+import { expectSucceededText, expectTablesEqual, rowCount, waitFor } from '../support/e2e.js';
 
 const testCluster = testPg();
 const ITEMS_DDL = (table: string): string =>
@@ -39,11 +39,6 @@ async function expectEqual(src: TestDatabase, srcTable: TableRef, dst: TestDatab
   await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
-function expectSucceeded(result: CliResult): void {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  expect(result.stdout).toMatch(/: succeeded in /);
-}
-
 async function oid(db: TestDatabase, table: string): Promise<string> {
   return String((await testCluster.query(db.name, `SELECT $1::regclass::oid::text AS oid`, [table])).rows[0].oid);
 }
@@ -63,7 +58,7 @@ describe('dest-postgres replace semantics', () => {
       GRANT SELECT ON items TO "${reader.user}"; GRANT SELECT ON items TO PUBLIC;`);
     const before = await oid(dst, 'public.items');
 
-    expectSucceeded(await runCli(['run', pipeline(src, dst, 'replace', ['public.items'])]));
+    expectSucceededText(await runCli(['run', pipeline(src, dst, 'replace', ['public.items'])]));
 
     expect(await oid(dst, 'public.items')).not.toBe(before); // really swapped, not truncated in place
     const priv = await testCluster.query(dst.name, `SELECT has_table_privilege($1, 'public.items', 'SELECT') AS sel,
@@ -105,7 +100,7 @@ describe('dest-postgres replace semantics', () => {
       await reader.query('COMMIT');
 
       const result = await running;
-      expectSucceeded(result);
+      expectSucceededText(result);
       expect(result.stderr).toMatch(/\[warn\].*"public"\."items" is locked; swap retry 1\/8 in 100 ms/);
     } finally {
       await reader.end();
@@ -169,7 +164,7 @@ describe('dest-postgres replace semantics', () => {
     const file = pipeline(longSrc, dst, 'replace', names.map((n) => `public.${n}`));
     for (let run = 0; run < 2; run++) {
       const result = await runCli(['run', file]);
-      expectSucceeded(result);
+      expectSucceededText(result);
       expect(result.stderr).not.toMatch(/truncated|error/i);
       // each stream logged its own staging table: the name cut on a character boundary plus a hash, <= 63 bytes
       const stages = [...result.stderr.matchAll(/into "public"\."([^"]+__rb_stage)"/g)].map((m) => m[1] ?? '');
@@ -189,9 +184,9 @@ describe('dest-postgres replace semantics', () => {
   it('replace twice gives equal data without duplicates; append twice doubles the rows of a keyless table and is refused by a keyed one', async () => {
     const dst = await testCluster.createDatabase('rs_twice');
     const replace = pipeline(src, dst, 'replace', ['public.items']);
-    expectSucceeded(await runCli(['run', replace]));
+    expectSucceededText(await runCli(['run', replace]));
     const first = await testCluster.tableDigest(dst.url, 'public.items', 'id');
-    expectSucceeded(await runCli(['run', replace]));
+    expectSucceededText(await runCli(['run', replace]));
     expect(await testCluster.tableDigest(dst.url, 'public.items', 'id')).toEqual(first);
     expect(first).toEqual(await testCluster.tableDigest(src.url, 'public.items', 'id'));
     await expectEqual(src, 'public.items', dst, 'public.items', 2000);
@@ -199,7 +194,7 @@ describe('dest-postgres replace semantics', () => {
     // a created table gets the source's primary key: appending the same rows again is refused
     const dstKeyed = await testCluster.createDatabase('rs_append_keyed');
     const keyed = pipeline(src, dstKeyed, 'append', ['public.items']);
-    expectSucceeded(await runCli(['run', keyed]));
+    expectSucceededText(await runCli(['run', keyed]));
     const again = await runCli(['run', keyed]);
     expect(again.code).toBe(4);
     expect(`${again.stdout}${again.stderr}`).toMatch(/duplicate key/);
@@ -209,9 +204,9 @@ describe('dest-postgres replace semantics', () => {
     // without a primary key at the destination the second append adds the same rows again
     await testCluster.psql(dstAppend.name, 'CREATE TABLE public.items (id integer NOT NULL, name text NOT NULL, price numeric(10,2), tags text[])');
     const append = pipeline(src, dstAppend, 'append', ['public.items']);
-    expectSucceeded(await runCli(['run', append]));
+    expectSucceededText(await runCli(['run', append]));
     expect(await rowCount(dstAppend, 'public.items')).toBe(2000);
-    expectSucceeded(await runCli(['run', append]));
+    expectSucceededText(await runCli(['run', append]));
     expect(await rowCount(dstAppend, 'public.items')).toBe(4000);
     const dup = await testCluster.query(dstAppend.name, `SELECT count(DISTINCT id)::int AS ids, min(c)::int AS lo, max(c)::int AS hi
       FROM (SELECT id, count(*) AS c FROM public.items GROUP BY id) g`);
@@ -224,7 +219,7 @@ describe('dest-postgres replace semantics', () => {
     await testCluster.psql(emptySrc.name, ITEMS_DDL('items'));
     const file = pipeline(emptySrc, dst, 'replace', ['public.items']);
 
-    expectSucceeded(await runCli(['run', file]));
+    expectSucceededText(await runCli(['run', file]));
     expect((await testCluster.query(dst.name, `SELECT to_regclass('public.items') AS t`)).rows[0].t).toBe('items');
     expect(await rowCount(dst, 'public.items')).toBe(0);
     const columns = await testCluster.query(dst.name, `SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
@@ -237,7 +232,7 @@ describe('dest-postgres replace semantics', () => {
     ]);
 
     await testCluster.psql(emptySrc.name, ITEMS_ROWS('items', 1, 25));
-    expectSucceeded(await runCli(['run', file]));
+    expectSucceededText(await runCli(['run', file]));
     await expectEqual(emptySrc, 'public.items', dst, 'public.items', 25);
   });
 });

@@ -4,11 +4,11 @@
 // a CDC pattern pipeline reset dropped the slot but kept the streams' LSNs, so the next run failed
 // SLOT_MISSING asking for another `state reset` — a loop only `--full-refresh` escaped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { StreamJson } from '../support/run-json.js';
-import { expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
+import { cliOutput, expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -20,8 +20,6 @@ interface StateView {
   checkpoint?: unknown;
   resetPending: boolean;
 }
-
-const show = (r: CliResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 
 function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; stream: string }): string {
   return writePipeline(`version: "1.0"
@@ -47,13 +45,13 @@ async function runOk(file: string): Promise<Record<string, number>> {
 
 async function stateViews(file: string, ...args: string[]): Promise<StateView[]> {
   const result = await runCli(['state', 'show', file, '--json', ...args]);
-  expect(result.code, show(result)).toBe(0);
+  expect(result.code, cliOutput(result)).toBe(0);
   return parseJson<StateView[]>(result);
 }
 
 async function reset(file: string, ...args: string[]): Promise<string> {
   const result = await runCli(['state', 'reset', file, ...args]);
-  expect(result.code, show(result)).toBe(0);
+  expect(result.code, cliOutput(result)).toBe(0);
   return result.stdout;
 }
 

@@ -3,9 +3,9 @@ import { expect } from 'vitest';
 import { runCli, type CliResult } from './run-cli.js';
 import type { RunJson, StreamJson } from './run-json.js';
 
-/** stdout and stderr of a run, the message to attach to an assertion on it. */
+/** How a CLI run exited and what it printed: the message to attach to an assertion on it. */
 export function cliOutput(result: CliResult): string {
-  return `${result.stdout}\n${result.stderr}`;
+  return `exit ${result.code}${result.signal ? ` (${result.signal})` : ''}\n${result.stdout}\n${result.stderr}`;
 }
 
 /** stdout parsed as JSON; throws with the exit code, stdout and stderr when it is not JSON. */
@@ -29,6 +29,12 @@ export function expectSucceeded<T extends RunJson = RunJson>(result: CliResult):
   const json = parseJson<T>(result);
   expect(json.status, cliOutput(result)).toBe('succeeded');
   return json;
+}
+
+/** Asserts that a `run` without `--json` exited 0 and its summary says the run succeeded. */
+export function expectSucceededText(result: CliResult): void {
+  expect(result.code, cliOutput(result)).toBe(0);
+  expect(result.stdout).toMatch(/: succeeded in /);
 }
 
 /** Runs `rapidbyte run --json <file>` and asserts it succeeded; returns the summary. */

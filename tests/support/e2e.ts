@@ -3,7 +3,7 @@
 // `import { ... } from '../support/e2e.js'` instead of copying helpers from its neighbours.
 export { databaseScope, type DatabaseScope } from './database-scope.js';
 export { columnNames, columnTypes, duplicateKeys, expectTablesEqual, rowCount, type HasUrl, type TablesEqualOptions } from './table-assertions.js';
-export { cliOutput, expectJson, expectSucceeded, onlyStream, parseJson, runSucceeded, streamNamed } from './cli-json.js';
+export { cliOutput, expectJson, expectSucceeded, expectSucceededText, onlyStream, parseJson, runSucceeded, streamNamed } from './cli-json.js';
 export type { DeadLetterJson, RunJson, RunsJson, StreamErrorJson, StreamJson, StreamRunJson, TransitionJson } from './run-json.js';
 export {
   editPipeline,
