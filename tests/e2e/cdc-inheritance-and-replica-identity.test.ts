@@ -9,7 +9,7 @@ import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson } from '../support/run-json.js';
-import { expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
+import { expectTablesEqual, parseJson, pgPipeline, runSucceeded, writePipelineDoc } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -20,19 +20,7 @@ afterAll(async () => {
 });
 
 function cdcPipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; streams: readonly string[] }): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${o.name}
-source:
-  use: source-postgres
-  ${pgEndpoint(o.src.url)}
-  streams:
-${o.streams.map((s) => `    - { name: ${s}, sync_mode: cdc }`).join('\n')}
-destination:
-  use: dest-postgres
-  ${pgEndpoint(o.dst.url)}
-  write_mode: upsert
-resources: { batch_rows: 1000 }
-`);
+  return writePipelineDoc(pgPipeline({ ...o, streams: o.streams.map((s) => ({ name: s, sync_mode: 'cdc' })), writeMode: 'upsert', resources: { batch_rows: 1000 } }));
 }
 
 async function publishedTables(src: TestDatabase): Promise<string[]> {

@@ -7,29 +7,24 @@
 // sentinel stored by an earlier version is read past (upsert) or refused (append) instead of
 // stalling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
-import { cliOutput, expectTablesEqual, onlyStream, parseJson } from '../support/e2e.js';
+import { cliOutput, expectTablesEqual, onlyStream, parseJson, pgPipeline, writePipelineDoc } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 
 function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; table: string; writeMode: 'upsert' | 'append' }): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${o.name}
-source:
-  use: source-postgres
-  ${pgEndpoint(o.src.url)}
-  streams:
-    - { name: public.${o.table}, sync_mode: incremental, cursor_field: cur }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(o.dst.url)}
-  write_mode: ${o.writeMode}
-resources: { checkpoint_interval_rows: 4, batch_rows: 2 }
-`);
+  return writePipelineDoc(pgPipeline({
+    name: o.name,
+    src: o.src,
+    dst: o.dst,
+    streams: [{ name: `public.${o.table}`, sync_mode: 'incremental', cursor_field: 'cur' }],
+    writeMode: o.writeMode,
+    resources: { checkpoint_interval_rows: 4, batch_rows: 2 },
+  }));
 }
 
 async function run(file: string): Promise<{ stream: StreamJson; stderr: string }> {

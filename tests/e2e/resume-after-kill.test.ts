@@ -3,13 +3,13 @@
 // run; the rerun ends with the destination equal to the source, no duplicate keys, and reads only
 // what was not committed. A replace starts over cleanly; a dead run's pipeline lock does not block.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { runCli, type CliResult } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
 import type { StreamJson } from '../support/run-json.js';
-import { duplicateKeys, expectTablesEqual, parseJson, rowCount } from '../support/e2e.js';
+import { duplicateKeys, expectTablesEqual, parseJson, pgPipeline, rowCount, writePipelineDoc } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -31,20 +31,15 @@ function destinationDdl(withKey: boolean): string {
 }
 
 function pipelineFile(o: { name: string; src: TestDatabase; dst: TestDatabase; syncMode: string; writeMode: string }): string {
-  const cursor = o.syncMode === 'incremental' ? ', cursor_field: cur' : '';
-  return writePipeline(`version: "1.0"
-pipeline: ${o.name}
-source:
-  use: source-postgres
-  ${pgEndpoint(o.src.url)}
-  streams:
-    - { name: ${TABLE}, sync_mode: ${o.syncMode}${cursor} }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(o.dst.url)}
-  write_mode: ${o.writeMode}
-${o.writeMode === 'upsert' ? '  primary_key: [id]\n' : ''}resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
-`);
+  return writePipelineDoc(pgPipeline({
+    name: o.name,
+    src: o.src,
+    dst: o.dst,
+    streams: [{ name: TABLE, sync_mode: o.syncMode, ...(o.syncMode === 'incremental' ? { cursor_field: 'cur' } : {}) }],
+    writeMode: o.writeMode,
+    destination: o.writeMode === 'upsert' ? { primary_key: ['id'] } : {},
+    resources: { checkpoint_interval_rows: CHUNK, batch_rows: 5000 },
+  }));
 }
 
 function summaryOf(result: CliResult): StreamJson {

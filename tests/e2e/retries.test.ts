@@ -3,12 +3,12 @@
 // succeeds with every attempt recorded; a permanent error fails on the first attempt;
 // `rapidbyte runs` lists runs with per-stream counts, attempts and transitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { spawnCli, waitFor } from '../support/spawn-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
 import { databaseScope } from '../support/database-scope.js';
 import type { RunJson, StreamJson } from '../support/run-json.js';
-import { parseJson, rowCount, type RunsJson } from '../support/e2e.js';
+import { parseJson, pgPipeline, rowCount, writePipelineDoc, type RunsJson } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -17,19 +17,14 @@ const CHUNK = 20_000;
 const BIG_COLUMNS = 'id bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
 
 function pipelineFile(name: string, src: TestDatabase, dst: TestDatabase, streams: string[], writeMode = 'append'): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${name}
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-${streams.map((s) => `    - { name: ${s}, sync_mode: full_refresh }`).join('\n')}
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url)}
-  write_mode: ${writeMode}
-resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000, max_retries: 3 }
-`);
+  return writePipelineDoc(pgPipeline({
+    name,
+    src,
+    dst,
+    streams: streams.map((s) => ({ name: s, sync_mode: 'full_refresh' })),
+    writeMode,
+    resources: { checkpoint_interval_rows: CHUNK, batch_rows: 5000, max_retries: 3 },
+  }));
 }
 
 async function runsJson(file: string): Promise<RunsJson[]> {

@@ -3,27 +3,16 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore, type RunRecord, type StateStore, type TransitionRecord } from '../../packages/engine/dist/state/index.js';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { parseJson, type RunJson } from '../support/e2e.js';
+import { parseJson, pgPipeline, writePipelineDoc, type RunJson } from '../support/e2e.js';
 
 const cluster = testPg();
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function pipelineFile(name: string, src: TestDatabase, dst: TestDatabase, streams: string[]): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${name}
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-${streams.map((s) => `    - { name: ${s}, sync_mode: full_refresh }`).join('\n')}
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url)}
-  write_mode: replace
-`);
+  return writePipelineDoc(pgPipeline({ name, src, dst, streams: streams.map((s) => ({ name: s, sync_mode: 'full_refresh' })), writeMode: 'replace' }));
 }
 
 async function run(file: string, expectedCode: number): Promise<RunJson> {
