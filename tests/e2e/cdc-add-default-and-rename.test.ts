@@ -6,11 +6,7 @@
 // name changed is renamed at the destination; what cannot be known (a volatile default) is a
 // warning naming the re-snapshot command.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { columnNames, expectSucceeded, expectTablesEqual } from '../support/e2e.js';
+import { columnNames, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, spawnCli, testPg, waitFor, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

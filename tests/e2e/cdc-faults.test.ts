@@ -5,12 +5,7 @@
 // drops the slot; a 2M-row source transaction streams with bounded engine memory.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
-import { editPipeline, expectTablesEqual, parseJson, pgPipeline, runSucceeded, writePipelineDoc } from '../support/e2e.js';
+import { databaseScope, editPipeline, expectTablesEqual, parseJson, pgPipeline, runCli, runSucceeded, spawnCli, testPg, waitFor, writePipelineDoc, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

@@ -2,12 +2,7 @@
 // while the hub restarts (RAPIDBYTE_TEST_FAULT=delay-hub-restart holds the restart open), and
 // every change they missed while detached still reaches the destination.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, writePipeline } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { parseJson } from '../support/e2e.js';
+import { databaseScope, parseJson, pgEndpoint, spawnCli, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

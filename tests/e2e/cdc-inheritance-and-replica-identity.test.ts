@@ -5,11 +5,7 @@
 // an unusable replica identity index is refused before anything is published; a pipeline whose slot
 // exists needs no free slot.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { expectTablesEqual, parseJson, pgPipeline, runSucceeded, writePipelineDoc } from '../support/e2e.js';
+import { databaseScope, expectTablesEqual, parseJson, pgEndpoint, pgPipeline, runCli, runSucceeded, testPg, writePipeline, writePipelineDoc, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

@@ -3,11 +3,7 @@
 // change of the table, the stream's frames take the new columns, and the destination applies
 // `schema_evolution`. Each test: snapshot run, DDL + changes at the source, one more run.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { StreamJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { cliOutput, expectSucceeded, expectTablesEqual, parseJson } from '../support/e2e.js';
+import { cliOutput, databaseScope, expectSucceeded, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

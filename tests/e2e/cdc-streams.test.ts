@@ -4,12 +4,7 @@
 // rows moving between partitions), views and partitioned tables for full_refresh/incremental; a
 // relation that changed shape evolves the destination (or is refused by schema_evolution); three --follow streams at parallelism 1 all move.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { editPipeline, expectTablesEqual, parseJson, runSucceeded, streamNamed } from '../support/e2e.js';
+import { databaseScope, editPipeline, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, spawnCli, streamNamed, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

@@ -5,10 +5,7 @@
 // stream, the column and the way out; with a `columns:` projection leaving them out it runs.
 // In every case the source application's own INSERT/UPDATE/DELETE keep working.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { columnNames, expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
+import { columnNames, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

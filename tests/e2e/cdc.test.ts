@@ -4,11 +4,7 @@
 // through CDC; writes during the snapshot neither lost nor doubled; a table without a key is
 // refused before it is published; an idle source exits promptly and its slot still advances.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
+import { databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

@@ -5,11 +5,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from '../../packages/engine/dist/state/index.js';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { parseJson } from '../support/e2e.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 1000;

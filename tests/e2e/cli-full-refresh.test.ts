@@ -3,11 +3,7 @@
 // changes the cursor did not see (rows updated without moving the cursor) arrive too; the run's
 // first commit overwrites the watermark, so the next normal run is incremental again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { StreamJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded, onlyStream, rowCount } from '../support/e2e.js';
+import { databaseScope, expectSucceeded, onlyStream, pgEndpoint, rowCount, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.accounts';

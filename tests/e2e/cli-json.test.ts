@@ -1,10 +1,7 @@
 // `rapidbyte run --json`: stdout is one JSON document (the RunResult) holding every stream with
 // its counters; progress and logs stay on stderr; `--streams` runs a subset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { parseJson } from '../support/e2e.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

@@ -3,11 +3,7 @@
 // resources.connector_step_timeout / connector_memory; the run's other streams load, the run exits 5.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { pgEndpoint, REPO_ROOT, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { parseJson, streamNamed } from '../support/e2e.js';
+import { databaseScope, parseJson, pgEndpoint, REPO_ROOT, runCli, streamNamed, testPg, writePipeline, type CliResult, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 /** source-postgres, except for the streams its `misbehave` config names (spin / allocate). */

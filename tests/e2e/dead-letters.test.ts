@@ -5,10 +5,7 @@
 // destination is compared with the good rows (EXCEPT ALL both ways); dead letters are read back
 // through `dlq list --json` and from `dlq.table`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { parseJson, type DeadLetterJson, type StreamJson } from '../support/e2e.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type DeadLetterJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

@@ -4,10 +4,7 @@
 // table. They now travel as raw Postgres values for the batch that holds one, exactly. Dates up to
 // 5874897 AD fit Date32 and are checked alongside, with ±infinity and the earliest values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded, expectTablesEqual } from '../support/e2e.js';
+import { databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);

@@ -6,10 +6,7 @@
 // cannot be recreated (a user-defined function) is copied as a plain value by full_refresh and
 // incremental, and left out of a CDC stream with a warning.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectSucceeded, expectTablesEqual } from '../support/e2e.js';
+import { databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

@@ -7,11 +7,7 @@
 // sentinel stored by an earlier version is read past (upsert) or refused (append) instead of
 // stalling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
-import { cliOutput, expectTablesEqual, onlyStream, parseJson, pgPipeline, writePipelineDoc } from '../support/e2e.js';
+import { cliOutput, databaseScope, expectTablesEqual, onlyStream, parseJson, pgPipeline, runCli, testPg, writePipelineDoc, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

@@ -3,11 +3,7 @@
 // under append and under upsert; every cursor type keeps its exact value; upsert updates in place
 // and a replay changes nothing; lookback re-reads its window; state show/reset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
-import { duplicateKeys, expectTablesEqual, onlyStream, parseJson, rowCount, runSucceeded } from '../support/e2e.js';
+import { databaseScope, duplicateKeys, expectTablesEqual, onlyStream, parseJson, pgEndpoint, rowCount, runCli, runSucceeded, testPg, writePipeline, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

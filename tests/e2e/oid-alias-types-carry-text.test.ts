@@ -5,10 +5,7 @@
 // `text` (`text[]`) columns, on full refresh, incremental and CDC (where pgoutput sends the OID
 // and the engine looks the name up at the source).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { columnTypes, expectSucceeded, expectTablesEqual } from '../support/e2e.js';
+import { columnTypes, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);

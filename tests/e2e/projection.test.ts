@@ -3,10 +3,7 @@
 // (column privileges: a statement naming any other column is refused) — and creates only them at
 // the destination; for full_refresh, incremental and cdc.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { columnNames } from '../support/e2e.js';
+import { columnNames, databaseScope, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

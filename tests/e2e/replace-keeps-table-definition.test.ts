@@ -4,9 +4,7 @@
 // two pipelines replacing the same table at once both succeed, one after the other.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { expectSucceededText, waitFor } from '../support/e2e.js';
+import { expectSucceededText, pgEndpoint, runCli, testPg, waitFor, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

@@ -2,10 +2,7 @@
 // lock_timeout in one transaction, keeping grants, retrying behind readers, refusing dependent views.
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import type { TableRef } from '../support/pg-url.mjs';
-import { expectSucceededText, expectTablesEqual, rowCount, waitFor } from '../support/e2e.js';
+import { expectSucceededText, expectTablesEqual, pgEndpoint, rowCount, runCli, testPg, waitFor, writePipeline, type CliResult, type TableRef, type TestDatabase } from '../support/e2e.js';
 
 const testCluster = testPg();
 const ITEMS_DDL = (table: string): string =>

@@ -3,13 +3,7 @@
 // run; the rerun ends with the destination equal to the source, no duplicate keys, and reads only
 // what was not committed. A replace starts over cleanly; a dead run's pipeline lock does not block.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
-import type { StreamJson } from '../support/run-json.js';
-import { duplicateKeys, expectTablesEqual, parseJson, pgPipeline, rowCount, writePipelineDoc } from '../support/e2e.js';
+import { BIG_COLUMNS_DDL, databaseScope, duplicateKeys, expectTablesEqual, pacedTableDdl, parseJson, pgPipeline, rowCount, runCli, shuffledBigTableSql, spawnCli, testPg, waitFor, writePipelineDoc, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;

@@ -3,12 +3,7 @@
 // succeeds with every attempt recorded; a permanent error fails on the first attempt;
 // `rapidbyte runs` lists runs with per-stream counts, attempts and transitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
-import { parseJson, pgPipeline, rowCount, writePipelineDoc, type RunsJson } from '../support/e2e.js';
+import { databaseScope, parseJson, pgPipeline, rowCount, runCli, spawnCli, testPg, waitFor, writePipelineDoc, type RunJson, type RunsJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;

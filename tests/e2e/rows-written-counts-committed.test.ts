@@ -4,12 +4,7 @@
 // `--json` and in the run history, exactly the rows the destination table holds. Rows that attempts
 // sent and that were rolled back are reported apart (`rowsRolledBack`), never as written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { StreamJson } from '../support/run-json.js';
-import { onlyStream, parseJson, rowCount, type RunsJson } from '../support/e2e.js';
+import { databaseScope, onlyStream, parseJson, pgEndpoint, rowCount, runCli, spawnCli, testPg, waitFor, writePipeline, type CliResult, type RunsJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

@@ -3,9 +3,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore, type RunRecord, type StateStore, type TransitionRecord } from '../../packages/engine/dist/state/index.js';
-import { runCli } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { parseJson, pgPipeline, writePipelineDoc, type RunJson } from '../support/e2e.js';
+import { parseJson, pgPipeline, runCli, testPg, writePipelineDoc, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

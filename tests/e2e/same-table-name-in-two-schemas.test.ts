@@ -4,10 +4,7 @@
 // `check` said OK, the run exited 0 and b's rows overwrote a's. Now they are refused before anything
 // is written (config error, exit 2), and the cut name is the one the engine uses and logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { cliOutput, expectTablesEqual } from '../support/e2e.js';
+import { cliOutput, databaseScope, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

@@ -2,11 +2,7 @@
 // `streams[].schema_evolution`, compared when a stream starts. One test per policy value on a
 // full_refresh stream: load, change the source table, load again, assert the outcome.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { StreamJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { cliOutput, expectSucceeded, expectTablesEqual, parseJson } from '../support/e2e.js';
+import { cliOutput, databaseScope, expectSucceeded, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.items';

@@ -4,13 +4,7 @@
 // after its own last commit, and the plan survives until the pass is complete.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
-import type { StreamJson } from '../support/run-json.js';
-import { duplicateKeys, editPipeline, expectTablesEqual, onlyStream, parseJson, rowCount, streamDoc } from '../support/e2e.js';
+import { BIG_COLUMNS_DDL, databaseScope, duplicateKeys, editPipeline, expectTablesEqual, onlyStream, pacedTableDdl, parseJson, pgEndpoint, rowCount, runCli, shuffledBigTableSql, spawnCli, streamDoc, testPg, waitFor, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;

@@ -4,11 +4,7 @@
 // a CDC pattern pipeline reset dropped the slot but kept the streams' LSNs, so the next run failed
 // SLOT_MISSING asking for another `state reset` — a loop only `--full-refresh` escaped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { StreamJson } from '../support/run-json.js';
-import { cliOutput, expectTablesEqual, parseJson, runSucceeded } from '../support/e2e.js';
+import { cliOutput, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

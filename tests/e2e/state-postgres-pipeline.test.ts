@@ -5,9 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectJson, type RunJson, type RunsJson } from '../support/e2e.js';
+import { expectJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type RunJson, type RunsJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const STATE_PASSWORD = 'StatePw_7fz2Q';

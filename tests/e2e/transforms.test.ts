@@ -3,10 +3,7 @@
 // compared with the expected rows (EXCEPT ALL both ways); dead letters are read back through
 // `dlq list --json`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { parseJson, type DeadLetterJson, type RunJson } from '../support/e2e.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type DeadLetterJson, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 

@@ -7,10 +7,7 @@
 // The contrib types that already round-tripped in binary (hstore, citext, ltree, lquery, cube,
 // and arrays of them) keep doing so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { columnTypes, expectSucceeded, expectTablesEqual } from '../support/e2e.js';
+import { columnTypes, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);

@@ -2,10 +2,7 @@
 // generated column: every write mode loads it on every run (the identity takes the source's
 // values, the generated column is computed at the destination, never written).
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseScope } from '../support/database-scope.js';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { expectTablesEqual } from '../support/e2e.js';
+import { databaseScope, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);

@@ -4,10 +4,7 @@
 // need a column (incremental needs a cursor, CDC and upsert a key) are refused before anything is
 // changed, naming the stream and the fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { parseJson, rowCount } from '../support/e2e.js';
+import { databaseScope, parseJson, pgEndpoint, rowCount, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
