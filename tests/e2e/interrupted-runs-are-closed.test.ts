@@ -243,8 +243,8 @@ destination:
     expect(run?.streams[0]).toMatchObject({ status: 'failed' });
 
     const text = await runCli(['runs', '--pipeline', file], { env });
-    expect(text.stdout).toMatch(/^run \d+  intr_bad_password  failed  /m);
-    expect(text.stdout).toMatch(/^  error: permanent AUTH_FAILED: public\.accounts: .*authentication failed/im);
+    expect(text.stdout).toMatch(/^run \d+ {2}intr_bad_password {2}failed {2}/m);
+    expect(text.stdout).toMatch(/^ {2}error: permanent AUTH_FAILED: public\.accounts: .*authentication failed/im);
     const json = await runCli(['runs', '--json', '--pipeline', file], { env });
     for (const out of [result.stdout, result.stderr, text.stdout, text.stderr, json.stdout, json.stderr]) expectNoPassword(out, 'output');
     const stateDir = dirname(statePath(file));

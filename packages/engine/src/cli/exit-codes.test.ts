@@ -32,7 +32,7 @@ describe('exitCodeForError', () => {
 
 describe('reportFailure exits with the code of the error it reports', () => {
   const quietly = (error: unknown): number => {
-    const write = process.stderr.write;
+    const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
       return reportFailure(error);

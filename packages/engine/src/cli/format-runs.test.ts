@@ -46,7 +46,7 @@ describe('formatRuns', () => {
       '  2026-01-01T00:00:00.100Z  run pending → running',
       '  2026-01-01T00:00:01.000Z  run running → interrupted  (its process (pid 41 on host h) went away)',
     ]);
-    expect(lines[5]).toMatch(/^  public\.t  succeeded  read 10/);
+    expect(lines[5]).toMatch(/^ {2}public\.t {2}succeeded {2}read 10/);
   });
 
   it('an open run shows its status where the finish time would be', () => {

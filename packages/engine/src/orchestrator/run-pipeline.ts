@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import { assertDistinctDestinationTables, destinationTableOf, redactSecrets, type ConnectorRef, type PipelineConfig } from '../config/index.js';
-import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
+import { checkHost } from '../runtime/capability-policy.js';
 import { capabilityPolicyOf } from './capability-policy-of.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
