@@ -5,7 +5,11 @@ import { formatStreamName } from '@rapidbyte/sdk/postgres';
 export type TextRow = readonly (string | undefined)[];
 
 /** `$1` = the quoted, qualified relation name -> one row (oid, relkind) or a NULL oid. */
-export const RESOLVE_RELATION_SQL = `SELECT c.oid::int8::text, c.relkind::text
+export const RESOLVE_RELATION_SQL = `SELECT c.oid::int8::text, c.relkind::text,
+  (c.relrowsecurity
+    AND NOT (SELECT u.rolsuper OR u.rolbypassrls FROM pg_roles u WHERE u.rolname = current_user)
+    AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE')))::text,
+  current_user::text
 FROM (SELECT to_regclass($1::text) AS oid) r LEFT JOIN pg_class c ON c.oid = r.oid`;
 
 export { RELATION_COLUMNS_SQL, columnsFromRows } from '@rapidbyte/sdk/postgres';

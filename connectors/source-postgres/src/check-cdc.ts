@@ -27,7 +27,7 @@ export function* checkCdc(conn: number, config: SourceConfig, context: SessionCo
   for (const stream of streams) {
     const { schema, table } = parseStreamName(stream.name);
     try {
-      const relation = yield* describeRelation(conn, stream.name, schema, table);
+      const relation = yield* describeRelation(conn, stream.name, schema, table, config.row_security === true);
       streamOids.add(relation.oid);
       const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
       refuseTextOnlyArraysInCdc(stream.name, relation.columns);

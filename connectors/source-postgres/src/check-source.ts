@@ -40,7 +40,7 @@ export function* checkSource({ config, context }: OperationInput<SourceConfig>):
     for (const stream of (context.streams ?? []).filter((s) => s.syncMode !== 'cdc' && !/[*?]/.test(s.name))) {
       const { schema, table } = parseStreamName(stream.name);
       try {
-        const relation = yield* describeRelation(conn, stream.name, schema, table);
+        const relation = yield* describeRelation(conn, stream.name, schema, table, config.row_security === true);
         items.push({ name: `stream ${stream.name}`, ok: true, message: RELATION_KINDS[relation.relkind as keyof typeof RELATION_KINDS] ?? `relkind ${relation.relkind}` });
       } catch (error) {
         items.push({ name: `stream ${stream.name}`, ok: false, message: describeError(error) });

@@ -13,7 +13,7 @@ import { describeRelation } from './relation-catalog.js';
 import { refuseDomainOverOidAlias } from './oid-alias-cdc.js';
 import { refuseTextOnlyArraysInCdc } from './text-only-columns.js';
 import { planGeneratedColumns } from './generated-columns.js';
-import { SESSION_SETTINGS_SQL } from './session-settings.js';
+import { sessionSettingsSql } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
 import { inheritanceNote } from './stream-relation-sql.js';
 
@@ -42,13 +42,13 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
   let doing = 'connect';
   try {
     conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
-    yield* pg.query(conn, SESSION_SETTINGS_SQL);
+    yield* pg.query(conn, sessionSettingsSql(config.row_security === true));
     doing = 'preflight';
     const resume = context.resume;
     const startLsn = resume?.mode === 'cdc' && typeof resume.lsn === 'string' ? resume.lsn : undefined;
     const failed = (yield* serverPreflight(conn, { ...names, snapshot: startLsn === undefined })).find((i) => !i.ok);
     if (failed) throw ConnectorError.permanent(failed.code ?? 'PREFLIGHT_FAILED', `${stream.name}: ${failed.message}`, { stream: stream.name });
-    const relation = yield* describeRelation(conn, stream.name, schema, table);
+    const relation = yield* describeRelation(conn, stream.name, schema, table, config.row_security === true);
     const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
     const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
     if (inherited) log.info(inherited);

@@ -49,7 +49,7 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       yield* pg.query(conn, setSnapshotStatement(stream.name, stream.shard.snapshot));
     }
     doing = 'read catalog';
-    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
+    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table, config.row_security === true);
     // generated columns the destination recreates are not read (see planGeneratedColumns)
     const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, [...relation.primaryKey, ...(stream.primaryKey ?? [])], false);
     const columns = generated.columns;

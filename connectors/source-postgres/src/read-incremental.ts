@@ -37,7 +37,7 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
   try {
     conn = yield* openReadSnapshot(config, context);
     doing = 'read catalog';
-    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table);
+    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table, config.row_security === true);
     // generated columns the destination recreates are not read (see planGeneratedColumns)
     const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, [...relation.primaryKey, ...(stream.primaryKey ?? []), ...(stream.cursorField ? [stream.cursorField] : [])], false);
     const columns = generated.columns;

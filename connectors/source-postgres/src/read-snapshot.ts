@@ -3,7 +3,7 @@ import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import { projectColumns } from './column-projection.js';
 import type { Relation } from './relation-catalog.js';
 import type { SourceConfig } from './source-config.js';
-import { SESSION_SETTINGS_SQL } from './session-settings.js';
+import { sessionSettingsSql } from './session-settings.js';
 import { AVERAGE_ROW_BYTES_SQL, chunkRowsFor } from './checkpoint-chunk-rows.js';
 
 /** Rows per frame when the context does not say. */
@@ -26,7 +26,7 @@ export const SOURCE_STREAM_METADATA = 'rapidbyte.source_stream';
 export function* openReadSnapshot(config: SourceConfig, context: SessionContext): Step<number> {
   const conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
   try {
-    yield* pg.query(conn, SESSION_SETTINGS_SQL);
+    yield* pg.query(conn, sessionSettingsSql(config.row_security === true));
     yield* pg.query(conn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     return conn;
   } catch (error) {

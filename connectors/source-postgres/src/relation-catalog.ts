@@ -1,7 +1,7 @@
 import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { GENERATED_COLUMNS_SQL, INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
 import { generatedColumnsFromRows, type GeneratedColumn } from './generated-columns.js';
-import { quoteQualified } from '@rapidbyte/sdk/postgres';
+import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { carryOidAliasesAsText } from './oid-alias-columns.js';
 import { DOMAIN_COLUMNS_SQL } from './domain-columns.js';
 import { carryTextOnlyAsText, TEXT_ONLY_COLUMNS_SQL } from './text-only-columns.js';
@@ -24,14 +24,30 @@ export interface Relation {
 /**
  * Resolves `schema.table` with `to_regclass` on the quoted name and reads its columns and
  * primary key. A missing relation is a permanent `TABLE_NOT_FOUND` naming the stream.
+ *
+ * A table whose row-level security policies apply to the connecting role is a permanent
+ * `ROW_SECURITY_FILTERED` unless `rowSecurity` (the config's `row_security: true`) says filtered
+ * reads are wanted: the server would return only the rows the policies allow, without an error, and
+ * a `replace` would then drop the rest at the destination.
  */
-export function* describeRelation(conn: number, stream: string, schema: string, table: string): Step<Relation> {
+export function* describeRelation(conn: number, stream: string, schema: string, table: string, rowSecurity = false): Step<Relation> {
   const resolved = yield* pg.query(conn, RESOLVE_RELATION_SQL, [quoteQualified(schema, table)]);
   const oid = resolved.rows[0]?.[0];
   if (!oid) {
     throw ConnectorError.permanent(
       'TABLE_NOT_FOUND',
       `${stream}: relation ${quoteQualified(schema, table)} does not exist (or is not visible to this user)`,
+      { stream },
+    );
+  }
+  if (resolved.rows[0]?.[2] === 'true' && !rowSecurity) {
+    const role = resolved.rows[0]?.[3] ?? '';
+    throw ConnectorError.permanent(
+      'ROW_SECURITY_FILTERED',
+      `${stream}: row-level security is enabled on ${quoteQualified(schema, table)} and role ${JSON.stringify(role)} is subject to its policies, ` +
+        `so a read would copy only the rows the policies allow (and replace would drop the others at the destination). ` +
+        `Read as the table owner or a role with BYPASSRLS (ALTER ROLE ${quoteIdent(role)} BYPASSRLS), ` +
+        `or set source.config.row_security: true to copy the filtered rows deliberately`,
       { stream },
     );
   }

@@ -13,5 +13,12 @@ export const SESSION_SETTINGS = [
 /**
  * One statement (the host runs single statements) that applies SESSION_SETTINGS for the session:
  * `SELECT set_config('TimeZone', 'UTC', false), ...`. Same effect as `SET TimeZone='UTC'; ...`.
+ *
+ * `row_security` is `off` unless filtered reads are wanted: a query that row-level security would
+ * filter then fails (SQLSTATE 42501) instead of returning fewer rows, as in pg_dump. It catches what
+ * the catalog check of the stream's own table cannot see (a view over a table with policies).
  */
-export const SESSION_SETTINGS_SQL = `SELECT ${SESSION_SETTINGS.map(([name, value]) => `set_config('${name}', '${value}', false)`).join(', ')}`;
+export function sessionSettingsSql(rowSecurity: boolean): string {
+  const settings = [...SESSION_SETTINGS, ['row_security', rowSecurity ? 'on' : 'off'] as const];
+  return `SELECT ${settings.map(([name, value]) => `set_config('${name}', '${value}', false)`).join(', ')}`;
+}

@@ -2,7 +2,7 @@ import type { PgColumn } from '@rapidbyte/sdk';
 import { describe, expect, it } from 'vitest';
 import { planFullRefresh } from '../src/full-refresh-plan.js';
 import { resolveReadKey } from '../src/read-key.js';
-import { SESSION_SETTINGS_SQL } from '../src/session-settings.js';
+import { sessionSettingsSql } from '../src/session-settings.js';
 
 function col(name: string, typeName: string, nullable: boolean): PgColumn {
   return { name, typeName, typeOid: 0, typeCategory: 'X', nullable, enumLabels: [] };
@@ -43,11 +43,15 @@ describe('planFullRefresh', () => {
   });
 });
 
-describe('SESSION_SETTINGS_SQL', () => {
-  it('sets UTC, ISO dates, postgres intervals and exact floats in one statement', () => {
-    expect(SESSION_SETTINGS_SQL).toBe(
+describe('sessionSettingsSql', () => {
+  it('sets UTC, ISO dates, postgres intervals, exact floats and row_security off in one statement', () => {
+    expect(sessionSettingsSql(false)).toBe(
       "SELECT set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO', false), " +
-        "set_config('IntervalStyle', 'postgres', false), set_config('extra_float_digits', '3', false)",
+        "set_config('IntervalStyle', 'postgres', false), set_config('extra_float_digits', '3', false), " +
+        "set_config('row_security', 'off', false)",
     );
+  });
+  it('leaves row security on when filtered reads are wanted (row_security: true)', () => {
+    expect(sessionSettingsSql(true)).toMatch(/set_config\('row_security', 'on', false\)$/);
   });
 });

@@ -24,7 +24,7 @@ export function classifyError(error: unknown, fallbackCode: ErrorCode = 'HOST_ER
     const said = [typeof detail === 'string' && detail ? `DETAIL: ${detail}` : '', typeof hint === 'string' && hint ? `HINT: ${hint}` : ''].filter(Boolean);
     return {
       kind: sqlstateIsTransient(code) ? 'transient' : 'permanent',
-      code: sqlstateCode(code),
+      code: sqlstateCode(code, message),
       message: said.length > 0 ? `${message} (${said.join(' ')})` : message,
       sqlstate: code,
       column: typeof e.column === 'string' ? e.column : undefined,

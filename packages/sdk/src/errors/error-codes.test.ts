@@ -29,6 +29,12 @@ describe('ERROR_CODES', () => {
       expect(isErrorCode(sqlstateCode(state)), state).toBe(true);
     }
   });
+
+  it('a read that row-level security would have filtered is ROW_SECURITY_FILTERED, other 42501s PERMISSION_DENIED', () => {
+    expect(sqlstateCode('42501', 'query would be affected by row-level security policy for table "acct"')).toBe('ROW_SECURITY_FILTERED');
+    expect(sqlstateCode('42501', 'permission denied for table acct')).toBe('PERMISSION_DENIED');
+    expect(isErrorCode('ROW_SECURITY_FILTERED')).toBe(true);
+  });
 });
 
 describe('codes that had drifted apart are one', () => {

@@ -93,6 +93,7 @@ export const ERROR_CODES = {
   // everything else (exit 1): source and destination tables
   TABLE_NOT_FOUND: permanent('failure', 'check the stream name (schema.table) and that the role can see the table; `rapidbyte discover <pipeline.yaml>` lists the tables'),
   COLUMN_NOT_FOUND: permanent('failure', 'check the column names in the stream\'s columns, cursor_field and primary_key against the table'),
+  ROW_SECURITY_FILTERED: permanent('failure', 'read as the table owner or a role with BYPASSRLS (ALTER ROLE … BYPASSRLS), or set source.config.row_security: true to copy only the rows the policies allow, deliberately'),
   PERMISSION_DENIED: permanent('failure', 'grant the connector\'s role the privilege the message names (SELECT on the source; CREATE and INSERT on the destination schema)'),
   TABLE_NOT_CREATED: permanent('failure', 'something dropped the table right after it was created; run again'),
   UNKNOWN_COLUMN_TYPE: permanent('failure', 'the destination cannot create a column of this type: leave the column out with the stream\'s columns list'),

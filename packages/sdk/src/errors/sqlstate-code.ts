@@ -30,8 +30,13 @@ export function sqlstateIsTransient(sqlstate: string): boolean {
   return TRANSIENT_SQLSTATE_PREFIXES.some((p) => sqlstate.startsWith(p));
 }
 
-/** The stable error code of a SQLSTATE: a registered name, else `SQLSTATE_<state>`. */
-export function sqlstateCode(sqlstate: string): string {
+/**
+ * The stable error code of a SQLSTATE: a registered name, else `SQLSTATE_<state>`. The server's
+ * message refines one: 42501 "query would be affected by row-level security policy" (a read with
+ * `row_security = off` that policies would have filtered) is ROW_SECURITY_FILTERED.
+ */
+export function sqlstateCode(sqlstate: string, message = ''): string {
+  if (sqlstate === '42501' && /row-level security/i.test(message)) return 'ROW_SECURITY_FILTERED';
   return SQLSTATE_CODES[sqlstate] ?? `SQLSTATE_${sqlstate}`;
 }
 
