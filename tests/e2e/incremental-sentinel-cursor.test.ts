@@ -17,7 +17,7 @@ function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; table
     name: o.name,
     src: o.src,
     dst: o.dst,
-    streams: [{ name: `public.${o.table}`, sync_mode: 'incremental', cursor_field: 'cur' }],
+    streams: [{ name: `public.${o.table}`, sync_mode: 'incremental', cursor_field: 'cur', on_null_cursor: 'skip' }],
     writeMode: o.writeMode,
     resources: { checkpoint_interval_rows: 4, batch_rows: 2 },
   }));
@@ -107,6 +107,8 @@ describe('incremental cursor reaching infinity or NaN', () => {
     expect(first.stderr).toContain(`public.${table}: 1 row(s) with cur = `);
     for (const s of c.sentinels) expect(first.stderr).toContain(`1 row(s) with cur = ${s}`);
     expect(first.stderr).toContain(`so the stored cursor stays at the largest finite value (${c.text(9)}) and these rows are read again on every run`);
+    // the NULL cursor is left out as asked (on_null_cursor: skip), and said so
+    expect(first.stderr).toContain(`public.${table}: 1 row(s) have a NULL cur; no stored cursor orders them, so an incremental read never reads them: left out (on_null_cursor: skip)`);
     await expectSourceWritable(src, table, c.value('50'));
   });
 

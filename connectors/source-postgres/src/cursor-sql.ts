@@ -13,6 +13,25 @@ export interface CursorRead {
   readonly cursor: KeyColumn;
   /** The primary key (may be empty): the tie-breaker in ORDER BY and the boundary keys. */
   readonly key: readonly KeyColumn[];
+  /** `on_null_cursor: include`: rows whose cursor is NULL are read with the sentinel rows, every run. */
+  readonly nulls?: boolean;
+}
+
+/**
+ * The predicate "the cursor cannot be checkpointed": a sentinel value (cursor-sentinel.ts) or, when
+ * NULL cursors are read (`nulls`), NULL. Such rows are read after the ordered chunks, every run.
+ * Undefined when the cursor type has no sentinel and NULLs are not read.
+ */
+export function unorderedPredicate(read: CursorRead, alias?: string): string | undefined {
+  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type, alias);
+  if (!read.nulls) return sentinel;
+  const isNull = `${alias ? `${alias}.` : ''}${quoteIdent(read.cursor.name)} IS NULL`;
+  return sentinel ? `(${sentinel} OR ${isNull})` : isNull;
+}
+
+/** `SELECT count(*)` of the rows whose cursor is NULL (what `on_null_cursor` is about). */
+export function nullCursorCountSql(read: CursorRead): string {
+  return `SELECT count(*)::text FROM ${readRelationSql(read.relation)} WHERE ${quoteIdent(read.cursor.name)} IS NULL`;
 }
 
 /**
@@ -60,7 +79,7 @@ export function cursorLowPredicate(binder: ValueBinder, read: CursorRead, low: C
 export function cursorChunkUpperQuery(read: CursorRead, low: CursorLow, rows: number): BoundQuery {
   const binder = paramBinder();
   const cursor = quoteIdent(read.cursor.name);
-  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type);
+  const sentinel = unorderedPredicate(read);
   const where = cursorLowPredicate(binder, read, low) + (sentinel ? ` AND NOT ${sentinel}` : '');
   const limit = binder.bind(String(rows), 'bigint');
   return {
@@ -104,7 +123,7 @@ export function boundaryKeysQuery(read: CursorRead, value: string): BoundQuery {
  * warning — undefined when the cursor type has no sentinel.
  */
 export function sentinelCountsSql(read: CursorRead): string | undefined {
-  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type);
+  const sentinel = unorderedPredicate(read);
   if (!sentinel) return undefined;
   const cursor = quoteIdent(read.cursor.name);
   return `SELECT ${cursor}::text, count(*)::text FROM ${readRelationSql(read.relation)} WHERE ${sentinel} GROUP BY ${cursor} ORDER BY ${cursor}`;
@@ -115,7 +134,7 @@ export function sentinelCountsSql(read: CursorRead): string | undefined {
  * key tuples `delivered` before (`append`); undefined for types without sentinels.
  */
 export function sentinelCopyStatement(read: CursorRead, columns: readonly { readonly name: string }[], delivered: readonly (readonly string[])[] = []): string | undefined {
-  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type);
+  const sentinel = unorderedPredicate(read);
   if (!sentinel) return undefined;
   const cursor = quoteIdent(read.cursor.name);
   const orderBy = read.key.length > 0 ? `${cursor}, ${keyList(read.key)}` : cursor;
@@ -126,7 +145,7 @@ export function sentinelCopyStatement(read: CursorRead, columns: readonly { read
 /** Key tuples (as text, key order) of every row whose cursor is a sentinel, in key order. */
 export function sentinelKeysQuery(read: CursorRead): string | undefined {
   const r = ROW_ALIAS;
-  const sentinel = sentinelPredicate(read.cursor.name, read.cursor.type, r);
+  const sentinel = unorderedPredicate(read, r);
   if (!sentinel || read.key.length === 0) return undefined;
   return `SELECT ${keyTextList(read.key, r)} FROM ${readRelationSql(read.relation)} AS ${r} WHERE ${sentinel} ORDER BY ${keyList(read.key, r)}`;
 }

@@ -80,7 +80,7 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
     return fail('LOOKBACK_UNSUPPORTED', `lookback needs a date or timestamp cursor; ${JSON.stringify(field)} has type ${column.typeName}`, field);
   }
 
-  const read: CursorRead = { relation: input.relation, cursor: { name: field, type: type.cast }, key: input.key.columns };
+  const read: CursorRead = { relation: input.relation, cursor: { name: field, type: type.cast }, key: input.key.columns, ...(stream.onNullCursor === 'include' && { nulls: true }) };
   const keyNames = read.key.map((k) => k.name);
   const warnings = [...input.key.warnings];
   const start: ResumePoint = { mode: 'incremental', cursorField: field, cursorType: column.typeName, primaryKey: keyNames, rows: 0 };

@@ -3,7 +3,7 @@ import { ConnectorError, checkpoint, isCancelled, log, pg, type ResumePoint, typ
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
-import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, sentinelCopyStatement, sentinelCountsSql, sentinelKeysQuery, type CursorLow } from './cursor-sql.js';
+import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, sentinelCopyStatement, nullCursorCountSql, sentinelCountsSql, sentinelKeysQuery, type CursorLow } from './cursor-sql.js';
 import { incrementalCheckpoint, planIncremental, type IncrementalPlan } from './incremental-plan.js';
 import {
   DEFAULT_BATCH_ROWS,
@@ -70,6 +70,22 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
         ...domainColumnsMetadata(relation.domains, columns),
       ],
     };
+    if (stream.onNullCursor !== 'include' && relation.columns.find((c) => c.name === plan.read.cursor.name)?.nullable !== false) {
+      doing = 'count NULL cursors';
+      const nulls = Number((yield* pg.query(conn, nullCursorCountSql(plan.read))).rows[0]?.[0] ?? '0');
+      if (nulls > 0) {
+        const what = `${nulls} row(s) have a NULL ${plan.read.cursor.name}; no stored cursor orders them, so an incremental read never reads them`;
+        if (stream.onNullCursor === 'skip') log.warn(`${stream.name}: ${what}: left out (on_null_cursor: skip)`);
+        else {
+          throw ConnectorError.permanent(
+            'CURSOR_NULL',
+            `${stream.name}: ${what}. Set on_null_cursor: include on the stream to read them on every run (upsert rewrites them in place; append with a NOT NULL primary key delivers each once), ` +
+              `on_null_cursor: skip to leave them out, or pick a cursor_field that is never NULL`,
+            { stream: stream.name, column: plan.read.cursor.name },
+          );
+        }
+      }
+    }
     const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);
     if (plan.low.kind !== 'all') log.info(`${stream.name}: resuming at ${plan.read.cursor.name} ${plan.low.kind === 'from' ? '>=' : '>'} ${plan.low.value}`);
     let low: CursorLow = plan.low;
@@ -112,7 +128,9 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
         frameCount += sentinel.frames;
         last = sentinel.checkpoint;
         checkpoint('resume', last);
-        log.warn(`${stream.name}: ${sentinel.message}`);
+        // NULL cursors read under on_null_cursor: include were asked for; sentinels were not
+        if (sentinel.onlyNulls) log.info(`${stream.name}: ${sentinel.message}`);
+        else log.warn(`${stream.name}: ${sentinel.message}`);
       }
     }
     // The last chunk's checkpoint is the final one; with no rows, the resume point is repeated.
@@ -144,7 +162,7 @@ function* readSentinelRows(
   target: CopyTarget,
   last: ResumePoint | undefined,
   rowsBefore: number,
-): Step<{ rows: number; frames: number; checkpoint: ResumePoint; message: string } | undefined> {
+): Step<{ rows: number; frames: number; checkpoint: ResumePoint; message: string; onlyNulls: boolean } | undefined> {
   const countsSql = sentinelCountsSql(plan.read);
   const delivered = plan.trackBoundary ? plan.sentinelKeys : [];
   const copy = sentinelCopyStatement(plan.read, columns, delivered);
@@ -156,7 +174,7 @@ function* readSentinelRows(
   const keys = keysSql ? (yield* pg.query(conn, keysSql)).rows.map((r) => r.map((v) => v ?? '')) : undefined;
   const finite = last ?? plan.emptyCheckpoint;
   const { sentinelKeys: _previous, ...rest } = finite;
-  const found = counts.map((r) => `${r[1] ?? '?'} row(s) with ${plan.read.cursor.name} = ${r[0] ?? '?'}`).join(', ');
+  const found = counts.map((r) => `${r[1] ?? '?'} row(s) with ${plan.read.cursor.name} ${r[0] === undefined ? 'NULL (on_null_cursor: include)' : `= ${r[0]}`}`).join(', ');
   const how = keys
     ? `these rows are read on every run; the ones delivered before are skipped by primary key (${done.rows} new)`
     : writeMode === 'append'
@@ -165,9 +183,10 @@ function* readSentinelRows(
   return {
     rows: done.rows,
     frames: done.frames,
+    onlyNulls: counts.every((r) => r[0] === undefined),
     checkpoint: { ...rest, ...(keys && keys.length > 0 ? { sentinelKeys: keys } : {}), rows: rowsBefore + done.rows },
     message:
-      `${found}: no later value can exceed ${counts.length === 1 ? 'it' : 'them'}, so the stored cursor stays at the largest finite value ` +
+      `${found}: no stored cursor can order ${counts.length === 1 ? 'it' : 'them'} (no later value exceeds a sentinel; NULL has no order), so the stored cursor stays at the largest finite value ` +
       `(${finite.cursorValue ?? 'none yet'}) and ${how}`,
   };
 }

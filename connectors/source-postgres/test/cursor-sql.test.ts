@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, cursorLowPredicate, sentinelCopyStatement, sentinelCountsSql, sentinelKeysQuery, type CursorRead } from '../src/cursor-sql.js';
+import {
+  boundaryKeysQuery,
+  cursorChunkCopyStatement,
+  cursorChunkUpperQuery,
+  cursorLowPredicate,
+  nullCursorCountSql,
+  sentinelCopyStatement,
+  sentinelCountsSql,
+  sentinelKeysQuery,
+  unorderedPredicate,
+  type CursorRead,
+} from '../src/cursor-sql.js';
 import { isCursorSentinel, sentinelPredicate } from '../src/cursor-sentinel.js';
 import { paramBinder } from '../src/value-binder.js';
 
@@ -104,6 +115,30 @@ describe('sentinel rows', () => {
     const ints: CursorRead = { ...read, cursor: { name: 'id', type: 'bigint' } };
     expect(sentinelCountsSql(ints)).toBeUndefined();
     expect(sentinelCopyStatement(ints, columns)).toBeUndefined();
+  });
+});
+
+describe('NULL cursors (on_null_cursor)', () => {
+  const ints: CursorRead = { ...read, cursor: { name: 'id', type: 'bigint' } };
+
+  it('are counted for the fail/skip check', () => {
+    expect(nullCursorCountSql(read)).toBe('SELECT count(*)::text FROM "public"."Events" WHERE "updatedAt" IS NULL');
+  });
+
+  it('are not read by default: no unordered predicate for a type without sentinels, the sentinel one otherwise', () => {
+    expect(unorderedPredicate(ints)).toBeUndefined();
+    expect(unorderedPredicate(read)).toBe(`"updatedAt" = 'infinity'::timestamp with time zone`);
+  });
+
+  it('under include are read with the sentinel rows, for any cursor type, and never bound a chunk', () => {
+    const withNulls: CursorRead = { ...ints, nulls: true };
+    expect(unorderedPredicate(withNulls)).toBe('"id" IS NULL');
+    expect(unorderedPredicate({ ...read, nulls: true }, 'r')).toBe(`(r."updatedAt" = 'infinity'::timestamp with time zone OR r."updatedAt" IS NULL)`);
+    expect(sentinelCountsSql(withNulls)).toContain('WHERE "id" IS NULL GROUP BY "id"');
+    expect(sentinelCopyStatement(withNulls, columns)).toContain('"id" IS NULL');
+    expect(sentinelCopyStatement(withNulls, columns, [['1', 'a']])).toMatch(/"id" IS NULL AND \(.*\) IS NOT TRUE/);
+    expect(sentinelKeysQuery(withNulls)).toContain('WHERE r."id" IS NULL');
+    expect(cursorChunkUpperQuery(withNulls, { kind: 'all' }, 10).sql).toContain('"id" IS NOT NULL AND NOT "id" IS NULL');
   });
 });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
+import type { OnDataError, OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
 import { parseByteSize } from './parse-byte-size.js';
 import { parseDuration } from './parse-duration.js';
 import { prefixedTableName } from './destination-table-name.js';
@@ -52,6 +52,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       syncMode: s.sync_mode as SyncMode,
       ...(s.cursor_field !== undefined && { cursorField: s.cursor_field }),
       ...(s.lookback !== undefined && { lookback: String(s.lookback).trim() }),
+      ...(s.on_null_cursor !== undefined && { onNullCursor: s.on_null_cursor as OnNullCursor }),
       ...(s.columns !== undefined && { columns: [...s.columns] }),
       writeMode: (s.write_mode as WriteMode | undefined) ?? destWriteMode,
       ...((keyColumns(s.primary_key) ?? destKey) !== undefined && { primaryKey: keyColumns(s.primary_key) ?? destKey }),

@@ -63,6 +63,9 @@ export function checkStreams(doc: unknown, issues: IssueCollector): void {
     if (syncMode === 'incremental' && cursor === undefined) {
       issues.add([...at, 'cursor_field'], `stream '${name}': sync_mode 'incremental' needs a cursor_field`);
     }
+    if (syncMode !== 'incremental' && stream.on_null_cursor !== undefined) {
+      issues.add([...at, 'on_null_cursor'], `stream '${name}': on_null_cursor applies to sync_mode 'incremental' only (the stream is '${syncMode}')`);
+    }
     const columns = Array.isArray(stream.columns) ? stream.columns : undefined;
     if (columns === undefined) return;
     if (typeof cursor === 'string' && !columns.includes(cursor)) {

@@ -266,7 +266,7 @@ describe('loadPipelineConfig: pipeline schema issues', () => {
     const issue = issueAt(loadError(yaml), 'source.streams[1].colour');
     expect(issue).toMatchObject({ line: 9, column: 55 });
     expect(issue.message).toBe(
-      "unknown key 'colour'; allowed keys: name, sync_mode, cursor_field, lookback, columns, write_mode, primary_key, destination_table, exclude, schema_evolution, shards",
+      "unknown key 'colour'; allowed keys: name, sync_mode, cursor_field, on_null_cursor, lookback, columns, write_mode, primary_key, destination_table, exclude, schema_evolution, shards",
     );
   });
 
@@ -360,6 +360,16 @@ describe('loadPipelineConfig: semantic checks', () => {
     const issue = issueAt(loadError(yaml), 'source.streams[0].cursor_field');
     expect(issue.line).toBe(8);
     expect(issue.message).toBe("stream 'public.users': sync_mode 'incremental' needs a cursor_field");
+  });
+
+  it('on_null_cursor: fail, skip or include on an incremental stream; elsewhere a config error', () => {
+    const ok = load(withLine(8, '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, on_null_cursor: include }'));
+    expect(ok.source.streams[0]?.onNullCursor).toBe('include');
+    expect(load(EXAMPLE).source.streams[0]?.onNullCursor).toBeUndefined();
+    const wrongMode = issueAt(loadError(withLine(9, '    - { name: public.orders, sync_mode: full_refresh, on_null_cursor: skip }')), 'source.streams[1].on_null_cursor');
+    expect(wrongMode.message).toBe("stream 'public.orders': on_null_cursor applies to sync_mode 'incremental' only (the stream is 'full_refresh')");
+    const bad = loadError(withLine(8, '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, on_null_cursor: maybe }'));
+    expect(bad.message).toMatch(/on_null_cursor/);
   });
 
   it('columns without the cursor_field', () => {

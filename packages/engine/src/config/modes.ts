@@ -10,6 +10,14 @@ export type WriteMode = (typeof WRITE_MODES)[number];
 export const ON_DATA_ERROR = ['fail', 'skip', 'dlq'] as const;
 export type OnDataError = (typeof ON_DATA_ERROR)[number];
 
+/**
+ * What an incremental read does with rows whose cursor is NULL: no stored cursor can order them,
+ * so `>=` would never read them. `fail` (default) stops the stream naming the count, `skip` leaves
+ * them out with a warning, `include` reads them after the ordered chunks on every run.
+ */
+export const ON_NULL_CURSOR = ['fail', 'skip', 'include'] as const;
+export type OnNullCursor = (typeof ON_NULL_CURSOR)[number];
+
 /** Where cursors, run history and dead letters are kept. */
 export const STATE_BACKENDS = ['sqlite', 'postgres'] as const;
 export type StateBackend = (typeof STATE_BACKENDS)[number];

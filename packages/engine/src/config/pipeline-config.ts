@@ -1,4 +1,4 @@
-import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
+import type { OnDataError, OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
 import type { SchemaEvolution } from './schema-evolution.js';
 import type { EndpointHost } from './endpoint-hosts.js';
 
@@ -45,6 +45,8 @@ export interface StreamConfig {
   readonly cursorField?: string;
   /** incremental: re-read this window before the stored cursor (`5 minutes`). */
   readonly lookback?: string;
+  /** incremental: rows whose cursor is NULL — absent means `fail`. */
+  readonly onNullCursor?: OnNullCursor;
   readonly columns?: readonly string[];
   /** Stream override ?? `destination.write_mode` ?? 'append'. */
   readonly writeMode: WriteMode;

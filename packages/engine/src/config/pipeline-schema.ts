@@ -1,6 +1,6 @@
 import { BYTE_SIZE_PATTERN } from './parse-byte-size.js';
 import { DURATION_PATTERN } from './parse-duration.js';
-import { ON_DATA_ERROR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
+import { ON_DATA_ERROR, ON_NULL_CURSOR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
 import { DEPENDS_ON_SCHEMA, SCHEDULE_SCHEMA } from './schedule-schema.js';
 import {
   NEW_COLUMN_POLICIES,
@@ -55,6 +55,7 @@ const stream = {
     name,
     sync_mode: { enum: SYNC_MODES },
     cursor_field: name,
+    on_null_cursor: { enum: ON_NULL_CURSOR },
     lookback: {
       type: 'string',
       pattern: '^\\s*\\d+(\\.\\d+)?\\s*(microseconds?|milliseconds?|seconds?|minutes?|hours?|days?|weeks?)\\s*$',

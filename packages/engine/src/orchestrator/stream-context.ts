@@ -8,6 +8,7 @@ export function streamContext(stream: StreamConfig): StreamContext {
     syncMode: stream.syncMode,
     cursorField: stream.cursorField,
     lookback: stream.lookback,
+    ...(stream.onNullCursor !== undefined && { onNullCursor: stream.onNullCursor }),
     columns: stream.columns,
     writeMode: stream.writeMode,
     primaryKey: stream.primaryKey,

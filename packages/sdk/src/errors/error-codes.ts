@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_SYNC_MODE: permanent('config', 'set the stream\'s sync_mode to one the source connector supports (`rapidbyte spec <connector>`)'),
   UNSUPPORTED_WRITE_MODE: permanent('config', 'set write_mode to one the destination connector supports (`rapidbyte spec <connector>`)'),
   UNSUPPORTED_OPERATION: permanent('config', 'this connector does not implement the operation; use it in the role its manifest declares'),
+  CURSOR_NULL: permanent('config', 'rows with a NULL cursor_field are never read incrementally: set on_null_cursor: include (or skip) on the stream, or pick a cursor that is never NULL'),
   CURSOR_FIELD_REQUIRED: permanent('config', 'set cursor_field on the incremental stream (`rapidbyte discover` suggests one)'),
   CURSOR_TYPE_UNSUPPORTED: permanent('config', 'pick a cursor_field of an integer, numeric, date, timestamp or text type, or use sync_mode full_refresh'),
   LOOKBACK_INVALID: permanent('config', 'set lookback to a non-negative Postgres interval, e.g. "5 minutes"'),

@@ -15,6 +15,11 @@ export interface StreamContext {
   /** incremental: re-read this window before the stored cursor (a Postgres interval, `5 minutes`). */
   readonly lookback?: string;
   /**
+   * incremental: rows whose cursor is NULL (no stored cursor orders them). `fail` (absent) stops the
+   * stream naming their count, `skip` leaves them out with a warning, `include` reads them every run.
+   */
+  readonly onNullCursor?: 'fail' | 'skip' | 'include';
+  /**
    * Destination sessions: what to do when the source schema differs from the destination table
    * (`schema_evolution`, the stream's keys over the destination's). Absent: add / ignore / fail / allow.
    */
