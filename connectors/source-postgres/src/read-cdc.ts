@@ -49,6 +49,18 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const failed = (yield* serverPreflight(conn, { ...names, snapshot: startLsn === undefined })).find((i) => !i.ok);
     if (failed) throw ConnectorError.permanent(failed.code ?? 'PREFLIGHT_FAILED', `${stream.name}: ${failed.message}`, { stream: stream.name });
     const relation = yield* describeRelation(conn, stream.name, schema, table, config.row_security === true);
+    const followed = startLsn !== undefined ? (resume as { relation?: unknown }).relation : undefined;
+    if (typeof followed === 'string' && followed !== relation.oid) {
+      // DROP + CREATE: the new table left the publication with the old one, so nothing it got since was published
+      throw ConnectorError.permanent(
+        'CDC_TABLE_RECREATED',
+        `${stream.name}: ${quoteQualified(schema, table)} is not the table this stream followed: it was dropped and created again since the last commit ` +
+          `(relation ${followed}, now ${relation.oid}). A new table is not in the publication, so the rows written to it since were never published, ` +
+          `and rows of the old table may still be at the destination. Re-snapshot the stream: rapidbyte run <pipeline.yaml> --full-refresh --streams ${stream.name} ` +
+          `(truncate the destination table first if the old table's rows must go)`,
+        { stream: stream.name },
+      );
+    }
     const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
     const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
     if (inherited) log.info(inherited);
@@ -133,7 +145,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       rows += done.rows;
       frameCount += done.frames;
       const snapshotColumns = storedColumns(history.identity, history.renamed, columns.map((c) => c.name));
-      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows, columns: snapshotColumns } satisfies ResumePoint & { snapshot: boolean; columns: StoredColumns });
+      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows, columns: snapshotColumns, relation: relation.oid } satisfies ResumePoint & { snapshot: boolean; columns: StoredColumns; relation: string });
       log.info(`${stream.name}: snapshot of ${done.rows} rows at ${snap.lsn}`);
     } else {
       log.info(`${stream.name}: resuming changes after ${startLsn}`);
@@ -152,7 +164,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
         frames.emit(item.frame);
         frameCount += 1;
       } else {
-        checkpoint('resume', { ...(JSON.parse(item.payload) as ResumePoint), columns: storedColumns(history.identity, history.renamed, undefined) });
+        checkpoint('resume', { ...(JSON.parse(item.payload) as ResumePoint), columns: storedColumns(history.identity, history.renamed, undefined), relation: relation.oid });
       }
     }
     rows += changes;

@@ -95,7 +95,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     const loaded = loadPipeline(file);
     config = loaded.config;
     let cfg = await expandPipelineStreams(config, loaded.registry);
+    const allCdc = cfg.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
+    const selected = new Set(cfg.source.streams.map((s) => s.name));
+    const heldCdcStreams = allCdc.filter((s) => !selected.has(s));
     config = cfg;
     const state = await openStateStore(cfg.state);
     const { display, onEvent } = await displayFor(cfg, opts);
@@ -118,6 +121,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
         follow: opts.follow === true,
         dryRun: opts.dryRun === true,
         fullRefresh: opts.fullRefresh === true,
+        ...(heldCdcStreams.length > 0 ? { heldCdcStreams } : {}),
         ...(limit !== undefined ? { limit } : {}),
         ...drainGrace(process.env),
         ...(warm ? { warm } : {}),

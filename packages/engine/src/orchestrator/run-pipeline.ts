@@ -50,6 +50,12 @@ export interface RunOptions {
   readonly drainGraceMs?: number;
   /** Stream workers started ahead (the CLI starts one while it loads); the run closes what is left. */
   readonly warm?: WarmWorkers;
+  /**
+   * CDC streams of the pipeline that this run leaves out (`--streams`). They share the source's
+   * slot, so their committed LSNs stay floors: the slot is never acknowledged past a change they
+   * have not applied yet (also under `--full-refresh`, which re-snapshots only the streams run).
+   */
+  readonly heldCdcStreams?: readonly string[];
 }
 
 /** `--limit` outside a dry run, or a bad limit. */
@@ -98,10 +104,18 @@ async function openCoordinator(config: PipelineConfig, baseDir: string): Promise
 }
 
 /** The replication hubs of a run, with the committed LSN of every CDC stream as a floor for the slot. */
-async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStreams: readonly string[], follow: boolean, fullRefresh: boolean, onEvent: RunEventListener): Promise<HubRegistry> {
+async function openHubRegistry(
+  config: PipelineConfig,
+  state: StateStore,
+  cdcStreams: readonly string[],
+  held: readonly string[],
+  follow: boolean,
+  fullRefresh: boolean,
+  onEvent: RunEventListener,
+): Promise<HubRegistry> {
   const floors = new Map<string, bigint>();
-  // --full-refresh re-snapshots: the stored LSNs are no floor
-  for (const name of fullRefresh ? [] : cdcStreams) {
+  // --full-refresh re-snapshots the streams it runs: their stored LSNs are no floor; the held ones' are
+  for (const name of [...(fullRefresh ? [] : cdcStreams), ...held.filter((s) => !cdcStreams.includes(s))]) {
     const stored = (await storedCheckpoint(state, config.pipeline, name)) as { lsn?: unknown } | undefined;
     if (typeof stored?.lsn === 'string') floors.set(name, parseLsn(stored.lsn));
   }
@@ -174,7 +188,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     }
     const chains = config.source.streams.filter((s) => s.syncMode !== 'cdc').reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
-    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent) : undefined;
+    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.heldCdcStreams ?? [], options.follow === true, options.fullRefresh === true, onEvent) : undefined;
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
     const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef, at: string = role): StageTask => ({
       role,

@@ -119,6 +119,7 @@ export const ERROR_CODES = {
   // CDC
   NO_REPLICA_IDENTITY: permanent('failure', 'give the table a primary key or run ALTER TABLE … REPLICA IDENTITY FULL, so deletes and updates can be replicated'),
   CDC_NOT_A_TABLE: permanent('failure', 'CDC reads tables only: use sync_mode full_refresh or incremental for views and other relations'),
+  CDC_TABLE_RECREATED: permanent('failure', 'the table was dropped and created again: re-snapshot it with `rapidbyte run <pipeline.yaml> --full-refresh --streams <stream>`'),
   CDC_UNLOGGED_TABLE: permanent('failure', 'unlogged tables are not in the WAL: ALTER TABLE … SET LOGGED, or use sync_mode full_refresh'),
   CDC_TYPE_UNSUPPORTED: permanent('failure', 'leave the column out with the stream\'s columns list, or use sync_mode full_refresh or incremental'),
   CDC_KEY_NOT_IN_REPLICA_IDENTITY: permanent('failure', 'key the stream by the primary key, or ALTER TABLE … REPLICA IDENTITY FULL'),
