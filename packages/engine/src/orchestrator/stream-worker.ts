@@ -194,6 +194,11 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       if (index === 0) {
         const watermark = await gate;
         const resume = watermark !== null ? (JSON.parse(watermark) as unknown) : task.storedResume;
+        // the destination holds nothing of the stream (its table was dropped or emptied): the state DB's point is not used
+        const startOver = (resume as { mode?: unknown; reason?: unknown } | null | undefined)?.mode === 'none' ? (resume as { reason?: unknown }).reason : undefined;
+        if (startOver !== undefined && task.storedResume) {
+          post({ type: 'log', stage: 'engine', level: 'warn', message: `${task.stream.name}: ${String(startOver)}: starting from the beginning, not from the state DB's resume point` });
+        }
         context = JSON.stringify({ ...baseContext, resume: resume ?? null });
         post({ type: 'resume', source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none', payload: JSON.stringify(resume ?? null) });
         if (task.blockSourceAttempts !== undefined && task.attempt <= task.blockSourceAttempts) await new Promise<never>(() => undefined);
