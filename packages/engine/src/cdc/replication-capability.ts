@@ -1,12 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
-import type { PgReplicationOpen, WitConnectorError } from '@rapidbyte/sdk/contract';
+import { COLUMN_FILL_METADATA, COLUMN_IDENTITY_METADATA, RENAMED_COLUMNS_METADATA, type PgReplicationOpen, type WitConnectorError } from '@rapidbyte/sdk/contract';
 import {
   ChangeBatchBuilder,
   COLUMN_CATALOG_SQL,
-  COLUMN_FILL_METADATA,
-  COLUMN_IDENTITY_METADATA,
-  RENAMED_COLUMNS_METADATA,
   catalogColumnsFromRows,
   followShapeChange,
   formatLsn,

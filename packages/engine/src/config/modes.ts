@@ -6,10 +6,6 @@ export type SyncMode = (typeof SYNC_MODES)[number];
 export const WRITE_MODES = ['append', 'replace', 'upsert'] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 
-/** What the destination does with a row it cannot load. */
-export const ON_DATA_ERROR = ['fail', 'skip', 'dlq'] as const;
-export type OnDataError = (typeof ON_DATA_ERROR)[number];
-
 /** Where cursors, run history and dead letters are kept. */
 export const STATE_BACKENDS = ['sqlite', 'postgres'] as const;
 export type StateBackend = (typeof STATE_BACKENDS)[number];
