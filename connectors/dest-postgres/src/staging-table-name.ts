@@ -1,7 +1,7 @@
 import { MAX_IDENTIFIER_BYTES } from '@rapidbyte/sdk/postgres';
 
 /** Suffix of the table a `replace` loads into before it is swapped in. */
-export const STAGING_SUFFIX = '__rb_stage';
+const STAGING_SUFFIX = '__rb_stage';
 
 /**
  * `<table>__rb_stage`, or, when that is longer than 63 UTF-8 bytes, the table name cut on a

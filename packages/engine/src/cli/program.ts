@@ -10,7 +10,7 @@ import { isProjectTarget } from '../project/index.js';
 import { openSqliteStateStore, openStateStore, type RunTransitionRecord, type StateStore, type TransitionRecord } from '../state/index.js';
 import { connectorsCommand } from './connectors-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
-import { formatCheck } from './format-summary.js';
+import { formatCheck } from './format-check.js';
 import { formatRuns } from './format-runs.js';
 import { loadPipeline as load } from './load-pipeline.js';
 import { LOG_LEVELS } from '@rapidbyte/sdk/contract';

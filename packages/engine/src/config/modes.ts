@@ -19,8 +19,3 @@ export const VALID_MODE_PAIRS: Readonly<Record<SyncMode, readonly WriteMode[]>> 
   incremental: Object.freeze(['append', 'upsert'] as const),
   cdc: Object.freeze(['upsert', 'append'] as const),
 });
-
-/** True when `writeMode` may be used with `syncMode`. */
-export function isValidModePair(syncMode: SyncMode, writeMode: WriteMode): boolean {
-  return VALID_MODE_PAIRS[syncMode].includes(writeMode);
-}
