@@ -35,7 +35,7 @@ export function catalogColumnsFromRows(rows: readonly (readonly unknown[])[]): C
   });
 }
 
-/** The identity map a source passed in {@link COLUMN_IDENTITY_METADATA}; undefined when absent or malformed. */
+/** The identity map a source passed in `COLUMN_IDENTITY_METADATA` (`@rapidbyte/sdk/frames`); undefined when absent or malformed. */
 export function parseColumnIdentity(raw: string | undefined): Map<string, ColumnId> | undefined {
   if (!raw) return undefined;
   try {
