@@ -1,37 +1,13 @@
 import type { FrameField, FrameSchema } from '@rapidbyte/sdk';
-
-/** Schema metadata key that tells which part of a CDC stream a frame belongs to. */
-export const CDC_PHASE_METADATA = 'rapidbyte.cdc_phase';
-
-/** `snapshot`: plain table rows read before the changes; `changes`: rows decoded from the WAL. */
-export const CDC_PHASES = ['snapshot', 'changes'] as const;
-export type CdcPhase = (typeof CDC_PHASES)[number];
+import { CDC_COLUMN_METADATA, CDC_COLUMN_ROLES, CDC_LSN_COLUMN, CDC_OP_COLUMN, CDC_PHASE_METADATA, CDC_UNCHANGED_COLUMN, type CdcColumnRole, type CdcPhase } from '@rapidbyte/sdk/frames';
 
 /** Names of the change columns a change log keeps (and a frame carries unless they are taken, see {@link changeColumns}). */
-export const CDC_OP_COLUMN = '_rb_op';
-export const CDC_LSN_COLUMN = '_rb_lsn';
-export const CDC_UNCHANGED_COLUMN = '_rb_unchanged';
 export const CDC_META_COLUMNS = [CDC_OP_COLUMN, CDC_LSN_COLUMN, CDC_UNCHANGED_COLUMN] as const;
-
-/**
- * Field metadata key the engine marks a change frame's change columns with, its role as value.
- * The destination finds them by this mark, not by name: a source table's own column named
- * `_rb_op` is an ordinary column (the engine then names its change column `_rb_op_1`).
- */
-export const CDC_COLUMN_METADATA = 'rapidbyte.cdc_column';
-export const CDC_COLUMN_ROLES = ['op', 'lsn', 'unchanged'] as const;
-export type CdcColumnRole = (typeof CDC_COLUMN_ROLES)[number];
 
 /** The frame field names of the change columns a frame carries, by role (a role absent: the frame has no such column). */
 export type ChangeColumns = Partial<Record<CdcColumnRole, string>>;
 
 const DEFAULT_NAMES: Readonly<Record<CdcColumnRole, string>> = { op: CDC_OP_COLUMN, lsn: CDC_LSN_COLUMN, unchanged: CDC_UNCHANGED_COLUMN };
-
-/**
- * `_rb_op` values: `r` snapshot read (append only), `I` insert, `U` update, `D` delete, `T` truncate.
- */
-export const CDC_OPS = ['r', 'I', 'U', 'D', 'T'] as const;
-export type CdcOp = (typeof CDC_OPS)[number];
 
 /** The write modes a `cdc` stream can be loaded with. */
 export const CDC_WRITE_MODES = ['upsert', 'append'] as const;

@@ -1,5 +1,5 @@
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from './cdc-frame.js';
+import { CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from '@rapidbyte/sdk/frames';
 
 /**
  * Names of the stage's change columns: those of the change frames COPYed into it (matched by

@@ -4,7 +4,7 @@ import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import { quoteIdent } from '@rapidbyte/sdk/postgres';
 
 /** `$1` = schema -> exists, CREATE on the schema, CREATE on the database. */
-export const SCHEMA_PRIVILEGES_SQL = `SELECT (n.oid IS NOT NULL)::text,
+const SCHEMA_PRIVILEGES_SQL = `SELECT (n.oid IS NOT NULL)::text,
   coalesce(has_schema_privilege(n.oid, 'CREATE'), false)::text,
   has_database_privilege(current_user, current_database(), 'CREATE')::text
 FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = $1`;

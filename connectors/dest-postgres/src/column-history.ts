@@ -1,9 +1,5 @@
 import type { FrameSchema } from '@rapidbyte/sdk';
-
-/** Schema metadata a CDC source sets: `{ "<new name>": "<old name>" }` for columns renamed at the source (same attnum and type). */
-export const RENAMED_COLUMNS_METADATA = 'rapidbyte.renamed_columns';
-/** Schema metadata a CDC source sets: what rows that existed before a column was added hold there (`{ value }` or `{ unknown: true }`). */
-export const COLUMN_FILL_METADATA = 'rapidbyte.column_fill';
+import { COLUMN_FILL_METADATA, RENAMED_COLUMNS_METADATA } from '@rapidbyte/sdk/frames';
 
 /** What rows that existed before a column was added hold there: one constant, or values the destination cannot know. */
 export type ExistingRowsFill = { readonly value: string } | { readonly unknown: true };

@@ -7,7 +7,7 @@ import { createIgnoringRace, tableOid } from './target-table.js';
  * destination schema, written in the same transaction as the interval's good rows and watermark
  * (so a replayed interval never adds them twice).
  */
-export function deadLetterTableDdl(schema: string, table: string): string {
+function deadLetterTableDdl(schema: string, table: string): string {
   return (
     `CREATE TABLE IF NOT EXISTS ${quoteQualified(schema, table)} (` +
     'id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, run_id bigint NOT NULL, stream text NOT NULL, ' +

@@ -1,9 +1,8 @@
-import type { ConnectionConfig } from '@rapidbyte/sdk/postgres';
+import { DEFAULT_SCHEMA, type ConnectionConfig } from '@rapidbyte/sdk/postgres';
 import { cdcSettings, type CdcConfig, type CdcSettings } from './cdc-settings.js';
 
-export const DEFAULT_SCHEMA = 'public';
-export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
-export const DEFAULT_SWAP_RETRIES = 5;
+const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+const DEFAULT_SWAP_RETRIES = 5;
 
 /** `config` of dest-postgres (validated by the engine against config-schema.json). */
 export interface DestConfig extends ConnectionConfig {

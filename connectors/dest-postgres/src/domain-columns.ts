@@ -1,6 +1,6 @@
 import { log, pg, type FrameField, type Step } from '@rapidbyte/sdk';
+import { PG_METADATA_KEYS } from '@rapidbyte/sdk/frames';
 import { DOMAIN_BASE_SQL, withPgType } from './domain-metadata.js';
-import { PG_TYPE_METADATA } from './frame-columns.js';
 
 /**
  * The fields to create a new table from: a column whose type is a domain at the source gets that
@@ -12,7 +12,7 @@ export function* fieldsWithDomains(conn: number, stream: string, fields: readonl
   const out: FrameField[] = [];
   for (const field of fields) {
     const domain = domains.get(field.name);
-    const base = field.metadata?.[PG_TYPE_METADATA];
+    const base = field.metadata?.[PG_METADATA_KEYS.type];
     if (domain === undefined || base === undefined) {
       out.push(field);
       continue;

@@ -1,9 +1,6 @@
 import type { FrameField } from '@rapidbyte/sdk';
-import { PG_TYPE_METADATA } from './frame-columns.js';
+import { DOMAIN_COLUMNS_METADATA, PG_METADATA_KEYS } from '@rapidbyte/sdk/frames';
 import { isSafeTypeName } from './sql-type-name.js';
-
-/** Schema metadata the source sets: column name -> the domain (qualified) its type is at the source. */
-export const DOMAIN_COLUMNS_METADATA = 'rapidbyte.domain_columns';
 
 /** `$1` = a type name -> the base type (`format_type`) when it names a domain here, else no row. */
 export const DOMAIN_BASE_SQL = `SELECT format_type(t.typbasetype, t.typtypmod) FROM pg_type t WHERE t.oid = to_regtype($1::text) AND t.typtype = 'd'`;
@@ -24,5 +21,5 @@ export function domainColumnsOf(metadata: Readonly<Record<string, string>> | und
 
 /** `field` with its Postgres type replaced by `typeName` (for the DDL of a new table). */
 export function withPgType(field: FrameField, typeName: string): FrameField {
-  return { ...field, metadata: { ...(field.metadata ?? {}), [PG_TYPE_METADATA]: typeName } };
+  return { ...field, metadata: { ...(field.metadata ?? {}), [PG_METADATA_KEYS.type]: typeName } };
 }

@@ -1,10 +1,5 @@
 import type { FrameField, FrameSchema } from '@rapidbyte/sdk';
-
-/** Arrow field metadata keys the source (host) writes for every Postgres column. */
-export const PG_TYPE_METADATA = 'rapidbyte.pg_type';
-export const PG_OID_METADATA = 'rapidbyte.pg_oid';
-export const PG_CATEGORY_METADATA = 'rapidbyte.pg_category';
-export const PG_ENUM_LABELS_METADATA = 'rapidbyte.pg_enum_labels';
+import { PG_METADATA_KEYS } from '@rapidbyte/sdk/frames';
 
 /** A column as a frame describes it, in Postgres terms. */
 export interface FrameColumn {
@@ -48,7 +43,7 @@ export function frameColumns(schema: FrameSchema): FrameColumns {
       return {
         ok: false,
         column: field.name,
-        message: `column ${JSON.stringify(field.name)} has Arrow type ${field.type} and no ${PG_TYPE_METADATA}; cannot choose a Postgres type`,
+        message: `column ${JSON.stringify(field.name)} has Arrow type ${field.type} and no ${PG_METADATA_KEYS.type}; cannot choose a Postgres type`,
       };
     }
     columns.push(column);
@@ -58,13 +53,13 @@ export function frameColumns(schema: FrameSchema): FrameColumns {
 
 function frameColumn(field: FrameField): FrameColumn | undefined {
   const meta = field.metadata ?? {};
-  const labels = meta[PG_ENUM_LABELS_METADATA];
-  const typeName = meta[PG_TYPE_METADATA] || ARROW_TO_PG.find(([re]) => re.test(String(field.type).trim()))?.[1];
+  const labels = meta[PG_METADATA_KEYS.enumLabels];
+  const typeName = meta[PG_METADATA_KEYS.type] || ARROW_TO_PG.find(([re]) => re.test(String(field.type).trim()))?.[1];
   if (!typeName) return undefined;
   return {
     name: field.name,
     typeName,
-    category: meta[PG_CATEGORY_METADATA] ?? 'U',
+    category: meta[PG_METADATA_KEYS.category] ?? 'U',
     nullable: field.nullable !== false,
     enumLabels: labels ? (JSON.parse(labels) as string[]) : [],
   };

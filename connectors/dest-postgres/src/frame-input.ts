@@ -1,4 +1,5 @@
 import { frames, log, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import { PRIMARY_KEY_METADATA } from '@rapidbyte/sdk/frames';
 import { domainColumnsOf } from './domain-metadata.js';
 import { generatedColumnsOf, type GeneratedColumnSpec } from './generated-columns.js';
 
@@ -19,7 +20,7 @@ export interface FrameInput {
 
 /** The source's key from a frame schema's `rapidbyte.primary_key` metadata (a JSON list). */
 function sourceKeyOf(metadata: Readonly<Record<string, string>> | undefined): string[] | undefined {
-  const raw = metadata?.['rapidbyte.primary_key'];
+  const raw = metadata?.[PRIMARY_KEY_METADATA];
   if (!raw) return undefined;
   try {
     const key = JSON.parse(raw) as unknown;

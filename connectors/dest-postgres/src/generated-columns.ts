@@ -1,12 +1,10 @@
+import { GENERATED_COLUMNS_METADATA } from '@rapidbyte/sdk/frames';
 import type { FrameColumn } from './frame-columns.js';
 import { isSafeTypeName } from './sql-type-name.js';
 
 /** `$1` = relation oid -> names of its generated columns (computed by the destination, never written). */
 export const GENERATED_TARGET_COLUMNS_SQL = `SELECT attname::text FROM pg_attribute
 WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped AND attgenerated <> ''`;
-
-/** Schema metadata key under which a source lists the generated columns the destination recreates (JSON array of {@link GeneratedColumnSpec}). */
-export const GENERATED_COLUMNS_METADATA = 'rapidbyte.generated_columns';
 
 /**
  * A generated stored column of the source table that the frames do not carry: the table the

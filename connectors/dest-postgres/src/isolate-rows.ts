@@ -3,9 +3,9 @@ import { isDataError } from './data-error.js';
 import type { ConnectorError } from '@rapidbyte/sdk';
 
 /** Bisection stops splitting at this depth (a 65,536-row frame: pieces of 64 rows) and goes row by row. */
-export const MAX_BISECT_DEPTH = 10;
+const MAX_BISECT_DEPTH = 10;
 /** Pieces this small are tried row by row rather than split again. */
-export const ROW_BY_ROW_ROWS = 4;
+const ROW_BY_ROW_ROWS = 4;
 
 /** Loads one piece of a frame into the open transaction (a COPY, a merge); consumes the handle. */
 export type PieceLoad = (piece: FrameHandle) => Step<number>;

@@ -1,7 +1,7 @@
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /** The column of an upsert stage table that numbers rows in arrival order (the last one wins). */
-export const STAGE_SEQ_COLUMN = '_rb_seq';
+const STAGE_SEQ_COLUMN = '_rb_seq';
 
 /** Name of the temp stage table of the `n`-th upsert transaction of a session: `_rb_stage_<n>`. */
 export function stageTableName(n: number): string {

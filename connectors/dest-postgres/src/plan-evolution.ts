@@ -1,5 +1,6 @@
 import type { FrameField, PgColumn } from '@rapidbyte/sdk';
-import { frameColumns, PG_TYPE_METADATA, type FrameColumn } from './frame-columns.js';
+import { PG_METADATA_KEYS } from '@rapidbyte/sdk/frames';
+import { frameColumns, type FrameColumn } from './frame-columns.js';
 import type { EvolutionPolicy, SchemaChange, SchemaChangeKind } from './evolution-policy.js';
 import { arrayElementTypeName, unqualifiedTypeName } from './sql-type-name.js';
 
@@ -70,7 +71,7 @@ export function planEvolution(
     }
     const dropNotNull = !target.nullable && !target.inKey;
     let nulled = false;
-    if (source && field.metadata?.[PG_TYPE_METADATA] && !sameType(source, target)) {
+    if (source && field.metadata?.[PG_METADATA_KEYS.type] && !sameType(source, target)) {
       const change = { column: field.name, change: 'type_change' as const, from: target.typeName, to: source.typeName };
       if (policy.typeChange === 'fail') {
         refuse(field.name, 'type_change', `column ${JSON.stringify(field.name)} changed type from ${target.typeName} to ${source.typeName} (schema_evolution.type_change: fail)`);
@@ -116,6 +117,6 @@ export function sameFields(a: readonly FrameField[], b: readonly FrameField[]): 
   return a.length === b.length && a.every((f, i) => {
     const g = b[i];
     return g !== undefined && f.name === g.name && String(f.type) === String(g.type) && f.nullable === g.nullable &&
-      f.metadata?.[PG_TYPE_METADATA] === g.metadata?.[PG_TYPE_METADATA];
+      f.metadata?.[PG_METADATA_KEYS.type] === g.metadata?.[PG_METADATA_KEYS.type];
   });
 }

@@ -1,12 +1,8 @@
-import { ConnectorError, deadLetter, frames, pg, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import { ConnectorError, deadLetter, frames, pg, type DataErrorPolicy, type FrameHandle, type Step } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { rejectionCategory } from './data-error.js';
 import { insertDeadLetterSql } from './dead-letter-table.js';
 import type { RejectRow } from './isolate-rows.js';
-
-/** `on_data_error`: what happens to a row the destination rejects. */
-export const DATA_ERROR_POLICIES = ['fail', 'skip', 'dlq'] as const;
-export type DataErrorPolicy = (typeof DATA_ERROR_POLICIES)[number];
 
 /** Where rejected rows go and what names them. */
 export interface RejectionTarget {

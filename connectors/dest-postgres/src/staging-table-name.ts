@@ -1,8 +1,7 @@
-/** Suffix of the table a `replace` loads into before it is swapped in. */
-export const STAGING_SUFFIX = '__rb_stage';
+import { MAX_IDENTIFIER_BYTES } from '@rapidbyte/sdk/postgres';
 
-/** Postgres truncates identifiers to NAMEDATALEN - 1 = 63 bytes. */
-export const MAX_IDENTIFIER_BYTES = 63;
+/** Suffix of the table a `replace` loads into before it is swapped in. */
+const STAGING_SUFFIX = '__rb_stage';
 
 /**
  * `<table>__rb_stage`, or, when that is longer than 63 UTF-8 bytes, the table name cut on a

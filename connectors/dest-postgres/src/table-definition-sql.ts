@@ -1,4 +1,5 @@
-import { cutUtf8, MAX_IDENTIFIER_BYTES, utf8Length } from './staging-table-name.js';
+import { MAX_IDENTIFIER_BYTES } from '@rapidbyte/sdk/postgres';
+import { cutUtf8, utf8Length } from './staging-table-name.js';
 
 /**
  * Catalog queries that carry a table's definition over to the staging table `replace` swaps in

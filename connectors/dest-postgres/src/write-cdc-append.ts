@@ -1,6 +1,7 @@
 import { ConnectorError, frames, log, nextFrame, pg, type FrameSchema, type PgColumn, type Step } from '@rapidbyte/sdk';
+import { CDC_LSN_COLUMN, CDC_OP_COLUMN } from '@rapidbyte/sdk/frames';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
-import { changeColumns, CDC_LSN_COLUMN, CDC_OP_COLUMN } from './cdc-frame.js';
+import { changeColumns } from './cdc-frame.js';
 import { CdcSchemaFollower, cdcSourceFields } from './cdc-evolution.js';
 import { columnHistoryOf } from './column-history.js';
 import { evolveTable, type EvolvedColumns } from './apply-evolution.js';

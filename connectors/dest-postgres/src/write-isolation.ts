@@ -1,9 +1,9 @@
-import { ConnectorError, flushDeadLetters, frames, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import { ConnectorError, flushDeadLetters, frames, type DataErrorPolicy, type FrameHandle, type Step } from '@rapidbyte/sdk';
 import type { IntervalIsolation } from './checkpoint-intervals.js';
 import { isDataError } from './data-error.js';
 import { ensureDeadLetterTable } from './dead-letter-table.js';
 import { isolateRows, type PieceLoad } from './isolate-rows.js';
-import { Rejections, rowRejecter, type DataErrorPolicy } from './row-rejection.js';
+import { Rejections, rowRejecter } from './row-rejection.js';
 import type { WriteResult, WriteSession } from './write-session.js';
 
 /** What a write mode needs to isolate rejected rows: its piece loader and its per-transaction setup. */

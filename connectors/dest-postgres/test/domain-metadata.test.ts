@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DOMAIN_COLUMNS_METADATA, domainColumnsOf, withPgType } from '../src/domain-metadata.js';
+import { DOMAIN_COLUMNS_METADATA } from '@rapidbyte/sdk/frames';
+import { domainColumnsOf, withPgType } from '../src/domain-metadata.js';
 
 describe('domainColumnsOf', () => {
   it('reads column -> domain from the schema metadata, dropping malformed and unsafe entries', () => {

@@ -1,13 +1,14 @@
 import type { PgColumn } from '@rapidbyte/sdk';
-import { quoteLiteral } from '@rapidbyte/sdk/postgres';
+import { CDC_LSN_COLUMN, CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from '@rapidbyte/sdk/frames';
+import { quoteIdent, quoteLiteral } from '@rapidbyte/sdk/postgres';
 import { selectColumn } from './oid-alias-columns.js';
 import { streamRelationSql } from './stream-relation-sql.js';
 
 /** Columns a change log (cdc × append) carries after the table's own. */
 export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
-  { name: '_rb_op', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true, enumLabels: [] },
-  { name: '_rb_lsn', typeName: 'pg_lsn', typeOid: 3220, typeCategory: 'U', nullable: true, enumLabels: [] },
-  { name: '_rb_unchanged', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true, enumLabels: [] },
+  { name: CDC_OP_COLUMN, typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true, enumLabels: [] },
+  { name: CDC_LSN_COLUMN, typeName: 'pg_lsn', typeOid: 3220, typeCategory: 'U', nullable: true, enumLabels: [] },
+  { name: CDC_UNCHANGED_COLUMN, typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true, enumLabels: [] },
 ];
 
 /**
@@ -21,7 +22,7 @@ export function cdcSnapshotCopy(schema: string, table: string, columns: readonly
   if (changeLogLsn === undefined) {
     return { sql: `COPY (SELECT ${list.join(', ')} FROM ${from}) TO STDOUT (FORMAT binary)`, columns: [...columns] };
   }
-  const extra = [`'r'::text AS "_rb_op"`, `${quoteLiteral(changeLogLsn)}::pg_lsn AS "_rb_lsn"`, `NULL::text AS "_rb_unchanged"`];
+  const extra = [`'r'::text AS ${quoteIdent(CDC_OP_COLUMN)}`, `${quoteLiteral(changeLogLsn)}::pg_lsn AS ${quoteIdent(CDC_LSN_COLUMN)}`, `NULL::text AS ${quoteIdent(CDC_UNCHANGED_COLUMN)}`];
   return {
     sql: `COPY (SELECT ${[...list, ...extra].join(', ')} FROM ${from}) TO STDOUT (FORMAT binary)`,
     columns: [...columns, ...CHANGE_LOG_COLUMNS],

@@ -7,7 +7,7 @@ import { parseStreamName } from '@rapidbyte/sdk/postgres';
 import type { SourceConfig } from './source-config.js';
 
 /** Oldest server major version this source supports. */
-export const MIN_SERVER_MAJOR = 10;
+const MIN_SERVER_MAJOR = 10;
 
 type CheckItem = CheckReport['items'][number];
 

@@ -1,4 +1,5 @@
 import type { PgColumn } from '@rapidbyte/sdk';
+import { COLUMN_FILL_METADATA, COLUMN_IDENTITY_METADATA, RENAMED_COLUMNS_METADATA } from '@rapidbyte/sdk/frames';
 import type { TextRow } from './catalog-queries.js';
 
 /**
@@ -10,21 +11,6 @@ export const COLUMN_IDENTITY_SQL = `SELECT a.attnum::text, a.attname::text, a.at
   CASE WHEN a.atthasmissing THEN (a.attmissingval::text::text[])[1] END, (d.adbin IS NOT NULL)::text
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
-
-/**
- * Replication-open metadata for the engine (it removes it before building frames): the stream's
- * columns' `[attnum, name, typeOid]` now, so a rename while the stream runs is recognised.
- */
-export const COLUMN_IDENTITY_METADATA = 'rapidbyte.column_identity';
-
-/** Schema metadata: `{ "<new name>": "<old name>" }` for columns renamed at the source since the last committed checkpoint. */
-export const RENAMED_COLUMNS_METADATA = 'rapidbyte.renamed_columns';
-/**
- * Schema metadata: what rows that existed before a column was added hold there, for columns where
- * that is not NULL: `{ "<column>": { "value": "<text>" } }` (a constant default they took) or
- * `{ "<column>": { "unknown": true } }` (each row its own value, e.g. a volatile default).
- */
-export const COLUMN_FILL_METADATA = 'rapidbyte.column_fill';
 
 /** A source column's identity: its attnum survives a rename. */
 export interface ColumnIdentity {

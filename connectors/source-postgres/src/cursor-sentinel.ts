@@ -13,7 +13,7 @@ import { quoteIdent } from '@rapidbyte/sdk/postgres';
 export type CursorSentinels = 'time' | 'numeric';
 
 /** The sentinels of a cursor cast type (cursor-type.ts), or undefined when it has none. */
-export function cursorSentinels(castType: string): CursorSentinels | undefined {
+function cursorSentinels(castType: string): CursorSentinels | undefined {
   if (castType === 'date' || castType === 'timestamp without time zone' || castType === 'timestamp with time zone') return 'time';
   return castType === 'numeric' ? 'numeric' : undefined;
 }

@@ -1,7 +1,5 @@
 import type { PgColumn } from '@rapidbyte/sdk';
-
-/** Schema metadata naming the domain of each column whose type is one: `{"email": "public.email"}`. */
-export const DOMAIN_COLUMNS_METADATA = 'rapidbyte.domain_columns';
+import { DOMAIN_COLUMNS_METADATA } from '@rapidbyte/sdk/frames';
 
 /**
  * `$1` = relation oid -> name and domain (qualified, quoted as needed) of its columns whose type

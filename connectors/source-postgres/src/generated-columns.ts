@@ -1,8 +1,6 @@
 import type { PgColumn } from '@rapidbyte/sdk';
+import { GENERATED_COLUMNS_METADATA } from '@rapidbyte/sdk/frames';
 import type { TextRow } from './catalog-queries.js';
-
-/** Schema metadata key listing the generated columns a destination recreates (JSON array of {@link GeneratedColumnSpec}). */
-export const GENERATED_COLUMNS_METADATA = 'rapidbyte.generated_columns';
 
 /** A generated stored column of the source table, from GENERATED_COLUMNS_SQL. */
 export interface GeneratedColumn {

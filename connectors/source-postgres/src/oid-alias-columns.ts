@@ -6,7 +6,7 @@ import { quoteIdent } from '@rapidbyte/sdk/postgres';
  * values are OIDs of objects in the source's catalog, which name nothing (or another object) at a
  * destination, and their binary form is that OID.
  */
-export const OID_ALIAS_TYPES = [
+const OID_ALIAS_TYPES = [
   { name: 'regproc', oid: 24, arrayOid: 1008 },
   { name: 'regprocedure', oid: 2202, arrayOid: 2207 },
   { name: 'regoper', oid: 2203, arrayOid: 2208 },

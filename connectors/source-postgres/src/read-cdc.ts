@@ -1,5 +1,6 @@
 import { domainColumnsMetadata } from './domain-columns.js';
 import { ConnectorError, checkpoint, closeQuietly, frames, log, openConnection, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { CDC_PHASE_METADATA, PRIMARY_KEY_METADATA, PROJECTED_METADATA, SOURCE_STREAM_METADATA } from '@rapidbyte/sdk/frames';
 import { parseConnectionConfig, parseStreamName, quoteLiteral, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
 import { ATTRIBUTE_TYPES_SQL } from './cdc-preflight-sql.js';
@@ -8,7 +9,7 @@ import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
 import { changeLogClash } from './change-log-clash.js';
 import { COLUMN_IDENTITY_SQL, columnCatalogFromRows, columnHistory, storedColumns, type StoredColumns } from './column-identity.js';
 import { ensurePublished } from './ensure-publication.js';
-import { DEFAULT_BATCH_ROWS, PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
+import { DEFAULT_BATCH_ROWS, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
 import { refuseDomainOverOidAlias } from './oid-alias-cdc.js';
 import { refuseTextOnlyArraysInCdc } from './text-only-columns.js';
@@ -16,9 +17,6 @@ import { planGeneratedColumns } from './generated-columns.js';
 import { sessionSettingsSql } from './session-settings.js';
 import type { SourceConfig } from './source-config.js';
 import { inheritanceNote } from './stream-relation-sql.js';
-
-/** Schema metadata telling the destination whether a frame is snapshot rows or changes. */
-export const CDC_PHASE_METADATA = 'rapidbyte.cdc_phase';
 
 /**
  * `sync_mode: cdc`. Preflight (wal_level, REPLICATION, free slots/senders, publication
@@ -108,7 +106,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       ...domainColumnsMetadata(relation.domains, columns),
       ...history.metadata,
       // a stream with a column list follows only those columns when the table gains one
-      ...(stream.columns !== undefined && stream.columns.length > 0 ? [['rapidbyte.projected', 'true'] as [string, string]] : []),
+      ...(stream.columns !== undefined && stream.columns.length > 0 ? [[PROJECTED_METADATA, 'true'] as [string, string]] : []),
     ];
     doing = 'attach to the replication stream';
     const handle = yield* pg.replicationOpen({

@@ -1,5 +1,6 @@
 import { domainColumnsMetadata } from './domain-columns.js';
 import { checkpoint, isCancelled, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA } from '@rapidbyte/sdk/frames';
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
@@ -9,8 +10,6 @@ import { planShard, setSnapshotStatement, type ShardReadPlan } from './shard-pla
 import { keyChunkCopyStatement, keyChunkUpperQuery } from './key-range-sql.js';
 import {
   DEFAULT_BATCH_ROWS,
-  PRIMARY_KEY_METADATA,
-  SOURCE_STREAM_METADATA,
   FIRST_CHUNK_ROWS,
   checkpointChunkRows,
   copyChunk,

@@ -1,5 +1,6 @@
 import { domainColumnsMetadata } from './domain-columns.js';
 import { ConnectorError, checkpoint, isCancelled, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import { PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA } from '@rapidbyte/sdk/frames';
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
@@ -7,8 +8,6 @@ import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursor
 import { incrementalCheckpoint, planIncremental, type IncrementalPlan } from './incremental-plan.js';
 import {
   DEFAULT_BATCH_ROWS,
-  PRIMARY_KEY_METADATA,
-  SOURCE_STREAM_METADATA,
   checkpointChunkRows,
   copyChunk,
   openReadSnapshot,

@@ -15,10 +15,6 @@ export const FIRST_CHUNK_ROWS = 65_536;
 /** Rows per checkpointed chunk when the context does not say. */
 export { DEFAULT_CHECKPOINT_ROWS } from './checkpoint-chunk-rows.js';
 
-/** Arrow schema metadata keys every frame of this source carries. */
-export const PRIMARY_KEY_METADATA = 'rapidbyte.primary_key';
-export const SOURCE_STREAM_METADATA = 'rapidbyte.source_stream';
-
 /**
  * Connects, applies SESSION_SETTINGS (UTC, ISO dates, exact floats) and opens the one
  * `REPEATABLE READ READ ONLY` transaction a read runs in. Closes the connection if a step fails.

@@ -3,7 +3,7 @@
  * (cursor values, key tuples) are exact and unambiguous: timestamps in ISO form and UTC, intervals
  * in the `postgres` style, floats with enough digits to round-trip.
  */
-export const SESSION_SETTINGS = [
+const SESSION_SETTINGS = [
   ['TimeZone', 'UTC'],
   ['DateStyle', 'ISO'],
   ['IntervalStyle', 'postgres'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DOMAIN_COLUMNS_METADATA, domainColumnsMetadata } from '../src/domain-columns.js';
+import { DOMAIN_COLUMNS_METADATA } from '@rapidbyte/sdk/frames';
+import { domainColumnsMetadata } from '../src/domain-columns.js';
 
 describe('domainColumnsMetadata', () => {
   it('names the domains of the streamed columns only, and nothing when there are none', () => {

@@ -1,8 +1,4 @@
-import { ConnectorError, deadLetter, log, type RowFailure } from '@rapidbyte/sdk';
-
-/** What happens to a row a rule rejects (`destination.on_data_error`). */
-export const DATA_ERROR_POLICIES = ['fail', 'skip', 'dlq'] as const;
-export type DataErrorPolicy = (typeof DATA_ERROR_POLICIES)[number];
+import { ConnectorError, deadLetter, log, type DataErrorPolicy, type RowFailure } from '@rapidbyte/sdk';
 
 /** How many failures the host describes per frame: `fail` needs the first, `dlq` every one. */
 export function detailsNeeded(policy: DataErrorPolicy): number {

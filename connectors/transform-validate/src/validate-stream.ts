@@ -1,5 +1,5 @@
-import { checkpoint, frames, nextFrame, type OperationInput, type Step, type TransferSummary } from '@rapidbyte/sdk';
-import { detailsNeeded, handleRejected, type DataErrorPolicy } from './data-error-policy.js';
+import { checkpoint, frames, nextFrame, type DataErrorPolicy, type OperationInput, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { detailsNeeded, handleRejected } from './data-error-policy.js';
 import type { ValidateConfig } from './validate-config.js';
 
 /** The transform's result: rows in, rows passed on, rows rejected (skipped or dead-lettered). */

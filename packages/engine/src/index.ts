@@ -7,7 +7,6 @@ export type { RunResult, StreamResult, StreamFailure } from './orchestrator/run-
 export type { RunEvent, RunEventListener } from './orchestrator/run-event.js';
 export { checkPipeline, runConnectorOperation } from './orchestrator/check-pipeline.js';
 export { ConnectorRegistry } from './runtime/connector-registry.js';
-export { StreamError } from './errors/stream-error.js';
 export { classifyError } from './errors/classify-error.js';
 export * from './schedule/index.js';
 export * from './project/index.js';

@@ -8,3 +8,4 @@ export { ConnectorError, toWitError } from './guest/connector-error.js';
 export * from './errors/index.js';
 export { readConnectorManifest, CONNECTOR_ROLES } from './build/connector-manifest.js';
 export type { ConnectorManifest, ConnectorRole } from './build/connector-manifest.js';
+export * from './frames/index.js';

@@ -17,3 +17,4 @@ export type { FilterRule, FilterOutcome, RowFailure } from './guest/host.js';
 export * from './guest/session-context.js';
 export * from './guest/wit-types.js';
 export { openConnection, closeQuietly } from './postgres/open-connection.js';
+export * from './frames/index.js';

@@ -1,12 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
-import type { PgReplicationOpen, WitConnectorError } from '@rapidbyte/sdk/contract';
+import { COLUMN_FILL_METADATA, COLUMN_IDENTITY_METADATA, RENAMED_COLUMNS_METADATA, type PgReplicationOpen, type WitConnectorError } from '@rapidbyte/sdk/contract';
 import {
   ChangeBatchBuilder,
   COLUMN_CATALOG_SQL,
-  COLUMN_FILL_METADATA,
-  COLUMN_IDENTITY_METADATA,
-  RENAMED_COLUMNS_METADATA,
   catalogColumnsFromRows,
   followShapeChange,
   formatLsn,
@@ -20,6 +17,7 @@ import { connectPgClient } from '../runtime/connect-pg-client.js';
 import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { FrameTable } from '../runtime/frame-table.js';
 import type { PgTraffic } from '../runtime/pg-capability.js';
+import type { ReplicationItem, ReplicationRequests } from '../runtime/replication-requests.js';
 import { cdcError } from './cdc-error.js';
 import { OidAliasText } from './oid-alias-text.js';
 import { ITEM_KINDS, type HubToWorker, type ItemBatch, type WorkerToHub } from './hub-protocol.js';
@@ -28,8 +26,6 @@ import { ITEM_KINDS, type HubToWorker, type ItemBatch, type WorkerToHub } from '
 const CHECKPOINT_EVERY_MS = 1000;
 /** Credits go back to the hub in batches of this many items. */
 const CREDIT_BATCH = 4096;
-
-type NextItem = { readonly frame: bigint } | { readonly checkpoint: string } | { readonly end: true };
 
 interface Cursor {
   batch: ItemBatch;
@@ -43,7 +39,7 @@ interface Cursor {
  * a big transaction; the checkpoint then follows a later frame, so the destination commits whole
  * source transactions (and replays them idempotently after a crash).
  */
-export class ReplicationCapability {
+export class ReplicationCapability implements ReplicationRequests {
   readonly #replies = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   readonly #queue: Cursor[] = [];
   #wake: (() => void) | undefined;
@@ -67,7 +63,7 @@ export class ReplicationCapability {
   #atBoundary = true;
   #ended = false;
   #consumed = 0;
-  readonly #out: NextItem[] = [];
+  readonly #out: ReplicationItem[] = [];
   /** Open and past its snapshot: on SIGINT it drains to a transaction boundary instead of aborting. */
   streaming = false;
 
@@ -136,7 +132,7 @@ export class ReplicationCapability {
   }
 
   /** The next change frame, checkpoint or end of this stream's changes. */
-  async next(handle: number): Promise<NextItem> {
+  async next(handle: number): Promise<ReplicationItem> {
     this.#check(handle);
     for (;;) {
       const out = this.#out.shift();

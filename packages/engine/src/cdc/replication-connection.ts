@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PgConnectOptions } from '@rapidbyte/sdk/contract';
+import { quoteIdent } from '@rapidbyte/sdk/postgres';
 import { connectPgClient } from '../runtime/connect-pg-client.js';
 
 /** Settings pinned on the replication connection (see docs/architecture.md#change-data-capture), so any text value decodes exactly. */
@@ -9,11 +10,6 @@ export const REPLICATION_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO -c 
 export interface CreatedSlot {
   readonly consistentPoint: string;
   readonly snapshotName: string;
-}
-
-/** Quotes an identifier for a replication command (slot names are validated to [a-z0-9_]). */
-function replicationIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** Quotes a literal for a replication command (no bind parameters in the walsender protocol). */
@@ -53,7 +49,7 @@ export class ReplicationConnection {
   /** Creates a logical slot for pgoutput exporting a snapshot (valid until this connection's next command). */
   async createSlot(name: string, temporary: boolean): Promise<CreatedSlot> {
     const r = await this.client.query(
-      `CREATE_REPLICATION_SLOT ${replicationIdent(name)}${temporary ? ' TEMPORARY' : ''} LOGICAL pgoutput EXPORT_SNAPSHOT`,
+      `CREATE_REPLICATION_SLOT ${quoteIdent(name)}${temporary ? ' TEMPORARY' : ''} LOGICAL pgoutput EXPORT_SNAPSHOT`,
     );
     const row = r.rows[0] as { consistent_point: string; snapshot_name: string };
     return { consistentPoint: row.consistent_point, snapshotName: row.snapshot_name };
@@ -68,8 +64,8 @@ export class ReplicationConnection {
     connection.on('copyData', (msg: { chunk: Buffer }) => onData(msg.chunk));
     this.client.on('error', onError);
     this.#streaming = true;
-    const options = `proto_version '1', publication_names ${replicationLiteral(replicationIdent(publication))}, binary 'true'`;
-    this.client.query(`START_REPLICATION SLOT ${replicationIdent(slot)} LOGICAL ${startLsn} (${options})`).then(
+    const options = `proto_version '1', publication_names ${replicationLiteral(quoteIdent(publication))}, binary 'true'`;
+    this.client.query(`START_REPLICATION SLOT ${quoteIdent(slot)} LOGICAL ${startLsn} (${options})`).then(
       () => {
         this.#streaming = false;
       },

@@ -3,7 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type pg from 'pg';
 import type { PgConnectOptions } from '@rapidbyte/sdk/contract';
 import { connectPgClient } from '../runtime/connect-pg-client.js';
-import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, standbyStatusUpdate } from '../replication/index.js';
+import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, PGOUTPUT_TAGS, standbyStatusUpdate } from '../replication/index.js';
 import { ITEM_KINDS, ItemPacker, transferablesOf, type HubAttach, type HubToWorker, type ItemKind } from './hub-protocol.js';
 import { ReplicationConnection, type CreatedSlot } from './replication-connection.js';
 import { createSlotWatched, DEFAULT_SLOT_CREATE_TIMEOUT_MS } from './slot-creation-watch.js';
@@ -519,13 +519,13 @@ export class ReplicationHub {
   #route(msg: Buffer): void {
     const tag = msg[0];
     switch (tag) {
-      case 0x42: // B
+      case PGOUTPUT_TAGS.begin:
         this.#inTx = true;
         this.#txFinal = msg.readBigUInt64BE(1);
         this.#touched.clear();
         return;
-      case 0x43: {
-        // C: flags(1) commit_lsn(8) end_lsn(8)
+      case PGOUTPUT_TAGS.commit: {
+        // flags(1) commit_lsn(8) end_lsn(8)
         const end = msg.readBigUInt64BE(10);
         for (const peer of this.#touched) {
           peer.packer.push(ITEM_KINDS.commit, end);
@@ -545,8 +545,7 @@ export class ReplicationHub {
         else this.#checkDrain();
         return;
       }
-      case 0x52: {
-        // R
+      case PGOUTPUT_TAGS.relation: {
         const relation = parsePgOutput(msg);
         if (relation.tag !== 'relation') return;
         const key = `${relation.namespace}.${relation.name}`;
@@ -555,20 +554,19 @@ export class ReplicationHub {
         for (const peer of this.#peers.values()) if (peer.relationKey === key && !peer.behind) peer.packer.push(ITEM_KINDS.relation, 0n, data);
         return;
       }
-      case 0x49: // I
-      case 0x55: // U
-      case 0x44: // D
+      case PGOUTPUT_TAGS.insert:
+      case PGOUTPUT_TAGS.update:
+      case PGOUTPUT_TAGS.delete:
         this.#toRelation(msg.readUInt32BE(1), msg);
         return;
-      case 0x54: {
-        // T
+      case PGOUTPUT_TAGS.truncate: {
         const truncate = parsePgOutput(msg);
         if (truncate.tag !== 'truncate') return;
         for (const id of truncate.relationIds) this.#toRelation(id, msg);
         return;
       }
       default:
-        return; // Y (type), O (origin), M (message)
+        return; // type, origin, message
     }
   }
 

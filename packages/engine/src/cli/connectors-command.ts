@@ -16,7 +16,7 @@ export interface ConnectorListing {
 }
 
 /** Every connector the registry finds on its search path, the first of each name (the one `use:` loads). */
-export function listConnectors(registry: ConnectorRegistry): ConnectorListing[] {
+function listConnectors(registry: ConnectorRegistry): ConnectorListing[] {
   const found = new Map<string, ResolvedConnector>();
   for (const dir of registry.searchPath) {
     if (!existsSync(dir)) continue;
@@ -31,7 +31,7 @@ export function listConnectors(registry: ConnectorRegistry): ConnectorListing[] 
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function formatConnectors(list: readonly ConnectorListing[]): string {
+function formatConnectors(list: readonly ConnectorListing[]): string {
   if (list.length === 0) return 'no connectors found';
   const rows = [['name', 'version', 'roles', 'built', 'loaded from'], ...list.map((c) => [c.name, c.version, c.roles.join(','), c.built ? 'yes' : 'no', c.dir])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));

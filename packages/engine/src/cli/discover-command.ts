@@ -20,7 +20,7 @@ export interface DiscoveredStream {
 }
 
 /** The catalog with a suggested cursor per relation and whether the pipeline selects it. */
-export function describeCatalog(config: PipelineConfig, catalog: Catalog): DiscoveredStream[] {
+function describeCatalog(config: PipelineConfig, catalog: Catalog): DiscoveredStream[] {
   let selected = new Set<string>();
   try {
     selected = new Set(expandStreamPatterns(config, catalog).source.streams.map((s) => qualifiedStreamName(s.name)));
@@ -34,7 +34,7 @@ export function describeCatalog(config: PipelineConfig, catalog: Catalog): Disco
 }
 
 /** Text form: a block per relation (`*` marks the pipeline's streams) with its columns. */
-export function formatCatalog(streams: readonly DiscoveredStream[]): string {
+function formatCatalog(streams: readonly DiscoveredStream[]): string {
   if (streams.length === 0) return 'no relations found';
   return streams
     .map((s) => {

@@ -35,7 +35,7 @@ function view(letter: DeadLetter): DeadLetterView {
 }
 
 /** The text table of `dlq list`: one letter per line, the record as JSON. */
-export function formatDeadLetters(letters: readonly DeadLetterView[]): string {
+function formatDeadLetters(letters: readonly DeadLetterView[]): string {
   if (letters.length === 0) return 'no dead letters';
   const lines = letters.map((l) => `${l.at ?? ''}  run ${l.runId}  ${l.stream}  [${l.category}] ${l.error}\n    ${JSON.stringify(l.record)}`);
   return `${lines.join('\n')}\n${letters.length} dead letter(s)`;
@@ -48,7 +48,7 @@ function positive(name: string, value: string | undefined): number | undefined {
 }
 
 /** `rapidbyte dlq list <pipeline.yaml> [--run R] [--limit N] [--json]`; resolves to the exit code. */
-export async function dlqListCommand(file: string, options: DlqListOptions, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+async function dlqListCommand(file: string, options: DlqListOptions, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   let config: PipelineConfig | undefined;
   try {
     config = loadPipeline(file).config;

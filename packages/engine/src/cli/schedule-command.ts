@@ -117,7 +117,7 @@ export function formatScheduleList(rows: readonly ScheduledPipelineView[]): stri
 }
 
 /** `rapidbyte schedule list <dir|project.yaml>`; resolves to the exit code. */
-export async function scheduleListCommand(target: string, options: ScheduleListOptions, now: () => Date = () => new Date()): Promise<number> {
+async function scheduleListCommand(target: string, options: ScheduleListOptions, now: () => Date = () => new Date()): Promise<number> {
   try {
     const after = parseAfter(options.after, now);
     const project = loadProject(target, { env: process.env, resolverFor: registryResolver() });
@@ -131,7 +131,7 @@ export async function scheduleListCommand(target: string, options: ScheduleListO
 }
 
 /** `rapidbyte schedule next <pipeline.yaml>`: the next ticks, in the schedule's zone and in UTC. */
-export async function scheduleNextCommand(file: string, options: ScheduleNextOptions, now: () => Date = () => new Date()): Promise<number> {
+async function scheduleNextCommand(file: string, options: ScheduleNextOptions, now: () => Date = () => new Date()): Promise<number> {
   let config: PipelineConfig | undefined;
   try {
     const after = parseAfter(options.after, now);

@@ -7,7 +7,8 @@ import {
 } from './fixed-column-encoders.js';
 import type { PgColumn } from './pg-column.js';
 import { pgColumnKind } from './pg-column-kind.js';
-import { PG_BINARY_ENCODING, PG_METADATA_KEYS, PG_OID } from './pg-oids.js';
+import { PG_METADATA_KEYS } from '@rapidbyte/sdk/contract';
+import { PG_BINARY_ENCODING, PG_OID } from './pg-oids.js';
 import { ArrayRetagColumnEncoder, BytesColumnEncoder, DecimalColumnEncoder, NullColumnEncoder } from './var-column-encoders.js';
 
 /** Which writer a (batch field, target column) pair uses; one encoder instance per kind and column. */

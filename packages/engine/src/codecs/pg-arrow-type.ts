@@ -18,7 +18,8 @@ import {
 } from 'apache-arrow';
 import type { PgColumn } from './pg-column.js';
 import { parseNumericTypmod, pgColumnKind, type PgColumnKind } from './pg-column-kind.js';
-import { PG_BINARY_ENCODING, PG_METADATA_KEYS } from './pg-oids.js';
+import { PG_METADATA_KEYS } from '@rapidbyte/sdk/contract';
+import { PG_BINARY_ENCODING } from './pg-oids.js';
 
 /** The Arrow type of a column of the given kind. */
 export function arrowTypeForKind(kind: PgColumnKind, column: PgColumn): DataType {

@@ -5,10 +5,10 @@
  * while exact (< 2^53); BigInt only for larger values.
  */
 
-export const NUMERIC_POS = 0x0000;
-export const NUMERIC_NEG = 0x4000;
+const NUMERIC_POS = 0x0000;
+const NUMERIC_NEG = 0x4000;
 /** Sign word values of NaN, +Infinity and -Infinity all have these two top bits set. */
-export const NUMERIC_SPECIAL_MASK = 0xc000;
+const NUMERIC_SPECIAL_MASK = 0xc000;
 
 /** Upper bound of the binary size of a Decimal128 value as numeric (header + 11 digits, rounded up). */
 export const PG_NUMERIC_MAX_DECIMAL128_BYTES = 8 + 2 * 24;

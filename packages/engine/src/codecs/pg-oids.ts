@@ -25,14 +25,5 @@ export const PG_OID = {
 /** OIDs below this are assigned by initdb and identical in every database. */
 export const FIRST_NORMAL_OBJECT_ID = 16384;
 
-/** Field metadata keys carried on every Arrow field produced from a Postgres column. */
-export const PG_METADATA_KEYS = {
-  type: 'rapidbyte.pg_type',
-  oid: 'rapidbyte.pg_oid',
-  category: 'rapidbyte.pg_category',
-  enumLabels: 'rapidbyte.pg_enum_labels',
-  encoding: 'rapidbyte.pg_encoding',
-} as const;
-
 /** Value of `rapidbyte.pg_encoding` for a Binary field holding raw Postgres binary-format values. */
 export const PG_BINARY_ENCODING = 'binary';

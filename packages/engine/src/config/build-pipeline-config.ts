@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { OnDataError, OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
+import type { DataErrorPolicy } from '@rapidbyte/sdk/contract';
+import type { OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
 import { parseByteSize } from './parse-byte-size.js';
 import { parseDuration } from './parse-duration.js';
 import { prefixedTableName } from './destination-table-name.js';
@@ -76,7 +77,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       ...connector(dest, dir, endpoints.destination),
       writeMode: destWriteMode,
       ...(destKey !== undefined && { primaryKey: destKey }),
-      onDataError: (dest.on_data_error as OnDataError | undefined) ?? 'fail',
+      onDataError: (dest.on_data_error as DataErrorPolicy | undefined) ?? 'fail',
       schemaEvolution,
       ...(dest.dlq?.table !== undefined && { dlqTable: String(dest.dlq.table) }),
       ...(tablePrefix !== undefined && { tablePrefix: typeof tablePrefix === 'string' ? tablePrefix : { ...tablePrefix } }),

@@ -6,10 +6,6 @@ export type SyncMode = (typeof SYNC_MODES)[number];
 export const WRITE_MODES = ['append', 'replace', 'upsert'] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 
-/** What the destination does with a row it cannot load. */
-export const ON_DATA_ERROR = ['fail', 'skip', 'dlq'] as const;
-export type OnDataError = (typeof ON_DATA_ERROR)[number];
-
 /**
  * What an incremental read does with rows whose cursor is NULL: no stored cursor can order them,
  * so `>=` would never read them. `fail` (default) stops the stream naming the count, `skip` leaves
@@ -31,8 +27,3 @@ export const VALID_MODE_PAIRS: Readonly<Record<SyncMode, readonly WriteMode[]>> 
   incremental: Object.freeze(['append', 'upsert'] as const),
   cdc: Object.freeze(['upsert', 'append'] as const),
 });
-
-/** True when `writeMode` may be used with `syncMode`. */
-export function isValidModePair(syncMode: SyncMode, writeMode: WriteMode): boolean {
-  return VALID_MODE_PAIRS[syncMode].includes(writeMode);
-}

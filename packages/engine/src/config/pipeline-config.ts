@@ -1,4 +1,5 @@
-import type { OnDataError, OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
+import type { DataErrorPolicy } from '@rapidbyte/sdk/contract';
+import type { OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
 import type { SchemaEvolution } from './schema-evolution.js';
 import type { EndpointHost } from './endpoint-hosts.js';
 
@@ -78,7 +79,7 @@ export type TablePrefix = string | Readonly<Record<string, string>>;
 export interface DestinationConfig extends ConnectorRef {
   readonly writeMode: WriteMode;
   readonly primaryKey?: readonly string[];
-  readonly onDataError: OnDataError;
+  readonly onDataError: DataErrorPolicy;
   readonly schemaEvolution: SchemaEvolution;
   /** `dlq.table`: dead letters are also written to this destination table (same transaction as the good rows). */
   readonly dlqTable?: string;

@@ -1,6 +1,7 @@
 import { BYTE_SIZE_PATTERN } from './parse-byte-size.js';
 import { DURATION_PATTERN } from './parse-duration.js';
-import { ON_DATA_ERROR, ON_NULL_CURSOR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
+import { DATA_ERROR_POLICIES } from '@rapidbyte/sdk/contract';
+import { ON_NULL_CURSOR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
 import { DEPENDS_ON_SCHEMA, SCHEDULE_SCHEMA } from './schedule-schema.js';
 import {
   NEW_COLUMN_POLICIES,
@@ -114,7 +115,7 @@ export const PIPELINE_SCHEMA = {
         ...connectorProperties,
         write_mode: { enum: WRITE_MODES },
         primary_key: keyColumns,
-        on_data_error: { enum: ON_DATA_ERROR },
+        on_data_error: { enum: DATA_ERROR_POLICIES },
         table_prefix: tablePrefix,
         schema_evolution: schemaEvolution,
         dlq: {

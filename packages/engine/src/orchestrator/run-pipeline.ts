@@ -22,7 +22,7 @@ import { parseLsn } from '../replication/lsn.js';
 import { storedCheckpoint } from './checkpoint-recorder.js';
 import { parseConnectionConfig, type ConnectionConfig } from '@rapidbyte/sdk/postgres';
 import { ShardCoordinator } from '../sharding/shard-coordinator.js';
-import { runShardedStream } from '../sharding/run-sharded-stream.js';
+import { runShardedStream } from './run-sharded-stream.js';
 import { chainsOf, shardRequest, type ShardRequest } from '../sharding/shard-request.js';
 import { loadShardPlan } from '../sharding/shard-plan.js';
 

@@ -1,26 +1,6 @@
 import { Field, RecordBatch, Schema } from 'apache-arrow';
+import { CDC_COLUMN_METADATA, CDC_COLUMN_ROLES, CDC_LSN_COLUMN, CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN, type CdcColumnRole } from '@rapidbyte/sdk/contract';
 import type { PgColumn } from '../codecs/index.js';
-
-/** Change operation of a row: 'I' insert, 'U' update, 'D' delete, 'T' truncate of the whole table. */
-export const CDC_OPS = ['I', 'U', 'D', 'T'] as const;
-export type CdcOp = (typeof CDC_OPS)[number];
-
-export const CDC_OP_COLUMN = '_rb_op';
-export const CDC_LSN_COLUMN = '_rb_lsn';
-export const CDC_UNCHANGED_COLUMN = '_rb_unchanged';
-
-/** Schema metadata key telling a destination which phase a frame belongs to; change frames say {@link CDC_PHASE_CHANGES}. */
-export const CDC_PHASE_KEY = 'rapidbyte.cdc_phase';
-export const CDC_PHASE_CHANGES = 'changes';
-
-/**
- * Field metadata key marking a change column of a change frame, with its role as value. A
- * destination finds the operation, LSN and unchanged list by this mark, never by name: a source
- * table may have columns named `_rb_op` etc. of its own, which travel as ordinary columns.
- */
-export const CDC_COLUMN_KEY = 'rapidbyte.cdc_column';
-export const CDC_COLUMN_ROLES = ['op', 'lsn', 'unchanged'] as const;
-export type CdcColumnRole = (typeof CDC_COLUMN_ROLES)[number];
 
 /** `pg_lsn`: binary send format is an int64. */
 export const PG_LSN_OID = 3220;
@@ -54,7 +34,7 @@ export function markChangeColumns(batch: RecordBatch, metadata: ReadonlyMap<stri
   const marked = fields.map((f, i) => {
     if (i < first) return f;
     const role = CDC_COLUMN_ROLES[i - first] as CdcColumnRole;
-    return new Field(f.name, f.type, f.nullable, new Map([...f.metadata, [CDC_COLUMN_KEY, role]]));
+    return new Field(f.name, f.type, f.nullable, new Map([...f.metadata, [CDC_COLUMN_METADATA, role]]));
   });
   return new RecordBatch(new Schema(marked, new Map(metadata)), batch.data);
 }

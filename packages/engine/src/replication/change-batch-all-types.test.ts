@@ -2,7 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { CopyBinaryDecoder, CopyBinaryEncoder } from '../codecs/index.js';
 import { ALL_TYPES_COLUMNS, ALL_TYPES_ROWS, allTypesStream } from '../codecs/test-support/all-types-fixture.js';
-import { CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from './cdc-columns.js';
+import { CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from '@rapidbyte/sdk/contract';
 import { ChangeBatchBuilder, type ChangeBatchMode } from './change-batch-builder.js';
 import { parsePgOutput } from './pgoutput-message.js';
 import type { InsertMessage, RelationMessage, UpdateMessage } from './pgoutput-types.js';

@@ -2,7 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { pgColumnToArrowField, type PgColumn } from '../codecs/index.js';
 import { pg } from '../codecs/test-support/copy-stream-builder.js';
-import { CDC_LSN_COLUMN, CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from './cdc-columns.js';
+import { CDC_LSN_COLUMN, CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN } from '@rapidbyte/sdk/contract';
 import { ChangeBatchBuilder, type ChangeBatchOptions } from './change-batch-builder.js';
 import { parsePgOutput } from './pgoutput-message.js';
 import type { DeleteMessage, InsertMessage, RelationMessage, UpdateMessage } from './pgoutput-types.js';

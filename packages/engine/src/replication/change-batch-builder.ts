@@ -1,6 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import { CopyBinaryDecoder, PG_OID, type PgColumn } from '../codecs/index.js';
-import { cdcExtraColumns, CDC_PHASE_CHANGES, CDC_PHASE_KEY, markChangeColumns, type CdcOp } from './cdc-columns.js';
+import { CDC_PHASE_METADATA, PROJECTED_METADATA, type CdcChangeOp, type CdcPhase } from '@rapidbyte/sdk/contract';
+import { cdcExtraColumns, markChangeColumns } from './cdc-columns.js';
 import { ChangeRowArena, type ArenaRow, type ChangeSlot } from './change-row-arena.js';
 import { UNCHANGED, type DeleteMessage, type InsertMessage, type RelationMessage, type TupleData, type UpdateMessage } from './pgoutput-types.js';
 import { planRelation, type RelationMapping, type StreamColumn } from './relation-mapping.js';
@@ -27,12 +28,9 @@ export interface ChangeBatchOptions {
   readonly ignoreColumns?: readonly string[];
 }
 
-/** Schema metadata a source sets on a stream with a column list: columns added to the table are not followed. */
-export const PROJECTED_METADATA = 'rapidbyte.projected';
-
 /** A pending change row: where it is encoded, and which stream columns are still unknown (unchanged TOAST). */
 interface PendingRow extends ArenaRow {
-  op: CdcOp;
+  op: CdcChangeOp;
   unchanged: readonly number[] | undefined;
 }
 
@@ -78,7 +76,7 @@ export class ChangeBatchBuilder {
     }
     this.#ignore = new Set(options.ignoreColumns ?? []);
     this.#metadata = new Map(options.metadata.map(([k, v]) => [k, v]));
-    this.#metadata.set(CDC_PHASE_KEY, CDC_PHASE_CHANGES);
+    this.#metadata.set(CDC_PHASE_METADATA, 'changes' satisfies CdcPhase);
   }
 
   /** Pending rows (after coalescing). */
@@ -261,7 +259,7 @@ export class ChangeBatchBuilder {
     return out;
   }
 
-  #encode(slots: readonly ChangeSlot[], op: CdcOp, lsn: bigint): PendingRow {
+  #encode(slots: readonly ChangeSlot[], op: CdcChangeOp, lsn: bigint): PendingRow {
     let unchanged: number[] | undefined;
     for (let i = 0; i < slots.length; i++) if (slots[i] === UNCHANGED) (unchanged ??= []).push(i);
     const json = unchanged === undefined ? undefined : JSON.stringify(unchanged.map((i) => this.#names[i]));
@@ -270,12 +268,12 @@ export class ChangeBatchBuilder {
     return { start, end, op, unchanged };
   }
 
-  #append(slots: readonly ChangeSlot[], op: CdcOp, lsn: bigint): void {
+  #append(slots: readonly ChangeSlot[], op: CdcChangeOp, lsn: bigint): void {
     this.#rows.push(this.#encode(slots, op, lsn));
   }
 
   /** Sets the key's entry (in place when it exists: the frame keeps first-appearance order). */
-  #put(key: string, slots: readonly ChangeSlot[], op: CdcOp, lsn: bigint): void {
+  #put(key: string, slots: readonly ChangeSlot[], op: CdcChangeOp, lsn: bigint): void {
     const row = this.#encode(slots, op, lsn);
     const existing = this.#byKey.get(key);
     if (existing === undefined) {

@@ -1,5 +1,5 @@
 import { COPY_BINARY_HEADER_LENGTH, COPY_BINARY_SIGNATURE } from '../codecs/index.js';
-import type { CdcOp } from './cdc-columns.js';
+import type { CdcChangeOp } from '@rapidbyte/sdk/contract';
 import type { Unchanged } from './pgoutput-types.js';
 
 /** A column value of a pending change: its binary bytes, NULL, or unchanged TOAST (written as NULL). */
@@ -35,7 +35,7 @@ export class ChangeRowArena {
   }
 
   /** Appends one row; `unchanged` is the `_rb_unchanged` text (or undefined for NULL). */
-  writeRow(slots: readonly ChangeSlot[], op: CdcOp, lsn: bigint, unchanged: string | undefined): ArenaRow {
+  writeRow(slots: readonly ChangeSlot[], op: CdcChangeOp, lsn: bigint, unchanged: string | undefined): ArenaRow {
     const unchangedLength = unchanged === undefined ? 0 : Buffer.byteLength(unchanged, 'utf8');
     let size = 2 + (4 + 1) + (4 + 8) + 4 + unchangedLength;
     for (const s of slots) size += s instanceof Uint8Array ? 4 + s.length : 4;

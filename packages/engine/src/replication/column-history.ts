@@ -6,13 +6,6 @@
  * constant that rows existing at `ADD COLUMN … DEFAULT` took.
  */
 
-/** Schema metadata (source → engine only, removed before frames are built): `[[attnum, name, typeOid], …]` of the stream's columns at its start. */
-export const COLUMN_IDENTITY_METADATA = 'rapidbyte.column_identity';
-/** Frame schema metadata: `{ "<new name>": "<old name>" }` for renamed columns. */
-export const RENAMED_COLUMNS_METADATA = 'rapidbyte.renamed_columns';
-/** Frame schema metadata: `{ "<column>": { "value": "<text>" } | { "unknown": true } }`, what earlier rows hold in an added column. */
-export const COLUMN_FILL_METADATA = 'rapidbyte.column_fill';
-
 /** `$1` = relation oid -> attnum, name, type oid, has a missing value, that value (text), has a default. */
 export const COLUMN_CATALOG_SQL = `SELECT a.attnum::int, a.attname::text, a.atttypid::int8::text, a.atthasmissing,
   CASE WHEN a.atthasmissing THEN (a.attmissingval::text::text[])[1] END, d.adbin IS NOT NULL
@@ -42,7 +35,7 @@ export function catalogColumnsFromRows(rows: readonly (readonly unknown[])[]): C
   });
 }
 
-/** The identity map a source passed in {@link COLUMN_IDENTITY_METADATA}; undefined when absent or malformed. */
+/** The identity map a source passed in `COLUMN_IDENTITY_METADATA` (`@rapidbyte/sdk/frames`); undefined when absent or malformed. */
 export function parseColumnIdentity(raw: string | undefined): Map<string, ColumnId> | undefined {
   if (!raw) return undefined;
   try {

@@ -2,6 +2,7 @@ export { REPLICATION_ERROR_CODES, ReplicationError, type ReplicationErrorCode, t
 export { parseLsn, formatLsn } from './lsn.js';
 export { parseReplicationFrame, standbyStatusUpdate, pgClockNow, type ReplicationFrame } from './replication-frame.js';
 export { parsePgOutput } from './pgoutput-message.js';
+export { PGOUTPUT_TAGS } from './pgoutput-tags.js';
 export {
   UNCHANGED,
   OLD_TUPLE_KINDS,
@@ -25,28 +26,15 @@ export {
   type PgOutputTag,
 } from './pgoutput-types.js';
 export {
-  CDC_OPS,
-  CDC_OP_COLUMN,
-  CDC_LSN_COLUMN,
-  CDC_UNCHANGED_COLUMN,
-  CDC_PHASE_KEY,
-  CDC_PHASE_CHANGES,
   CDC_EXTRA_COLUMNS,
-  CDC_COLUMN_KEY,
-  CDC_COLUMN_ROLES,
   PG_LSN_OID,
   cdcExtraColumns,
   markChangeColumns,
-  type CdcOp,
-  type CdcColumnRole,
 } from './cdc-columns.js';
 export { planRelation, type MappedColumn, type RelationMapping, type RelationPlan, type StreamColumn } from './relation-mapping.js';
 export { relationColumn } from './relation-column.js';
 export { ChangeBatchBuilder, CHANGE_BATCH_MODES, type ChangeBatchMode, type ChangeBatchOptions } from './change-batch-builder.js';
 export {
-  COLUMN_IDENTITY_METADATA,
-  RENAMED_COLUMNS_METADATA,
-  COLUMN_FILL_METADATA,
   COLUMN_CATALOG_SQL,
   catalogColumnsFromRows,
   parseColumnIdentity,

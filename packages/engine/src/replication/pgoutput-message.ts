@@ -1,19 +1,12 @@
 import { PgOutputReader } from './pgoutput-reader.js';
 import type { OldTuple, PgOutputMessage, RelationColumn } from './pgoutput-types.js';
+import { PGOUTPUT_TAGS } from './pgoutput-tags.js';
 import { ReplicationError } from './replication-error.js';
 
-const MESSAGE_NAMES: Readonly<Record<number, string>> = {
-  0x42: 'Begin',
-  0x43: 'Commit',
-  0x4f: 'Origin',
-  0x52: 'Relation',
-  0x59: 'Type',
-  0x49: 'Insert',
-  0x55: 'Update',
-  0x44: 'Delete',
-  0x54: 'Truncate',
-  0x4d: 'Message',
-};
+/** Message names for errors (`Begin`, `Relation`, ...), by first byte. */
+const MESSAGE_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(PGOUTPUT_TAGS).map(([tag, byte]) => [byte, tag.charAt(0).toUpperCase() + tag.slice(1)]),
+);
 
 const TRUNCATE_CASCADE = 1;
 const TRUNCATE_RESTART_IDENTITY = 2;
@@ -25,7 +18,7 @@ const TRUNCATE_RESTART_IDENTITY = 2;
 export function parsePgOutput(buf: Buffer): PgOutputMessage {
   if (buf.length === 0) throw new ReplicationError('PGOUTPUT_PROTOCOL', 'empty pgoutput message', { offset: 0 });
   const type = buf[0] as number;
-  const name = MESSAGE_NAMES[type];
+  const name = MESSAGE_NAMES.get(type);
   if (name === undefined) {
     throw new ReplicationError('PGOUTPUT_PROTOCOL', `unknown pgoutput message type 0x${type.toString(16).padStart(2, '0')} (protocol version 1 expected)`, { offset: 0 });
   }
@@ -37,23 +30,23 @@ export function parsePgOutput(buf: Buffer): PgOutputMessage {
 
 function parseBody(type: number, r: PgOutputReader): PgOutputMessage {
   switch (type) {
-    case 0x42:
+    case PGOUTPUT_TAGS.begin:
       return { tag: 'begin', finalLsn: r.u64('final LSN'), commitTime: r.i64('commit time'), xid: r.u32('xid') };
-    case 0x43:
+    case PGOUTPUT_TAGS.commit:
       return { tag: 'commit', flags: r.u8('flags'), commitLsn: r.u64('commit LSN'), endLsn: r.u64('end LSN'), commitTime: r.i64('commit time') };
-    case 0x4f:
+    case PGOUTPUT_TAGS.origin:
       return { tag: 'origin', commitLsn: r.u64('commit LSN'), name: r.cstring('origin name') };
-    case 0x52:
+    case PGOUTPUT_TAGS.relation:
       return parseRelation(r);
-    case 0x59:
+    case PGOUTPUT_TAGS.type:
       return { tag: 'type', typeOid: r.u32('type OID'), namespace: r.cstring('namespace'), name: r.cstring('type name') };
-    case 0x49: {
+    case PGOUTPUT_TAGS.insert: {
       const relationId = r.u32('relation id');
       const n = r.u8('new tuple marker');
       if (n !== 0x4e) r.fail(`expected 'N' before the new tuple, got 0x${n.toString(16)}`, r.pos - 1);
       return { tag: 'insert', relationId, newTuple: r.tuple() };
     }
-    case 0x55: {
+    case PGOUTPUT_TAGS.update: {
       const relationId = r.u32('relation id');
       let marker = r.u8('tuple marker');
       let old: OldTuple | undefined;
@@ -65,13 +58,13 @@ function parseBody(type: number, r: PgOutputReader): PgOutputMessage {
       const newTuple = r.tuple();
       return old === undefined ? { tag: 'update', relationId, newTuple } : { tag: 'update', relationId, old, newTuple };
     }
-    case 0x44: {
+    case PGOUTPUT_TAGS.delete: {
       const relationId = r.u32('relation id');
       const marker = r.u8('old tuple marker');
       if (marker !== 0x4b && marker !== 0x4f) r.fail(`expected 'K' or 'O' old tuple marker, got 0x${marker.toString(16)}`, r.pos - 1);
       return { tag: 'delete', relationId, old: { kind: marker === 0x4b ? 'K' : 'O', tuple: r.tuple() } };
     }
-    case 0x54: {
+    case PGOUTPUT_TAGS.truncate: {
       const n = r.i32('relation count');
       if (n < 0) r.fail(`negative relation count ${n}`, r.pos - 4);
       const options = r.u8('options');
@@ -85,7 +78,7 @@ function parseBody(type: number, r: PgOutputReader): PgOutputMessage {
       };
     }
     default: {
-      // 0x4d 'M'
+      // PGOUTPUT_TAGS.message: the only tag left
       const flags = r.u8('flags');
       const lsn = r.u64('LSN');
       const prefix = r.cstring('prefix');

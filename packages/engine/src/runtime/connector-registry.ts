@@ -15,7 +15,7 @@ export interface ResolvedConnector {
 }
 
 /** The repository's own `connectors/` folder (built-in connectors). */
-export const BUILTIN_CONNECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../connectors');
+const BUILTIN_CONNECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../connectors');
 
 /**
  * Finds connectors named in `use:`: a path (`./my-connector`, relative to the pipeline file), or a

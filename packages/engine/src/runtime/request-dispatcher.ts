@@ -4,7 +4,7 @@ import type { ChannelItem } from './frame-channel.js';
 import type { FrameTable } from './frame-table.js';
 import type { NetCapability } from './net-capability.js';
 import type { PgCapability } from './pg-capability.js';
-import type { ReplicationCapability } from '../cdc/replication-capability.js';
+import type { ReplicationRequests } from './replication-requests.js';
 
 /** Where a destination or transform reads its input from. */
 export interface FrameSource {
@@ -37,12 +37,12 @@ export class RequestDispatcher {
     readonly net: NetCapability,
     readonly frames: FrameTable,
     readonly input: FrameSource | undefined,
-    readonly replication?: ReplicationCapability,
+    readonly replication?: ReplicationRequests,
     /** Destination: waits until the dead letters it sent are stored (`dead-letters-flush`). */
     readonly deadLetters?: { flush(): Promise<void> },
   ) {}
 
-  #replication(): ReplicationCapability {
+  #replication(): ReplicationRequests {
     if (!this.replication) throw Object.assign(new Error('logical replication is only available to a source reading a sync_mode cdc stream'), { kind: 'permanent', code: 'REPLICATION_UNAVAILABLE' });
     return this.replication;
   }

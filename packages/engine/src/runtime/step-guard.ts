@@ -8,7 +8,7 @@ export interface StepGuard {
 }
 
 /** A guest's linear memory grew past `resources.connector_memory`. */
-export function memoryExceeded(stage: string, bytes: number, limit: number): Error {
+function memoryExceeded(stage: string, bytes: number, limit: number): Error {
   return Object.assign(
     new Error(
       `${stage}: the connector's linear memory grew to ${mib(bytes)} MiB, past resources.connector_memory (${mib(limit)} MiB); raise connector_memory if it needs more, or fix the connector's allocation`,

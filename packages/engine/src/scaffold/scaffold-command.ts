@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXIT_CODES } from '../cli/exit-codes.js';
+import { errorCodeInfo } from '@rapidbyte/sdk/contract';
 import { ScaffoldError } from './scaffold-error.js';
 import { scaffoldConnector } from './scaffold-connector.js';
 import { SCAFFOLD_KINDS, type ScaffoldKind } from './scaffold-kinds.js';
@@ -31,7 +31,8 @@ export function registerScaffoldCommand(program: Command): Command {
       } catch (error) {
         if (!(error instanceof ScaffoldError)) throw error;
         process.stderr.write(`rapidbyte scaffold: ${error.message}\n`);
-        process.exitCode = EXIT_CODES.configError;
+        // every scaffold refusal is a config error in the code registry (exit 2), like the CLI's own
+        process.exitCode = errorCodeInfo(error.code).exit;
       }
     });
 }

@@ -5,7 +5,7 @@ import { REPLICATION_SESSION_OPTIONS } from '../cdc/replication-connection.js';
 import { connectPgClient } from '../runtime/connect-pg-client.js';
 
 /** Rows the boundary sample aims at (`TABLESAMPLE SYSTEM`), whatever the table's size. */
-export const SAMPLE_TARGET_ROWS = 100_000;
+const SAMPLE_TARGET_ROWS = 100_000;
 
 /** The table a sharded stream reads: its oid and size estimate. */
 export interface ShardedTable {

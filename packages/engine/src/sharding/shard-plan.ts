@@ -1,7 +1,7 @@
 import type { StateStore } from '../state/index.js';
 
 /** Connector-KV scope of the engine's stored shard plans (one per stream with an unfinished sharded pass). */
-export const SHARD_PLAN_SCOPE = 'rapidbyte.shards';
+const SHARD_PLAN_SCOPE = 'rapidbyte.shards';
 
 /**
  * A sharded full-refresh pass: `count` key ranges cut at `bounds` (ascending key tuples as

@@ -1,10 +1,10 @@
 import type { StreamConfig } from '../config/index.js';
 
 /** Rows per shard `shards: auto` aims at (fewer rows: fewer shards). */
-export const AUTO_ROWS_PER_SHARD = 1_000_000;
+const AUTO_ROWS_PER_SHARD = 1_000_000;
 
 /** Cores below which `shards: auto` never splits (on 2 cores one chain was faster: see docs/architecture.md#sharding). */
-export const AUTO_MIN_CORES = 4;
+const AUTO_MIN_CORES = 4;
 
 /**
  * Whether a stream is split into key-range shards: `none` (one chain; `reason` when the config

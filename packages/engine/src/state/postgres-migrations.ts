@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { quoteIdent, tableIn, withTransaction } from './postgres-sql.js';
+import { quoteIdent } from '@rapidbyte/sdk/postgres';
+import { tableIn, withTransaction } from './postgres-sql.js';
 import { StateError } from './state-error.js';
 
 /** A Postgres migration: its SQL, given the quoted schema name. */

@@ -1,16 +1,12 @@
 import type pg from 'pg';
+import { quoteQualified } from '@rapidbyte/sdk/postgres';
 
 /** What a query needs: a pool or one connection (a transaction's). */
 export type PgQueryable = Pick<pg.Pool | pg.PoolClient | pg.Client, 'query'>;
 
-/** `name` as a double-quoted SQL identifier; nothing is spliced into SQL unquoted. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** The schema-qualified, quoted name of a state table. */
+/** The schema-qualified, quoted name of a state table; nothing is spliced into SQL unquoted. */
 export function tableIn(schema: string, table: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  return quoteQualified(schema, table);
 }
 
 /** A bigint/int8 column (text in node-postgres) as a number; state counts and ids are safe integers. */

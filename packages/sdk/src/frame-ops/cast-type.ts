@@ -1,4 +1,5 @@
 import { Bool, DateDay, Decimal, Field, Float64, Int16, Int32, Int64, TimestampMicrosecond, Utf8, type DataType } from 'apache-arrow';
+import { isPgMetadataKey, PG_METADATA_KEYS } from '../frames/frame-metadata.js';
 import { FrameOpError } from './frame-op-error.js';
 
 /** Cast target names `frame-cast` accepts (plus `decimal(p,s)` / `numeric(p,s)`). */
@@ -51,9 +52,9 @@ export function parseCastType(column: string, text: string): CastType {
 
 /** The field of a cast column: new type, the source field's other metadata, the target's Postgres type. */
 export function castField(field: Field, target: CastType): Field {
-  const metadata = new Map([...field.metadata].filter(([k]) => !k.startsWith('rapidbyte.pg_')));
-  metadata.set('rapidbyte.pg_type', target.pg[0]);
-  metadata.set('rapidbyte.pg_oid', String(target.pg[1]));
-  metadata.set('rapidbyte.pg_category', target.pg[2]);
+  const metadata = new Map([...field.metadata].filter(([k]) => !isPgMetadataKey(k)));
+  metadata.set(PG_METADATA_KEYS.type, target.pg[0]);
+  metadata.set(PG_METADATA_KEYS.oid, String(target.pg[1]));
+  metadata.set(PG_METADATA_KEYS.category, target.pg[2]);
   return new Field(field.name, target.arrow, field.nullable, metadata);
 }

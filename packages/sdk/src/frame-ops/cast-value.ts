@@ -10,7 +10,7 @@ const TRUE = new Set(['true', 't', 'yes', 'y', '1', 'on']);
 const FALSE = new Set(['false', 'f', 'no', 'n', '0', 'off']);
 
 /** Parses decimal text into an unscaled value at `scale`, rounding half away from zero. */
-export function parseDecimal(text: string, scale: number): bigint | CastMiss {
+function parseDecimal(text: string, scale: number): bigint | CastMiss {
   const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return new CastMiss('not a number');
   let digits = `${m[2]}${m[3] ?? ''}`;

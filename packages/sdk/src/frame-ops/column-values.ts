@@ -75,7 +75,7 @@ export function readColumn(data: Data): CellValue[] {
 }
 
 /** A decimal's text (`-12.30`), from its unscaled value. */
-export function decimalText(unscaled: bigint, scale: number): string {
+function decimalText(unscaled: bigint, scale: number): string {
   if (scale <= 0) return (unscaled * 10n ** BigInt(-scale)).toString();
   const negative = unscaled < 0n;
   const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');

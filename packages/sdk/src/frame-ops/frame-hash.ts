@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Field, Utf8, type RecordBatch } from 'apache-arrow';
+import { isPgMetadataKey, PG_METADATA_KEYS } from '../frames/frame-metadata.js';
 import { buildColumn } from './column-builder.js';
 import { cellText, readColumn } from './column-values.js';
 import { columnIndex, FrameOpError } from './frame-op-error.js';
@@ -11,10 +12,10 @@ export type HashAlgorithm = (typeof HASH_ALGORITHMS)[number];
 
 /** A field now holding text: same name and nullability, Postgres type `text`. */
 function textField(field: Field): Field {
-  const metadata = new Map([...field.metadata].filter(([k]) => !k.startsWith('rapidbyte.pg_')));
-  metadata.set('rapidbyte.pg_type', 'text');
-  metadata.set('rapidbyte.pg_oid', '25');
-  metadata.set('rapidbyte.pg_category', 'S');
+  const metadata = new Map([...field.metadata].filter(([k]) => !isPgMetadataKey(k)));
+  metadata.set(PG_METADATA_KEYS.type, 'text');
+  metadata.set(PG_METADATA_KEYS.oid, '25');
+  metadata.set(PG_METADATA_KEYS.category, 'S');
   return new Field(field.name, new Utf8(), field.nullable, metadata);
 }
 

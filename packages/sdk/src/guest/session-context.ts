@@ -2,6 +2,11 @@
  * What the host tells a connector session about its work (the `context-json` of `open`).
  * Shared by the engine (which writes it) and the guest SDK (which reads it).
  */
+
+/** `on_data_error`: what the destination (or a validating transform) does with a row it rejects. */
+export const DATA_ERROR_POLICIES = ['fail', 'skip', 'dlq'] as const;
+export type DataErrorPolicy = (typeof DATA_ERROR_POLICIES)[number];
+
 export interface StreamContext {
   /** Source stream name, schema-qualified (`public.users`). */
   readonly name: string;
@@ -121,7 +126,7 @@ export interface SessionContext {
     readonly checkpointIntervalBytes?: number;
   };
   /** Destination policy. */
-  readonly onDataError?: 'fail' | 'skip' | 'dlq';
+  readonly onDataError?: DataErrorPolicy;
   /** Source sessions: where the last committed work of this stream ended (null: from the start). */
   readonly resume?: ResumePoint | null;
   /**

@@ -11,6 +11,7 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 export const OPERATIONS = ['check', 'discover', 'read', 'write', 'transform', 'reset'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
+/** The SSL modes `config.sslmode` accepts (the same list as the connectors' config-schema.json). */
 export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 

@@ -1,5 +1,6 @@
 import type { PgConnectOptions, SslMode } from '../guest/wit-types.js';
-import { DEFAULT_PORT, DEFAULT_SSL_MODE, SSL_MODES, type ConnectionConfig } from './connection-options.js';
+import { SSL_MODES } from '../guest/wit-types.js';
+import { DEFAULT_PORT, DEFAULT_SSL_MODE, type ConnectionConfig } from './connection-options.js';
 
 /** A parsed `postgres://` URL. Absent parts stay undefined. */
 export interface PostgresUrl {

@@ -1,8 +1,5 @@
 import type { SslMode } from '../guest/wit-types.js';
 
-/** The SSL modes `config.sslmode` accepts (the same list as the connectors' config-schema.json). */
-export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-full'] as const satisfies readonly SslMode[];
-
 /** The `sslmode` used when neither the config nor the URL sets one. */
 export const DEFAULT_SSL_MODE: SslMode = 'prefer';
 

@@ -4,7 +4,8 @@
  * quoting, SQLSTATE classes and error context. Pure functions only (usable in plain Node tests);
  * `openConnection` lives in `@rapidbyte/sdk` because it needs the host imports.
  */
-export { SSL_MODES, DEFAULT_SSL_MODE, DEFAULT_PORT } from './connection-options.js';
+export { SSL_MODES } from '../guest/wit-types.js';
+export { DEFAULT_SSL_MODE, DEFAULT_PORT } from './connection-options.js';
 export type { ConnectionConfig } from './connection-options.js';
 export { parsePostgresUrl, parseConnectionConfig, truncateUtf8 } from './connection-config.js';
 export type { PostgresUrl, ConfigProblem, Parsed } from './connection-config.js';

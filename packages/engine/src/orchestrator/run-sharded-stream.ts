@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { checkpointKey, type StreamShard } from '@rapidbyte/sdk/contract';
 import type { StateStore } from '../state/index.js';
 import { classifyError } from '../errors/classify-error.js';
-import { recordCommittedCheckpoint, storedCheckpoint } from '../orchestrator/checkpoint-recorder.js';
-import { shardPlanPauseMs } from '../orchestrator/fault-injector.js';
-import { RESET_SCOPE, resetKey } from '../orchestrator/reset-marker.js';
-import type { RunEvent, RunEventListener } from '../orchestrator/run-event.js';
-import type { StreamFailure, StreamResult } from '../orchestrator/run-result.js';
-import type { RetryPolicy } from '../orchestrator/retry-policy.js';
-import { runStreamTask, type StreamRunControls } from '../orchestrator/run-stream-task.js';
-import { addCounters, NO_COUNTS } from '../orchestrator/add-counters.js';
-import { recordStreamEnd } from '../orchestrator/record-stream-end.js';
-import type { Semaphore } from '../orchestrator/semaphore.js';
-import type { StreamCounters, StreamTask } from '../orchestrator/stream-task.js';
-import type { ShardCoordinator } from './shard-coordinator.js';
-import { deleteShardPlan, loadShardPlan, saveShardPlan, shardRange, type ShardPlan } from './shard-plan.js';
-import { autoShardCount, type ShardRequest } from './shard-request.js';
+import { recordCommittedCheckpoint, storedCheckpoint } from './checkpoint-recorder.js';
+import { shardPlanPauseMs } from './fault-injector.js';
+import { RESET_SCOPE, resetKey } from './reset-marker.js';
+import type { RunEvent, RunEventListener } from './run-event.js';
+import type { StreamFailure, StreamResult } from './run-result.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { runStreamTask, type StreamRunControls } from './run-stream-task.js';
+import { addCounters, NO_COUNTS } from './add-counters.js';
+import { recordStreamEnd } from './record-stream-end.js';
+import type { Semaphore } from './semaphore.js';
+import type { StreamCounters, StreamTask } from './stream-task.js';
+import type { ShardCoordinator } from '../sharding/shard-coordinator.js';
+import { deleteShardPlan, loadShardPlan, saveShardPlan, shardRange, type ShardPlan } from '../sharding/shard-plan.js';
+import { autoShardCount, type ShardRequest } from '../sharding/shard-request.js';
 
 /** Everything `runShardedStream` needs from the run. */
 export interface ShardedStreamRun {
