@@ -64,9 +64,13 @@ describe('source-postgres cdc on the harness', () => {
     const begin = sqls.indexOf('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     expect(sqls[begin + 1]).toBe(`SET TRANSACTION SNAPSHOT '00000003-1'`);
     expect(run.output.map((o) => o.kind)).toEqual(['frame', 'checkpoint', 'frame', 'checkpoint']);
-    // every checkpoint carries the columns' identity (attnum, name, type oid): a later run recognises a rename by it
+    // every checkpoint carries the columns' identity (attnum, name, type oid): a later run recognises a rename by it;
+    // and the relation followed: a later run recognises a table dropped and created again by it
     const columns = [[1, 'id', 20], [3, 'email', 25]];
-    expect(run.checkpoints.map((c) => c.payload)).toEqual([{ mode: 'cdc', lsn: '0/10', snapshot: true, rows: 1, columns }, { mode: 'cdc', lsn: '0/20', columns }]);
+    expect(run.checkpoints.map((c) => c.payload)).toEqual([
+      { mode: 'cdc', lsn: '0/10', snapshot: true, rows: 1, columns, relation: '16384' },
+      { mode: 'cdc', lsn: '0/20', columns, relation: '16384' },
+    ]);
     expect(run.result).toEqual({ rows: 2, frames: 2 });
     expect(pg.open.size).toBe(0);
   });
