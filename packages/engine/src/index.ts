@@ -10,4 +10,5 @@ export { ConnectorRegistry } from './runtime/connector-registry.js';
 export { StreamError } from './errors/stream-error.js';
 export { classifyError } from './errors/classify-error.js';
 export * from './schedule/index.js';
+export * from './events/index.js';
 export * from './project/index.js';
