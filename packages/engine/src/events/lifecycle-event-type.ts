@@ -16,9 +16,9 @@ export function runEventType(to: RunStatus): EventType | undefined {
 }
 
 /**
- * The event a stream's move from `from` to `to` writes, if any. A retry's move back to `running`
- * writes none (its `stream.retrying` said so), nor does a stream closed as cancelled or
- * interrupted with its run (the run's event reports it, with every stream's status).
+ * The event a stream's own move from `from` to `to` writes, if any. A retry's move back to
+ * `running` writes none (its `stream.retrying` said so). Streams closed together with their run
+ * (failed, cancelled or interrupted) write none either: the run's event reports them.
  */
 export function streamEventType(from: StreamStatus | null, to: StreamStatus): EventType | undefined {
   if (to === 'running') return from === 'pending' ? 'stream.started' : undefined;

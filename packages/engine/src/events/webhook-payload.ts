@@ -26,6 +26,13 @@ const RUN_ICONS: Readonly<Record<string, string>> = {
   'run.cancelled': ':no_entry_sign:',
 };
 
+const RUN_WORDS: Readonly<Record<string, string>> = {
+  running: 'started',
+  partial: 'failed (some streams succeeded)',
+  interrupted: 'was interrupted (its process went away)',
+  cancelled: 'was cancelled',
+};
+
 /** A Slack incoming-webhook message: one line saying what happened, then one per stream of a run event. */
 export function slackWebhookBody(event: EventRecord): { text: string } {
   const data = event.payload;
@@ -33,7 +40,7 @@ export function slackWebhookBody(event: EventRecord): { text: string } {
   const lines: string[] = [];
   if (event.type.startsWith('run.')) {
     const status = typeof data.status === 'string' ? data.status : event.type.slice(4);
-    lines.push(`${RUN_ICONS[event.type] ?? ''} Pipeline *${escape(event.pipeline)}*${run} ${status === 'running' ? 'started' : status}`.trim());
+    lines.push(`${RUN_ICONS[event.type] ?? ''} Pipeline *${escape(event.pipeline)}*${run} ${RUN_WORDS[status] ?? status}`.trim());
     if (typeof data.reason === 'string' && event.type !== 'run.failed') lines.push(`Reason: ${escape(data.reason)}`);
     for (const s of Array.isArray(data.streams) ? (data.streams as Record<string, unknown>[]) : []) lines.push(`• ${streamLine(s)}`);
   } else if (event.type.startsWith('stream.')) {

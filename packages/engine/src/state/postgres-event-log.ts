@@ -39,7 +39,7 @@ export class PostgresEventLog {
       `INSERT INTO ${this.#t('events')} (uid, type, at, pipeline, run_id, stream, payload) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [randomUUID(), event.type, at, event.pipeline, event.runId ?? null, event.stream ?? null, JSON.stringify(event.payload)]);
     const id = int8((inserted.rows[0] as { id: Int8 }).id);
-    await this.#fanOut(client, id, event.pipeline, event.type, false);
+    await this.#fanOut(client, id, event.pipeline, event.type, at, false);
     return id;
   }
 
@@ -134,14 +134,13 @@ export class PostgresEventLog {
       await client.query(
         `UPDATE ${this.#t('deliveries')} SET status = 'pending', queued_at = $1, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL WHERE event_id = $2`,
         [at, eventId]);
-      await this.#fanOut(client, eventId, event.pipeline, event.type, true);
+      await this.#fanOut(client, eventId, event.pipeline, event.type, at, true);
       const n = await client.query<{ n: Int8 }>(`SELECT COUNT(*) AS n FROM ${this.#t('deliveries')} WHERE event_id = $1`, [eventId]);
       return int8((n.rows[0] as { n: Int8 }).n);
     });
   }
 
-  async #fanOut(client: PgQueryable, eventId: number, pipeline: string, type: EventType, ignoreExisting: boolean): Promise<void> {
-    const at = this.#now().toISOString();
+  async #fanOut(client: PgQueryable, eventId: number, pipeline: string, type: EventType, at: string, ignoreExisting: boolean): Promise<void> {
     await client.query(
       `INSERT INTO ${this.#t('deliveries')} (event_id, pipeline, target, status, attempts, queued_at, next_attempt_at)
        SELECT $1, pipeline, target, 'pending', 0, $2, $2 FROM ${this.#t('notification_targets')}

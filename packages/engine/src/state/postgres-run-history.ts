@@ -89,7 +89,7 @@ export class PostgresRunHistory {
     });
   }
 
-  async #moveStream(client: PgQueryable, runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined): Promise<void> {
+  async #moveStream(client: PgQueryable, runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined, event = true): Promise<void> {
     const at = this.#now().toISOString();
     await client.query(
       `UPDATE ${this.#t('stream_runs')} SET status = $1, attempts = attempts + $2::int,
@@ -100,7 +100,7 @@ export class PostgresRunHistory {
     await client.query(
       `INSERT INTO ${this.#t('state_transitions')} (run_id, stream, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
       [runId, stream, from, to, at, reason ?? null]);
-    const type = streamEventType(from, to);
+    const type = event ? streamEventType(from, to) : undefined;
     if (type === undefined) return;
     const run = (await client.query<{ pipeline: string }>(`SELECT pipeline FROM ${this.#t('runs')} WHERE run_id = $1`, [runId])).rows[0] as { pipeline: string };
     const payload = streamEventPayload(toStreamRecord(await this.#streamRow(client, runId, stream, false)), reason);
@@ -195,7 +195,8 @@ export class PostgresRunHistory {
       const open = (await client.query<{ stream: string; status: StreamStatus }>(
         `SELECT stream, status FROM ${this.#t('stream_runs')} WHERE run_id = $1 AND status IN ('pending', 'running', 'retrying') ORDER BY position FOR UPDATE`,
         [runId])).rows;
-      for (const s of open) await this.#moveStream(client, runId, s.stream, s.status, closesStreams, runReason(outcome));
+      // closed with the run: its event reports them, with every stream's status
+      for (const s of open) await this.#moveStream(client, runId, s.stream, s.status, closesStreams, runReason(outcome), false);
     }
     const type = runEventType(to);
     if (type === undefined) return;

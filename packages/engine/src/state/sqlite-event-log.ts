@@ -34,7 +34,7 @@ export class SqliteEventLog {
     const id = Number(this.#db
       .prepare('INSERT INTO events (uid, type, at, pipeline, run_id, stream, payload) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(randomUUID(), event.type, at, event.pipeline, event.runId ?? null, event.stream ?? null, JSON.stringify(event.payload)).lastInsertRowid);
-    this.#fanOut(id, event.pipeline, event.type, false);
+    this.#fanOut(id, event.pipeline, event.type, at, false);
     return id;
   }
 
@@ -135,13 +135,12 @@ export class SqliteEventLog {
       this.#db
         .prepare(`UPDATE deliveries SET status = 'pending', queued_at = ?, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL WHERE event_id = ?`)
         .run(at, at, eventId);
-      this.#fanOut(eventId, event.pipeline, event.type, true);
+      this.#fanOut(eventId, event.pipeline, event.type, at, true);
       return (this.#db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE event_id = ?').get(eventId) as { n: number }).n;
     }).immediate();
   }
 
-  #fanOut(eventId: number, pipeline: string, type: EventType, ignoreExisting: boolean): void {
-    const at = this.#now().toISOString();
+  #fanOut(eventId: number, pipeline: string, type: EventType, at: string, ignoreExisting: boolean): void {
     this.#db
       .prepare(`INSERT ${ignoreExisting ? 'OR IGNORE ' : ''}INTO deliveries (event_id, pipeline, target, status, attempts, queued_at, next_attempt_at)
         SELECT ?, pipeline, target, 'pending', 0, ?, ? FROM notification_targets

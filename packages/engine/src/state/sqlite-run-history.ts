@@ -165,7 +165,8 @@ export class SqliteRunHistory {
       const open = this.#db
         .prepare(`SELECT stream, status FROM stream_runs WHERE run_id = ? AND status IN ('pending', 'running', 'retrying') ORDER BY position`)
         .all(runId) as { stream: string; status: StreamStatus }[];
-      for (const s of open) this.#moveStream(runId, s.stream, s.status, closesStreams, runReason(outcome));
+      // closed with the run: its event reports them, with every stream's status
+      for (const s of open) this.#moveStream(runId, s.stream, s.status, closesStreams, runReason(outcome), false);
     }
     const type = runEventType(to);
     if (type === undefined) return;
@@ -173,7 +174,7 @@ export class SqliteRunHistory {
     this.#events.insert({ type, pipeline: row.pipeline, runId, payload: runEventPayload(run, runReason(outcome)), at });
   }
 
-  #moveStream(runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined): void {
+  #moveStream(runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined, event = true): void {
     const at = this.#now().toISOString();
     const running = to === 'running' ? 1 : 0;
     this.#db
@@ -185,7 +186,7 @@ export class SqliteRunHistory {
     this.#db
       .prepare(`INSERT INTO state_transitions (run_id, stream, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)`)
       .run(runId, stream, from, to, at, reason ?? null);
-    const type = streamEventType(from, to);
+    const type = event ? streamEventType(from, to) : undefined;
     if (type === undefined) return;
     const { pipeline } = this.#db.prepare('SELECT pipeline FROM runs WHERE run_id = ?').get(runId) as { pipeline: string };
     const payload = streamEventPayload(toStreamRecord(this.#streamRow(runId, stream)), reason);
