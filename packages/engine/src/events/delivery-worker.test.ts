@@ -100,6 +100,7 @@ describe('DeliveryWorker', () => {
     const started = Date.now();
     const attempts = await w.deliverDue({ deadline: Date.now() + 300 });
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(attempts.map((a) => [a.outcome, a.error])).toEqual([['retry', 'no answer within 300 ms']]);
+    expect(attempts.map((a) => a.outcome)).toEqual(['retry']);
+    expect(attempts[0]?.error).toMatch(/^no answer within \d+ ms$/);
   });
 });
