@@ -32,6 +32,12 @@ export async function deliverPipelineEvents(
   return worker.deliverDue({ deadline: Date.now() + options.forMs, ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}) });
 }
 
+/** Whether every delivery attempted ended delivered (its last attempt; earlier ones may have failed). */
+function allDelivered(attempts: readonly DeliveryAttempt[]): boolean {
+  const last = new Map(attempts.map((a) => [a.deliveryId, a.outcome]));
+  return [...last.values()].every((o) => o === 'delivered');
+}
+
 /** `5s`, `500ms`, `0` (none): a duration option in ms, or a usage error naming the option. */
 export function durationOption(name: string, value: string): number {
   if (/^\s*0+(\.0+)?\s*(ms|s|m|h)?\s*$/.test(value)) return 0;
@@ -118,7 +124,7 @@ async function deliverCommand(files: readonly string[], opts: { for: string; jso
       }
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-    return all.some((a) => a.outcome !== 'delivered') ? EXIT_CODES.failure : EXIT_CODES.ok;
+    return allDelivered(all) ? EXIT_CODES.ok : EXIT_CODES.failure;
   } catch (error) {
     return reportFailure(error, config);
   }
@@ -140,7 +146,7 @@ async function redeliverCommand(id: string, opts: { pipeline?: string; state?: s
       if (!config) return EXIT_CODES.ok;
       const cfg = config;
       const attempts = await deliverPipelineEvents(state, cfg, { forMs, onAttempt: (a) => process.stdout.write(`${redactSecrets(formatAttempt(a), cfg)}\n`) });
-      return attempts.some((a) => a.outcome !== 'delivered') ? EXIT_CODES.failure : EXIT_CODES.ok;
+      return allDelivered(attempts) ? EXIT_CODES.ok : EXIT_CODES.failure;
     } finally {
       await state.close();
     }
@@ -166,7 +172,7 @@ export function registerEventsCommand(program: Command): Command {
     });
   events
     .command('deliver')
-    .description('send the pending deliveries that are due now to the pipelines\' notification targets, retrying while due; what a cron job runs without `serve`')
+    .description('send the pending deliveries that are due now to the pipelines\' notification targets, retrying while due (exit 0 when each one attempted ended delivered); what a cron job runs without `serve`')
     .argument('<pipeline.yaml...>')
     .option('--for <duration>', 'stop after this long (what is left stays pending)', '60s')
     .option('--json', 'print the attempts as JSON')
