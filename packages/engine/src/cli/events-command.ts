@@ -174,7 +174,7 @@ export function registerEventsCommand(program: Command): Command {
     .command('deliver')
     .description('send the pending deliveries that are due now to the pipelines\' notification targets, retrying while due (exit 0 when each one attempted ended delivered); what a cron job runs without `serve`')
     .argument('<pipeline.yaml...>')
-    .option('--for <duration>', 'stop after this long (what is left stays pending)', '60s')
+    .option('--for <duration>', 'keep delivering (and waiting for retries that come due) for at most this long; what is left stays pending', '30s')
     .option('--json', 'print the attempts as JSON')
     .action(async (files: string[], opts: { for: string; json?: boolean }) => {
       process.exitCode = await deliverCommand(files, opts);

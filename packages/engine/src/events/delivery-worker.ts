@@ -58,7 +58,7 @@ const MIN_REQUEST_MS = 100;
  * Sends the outbox's pending deliveries to the targets it knows: claims a batch (the oldest
  * pending delivery of each pipeline and target, so order is kept), sends each with its target's
  * timeout, records delivered / retry (exponential backoff with jitter) / dead (past the max age),
- * and repeats while deliveries are due. Safe to run in several processes at once: claims are leased.
+ * and repeats while deliveries are due (or, given a deadline, come due before it). Safe to run in several processes at once: claims are leased.
  */
 export class DeliveryWorker {
   readonly #state: StateStore;
@@ -81,7 +81,11 @@ export class DeliveryWorker {
     this.#fetch = options.fetch;
   }
 
-  /** Delivers due deliveries, round after round, until none is due, the deadline passes or the signal aborts. */
+  /**
+   * Delivers due deliveries, round after round, until the deadline passes or the signal aborts.
+   * When none is due it waits for the next retry that falls before the deadline; without a
+   * deadline it stops as soon as none is due.
+   */
   async deliverDue(options: DeliverDueOptions = {}): Promise<DeliveryAttempt[]> {
     const attempts: DeliveryAttempt[] = [];
     for (;;) {
@@ -89,9 +93,31 @@ export class DeliveryWorker {
       if (options.deadline !== undefined && options.deadline - this.#now().getTime() < MIN_REQUEST_MS) break;
       const round = await this.deliverBatch(options);
       attempts.push(...round);
-      if (round.length === 0) break;
+      if (round.length > 0) continue;
+      if (options.deadline === undefined) break;
+      const next = await this.nextDue();
+      if (next === undefined || next > options.deadline - MIN_REQUEST_MS) break;
+      await sleep(Math.max(0, next - this.#now().getTime()), options.signal);
     }
     return attempts;
+  }
+
+  /**
+   * When the next delivery of the known targets may be claimed (ms since the epoch): the
+   * earliest of each pipeline and target's oldest pending delivery's next attempt (or lease
+   * expiry); undefined when none is pending.
+   */
+  async nextDue(): Promise<number | undefined> {
+    const heads = new Map<string, { eventId: number; due: number }>();
+    for (const d of await this.#state.listDeliveries({ status: 'pending' })) {
+      const key = pairKey(d.pipeline, d.target);
+      if (!this.#targets.has(key)) continue;
+      const due = Math.max(Date.parse(d.nextAttemptAt), d.leaseUntil === undefined ? 0 : Date.parse(d.leaseUntil));
+      const head = heads.get(key);
+      if (head === undefined || d.eventId < head.eventId) heads.set(key, { eventId: d.eventId, due });
+    }
+    const dues = [...heads.values()].map((h) => h.due);
+    return dues.length === 0 ? undefined : Math.min(...dues);
   }
 
   /** One round: claims up to a batch of due deliveries and sends them concurrently. */
@@ -151,6 +177,18 @@ export class DeliveryWorker {
     if (deadline === undefined) return timeoutMs;
     return Math.max(MIN_REQUEST_MS, Math.min(timeoutMs, deadline - this.#now().getTime()));
   }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function pairKey(pipeline: string, target: string): string {
