@@ -4,7 +4,7 @@ import { parseDuration } from './parse-duration.js';
 import type { IssueCollector } from './issue-collector.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument -- reads of Raw, as above */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- reads of Raw, as above */
 
 /** `notifications` of a validated raw document, defaults applied; absent when the key is. */
 export function buildNotificationsConfig(doc: Raw): { notifications?: readonly NotificationConfig[] } {

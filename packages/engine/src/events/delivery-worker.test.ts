@@ -48,8 +48,8 @@ describe('DeliveryWorker', () => {
     return runId;
   }
 
-  function worker(fetch: typeof fetch, random = () => 0.5): DeliveryWorker {
-    return new DeliveryWorker({ state: store, owner: 'w', pipelines: [{ pipeline: 'orders', targets: [target] }], now: () => new Date(clock), random, fetch });
+  function worker(fetchImpl: typeof fetch, random = () => 0.5): DeliveryWorker {
+    return new DeliveryWorker({ state: store, owner: 'w', pipelines: [{ pipeline: 'orders', targets: [target] }], now: () => new Date(clock), random, fetch: fetchImpl });
   }
 
   it('sends in order, signed, with the event id and the configured headers', async () => {
