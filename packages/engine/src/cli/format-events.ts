@@ -26,7 +26,8 @@ function summaryOf(e: EventRecord): string {
   const error = e.payload.error as { code?: unknown; message?: unknown } | undefined;
   if (error !== undefined) return `  ${String(error.code)}: ${String(error.message)}`;
   if (e.type === 'rows.dead_lettered') return `  ${String(e.payload.rows)} rows`;
-  if (typeof e.payload.status === 'string' && e.type.startsWith('run.') && e.payload.status !== e.type.slice(4)) return `  (${e.payload.status})`;
+  // a partial run is reported as run.failed
+  if (e.type === 'run.failed' && e.payload.status === 'partial') return '  (partial)';
   return '';
 }
 
