@@ -150,6 +150,20 @@ describe('webhook notifications of lifecycle events', () => {
     expect(done?.deliveries).toEqual([expect.objectContaining({ status: 'delivered', attempts: 1 })]);
   });
 
+  it('a receiver down for longer than max_age: the delivery is marked dead and listed as such', async () => {
+    const down = await receiver();
+    const url = down.url;
+    await down.close();
+    const file = failingPipeline('hook_dead', url, '    backoff: 100ms\n    max_age: 1s');
+    expect((await runCli(['run', '--notify-wait', '0', file], { env: ENV })).code).toBe(3);
+    const deliver = await runCli(['events', 'deliver', '--for', '5s', file], { env: ENV });
+    expect(deliver.code).not.toBe(0);
+    expect(deliver.stdout).toMatch(/gave up on event \d+ \(run\.failed\) to http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]{16}\): request failed: ECONNREFUSED \(past its max age: marked dead/);
+    const [event] = await eventsJson(file, 'run.failed');
+    expect(event?.deliveries).toEqual([expect.objectContaining({ status: 'dead', lastError: 'request failed: ECONNREFUSED' })]);
+    expect(event?.deliveries[0]?.attempts).toBeGreaterThanOrEqual(1);
+  });
+
   it('notify test sends a signed test event to each target and prints each answer', async () => {
     const ok = await receiver();
     const down = await receiver();
