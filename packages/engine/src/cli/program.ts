@@ -5,6 +5,8 @@ import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index
 import { registerScaffoldCommand } from '../scaffold/index.js';
 import { registerDlqCommand } from './dlq-command.js';
 import { registerScheduleCommand } from './schedule-command.js';
+import { registerEventsCommand } from './events-command.js';
+import { registerNotifyCommand } from './notify-command.js';
 import { checkProjectCommand } from './check-project-command.js';
 import { isProjectTarget } from '../project/index.js';
 import { openSqliteStateStore, openStateStore, type RunTransitionRecord, type StateStore, type TransitionRecord } from '../state/index.js';
@@ -149,6 +151,7 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .option('--no-progress', 'no progress display or progress lines on stderr')
     .option('--dry-run', 'read the sources only: rows are counted and dropped, no destination is opened, nothing is written and no run, cursor or state is recorded (CDC streams are skipped)')
     .option('--limit <n>', 'with --dry-run only: read at most N rows per stream')
+    .option('--notify-wait <duration>', 'at exit, deliver the run\'s events to the pipeline\'s notification targets for at most this long (0: not at all); what is left stays pending for `rapidbyte events deliver` or serve', '5s')
     .option('--full-refresh', 'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log-format <format>', 'log lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
@@ -228,6 +231,8 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
   registerScaffoldCommand(program);
   registerDlqCommand(program);
   registerScheduleCommand(program);
+  registerEventsCommand(program);
+  registerNotifyCommand(program);
 
   try {
     await program.parseAsync([...argv]);

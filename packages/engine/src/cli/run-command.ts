@@ -7,6 +7,8 @@ import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { openStateStore } from '../state/index.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
 import { withErrorHints } from './with-error-hints.js';
+import { deliverPipelineEvents, durationOption } from './events-command.js';
+import { formatAttempt } from './format-events.js';
 import { loadPipeline } from './load-pipeline.js';
 import { createLogWriter, type LogFormat, type LogLevel } from './log-writer.js';
 import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './progress-display.js';
@@ -30,6 +32,8 @@ export interface RunCommandOptions {
   readonly limit?: string;
   /** `--full-refresh`: ignore stored cursors/watermarks for this run. */
   readonly fullRefresh?: boolean;
+  /** `--notify-wait 5s`: how long the run delivers its events at exit (0: not at all). */
+  readonly notifyWait?: string;
 }
 
 /** `--limit` as a number, or a usage problem (the CLI exits 2 with it). */
@@ -100,6 +104,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     const selected = new Set(cfg.source.streams.map((s) => s.name));
     const heldCdcStreams = allCdc.filter((s) => !selected.has(s));
     config = cfg;
+    const notifyWaitMs = durationOption('notify-wait', opts.notifyWait ?? '5s');
     const state = await openStateStore(cfg.state);
     const { display, onEvent } = await displayFor(cfg, opts);
     const controller = new AbortController();
@@ -135,6 +140,14 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
       display.stop();
       process.off('SIGINT', interrupt);
       process.off('SIGTERM', interrupt);
+      // the run's events (also of a run that threw) go out now, for a bounded time: a receiver that
+      // is down never holds the exit; what is left stays pending in the outbox
+      if (opts.dryRun !== true) {
+        await deliverPipelineEvents(state, cfg, {
+          forMs: notifyWaitMs,
+          onAttempt: (a) => onEvent({ type: 'log', stage: 'notify', level: a.outcome === 'delivered' ? 'info' : 'warn', message: formatAttempt(a) }),
+        }).catch((error: unknown) => onEvent({ type: 'log', stage: 'notify', level: 'warn', message: `could not deliver the run's events: ${error instanceof Error ? error.message : String(error)}` }));
+      }
       await state.close();
     }
   } catch (error) {

@@ -5,6 +5,7 @@ import { parseByteSize } from './parse-byte-size.js';
 import { parseDuration } from './parse-duration.js';
 import { prefixedTableName } from './destination-table-name.js';
 import { buildScheduleConfig } from './build-schedule-config.js';
+import { buildNotificationsConfig } from './build-notifications-config.js';
 import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePrefix } from './pipeline-config.js';
 import { isStreamPattern } from './stream-pattern.js';
 import { SECRET_VALUES } from './pipeline-config.js';
@@ -111,6 +112,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       stallTimeoutMs: resources.stall_timeout === undefined ? DEFAULT_RESOURCES.stallTimeoutMs : (parseDuration(resources.stall_timeout) as number),
     },
     ...buildScheduleConfig(doc),
+    ...buildNotificationsConfig(doc),
     [SECRET_VALUES]: [...secrets],
   };
 }

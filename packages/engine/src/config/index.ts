@@ -19,4 +19,5 @@ export * from './destination-table-collisions.js';
 export * from './with-streams.js';
 export * from './select-streams.js';
 export * from './schedule-schema.js';
+export * from './notification-config.js';
 export { checkSchedule, cdcStreamNames } from './check-schedule.js';

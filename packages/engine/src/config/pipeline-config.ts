@@ -17,6 +17,7 @@ export interface NetworkPermissions {
   readonly endpointHosts?: readonly EndpointHost[];
 }
 import type { Dependency, Schedule } from '../schedule/index.js';
+import type { NotificationConfig } from './notification-config.js';
 
 /** What a connector may reach. Enforced by the component host on every capability call. */
 export interface Permissions {
@@ -147,5 +148,7 @@ export interface PipelineConfig {
   readonly schedule?: Schedule;
   /** `depends_on:`: pipelines of the same project whose runs start this one (names checked by `loadProject`). */
   readonly dependsOn?: readonly Dependency[];
+  /** `notifications:`: where the pipeline's lifecycle events are sent (headers and secrets are secret values). */
+  readonly notifications?: readonly NotificationConfig[];
   readonly [SECRET_VALUES]?: readonly string[];
 }

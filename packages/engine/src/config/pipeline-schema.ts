@@ -3,6 +3,7 @@ import { DURATION_PATTERN } from './parse-duration.js';
 import { DATA_ERROR_POLICIES } from '@rapidbyte/sdk/contract';
 import { ON_NULL_CURSOR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
 import { DEPENDS_ON_SCHEMA, SCHEDULE_SCHEMA } from './schedule-schema.js';
+import { NOTIFICATIONS_SCHEMA } from './notifications-schema.js';
 import {
   NEW_COLUMN_POLICIES,
   NULLABILITY_CHANGE_POLICIES,
@@ -179,5 +180,7 @@ export const PIPELINE_SCHEMA = {
     // when `rapidbyte serve` starts the pipeline; `rapidbyte run` ignores both
     schedule: SCHEDULE_SCHEMA,
     depends_on: DEPENDS_ON_SCHEMA,
+    // webhook targets of the pipeline's lifecycle events
+    notifications: NOTIFICATIONS_SCHEMA,
   },
 } as const;

@@ -19,6 +19,16 @@ export function secretValuesOf(config: PipelineConfig): string[] {
   const connectors = [config.source, config.destination, ...config.transforms];
   for (const c of connectors) collect(c.config, false, found);
   collect(config.state.connection, false, found);
+  for (const n of config.notifications ?? []) {
+    // every header value may be a credential (Authorization, X-Api-Key, ...); a Slack webhook's path is one
+    collect(n.headers, true, found);
+    if (n.secret !== undefined) found.add(n.secret);
+    for (const p of embeddedPasswords(n.url)) found.add(p);
+    if (n.format === 'slack') {
+      const url = new URL(n.url);
+      if (url.pathname.length > 1) found.add(url.pathname + url.search);
+    }
+  }
   return [...found];
 }
 

@@ -25,6 +25,7 @@ import { ShardCoordinator } from '../sharding/shard-coordinator.js';
 import { runShardedStream } from './run-sharded-stream.js';
 import { chainsOf, shardRequest, type ShardRequest } from '../sharding/shard-request.js';
 import { loadShardPlan } from '../sharding/shard-plan.js';
+import { subscriptionsOf } from '../events/notification-target.js';
 
 export interface RunOptions {
   readonly registry: ConnectorRegistry;
@@ -162,6 +163,8 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
   let openRunId: number | undefined;
   try {
+    // the events this run writes (and those of runs closed below) are queued for the targets of this config
+    await state.syncNotificationTargets(config.pipeline, subscriptionsOf(config.notifications ?? []));
     // Holding the lock, no earlier run of this pipeline is still running: close those whose process died.
     for (const closed of await state.closeInterruptedRuns(config.pipeline)) {
       onEvent({ type: 'log', stage: 'engine', level: 'warn', message: `run ${closed} of ${config.pipeline} was left open by a process that is gone: recorded as interrupted` });

@@ -211,7 +211,7 @@ async function finish(
   const name = task.stream.name;
   const status: StreamResult['status'] = error ? (signal?.aborted ? 'cancelled' : 'failed') : shards.some((r) => r.status === 'cancelled') || shards.length === 0 ? 'cancelled' : 'succeeded';
   const attempts = shards.reduce((n, r) => Math.max(n, r.attempts), 0);
-  const ended = await recordStreamEnd(state, task.runId, { name, status, counters: sumCounters(shards), error, startedAt, t0, attempts });
+  const ended = await recordStreamEnd(state, task.pipeline, task.runId, { name, status, counters: sumCounters(shards), error, startedAt, t0, attempts });
   const result: StreamResult = { ...ended, ...(count > 0 ? { shards: count } : {}) };
   run.onEvent({ type: 'stream-finished', result });
   return result;

@@ -149,7 +149,7 @@ export async function runStreamTask(
   if (stalls > 0) counters = { ...counters, stalls };
   const ended: StreamEnd = { name, status, counters, error, startedAt, t0, attempts: attempt };
   const result: StreamResult = {
-    ...(history ? await recordStreamEnd(state, task.runId, ended) : streamEndResult(ended)),
+    ...(history ? await recordStreamEnd(state, task.pipeline, task.runId, ended) : streamEndResult(ended)),
     ...(typeof committed?.cursorValue === 'string' ? { cursor: committed.cursorValue } : {}),
     ...(typeof committed?.lsn === 'string' ? { lsn: committed.lsn } : {}),
   };

@@ -6,7 +6,7 @@ export const DRY_RUN_ID = 0;
 /**
  * The state store of `run --dry-run`: reads (stored checkpoints, cursors, reset markers) and the
  * pipeline lock go to `inner`; every write is dropped, so a dry run records no run, transition,
- * count, cursor, connector state or dead letter. `close` does not close `inner` (its opener does).
+ * count, cursor, connector state, dead letter or event. `close` does not close `inner` (its opener does).
  */
 export function dryRunStateStore(inner: StateStore): StateStore {
   return {
@@ -31,6 +31,14 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     listKvKeys: (scope, keyPrefix) => inner.listKvKeys(scope, keyPrefix),
     addDeadLetters: () => Promise.resolve(),
     listDeadLetters: (options) => inner.listDeadLetters(options),
+    appendEvent: (event) => Promise.resolve({ ...event, id: DRY_RUN_ID, uid: '', at: event.at ?? new Date().toISOString() }),
+    getEvent: (id) => inner.getEvent(id),
+    listEvents: (filter) => inner.listEvents(filter),
+    syncNotificationTargets: () => Promise.resolve(),
+    listDeliveries: (filter) => inner.listDeliveries(filter),
+    claimDeliveries: () => Promise.resolve([]),
+    completeDelivery: () => Promise.resolve(false),
+    redeliverEvent: () => Promise.resolve(0),
     acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> => inner.acquirePipelineLock(pipeline, holder),
     close: () => Promise.resolve(),
   };

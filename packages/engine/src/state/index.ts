@@ -33,6 +33,18 @@ export type {
   TransitionRecord,
 } from './state-records.js';
 export type { ReleasePipelineLock, StateStore } from './state-store.js';
+export {
+  DELIVERY_STATUSES,
+  type ClaimRequest,
+  type ClaimedDelivery,
+  type DeliveryOutcome,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type EventFilter,
+  type EventRecord,
+  type NewEvent,
+  type TargetSubscription,
+} from './event-records.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrateSqlite, readSchemaVersion } from './migrations.js';
 export { openSqliteStateStore, type SqliteStateStoreOptions } from './sqlite-state-store.js';
 export { POSTGRES_MIGRATIONS, migratePostgres, readPostgresSchemaVersion, type PostgresMigration } from './postgres-migrations.js';

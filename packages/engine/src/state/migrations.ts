@@ -116,6 +116,46 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   /* 5: times the stall watchdog restarted or failed a stream */ `
   ALTER TABLE stream_runs ADD COLUMN stalls INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 6: lifecycle events (an outbox written with the state change each reports), notification targets, deliveries */ `
+  CREATE TABLE events (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid      TEXT NOT NULL UNIQUE,
+    type     TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    run_id   INTEGER,
+    stream   TEXT,
+    payload  TEXT NOT NULL
+  );
+  CREATE INDEX events_pipeline ON events (pipeline, id);
+
+  CREATE TABLE notification_targets (
+    pipeline   TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    events     TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (pipeline, target)
+  );
+
+  CREATE TABLE deliveries (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id        INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    pipeline        TEXT NOT NULL,
+    target          TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    queued_at       TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    claimed_by      TEXT,
+    lease_until     TEXT,
+    last_status     INTEGER,
+    last_error      TEXT,
+    delivered_at    TEXT,
+    UNIQUE (event_id, target)
+  );
+  CREATE INDEX deliveries_pending ON deliveries (pipeline, target, event_id) WHERE status = 'pending';
+  `,
 ]);
 
 /** The schema version this code writes. */

@@ -9,6 +9,9 @@ import type {
 } from './state-records.js';
 import { STREAM_TRANSITIONS, isStreamStatus, isTerminalStreamStatus, type StreamStatus } from './stream-status.js';
 import { requireCount, requirePositiveInteger } from './validate.js';
+import { runEventType, streamEventType } from '../events/lifecycle-event-type.js';
+import { runEventPayload, streamEventPayload } from './lifecycle-payloads.js';
+import type { PostgresEventLog } from './postgres-event-log.js';
 
 type Int8 = string;
 interface RunRow {
@@ -26,15 +29,17 @@ interface StreamRow {
 }
 interface TransitionRow { run_id: Int8; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
 
-/** Runs, stream runs and their transition audit in Postgres; the same rules as SqliteRunHistory. */
+/** Runs, stream runs and their transition audit in Postgres; the same rules (and lifecycle events) as SqliteRunHistory. */
 export class PostgresRunHistory {
   readonly #pool: pg.Pool;
   readonly #now: () => Date;
   readonly #t: (table: string) => string;
+  readonly #events: PostgresEventLog;
 
-  constructor(pool: pg.Pool, schema: string, now: () => Date) {
+  constructor(pool: pg.Pool, schema: string, now: () => Date, events: PostgresEventLog) {
     this.#pool = pool;
     this.#now = now;
+    this.#events = events;
     this.#t = (table) => tableIn(schema, table);
   }
 
@@ -84,7 +89,7 @@ export class PostgresRunHistory {
     });
   }
 
-  async #moveStream(client: PgQueryable, runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined): Promise<void> {
+  async #moveStream(client: PgQueryable, runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined, event = true): Promise<void> {
     const at = this.#now().toISOString();
     await client.query(
       `UPDATE ${this.#t('stream_runs')} SET status = $1, attempts = attempts + $2::int,
@@ -95,6 +100,11 @@ export class PostgresRunHistory {
     await client.query(
       `INSERT INTO ${this.#t('state_transitions')} (run_id, stream, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
       [runId, stream, from, to, at, reason ?? null]);
+    const type = event ? streamEventType(from, to) : undefined;
+    if (type === undefined) return;
+    const run = (await client.query<{ pipeline: string }>(`SELECT pipeline FROM ${this.#t('runs')} WHERE run_id = $1`, [runId])).rows[0] as { pipeline: string };
+    const payload = streamEventPayload(toStreamRecord(await this.#streamRow(client, runId, stream, false)), reason);
+    await this.#events.insert(client, { type, pipeline: run.pipeline, runId, stream, payload, at });
   }
 
   async recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): Promise<void> {
@@ -167,7 +177,7 @@ export class PostgresRunHistory {
 
   /** Moves a run along RUN_TRANSITIONS with a transition row; call inside a transaction. */
   async #moveRun(client: PgQueryable, runId: number, to: RunStatus, outcome: RunOutcome = {}): Promise<void> {
-    const row = (await client.query<{ status: RunStatus }>(`SELECT status FROM ${this.#t('runs')} WHERE run_id = $1 FOR UPDATE`, [runId])).rows[0];
+    const row = (await client.query<{ status: RunStatus; pipeline: string }>(`SELECT status, pipeline FROM ${this.#t('runs')} WHERE run_id = $1 FOR UPDATE`, [runId])).rows[0];
     if (row === undefined) throw runNotFound(runId);
     refuseRunMove(runId, row.status, to);
     const at = this.#now().toISOString();
@@ -181,11 +191,18 @@ export class PostgresRunHistory {
       `INSERT INTO ${this.#t('run_transitions')} (run_id, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5)`,
       [runId, row.status, to, at, runReason(outcome) ?? null]);
     const closesStreams = streamStatusClosedWith(to);
-    if (closesStreams === undefined) return;
-    const open = (await client.query<{ stream: string; status: StreamStatus }>(
-      `SELECT stream, status FROM ${this.#t('stream_runs')} WHERE run_id = $1 AND status IN ('pending', 'running', 'retrying') ORDER BY position FOR UPDATE`,
-      [runId])).rows;
-    for (const s of open) await this.#moveStream(client, runId, s.stream, s.status, closesStreams, runReason(outcome));
+    if (closesStreams !== undefined) {
+      const open = (await client.query<{ stream: string; status: StreamStatus }>(
+        `SELECT stream, status FROM ${this.#t('stream_runs')} WHERE run_id = $1 AND status IN ('pending', 'running', 'retrying') ORDER BY position FOR UPDATE`,
+        [runId])).rows;
+      // closed with the run: its event reports them, with every stream's status
+      for (const s of open) await this.#moveStream(client, runId, s.stream, s.status, closesStreams, runReason(outcome), false);
+    }
+    const type = runEventType(to);
+    if (type === undefined) return;
+    const rows = (await client.query<RunRow>(`SELECT * FROM ${this.#t('runs')} WHERE run_id = $1`, [runId])).rows;
+    const run = (await this.#withStreams(rows, client))[0] as RunRecord;
+    await this.#events.insert(client, { type, pipeline: row.pipeline, runId, payload: runEventPayload(run, runReason(outcome)), at });
   }
 
   async getRun(runId: number): Promise<RunRecord | undefined> {
@@ -221,10 +238,10 @@ export class PostgresRunHistory {
     throw new StateError('STREAM_NOT_FOUND', `run ${runId} has no stream "${stream}"`, { details: { runId, stream } });
   }
 
-  async #withStreams(runs: RunRow[]): Promise<RunRecord[]> {
+  async #withStreams(runs: RunRow[], db: PgQueryable = this.#pool): Promise<RunRecord[]> {
     if (runs.length === 0) return [];
     const ids = runs.map((r) => int8(r.run_id));
-    const streamRows = (await this.#pool.query<StreamRow>(
+    const streamRows = (await db.query<StreamRow>(
       `SELECT * FROM ${this.#t('stream_runs')} WHERE run_id = ANY($1::bigint[]) ORDER BY run_id, position`, [ids])).rows;
     const byRun = new Map<number, StreamRunRecord[]>(ids.map((id) => [id, []]));
     for (const s of streamRows) byRun.get(int8(s.run_id))?.push(toStreamRecord(s));

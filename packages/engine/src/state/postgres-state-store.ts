@@ -2,6 +2,10 @@ import pg from 'pg';
 import { PostgresConnectorState } from './postgres-connector-state.js';
 import { PostgresCursors } from './postgres-cursors.js';
 import { PostgresDeadLetters } from './postgres-dead-letters.js';
+import { PostgresEventLog } from './postgres-event-log.js';
+import type {
+  ClaimRequest, ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryStatus, EventFilter, EventRecord, NewEvent, TargetSubscription,
+} from './event-records.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { PostgresPipelineLocks } from './postgres-pipeline-locks.js';
 import { PostgresRunHistory } from './postgres-run-history.js';
@@ -65,15 +69,17 @@ class PostgresStateStore implements StateStore {
   readonly #kv: PostgresConnectorState;
   readonly #deadLetters: PostgresDeadLetters;
   readonly #locks: PostgresPipelineLocks;
+  readonly #events: PostgresEventLog;
   #closed: Promise<void> | undefined;
 
   constructor(pool: pg.Pool, connect: () => Promise<pg.Client>, schema: string, now: () => Date) {
     this.#pool = pool;
     this.#schema = schema;
-    this.#runs = new PostgresRunHistory(pool, schema, now);
+    this.#events = new PostgresEventLog(pool, schema, now);
+    this.#runs = new PostgresRunHistory(pool, schema, now, this.#events);
     this.#cursors = new PostgresCursors(pool, schema, now);
     this.#kv = new PostgresConnectorState(pool, schema, now);
-    this.#deadLetters = new PostgresDeadLetters(pool, schema, now);
+    this.#deadLetters = new PostgresDeadLetters(pool, schema, now, this.#events);
     this.#locks = new PostgresPipelineLocks(connect, schema, now);
   }
 
@@ -110,6 +116,19 @@ class PostgresStateStore implements StateStore {
   async listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]> {
     return this.#open().#deadLetters.listDeadLetters(options);
   }
+
+  async appendEvent(event: NewEvent): Promise<EventRecord> { return this.#open().#events.append(event); }
+  async getEvent(id: number): Promise<EventRecord | undefined> { return this.#open().#events.getEvent(id); }
+  async listEvents(filter?: EventFilter): Promise<EventRecord[]> { return this.#open().#events.listEvents(filter); }
+  async syncNotificationTargets(pipeline: string, targets: readonly TargetSubscription[]): Promise<void> { return this.#open().#events.syncTargets(pipeline, targets); }
+  async listDeliveries(filter?: { eventId?: number; pipeline?: string; status?: DeliveryStatus }): Promise<DeliveryRecord[]> {
+    return this.#open().#events.listDeliveries(filter);
+  }
+  async claimDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]> { return this.#open().#events.claim(request); }
+  async completeDelivery(deliveryId: number, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
+    return this.#open().#events.complete(deliveryId, owner, outcome);
+  }
+  async redeliverEvent(eventId: number): Promise<number> { return this.#open().#events.redeliver(eventId); }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {
     return this.#open().#locks.acquire(pipeline, holder);

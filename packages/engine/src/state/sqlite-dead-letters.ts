@@ -4,6 +4,7 @@ import { deadLetterKey } from './dead-letter-key.js';
 import { StateError } from './state-error.js';
 import type { DeadLetter } from './state-records.js';
 import { requirePositiveInteger } from './validate.js';
+import type { SqliteEventLog } from './sqlite-event-log.js';
 
 interface DeadLetterRow { id: number; run_id: number; stream: string; record: string; error: string; category: string; at: string }
 
@@ -11,14 +12,16 @@ function runNotFound(runIds: readonly number[], cause?: unknown): StateError {
   return new StateError('RUN_NOT_FOUND', `dead letters name a run that does not exist (runs ${runIds.join(', ')}); nothing was stored`, { cause, details: { runIds } });
 }
 
-/** Records the destination refused, in SQLite. */
+/** Records the destination refused, in SQLite; each batch writes a `rows.dead_lettered` event per stream in its transaction. */
 export class SqliteDeadLetters {
   readonly #db: Database.Database;
   readonly #now: () => Date;
+  readonly #events: SqliteEventLog;
 
-  constructor(db: Database.Database, now: () => Date) {
+  constructor(db: Database.Database, now: () => Date, events: SqliteEventLog) {
     this.#db = db;
     this.#now = now;
+    this.#events = events;
   }
 
   /** Stores the letters in one transaction; one whose dedupe key is stored already is skipped (`deadLetterKey`). */
@@ -37,7 +40,18 @@ export class SqliteDeadLetters {
           if (!row) throw runNotFound(runIds);
           pipelines.set(id, row.pipeline);
         }
-        for (const l of letters) insert.run(l.runId, l.stream, l.record, l.error, l.category, l.at ?? at, deadLetterKey(pipelines.get(l.runId) as string, l));
+        const stored = new Map<string, { runId: number; stream: string; rows: number }>();
+        for (const l of letters) {
+          const { changes } = insert.run(l.runId, l.stream, l.record, l.error, l.category, l.at ?? at, deadLetterKey(pipelines.get(l.runId) as string, l));
+          const key = JSON.stringify([l.runId, l.stream]);
+          const entry = stored.get(key) ?? { runId: l.runId, stream: l.stream, rows: 0 };
+          entry.rows += changes;
+          stored.set(key, entry);
+        }
+        for (const e of stored.values()) {
+          if (e.rows === 0) continue;
+          this.#events.insert({ type: 'rows.dead_lettered', pipeline: pipelines.get(e.runId) as string, runId: e.runId, stream: e.stream, payload: { rows: e.rows }, at });
+        }
       }).immediate();
     } catch (cause) {
       if ((cause as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw cause;

@@ -8,6 +8,9 @@ import type {
 } from './state-records.js';
 import { STREAM_TRANSITIONS, isStreamStatus, isTerminalStreamStatus, type StreamStatus } from './stream-status.js';
 import { requireCount, requirePositiveInteger } from './validate.js';
+import { runEventType, streamEventType } from '../events/lifecycle-event-type.js';
+import { runEventPayload, streamEventPayload } from './lifecycle-payloads.js';
+import type { SqliteEventLog } from './sqlite-event-log.js';
 
 interface RunRow {
   run_id: number; pipeline: string; status: RunStatus; started_at: string; finished_at: string | null;
@@ -24,14 +27,19 @@ interface StreamRow {
 }
 interface TransitionRow { run_id: number; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
 
-/** Runs, stream runs and their transition audit in SQLite. */
+/**
+ * Runs, stream runs and their transition audit in SQLite. Every run and stream move that a
+ * lifecycle event reports writes that event (and its deliveries) in the move's transaction.
+ */
 export class SqliteRunHistory {
   readonly #db: Database.Database;
   readonly #now: () => Date;
+  readonly #events: SqliteEventLog;
 
-  constructor(db: Database.Database, now: () => Date) {
+  constructor(db: Database.Database, now: () => Date, events: SqliteEventLog) {
     this.#db = db;
     this.#now = now;
+    this.#events = events;
   }
 
   /** `lock`: the pipeline lock the run begins under (its token and holder), when the store holds it. */
@@ -139,7 +147,7 @@ export class SqliteRunHistory {
 
   /** Moves a run along RUN_TRANSITIONS with a transition row; call inside a transaction. */
   #moveRun(runId: number, to: RunStatus, outcome: RunOutcome = {}): void {
-    const row = this.#db.prepare('SELECT status FROM runs WHERE run_id = ?').get(runId) as { status: RunStatus } | undefined;
+    const row = this.#db.prepare('SELECT status, pipeline FROM runs WHERE run_id = ?').get(runId) as { status: RunStatus; pipeline: string } | undefined;
     if (row === undefined) throw runNotFound(runId);
     refuseRunMove(runId, row.status, to);
     const at = this.#now().toISOString();
@@ -153,14 +161,20 @@ export class SqliteRunHistory {
       .prepare('INSERT INTO run_transitions (run_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?)')
       .run(runId, row.status, to, at, runReason(outcome) ?? null);
     const closesStreams = streamStatusClosedWith(to);
-    if (closesStreams === undefined) return;
-    const open = this.#db
-      .prepare(`SELECT stream, status FROM stream_runs WHERE run_id = ? AND status IN ('pending', 'running', 'retrying') ORDER BY position`)
-      .all(runId) as { stream: string; status: StreamStatus }[];
-    for (const s of open) this.#moveStream(runId, s.stream, s.status, closesStreams, runReason(outcome));
+    if (closesStreams !== undefined) {
+      const open = this.#db
+        .prepare(`SELECT stream, status FROM stream_runs WHERE run_id = ? AND status IN ('pending', 'running', 'retrying') ORDER BY position`)
+        .all(runId) as { stream: string; status: StreamStatus }[];
+      // closed with the run: its event reports them, with every stream's status
+      for (const s of open) this.#moveStream(runId, s.stream, s.status, closesStreams, runReason(outcome), false);
+    }
+    const type = runEventType(to);
+    if (type === undefined) return;
+    const run = this.getRun(runId) as RunRecord;
+    this.#events.insert({ type, pipeline: row.pipeline, runId, payload: runEventPayload(run, runReason(outcome)), at });
   }
 
-  #moveStream(runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined): void {
+  #moveStream(runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined, event = true): void {
     const at = this.#now().toISOString();
     const running = to === 'running' ? 1 : 0;
     this.#db
@@ -172,6 +186,11 @@ export class SqliteRunHistory {
     this.#db
       .prepare(`INSERT INTO state_transitions (run_id, stream, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)`)
       .run(runId, stream, from, to, at, reason ?? null);
+    const type = event ? streamEventType(from, to) : undefined;
+    if (type === undefined) return;
+    const { pipeline } = this.#db.prepare('SELECT pipeline FROM runs WHERE run_id = ?').get(runId) as { pipeline: string };
+    const payload = streamEventPayload(toStreamRecord(this.#streamRow(runId, stream)), reason);
+    this.#events.insert({ type, pipeline, runId, stream, payload, at });
   }
 
   getRun(runId: number): RunRecord | undefined {

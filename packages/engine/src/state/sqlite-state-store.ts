@@ -6,6 +6,10 @@ import type { RunStatus } from './run-status.js';
 import { SqliteConnectorState } from './sqlite-connector-state.js';
 import { SqliteCursors } from './sqlite-cursors.js';
 import { SqliteDeadLetters } from './sqlite-dead-letters.js';
+import { SqliteEventLog } from './sqlite-event-log.js';
+import type {
+  ClaimRequest, ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryStatus, EventFilter, EventRecord, NewEvent, TargetSubscription,
+} from './event-records.js';
 import { SqlitePipelineLocks, type PipelineLockOptions } from './sqlite-pipeline-locks.js';
 import { SqliteRunHistory } from './sqlite-run-history.js';
 import { StateError } from './state-error.js';
@@ -53,14 +57,16 @@ class SqliteStateStore implements StateStore {
   readonly #kv: SqliteConnectorState;
   readonly #deadLetters: SqliteDeadLetters;
   readonly #locks: SqlitePipelineLocks;
+  readonly #events: SqliteEventLog;
 
   constructor(db: Database.Database, options: SqliteStateStoreOptions) {
     const now = options.now ?? (() => new Date());
     this.#db = db;
-    this.#runs = new SqliteRunHistory(db, now);
+    this.#events = new SqliteEventLog(db, now);
+    this.#runs = new SqliteRunHistory(db, now, this.#events);
     this.#cursors = new SqliteCursors(db, now);
     this.#kv = new SqliteConnectorState(db, now);
-    this.#deadLetters = new SqliteDeadLetters(db, now);
+    this.#deadLetters = new SqliteDeadLetters(db, now, this.#events);
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
   }
 
@@ -97,6 +103,19 @@ class SqliteStateStore implements StateStore {
   async listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]> {
     return this.#open().#deadLetters.listDeadLetters(options);
   }
+
+  async appendEvent(event: NewEvent): Promise<EventRecord> { return this.#open().#events.append(event); }
+  async getEvent(id: number): Promise<EventRecord | undefined> { return this.#open().#events.getEvent(id); }
+  async listEvents(filter?: EventFilter): Promise<EventRecord[]> { return this.#open().#events.listEvents(filter); }
+  async syncNotificationTargets(pipeline: string, targets: readonly TargetSubscription[]): Promise<void> { this.#open().#events.syncTargets(pipeline, targets); }
+  async listDeliveries(filter?: { eventId?: number; pipeline?: string; status?: DeliveryStatus }): Promise<DeliveryRecord[]> {
+    return this.#open().#events.listDeliveries(filter);
+  }
+  async claimDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]> { return this.#open().#events.claim(request); }
+  async completeDelivery(deliveryId: number, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
+    return this.#open().#events.complete(deliveryId, owner, outcome);
+  }
+  async redeliverEvent(eventId: number): Promise<number> { return this.#open().#events.redeliver(eventId); }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {
     const release = this.#open().#locks.acquire(pipeline, holder);

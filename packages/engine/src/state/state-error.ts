@@ -11,6 +11,7 @@ export const STATE_ERROR_CODES = [
   'INVALID_ARGUMENT',
   'SCHEMA_TOO_NEW',
   'STORE_CLOSED',
+  'EVENT_NOT_FOUND',
 ] as const satisfies readonly ErrorCode[];
 export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 

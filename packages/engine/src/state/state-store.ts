@@ -11,6 +11,9 @@ import type {
   StreamErrorInfo,
   TransitionRecord,
 } from './state-records.js';
+import type {
+  ClaimRequest, ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryStatus, EventFilter, EventRecord, NewEvent, TargetSubscription,
+} from './event-records.js';
 
 /** Releases a pipeline run lock; idempotent, and never frees a lock someone else took over. */
 export type ReleasePipelineLock = () => Promise<void>;
@@ -81,6 +84,30 @@ export interface StateStore {
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   /** In insertion order, filtered by pipeline and/or run. */
   listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]>;
+
+  /**
+   * Lifecycle events. Run and stream moves (`startRun`, `transition`, `finishRun`,
+   * `closeInterruptedRuns`) and `addDeadLetters` write theirs in their own transaction; this
+   * appends an event that reports no state change of its own (a schema change, an alert). Every
+   * event queues one pending delivery per stored target of its pipeline that wants its type.
+   */
+  appendEvent(event: NewEvent): Promise<EventRecord>;
+  getEvent(id: number): Promise<EventRecord | undefined>;
+  /** Oldest first (the newest `limit` when given). */
+  listEvents(filter?: EventFilter): Promise<EventRecord[]>;
+  /** Replaces the pipeline's notification targets (keys and wanted types only, never a URL's secret or a header). */
+  syncNotificationTargets(pipeline: string, targets: readonly TargetSubscription[]): Promise<void>;
+  listDeliveries(filter?: { eventId?: number; pipeline?: string; status?: DeliveryStatus }): Promise<DeliveryRecord[]>;
+  /**
+   * Claims due pending deliveries for `request.owner` until now + `leaseMs`: per pipeline and
+   * target only the oldest pending one (order is kept), and none under another owner's live
+   * lease; an expired lease (its owner died) is taken over.
+   */
+  claimDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]>;
+  /** Records a claimed delivery's attempt; false (nothing written) when `owner` lost the claim. */
+  completeDelivery(deliveryId: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
+  /** Queues the event again for every target of its pipeline that wants it; EVENT_NOT_FOUND for an unknown id. Returns how many deliveries. */
+  redeliverEvent(eventId: number): Promise<number>;
 
   /**
    * Takes the pipeline's run lock and resolves to its release function, or rejects with

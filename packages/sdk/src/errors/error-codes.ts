@@ -201,6 +201,7 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: permanent('failure', BUG),
   SCHEMA_TOO_NEW: permanent('failure', 'the state DB was written by a newer rapidbyte: upgrade, or point state.connection elsewhere'),
   STORE_CLOSED: permanent('failure', BUG),
+  EVENT_NOT_FOUND: permanent('failure', 'no event with that id: `rapidbyte events list --pipeline <pipeline.yaml>` lists them'),
 
   // scaffolded example connectors
   BAD_JSON: permanent('data', 'fix the line the message names: each line of the file must be one JSON object'),
