@@ -31,6 +31,8 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     listKvKeys: (scope, keyPrefix) => inner.listKvKeys(scope, keyPrefix),
     addDeadLetters: () => Promise.resolve(),
     listDeadLetters: (options) => inner.listDeadLetters(options),
+    recordTick: () => Promise.resolve(0),
+    listTicks: (options) => inner.listTicks(options),
     acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> => inner.acquirePipelineLock(pipeline, holder),
     close: () => Promise.resolve(),
   };

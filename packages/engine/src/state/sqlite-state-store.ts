@@ -14,6 +14,8 @@ import type {
 } from './state-records.js';
 import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
+import { SqliteTicks } from './sqlite-ticks.js';
+import type { NewTick, TickRecord } from './tick-outcome.js';
 
 /** Options of {@link openSqliteStateStore}; the defaults suit production. */
 export interface SqliteStateStoreOptions {
@@ -53,6 +55,7 @@ class SqliteStateStore implements StateStore {
   readonly #kv: SqliteConnectorState;
   readonly #deadLetters: SqliteDeadLetters;
   readonly #locks: SqlitePipelineLocks;
+  readonly #ticks: SqliteTicks;
 
   constructor(db: Database.Database, options: SqliteStateStoreOptions) {
     const now = options.now ?? (() => new Date());
@@ -62,6 +65,7 @@ class SqliteStateStore implements StateStore {
     this.#kv = new SqliteConnectorState(db, now);
     this.#deadLetters = new SqliteDeadLetters(db, now);
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
+    this.#ticks = new SqliteTicks(db, now);
   }
 
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
@@ -97,6 +101,9 @@ class SqliteStateStore implements StateStore {
   async listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]> {
     return this.#open().#deadLetters.listDeadLetters(options);
   }
+
+  async recordTick(tick: NewTick): Promise<number> { return this.#open().#ticks.recordTick(tick); }
+  async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> { return this.#open().#ticks.listTicks(options); }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {
     const release = this.#open().#locks.acquire(pipeline, holder);
