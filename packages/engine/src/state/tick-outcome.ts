@@ -6,6 +6,8 @@
  * - `skipped-overlap`: the pipeline was running (or one tick already waited); `skipped-paused`:
  *   the pipeline is paused; `skipped-locked`: another process (a manual `run`) holds the
  *   pipeline's lock; `skipped-upstream`: an upstream pipeline's run did not end as `depends_on` asks;
+ *   `skipped-duplicate`: the tick was already fired (by another serve process, or by this one
+ *   before a restart: its durable workflow exists);
  * - `failed-to-start`: the run could not begin (the reason says why).
  */
 export const TICK_OUTCOMES = [
@@ -17,6 +19,7 @@ export const TICK_OUTCOMES = [
   'skipped-paused',
   'skipped-locked',
   'skipped-upstream',
+  'skipped-duplicate',
   'failed-to-start',
 ] as const;
 export type TickOutcome = (typeof TICK_OUTCOMES)[number];
