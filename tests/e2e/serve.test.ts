@@ -1,0 +1,155 @@
+// `rapidbyte serve` as a child process against the shared cluster: schedules that never overlap,
+// queue_one, pause/resume that outlive a restart, kill -9 mid-run, depends_on, and the HTTP API.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { databaseScope, expectTablesEqual, pgPipeline, shuffledBigTableSql, spawnCli, testPg, waitFor, type PipelineDoc, type SpawnedCli, type TestDatabase } from '../support/e2e.js';
+
+const cluster = testPg();
+const scope = databaseScope(cluster);
+afterAll(() => scope.dropAll());
+
+const TOKEN = 'serve-test-token';
+const TABLE = 'public.big';
+
+interface RunView {
+  runId: number;
+  pipeline: string;
+  status: string;
+  startedAt: string;
+  finishedAt?: string;
+}
+interface TickView {
+  pipeline: string;
+  tickAt: string;
+  outcome: string;
+  reason?: string;
+  runId?: number;
+}
+
+/** A destination table whose CHECK sleeps `seconds` every 5,000 ids: a run of `rows` rows takes about rows/5000 × seconds. */
+function slowDestinationDdl(seconds: number): string {
+  return `
+    CREATE FUNCTION public.rb_serve_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+    BEGIN
+      IF id % 5000 = 0 THEN PERFORM pg_sleep(${seconds}); END IF;
+      RETURN true;
+    END $$;
+    CREATE TABLE ${TABLE} (id bigint NOT NULL, cur bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL,
+      PRIMARY KEY (id), CONSTRAINT paced CHECK (public.rb_serve_pace(id)));`;
+}
+
+function pipelineDoc(name: string, src: TestDatabase, dst: TestDatabase, extra: Record<string, unknown>): PipelineDoc {
+  const doc = pgPipeline({
+    name,
+    src,
+    dst,
+    streams: [{ name: TABLE, sync_mode: 'full_refresh' }],
+    writeMode: 'upsert',
+    destination: { primary_key: ['id'] },
+    resources: { checkpoint_interval_rows: 10_000, batch_rows: 5000 },
+  });
+  return { ...doc, ...extra };
+}
+
+/** A project folder holding the pipelines (their SQLite state DB lands in it). */
+function projectDir(docs: readonly PipelineDoc[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-serve-'));
+  for (const doc of docs) writeFileSync(join(dir, `${doc.pipeline}.yaml`), stringify(doc));
+  return dir;
+}
+
+interface Serving {
+  readonly cli: SpawnedCli;
+  readonly url: string;
+}
+
+async function serve(dir: string, systemDb: TestDatabase): Promise<Serving> {
+  const cli = spawnCli(['serve', dir, '--system-database', systemDb.url, '--listen', '127.0.0.1:0'], { env: { RAPIDBYTE_API_TOKEN: TOKEN }, timeoutMs: 300_000 });
+  const url = await waitFor('serve to listen', async () => /listening on (http:\/\/\S+)/.exec(cli.stderrSoFar())?.[1], { cli, timeoutMs: 60_000 });
+  await waitFor('serve to be ready', async () => (cli.stderrSoFar().includes('ready: serving') ? true : undefined), { cli, timeoutMs: 60_000 });
+  return { cli, url };
+}
+
+async function stopServe(s: Serving): Promise<number | null> {
+  if (!s.cli.result()) process.kill(s.cli.pid, 'SIGTERM');
+  return (await s.cli.exited).code;
+}
+
+async function api<T>(s: Serving, path: string, options: { method?: 'GET' | 'POST'; token?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${s.url}${path}`, {
+    method: options.method ?? 'GET',
+    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    ...(options.method === 'POST' ? { body: JSON.stringify(options.body ?? {}) } : {}),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+const runsOf = async (s: Serving, pipeline: string): Promise<RunView[]> => (await api<RunView[]>(s, `/runs?pipeline=${pipeline}&limit=100`)).body;
+const ticksOf = async (s: Serving, pipeline: string): Promise<TickView[]> => (await api<TickView[]>(s, `/ticks?pipeline=${pipeline}&limit=500`)).body;
+
+/** Runs in start order, each one starting after the previous one finished. */
+function expectNoOverlap(runs: readonly RunView[]): void {
+  const ordered = [...runs].sort((a, b) => a.runId - b.runId);
+  for (let i = 1; i < ordered.length; i++) {
+    const previous = ordered[i - 1] as RunView;
+    expect(previous.finishedAt, `run ${previous.runId} finished`).toBeDefined();
+    expect(Date.parse((ordered[i] as RunView).startedAt)).toBeGreaterThanOrEqual(Date.parse(previous.finishedAt as string));
+  }
+}
+
+describe('rapidbyte serve', () => {
+  it('an every-2s pipeline whose run takes longer than 2 s runs again and again without ever overlapping (overlap: skip)', async () => {
+    const src = await scope.create('serve_skip_src', shuffledBigTableSql(TABLE, 30_000));
+    const dst = await scope.create('serve_skip_dst', slowDestinationDdl(0.5));
+    const sys = await scope.create('serve_skip_sys');
+    const s = await serve(projectDir([pipelineDoc('slow', src, dst, { schedule: { every: '2s' } })]), sys);
+    try {
+      const runs = await waitFor('3 finished runs', async () => {
+        const r = (await runsOf(s, 'slow')).filter((x) => x.status === 'succeeded');
+        return r.length >= 3 ? r : undefined;
+      }, { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 });
+      for (const r of runs) expect(Date.parse(r.finishedAt as string) - Date.parse(r.startedAt)).toBeGreaterThan(2000);
+      expectNoOverlap(await runsOf(s, 'slow'));
+      const ticks = await ticksOf(s, 'slow');
+      expect(ticks.filter((t) => t.outcome === 'skipped-overlap').length).toBeGreaterThan(0);
+      expect(ticks.find((t) => t.outcome === 'skipped-overlap')?.reason).toMatch(/run \d+ is still running \(overlap: skip\)/);
+    } finally {
+      expect(await stopServe(s)).toBe(0);
+    }
+    await expectTablesEqual(src, TABLE, dst, TABLE);
+  });
+
+  it('overlap: queue_one keeps exactly one tick waiting behind the running run and starts it when the run ends', async () => {
+    const src = await scope.create('serve_queue_src', shuffledBigTableSql(TABLE, 30_000));
+    const dst = await scope.create('serve_queue_dst', slowDestinationDdl(0.5));
+    const sys = await scope.create('serve_queue_sys');
+    const s = await serve(projectDir([pipelineDoc('queued', src, dst, { schedule: { every: '2s', overlap: 'queue_one' } })]), sys);
+    let ticks: TickView[];
+    try {
+      ticks = await waitFor('two queued ticks to run', async () => {
+        const t = await ticksOf(s, 'queued');
+        return t.filter((x) => x.outcome === 'fired' && /waited for run \d+ to end/.test(x.reason ?? '')).length >= 2 ? t : undefined;
+      }, { cli: s.cli, timeoutMs: 150_000, intervalMs: 250 });
+      expectNoOverlap(await runsOf(s, 'queued'));
+    } finally {
+      expect(await stopServe(s)).toBe(0);
+    }
+    const chronological = [...ticks].reverse();
+    // never two ticks waiting at once: each queued tick runs before the next one is queued
+    let waiting: string | undefined;
+    for (const t of chronological) {
+      if (t.outcome === 'queued') {
+        expect(waiting, `tick ${t.tickAt} queued while ${waiting} still waited`).toBeUndefined();
+        waiting = t.tickAt;
+      } else if (t.outcome === 'fired' && t.tickAt === waiting) {
+        waiting = undefined;
+      }
+    }
+    const queued = chronological.filter((t) => t.outcome === 'queued');
+    for (const q of queued.slice(0, -1)) expect(chronological.filter((t) => t.outcome === 'fired' && t.tickAt === q.tickAt)).toHaveLength(1);
+    expect(chronological.some((t) => t.outcome === 'skipped-overlap' && /a tick already waits/.test(t.reason ?? ''))).toBe(true);
+  });
+});
