@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { PipelineConfig } from '../config/index.js';
@@ -58,6 +59,12 @@ export class Scheduler {
   /** Per dependent pipeline, how its upstream runs of the current window ended. */
   readonly #upstreamEnded = new Map<string, Map<string, UpstreamRun & { tickAt: Date }>>();
   #stopping = false;
+  /**
+   * The async context the scheduler was made in. What follows a run (its dependents, the tick
+   * that waited behind it) starts new workflows and must not run in the finished step's context:
+   * the workflow engine refuses to start a workflow from inside a step.
+   */
+  readonly #outside = new AsyncResource('rapidbyte-serve-scheduler');
 
   constructor(project: Project, options: SchedulerOptions) {
     this.#project = project;
@@ -262,7 +269,10 @@ export class Scheduler {
     this.#active.delete(pipeline);
     active.end(summary);
     this.#options.onEvent({ type: 'run-finished', pipeline, ...(summary.runId !== undefined && { runId: summary.runId }), status: summary.status, ...(summary.error !== undefined && { error: summary.error }) });
-    void this.#afterRun(pipeline, active.tickAt, summary).catch((error: unknown) => this.#log('error', pipeline, `after the run: ${String(error)}`));
+    const tickAt = active.tickAt;
+    this.#outside.runInAsyncScope(() => {
+      this.#afterRun(pipeline, tickAt, summary).catch((error: unknown) => this.#log('error', pipeline, `after the run: ${String(error)}`));
+    });
     return summary;
   }
 
