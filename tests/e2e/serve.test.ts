@@ -152,4 +152,110 @@ describe('rapidbyte serve', () => {
     for (const q of queued.slice(0, -1)) expect(chronological.filter((t) => t.outcome === 'fired' && t.tickAt === q.tickAt)).toHaveLength(1);
     expect(chronological.some((t) => t.outcome === 'skipped-overlap' && /a tick already waits/.test(t.reason ?? ''))).toBe(true);
   });
+
+  it('pause stops the ticks (recorded skipped-paused), survives a serve restart, and resume restarts them; the API refuses control calls without the token', async () => {
+    const src = await scope.create('serve_pause_src', shuffledBigTableSql(TABLE, 1000));
+    const dst = await scope.create('serve_pause_dst');
+    const sys = await scope.create('serve_pause_sys');
+    const dir = projectDir([pipelineDoc('paused', src, dst, { schedule: { every: '2s' } })]);
+    let s = await serve(dir, sys);
+    try {
+      expect((await api(s, '/health')).status).toBe(200);
+      const openapi = await api<{ openapi: string; paths: Record<string, unknown> }>(s, '/openapi.json');
+      expect(openapi.body.openapi).toBe('3.1.0');
+      expect(Object.keys(openapi.body.paths)).toContain('/pipelines/{pipeline}/pause');
+      await waitFor('a scheduled run', async () => ((await runsOf(s, 'paused')).some((r) => r.status === 'succeeded') ? true : undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+
+      const refused = await api<{ code: string }>(s, '/pipelines/paused/pause', { method: 'POST' });
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('SERVE_UNAUTHORIZED');
+      expect((await api(s, '/pipelines/paused/pause', { method: 'POST', token: 'wrong' })).status).toBe(401);
+      expect((await api(s, '/pipelines/paused/trigger', { method: 'POST' })).status).toBe(401);
+      expect((await api<{ paused: boolean }>(s, '/pipelines/paused/pause', { method: 'POST', token: TOKEN })).body.paused).toBe(true);
+
+      const pausedTicks = async (): Promise<TickView[]> => (await ticksOf(s, 'paused')).filter((t) => t.outcome === 'skipped-paused');
+      await waitFor('a skipped-paused tick', async () => ((await pausedTicks()).length > 0 ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
+      // a run that began before the pause may still end: wait until nothing runs, then count
+      await waitFor('no run in progress', async () => ((await runsOf(s, 'paused')).every((r) => r.finishedAt !== undefined) ? true : undefined), { cli: s.cli, timeoutMs: 30_000 });
+      const before = (await runsOf(s, 'paused')).length;
+      expect((await pausedTicks())[0]?.reason).toMatch(/paused/);
+      const pipelines = (await api<{ pipeline: string; paused: boolean; nextFireAt: string | null }[]>(s, '/pipelines')).body;
+      expect(pipelines).toMatchObject([{ pipeline: 'paused', paused: true }]);
+      expect(pipelines[0]?.nextFireAt).not.toBeNull();
+
+      // a trigger runs even while paused, and is recorded
+      const triggered = await api<{ status: string; runId: number }>(s, '/pipelines/paused/trigger', { method: 'POST', token: TOKEN, body: { wait: true } });
+      expect(triggered.status).toBe(200);
+      expect(triggered.body.status).toBe('succeeded');
+      expect((await runsOf(s, 'paused')).find((r) => r.runId === triggered.body.runId)?.status).toBe('succeeded');
+      expect((await ticksOf(s, 'paused')).some((t) => t.outcome === 'triggered' && t.runId === triggered.body.runId)).toBe(true);
+
+      expect(await stopServe(s)).toBe(0);
+      s = await serve(dir, sys);
+      const skippedBefore = (await pausedTicks()).length;
+      await waitFor('a skipped-paused tick after the restart', async () => ((await pausedTicks()).length > skippedBefore ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
+      expect((await runsOf(s, 'paused')).length).toBe(before + 1);
+
+      expect((await api<{ paused: boolean }>(s, '/pipelines/paused/resume', { method: 'POST', token: TOKEN })).body.paused).toBe(false);
+      await waitFor('a run after resume', async () => ((await runsOf(s, 'paused')).filter((r) => r.status === 'succeeded').length > before + 1 ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
+    } finally {
+      expect(await stopServe(s)).toBe(0);
+    }
+    await expectTablesEqual(src, TABLE, dst, TABLE);
+  });
+
+  it('kill -9 of serve mid-run: after the restart the run is closed interrupted and the next run resumes to a destination equal to the source', async () => {
+    const src = await scope.create('serve_kill_src', shuffledBigTableSql(TABLE, 60_000));
+    const dst = await scope.create('serve_kill_dst', slowDestinationDdl(0.3));
+    const sys = await scope.create('serve_kill_sys');
+    const dir = projectDir([pipelineDoc('killed', src, dst, { schedule: { every: '2s' } })]);
+    let s = await serve(dir, sys);
+    const first = await waitFor('a run with a committed checkpoint', async () => {
+      const running = (await runsOf(s, 'killed')).find((r) => r.status === 'running');
+      if (running === undefined) return undefined;
+      const committed = (await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0] as { n: number };
+      return committed.n > 0 ? running : undefined;
+    }, { cli: s.cli, timeoutMs: 120_000, intervalMs: 100 });
+    await s.cli.kill9();
+    s = await serve(dir, sys);
+    try {
+      const runs = await waitFor('the killed run closed and a later run succeeded', async () => {
+        const r = await runsOf(s, 'killed');
+        return r.find((x) => x.runId === first.runId)?.status === 'interrupted' && r.some((x) => x.runId > first.runId && x.status === 'succeeded') ? r : undefined;
+      }, { cli: s.cli, timeoutMs: 180_000, intervalMs: 250 });
+      expectNoOverlap(runs.filter((r) => r.runId > first.runId));
+    } finally {
+      expect(await stopServe(s)).toBe(0);
+    }
+    await expectTablesEqual(src, TABLE, dst, TABLE);
+  });
+
+  it('depends_on: B runs only after A succeeded; when A fails, B is skipped with the reason recorded', async () => {
+    const src = await scope.create('serve_dep_src', shuffledBigTableSql(TABLE, 1000));
+    const mid = await scope.create('serve_dep_mid');
+    const dst = await scope.create('serve_dep_dst');
+    const sys = await scope.create('serve_dep_sys');
+    const a = pipelineDoc('upstream_a', src, mid, { schedule: { every: '3s' } });
+    const b = pipelineDoc('downstream_b', mid, dst, { depends_on: [{ pipeline: 'upstream_a' }] });
+    const s = await serve(projectDir([a, b]), sys);
+    try {
+      const bRun = await waitFor('a run of B', async () => (await runsOf(s, 'downstream_b')).find((r) => r.status === 'succeeded'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      const aRuns = await runsOf(s, 'upstream_a');
+      const before = aRuns.filter((r) => r.status === 'succeeded' && Date.parse(r.finishedAt as string) <= Date.parse(bRun.startedAt));
+      expect(before.length).toBeGreaterThan(0);
+      const bTick = (await ticksOf(s, 'downstream_b')).find((t) => t.runId === bRun.runId);
+      expect(bTick?.reason).toMatch(/^after upstream_a run \d+ ended succeeded$/);
+      await expectTablesEqual(src, TABLE, dst, TABLE);
+
+      // A now fails (its source table is gone): B is skipped, naming A's run
+      await cluster.psql(src.name, `ALTER TABLE ${TABLE} RENAME TO gone`);
+      const skipped = await waitFor('B skipped', async () => (await ticksOf(s, 'downstream_b')).find((t) => t.outcome === 'skipped-upstream'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      expect(skipped.reason).toMatch(/^upstream upstream_a run \d+ ended failed \(depends_on on: success\)$/);
+      const bRuns = await runsOf(s, 'downstream_b');
+      expect(bRuns.every((r) => Date.parse(r.startedAt) < Date.parse(skipped.tickAt) + 60_000)).toBe(true);
+      expect(bRuns.filter((r) => r.runId > bRun.runId).every((r) => r.status === 'succeeded')).toBe(true);
+    } finally {
+      expect(await stopServe(s)).toBe(0);
+    }
+  });
 });
