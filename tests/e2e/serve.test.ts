@@ -1,11 +1,11 @@
 // `rapidbyte serve` as a child process against the shared cluster: schedules that never overlap,
 // queue_one, pause/resume that outlive a restart, kill -9 mid-run, depends_on, and the HTTP API.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { databaseScope, expectTablesEqual, pgPipeline, shuffledBigTableSql, spawnCli, testPg, waitFor, type PipelineDoc, type SpawnedCli, type TestDatabase } from '../support/e2e.js';
+import { parse, stringify } from 'yaml';
+import { databaseScope, expectTablesEqual, runCli, pgPipeline, shuffledBigTableSql, spawnCli, testPg, waitFor, type PipelineDoc, type SpawnedCli, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -259,3 +259,87 @@ describe('rapidbyte serve', () => {
     }
   });
 });
+
+describe('rapidbyte serve: start, reload and the control commands', () => {
+  it('validates every pipeline at start and reports every error at once (exit 2), before touching the system database', async () => {
+    const src = await scope.create('serve_bad_src');
+    const a = pipelineDoc('bad_a', src, src, { schedule: { every: '5 minutes' } });
+    const b = pipelineDoc('bad_b', src, src, { schedule: { cron: '61 * * * *' }, depends_on: [{ pipeline: 'nope' }] });
+    const result = await runCli(['serve', projectDir([a, b]), '--system-database', 'postgres://127.0.0.1:1/none']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bad_a\.yaml.*schedule\.every/s);
+    expect(result.stderr).toMatch(/bad_b\.yaml.*minute field '61'/s);
+    expect(result.stderr).toMatch(/nope/);
+  });
+
+  it('refuses to start without a system database, or on a non-loopback address without a token', async () => {
+    const src = await scope.create('serve_refuse_src');
+    const dir = projectDir([pipelineDoc('ok', src, src, { schedule: { every: '1h' } })]);
+    const noDb = await runCli(['serve', dir], { env: { RAPIDBYTE_SYSTEM_DATABASE_URL: '' } });
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toContain('serve needs a PostgreSQL system database for its durable workflows: pass --system-database postgres://… or set RAPIDBYTE_SYSTEM_DATABASE_URL');
+    const open = await runCli(['serve', dir, '--system-database', src.url, '--listen', '0.0.0.0:0'], { env: { RAPIDBYTE_API_TOKEN: '' } });
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain('refusing to listen on 0.0.0.0 without a token: set RAPIDBYTE_API_TOKEN, or listen on 127.0.0.1');
+  });
+
+  it('trigger --wait, pause, resume and stop from the command line; ticks lists the record; SIGHUP reloads without dropping the running run', async () => {
+    const src = await scope.create('serve_cli_src', shuffledBigTableSql(TABLE, 40_000));
+    const dst = await scope.create('serve_cli_dst', slowDestinationDdl(0.5));
+    const sys = await scope.create('serve_cli_sys');
+    const dir = projectDir([pipelineDoc('cli', src, dst, { schedule: { every: '1h' } })]);
+    const s = await serve(dir, sys);
+    const ctl = (args: string[], token: string | undefined = TOKEN) => runCli([...args, '--server', s.url], { env: { RAPIDBYTE_API_TOKEN: token ?? '' } });
+    try {
+      const unauthorized = await ctl(['pause', 'cli'], 'wrong');
+      expect(unauthorized.code).toBe(2);
+      expect(unauthorized.stderr).toContain('missing or wrong bearer token');
+      expect((await ctl(['pause', 'nope'])).stderr).toContain("no pipeline named 'nope'");
+      expect((await ctl(['pause', 'cli'])).stdout).toContain('cli: paused');
+      expect((await ctl(['resume', 'cli'])).stdout).toContain('cli: resumed');
+
+      // a slow run; SIGHUP with a new schedule while it runs: the run goes on and ends succeeded
+      const started = await ctl(['trigger', 'cli']);
+      expect(started.code).toBe(0);
+      const running = await waitFor('the triggered run', async () => (await runsOf(s, 'cli')).find((r) => r.status === 'running'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 100 });
+      const file = join(dir, 'cli.yaml');
+      const doc = parse(readFileSync(file, 'utf8')) as PipelineDoc;
+      writeFileSync(file, stringify({ ...doc, schedule: { every: '2s' } }));
+      process.kill(s.cli.pid, 'SIGHUP');
+      await waitFor('the reload', async () => (s.cli.stderrSoFar().includes('reloaded: cli') ? true : undefined), { cli: s.cli, timeoutMs: 30_000 });
+      await waitFor('a tick of the new schedule skipped behind the run', async () => ((await ticksOf(s, 'cli')).some((t) => t.outcome === 'skipped-overlap') ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
+      const finished = await waitFor('the triggered run to end', async () => (await runsOf(s, 'cli')).find((r) => r.runId === running.runId && r.finishedAt !== undefined), { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 });
+      expect(finished.status).toBe('succeeded');
+
+      // a broken config is refused on reload; the running config stays
+      writeFileSync(file, stringify({ ...doc, schedule: { every: 'often' } }));
+      process.kill(s.cli.pid, 'SIGHUP');
+      await waitFor('the refused reload', async () => (s.cli.stderrSoFar().includes('reload refused') ? true : undefined), { cli: s.cli, timeoutMs: 30_000 });
+      writeFileSync(file, stringify({ ...doc, schedule: { every: '1h' } }));
+      expect((await ctl(['reload'])).stdout).toContain('reloaded: cli');
+
+      // stop drains a run to its last checkpoint: it ends cancelled
+      await ctl(['pause', 'cli']);
+      await waitFor('no run in progress', async () => ((await runsOf(s, 'cli')).every((r) => r.finishedAt !== undefined) ? true : undefined), { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 });
+      expect((await ctl(['trigger', 'cli', '--full-refresh'])).code).toBe(0);
+      const toStop = await waitFor('a run to stop', async () => (await runsOf(s, 'cli')).find((r) => r.status === 'running'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 100 });
+      const stopped = await ctl(['stop', String(toStop.runId)]);
+      expect(stopped.stdout).toContain(`run ${toStop.runId} of cli: stopping`);
+      const ended = await waitFor('the stopped run to end', async () => (await runsOf(s, 'cli')).find((r) => r.runId === toStop.runId && r.finishedAt !== undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      expect(ended.status).toBe('cancelled');
+      expect((await ctl(['stop', String(toStop.runId)])).stderr).toContain(`run ${toStop.runId} is not running in this serve process`);
+
+      const waited = await ctl(['trigger', 'cli', '--wait', '--json']);
+      expect(waited.code).toBe(0);
+      expect(JSON.parse(waited.stdout)).toMatchObject({ pipeline: 'cli', status: 'succeeded' });
+    } finally {
+      expect(await stopServe(s)).toBe(0);
+    }
+    await expectTablesEqual(src, TABLE, dst, TABLE);
+    const ticks = await runCli(['ticks', '--state', join(dir, '.rapidbyte/state.db'), '--pipeline', 'cli', '--json']);
+    const outcomes = (JSON.parse(ticks.stdout) as TickView[]).map((t) => t.outcome);
+    expect(outcomes).toContain('triggered');
+    expect(outcomes).toContain('skipped-overlap');
+  });
+});
+

@@ -120,6 +120,8 @@ export class Scheduler {
     this.#project = project;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+    // armed ticks belong to the old schedules (a tick fired twice is refused by its workflow id)
+    this.#lastTick.clear();
     for (const pipeline of [...this.#queued.keys()]) if (!project.pipelines.some((p) => p.pipeline === pipeline)) this.#queued.delete(pipeline);
     this.#armAll();
   }
