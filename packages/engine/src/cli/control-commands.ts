@@ -30,7 +30,7 @@ async function post(opts: ControlOptions, path: string, body: unknown): Promise<
     throw Object.assign(new Error(`no rapidbyte serve answers at ${base} (${cause})`), { code: 'SERVE_UNREACHABLE' });
   }
   const text = await response.text();
-  let parsed: Record<string, unknown> = {};
+  let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text) as Record<string, unknown>;
   } catch {

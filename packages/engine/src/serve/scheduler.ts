@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
-import type { PipelineConfig } from '../config/index.js';
+import { redactSecrets, type PipelineConfig } from '../config/index.js';
 import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
 import { runPipeline } from '../orchestrator/run-pipeline.js';
 import type { Project } from '../project/index.js';
@@ -310,7 +310,8 @@ export class Scheduler {
       });
       return { pipeline, runId: result.runId, status: result.status };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // the message lands in the tick log and the workflow engine's records: no secrets
+      const message = redactSecrets(error instanceof Error ? error.message : String(error), config);
       const code = (error as { code?: unknown }).code;
       if (!started) {
         const outcome: TickOutcome = code === 'PIPELINE_LOCKED' ? 'skipped-locked' : 'failed-to-start';
