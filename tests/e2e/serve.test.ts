@@ -179,6 +179,11 @@ describe('rapidbyte serve', () => {
       await waitFor('no run in progress', async () => ((await runsOf(s, 'paused')).every((r) => r.finishedAt !== undefined) ? true : undefined), { cli: s.cli, timeoutMs: 30_000 });
       const before = (await runsOf(s, 'paused')).length;
       expect((await pausedTicks())[0]?.reason).toMatch(/paused/);
+      const dashboard = await fetch(`${s.url}/`);
+      expect(dashboard.headers.get('content-type')).toContain('text/html');
+      const html = await dashboard.text();
+      expect(html).toContain('<h2>paused <span class="paused">paused</span></h2>');
+      expect(html).toMatch(/<rect [^>]*fill="#2e9d4a"><title>run \d+ succeeded/);
       const pipelines = (await api<{ pipeline: string; paused: boolean; nextFireAt: string | null }[]>(s, '/pipelines')).body;
       expect(pipelines).toMatchObject([{ pipeline: 'paused', paused: true }]);
       expect(pipelines[0]?.nextFireAt).not.toBeNull();

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/index.js';
 import { formatFireTime } from '../schedule/index.js';
 import { listRunsWithTransitions, type RunWithTransitions, type TickRecord } from '../state/index.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { renderDashboard, type DashboardPipeline } from './render-dashboard.js';
 import type { Scheduler } from './scheduler.js';
 import { ServeRequestRefused } from './serve-error.js';
 
@@ -60,6 +61,29 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => (options.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
   app.get('/openapi.json', async () => OPENAPI_DOCUMENT);
+
+  app.get('/', async (_request, reply) => {
+    const pipelines: DashboardPipeline[] = [];
+    for (const config of scheduler.project.pipelines) {
+      const state = await scheduler.state(config.pipeline);
+      const deadLetters = new Map<string, number>();
+      for (const letter of await state.listDeadLetters({ pipeline: config.pipeline, limit: 10_000 })) deadLetters.set(letter.stream, (deadLetters.get(letter.stream) ?? 0) + 1);
+      const s = config.schedule;
+      const schedule = s === undefined
+        ? config.dependsOn?.length ? `after ${config.dependsOn.map((d) => `${d.pipeline} (${d.on})`).join(', ')}` : 'none (trigger only)'
+        : `${s.kind === 'cron' ? `cron ${s.cron} ${s.timezone}` : `every ${s.every}`}, overlap ${s.overlap}, catch_up ${s.catchUp}`;
+      const next = scheduler.nextFire(config.pipeline);
+      pipelines.push({
+        pipeline: config.pipeline,
+        schedule,
+        ...(next && { nextFire: s?.kind === 'cron' ? formatFireTime(next, s.timezone) : next.toISOString() }),
+        paused: await scheduler.paused(config.pipeline),
+        runs: await state.listRuns({ pipeline: config.pipeline, limit: 30 }),
+        deadLetters,
+      });
+    }
+    return reply.type('text/html; charset=utf-8').send(renderDashboard(pipelines, new Date()));
+  });
 
   app.get('/pipelines', async () => {
     const out = [];

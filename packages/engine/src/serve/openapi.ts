@@ -37,6 +37,7 @@ export const OPENAPI_DOCUMENT = {
     },
   },
   paths: {
+    '/': { get: { summary: 'a read-only dashboard (HTML): pipelines, schedules, the last runs as colored cells, per-stream rows/s of the last run, dead letters', responses: { 200: { description: 'text/html' } } } },
     '/health': { get: { summary: 'the process is up', responses: { 200: { description: '{ "status": "ok" }' } } } },
     '/ready': { get: { summary: 'schedules armed and the workflow engine launched', responses: { 200: { description: 'ready' }, 503: { description: 'starting or draining' } } } },
     '/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
