@@ -265,6 +265,51 @@ describe('rapidbyte serve', () => {
   });
 });
 
+describe('rapidbyte serve: CDC followers', () => {
+  afterAll(async () => {
+    await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  });
+
+  it('a CDC pipeline is supervised, never scheduled: it follows the source, pause drains it, resume starts it again, SIGTERM drains it', async () => {
+    const src = await scope.create('serve_cdc_src', `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL);
+      INSERT INTO public.items SELECT g, 'n' || g FROM generate_series(1, 100) g;`);
+    const dst = await scope.create('serve_cdc_dst');
+    const sys = await scope.create('serve_cdc_sys');
+    const doc = pgPipeline({ name: 'follower', src, dst, streams: [{ name: 'public.items', sync_mode: 'cdc' }], writeMode: 'upsert', resources: { batch_rows: 1000, max_retries: 0 } });
+    const s = await serve(projectDir([doc]), sys);
+    const equal = async (): Promise<true | undefined> => {
+      const diff = await cluster.compareTables(src.url, 'public.items', dst.url, 'public.items').catch(() => undefined);
+      return diff && diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 && diff.sourceRows === diff.destinationRows ? true : undefined;
+    };
+    try {
+      await waitFor('the snapshot', equal, { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      // the application's own writes still work, and stream through
+      await cluster.psql(src.name, `INSERT INTO public.items VALUES (101, 'new'); UPDATE public.items SET name = 'changed' WHERE id = 5; DELETE FROM public.items WHERE id = 7;`);
+      await waitFor('the changes', async () => ((await equal()) && (await cluster.query(dst.name, 'SELECT name FROM public.items WHERE id = 5')).rows[0]?.name === 'changed' ? true : undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      const first = await waitFor('the follower run', async () => (await runsOf(s, 'follower')).find((r) => r.status === 'running'), { cli: s.cli, timeoutMs: 30_000 });
+
+      expect((await api(s, '/pipelines/follower/pause', { method: 'POST', token: TOKEN })).status).toBe(200);
+      const drained = await waitFor('the follower to drain', async () => (await runsOf(s, 'follower')).find((r) => r.runId === first.runId && r.finishedAt !== undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      expect(drained.status).toBe('succeeded');
+      await cluster.psql(src.name, `INSERT INTO public.items VALUES (102, 'while paused')`);
+      expect((await api(s, '/pipelines/follower/resume', { method: 'POST', token: TOKEN })).status).toBe(200);
+      await waitFor('the row written while paused', equal, { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      const ticks = await ticksOf(s, 'follower');
+      expect(ticks.filter((t) => t.outcome === 'fired').map((t) => t.reason)).toEqual(['CDC follower restarted (start 2)', 'CDC follower started']);
+
+      // the follower fails (its destination connection is killed, no retries): it is restarted and catches up
+      const second = await waitFor('the resumed follower run', async () => (await runsOf(s, 'follower')).find((r) => r.status === 'running' && r.runId > first.runId), { cli: s.cli, timeoutMs: 30_000 });
+      await cluster.query('postgres', `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'rapidbyte/follower'`, [dst.name]);
+      await waitFor('the follower restarted after its failure', async () => (s.cli.stderrSoFar().includes('CDC follower ended failed') ? true : undefined), { cli: s.cli, timeoutMs: 60_000 });
+      await cluster.psql(src.name, `INSERT INTO public.items VALUES (103, 'after the failure')`);
+      await waitFor('the row written after the failure', equal, { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      expect((await runsOf(s, 'follower')).find((r) => r.runId === second.runId)?.status).toBe('failed');
+    } finally {
+      expect(await stopServe(s)).toBe(0);
+    }
+  });
+});
+
 describe('rapidbyte serve: start, reload and the control commands', () => {
   it('validates every pipeline at start and reports every error at once (exit 2), before touching the system database', async () => {
     const src = await scope.create('serve_bad_src');

@@ -70,3 +70,12 @@ describe('listen addresses and workflow ids', () => {
     expect(triggerWorkflowId('orders', at, 'ab12')).toBe('orders@trigger:2026-03-29T01:00:00.000Z:ab12');
   });
 });
+
+describe('CDC follower restarts', () => {
+  it('wait 1 s, then double up to a minute', async () => {
+    const { FOLLOW_BACKOFF_MS, nextFollowDelay } = await import('./scheduler.js');
+    const delays = [FOLLOW_BACKOFF_MS.first as number];
+    while (delays.length < 9) delays.push(nextFollowDelay(delays[delays.length - 1] as number));
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+  });
+});

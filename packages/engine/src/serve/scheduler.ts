@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { redactSecrets, type PipelineConfig } from '../config/index.js';
 import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
@@ -31,6 +32,20 @@ interface ActiveRun {
   end(summary: RunSummary): void;
 }
 
+/** Restart delays of a CDC follower that ended: doubling from the first to the last; reset after a run that lasted {@link FOLLOW_HEALTHY_MS}. */
+export const FOLLOW_BACKOFF_MS = { first: 1000, max: 60_000 } as const;
+const FOLLOW_HEALTHY_MS = 60_000;
+/** How often a paused follower looks whether it was resumed. */
+const FOLLOW_PAUSE_POLL_MS = 1000;
+
+/** Whether a pipeline is served as a CDC follower (`run --follow`) rather than by ticks: it has CDC streams. */
+export const isFollower = (config: PipelineConfig): boolean => config.source.streams.some((s) => s.syncMode === 'cdc');
+
+/** The delay before a follower's next start, after `delay` (doubling, capped). */
+export function nextFollowDelay(delay: number): number {
+  return Math.min(FOLLOW_BACKOFF_MS.max, delay * 2);
+}
+
 /** Longest single timer Node keeps (about 24.8 days); a later tick re-arms on the way. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -59,6 +74,10 @@ export class Scheduler {
   /** Per dependent pipeline, how its upstream runs of the current window ended. */
   readonly #upstreamEnded = new Map<string, Map<string, UpstreamRun & { tickAt: Date }>>();
   #stopping = false;
+  /** Aborted when serve drains: wakes followers waiting to restart. */
+  readonly #draining = new AbortController();
+  /** CDC pipelines supervised by this scheduler. */
+  readonly #followers = new Set<string>();
   /**
    * The async context the scheduler was made in. What follows a run (its dependents, the tick
    * that waited behind it) starts new workflows and must not run in the finished step's context:
@@ -113,6 +132,50 @@ export class Scheduler {
       }
     }
     this.#armAll();
+    this.#superviseAll();
+  }
+
+  #superviseAll(): void {
+    for (const config of this.#project.pipelines) {
+      if (!isFollower(config) || this.#followers.has(config.pipeline)) continue;
+      this.#followers.add(config.pipeline);
+      this.#outside.runInAsyncScope(() => {
+        this.#supervise(config.pipeline).catch((error: unknown) => this.#log('error', config.pipeline, `CDC follower supervisor: ${String(error)}`)).finally(() => this.#followers.delete(config.pipeline));
+      });
+    }
+  }
+
+  /**
+   * Keeps a CDC pipeline following (`run --follow`): started at once, restarted with a doubling
+   * delay whenever its run ends (a failure, a lost connection), never scheduled. Pausing drains it;
+   * resuming starts it again. It is not a durable workflow: there is no tick to run once, and a
+   * follower resumes from its confirmed LSN whoever starts it.
+   */
+  async #supervise(pipeline: string): Promise<void> {
+    let delay: number = FOLLOW_BACKOFF_MS.first;
+    let attempt = 0;
+    while (!this.#stopping) {
+      const config = this.#project.pipelines.find((p) => p.pipeline === pipeline);
+      if (config === undefined || !isFollower(config)) return;
+      if (await this.paused(pipeline)) {
+        await sleep(FOLLOW_PAUSE_POLL_MS, undefined, { signal: this.#draining.signal }).catch(() => undefined);
+        continue;
+      }
+      attempt++;
+      const at = this.#options.now();
+      const active = this.#newActive(pipeline, `${pipeline}@follow:${at.toISOString()}`, at, 'fired', attempt === 1 ? 'CDC follower started' : `CDC follower restarted (start ${attempt})`);
+      const began = Date.now();
+      const summary = await this.#runOnce({ pipeline, tickAt: at.toISOString(), fullRefresh: false }, active, true);
+      this.#active.delete(pipeline);
+      active.end(summary);
+      this.#options.onEvent({ type: 'run-finished', pipeline, ...(summary.runId !== undefined && { runId: summary.runId }), status: summary.status, ...(summary.error !== undefined && { error: summary.error }) });
+      if (this.#stopping) return;
+      if (await this.paused(pipeline)) continue;
+      if (Date.now() - began >= FOLLOW_HEALTHY_MS) delay = FOLLOW_BACKOFF_MS.first;
+      this.#log('warn', pipeline, `CDC follower ended ${summary.status}${summary.error ? ` (${summary.error})` : ''}; restarting in ${delay} ms`);
+      await sleep(delay, undefined, { signal: this.#draining.signal }).catch(() => undefined);
+      delay = nextFollowDelay(delay);
+    }
   }
 
   /** Replaces the project (SIGHUP): timers re-armed from the new schedules; running work goes on. */
@@ -124,6 +187,12 @@ export class Scheduler {
     this.#lastTick.clear();
     for (const pipeline of [...this.#queued.keys()]) if (!project.pipelines.some((p) => p.pipeline === pipeline)) this.#queued.delete(pipeline);
     this.#armAll();
+    // a follower no longer in the project (or no longer CDC) drains; a new one starts
+    for (const pipeline of this.#followers) {
+      const config = project.pipelines.find((p) => p.pipeline === pipeline);
+      if (config === undefined || !isFollower(config)) this.#active.get(pipeline)?.controller.abort();
+    }
+    this.#superviseAll();
   }
 
   #armAll(): void {
@@ -198,6 +267,8 @@ export class Scheduler {
   async pause(pipeline: string, paused: boolean): Promise<void> {
     await setPaused(await this.state(pipeline), pipeline, paused, this.#options.now());
     if (paused) this.#queued.delete(pipeline);
+    // a paused follower drains (a scheduled run in progress is left to end)
+    if (paused && this.#followers.has(pipeline)) this.#active.get(pipeline)?.controller.abort();
   }
 
   async paused(pipeline: string): Promise<boolean> {
@@ -218,6 +289,7 @@ export class Scheduler {
   /** Stops firing ticks and drains every run in progress; resolves when they ended. */
   async drain(): Promise<void> {
     this.#stopping = true;
+    this.#draining.abort();
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     this.#queued.clear();
@@ -278,7 +350,7 @@ export class Scheduler {
     return summary;
   }
 
-  async #runOnce(request: RunRequest, active: ActiveRun): Promise<RunSummary> {
+  async #runOnce(request: RunRequest, active: ActiveRun, follow = false): Promise<RunSummary> {
     const { pipeline } = request;
     const tickAt = active.tickAt;
     let config: PipelineConfig;
@@ -297,6 +369,7 @@ export class Scheduler {
         state,
         signal: active.controller.signal,
         fullRefresh: request.fullRefresh,
+        follow,
         ...(this.#options.drainGraceMs !== undefined && { drainGraceMs: this.#options.drainGraceMs }),
         onEvent: (e) => {
           if (e.type === 'run-started') {
