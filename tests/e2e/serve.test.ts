@@ -229,6 +229,9 @@ describe('rapidbyte serve', () => {
         return r.find((x) => x.runId === first.runId)?.status === 'interrupted' && r.some((x) => x.runId > first.runId && x.status === 'succeeded') ? r : undefined;
       }, { cli: s.cli, timeoutMs: 180_000, intervalMs: 250 });
       expectNoOverlap(runs.filter((r) => r.runId > first.runId));
+      // the durable workflow of the killed tick was recovered at launch and ran the pipeline again
+      const ticks = await ticksOf(s, 'killed');
+      expect(ticks.some((t) => /^resumed: the serve process that started this tick stopped before the run ended$/.test(t.reason ?? ''))).toBe(true);
     } finally {
       expect(await stopServe(s)).toBe(0);
     }
