@@ -234,10 +234,13 @@ export class Scheduler {
     if (this.#stopping) return;
     const config = this.config(pipeline);
     const state = await this.state(pipeline);
+    const active = this.#active.get(pipeline);
+    const queued = this.#queued.has(pipeline);
     const plan = planTick({
       paused: await isPaused(state, pipeline),
-      ...(this.#active.has(pipeline) && { running: { ...(this.#active.get(pipeline)?.runId !== undefined && { runId: this.#active.get(pipeline)?.runId }) } }),
-      queued: this.#queued.has(pipeline),
+      // between a run's end and the start of the tick that waited behind it, the pipeline is still busy
+      ...((active !== undefined || queued) && { running: { ...(active?.runId !== undefined && { runId: active.runId }) } }),
+      queued,
       overlap: config.schedule?.overlap ?? 'skip',
     });
     if (plan.action === 'skip') {
@@ -257,6 +260,7 @@ export class Scheduler {
     this.config(pipeline);
     if (this.#stopping) throw new ServeRequestRefused(409, 'serve is draining: no new runs');
     const running = this.#active.get(pipeline);
+    if (running === undefined && this.#queued.has(pipeline)) throw new ServeRequestRefused(409, `pipeline '${pipeline}' is starting the tick that waited behind its last run`);
     if (running) throw new ServeRequestRefused(409, `pipeline '${pipeline}' is running (run ${running.runId ?? '(starting)'}): wait for it to end, or stop it`);
     const at = this.#options.now();
     const workflowId = triggerWorkflowId(pipeline, at, randomUUID().slice(0, 8));
@@ -336,9 +340,13 @@ export class Scheduler {
   async execute(request: RunRequest, workflowId: string): Promise<RunSummary> {
     const { pipeline } = request;
     let active = this.#active.get(pipeline);
-    if (active === undefined || active.workflowId !== workflowId) {
-      active = this.#newActive(pipeline, workflowId, new Date(request.tickAt), 'fired', 'resumed: the serve process that started this tick stopped before the run ended');
+    if (active !== undefined && active.workflowId !== workflowId) {
+      // a workflow recovered at launch while a newer tick of the pipeline already runs here: that run resumes the work
+      const reason = `recovered workflow ${workflowId} not run: run ${active.runId ?? '(starting)'} of a later tick already resumes the pipeline`;
+      await this.#record(pipeline, new Date(request.tickAt), 'skipped-overlap', reason).catch(() => undefined);
+      return { pipeline, status: 'not-started', error: reason };
     }
+    active ??= this.#newActive(pipeline, workflowId, new Date(request.tickAt), 'fired', 'resumed: the serve process that started this tick stopped before the run ended');
     const summary = await this.#runOnce(request, active);
     this.#active.delete(pipeline);
     active.end(summary);
