@@ -249,7 +249,7 @@ export class Scheduler {
     }
     if (plan.action === 'queue') {
       this.#queued.set(pipeline, tickAt);
-      await this.#record(pipeline, tickAt, 'queued', `waits for run ${this.#active.get(pipeline)?.runId ?? '(starting)'} to end (overlap: queue_one)`);
+      await this.#record(pipeline, tickAt, 'queued', `waits for ${this.#active.get(pipeline)?.runId === undefined ? 'the starting run' : `run ${this.#active.get(pipeline)?.runId}`} to end (overlap: queue_one)`);
       return;
     }
     await this.#launch(pipeline, tickAt, tickWorkflowId(pipeline, tickAt), kind, reason, false);
