@@ -124,8 +124,10 @@ export class Scheduler {
     for (const config of this.#project.pipelines) {
       if (config.schedule === undefined) continue;
       const state = await this.state(config.pipeline);
-      const last = (await state.listTicks({ pipeline: config.pipeline, limit: 50 })).find((t) => t.outcome !== 'triggered' && t.outcome !== 'skipped-upstream');
-      const plan = planCatchUp({ timing: config.schedule, catchUp: config.schedule.catchUp, ...(last && { lastFireAt: new Date(last.tickAt) }), now });
+      // the latest schedule tick seen (rows are in record order: a recovered workflow may record an older tick late)
+      const seen = (await state.listTicks({ pipeline: config.pipeline, limit: 50 })).filter((t) => t.outcome !== 'triggered' && t.outcome !== 'skipped-upstream').map((t) => Date.parse(t.tickAt));
+      const last = seen.length === 0 ? undefined : new Date(Math.max(...seen));
+      const plan = planCatchUp({ timing: config.schedule, catchUp: config.schedule.catchUp, ...(last && { lastFireAt: last }), now });
       for (const tick of plan.fire) {
         const missed = plan.missed === undefined ? '' : `: ticks from ${plan.missed.first.toISOString()} to ${plan.missed.last.toISOString()} were missed while nothing served the schedule`;
         await this.tick(config.pipeline, tick, 'caught-up', `catch_up: one${missed}`);
