@@ -61,7 +61,7 @@ describe('postgres state store', () => {
     expect(versions.rows.map((r: { version: number }) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1));
     const tables = await cluster.query(db.name, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'rapidbyte' ORDER BY 1`);
     expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual(
-      ['connector_state', 'cursors', 'dead_letters', 'deliveries', 'events', 'notification_targets', 'pipeline_locks', 'run_transitions', 'runs', 'schema_migrations', 'state_transitions', 'stream_runs']);
+      ['connector_state', 'cursors', 'dead_letters', 'deliveries', 'events', 'notification_targets', 'pipeline_locks', 'run_transitions', 'runs', 'schedule_ticks', 'schema_migrations', 'state_transitions', 'stream_runs']);
     const cursorType = await cluster.query(db.name,
       `SELECT data_type FROM information_schema.columns WHERE table_schema = 'rapidbyte' AND table_name = 'cursors' AND column_name = 'cursor_value'`);
     expect(cursorType.rows[0]).toEqual({ data_type: 'text' });

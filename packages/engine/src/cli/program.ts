@@ -94,6 +94,26 @@ async function runsCommand(opts: { pipeline?: string; state?: string; limit: str
   }
 }
 
+async function ticksCommand(opts: { pipeline?: string; state?: string; limit: string; json?: boolean }): Promise<number> {
+  try {
+    const { state, pipeline } = await openStateFor(opts.pipeline, opts.state);
+    try {
+      const ticks = await state.listTicks({ ...(pipeline !== undefined && { pipeline }), limit: Number(opts.limit) });
+      const text = opts.json
+        ? JSON.stringify(ticks, null, 2)
+        : ticks.length === 0
+          ? 'no ticks recorded'
+          : ticks.map((t) => `${t.tickAt}  ${t.pipeline}  ${t.outcome}${t.runId === undefined ? '' : `  run ${t.runId}`}${t.reason ? `  ${t.reason}` : ''}`).join('\n');
+      process.stdout.write(`${text}\n`);
+      return EXIT_CODES.ok;
+    } finally {
+      await state.close();
+    }
+  } catch (error) {
+    return fail(error);
+  }
+}
+
 async function stateCommand(action: 'show' | 'reset', file: string, opts: { stream?: string; json?: boolean }): Promise<number> {
   try {
     const { state, config } = await openStateFor(file, undefined);
@@ -227,6 +247,82 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
         process.exitCode = await stateCommand(action, file, opts);
       });
   }
+
+  program
+    .command('ticks')
+    .description('list what `serve` did with each scheduled tick: fired, caught-up, queued, skipped (and why)')
+    .option('--pipeline <pipeline.yaml|name>', 'only this pipeline (a YAML file also locates its state DB)')
+    .option('--state <path>', 'state DB file (default: the pipeline\'s, else .rapidbyte/state.db)')
+    .option('--limit <n>', 'newest N ticks', '50')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { pipeline?: string; state?: string; limit: string; json?: boolean }) => {
+      process.exitCode = await ticksCommand(opts);
+    });
+
+  program
+    .command('serve')
+    .description('run the pipelines of a folder or project file on their schedules, with an HTTP API (until SIGTERM)')
+    .argument('<dir|project.yaml>')
+    .option('--system-database <url>', 'PostgreSQL URL of the durable workflow engine\'s system database (default: $RAPIDBYTE_SYSTEM_DATABASE_URL)')
+    .option('--listen <host:port>', 'where the HTTP API listens (a non-loopback address needs RAPIDBYTE_API_TOKEN)', '127.0.0.1:7878')
+    .addOption(new Option('--log-format <format>', 'event lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
+    .addHelpText(
+      'after',
+      '\nEvery pipeline is validated at start (one report of every error, exit 2). SIGTERM/SIGINT drain the runs\n' +
+        'in progress to their last checkpoint and exit 0; SIGHUP (or `rapidbyte reload`) reloads the config without\n' +
+        'stopping running work. RAPIDBYTE_API_TOKEN is the bearer token of the API\'s control calls.',
+    )
+    .action(async (target: string, opts: { systemDatabase?: string; listen?: string; logFormat?: 'text' | 'json' }) => {
+      const { serveCommand } = await import('./serve-command.js');
+      process.exitCode = await serveCommand(target, opts);
+      // the workflow engine may leave pool timers behind: a drained serve ends here
+      process.exit(process.exitCode);
+    });
+
+  const serverOption = (): Option => new Option('--server <url>', 'the serve HTTP API (default: $RAPIDBYTE_SERVER_URL, else http://127.0.0.1:7878)');
+  program
+    .command('trigger')
+    .description('start a run of a pipeline now, through the running serve')
+    .argument('<pipeline>')
+    .option('--full-refresh', 'ignore stored cursors and watermarks for this run')
+    .option('--wait', 'wait for the run to end; exit with its code')
+    .option('--json', 'print the answer as JSON')
+    .addOption(serverOption())
+    .action(async (pipeline: string, opts: { fullRefresh?: boolean; wait?: boolean; json?: boolean; server?: string }) => {
+      const { triggerCommand } = await import('./control-commands.js');
+      process.exitCode = await triggerCommand(pipeline, opts);
+    });
+  for (const action of ['pause', 'resume'] as const) {
+    program
+      .command(action)
+      .description(action === 'pause' ? 'pause a pipeline\'s schedule (its ticks are recorded as skipped-paused; kept across serve restarts)' : 'resume a paused pipeline\'s schedule')
+      .argument('<pipeline>')
+      .option('--json', 'print the answer as JSON')
+      .addOption(serverOption())
+      .action(async (pipeline: string, opts: { json?: boolean; server?: string }) => {
+        const { pauseCommand } = await import('./control-commands.js');
+        process.exitCode = await pauseCommand(pipeline, action === 'pause', opts);
+      });
+  }
+  program
+    .command('stop')
+    .description('stop a run of the running serve: its streams drain to their last checkpoint (like SIGINT)')
+    .argument('<run>', 'the run id (`rapidbyte runs` lists them)')
+    .option('--json', 'print the answer as JSON')
+    .addOption(serverOption())
+    .action(async (runId: string, opts: { json?: boolean; server?: string }) => {
+      const { stopCommand } = await import('./control-commands.js');
+      process.exitCode = await stopCommand(runId, opts);
+    });
+  program
+    .command('reload')
+    .description('make the running serve reload its config (like SIGHUP); running work goes on')
+    .option('--json', 'print the answer as JSON')
+    .addOption(serverOption())
+    .action(async (opts: { json?: boolean; server?: string }) => {
+      const { reloadCommand } = await import('./control-commands.js');
+      process.exitCode = await reloadCommand(opts);
+    });
 
   registerScaffoldCommand(program);
   registerDlqCommand(program);

@@ -39,6 +39,8 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     claimDeliveries: () => Promise.resolve([]),
     completeDelivery: () => Promise.resolve(false),
     redeliverEvent: () => Promise.resolve(0),
+    recordTick: () => Promise.resolve(0),
+    listTicks: (options) => inner.listTicks(options),
     acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> => inner.acquirePipelineLock(pipeline, holder),
     close: () => Promise.resolve(),
   };

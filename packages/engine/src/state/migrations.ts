@@ -156,6 +156,18 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   );
   CREATE INDEX deliveries_pending ON deliveries (pipeline, target, event_id) WHERE status = 'pending';
   `,
+  /* 7: what `serve` did with each scheduled tick (fired, skipped and why) */ `
+  CREATE TABLE schedule_ticks (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    pipeline    TEXT NOT NULL,
+    tick_at     TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    reason      TEXT,
+    run_id      INTEGER,
+    recorded_at TEXT NOT NULL
+  );
+  CREATE INDEX schedule_ticks_pipeline ON schedule_ticks (pipeline, id);
+  `,
 ]);
 
 /** The schema version this code writes. */

@@ -16,6 +16,8 @@ import type {
 } from './state-records.js';
 import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
+import { PostgresTicks } from './postgres-ticks.js';
+import type { NewTick, TickRecord } from './tick-outcome.js';
 
 /** Options of {@link openPostgresStateStore}; the defaults suit production. */
 export interface PostgresStateStoreOptions {
@@ -70,6 +72,7 @@ class PostgresStateStore implements StateStore {
   readonly #deadLetters: PostgresDeadLetters;
   readonly #locks: PostgresPipelineLocks;
   readonly #events: PostgresEventLog;
+  readonly #ticks: PostgresTicks;
   #closed: Promise<void> | undefined;
 
   constructor(pool: pg.Pool, connect: () => Promise<pg.Client>, schema: string, now: () => Date) {
@@ -81,6 +84,7 @@ class PostgresStateStore implements StateStore {
     this.#kv = new PostgresConnectorState(pool, schema, now);
     this.#deadLetters = new PostgresDeadLetters(pool, schema, now, this.#events);
     this.#locks = new PostgresPipelineLocks(connect, schema, now);
+    this.#ticks = new PostgresTicks(pool, schema, now);
   }
 
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
@@ -129,6 +133,8 @@ class PostgresStateStore implements StateStore {
     return this.#open().#events.complete(deliveryId, owner, outcome);
   }
   async redeliverEvent(eventId: number): Promise<number> { return this.#open().#events.redeliver(eventId); }
+  async recordTick(tick: NewTick): Promise<number> { return this.#open().#ticks.recordTick(tick); }
+  async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> { return this.#open().#ticks.listTicks(options); }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {
     return this.#open().#locks.acquire(pipeline, holder);

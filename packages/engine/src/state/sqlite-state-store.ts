@@ -18,6 +18,8 @@ import type {
 } from './state-records.js';
 import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
+import { SqliteTicks } from './sqlite-ticks.js';
+import type { NewTick, TickRecord } from './tick-outcome.js';
 
 /** Options of {@link openSqliteStateStore}; the defaults suit production. */
 export interface SqliteStateStoreOptions {
@@ -58,6 +60,7 @@ class SqliteStateStore implements StateStore {
   readonly #deadLetters: SqliteDeadLetters;
   readonly #locks: SqlitePipelineLocks;
   readonly #events: SqliteEventLog;
+  readonly #ticks: SqliteTicks;
 
   constructor(db: Database.Database, options: SqliteStateStoreOptions) {
     const now = options.now ?? (() => new Date());
@@ -68,6 +71,7 @@ class SqliteStateStore implements StateStore {
     this.#kv = new SqliteConnectorState(db, now);
     this.#deadLetters = new SqliteDeadLetters(db, now, this.#events);
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
+    this.#ticks = new SqliteTicks(db, now);
   }
 
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
@@ -116,6 +120,8 @@ class SqliteStateStore implements StateStore {
     return this.#open().#events.complete(deliveryId, owner, outcome);
   }
   async redeliverEvent(eventId: number): Promise<number> { return this.#open().#events.redeliver(eventId); }
+  async recordTick(tick: NewTick): Promise<number> { return this.#open().#ticks.recordTick(tick); }
+  async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> { return this.#open().#ticks.listTicks(options); }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {
     const release = this.#open().#locks.acquire(pipeline, holder);

@@ -1,5 +1,6 @@
 import type { RunStatus } from './run-status.js';
 import type { StreamStatus } from './stream-status.js';
+import type { NewTick, TickRecord } from './tick-outcome.js';
 import type {
   CursorRecord,
   DeadLetter,
@@ -117,6 +118,11 @@ export interface StateStore {
    * heartbeat is stale; Postgres holds a session advisory lock that dies with its connection.
    */
   acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock>;
+
+  /** Records what `serve` did with a scheduled tick (or a trigger); returns its id. */
+  recordTick(tick: NewTick): Promise<number>;
+  /** Recorded ticks, newest first; all unless `limit`. */
+  listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]>;
 
   /** Releases held locks and closes the database; idempotent; further calls reject with STORE_CLOSED. */
   close(): Promise<void>;

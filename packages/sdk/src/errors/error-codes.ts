@@ -203,6 +203,12 @@ export const ERROR_CODES = {
   STORE_CLOSED: permanent('failure', BUG),
   EVENT_NOT_FOUND: permanent('failure', 'no event with that id: `rapidbyte events list --pipeline <pipeline.yaml>` lists them'),
 
+  // serve and its control commands
+  SERVE_CONFIG_INVALID: permanent('config', 'serve needs a system database (--system-database <postgres-url> or RAPIDBYTE_SYSTEM_DATABASE_URL) and, to listen beyond 127.0.0.1, RAPIDBYTE_API_TOKEN'),
+  SERVE_UNREACHABLE: permanent('connection', 'no `rapidbyte serve` answers at that address: start it, or pass --server http://host:port (or set RAPIDBYTE_SERVER_URL)'),
+  SERVE_UNAUTHORIZED: permanent('config', 'set RAPIDBYTE_API_TOKEN to the token the serve process was started with'),
+  SERVE_REQUEST_REFUSED: permanent('failure', 'serve refused the request: the message says why (an unknown pipeline, a run that is not running here, a pipeline already running)'),
+
   // scaffolded example connectors
   BAD_JSON: permanent('data', 'fix the line the message names: each line of the file must be one JSON object'),
   EMPTY_STREAM: permanent('failure', 'the stream had no rows and fail_on_empty is set: check the source, or unset fail_on_empty'),

@@ -514,5 +514,19 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         await (await other.acquirePipelineLock('orders', { pid: process.pid, host }))();
       });
     });
+
+    it('records schedule ticks with outcome, reason and run, and lists them newest first, per pipeline', async () => {
+      await store.recordTick({ pipeline: 'a', tickAt: '2026-01-01T00:00:00.000Z', outcome: 'fired', runId: 1 });
+      await store.recordTick({ pipeline: 'a', tickAt: '2026-01-01T00:00:02.000Z', outcome: 'skipped-overlap', reason: 'run 1 is still running (overlap: skip)' });
+      await store.recordTick({ pipeline: 'b', tickAt: '2026-01-01T00:00:02.000Z', outcome: 'skipped-paused', reason: 'paused' });
+      const a = await store.listTicks({ pipeline: 'a' });
+      expect(a.map((t) => t.outcome)).toEqual(['skipped-overlap', 'fired']);
+      expect(a[0]).toMatchObject({ pipeline: 'a', tickAt: '2026-01-01T00:00:02.000Z', outcome: 'skipped-overlap', reason: 'run 1 is still running (overlap: skip)' });
+      expect(a[1]).toMatchObject({ runId: 1 });
+      expect(a[1]).not.toHaveProperty('reason');
+      expect(Date.parse(a[0]?.recordedAt ?? '')).toBeGreaterThan(Date.parse(a[1]?.recordedAt ?? ''));
+      expect(await store.listTicks({ limit: 1 })).toHaveLength(1);
+      expect((await store.listTicks()).map((t) => t.pipeline)).toEqual(['b', 'a', 'a']);
+    });
   });
 }
