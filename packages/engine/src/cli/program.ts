@@ -20,6 +20,7 @@ import { specCommand } from './spec-command.js';
 import { formatState, resetState, showState } from './state-commands.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { expandPipelineStreams, hasStreamPatterns } from '../orchestrator/expand-stream-patterns.js';
+import { cacheSchemaValidators } from '../config/schema-validator.js';
 
 async function checkCommand(file: string): Promise<number> {
   let config: PipelineConfig | undefined;
@@ -125,6 +126,8 @@ function engineVersion(): string {
  * `process.exitCode`). `warm`: stream workers the entry started before loading this module.
  */
 export async function runProgram(argv: readonly string[], warm?: WarmWorkers): Promise<void> {
+  // RAPIDBYTE_SCHEMA_CACHE=off: compile every schema afresh (to measure what the cache saves)
+  if (process.env.RAPIDBYTE_SCHEMA_CACHE === 'off') cacheSchemaValidators(false);
   const program = new Command('rapidbyte')
     .description('Move rows between databases through sandboxed WebAssembly connectors.')
     .version(`rapidbyte ${engineVersion()}`, '-V, --version', 'print the version and exit')

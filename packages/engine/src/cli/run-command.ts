@@ -119,6 +119,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
         ...(limit !== undefined ? { limit } : {}),
         ...drainGrace(process.env),
         ...(warm ? { warm } : {}),
+        // RAPIDBYTE_RESUME_GATE=always: sources wait for the destination's (empty) resume point on replace too (to measure what skipping it saves)
+        ...(process.env.RAPIDBYTE_RESUME_GATE === 'always' ? { resumeGate: 'always' as const } : {}),
       });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });

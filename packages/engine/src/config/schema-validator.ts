@@ -4,7 +4,49 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { fromPointer, type ConfigPath } from './config-path.js';
 import type { IssueCollector } from './issue-collector.js';
 
-const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true };
+// addUsedSchema: false: one shared ajv compiles schemas that may carry the same `$id`
+const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true, addUsedSchema: false };
+
+/**
+ * Compiled validators of this thread by schema (its JSON text) and trust, and one ajv per dialect
+ * and trust: each schema and each meta-schema is compiled once per process, however often a
+ * pipeline (or a project's pipelines) is validated. A schema that does not compile is cached as
+ * its error.
+ */
+const compiled = new Map<string, ValidateFunction | Error>();
+const ajvs = new Map<string, Ajv>();
+let caching = true;
+
+/** Turns the compiled-schema cache off (`false`: a fresh ajv per validation, to measure what it saves) or on again. */
+export function cacheSchemaValidators(on: boolean): void {
+  caching = on;
+  if (!on) {
+    compiled.clear();
+    ajvs.clear();
+  }
+}
+
+function compileSchema(schema: object, trusted: boolean): ValidateFunction {
+  if (!caching) return createAjv(schema, trusted).compile(schema);
+  const key = `${trusted ? 't' : 'u'}${JSON.stringify(schema)}`;
+  let found = compiled.get(key);
+  if (!found) {
+    const dialect = `${trusted ? 't' : 'u'}${dialectOf(schema)}`;
+    let ajv = ajvs.get(dialect);
+    if (!ajv) {
+      ajv = createAjv(schema, trusted);
+      ajvs.set(dialect, ajv);
+    }
+    try {
+      found = ajv.compile(schema);
+    } catch (error) {
+      found = error as Error;
+    }
+    compiled.set(key, found);
+  }
+  if (found instanceof Error) throw found;
+  return found;
+}
 
 /**
  * Validates `data` (found at `base` in the file) against a JSON Schema and turns every ajv
@@ -23,7 +65,7 @@ export function validateWithSchema(
 ): boolean {
   let validate: ValidateFunction;
   try {
-    validate = createAjv(schema, trusted).compile(schema);
+    validate = compileSchema(schema, trusted);
   } catch (err) {
     issues.add(base, `${schemaName} is not a valid JSON Schema: ${(err as Error).message}`);
     return false;
@@ -48,10 +90,15 @@ export function validateWithSchema(
  */
 function createAjv(schema: object, trusted: boolean): Ajv {
   const options: Options = trusted ? { ...AJV_OPTIONS, validateSchema: false } : AJV_OPTIONS;
-  const dialect = String((schema as { $schema?: unknown }).$schema ?? '');
-  if (dialect.includes('2020-12')) return new Ajv2020(options);
-  if (dialect.includes('2019-09')) return new Ajv2019(options);
+  const dialect = dialectOf(schema);
+  if (dialect === '2020-12') return new Ajv2020(options);
+  if (dialect === '2019-09') return new Ajv2019(options);
   return new Ajv(options);
+}
+
+function dialectOf(schema: object): '2020-12' | '2019-09' | 'draft-07' {
+  const declared = String((schema as { $schema?: unknown }).$schema ?? '');
+  return declared.includes('2020-12') ? '2020-12' : declared.includes('2019-09') ? '2019-09' : 'draft-07';
 }
 
 /** Drops the per-branch noise of anyOf/oneOf (their own error speaks for them) and `if`. */

@@ -14,7 +14,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import type { WarmWorkers } from './warm-workers.js';
-import type { StageTask, StreamTask } from './stream-task.js';
+import type { ResumeGate, StageTask, StreamTask } from './stream-task.js';
 import { streamContext } from './stream-context.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import { parseLsn } from '../replication/lsn.js';
@@ -49,6 +49,8 @@ export interface RunOptions {
   readonly drainGraceMs?: number;
   /** Stream workers started ahead (the CLI starts one while it loads); the run closes what is left. */
   readonly warm?: WarmWorkers;
+  /** `always`: sources wait for the destination's resume point even where it is known to be empty (default `skip-when-empty`). */
+  readonly resumeGate?: ResumeGate;
 }
 
 /** `--limit` outside a dry run, or a bad limit. */
@@ -196,6 +198,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           attempt: 1,
           storedResume: undefined,
           ignoreWatermark: false,
+          ...(options.resumeGate ? { resumeGate: options.resumeGate } : {}),
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
         };
         const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts };

@@ -3,6 +3,10 @@ import type { StreamContext, WitConnectorError } from '@rapidbyte/sdk/contract';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { ComponentModules } from '../runtime/component-modules.js';
 
+/** Whether the source waits for the destination's resume point where that is known to be empty. */
+export const RESUME_GATES = ['skip-when-empty', 'always'] as const;
+export type ResumeGate = (typeof RESUME_GATES)[number];
+
 /** One stage of a stream's chain as handed to the worker. */
 export interface StageTask {
   readonly role: 'source' | 'transform' | 'destination';
@@ -42,6 +46,11 @@ export interface StreamTask {
   readonly storedResume: unknown;
   /** The stream was reset: the destination ignores its watermark. */
   readonly ignoreWatermark: boolean;
+  /**
+   * `always`: the source waits for the destination's resume point even where it is known to be
+   * empty (replace, an ignored watermark); the default starts the source at once there.
+   */
+  readonly resumeGate?: ResumeGate;
   /** This attempt's {@link StepClock} buffer: the worker stamps each stage's steps, the main thread watches them. */
   readonly stepClock?: SharedArrayBuffer;
   /** cdc: this attempt's port to the main thread's replication hub (transferred to the worker). */

@@ -1,3 +1,4 @@
+import '../runtime/node-navigator-first.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
@@ -47,7 +48,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const sunk = { rows: 0, frames: 0, checkpoints: 0 };
   // RAPIDBYTE_COPY_PASSTHROUGH=off: decode and re-encode every COPY frame (to measure what passthrough saves)
   const copyPassthrough = process.env.RAPIDBYTE_COPY_PASSTHROUGH !== 'off';
-  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough }));
+  // RAPIDBYTE_TLS_MEMO=off: every sslmode=prefer connection asks for TLS first (to measure what remembering a refusal saves)
+  const rememberTlsRefusal = process.env.RAPIDBYTE_TLS_MEMO !== 'off';
+  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough, rememberTlsRefusal }));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   // the main thread terminates this worker when a stage stays inside one step past the timeout
@@ -90,6 +93,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const gate = new Promise<string | null>((resolve) => (openGate = resolve));
   const destinationIndex = dryRun ? -1 : stages.length - 1;
   if (dryRun) openGate(null); // no destination watermark: the source resumes from the state DB's checkpoint, if any
+  // replace rebuilds the table and a reset stream ignores its watermark: the destination can only
+  // answer null, so the source need not wait for it (it would wait out the destination's connect)
+  else if (task.resumeGate !== 'always' && (task.stream.writeMode === 'replace' || task.ignoreWatermark)) openGate(null);
   /** The first stage failure; other stages then fail only because their channel was closed. */
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
