@@ -27,6 +27,7 @@ const SWITCHES = {
   'tls memo': 'RAPIDBYTE_TLS_MEMO=off',
   'schema cache': 'RAPIDBYTE_SCHEMA_CACHE=off',
   'early compile': 'RAPIDBYTE_EARLY_COMPILE=off',
+  navigator: 'RAPIDBYTE_NODE_NAVIGATOR=off',
 };
 
 /** @returns {{ name: string, env: Record<string, string> }[]} */

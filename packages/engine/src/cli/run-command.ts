@@ -2,7 +2,7 @@ import { redactSecrets, selectStreams, type PipelineConfig } from '../config/ind
 import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
 import type { RunEvent } from '../orchestrator/run-event.js';
 import type { RunResult } from '../orchestrator/run-result.js';
-import { runPipeline } from '../orchestrator/run-pipeline.js';
+import { compileAhead, runPipeline } from '../orchestrator/run-pipeline.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { openStateStore } from '../state/index.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
@@ -92,6 +92,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
   try {
     const loaded = loadPipeline(file);
     config = loaded.config;
+    // RAPIDBYTE_EARLY_COMPILE=off: the run compiles its components only once it starts (to measure what starting early saves)
+    const compiled = process.env.RAPIDBYTE_EARLY_COMPILE === 'off' ? undefined : compileAhead(loaded.registry, config, opts.dryRun === true);
     let cfg = await expandPipelineStreams(config, loaded.registry);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
     config = cfg;
@@ -119,6 +121,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
         ...(limit !== undefined ? { limit } : {}),
         ...drainGrace(process.env),
         ...(warm ? { warm } : {}),
+        ...(compiled ? { compiled } : {}),
         // RAPIDBYTE_RESUME_GATE=always: sources wait for the destination's (empty) resume point on replace too (to measure what skipping it saves)
         ...(process.env.RAPIDBYTE_RESUME_GATE === 'always' ? { resumeGate: 'always' as const } : {}),
       });

@@ -49,6 +49,11 @@ export interface RunOptions {
   readonly drainGraceMs?: number;
   /** Stream workers started ahead (the CLI starts one while it loads); the run closes what is left. */
   readonly warm?: WarmWorkers;
+  /**
+   * Component compiles already under way ({@link compileAhead}), by connector directory: the run
+   * takes them instead of starting its own.
+   */
+  readonly compiled?: Map<string, Promise<ComponentModules>>;
   /** `always`: sources wait for the destination's resume point even where it is known to be empty (default `skip-when-empty`). */
   readonly resumeGate?: ResumeGate;
 }
@@ -86,6 +91,21 @@ async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Ma
   return compiled;
 }
 
+/**
+ * Starts compiling a pipeline's components (the destination's only when `dryRun` is false) and
+ * returns the compiles for {@link RunOptions.compiled}. V8 compiles on background threads: the CLI
+ * calls this as soon as it has the config, so the compiles overlap opening the state DB and the
+ * rest of the set-up instead of following them. A connector that cannot be compiled fails the run
+ * later, where the run itself would have.
+ */
+export function compileAhead(registry: ConnectorRegistry, config: PipelineConfig, dryRun: boolean): Map<string, Promise<ComponentModules>> {
+  const cache = new Map<string, Promise<ComponentModules>>();
+  for (const ref of [config.source, ...(dryRun ? [] : [config.destination]), ...config.transforms]) {
+    // the run awaits the same promise (or tries again and reports the failure): never unhandled here
+    compile(registry, ref, cache).catch(() => undefined);
+  }
+  return cache;
+}
 
 /**
  * Opens the shard coordinator on the source: its connection config (a PostgreSQL source's `url`
@@ -135,7 +155,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const config: PipelineConfig = dryRun
     ? { ...pipelineConfig, source: { ...pipelineConfig.source, streams: pipelineConfig.source.streams.filter((s) => s.syncMode !== 'cdc') } }
     : pipelineConfig;
-  const cache = new Map<string, Promise<ComponentModules>>();
+  const cache = options.compiled ?? new Map<string, Promise<ComponentModules>>();
   // a dry run never instantiates the destination, so it is not compiled either
   const [source, destination, ...transforms] = await Promise.all([
     compile(registry, config.source, cache),
