@@ -93,7 +93,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     const loaded = loadPipeline(file);
     config = loaded.config;
     // RAPIDBYTE_EARLY_COMPILE=off: the run compiles its components only once it starts (to measure what starting early saves)
-    const compiled = process.env.RAPIDBYTE_EARLY_COMPILE === 'off' ? undefined : compileAhead(loaded.registry, config, opts.dryRun === true);
+    const compiled = process.env.RAPIDBYTE_EARLY_COMPILE === 'off' ? undefined : compileAhead(loaded.registry, config, opts.dryRun === true, warm);
     let cfg = await expandPipelineStreams(config, loaded.registry);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
     config = cfg;

@@ -3,7 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { assertDistinctDestinationTables, destinationTableOf, type ConnectorRef, type PipelineConfig } from '../config/index.js';
 import { checkHost } from '../runtime/capability-policy.js';
 import { capabilityPolicyOf } from './capability-policy-of.js';
-import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
+import { bindingsUrlOf, compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
@@ -96,14 +96,20 @@ async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Ma
  * returns the compiles for {@link RunOptions.compiled}. V8 compiles on background threads: the CLI
  * calls this as soon as it has the config, so the compiles overlap opening the state DB and the
  * rest of the set-up instead of following them. A connector that cannot be compiled fails the run
- * later, where the run itself would have.
+ * later, where the run itself would have. `warm` workers load the components' bindings meanwhile.
  */
-export function compileAhead(registry: ConnectorRegistry, config: PipelineConfig, dryRun: boolean): Map<string, Promise<ComponentModules>> {
+export function compileAhead(registry: ConnectorRegistry, config: PipelineConfig, dryRun: boolean, warm?: WarmWorkers): Map<string, Promise<ComponentModules>> {
   const cache = new Map<string, Promise<ComponentModules>>();
-  for (const ref of [config.source, ...(dryRun ? [] : [config.destination]), ...config.transforms]) {
+  const refs = [config.source, ...(dryRun ? [] : [config.destination]), ...config.transforms];
+  for (const ref of refs) {
     // the run awaits the same promise (or tries again and reports the failure): never unhandled here
     compile(registry, ref, cache).catch(() => undefined);
   }
+  const urls = refs.flatMap((ref) => {
+    const found = registry.resolve(ref.use);
+    return found?.built ? [bindingsUrlOf(found.bindingsDir)] : [];
+  });
+  warm?.preload([...new Set(urls)]);
   return cache;
 }
 

@@ -71,6 +71,8 @@ export interface StreamTask {
 export type WorkerControl =
   /** The task of a worker started warm (`WarmWorkers`): sent once, first. */
   | { readonly type: 'task'; readonly task: StreamTask }
+  /** To a warm worker before its task: load these connectors' jco bindings (their JS) now. */
+  | { readonly type: 'preload'; readonly bindingsUrls: readonly string[] }
   | { readonly type: 'cancel'; readonly hard: boolean }
   /** Answer to `dead-letters-flush`: the dead letters sent before it are stored (`ok`), or could not be. */
   | { readonly type: 'dead-letters-flushed'; readonly id: number; readonly ok: boolean };

@@ -263,6 +263,11 @@ if (parentPort) {
       start(m.task);
       return;
     }
+    if (m.type === 'preload') {
+      // the task's instantiation then finds them in the module cache; a failure shows there
+      for (const url of m.bindingsUrls) import(url).catch(() => undefined);
+      return;
+    }
     if (m.type === 'dead-letters-flushed') {
       flushes.get(m.id)?.(m.ok);
       flushes.delete(m.id);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { WorkerControl } from './stream-task.js';
 
 /** The stream worker's entry (a chain of one stream runs in it). */
 export const STREAM_WORKER_URL = new URL('./stream-worker.js', import.meta.url);
@@ -24,6 +25,14 @@ export class WarmWorkers {
       worker.once('exit', () => this.#drop(worker));
       this.#spare.push(worker);
     }
+  }
+
+  /**
+   * Has every spare worker load these connectors' bindings (~0.7 MB of JS each) while the main
+   * thread is still setting the run up.
+   */
+  preload(bindingsUrls: readonly string[]): void {
+    for (const worker of this.#spare) worker.postMessage({ type: 'preload', bindingsUrls } satisfies WorkerControl);
   }
 
   /** A warm worker (referenced again), or undefined when none is left. */
