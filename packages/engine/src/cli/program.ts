@@ -7,7 +7,7 @@ import { registerDlqCommand } from './dlq-command.js';
 import { registerScheduleCommand } from './schedule-command.js';
 import { checkProjectCommand } from './check-project-command.js';
 import { isProjectTarget } from '../project/index.js';
-import { openSqliteStateStore, openStateStore, type StateStore, type TransitionRecord } from '../state/index.js';
+import { openSqliteStateStore, openStateStore, type RunTransitionRecord, type StateStore, type TransitionRecord } from '../state/index.js';
 import { connectorsCommand } from './connectors-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
 import { formatCheck } from './format-summary.js';
@@ -67,14 +67,21 @@ async function runsCommand(opts: { pipeline?: string; state?: string; limit: str
   try {
     const { state, pipeline } = await openStateFor(opts.pipeline, opts.state);
     try {
+      // a run whose process is gone (killed, host lost) shows as interrupted, not running forever;
+      // a state DB we may not write to is still listed as it is
+      await state.closeInterruptedRuns(pipeline).catch(() => undefined);
       const runs = await state.listRuns({ pipeline, limit: Number(opts.limit) });
       const transitions = new Map<number, TransitionRecord[]>();
-      for (const r of runs) transitions.set(r.runId, await state.listTransitions(r.runId));
+      const runTransitions = new Map<number, RunTransitionRecord[]>();
+      for (const r of runs) {
+        transitions.set(r.runId, await state.listTransitions(r.runId));
+        runTransitions.set(r.runId, await state.listRunTransitions(r.runId));
+      }
       if (opts.json) {
-        const withTransitions = runs.map((r) => ({ ...r, transitions: transitions.get(r.runId) ?? [] }));
+        const withTransitions = runs.map((r) => ({ ...r, runTransitions: runTransitions.get(r.runId) ?? [], transitions: transitions.get(r.runId) ?? [] }));
         process.stdout.write(`${JSON.stringify(withTransitions, null, 2)}\n`);
       } else {
-        process.stdout.write(`${formatRuns(runs, (id) => transitions.get(id) ?? [])}\n`);
+        process.stdout.write(`${formatRuns(runs, (id) => transitions.get(id) ?? [], (id) => runTransitions.get(id) ?? [])}\n`);
       }
       return EXIT_CODES.ok;
     } finally {

@@ -22,9 +22,11 @@ export const DEFAULT_RESOURCES = Object.freeze({
   maxRetries: 3,
   connectorMemoryBytes: 512 * 1024 * 1024,
   connectorStepTimeoutMs: 60_000,
+  stallTimeoutMs: 60_000,
 });
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- reads of Raw, as above */
 
 /** The endpoint fields each connector's manifest declares (`endpointFields`), by its block; absent: none. */
 export interface EndpointFields {
@@ -104,6 +106,7 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
         resources.connector_step_timeout === undefined
           ? DEFAULT_RESOURCES.connectorStepTimeoutMs
           : (parseDuration(resources.connector_step_timeout) as number),
+      stallTimeoutMs: resources.stall_timeout === undefined ? DEFAULT_RESOURCES.stallTimeoutMs : (parseDuration(resources.stall_timeout) as number),
     },
     ...buildScheduleConfig(doc),
     [SECRET_VALUES]: [...secrets],

@@ -14,6 +14,7 @@ import {
 } from '../schedule/index.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment -- reads of Raw, as above */
 
 /** `schedule` and `dependsOn` of a validated raw document, defaults applied; absent keys stay absent. */
 export function buildScheduleConfig(doc: Raw): { schedule?: Schedule; dependsOn?: readonly Dependency[] } {

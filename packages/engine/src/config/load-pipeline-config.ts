@@ -115,11 +115,13 @@ function checkStateAndResources(data: unknown, issues: IssueCollector): void {
       issues.add(at, `${key} must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
     }
   }
-  const timeout = isObject(data.resources) ? data.resources.connector_step_timeout : undefined;
-  // '0s' matches the pattern: the schema lets it through
-  if (typeof timeout === 'string' && new RegExp(DURATION_PATTERN).test(timeout) && parseDuration(timeout) === undefined) {
-    const at = ['resources', 'connector_step_timeout'];
-    issues.add(at, `connector_step_timeout must be a positive duration like '60s' or '500ms', got ${issues.show(at, timeout)}`);
+  for (const [key, example] of [['connector_step_timeout', "'60s' or '500ms'"], ['stall_timeout', "'60s', '30s' or '2m'"]] as const) {
+    const timeout = isObject(data.resources) ? data.resources[key] : undefined;
+    // '0s' matches the pattern: the schema lets it through
+    if (typeof timeout === 'string' && new RegExp(DURATION_PATTERN).test(timeout) && parseDuration(timeout) === undefined) {
+      const at = ['resources', key];
+      issues.add(at, `${key} must be a positive duration like ${example}, got ${issues.show(at, timeout)}`);
+    }
   }
 }
 

@@ -114,6 +114,12 @@ export interface ResourcesConfig {
    * seconds); default 60 s. Past it the stream's worker is terminated: `CONNECTOR_TIMEOUT`.
    */
   readonly connectorStepTimeoutMs: number;
+  /**
+   * The stall watchdog (`stall_timeout`: '60s', '2m' or seconds; default 60 s): a stream that makes
+   * no progress for this long while progress is owed is restarted from its last commit, and fails
+   * with `CDC_STALLED` / `STREAM_STALLED` when it stalls again without committing in between.
+   */
+  readonly stallTimeoutMs: number;
 }
 
 /**

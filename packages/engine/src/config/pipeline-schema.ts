@@ -166,6 +166,12 @@ export const PIPELINE_SCHEMA = {
           pattern: DURATION_PATTERN,
           description: "a positive number of seconds or a duration like '60s' or '500ms'",
         },
+        stall_timeout: {
+          type: ['number', 'string'],
+          exclusiveMinimum: 0,
+          pattern: DURATION_PATTERN,
+          description: "a positive number of seconds or a duration like '60s', '30s' or '2m'",
+        },
       },
     },
     // when `rapidbyte serve` starts the pipeline; `rapidbyte run` ignores both

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
-import { assertDistinctDestinationTables, destinationTableOf, type ConnectorRef, type PipelineConfig } from '../config/index.js';
+import { assertDistinctDestinationTables, destinationTableOf, redactSecrets, type ConnectorRef, type PipelineConfig } from '../config/index.js';
 import { checkHost } from '../runtime/capability-policy.js';
 import { capabilityPolicyOf } from './capability-policy-of.js';
 import { bindingsUrlOf, compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
@@ -8,9 +8,10 @@ import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
-import { faultInjector, hubRestartDelayMs } from './fault-injector.js';
+import { blockSourceFault, faultInjector, hubMuteFault, hubRestartDelayMs } from './fault-injector.js';
 import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import type { WarmWorkers } from './warm-workers.js';
@@ -139,6 +140,7 @@ async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStr
     expected: new Set(cdcStreams),
     floors,
     restartDelayMs: hubRestartDelayMs(process.env),
+    mute: hubMuteFault(process.env),
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
   });
 }
@@ -171,9 +173,16 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
   const started = performance.now();
   const interrupts = new Interrupts(signal);
+  /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
+  let openRunId: number | undefined;
   try {
+    // Holding the lock, no earlier run of this pipeline is still running: close those whose process died.
+    for (const closed of await state.closeInterruptedRuns(config.pipeline)) {
+      onEvent({ type: 'log', stage: 'engine', level: 'warn', message: `run ${closed} of ${config.pipeline} was left open by a process that is gone: recorded as interrupted` });
+    }
     const names = config.source.streams.map((s) => s.name);
     const runId = await state.beginRun(config.pipeline, names);
+    openRunId = runId;
     onEvent({ type: 'run-started', runId, pipeline: config.pipeline, streams: names });
     for (const s of config.source.streams) {
       const { requested, table } = destinationTableOf(s);
@@ -182,6 +191,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     }
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
     const afterCommit = faultInjector(process.env);
+    const blockSource = blockSourceFault(process.env);
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
@@ -202,6 +212,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       policy: capabilityPolicyOf(ref, at, dirname(config.file)),
       state: {},
     });
+    await state.startRun(runId);
     const settled = await Promise.all(
       config.source.streams.map(async (stream): Promise<StreamResult> => {
         const task: StreamTask = {
@@ -218,6 +229,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
             checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
             connectorMemoryBytes: config.resources.connectorMemoryBytes,
             connectorStepTimeoutMs: config.resources.connectorStepTimeoutMs,
+            stallTimeoutMs: config.resources.stallTimeoutMs,
           },
           onDataError: config.destination.onDataError,
           channelCapacity: 4,
@@ -226,6 +238,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           ignoreWatermark: false,
           ...(options.resumeGate ? { resumeGate: options.resumeGate } : {}),
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
+          ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
         };
         const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
@@ -262,7 +275,8 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
         : failed === results.length
           ? 'failed'
           : 'partial';
-    await state.finishRun(runId, status);
+    await state.finishRun(runId, status, runOutcomeOf(status, results));
+    openRunId = undefined;
     const result: RunResult = {
       runId,
       pipeline: config.pipeline,
@@ -274,6 +288,12 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     };
     onEvent({ type: 'run-finished', result });
     return result;
+  } catch (error) {
+    // a run that threw after it began is closed, never left pending or running
+    if (openRunId !== undefined) {
+      await state.finishRun(openRunId, 'failed', thrownRunOutcome(error, (text) => redactSecrets(text, config))).catch(() => undefined);
+    }
+    throw error;
   } finally {
     interrupts.close();
     await options.warm?.close();

@@ -34,6 +34,8 @@ export interface StreamTask {
     readonly connectorMemoryBytes?: number;
     /** How long one `run-step` may run before the worker is terminated (ms); none when absent. */
     readonly connectorStepTimeoutMs?: number;
+    /** The stall watchdog's timeout (ms); no watchdog when absent. */
+    readonly stallTimeoutMs?: number;
   };
   readonly onDataError: 'fail' | 'skip' | 'dlq';
   /** Frames buffered between two stages before the producer waits. */
@@ -53,6 +55,10 @@ export interface StreamTask {
   readonly resumeGate?: ResumeGate;
   /** This attempt's {@link StepClock} buffer: the worker stamps each stage's steps, the main thread watches them. */
   readonly stepClock?: SharedArrayBuffer;
+  /** This attempt's `ExternalWaits` buffer: each stage stamps its requests to its database (the stall watchdog reads it). */
+  readonly waitClock?: SharedArrayBuffer;
+  /** Test-only (`block-source` fault): in attempts up to this one, the source stage blocks before its first step. */
+  readonly blockSourceAttempts?: number;
   /** cdc: this attempt's port to the main thread's replication hub (transferred to the worker). */
   readonly replicationPort?: MessagePort;
   /**
@@ -99,6 +105,8 @@ export interface StreamCounters {
    * one line (`new_column "email" -> add (text)`).
    */
   schemaChanges?: string[];
+  /** Times the stall watchdog restarted or failed the stream (absent when none). */
+  stalls?: number;
 }
 
 /** Messages a worker posts to the main thread. */

@@ -33,7 +33,7 @@ export function readConnectorManifest(dir: string): ConnectorManifest {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`${file}: cannot read connector manifest: ${(error as Error).message}`);
+    throw new Error(`${file}: cannot read connector manifest: ${(error as Error).message}`, { cause: error });
   }
   const name = raw.name;
   if (typeof name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(name)) {
