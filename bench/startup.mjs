@@ -28,6 +28,9 @@ const SWITCHES = {
   'schema cache': 'RAPIDBYTE_SCHEMA_CACHE=off',
   'early compile': 'RAPIDBYTE_EARLY_COMPILE=off',
   navigator: 'RAPIDBYTE_NODE_NAVIGATOR=off',
+  'warm worker': 'RAPIDBYTE_WARM_WORKER=off',
+  'warm preload': 'RAPIDBYTE_WARM_PRELOAD=off',
+  'lazy commands': 'RAPIDBYTE_LAZY_COMMANDS=off',
 };
 
 /** @returns {{ name: string, env: Record<string, string> }[]} */

@@ -2,9 +2,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
-import { registerScaffoldCommand } from '../scaffold/index.js';
-import { registerDlqCommand } from './dlq-command.js';
-import { registerScheduleCommand } from './schedule-command.js';
 import { checkProjectCommand } from './check-project-command.js';
 import { isProjectTarget } from '../project/index.js';
 import { openSqliteStateStore, openStateStore, type RunTransitionRecord, type StateStore, type TransitionRecord } from '../state/index.js';
@@ -21,6 +18,7 @@ import { formatState, resetState, showState } from './state-commands.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { expandPipelineStreams, hasStreamPatterns } from '../orchestrator/expand-stream-patterns.js';
 import { cacheSchemaValidators } from '../config/schema-validator.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 
 async function checkCommand(file: string): Promise<number> {
   let config: PipelineConfig | undefined;
@@ -134,7 +132,7 @@ function engineVersion(): string {
  */
 export async function runProgram(argv: readonly string[], warm?: WarmWorkers): Promise<void> {
   // RAPIDBYTE_SCHEMA_CACHE=off: compile every schema afresh (to measure what the cache saves)
-  if (process.env.RAPIDBYTE_SCHEMA_CACHE === 'off') cacheSchemaValidators(false);
+  if (!cliEngineOptions().schemaCache) cacheSchemaValidators(false);
   const program = new Command('rapidbyte')
     .description('Move rows between databases through sandboxed WebAssembly connectors.')
     .version(`rapidbyte ${engineVersion()}`, '-V, --version', 'print the version and exit')
@@ -227,9 +225,18 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       });
   }
 
-  registerScaffoldCommand(program);
-  registerDlqCommand(program);
-  registerScheduleCommand(program);
+  // `run` never uses these commands (nor their dependencies, e.g. the cron parser): not loaded for it
+  // (RAPIDBYTE_LAZY_COMMANDS=off loads them anyway, to measure what skipping them saves)
+  if (argv[2] !== 'run' || !cliEngineOptions().lazyCommands) {
+    const [{ registerScaffoldCommand }, { registerDlqCommand }, { registerScheduleCommand }] = await Promise.all([
+      import('../scaffold/index.js'),
+      import('./dlq-command.js'),
+      import('./schedule-command.js'),
+    ]);
+    registerScaffoldCommand(program);
+    registerDlqCommand(program);
+    registerScheduleCommand(program);
+  }
 
   try {
     await program.parseAsync([...argv]);

@@ -7,6 +7,7 @@ import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { openStateStore } from '../state/index.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
 import { withErrorHints } from './with-error-hints.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 import { loadPipeline } from './load-pipeline.js';
 import { createLogWriter, type LogFormat, type LogLevel } from './log-writer.js';
 import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './progress-display.js';
@@ -38,12 +39,6 @@ export function parseRunLimit(opts: Pick<RunCommandOptions, 'limit' | 'dryRun'>)
   if (!opts.dryRun) return { problem: '--limit only works with --dry-run (a limited real run would leave a partial table behind)' };
   if (!/^\d+$/.test(opts.limit) || !Number.isSafeInteger(Number(opts.limit))) return { problem: `--limit must be a non-negative integer, got ${JSON.stringify(opts.limit)}` };
   return { limit: Number(opts.limit) };
-}
-
-/** Test-only override of the drain grace period (`RAPIDBYTE_TEST_DRAIN_GRACE_MS`, like `RAPIDBYTE_TEST_FAULT`). */
-function drainGrace(env: NodeJS.ProcessEnv): { drainGraceMs?: number } {
-  const ms = Number(env.RAPIDBYTE_TEST_DRAIN_GRACE_MS ?? '');
-  return env.RAPIDBYTE_TEST_DRAIN_GRACE_MS && Number.isFinite(ms) && ms >= 0 ? { drainGraceMs: ms } : {};
 }
 
 /** The line a dry run adds under the summary: nothing written, rows read per stream. */
@@ -94,8 +89,9 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
   try {
     const loaded = loadPipeline(file);
     config = loaded.config;
+    const engine = cliEngineOptions();
     // RAPIDBYTE_EARLY_COMPILE=off: the run compiles its components only once it starts (to measure what starting early saves)
-    const compiled = process.env.RAPIDBYTE_EARLY_COMPILE === 'off' ? undefined : compileAhead(loaded.registry, config, opts.dryRun === true, warm);
+    const compiled = engine.earlyCompile ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined) : undefined;
     let cfg = await expandPipelineStreams(config, loaded.registry);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
     config = cfg;
@@ -121,11 +117,12 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
         dryRun: opts.dryRun === true,
         fullRefresh: opts.fullRefresh === true,
         ...(limit !== undefined ? { limit } : {}),
-        ...drainGrace(process.env),
+        ...(engine.drainGraceMs !== undefined ? { drainGraceMs: engine.drainGraceMs } : {}),
         ...(warm ? { warm } : {}),
         ...(compiled ? { compiled } : {}),
-        // RAPIDBYTE_RESUME_GATE=always: sources wait for the destination's (empty) resume point on replace too (to measure what skipping it saves)
-        ...(process.env.RAPIDBYTE_RESUME_GATE === 'always' ? { resumeGate: 'always' as const } : {}),
+        ...(engine.resumeGate ? { resumeGate: engine.resumeGate } : {}),
+        switches: engine.switches,
+        faults: engine.faults,
       });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });

@@ -8,7 +8,8 @@ import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
-import { blockSourceFault, faultInjector, hubMuteFault, hubRestartDelayMs } from './fault-injector.js';
+import { faultInjector } from './fault-injector.js';
+import type { TestFaults, WorkerSwitches } from './engine-options.js';
 import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
@@ -57,6 +58,10 @@ export interface RunOptions {
   readonly compiled?: Map<string, Promise<ComponentModules>>;
   /** `always`: sources wait for the destination's resume point even where it is known to be empty (default `skip-when-empty`). */
   readonly resumeGate?: ResumeGate;
+  /** The stream workers' switches (each defaults to on). */
+  readonly switches?: Partial<WorkerSwitches>;
+  /** Test-only faults (the CLI's `RAPIDBYTE_TEST_FAULT`). */
+  readonly faults?: TestFaults;
 }
 
 /** `--limit` outside a dry run, or a bad limit. */
@@ -126,7 +131,7 @@ async function openCoordinator(config: PipelineConfig, baseDir: string): Promise
 }
 
 /** The replication hubs of a run, with the committed LSN of every CDC stream as a floor for the slot. */
-async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStreams: readonly string[], follow: boolean, fullRefresh: boolean, onEvent: RunEventListener): Promise<HubRegistry> {
+async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStreams: readonly string[], follow: boolean, fullRefresh: boolean, onEvent: RunEventListener, faults: TestFaults): Promise<HubRegistry> {
   const floors = new Map<string, bigint>();
   // --full-refresh re-snapshots: the stored LSNs are no floor
   for (const name of fullRefresh ? [] : cdcStreams) {
@@ -139,8 +144,8 @@ async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStr
     follow,
     expected: new Set(cdcStreams),
     floors,
-    restartDelayMs: hubRestartDelayMs(process.env),
-    mute: hubMuteFault(process.env),
+    restartDelayMs: faults.delayHubRestartMs ?? 0,
+    mute: faults.muteHubStream,
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
   });
 }
@@ -190,8 +195,9 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       if (table !== requested) onEvent({ type: 'log', stream: s.name, stage: 'engine', level: 'warn', message });
     }
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
-    const afterCommit = faultInjector(process.env);
-    const blockSource = blockSourceFault(process.env);
+    const faults = options.faults ?? {};
+    const afterCommit = faultInjector(faults);
+    const blockSource = faults.blockSource;
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
@@ -202,7 +208,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     }
     const chains = config.source.streams.filter((s) => s.syncMode !== 'cdc').reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
-    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent) : undefined;
+    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent, faults) : undefined;
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
     const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef, at: string = role): StageTask => ({
       role,
@@ -237,10 +243,11 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           storedResume: undefined,
           ignoreWatermark: false,
           ...(options.resumeGate ? { resumeGate: options.resumeGate } : {}),
+          ...(options.switches ? { switches: options.switches } : {}),
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
           ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
         };
-        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts };
+        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts, faults };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
         if (request.kind === 'none' && !dryRun && options.fullRefresh !== true && stream.syncMode === 'full_refresh' && stream.writeMode !== 'replace') {
           // an unfinished sharded pass is finished sharded, even if the config no longer asks for shards
@@ -254,7 +261,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
         }
         const releasePermit = stream.syncMode === 'cdc' ? () => undefined : await semaphore.acquire();
         try {
-          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit, hubs, controls);
+          return await runStreamTask({ task, state, onEvent, signal, retry, afterCommit, hubs, controls });
         } finally {
           releasePermit();
         }

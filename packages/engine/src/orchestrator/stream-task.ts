@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { StreamContext, WitConnectorError } from '@rapidbyte/sdk/contract';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { ComponentModules } from '../runtime/component-modules.js';
+import type { WorkerSwitches } from './engine-options.js';
 
 /** Whether the source waits for the destination's resume point where that is known to be empty. */
 export const RESUME_GATES = ['skip-when-empty', 'always'] as const;
@@ -53,6 +54,8 @@ export interface StreamTask {
    * empty (replace, an ignored watermark); the default starts the source at once there.
    */
   readonly resumeGate?: ResumeGate;
+  /** The worker's switches (each defaults to on). */
+  readonly switches?: Partial<WorkerSwitches>;
   /** This attempt's {@link StepClock} buffer: the worker stamps each stage's steps, the main thread watches them. */
   readonly stepClock?: SharedArrayBuffer;
   /** This attempt's `ExternalWaits` buffer: each stage stamps its requests to its database (the stall watchdog reads it). */
@@ -67,6 +70,14 @@ export interface StreamTask {
    * rows the source may emit (the last frame is sliced, then the source is stopped).
    */
   readonly dryRun?: { readonly limit?: number };
+}
+
+/** `workerData` of a stream worker. */
+export interface StreamWorkerData {
+  /** Its task; a warm worker (started before its task was known) has none and waits for a `task` message. */
+  readonly task?: StreamTask;
+  /** Define `navigator` before `pg` loads (see `WorkerSwitches.nodeNavigator`). */
+  readonly nodeNavigator: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import '../runtime/node-navigator-first.js';
+import './worker-navigator-first.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
@@ -17,7 +17,8 @@ import { ExternalWaits } from '../runtime/external-waits.js';
 import { stepGuard } from '../runtime/step-guard.js';
 import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
-import type { StageTask, StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
+import type { StageTask, StreamCounters, StreamTask, StreamWorkerData, WorkerControl, WorkerMessage } from './stream-task.js';
+import { DEFAULT_WORKER_SWITCHES } from './engine-options.js';
 import { describeSchemaChange } from './describe-schema-change.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 
@@ -47,10 +48,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const channels = (dryRun ? stages : stages.slice(1)).map(() => new FrameChannel(task.channelCapacity));
   const limit = task.dryRun?.limit !== undefined ? new RowLimit(task.dryRun.limit) : undefined;
   const sunk = { rows: 0, frames: 0, checkpoints: 0 };
-  // RAPIDBYTE_COPY_PASSTHROUGH=off: decode and re-encode every COPY frame (to measure what passthrough saves)
-  const copyPassthrough = process.env.RAPIDBYTE_COPY_PASSTHROUGH !== 'off';
-  // RAPIDBYTE_TLS_MEMO=off: every sslmode=prefer connection asks for TLS first (to measure what remembering a refusal saves)
-  const rememberTlsRefusal = process.env.RAPIDBYTE_TLS_MEMO !== 'off';
+  // off: decode and re-encode every COPY frame; ask every sslmode=prefer server for TLS first (to measure what each saves)
+  const { copyPassthrough, rememberTlsRefusal } = { ...DEFAULT_WORKER_SWITCHES, ...task.switches };
   const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough, rememberTlsRefusal }));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
@@ -294,5 +293,6 @@ if (parentPort) {
       }),
   };
   // a warm worker (started before its task was known) waits for the `task` message
-  if ((workerData as { warm?: boolean } | null)?.warm !== true) start(workerData as StreamTask);
+  const data = workerData as StreamWorkerData | null;
+  if (data?.task) start(data.task);
 }

@@ -10,11 +10,11 @@ describe('defineNodeNavigator', () => {
 
   it('defines a Node.js navigator only where there is none, and not when off', () => {
     delete (globalThis as { navigator?: unknown }).navigator;
-    expect(defineNodeNavigator('off')).toBe(false);
+    expect(defineNodeNavigator(false)).toBe(false);
     expect(typeof (globalThis as { navigator?: unknown }).navigator).toBe('undefined');
-    expect(defineNodeNavigator(undefined)).toBe(true);
+    expect(defineNodeNavigator(true)).toBe(true);
     expect((globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent).toMatch(/^Node\.js\/\d+$/);
     // already there (Node 21+, or defined before): left alone
-    expect(defineNodeNavigator(undefined)).toBe(false);
+    expect(defineNodeNavigator(true)).toBe(false);
   });
 });
