@@ -31,6 +31,7 @@ const SWITCHES = {
   'warm worker': 'RAPIDBYTE_WARM_WORKER=off',
   'warm preload': 'RAPIDBYTE_WARM_PRELOAD=off',
   'lazy commands': 'RAPIDBYTE_LAZY_COMMANDS=off',
+  'lazy wasm validation': 'RAPIDBYTE_WASM_LAZY_VALIDATION=off',
 };
 
 /** @returns {{ name: string, env: Record<string, string> }[]} */

@@ -1,7 +1,8 @@
 // Start-up paths (README "Performance"): the bundled CLI and stream worker, the source starting
 // without waiting for the destination's resume point where that is known to be empty (replace),
 // the per-thread memo of a server's TLS refusal (`sslmode=prefer` against this cluster, which has
-// no TLS), the compiled-schema cache, compiling the components ahead and Node 20's navigator —
+// no TLS), the compiled-schema cache, compiling the components ahead, Node 20's navigator, the
+// warm worker and its preload of the bindings, `run` loading no other command, lazy wasm validation —
 // each with its switch off must move the same rows as with it on.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,10 @@ const ALL_OFF = {
   RAPIDBYTE_SCHEMA_CACHE: 'off',
   RAPIDBYTE_EARLY_COMPILE: 'off',
   RAPIDBYTE_NODE_NAVIGATOR: 'off',
+  RAPIDBYTE_WARM_WORKER: 'off',
+  RAPIDBYTE_WARM_PRELOAD: 'off',
+  RAPIDBYTE_LAZY_COMMANDS: 'off',
+  RAPIDBYTE_WASM_LAZY_VALIDATION: 'off',
 };
 const VARIANTS = [
   { name: 'switches on', env: {} },
