@@ -32,6 +32,7 @@ const SWITCHES = {
   'warm preload': 'RAPIDBYTE_WARM_PRELOAD=off',
   'lazy commands': 'RAPIDBYTE_LAZY_COMMANDS=off',
   'lazy wasm validation': 'RAPIDBYTE_WASM_LAZY_VALIDATION=off',
+  'precompiled schemas': 'RAPIDBYTE_PRECOMPILED_SCHEMAS=off',
 };
 
 /** @returns {{ name: string, env: Record<string, string> }[]} */

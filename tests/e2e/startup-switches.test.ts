@@ -2,7 +2,7 @@
 // without waiting for the destination's resume point where that is known to be empty (replace),
 // the per-thread memo of a server's TLS refusal (`sslmode=prefer` against this cluster, which has
 // no TLS), the compiled-schema cache, compiling the components ahead, Node 20's navigator, the
-// warm worker and its preload of the bindings, `run` loading no other command, lazy wasm validation —
+// warm worker and its preload of the bindings, `run` loading no other command, lazy wasm validation, precompiled schema validators —
 // each with its switch off must move the same rows as with it on.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ const ALL_OFF = {
   RAPIDBYTE_WARM_PRELOAD: 'off',
   RAPIDBYTE_LAZY_COMMANDS: 'off',
   RAPIDBYTE_WASM_LAZY_VALIDATION: 'off',
+  RAPIDBYTE_PRECOMPILED_SCHEMAS: 'off',
 };
 const VARIANTS = [
   { name: 'switches on', env: {} },

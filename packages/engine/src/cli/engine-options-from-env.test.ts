@@ -5,7 +5,7 @@ describe('engineOptionsFromEnv', () => {
   it('turns every switch on by default and each off by its variable', () => {
     const none = engineOptionsFromEnv({}, () => undefined);
     expect(none.switches).toEqual({ copyPassthrough: true, rememberTlsRefusal: true, nodeNavigator: true });
-    expect([none.earlyCompile, none.warmWorker, none.warmPreload, none.schemaCache, none.lazyCommands, none.lazyWasmValidation]).toEqual([true, true, true, true, true, true]);
+    expect([none.earlyCompile, none.warmWorker, none.warmPreload, none.schemaCache, none.lazyCommands, none.lazyWasmValidation, none.precompiledSchemas]).toEqual([true, true, true, true, true, true, true]);
     expect(none.resumeGate).toBeUndefined();
     expect(none.drainGraceMs).toBeUndefined();
     expect(none.connectorsPath).toEqual([]);
@@ -20,6 +20,7 @@ describe('engineOptionsFromEnv', () => {
         RAPIDBYTE_SCHEMA_CACHE: 'off',
         RAPIDBYTE_LAZY_COMMANDS: 'off',
         RAPIDBYTE_WASM_LAZY_VALIDATION: 'off',
+        RAPIDBYTE_PRECOMPILED_SCHEMAS: 'off',
         RAPIDBYTE_RESUME_GATE: 'always',
         RAPIDBYTE_TEST_DRAIN_GRACE_MS: '250',
         RAPIDBYTE_CONNECTORS_PATH: ['a', 'b'].join(process.platform === 'win32' ? ';' : ':'),
@@ -27,7 +28,7 @@ describe('engineOptionsFromEnv', () => {
       () => undefined,
     );
     expect(off.switches).toEqual({ copyPassthrough: false, rememberTlsRefusal: false, nodeNavigator: false });
-    expect([off.earlyCompile, off.warmWorker, off.warmPreload, off.schemaCache, off.lazyCommands, off.lazyWasmValidation]).toEqual([false, false, false, false, false, false]);
+    expect([off.earlyCompile, off.warmWorker, off.warmPreload, off.schemaCache, off.lazyCommands, off.lazyWasmValidation, off.precompiledSchemas]).toEqual([false, false, false, false, false, false, false]);
     expect(off.resumeGate).toBe('always');
     expect(off.drainGraceMs).toBe(250);
     expect(off.connectorsPath).toEqual(['a', 'b']);

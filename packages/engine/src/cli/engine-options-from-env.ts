@@ -30,6 +30,8 @@ export interface CliEngineOptions {
   readonly schemaCache: boolean;
   /** `RAPIDBYTE_WASM_LAZY_VALIDATION`: a component's functions are validated when first compiled, not all at load. */
   readonly lazyWasmValidation: boolean;
+  /** `RAPIDBYTE_PRECOMPILED_SCHEMAS`: the built-in schemas' validators come precompiled from the build. */
+  readonly precompiledSchemas: boolean;
   /** `RAPIDBYTE_LAZY_COMMANDS`: `run` loads none of the commands it does not use. */
   readonly lazyCommands: boolean;
   /** `RAPIDBYTE_CONNECTORS_PATH`: folders searched first for connectors named in `use:`. */
@@ -55,6 +57,7 @@ export function engineOptionsFromEnv(env: Readonly<Record<string, string | undef
     warmPreload: on('RAPIDBYTE_WARM_PRELOAD'),
     schemaCache: on('RAPIDBYTE_SCHEMA_CACHE'),
     lazyCommands: on('RAPIDBYTE_LAZY_COMMANDS'),
+    precompiledSchemas: on('RAPIDBYTE_PRECOMPILED_SCHEMAS'),
     lazyWasmValidation: on('RAPIDBYTE_WASM_LAZY_VALIDATION'),
     connectorsPath: (env.RAPIDBYTE_CONNECTORS_PATH ?? '').split(delimiter).filter(Boolean),
   };

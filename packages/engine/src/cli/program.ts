@@ -17,7 +17,7 @@ import { specCommand } from './spec-command.js';
 import { formatState, resetState, showState } from './state-commands.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { expandPipelineStreams, hasStreamPatterns } from '../orchestrator/expand-stream-patterns.js';
-import { cacheSchemaValidators } from '../config/schema-validator.js';
+import { cacheSchemaValidators, usePrecompiledValidators } from '../config/schema-validator.js';
 import { cliEngineOptions } from './engine-options-from-env.js';
 
 async function checkCommand(file: string): Promise<number> {
@@ -133,6 +133,8 @@ function engineVersion(): string {
 export async function runProgram(argv: readonly string[], warm?: WarmWorkers): Promise<void> {
   // RAPIDBYTE_SCHEMA_CACHE=off: compile every schema afresh (to measure what the cache saves)
   if (!cliEngineOptions().schemaCache) cacheSchemaValidators(false);
+  // RAPIDBYTE_PRECOMPILED_SCHEMAS=off: compile the built-in schemas at run time too (to measure what precompiling saves)
+  if (!cliEngineOptions().precompiledSchemas) usePrecompiledValidators(false);
   const program = new Command('rapidbyte')
     .description('Move rows between databases through sandboxed WebAssembly connectors.')
     .version(`rapidbyte ${engineVersion()}`, '-V, --version', 'print the version and exit')
