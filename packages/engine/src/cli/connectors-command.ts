@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectorRegistry, type ResolvedConnector } from '../runtime/connector-registry.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 import { displayWidth, padEndDisplay } from './display-width.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { reportFailure } from './report-failure.js';
@@ -41,7 +42,7 @@ function formatConnectors(list: readonly ConnectorListing[]): string {
 /** `rapidbyte connectors`: name, version, roles and where each connector is loaded from. */
 export function connectorsCommand(opts: { json?: boolean; dir?: string }): number {
   try {
-    const list = listConnectors(new ConnectorRegistry(opts.dir ?? process.cwd()));
+    const list = listConnectors(new ConnectorRegistry(opts.dir ?? process.cwd(), cliEngineOptions().connectorsPath));
     process.stdout.write(`${opts.json ? JSON.stringify(list, null, 2) : formatConnectors(list)}\n`);
     return EXIT_CODES.ok;
   } catch (error) {

@@ -1,11 +1,12 @@
 import { dirname, resolve } from 'node:path';
 import { loadPipelineConfig, type PipelineConfig } from '../config/index.js';
 import { ConnectorRegistry } from '../runtime/connector-registry.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 
 /** A pipeline file loaded and validated, with the registry that resolves its connectors. */
 export function loadPipeline(file: string): { config: PipelineConfig; registry: ConnectorRegistry } {
   const path = resolve(file);
-  const registry = new ConnectorRegistry(dirname(path));
+  const registry = new ConnectorRegistry(dirname(path), cliEngineOptions().connectorsPath);
   const config = loadPipelineConfig(path, {
     env: process.env,
     resolveConnector: (use) => {

@@ -2,11 +2,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
-import { registerScaffoldCommand } from '../scaffold/index.js';
-import { registerDlqCommand } from './dlq-command.js';
-import { registerScheduleCommand } from './schedule-command.js';
-import { registerEventsCommand } from './events-command.js';
-import { registerNotifyCommand } from './notify-command.js';
 import { checkProjectCommand } from './check-project-command.js';
 import { isProjectTarget } from '../project/index.js';
 import { openSqliteStateStore, openStateStore, type RunTransitionRecord, type StateStore, type TransitionRecord } from '../state/index.js';
@@ -23,6 +18,8 @@ import { specCommand } from './spec-command.js';
 import { formatState, resetState, showState } from './state-commands.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { expandPipelineStreams, hasStreamPatterns } from '../orchestrator/expand-stream-patterns.js';
+import { cacheSchemaValidators, usePrecompiledValidators } from '../config/schema-validator.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 
 async function checkCommand(file: string): Promise<number> {
   let config: PipelineConfig | undefined;
@@ -155,6 +152,10 @@ function engineVersion(): string {
  * `process.exitCode`). `warm`: stream workers the entry started before loading this module.
  */
 export async function runProgram(argv: readonly string[], warm?: WarmWorkers): Promise<void> {
+  // RAPIDBYTE_SCHEMA_CACHE=off: compile every schema afresh (to measure what the cache saves)
+  if (!cliEngineOptions().schemaCache) cacheSchemaValidators(false);
+  // RAPIDBYTE_PRECOMPILED_SCHEMAS=off: compile the built-in schemas at run time too (to measure what precompiling saves)
+  if (!cliEngineOptions().precompiledSchemas) usePrecompiledValidators(false);
   const program = new Command('rapidbyte')
     .description('Move rows between databases through sandboxed WebAssembly connectors.')
     .version(`rapidbyte ${engineVersion()}`, '-V, --version', 'print the version and exit')
@@ -324,11 +325,22 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       process.exitCode = await reloadCommand(opts);
     });
 
-  registerScaffoldCommand(program);
-  registerDlqCommand(program);
-  registerScheduleCommand(program);
-  registerEventsCommand(program);
-  registerNotifyCommand(program);
+  // `run` never uses these commands (nor their dependencies, e.g. the cron parser): not loaded for it
+  // (RAPIDBYTE_LAZY_COMMANDS=off loads them anyway, to measure what skipping them saves)
+  if (argv[2] !== 'run' || !cliEngineOptions().lazyCommands) {
+    const [{ registerScaffoldCommand }, { registerDlqCommand }, { registerScheduleCommand }, { registerEventsCommand }, { registerNotifyCommand }] = await Promise.all([
+      import('../scaffold/index.js'),
+      import('./dlq-command.js'),
+      import('./schedule-command.js'),
+      import('./events-command.js'),
+      import('./notify-command.js'),
+    ]);
+    registerScaffoldCommand(program);
+    registerDlqCommand(program);
+    registerScheduleCommand(program);
+    registerEventsCommand(program);
+    registerNotifyCommand(program);
+  }
 
   try {
     await program.parseAsync([...argv]);

@@ -2,13 +2,14 @@ import { redactSecrets, selectStreams, type PipelineConfig } from '../config/ind
 import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
 import type { RunEvent } from '../orchestrator/run-event.js';
 import type { RunResult } from '../orchestrator/run-result.js';
-import { runPipeline } from '../orchestrator/run-pipeline.js';
+import { compileAhead, runPipeline } from '../orchestrator/run-pipeline.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { openStateStore } from '../state/index.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
 import { withErrorHints } from './with-error-hints.js';
 import { deliverPipelineEvents, durationOption } from './events-command.js';
 import { formatAttempt } from './format-events.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 import { loadPipeline } from './load-pipeline.js';
 import { createLogWriter, type LogFormat, type LogLevel } from './log-writer.js';
 import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './progress-display.js';
@@ -42,12 +43,6 @@ export function parseRunLimit(opts: Pick<RunCommandOptions, 'limit' | 'dryRun'>)
   if (!opts.dryRun) return { problem: '--limit only works with --dry-run (a limited real run would leave a partial table behind)' };
   if (!/^\d+$/.test(opts.limit) || !Number.isSafeInteger(Number(opts.limit))) return { problem: `--limit must be a non-negative integer, got ${JSON.stringify(opts.limit)}` };
   return { limit: Number(opts.limit) };
-}
-
-/** Test-only override of the drain grace period (`RAPIDBYTE_TEST_DRAIN_GRACE_MS`, like `RAPIDBYTE_TEST_FAULT`). */
-function drainGrace(env: NodeJS.ProcessEnv): { drainGraceMs?: number } {
-  const ms = Number(env.RAPIDBYTE_TEST_DRAIN_GRACE_MS ?? '');
-  return env.RAPIDBYTE_TEST_DRAIN_GRACE_MS && Number.isFinite(ms) && ms >= 0 ? { drainGraceMs: ms } : {};
 }
 
 /** The line a dry run adds under the summary: nothing written, rows read per stream. */
@@ -98,6 +93,9 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
   try {
     const loaded = loadPipeline(file);
     config = loaded.config;
+    const engine = cliEngineOptions();
+    // RAPIDBYTE_EARLY_COMPILE=off: the run compiles its components only once it starts (to measure what starting early saves)
+    const compiled = engine.earlyCompile ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined) : undefined;
     let cfg = await expandPipelineStreams(config, loaded.registry);
     const allCdc = cfg.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
@@ -128,8 +126,12 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
         fullRefresh: opts.fullRefresh === true,
         ...(heldCdcStreams.length > 0 ? { heldCdcStreams } : {}),
         ...(limit !== undefined ? { limit } : {}),
-        ...drainGrace(process.env),
+        ...(engine.drainGraceMs !== undefined ? { drainGraceMs: engine.drainGraceMs } : {}),
         ...(warm ? { warm } : {}),
+        ...(compiled ? { compiled } : {}),
+        ...(engine.resumeGate ? { resumeGate: engine.resumeGate } : {}),
+        switches: engine.switches,
+        faults: engine.faults,
       });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ConnectorSchemaResolver, PipelineConfig } from '../config/index.js';
 import { loadProject } from '../project/index.js';
 import { ConnectorRegistry } from '../runtime/connector-registry.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 import { formatFireTime, nextFireTimes, type Schedule } from '../schedule/index.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { loadPipeline } from './load-pipeline.js';
@@ -76,7 +77,7 @@ export function registryResolver(): (file: string) => ConnectorSchemaResolver {
   const registries = new Map<string, ConnectorRegistry>();
   return (file) => {
     const dir = dirname(resolve(file));
-    const registry = registries.get(dir) ?? new ConnectorRegistry(dir);
+    const registry = registries.get(dir) ?? new ConnectorRegistry(dir, cliEngineOptions().connectorsPath);
     registries.set(dir, registry);
     return (use) => {
       const found = registry.resolve(use);

@@ -1,11 +1,12 @@
 import { ConnectorRegistry } from '../runtime/connector-registry.js';
+import { cliEngineOptions } from './engine-options-from-env.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { reportFailure } from './report-failure.js';
 
 /** `rapidbyte spec <connector>`: the connector's config JSON Schema on stdout. */
 export function specCommand(connector: string, opts: { dir?: string }): number {
   try {
-    const registry = new ConnectorRegistry(opts.dir ?? process.cwd());
+    const registry = new ConnectorRegistry(opts.dir ?? process.cwd(), cliEngineOptions().connectorsPath);
     const found = registry.resolve(connector);
     if (!found) {
       process.stderr.write(`rapidbyte: connector '${connector}' not found (searched ${registry.searchPath.join(', ')}); \`rapidbyte connectors\` lists them\n`);

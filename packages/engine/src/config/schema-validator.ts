@@ -1,10 +1,63 @@
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { fromPointer, type ConfigPath } from './config-path.js';
+import { PRECOMPILED_VALIDATORS } from './precompiled-validators.js';
 import type { IssueCollector } from './issue-collector.js';
 
-const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true };
+// addUsedSchema: false: one shared ajv compiles schemas that may carry the same `$id`
+const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true, addUsedSchema: false };
+
+/**
+ * Compiled validators of this thread by schema (its JSON text) and trust, and one ajv per dialect
+ * and trust: each schema and each meta-schema is compiled once per process, however often a
+ * pipeline (or a project's pipelines) is validated. A schema that does not compile is cached as
+ * its error.
+ */
+const compiled = new Map<string, ValidateFunction | Error>();
+const ajvs = new Map<string, Ajv>();
+let caching = true;
+
+/** Turns the compiled-schema cache off (`false`: a fresh ajv per validation, to measure what it saves) or on again. */
+export function cacheSchemaValidators(on: boolean): void {
+  caching = on;
+  if (!on) {
+    compiled.clear();
+    ajvs.clear();
+  }
+}
+
+let precompiled = true;
+
+/** Turns the build's precompiled validators of the built-in schemas off (`false`: compile them at run time, to measure what they save) or on again. */
+export function usePrecompiledValidators(on: boolean): void {
+  precompiled = on;
+}
+
+function compileSchema(schema: object, trusted: boolean): ValidateFunction {
+  const text = JSON.stringify(schema);
+  // a built-in schema was compiled (and checked against its meta-schema) when the engine was built
+  const built = precompiled ? PRECOMPILED_VALIDATORS.get(text) : undefined;
+  if (built) return built;
+  if (!caching) return createAjv(schema, trusted).compile(schema);
+  const key = `${trusted ? 't' : 'u'}${text}`;
+  let found = compiled.get(key);
+  if (!found) {
+    const dialect = `${trusted ? 't' : 'u'}${dialectOf(schema)}`;
+    let ajv = ajvs.get(dialect);
+    if (!ajv) {
+      ajv = createAjv(schema, trusted);
+      ajvs.set(dialect, ajv);
+    }
+    try {
+      found = ajv.compile(schema);
+    } catch (error) {
+      found = error as Error;
+    }
+    compiled.set(key, found);
+  }
+  if (found instanceof Error) throw found;
+  return found;
+}
 
 /**
  * Validates `data` (found at `base` in the file) against a JSON Schema and turns every ajv
@@ -23,7 +76,7 @@ export function validateWithSchema(
 ): boolean {
   let validate: ValidateFunction;
   try {
-    validate = createAjv(schema, trusted).compile(schema);
+    validate = compileSchema(schema, trusted);
   } catch (err) {
     issues.add(base, `${schemaName} is not a valid JSON Schema: ${(err as Error).message}`);
     return false;
@@ -46,12 +99,24 @@ export function validateWithSchema(
  * skips checking the schema against its meta-schema: compiling the meta-schema took ~50 ms of
  * every run's start-up. Connector schemas are always checked.
  */
+/**
+ * ajv (and its code generator) is loaded only when a schema is compiled at run time: the built-in
+ * schemas come precompiled, so a run of built-in connectors never loads it (~100 ms of start-up).
+ */
+const loadLazily = createRequire(import.meta.url);
+type AjvClass = new (options: Options) => Ajv;
+
 function createAjv(schema: object, trusted: boolean): Ajv {
   const options: Options = trusted ? { ...AJV_OPTIONS, validateSchema: false } : AJV_OPTIONS;
-  const dialect = String((schema as { $schema?: unknown }).$schema ?? '');
-  if (dialect.includes('2020-12')) return new Ajv2020(options);
-  if (dialect.includes('2019-09')) return new Ajv2019(options);
-  return new Ajv(options);
+  const dialect = dialectOf(schema);
+  if (dialect === '2020-12') return new (loadLazily('ajv/dist/2020.js') as { Ajv2020: AjvClass }).Ajv2020(options);
+  if (dialect === '2019-09') return new (loadLazily('ajv/dist/2019.js') as { Ajv2019: AjvClass }).Ajv2019(options);
+  return new (loadLazily('ajv') as { Ajv: AjvClass }).Ajv(options);
+}
+
+function dialectOf(schema: object): '2020-12' | '2019-09' | 'draft-07' {
+  const declared = String((schema as { $schema?: unknown }).$schema ?? '');
+  return declared.includes('2020-12') ? '2020-12' : declared.includes('2019-09') ? '2019-09' : 'draft-07';
 }
 
 /** Drops the per-branch noise of anyOf/oneOf (their own error speaks for them) and `if`. */

@@ -1,21 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { blockSourceFault, hubMuteFault, hubRestartDelayMs, shardPlanPauseMs } from './fault-injector.js';
+import { faultInjector, parseTestFault, TestFaultFired } from './fault-injector.js';
 
 describe('test-only fault switches', () => {
-  it('delay-hub-restart:<ms> sets the pause before a hub restart; anything else leaves it at 0', () => {
-    expect(hubRestartDelayMs({ RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:4000' })).toBe(4000);
-    expect(hubRestartDelayMs({})).toBe(0);
-    expect(hubRestartDelayMs({ RAPIDBYTE_TEST_FAULT: 'pause-after-shard-plan:4000' })).toBe(0);
-    expect(hubRestartDelayMs({ RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:' })).toBe(0);
-    expect(shardPlanPauseMs({ RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:4000' })).toBe(0);
+  it('delay-hub-restart:<ms> sets the pause before a hub restart; anything else leaves it unset', () => {
+    expect(parseTestFault('delay-hub-restart:4000').delayHubRestartMs).toBe(4000);
+    expect(parseTestFault(undefined)).toEqual({});
+    expect(parseTestFault('pause-after-shard-plan:4000')).toEqual({ pauseAfterShardPlanMs: 4000 });
+    expect(parseTestFault('delay-hub-restart:')).toEqual({});
+    expect(parseTestFault('delay-hub-restart:4000').pauseAfterShardPlanMs).toBeUndefined();
+  });
+
+  it('exit faults count down and call exit at the n-th call (throw without one)', () => {
+    let exits = 0;
+    const after = faultInjector({ ...parseTestFault('exit-after-commit:2'), exit: () => void exits++ });
+    after();
+    expect(exits).toBe(0);
+    after();
+    expect(exits).toBe(1);
+    expect(parseTestFault('exit-on-commit:3')).toEqual({ exitOnCommit: 3 });
+    expect(parseTestFault('exit-after-dead-letters:1')).toEqual({ exitAfterDeadLetters: 1 });
+    expect(() => faultInjector(parseTestFault('exit-after-commit:1'))()).toThrow(TestFaultFired);
+    expect(() => faultInjector(undefined)()).not.toThrow();
   });
 });
 
 describe('stall faults', () => {
   it('parse a stream name (dots included) and a count', () => {
-    expect(hubMuteFault({ RAPIDBYTE_TEST_FAULT: 'mute-hub-stream:public.ev:2' })).toEqual({ stream: 'public.ev', attaches: 2 });
-    expect(blockSourceFault({ RAPIDBYTE_TEST_FAULT: 'block-source:public.t:1' })).toEqual({ stream: 'public.t', attempts: 1 });
-    expect(hubMuteFault({ RAPIDBYTE_TEST_FAULT: 'block-source:public.t:1' })).toBeUndefined();
-    expect(blockSourceFault({})).toBeUndefined();
+    expect(parseTestFault('mute-hub-stream:public.ev:2').muteHubStream).toEqual({ stream: 'public.ev', attaches: 2 });
+    expect(parseTestFault('block-source:public.t:1').blockSource).toEqual({ stream: 'public.t', attempts: 1 });
+    expect(parseTestFault('block-source:public.t:1').muteHubStream).toBeUndefined();
+    expect(parseTestFault(undefined).blockSource).toBeUndefined();
   });
 });

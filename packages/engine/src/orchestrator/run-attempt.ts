@@ -8,9 +8,10 @@ import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
 import { chainStages, connectorStatePrefix, CONNECTOR_STATE_SCOPE } from './connector-state.js';
 import { deadLetterFaultInjector, commitMessageFaultInjector } from './fault-injector.js';
 import type { Interrupts } from './interrupts.js';
+import type { TestFaults } from './engine-options.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
-import type { StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
+import type { StreamCounters, StreamTask, StreamWorkerData, WorkerControl, WorkerMessage } from './stream-task.js';
 import type { HubStallProbe } from '../cdc/replication-hub.js';
 import { stallCode, stallVerdict } from './stall-watchdog.js';
 
@@ -36,23 +37,33 @@ export interface StallWatch {
   readonly probe?: () => HubStallProbe | undefined;
 }
 
+/** What `runAttempt` runs and with what. */
+export interface AttemptRun {
+  readonly task: StreamTask;
+  readonly state: StateStore;
+  readonly onEvent: RunEventListener;
+  readonly interrupts: Interrupts | undefined;
+  /** Called after each destination commit, before the state DB records it. */
+  readonly afterCommit: () => Promise<void>;
+  /** How long the attempt may drain after an interrupt before it is stopped at once (default {@link DEFAULT_DRAIN_GRACE_MS}). */
+  readonly drainGraceMs?: number | undefined;
+  /** Workers started ahead of their task: one is taken when there is one left. */
+  readonly warm?: WarmWorkers | undefined;
+  /** Follows each committed checkpoint's record with the attempt's counters at that commit. */
+  readonly onRecorded?: ((committed: StreamCounters) => Promise<void>) | undefined;
+  readonly stall?: StallWatch;
+  /** Test-only faults of the run. */
+  readonly faults?: TestFaults | undefined;
+}
+
 /**
  * Runs one attempt of a stream's chain in a worker thread (a warm one from `warm` when there is
  * one left). When the run is interrupted, the worker is asked to drain; if it has not finished
- * `drainGraceMs` later, to stop at once. `onRecorded` follows each committed checkpoint's record
- * with the attempt's counters at that commit.
+ * `drainGraceMs` later, to stop at once.
  */
-export function runAttempt(
-  task: StreamTask,
-  state: StateStore,
-  onEvent: RunEventListener,
-  interrupts: Interrupts | undefined,
-  afterCommit: () => Promise<void>,
-  drainGraceMs: number = DEFAULT_DRAIN_GRACE_MS,
-  warm?: WarmWorkers,
-  onRecorded?: (committed: StreamCounters) => Promise<void>,
-  stall: StallWatch = {},
-): Promise<AttemptOutcome> {
+export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
+  const { state, onEvent, interrupts, afterCommit, drainGraceMs = DEFAULT_DRAIN_GRACE_MS, warm, onRecorded, stall = {}, faults } = run;
+  let { task } = run;
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   let error: StreamFailure | undefined;
@@ -64,8 +75,8 @@ export function runAttempt(
   let recordFailed = false;
   let lastCommitted: string | undefined;
   const deadLetters: DeadLetter[] = [];
-  const afterDeadLetters = deadLetterFaultInjector(process.env);
-  const onCommitMessage = commitMessageFaultInjector(process.env);
+  const afterDeadLetters = deadLetterFaultInjector(faults);
+  const onCommitMessage = commitMessageFaultInjector(faults);
   /**
    * Queues the buffered dead letters' write in order with the checkpoint records. The write is
    * idempotent (the state DB skips a letter it has: same pipeline, stream, record and error), so
@@ -111,7 +122,7 @@ export function runAttempt(
     const transferList = task.replicationPort ? [task.replicationPort] : [];
     const warmWorker = warm?.take();
     if (warmWorker) warmWorker.postMessage({ type: 'task', task } satisfies WorkerControl, transferList);
-    const worker = warmWorker ?? new Worker(STREAM_WORKER_URL, { workerData: task, transferList });
+    const worker = warmWorker ?? new Worker(STREAM_WORKER_URL, { workerData: { task, nodeNavigator: task.switches?.nodeNavigator !== false } satisfies StreamWorkerData, transferList });
     let hardStop: NodeJS.Timeout | undefined;
     const control = (hard: boolean): void => worker.postMessage({ type: 'cancel', hard } satisfies WorkerControl);
     const cancel = (): void => {

@@ -3,19 +3,20 @@ import { availableParallelism, hostname } from 'node:os';
 import { assertDistinctDestinationTables, destinationTableOf, redactSecrets, type ConnectorRef, type PipelineConfig } from '../config/index.js';
 import { checkHost } from '../runtime/capability-policy.js';
 import { capabilityPolicyOf } from './capability-policy-of.js';
-import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
+import { bindingsUrlOf, compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
-import { blockSourceFault, faultInjector, hubMuteFault, hubRestartDelayMs } from './fault-injector.js';
+import { faultInjector } from './fault-injector.js';
+import type { TestFaults, WorkerSwitches } from './engine-options.js';
 import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import type { WarmWorkers } from './warm-workers.js';
-import type { StageTask, StreamTask } from './stream-task.js';
+import type { ResumeGate, StageTask, StreamTask } from './stream-task.js';
 import { streamContext } from './stream-context.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import { parseLsn } from '../replication/lsn.js';
@@ -57,6 +58,17 @@ export interface RunOptions {
    * have not applied yet (also under `--full-refresh`, which re-snapshots only the streams run).
    */
   readonly heldCdcStreams?: readonly string[];
+  /**
+   * Component compiles already under way ({@link compileAhead}), by connector directory: the run
+   * takes them instead of starting its own.
+   */
+  readonly compiled?: Map<string, Promise<ComponentModules>>;
+  /** `always`: sources wait for the destination's resume point even where it is known to be empty (default `skip-when-empty`). */
+  readonly resumeGate?: ResumeGate;
+  /** The stream workers' switches (each defaults to on). */
+  readonly switches?: Partial<WorkerSwitches>;
+  /** Test-only faults (the CLI's `RAPIDBYTE_TEST_FAULT`). */
+  readonly faults?: TestFaults;
 }
 
 /** `--limit` outside a dry run, or a bad limit. */
@@ -92,6 +104,27 @@ async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Ma
   return compiled;
 }
 
+/**
+ * Starts compiling a pipeline's components (the destination's only when `dryRun` is false) and
+ * returns the compiles for {@link RunOptions.compiled}. V8 compiles on background threads: the CLI
+ * calls this as soon as it has the config, so the compiles overlap opening the state DB and the
+ * rest of the set-up instead of following them. A connector that cannot be compiled fails the run
+ * later, where the run itself would have. `warm` workers load the components' bindings meanwhile.
+ */
+export function compileAhead(registry: ConnectorRegistry, config: PipelineConfig, dryRun: boolean, warm?: WarmWorkers): Map<string, Promise<ComponentModules>> {
+  const cache = new Map<string, Promise<ComponentModules>>();
+  const refs = [config.source, ...(dryRun ? [] : [config.destination]), ...config.transforms];
+  for (const ref of refs) {
+    // the run awaits the same promise (or tries again and reports the failure): never unhandled here
+    compile(registry, ref, cache).catch(() => undefined);
+  }
+  const urls = refs.flatMap((ref) => {
+    const found = registry.resolve(ref.use);
+    return found?.built ? [bindingsUrlOf(found.bindingsDir)] : [];
+  });
+  warm?.preload([...new Set(urls)]);
+  return cache;
+}
 
 /**
  * Opens the shard coordinator on the source: its connection config (a PostgreSQL source's `url`
@@ -113,6 +146,7 @@ async function openHubRegistry(
   follow: boolean,
   fullRefresh: boolean,
   onEvent: RunEventListener,
+  faults: TestFaults,
 ): Promise<HubRegistry> {
   const floors = new Map<string, bigint>();
   // --full-refresh re-snapshots the streams it runs: their stored LSNs are no floor; the held ones' are
@@ -126,8 +160,8 @@ async function openHubRegistry(
     follow,
     expected: new Set(cdcStreams),
     floors,
-    restartDelayMs: hubRestartDelayMs(process.env),
-    mute: hubMuteFault(process.env),
+    restartDelayMs: faults.delayHubRestartMs ?? 0,
+    mute: faults.muteHubStream,
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
   });
 }
@@ -150,7 +184,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const config: PipelineConfig = dryRun
     ? { ...pipelineConfig, source: { ...pipelineConfig.source, streams: pipelineConfig.source.streams.filter((s) => s.syncMode !== 'cdc') } }
     : pipelineConfig;
-  const cache = new Map<string, Promise<ComponentModules>>();
+  const cache = options.compiled ?? new Map<string, Promise<ComponentModules>>();
   // a dry run never instantiates the destination, so it is not compiled either
   const [source, destination, ...transforms] = await Promise.all([
     compile(registry, config.source, cache),
@@ -179,8 +213,9 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       if (table !== requested) onEvent({ type: 'log', stream: s.name, stage: 'engine', level: 'warn', message });
     }
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
-    const afterCommit = faultInjector(process.env);
-    const blockSource = blockSourceFault(process.env);
+    const faults = options.faults ?? {};
+    const afterCommit = faultInjector(faults);
+    const blockSource = faults.blockSource;
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
@@ -191,7 +226,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     }
     const chains = config.source.streams.filter((s) => s.syncMode !== 'cdc').reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
-    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.heldCdcStreams ?? [], options.follow === true, options.fullRefresh === true, onEvent) : undefined;
+    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.heldCdcStreams ?? [], options.follow === true, options.fullRefresh === true, onEvent, faults) : undefined;
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
     const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef, at: string = role): StageTask => ({
       role,
@@ -225,10 +260,12 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           attempt: 1,
           storedResume: undefined,
           ignoreWatermark: false,
+          ...(options.resumeGate ? { resumeGate: options.resumeGate } : {}),
+          ...(options.switches ? { switches: options.switches } : {}),
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
           ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
         };
-        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts };
+        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts, faults };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
         if (request.kind === 'none' && !dryRun && options.fullRefresh !== true && stream.syncMode === 'full_refresh' && stream.writeMode !== 'replace') {
           // an unfinished sharded pass is finished sharded, even if the config no longer asks for shards
@@ -242,7 +279,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
         }
         const releasePermit = stream.syncMode === 'cdc' ? () => undefined : await semaphore.acquire();
         try {
-          return await runStreamTask(task, state, onEvent, signal, retry, afterCommit, hubs, controls);
+          return await runStreamTask({ task, state, onEvent, signal, retry, afterCommit, hubs, controls });
         } finally {
           releasePermit();
         }

@@ -3,7 +3,6 @@ import { checkpointKey, type StreamShard } from '@rapidbyte/sdk/contract';
 import type { StateStore } from '../state/index.js';
 import { classifyError } from '../errors/classify-error.js';
 import { recordCommittedCheckpoint, storedCheckpoint } from './checkpoint-recorder.js';
-import { shardPlanPauseMs } from './fault-injector.js';
 import { RESET_SCOPE, resetKey } from './reset-marker.js';
 import type { RunEvent, RunEventListener } from './run-event.js';
 import type { StreamFailure, StreamResult } from './run-result.js';
@@ -119,7 +118,7 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
       await saveShardPlan(state, pipeline, name, plan);
       info(`planned ${plan.count} shards by (${plan.key.join(', ')}) in snapshot ${coordinator.snapshot}`);
     }
-    const pause = shardPlanPauseMs(process.env);
+    const pause = run.controls.faults?.pauseAfterShardPlanMs ?? 0;
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     await state.transition(task.runId, name, 'running');
     onEvent({ type: 'stream-started', stream: name, attempt: 1 });
@@ -153,11 +152,14 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
         };
         const release = await run.semaphore.acquire();
         try {
-          return await runStreamTask({ ...task, stream: { ...task.stream, shard } }, state, shardEvents, signal, run.retry, run.afterCommit, undefined, {
-            ...run.controls,
-            fullRefresh: startOver,
-            partOfStream: true,
-            onShardCommitted: onShardCommitted(index),
+          return await runStreamTask({
+            task: { ...task, stream: { ...task.stream, shard } },
+            state,
+            onEvent: shardEvents,
+            signal,
+            retry: run.retry,
+            afterCommit: run.afterCommit,
+            controls: { ...run.controls, fullRefresh: startOver, partOfStream: true, onShardCommitted: onShardCommitted(index) },
           });
         } finally {
           release();

@@ -13,6 +13,7 @@ import { addCounters, NO_COUNTS } from './add-counters.js';
 import { recordStreamEnd, streamEndResult, type StreamEnd } from './record-stream-end.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import type { WarmWorkers } from './warm-workers.js';
+import type { TestFaults } from './engine-options.js';
 import { Interrupts } from './interrupts.js';
 import { stallOutcome, stallsInARow } from './stall-watchdog.js';
 
@@ -39,22 +40,30 @@ export interface StreamRunControls {
    * included): the sharded stream keeps the run history's counts for the whole stream.
    */
   readonly onShardCommitted?: (covered: StreamCounters) => Promise<void>;
+  /** Test-only faults of the run. */
+  readonly faults?: TestFaults;
+}
+
+/** What `runStreamTask` runs and with what. */
+export interface StreamTaskRun {
+  readonly task: StreamTask;
+  readonly state: StateStore;
+  readonly onEvent: RunEventListener;
+  readonly signal?: AbortSignal | undefined;
+  readonly retry: RetryPolicy;
+  /** Called after each destination commit, before the state DB records it (a test fault's hook). */
+  readonly afterCommit: () => void;
+  /** The run's replication hubs (CDC streams attach to theirs). */
+  readonly hubs?: HubRegistry | undefined;
+  readonly controls?: StreamRunControls;
 }
 
 /**
  * Runs a stream until it succeeds, fails permanently, is cancelled or runs out of retries.
  * Every attempt restarts the chain from the last committed checkpoint.
  */
-export async function runStreamTask(
-  task: StreamTask,
-  state: StateStore,
-  onEvent: RunEventListener,
-  signal: AbortSignal | undefined,
-  retry: RetryPolicy,
-  afterCommit: () => void,
-  hubs?: HubRegistry,
-  controls: StreamRunControls = {},
-): Promise<StreamResult> {
+export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
+  const { task, state, onEvent, signal, retry, afterCommit, hubs, controls = {} } = run;
   const name = task.stream.name;
   const history = controls.partOfStream !== true;
   const transition = async (to: Parameters<StateStore['transition']>[2], reason?: string): Promise<void> => {
@@ -97,10 +106,21 @@ export async function runStreamTask(
     const onRecorded = history
       ? (covered: StreamCounters) => state.recordStreamCounts(task.runId, name, addCounters(before, covered))
       : onShardCommitted && ((covered: StreamCounters) => onShardCommitted(addCounters(before, covered)));
-    const outcome = await runAttempt({ ...(await withConnectorState(task, state)), attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
-      afterCommit();
-      if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
-    }, controls.drainGraceMs, controls.warm, onRecorded, replicationPort ? { probe: () => hubs?.stallProbe(name) } : {});
+    const outcome = await runAttempt({
+      task: { ...(await withConnectorState(task, state)), attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort },
+      state,
+      onEvent,
+      interrupts,
+      afterCommit: async () => {
+        afterCommit();
+        if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
+      },
+      drainGraceMs: controls.drainGraceMs,
+      warm: controls.warm,
+      onRecorded,
+      stall: replicationPort ? { probe: () => hubs?.stallProbe(name) } : {},
+      faults: controls.faults,
+    });
     // the first commit of a full refresh overwrote the watermark: a retry resumes from it
     if (outcome.lastCommitted !== undefined) fresh = false;
     if (replicationPort) hubs?.detached(name, outcome.lastCommitted);

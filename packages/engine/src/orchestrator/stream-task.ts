@@ -2,6 +2,11 @@ import type { MessagePort } from 'node:worker_threads';
 import type { StreamContext, WitConnectorError } from '@rapidbyte/sdk/contract';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { ComponentModules } from '../runtime/component-modules.js';
+import type { WorkerSwitches } from './engine-options.js';
+
+/** Whether the source waits for the destination's resume point where that is known to be empty. */
+export const RESUME_GATES = ['skip-when-empty', 'always'] as const;
+export type ResumeGate = (typeof RESUME_GATES)[number];
 
 /** One stage of a stream's chain as handed to the worker. */
 export interface StageTask {
@@ -44,6 +49,13 @@ export interface StreamTask {
   readonly storedResume: unknown;
   /** The stream was reset: the destination ignores its watermark. */
   readonly ignoreWatermark: boolean;
+  /**
+   * `always`: the source waits for the destination's resume point even where it is known to be
+   * empty (replace, an ignored watermark); the default starts the source at once there.
+   */
+  readonly resumeGate?: ResumeGate;
+  /** The worker's switches (each defaults to on). */
+  readonly switches?: Partial<WorkerSwitches>;
   /** This attempt's {@link StepClock} buffer: the worker stamps each stage's steps, the main thread watches them. */
   readonly stepClock?: SharedArrayBuffer;
   /** This attempt's `ExternalWaits` buffer: each stage stamps its requests to its database (the stall watchdog reads it). */
@@ -60,6 +72,14 @@ export interface StreamTask {
   readonly dryRun?: { readonly limit?: number };
 }
 
+/** `workerData` of a stream worker. */
+export interface StreamWorkerData {
+  /** Its task; a warm worker (started before its task was known) has none and waits for a `task` message. */
+  readonly task?: StreamTask;
+  /** Define `navigator` before `pg` loads (see `WorkerSwitches.nodeNavigator`). */
+  readonly nodeNavigator: boolean;
+}
+
 /**
  * Messages the main thread posts to a worker. `cancel` without `hard` asks the chain to drain
  * (batch sources stop at their next checkpoint boundary, the destination commits what it got);
@@ -68,6 +88,8 @@ export interface StreamTask {
 export type WorkerControl =
   /** The task of a worker started warm (`WarmWorkers`): sent once, first. */
   | { readonly type: 'task'; readonly task: StreamTask }
+  /** To a warm worker before its task: load these connectors' jco bindings (their JS) now. */
+  | { readonly type: 'preload'; readonly bindingsUrls: readonly string[] }
   | { readonly type: 'cancel'; readonly hard: boolean }
   /** Answer to `dead-letters-flush`: the dead letters sent before it are stored (`ok`), or could not be. */
   | { readonly type: 'dead-letters-flushed'; readonly id: number; readonly ok: boolean };

@@ -1,3 +1,4 @@
+import './worker-navigator-first.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
@@ -16,7 +17,8 @@ import { ExternalWaits } from '../runtime/external-waits.js';
 import { stepGuard } from '../runtime/step-guard.js';
 import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
-import type { StageTask, StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
+import type { StageTask, StreamCounters, StreamTask, StreamWorkerData, WorkerControl, WorkerMessage } from './stream-task.js';
+import { DEFAULT_WORKER_SWITCHES } from './engine-options.js';
 import { describeSchemaChange } from './describe-schema-change.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 
@@ -46,9 +48,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const channels = (dryRun ? stages : stages.slice(1)).map(() => new FrameChannel(task.channelCapacity));
   const limit = task.dryRun?.limit !== undefined ? new RowLimit(task.dryRun.limit) : undefined;
   const sunk = { rows: 0, frames: 0, checkpoints: 0 };
-  // RAPIDBYTE_COPY_PASSTHROUGH=off: decode and re-encode every COPY frame (to measure what passthrough saves)
-  const copyPassthrough = process.env.RAPIDBYTE_COPY_PASSTHROUGH !== 'off';
-  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough }));
+  // off: decode and re-encode every COPY frame; ask every sslmode=prefer server for TLS first (to measure what each saves)
+  const { copyPassthrough, rememberTlsRefusal } = { ...DEFAULT_WORKER_SWITCHES, ...task.switches };
+  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough, rememberTlsRefusal }));
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   // the main thread terminates this worker when a stage stays inside one step past the timeout
@@ -93,6 +95,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const gate = new Promise<string | null>((resolve) => (openGate = resolve));
   const destinationIndex = dryRun ? -1 : stages.length - 1;
   if (dryRun) openGate(null); // no destination watermark: the source resumes from the state DB's checkpoint, if any
+  // replace rebuilds the table and a reset stream ignores its watermark: the destination can only
+  // answer null, so the source need not wait for it (it would wait out the destination's connect)
+  else if (task.resumeGate !== 'always' && (task.stream.writeMode === 'replace' || task.ignoreWatermark)) openGate(null);
   /** The first stage failure; other stages then fail only because their channel was closed. */
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
@@ -269,6 +274,11 @@ if (parentPort) {
       start(m.task);
       return;
     }
+    if (m.type === 'preload') {
+      // the task's instantiation then finds them in the module cache; a failure shows there
+      for (const url of m.bindingsUrls) import(url).catch(() => undefined);
+      return;
+    }
     if (m.type === 'dead-letters-flushed') {
       flushes.get(m.id)?.(m.ok);
       flushes.delete(m.id);
@@ -288,5 +298,6 @@ if (parentPort) {
       }),
   };
   // a warm worker (started before its task was known) waits for the `task` message
-  if ((workerData as { warm?: boolean } | null)?.warm !== true) start(workerData as StreamTask);
+  const data = workerData as StreamWorkerData | null;
+  if (data?.task) start(data.task);
 }

@@ -1,10 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import type { StreamWorkerData, WorkerControl } from './stream-task.js';
 
 /** The stream worker's entry (a chain of one stream runs in it). */
 export const STREAM_WORKER_URL = new URL('./stream-worker.js', import.meta.url);
-
-/** `workerData` of a worker started before its task: it waits for a `task` message. */
-export const WARM_WORKER_DATA = { warm: true } as const;
 
 /**
  * Stream workers started ahead of their task. Starting a worker costs ~0.3 s of module loading
@@ -15,15 +13,25 @@ export const WARM_WORKER_DATA = { warm: true } as const;
 export class WarmWorkers {
   readonly #spare: Worker[] = [];
 
-  constructor(count: number) {
+  /** `nodeNavigator`: see `WorkerSwitches.nodeNavigator` (default on). */
+  constructor(count: number, options: { readonly nodeNavigator?: boolean } = {}) {
+    const workerData: StreamWorkerData = { nodeNavigator: options.nodeNavigator !== false };
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(STREAM_WORKER_URL, { workerData: WARM_WORKER_DATA });
+      const worker = new Worker(STREAM_WORKER_URL, { workerData });
       worker.unref();
       // an error before it is taken surfaces when it is taken (the task never starts): drop it
       worker.once('error', () => this.#drop(worker));
       worker.once('exit', () => this.#drop(worker));
       this.#spare.push(worker);
     }
+  }
+
+  /**
+   * Has every spare worker load these connectors' bindings (~0.7 MB of JS each) while the main
+   * thread is still setting the run up.
+   */
+  preload(bindingsUrls: readonly string[]): void {
+    for (const worker of this.#spare) worker.postMessage({ type: 'preload', bindingsUrls } satisfies WorkerControl);
   }
 
   /** A warm worker (referenced again), or undefined when none is left. */

@@ -13,6 +13,11 @@ export interface ComponentModules {
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
 }
 
+/** The URL of a transpiled connector's jco bindings module in its `build/bindings`. */
+export function bindingsUrlOf(bindingsDir: string): string {
+  return pathToFileURL(join(bindingsDir, 'connector.js')).href;
+}
+
 /** Compiles every `*.wasm` core module of a transpiled connector (its `build/bindings`). */
 export async function compileComponentModules(connector: string, bindingsDir: string): Promise<ComponentModules> {
   const names = (await readdir(bindingsDir)).filter((n) => n.endsWith('.wasm'));
@@ -22,5 +27,5 @@ export async function compileComponentModules(connector: string, bindingsDir: st
       modules[name] = await WebAssembly.compile(await readFile(join(bindingsDir, name)));
     }),
   );
-  return { connector, bindingsUrl: pathToFileURL(join(bindingsDir, 'connector.js')).href, modules };
+  return { connector, bindingsUrl: bindingsUrlOf(bindingsDir), modules };
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConnectorManifest, type ConnectorManifest } from '@rapidbyte/sdk/contract';
 
@@ -19,7 +19,8 @@ const BUILTIN_CONNECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 
 
 /**
  * Finds connectors named in `use:`: a path (`./my-connector`, relative to the pipeline file), or a
- * name looked up in `$RAPIDBYTE_CONNECTORS_PATH`, `<pipeline dir>/connectors`, then the built-ins.
+ * name looked up in `connectorsPath` (the CLI's `$RAPIDBYTE_CONNECTORS_PATH`, relative to
+ * `baseDir`), `<pipeline dir>/connectors`, then the built-ins.
  */
 export class ConnectorRegistry {
   readonly #searchPath: readonly string[];
@@ -27,10 +28,9 @@ export class ConnectorRegistry {
 
   constructor(
     readonly baseDir: string,
-    env: Readonly<Record<string, string | undefined>> = process.env,
+    connectorsPath: readonly string[] = [],
   ) {
-    const fromEnv = (env.RAPIDBYTE_CONNECTORS_PATH ?? '').split(delimiter).filter(Boolean);
-    this.#searchPath = [...fromEnv.map((p) => resolve(baseDir, p)), join(baseDir, 'connectors'), BUILTIN_CONNECTORS_DIR];
+    this.#searchPath = [...connectorsPath.map((p) => resolve(baseDir, p)), join(baseDir, 'connectors'), BUILTIN_CONNECTORS_DIR];
   }
 
   get searchPath(): readonly string[] {

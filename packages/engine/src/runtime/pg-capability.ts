@@ -50,6 +50,8 @@ export interface PgCapabilityOptions {
    * false decodes every frame to Arrow and encodes it again — the path transforms take anyway).
    */
   readonly copyPassthrough?: boolean;
+  /** `sslmode=prefer`: remember a server's TLS refusal for the next connection (default true). */
+  readonly rememberTlsRefusal?: boolean;
 }
 
 /**
@@ -82,7 +84,7 @@ export class PgCapability {
 
   async connect(options: PgConnectOptions): Promise<number> {
     checkHost(this.policy, options.host, options.port);
-    const client = await connectPgClient(options);
+    const client = await connectPgClient(options, this.options.rememberTlsRefusal === false ? { rememberTlsRefusal: false } : {});
     client.on('error', () => {
       /* surfaced by the next request on this connection */
     });

@@ -1,0 +1,40 @@
+/**
+ * Start-up and data-path switches of the stream workers. Each defaults to on; turning one off
+ * exists to measure what it saves (the CLI reads them from `RAPIDBYTE_*` variables).
+ */
+export interface WorkerSwitches {
+  /** COPY frames pass through without a decode and re-encode (off: `RAPIDBYTE_COPY_PASSTHROUGH=off`). */
+  readonly copyPassthrough: boolean;
+  /** A thread remembers a server's refusal of TLS under `sslmode=prefer` (off: `RAPIDBYTE_TLS_MEMO=off`). */
+  readonly rememberTlsRefusal: boolean;
+  /** Node 20 gets a `navigator` before `pg` loads, so `pg` skips loading undici (off: `RAPIDBYTE_NODE_NAVIGATOR=off`). */
+  readonly nodeNavigator: boolean;
+}
+
+export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = { copyPassthrough: true, rememberTlsRefusal: true, nodeNavigator: true };
+
+/**
+ * Test-only faults (the CLI parses them from `RAPIDBYTE_TEST_FAULT`, see `parseTestFault`): each
+ * opens one of the windows the recovery code exists for.
+ */
+export interface TestFaults {
+  /** End the process right after the n-th destination commit, before the state DB records it. */
+  readonly exitAfterCommit?: number;
+  /** End the process the moment the n-th committed checkpoint of a stream attempt reaches the main thread. */
+  readonly exitOnCommit?: number;
+  /** End the process right after the n-th batch of dead letters is written (one counter per stream attempt). */
+  readonly exitAfterDeadLetters?: number;
+  /** A sharded stream waits this long after storing its plan, before the shards start. */
+  readonly pauseAfterShardPlanMs?: number;
+  /** A replication hub waits this long before it reads again for a stream that re-attached behind it. */
+  readonly delayHubRestartMs?: number;
+  /** The replication hub delivers nothing to the first `attaches` attachments of this CDC stream. */
+  readonly muteHubStream?: { readonly stream: string; readonly attaches: number };
+  /** The source stage of this stream blocks before its first step in its first `attempts` attempts. */
+  readonly blockSource?: { readonly stream: string; readonly attempts: number };
+  /**
+   * Ends the process when an exit fault fires (the CLI exits with code 86). An embedder that sets
+   * an exit fault without it gets an exception thrown from where the process would have ended.
+   */
+  readonly exit?: () => void;
+}
