@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { redactSecrets, type PipelineConfig } from '../config/index.js';
 import { parseDuration } from '../config/parse-duration.js';
 import { DeliveryWorker, type DeliveryAttempt } from '../events/delivery-worker.js';
-import { EVENT_TYPES, isEventType, type EventType } from '../events/event-types.js';
+import { EVENT_TYPES, isEventType, type EventType } from '../config/event-types.js';
 import { subscriptionsOf, targetKey, targetLabel } from '../events/notification-target.js';
 import { openSqliteStateStore, openStateStore, type StateStore } from '../state/index.js';
 import { resolve } from 'node:path';

@@ -1,4 +1,4 @@
-import { DEFAULT_NOTIFIED_EVENTS, type EventType } from '../events/event-types.js';
+import { DEFAULT_NOTIFIED_EVENTS, type EventType } from './event-types.js';
 import { DEFAULT_NOTIFICATION_TIMING, type NotificationConfig, type NotificationFormat } from './notification-config.js';
 import { parseDuration } from './parse-duration.js';
 import type { IssueCollector } from './issue-collector.js';

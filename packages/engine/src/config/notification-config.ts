@@ -1,4 +1,4 @@
-import type { EventType } from '../events/event-types.js';
+import type { EventType } from './event-types.js';
 
 /** How a target's requests are shaped: the event as JSON, or a Slack incoming-webhook message. */
 export const NOTIFICATION_FORMATS = ['json', 'slack'] as const;

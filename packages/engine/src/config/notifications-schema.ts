@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '../events/event-types.js';
+import { EVENT_TYPES } from './event-types.js';
 import { NOTIFICATION_FORMATS } from './notification-config.js';
 import { DURATION_PATTERN } from './parse-duration.js';
 

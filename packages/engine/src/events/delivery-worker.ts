@@ -2,7 +2,7 @@ import type { NotificationConfig } from '../config/notification-config.js';
 import { DEFAULT_NOTIFICATION_TIMING } from '../config/notification-config.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../state/event-records.js';
 import type { StateStore } from '../state/state-store.js';
-import type { EventType } from './event-types.js';
+import type { EventType } from '../config/event-types.js';
 import { targetKey, targetLabel } from './notification-target.js';
 import { nextAttemptAt } from './retry-backoff.js';
 import { sendWebhook } from './send-webhook.js';

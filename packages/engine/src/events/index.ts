@@ -1,5 +1,5 @@
-export { DEFAULT_NOTIFIED_EVENTS, EVENT_TYPES, isEventType, type EventType } from './event-types.js';
-export { runEventType, streamEventType } from './lifecycle-event-type.js';
+export { DEFAULT_NOTIFIED_EVENTS, EVENT_TYPES, isEventType, type EventType } from '../config/event-types.js';
+export { runEventType, streamEventType } from '../state/lifecycle-event-type.js';
 export { subscriptionsOf, targetKey, targetLabel } from './notification-target.js';
 export { nextAttemptAt, retryDelayMs, type RetryBackoff } from './retry-backoff.js';
 export { WEBHOOK_HEADERS, signWebhook, verifyWebhookSignature } from './webhook-signature.js';

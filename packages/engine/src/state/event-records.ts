@@ -1,4 +1,4 @@
-import type { EventType } from '../events/event-types.js';
+import type { EventType } from '../config/event-types.js';
 
 /**
  * One lifecycle event, as stored in the state DB's outbox. `id` orders events (and names one on

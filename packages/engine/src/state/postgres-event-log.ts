@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { isEventType, type EventType } from '../events/event-types.js';
+import { isEventType, type EventType } from '../config/event-types.js';
 import type {
   ClaimRequest, ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryStatus, EventFilter, EventRecord, NewEvent, TargetSubscription,
 } from './event-records.js';

@@ -9,7 +9,7 @@ import type {
 } from './state-records.js';
 import { STREAM_TRANSITIONS, isStreamStatus, isTerminalStreamStatus, type StreamStatus } from './stream-status.js';
 import { requireCount, requirePositiveInteger } from './validate.js';
-import { runEventType, streamEventType } from '../events/lifecycle-event-type.js';
+import { runEventType, streamEventType } from './lifecycle-event-type.js';
 import { runEventPayload, streamEventPayload } from './lifecycle-payloads.js';
 import type { PostgresEventLog } from './postgres-event-log.js';
 

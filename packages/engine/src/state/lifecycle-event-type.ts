@@ -1,6 +1,6 @@
-import type { RunStatus } from '../state/run-status.js';
-import type { StreamStatus } from '../state/stream-status.js';
-import type { EventType } from './event-types.js';
+import type { RunStatus } from './run-status.js';
+import type { StreamStatus } from './stream-status.js';
+import type { EventType } from '../config/event-types.js';
 
 /** The event a run's move to `to` writes, if any (`pending` writes none: the run has not started). */
 export function runEventType(to: RunStatus): EventType | undefined {
