@@ -101,6 +101,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   /** The first stage failure; other stages then fail only because their channel was closed. */
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
+  /** A checkpoint was committed in this attempt (a guest may then be recycled: see stepGuard). */
+  let committedThisAttempt = false;
   /** Bytes sent to the destination so far (COPY data). */
   const destinationBytes = (): number => (destinationIndex < 0 ? 0 : (pgs[destinationIndex]?.traffic.bytesIn ?? 0));
   /** Posts the counters at most every 250 ms; `immediately` posts them at once (before a committed checkpoint, so the host records what it covers). */
@@ -136,6 +138,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         else if (kind === 'resume') openGate(payload === 'null' ? null : payload);
         else {
           if (kind === 'committed') {
+            committedThisAttempt = true;
             replication?.committed(payload);
             delivery.committed(payload, destinationBytes());
             progress(true);
@@ -174,7 +177,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     try {
       const memories: WebAssembly.Memory[] = [];
       const exports = await instantiateConnector(stage.component, frames, hooks, memories);
-      const guard = stepGuard(name, index, clock, memories, task.resources.connectorMemoryBytes);
+      const guard = stepGuard(name, index, clock, memories, task.resources.connectorMemoryBytes, () => committedThisAttempt);
       const upstream = input
         ? {
             next: async () => {

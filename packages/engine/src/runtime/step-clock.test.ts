@@ -34,6 +34,29 @@ describe('stepGuard', () => {
     expect(() => guard.ended()).toThrow(expect.objectContaining({ code: 'CONNECTOR_MEMORY_EXCEEDED', kind: 'permanent', message: expect.stringContaining('resources.connector_memory') }));
   });
 
+  it('halfway from its start to the ceiling recycles the instance (transient CONNECTOR_MEMORY_RECYCLED), but only once the attempt committed', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    let committed = false;
+    // the mark is halfway from the start (1 page) to the ceiling (5 pages): 3 pages
+    const guard = stepGuard('destination:probe', 1, StepClock.create(2), [memory], 5 * 65536, () => committed);
+    memory.grow(2); // 3 pages: at the mark, not past it
+    committed = true;
+    guard.started();
+    expect(() => guard.ended()).not.toThrow();
+    committed = false;
+    memory.grow(1); // 4 of 5 pages: past the mark
+    guard.started();
+    expect(() => guard.ended()).not.toThrow(); // nothing committed yet: it may grow to the ceiling
+    committed = true;
+    guard.started();
+    expect(() => guard.ended()).toThrow(
+      expect.objectContaining({ code: 'CONNECTOR_MEMORY_RECYCLED', kind: 'transient', message: expect.stringContaining('restarting its connectors from the last commit') }),
+    );
+    memory.grow(2); // past the ceiling: the permanent failure wins
+    guard.started();
+    expect(() => guard.ended()).toThrow(expect.objectContaining({ code: 'CONNECTOR_MEMORY_EXCEEDED' }));
+  });
+
   it('clears its slot after a step, also one that fails', () => {
     const clock = StepClock.create(1);
     const guard = stepGuard('source:probe', 0, clock, [], undefined);

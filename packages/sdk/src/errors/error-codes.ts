@@ -159,6 +159,7 @@ export const ERROR_CODES = {
 
   // the engine's own machinery
   CONNECTOR_TIMEOUT: transient('failure', 'a connector step ran longer than resources.connector_step_timeout: raise it, or report the connector if it hangs'),
+  CONNECTOR_MEMORY_RECYCLED: transient('failure', 'not a failure: a connector\'s memory grew halfway to resources.connector_memory after a commit, so the stream restarted it from the last commit'),
   CONNECTOR_MEMORY_EXCEEDED: permanent('failure', 'raise resources.connector_memory, or lower resources.max_batch_bytes'),
   CONNECTOR_BUG: permanent('failure', BUG),
   WORKER_CRASHED: permanent('failure', BUG),
