@@ -1,6 +1,8 @@
 // A connector is third-party code: one that never returns from a step, or grows its memory
 // without bound, fails its own stream (CONNECTOR_TIMEOUT / CONNECTOR_MEMORY_EXCEEDED) within
 // resources.connector_step_timeout / connector_memory; the run's other streams load, the run exits 5.
+// One whose memory only creeps up with every call (as the guest runtime's does) is recycled after a
+// commit instead, and its stream completes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { databaseScope, parseJson, pgEndpoint, REPO_ROOT, runCli, streamNamed, testPg, writePipeline, type CliResult, type RunJson, type TestDatabase } from '../support/e2e.js';
@@ -21,6 +23,8 @@ describe('connector limits', () => {
       INSERT INTO public.stuck VALUES (1);
       CREATE TABLE public.hog (id int PRIMARY KEY);
       INSERT INTO public.hog VALUES (1);
+      CREATE TABLE public.leaky (id int PRIMARY KEY, label text NOT NULL);
+      INSERT INTO public.leaky SELECT g, 'row ' || g FROM generate_series(1, 60000) g;
     `);
   });
   afterAll(() => databases.dropAll());
@@ -88,5 +92,35 @@ resources: { connector_step_timeout: 3s, connector_memory: 64mb, max_retries: 3,
     expect(good.rowsWritten).toBe(5000);
     const diff = await cluster.compareTables(src.url, 'good', dst.url, 'good');
     expect(diff.equal, JSON.stringify(diff)).toBe(true);
+  });
+
+  it('a connector whose memory grows with every call is recycled after a commit instead of failing at the ceiling: the stream completes, equal', async () => {
+    const dst = await databases.create('limits_leak_dst');
+    // 1 MiB kept per request: a full pass would take the guest far past 64 MiB
+    const file = writePipeline(`version: "1.0"
+pipeline: limits_leak
+source:
+  use: ${JSON.stringify(PROBE)}
+  config: { url: "${src.url}", misbehave: { public.leaky: leak } }
+  permissions: { network: { allowed_hosts: [127.0.0.1] } }
+  streams:
+    - { name: public.leaky, sync_mode: full_refresh }
+destination:
+  use: dest-postgres
+  ${pgEndpoint(dst.url)}
+  write_mode: append
+resources: { connector_memory: 64mb, max_retries: 2, batch_rows: 500, checkpoint_interval_rows: 2000 }
+`);
+    const result = await runCli(['run', file, '--json'], { timeoutMs: 180_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const leaky = streamNamed(parseJson<RunJson>(result), 'public.leaky');
+    expect(leaky.status).toBe('succeeded');
+    // recycled more often than max_retries allows failures in a row: each recycle followed a commit
+    expect(leaky.attempts).toBeGreaterThan(3);
+    expect(result.stderr).toContain('CONNECTOR_MEMORY_RECYCLED');
+    expect(result.stderr).not.toContain('CONNECTOR_MEMORY_EXCEEDED');
+    const diff = await cluster.compareTables(src.url, 'leaky', dst.url, 'leaky');
+    expect(diff.equal, JSON.stringify(diff)).toBe(true);
+    expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM public.leaky')).rows[0]).toEqual({ n: 60000, d: 60000 });
   });
 });
