@@ -49,6 +49,7 @@ function options(argv) {
       sample: { type: 'string', default: '15' },
       warmup: { type: 'string' },
       cli: { type: 'string', default: DEFAULT_CLI },
+      'node-option': { type: 'string', multiple: true, default: [] },
     },
   });
   const number = (key, min) => {
@@ -64,6 +65,7 @@ function options(argv) {
     sampleSeconds: number('sample', 1),
     warmupMinutes: values.warmup === undefined ? Math.min(5, minutes / 6) : number('warmup', 0),
     cli: values.cli,
+    nodeOptions: values['node-option'],
   };
 }
 
@@ -87,9 +89,27 @@ async function main() {
       state: { backend: 'sqlite', connection: join(work, 'state.db') },
     }));
     let output = '';
-    follower = spawn(process.execPath, [o.cli, 'run', '--follow', '--no-progress', '--log-level', 'warn', yamlFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    follower.stdout.on('data', (d) => (output = (output + d).slice(-20_000)));
-    follower.stderr.on('data', (d) => (output = (output + d).slice(-20_000)));
+    // debug: every thread's periodic `memory` line (V8 heap, external, guest linear memory) is kept
+    /** @type {{ atSeconds: number; thread: string; line: string }[]} */
+    const memory = [];
+    let loadStart = performance.now();
+    let partial = '';
+    const onOutput = (d) => {
+      const text = partial + d;
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^\[debug\] (.*?): memory: (.*)$/.exec(line);
+        if (m) {
+          memory.push({ atSeconds: Math.round((performance.now() - loadStart) / 1000), thread: m[1], line: m[2] });
+          console.log(`         ${m[1]}: ${m[2]}`);
+        }
+        else output = (output + line + '\n').slice(-20_000);
+      }
+    };
+    follower = spawn(process.execPath, [...o.nodeOptions, o.cli, 'run', '--follow', '--no-progress', '--log-level', 'debug', yamlFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    follower.stdout.on('data', onOutput);
+    follower.stderr.on('data', onOutput);
     const src = new pg.Client({ connectionString: cluster.url('src') });
     const dst = new pg.Client({ connectionString: cluster.url('rb') });
     await Promise.all([src.connect(), dst.connect()]);
@@ -125,7 +145,7 @@ async function main() {
 
     /** @type {{ atSeconds: number; rssMb: number; slotLagBytes: number; changes: number; destinationRows: number }[]} */
     const samples = [];
-    const loadStart = performance.now();
+    loadStart = performance.now();
     while (performance.now() - loadStart < durationMs) {
       await sleep(Math.min(o.sampleSeconds * 1000, Math.max(0, durationMs - (performance.now() - loadStart))));
       if (follower.exitCode !== null) throw new Error(`follower exited ${follower.exitCode} during the soak:\n${output.slice(-3000)}`);
@@ -183,6 +203,7 @@ async function main() {
       verdict,
       differences: diffs,
       samples,
+      memory,
     };
     console.log(`\n${changes} changes at ${result.achievedRate}/s; caught up in ${result.catchUpSeconds} s`);
     console.log(`RSS after ${o.warmupMinutes} min warm-up: median ${rssMedian} MiB, min ${rssMin}, max ${rssMax} → ${rssFlat ? 'flat (±10%)' : 'NOT within ±10%'}`);

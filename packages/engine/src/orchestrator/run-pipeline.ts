@@ -4,6 +4,7 @@ import { assertDistinctDestinationTables, destinationTableOf, type ConnectorRef,
 import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
+import { MEMORY_REPORT_MS, memoryReport } from '../runtime/memory-report.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
@@ -147,6 +148,9 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
   const started = performance.now();
   const interrupts = new Interrupts(signal);
+  // the main thread's share of the process (replication hub, state DB); each worker reports its own
+  const memoryTimer = setInterval(() => onEvent({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport() }), MEMORY_REPORT_MS);
+  memoryTimer.unref();
   try {
     const names = config.source.streams.map((s) => s.name);
     const runId = await state.beginRun(config.pipeline, names);
@@ -250,6 +254,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     onEvent({ type: 'run-finished', result });
     return result;
   } finally {
+    clearInterval(memoryTimer);
     interrupts.close();
     await options.warm?.close();
     await release();
