@@ -3,14 +3,18 @@
 // the end the load stops, the follower catches up and every table is compared with the source
 // (EXCEPT both ways), then SIGINT stops the follower. Not part of `pnpm test`.
 //
-//   pnpm soak [--minutes M] [--rate N] [--streams K] [--sample S] [--warmup W] [--cli path]
+//   pnpm soak [--minutes M] [--rate N] [--streams K] [--sample S] [--warmup W] [--cli path] [--node-option F]…
 //
 // Defaults: 30 minutes, 2,000 changes/s (small transactions every 10 ms, 80% inserts, 20% updates
 // of earlier rows, round-robin over the streams' tables), 4 streams, a sample every 15 s, warm-up
-// 5 minutes (or a sixth of a shorter run). Verdict (exit 0 only if all hold): every table equal,
-// the follower exited 0 on SIGINT, the last lag sample no larger than 10× the median lag sample
-// plus 1 MiB (bounded, not growing), and every RSS sample after the warm-up within ±10% of their
-// median. The series and the verdict go to bench/results/soak-<time>.json.
+// 5 minutes. Verdict (exit 0 only if all hold): every table equal, the follower exited 0 on
+// SIGINT, the last lag sample no larger than 10× the median lag sample plus 1 MiB (bounded, not
+// growing), and every RSS sample after the warm-up within ±10% of their median (judged only with
+// at least 3 minutes of samples past the warm-up; a shorter run fails that part). The follower
+// runs at --log-level debug: each thread's periodic `memory` line (V8 heap, external memory, each
+// guest's linear memory) is printed and kept. The series, the memory lines and the verdict go to
+// bench/results/soak-<time>.json. --node-option passes a flag to the follower's node (e.g.
+// --heapsnapshot-signal=SIGUSR2); the environment is passed on (e.g. MALLOC_ARENA_MAX=2).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +29,8 @@ import { compareTables } from '../tests/support/table-compare.mjs';
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DEFAULT_CLI = join(REPO, 'packages', 'engine', 'dist', 'cli', 'main.js');
 const TICK_MS = 10;
+/** Minutes of samples past the warm-up the RSS verdict needs. */
+const JUDGED_MINUTES = 3;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** @param {number[]} xs */
@@ -32,6 +38,36 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)];
 };
+
+/** Least-squares slope of y over x. @param {[number, number][]} points */
+function slope(points) {
+  if (points.length < 2) return 0;
+  const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
+  const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
+}
+
+/**
+ * Each guest's linear memory (it never shrinks) at the first `memory` line after the warm-up and
+ * at the last, from the workers' debug lines.
+ * @param {{ atSeconds: number; thread: string; line: string }[]} memory
+ */
+function guestGrowth(memory, warmupSeconds) {
+  /** @type {Map<string, { thread: string; stage: string; firstMb?: number; lastMb: number; hostAllocatedMb: number }>} */
+  const byGuest = new Map();
+  for (const m of memory) {
+    for (const g of m.line.matchAll(/(\S+) linear ([\d.]+) MiB \(host-allocated ([\d.]+)\)/g)) {
+      const key = `${m.thread} ${g[1]}`;
+      const entry = byGuest.get(key) ?? { thread: m.thread.replace(/ engine$/, ''), stage: g[1], lastMb: 0, hostAllocatedMb: 0 };
+      if (m.atSeconds >= warmupSeconds) entry.firstMb ??= Number(g[2]);
+      entry.lastMb = Number(g[2]);
+      entry.hostAllocatedMb = Number(g[3]);
+      byGuest.set(key, entry);
+    }
+  }
+  return [...byGuest.values()].map((e) => ({ ...e, firstMb: e.firstMb ?? e.lastMb }));
+}
 
 /** Resident set size of a live process in MiB (threads included: one address space). @param {number} pid */
 function rssMb(pid) {
@@ -63,7 +99,7 @@ function options(argv) {
     rate: number('rate', 1),
     streams: Math.floor(number('streams', 1)),
     sampleSeconds: number('sample', 1),
-    warmupMinutes: values.warmup === undefined ? Math.min(5, minutes / 6) : number('warmup', 0),
+    warmupMinutes: values.warmup === undefined ? 5 : number('warmup', 0),
     cli: values.cli,
     nodeOptions: values['node-option'],
   };
@@ -185,7 +221,14 @@ async function main() {
     const rssMedian = median(afterWarmup.map((s) => s.rssMb));
     const rssMin = Math.min(...afterWarmup.map((s) => s.rssMb));
     const rssMax = Math.max(...afterWarmup.map((s) => s.rssMb));
-    const rssFlat = afterWarmup.length > 0 && rssMin >= rssMedian * 0.9 && rssMax <= rssMedian * 1.1;
+    // RSS is judged only on a run that samples at least JUDGED_MINUTES past the warm-up (V8 grows
+    // each worker's young generation and the guests their linear memories over the first minutes)
+    const judgedSeconds = (afterWarmup.at(-1)?.atSeconds ?? 0) - (afterWarmup[0]?.atSeconds ?? 0);
+    const rssJudged = judgedSeconds >= JUDGED_MINUTES * 60 - o.sampleSeconds;
+    const rssFlat = rssJudged && rssMin >= rssMedian * 0.9 && rssMax <= rssMedian * 1.1;
+    // least-squares slope after the warm-up: a slow leak shows here before it leaves the ±10% band
+    const rssSlopeMbPerMin = slope(afterWarmup.map((s) => [s.atSeconds / 60, s.rssMb]));
+    const guests = guestGrowth(memory, o.warmupMinutes * 60);
     const lagMedian = median(samples.map((s) => s.slotLagBytes));
     const lastLag = samples.at(-1)?.slotLagBytes ?? 0;
     const lagBounded = lastLag <= lagMedian * 10 + 1024 * 1024;
@@ -197,7 +240,8 @@ async function main() {
       achievedRate: Math.round(achievedRate),
       streams: tables.length,
       warmupMinutes: o.warmupMinutes,
-      rssAfterWarmupMb: { median: rssMedian, min: rssMin, max: rssMax },
+      rssAfterWarmupMb: { median: rssMedian, min: rssMin, max: rssMax, slopePerMinute: Math.round(rssSlopeMbPerMin * 100) / 100, judged: rssJudged },
+      guestLinearMb: guests,
       slotLagBytes: { median: lagMedian, last: lastLag, max: Math.max(...samples.map((s) => s.slotLagBytes)) },
       catchUpSeconds: Math.round((performance.now() - catchStart) / 100) / 10,
       verdict,
@@ -206,7 +250,12 @@ async function main() {
       memory,
     };
     console.log(`\n${changes} changes at ${result.achievedRate}/s; caught up in ${result.catchUpSeconds} s`);
-    console.log(`RSS after ${o.warmupMinutes} min warm-up: median ${rssMedian} MiB, min ${rssMin}, max ${rssMax} → ${rssFlat ? 'flat (±10%)' : 'NOT within ±10%'}`);
+    console.log(
+      rssJudged
+        ? `RSS after ${o.warmupMinutes} min warm-up: median ${rssMedian} MiB, min ${rssMin}, max ${rssMax}, slope ${rssSlopeMbPerMin.toFixed(2)} MiB/min → ${rssFlat ? 'flat (±10%)' : 'NOT within ±10%'}`
+        : `RSS not judged: the run sampled ${Math.max(0, judgedSeconds)} s past the ${o.warmupMinutes} min warm-up, it needs ${JUDGED_MINUTES} min (--minutes ≥ warm-up + ${JUDGED_MINUTES})`,
+    );
+    for (const g of guests) console.log(`guest ${g.thread} ${g.stage}: linear memory ${g.firstMb} → ${g.lastMb} MiB after the warm-up (host-allocated ${g.hostAllocatedMb} MiB in all)`);
     console.log(`slot lag: median ${(lagMedian / 1024).toFixed(0)} KiB, last ${(lastLag / 1024).toFixed(0)} KiB → ${lagBounded ? 'bounded' : 'GROWING'}`);
     console.log(`destination ${verdict.equal ? 'equals' : 'DIFFERS FROM'} the source (EXCEPT both ways, ${tables.length} tables); follower exit ${exitCode}`);
     const dir = join(REPO, 'bench', 'results');
