@@ -57,7 +57,7 @@ function guestGrowth(memory, warmupSeconds) {
   /** @type {Map<string, { thread: string; stage: string; firstMb?: number; lastMb: number; hostAllocatedMb: number }>} */
   const byGuest = new Map();
   for (const m of memory) {
-    for (const g of m.line.matchAll(/(\S+) linear ([\d.]+) MiB \(host-allocated ([\d.]+)\)/g)) {
+    for (const g of m.line.matchAll(/(\S+) linear ([\d.]+) MiB \(host-allocated ([\d.]+)/g)) {
       const key = `${m.thread} ${g[1]}`;
       const entry = byGuest.get(key) ?? { thread: m.thread.replace(/ engine$/, ''), stage: g[1], lastMb: 0, hostAllocatedMb: 0 };
       if (m.atSeconds >= warmupSeconds) entry.firstMb ??= Number(g[2]);

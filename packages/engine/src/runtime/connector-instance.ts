@@ -21,7 +21,10 @@ type Instantiate = (
 
 /** Bytes the host placed in an instance's linear memory (arguments, import results), counted as they are allocated. */
 export interface GuestAllocations {
-  bytes: number;
+  /** Export arguments (`run-step`'s response, …). */
+  arguments: number;
+  /** Results of host imports the guest called (`frame-schema`, …). */
+  importResults: number;
 }
 
 /**
@@ -55,11 +58,26 @@ export async function instantiateConnector(
     for (const value of Object.values(core.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
     const realloc = core.exports.cabi_realloc;
     if (!allocations || typeof realloc !== 'function') return core;
+    // inside a guest export (`run-step`, …) the host allocates import results; outside, arguments
+    let depth = 0;
     const counted = (ptr: number, oldSize: number, align: number, newSize: number): number => {
-      allocations.bytes += newSize - oldSize;
+      if (depth > 0) allocations.importResults += newSize - oldSize;
+      else allocations.arguments += newSize - oldSize;
       return (realloc as (...args: number[]) => number)(ptr, oldSize, align, newSize);
     };
-    return { exports: { ...core.exports, cabi_realloc: counted } } as WebAssembly.Instance;
+    const exports: Record<string, WebAssembly.ExportValue> = { ...core.exports, cabi_realloc: counted };
+    for (const [name, value] of Object.entries(core.exports)) {
+      if (typeof value !== 'function' || !name.startsWith('rapidbyte:')) continue;
+      exports[name] = (...args: unknown[]): unknown => {
+        depth += 1;
+        try {
+          return (value as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          depth -= 1;
+        }
+      };
+    }
+    return { exports } as unknown as WebAssembly.Instance;
   });
   const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as ConnectorExports | undefined;
   if (!exports) throw new Error(`${component.connector}: component does not export rapidbyte:connector/connector`);

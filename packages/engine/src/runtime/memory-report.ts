@@ -23,7 +23,7 @@ export function memoryReport(guests: ReadonlyMap<string, { readonly memories: re
     `external ${mib(usage.external)} MiB (array buffers ${mib(usage.arrayBuffers)})`,
     `rss ${mib(usage.rss)} MiB`,
   ];
-  for (const [stage, g] of guests) parts.push(`${stage} linear ${mib(linearMemoryBytes(g.memories))} MiB (host-allocated ${mib(g.allocations.bytes)})`);
+  for (const [stage, g] of guests) parts.push(`${stage} linear ${mib(linearMemoryBytes(g.memories))} MiB (host-allocated ${mib(g.allocations.arguments + g.allocations.importResults)}: arguments ${mib(g.allocations.arguments)}, import results ${mib(g.allocations.importResults)})`);
   if (frames !== undefined) parts.push(`frames ${frames}`);
   return parts.join(', ');
 }
