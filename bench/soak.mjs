@@ -120,8 +120,8 @@ async function main() {
     writeFileSync(yamlFile, YAML.stringify({
       version: '1.0',
       pipeline: 'soak',
-      source: { use: 'source-postgres', config: { url: cluster.url('src') }, permissions: { network: { allowed_hosts: [cluster.host] } }, streams: tables.map((t) => ({ name: `public.${t}`, sync_mode: 'cdc' })) },
-      destination: { use: 'dest-postgres', config: { url: cluster.url('rb') }, permissions: { network: { allowed_hosts: [cluster.host] } }, write_mode: 'upsert' },
+      source: { use: 'source-postgres', config: { url: cluster.url('src') }, streams: tables.map((t) => ({ name: `public.${t}`, sync_mode: 'cdc' })) },
+      destination: { use: 'dest-postgres', config: { url: cluster.url('rb') }, write_mode: 'upsert' },
       state: { backend: 'sqlite', connection: join(work, 'state.db') },
     }));
     let output = '';

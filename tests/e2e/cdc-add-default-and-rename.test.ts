@@ -6,11 +6,7 @@
 // name changed is renamed at the destination; what cannot be known (a volatile default) is a
 // warning naming the re-snapshot command.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { columnNames, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, spawnCli, testPg, waitFor, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -43,21 +39,16 @@ destination:
 
 async function runOk(file: string): Promise<CliResult> {
   const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  expect((JSON.parse(result.stdout) as RunJson).status).toBe('succeeded');
+  expectSucceeded(result);
   return result;
 }
 
 async function columns(db: TestDatabase): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT attname::text AS name FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
-  return r.rows.map((row) => row.name as string);
+  return columnNames(db, 'public.items');
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, cols: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'items', dst.url, 'items', { columns: cols });
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.sourceRows).toBe(diff.destinationRows);
+  await expectTablesEqual(src, 'items', dst, 'items', { columns: cols });
 }
 
 /** The application's own writes still work; the next run follows them. */

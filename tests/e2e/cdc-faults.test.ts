@@ -3,13 +3,9 @@
 // committed (also while the destination fails); SIGINT on --follow drains, commits and exits 0;
 // an invalidated slot fails with its specific error and the recovery command; a `state reset`
 // drops the slot; a 2M-row source transaction streams with bounded engine memory.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { databaseScope, editPipeline, expectTablesEqual, parseJson, pgPipeline, runCli, runSucceeded, spawnCli, testPg, waitFor, writePipelineDoc, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -19,40 +15,12 @@ afterAll(async () => {
   await scope.dropAll();
 });
 
-function pipeline(name: string, src: TestDatabase, dst: TestDatabase, table: string, extra = ''): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${name}
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-    - { name: ${table}, sync_mode: cdc }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url)}
-  write_mode: upsert
-resources: { batch_rows: 5000${extra} }
-`);
-}
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function runOk(file: string): Promise<RunJson> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return parseJson<RunJson>(result);
+function pipeline(name: string, src: TestDatabase, dst: TestDatabase, table: string): string {
+  return writePipelineDoc(pgPipeline({ name, src, dst, streams: [{ name: table, sync_mode: 'cdc' }], writeMode: 'upsert', resources: { batch_rows: 5000 } }));
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, table: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, table, dst.url, table);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
+  await expectTablesEqual(src, table, dst, table);
 }
 
 /** confirmed_flush_lsn - the destination watermark's LSN (must never be > 0). */
@@ -98,8 +66,8 @@ CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO publ
     const dst = await scope.create('cdc_kill_dst');
     const file = pipeline('cdc_kill', src, dst, 'public.ev');
     // a second stream keeps a change log of its table: a change applied twice would show there
-    writeFileSync(file, readFileSync(file, 'utf8').replace('    - { name: public.ev, sync_mode: cdc }', '    - { name: public.ev, sync_mode: cdc }\n    - { name: public.evlog, sync_mode: cdc, write_mode: append }'));
-    await runOk(file);
+    editPipeline(file, (p) => p.source.streams.push({ name: 'public.evlog', sync_mode: 'cdc', write_mode: 'append' }));
+    await runSucceeded(file);
     const load = writeLoad(src, 'ev', 1000);
     const logLoad = writeLoad(src, 'evlog', 1000);
     const follow = spawnCli(['run', '--follow', file]);
@@ -118,7 +86,7 @@ CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO publ
     const writes = await load.stop();
     await logLoad.stop();
     expect(writes).toBeGreaterThan(20);
-    await runOk(file);
+    await runSucceeded(file);
     await expectEqual(src, dst, 'ev');
     expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdc_kill', 'public.ev')).toBeLessThanOrEqual(0);
     const doubled = await cluster.query(dst.name, `SELECT id, _rb_op, _rb_lsn, count(*) FROM evlog GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`);
@@ -132,7 +100,7 @@ CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO publ
     const src = await scope.create('cdc_dstfail_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 100) g;`);
     const dst = await scope.create('cdc_dstfail_dst');
     const file = pipeline('cdc_dstfail', src, dst, 'public.ev');
-    await runOk(file);
+    await runSucceeded(file);
     // the destination now rejects big values: every change batch with one fails
     await cluster.query(dst.name, `ALTER TABLE ev ADD CONSTRAINT small CHECK (v < 1000)`);
     await cluster.psql(src.name, `INSERT INTO ev SELECT g, 1 FROM generate_series(101, 200) g; UPDATE ev SET v = 5000 WHERE id = 7;`);
@@ -140,7 +108,7 @@ CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO publ
     expect(failed.code).not.toBe(0);
     expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdc_dstfail', 'public.ev')).toBeLessThanOrEqual(0);
     await cluster.query(dst.name, `ALTER TABLE ev DROP CONSTRAINT small`);
-    await runOk(file);
+    await runSucceeded(file);
     await expectEqual(src, dst, 'ev');
   });
 
@@ -149,7 +117,7 @@ CREATE TABLE public.evlog (id int PRIMARY KEY, v int NOT NULL); INSERT INTO publ
     const dst = await scope.create('cdc_retry_dst');
     const file = pipeline('cdc_retry', src, dst, 'public.ev');
     // a second stream of the same source keeps going while the first one retries
-    writeFileSync(file, readFileSync(file, 'utf8').replace('    - { name: public.ev, sync_mode: cdc }', '    - { name: public.ev, sync_mode: cdc }\n    - { name: public.ev2, sync_mode: cdc }'));
+    editPipeline(file, (p) => p.source.streams.push({ name: 'public.ev2', sync_mode: 'cdc' }));
     await cluster.psql(src.name, `CREATE TABLE public.ev2 (id int PRIMARY KEY, v int NOT NULL);`);
     const follow = spawnCli(['run', '--follow', '--json', file]);
     await waitFor('the snapshot', async () => {
@@ -236,7 +204,7 @@ describe('cdc slot operations', () => {
     const src = await scope.create('cdc_lost_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int); CREATE TABLE public.filler (v text); INSERT INTO public.ev VALUES (1, 1);`);
     const dst = await scope.create('cdc_lost_dst');
     const file = pipeline('cdc_lost', src, dst, 'public.ev');
-    await runOk(file);
+    await runSucceeded(file);
     await cluster.psql(src.name, `INSERT INTO ev VALUES (2, 2);`);
     try {
       await cluster.query(src.name, `ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'`);
@@ -266,7 +234,7 @@ describe('cdc slot operations', () => {
     expect(reset.code, reset.stderr).toBe(0);
     const slots = await cluster.query(src.name, `SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'rapidbyte_cdc_lost'`);
     expect(slots.rows[0]).toEqual({ n: 0 });
-    await runOk(file);
+    await runSucceeded(file);
     await expectEqual(src, dst, 'ev');
   });
 
@@ -274,7 +242,7 @@ describe('cdc slot operations', () => {
     const src = await scope.create('cdc_big_src', `CREATE TABLE public.big (id int PRIMARY KEY, v int NOT NULL, t text);`);
     const dst = await scope.create('cdc_big_dst');
     const file = pipeline('cdc_big', src, dst, 'public.big');
-    await runOk(file);
+    await runSucceeded(file);
     await cluster.psql(src.name, `INSERT INTO big SELECT g, g % 1000, 'row ' || g FROM generate_series(1, 2000000) g;`);
     const run = spawnCli(['run', '--json', file], { timeoutMs: 600_000 });
     let peakKb = 0;

@@ -2,11 +2,7 @@
 // while the hub restarts (RAPIDBYTE_TEST_FAULT=delay-hub-restart holds the restart open), and
 // every change they missed while detached still reaches the destination.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
+import { databaseScope, parseJson, pgEndpoint, spawnCli, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -15,14 +11,6 @@ afterAll(async () => {
   await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
   await scope.dropAll();
 });
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
 
 async function count(db: TestDatabase, table: string): Promise<number | undefined> {
   const r = await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`).catch(() => undefined);

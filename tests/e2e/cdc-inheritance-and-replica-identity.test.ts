@@ -5,10 +5,7 @@
 // an unusable replica identity index is refused before anything is published; a pipeline whose slot
 // exists needs no free slot.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
+import { databaseScope, expectTablesEqual, parseJson, pgEndpoint, pgPipeline, runCli, runSucceeded, testPg, writePipeline, writePipelineDoc, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -19,39 +16,7 @@ afterAll(async () => {
 });
 
 function cdcPipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; streams: readonly string[] }): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${o.name}
-source:
-  use: source-postgres
-  ${pgEndpoint(o.src.url)}
-  streams:
-${o.streams.map((s) => `    - { name: ${s}, sync_mode: cdc }`).join('\n')}
-destination:
-  use: dest-postgres
-  ${pgEndpoint(o.dst.url)}
-  write_mode: upsert
-resources: { batch_rows: 1000 }
-`);
-}
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function runOk(file: string): Promise<RunJson> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return parseJson<RunJson>(result);
-}
-
-async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource, `rows only in source ${srcTable}`).toEqual([]);
-  expect(diff.onlyInDestination, `rows only in destination ${dstTable}`).toEqual([]);
+  return writePipelineDoc(pgPipeline({ ...o, streams: o.streams.map((s) => ({ name: s, sync_mode: 'cdc' })), writeMode: 'upsert', resources: { batch_rows: 1000 } }));
 }
 
 async function publishedTables(src: TestDatabase): Promise<string[]> {
@@ -81,9 +46,9 @@ describe('CDC of inheritance parents', () => {
     const src = await scope.create('cdc_inh_src', INHERITANCE_DDL);
     const dst = await scope.create('cdc_inh_dst');
     const file = cdcPipeline({ name: 'cdc_inh', src, dst, streams: ['public.animals'] });
-    await runOk(file);
+    await runSucceeded(file);
     expect(await publishedTables(src)).toEqual(['public.animals']);
-    await expectEqual(src, 'animals_own', dst, 'animals');
+    await expectTablesEqual(src, 'animals_own', dst, 'animals');
 
     // the application's own writes on parent and children still work after the run
     await applicationWrites(src, 'animals', 100);
@@ -93,8 +58,8 @@ describe('CDC of inheritance parents', () => {
     await cluster.query(src.name, `DELETE FROM dogs WHERE id = 11`);
     await cluster.query(src.name, `UPDATE animals SET name = name || '?'`); // parent and children in one statement
 
-    await runOk(file);
-    await expectEqual(src, 'animals_own', dst, 'animals');
+    await runSucceeded(file);
+    await expectTablesEqual(src, 'animals_own', dst, 'animals');
     expect(await publishedTables(src)).toEqual(['public.animals']);
   });
 
@@ -133,8 +98,8 @@ destination:
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(run.stderr).toContain("reads the inheritance parent's own rows only");
     }
-    await expectEqual(src, 'animals_own', dst, 'animals_full');
-    await expectEqual(src, 'animals_own', dst, 'animals_incr');
+    await expectTablesEqual(src, 'animals_own', dst, 'animals_full');
+    await expectTablesEqual(src, 'animals_own', dst, 'animals_incr');
   });
 
   it('CDC of an inheritance parent and its child in one pipeline works in either stream order (no "already member of publication")', async () => {
@@ -142,14 +107,14 @@ destination:
       const src = await scope.create('cdc_inh2_src', INHERITANCE_DDL);
       const dst = await scope.create('cdc_inh2_dst');
       const file = cdcPipeline({ name: `cdc_inh2_${order.replace(' ', '_')}`, src, dst, streams });
-      await runOk(file);
+      await runSucceeded(file);
       expect(await publishedTables(src), order).toEqual(['public.animals', 'public.cats']);
       await applicationWrites(src, 'animals', 100);
       await applicationWrites(src, 'cats', 300, ', lives', ', 7');
       await applicationWrites(src, 'dogs', 200, ', breed', `, 'mutt'`);
-      await runOk(file);
-      await expectEqual(src, 'animals_own', dst, 'animals');
-      await expectEqual(src, 'cats', dst, 'cats');
+      await runSucceeded(file);
+      await expectTablesEqual(src, 'animals_own', dst, 'animals');
+      await expectTablesEqual(src, 'cats', dst, 'cats');
     }
   });
 });
@@ -187,10 +152,10 @@ INSERT INTO public.by_index VALUES (1, 'a');`,
     // with the fix the stream runs, and the application's writes still work
     await cluster.psql(src.name, `ALTER TABLE public.deferred REPLICA IDENTITY FULL;`);
     const fixed = cdcPipeline({ name: 'cdc_defer_fixed', src, dst, streams: ['public.deferred'] });
-    await runOk(fixed);
+    await runSucceeded(fixed);
     await applicationWrites(src, 'deferred', 200);
-    await runOk(fixed);
-    await expectEqual(src, 'deferred', dst, 'deferred');
+    await runSucceeded(fixed);
+    await expectTablesEqual(src, 'deferred', dst, 'deferred');
   });
 });
 
@@ -199,14 +164,14 @@ describe('replication slots', () => {
     const src = await scope.create('cdc_slots_src', `CREATE TABLE public.t (id int PRIMARY KEY, name text); INSERT INTO public.t VALUES (1, 'a');`);
     const dst = await scope.create('cdc_slots_dst');
     const file = cdcPipeline({ name: 'cdc_slots', src, dst, streams: ['public.t'] });
-    await runOk(file);
+    await runSucceeded(file);
     const free = await cluster.query('postgres', `SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS n`);
     const fillers = Array.from({ length: (free.rows[0] as { n: number }).n }, (_, i) => `rb_test_filler_${i}`);
     try {
       for (const name of fillers) await cluster.query('postgres', `SELECT pg_create_physical_replication_slot($1)`, [name]);
       await cluster.query(src.name, `INSERT INTO t VALUES (2, 'b'); UPDATE t SET name = 'c' WHERE id = 1;`);
-      await runOk(file);
-      await expectEqual(src, 't', dst, 't');
+      await runSucceeded(file);
+      await expectTablesEqual(src, 't', dst, 't');
       // a pipeline without a slot is still refused, with the fix
       const other = cdcPipeline({ name: 'cdc_slots_other', src, dst, streams: ['public.t'] });
       const refused = await runCli(['run', '--json', other]);

@@ -3,10 +3,7 @@
 // change of the table, the stream's frames take the new columns, and the destination applies
 // `schema_evolution`. Each test: snapshot run, DDL + changes at the source, one more run.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { cliOutput, databaseScope, expectSucceeded, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -40,15 +37,12 @@ destination:
 
 /** Asserts success; returns the schema changes the stream lists. */
 function succeeded(result: CliResult): string[] {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  return (json.streams[0] as { schemaChanges?: string[] }).schemaChanges ?? [];
+  return (expectSucceeded(result).streams[0] as StreamJson).schemaChanges ?? [];
 }
 
 function refused(result: CliResult): { code: string; message: string } {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).not.toBe(0);
-  const error = (JSON.parse(result.stdout) as RunJson).streams[0]?.error as { code: string; message: string } | undefined;
+  expect(result.code, cliOutput(result)).not.toBe(0);
+  const error = parseJson(result).streams[0]?.error as { code: string; message: string } | undefined;
   expect(error).toBeDefined();
   return error as { code: string; message: string };
 }
@@ -66,10 +60,7 @@ async function columns(dst: TestDatabase): Promise<Record<string, string>> {
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, cols: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'items', dst.url, 'items', { columns: cols });
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.sourceRows).toBe(diff.destinationRows);
+  await expectTablesEqual(src, 'items', dst, 'items', { columns: cols });
 }
 
 async function values(dst: TestDatabase, select: string): Promise<unknown[][]> {

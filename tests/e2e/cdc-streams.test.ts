@@ -3,13 +3,8 @@
 // --stream` re-syncs that stream alone; partitioned tables through CDC (published via the root,
 // rows moving between partitions), views and partitioned tables for full_refresh/incremental; a
 // relation that changed shape evolves the destination (or is refused by schema_evolution); three --follow streams at parallelism 1 all move.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { databaseScope, editPipeline, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, spawnCli, streamNamed, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -35,32 +30,6 @@ resources: { batch_rows: 2000${o.parallelism ? `, parallelism: ${o.parallelism}`
 `);
 }
 
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function runOk(file: string): Promise<RunJson> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return parseJson<RunJson>(result);
-}
-
-async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource, `rows only in source ${srcTable}`).toEqual([]);
-  expect(diff.onlyInDestination, `rows only in destination ${dstTable}`).toEqual([]);
-}
-
-function stream(json: RunJson, name: string): StreamJson {
-  const found = json.streams.find((s) => s.stream === name);
-  if (!found) throw new Error(`no stream ${name} in ${JSON.stringify(json)}`);
-  return found;
-}
-
 describe('streams of a CDC source', () => {
   it('a stream added under write load is snapshotted without losing or doubling changes; state reset --stream re-syncs it alone', async () => {
     const src = await scope.create(
@@ -72,7 +41,7 @@ INSERT INTO public.b SELECT g, 0 FROM generate_series(1, 50000) g;`,
     );
     const dst = await scope.create('cdc_add_dst');
     const one = pipeline({ name: 'cdc_add', src, dst, streams: ['{ name: public.a, sync_mode: cdc }'] });
-    await runOk(one);
+    await runSucceeded(one);
     let writing = true;
     const writer = (async () => {
       for (let i = 1; writing; i++) {
@@ -82,22 +51,21 @@ INSERT INTO public.b SELECT g, 0 FROM generate_series(1, 50000) g;`,
       }
     })();
     // the same pipeline (same slot and state) with a second stream, b, as a change log (doubles would show)
-    const yaml = readFileSync(one, 'utf8');
-    writeFileSync(one, yaml.replace('    - { name: public.a, sync_mode: cdc }', '    - { name: public.a, sync_mode: cdc }\n    - { name: public.b, sync_mode: cdc, write_mode: append }'));
+    editPipeline(one, (p) => p.source.streams.push({ name: 'public.b', sync_mode: 'cdc', write_mode: 'append' }));
     let added: RunJson;
     try {
-      added = await runOk(one);
+      added = await runSucceeded(one);
     } finally {
       writing = false;
       await writer;
     }
-    expect(stream(added, 'public.b').rowsWritten).toBeGreaterThanOrEqual(50000);
-    await runOk(one);
-    await expectEqual(src, 'a', dst, 'a');
+    expect(streamNamed(added, 'public.b').rowsWritten).toBeGreaterThanOrEqual(50000);
+    await runSucceeded(one);
+    await expectTablesEqual(src, 'a', dst, 'a');
     const dup = await cluster.query(dst.name, `SELECT id, _rb_op, _rb_lsn, count(*) FROM b GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`);
     expect(dup.rows).toEqual([]);
     await cluster.psql(dst.name, `CREATE TABLE b_replayed AS SELECT id, v FROM (SELECT DISTINCT ON (id) * FROM b ORDER BY id, _rb_lsn DESC, (_rb_op <> 'r') DESC) last WHERE _rb_op <> 'D'`);
-    await expectEqual(src, 'b', dst, 'b_replayed');
+    await expectTablesEqual(src, 'b', dst, 'b_replayed');
 
     // reset a alone: it is re-snapshotted (upsert: the table is replaced), b just goes on
     await cluster.psql(src.name, `UPDATE a SET v = -1 WHERE id = 1; DELETE FROM a WHERE id = 2;`);
@@ -105,10 +73,10 @@ INSERT INTO public.b SELECT g, 0 FROM generate_series(1, 50000) g;`,
     expect(reset.code, reset.stderr).toBe(0);
     expect(reset.stdout).not.toContain('dropped replication slot');
     await cluster.psql(src.name, `INSERT INTO b VALUES (999999, 9);`);
-    const after = await runOk(one);
-    expect(stream(after, 'public.a').rowsWritten).toBe(999);
-    expect(stream(after, 'public.b').rowsWritten).toBe(1);
-    await expectEqual(src, 'a', dst, 'a');
+    const after = await runSucceeded(one);
+    expect(streamNamed(after, 'public.a').rowsWritten).toBe(999);
+    expect(streamNamed(after, 'public.b').rowsWritten).toBe(1);
+    await expectTablesEqual(src, 'a', dst, 'a');
   });
 
   it('partitioned tables through CDC (rows moving between partitions), views and partitioned tables for full_refresh and incremental', async () => {
@@ -135,7 +103,7 @@ INSERT INTO public.n SELECT * FROM public.m;`,
         '{ name: public.n, sync_mode: incremental, cursor_field: updated_at }',
       ],
     });
-    await runOk(file);
+    await runSucceeded(file);
     await cluster.psql(src.name, `
 INSERT INTO m (id, region, v) VALUES (101, 'eu', 101), (102, 'us', 102);
 UPDATE m SET region = 'us', updated_at = now() WHERE id = 2;
@@ -144,9 +112,9 @@ DELETE FROM m WHERE id = 4;
 INSERT INTO n (id, region, v) VALUES (101, 'eu', 101);
 UPDATE n SET region = 'us', updated_at = now() + interval '1 second' WHERE id = 2;
 UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
-    await runOk(file);
-    await expectEqual(src, 'm', dst, 'm');
-    await expectEqual(src, 'm_big', dst, 'm_big');
+    await runSucceeded(file);
+    await expectTablesEqual(src, 'm', dst, 'm');
+    await expectTablesEqual(src, 'm_big', dst, 'm_big');
     // incremental by cursor on a partitioned table: a row that moved partition (its key (id, region)
     // changed) arrives as a new row; the old one stays, as incremental cannot see deletes
     const diff = await cluster.compareTables(src.url, 'n', dst.url, 'n');
@@ -172,13 +140,13 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
     }, { cli: follow, intervalMs: 200 });
     process.kill(follow.pid, 'SIGINT');
     expect((await follow.exited).code).toBe(0);
-    await expectEqual(src, 's', dst, 's');
+    await expectTablesEqual(src, 's', dst, 's');
 
     const strictSrc = await scope.create('cdc_shape_fail_src', `CREATE TABLE public.s (id int PRIMARY KEY, v int); INSERT INTO public.s VALUES (1, 1);`);
     const strictDst = await scope.create('cdc_shape_fail_dst');
     const strict = pipeline({ name: 'cdc_shape_fail', src: strictSrc, dst: strictDst, streams: ['{ name: public.s, sync_mode: cdc }'] });
-    writeFileSync(strict, readFileSync(strict, 'utf8').replace('  write_mode: upsert\n', '  write_mode: upsert\n  schema_evolution: { new_column: fail }\n'));
-    await runOk(strict);
+    editPipeline(strict, (p) => (p.destination.schema_evolution = { new_column: 'fail' }));
+    await runSucceeded(strict);
     await cluster.psql(strictSrc.name, `ALTER TABLE s ADD COLUMN nickname text; INSERT INTO s VALUES (2, 2, 'two');`);
     const failed = await runCli(['run', '--json', strict]);
     expect(failed.code).not.toBe(0);
@@ -193,10 +161,10 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
     const src = await scope.create('cdc_soft_src', `CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' || g FROM generate_series(1, 10) g;`);
     const dst = await scope.create('cdc_soft_dst');
     const file = pipeline({ name: 'cdc_soft', src, dst, streams: ['{ name: public.t, sync_mode: cdc }'] });
-    writeFileSync(file, readFileSync(file, 'utf8').replace(`${dst.url}" }`, `${dst.url}", cdc: { soft_delete: true, synced_at: true } }`));
-    await runOk(file);
+    editPipeline(file, (p) => (p.destination.config.cdc = { soft_delete: true, synced_at: true }));
+    await runSucceeded(file);
     await cluster.psql(src.name, `DELETE FROM t WHERE id IN (1, 2); UPDATE t SET v = 'changed' WHERE id = 3; DELETE FROM t WHERE id = 4; INSERT INTO t VALUES (4, 'back');`);
-    await runOk(file);
+    await runSucceeded(file);
     const rows = await cluster.query(dst.name, `SELECT id, v, _rb_deleted_at IS NOT NULL AS deleted, _rb_synced_at IS NOT NULL AS synced FROM t ORDER BY id`);
     expect(rows.rows.slice(0, 4)).toEqual([
       { id: 1, v: 'v1', deleted: true, synced: true },
@@ -206,9 +174,9 @@ UPDATE n SET v = 1000, updated_at = now() + interval '1 second' WHERE id = 3;`);
     ]);
     // the live rows equal the source
     await cluster.psql(dst.name, `CREATE VIEW t_live AS SELECT id, v FROM t WHERE _rb_deleted_at IS NULL`);
-    await expectEqual(src, 't', dst, 't_live');
+    await expectTablesEqual(src, 't', dst, 't_live');
     await cluster.psql(src.name, `TRUNCATE t;`);
-    await runOk(file);
+    await runSucceeded(file);
     expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM t WHERE _rb_deleted_at IS NULL`)).rows[0]).toEqual({ n: 0 });
     expect((await cluster.query(dst.name, `SELECT count(*)::int AS n FROM t`)).rows[0]).toEqual({ n: 10 });
     // the slot disappears behind our back: never a silent re-snapshot

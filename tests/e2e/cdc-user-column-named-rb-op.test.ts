@@ -5,10 +5,7 @@
 // stream, the column and the way out; with a `columns:` projection leaving them out it runs.
 // In every case the source application's own INSERT/UPDATE/DELETE keep working.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { columnNames, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -36,25 +33,8 @@ destination:
 `);
 }
 
-function json(result: CliResult): RunJson {
-  try {
-    return JSON.parse(result.stdout) as RunJson;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function runOk(file: string): Promise<void> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  expect(json(result).status).toBe('succeeded');
-}
-
 async function expectEqual(src: TestDatabase, dst: TestDatabase, columns?: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'ledger', dst.url, 'ledger', columns ? { columns } : {});
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, 'ledger', dst, 'ledger', { columns });
 }
 
 /** The application's own writes on the source table (after the table was published or refused). */
@@ -66,8 +46,7 @@ async function applicationWrites(src: TestDatabase, id: number): Promise<void> {
 }
 
 async function destinationColumns(dst: TestDatabase): Promise<string[]> {
-  const r = await cluster.query(dst.name, `SELECT attname::text AS name FROM pg_attribute WHERE attrelid = 'public.ledger'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
-  return r.rows.map((row) => row.name as string);
+  return columnNames(dst, 'public.ledger');
 }
 
 describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
@@ -75,7 +54,7 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
     const src = await scope.create('rbop_up_src', SOURCE);
     const dst = await scope.create('rbop_up_dst');
     const file = pipeline('rbop_up', src, dst, 'upsert');
-    await runOk(file);
+    await runSucceeded(file);
     // the snapshot keeps the columns, with their own types
     expect(await destinationColumns(dst)).toEqual(['id', '_rb_op', '_rb_lsn', '_rb_unchanged', 'note']);
     await expectEqual(src, dst);
@@ -89,7 +68,7 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
        DELETE FROM ledger WHERE id = 4;
        BEGIN; INSERT INTO ledger VALUES (7, 'I', 70, false, 'seven'); UPDATE ledger SET _rb_op = 'D' WHERE id = 7; COMMIT;`,
     );
-    await runOk(file);
+    await runSucceeded(file);
     await expectEqual(src, dst);
     const rows = await cluster.query(dst.name, `SELECT id, _rb_op, _rb_lsn::int AS lsn FROM ledger ORDER BY id`);
     expect(rows.rows).toEqual([
@@ -102,7 +81,7 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
     ]);
 
     await applicationWrites(src, 100);
-    await runOk(file);
+    await runSucceeded(file);
     await expectEqual(src, dst);
   });
 
@@ -112,7 +91,7 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
     const file = pipeline('rbop_log', src, dst, 'append');
     const result = await runCli(['run', '--json', file]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).not.toBe(0);
-    const error = json(result).streams[0]?.error;
+    const error = parseJson(result).streams[0]?.error;
     expect(error?.code).toBe('CDC_COLUMN_RESERVED');
     expect(error?.message).toContain('public.ledger');
     expect(error?.message).toContain('"_rb_op"');
@@ -131,9 +110,9 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
 
     // the way out: leave the columns out of the stream
     const projected = pipeline('rbop_log', src, dst, 'append', ', columns: [id, note]');
-    await runOk(projected);
+    await runSucceeded(projected);
     await cluster.psql(src.name, `INSERT INTO ledger VALUES (8, 'D', 80, true, 'eight'); UPDATE ledger SET note = 'one+' WHERE id = 1; DELETE FROM ledger WHERE id = 2;`);
-    await runOk(projected);
+    await runSucceeded(projected);
     const log = await cluster.query(dst.name, `SELECT id, note, _rb_op AS op FROM ledger WHERE _rb_op <> 'r' ORDER BY id`);
     expect(log.rows).toEqual([
       { id: 1, note: 'one+', op: 'U' },
@@ -143,6 +122,6 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
     const snapshot = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ledger WHERE _rb_op = 'r'`);
     expect((snapshot.rows[0] as { n: number }).n).toBe(5);
     await applicationWrites(src, 200);
-    await runOk(projected);
+    await runSucceeded(projected);
   });
 });

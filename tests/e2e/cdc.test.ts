@@ -4,10 +4,7 @@
 // through CDC; writes during the snapshot neither lost nor doubled; a table without a key is
 // refused before it is published; an idle source exits promptly and its slot still advances.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -44,29 +41,6 @@ resources: { batch_rows: 1000 }
 `);
 }
 
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function runOk(file: string): Promise<RunJson & { durationMs: number; streams: (StreamJson & { lsn?: string; slotLagBytes?: number })[] }> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = parseJson<RunJson & { durationMs: number; streams: (StreamJson & { lsn?: string; slotLagBytes?: number })[] }>(result);
-  expect(json.status).toBe('succeeded');
-  return json;
-}
-
-async function expectEqual(src: TestDatabase, table: string, dst: TestDatabase, dstTable: string, options: { columns?: string[]; castJsonToText?: boolean } = {}): Promise<void> {
-  const diff = await cluster.compareTables(src.url, table, dst.url, dstTable, options);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
-}
-
 async function slotRow(db: TestDatabase, slot: string): Promise<{ confirmed: string; walStatus: string } | undefined> {
   const r = await cluster.query(db.name, `SELECT confirmed_flush_lsn::text AS confirmed, wal_status FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
   const row = r.rows[0] as { confirmed: string; wal_status: string } | undefined;
@@ -93,15 +67,15 @@ describe('cdc × upsert applies every kind of change in commit order', () => {
     const dst = await scope.create('cdc_apply_dst');
     const file = cdcPipeline({ name: 'cdc_apply', src, dst, streams: [{ table: 'public.items' }, { table: 'public.items_full' }] });
     const bothEqual = async (): Promise<void> => {
-      await runOk(file);
-      await expectEqual(src, 'items', dst, 'items');
-      await expectEqual(src, 'items_full', dst, 'items_full');
+      await runSucceeded(file);
+      await expectTablesEqual(src, 'items', dst, 'items');
+      await expectTablesEqual(src, 'items_full', dst, 'items_full');
     };
 
     // first run: the snapshot
-    const first = await runOk(file);
+    const first = await runSucceeded(file);
     expect(first.streams.map((s) => s.stream).sort()).toEqual(['public.items', 'public.items_full']);
-    await expectEqual(src, 'items', dst, 'items');
+    await expectTablesEqual(src, 'items', dst, 'items');
     const cols = await cluster.query(dst.name, `SELECT column_name FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position`);
     expect(cols.rows.map((r: { column_name: string }) => r.column_name)).toEqual(['id', 'name', 'big', 'n']);
 
@@ -155,14 +129,14 @@ BEGIN; UPDATE ${t} SET name = 'one!' WHERE id = 1; UPDATE ${t} SET n = n + 1 WHE
     const file = cdcPipeline({ name: 'cdc_types', src, dst, streams: [{ table: 'public."TypeZoo"' }] });
     // the first run snapshots an empty copy: every row then comes through the change stream
     await cluster.psql(src.name, `CREATE TABLE zoo_rows AS SELECT * FROM "TypeZoo"; DELETE FROM "TypeZoo";`);
-    await runOk(file);
+    await runSucceeded(file);
     await cluster.psql(src.name, `
 INSERT INTO "TypeZoo" SELECT * FROM zoo_rows;
 UPDATE "TypeZoo" SET c_text = c_text || ' (updated)', c_numeric = c_numeric / 2 WHERE id % 2 = 0;
 INSERT INTO "TypeZoo" SELECT id + 1000, "select", "Order", c_int8, c_numeric, c_numeric_any, c_float4, c_float8, c_bool, c_text, "VarChar", c_char, c_bytea, c_uuid, c_date, c_time, c_timetz, c_timestamp, c_timestamptz, c_interval, c_json, c_jsonb, c_text_arr, c_int4_arr, c_mood, c_inet, c_cidr, c_int4range, c_point FROM zoo_rows;`);
-    const run = await runOk(file);
+    const run = await runSucceeded(file);
     expect(run.streams[0]?.rowsWritten).toBeGreaterThan(0);
-    await expectEqual(src, 'TypeZoo', dst, 'TypeZoo', { castJsonToText: true });
+    await expectTablesEqual(src, 'TypeZoo', dst, 'TypeZoo', { castJsonToText: true });
     const types = async (db: TestDatabase): Promise<string[]> =>
       (await cluster.query(db.name, `SELECT attname || ' ' || format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '"TypeZoo"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)).rows.map(
         (r: { t: string }) => r.t,
@@ -198,9 +172,9 @@ INSERT INTO public.busy SELECT g, 0, repeat('p', 200) FROM generate_series(1, 20
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     expect(writes).toBeGreaterThan(10);
     // the second runs take what was written after the first runs' end positions
-    await runOk(upsert);
-    await runOk(changeLog);
-    await expectEqual(src, 'busy', dst, 'busy');
+    await runSucceeded(upsert);
+    await runSucceeded(changeLog);
+    await expectTablesEqual(src, 'busy', dst, 'busy');
     // change log: no change twice, and replaying it (last change per key) gives the source
     const dup = await cluster.query(log.name, `SELECT id, _rb_op, _rb_lsn, count(*) FROM busy GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`);
     expect(dup.rows).toEqual([]);
@@ -209,7 +183,7 @@ INSERT INTO public.busy SELECT g, 0, repeat('p', 200) FROM generate_series(1, 20
       `CREATE TABLE replayed AS SELECT id, v, pad FROM (
          SELECT DISTINCT ON (id) * FROM busy ORDER BY id, _rb_lsn DESC, (_rb_op <> 'r') DESC) last WHERE _rb_op <> 'D'`,
     );
-    await expectEqual(src, 'busy', log, 'replayed');
+    await expectTablesEqual(src, 'busy', log, 'replayed');
   });
 });
 
@@ -236,12 +210,12 @@ describe('cdc preflight and idle sources', () => {
     const src = await scope.create('cdc_idle_src', `CREATE TABLE public.quiet (id int PRIMARY KEY, v text); CREATE TABLE public.noisy (id serial PRIMARY KEY, v text);`);
     const dst = await scope.create('cdc_idle_dst');
     const file = cdcPipeline({ name: 'cdc_idle', src, dst, streams: [{ table: 'public.quiet' }] });
-    await runOk(file);
+    await runSucceeded(file);
     const before = await slotRow(src, 'rapidbyte_cdc_idle');
     expect(before).toBeDefined();
     await cluster.psql(src.name, `INSERT INTO noisy (v) SELECT repeat('n', 100) FROM generate_series(1, 20000);`);
     const t0 = Date.now();
-    const run = await runOk(file);
+    const run = await runSucceeded(file);
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(run.streams[0]?.lsn).toBeDefined();
     const after = await slotRow(src, 'rapidbyte_cdc_idle');

@@ -4,11 +4,7 @@
 // `cdc.slot_create_timeout_ms` naming it.
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, spawnCli, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -31,14 +27,6 @@ destination:
   ${pgEndpoint(o.dst.url)}
   write_mode: upsert
 `);
-}
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
 }
 
 function lineFor(stdout: string, stream: string): string {

@@ -5,15 +5,10 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from '../../packages/engine/dist/state/index.js';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 1000;
-
-type DryRunJson = RunJson & { dryRun?: boolean; skipped?: { stream: string; reason: string }[] };
 
 function pipelineFile(name: string, src: TestDatabase, dst: TestDatabase): string {
   return writePipeline(`version: "1.0"
@@ -32,14 +27,6 @@ destination:
   primary_key: [id]
 resources: { checkpoint_interval_rows: 100, batch_rows: 40 }
 `);
-}
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
 }
 
 const byName = (json: RunJson): Record<string, StreamJson> => Object.fromEntries(json.streams.map((s) => [s.stream, s]));
@@ -92,7 +79,7 @@ describe('rapidbyte run --dry-run', () => {
     const file = pipelineFile('dry_all', src, dst);
     const result = await runCli(['run', '--json', '--dry-run', file]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    const json = parseJson<DryRunJson>(result);
+    const json = parseJson(result);
     expect(json.status).toBe('succeeded');
     expect(json.dryRun).toBe(true);
     const streams = byName(json);
@@ -112,7 +99,7 @@ describe('rapidbyte run --dry-run', () => {
   it('--limit N reads at most N rows per stream (the last frame is sliced); the summary says it was a dry run', async () => {
     const dst = await databases.create('dry_lim_dst');
     const file = pipelineFile('dry_limit', src, dst);
-    const json = parseJson<DryRunJson>(await runCli(['run', '--json', '--dry-run', '--limit', '250', file]));
+    const json = parseJson(await runCli(['run', '--json', '--dry-run', '--limit', '250', file]));
     expect(json.status).toBe('succeeded');
     for (const s of json.streams) expect([s.stream, s.rowsRead]).toEqual([s.stream, 250]);
 
@@ -146,14 +133,14 @@ describe('rapidbyte run --dry-run', () => {
     expect(before.runs).toBe(1);
 
     // the source re-reads the last cursor value's rows (ties), as the next real run does
-    const dry = byName(parseJson<DryRunJson>(await runCli(['run', '--json', '--dry-run', file])));
+    const dry = byName(parseJson(await runCli(['run', '--json', '--dry-run', file])));
     expect(dry['public.inc_items']?.rowsRead).toBeLessThan(10);
     expect(dry['public.full_items']?.rowsRead).toBe(ROWS);
-    const fresh = byName(parseJson<DryRunJson>(await runCli(['run', '--json', '--dry-run', '--full-refresh', file])));
+    const fresh = byName(parseJson(await runCli(['run', '--json', '--dry-run', '--full-refresh', file])));
     expect(fresh['public.inc_items']?.rowsRead).toBe(ROWS);
     expect(await stateOf(file, 'dry_after')).toEqual(before);
     expect(await slotsOf(src)).toEqual([]);
-    const next = byName(parseJson<DryRunJson>(await runCli(['run', '--json', '--streams', 'public.inc_items', file])));
+    const next = byName(parseJson(await runCli(['run', '--json', '--streams', 'public.inc_items', file])));
     expect(next['public.inc_items']?.rowsRead).toBe(dry['public.inc_items']?.rowsRead);
   });
 });

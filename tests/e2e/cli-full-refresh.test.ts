@@ -3,10 +3,7 @@
 // changes the cursor did not see (rows updated without moving the cursor) arrive too; the run's
 // first commit overwrites the watermark, so the next normal run is incremental again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope, expectSucceeded, onlyStream, pgEndpoint, rowCount, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.accounts';
@@ -30,15 +27,11 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 200 }
 }
 
 function streamOf(result: CliResult): StreamJson {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  expect(json.streams).toHaveLength(1);
-  return json.streams[0] as StreamJson;
+  return onlyStream(expectSucceeded(result));
 }
 
 async function count(db: TestDatabase): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0].n);
+  return rowCount(db, TABLE);
 }
 
 describe('rapidbyte run --full-refresh', () => {

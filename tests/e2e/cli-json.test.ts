@@ -1,40 +1,9 @@
 // `rapidbyte run --json`: stdout is one JSON document (the RunResult) holding every stream with
 // its counters; progress and logs stay on stderr; `--streams` runs a subset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
-
-interface StreamJson {
-  stream: string;
-  status: string;
-  rowsRead: number;
-  rowsWritten: number;
-  bytesRead: number;
-  bytesWritten: number;
-  durationMs: number;
-  attempts: number;
-  startedAt: string;
-  finishedAt: string;
-}
-
-interface RunJson {
-  runId: number;
-  pipeline: string;
-  status: string;
-  durationMs: number;
-  streams: StreamJson[];
-}
-
-function parse(result: CliResult): RunJson {
-  try {
-    return JSON.parse(result.stdout) as RunJson;
-  } catch {
-    throw new Error(`stdout is not one JSON document (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
 
 const EXPECTED_ROWS: Record<string, number> = { 'shop.customers': 1000, 'shop.orders': 10000, 'public.notes': 3 };
 
@@ -70,7 +39,7 @@ destination:
   it('prints one JSON document holding every stream with its counters', async () => {
     const result = await runCli(['run', file, '--json']);
     expect(result.code, result.stderr).toBe(0);
-    const run = parse(result);
+    const run = parseJson(result);
     expect(run).toMatchObject({ pipeline: 'cli_json', status: 'succeeded' });
     expect(run.runId).toBeGreaterThan(0);
     expect(run.streams.map((s) => s.stream).sort()).toEqual(Object.keys(EXPECTED_ROWS).sort());
@@ -90,7 +59,7 @@ destination:
   it('--streams runs only the named streams (a bare name means public)', async () => {
     const result = await runCli(['run', file, '--json', '--streams', 'notes,shop.customers']);
     expect(result.code, result.stderr).toBe(0);
-    const run = parse(result);
+    const run = parseJson(result);
     expect(run.streams.map((s) => [s.stream, s.rowsWritten])).toEqual([['shop.customers', 1000], ['public.notes', 3]]);
   });
 
@@ -104,7 +73,7 @@ destination:
   it('--log-format json --no-progress keeps stderr JSON lines and stdout the document', async () => {
     const result = await runCli(['run', file, '--json', '--streams', 'public.notes', '--log-format', 'json', '--no-progress', '--log-level', 'debug']);
     expect(result.code, result.stderr).toBe(0);
-    expect(parse(result).streams).toHaveLength(1);
+    expect(parseJson(result).streams).toHaveLength(1);
     const lines = result.stderr.split('\n').filter((l) => l.trim() !== '');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();

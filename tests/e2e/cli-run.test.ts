@@ -5,29 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
+import { columnNames, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, waitFor, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
-
-/** `rapidbyte run --json` output (RunResult). */
-interface RunJson {
-  runId: number;
-  pipeline: string;
-  status: string;
-  durationMs: number;
-  streams: {
-    stream: string;
-    status: string;
-    rowsRead: number;
-    rowsWritten: number;
-    bytesRead: number;
-    bytesWritten: number;
-    durationMs: number;
-    error?: { code: string; message: string; kind: string; stage: string; column?: string };
-  }[];
-}
 
 interface PipelineOptions {
   name: string;
@@ -54,26 +34,9 @@ destination:
 ${o.extra ?? ''}`;
 }
 
-function parseJson(result: CliResult): RunJson {
-  try {
-    return JSON.parse(result.stdout) as RunJson;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
 /** Column names of a table, in order. */
-async function columnNames(db: string, table: string): Promise<string[]> {
-  const r = await cluster.query(db, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]);
-  return r.rows.map((row: { attname: string }) => row.attname);
-}
-
 async function expectEqualTables(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string, rows: number, columns?: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable, columns ? { columns } : {});
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.sourceRows).toBe(rows);
-  expect(diff.destinationRows).toBe(rows);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows, columns });
 }
 
 /** Byte size in the summary table (`12.3 KiB`, `512 B`) in bytes, with the display's rounding slack. */
@@ -110,7 +73,7 @@ describe('rapidbyte CLI', () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\s+run \[options\] <pipeline\.yaml>/m);
-    expect(result.stdout).toMatch(/^\s+check <pipeline\.yaml>/m);
+    expect(result.stdout).toMatch(/^\s+check <pipeline\.yaml[|>]/m); // also a project: <pipeline.yaml|dir|project.yaml>
     expect(result.stdout).toContain('Exit codes:');
     for (const [code, meaning] of [['0', 'success'], ['1', 'failure'], ['2', 'configuration error'], ['3', 'connection or authentication error'], ['4', 'data error'], ['5', 'partial failure'], ['130', 'interrupted']]) {
       expect(result.stdout).toMatch(new RegExp(`^\\s+${code}\\s+${meaning}`, 'm'));
@@ -273,7 +236,7 @@ describe('rapidbyte CLI', () => {
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(0);
     expect(parseJson(result).streams.map((s) => [s.status, s.rowsWritten])).toEqual([['succeeded', 1000]]);
-    expect(await columnNames(dst.name, 'public.customers')).toEqual(['id', 'email']);
+    expect(await columnNames(dst, 'public.customers')).toEqual(['id', 'email']);
     await expectEqualTables(src, 'shop.customers', dst, 'public.customers', 1000, ['id', 'email']);
   });
 
@@ -378,15 +341,12 @@ describe('rapidbyte CLI', () => {
       await blocker.query('LOCK TABLE public.big IN ACCESS EXCLUSIVE MODE');
       first = runCli(['run', '--json', file]);
       // the run holds the pipeline lock before its source connects; wait until the source waits on our lock
-      const deadline = Date.now() + 120_000;
-      for (;;) {
+      await waitFor('the first run to reach the source table', async () => {
         const waiting = await cluster.query('postgres',
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'rapidbyte/cli_lock%' AND wait_event_type = 'Lock'`,
           [src.name]);
-        if (waiting.rows[0].n > 0) break;
-        if (Date.now() > deadline) throw new Error('the first run never reached the source table');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+        return waiting.rows[0].n > 0 ? true : undefined;
+      }, { timeoutMs: 120_000, intervalMs: 100 });
       const second = await runCli(['run', '--json', file], { timeoutMs: 120_000 });
       expect(second.code).not.toBe(0);
       expect(second.code).not.toBeNull();

@@ -3,28 +3,11 @@
 // resources.connector_step_timeout / connector_memory; the run's other streams load, the run exits 5.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { pgEndpoint, REPO_ROOT, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { databaseScope, parseJson, pgEndpoint, REPO_ROOT, runCli, streamNamed, testPg, writePipeline, type CliResult, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 /** source-postgres, except for the streams its `misbehave` config names (spin / allocate). */
 const PROBE = join(REPO_ROOT, 'tests/fixtures/connectors/limits-probe');
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-function streamOf(run: RunJson, name: string): StreamJson {
-  const stream = run.streams.find((s) => s.stream === name);
-  expect(stream, `no stream ${name} in ${JSON.stringify(run.streams)}`).toBeDefined();
-  return stream as StreamJson;
-}
 
 describe('connector limits', () => {
   const databases = databaseScope(cluster);
@@ -69,7 +52,7 @@ resources: { connector_step_timeout: 3s, connector_memory: 64mb, max_retries: 3,
     const dst = await databases.create('limits_spin_dst');
     const { result, run, seconds } = await runBeside('public.stuck', 'spin', dst);
     expect(result.code, result.stderr).toBe(5);
-    const stuck = streamOf(run, 'public.stuck');
+    const stuck = streamNamed(run, 'public.stuck');
     expect(stuck.status).toBe('failed');
     expect(stuck.error?.code).toBe('CONNECTOR_TIMEOUT');
     expect(stuck.error?.kind).toBe('permanent');
@@ -77,7 +60,7 @@ resources: { connector_step_timeout: 3s, connector_memory: 64mb, max_retries: 3,
     expect(stuck.error?.message).toContain('public.stuck');
     // retried once like a transient error, then given up (not max_retries 3 times)
     expect(stuck.attempts).toBe(2);
-    const good = streamOf(run, 'public.good');
+    const good = streamNamed(run, 'public.good');
     expect(good.status).toBe('succeeded');
     expect(good.rowsWritten).toBe(5000);
     const diff = await cluster.compareTables(src.url, 'good', dst.url, 'good');
@@ -93,14 +76,14 @@ resources: { connector_step_timeout: 3s, connector_memory: 64mb, max_retries: 3,
     const dst = await databases.create('limits_hog_dst');
     const { result, run } = await runBeside('public.hog', 'allocate', dst);
     expect(result.code, result.stderr).toBe(5);
-    const hog = streamOf(run, 'public.hog');
+    const hog = streamNamed(run, 'public.hog');
     expect(hog.status).toBe('failed');
     expect(hog.error?.code).toBe('CONNECTOR_MEMORY_EXCEEDED');
     expect(hog.error?.kind).toBe('permanent');
     expect(hog.error?.message).toContain('connector_memory');
     expect(hog.error?.message).toContain('64 MiB');
     expect(hog.attempts).toBe(1);
-    const good = streamOf(run, 'public.good');
+    const good = streamNamed(run, 'public.good');
     expect(good.status).toBe('succeeded');
     expect(good.rowsWritten).toBe(5000);
     const diff = await cluster.compareTables(src.url, 'good', dst.url, 'good');

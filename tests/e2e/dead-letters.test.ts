@@ -5,9 +5,7 @@
 // destination is compared with the good rows (EXCEPT ALL both ways); dead letters are read back
 // through `dlq list --json` and from `dlq.table`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type DeadLetterJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -30,25 +28,6 @@ const SOURCE = `
 const destinationDdl = (table: string): string =>
   `CREATE TABLE public.${table} (id int PRIMARY KEY, amount int NOT NULL CONSTRAINT ${table}_amount_check CHECK (amount >= 0), note text);`;
 
-interface StreamJson {
-  stream: string;
-  status: string;
-  rowsRead: number;
-  attempts: number;
-  rowsWritten: number;
-  rowsSkipped?: number;
-  rowsDeadLettered?: number;
-  error?: { code: string; message: string; column?: string };
-}
-
-interface DeadLetterView {
-  readonly runId: number;
-  readonly stream: string;
-  readonly record: Record<string, unknown>;
-  readonly error: string;
-  readonly category: string;
-}
-
 function pipelineYaml(o: { name: string; src: TestDatabase; dst: TestDatabase; table: string; policy: string; writeMode?: string; dlqTable?: boolean }): string {
   return `version: "1.0"
 pipeline: ${o.name}
@@ -67,12 +46,7 @@ ${o.dlqTable ? `  dlq: { table: ${DLQ_TABLE} }\n` : ''}resources: { checkpoint_i
 }
 
 function summaryOf(result: CliResult): StreamJson {
-  try {
-    const json = JSON.parse(result.stdout) as { streams: StreamJson[] };
-    return json.streams[0] as StreamJson;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
+  return parseJson(result).streams[0] as StreamJson;
 }
 
 describe('dead letters: rows the destination rejects', () => {
@@ -92,10 +66,10 @@ describe('dead letters: rows the destination rejects', () => {
     expect(diff.destinationRows).toBe(rows);
   }
 
-  async function deadLetters(file: string): Promise<DeadLetterView[]> {
+  async function deadLetters(file: string): Promise<DeadLetterJson[]> {
     const listed = await runCli(['dlq', 'list', file, '--json']);
     expect(listed.code, listed.stderr).toBe(0);
-    return JSON.parse(listed.stdout) as DeadLetterView[];
+    return JSON.parse(listed.stdout) as DeadLetterJson[];
   }
 
   async function dlqTableRows(dst: TestDatabase): Promise<{ id: number; error: string; category: string }[]> {
@@ -103,7 +77,7 @@ describe('dead letters: rows the destination rejects', () => {
     return r.rows as { id: number; error: string; category: string }[];
   }
 
-  function expectBadLetters(letters: readonly DeadLetterView[]): void {
+  function expectBadLetters(letters: readonly DeadLetterJson[]): void {
     expect(letters.map((l) => Number(l.record.id)).sort((a, b) => a - b)).toEqual([...BAD]);
     for (const l of letters) {
       expect(l).toMatchObject({ stream: 'public.items', category: 'destination:23514' });

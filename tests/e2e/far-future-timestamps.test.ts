@@ -4,10 +4,7 @@
 // table. They now travel as raw Postgres values for the batch that holds one, exactly. Dates up to
 // 5874897 AD fit Date32 and are checked alongside, with ±infinity and the earliest values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -24,18 +21,8 @@ INSERT INTO public.far VALUES
   (7, '4713-01-01 00:00:00 BC', '4713-01-01 00:00:00+00 BC', '4713-01-01 BC', '4713-01-01 00:00:00 BC'),
   (8, NULL, NULL, NULL, NULL);`;
 
-function ok(result: CliResult): RunJson {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  return json;
-}
-
 async function expectEqual(src: TestDatabase, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'public.far', dst.url, dstTable);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, 'public.far', dst, dstTable);
 }
 
 describe('timestamps beyond Arrow µs range (294247–294276 AD)', () => {
@@ -70,7 +57,7 @@ destination:
   write_mode: replace
 resources: { batch_rows: 3 }
 `);
-    const json = ok(await runCli(['run', '--json', file], { env: { ...env } }));
+    const json = expectSucceeded(await runCli(['run', '--json', file], { env: { ...env } }));
     expect(json.streams.map((s) => [s.stream, s.status, s.rowsWritten])).toEqual([['public.far', 'succeeded', 8]]);
     await expectEqual(src, dst, `${schema}.far`);
     const types = await cluster.query(dst.name, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${schema}.far'::regclass AND attnum > 0 ORDER BY attnum`);
@@ -91,7 +78,7 @@ destination:
   write_mode: upsert
 resources: { batch_rows: 3 }
 `);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.far');
 
     await cluster.psql(src.name, `
@@ -100,7 +87,7 @@ INSERT INTO public.far VALUES
   (11, '2000-01-01', '2000-01-01+00', '2000-01-01', '2000-01-01');
 UPDATE public.far SET ts = '294276-12-31 23:59:59.999999', tstz = '294250-01-01 00:00:00+00' WHERE id = 1;
 UPDATE public.far SET ts = '1999-12-31 23:59:59.999999' WHERE id = 2;`);
-    const changes = ok(await runCli(['run', '--json', file]));
+    const changes = expectSucceeded(await runCli(['run', '--json', file]));
     expect(changes.streams.map((s) => [s.stream, s.status])).toEqual([['public.far', 'succeeded']]);
     await expectEqual(src, dst, 'wh_cdc.far');
 
@@ -109,7 +96,7 @@ UPDATE public.far SET ts = '1999-12-31 23:59:59.999999' WHERE id = 2;`);
 INSERT INTO public.far VALUES (12, '294276-01-01', NULL, NULL, NULL);
 UPDATE public.far SET d = '5874897-12-31' WHERE id = 12;
 DELETE FROM public.far WHERE id = 11;`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.far');
   });
 });

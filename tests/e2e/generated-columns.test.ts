@@ -6,10 +6,7 @@
 // cannot be recreated (a user-defined function) is copied as a plain value by full_refresh and
 // incremental, and left out of a CDC stream with a warning.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -50,16 +47,12 @@ destination:
 
 async function runOk(file: string): Promise<CliResult> {
   const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  expect((JSON.parse(result.stdout) as RunJson).status).toBe('succeeded');
+  expectSucceeded(result);
   return result;
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, columns: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'items', dst.url, 'items', { columns });
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, 'items', dst, 'items', { columns });
 }
 
 /** name -> generation expression ('' for a plain column) of the table's columns, in order. */

@@ -7,51 +7,36 @@
 // sentinel stored by an earlier version is read past (upsert) or refused (append) instead of
 // stalling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { cliOutput, databaseScope, expectTablesEqual, onlyStream, parseJson, pgPipeline, runCli, testPg, writePipelineDoc, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 
-const show = (r: CliResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
-
 function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; table: string; writeMode: 'upsert' | 'append' }): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${o.name}
-source:
-  use: source-postgres
-  ${pgEndpoint(o.src.url)}
-  streams:
-    - { name: public.${o.table}, sync_mode: incremental, cursor_field: cur }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(o.dst.url)}
-  write_mode: ${o.writeMode}
-resources: { checkpoint_interval_rows: 4, batch_rows: 2 }
-`);
+  return writePipelineDoc(pgPipeline({
+    name: o.name,
+    src: o.src,
+    dst: o.dst,
+    streams: [{ name: `public.${o.table}`, sync_mode: 'incremental', cursor_field: 'cur' }],
+    writeMode: o.writeMode,
+    resources: { checkpoint_interval_rows: 4, batch_rows: 2 },
+  }));
 }
 
 async function run(file: string): Promise<{ stream: StreamJson; stderr: string }> {
   const result = await runCli(['run', '--json', file]);
-  expect(result.code, show(result)).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.streams).toHaveLength(1);
-  return { stream: json.streams[0] as StreamJson, stderr: result.stderr };
+  expect(result.code, cliOutput(result)).toBe(0);
+  return { stream: onlyStream(parseJson(result)), stderr: result.stderr };
 }
 
 async function storedCursor(file: string): Promise<string | undefined> {
   const result = await runCli(['state', 'show', file, '--json']);
-  expect(result.code, show(result)).toBe(0);
+  expect(result.code, cliOutput(result)).toBe(0);
   return (JSON.parse(result.stdout) as { cursorValue?: string }[])[0]?.cursorValue;
 }
 
 async function expectEqual(src: TestDatabase, table: string, dst: TestDatabase): Promise<void> {
-  const diff = await cluster.compareTables(src.url, `public.${table}`, dst.url, `public.${table}`);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, `public.${table}`, dst, `public.${table}`);
 }
 
 /** The source application's INSERT/UPDATE/DELETE on its table still work after the runs. */
@@ -183,12 +168,12 @@ describe('incremental cursor reaching infinity or NaN', () => {
       await cluster.psql(src.name, `INSERT INTO public.${table} VALUES (${writeMode === 'upsert' ? 6 : 7}, now(), 'later')`);
       const result = await runCli(['run', '--json', file]);
       if (writeMode === 'upsert') {
-        expect(result.code, show(result)).toBe(0);
+        expect(result.code, cliOutput(result)).toBe(0);
         expect(result.stderr).toContain('the stored cursor cur = infinity');
         expect((JSON.parse(result.stdout) as RunJson).streams[0]?.rowsRead).toBe(6);
         await expectEqual(src, table, dst);
       } else {
-        expect(result.code, show(result)).toBe(1);
+        expect(result.code, cliOutput(result)).toBe(1);
         expect(result.stdout).toContain('CURSOR_SENTINEL_STORED');
         expect(result.stdout).toContain('rapidbyte state reset');
       }

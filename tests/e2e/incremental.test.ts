@@ -3,10 +3,7 @@
 // under append and under upsert; every cursor type keeps its exact value; upsert updates in place
 // and a replay changes nothing; lookback re-reads its window; state show/reset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { databaseScope, duplicateKeys, expectTablesEqual, onlyStream, parseJson, pgEndpoint, rowCount, runCli, runSucceeded, testPg, writePipeline, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -41,22 +38,9 @@ ${o.writeMode === 'upsert' ? '  primary_key: [id]\n' : ''}resources: { checkpoin
 `);
 }
 
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
 /** `rapidbyte run --json`; expects exit 0 and one succeeded stream, returns it. */
 async function runOk(file: string): Promise<StreamJson> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = parseJson<RunJson>(result);
-  expect(json.status).toBe('succeeded');
-  expect(json.streams).toHaveLength(1);
-  return json.streams[0] as StreamJson;
+  return onlyStream(await runSucceeded(file));
 }
 
 async function stateShow(file: string, stream: string): Promise<{ text: string; view: StateView }> {
@@ -70,22 +54,10 @@ async function stateShow(file: string, stream: string): Promise<{ text: string; 
 }
 
 async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string, rows: number): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 /** Keys present more than once at the destination. */
-async function duplicateKeys(db: TestDatabase, table: string): Promise<unknown[]> {
-  const r = await cluster.query(db.name, `SELECT id::text AS id, count(*)::int AS n FROM ${table} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 20`);
-  return r.rows;
-}
-
-async function count(db: TestDatabase, table: string): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
-}
-
 /** A cursor type and how to make its values: `expr(g)` is monotonic in the SQL integer `g`. */
 interface CursorCase {
   readonly type: string;
@@ -233,7 +205,7 @@ describe('incremental sync', () => {
     const replay = await runOk(file);
     expect(replay.rowsWritten).toBeLessThan(10);
     expect(await cluster.tableDigest(dst.url, table, 'id')).toEqual(before);
-    expect(await count(dst, table)).toBe(5000);
+    expect(await rowCount(dst, table)).toBe(5000);
   });
 
   it('upsert with lookback: a row committed late with an older cursor inside the window is picked up', async () => {

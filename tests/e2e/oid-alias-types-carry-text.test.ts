@@ -5,10 +5,7 @@
 // `text` (`text[]`) columns, on full refresh, incremental and CDC (where pgoutput sends the OID
 // and the engine looks the name up at the source).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { columnTypes, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -31,13 +28,6 @@ CREATE TABLE app.gone (id int);
 INSERT INTO public.refs (id, c, note) VALUES (4, 'app.gone', 'dangling');
 DROP TABLE app.gone;`;
 
-function ok(result: CliResult): RunJson {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  return json;
-}
-
 function pipeline(src: TestDatabase, dst: TestDatabase, name: string, stream: string, writeMode: string, schema: string): string {
   return writePipeline(`version: "1.0"
 pipeline: ${name}
@@ -56,15 +46,7 @@ resources: { batch_rows: 2 }
 
 /** The source's rows with every reg* value as the source prints it. */
 async function expectEqual(src: TestDatabase, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'public.refs', dst.url, dstTable);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
-}
-
-async function columnTypes(db: TestDatabase, table: string): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${table}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
-  return r.rows.map((row: { t: string }) => row.t);
+  await expectTablesEqual(src, 'public.refs', dst, dstTable);
 }
 
 const TEXT_TYPES = ['integer', ...Array(11).fill('text'), 'text[]', 'text'];
@@ -88,7 +70,7 @@ describe('OID-alias (reg*) columns carry their text form', () => {
     ['decoded to Arrow', { RAPIDBYTE_COPY_PASSTHROUGH: 'off' }],
   ] as const)('full refresh: names, not source OIDs, in text columns (%s)', async (label, env) => {
     const schema = label === 'passthrough' ? 'wh_full' : 'wh_full_decoded';
-    ok(await runCli(['run', '--json', pipeline(src, dst, `reg_${schema}`, 'sync_mode: full_refresh', 'replace', schema)], { env: { ...env } }));
+    expectSucceeded(await runCli(['run', '--json', pipeline(src, dst, `reg_${schema}`, 'sync_mode: full_refresh', 'replace', schema)], { env: { ...env } }));
     await expectEqual(src, dst, `${schema}.refs`);
     expect(await columnTypes(dst, `${schema}.refs`)).toEqual(TEXT_TYPES);
     const row = await cluster.query(dst.name, `SELECT c, t, pp, arr FROM ${schema}.refs WHERE id = 1`);
@@ -113,7 +95,7 @@ destination:
 resources: { batch_rows: 2, checkpoint_interval_rows: 3 }
 `);
     for (const run of [1, 2]) {
-      const json = ok(await runCli(['run', '--json', file]));
+      const json = expectSucceeded(await runCli(['run', '--json', file]));
       expect(json.streams.map((s) => [s.stream, s.status, s.rowsWritten]), `run ${run}`).toEqual([['public.repset', 'succeeded', 12]]);
       const diff = await cluster.compareTables(src.url, 'public.repset', dst.url, 'wh_keyed.repset');
       expect([diff.onlyInSourceCount, diff.onlyInDestinationCount, diff.destinationRows]).toEqual([0, 0, 12]);
@@ -123,16 +105,16 @@ resources: { batch_rows: 2, checkpoint_interval_rows: 3 }
 
   it('incremental: appended rows carry names too', async () => {
     const file = pipeline(src, dst, 'reg_incremental', 'sync_mode: incremental, cursor_field: id', 'append', 'wh_inc');
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await cluster.psql(src.name, `CREATE TABLE app.newer (id int); INSERT INTO public.refs (id, c, arr, note) VALUES (5, 'app.newer', '{app.newer}', 'five');`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_inc.refs');
   });
 
   it('cdc: the snapshot and later inserts/updates carry names (pgoutput sends OIDs; they are looked up at the source)', async () => {
     const file = pipeline(src, dst, 'reg_cdc', 'sync_mode: cdc', 'upsert', 'wh_cdc');
     await cluster.psql(src.name, 'ALTER TABLE public.refs REPLICA IDENTITY FULL;');
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.refs');
     expect(await columnTypes(dst, 'wh_cdc.refs')).toEqual(TEXT_TYPES);
 
@@ -143,12 +125,12 @@ INSERT INTO public.refs VALUES (6, 'app.later', 'app.color[]', 'app.g', 'app.g(t
 UPDATE public.refs SET c = 'app.later', arr = '{app.later}', note = 'one!' WHERE id = 1;
 UPDATE public.refs SET note = 'two!' WHERE id = 2;
 DELETE FROM public.refs WHERE id = 3;`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.refs');
 
     // the application's own writes on the published table still work
     await cluster.psql(src.name, `INSERT INTO public.refs (id, c, note) VALUES (7, 'pg_type', 'seven'); UPDATE public.refs SET t = 'text' WHERE id = 7; DELETE FROM public.refs WHERE id = 6;`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.refs');
   });
 });

@@ -3,9 +3,7 @@
 // (column privileges: a statement naming any other column is refused) — and creates only them at
 // the destination; for full_refresh, incremental and cdc.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
+import { columnNames, databaseScope, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -28,8 +26,7 @@ async function copiesOfWide(db: TestDatabase): Promise<string[]> {
 }
 
 async function destinationColumns(db: TestDatabase, table: string): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [`public.${table}`]);
-  return r.rows.map((row: { attname: string }) => row.attname);
+  return columnNames(db, `public.${table}`);
 }
 
 describe('projection', () => {

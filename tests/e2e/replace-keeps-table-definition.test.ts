@@ -4,8 +4,7 @@
 // two pipelines replacing the same table at once both succeed, one after the other.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
+import { expectSucceededText, pgEndpoint, runCli, testPg, waitFor, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -69,11 +68,6 @@ destination:
 `);
 }
 
-function expectSucceeded(result: CliResult): void {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  expect(result.stdout).toMatch(/: succeeded in /);
-}
-
 /** Everything about `wh.items` a user defined, as comparable text (names included, oids not). */
 async function definition(db: TestDatabase): Promise<Record<string, unknown>> {
   const q = async (sql: string): Promise<unknown[]> => (await cluster.query(db.name, sql)).rows;
@@ -100,7 +94,7 @@ async function definition(db: TestDatabase): Promise<Record<string, unknown>> {
 }
 
 async function relations(db: TestDatabase): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT relname FROM pg_class WHERE relnamespace = 'wh'::regnamespace AND relname NOT LIKE '\_rb\_watermarks%' ORDER BY 1`);
+  const r = await cluster.query(db.name, `SELECT relname FROM pg_class WHERE relnamespace = 'wh'::regnamespace AND relname NOT LIKE '\\_rb\\_watermarks%' ORDER BY 1`);
   return r.rows.map((row) => row.relname as string);
 }
 
@@ -120,7 +114,7 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
 
     for (let run = 1; run <= 3; run++) {
       const result = await runCli(['run', file]);
-      expectSucceeded(result);
+      expectSucceededText(result);
       expect(result.stderr, `run ${run}`).not.toMatch(/\[warn\]/);
       expect(await definition(dst), `run ${run}`).toEqual(before);
       expect(await relations(dst), `run ${run}`).toEqual(relationsBefore);
@@ -170,7 +164,7 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
 
     // once the referencing rows are gone the replace goes through and the foreign key points at the new table
     await cluster.psql(dst.name, 'DELETE FROM wh.order_lines WHERE id = 2');
-    expectSucceeded(await runCli(['run', pipeline('rk_ref', src, dst, 'wh')]));
+    expectSucceededText(await runCli(['run', pipeline('rk_ref', src, dst, 'wh')]));
     expect((await cluster.query(dst.name, `SELECT conrelid::regclass::text AS t, convalidated FROM pg_constraint WHERE confrelid = 'wh.items'::regclass`)).rows)
       .toEqual([{ t: 'wh.order_lines', convalidated: true }]);
   });
@@ -181,7 +175,7 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
     await cluster.psql(src.name, `${SOURCE_DDL}; ${sourceRows(1, 10)};`);
     const file = pipeline('rk_new', src, dst, 'public');
     for (let run = 1; run <= 3; run++) {
-      expectSucceeded(await runCli(['run', file]));
+      expectSucceededText(await runCli(['run', file]));
       const idx = await cluster.query(dst.name, `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'public.items'::regclass`);
       expect(idx.rows, `run ${run}`).toEqual([{ name: 'items_pkey' }]);
     }
@@ -197,7 +191,7 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
     for (let round = 1; round <= 2; round++) {
       // round 1 creates the table, round 2 replaces it
       const results = await Promise.all(files.map((f) => runCli(['run', f])));
-      for (const result of results) expectSucceeded(result);
+      for (const result of results) expectSucceededText(result);
       const marks = await cluster.query(dst.name, `SELECT pipeline FROM public._rb_watermarks ORDER BY updated_at DESC`);
       const last = marks.rows[0].pipeline === 'rk_two_a' ? srcA : srcB;
       const diff = await cluster.compareTables(last.url, 'public.items', dst.url, 'public.items');
@@ -216,11 +210,7 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
     await cluster.psql(srcB.name, `${SOURCE_DDL}; ${sourceRows(1, 700, 3)};`);
     await cluster.psql(dst.name, `CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[], category_id int, parent_id int)`);
     const waiting = async (sql: string): Promise<void> => {
-      const deadline = Date.now() + 120_000;
-      while (Number((await cluster.query(dst.name, sql)).rows[0].n) === 0) {
-        expect(Date.now(), sql).toBeLessThan(deadline);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(sql, async () => (Number((await cluster.query(dst.name, sql)).rows[0].n) === 0 ? undefined : true), { timeoutMs: 120_000, intervalMs: 20 });
     };
     const reader = new pg.Client({ connectionString: dst.url });
     await reader.connect();
@@ -240,7 +230,7 @@ describe('dest-postgres replace keeps the definition of the table it replaces', 
     } finally {
       await reader.end();
     }
-    for (const result of results) expectSucceeded(result);
+    for (const result of results) expectSucceededText(result);
     expect(results[1]?.stderr).toMatch(/another run is replacing "public"\."items"; waiting for it to finish/);
     const diff = await cluster.compareTables(srcB.url, 'public.items', dst.url, 'public.items');
     expect(diff.onlyInSource).toEqual([]);

@@ -2,9 +2,7 @@
 // lock_timeout in one transaction, keeping grants, retrying behind readers, refusing dependent views.
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import type { TableRef } from '../support/pg-url.mjs';
+import { expectSucceededText, expectTablesEqual, pgEndpoint, rowCount, runCli, testPg, waitFor, writePipeline, type CliResult, type TableRef, type TestDatabase } from '../support/e2e.js';
 
 const testCluster = testPg();
 const ITEMS_DDL = (table: string): string =>
@@ -28,10 +26,6 @@ destination:
 `);
 }
 
-async function count(db: TestDatabase, table: string): Promise<number> {
-  return Number((await testCluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
-}
-
 /** Names of leftover staging tables in `db`. */
 async function stagingTables(db: TestDatabase): Promise<string[]> {
   const r = await testCluster.query(db.name, `SELECT relname FROM pg_class WHERE relname LIKE '%\\_\\_rb\\_stage'`);
@@ -39,15 +33,7 @@ async function stagingTables(db: TestDatabase): Promise<string[]> {
 }
 
 async function expectEqual(src: TestDatabase, srcTable: TableRef, dst: TestDatabase, dstTable: TableRef, rows: number): Promise<void> {
-  const diff = await testCluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
-}
-
-function expectSucceeded(result: CliResult): void {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  expect(result.stdout).toMatch(/: succeeded in /);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 async function oid(db: TestDatabase, table: string): Promise<string> {
@@ -69,7 +55,7 @@ describe('dest-postgres replace semantics', () => {
       GRANT SELECT ON items TO "${reader.user}"; GRANT SELECT ON items TO PUBLIC;`);
     const before = await oid(dst, 'public.items');
 
-    expectSucceeded(await runCli(['run', pipeline(src, dst, 'replace', ['public.items'])]));
+    expectSucceededText(await runCli(['run', pipeline(src, dst, 'replace', ['public.items'])]));
 
     expect(await oid(dst, 'public.items')).not.toBe(before); // really swapped, not truncated in place
     const priv = await testCluster.query(dst.name, `SELECT has_table_privilege($1, 'public.items', 'SELECT') AS sel,
@@ -95,14 +81,11 @@ describe('dest-postgres replace semantics', () => {
       const running = runCli(['run', pipeline(src, dst, 'replace', ['public.items'], ', lock_timeout_ms: 200, swap_retries: 8')]);
 
       // wait until the swap is queued behind the reader's lock
-      const deadline = Date.now() + 120_000;
-      for (;;) {
+      await waitFor('the swap to try to lock the target', async () => {
         const waiting = await testCluster.query(dst.name,
           `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'public.items'::regclass AND NOT granted AND mode = 'AccessExclusiveLock'`);
-        if (waiting.rows[0].n > 0) break;
-        expect(Date.now(), 'the swap never tried to lock the target').toBeLessThan(deadline);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+        return waiting.rows[0].n > 0 ? true : undefined;
+      }, { timeoutMs: 120_000, intervalMs: 20 });
       // the staging table is fully loaded by now, yet the reader still sees all of the old table
       expect(await stagingTables(dst)).toEqual(['items__rb_stage']);
       expect(Number((await reader.query('SELECT count(*) AS n, min(id) AS lo FROM public.items')).rows[0].n)).toBe(300);
@@ -110,11 +93,11 @@ describe('dest-postgres replace semantics', () => {
       const held = (await reader.query('SELECT count(*)::int AS n, min(id) AS lo, max(id) AS hi FROM public.items')).rows[0];
       expect(held).toEqual({ n: 300, lo: 9001, hi: 9300 });
       // a new reader (queued behind the swap's lock request until it times out) sees the old table too
-      expect(await count(dst, 'public.items')).toBe(300);
+      expect(await rowCount(dst, 'public.items')).toBe(300);
       await reader.query('COMMIT');
 
       const result = await running;
-      expectSucceeded(result);
+      expectSucceededText(result);
       expect(result.stderr).toMatch(/\[warn\].*"public"\."items" is locked; swap retry 1\/8 in 100 ms/);
     } finally {
       await reader.end();
@@ -140,7 +123,7 @@ describe('dest-postgres replace semantics', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('LOCK_TIMEOUT');
     expect(result.stdout).toMatch(/after 2 attempts/);
-    expect(await count(dst, 'public.items')).toBe(10);
+    expect(await rowCount(dst, 'public.items')).toBe(10);
     expect(await stagingTables(dst)).toEqual([]);
   });
 
@@ -159,8 +142,8 @@ describe('dest-postgres replace semantics', () => {
     expect(result.stdout).toMatch(/public\.items\s+failed/);
 
     expect(await oid(dst, 'public.items')).toBe(before);
-    expect(await count(dst, 'public.items')).toBe(42);
-    expect(await count(dst, 'public.cheap_items_view')).toBe(7);
+    expect(await rowCount(dst, 'public.items')).toBe(42);
+    expect(await rowCount(dst, 'public.cheap_items_view')).toBe(7);
     expect(await stagingTables(dst)).toEqual([]);
     expect((await testCluster.query(dst.name, `SELECT to_regclass('public.items__rb_stage') AS t`)).rows[0].t).toBeNull();
   });
@@ -178,7 +161,7 @@ describe('dest-postgres replace semantics', () => {
     const file = pipeline(longSrc, dst, 'replace', names.map((n) => `public.${n}`));
     for (let run = 0; run < 2; run++) {
       const result = await runCli(['run', file]);
-      expectSucceeded(result);
+      expectSucceededText(result);
       expect(result.stderr).not.toMatch(/truncated|error/i);
       // each stream logged its own staging table: the name cut on a character boundary plus a hash, <= 63 bytes
       const stages = [...result.stderr.matchAll(/into "public"\."([^"]+__rb_stage)"/g)].map((m) => m[1] ?? '');
@@ -198,9 +181,9 @@ describe('dest-postgres replace semantics', () => {
   it('replace twice gives equal data without duplicates; append twice doubles the rows of a keyless table and is refused by a keyed one', async () => {
     const dst = await testCluster.createDatabase('rs_twice');
     const replace = pipeline(src, dst, 'replace', ['public.items']);
-    expectSucceeded(await runCli(['run', replace]));
+    expectSucceededText(await runCli(['run', replace]));
     const first = await testCluster.tableDigest(dst.url, 'public.items', 'id');
-    expectSucceeded(await runCli(['run', replace]));
+    expectSucceededText(await runCli(['run', replace]));
     expect(await testCluster.tableDigest(dst.url, 'public.items', 'id')).toEqual(first);
     expect(first).toEqual(await testCluster.tableDigest(src.url, 'public.items', 'id'));
     await expectEqual(src, 'public.items', dst, 'public.items', 2000);
@@ -208,20 +191,20 @@ describe('dest-postgres replace semantics', () => {
     // a created table gets the source's primary key: appending the same rows again is refused
     const dstKeyed = await testCluster.createDatabase('rs_append_keyed');
     const keyed = pipeline(src, dstKeyed, 'append', ['public.items']);
-    expectSucceeded(await runCli(['run', keyed]));
+    expectSucceededText(await runCli(['run', keyed]));
     const again = await runCli(['run', keyed]);
     expect(again.code).toBe(4);
     expect(`${again.stdout}${again.stderr}`).toMatch(/duplicate key/);
-    expect(await count(dstKeyed, 'public.items')).toBe(2000);
+    expect(await rowCount(dstKeyed, 'public.items')).toBe(2000);
 
     const dstAppend = await testCluster.createDatabase('rs_append');
     // without a primary key at the destination the second append adds the same rows again
     await testCluster.psql(dstAppend.name, 'CREATE TABLE public.items (id integer NOT NULL, name text NOT NULL, price numeric(10,2), tags text[])');
     const append = pipeline(src, dstAppend, 'append', ['public.items']);
-    expectSucceeded(await runCli(['run', append]));
-    expect(await count(dstAppend, 'public.items')).toBe(2000);
-    expectSucceeded(await runCli(['run', append]));
-    expect(await count(dstAppend, 'public.items')).toBe(4000);
+    expectSucceededText(await runCli(['run', append]));
+    expect(await rowCount(dstAppend, 'public.items')).toBe(2000);
+    expectSucceededText(await runCli(['run', append]));
+    expect(await rowCount(dstAppend, 'public.items')).toBe(4000);
     const dup = await testCluster.query(dstAppend.name, `SELECT count(DISTINCT id)::int AS ids, min(c)::int AS lo, max(c)::int AS hi
       FROM (SELECT id, count(*) AS c FROM public.items GROUP BY id) g`);
     expect(dup.rows[0]).toEqual({ ids: 2000, lo: 2, hi: 2 });
@@ -233,9 +216,9 @@ describe('dest-postgres replace semantics', () => {
     await testCluster.psql(emptySrc.name, ITEMS_DDL('items'));
     const file = pipeline(emptySrc, dst, 'replace', ['public.items']);
 
-    expectSucceeded(await runCli(['run', file]));
+    expectSucceededText(await runCli(['run', file]));
     expect((await testCluster.query(dst.name, `SELECT to_regclass('public.items') AS t`)).rows[0].t).toBe('items');
-    expect(await count(dst, 'public.items')).toBe(0);
+    expect(await rowCount(dst, 'public.items')).toBe(0);
     const columns = await testCluster.query(dst.name, `SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
       FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
     expect(columns.rows.map((r) => [r.attname, r.type, r.attnotnull])).toEqual([
@@ -246,7 +229,7 @@ describe('dest-postgres replace semantics', () => {
     ]);
 
     await testCluster.psql(emptySrc.name, ITEMS_ROWS('items', 1, 25));
-    expectSucceeded(await runCli(['run', file]));
+    expectSucceededText(await runCli(['run', file]));
     await expectEqual(emptySrc, 'public.items', dst, 'public.items', 25);
   });
 });

@@ -3,12 +3,7 @@
 // run; the rerun ends with the destination equal to the source, no duplicate keys, and reads only
 // what was not committed. A replace starts over cleanly; a dead run's pipeline lock does not block.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
-import type { StreamJson } from '../support/run-json.js';
+import { BIG_COLUMNS_DDL, databaseScope, duplicateKeys, expectTablesEqual, pacedTableDdl, parseJson, pgPipeline, rowCount, runCli, shuffledBigTableSql, spawnCli, testPg, waitFor, writePipelineDoc, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -30,35 +25,25 @@ function destinationDdl(withKey: boolean): string {
 }
 
 function pipelineFile(o: { name: string; src: TestDatabase; dst: TestDatabase; syncMode: string; writeMode: string }): string {
-  const cursor = o.syncMode === 'incremental' ? ', cursor_field: cur' : '';
-  return writePipeline(`version: "1.0"
-pipeline: ${o.name}
-source:
-  use: source-postgres
-  ${pgEndpoint(o.src.url)}
-  streams:
-    - { name: ${TABLE}, sync_mode: ${o.syncMode}${cursor} }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(o.dst.url)}
-  write_mode: ${o.writeMode}
-${o.writeMode === 'upsert' ? '  primary_key: [id]\n' : ''}resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
-`);
+  return writePipelineDoc(pgPipeline({
+    name: o.name,
+    src: o.src,
+    dst: o.dst,
+    streams: [{ name: TABLE, sync_mode: o.syncMode, ...(o.syncMode === 'incremental' ? { cursor_field: 'cur' } : {}) }],
+    writeMode: o.writeMode,
+    destination: o.writeMode === 'upsert' ? { primary_key: ['id'] } : {},
+    resources: { checkpoint_interval_rows: CHUNK, batch_rows: 5000 },
+  }));
 }
 
 function summaryOf(result: CliResult): StreamJson {
-  let json: { status: string; streams: StreamJson[] };
-  try {
-    json = JSON.parse(result.stdout) as typeof json;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
+  const json = parseJson(result);
   expect(json.status).toBe('succeeded');
   return json.streams[0] as StreamJson;
 }
 
 async function count(db: TestDatabase, table = TABLE): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+  return rowCount(db, table);
 }
 
 /** Backends the pipeline's connectors hold in `db` (application_name `rapidbyte/<pipeline>`). */
@@ -76,18 +61,9 @@ async function waitBackendsGone(dbs: TestDatabase[], pipeline: string): Promise<
   }
 }
 
-async function duplicateKeys(db: TestDatabase): Promise<unknown[]> {
-  return (await cluster.query(db.name, `SELECT id::text AS id, count(*)::int AS n FROM ${TABLE} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 20`)).rows;
-}
-
 async function expectEqual(src: TestDatabase, dst: TestDatabase): Promise<void> {
-  const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE);
-  expect(diff.onlyInSourceCount).toBe(0);
-  expect(diff.onlyInDestinationCount).toBe(0);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([ROWS, ROWS]);
-  expect(await duplicateKeys(dst)).toEqual([]);
+  await expectTablesEqual(src, TABLE, dst, TABLE, { rows: ROWS });
+  expect(await duplicateKeys(dst, TABLE)).toEqual([]);
 }
 
 async function stagingTables(db: TestDatabase): Promise<string[]> {
@@ -137,7 +113,7 @@ describe('resume after kill -9', () => {
     expect(committed).toBeGreaterThanOrEqual(seen);
     expect(committed).toBeLessThan(ROWS); // really killed mid-run
     if (syncMode === 'full_refresh') expect(committed % CHUNK).toBe(0); // commits happen at chunk ends only
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
 
     const rerun = await runCli(['run', '--json', file]);
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);

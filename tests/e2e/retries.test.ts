@@ -3,53 +3,23 @@
 // succeeds with every attempt recorded; a permanent error fails on the first attempt;
 // `rapidbyte runs` lists runs with per-stream counts, attempts and transitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { databaseScope, parseJson, pgPipeline, rowCount, runCli, spawnCli, testPg, waitFor, writePipelineDoc, type RunJson, type RunsJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
 
-/** `rapidbyte runs --json`: RunRecord plus its transitions. */
-interface RunsJson {
-  runId: number;
-  pipeline: string;
-  status: string;
-  streams: { stream: string; status: string; attempts: number; counts: { rowsRead: number; rowsWritten: number }; error?: { code: string; kind: string } }[];
-  transitions: { stream: string; from: string | null; to: string; at: string; reason?: string }[];
-}
-
 const BIG_COLUMNS = 'id bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
 
 function pipelineFile(name: string, src: TestDatabase, dst: TestDatabase, streams: string[], writeMode = 'append'): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${name}
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-${streams.map((s) => `    - { name: ${s}, sync_mode: full_refresh }`).join('\n')}
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url)}
-  write_mode: ${writeMode}
-resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000, max_retries: 3 }
-`);
-}
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function count(db: TestDatabase, table: string): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+  return writePipelineDoc(pgPipeline({
+    name,
+    src,
+    dst,
+    streams: streams.map((s) => ({ name: s, sync_mode: 'full_refresh' })),
+    writeMode,
+    resources: { checkpoint_interval_rows: CHUNK, batch_rows: 5000, max_retries: 3 },
+  }));
 }
 
 async function runsJson(file: string): Promise<RunsJson[]> {
@@ -101,7 +71,7 @@ describe('retries and run history', () => {
 
     const cli = spawnCli(['run', '--json', file]);
     const pid = await waitFor('a committed chunk and the busy destination backend', async () => {
-      if ((await count(dst, 'public.big')) < CHUNK) return undefined;
+      if ((await rowCount(dst, 'public.big')) < CHUNK) return undefined;
       const r = await cluster.query('postgres',
         `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND backend_type = 'client backend' AND state = 'active'`,
         [dst.name, `rapidbyte/${name}`]);
@@ -109,7 +79,7 @@ describe('retries and run history', () => {
     }, { cli });
     const terminated = await cluster.query('postgres', 'SELECT pg_terminate_backend($1) AS ok', [pid]);
     expect(terminated.rows[0].ok).toBe(true);
-    const atTermination = await count(dst, 'public.big');
+    const atTermination = await rowCount(dst, 'public.big');
     expect(atTermination).toBeLessThan(ROWS);
 
     const result = await cli.exited;
@@ -189,7 +159,7 @@ describe('retries and run history', () => {
     const run = (await runsJson(file)).find((r) => r.runId === json.runId);
     expect(run?.streams.map((s) => [s.status, s.attempts, s.error?.kind])).toEqual([['failed', 1, 'permanent']]);
     expect(path(run as RunsJson, stream)).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'failed']]);
-    if (ddl) expect(await count(dst, stream)).toBe(0);
+    if (ddl) expect(await rowCount(dst, stream)).toBe(0);
   });
 
   it('runs --pipeline lists the runs newest first with per-stream counts, attempts and transitions', async () => {
@@ -216,8 +186,10 @@ describe('retries and run history', () => {
       expect(streamLines).toHaveLength(2);
       for (const l of streamLines) expect(l.trim()).toMatch(new RegExp(`^${stream.replace('.', '\\.')}\\s+succeeded\\s+read ${rows}\\s+written ${rows}\\s+bytes [\\d.]+ (?:B|KiB|MiB|GiB)\\s+attempts 1$`));
     }
-    expect(lines.filter((l) => /→ succeeded/.test(l))).toHaveLength(4);
-    expect(lines.filter((l) => /pending → running/.test(l))).toHaveLength(4);
+    // two streams per run, and each run's own transition line
+    expect(lines.filter((l) => /→ succeeded/.test(l))).toHaveLength(6);
+    expect(lines.filter((l) => /pending → running/.test(l))).toHaveLength(6);
+    expect(lines.filter((l) => /^\s+\S+Z\s+run running → succeeded$/.test(l))).toHaveLength(2);
 
     const json = await runsJson(file);
     expect(json.map((r) => r.runId)).toEqual([ids[1], ids[0]]);

@@ -4,19 +4,9 @@
 // `--json` and in the run history, exactly the rows the destination table holds. Rows that attempts
 // sent and that were rolled back are reported apart (`rowsRolledBack`), never as written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { StreamJson } from '../support/run-json.js';
+import { databaseScope, onlyStream, parseJson, pgEndpoint, rowCount, runCli, spawnCli, testPg, waitFor, writePipeline, type CliResult, type RunsJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
-
-type CountedStream = StreamJson & { bytesWritten: number; rowsRolledBack?: number; shards?: number };
-interface RunsJson {
-  runId: number;
-  streams: { stream: string; status: string; counts: { rowsRead: number; rowsWritten: number; rowsRolledBack?: number } }[];
-}
 
 const COLUMNS = 'id bigint NOT NULL, label text NOT NULL';
 
@@ -48,26 +38,20 @@ resources: { parallelism: 2, checkpoint_interval_rows: ${o.chunk}, batch_rows: 5
 `);
 }
 
-function streamOf(result: CliResult): CountedStream & { runId: number } {
-  let json: { runId: number; streams: CountedStream[] };
-  try {
-    json = JSON.parse(result.stdout) as typeof json;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-  expect(json.streams).toHaveLength(1);
-  return { ...(json.streams[0] as CountedStream), runId: json.runId };
+function streamOf(result: CliResult): StreamJson & { runId: number } {
+  const json = parseJson(result);
+  return { ...onlyStream(json), runId: json.runId };
 }
 
 async function count(db: TestDatabase): Promise<number> {
-  return Number((await cluster.query(db.name, 'SELECT count(*)::int AS n FROM public.items')).rows[0].n);
+  return rowCount(db, 'public.items');
 }
 
 /** The run history's counts of the run's one stream. */
 async function historyCounts(file: string, runId: number): Promise<{ rowsRead: number; rowsWritten: number; rowsRolledBack?: number } | undefined> {
   const result = await runCli(['runs', '--pipeline', file, '--json']);
   expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(result.stdout) as RunsJson[]).find((r) => r.runId === runId)?.streams[0]?.counts;
+  return parseJson<RunsJson[]>(result).find((r) => r.runId === runId)?.streams[0]?.counts;
 }
 
 /** The pid of the destination backend while it runs a COPY (rows of an open interval are in flight). */

@@ -3,38 +3,20 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore, type RunRecord, type StateStore, type TransitionRecord } from '../../packages/engine/dist/state/index.js';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { parseJson, pgPipeline, runCli, testPg, writePipelineDoc, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
-
-interface RunJson {
-  runId: number;
-  status: string;
-  streams: { stream: string; status: string; rowsRead: number; rowsWritten: number; bytesRead: number; bytesWritten: number }[];
-}
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function pipelineFile(name: string, src: TestDatabase, dst: TestDatabase, streams: string[]): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${name}
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-${streams.map((s) => `    - { name: ${s}, sync_mode: full_refresh }`).join('\n')}
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url)}
-  write_mode: replace
-`);
+  return writePipelineDoc(pgPipeline({ name, src, dst, streams: streams.map((s) => ({ name: s, sync_mode: 'full_refresh' })), writeMode: 'replace' }));
 }
 
 async function run(file: string, expectedCode: number): Promise<RunJson> {
   const result = await runCli(['run', '--json', file]);
   expect(result.code, result.stderr).toBe(expectedCode);
-  return JSON.parse(result.stdout) as RunJson;
+  return parseJson(result);
 }
 
 /** Opens the pipeline's default state DB (after the CLI exited), reads, closes. */

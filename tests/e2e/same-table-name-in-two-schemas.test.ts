@@ -4,9 +4,7 @@
 // `check` said OK, the run exited 0 and b's rows overwrote a's. Now they are refused before anything
 // is written (config error, exit 2), and the cut name is the one the engine uses and logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
+import { cliOutput, databaseScope, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -41,18 +39,13 @@ ${o.dest ?? ''}
 `);
 }
 
-const show = (r: CliResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
-
 async function tables(db: TestDatabase): Promise<string[]> {
   const r = await cluster.query(db.name, `SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace ORDER BY relname`);
   return r.rows.map((row) => row.relname as string);
 }
 
 async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string, rows: number): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 /** The source application's own writes still work on its tables after a run. */
@@ -67,7 +60,7 @@ async function expectSourceWritable(src: TestDatabase, table: string): Promise<v
 
 /** Exit 2 with the refusal on stderr; nothing was created at the destination. */
 async function expectRefused(result: CliResult, dst: TestDatabase, ...phrases: string[]): Promise<void> {
-  expect(result.code, show(result)).toBe(2);
+  expect(result.code, cliOutput(result)).toBe(2);
   for (const p of phrases) expect(result.stderr).toContain(p);
   expect(await tables(dst)).toEqual([]);
 }
@@ -124,9 +117,9 @@ describe('two streams resolving to one destination table', () => {
       dest: '  table_prefix: { a: a_, b: b_ }',
     });
     const check = await runCli(['check', file]);
-    expect(check.code, show(check)).toBe(0);
+    expect(check.code, cliOutput(check)).toBe(0);
     const run = await runCli(['run', file]);
-    expect(run.code, show(run)).toBe(0);
+    expect(run.code, cliOutput(run)).toBe(0);
     expect(await tables(dst)).toEqual(['_rb_watermarks', 'a_items', 'b_items']);
     await expectEqual(src, 'a.items', dst, 'public.a_items', 50);
     await expectEqual(src, 'b.items', dst, 'public.b_items', 80);
@@ -148,7 +141,7 @@ describe('two streams resolving to one destination table', () => {
       ],
     });
     const run = await runCli(['run', file]);
-    expect(run.code, show(run)).toBe(0);
+    expect(run.code, cliOutput(run)).toBe(0);
     const r = await cluster.query(dst.name, `SELECT left(name, 1) AS side, count(*)::int AS n FROM public.all_items GROUP BY 1 ORDER BY 1`);
     expect(r.rows).toEqual([{ side: 'a', n: 50 }, { side: 'b', n: 80 }]);
 
@@ -163,7 +156,7 @@ describe('two streams resolving to one destination table', () => {
       ],
     });
     const refused = await runCli(['run', upsert]);
-    expect(refused.code, show(refused)).toBe(2);
+    expect(refused.code, cliOutput(refused)).toBe(2);
     expect(refused.stderr).toContain("streams 'a.items' and 'b.items' both load into destination table 'all_items'");
     expect(refused.stderr).toContain('write_mode append');
   });
@@ -206,7 +199,7 @@ describe('two streams resolving to one destination table', () => {
     const real = `pre_${'ü'.repeat(29)}`; // 62 bytes: the 30th ü would end at byte 64
     for (let round = 0; round < 2; round++) {
       const run = await runCli(['run', file]);
-      expect(run.code, show(run)).toBe(0);
+      expect(run.code, cliOutput(run)).toBe(0);
       expect(run.stderr).toContain(`destination table 'pre_${WIDE}' is longer than 63 bytes: loading into '${real}'`);
       expect(await tables(dst)).toEqual(['_rb_watermarks', real]);
       await expectEqual(src, `public.${WIDE}`, dst, `public.${real}`, 20);

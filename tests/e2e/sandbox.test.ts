@@ -1,5 +1,6 @@
 // Connectors run as sandboxed WebAssembly components: files only below permissions.fs.allowed_paths,
-// TCP only to permissions.network.allowed_hosts, no Node globals inside the guest (README "Sandbox").
+// TCP only to the hosts of the connector's endpoint config fields (the probe's `host` is not one) and
+// permissions.network.allowed_hosts, no Node globals inside the guest (README "Sandbox").
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -130,7 +131,7 @@ describe('connector sandbox', () => {
       expect(sourceItem(result, 'net')).toEqual({ ok: true, message: `connected to 127.0.0.1:${pg.port}` });
     });
 
-    it('source-postgres cannot reach a database whose host is not allowed: run exits 3, check FAILED', async () => {
+    it('source-postgres cannot reach a database whose host allowed_hosts_only leaves out: run exits 3, check FAILED', async () => {
       const src = await pg.createDatabase('sandbox_src');
       await pg.query(src.name, 'CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)');
       const file = writePipeline(`version: "1.0"
@@ -138,7 +139,7 @@ pipeline: sandbox_denied
 source:
   use: source-postgres
   config: { url: "${src.url}" }
-  permissions: { network: { allowed_hosts: [10.0.0.1] } }
+  permissions: { network: { allowed_hosts: [10.0.0.1], allowed_hosts_only: true } }
   streams:
     - { name: public.t, sync_mode: full_refresh }
 destination:

@@ -2,10 +2,7 @@
 // `streams[].schema_evolution`, compared when a stream starts. One test per policy value on a
 // full_refresh stream: load, change the source table, load again, assert the outcome.
 import { afterAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { cliOutput, databaseScope, expectSucceeded, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.items';
@@ -35,16 +32,13 @@ function run(file: string): Promise<CliResult> {
 
 /** Asserts the run succeeded; returns the schema changes its one stream lists. */
 function succeeded(result: CliResult): string[] {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status).toBe('succeeded');
-  return (json.streams[0] as { schemaChanges?: string[] }).schemaChanges ?? [];
+  return (expectSucceeded(result).streams[0] as StreamJson).schemaChanges ?? [];
 }
 
 /** The failed stream's error. */
 function failed(result: CliResult): { code: string; message: string } {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).not.toBe(0);
-  const error = (JSON.parse(result.stdout) as RunJson).streams[0]?.error;
+  expect(result.code, cliOutput(result)).not.toBe(0);
+  const error = parseJson(result).streams[0]?.error;
   expect(error).toBeDefined();
   return error as { code: string; message: string };
 }
@@ -65,10 +59,7 @@ async function rows(db: TestDatabase, select: string): Promise<unknown[][]> {
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, cols?: string[]): Promise<void> {
-  const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE, cols ? { columns: cols } : {});
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.sourceRows).toBe(diff.destinationRows);
+  await expectTablesEqual(src, TABLE, dst, TABLE, { columns: cols });
 }
 
 describe('schema_evolution on full_refresh', () => {

@@ -4,19 +4,12 @@
 // after its own last commit, and the plan survives until the pass is complete.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from '../support/paced-table.js';
-import type { StreamJson } from '../support/run-json.js';
+import { BIG_COLUMNS_DDL, databaseScope, duplicateKeys, editPipeline, expectTablesEqual, onlyStream, pacedTableDdl, parseJson, pgEndpoint, rowCount, runCli, shuffledBigTableSql, spawnCli, streamDoc, testPg, waitFor, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
 const TABLE = 'public.big';
-
-type ShardedJson = StreamJson & { shards?: number; startedAt: string; finishedAt: string };
 
 function pipelineFile(o: { name: string; src: TestDatabase; dst: TestDatabase; writeMode: string; shards: number | string; table?: string; extra?: string }): string {
   return writePipeline(`version: "1.0"
@@ -34,32 +27,18 @@ resources: { parallelism: 4, checkpoint_interval_rows: ${CHUNK}, batch_rows: 500
 `);
 }
 
-function summaryOf(result: CliResult, status = 'succeeded'): ShardedJson {
-  let json: { status: string; streams: ShardedJson[] };
-  try {
-    json = JSON.parse(result.stdout) as typeof json;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
+function summaryOf(result: CliResult, status = 'succeeded'): StreamJson {
+  const json = parseJson(result);
   expect(json.status, result.stderr).toBe(status);
-  expect(json.streams).toHaveLength(1); // one stream in the summary, whatever the shard count
-  return json.streams[0] as ShardedJson;
+  return onlyStream(json); // one stream in the summary, whatever the shard count
 }
 
 async function count(db: TestDatabase, table = TABLE): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
-}
-
-async function duplicateKeys(db: TestDatabase): Promise<unknown[]> {
-  return (await cluster.query(db.name, `SELECT id::text AS id, count(*)::int AS n FROM ${TABLE} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 20`)).rows;
+  return rowCount(db, table);
 }
 
 async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, rows = ROWS, dstTable = TABLE): Promise<void> {
-  const diff = await cluster.compareTables(src.url, srcTable, dst.url, dstTable);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect([diff.onlyInSourceCount, diff.onlyInDestinationCount]).toEqual([0, 0]);
-  expect([diff.sourceRows, diff.destinationRows]).toEqual([rows, rows]);
+  await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 /** The shard watermarks dest-postgres keeps for the pipeline (`public.big[shard 2/4]` → payload). */
@@ -108,7 +87,7 @@ describe('sharded full refresh', () => {
     expect(done.stderr).toMatch(/shard 1\/4: .*read \d+ rows/);
     expect(done.stderr).toMatch(/shard 4\/4: .*read \d+ rows/);
     await expectEqual(src, 'public.big_expected', dst);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
     const marks = await shardWatermarks(dst, name);
     expect(Object.keys(marks)).toEqual([1, 2, 3, 4].map((i) => `${TABLE}[shard ${i}/4]`));
     expect(Object.values(marks).every((m) => m.complete === true)).toBe(true);
@@ -137,13 +116,13 @@ describe('sharded full refresh', () => {
     const committed = await count(dst);
     expect(committed % CHUNK).toBe(0); // each shard commits at its chunk ends only
     expect(committed).toBeLessThan(ROWS);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
     const before = await shardWatermarks(dst, name);
     expect(Object.values(before).some((m) => m.complete !== true)).toBe(true);
 
     // the config no longer asks for shards: the unfinished sharded pass is still finished sharded
     const yaml = readFileSync(file, 'utf8');
-    writeFileSync(file, yaml.replace('shards: 2', 'shards: 1'));
+    editPipeline(file, (p) => (streamDoc(p, TABLE).shards = 1));
     const rerun = await runCli(['run', '--json', file]);
     writeFileSync(file, yaml);
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
@@ -154,9 +133,17 @@ describe('sharded full refresh', () => {
     expect(summary.rowsRead).toBe(ROWS - committed);
     expect(summary.rowsWritten).toBe(ROWS - committed);
     await expectEqual(src, TABLE, dst);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
     const after = await shardWatermarks(dst, name);
     expect(Object.values(after).every((m) => m.complete === true && m.pass === Object.values(before)[0]?.pass)).toBe(true);
+
+    // the killed run is closed as interrupted with what its shards' recorded commits cover, not left running with zeros
+    const runs = JSON.parse((await runCli(['runs', '--json', '--pipeline', file])).stdout) as { status: string; streams: { status: string; counts: { rowsWritten: number } }[] }[];
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'interrupted']);
+    const interrupted = runs[1]?.streams[0];
+    expect(interrupted?.status).toBe('interrupted');
+    expect(interrupted?.counts.rowsWritten).toBeLessThanOrEqual(committed);
+    expect((interrupted?.counts.rowsWritten ?? 1) % CHUNK).toBe(0);
 
     // the pass is complete: the next run is a new pass (a new plan, every row appended again)
     const third = await runCli(['run', '--json', file]);
@@ -184,7 +171,7 @@ describe('sharded full refresh', () => {
     expect(rerun.stderr).toMatch(/resuming the sharded pass/);
     expect(summaryOf(rerun).rowsWritten).toBe(ROWS - committed);
     await expectEqual(src, TABLE, dst);
-    expect(await duplicateKeys(dst)).toEqual([]);
+    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
   });
 
   it('a composite text/int key, upsert, 3 shards: equal to the source; replace ignores shards and says so', async () => {

@@ -8,12 +8,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from '../../packages/engine/dist/state/index.js';
-import { pgEndpoint, runCli, writePipeline } from '../support/run-cli.js';
-import { spawnCli, waitFor } from '../support/spawn-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { pacedTableDdl } from '../support/paced-table.js';
+import { databaseScope, pacedTableDdl, pgEndpoint, rowCount, runCli, spawnCli, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -26,7 +21,7 @@ const COLUMNS_DDL = 'id bigint NOT NULL, hash text NOT NULL, amount numeric(12,2
 const PACED_DESTINATION = pacedTableDdl(TABLE, COLUMNS_DDL);
 
 async function count(db: TestDatabase): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0].n);
+  return rowCount(db, TABLE);
 }
 
 describe('SIGINT during a one-shot batch run', () => {

@@ -4,10 +4,7 @@
 // a CDC pattern pipeline reset dropped the slot but kept the streams' LSNs, so the next run failed
 // SLOT_MISSING asking for another `state reset` — a loop only `--full-refresh` escaped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson, StreamJson } from '../support/run-json.js';
+import { cliOutput, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type StreamJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -18,16 +15,6 @@ interface StateView {
   lsn?: string;
   checkpoint?: unknown;
   resetPending: boolean;
-}
-
-const show = (r: CliResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
-
-function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON: ${show(result)}`);
-  }
 }
 
 function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; stream: string }): string {
@@ -48,30 +35,24 @@ resources: { batch_rows: 1000 }
 
 /** `run --json`: exit 0; rows read per stream. */
 async function runOk(file: string): Promise<Record<string, number>> {
-  const result = await runCli(['run', '--json', file]);
-  expect(result.code, show(result)).toBe(0);
-  const json = parseJson<RunJson>(result);
-  expect(json.status).toBe('succeeded');
+  const json = await runSucceeded(file);
   return Object.fromEntries(json.streams.map((s: StreamJson) => [s.stream, s.rowsRead]));
 }
 
 async function stateViews(file: string, ...args: string[]): Promise<StateView[]> {
   const result = await runCli(['state', 'show', file, '--json', ...args]);
-  expect(result.code, show(result)).toBe(0);
+  expect(result.code, cliOutput(result)).toBe(0);
   return parseJson<StateView[]>(result);
 }
 
 async function reset(file: string, ...args: string[]): Promise<string> {
   const result = await runCli(['state', 'reset', file, ...args]);
-  expect(result.code, show(result)).toBe(0);
+  expect(result.code, cliOutput(result)).toBe(0);
   return result.stdout;
 }
 
 async function expectEqual(src: TestDatabase, table: string, dst: TestDatabase): Promise<void> {
-  const diff = await cluster.compareTables(src.url, table, dst.url, table);
-  expect(diff.onlyInSource).toEqual([]);
-  expect(diff.onlyInDestination).toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
+  await expectTablesEqual(src, table, dst, table);
 }
 
 /**

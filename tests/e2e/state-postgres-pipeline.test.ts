@@ -5,30 +5,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { expectJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type RunJson, type RunsJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const STATE_PASSWORD = 'StatePw_7fz2Q';
 const TABLE = 'public.items';
-
-interface RunJson {
-  runId: number;
-  status: string;
-  streams: { stream: string; status: string; rowsRead: number; rowsWritten: number; attempts: number }[];
-}
-interface RunRecordJson {
-  runId: number;
-  pipeline: string;
-  status: string;
-  streams: { stream: string; status: string; attempts: number; counts: { rowsRead: number; rowsWritten: number } }[];
-  transitions: { stream: string; from: string | null; to: string }[];
-}
-
-function parseJson<T>(result: CliResult): T {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return JSON.parse(result.stdout) as T;
-}
 
 describe('state DB on PostgreSQL, end to end', () => {
   let src: TestDatabase;
@@ -72,7 +53,7 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 250 }
   });
 
   it('runs, lists its runs and resumes an incremental stream from the cursor stored in Postgres', async () => {
-    const first = parseJson<RunJson>(await cli(['run', '--json', file]));
+    const first = expectJson<RunJson>(await cli(['run', '--json', file]));
     expect(first.status).toBe('succeeded');
     expect(first.streams.map((s) => [s.rowsRead, s.rowsWritten])).toEqual([[2000, 2000]]);
     expect(existsSync(join(dirname(file), '.rapidbyte'))).toBe(false); // no SQLite state beside the pipeline
@@ -82,12 +63,12 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 250 }
     expect(stored.rows).toEqual([{ run_id: first.runId, pipeline: 'state_on_pg', status: 'succeeded' }]);
     const cursor = await cluster.query(stateDb.name, `SELECT cursor_field, cursor_value FROM rapidbyte.cursors WHERE pipeline = 'state_on_pg'`);
     expect(cursor.rows).toEqual([{ cursor_field: 'cur', cursor_value: '2000' }]);
-    const shown = parseJson<{ stream: string; cursorValue?: string }[]>(await cli(['state', 'show', file, '--json']));
+    const shown = expectJson<{ stream: string; cursorValue?: string }[]>(await cli(['state', 'show', file, '--json']));
     expect(shown).toMatchObject([{ stream: TABLE, cursorValue: '2000' }]);
 
     // the second run reads from the stored cursor on, not the table
     await cluster.psql(src.name, `INSERT INTO ${TABLE} SELECT g, g, 'new ' || g FROM generate_series(2001, 2050) g;`);
-    const second = parseJson<RunJson>(await cli(['run', '--json', file]));
+    const second = expectJson<RunJson>(await cli(['run', '--json', file]));
     expect(second.status).toBe('succeeded');
     const stream = second.streams[0];
     expect(stream?.rowsWritten).toBe(50);
@@ -95,10 +76,10 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 250 }
     expect(stream?.rowsRead).toBeLessThan(100);
     const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE);
     expect([diff.onlyInSource, diff.onlyInDestination, diff.sourceRows, diff.destinationRows]).toEqual([[], [], 2050, 2050]);
-    expect(parseJson<{ cursorValue?: string }[]>(await cli(['state', 'show', file, '--json']))[0]?.cursorValue).toBe('2050');
+    expect(expectJson<{ cursorValue?: string }[]>(await cli(['state', 'show', file, '--json']))[0]?.cursorValue).toBe('2050');
 
     // `rapidbyte runs --pipeline <yaml>` reads the Postgres state DB of that pipeline
-    const runs = parseJson<RunRecordJson[]>(await cli(['runs', '--pipeline', file, '--json']));
+    const runs = expectJson<RunsJson[]>(await cli(['runs', '--pipeline', file, '--json']));
     expect(runs.map((r) => [r.runId, r.pipeline, r.status])).toEqual([
       [second.runId, 'state_on_pg', 'succeeded'], [first.runId, 'state_on_pg', 'succeeded'],
     ]);

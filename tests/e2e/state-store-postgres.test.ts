@@ -61,7 +61,7 @@ describe('postgres state store', () => {
     expect(versions.rows.map((r: { version: number }) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1));
     const tables = await cluster.query(db.name, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'rapidbyte' ORDER BY 1`);
     expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual(
-      ['connector_state', 'cursors', 'dead_letters', 'pipeline_locks', 'runs', 'schema_migrations', 'state_transitions', 'stream_runs']);
+      ['connector_state', 'cursors', 'dead_letters', 'pipeline_locks', 'run_transitions', 'runs', 'schema_migrations', 'state_transitions', 'stream_runs']);
     const cursorType = await cluster.query(db.name,
       `SELECT data_type FROM information_schema.columns WHERE table_schema = 'rapidbyte' AND table_name = 'cursors' AND column_name = 'cursor_value'`);
     expect(cursorType.rows[0]).toEqual({ data_type: 'text' });
@@ -176,6 +176,58 @@ describe('postgres state store', () => {
         // the dead holder's row was replaced by this holder's
         expect((await cluster.query(db.name, 'SELECT pid FROM rapidbyte.pipeline_locks')).rows).toEqual([{ pid: process.pid }]);
         await release();
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
+    it('its open run is left alone while it lives and closed as interrupted once it is killed, keeping its committed counts', async () => {
+      const stateModule = pathToFileURL(join(REPO_ROOT, 'packages/engine/dist/state/index.js')).href;
+      const script = `
+        const { openPostgresStateStore } = await import(${JSON.stringify(stateModule)});
+        const store = await openPostgresStateStore(process.env.RB_STATE_URL);
+        await store.acquirePipelineLock('killed_run', { pid: process.pid, host: ${JSON.stringify(host)} });
+        const runId = await store.beginRun('killed_run', ['orders', 'items']);
+        await store.startRun(runId);
+        await store.transition(runId, 'orders', 'running');
+        await store.recordStreamCounts(runId, 'orders', { rowsRead: 900, rowsWritten: 800, bytesRead: 9000, bytesWritten: 8000 });
+        process.stdout.write('running ' + runId + '\\n');
+        setInterval(() => undefined, 1000);`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, RB_STATE_URL: db.url }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      try {
+        const runId = await new Promise<number>((resolve, reject) => {
+          child.stdout.on('data', (d: Buffer) => {
+            const m = /running (\d+)/.exec(d.toString());
+            if (m) resolve(Number(m[1]));
+          });
+          child.on('exit', () => reject(new Error(`run holder exited early: ${stderr}`)));
+        });
+        const store = await open(db.url);
+        expect(await store.closeInterruptedRuns()).toEqual([]); // its advisory lock is held: it lives
+        expect((await store.getRun(runId))?.status).toBe('running');
+
+        child.kill('SIGKILL');
+        await exited;
+        // the server notices the dropped connection and frees the session lock
+        let closed: number[] = [];
+        const deadline = Date.now() + 15_000;
+        while (closed.length === 0 && Date.now() < deadline) {
+          closed = await store.closeInterruptedRuns('killed_run');
+          if (closed.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(closed).toEqual([runId]);
+        const run = await store.getRun(runId);
+        expect(run?.status).toBe('interrupted');
+        expect(run?.holder).toEqual({ pid: child.pid, host });
+        expect(run?.streams.map((s) => [s.stream, s.status, s.counts.rowsWritten])).toEqual([['orders', 'interrupted', 800], ['items', 'interrupted', 0]]);
+        expect((await store.listRunTransitions(runId)).map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'interrupted']]);
+        expect((await store.listRunTransitions(runId)).at(-1)?.reason).toBe(
+          `its process (pid ${child.pid} on host ${host}) went away without closing the run: its state DB session ended, freeing the pipeline lock (held by pid ${child.pid} on host ${host})`);
       } finally {
         child.kill('SIGKILL');
       }

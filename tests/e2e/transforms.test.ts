@@ -3,26 +3,9 @@
 // compared with the expected rows (EXCEPT ALL both ways); dead letters are read back through
 // `dlq list --json`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
-import { databaseScope } from '../support/database-scope.js';
+import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type DeadLetterJson, type RunJson, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
-
-/** One entry of `rapidbyte dlq list --json`. */
-interface DeadLetterView {
-  readonly runId: number;
-  readonly stream: string;
-  readonly record: unknown;
-  readonly error: string;
-  readonly category: string;
-}
-
-interface RunJson {
-  runId: number;
-  status: string;
-  streams: { stream: string; status: string; rowsRead: number; rowsWritten: number; error?: { code: string; message: string; column?: string } }[];
-}
 
 const PEOPLE = `
   CREATE TABLE public.people (id int PRIMARY KEY, email text, status text, age int, amount text, ssn text);
@@ -63,14 +46,6 @@ destination:
 `;
 }
 
-function parseJson(result: CliResult): RunJson {
-  try {
-    return JSON.parse(result.stdout) as RunJson;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
 describe('transforms (pg -> transform components -> pg)', () => {
   let src: TestDatabase;
   const databases = databaseScope(cluster);
@@ -98,12 +73,12 @@ describe('transforms (pg -> transform components -> pg)', () => {
     return r.rows as { name: string; type: string }[];
   }
 
-  async function deadLetters(file: string, runId: number): Promise<DeadLetterView[]> {
+  async function deadLetters(file: string, runId: number): Promise<DeadLetterJson[]> {
     const listed = await runCli(['dlq', 'list', file, '--json', '--run', String(runId)]);
     expect(listed.code, listed.stderr).toBe(0);
     const text = await runCli(['dlq', 'list', file, '--run', String(runId)]);
     expect(text.code, text.stderr).toBe(0);
-    return JSON.parse(listed.stdout) as DeadLetterView[];
+    return JSON.parse(listed.stdout) as DeadLetterJson[];
   }
 
   beforeAll(async () => {

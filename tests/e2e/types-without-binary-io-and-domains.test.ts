@@ -7,10 +7,7 @@
 // The contrib types that already round-tripped in binary (hstore, citext, ltree, lquery, cube,
 // and arrays of them) keep doing so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { columnTypes, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -43,13 +40,6 @@ const TYPES = ['integer', 'isbn13', 'isbn13[]', 'seg', 'hstore', 'hstore[]', 'ci
 
 const CDC_COLUMNS = ['id', 'isbn', 'range', 'attrs', 'attrs_arr', 'name', 'names', 'path', 'paths', 'query', 'box', 'boxes', 'note'];
 
-function ok(result: CliResult): RunJson {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  const json = JSON.parse(result.stdout) as RunJson;
-  expect(json.status, result.stdout).toBe('succeeded');
-  return json;
-}
-
 function pipeline(src: TestDatabase, dst: TestDatabase, name: string, stream: string, writeMode: string, schema: string, source = 'public.books'): string {
   return writePipeline(`version: "1.0"
 pipeline: ${name}
@@ -67,15 +57,7 @@ resources: { batch_rows: 2 }
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, dstTable: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'public.books', dst.url, dstTable);
-  expect(diff.onlyInSource, 'rows only in the source').toEqual([]);
-  expect(diff.onlyInDestination, 'rows only in the destination').toEqual([]);
-  expect(diff.destinationRows).toBe(diff.sourceRows);
-}
-
-async function columnTypes(db: TestDatabase, table: string): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${table}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
-  return r.rows.map((row: { t: string }) => row.t);
+  await expectTablesEqual(src, 'public.books', dst, dstTable);
 }
 
 describe('types without a binary send/receive (isn, seg) and contrib types round-trip as the exact type', () => {
@@ -98,20 +80,20 @@ describe('types without a binary send/receive (isn, seg) and contrib types round
     ['upsert', 'upsert', {}],
   ] as const)('full refresh no longer fails with "no binary output function available for type isbn13" (%s)', async (label, writeMode, env) => {
     const schema = `wh_full_${label.toLowerCase().replace(/\W+/g, '_')}`;
-    ok(await runCli(['run', '--json', pipeline(src, dst, `nobin_${schema}`, 'sync_mode: full_refresh', writeMode, schema)], { env: { ...env } }));
+    expectSucceeded(await runCli(['run', '--json', pipeline(src, dst, `nobin_${schema}`, 'sync_mode: full_refresh', writeMode, schema)], { env: { ...env } }));
     await expectEqual(src, dst, `${schema}.books`);
     expect(await columnTypes(dst, `${schema}.books`)).toEqual(TYPES);
     if (writeMode === 'upsert') {
-      ok(await runCli(['run', '--json', pipeline(src, dst, `nobin_${schema}`, 'sync_mode: full_refresh', writeMode, schema)], { env: { ...env } }));
+      expectSucceeded(await runCli(['run', '--json', pipeline(src, dst, `nobin_${schema}`, 'sync_mode: full_refresh', writeMode, schema)], { env: { ...env } }));
       await expectEqual(src, dst, `${schema}.books`);
     }
   });
 
   it('incremental: appended rows of isbn13/seg columns arrive as the exact type', async () => {
     const file = pipeline(src, dst, 'nobin_incremental', 'sync_mode: incremental, cursor_field: id', 'append', 'wh_inc');
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await cluster.psql(src.name, `INSERT INTO public.books (id, isbn, isbns, range, note) VALUES (4, '978-3-16-148410-0', '{978-3-16-148410-0}', '-1 .. 1', 'four');`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_inc.books');
     expect(await columnTypes(dst, 'wh_inc.books')).toEqual(TYPES);
   });
@@ -137,7 +119,7 @@ describe('types without a binary send/receive (isn, seg) and contrib types round
     const file = pipeline(src, dst, `nobin_cdc_${writeMode}`, 'sync_mode: cdc', writeMode, schema, `public.${TABLE}`);
     await cluster.psql(src.name, `CREATE TABLE public.${TABLE} (LIKE public.books INCLUDING ALL); ALTER TABLE public.${TABLE} DROP COLUMN isbns, REPLICA IDENTITY FULL;
 INSERT INTO public.${TABLE} SELECT ${CDC_COLUMNS.join(', ')} FROM public.books;`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     const table = `${schema}.${TABLE}`;
     const compare = async (): Promise<void> => {
       const diff = await cluster.compareTables(src.url, `public.${TABLE}`, dst.url, table);
@@ -155,7 +137,7 @@ INSERT INTO public.${TABLE} VALUES (${writeMode === 'upsert' ? 10 : 20}, '978-1-
 UPDATE public.${TABLE} SET isbn = '978-0-596-52068-7', range = '0 .. 100', note = note || '!' WHERE id = 1;
 UPDATE public.${TABLE} SET note = note || '!' WHERE id = 2;
 DELETE FROM public.${TABLE} WHERE id = 3;`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     if (writeMode === 'upsert') {
       await compare();
     } else {
@@ -170,7 +152,7 @@ DELETE FROM public.${TABLE} WHERE id = 3;`);
     // the application's own writes on the published table still work
     const id = writeMode === 'upsert' ? 11 : 21;
     await cluster.psql(src.name, `INSERT INTO public.${TABLE} (id, isbn, range, note) VALUES (${id}, '978-0-306-40615-7', '1 .. 2', 'eleven'); UPDATE public.${TABLE} SET range = '3' WHERE id = ${id}; DELETE FROM public.${TABLE} WHERE id = ${id - 1};`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     if (writeMode === 'upsert') await compare();
   });
 });
@@ -218,7 +200,7 @@ CREATE DOMAIN public.book_id AS isbn13;`;
   ] as const)('%s: a domain column no longer arrives as its base type when the destination has the domain', async (label, stream, writeMode) => {
     const schema = `wh_dom_${label}`;
     const result = await runCli(['run', '--json', contactsPipeline(`dom_${label}`, stream, writeMode, schema)]);
-    ok(result);
+    expectSucceeded(result);
     await same(`${schema}.contacts`);
     expect(await columnTypes(dst, `${schema}.contacts`)).toEqual(EXPECTED);
     // the missing domain is named in a warning
@@ -228,16 +210,16 @@ CREATE DOMAIN public.book_id AS isbn13;`;
   it('cdc: the snapshot and later changes land in domain columns', async () => {
     await cluster.psql(src.name, 'ALTER TABLE public.contacts REPLICA IDENTITY FULL;');
     const file = contactsPipeline('dom_cdc', 'sync_mode: cdc', 'upsert', 'wh_dom_cdc');
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await same('wh_dom_cdc.contacts');
     expect(await columnTypes(dst, 'wh_dom_cdc.contacts')).toEqual(EXPECTED);
     await cluster.psql(src.name, `INSERT INTO public.contacts VALUES (3, 'c@example.com', 'cc', '978-1-56619-909-4', 'three');
 UPDATE public.contacts SET mail = 'Z@example.com', book = '978-1-4028-9462-6' WHERE id = 1; DELETE FROM public.contacts WHERE id = 2;`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await same('wh_dom_cdc.contacts');
     // the application's own writes on the source still work
     await cluster.psql(src.name, `INSERT INTO public.contacts VALUES (4, 'd@example.com', 'dd', NULL, 'four'); UPDATE public.contacts SET code = 'zz' WHERE id = 4; DELETE FROM public.contacts WHERE id = 3;`);
-    ok(await runCli(['run', '--json', file]));
+    expectSucceeded(await runCli(['run', '--json', file]));
     await same('wh_dom_cdc.contacts');
   });
 });

@@ -2,9 +2,7 @@
 // generated column: every write mode loads it on every run (the identity takes the source's
 // values, the generated column is computed at the destination, never written).
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseScope } from '../support/database-scope.js';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -40,10 +38,7 @@ function expectSucceeded(result: CliResult, what: string): void {
 }
 
 async function expectEqual(src: TestDatabase, dst: TestDatabase, what: string): Promise<void> {
-  const diff = await cluster.compareTables(src.url, 'public.accounts', dst.url, 'public.accounts');
-  expect(diff.onlyInSource, what).toEqual([]);
-  expect(diff.onlyInDestination, what).toEqual([]);
-  expect(diff.destinationRows, what).toBe(diff.sourceRows);
+  await expectTablesEqual(src, 'public.accounts', dst, 'public.accounts', { what });
 }
 
 /** The source application's own writes between runs (and proof they still work); an upsert keeps deleted rows. */

@@ -4,10 +4,7 @@
 // need a column (incremental needs a cursor, CDC and upsert a key) are refused before anything is
 // changed, naming the stream and the fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgEndpoint, runCli, writePipeline, type CliResult } from '../support/run-cli.js';
-import { databaseScope } from '../support/database-scope.js';
-import type { RunJson } from '../support/run-json.js';
-import { testPg, type TestDatabase } from '../support/test-pg.js';
+import { databaseScope, parseJson, pgEndpoint, rowCount, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -25,18 +22,6 @@ destination:
   ${pgEndpoint(dst.url, `, schema: ${schema}`)}
   write_mode: ${writeMode}
 `);
-}
-
-function json(result: CliResult): RunJson {
-  try {
-    return JSON.parse(result.stdout) as RunJson;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-async function rowCount(db: TestDatabase, table: string): Promise<number> {
-  return Number((await cluster.query(db.name, `SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
 }
 
 async function columnCount(db: TestDatabase, table: string): Promise<number> {
@@ -78,7 +63,7 @@ describe('a zero-column table', () => {
     for (const run of [1, 2]) {
       const result = await runCli(['run', '--json', file], { env });
       expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-      expect(json(result).streams.map((s) => [s.stream, s.status, s.rowsWritten]).sort()).toEqual([
+      expect(parseJson(result).streams.map((s) => [s.stream, s.status, s.rowsWritten]).sort()).toEqual([
         ['public.dropped', 'succeeded', 2],
         ['public.z', 'succeeded', 3],
       ]);
@@ -96,7 +81,7 @@ describe('a zero-column table', () => {
     const file = pipeline(src, dst, 'zero_pattern', '    - { name: "public.*", sync_mode: full_refresh }', 'replace', 'wh_pattern');
     const result = await runCli(['run', '--json', file]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(json(result).streams.map((s) => [s.stream, s.status, s.rowsWritten]).sort()).toEqual([
+    expect(parseJson(result).streams.map((s) => [s.stream, s.status, s.rowsWritten]).sort()).toEqual([
       ['public.dropped', 'succeeded', 2],
       ['public.items', 'succeeded', 50],
       ['public.z', 'succeeded', 3],

@@ -1,6 +1,6 @@
 // Compares a source table with a destination table in another database, value by value as text.
 import pg from 'pg';
-import { parseTableRef, quoteIdent, quoteTable } from './pg-url.mjs';
+import { quoteIdent, quoteTable } from './pg-url.mjs';
 
 /** Session settings that make text output identical on both sides whatever the server defaults. */
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3';

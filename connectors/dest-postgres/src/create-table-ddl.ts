@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@rapidbyte/sdk';
 import type { FrameColumn } from './frame-columns.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { arrayElementTypeName, isSafeTypeName, unqualifiedTypeName } from './sql-type-name.js';
@@ -17,7 +18,7 @@ export interface TablePlan {
 
 export type TablePlanResult =
   | ({ readonly ok: true } & TablePlan)
-  | { readonly ok: false; readonly code: string; readonly column: string; readonly message: string };
+  | { readonly ok: false; readonly code: ErrorCode; readonly column: string; readonly message: string };
 
 /**
  * `CREATE TABLE "schema"."table" (...)` with the exact source column types, NOT NULL where the
@@ -88,6 +89,6 @@ export function addEnumLabelsDdl(spec: EnumTypeSpec, existing: readonly string[]
     .map((l) => `ALTER TYPE ${quoteQualified(spec.schema, spec.name)} ADD VALUE IF NOT EXISTS ${quoteLiteral(l)}`);
 }
 
-function fail(code: string, column: string, message: string): TablePlanResult {
+function fail(code: ErrorCode, column: string, message: string): TablePlanResult {
   return { ok: false, code, column, message };
 }

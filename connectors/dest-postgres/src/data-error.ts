@@ -1,10 +1,10 @@
-import { ConnectorError } from '@rapidbyte/sdk';
+import { ConnectorError, type ErrorCode } from '@rapidbyte/sdk';
 
 /** SQLSTATEs (beyond class 22, data exception) that reject one row rather than the load. */
 export const ROW_REJECTING_SQLSTATES = ['23502', '23514', '23505', '23P01'] as const;
 
 /** Host COPY encoder codes for a value the target column cannot hold. */
-export const ROW_REJECTING_ENCODE_CODES = ['NULL_IN_NOT_NULL', 'VALUE_OUT_OF_RANGE', 'UNSUPPORTED_CONVERSION'] as const;
+export const ROW_REJECTING_ENCODE_CODES = ['NULL_IN_NOT_NULL', 'VALUE_OUT_OF_RANGE', 'UNSUPPORTED_CONVERSION'] as const satisfies readonly ErrorCode[];
 
 /**
  * Whether an error of a COPY (or merge) is about the rows, not the load: a data exception

@@ -1,4 +1,4 @@
-import { log, pg, type Step } from '@rapidbyte/sdk';
+import { log, type Step } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { createIgnoringRace, tableOid } from './target-table.js';
 

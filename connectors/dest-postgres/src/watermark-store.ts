@@ -48,7 +48,8 @@ export function watermarkCommits(conn: number, key: WatermarkKey) {
       if (payload !== undefined) yield* writeWatermark(conn, key, requirePayload(payload, key.stream));
       yield* pg.query(conn, 'COMMIT');
     },
-    committed(payload: string): void {
+    // An arrow: the writers pass it on detached (`committed: marks.committed`).
+    committed: (payload: string): void => {
       checkpoint('committed', requirePayload(payload, key.stream).value);
     },
   };

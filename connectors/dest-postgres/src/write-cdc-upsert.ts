@@ -1,4 +1,4 @@
-import { ConnectorError, frames, log, nextFrame, pg, type FrameHandle, type FrameSchema, type PgColumn, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import { ConnectorError, frames, log, nextFrame, pg, type FrameHandle, type FrameSchema, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { applyChangeFrame, type ChangeTarget } from './cdc-apply.js';
 import { truncateTargetSql } from './cdc-apply-sql.js';

@@ -1,4 +1,4 @@
-import type { Catalog, CatalogColumn, PgColumn } from '@rapidbyte/sdk';
+import type { Catalog, CatalogColumn } from '@rapidbyte/sdk';
 import { formatStreamName } from '@rapidbyte/sdk/postgres';
 
 /** A query result row in Postgres text format (the shape `pg.query` returns). */

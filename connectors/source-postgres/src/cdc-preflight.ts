@@ -1,4 +1,4 @@
-import { ConnectorError, pg, type Step } from '@rapidbyte/sdk';
+import { ConnectorError, pg, type ErrorCode, type Step } from '@rapidbyte/sdk';
 import { quoteIdent } from '@rapidbyte/sdk/postgres';
 import { PUBLICATION_MEMBERS_SQL, PUBLICATION_SQL, PUBLISHED_RELATIONS_SQL, REPLICATION_SETTINGS_SQL } from './cdc-preflight-sql.js';
 import { cdcTableRefusal, publishedMemberProblem, type IndexState, type PublishedRelation } from './cdc-table-refusal.js';
@@ -9,7 +9,7 @@ export interface PreflightItem {
   readonly ok: boolean;
   readonly message: string;
   /** Stable error code when it failed. */
-  readonly code?: string;
+  readonly code?: ErrorCode;
 }
 
 /** The pipeline source's slot and publication, and whether this stream needs a slot of its own. */

@@ -1,4 +1,4 @@
-import type { PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
+import type { ErrorCode, PgColumn, ResumePoint, StreamContext } from '@rapidbyte/sdk';
 import { carriedFrom } from './oid-alias-columns.js';
 import { CURSOR_TYPE_NAMES, cursorTypeOf } from './cursor-type.js';
 import { isCursorSentinel } from './cursor-sentinel.js';
@@ -15,7 +15,7 @@ export const INCREMENTAL_PROBLEM_CODES = [
   'LOOKBACK_UNSUPPORTED',
   'CURSOR_FIELD_CHANGED',
   'CURSOR_SENTINEL_STORED',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type IncrementalProblemCode = (typeof INCREMENTAL_PROBLEM_CODES)[number];
 
 export interface IncrementalProblem {

@@ -33,10 +33,10 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
   const { schema, table } = parseStreamName(stream.name);
   const names = cdcNames(config.cdc, context.pipeline);
   if (!SLOT_NAME_PATTERN.test(names.slot)) {
-    throw ConnectorError.permanent('INVALID_CONFIG', `config.cdc.slot_name: ${JSON.stringify(names.slot)} is not a valid slot name; expected 1-63 characters of [a-z0-9_]`, { stream: stream.name });
+    throw ConnectorError.permanent('CONFIG_INVALID', `config.cdc.slot_name: ${JSON.stringify(names.slot)} is not a valid slot name; expected 1-63 characters of [a-z0-9_]`, { stream: stream.name });
   }
   if (stream.writeMode !== 'upsert' && stream.writeMode !== 'append') {
-    throw ConnectorError.permanent('INVALID_CONFIG', `${stream.name}: sync_mode cdc writes with write_mode upsert (apply changes) or append (a change log), not ${stream.writeMode}`, { stream: stream.name });
+    throw ConnectorError.permanent('CONFIG_INVALID', `${stream.name}: sync_mode cdc writes with write_mode upsert (apply changes) or append (a change log), not ${stream.writeMode}`, { stream: stream.name });
   }
   let conn: number | undefined;
   let doing = 'connect';
@@ -63,7 +63,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       if (clash) throw ConnectorError.permanent('CDC_COLUMN_RESERVED', clash.message, { stream: stream.name, column: clash.columns[0] });
     }
     if (stream.writeMode === 'upsert') {
-      if (key.length === 0) throw ConnectorError.permanent('NO_PRIMARY_KEY', `${stream.name}: cdc × upsert needs a key; the table has no primary key, so set primary_key on the stream`, { stream: stream.name });
+      if (key.length === 0) throw ConnectorError.permanent('PRIMARY_KEY_REQUIRED', `${stream.name}: cdc × upsert needs a key; the table has no primary key, so set primary_key on the stream`, { stream: stream.name });
       const missing = key.find((k) => !names2.has(k));
       if (missing) throw ConnectorError.permanent('COLUMN_NOT_FOUND', `${stream.name}: key column ${JSON.stringify(missing)} is not among the stream's columns`, { stream: stream.name, column: missing });
       const outside = identity.kind === 'f' ? undefined : key.find((k) => !identity.columns.includes(k));
@@ -81,7 +81,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     doing = 'publish';
     yield* ensurePublished(conn, stream.name, names.publication, relation.oid, schema, table, relation.relkind === 'p');
     const parsed = parseConnectionConfig(config, `rapidbyte/${context.pipeline}/replication`);
-    if (!parsed.ok) throw ConnectorError.permanent('INVALID_CONFIG', `config.${parsed.key}: ${parsed.message}`);
+    if (!parsed.ok) throw ConnectorError.permanent('CONFIG_INVALID', `config.${parsed.key}: ${parsed.message}`);
     const { ignoredParams: _ignored, ...connect } = parsed.value;
     // column identity (attnum) against the last committed checkpoint's: renames, and what earlier rows hold in added columns
     const catalog = columnCatalogFromRows((yield* pg.query(conn, COLUMN_IDENTITY_SQL, [relation.oid])).rows);

@@ -16,7 +16,7 @@ export function* readStream({ config, context }: OperationInput<SourceConfig>): 
   if (stream.syncMode === 'cdc') return yield* readCdc(config, context, stream);
   throw ConnectorError.permanent(
     'UNSUPPORTED_SYNC_MODE',
-    `${stream.name}: sync_mode ${stream.syncMode} is not supported by source-postgres; use one of ${SUPPORTED_SYNC_MODES.join(', ')}`,
+    `${stream.name}: sync_mode ${String(stream.syncMode)} is not supported by source-postgres; use one of ${SUPPORTED_SYNC_MODES.join(', ')}`,
     { stream: stream.name },
   );
 }

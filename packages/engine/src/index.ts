@@ -9,3 +9,5 @@ export { checkPipeline, runConnectorOperation } from './orchestrator/check-pipel
 export { ConnectorRegistry } from './runtime/connector-registry.js';
 export { StreamError } from './errors/stream-error.js';
 export { classifyError } from './errors/classify-error.js';
+export * from './schedule/index.js';
+export * from './project/index.js';

@@ -9,6 +9,7 @@ export { defineConnector } from './guest/define-connector.js';
 export type { ConnectorDefinition, ConnectorExports, OperationHandler, OperationInput } from './guest/define-connector.js';
 export { ConnectorError, describeError, toWitError } from './guest/connector-error.js';
 export type { ConnectorErrorDetails } from './guest/connector-error.js';
+export * from './errors/index.js';
 export { pg, nextFrame, net, fs, sleep, flushDeadLetters } from './guest/requests.js';
 export type { Step, FrameItem } from './guest/requests.js';
 export { log, metric, checkpoint, frames, state, deadLetter, isCancelled } from './guest/host.js';

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { classifyError } from '../errors/classify-error.js';
 import type { HubAttach, HubToWorker, WorkerToHub } from './hub-protocol.js';
-import { ReplicationHub, type HubOptions, type HubSummary } from './replication-hub.js';
+import { ReplicationHub, type HubOptions, type HubStallProbe, type HubSummary } from './replication-hub.js';
 
 /** Hub settings shared by every source of a run. */
 export type RegistryOptions = HubOptions;
@@ -86,6 +86,11 @@ export class HubRegistry {
     const lsn = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown } | null)?.lsn;
     if (typeof lsn === 'string') hub.committed(stream, lsn);
     void hub.detach(stream, this.#current.get(stream));
+  }
+
+  /** The stall watchdog's view of `stream` on its hub (undefined while it snapshots or is not attached). */
+  stallProbe(stream: string): HubStallProbe | undefined {
+    return this.#streamHub.get(stream)?.stallProbe(stream);
   }
 
   /** A stream is done for this run (no more attempts): no hub waits for it to attach. */

@@ -31,7 +31,7 @@ function array(element: number, values: (Buffer | null)[]): Buffer {
   head.writeUInt32BE(element, 8);
   head.writeInt32BE(values.length, 12);
   head.writeInt32BE(1, 16);
-  const parts = [head];
+  const parts: Buffer[] = [head];
   for (const v of values) {
     const len = Buffer.alloc(4);
     len.writeInt32BE(v === null ? -1 : v.length);

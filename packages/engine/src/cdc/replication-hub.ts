@@ -7,7 +7,7 @@ import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, standbyStatu
 import { ITEM_KINDS, ItemPacker, transferablesOf, type HubAttach, type HubToWorker, type ItemKind } from './hub-protocol.js';
 import { ReplicationConnection, type CreatedSlot } from './replication-connection.js';
 import { createSlotWatched, DEFAULT_SLOT_CREATE_TIMEOUT_MS } from './slot-creation-watch.js';
-import { cdcError } from './cdc-error.js';
+import { cdcError, replicationFailure } from './cdc-error.js';
 
 /** Items a stream may have unconsumed before the hub stops reading (and the slot waits). */
 const HIGH_WATER_ITEMS = 200_000;
@@ -35,6 +35,8 @@ export interface HubOptions {
   readonly floors: ReadonlyMap<string, bigint>;
   /** Test-only: a pause before each restart (see `hubRestartDelayMs`). */
   readonly restartDelayMs?: number;
+  /** Test-only: the first `attaches` attachments of `stream` get nothing delivered (see `hubMuteFault`). */
+  readonly mute?: { readonly stream: string; readonly attaches: number };
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void;
 }
 
@@ -58,6 +60,21 @@ interface Peer {
   behind: boolean;
   holdsMainExport: boolean;
   tempSnapshot: ReplicationConnection | undefined;
+  /** The highest commit or idle-progress LSN posted to the stream's worker (its position as the hub knows it). */
+  delivered: bigint;
+  /** When items last went to the stream's worker (`performance.now()`; its attachment counts). */
+  deliveredAt: number;
+  /** Test-only (see `HubOptions.mute`): what is packed for it is dropped. */
+  muted: boolean;
+}
+
+/** What the stall watchdog reads about one stream attached to a hub (see `stallVerdict`). */
+export interface HubStallProbe {
+  readonly deliveredAt: number;
+  /** The highest LSN delivered to the stream, committed by it, or its start. */
+  readonly position: bigint;
+  /** The highest commit LSN of a transaction the hub read that changed the stream's table. */
+  readonly tableWal: bigint | undefined;
 }
 
 type HubState = 'new' | 'waiting' | 'streaming' | 'stopping' | 'drained' | 'failed' | 'closed';
@@ -81,6 +98,10 @@ export class ReplicationHub {
   /** Floors of streams that detached (failed or finished) in this run. */
   readonly #gone = new Map<string, bigint | undefined>();
   readonly #relations = new Map<number, { key: string; data: Uint8Array }>();
+  /** relation key -> the highest commit LSN of a transaction read that changed it (whichever streams took it). */
+  readonly #tableWal = new Map<string, bigint>();
+  /** stream -> its attachments in this run (test-only muting counts them). */
+  readonly #attaches = new Map<string, number>();
   #state: HubState = 'new';
   #setup: Promise<void> | undefined;
   #sql: pg.Client | undefined;
@@ -153,6 +174,9 @@ export class ReplicationHub {
     if (this.#peers.has(attach.stream)) throw cdcError('STREAM_ATTACHED', `${attach.stream}: already attached to the replication hub`, attach.stream);
     // a retry resuming behind what was already read (or routed, inside a transaction): read again from the slot
     const behind = start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#position();
+    const attaches = (this.#attaches.get(attach.stream) ?? 0) + 1;
+    this.#attaches.set(attach.stream, attaches);
+    const mute = this.options.mute;
     const peer: Peer = {
       name: attach.stream,
       relationKey: `${attach.schemaName}.${attach.tableName}`,
@@ -167,6 +191,9 @@ export class ReplicationHub {
       behind,
       holdsMainExport: false,
       tempSnapshot: undefined,
+      delivered: start ?? 0n,
+      deliveredAt: performance.now(),
+      muted: mute !== undefined && mute.stream === attach.stream && attaches <= mute.attaches,
     };
     this.#peers.set(peer.name, peer);
     this.#gone.delete(peer.name);
@@ -300,6 +327,20 @@ export class ReplicationHub {
     await this.#maybeStart().catch(() => undefined);
     // the stream that left may have been the one over the high water mark
     this.#maybeResume();
+  }
+
+  /**
+   * The stall watchdog's view of a stream past its snapshot: when it last got something, where it
+   * stands, and how far the hub has read changes of its table. Undefined while it snapshots (or is
+   * not attached). A stream the hub has ended still owes what was not delivered to it.
+   */
+  stallProbe(stream: string): HubStallProbe | undefined {
+    const peer = this.#peers.get(stream);
+    if (!peer || !peer.ready) return undefined;
+    let position = peer.delivered;
+    if (peer.committed !== undefined && peer.committed > position) position = peer.committed;
+    if (peer.start !== undefined && peer.start > position) position = peer.start;
+    return { deliveredAt: peer.deliveredAt, position, tableWal: this.#tableWal.get(peer.relationKey) };
   }
 
   /** The stream is done for this run (its last attempt ended): streaming no longer waits for it. */
@@ -534,6 +575,7 @@ export class ReplicationHub {
   #toRelation(relationId: number, msg: Buffer): void {
     const key = this.#relations.get(relationId)?.key;
     if (key === undefined) return;
+    if (this.#txFinal > (this.#tableWal.get(key) ?? 0n)) this.#tableWal.set(key, this.#txFinal);
     for (const peer of this.#peers.values()) {
       if (peer.relationKey !== key || peer.ended || peer.behind) continue;
       peer.packer.push(ITEM_KINDS.change, this.#txFinal, msg);
@@ -593,7 +635,10 @@ export class ReplicationHub {
     for (const peer of this.#peers.values()) {
       if (peer.packer.count === 0) continue;
       const batch = peer.packer.take();
+      if (peer.muted) continue;
       peer.unconsumed += batch.kinds.length;
+      peer.delivered = peer.lastSent;
+      peer.deliveredAt = performance.now();
       const message: HubToWorker = { t: 'items', ...batch };
       peer.port.postMessage(message, transferablesOf(batch));
     }
@@ -641,12 +686,7 @@ export class ReplicationHub {
     const boundary = this.#onBoundary;
     this.#onBoundary = undefined;
     boundary?.();
-    const wit = JSON.stringify({
-      // "replication slot … is active for PID n": a walsender that has not exited yet — worth a retry
-      kind: /terminat|ECONNRESET|timeout|is active for PID/i.test(error.message) ? 'transient' : 'permanent',
-      code: (error as { code?: string }).code && /[0-9]/.test(String((error as { code?: string }).code)) ? `SQLSTATE_${(error as { code?: string }).code}` : 'REPLICATION_FAILED',
-      message: `replication from slot "${this.source.slot}" failed: ${error.message}`,
-    });
+    const wit = JSON.stringify(replicationFailure(this.source.slot, error));
     const data = new TextEncoder().encode(wit);
     for (const peer of this.#peers.values()) peer.packer.push(ITEM_KINDS.error as ItemKind, 0n, data);
     this.#flush();

@@ -22,6 +22,7 @@ export function padStartDisplay(text: string, width: number): string {
 }
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// eslint-disable-next-line no-control-regex -- ESC starts the ANSI escape sequences this strips
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;

@@ -1,25 +1,21 @@
+import { ERROR_CATEGORY_EXIT_CODES as BY_CATEGORY, errorCodeInfo } from '@rapidbyte/sdk/contract';
+
 /** Process exit codes of the `rapidbyte` CLI (documented in the README and `--help`). */
 export const EXIT_CODES = {
   ok: 0,
-  failure: 1,
-  configError: 2,
-  connectionError: 3,
-  dataError: 4,
-  partialFailure: 5,
-  interrupted: 130,
+  failure: BY_CATEGORY.failure,
+  configError: BY_CATEGORY.config,
+  connectionError: BY_CATEGORY.connection,
+  dataError: BY_CATEGORY.data,
+  partialFailure: BY_CATEGORY.partial,
+  interrupted: BY_CATEGORY.interrupted,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
-const CONNECTION_CODES = new Set(['AUTH_FAILED', 'CONNECTION_FAILED', 'CONNECTION_LOST', 'NETWORK_DENIED', 'DATABASE_NOT_FOUND', 'TOO_MANY_CONNECTIONS']);
-const DATA_CODES = new Set(['ROW_REJECTED', 'COPY_ENCODE', 'DATA_ERROR', 'COLUMN_MISSING_AT_DESTINATION', 'VALIDATION_FAILED', 'CAST_FAILED']);
-
-/** The exit code for a failed stream's error code. */
+/** The exit code for a failed stream's error code: from its category in the SDK's code registry. */
 export function exitCodeForError(code: string): ExitCode {
-  if (CONNECTION_CODES.has(code)) return EXIT_CODES.connectionError;
-  if (DATA_CODES.has(code) || code.startsWith('SQLSTATE_22') || code.startsWith('SQLSTATE_23')) return EXIT_CODES.dataError;
-  if (code === 'CONFIG_INVALID') return EXIT_CODES.configError;
-  return EXIT_CODES.failure;
+  return errorCodeInfo(code).exit;
 }
 
 export const EXIT_CODES_HELP = `Exit codes:

@@ -10,7 +10,7 @@ export function loadPipeline(file: string): { config: PipelineConfig; registry: 
     env: process.env,
     resolveConnector: (use) => {
       const found = registry.resolve(use);
-      return found ? { configSchema: found.configSchema } : undefined;
+      return found ? { configSchema: found.configSchema, endpointFields: found.manifest.endpointFields } : undefined;
     },
   });
   return { config, registry };

@@ -4,7 +4,10 @@ import { Command, Option } from 'commander';
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
 import { registerScaffoldCommand } from '../scaffold/index.js';
 import { registerDlqCommand } from './dlq-command.js';
-import { openSqliteStateStore, openStateStore, type StateStore, type TransitionRecord } from '../state/index.js';
+import { registerScheduleCommand } from './schedule-command.js';
+import { checkProjectCommand } from './check-project-command.js';
+import { isProjectTarget } from '../project/index.js';
+import { openSqliteStateStore, openStateStore, type RunTransitionRecord, type StateStore, type TransitionRecord } from '../state/index.js';
 import { connectorsCommand } from './connectors-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
 import { formatCheck } from './format-summary.js';
@@ -63,14 +66,21 @@ async function runsCommand(opts: { pipeline?: string; state?: string; limit: str
   try {
     const { state, pipeline } = await openStateFor(opts.pipeline, opts.state);
     try {
+      // a run whose process is gone (killed, host lost) shows as interrupted, not running forever;
+      // a state DB we may not write to is still listed as it is
+      await state.closeInterruptedRuns(pipeline).catch(() => undefined);
       const runs = await state.listRuns({ pipeline, limit: Number(opts.limit) });
       const transitions = new Map<number, TransitionRecord[]>();
-      for (const r of runs) transitions.set(r.runId, await state.listTransitions(r.runId));
+      const runTransitions = new Map<number, RunTransitionRecord[]>();
+      for (const r of runs) {
+        transitions.set(r.runId, await state.listTransitions(r.runId));
+        runTransitions.set(r.runId, await state.listRunTransitions(r.runId));
+      }
       if (opts.json) {
-        const withTransitions = runs.map((r) => ({ ...r, transitions: transitions.get(r.runId) ?? [] }));
+        const withTransitions = runs.map((r) => ({ ...r, runTransitions: runTransitions.get(r.runId) ?? [], transitions: transitions.get(r.runId) ?? [] }));
         process.stdout.write(`${JSON.stringify(withTransitions, null, 2)}\n`);
       } else {
-        process.stdout.write(`${formatRuns(runs, (id) => transitions.get(id) ?? [])}\n`);
+        process.stdout.write(`${formatRuns(runs, (id) => transitions.get(id) ?? [], (id) => runTransitions.get(id) ?? [])}\n`);
       }
       return EXIT_CODES.ok;
     } finally {
@@ -184,10 +194,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
 
   program
     .command('check')
-    .description('validate the pipeline config and the connectivity of both ends')
-    .argument('<pipeline.yaml>')
+    .description('validate the pipeline config and the connectivity of both ends (of every pipeline of a project folder or project.yaml)')
+    .argument('<pipeline.yaml|dir|project.yaml>')
     .action(async (file: string) => {
-      process.exitCode = await checkCommand(file);
+      process.exitCode = isProjectTarget(file) ? await checkProjectCommand(file, checkCommand) : await checkCommand(file);
     });
 
   program
@@ -216,6 +226,7 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
 
   registerScaffoldCommand(program);
   registerDlqCommand(program);
+  registerScheduleCommand(program);
 
   try {
     await program.parseAsync([...argv]);

@@ -6,6 +6,7 @@ import { runPipeline } from '../orchestrator/run-pipeline.js';
 import type { WarmWorkers } from '../orchestrator/warm-workers.js';
 import { openStateStore } from '../state/index.js';
 import { EXIT_CODES, exitCodeForError, type ExitCode } from './exit-codes.js';
+import { withErrorHints } from './with-error-hints.js';
 import { loadPipeline } from './load-pipeline.js';
 import { createLogWriter, type LogFormat, type LogLevel } from './log-writer.js';
 import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './progress-display.js';
@@ -72,6 +73,7 @@ async function displayFor(config: PipelineConfig, opts: RunCommandOptions): Prom
   const shown: ProgressDisplay = tty ?? (opts.progress === false ? { handle: () => undefined, print: raw, stop: () => undefined } : createPlainDisplay(writer, raw));
   const onEvent = (e: RunEvent): void => {
     if (e.type === 'log') writer.log({ level: e.level as LogLevel, stream: e.stream, stage: e.stage, message: e.message });
+    else if (e.type === 'stream-stalled') writer.log({ level: e.action === 'fail' ? 'error' : 'warn', stream: e.stream, stage: 'watchdog', message: e.message, fields: { event: e.type, action: e.action, code: e.code } });
     else shown.handle(e);
   };
   return { display: shown, onEvent };
@@ -122,7 +124,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
       });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });
-      const text = opts.json ? JSON.stringify(result, null, 2) : result.dryRun ? `${summary}\n${dryRunNote(result)}` : summary;
+      const text = opts.json ? JSON.stringify(withErrorHints(result), null, 2) : result.dryRun ? `${summary}\n${dryRunNote(result)}` : summary;
       process.stdout.write(`${redactSecrets(text, cfg)}\n`);
       return exitCodeOfRun(result);
     } finally {

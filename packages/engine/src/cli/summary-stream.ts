@@ -30,6 +30,7 @@ const text = (v: unknown): string => (v === undefined || v === null ? '-' : type
 export const EXTRA_COLUMNS: readonly ExtraColumn[] = [
   { header: 'shards', has: (s) => s.shards !== undefined, cell: (s) => count(s.shards), align: 'right' },
   { header: 'rolled back', has: (s) => (s.rowsRolledBack ?? 0) > 0, cell: (s) => count(s.rowsRolledBack ?? 0), align: 'right' },
+  { header: 'stalls', has: (s) => (s.stalls ?? 0) > 0, cell: (s) => count(s.stalls ?? 0), align: 'right' },
   { header: 'skipped', has: (s) => s.rowsSkipped !== undefined, cell: (s) => count(s.rowsSkipped), align: 'right' },
   { header: 'dead-lettered', has: (s) => s.rowsDeadLettered !== undefined, cell: (s) => count(s.rowsDeadLettered), align: 'right' },
   { header: 'cursor', has: (s) => s.cursor !== undefined, cell: (s) => text(s.cursor), align: 'left' },

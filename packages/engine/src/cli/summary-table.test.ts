@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult, StreamResult } from '../orchestrator/run-result.js';
 import { displayWidth } from './display-width.js';
 import { formatRunSummary } from './summary-table.js';
+import { ERROR_CODES } from '@rapidbyte/sdk/contract';
 
 const stream = (name: string, extra: Record<string, unknown> = {}): StreamResult =>
   ({ stream: name, status: 'succeeded', rowsRead: 1000, rowsWritten: 1000, bytesRead: 2048, bytesWritten: 2048, startedAt: '', finishedAt: '', durationMs: 500, attempts: 1, ...extra }) as StreamResult;
@@ -32,6 +33,14 @@ describe('formatRunSummary', () => {
     expect(formatRunSummary(run([stream('c', { rowsRolledBack: 0 })])).split('\n')[1]).not.toContain('rolled back');
   });
 
+  it('shows the stall watchdog\'s restarts in a stalls column, only when a stream stalled', () => {
+    const lines = formatRunSummary(run([stream('a', { stalls: 1, attempts: 2 }), stream('b')])).split('\n');
+    expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['stalls']);
+    expect(lines[2]?.split(/\s{2,}/).slice(7)).toEqual(['1']);
+    expect(lines[3]?.split(/\s{2,}/).slice(7)).toEqual(['0']);
+    expect(formatRunSummary(run([stream('c')])).split('\n')[1]).not.toContain('stalls');
+  });
+
   it('shows the shard count of a sharded stream', () => {
     const lines = formatRunSummary(run([stream('public.big', { shards: 4 }), stream('public.small')])).split('\n');
     expect(lines[1]?.split(/\s{2,}/).slice(7)).toEqual(['shards']);
@@ -39,12 +48,12 @@ describe('formatRunSummary', () => {
     expect(lines[3]?.split(/\s{2,}/).slice(7)).toEqual(['-']);
   });
 
-  it('boxed on a terminal, and each failed stream error below the table', () => {
-    const failed = stream('bad', { status: 'failed', error: { kind: 'permanent', code: 'TABLE_MISSING', message: 'no such table', stage: 'source:source-postgres' } });
+  it('boxed on a terminal, and each failed stream error below the table with its fix-it hint', () => {
+    const failed = stream('bad', { status: 'failed', error: { kind: 'permanent', code: 'TABLE_NOT_FOUND', message: 'no such table', stage: 'source:source-postgres' } });
     const text = formatRunSummary(run([failed]), { boxed: true });
     expect(text).toMatch(/┌─+┬/);
     expect(text).toMatch(/│ bad\s+│ failed\s+│/);
-    expect(text.split('\n').at(-1)).toBe('  bad: source:source-postgres: permanent TABLE_MISSING: no such table');
+    expect(text.split('\n').slice(-2)).toEqual(['  bad: source:source-postgres: permanent TABLE_NOT_FOUND: no such table', `    hint: ${ERROR_CODES.TABLE_NOT_FOUND.hint}`]);
   });
 
   it('aligns wide (CJK, emoji) stream names by display width, boxed and plain', () => {

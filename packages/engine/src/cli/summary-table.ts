@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { RunResult } from '../orchestrator/run-result.js';
 import { formatBytes, formatRate } from './format-bytes.js';
 import { EXTRA_COLUMNS, type SummaryStream } from './summary-stream.js';
+import { errorHint } from './with-error-hints.js';
 
 /** No borders: columns separated by two spaces, so scripts can split on /\s{2,}/. */
 const PLAIN_CHARS = {
@@ -19,7 +20,7 @@ export interface SummaryOptions {
  * The per-stream summary `rapidbyte run` prints: a headline, one row per stream (status, rows
  * read/written, bytes, duration, rows/s, and skipped, dead-lettered, cursor, LSN, slot lag and
  * schema changes when a stream reports them), then each schema change applied and each failed
- * stream's error.
+ * stream's error with the fix-it hint of its code on the next line.
  */
 export function formatRunSummary(result: RunResult, options: SummaryOptions = {}): string {
   const streams = result.streams as readonly SummaryStream[];
@@ -49,7 +50,9 @@ export function formatRunSummary(result: RunResult, options: SummaryOptions = {}
     for (const change of s.schemaChanges ?? []) out.push(`  ${s.stream}: schema change: ${change}`);
   }
   for (const s of streams) {
-    if (s.error) out.push(`  ${s.stream}: ${s.error.stage}: ${s.error.kind} ${s.error.code}: ${s.error.message}`);
+    if (!s.error) continue;
+    out.push(`  ${s.stream}: ${s.error.stage}: ${s.error.kind} ${s.error.code}: ${s.error.message}`);
+    out.push(`    hint: ${errorHint(s.error.code)}`);
   }
   return out.join('\n');
 }

@@ -1,10 +1,12 @@
+import type { ErrorCode } from '@rapidbyte/sdk/contract';
+
 /** Stable codes of {@link CopyEncodeError}; callers branch on these, never on the message. */
 export const COPY_ENCODE_ERROR_CODES = [
   'MISSING_COLUMN',
   'NULL_IN_NOT_NULL',
   'UNSUPPORTED_CONVERSION',
   'VALUE_OUT_OF_RANGE',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type CopyEncodeErrorCode = (typeof COPY_ENCODE_ERROR_CODES)[number];
 
 /**

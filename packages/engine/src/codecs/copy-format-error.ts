@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@rapidbyte/sdk/contract';
+
 /** Stable codes of {@link CopyFormatError}; callers branch on these, never on the message. */
 export const COPY_FORMAT_ERROR_CODES = [
   'BAD_HEADER',
@@ -7,7 +9,7 @@ export const COPY_FORMAT_ERROR_CODES = [
   'VALUE_OUT_OF_RANGE',
   'TRUNCATED',
   'DATA_AFTER_TRAILER',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type CopyFormatErrorCode = (typeof COPY_FORMAT_ERROR_CODES)[number];
 
 /**

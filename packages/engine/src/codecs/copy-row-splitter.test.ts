@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CopyRowSplitter, type CopyRowsChunk } from './copy-row-splitter.js';
-import type { PgColumn } from './pg-column.js';
 import { ALL_TYPES_COLUMNS, allTypesStream } from './test-support/all-types-fixture.js';
 import { concatBytes, CopyStreamBuilder, pg } from './test-support/copy-stream-builder.js';
-
-const COLS: readonly PgColumn[] = [
-  { name: 'id', typeName: 'integer', typeOid: 23, typeCategory: 'N', nullable: false },
-  { name: 'note', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true },
-];
 
 function rowsStream(n: number, extension = new Uint8Array(0)): { stream: Uint8Array; rows: Uint8Array[] } {
   const rows: Uint8Array[] = [];

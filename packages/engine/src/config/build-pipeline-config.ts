@@ -3,9 +3,11 @@ import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js'
 import { parseByteSize } from './parse-byte-size.js';
 import { parseDuration } from './parse-duration.js';
 import { prefixedTableName } from './destination-table-name.js';
+import { buildScheduleConfig } from './build-schedule-config.js';
 import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePrefix } from './pipeline-config.js';
 import { isStreamPattern } from './stream-pattern.js';
 import { SECRET_VALUES } from './pipeline-config.js';
+import { endpointHosts } from './endpoint-hosts.js';
 import { DEFAULT_SCHEMA_EVOLUTION, isDefaultSchemaEvolution, mergeSchemaEvolution, type SchemaEvolution } from './schema-evolution.js';
 
 /** Default state DB file, relative to the pipeline file's directory. */
@@ -20,15 +22,24 @@ export const DEFAULT_RESOURCES = Object.freeze({
   maxRetries: 3,
   connectorMemoryBytes: 512 * 1024 * 1024,
   connectorStepTimeoutMs: 60_000,
+  stallTimeoutMs: 60_000,
 });
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-validated input
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- reads of Raw, as above */
+
+/** The endpoint fields each connector's manifest declares (`endpointFields`), by its block; absent: none. */
+export interface EndpointFields {
+  readonly source?: readonly string[];
+  readonly destination?: readonly string[];
+  readonly transforms?: readonly (readonly string[] | undefined)[];
+}
 
 /**
  * Maps a schema-valid raw (snake_case) document to the camelCase {@link PipelineConfig},
  * applying defaults and resolving paths against the pipeline file's directory. Not frozen.
  */
-export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly string[]): PipelineConfig {
+export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly string[], endpoints: EndpointFields = {}): PipelineConfig {
   const dir = path.dirname(file);
   const dest: Raw = doc.destination;
   const destWriteMode: WriteMode = dest.write_mode ?? 'append';
@@ -58,10 +69,10 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
     version: doc.version,
     pipeline: doc.pipeline,
     file,
-    source: { ...connector(doc.source, dir), streams },
-    transforms: ((doc.transforms ?? []) as Raw[]).map((t) => connector(t, dir)),
+    source: { ...connector(doc.source, dir, endpoints.source), streams },
+    transforms: ((doc.transforms ?? []) as Raw[]).map((t, i) => connector(t, dir, endpoints.transforms?.[i])),
     destination: {
-      ...connector(dest, dir),
+      ...connector(dest, dir, endpoints.destination),
       writeMode: destWriteMode,
       ...(destKey !== undefined && { primaryKey: destKey }),
       onDataError: (dest.on_data_error as OnDataError | undefined) ?? 'fail',
@@ -95,15 +106,22 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
         resources.connector_step_timeout === undefined
           ? DEFAULT_RESOURCES.connectorStepTimeoutMs
           : (parseDuration(resources.connector_step_timeout) as number),
+      stallTimeoutMs: resources.stall_timeout === undefined ? DEFAULT_RESOURCES.stallTimeoutMs : (parseDuration(resources.stall_timeout) as number),
     },
+    ...buildScheduleConfig(doc),
     [SECRET_VALUES]: [...secrets],
   };
 }
 
-function connector(raw: Raw, dir: string): ConnectorRef {
+function connector(raw: Raw, dir: string, endpointFields: readonly string[] = []): ConnectorRef {
   const perms: Raw = raw.permissions ?? {};
+  const hosts = endpointHosts(raw.config ?? {}, endpointFields);
   const permissions: Permissions = {
-    network: { allowedHosts: [...(perms.network?.allowed_hosts ?? [])] },
+    network: {
+      allowedHosts: [...(perms.network?.allowed_hosts ?? [])],
+      ...(perms.network?.allowed_hosts_only === true && { allowedHostsOnly: true }),
+      ...(hosts.length > 0 && { endpointHosts: hosts }),
+    },
     fs: { allowedPaths: ((perms.fs?.allowed_paths ?? []) as string[]).map((p) => path.resolve(dir, p)) },
   };
   return { use: raw.use, config: raw.config ?? {}, permissions };

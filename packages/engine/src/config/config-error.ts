@@ -27,9 +27,10 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID' as const;
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[]) {
+  /** `subject`: what was invalid, for the headline ('pipeline config', 'project'). */
+  constructor(issues: readonly ConfigIssue[], subject = 'pipeline config') {
     const count = issues.length === 1 ? '1 issue' : `${issues.length} issues`;
-    super(`invalid pipeline config (${count}):\n${issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n')}`);
+    super(`invalid ${subject} (${count}):\n${issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n')}`);
     this.name = 'ConfigError';
     this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })));
   }

@@ -121,6 +121,7 @@ describe('loadPipelineConfig: the example of docs/architecture.md#configuration'
       maxRetries: 3,
       connectorMemoryBytes: 512 * 1024 * 1024,
       connectorStepTimeoutMs: 60_000,
+      stallTimeoutMs: 60_000,
     });
   });
 
@@ -180,6 +181,7 @@ resources: { max_batch_bytes: 512kb, parallelism: 4 }
       maxRetries: 3,
       connectorMemoryBytes: 512 * 1024 * 1024,
       connectorStepTimeoutMs: 60_000,
+      stallTimeoutMs: 60_000,
     });
   });
 

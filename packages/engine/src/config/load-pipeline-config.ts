@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
-import { buildPipelineConfig } from './build-pipeline-config.js';
+import { buildPipelineConfig, type EndpointFields } from './build-pipeline-config.js';
+import { checkSchedule } from './check-schedule.js';
 import { checkStreams } from './check-streams.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import type { ConfigPath } from './config-path.js';
@@ -20,9 +21,13 @@ import { YamlLocations } from './yaml-locations.js';
 /** The role a connector plays in a pipeline. */
 export type ConnectorRole = 'source' | 'destination' | 'transform';
 
-/** What the loader needs to know about a connector named in `use:`, supplied by the caller (the runtime's registry). */
+/**
+ * What the loader needs to know about a connector named in `use:`, supplied by the caller (the
+ * runtime's registry): its config schema, and the config fields that name endpoints (manifest
+ * `endpointFields`), whose hosts the connector may reach without `allowed_hosts`.
+ */
 export interface ConnectorSchemaResolver {
-  (use: string, role: ConnectorRole): { readonly configSchema: object } | undefined;
+  (use: string, role: ConnectorRole): { readonly configSchema: object; readonly endpointFields?: readonly string[] } | undefined;
 }
 
 export interface LoadPipelineOptions {
@@ -60,10 +65,11 @@ export function loadPipelineConfig(file: string, options: LoadPipelineOptions): 
   validateWithSchema(PIPELINE_SCHEMA, data, [], issues, 'pipeline schema', true);
   checkStreams(data, issues);
   checkStateAndResources(data, issues);
-  checkConnectors(data, options.resolveConnector, issues);
+  const endpoints = checkConnectors(data, options.resolveConnector, issues);
+  checkSchedule(data, issues);
 
   // table collisions need the resolved names, so they are checked on the built config
-  const built = issues.issues.length === 0 ? buildPipelineConfig(data as Raw, abs, [...secrets]) : undefined;
+  const built = issues.issues.length === 0 ? buildPipelineConfig(data as Raw, abs, [...secrets], endpoints) : undefined;
   if (built) checkDestinationTables(built, issues);
   if (issues.issues.length > 0) {
     const sorted = [...issues.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -109,16 +115,20 @@ function checkStateAndResources(data: unknown, issues: IssueCollector): void {
       issues.add(at, `${key} must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
     }
   }
-  const timeout = isObject(data.resources) ? data.resources.connector_step_timeout : undefined;
-  // '0s' matches the pattern: the schema lets it through
-  if (typeof timeout === 'string' && new RegExp(DURATION_PATTERN).test(timeout) && parseDuration(timeout) === undefined) {
-    const at = ['resources', 'connector_step_timeout'];
-    issues.add(at, `connector_step_timeout must be a positive duration like '60s' or '500ms', got ${issues.show(at, timeout)}`);
+  for (const [key, example] of [['connector_step_timeout', "'60s' or '500ms'"], ['stall_timeout', "'60s', '30s' or '2m'"]] as const) {
+    const timeout = isObject(data.resources) ? data.resources[key] : undefined;
+    // '0s' matches the pattern: the schema lets it through
+    if (typeof timeout === 'string' && new RegExp(DURATION_PATTERN).test(timeout) && parseDuration(timeout) === undefined) {
+      const at = ['resources', key];
+      issues.add(at, `${key} must be a positive duration like ${example}, got ${issues.show(at, timeout)}`);
+    }
   }
 }
 
-function checkConnectors(data: unknown, resolve: ConnectorSchemaResolver, issues: IssueCollector): void {
-  if (!isObject(data)) return;
+/** Validates each connector's config against its schema; returns the endpoint fields of each. */
+function checkConnectors(data: unknown, resolve: ConnectorSchemaResolver, issues: IssueCollector): EndpointFields {
+  const endpoints: { source?: readonly string[]; destination?: readonly string[]; transforms: (readonly string[] | undefined)[] } = { transforms: [] };
+  if (!isObject(data)) return endpoints;
   const refs: [ConnectorRole, ConfigPath, unknown][] = [
     ['source', ['source'], data.source],
     ['destination', ['destination'], data.destination],
@@ -133,8 +143,11 @@ function checkConnectors(data: unknown, resolve: ConnectorSchemaResolver, issues
       issues.add([...at, 'use'], `unknown ${role} connector '${ref.use}'`);
       continue;
     }
+    if (role === 'transform') endpoints.transforms[at[1] as number] = resolved.endpointFields;
+    else endpoints[role] = resolved.endpointFields;
     const config = ref.config ?? {};
     if (!isObject(config)) continue; // the pipeline schema already reported it
     validateWithSchema(resolved.configSchema, config, [...at, 'config'], issues, `config schema of '${ref.use}'`);
   }
+  return endpoints;
 }

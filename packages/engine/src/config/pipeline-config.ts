@@ -1,9 +1,25 @@
 import type { OnDataError, StateBackend, SyncMode, WriteMode } from './modes.js';
 import type { SchemaEvolution } from './schema-evolution.js';
+import type { EndpointHost } from './endpoint-hosts.js';
+
+/** `permissions.network`, with the hosts the connector's own config names. */
+export interface NetworkPermissions {
+  /** `allowed_hosts` as written: hosts granted on top of `endpointHosts` (`*`: every host). */
+  readonly allowedHosts: readonly string[];
+  /** `allowed_hosts_only: true`: `allowedHosts` is the only grant, `endpointHosts` are not allowed. */
+  readonly allowedHostsOnly?: boolean;
+  /**
+   * Hosts named by the config fields the connector's manifest declares as endpoints
+   * (`endpointFields`: a database `url`, a `host`), found when the file is loaded; allowed without
+   * being listed. Absent when the connector declares none.
+   */
+  readonly endpointHosts?: readonly EndpointHost[];
+}
+import type { Dependency, Schedule } from '../schedule/index.js';
 
 /** What a connector may reach. Enforced by the component host on every capability call. */
 export interface Permissions {
-  readonly network: { readonly allowedHosts: readonly string[] };
+  readonly network: NetworkPermissions;
   /** Absolute paths (relative ones are resolved against the pipeline file's directory). */
   readonly fs: { readonly allowedPaths: readonly string[] };
 }
@@ -98,6 +114,12 @@ export interface ResourcesConfig {
    * seconds); default 60 s. Past it the stream's worker is terminated: `CONNECTOR_TIMEOUT`.
    */
   readonly connectorStepTimeoutMs: number;
+  /**
+   * The stall watchdog (`stall_timeout`: '60s', '2m' or seconds; default 60 s): a stream that makes
+   * no progress for this long while progress is owed is restarted from its last commit, and fails
+   * with `CDC_STALLED` / `STREAM_STALLED` when it stalls again without committing in between.
+   */
+  readonly stallTimeoutMs: number;
 }
 
 /**
@@ -118,5 +140,9 @@ export interface PipelineConfig {
   readonly destination: DestinationConfig;
   readonly state: StateConfig;
   readonly resources: ResourcesConfig;
+  /** `schedule:` (defaults applied): when `rapidbyte serve` starts the pipeline; `run` ignores it. */
+  readonly schedule?: Schedule;
+  /** `depends_on:`: pipelines of the same project whose runs start this one (names checked by `loadProject`). */
+  readonly dependsOn?: readonly Dependency[];
   readonly [SECRET_VALUES]?: readonly string[];
 }

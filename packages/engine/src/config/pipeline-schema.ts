@@ -1,6 +1,7 @@
 import { BYTE_SIZE_PATTERN } from './parse-byte-size.js';
 import { DURATION_PATTERN } from './parse-duration.js';
 import { ON_DATA_ERROR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
+import { DEPENDS_ON_SCHEMA, SCHEDULE_SCHEMA } from './schedule-schema.js';
 import {
   NEW_COLUMN_POLICIES,
   NULLABILITY_CHANGE_POLICIES,
@@ -21,7 +22,8 @@ const permissions = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    network: { type: 'object', additionalProperties: false, properties: { allowed_hosts: names } },
+    // allowed_hosts adds to the hosts of the connector's endpoint config fields; allowed_hosts_only makes it the only grant
+    network: { type: 'object', additionalProperties: false, properties: { allowed_hosts: names, allowed_hosts_only: { type: 'boolean' } } },
     fs: { type: 'object', additionalProperties: false, properties: { allowed_paths: names } },
   },
 } as const;
@@ -164,7 +166,16 @@ export const PIPELINE_SCHEMA = {
           pattern: DURATION_PATTERN,
           description: "a positive number of seconds or a duration like '60s' or '500ms'",
         },
+        stall_timeout: {
+          type: ['number', 'string'],
+          exclusiveMinimum: 0,
+          pattern: DURATION_PATTERN,
+          description: "a positive number of seconds or a duration like '60s', '30s' or '2m'",
+        },
       },
     },
+    // when `rapidbyte serve` starts the pipeline; `rapidbyte run` ignores both
+    schedule: SCHEDULE_SCHEMA,
+    depends_on: DEPENDS_ON_SCHEMA,
   },
 } as const;

@@ -13,6 +13,7 @@ export function addCounters(a: StreamCounters, b: StreamCounters): StreamCounter
   const rowsSkipped = optional(a.rowsSkipped, b.rowsSkipped);
   const rowsDeadLettered = optional(a.rowsDeadLettered, b.rowsDeadLettered);
   const rowsRolledBack = optional(a.rowsRolledBack, b.rowsRolledBack);
+  const stalls = optional(a.stalls, b.stalls);
   const schemaChanges = a.schemaChanges || b.schemaChanges ? [...(a.schemaChanges ?? []), ...(b.schemaChanges ?? [])] : undefined;
   return {
     ...sum,
@@ -20,5 +21,6 @@ export function addCounters(a: StreamCounters, b: StreamCounters): StreamCounter
     ...(rowsDeadLettered === undefined ? {} : { rowsDeadLettered }),
     ...(rowsRolledBack === undefined ? {} : { rowsRolledBack }),
     ...(schemaChanges === undefined ? {} : { schemaChanges }),
+    ...(stalls === undefined ? {} : { stalls }),
   };
 }

@@ -12,6 +12,7 @@ import { PgCapability } from '../runtime/pg-capability.js';
 import { RequestDispatcher } from '../runtime/request-dispatcher.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
 import { streamContext } from './stream-context.js';
+import { capabilityPolicyOf } from './capability-policy-of.js';
 
 /** One line of `rapidbyte check`. */
 export interface CheckItem {
@@ -34,19 +35,20 @@ const quietHooks: InstanceHooks = {
   isCancelled: () => false,
 };
 
-/** Runs a one-off `check` or `discover` session of a connector in this thread. */
+/** Runs a one-off `check` or `discover` session of a connector in this thread; `at` is its block in the pipeline file. */
 export async function runConnectorOperation(
   registry: ConnectorRegistry,
   ref: ConnectorRef,
   op: 'check' | 'discover' | 'reset',
   context: { pipeline: string; stream?: StreamContext; streams?: readonly StreamContext[]; resetScope?: 'pipeline' | 'streams' },
   baseDir?: string,
+  at = 'source',
 ): Promise<unknown> {
   const found = registry.resolve(ref.use);
   if (!found?.built) throw new Error(`connector '${ref.use}' is ${found ? 'not built (run `pnpm build`)' : 'not found'}`);
   const component = await compileComponentModules(found.manifest.name, found.bindingsDir);
   const frames = new FrameTable();
-  const policy = { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths, baseDir };
+  const policy = capabilityPolicyOf(ref, at, baseDir);
   const pg = new PgCapability(policy, frames, 8 << 20);
   const net = new NetCapability(policy);
   try {
@@ -61,17 +63,17 @@ export async function runConnectorOperation(
 
 /** Validates connectivity of both ends (the config was validated when it was loaded). */
 export async function checkPipeline(config: PipelineConfig, registry: ConnectorRegistry): Promise<CheckItem[]> {
-  const ends: [CheckItem['role'], ConnectorRef][] = [
-    ['source', config.source],
-    ...config.transforms.map((t): [CheckItem['role'], ConnectorRef] => ['transform', t]),
-    ['destination', config.destination],
+  const ends: [CheckItem['role'], ConnectorRef, string][] = [
+    ['source', config.source, 'source'],
+    ...config.transforms.map((t, i): [CheckItem['role'], ConnectorRef, string] => ['transform', t, `transforms[${i}]`]),
+    ['destination', config.destination, 'destination'],
   ];
   const items: CheckItem[] = [];
-  for (const [role, ref] of ends) {
+  for (const [role, ref, at] of ends) {
     try {
       // the source also checks what its streams need (CDC preflight)
       const streams = role === 'source' ? config.source.streams.map((s) => streamContext(s)) : undefined;
-      const report = (await runConnectorOperation(registry, ref, 'check', { pipeline: config.pipeline, streams }, dirname(config.file))) as CheckReport | null;
+      const report = (await runConnectorOperation(registry, ref, 'check', { pipeline: config.pipeline, streams }, dirname(config.file), at)) as CheckReport | null;
       for (const item of report?.items ?? []) items.push({ connector: ref.use, role, ...item });
       if (!report?.items?.length) items.push({ connector: ref.use, role, name: 'check', ok: true, message: 'ok' });
     } catch (error) {

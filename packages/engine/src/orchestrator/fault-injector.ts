@@ -60,3 +60,23 @@ export function hubRestartDelayMs(env: NodeJS.ProcessEnv): number {
   const match = /^delay-hub-restart:(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
   return match ? Number(match[1]) : 0;
 }
+
+/**
+ * Test-only (`RAPIDBYTE_TEST_FAULT=mute-hub-stream:<stream>:<n>`): the replication hub delivers
+ * nothing (no changes, no idle progress, no end) to the first n attachments of that CDC stream,
+ * as a hub that lost track of one subscriber would. What the stall watchdog exists for.
+ */
+export function hubMuteFault(env: NodeJS.ProcessEnv): { stream: string; attaches: number } | undefined {
+  const match = /^mute-hub-stream:(.+):(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  return match ? { stream: match[1] as string, attaches: Number(match[2]) } : undefined;
+}
+
+/**
+ * Test-only (`RAPIDBYTE_TEST_FAULT=block-source:<stream>:<n>`): in the first n attempts of that
+ * stream, the source stage blocks in the host before its first step (no request in flight, so no
+ * database wait) — a reader that hangs.
+ */
+export function blockSourceFault(env: NodeJS.ProcessEnv): { stream: string; attempts: number } | undefined {
+  const match = /^block-source:(.+):(\d+)$/.exec(env.RAPIDBYTE_TEST_FAULT ?? '');
+  return match ? { stream: match[1] as string, attempts: Number(match[2]) } : undefined;
+}

@@ -2,13 +2,17 @@ import { Worker } from 'node:worker_threads';
 import { checkpointKey } from '@rapidbyte/sdk/contract';
 import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
 import { StepClock } from '../runtime/step-clock.js';
+import { ExternalWaits } from '../runtime/external-waits.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
 import { recordCommittedCheckpoint } from './checkpoint-recorder.js';
+import { chainStages, connectorStatePrefix, CONNECTOR_STATE_SCOPE } from './connector-state.js';
 import { deadLetterFaultInjector, commitMessageFaultInjector } from './fault-injector.js';
 import type { Interrupts } from './interrupts.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
 import type { StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
+import type { HubStallProbe } from '../cdc/replication-hub.js';
+import { stallCode, stallVerdict } from './stall-watchdog.js';
 
 /** How long a batch stream may drain after the first signal before it is stopped at once (the process exits within 10 s). */
 export const DEFAULT_DRAIN_GRACE_MS = 8_000;
@@ -22,12 +26,21 @@ export interface AttemptOutcome {
   readonly error?: StreamFailure;
   /** The payload of the last checkpoint the destination committed in this attempt (JSON). */
   readonly lastCommitted?: string;
+  /** The stall watchdog ended the attempt (its error is `CDC_STALLED` / `STREAM_STALLED`). */
+  readonly stalled?: boolean;
+}
+
+/** What the stall watchdog reads besides the worker's own progress. */
+export interface StallWatch {
+  /** cdc: the stream's state on its replication hub (undefined while it snapshots). */
+  readonly probe?: () => HubStallProbe | undefined;
 }
 
 /**
  * Runs one attempt of a stream's chain in a worker thread (a warm one from `warm` when there is
  * one left). When the run is interrupted, the worker is asked to drain; if it has not finished
- * `drainGraceMs` later, to stop at once.
+ * `drainGraceMs` later, to stop at once. `onRecorded` follows each committed checkpoint's record
+ * with the attempt's counters at that commit.
  */
 export function runAttempt(
   task: StreamTask,
@@ -37,6 +50,8 @@ export function runAttempt(
   afterCommit: () => Promise<void>,
   drainGraceMs: number = DEFAULT_DRAIN_GRACE_MS,
   warm?: WarmWorkers,
+  onRecorded?: (committed: StreamCounters) => Promise<void>,
+  stall: StallWatch = {},
 ): Promise<AttemptOutcome> {
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
@@ -73,6 +88,25 @@ export function runAttempt(
   const timeoutMs = task.resources.connectorStepTimeoutMs;
   const clock = timeoutMs !== undefined ? StepClock.create(stageNames.length) : undefined;
   if (clock) task = { ...task, stepClock: clock.buffer };
+  const stallMs = task.resources.stallTimeoutMs;
+  const waits = stallMs !== undefined ? ExternalWaits.create(stageNames.length) : undefined;
+  if (waits) task = { ...task, waitClock: waits.buffer };
+  let stalled = false;
+  /**
+   * The watchdog is armed by the worker's first message: starting a worker thread and
+   * instantiating its components is the host's own work (seconds on a busy machine), not
+   * progress the stream owes.
+   */
+  let armed = false;
+  /** The last time rows or bytes moved or a checkpoint committed (ms since the epoch). */
+  let lastProgressAt = Date.now();
+  let lastMoved = '';
+  /** A wait on the database was reported (once per wait without progress). */
+  let waitReported = false;
+  const moved = (): void => {
+    lastProgressAt = Date.now();
+    waitReported = false;
+  };
   return new Promise((resolve) => {
     const transferList = task.replicationPort ? [task.replicationPort] : [];
     const warmWorker = warm?.take();
@@ -107,16 +141,56 @@ export function runAttempt(
             void worker.terminate();
           }, Math.min(1_000, Math.max(50, Math.floor(timeoutMs / 10))))
         : undefined;
+    // The stall watchdog (see stallVerdict): a stream that owes progress and makes none for
+    // stall_timeout is ended here (what was uncommitted rolls back) and restarted by runStreamTask.
+    const stallTimer =
+      stallMs !== undefined
+        ? setInterval(() => {
+            if (finished || !armed) return;
+            const hub = stall.probe?.();
+            const now = Date.now();
+            const verdict = stallVerdict(
+              {
+                now,
+                // a stage whose requests to its database keep completing is working, rows or not
+                lastProgressAt: Math.max(lastProgressAt, hub?.deliveredAt ?? 0, hub ? 0 : (waits?.lastCompleted() ?? 0)),
+                replication: hub ? { position: hub.position, tableWal: hub.tableWal } : undefined,
+                externalWaitSince: waits?.inFlightSince(),
+              },
+              stallMs,
+            );
+            if (verdict.action === 'waiting' && !waitReported) {
+              waitReported = true;
+              onEvent({ type: 'stream-stalled', stream: name, action: 'waiting', code: stallCode(task.stream.syncMode), message: `${name}: ${verdict.reason}; not restarted (waiting on the database is not a stall)` });
+            }
+            if (verdict.action !== 'stalled') return;
+            clearInterval(stallTimer);
+            // an attempt that already failed otherwise ends with that error, not as a stall
+            stalled = error === undefined;
+            error ??= { kind: 'transient', code: stallCode(task.stream.syncMode), message: `${name}: stalled: ${verdict.reason} (resources.stall_timeout ${stallMs} ms)`, stage: 'host' };
+            void worker.terminate();
+          }, Math.min(1_000, Math.max(50, Math.floor(stallMs / 10))))
+        : undefined;
     worker.on('message', (m: WorkerMessage) => {
+      if (!armed) {
+        armed = true;
+        moved();
+      }
       switch (m.type) {
         case 'log':
           onEvent({ type: 'log', stream: name, stage: m.stage, level: m.level, message: m.message });
           break;
-        case 'progress':
+        case 'progress': {
+          const key = `${m.counters.rowsRead}/${m.counters.bytesRead}/${m.counters.rowsWritten}/${m.counters.bytesWritten}/${m.rowsUncommitted ?? 0}`;
+          if (key !== lastMoved) {
+            lastMoved = key;
+            moved();
+          }
           counters = m.counters;
           uncommitted = m.rowsUncommitted ?? 0;
           onEvent({ type: 'stream-progress', stream: name, counters, rowsUncommitted: uncommitted });
           break;
+        }
         case 'resume':
           onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `resume point (${m.source}): ${m.payload}` });
           break;
@@ -125,6 +199,20 @@ export function runAttempt(
           deadLetters.push({ runId: task.runId, stream: name, record: m.record, error: m.error, category: m.category });
           if (deadLetters.length >= DEAD_LETTER_BATCH) flushDeadLetters();
           break;
+        case 'state-put': {
+          const stage = chainStages(task)[m.slot];
+          if (stage === undefined) break;
+          const key = connectorStatePrefix(task.pipeline, task.stream, m.slot, stage) + m.key;
+          const value = m.value;
+          recorded = recorded.then(async () => {
+            try {
+              await state.putKv(CONNECTOR_STATE_SCOPE, key, value);
+            } catch (e) {
+              error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not store ${m.stage}'s connector state in the state DB: ${(e as Error).message}`, stage: 'host' };
+            }
+          });
+          break;
+        }
         case 'dead-letters-flush': {
           flushDeadLetters();
           const id = m.id;
@@ -137,14 +225,18 @@ export function runAttempt(
         case 'checkpoint':
           if (m.kind === 'committed') {
             onCommitMessage();
+            moved();
             flushDeadLetters();
             const payload = m.payload;
             lastCommitted = payload;
+            // the worker posts its counters right before a committed checkpoint: what this commit covers
+            const covered = counters;
             recorded = recorded.then(async () => {
               if (recordFailed) return;
               try {
                 await afterCommit();
                 await recordCommittedCheckpoint(state, task.pipeline, checkpointKey(task.stream), task.runId, payload);
+                await onRecorded?.(covered);
               } catch (e) {
                 recordFailed = true;
                 error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`, stage: 'host' };
@@ -171,6 +263,7 @@ export function runAttempt(
     });
     worker.on('exit', () => {
       clearInterval(watch);
+      clearInterval(stallTimer);
       unsubscribe?.();
       clearTimeout(hardStop);
       if (!finished) {
@@ -178,7 +271,7 @@ export function runAttempt(
         // the worker died: its open transaction rolled back with its connections
         if (uncommitted > 0) counters = { ...counters, rowsRolledBack: (counters.rowsRolledBack ?? 0) + uncommitted };
       }
-      void recorded.then(() => resolve({ counters, error, lastCommitted }));
+      void recorded.then(() => resolve({ counters, error, lastCommitted, ...(stalled ? { stalled } : {}) }));
     });
   });
 }

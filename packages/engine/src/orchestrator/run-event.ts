@@ -9,6 +9,12 @@ export type RunEvent =
   | { readonly type: 'stream-progress'; readonly stream: string; readonly counters: StreamCounters; readonly rowsUncommitted?: number }
   | { readonly type: 'stream-finished'; readonly result: StreamResult }
   | { readonly type: 'log'; readonly stream?: string; readonly stage: string; readonly level: string; readonly message: string }
+  /**
+   * The stall watchdog: the stream made no progress that it owed for `stall_timeout` and is
+   * restarted from its last commit (`restart`), or failed (`fail`: a second stall in a row), or
+   * waits on its database and is left alone (`waiting`, reported once per wait).
+   */
+  | { readonly type: 'stream-stalled'; readonly stream: string; readonly action: 'restart' | 'fail' | 'waiting'; readonly code: string; readonly message: string }
   | { readonly type: 'run-finished'; readonly result: RunResult };
 
 export type RunEventListener = (event: RunEvent) => void;

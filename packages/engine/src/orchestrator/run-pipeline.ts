@@ -1,16 +1,18 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
-import { assertDistinctDestinationTables, destinationTableOf, type ConnectorRef, type PipelineConfig } from '../config/index.js';
-import { checkHost, type CapabilityPolicy } from '../runtime/capability-policy.js';
+import { assertDistinctDestinationTables, destinationTableOf, redactSecrets, type ConnectorRef, type PipelineConfig } from '../config/index.js';
+import { checkHost } from '../runtime/capability-policy.js';
+import { capabilityPolicyOf } from './capability-policy-of.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { MEMORY_REPORT_MS, memoryReport } from '../runtime/memory-report.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
-import { faultInjector, hubRestartDelayMs } from './fault-injector.js';
+import { blockSourceFault, faultInjector, hubMuteFault, hubRestartDelayMs } from './fault-injector.js';
 import { Interrupts } from './interrupts.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import type { WarmWorkers } from './warm-workers.js';
@@ -84,20 +86,15 @@ async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Ma
   return compiled;
 }
 
-/** `baseDir`: relative paths a connector reads resolve against the pipeline file's folder, like `allowed_paths`. */
-function policyOf(ref: ConnectorRef, baseDir: string): CapabilityPolicy {
-  return { connector: ref.use, allowedHosts: ref.permissions.network.allowedHosts, allowedPaths: ref.permissions.fs.allowedPaths, baseDir };
-}
-
 
 /**
  * Opens the shard coordinator on the source: its connection config (a PostgreSQL source's `url`
- * or discrete keys) under the source's `allowed_hosts`.
+ * or discrete keys) under the source's network permissions.
  */
 async function openCoordinator(config: PipelineConfig, baseDir: string): Promise<ShardCoordinator> {
   const parsed = parseConnectionConfig(config.source.config as ConnectionConfig, `rapidbyte/${config.pipeline}`);
   if (!parsed.ok) throw new RunOptionsInvalid(`shards need a PostgreSQL source: source.config.${parsed.key} ${parsed.message}`);
-  checkHost(policyOf(config.source, baseDir), parsed.value.host, parsed.value.port);
+  checkHost(capabilityPolicyOf(config.source, 'source', baseDir), parsed.value.host, parsed.value.port);
   return ShardCoordinator.open(parsed.value);
 }
 
@@ -116,6 +113,7 @@ async function openHubRegistry(config: PipelineConfig, state: StateStore, cdcStr
     expected: new Set(cdcStreams),
     floors,
     restartDelayMs: hubRestartDelayMs(process.env),
+    mute: hubMuteFault(process.env),
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
   });
 }
@@ -151,9 +149,16 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   // the main thread's share of the process (replication hub, state DB); each worker reports its own
   const memoryTimer = setInterval(() => onEvent({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport() }), MEMORY_REPORT_MS);
   memoryTimer.unref();
+  /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
+  let openRunId: number | undefined;
   try {
+    // Holding the lock, no earlier run of this pipeline is still running: close those whose process died.
+    for (const closed of await state.closeInterruptedRuns(config.pipeline)) {
+      onEvent({ type: 'log', stage: 'engine', level: 'warn', message: `run ${closed} of ${config.pipeline} was left open by a process that is gone: recorded as interrupted` });
+    }
     const names = config.source.streams.map((s) => s.name);
     const runId = await state.beginRun(config.pipeline, names);
+    openRunId = runId;
     onEvent({ type: 'run-started', runId, pipeline: config.pipeline, streams: names });
     for (const s of config.source.streams) {
       const { requested, table } = destinationTableOf(s);
@@ -162,6 +167,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     }
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
     const afterCommit = faultInjector(process.env);
+    const blockSource = blockSourceFault(process.env);
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
@@ -174,14 +180,15 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
     const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.follow === true, options.fullRefresh === true, onEvent) : undefined;
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
-    const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef): StageTask => ({
+    const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef, at: string = role): StageTask => ({
       role,
       // a dry run's destination stage is never instantiated (the worker's sink stands in for it)
       component: component ?? { connector: ref.use, bindingsUrl: '', modules: {} },
       configJson: JSON.stringify(ref.config),
-      policy: policyOf(ref, dirname(config.file)),
+      policy: capabilityPolicyOf(ref, at, dirname(config.file)),
       state: {},
     });
+    await state.startRun(runId);
     const settled = await Promise.all(
       config.source.streams.map(async (stream): Promise<StreamResult> => {
         const task: StreamTask = {
@@ -189,7 +196,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           runId,
           stream: streamContext(stream),
           source: stage('source', source as ComponentModules, config.source),
-          transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t)),
+          transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t, `transforms[${i}]`)),
           destination: stage('destination', destination, config.destination),
           resources: {
             batchRows: config.resources.batchRows,
@@ -198,6 +205,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
             checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
             connectorMemoryBytes: config.resources.connectorMemoryBytes,
             connectorStepTimeoutMs: config.resources.connectorStepTimeoutMs,
+            stallTimeoutMs: config.resources.stallTimeoutMs,
           },
           onDataError: config.destination.onDataError,
           channelCapacity: 4,
@@ -205,6 +213,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           storedResume: undefined,
           ignoreWatermark: false,
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
+          ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
         };
         const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
@@ -241,7 +250,8 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
         : failed === results.length
           ? 'failed'
           : 'partial';
-    await state.finishRun(runId, status);
+    await state.finishRun(runId, status, runOutcomeOf(status, results));
+    openRunId = undefined;
     const result: RunResult = {
       runId,
       pipeline: config.pipeline,
@@ -253,6 +263,12 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     };
     onEvent({ type: 'run-finished', result });
     return result;
+  } catch (error) {
+    // a run that threw after it began is closed, never left pending or running
+    if (openRunId !== undefined) {
+      await state.finishRun(openRunId, 'failed', thrownRunOutcome(error, (text) => redactSecrets(text, config))).catch(() => undefined);
+    }
+    throw error;
   } finally {
     clearInterval(memoryTimer);
     interrupts.close();

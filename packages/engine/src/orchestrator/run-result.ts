@@ -12,6 +12,8 @@ export interface StreamFailure {
   readonly stage: string;
   readonly sqlstate?: string;
   readonly column?: string;
+  /** What to do about it: the registered hint of `code` (added by the CLI for `run --json`). */
+  readonly hint?: string;
 }
 
 export interface StreamResult extends StreamCounters {

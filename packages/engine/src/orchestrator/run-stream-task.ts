@@ -5,6 +5,7 @@ import { RESET_SCOPE, resetKey } from './reset-marker.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure, StreamResult } from './run-result.js';
 import { runAttempt } from './run-attempt.js';
+import { withConnectorState } from './connector-state.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { RetryBudget } from './retry-budget.js';
 import type { StreamCounters, StreamTask } from './stream-task.js';
@@ -13,6 +14,7 @@ import { recordStreamEnd, streamEndResult, type StreamEnd } from './record-strea
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import type { WarmWorkers } from './warm-workers.js';
 import { Interrupts } from './interrupts.js';
+import { stallOutcome, stallsInARow } from './stall-watchdog.js';
 
 /** Per-run controls of `rapidbyte run` that change how a stream starts and stops. */
 export interface StreamRunControls {
@@ -32,6 +34,11 @@ export interface StreamRunControls {
   readonly warm?: WarmWorkers;
   /** The run's interrupt, fanned out (one listener on `signal` for all streams); made from `signal` when absent. */
   readonly interrupts?: Interrupts;
+  /**
+   * A shard's counters whenever a committed checkpoint of it is recorded (its attempts so far
+   * included): the sharded stream keeps the run history's counts for the whole stream.
+   */
+  readonly onShardCommitted?: (covered: StreamCounters) => Promise<void>;
 }
 
 /**
@@ -69,6 +76,11 @@ export async function runStreamTask(
   const budget = new RetryBudget(retry);
   // a step that timed out is retried once (a stall may be the environment's); twice is the connector's
   let timeouts = 0;
+  // the stall watchdog: every stall is counted; the first restarts the stream from its last commit,
+  // a second one with nothing committed since the one before fails it (see stallsInARow)
+  let stalls = 0;
+  let stallRun = 0;
+  let committedSinceStall = false;
   while (!signal?.aborted) {
     attempt++;
     await transition('running', attempt > 1 ? `attempt ${attempt}` : undefined);
@@ -78,16 +90,37 @@ export async function runStreamTask(
     const startOver = resetPending || fresh;
     const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, checkpointKey(task.stream));
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
-    const outcome = await runAttempt({ ...task, attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
+    const before = counters;
+    // the run history keeps what the committed checkpoints cover as they are recorded: a run whose
+    // process dies is closed as interrupted with those counts, not zeros
+    const { onShardCommitted } = controls;
+    const onRecorded = history
+      ? (covered: StreamCounters) => state.recordStreamCounts(task.runId, name, addCounters(before, covered))
+      : onShardCommitted && ((covered: StreamCounters) => onShardCommitted(addCounters(before, covered)));
+    const outcome = await runAttempt({ ...(await withConnectorState(task, state)), attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort }, state, onEvent, interrupts, async () => {
       afterCommit();
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(task.pipeline, name));
-    }, controls.drainGraceMs, controls.warm);
+    }, controls.drainGraceMs, controls.warm, onRecorded, replicationPort ? { probe: () => hubs?.stallProbe(name) } : {});
     // the first commit of a full refresh overwrote the watermark: a retry resumes from it
     if (outcome.lastCommitted !== undefined) fresh = false;
     if (replicationPort) hubs?.detached(name, outcome.lastCommitted);
     lastCommitted = outcome.lastCommitted ?? lastCommitted;
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
+    committedSinceStall ||= outcome.lastCommitted !== undefined;
+    if (outcome.stalled && error && !signal?.aborted) {
+      stalls += 1;
+      stallRun = stallsInARow(stallRun, committedSinceStall);
+      committedSinceStall = false;
+      if (stallOutcome(stallRun) === 'fail') {
+        error = { ...error, kind: 'permanent', message: `${error.message}; it stalled again after a restart, with nothing committed in between: not restarted further. Look at the log of this run for the replication hub or the source, then run again` };
+        onEvent({ type: 'stream-stalled', stream: name, action: 'fail', code: error.code, message: error.message });
+        break;
+      }
+      onEvent({ type: 'stream-stalled', stream: name, action: 'restart', code: error.code, message: `${error.message}; restarting it from its last commit` });
+      await transition('retrying', `${error.code}: ${error.message} (restarted from the last commit)`);
+      continue;
+    }
     if (error?.code === 'CONNECTOR_TIMEOUT' && ++timeouts > 1) error = { ...error, kind: 'permanent', message: `${error.message} (again on retry: not retried further)` };
     if (error?.code === 'ROWS_REJECTED' && !isolateRows && !signal?.aborted) {
       isolateRows = true;
@@ -113,6 +146,7 @@ export async function runStreamTask(
   const status =
     attempt === 0 ? 'cancelled' : error ? (signal?.aborted ? 'cancelled' : 'failed') : signal?.aborted && task.stream.syncMode !== 'cdc' ? 'cancelled' : 'succeeded';
   const committed = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown; cursorValue?: unknown } | null);
+  if (stalls > 0) counters = { ...counters, stalls };
   const ended: StreamEnd = { name, status, counters, error, startedAt, t0, attempts: attempt };
   const result: StreamResult = {
     ...(history ? await recordStreamEnd(state, task.runId, ended) : streamEndResult(ended)),

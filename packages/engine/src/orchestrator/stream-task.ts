@@ -30,6 +30,8 @@ export interface StreamTask {
     readonly connectorMemoryBytes?: number;
     /** How long one `run-step` may run before the worker is terminated (ms); none when absent. */
     readonly connectorStepTimeoutMs?: number;
+    /** The stall watchdog's timeout (ms); no watchdog when absent. */
+    readonly stallTimeoutMs?: number;
   };
   readonly onDataError: 'fail' | 'skip' | 'dlq';
   /** Frames buffered between two stages before the producer waits. */
@@ -44,6 +46,10 @@ export interface StreamTask {
   readonly ignoreWatermark: boolean;
   /** This attempt's {@link StepClock} buffer: the worker stamps each stage's steps, the main thread watches them. */
   readonly stepClock?: SharedArrayBuffer;
+  /** This attempt's `ExternalWaits` buffer: each stage stamps its requests to its database (the stall watchdog reads it). */
+  readonly waitClock?: SharedArrayBuffer;
+  /** Test-only (`block-source` fault): in attempts up to this one, the source stage blocks before its first step. */
+  readonly blockSourceAttempts?: number;
   /** cdc: this attempt's port to the main thread's replication hub (transferred to the worker). */
   readonly replicationPort?: MessagePort;
   /**
@@ -88,6 +94,8 @@ export interface StreamCounters {
    * one line (`new_column "email" -> add (text)`).
    */
   schemaChanges?: string[];
+  /** Times the stall watchdog restarted or failed the stream (absent when none). */
+  stalls?: number;
 }
 
 /** Messages a worker posts to the main thread. */
@@ -97,7 +105,8 @@ export type WorkerMessage =
   | { readonly type: 'progress'; readonly counters: StreamCounters; readonly rowsUncommitted?: number }
   | { readonly type: 'checkpoint'; readonly stage: string; readonly kind: string; readonly payload: string }
   | { readonly type: 'resume'; readonly source: 'destination' | 'state' | 'none'; readonly payload: string }
-  | { readonly type: 'state-put'; readonly stage: string; readonly key: string; readonly value: string }
+  /** A connector's `state-put` / successful `state-cas`; `slot`: the stage's place in the chain (0 = source). */
+  | { readonly type: 'state-put'; readonly stage: string; readonly slot: number; readonly key: string; readonly value: string }
   | { readonly type: 'dead-letter'; readonly stage: string; readonly record: string; readonly error: string; readonly category: string }
   /** The destination waits until the dead letters posted before this are in the state DB (before its COMMIT). */
   | { readonly type: 'dead-letters-flush'; readonly id: number }

@@ -13,6 +13,7 @@ import { RequestDispatcher } from '../runtime/request-dispatcher.js';
 import { ReplicationCapability } from '../cdc/replication-capability.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
 import { StepClock } from '../runtime/step-clock.js';
+import { ExternalWaits } from '../runtime/external-waits.js';
 import { stepGuard } from '../runtime/step-guard.js';
 import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
@@ -53,6 +54,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   // the main thread terminates this worker when a stage stays inside one step past the timeout
   const clock = task.stepClock ? new StepClock(task.stepClock) : undefined;
+  // the stall watchdog tells a stage waiting on its database from one that hangs
+  const waits = task.waitClock ? new ExternalWaits(task.waitClock) : undefined;
   let sourceRows = 0;
   // what the destination received, and which of it its commits cover (rows written = rows committed)
   const delivery = new DeliveryLedger();
@@ -96,7 +99,8 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   let lastProgress = 0;
   /** Bytes sent to the destination so far (COPY data). */
   const destinationBytes = (): number => (destinationIndex < 0 ? 0 : (pgs[destinationIndex]?.traffic.bytesIn ?? 0));
-  const progress = (): void => {
+  /** Posts the counters at most every 250 ms; `immediately` posts them at once (before a committed checkpoint, so the host records what it covers). */
+  const progress = (immediately = false): void => {
     // rows the source emitted: COPY-decoded, CDC change frames and frames the guest built itself alike
     counters.rowsRead = limit ? limit.passed : sourceRows;
     if (rejects) {
@@ -108,7 +112,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     counters.rowsWritten = delivered.rowsCommitted;
     counters.bytesWritten = delivered.bytesCommitted;
     const now = performance.now();
-    if (now - lastProgress > 250) {
+    if (immediately || now - lastProgress > 250) {
       lastProgress = now;
       post({ type: 'progress', counters: { ...counters }, rowsUncommitted: delivered.rowsUncommitted });
     }
@@ -135,6 +139,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
           if (kind === 'committed') {
             replication?.committed(payload);
             delivery.committed(payload, destinationBytes());
+            progress(true);
           }
           post({ type: 'checkpoint', stage: name, kind, payload });
         }
@@ -150,12 +155,12 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       stateGet: (key) => kv.get(key),
       statePut: (key, value) => {
         kv.set(key, value);
-        post({ type: 'state-put', stage: name, key, value });
+        post({ type: 'state-put', stage: name, slot: index, key, value });
       },
       stateCas: (key, expected, value) => {
         if (kv.get(key) !== expected) return false;
         kv.set(key, value);
-        post({ type: 'state-put', stage: name, key, value });
+        post({ type: 'state-put', stage: name, slot: index, key, value });
         return true;
       },
       deadLetter: (record, error, category) => {
@@ -199,8 +204,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
         const resume = watermark !== null ? (JSON.parse(watermark) as unknown) : task.storedResume;
         context = JSON.stringify({ ...baseContext, resume: resume ?? null });
         post({ type: 'resume', source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none', payload: JSON.stringify(resume ?? null) });
+        if (task.blockSourceAttempts !== undefined && task.attempt <= task.blockSourceAttempts) await new Promise<never>(() => undefined);
       }
-      const result = await runSession(exports, op, stage.configJson, context, dispatcher, async () => {
+      const tracked = waits ? waits.track(dispatcher, index) : dispatcher;
+      const result = await runSession(exports, op, stage.configJson, context, tracked, async () => {
         // Interrupted: stop at the next step; open transactions roll back when the connections
         // close, and what the destination committed stays (the next run resumes from it).
         if (stopNow()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });

@@ -33,6 +33,7 @@ function builder(extra: Partial<ChangeBatchOptions> = {}, relation: readonly Rel
 }
 
 const t = (s: string) => Buffer.from(s);
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- 'u' (unchanged TOAST) is named for the reader
 const row = (id: number, name: string | null | 'u', bio: string | null | 'u', score: number | null): TupleSpec => [
   pg.int8(BigInt(id)),
   name === null || name === 'u' ? name : t(name),

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@rapidbyte/sdk/contract';
+
 /** Stable codes of {@link ReplicationError}; callers branch on these, never on the message. */
 export const REPLICATION_ERROR_CODES = [
   /** Text that is not an LSN (`X/Y`, hex halves of at most 8 digits), or a value out of range. */
@@ -14,7 +16,7 @@ export const REPLICATION_ERROR_CODES = [
   'CDC_KEY_UNKNOWN',
   /** The change batch builder was given inconsistent options (unknown key column, upsert without key). */
   'CDC_BAD_OPTIONS',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type ReplicationErrorCode = (typeof REPLICATION_ERROR_CODES)[number];
 
 /** Where a {@link ReplicationError} happened, as far as known. */

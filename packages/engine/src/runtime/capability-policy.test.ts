@@ -13,11 +13,48 @@ describe('checkHost', () => {
     expect(() => checkHost(policy(['*']), 'anything', 1)).not.toThrow();
   });
 
-  it('refuses other hosts, naming host, port and the allowed list', () => {
+  it('refuses other hosts, naming host, port, the allowed list and the key that grants it', () => {
     const call = (): void => checkHost(policy(['127.0.0.1']), 'localhost', 5432);
     expect(call).toThrow(CapabilityDenied);
-    expect(call).toThrow(/localhost:5432 refused: host is not in permissions.network.allowed_hosts \(127.0.0.1\)/);
+    expect(call).toThrow(/localhost:5432 refused: host is neither in the connector's config \(none\) nor in permissions.network.allowed_hosts \(127.0.0.1\)/);
+    expect(call).toThrow(/to grant it, set permissions.network.allowed_hosts: \[127.0.0.1, localhost\]$/);
     expect(() => checkHost(policy([]), '127.0.0.1', 1)).toThrow(/\(empty\)/);
+  });
+
+  describe('with the hosts of the config', () => {
+    const withConfig = (extra: Partial<CapabilityPolicy>): CapabilityPolicy => ({
+      ...policy(['replica.example.com']),
+      endpointHosts: [{ host: 'db.example.com', field: 'url' }, { host: '::1', field: 'host' }],
+      at: 'source',
+      ...extra,
+    });
+
+    it('allows the config hosts and allowed_hosts together', () => {
+      for (const host of ['db.example.com', 'DB.example.com', '[::1]', '::1', 'replica.example.com']) {
+        expect(() => checkHost(withConfig({}), host, 5432), host).not.toThrow();
+      }
+    });
+
+    it('refuses anything else, naming the config hosts by field and the exact key under the block', () => {
+      const call = (): void => checkHost(withConfig({}), 'api.example.com', 443);
+      expect(call).toThrow(CapabilityDenied);
+      expect(call).toThrow(
+        "connection to api.example.com:443 refused: host is neither in the connector's config (db.example.com from config.url, ::1 from config.host) " +
+          'nor in source.permissions.network.allowed_hosts (replica.example.com); to grant it, set source.permissions.network.allowed_hosts: [replica.example.com, api.example.com]',
+      );
+    });
+
+    it('allowed_hosts_only: only the list, and a config host refused says so', () => {
+      const only = withConfig({ allowedHostsOnly: true });
+      expect(() => checkHost(only, 'replica.example.com', 5432)).not.toThrow();
+      const call = (): void => checkHost(only, 'db.example.com', 5432);
+      expect(call).toThrow(/host is not in source.permissions.network.allowed_hosts \(replica.example.com\), and allowed_hosts_only: true grants nothing else/);
+      expect(call).toThrow(/allowed_hosts: \[replica.example.com, db.example.com\] or remove allowed_hosts_only$/);
+    });
+
+    it('quotes what YAML would not read as a plain host', () => {
+      expect(() => checkHost(withConfig({ endpointHosts: [] }), '[fe80::2]', 1)).toThrow(/allowed_hosts: \[replica.example.com, "fe80::2"\]$/);
+    });
   });
 });
 

@@ -14,7 +14,7 @@ const FILE = join(dir, 'data.txt');
 writeFileSync(FILE, 'twelve bytes');
 const policy: CapabilityPolicy = { connector: 'probe', allowedHosts: ['127.0.0.1'], allowedPaths: [dir] };
 
-let open: { pg: PgCapability; net: NetCapability }[] = [];
+const open: { pg: PgCapability; net: NetCapability }[] = [];
 afterEach(async () => {
   for (const { pg, net } of open.splice(0)) {
     await pg.closeAll();

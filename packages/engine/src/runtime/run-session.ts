@@ -22,7 +22,7 @@ export async function runSession(
   op: Operation,
   configJson: string,
   contextJson: string,
-  dispatcher: RequestDispatcher,
+  dispatcher: Pick<RequestDispatcher, 'fulfil'>,
   beforeStep?: () => Promise<void>,
   guard?: StepGuard,
 ): Promise<unknown> {

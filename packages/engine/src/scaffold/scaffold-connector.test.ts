@@ -14,8 +14,8 @@ describe('scaffoldConnector', () => {
     const dir = join(root, `my-${kind}`);
     const result = await scaffoldConnector({ kind, name: `my-${kind}`, dir });
     expect(result.files).toEqual(expect.arrayContaining(['manifest.json', 'config-schema.json', 'package.json', 'tsconfig.json', 'src/index.ts', 'test/connector.test.ts']));
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { name: string; roles: string[] };
-    expect(manifest).toMatchObject({ name: `my-${kind}`, roles: [kind] });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { name: string; roles: string[]; endpointFields: string[] };
+    expect(manifest).toMatchObject({ name: `my-${kind}`, roles: [kind], endpointFields: [] });
     expect(readFileSync(join(dir, 'test/connector.test.ts'), 'utf8')).toContain(`my-${kind}`);
     expect(result.missing).toEqual([]);
     for (const bin of ['rapidbyte-build', 'tsc', 'vitest']) expect(existsSync(join(dir, 'node_modules/.bin', bin))).toBe(true);

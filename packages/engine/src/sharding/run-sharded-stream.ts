@@ -125,6 +125,15 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
     onEvent({ type: 'stream-started', stream: name, attempt: 1 });
     const progress: StreamCounters[] = [];
     const uncommitted: number[] = [];
+    // what each shard's committed checkpoints cover, summed into the stream's run-history counts
+    // one write at a time, so a later sum is never overwritten by an earlier one
+    const committed: StreamCounters[] = [];
+    let recorded: Promise<void> = Promise.resolve();
+    const onShardCommitted = (index: number) => (covered: StreamCounters): Promise<void> => {
+      committed[index] = covered;
+      recorded = recorded.catch(() => undefined).then(() => state.recordStreamCounts(task.runId, name, sumCounters(committed.filter(Boolean))));
+      return recorded;
+    };
     const current = plan;
     const results = await Promise.all(
       Array.from({ length: current.count }, async (_, index): Promise<StreamResult> => {
@@ -137,6 +146,8 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
             onEvent({ type: 'stream-progress', stream: name, counters: sumCounters(progress.filter(Boolean)), rowsUncommitted: uncommitted.reduce((n, r) => n + (r ?? 0), 0) });
           } else if (event.type === 'log') {
             onEvent({ ...event, message: prefix + event.message });
+          } else if (event.type === 'stream-stalled') {
+            onEvent({ ...event, stream: name, message: prefix + event.message });
           }
           // shard starts and finishes are the stream's: reported once, below
         };
@@ -146,6 +157,7 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
             ...run.controls,
             fullRefresh: startOver,
             partOfStream: true,
+            onShardCommitted: onShardCommitted(index),
           });
         } finally {
           release();

@@ -11,12 +11,15 @@ export const DRY_RUN_ID = 0;
 export function dryRunStateStore(inner: StateStore): StateStore {
   return {
     beginRun: () => Promise.resolve(DRY_RUN_ID),
+    startRun: () => Promise.resolve(),
     transition: () => Promise.resolve(),
     recordStreamCounts: () => Promise.resolve(),
     finishRun: () => Promise.resolve(),
+    closeInterruptedRuns: () => Promise.resolve([]),
     getRun: (runId) => inner.getRun(runId),
     listRuns: (options) => inner.listRuns(options),
     listTransitions: (runId, stream) => inner.listTransitions(runId, stream),
+    listRunTransitions: (runId) => inner.listRunTransitions(runId),
     getCursor: (pipeline, stream) => inner.getCursor(pipeline, stream),
     putCursor: () => Promise.resolve(),
     deleteCursors: () => Promise.resolve(0),

@@ -1,4 +1,14 @@
-export { RUN_STATUSES, isRunStatus, type RunStatus } from './run-status.js';
+export {
+  OPEN_RUN_STATUSES,
+  RUN_STATUSES,
+  RUN_TRANSITIONS,
+  TERMINAL_RUN_STATUSES,
+  canTransitionRun,
+  isRunStatus,
+  isTerminalRunStatus,
+  type RunStatus,
+  type TerminalRunStatus,
+} from './run-status.js';
 export {
   STREAM_STATUSES,
   STREAM_TRANSITIONS,
@@ -13,7 +23,10 @@ export type {
   CursorRecord,
   DeadLetter,
   PipelineLockHolder,
+  RunErrorInfo,
+  RunOutcome,
   RunRecord,
+  RunTransitionRecord,
   StreamCounts,
   StreamErrorInfo,
   StreamRunRecord,

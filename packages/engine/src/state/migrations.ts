@@ -94,6 +94,28 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   /* 3: rows a stream's attempts delivered that were rolled back (rows_written counts committed rows) */ `
   ALTER TABLE stream_runs ADD COLUMN rows_rolled_back INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 4: run lifecycle: who ran it (to close it as interrupted once that process is gone), its error, its transitions */ `
+  ALTER TABLE runs ADD COLUMN holder_pid INTEGER;
+  ALTER TABLE runs ADD COLUMN holder_host TEXT;
+  ALTER TABLE runs ADD COLUMN lock_token TEXT;
+  ALTER TABLE runs ADD COLUMN error_code TEXT;
+  ALTER TABLE runs ADD COLUMN error_kind TEXT;
+  ALTER TABLE runs ADD COLUMN error_message TEXT;
+  CREATE INDEX runs_open ON runs (pipeline, run_id) WHERE status IN ('pending', 'running');
+
+  CREATE TABLE run_transitions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    reason      TEXT
+  );
+  CREATE INDEX run_transitions_run ON run_transitions (run_id, id);
+  `,
+  /* 5: times the stall watchdog restarted or failed a stream */ `
+  ALTER TABLE stream_runs ADD COLUMN stalls INTEGER NOT NULL DEFAULT 0;
+  `,
 ]);
 
 /** The schema version this code writes. */

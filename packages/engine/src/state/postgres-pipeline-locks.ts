@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { tableIn } from './postgres-sql.js';
+import type { LockLiveness } from './lock-liveness.js';
+import { tableIn, type PgQueryable } from './postgres-sql.js';
 import { StateError } from './state-error.js';
 import type { PipelineLockHolder } from './state-records.js';
 import type { ReleasePipelineLock } from './state-store.js';
 
-interface LockRow { pipeline: string; pid: number; host: string; acquired_at: string; heartbeat_at: string }
+interface LockRow { pipeline: string; token: string; pid: number; host: string; acquired_at: string; heartbeat_at: string }
 
 /** The text whose `hashtext` keys a pipeline's session advisory lock (schema-qualified, so two state schemas never collide). */
 export function pipelineLockKey(schema: string, pipeline: string): string {
@@ -25,6 +26,8 @@ export class PostgresPipelineLocks {
   readonly #now: () => Date;
   /** Locks this store holds: token → release. */
   readonly #held = new Map<string, ReleasePipelineLock>();
+  /** The same locks by pipeline: their token and holder (a run begun under one is stamped with it). */
+  readonly #byPipeline = new Map<string, { token: string; holder: PipelineLockHolder }>();
 
   /** @param connect opens a new dedicated connection (not from the pool) */
   constructor(connect: () => Promise<pg.Client>, schema: string, now: () => Date) {
@@ -60,6 +63,7 @@ export class PostgresPipelineLocks {
     const release: ReleasePipelineLock = () => {
       released ??= (async () => {
         this.#held.delete(token);
+        if (this.#byPipeline.get(pipeline)?.token === token) this.#byPipeline.delete(pipeline);
         try {
           await client.query(`DELETE FROM ${this.#table} WHERE pipeline = $1 AND token = $2`, [pipeline, token]);
         } catch {
@@ -71,7 +75,34 @@ export class PostgresPipelineLocks {
       return released;
     };
     this.#held.set(token, release);
+    this.#byPipeline.set(pipeline, { token, holder: { ...holder } });
     return release;
+  }
+
+  /** The lock this store holds on `pipeline`, if any. */
+  heldBy(pipeline: string): { token: string; holder: PipelineLockHolder } | undefined {
+    return this.#byPipeline.get(pipeline);
+  }
+
+  /**
+   * Whether `pipeline`'s lock has a live holder: its advisory lock is granted to some session (it
+   * ends with the holder's connection, also on kill -9), and the row names that holder.
+   */
+  async liveness(db: PgQueryable, pipeline: string): Promise<LockLiveness> {
+    // A bigint advisory key shows in pg_locks as classid = its high 32 bits, objid = its low 32 bits, objsubid = 1.
+    const held = await db.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks l, (SELECT hashtext($1)::bigint AS k) key
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND l.classid = ((key.k >> 32) & 4294967295)::oid AND l.objid = (key.k & 4294967295)::oid) AS held`,
+      [pipelineLockKey(this.#schema, pipeline)]);
+    const row = (await db.query<LockRow>(`SELECT * FROM ${this.#table} WHERE pipeline = $1`, [pipeline])).rows[0];
+    if (held.rows[0]?.held !== true) {
+      return { live: false, why: row === undefined ? 'no process holds the pipeline lock' : `its state DB session ended, freeing the pipeline lock (held by pid ${row.pid} on host ${row.host})` };
+    }
+    // held, but its holder has not named itself yet: a run can only be that holder's if it is newer
+    if (row === undefined) return { live: true, token: '', acquiredAt: this.#now().toISOString() };
+    return { live: true, token: row.token, pid: row.pid, host: row.host, acquiredAt: row.acquired_at };
   }
 
   /** Releases every lock this store holds. */

@@ -1,18 +1,28 @@
 import type pg from 'pg';
 import { int8, tableIn, withTransaction, type PgQueryable } from './postgres-sql.js';
-import { isRunStatus, type RunStatus } from './run-status.js';
+import { interruptedReason, type LockLiveness } from './lock-liveness.js';
+import { refuseRunMove, requireTerminal, runReason, streamStatusClosedWith } from './run-moves.js';
+import { isTerminalRunStatus, type RunStatus } from './run-status.js';
 import { StateError } from './state-error.js';
-import type { RunRecord, StreamCounts, StreamErrorInfo, StreamRunRecord, TransitionRecord } from './state-records.js';
+import type {
+  PipelineLockHolder, RunOutcome, RunRecord, RunTransitionRecord, StreamCounts, StreamErrorInfo, StreamRunRecord, TransitionRecord,
+} from './state-records.js';
 import { STREAM_TRANSITIONS, isStreamStatus, isTerminalStreamStatus, type StreamStatus } from './stream-status.js';
 import { requireCount, requirePositiveInteger } from './validate.js';
 
 type Int8 = string;
-interface RunRow { run_id: Int8; pipeline: string; status: RunStatus; started_at: string; finished_at: string | null }
+interface RunRow {
+  run_id: Int8; pipeline: string; status: RunStatus; started_at: string; finished_at: string | null;
+  holder_pid: number | null; holder_host: string | null; lock_token: string | null;
+  error_code: string | null; error_kind: 'transient' | 'permanent' | null; error_message: string | null;
+}
+interface RunTransitionRow { run_id: Int8; from_status: RunStatus | null; to_status: RunStatus; at: string; reason: string | null }
 interface StreamRow {
   run_id: Int8; stream: string; status: StreamStatus; attempts: number; started_at: string | null;
   finished_at: string | null; rows_read: Int8; rows_written: Int8; bytes_read: Int8; bytes_written: Int8;
   rows_skipped: Int8; rows_dead_lettered: Int8; rows_rolled_back: Int8; error_code: string | null; error_kind: 'transient' | 'permanent' | null;
   error_message: string | null;
+  stalls: number;
 }
 interface TransitionRow { run_id: Int8; stream: string; from_status: StreamStatus | null; to_status: StreamStatus; at: string; reason: string | null }
 
@@ -28,7 +38,8 @@ export class PostgresRunHistory {
     this.#t = (table) => tableIn(schema, table);
   }
 
-  async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
+  /** `lock`: the pipeline lock the run begins under (its token and holder), when the store holds it. */
+  async beginRun(pipeline: string, streams: readonly string[], lock?: { token: string; holder: PipelineLockHolder }): Promise<number> {
     const duplicate = streams.find((s, i) => streams.indexOf(s) !== i);
     if (duplicate !== undefined) {
       throw new StateError('DUPLICATE_STREAM', `stream "${duplicate}" is listed twice in the run of pipeline "${pipeline}"`, { details: { pipeline, stream: duplicate } });
@@ -36,8 +47,11 @@ export class PostgresRunHistory {
     return withTransaction(this.#pool, async (client) => {
       const at = this.#now().toISOString();
       const inserted = await client.query<{ run_id: Int8 }>(
-        `INSERT INTO ${this.#t('runs')} (pipeline, status, started_at) VALUES ($1, 'running', $2) RETURNING run_id`, [pipeline, at]);
+        `INSERT INTO ${this.#t('runs')} (pipeline, status, started_at, holder_pid, holder_host, lock_token)
+         VALUES ($1, 'pending', $2, $3, $4, $5) RETURNING run_id`,
+        [pipeline, at, lock?.holder.pid ?? null, lock?.holder.host ?? null, lock?.token ?? null]);
       const runId = int8((inserted.rows[0] as { run_id: Int8 }).run_id);
+      await client.query(`INSERT INTO ${this.#t('run_transitions')} (run_id, from_status, to_status, at) VALUES ($1, NULL, 'pending', $2)`, [runId, at]);
       if (streams.length > 0) {
         await client.query(
           `INSERT INTO ${this.#t('stream_runs')} (run_id, stream, position, status)
@@ -66,17 +80,21 @@ export class PostgresRunHistory {
           { details: { runId, stream, from, to, allowed } },
         );
       }
-      const at = this.#now().toISOString();
-      await client.query(
-        `UPDATE ${this.#t('stream_runs')} SET status = $1, attempts = attempts + $2::int,
-           started_at = CASE WHEN $2::int = 1 THEN COALESCE(started_at, $3) ELSE started_at END,
-           finished_at = CASE WHEN $4::boolean THEN $3 ELSE finished_at END
-         WHERE run_id = $5 AND stream = $6`,
-        [to, to === 'running' ? 1 : 0, at, isTerminalStreamStatus(to), runId, stream]);
-      await client.query(
-        `INSERT INTO ${this.#t('state_transitions')} (run_id, stream, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [runId, stream, from, to, at, reason ?? null]);
+      await this.#moveStream(client, runId, stream, from, to, reason);
     });
+  }
+
+  async #moveStream(client: PgQueryable, runId: number, stream: string, from: StreamStatus, to: StreamStatus, reason: string | undefined): Promise<void> {
+    const at = this.#now().toISOString();
+    await client.query(
+      `UPDATE ${this.#t('stream_runs')} SET status = $1, attempts = attempts + $2::int,
+         started_at = CASE WHEN $2::int = 1 THEN COALESCE(started_at, $3) ELSE started_at END,
+         finished_at = CASE WHEN $4::boolean THEN $3 ELSE finished_at END
+       WHERE run_id = $5 AND stream = $6`,
+      [to, to === 'running' ? 1 : 0, at, isTerminalStreamStatus(to), runId, stream]);
+    await client.query(
+      `INSERT INTO ${this.#t('state_transitions')} (run_id, stream, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [runId, stream, from, to, at, reason ?? null]);
   }
 
   async recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): Promise<void> {
@@ -95,21 +113,79 @@ export class PostgresRunHistory {
        WHERE run_id = $11 AND stream = $12`,
       [...values, error?.code ?? null, error?.kind ?? null, error?.message ?? null, runId, stream]);
     if (result.rowCount === 0) await this.#streamRow(this.#pool, runId, stream, false); // throws the precise not-found error
+    if (counts.stalls !== undefined) {
+      await this.#pool.query(`UPDATE ${this.#t('stream_runs')} SET stalls = $1 WHERE run_id = $2 AND stream = $3`, [requireCount('stalls', counts.stalls), runId, stream]);
+    }
   }
 
-  async finishRun(runId: number, status: RunStatus): Promise<void> {
-    if (!isRunStatus(status) || status === 'running') {
-      throw new StateError('INVALID_ARGUMENT', `a run finishes as succeeded, failed, partial or cancelled, not "${String(status)}"`, { details: { runId, status } });
-    }
+  async startRun(runId: number): Promise<void> {
     if (!Number.isSafeInteger(runId)) throw runNotFound(runId);
-    await withTransaction(this.#pool, async (client) => {
-      const row = (await client.query<{ status: RunStatus }>(`SELECT status FROM ${this.#t('runs')} WHERE run_id = $1 FOR UPDATE`, [runId])).rows[0];
-      if (row === undefined) throw runNotFound(runId);
-      if (row.status !== 'running') {
-        throw new StateError('RUN_ALREADY_FINISHED', `run ${runId} already finished as ${row.status}`, { details: { runId, status: row.status } });
+    await withTransaction(this.#pool, (client) => this.#moveRun(client, runId, 'running'));
+  }
+
+  async finishRun(runId: number, status: RunStatus, outcome: RunOutcome = {}): Promise<void> {
+    requireTerminal(runId, status, outcome);
+    if (!Number.isSafeInteger(runId)) throw runNotFound(runId);
+    await withTransaction(this.#pool, (client) => this.#moveRun(client, runId, status, outcome));
+  }
+
+  /**
+   * Closes the open runs (of `pipeline`, or all) whose process is gone, judged by `liveness` of
+   * their pipeline's lock, and their open streams, as `interrupted`. Liveness is read first; the
+   * runs are then locked and re-read, so a run finished meanwhile is left as it finished.
+   */
+  async closeInterrupted(pipeline: string | undefined, liveness: (pipeline: string) => Promise<LockLiveness>): Promise<number[]> {
+    const openSql = `SELECT * FROM ${this.#t('runs')} WHERE status IN ('pending', 'running')${pipeline === undefined ? '' : ' AND pipeline = $1'} ORDER BY run_id`;
+    const params = pipeline === undefined ? [] : [pipeline];
+    const pipelines = new Set((await this.#pool.query<RunRow>(openSql, params)).rows.map((r) => r.pipeline));
+    if (pipelines.size === 0) return [];
+    const locks = new Map<string, LockLiveness>();
+    for (const p of pipelines) locks.set(p, await liveness(p));
+    return withTransaction(this.#pool, async (client) => {
+      const closed: number[] = [];
+      for (const run of (await client.query<RunRow>(`${openSql} FOR UPDATE`, params)).rows) {
+        const lock = locks.get(run.pipeline);
+        if (lock === undefined) continue; // a run begun since liveness was read
+        const reason = interruptedReason({ startedAt: run.started_at, pid: run.holder_pid, host: run.holder_host, token: run.lock_token }, lock);
+        if (reason === undefined) continue;
+        const runId = int8(run.run_id);
+        await this.#moveRun(client, runId, 'interrupted', { reason });
+        closed.push(runId);
       }
-      await client.query(`UPDATE ${this.#t('runs')} SET status = $1, finished_at = $2 WHERE run_id = $3`, [status, this.#now().toISOString(), runId]);
+      return closed;
     });
+  }
+
+  async listRunTransitions(runId: number): Promise<RunTransitionRecord[]> {
+    if (!Number.isSafeInteger(runId)) return [];
+    const rows = (await this.#pool.query<RunTransitionRow>(`SELECT * FROM ${this.#t('run_transitions')} WHERE run_id = $1 ORDER BY id`, [runId])).rows;
+    return rows.map((r) => ({
+      runId: int8(r.run_id), from: r.from_status, to: r.to_status, at: r.at,
+      ...(r.reason === null ? {} : { reason: r.reason }),
+    }));
+  }
+
+  /** Moves a run along RUN_TRANSITIONS with a transition row; call inside a transaction. */
+  async #moveRun(client: PgQueryable, runId: number, to: RunStatus, outcome: RunOutcome = {}): Promise<void> {
+    const row = (await client.query<{ status: RunStatus }>(`SELECT status FROM ${this.#t('runs')} WHERE run_id = $1 FOR UPDATE`, [runId])).rows[0];
+    if (row === undefined) throw runNotFound(runId);
+    refuseRunMove(runId, row.status, to);
+    const at = this.#now().toISOString();
+    const { error } = outcome;
+    await client.query(
+      `UPDATE ${this.#t('runs')} SET status = $1, finished_at = CASE WHEN $2::boolean THEN $3 ELSE finished_at END,
+         error_code = COALESCE($4, error_code), error_kind = COALESCE($5, error_kind), error_message = COALESCE($6, error_message)
+       WHERE run_id = $7`,
+      [to, isTerminalRunStatus(to), at, error?.code ?? null, error?.kind ?? null, error?.message ?? null, runId]);
+    await client.query(
+      `INSERT INTO ${this.#t('run_transitions')} (run_id, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5)`,
+      [runId, row.status, to, at, runReason(outcome) ?? null]);
+    const closesStreams = streamStatusClosedWith(to);
+    if (closesStreams === undefined) return;
+    const open = (await client.query<{ stream: string; status: StreamStatus }>(
+      `SELECT stream, status FROM ${this.#t('stream_runs')} WHERE run_id = $1 AND status IN ('pending', 'running', 'retrying') ORDER BY position FOR UPDATE`,
+      [runId])).rows;
+    for (const s of open) await this.#moveStream(client, runId, s.stream, s.status, closesStreams, runReason(outcome));
   }
 
   async getRun(runId: number): Promise<RunRecord | undefined> {
@@ -155,6 +231,8 @@ export class PostgresRunHistory {
     return runs.map((r) => ({
       runId: int8(r.run_id), pipeline: r.pipeline, status: r.status, startedAt: r.started_at,
       ...(r.finished_at === null ? {} : { finishedAt: r.finished_at }),
+      ...(r.holder_pid === null ? {} : { holder: { pid: r.holder_pid, host: r.holder_host ?? '' } }),
+      ...(r.error_code === null ? {} : { error: { code: r.error_code, kind: r.error_kind ?? 'permanent', message: r.error_message ?? '' } }),
       streams: byRun.get(int8(r.run_id)) ?? [],
     }));
   }
@@ -172,6 +250,7 @@ function toStreamRecord(s: StreamRow): StreamRunRecord {
     counts: {
       rowsRead: int8(s.rows_read), rowsWritten: int8(s.rows_written), bytesRead: int8(s.bytes_read), bytesWritten: int8(s.bytes_written),
       rowsSkipped: int8(s.rows_skipped), rowsDeadLettered: int8(s.rows_dead_lettered), rowsRolledBack: int8(s.rows_rolled_back),
+      ...(s.stalls > 0 ? { stalls: s.stalls } : {}),
     },
     ...(s.error_code === null ? {} : { error: { code: s.error_code, kind: s.error_kind ?? 'permanent', message: s.error_message ?? '' } }),
   };

@@ -81,3 +81,54 @@ describe('sqlite pipeline run lock: takeover of dead or stale holders', () => {
     await release();
   });
 });
+
+describe('sqlite: runs whose lock holder is gone are closed as interrupted', () => {
+  it('a run whose holder pid is dead on this host, without a new holder yet', async () => {
+    const pid = deadPid();
+    const dead = open();
+    await dead.acquirePipelineLock('orders', { pid, host });
+    const runId = await dead.beginRun('orders', ['public.orders']);
+    await dead.startRun(runId);
+    await dead.transition(runId, 'public.orders', 'running');
+    await dead.recordStreamCounts(runId, 'public.orders', { rowsRead: 50, rowsWritten: 40, bytesRead: 500, bytesWritten: 400 });
+    const reader = open();
+    expect(await reader.closeInterruptedRuns('other')).toEqual([]);
+    expect(await reader.closeInterruptedRuns('orders')).toEqual([runId]);
+    const run = await reader.getRun(runId);
+    expect(run?.status).toBe('interrupted');
+    expect(run?.holder).toEqual({ pid, host });
+    expect(run?.streams[0]).toMatchObject({ status: 'interrupted', counts: { rowsWritten: 40, rowsRead: 50 } });
+    expect((await reader.listRunTransitions(runId)).at(-1)?.reason)
+      .toBe(`its process (pid ${pid} on host ${host}) went away without closing the run: pid ${pid} is no longer running on this host`);
+  });
+
+  it('a run whose holder on another host stopped its heartbeat', async () => {
+    let nowMs = Date.UTC(2024, 0, 1);
+    const now = () => new Date(nowMs);
+    const remote = open({ now, locks: { staleAfterMs: 60_000, heartbeatMs: 0 } });
+    await remote.acquirePipelineLock('orders', { pid: process.pid, host: 'some-other-host' });
+    const runId = await remote.beginRun('orders', ['public.orders']);
+    const reader = open({ now, locks: { staleAfterMs: 60_000, heartbeatMs: 0 } });
+    nowMs += 59_000;
+    expect(await reader.closeInterruptedRuns()).toEqual([]);
+    nowMs += 2_000;
+    expect(await reader.closeInterruptedRuns()).toEqual([runId]);
+    expect((await reader.getRun(runId))?.streams[0]?.status).toBe('interrupted');
+    expect((await reader.listRunTransitions(runId)).map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'interrupted']]);
+    expect((await reader.listRunTransitions(runId)).at(-1)?.reason)
+      .toBe(`its process (pid ${process.pid} on host some-other-host) went away without closing the run: its lock heartbeat stopped at 2024-01-01T00:00:00.000Z (stale after 60000 ms)`);
+  });
+
+  it('a run left open by an engine that kept no holder is closed by the next holder of its lock', async () => {
+    let nowMs = Date.UTC(2024, 0, 1);
+    const now = () => new Date(nowMs);
+    const old = open({ now });
+    const runId = await old.beginRun('orders', ['public.orders']); // no lock held: no holder, no token
+    nowMs += 1_000;
+    const next = open({ now });
+    const release = await next.acquirePipelineLock('orders', { pid: process.pid, host });
+    expect(await next.closeInterruptedRuns('orders')).toEqual([runId]);
+    expect((await next.listRunTransitions(runId)).at(-1)?.reason).toBe(`its process no longer holds the pipeline lock: pid ${process.pid} on host ${host} took it over at 2024-01-01T00:00:01.000Z`);
+    await release();
+  });
+});

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type Database from 'libsql';
+import type { LockLiveness } from './lock-liveness.js';
 import { isProcessAlive } from './process-alive.js';
 import { StateError } from './state-error.js';
 import type { PipelineLockHolder } from './state-records.js';
@@ -25,6 +27,8 @@ export class SqlitePipelineLocks {
   readonly #isAlive: (pid: number) => boolean;
   /** Locks this store holds: token → release. */
   readonly #held = new Map<string, () => void>();
+  /** The same locks by pipeline: their token and holder (a run begun under one is stamped with it). */
+  readonly #byPipeline = new Map<string, { token: string; holder: PipelineLockHolder }>();
 
   constructor(db: Database.Database, now: () => Date, options: PipelineLockOptions = {}) {
     this.#db = db;
@@ -39,7 +43,7 @@ export class SqlitePipelineLocks {
     this.#db.transaction(() => {
       const now = this.#now();
       const current = this.#db.prepare('SELECT * FROM pipeline_locks WHERE pipeline = ?').get(pipeline) as LockRow | undefined;
-      if (current !== undefined && !this.#takeable(current, holder, now)) {
+      if (current !== undefined && this.#goneWhy(current, holder.host, now) === undefined) {
         throw new StateError(
           'PIPELINE_LOCKED',
           `pipeline "${pipeline}" is already running: locked by pid ${current.pid} on host ${current.host} since ${current.acquired_at}`
@@ -63,10 +67,27 @@ export class SqlitePipelineLocks {
       released = true;
       if (timer !== undefined) clearInterval(timer);
       this.#held.delete(token);
+      if (this.#byPipeline.get(pipeline)?.token === token) this.#byPipeline.delete(pipeline);
       if (this.#db.open) this.#db.prepare('DELETE FROM pipeline_locks WHERE pipeline = ? AND token = ?').run(pipeline, token);
     };
     this.#held.set(token, release);
+    this.#byPipeline.set(pipeline, { token, holder: { ...holder } });
     return release;
+  }
+
+  /** The lock this store holds on `pipeline`, if any. */
+  heldBy(pipeline: string): { token: string; holder: PipelineLockHolder } | undefined {
+    return this.#byPipeline.get(pipeline);
+  }
+
+  /** Whether `pipeline`'s lock has a live holder, judged from this host as a takeover would be. */
+  liveness(pipeline: string): LockLiveness {
+    const current = this.#db.prepare('SELECT * FROM pipeline_locks WHERE pipeline = ?').get(pipeline) as LockRow | undefined;
+    if (current === undefined) return { live: false, why: 'no process holds the pipeline lock' };
+    const why = this.#goneWhy(current, hostname(), this.#now());
+    return why === undefined
+      ? { live: true, token: current.token, pid: current.pid, host: current.host, acquiredAt: current.acquired_at }
+      : { live: false, why };
   }
 
   /** Releases every lock this store holds. */
@@ -74,10 +95,14 @@ export class SqlitePipelineLocks {
     for (const release of [...this.#held.values()]) release();
   }
 
-  #takeable(current: LockRow, holder: PipelineLockHolder, now: Date): boolean {
-    if (current.host === holder.host && !this.#isAlive(current.pid)) return true;
+  /** Why the lock's holder is gone as seen from `host` (a dead pid there, a stale heartbeat), or undefined while it is live. */
+  #goneWhy(current: LockRow, host: string, now: Date): string | undefined {
+    if (current.host === host && !this.#isAlive(current.pid)) return `pid ${current.pid} is no longer running on this host`;
     const heartbeat = Date.parse(current.heartbeat_at);
-    return Number.isNaN(heartbeat) || now.getTime() - heartbeat > this.#staleAfterMs;
+    if (Number.isNaN(heartbeat) || now.getTime() - heartbeat > this.#staleAfterMs) {
+      return `its lock heartbeat stopped at ${current.heartbeat_at} (stale after ${this.#staleAfterMs} ms)`;
+    }
+    return undefined;
   }
 
   #heartbeat(pipeline: string, token: string): void {

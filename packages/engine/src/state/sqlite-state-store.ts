@@ -10,7 +10,7 @@ import { SqlitePipelineLocks, type PipelineLockOptions } from './sqlite-pipeline
 import { SqliteRunHistory } from './sqlite-run-history.js';
 import { StateError } from './state-error.js';
 import type {
-  CursorRecord, DeadLetter, PipelineLockHolder, RunRecord, StreamCounts, StreamErrorInfo, TransitionRecord,
+  CursorRecord, DeadLetter, PipelineLockHolder, RunOutcome, RunRecord, RunTransitionRecord, StreamCounts, StreamErrorInfo, TransitionRecord,
 } from './state-records.js';
 import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
@@ -64,15 +64,22 @@ class SqliteStateStore implements StateStore {
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
   }
 
-  async beginRun(pipeline: string, streams: readonly string[]): Promise<number> { return this.#open().#runs.beginRun(pipeline, streams); }
+  async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
+    return this.#open().#runs.beginRun(pipeline, streams, this.#locks.heldBy(pipeline));
+  }
+  async startRun(runId: number): Promise<void> { this.#open().#runs.startRun(runId); }
   async transition(runId: number, stream: string, to: StreamStatus, reason?: string): Promise<void> { this.#open().#runs.transition(runId, stream, to, reason); }
   async recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): Promise<void> {
     this.#open().#runs.recordStreamCounts(runId, stream, counts, error);
   }
-  async finishRun(runId: number, status: RunStatus): Promise<void> { this.#open().#runs.finishRun(runId, status); }
+  async finishRun(runId: number, status: RunStatus, outcome?: RunOutcome): Promise<void> { this.#open().#runs.finishRun(runId, status, outcome); }
+  async closeInterruptedRuns(pipeline?: string): Promise<number[]> {
+    return this.#open().#runs.closeInterrupted(pipeline, (p) => this.#locks.liveness(p));
+  }
   async getRun(runId: number): Promise<RunRecord | undefined> { return this.#open().#runs.getRun(runId); }
   async listRuns(options?: { pipeline?: string; limit?: number }): Promise<RunRecord[]> { return this.#open().#runs.listRuns(options); }
   async listTransitions(runId: number, stream?: string): Promise<TransitionRecord[]> { return this.#open().#runs.listTransitions(runId, stream); }
+  async listRunTransitions(runId: number): Promise<RunTransitionRecord[]> { return this.#open().#runs.listRunTransitions(runId); }
 
   async getCursor(pipeline: string, stream: string): Promise<CursorRecord | undefined> { return this.#open().#cursors.getCursor(pipeline, stream); }
   async putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): Promise<void> { this.#open().#cursors.putCursor(cursor); }

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@rapidbyte/sdk/contract';
+
 /** Stable codes of {@link StateError}; callers branch on these, never on the message. */
 export const STATE_ERROR_CODES = [
   'PIPELINE_LOCKED',
@@ -9,7 +11,7 @@ export const STATE_ERROR_CODES = [
   'INVALID_ARGUMENT',
   'SCHEMA_TOO_NEW',
   'STORE_CLOSED',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 
 /**

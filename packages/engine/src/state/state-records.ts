@@ -12,6 +12,8 @@ export interface StreamCounts {
   rowsDeadLettered?: number;
   /** Rows attempts delivered to the destination that were rolled back (not in `rowsWritten`). */
   rowsRolledBack?: number;
+  /** Times the stall watchdog restarted or failed the stream. */
+  stalls?: number;
 }
 
 /** The error a stream ended (or retried) with, as classified by the engine. */
@@ -33,6 +35,9 @@ export interface StreamRunRecord {
   error?: StreamErrorInfo;
 }
 
+/** The error a run ended with (a stream's that failed it, or what the engine threw). */
+export type RunErrorInfo = StreamErrorInfo;
+
 /** One run of a pipeline with its streams in the order given to `beginRun`. */
 export interface RunRecord {
   runId: number;
@@ -40,7 +45,25 @@ export interface RunRecord {
   status: RunStatus;
   startedAt: string;
   finishedAt?: string;
+  /** The process that ran it (the pipeline lock's holder when it began); absent for runs begun without the lock. */
+  holder?: PipelineLockHolder;
+  error?: RunErrorInfo;
   streams: StreamRunRecord[];
+}
+
+/** How a run ended, beyond its status: why (the transition's reason) and the error, if any. */
+export interface RunOutcome {
+  reason?: string;
+  error?: RunErrorInfo;
+}
+
+/** Audit row of a run status change; `from` is null for the initial `pending`. */
+export interface RunTransitionRecord {
+  runId: number;
+  from: RunStatus | null;
+  to: RunStatus;
+  at: string;
+  reason?: string;
 }
 
 /** Audit row of a stream status change; `from` is null for the initial `pending`. */

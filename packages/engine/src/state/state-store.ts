@@ -4,7 +4,9 @@ import type {
   CursorRecord,
   DeadLetter,
   PipelineLockHolder,
+  RunOutcome,
   RunRecord,
+  RunTransitionRecord,
   StreamCounts,
   StreamErrorInfo,
   TransitionRecord,
@@ -20,8 +22,15 @@ export type ReleasePipelineLock = () => Promise<void>;
  * {@link StateError}. Secrets are never passed in, so never stored.
  */
 export interface StateStore {
-  /** Inserts the run (`running`) and one `pending` stream row per stream (with a transition row each); returns the run id. */
+  /**
+   * Inserts the run (`pending`, with a run transition row) and one `pending` stream row per stream
+   * (with a transition row each); returns the run id. A run begun while this store holds the
+   * pipeline's lock is stamped with that lock, so a later {@link closeInterruptedRuns} can tell
+   * whether its process is still there.
+   */
   beginRun(pipeline: string, streams: readonly string[]): Promise<number>;
+  /** Moves the run from `pending` to `running` (its streams start); ILLEGAL_TRANSITION from any other status. */
+  startRun(runId: number): Promise<void>;
   /**
    * Moves a stream to `to`, validated against STREAM_TRANSITIONS (ILLEGAL_TRANSITION otherwise), and
    * records a transition row. Each move to `running` increments `attempts`; the first sets `startedAt`;
@@ -30,13 +39,27 @@ export interface StateStore {
   transition(runId: number, stream: string, to: StreamStatus, reason?: string): Promise<void>;
   /** Replaces the stream's counts and error (an omitted error clears the stored one). */
   recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): Promise<void>;
-  /** Records the run's outcome and finish time; a run is finished once (RUN_ALREADY_FINISHED). */
-  finishRun(runId: number, status: RunStatus): Promise<void>;
+  /**
+   * Records the run's outcome (a terminal status allowed from its current one by RUN_TRANSITIONS),
+   * its error and finish time, and a run transition with `outcome.reason` (the error's code and
+   * message when there is no reason). A run is finished once (RUN_ALREADY_FINISHED).
+   */
+  finishRun(runId: number, status: RunStatus, outcome?: RunOutcome): Promise<void>;
+  /**
+   * Closes as `interrupted` every open (`pending`/`running`) run, of `pipeline` or of all
+   * pipelines, whose process is gone: the pipeline's lock is free, taken over by another holder,
+   * or held by a dead pid on this host or with a stale heartbeat (SQLite), or its session ended
+   * (Postgres). Its open streams become `interrupted` too, keeping the counts their committed
+   * checkpoints recorded; every change gets a transition row naming why. Returns the closed run ids.
+   */
+  closeInterruptedRuns(pipeline?: string): Promise<number[]>;
   getRun(runId: number): Promise<RunRecord | undefined>;
   /** Newest first; all runs unless `limit`. */
   listRuns(options?: { pipeline?: string; limit?: number }): Promise<RunRecord[]>;
   /** In the order they happened. */
   listTransitions(runId: number, stream?: string): Promise<TransitionRecord[]>;
+  /** The run's own status changes, in the order they happened. */
+  listRunTransitions(runId: number): Promise<RunTransitionRecord[]>;
 
   getCursor(pipeline: string, stream: string): Promise<CursorRecord | undefined>;
   /** Inserts or replaces the stream's cursor; `updatedAt` is set to now. */

@@ -1,21 +1,25 @@
 /** Status of one stream inside a run. */
-export const STREAM_STATUSES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
+export const STREAM_STATUSES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export type StreamStatus = (typeof STREAM_STATUSES)[number];
 
-/** Statuses a stream never leaves; reaching one sets `finishedAt`. */
-export const TERMINAL_STREAM_STATUSES = ['succeeded', 'failed', 'cancelled'] as const satisfies readonly StreamStatus[];
+/**
+ * Statuses a stream never leaves; reaching one sets `finishedAt`. `interrupted`: its run's
+ * process went away without closing it (see RunStatus).
+ */
+export const TERMINAL_STREAM_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const satisfies readonly StreamStatus[];
 
 /**
  * Allowed transitions: pending→running|cancelled|failed, running→retrying|succeeded|failed|cancelled,
- * retrying→running|failed|cancelled. Terminal statuses allow none.
+ * retrying→running|failed|cancelled, and every open status →interrupted. Terminal statuses allow none.
  */
 export const STREAM_TRANSITIONS: Readonly<Record<StreamStatus, readonly StreamStatus[]>> = Object.freeze({
-  pending: Object.freeze(['running', 'cancelled', 'failed'] as const),
-  running: Object.freeze(['retrying', 'succeeded', 'failed', 'cancelled'] as const),
-  retrying: Object.freeze(['running', 'failed', 'cancelled'] as const),
+  pending: Object.freeze(['running', 'cancelled', 'failed', 'interrupted'] as const),
+  running: Object.freeze(['retrying', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const),
+  retrying: Object.freeze(['running', 'failed', 'cancelled', 'interrupted'] as const),
   succeeded: Object.freeze([] as const),
   failed: Object.freeze([] as const),
   cancelled: Object.freeze([] as const),
+  interrupted: Object.freeze([] as const),
 });
 
 export function isStreamStatus(value: unknown): value is StreamStatus {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
 import { transpile } from '@bytecodealliance/jco';
-import { readConnectorManifest, type ConnectorManifest } from './connector-manifest.js';
+import { readConnectorManifest, undeclaredEndpointFields, type ConnectorManifest } from './connector-manifest.js';
 
 /** Where the WIT package lives inside @rapidbyte/sdk. */
 export const WIT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../wit');
@@ -28,6 +28,11 @@ export interface BuiltConnector {
 export async function buildConnector(dir: string): Promise<BuiltConnector> {
   const root = resolve(dir);
   const manifest = readConnectorManifest(root);
+  // a misspelt endpoint field would silently grant nothing
+  const undeclared = manifest.endpointFields.length === 0 ? [] : undeclaredEndpointFields(manifest, await readConfigSchema(root));
+  if (undeclared.length > 0) {
+    throw new Error(`manifest.json: "endpointFields" names ${undeclared.map((f) => `"${f}"`).join(', ')}, not in ${manifest.configSchema}`);
+  }
   const out = join(root, 'build');
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });

@@ -14,7 +14,7 @@ export function parseDecimal(text: string, scale: number): bigint | CastMiss {
   const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return new CastMiss('not a number');
   let digits = `${m[2]}${m[3] ?? ''}`;
-  let exp = Number(m[4] ?? 0) - (m[3] ?? '').length + scale; // value = digits * 10^exp at the target scale
+  const exp = Number(m[4] ?? 0) - (m[3] ?? '').length + scale; // value = digits * 10^exp at the target scale
   let v: bigint;
   if (exp >= 0) v = BigInt(digits || '0') * 10n ** BigInt(exp);
   else {
@@ -22,7 +22,6 @@ export function parseDecimal(text: string, scale: number): bigint | CastMiss {
     const keep = digits.slice(0, digits.length + exp) || '0';
     const first = Number(digits[digits.length + exp] ?? '0');
     v = BigInt(keep) + (first >= 5 ? 1n : 0n);
-    exp = 0;
   }
   return m[1] === '-' ? -v : v;
 }

@@ -1,4 +1,4 @@
-import { DataType, makeVector, type Data } from 'apache-arrow';
+import { DataType, DateUnit, makeVector, type Data } from 'apache-arrow';
 
 /**
  * A column value in a lossless canonical form: integers as `bigint` (int8 never passes through a
@@ -60,7 +60,7 @@ export function readColumn(data: Data): CellValue[] {
   if (DataType.isDate(type)) {
     for (let i = 0; i < data.length; i++) {
       const v = (values as ArrayLike<number | bigint>)[data.offset + i];
-      out[i] = !valid(i) ? null : { days: type.unit === 0 ? (v as number) : Number(BigInt(v as bigint) / 86_400_000n) };
+      out[i] = !valid(i) ? null : { days: type.unit === DateUnit.DAY ? (v as number) : Number(BigInt(v as bigint) / 86_400_000n) };
     }
     return out;
   }

@@ -1,5 +1,7 @@
+import type { ErrorCode } from '../errors/error-codes.js';
+
 /** Stable codes of the host's vectorised frame operations. */
-export const FRAME_OP_ERROR_CODES = ['COLUMN_NOT_FOUND', 'BAD_CAST_TYPE', 'CAST_FAILED', 'BAD_PREDICATE', 'BAD_ALGORITHM', 'UNSUPPORTED_TYPE', 'BAD_RANGE'] as const;
+export const FRAME_OP_ERROR_CODES = ['COLUMN_NOT_FOUND', 'BAD_CAST_TYPE', 'CAST_FAILED', 'BAD_PREDICATE', 'BAD_ALGORITHM', 'UNSUPPORTED_TYPE', 'BAD_RANGE'] as const satisfies readonly ErrorCode[];
 export type FrameOpErrorCode = (typeof FRAME_OP_ERROR_CODES)[number];
 
 /**

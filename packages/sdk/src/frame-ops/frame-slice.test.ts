@@ -9,7 +9,7 @@ import { frameRecords, sliceFrame } from './frame-slice.js';
 function batch(n: number): RecordBatch {
   const columns: Record<string, Data> = {
     id: buildColumn({ type: new Int64(), values: Array.from({ length: n }, (_, i) => (i === 2 ? null : BigInt(i) * 10_000_000_000_000_000n)) }),
-    n: buildColumn({ type: new Int32(), values: Array.from({ length: n }, (_, i) => i) }),
+    n: buildColumn({ type: new Int32(), values: Array.from({ length: n }, (_, i) => BigInt(i)) }),
     s: buildColumn({ type: new Utf8(), values: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : `v${i}`)) }),
   };
   const fields = Object.entries(columns).map(([name, d]) => new Field(name, d.type, true));

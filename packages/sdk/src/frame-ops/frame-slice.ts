@@ -76,6 +76,6 @@ function rebased(data: Data): Data {
     throw new FrameOpError('UNSUPPORTED_TYPE', `frame-records: cannot read a ${String(type)} column of a frame slice`);
   }
   const nullBitmap = data.nullCount > 0 && data.nullBitmap ? shiftBits(data.nullBitmap, data.offset, data.length) : undefined;
-  const values = DataType.isBool(type) ? shiftBits(data.values as Uint8Array, data.offset, data.length) : data.values;
-  return makeData({ type, length: data.length, nullCount: data.nullCount, nullBitmap, data: values, valueOffsets: data.valueOffsets } as Parameters<typeof makeData>[0]) as Data;
+  const values = DataType.isBool(type) ? shiftBits(data.values as Uint8Array, data.offset, data.length) : (data.values as ArrayBufferView);
+  return makeData({ type, length: data.length, nullCount: data.nullCount, nullBitmap, data: values, valueOffsets: data.valueOffsets as ArrayBufferView | undefined } as Parameters<typeof makeData>[0]) as Data;
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/error-codes.js';
 import type { ErrorKind, WitConnectorError } from './wit-types.js';
 
 /** Optional data an error carries. */
@@ -11,6 +12,9 @@ export interface ConnectorErrorDetails {
 /**
  * An error a connector raises or receives from the host. `kind` drives retries (transient ones
  * are retried from the last checkpoint); `code` is stable and never parsed from the message.
+ * `permanent`/`transient` take a code of the SDK's registry (`ERROR_CODES`: its exit code and
+ * fix-it hint); the constructor takes any string, as codes arrive over WIT — a code the host does
+ * not know is a permanent failure with exit code 1.
  */
 export class ConnectorError extends Error {
   readonly sqlstate?: string;
@@ -30,11 +34,11 @@ export class ConnectorError extends Error {
     this.column = details.column;
   }
 
-  static permanent(code: string, message: string, details?: ConnectorErrorDetails): ConnectorError {
+  static permanent(code: ErrorCode, message: string, details?: ConnectorErrorDetails): ConnectorError {
     return new ConnectorError('permanent', code, message, details);
   }
 
-  static transient(code: string, message: string, details?: ConnectorErrorDetails): ConnectorError {
+  static transient(code: ErrorCode, message: string, details?: ConnectorErrorDetails): ConnectorError {
     return new ConnectorError('transient', code, message, details);
   }
 

@@ -13,7 +13,7 @@ export type { Row, RowColumn, RowColumnType, RowsToIpcOptions } from './rows-to-
 /**
  * Builds one frame from rows (Arrow IPC built in the guest, handed to the host with
  * `frame-from-ipc`) and returns its handle; pass it to `frames.emit`. Throws a permanent
- * `ConnectorError` (`BAD_VALUE`, `NULL_VALUE`) naming the column of a value that does not fit.
+ * `ConnectorError` (`BAD_VALUE`, `NULL_IN_NOT_NULL`) naming the column of a value that does not fit.
  */
 export function frameFromRows(rows: readonly Row[], options: RowsToIpcOptions = {}): FrameHandle {
   return frames.fromIpc(rowsToIpc(rows, options));

@@ -1,6 +1,8 @@
 /** Synchronous host imports of the WIT interface `rapidbyte:connector/host@0.1.0`. */
 declare module 'rapidbyte:connector/host@0.1.0' {
-  import type { FrameHandle, LogLevel, WitConnectorError } from './wit-types.js';
+  type FrameHandle = import('./wit-types.js').FrameHandle;
+  type LogLevel = import('./wit-types.js').LogLevel;
+  export type WitConnectorError = import('./wit-types.js').WitConnectorError;
   export function log(level: LogLevel, message: string): void;
   export function metric(name: string, value: number): void;
   export function checkpoint(kind: string, payloadJson: string): void;
@@ -25,5 +27,4 @@ declare module 'rapidbyte:connector/host@0.1.0' {
   export function stateCas(key: string, expected: string | undefined, value: string): boolean;
   export function emitDlq(recordJson: string, error: string, category: string): void;
   export function isCancelled(): boolean;
-  export type { WitConnectorError };
 }

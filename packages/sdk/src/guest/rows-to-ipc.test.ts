@@ -27,6 +27,6 @@ describe('rowsToIpc', () => {
     expect(String(table.schema.fields[0]?.type)).toBe('Timestamp<MICROSECOND, UTC>');
     expect(table.getChild('at')?.get(0)).toBe(Date.UTC(2024, 0, 1, 0, 0, 0, 123));
     expect(() => rowsToIpc([{ n: 'x' }], { columns: [{ name: 'n', type: 'int64' }] })).toThrow(expect.objectContaining({ code: 'BAD_VALUE', column: 'n' }));
-    expect(() => rowsToIpc([{}], { columns: [{ name: 'n', type: 'int64', nullable: false }] })).toThrow(expect.objectContaining({ code: 'NULL_VALUE' }));
+    expect(() => rowsToIpc([{}], { columns: [{ name: 'n', type: 'int64', nullable: false }] })).toThrow(expect.objectContaining({ code: 'NULL_IN_NOT_NULL' }));
   });
 });

@@ -119,7 +119,7 @@ export function rowsToIpc(rows: readonly Row[], options: RowsToIpcOptions = {}):
     const type = arrowType(c.type);
     const values = rows.map((row) => {
       const v = convert(c.name, c.type, row[c.name]);
-      if (v === null && !nullable) throw ConnectorError.permanent('NULL_VALUE', `column ${JSON.stringify(c.name)} is not nullable but a row has no value`, { column: c.name });
+      if (v === null && !nullable) throw ConnectorError.permanent('NULL_IN_NOT_NULL', `column ${JSON.stringify(c.name)} is not nullable but a row has no value`, { column: c.name });
       return v;
     });
     fields.push(new Field(c.name, type, nullable));

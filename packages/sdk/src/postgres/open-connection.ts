@@ -5,13 +5,13 @@ import { parseConnectionConfig } from './connection-config.js';
 import type { ConnectionConfig } from './connection-options.js';
 
 /**
- * Connects with the connector config. A bad config is a permanent `INVALID_CONFIG` naming the
+ * Connects with the connector config. A bad config is a permanent `CONFIG_INVALID` naming the
  * key; the password never appears in messages.
  */
 export function* openConnection(config: ConnectionConfig, applicationName: string): Step<number> {
   const parsed = parseConnectionConfig(config, applicationName);
   if (!parsed.ok) {
-    throw ConnectorError.permanent('INVALID_CONFIG', `config.${parsed.key}: ${parsed.message}`);
+    throw ConnectorError.permanent('CONFIG_INVALID', `config.${parsed.key}: ${parsed.message}`);
   }
   const { ignoredParams, ...options } = parsed.value;
   if (ignoredParams.length > 0) log.warn(`url parameters ignored: ${ignoredParams.join(', ')}`);

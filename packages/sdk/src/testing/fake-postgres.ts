@@ -1,6 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { PgColumn, PgConnectOptions, Response } from '../guest/wit-types.js';
-import { failure, type RequestHandler, type RequestHandlers } from './request-handlers.js';
+import { failure, type RequestHandlers } from './request-handlers.js';
 
 /** An answer to a `pg-query`: rows in Postgres text format. */
 export interface FakeQueryAnswer {

@@ -18,6 +18,8 @@ export function commonFiles(kind: ScaffoldKind, name: string): Record<string, st
       roles: [kind],
       entry: 'src/index.ts',
       configSchema: 'config-schema.json',
+      // config fields naming what the connector connects to (e.g. ["url", "host"]): their hosts need no allowed_hosts
+      endpointFields: [],
     }),
     'package.json': json({
       name,
@@ -55,6 +57,10 @@ export function commonFiles(kind: ScaffoldKind, name: string): Record<string, st
       '',
       `Use it from a pipeline with \`use: ./${name}\` (relative to the pipeline file). See the`,
       '`@rapidbyte/sdk` README for the host imports and requests a connector can use.',
+      '',
+      'If the connector talks to a server, add the config fields that name it to `endpointFields` in',
+      '`manifest.json` (e.g. `["url", "host"]`): a pipeline may then reach the hosts in them without',
+      'listing them again under `permissions.network.allowed_hosts`.',
       '',
     ].join('\n'),
   };

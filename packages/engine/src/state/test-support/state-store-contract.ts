@@ -68,7 +68,7 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
       it('records a run, its streams and every transition in order', async () => {
         const runId = await store.beginRun('orders-pipeline', ['orders', 'customers']);
         const begun = await store.getRun(runId);
-        expect(begun).toMatchObject({ runId, pipeline: 'orders-pipeline', status: 'running', startedAt: '2024-01-01T00:00:00.000Z' });
+        expect(begun).toMatchObject({ runId, pipeline: 'orders-pipeline', status: 'pending', startedAt: '2024-01-01T00:00:00.000Z' });
         expect(begun?.finishedAt).toBeUndefined();
         expect(begun?.streams.map((s) => [s.stream, s.status, s.attempts])).toEqual([['orders', 'pending', 0], ['customers', 'pending', 0]]);
 
@@ -76,7 +76,11 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         await store.transition(runId, 'orders', 'succeeded', 'done');
         await store.transition(runId, 'customers', 'cancelled', 'user interrupt');
         await store.recordStreamCounts(runId, 'orders', { rowsRead: 10, rowsWritten: 9, bytesRead: 1000, bytesWritten: 900, rowsDeadLettered: 1 });
-        await store.finishRun(runId, 'partial');
+        await store.startRun(runId);
+        await store.finishRun(runId, 'partial', { reason: '1 of 2 streams did not succeed' });
+        expect((await store.listRunTransitions(runId)).map((t) => [t.from, t.to, t.reason])).toEqual([
+          [null, 'pending', undefined], ['pending', 'running', undefined], ['running', 'partial', '1 of 2 streams did not succeed'],
+        ]);
 
         expect((await store.listTransitions(runId)).map((t) => `${t.stream}:${t.from ?? '-'}>${t.to}`)).toEqual([
           'orders:->pending', 'customers:->pending', 'orders:pending>running', 'orders:running>succeeded', 'customers:pending>cancelled',
@@ -164,9 +168,110 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         expect(await store.getRun(999)).toBeUndefined();
       });
 
+      it('moves the run pending → running → failed, recording the error and every transition', async () => {
+        const runId = await store.beginRun('p', ['s']);
+        expect(await store.listRunTransitions(runId)).toEqual([{ runId, from: null, to: 'pending', at: '2024-01-01T00:00:00.000Z' }]);
+        await store.startRun(runId);
+        expect((await store.getRun(runId))?.status).toBe('running');
+        expect((await stateErrorOf(store.startRun(runId))).code).toBe('ILLEGAL_TRANSITION');
+        const error = { code: 'AUTH_FAILED', kind: 'permanent' as const, message: 'password authentication failed for user "app"' };
+        await store.finishRun(runId, 'failed', { error });
+        const run = await store.getRun(runId);
+        expect(run).toMatchObject({ status: 'failed', error, finishedAt: '2024-01-01T00:00:02.000Z' });
+        expect((await store.listRuns())[0]?.error).toEqual(error);
+        expect((await store.listRunTransitions(runId)).map((t) => `${t.from ?? '-'}>${t.to}:${t.reason ?? ''}`)).toEqual([
+          '->pending:', 'pending>running:', `running>failed:AUTH_FAILED: ${error.message}`,
+        ]);
+        expect((await stateErrorOf(store.finishRun(runId, 'interrupted'))).code).toBe('RUN_ALREADY_FINISHED');
+        expect((await stateErrorOf(store.startRun(runId))).code).toBe('RUN_ALREADY_FINISHED');
+        expect((await stateErrorOf(store.startRun(999))).code).toBe('RUN_NOT_FOUND');
+        expect(await store.listRunTransitions(999)).toEqual([]);
+        // a run can fail before it starts (e.g. a replication slot it cannot create)
+        const early = await store.beginRun('p', ['s']);
+        await store.finishRun(early, 'failed', { reason: 'could not start', error: { ...error, kind: 'transient' } });
+        expect((await store.listRunTransitions(early)).at(-1)).toMatchObject({ from: 'pending', to: 'failed', reason: 'could not start' });
+        expect((await stateErrorOf(store.finishRun(await store.beginRun('p', ['s']), 'succeeded'))).code).toBe('ILLEGAL_TRANSITION');
+      });
+
       it('a run with no streams is allowed', async () => {
         const runId = await store.beginRun('empty', []);
         expect((await store.getRun(runId))?.streams).toEqual([]);
+      });
+    });
+
+    describe('interrupted runs', () => {
+      // Real time: every store on the database shares the clock, as processes on one host do.
+      beforeEach(async () => {
+        await setUp();
+      });
+
+      /** A run of `pipeline` under `owner`'s lock: one stream running with committed counts, one pending, one succeeded. */
+      async function openRun(owner: StateStore, pipeline: string): Promise<{ runId: number; release: () => Promise<void> }> {
+        const release = await owner.acquirePipelineLock(pipeline, { pid: process.pid, host });
+        const runId = await owner.beginRun(pipeline, ['orders', 'customers', 'items']);
+        await owner.startRun(runId);
+        await owner.transition(runId, 'orders', 'running');
+        await owner.recordStreamCounts(runId, 'orders', { rowsRead: 700, rowsWritten: 600, bytesRead: 7000, bytesWritten: 6000 });
+        await owner.transition(runId, 'items', 'running');
+        await owner.transition(runId, 'items', 'succeeded');
+        return { runId, release };
+      }
+
+      it('leaves a run alone while its process holds the lock', async () => {
+        const { runId, release } = await openRun(store, 'p');
+        const other = await db.reopen();
+        expect(await other.closeInterruptedRuns()).toEqual([]);
+        expect(await other.closeInterruptedRuns('p')).toEqual([]);
+        expect((await other.getRun(runId))?.status).toBe('running');
+        expect((await other.getRun(runId))?.holder).toEqual({ pid: process.pid, host });
+        await store.finishRun(runId, 'succeeded');
+        await release();
+        expect(await other.closeInterruptedRuns()).toEqual([]);
+        expect((await other.getRun(runId))?.status).toBe('succeeded');
+      });
+
+      it('closes a run whose lock was taken over as interrupted, with its open streams, keeping their committed counts', async () => {
+        const { runId, release } = await openRun(store, 'p');
+        await release(); // its process lost the lock without closing the run (a kill -9 frees it the same way)
+        const next = await db.reopen();
+        const releaseNext = await next.acquirePipelineLock('p', { pid: process.pid, host });
+        const nextRun = await next.beginRun('p', ['orders']);
+        expect(await next.closeInterruptedRuns('p')).toEqual([runId]);
+        expect(await next.closeInterruptedRuns('p')).toEqual([]); // once
+        const run = await next.getRun(runId);
+        expect(run?.status).toBe('interrupted');
+        expect(run?.finishedAt).toMatch(/Z$/);
+        expect(run?.error).toBeUndefined();
+        expect(run?.streams.map((s) => [s.stream, s.status, s.counts.rowsWritten])).toEqual([
+          ['orders', 'interrupted', 600], ['customers', 'interrupted', 0], ['items', 'succeeded', 0],
+        ]);
+        expect(run?.streams[0]?.finishedAt).toMatch(/Z$/);
+        const transitions = await next.listRunTransitions(runId);
+        expect(transitions.map((t) => `${t.from ?? '-'}>${t.to}`)).toEqual(['->pending', 'pending>running', 'running>interrupted']);
+        const reason = transitions.at(-1)?.reason ?? '';
+        expect(reason).toBe(`its process (pid ${process.pid} on host ${host}) no longer holds the pipeline lock: pid ${process.pid} on host ${host} took it over at ${reason.split(' at ').at(-1)}`);
+        expect((await next.listTransitions(runId, 'orders')).map((t) => t.to)).toEqual(['pending', 'running', 'interrupted']);
+        expect((await next.listTransitions(runId, 'customers')).at(-1)).toMatchObject({ from: 'pending', to: 'interrupted', reason });
+        expect((await next.listTransitions(runId, 'items')).map((t) => t.to)).toEqual(['pending', 'running', 'succeeded']);
+        // the new run is its holder's: untouched
+        expect((await next.getRun(nextRun))?.status).toBe('pending');
+        // the old process, should it come back, cannot finish it a second time
+        expect((await stateErrorOf(store.finishRun(runId, 'succeeded'))).code).toBe('RUN_ALREADY_FINISHED');
+        await releaseNext();
+      });
+
+      it('closes a run whose pipeline lock nobody holds; other pipelines are judged on their own', async () => {
+        const orphan = await openRun(store, 'p');
+        await orphan.release();
+        const live = await openRun(store, 'q');
+        const unlocked = await store.beginRun('r', ['s']); // begun without the lock: no holder to wait for
+        const other = await db.reopen();
+        expect((await other.closeInterruptedRuns()).sort((a, b) => a - b)).toEqual([orphan.runId, unlocked]);
+        expect((await other.listRunTransitions(orphan.runId)).at(-1)?.reason)
+          .toBe(`its process (pid ${process.pid} on host ${host}) went away without closing the run: no process holds the pipeline lock`);
+        expect((await other.getRun(unlocked))?.streams[0]?.status).toBe('interrupted');
+        expect((await other.getRun(live.runId))?.status).toBe('running');
+        await live.release();
       });
     });
 
@@ -242,7 +347,7 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
       });
 
       it('refuses a JS number as a cursor value', async () => {
-        const error = await stateErrorOf(store.putCursor({ pipeline: 'p', stream: 's', cursorValue: 9007199254740993 as unknown as string }));
+        const error = await stateErrorOf(store.putCursor({ pipeline: 'p', stream: 's', cursorValue: 9007199254740992 as unknown as string }));
         expect(error.code).toBe('INVALID_ARGUMENT');
         expect(await store.getCursor('p', 's')).toBeUndefined();
       });
