@@ -113,6 +113,8 @@ async function main() {
   const cluster = await startPgCluster({ log: true });
   /** @type {import('node:child_process').ChildProcess | undefined} */
   let follower;
+  /** @type {pg.Client[]} */
+  const clients = [];
   try {
     for (const db of ['src', 'rb']) await cluster.createDatabase(db);
     await cluster.psql('src', tables.map((t) => `CREATE TABLE ${t} (id bigint PRIMARY KEY, payload text, n int NOT NULL DEFAULT 0); INSERT INTO ${t} VALUES (0, 'seed', 0);`).join('\n'));
@@ -148,6 +150,9 @@ async function main() {
     follower.stderr.on('data', onOutput);
     const src = new pg.Client({ connectionString: cluster.url('src') });
     const dst = new pg.Client({ connectionString: cluster.url('rb') });
+    // the cluster stops in `finally` while these may still be open: that must not hide the error that stopped the soak
+    for (const c of [src, dst]) c.on('error', (e) => console.error(`soak client: ${e.message}`));
+    clients.push(src, dst);
     await Promise.all([src.connect(), dst.connect()]);
     const started = performance.now();
     for (;;) {
@@ -215,7 +220,6 @@ async function main() {
     }
     follower.kill('SIGINT');
     const exitCode = await new Promise((resolve) => (follower.exitCode !== null ? resolve(follower.exitCode) : follower.once('exit', (c) => resolve(c))));
-    await Promise.all([src.end(), dst.end()]);
 
     const afterWarmup = samples.filter((s) => s.atSeconds >= o.warmupMinutes * 60);
     const rssMedian = median(afterWarmup.map((s) => s.rssMb));
@@ -267,6 +271,7 @@ async function main() {
     return verdict.equal && exitCode === 0 && rssFlat && lagBounded ? 0 : 1;
   } finally {
     if (follower && follower.exitCode === null) follower.kill('SIGKILL');
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await cluster.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@ export interface GuestAllocations {
   arguments: number;
   /** Results of host imports the guest called (`frame-schema`, …). */
   importResults: number;
-  /** Of both, the bytes the host has freed again once the guest had read them. */
+  /** Of the import results, the bytes the host has freed again once the guest had read them. */
   released: number;
 }
 
@@ -19,13 +19,14 @@ interface Block {
 
 /**
  * What the host allocates in a guest's linear memory through its `cabi_realloc`: export arguments
- * (lowered before the export is entered) and import results (lowered while a host import returns).
- * The guest lifts both into its own values at once — arguments before any of its code runs,
- * import results before the import call returns into its code — so a block is dead once the
- * guest calls the next host import or the export returns. A guest runtime that never frees these
- * blocks itself (see `hostMayFreeAllocations`) would grow its linear memory by every string and
- * list the host passes it, without bound in a long `--follow`; with `release`, the ledger frees
- * them at those points (`cabi_realloc(ptr, size, align, 0)`).
+ * (lowered before the export is entered) and import results (lowered while a host import returns
+ * into the guest). Both are counted. The guest lifts an import's result into its own values
+ * before the import call returns into its code, so the blocks of one import result are dead once
+ * the guest calls the next host import or the export returns. A guest runtime that never frees
+ * them (see `hostMayFreeAllocations`) grows its linear memory by every schema string and query
+ * result it is given, without bound in a long `--follow`; with `release`, the ledger frees them
+ * at those points (`cabi_realloc(ptr, size, align, 0)`). Export arguments are left alone: the
+ * guest frees those itself.
  */
 export class HostAllocationLedger {
   private outstanding: Block[] = [];
@@ -42,14 +43,15 @@ export class HostAllocationLedger {
     if (this.depth > 0) this.counts.importResults += newSize - oldSize;
     else this.counts.arguments += newSize - oldSize;
     const result = this.realloc(ptr, oldSize, align, newSize);
-    if (!this.release) return result;
+    // export arguments are the guest's to free (freeing them here too trapped the guest)
+    if (!this.release || this.depth === 0) return result;
     if (ptr !== 0) this.outstanding = this.outstanding.filter((b) => b.ptr !== ptr);
     // a zero-size request gets no block of its own (the canonical ABI never reads it)
     if (newSize > 0 && result !== 0) this.outstanding.push({ ptr: result, size: newSize, align });
     return result;
   };
 
-  /** Wraps a guest export: import results are counted as such while it runs; its blocks are freed when it returns. */
+  /** Wraps a guest export: what the host allocates while it runs is an import result, freed at the latest when it returns. */
   enterExport<T>(call: () => T): T {
     this.depth += 1;
     let result: T;
@@ -66,7 +68,7 @@ export class HostAllocationLedger {
     return result;
   }
 
-  /** A host import is entered: the guest has lifted everything passed to it before. */
+  /** A host import is entered: the guest has lifted the results of the imports it called before. */
   enterImport(): void {
     if (this.depth > 0) this.releaseAll();
   }
