@@ -174,7 +174,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
     try {
       const memories: WebAssembly.Memory[] = [];
-      const allocations: GuestAllocations = { arguments: 0, importResults: 0, released: 0 };
+      const allocations: GuestAllocations = { arguments: 0, importResults: 0 };
       guests.set(name, { memories, allocations });
       const exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
       const guard = stepGuard(name, index, clock, memories, task.resources.connectorMemoryBytes);

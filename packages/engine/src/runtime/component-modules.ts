@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -11,8 +11,6 @@ export interface ComponentModules {
   readonly connector: string;
   readonly bindingsUrl: string;
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
-  /** The guest runtime that built it (`componentize-js@0.23.0`), from `build/build-info.json`; unknown for older builds. */
-  readonly guestRuntime?: string;
 }
 
 /** Compiles every `*.wasm` core module of a transpiled connector (its `build/bindings`). */
@@ -24,15 +22,5 @@ export async function compileComponentModules(connector: string, bindingsDir: st
       modules[name] = await WebAssembly.compile(await readFile(join(bindingsDir, name)));
     }),
   );
-  return { connector, bindingsUrl: pathToFileURL(join(bindingsDir, 'connector.js')).href, modules, guestRuntime: await guestRuntimeOf(bindingsDir) };
-}
-
-/** `guestRuntime` of the build next to the bindings, if it recorded one. */
-async function guestRuntimeOf(bindingsDir: string): Promise<string | undefined> {
-  try {
-    const info = JSON.parse(await readFile(join(dirname(bindingsDir), 'build-info.json'), 'utf8')) as { guestRuntime?: unknown };
-    return typeof info.guestRuntime === 'string' ? info.guestRuntime : undefined;
-  } catch {
-    return undefined;
-  }
+  return { connector, bindingsUrl: pathToFileURL(join(bindingsDir, 'connector.js')).href, modules };
 }

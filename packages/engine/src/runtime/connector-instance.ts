@@ -2,10 +2,6 @@ import type { Operation, Response, StepResult } from '@rapidbyte/sdk/contract';
 import type { ComponentModules } from './component-modules.js';
 import { createHostImports, deniedWasiImports, type InstanceHooks } from './host-imports.js';
 import type { FrameTable } from './frame-table.js';
-import { HostAllocationLedger, type GuestAllocations, type GuestRealloc } from './host-allocation-ledger.js';
-import { hostMayFreeAllocations } from './guest-runtime.js';
-
-export type { GuestAllocations } from './host-allocation-ledger.js';
 
 /** The WIT `connector` export as jco lifts it. */
 export interface ConnectorExports {
@@ -23,36 +19,32 @@ type Instantiate = (
   instantiateCore?: InstantiateCore,
 ) => Promise<Record<string, unknown>>;
 
+/** Bytes the host placed in an instance's linear memory (arguments, import results), counted as they are allocated. */
+export interface GuestAllocations {
+  /** Export arguments (`run-step`'s response, …). */
+  arguments: number;
+  /** Results of host imports the guest called (`frame-schema`, …). */
+  importResults: number;
+}
+
 /**
  * Instantiates a connector component from pre-compiled core modules. The guest gets the host
  * imports and nothing else: no filesystem, clocks, random or sockets of its own. The linear
  * memories its core instances export are pushed to `memories` (the component model keeps them
- * private; the engine measures them against `resources.connector_memory`). Every `cabi_realloc`
- * the bindings make on the host's behalf goes through a `HostAllocationLedger`: counted in
- * `allocations` and, for a guest runtime that never frees them itself, freed once the guest has
- * read them (otherwise a long-lived instance's linear memory grows by everything it is passed).
+ * private; the engine measures them against `resources.connector_memory`). With `allocations`,
+ * every `cabi_realloc` the bindings make on the host's behalf is counted: the JS guest runtime
+ * never frees what the host passes into an export call, so this is what a long-lived instance's
+ * linear memory grows by.
  */
 export async function instantiateConnector(
   component: ComponentModules,
   frames: FrameTable,
   hooks: InstanceHooks,
   memories: WebAssembly.Memory[] = [],
-  allocations: GuestAllocations = { arguments: 0, importResults: 0, released: 0 },
+  allocations?: GuestAllocations,
 ): Promise<ConnectorExports> {
   const bindings = (await import(component.bindingsUrl)) as { instantiate: Instantiate };
-  const ledgers: HostAllocationLedger[] = [];
-  // every host import the guest calls is a point where it has lifted what it was passed before
-  const host = Object.fromEntries(
-    Object.entries(createHostImports(frames, hooks)).map(([name, fn]) => [
-      name,
-      typeof fn === 'function'
-        ? (...args: unknown[]): unknown => {
-            for (const ledger of ledgers) ledger.enterImport();
-            return (fn as (...a: unknown[]) => unknown)(...args);
-          }
-        : fn,
-    ]),
-  );
+  const host = createHostImports(frames, hooks);
   const denied = deniedWasiImports() as Record<string, unknown>;
   const imports = new Proxy({} as Record<string, unknown>, {
     get: (_t, key: string) => (key.startsWith('rapidbyte:connector/host') ? host : denied[key]),
@@ -65,13 +57,25 @@ export async function instantiateConnector(
     const core = await WebAssembly.instantiate(module, coreImports);
     for (const value of Object.values(core.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
     const realloc = core.exports.cabi_realloc;
-    if (typeof realloc !== 'function') return core;
-    const ledger = new HostAllocationLedger(realloc as GuestRealloc, allocations, hostMayFreeAllocations(component.guestRuntime));
-    ledgers.push(ledger);
-    const exports: Record<string, WebAssembly.ExportValue> = { ...core.exports, cabi_realloc: ledger.allocate };
+    if (!allocations || typeof realloc !== 'function') return core;
+    // inside a guest export (`run-step`, …) the host allocates import results; outside, arguments
+    let depth = 0;
+    const counted = (ptr: number, oldSize: number, align: number, newSize: number): number => {
+      if (depth > 0) allocations.importResults += newSize - oldSize;
+      else allocations.arguments += newSize - oldSize;
+      return (realloc as (...args: number[]) => number)(ptr, oldSize, align, newSize);
+    };
+    const exports: Record<string, WebAssembly.ExportValue> = { ...core.exports, cabi_realloc: counted };
     for (const [name, value] of Object.entries(core.exports)) {
       if (typeof value !== 'function' || !name.startsWith('rapidbyte:')) continue;
-      exports[name] = (...args: unknown[]): unknown => ledger.enterExport(() => (value as (...a: unknown[]) => unknown)(...args));
+      exports[name] = (...args: unknown[]): unknown => {
+        depth += 1;
+        try {
+          return (value as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          depth -= 1;
+        }
+      };
     }
     return { exports } as unknown as WebAssembly.Instance;
   });

@@ -77,8 +77,7 @@ export async function buildConnector(dir: string): Promise<BuiltConnector> {
   const t3 = performance.now();
   await writeFile(
     join(out, 'build-info.json'),
-    // the engine frees what it passes into the guest only for a runtime it knows never does so itself
-    JSON.stringify({ name: manifest.name, version: manifest.version, roles: manifest.roles, bytes: component.length, guestRuntime: await guestRuntime() }, null, 2),
+    JSON.stringify({ name: manifest.name, version: manifest.version, roles: manifest.roles, bytes: component.length }, null, 2),
   );
   return {
     manifest,
@@ -87,13 +86,6 @@ export async function buildConnector(dir: string): Promise<BuiltConnector> {
     bindingsDir,
     timingsMs: { bundle: t1 - t0, componentize: t2 - t1, transpile: t3 - t2 },
   };
-}
-
-/** `componentize-js@<version>`: the runtime the guest is built with (its package.json is not exported). */
-async function guestRuntime(): Promise<string> {
-  const entry = fileURLToPath(import.meta.resolve('@bytecodealliance/componentize-js'));
-  const pkg = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { name: string; version: string };
-  return `${pkg.name.replace(/^@bytecodealliance\//, '')}@${pkg.version}`;
 }
 
 /** Reads the connector's config JSON Schema. */
