@@ -142,7 +142,11 @@ async function main() {
           memory.push({ atSeconds: Math.round((performance.now() - loadStart) / 1000), thread: m[1], line: m[2] });
           console.log(`         ${m[1]}: ${m[2]}`);
         }
-        else output = (output + line + '\n').slice(-20_000);
+        else {
+          // a stream that fails or retries mid-soak is shown when it happens, not only in the final tail
+          if (/^\[(warn|error)\]/.test(line)) console.log(`         ${line}`);
+          output = (output + line + '\n').slice(-20_000);
+        }
       }
     };
     follower = spawn(process.execPath, [...o.nodeOptions, o.cli, 'run', '--follow', '--no-progress', '--log-level', 'debug', yamlFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
