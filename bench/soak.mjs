@@ -3,14 +3,18 @@
 // the end the load stops, the follower catches up and every table is compared with the source
 // (EXCEPT both ways), then SIGINT stops the follower. Not part of `pnpm test`.
 //
-//   pnpm soak [--minutes M] [--rate N] [--streams K] [--sample S] [--warmup W] [--cli path]
+//   pnpm soak [--minutes M] [--rate N] [--streams K] [--sample S] [--warmup W] [--cli path] [--node-option F]…
 //
 // Defaults: 30 minutes, 2,000 changes/s (small transactions every 10 ms, 80% inserts, 20% updates
 // of earlier rows, round-robin over the streams' tables), 4 streams, a sample every 15 s, warm-up
-// 5 minutes (or a sixth of a shorter run). Verdict (exit 0 only if all hold): every table equal,
-// the follower exited 0 on SIGINT, the last lag sample no larger than 10× the median lag sample
-// plus 1 MiB (bounded, not growing), and every RSS sample after the warm-up within ±10% of their
-// median. The series and the verdict go to bench/results/soak-<time>.json.
+// 5 minutes. Verdict (exit 0 only if all hold): every table equal, the follower exited 0 on
+// SIGINT, the last lag sample no larger than 10× the median lag sample plus 1 MiB (bounded, not
+// growing), and every RSS sample after the warm-up within ±10% of their median (judged only with
+// at least 3 minutes of samples past the warm-up; a shorter run fails that part). The follower
+// runs at --log-level debug: each thread's periodic `memory` line (V8 heap, external memory, each
+// guest's linear memory) is printed and kept. The series, the memory lines and the verdict go to
+// bench/results/soak-<time>.json. --node-option passes a flag to the follower's node (e.g.
+// --heapsnapshot-signal=SIGUSR2); the environment is passed on (e.g. MALLOC_ARENA_MAX=2).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +29,8 @@ import { compareTables } from '../tests/support/table-compare.mjs';
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DEFAULT_CLI = join(REPO, 'packages', 'engine', 'dist', 'cli', 'main.js');
 const TICK_MS = 10;
+/** Minutes of samples past the warm-up the RSS verdict needs. */
+const JUDGED_MINUTES = 3;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** @param {number[]} xs */
@@ -32,6 +38,36 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)];
 };
+
+/** Least-squares slope of y over x. @param {[number, number][]} points */
+function slope(points) {
+  if (points.length < 2) return 0;
+  const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
+  const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
+}
+
+/**
+ * Each guest's linear memory (it never shrinks) at the first `memory` line after the warm-up and
+ * at the last, from the workers' debug lines.
+ * @param {{ atSeconds: number; thread: string; line: string }[]} memory
+ */
+function guestGrowth(memory, warmupSeconds) {
+  /** @type {Map<string, { thread: string; stage: string; firstMb?: number; lastMb: number; hostAllocatedMb: number }>} */
+  const byGuest = new Map();
+  for (const m of memory) {
+    for (const g of m.line.matchAll(/(\S+) linear ([\d.]+) MiB \(host-allocated ([\d.]+)/g)) {
+      const key = `${m.thread} ${g[1]}`;
+      const entry = byGuest.get(key) ?? { thread: m.thread.replace(/ engine$/, ''), stage: g[1], lastMb: 0, hostAllocatedMb: 0 };
+      if (m.atSeconds >= warmupSeconds) entry.firstMb ??= Number(g[2]);
+      entry.lastMb = Number(g[2]);
+      entry.hostAllocatedMb = Number(g[3]);
+      byGuest.set(key, entry);
+    }
+  }
+  return [...byGuest.values()].map((e) => ({ ...e, firstMb: e.firstMb ?? e.lastMb }));
+}
 
 /** Resident set size of a live process in MiB (threads included: one address space). @param {number} pid */
 function rssMb(pid) {
@@ -49,6 +85,7 @@ function options(argv) {
       sample: { type: 'string', default: '15' },
       warmup: { type: 'string' },
       cli: { type: 'string', default: DEFAULT_CLI },
+      'node-option': { type: 'string', multiple: true, default: [] },
     },
   });
   const number = (key, min) => {
@@ -62,8 +99,9 @@ function options(argv) {
     rate: number('rate', 1),
     streams: Math.floor(number('streams', 1)),
     sampleSeconds: number('sample', 1),
-    warmupMinutes: values.warmup === undefined ? Math.min(5, minutes / 6) : number('warmup', 0),
+    warmupMinutes: values.warmup === undefined ? 5 : number('warmup', 0),
     cli: values.cli,
+    nodeOptions: values['node-option'],
   };
 }
 
@@ -75,6 +113,8 @@ async function main() {
   const cluster = await startPgCluster({ log: true });
   /** @type {import('node:child_process').ChildProcess | undefined} */
   let follower;
+  /** @type {pg.Client[]} */
+  const clients = [];
   try {
     for (const db of ['src', 'rb']) await cluster.createDatabase(db);
     await cluster.psql('src', tables.map((t) => `CREATE TABLE ${t} (id bigint PRIMARY KEY, payload text, n int NOT NULL DEFAULT 0); INSERT INTO ${t} VALUES (0, 'seed', 0);`).join('\n'));
@@ -87,11 +127,36 @@ async function main() {
       state: { backend: 'sqlite', connection: join(work, 'state.db') },
     }));
     let output = '';
-    follower = spawn(process.execPath, [o.cli, 'run', '--follow', '--no-progress', '--log-level', 'warn', yamlFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    follower.stdout.on('data', (d) => (output = (output + d).slice(-20_000)));
-    follower.stderr.on('data', (d) => (output = (output + d).slice(-20_000)));
+    // debug: every thread's periodic `memory` line (V8 heap, external, guest linear memory) is kept
+    /** @type {{ atSeconds: number; thread: string; line: string }[]} */
+    const memory = [];
+    let loadStart = performance.now();
+    let partial = '';
+    const onOutput = (d) => {
+      const text = partial + d;
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^\[debug\] (.*?): memory: (.*)$/.exec(line);
+        if (m) {
+          memory.push({ atSeconds: Math.round((performance.now() - loadStart) / 1000), thread: m[1], line: m[2] });
+          console.log(`         ${m[1]}: ${m[2]}`);
+        }
+        else {
+          // a stream that fails or retries mid-soak is shown when it happens, not only in the final tail
+          if (/^\[(warn|error)\]/.test(line)) console.log(`         ${line}`);
+          output = (output + line + '\n').slice(-20_000);
+        }
+      }
+    };
+    follower = spawn(process.execPath, [...o.nodeOptions, o.cli, 'run', '--follow', '--no-progress', '--log-level', 'debug', yamlFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    follower.stdout.on('data', onOutput);
+    follower.stderr.on('data', onOutput);
     const src = new pg.Client({ connectionString: cluster.url('src') });
     const dst = new pg.Client({ connectionString: cluster.url('rb') });
+    // the cluster stops in `finally` while these may still be open: that must not hide the error that stopped the soak
+    for (const c of [src, dst]) c.on('error', (e) => console.error(`soak client: ${e.message}`));
+    clients.push(src, dst);
     await Promise.all([src.connect(), dst.connect()]);
     const started = performance.now();
     for (;;) {
@@ -122,10 +187,12 @@ async function main() {
         changes += perTick;
       }
     })();
+    // a soak stopped by another error closes the clients under it: that must not be what is reported
+    generator.catch(() => undefined);
 
     /** @type {{ atSeconds: number; rssMb: number; slotLagBytes: number; changes: number; destinationRows: number }[]} */
     const samples = [];
-    const loadStart = performance.now();
+    loadStart = performance.now();
     while (performance.now() - loadStart < durationMs) {
       await sleep(Math.min(o.sampleSeconds * 1000, Math.max(0, durationMs - (performance.now() - loadStart))));
       if (follower.exitCode !== null) throw new Error(`follower exited ${follower.exitCode} during the soak:\n${output.slice(-3000)}`);
@@ -159,13 +226,19 @@ async function main() {
     }
     follower.kill('SIGINT');
     const exitCode = await new Promise((resolve) => (follower.exitCode !== null ? resolve(follower.exitCode) : follower.once('exit', (c) => resolve(c))));
-    await Promise.all([src.end(), dst.end()]);
 
     const afterWarmup = samples.filter((s) => s.atSeconds >= o.warmupMinutes * 60);
     const rssMedian = median(afterWarmup.map((s) => s.rssMb));
     const rssMin = Math.min(...afterWarmup.map((s) => s.rssMb));
     const rssMax = Math.max(...afterWarmup.map((s) => s.rssMb));
-    const rssFlat = afterWarmup.length > 0 && rssMin >= rssMedian * 0.9 && rssMax <= rssMedian * 1.1;
+    // RSS is judged only on a run that samples at least JUDGED_MINUTES past the warm-up (V8 grows
+    // each worker's young generation and the guests their linear memories over the first minutes)
+    const judgedSeconds = (afterWarmup.at(-1)?.atSeconds ?? 0) - (afterWarmup[0]?.atSeconds ?? 0);
+    const rssJudged = judgedSeconds >= JUDGED_MINUTES * 60 - o.sampleSeconds;
+    const rssFlat = rssJudged && rssMin >= rssMedian * 0.9 && rssMax <= rssMedian * 1.1;
+    // least-squares slope after the warm-up: a slow leak shows here before it leaves the ±10% band
+    const rssSlopeMbPerMin = slope(afterWarmup.map((s) => [s.atSeconds / 60, s.rssMb]));
+    const guests = guestGrowth(memory, o.warmupMinutes * 60);
     const lagMedian = median(samples.map((s) => s.slotLagBytes));
     const lastLag = samples.at(-1)?.slotLagBytes ?? 0;
     const lagBounded = lastLag <= lagMedian * 10 + 1024 * 1024;
@@ -177,15 +250,22 @@ async function main() {
       achievedRate: Math.round(achievedRate),
       streams: tables.length,
       warmupMinutes: o.warmupMinutes,
-      rssAfterWarmupMb: { median: rssMedian, min: rssMin, max: rssMax },
+      rssAfterWarmupMb: { median: rssMedian, min: rssMin, max: rssMax, slopePerMinute: Math.round(rssSlopeMbPerMin * 100) / 100, judged: rssJudged },
+      guestLinearMb: guests,
       slotLagBytes: { median: lagMedian, last: lastLag, max: Math.max(...samples.map((s) => s.slotLagBytes)) },
       catchUpSeconds: Math.round((performance.now() - catchStart) / 100) / 10,
       verdict,
       differences: diffs,
       samples,
+      memory,
     };
     console.log(`\n${changes} changes at ${result.achievedRate}/s; caught up in ${result.catchUpSeconds} s`);
-    console.log(`RSS after ${o.warmupMinutes} min warm-up: median ${rssMedian} MiB, min ${rssMin}, max ${rssMax} → ${rssFlat ? 'flat (±10%)' : 'NOT within ±10%'}`);
+    console.log(
+      rssJudged
+        ? `RSS after ${o.warmupMinutes} min warm-up: median ${rssMedian} MiB, min ${rssMin}, max ${rssMax}, slope ${rssSlopeMbPerMin.toFixed(2)} MiB/min → ${rssFlat ? 'flat (±10%)' : 'NOT within ±10%'}`
+        : `RSS not judged: the run sampled ${Math.max(0, judgedSeconds)} s past the ${o.warmupMinutes} min warm-up, it needs ${JUDGED_MINUTES} min (--minutes ≥ warm-up + ${JUDGED_MINUTES})`,
+    );
+    for (const g of guests) console.log(`guest ${g.thread} ${g.stage}: linear memory ${g.firstMb} → ${g.lastMb} MiB after the warm-up (host-allocated ${g.hostAllocatedMb} MiB in all)`);
     console.log(`slot lag: median ${(lagMedian / 1024).toFixed(0)} KiB, last ${(lastLag / 1024).toFixed(0)} KiB → ${lagBounded ? 'bounded' : 'GROWING'}`);
     console.log(`destination ${verdict.equal ? 'equals' : 'DIFFERS FROM'} the source (EXCEPT both ways, ${tables.length} tables); follower exit ${exitCode}`);
     const dir = join(REPO, 'bench', 'results');
@@ -197,6 +277,7 @@ async function main() {
     return verdict.equal && exitCode === 0 && rssFlat && lagBounded ? 0 : 1;
   } finally {
     if (follower && follower.exitCode === null) follower.kill('SIGKILL');
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await cluster.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { checkHost } from '../runtime/capability-policy.js';
 import { capabilityPolicyOf } from './capability-policy-of.js';
 import { bindingsUrlOf, compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
+import { MEMORY_REPORT_MS, memoryReport } from '../runtime/memory-report.js';
 import { dryRunStateStore, type StateStore } from '../state/index.js';
 import type { RunEventListener } from './run-event.js';
 import type { RunResult, StreamResult } from './run-result.js';
@@ -194,6 +195,9 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
   const started = performance.now();
   const interrupts = new Interrupts(signal);
+  // the main thread's share of the process (replication hub, state DB); each worker reports its own
+  const memoryTimer = setInterval(() => onEvent({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport() }), MEMORY_REPORT_MS);
+  memoryTimer.unref();
   /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
   let openRunId: number | undefined;
   try {
@@ -320,6 +324,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     }
     throw error;
   } finally {
+    clearInterval(memoryTimer);
     interrupts.close();
     await options.warm?.close();
     await release();

@@ -2,13 +2,14 @@ import './worker-navigator-first.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
-import { instantiateConnector } from '../runtime/connector-instance.js';
+import { instantiateConnector, type GuestAllocations } from '../runtime/connector-instance.js';
 import { FrameChannel } from '../runtime/frame-channel.js';
 import { frameBatch, type Frame } from '../runtime/copy-rows-frame.js';
 import { FrameTable } from '../runtime/frame-table.js';
 import type { InstanceHooks } from '../runtime/host-imports.js';
 import { NetCapability } from '../runtime/net-capability.js';
 import { PgCapability } from '../runtime/pg-capability.js';
+import { MEMORY_REPORT_MS, memoryReport } from '../runtime/memory-report.js';
 import { RequestDispatcher } from '../runtime/request-dispatcher.js';
 import { ReplicationCapability } from '../cdc/replication-capability.js';
 import { runSession, SessionFailed } from '../runtime/run-session.js';
@@ -124,6 +125,11 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     }
   };
 
+  // each stage's guest linear memories, for the periodic `memory` debug line
+  const guests = new Map<string, { memories: WebAssembly.Memory[]; allocations: GuestAllocations }>();
+  const memoryTimer = setInterval(() => post({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport(guests, frames.size) }), MEMORY_REPORT_MS);
+  memoryTimer.unref();
+
   const runStage = async (index: number): Promise<void> => {
     const stage = stages[index] as StageTask;
     const name = `${stage.role}:${stage.component.connector}`;
@@ -176,7 +182,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
     try {
       const memories: WebAssembly.Memory[] = [];
-      const exports = await instantiateConnector(stage.component, frames, hooks, memories);
+      const allocations: GuestAllocations = { arguments: 0, importResults: 0 };
+      guests.set(name, { memories, allocations });
+      const exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
       const guard = stepGuard(name, index, clock, memories, task.resources.connectorMemoryBytes, () => committedThisAttempt);
       const upstream = input
         ? {
@@ -253,6 +261,7 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
     ? drainToDrySink(channels[channels.length - 1] as FrameChannel, sunk).catch(() => undefined) // a failure is the failing stage's
     : Promise.resolve();
   await Promise.allSettled([...stages.map((_, i) => runStage(i)), sink]);
+  clearInterval(memoryTimer);
   replication?.close();
   progress();
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;

@@ -19,17 +19,29 @@ type Instantiate = (
   instantiateCore?: InstantiateCore,
 ) => Promise<Record<string, unknown>>;
 
+/** Bytes the host placed in an instance's linear memory (arguments, import results), counted as they are allocated. */
+export interface GuestAllocations {
+  /** Export arguments (`run-step`'s response, …). */
+  arguments: number;
+  /** Results of host imports the guest called (`frame-schema`, …). */
+  importResults: number;
+}
+
 /**
  * Instantiates a connector component from pre-compiled core modules. The guest gets the host
  * imports and nothing else: no filesystem, clocks, random or sockets of its own. The linear
  * memories its core instances export are pushed to `memories` (the component model keeps them
- * private; the engine measures them against `resources.connector_memory`).
+ * private; the engine measures them against `resources.connector_memory`). With `allocations`,
+ * every `cabi_realloc` the bindings make on the host's behalf is counted: the JS guest runtime
+ * never frees what the host passes into an export call, so this is what a long-lived instance's
+ * linear memory grows by.
  */
 export async function instantiateConnector(
   component: ComponentModules,
   frames: FrameTable,
   hooks: InstanceHooks,
   memories: WebAssembly.Memory[] = [],
+  allocations?: GuestAllocations,
 ): Promise<ConnectorExports> {
   const bindings = (await import(component.bindingsUrl)) as { instantiate: Instantiate };
   const host = createHostImports(frames, hooks);
@@ -44,7 +56,28 @@ export async function instantiateConnector(
   }, imports, async (module, coreImports) => {
     const core = await WebAssembly.instantiate(module, coreImports);
     for (const value of Object.values(core.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
-    return core;
+    const realloc = core.exports.cabi_realloc;
+    if (!allocations || typeof realloc !== 'function') return core;
+    // inside a guest export (`run-step`, …) the host allocates import results; outside, arguments
+    let depth = 0;
+    const counted = (ptr: number, oldSize: number, align: number, newSize: number): number => {
+      if (depth > 0) allocations.importResults += newSize - oldSize;
+      else allocations.arguments += newSize - oldSize;
+      return (realloc as (...args: number[]) => number)(ptr, oldSize, align, newSize);
+    };
+    const exports: Record<string, WebAssembly.ExportValue> = { ...core.exports, cabi_realloc: counted };
+    for (const [name, value] of Object.entries(core.exports)) {
+      if (typeof value !== 'function' || !name.startsWith('rapidbyte:')) continue;
+      exports[name] = (...args: unknown[]): unknown => {
+        depth += 1;
+        try {
+          return (value as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          depth -= 1;
+        }
+      };
+    }
+    return { exports } as unknown as WebAssembly.Instance;
   });
   const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as ConnectorExports | undefined;
   if (!exports) throw new Error(`${component.connector}: component does not export rapidbyte:connector/connector`);
