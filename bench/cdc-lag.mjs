@@ -37,11 +37,14 @@ function processUsage(pid) {
 
 /** @param {string[]} args @returns {Promise<number>} exit code */
 export async function cdcLagBench(args) {
-  const { values } = parseArgs({ args, options: {
-    rate: { type: 'string', default: '10000' },
-    duration: { type: 'string', default: '30' },
-    cli: { type: 'string', default: DEFAULT_CLI },
-  } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      rate: { type: 'string', default: '10000' },
+      duration: { type: 'string', default: '30' },
+      cli: { type: 'string', default: DEFAULT_CLI },
+    },
+  });
   const rate = Number(values.rate);
   const duration = Number(values.duration);
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
@@ -50,17 +53,36 @@ export async function cdcLagBench(args) {
   let follower;
   try {
     for (const db of ['src', 'rb']) await cluster.createDatabase(db);
-    await cluster.psql('src', `CREATE TABLE events (id bigint PRIMARY KEY, payload text, n int NOT NULL DEFAULT 0); INSERT INTO events VALUES (0, 'seed', 0);`);
+    await cluster.psql(
+      'src',
+      `CREATE TABLE events (id bigint PRIMARY KEY, payload text, n int NOT NULL DEFAULT 0); INSERT INTO events VALUES (0, 'seed', 0);`,
+    );
     const yamlFile = join(work, 'lag.yaml');
-    writeFileSync(yamlFile, YAML.stringify({
-      version: '1.0',
-      pipeline: 'bench_lag',
-      source: { use: 'source-postgres', config: { url: cluster.url('src') }, permissions: { network: { allowed_hosts: [cluster.host] } }, streams: [{ name: 'public.events', sync_mode: 'cdc' }] },
-      destination: { use: 'dest-postgres', config: { url: cluster.url('rb') }, permissions: { network: { allowed_hosts: [cluster.host] } }, write_mode: 'upsert' },
-      state: { backend: 'sqlite', connection: join(work, 'state.db') },
-    }));
+    writeFileSync(
+      yamlFile,
+      YAML.stringify({
+        version: '1.0',
+        pipeline: 'bench_lag',
+        source: {
+          use: 'source-postgres',
+          config: { url: cluster.url('src') },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          streams: [{ name: 'public.events', sync_mode: 'cdc' }],
+        },
+        destination: {
+          use: 'dest-postgres',
+          config: { url: cluster.url('rb') },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          write_mode: 'upsert',
+        },
+        state: { backend: 'sqlite', connection: join(work, 'state.db') },
+      }),
+    );
     const started = performance.now();
-    follower = spawn(process.execPath, [values.cli, 'run', '--follow', '--json', yamlFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    follower = spawn(process.execPath, [values.cli, 'run', '--follow', '--json', yamlFile], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     follower.stdout.on('data', (d) => (output += d));
     follower.stderr.on('data', (d) => (output += d));
@@ -79,7 +101,9 @@ export async function cdcLagBench(args) {
       if (performance.now() - started > 60_000) throw new Error('no snapshot after 60 s');
       await sleep(50);
     }
-    console.log(`snapshot visible ${firstBatchSeconds.toFixed(2)} s after start; generating ${rate} changes/s for ${duration} s`);
+    console.log(
+      `snapshot visible ${firstBatchSeconds.toFixed(2)} s after start; generating ${rate} changes/s for ${duration} s`,
+    );
     /** committed transactions: [last id, commit time ms] */
     const commits = [];
     let nextId = 1;
@@ -152,10 +176,18 @@ export async function cdcLagBench(args) {
       followerExit: code,
       destinationEqualsSource: digestsEqual,
     };
-    console.log(`CDC lag at ${rate} changes/s target (${result.achievedRate.toFixed(0)} achieved) for ${genSeconds.toFixed(1)} s, ${changes} changes:`);
-    console.log(`  lag p50 ${result.lagSeconds.p50.toFixed(3)} s, p95 ${result.lagSeconds.p95.toFixed(3)} s, max ${result.lagSeconds.max.toFixed(3)} s (${lags.length} samples every 100 ms)`);
-    console.log(`  caught up ${catchUpSeconds.toFixed(2)} s after the load stopped; snapshot visible ${firstBatchSeconds.toFixed(2)} s after start`);
-    console.log(`  engine CPU ${usage.cpuSeconds.toFixed(2)} s, peak RSS ${usage.peakRssMb.toFixed(0)} MB; follower exit ${code}; destination equals source: ${digestsEqual}`);
+    console.log(
+      `CDC lag at ${rate} changes/s target (${result.achievedRate.toFixed(0)} achieved) for ${genSeconds.toFixed(1)} s, ${changes} changes:`,
+    );
+    console.log(
+      `  lag p50 ${result.lagSeconds.p50.toFixed(3)} s, p95 ${result.lagSeconds.p95.toFixed(3)} s, max ${result.lagSeconds.max.toFixed(3)} s (${lags.length} samples every 100 ms)`,
+    );
+    console.log(
+      `  caught up ${catchUpSeconds.toFixed(2)} s after the load stopped; snapshot visible ${firstBatchSeconds.toFixed(2)} s after start`,
+    );
+    console.log(
+      `  engine CPU ${usage.cpuSeconds.toFixed(2)} s, peak RSS ${usage.peakRssMb.toFixed(0)} MB; follower exit ${code}; destination equals source: ${digestsEqual}`,
+    );
     const dir = join(REPO, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `cdc-lag-${new Date().toISOString().replaceAll(':', '-').replace('.', '-')}.json`);

@@ -36,12 +36,15 @@ const median = (xs) => {
 
 /** @param {string[]} args @returns {Promise<number>} exit code */
 export async function cdcBench(args) {
-  const { values } = parseArgs({ args, options: {
-    rows: { type: 'string', default: '200000' },
-    rounds: { type: 'string', default: '3' },
-    cli: { type: 'string', default: DEFAULT_CLI },
-    scenario: { type: 'string' },
-  } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      rows: { type: 'string', default: '200000' },
+      rounds: { type: 'string', default: '3' },
+      cli: { type: 'string', default: DEFAULT_CLI },
+      scenario: { type: 'string' },
+    },
+  });
   const rows = Number(values.rows);
   const rounds = Number(values.rounds);
   if (!existsSync(values.cli)) {
@@ -54,31 +57,42 @@ export async function cdcBench(args) {
     for (const db of ['src', 'rb']) await cluster.createDatabase(db);
     await cluster.psql('src', `${DDL};`);
     const yamlFile = join(work, 'cdc.yaml');
-    writeFileSync(yamlFile, YAML.stringify({
-      version: '1.0',
-      pipeline: 'bench_cdc',
-      source: {
-        use: 'source-postgres',
-        config: { url: cluster.url('src') },
-        permissions: { network: { allowed_hosts: [cluster.host] } },
-        streams: [{ name: 'public.bench', sync_mode: 'cdc' }],
-      },
-      destination: {
-        use: 'dest-postgres',
-        config: { url: cluster.url('rb'), schema: 'public' },
-        permissions: { network: { allowed_hosts: [cluster.host] } },
-        write_mode: 'upsert',
-      },
-      state: { backend: 'sqlite', connection: join(work, 'state.db') },
-    }));
-    const first = timedRun([process.execPath, values.cli, 'run', yamlFile], { workDir: work, label: 'snapshot', cwd: REPO });
+    writeFileSync(
+      yamlFile,
+      YAML.stringify({
+        version: '1.0',
+        pipeline: 'bench_cdc',
+        source: {
+          use: 'source-postgres',
+          config: { url: cluster.url('src') },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          streams: [{ name: 'public.bench', sync_mode: 'cdc' }],
+        },
+        destination: {
+          use: 'dest-postgres',
+          config: { url: cluster.url('rb'), schema: 'public' },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          write_mode: 'upsert',
+        },
+        state: { backend: 'sqlite', connection: join(work, 'state.db') },
+      }),
+    );
+    const first = timedRun([process.execPath, values.cli, 'run', yamlFile], {
+      workDir: work,
+      label: 'snapshot',
+      cwd: REPO,
+    });
     if (first.status !== 0) throw new Error(`snapshot run failed:\n${tail(first.logFile)}`);
     /** @type {{ round: number, wallSeconds: number, streamSeconds: number, cpuSeconds?: number, peakRssMb?: number, ok: boolean, error?: string }[]} */
     const results = [];
     for (let round = 1; round <= rounds; round++) {
       await cluster.psql('src', `${insertLoop((round - 1) * rows + 1, rows)};`);
       await cluster.query('postgres', 'CHECKPOINT');
-      const run = timedRun([process.execPath, values.cli, 'run', '--json', yamlFile], { workDir: work, label: `cdc-${round}`, cwd: REPO });
+      const run = timedRun([process.execPath, values.cli, 'run', '--json', yamlFile], {
+        workDir: work,
+        label: `cdc-${round}`,
+        cwd: REPO,
+      });
       let error;
       let streamSeconds = NaN;
       if (run.status !== 0) error = `exit ${run.status}:\n${tail(run.logFile)}`;
@@ -87,11 +101,22 @@ export async function cdcBench(args) {
         streamSeconds = (json.streams?.[0]?.durationMs ?? NaN) / 1000;
         const src = await tableDigest(cluster.url('src'), 'public.bench', 'id', { columns: COLUMNS });
         const got = await tableDigest(cluster.url('rb'), 'public.bench', 'id', { columns: COLUMNS });
-        if (got.rows !== src.rows || got.md5 !== src.md5) error = `destination differs: ${JSON.stringify(got)} vs ${JSON.stringify(src)}`;
+        if (got.rows !== src.rows || got.md5 !== src.md5)
+          error = `destination differs: ${JSON.stringify(got)} vs ${JSON.stringify(src)}`;
       }
-      results.push({ round, wallSeconds: run.wallSeconds, streamSeconds, cpuSeconds: run.cpuSeconds, peakRssMb: run.peakRssMb, ok: !error, ...(error ? { error } : {}) });
+      results.push({
+        round,
+        wallSeconds: run.wallSeconds,
+        streamSeconds,
+        cpuSeconds: run.cpuSeconds,
+        peakRssMb: run.peakRssMb,
+        ok: !error,
+        ...(error ? { error } : {}),
+      });
       const m = results.at(-1);
-      console.log(`round ${round}: ${m.ok ? `${m.wallSeconds.toFixed(2)} s wall (${(rows / m.wallSeconds).toFixed(0)} changes/s), stream ${m.streamSeconds.toFixed(2)} s (${(rows / m.streamSeconds).toFixed(0)} changes/s)` : `FAILED: ${m.error}`}`);
+      console.log(
+        `round ${round}: ${m.ok ? `${m.wallSeconds.toFixed(2)} s wall (${(rows / m.wallSeconds).toFixed(0)} changes/s), stream ${m.streamSeconds.toFixed(2)} s (${(rows / m.streamSeconds).toFixed(0)} changes/s)` : `FAILED: ${m.error}`}`,
+      );
     }
     const ok = results.filter((r) => r.ok);
     const summary = {
@@ -104,14 +129,23 @@ export async function cdcBench(args) {
       peakRssMb: Math.max(...ok.map((r) => r.peakRssMb ?? NaN)),
     };
     console.log(`\nCDC: ${rows} single-row inserts in one transaction, ${rounds} rounds, ${cpus().length} CPUs`);
-    console.log(`  median wall ${summary.medianWallSeconds.toFixed(2)} s = ${summary.changesPerSecondWall.toFixed(0)} changes/s (whole run)`);
-    console.log(`  median stream ${summary.medianStreamSeconds.toFixed(2)} s = ${summary.changesPerSecondStream.toFixed(0)} changes/s (attach to last commit)`);
+    console.log(
+      `  median wall ${summary.medianWallSeconds.toFixed(2)} s = ${summary.changesPerSecondWall.toFixed(0)} changes/s (whole run)`,
+    );
+    console.log(
+      `  median stream ${summary.medianStreamSeconds.toFixed(2)} s = ${summary.changesPerSecondStream.toFixed(0)} changes/s (attach to last commit)`,
+    );
     console.log(`  CPU ${summary.medianCpuSeconds.toFixed(2)} s, peak RSS ${summary.peakRssMb.toFixed(0)} MB`);
-    console.log('  (library baselines measured earlier, docs/architecture.md#benchmarks: pg-logical-replication 48k/s auto-ack, 88k/s manual ack; raw frames 134-235k/s)');
+    console.log(
+      '  (library baselines measured earlier, docs/architecture.md#benchmarks: pg-logical-replication 48k/s auto-ack, 88k/s manual ack; raw frames 134-235k/s)',
+    );
     const dir = join(REPO, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `cdc-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), scenario: 'cdc', cpus: cpus().length, node: process.version, summary, results }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), scenario: 'cdc', cpus: cpus().length, node: process.version, summary, results }, null, 2)}\n`,
+    );
     console.log(`results written to ${file}`);
     return ok.length === rounds ? 0 : 1;
   } finally {

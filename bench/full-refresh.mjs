@@ -43,11 +43,14 @@ const median = (xs) => {
 
 /** @param {string[]} args CLI arguments @returns {Promise<number>} exit code */
 export async function fullRefreshBench(args) {
-  const { values } = parseArgs({ args, options: {
-    rows: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '3' },
-    cli: { type: 'string', default: DEFAULT_CLI },
-  } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      rounds: { type: 'string', default: '3' },
+      cli: { type: 'string', default: DEFAULT_CLI },
+    },
+  });
   const rows = Number(values.rows);
   const rounds = Number(values.rounds);
   const work = mkdtempSync(join(tmpdir(), 'rb-bench-'));
@@ -70,8 +73,10 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
   await cluster.psql('src', `${DDL};\n${fillSql(rows)};`);
   await cluster.psql('dst', `${DDL};`);
   const psql = `${sh(join(cluster.bindir, 'psql'))} -X -q -h ${cluster.host} -p ${cluster.port} -U ${cluster.superuser}`;
-  const size = timedRun(['bash', '-c', `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | wc -c`],
-    { workDir: work, label: 'size' });
+  const size = timedRun(
+    ['bash', '-c', `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | wc -c`],
+    { workDir: work, label: 'size' },
+  );
   const copyBytes = Number(tail(size.logFile, 1));
   const expected = await tableDigest(cluster.url('src'), 'public.bench', 'id', { columns: COLUMNS });
   console.log(`COPY binary size ${(copyBytes / 1e6).toFixed(1)} MB; source digest ${expected.md5}`);
@@ -79,56 +84,81 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
   /** @param {string} name @param {'replace' | 'append' | 'upsert'} writeMode @param {number} [shards] key-range shards (parallelism follows) */
   const pipelineFile = (name, writeMode, shards = 1) => {
     const file = join(work, `${name}.yaml`);
-    writeFileSync(file, YAML.stringify({
-      version: '1.0',
-      pipeline: `bench_${name}`,
-      source: {
-        use: 'source-postgres',
-        config: { url: cluster.url('src') },
-        permissions: { network: { allowed_hosts: [cluster.host] } },
-        streams: [{ name: 'public.bench', sync_mode: 'full_refresh', shards }],
-      },
-      destination: {
-        use: 'dest-postgres',
-        config: { url: cluster.url('rb'), schema: 'public' },
-        permissions: { network: { allowed_hosts: [cluster.host] } },
-        write_mode: writeMode,
-      },
-      state: { backend: 'sqlite', connection: join(work, `${name}.db`) },
-      ...(shards > 1 ? { resources: { parallelism: shards } } : {}),
-    }));
+    writeFileSync(
+      file,
+      YAML.stringify({
+        version: '1.0',
+        pipeline: `bench_${name}`,
+        source: {
+          use: 'source-postgres',
+          config: { url: cluster.url('src') },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          streams: [{ name: 'public.bench', sync_mode: 'full_refresh', shards }],
+        },
+        destination: {
+          use: 'dest-postgres',
+          config: { url: cluster.url('rb'), schema: 'public' },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          write_mode: writeMode,
+        },
+        state: { backend: 'sqlite', connection: join(work, `${name}.db`) },
+        ...(shards > 1 ? { resources: { parallelism: shards } } : {}),
+      }),
+    );
     return file;
   };
   const bin = (/** @type {string} */ name) => sh(join(cluster.bindir, name));
   const conn = (/** @type {string} */ db) => `-h ${cluster.host} -p ${cluster.port} -U ${cluster.superuser} -d ${db}`;
   /** @type {{ tool: string, prepare: () => Promise<void>, argv: string[], check: () => Promise<string | undefined> }[]} */
   const tools = [];
-  const countIn = async (/** @type {string} */ db) => Number((await cluster.query(db, 'SELECT count(*) AS n FROM bench')).rows[0].n);
+  const countIn = async (/** @type {string} */ db) =>
+    Number((await cluster.query(db, 'SELECT count(*) AS n FROM bench')).rows[0].n);
   const digestIn = async () => {
     const got = await tableDigest(cluster.url('rb'), 'public.bench', 'id', { columns: COLUMNS });
-    return got.rows === expected.rows && got.md5 === expected.md5 ? undefined : `destination differs: ${JSON.stringify(got)} vs ${JSON.stringify(expected)}`;
+    return got.rows === expected.rows && got.md5 === expected.md5
+      ? undefined
+      : `destination differs: ${JSON.stringify(got)} vs ${JSON.stringify(expected)}`;
   };
   tools.push({
     tool: 'psql binary pipe',
-    prepare: async () => { await cluster.query('dst', 'TRUNCATE bench'); },
-    argv: ['bash', '-c', `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | ${psql} -d dst -c 'COPY bench FROM STDIN (FORMAT binary)'`],
+    prepare: async () => {
+      await cluster.query('dst', 'TRUNCATE bench');
+    },
+    argv: [
+      'bash',
+      '-c',
+      `set -o pipefail; ${psql} -d src -c 'COPY bench TO STDOUT (FORMAT binary)' | ${psql} -d dst -c 'COPY bench FROM STDIN (FORMAT binary)'`,
+    ],
     check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
   });
   tools.push({
     tool: 'pg_dump | psql',
-    prepare: async () => { await cluster.query('dst', 'DROP TABLE IF EXISTS bench'); },
-    argv: ['bash', '-c', `set -o pipefail; ${bin('pg_dump')} ${conn('src')} -t public.bench --no-owner --no-privileges | ${bin('psql')} -X -q -v ON_ERROR_STOP=1 ${conn('dst')} >/dev/null`],
+    prepare: async () => {
+      await cluster.query('dst', 'DROP TABLE IF EXISTS bench');
+    },
+    argv: [
+      'bash',
+      '-c',
+      `set -o pipefail; ${bin('pg_dump')} ${conn('src')} -t public.bench --no-owner --no-privileges | ${bin('psql')} -X -q -v ON_ERROR_STOP=1 ${conn('dst')} >/dev/null`,
+    ],
     check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
   });
   const installed = (/** @type {string} */ tool) => spawnSync('bash', ['-c', `command -v ${tool}`]).status === 0;
-  const pgUrl = (/** @type {string} */ scheme, /** @type {string} */ db) => `${scheme}://${cluster.superuser}@${cluster.host}:${cluster.port}/${db}`;
+  const pgUrl = (/** @type {string} */ scheme, /** @type {string} */ db) =>
+    `${scheme}://${cluster.superuser}@${cluster.host}:${cluster.port}/${db}`;
   if (installed('pgcopydb')) {
     // data only, into the existing table (like rapidbyte append); it runs VACUUM ANALYZE on the target afterwards
     const dir = join(work, 'pgcopydb');
     tools.push({
       tool: 'pgcopydb table-data',
-      prepare: async () => { await cluster.query('dst', 'TRUNCATE bench'); },
-      argv: ['bash', '-c', `rm -rf ${sh(dir)} && pgcopydb copy table-data --source ${sh(pgUrl('postgres', 'src'))} --target ${sh(pgUrl('postgres', 'dst'))} --dir ${sh(dir)}`],
+      prepare: async () => {
+        await cluster.query('dst', 'TRUNCATE bench');
+      },
+      argv: [
+        'bash',
+        '-c',
+        `rm -rf ${sh(dir)} && pgcopydb copy table-data --source ${sh(pgUrl('postgres', 'src'))} --target ${sh(pgUrl('postgres', 'dst'))} --dir ${sh(dir)}`,
+      ],
       check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
     });
   } else console.log('pgcopydb not installed: skipped');
@@ -137,20 +167,42 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
     // out of its 1 GB heap at 1M rows of this table
     tools.push({
       tool: 'pgloader',
-      prepare: async () => { await cluster.query('dst', 'DROP TABLE IF EXISTS bench'); },
-      argv: ['pgloader', '--no-ssl-cert-verification', '--with', 'prefetch rows = 10000', pgUrl('pgsql', 'src'), pgUrl('pgsql', 'dst')],
+      prepare: async () => {
+        await cluster.query('dst', 'DROP TABLE IF EXISTS bench');
+      },
+      argv: [
+        'pgloader',
+        '--no-ssl-cert-verification',
+        '--with',
+        'prefetch rows = 10000',
+        pgUrl('pgsql', 'src'),
+        pgUrl('pgsql', 'dst'),
+      ],
       check: async () => ((await countIn('dst')) === rows ? undefined : 'row count differs'),
     });
   } else console.log('pgloader not installed: skipped');
   if (existsSync(cli)) {
     /** @type {[('replace' | 'append' | 'upsert'), number][]} */
-    const runs = [['replace', 1], ['append', 1], ['upsert', 1], ['append', SHARDS], ['upsert', SHARDS]];
+    const runs = [
+      ['replace', 1],
+      ['append', 1],
+      ['upsert', 1],
+      ['append', SHARDS],
+      ['upsert', SHARDS],
+    ];
     for (const [mode, shards] of runs) {
       const name = shards > 1 ? `${mode}-${shards}-shards` : mode;
       const file = pipelineFile(name, mode, shards);
       tools.push({
         tool: shards > 1 ? `rapidbyte ${mode} ${shards} shards` : `rapidbyte ${mode}`,
-        prepare: async () => { await cluster.query('rb', mode === 'upsert' ? 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks' : 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks'); },
+        prepare: async () => {
+          await cluster.query(
+            'rb',
+            mode === 'upsert'
+              ? 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks'
+              : 'DROP TABLE IF EXISTS public.bench; DROP TABLE IF EXISTS public._rb_watermarks',
+          );
+        },
         argv: [process.execPath, cli, 'run', file],
         check: digestIn,
       });
@@ -163,13 +215,19 @@ async function benchInCluster(cluster, { rows, rounds, work, cli }) {
     for (const t of tools) {
       await t.prepare();
       await cluster.query('postgres', 'CHECKPOINT');
-      const r = timedRun(t.argv, { workDir: work, label: `${t.tool.replace(/[^a-z0-9]+/gi, '-')}-${round}`, cwd: REPO });
+      const r = timedRun(t.argv, {
+        workDir: work,
+        label: `${t.tool.replace(/[^a-z0-9]+/gi, '-')}-${round}`,
+        cwd: REPO,
+      });
       const error = r.status === 0 ? await t.check() : undefined;
       results[t.tool]?.push(measurement(round, r, error));
       report(t.tool, round, results[t.tool]?.at(-1));
     }
   }
-  const firstBatch = existsSync(cli) ? await firstBatchProbe(cluster, cli, pipelineFile('first-batch', 'append'), rounds) : [];
+  const firstBatch = existsSync(cli)
+    ? await firstBatchProbe(cluster, cli, pipelineFile('first-batch', 'append'), rounds)
+    : [];
   return summarize(results, rows, rounds, copyBytes, firstBatch);
 }
 
@@ -190,15 +248,22 @@ async function firstBatchProbe(cluster, cli, file, rounds) {
     const exited = new Promise((resolve) => child.on('close', resolve));
     let seen;
     let done = false;
-    void exited.then(() => { done = true; });
+    void exited.then(() => {
+      done = true;
+    });
     while (!done && seen === undefined) {
-      const r = await cluster.query('postgres', "SELECT 1 FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid WHERE d.datname = 'rb' AND p.command = 'COPY FROM' AND p.tuples_processed > 0");
+      const r = await cluster.query(
+        'postgres',
+        "SELECT 1 FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid WHERE d.datname = 'rb' AND p.command = 'COPY FROM' AND p.tuples_processed > 0",
+      );
       if (r.rows.length > 0) seen = Number(process.hrtime.bigint() - started) / 1e9;
       else await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await exited;
     if (seen !== undefined) seconds.push(seen);
-    console.log(`round ${round} first batch at the destination: ${seen === undefined ? 'not seen' : `${seen.toFixed(2)} s`}`);
+    console.log(
+      `round ${round} first batch at the destination: ${seen === undefined ? 'not seen' : `${seen.toFixed(2)} s`}`,
+    );
   }
   return seconds;
 }
@@ -206,7 +271,14 @@ async function firstBatchProbe(cluster, cli, file, rounds) {
 /** @param {number} round @param {import('./timed-run.mjs').TimedResult} r @param {string | undefined} error @returns {Measurement} */
 function measurement(round, r, error) {
   const failed = error ?? (r.status === 0 ? undefined : `exit ${r.status}:\n${tail(r.logFile)}`);
-  return { round, wallSeconds: r.wallSeconds, cpuSeconds: r.cpuSeconds, peakRssMb: r.peakRssMb, ok: !failed, ...(failed ? { error: failed } : {}) };
+  return {
+    round,
+    wallSeconds: r.wallSeconds,
+    cpuSeconds: r.cpuSeconds,
+    peakRssMb: r.peakRssMb,
+    ok: !failed,
+    ...(failed ? { error: failed } : {}),
+  };
 }
 
 /** @param {string} tool @param {number} round @param {Measurement | undefined} m */
@@ -231,23 +303,75 @@ function summarize(results, rows, rounds, copyBytes, firstBatch) {
       const p = pipe.find((x) => x.round === m.round && x.ok);
       return p ? [m.wallSeconds / p.wallSeconds] : [];
     });
-    return { tool, okRounds: ok.length, medianWallSeconds: wall, rowsPerSecond: rows / wall,
-      mbPerSecond: copyBytes / 1e6 / wall, medianCpuSeconds: cpu, peakRssMb: rss, ratiosToPipe: ratios, ratioToPipe: median(ratios) };
+    return {
+      tool,
+      okRounds: ok.length,
+      medianWallSeconds: wall,
+      rowsPerSecond: rows / wall,
+      mbPerSecond: copyBytes / 1e6 / wall,
+      medianCpuSeconds: cpu,
+      peakRssMb: rss,
+      ratiosToPipe: ratios,
+      ratioToPipe: median(ratios),
+    };
   });
   const fmt = (/** @type {number} */ x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-  console.log(`\n${rows} rows, ${(copyBytes / 1e6).toFixed(1)} MB COPY binary, ${rounds} rounds, ${cpus().length} CPUs`);
-  console.log(['tool'.padEnd(26), ...['ok', 'median wall s', 'rows/s', 'MB/s', 'CPU s', 'peak RSS MB', 'x pipe (median)', 'x pipe per round'].map((h) => h.padStart(17))].join(''));
+  console.log(
+    `\n${rows} rows, ${(copyBytes / 1e6).toFixed(1)} MB COPY binary, ${rounds} rounds, ${cpus().length} CPUs`,
+  );
+  console.log(
+    [
+      'tool'.padEnd(26),
+      ...['ok', 'median wall s', 'rows/s', 'MB/s', 'CPU s', 'peak RSS MB', 'x pipe (median)', 'x pipe per round'].map(
+        (h) => h.padStart(17),
+      ),
+    ].join(''),
+  );
   for (const s of summary) {
-    console.log([s.tool.padEnd(26), ...[`${s.okRounds}/${rounds}`, fmt(s.medianWallSeconds), fmt(s.rowsPerSecond, 0), fmt(s.mbPerSecond, 1),
-      fmt(s.medianCpuSeconds), fmt(s.peakRssMb, 0), fmt(s.ratioToPipe), s.ratiosToPipe.map((r) => fmt(r)).join(' ')].map((c) => c.padStart(17))].join(''));
+    console.log(
+      [
+        s.tool.padEnd(26),
+        ...[
+          `${s.okRounds}/${rounds}`,
+          fmt(s.medianWallSeconds),
+          fmt(s.rowsPerSecond, 0),
+          fmt(s.mbPerSecond, 1),
+          fmt(s.medianCpuSeconds),
+          fmt(s.peakRssMb, 0),
+          fmt(s.ratioToPipe),
+          s.ratiosToPipe.map((r) => fmt(r)).join(' '),
+        ].map((c) => c.padStart(17)),
+      ].join(''),
+    );
   }
-  if (firstBatch.length > 0) console.log(`rapidbyte append: first rows at the destination ${fmt(median(firstBatch))} s after start (median of ${firstBatch.map((x) => fmt(x)).join(', ')})`);
-  console.log('CPU s: user+sys of the tool\'s process tree (the Postgres servers are not included); "N shards": one stream split into N key-range chains reading one exported snapshot');
+  if (firstBatch.length > 0)
+    console.log(
+      `rapidbyte append: first rows at the destination ${fmt(median(firstBatch))} s after start (median of ${firstBatch.map((x) => fmt(x)).join(', ')})`,
+    );
+  console.log(
+    'CPU s: user+sys of the tool\'s process tree (the Postgres servers are not included); "N shards": one stream split into N key-range chains reading one exported snapshot',
+  );
   const dir = join(REPO, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), rows, rounds, copyBytes, cpus: cpus().length,
-    node: process.version, summary, results, firstBatchSeconds: firstBatch }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        rows,
+        rounds,
+        copyBytes,
+        cpus: cpus().length,
+        node: process.version,
+        summary,
+        results,
+        firstBatchSeconds: firstBatch,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`\nresults written to ${file}`);
   return summary.every((s) => s.okRounds === rounds) ? 0 : 1;
 }

@@ -59,7 +59,12 @@ function guestGrowth(memory, warmupSeconds) {
   for (const m of memory) {
     for (const g of m.line.matchAll(/(\S+) linear ([\d.]+) MiB \(host-allocated ([\d.]+)/g)) {
       const key = `${m.thread} ${g[1]}`;
-      const entry = byGuest.get(key) ?? { thread: m.thread.replace(/ engine$/, ''), stage: g[1], lastMb: 0, hostAllocatedMb: 0 };
+      const entry = byGuest.get(key) ?? {
+        thread: m.thread.replace(/ engine$/, ''),
+        stage: g[1],
+        lastMb: 0,
+        hostAllocatedMb: 0,
+      };
       if (m.atSeconds >= warmupSeconds) entry.firstMb ??= Number(g[2]);
       entry.lastMb = Number(g[2]);
       entry.hostAllocatedMb = Number(g[3]);
@@ -117,15 +122,30 @@ async function main() {
   const clients = [];
   try {
     for (const db of ['src', 'rb']) await cluster.createDatabase(db);
-    await cluster.psql('src', tables.map((t) => `CREATE TABLE ${t} (id bigint PRIMARY KEY, payload text, n int NOT NULL DEFAULT 0); INSERT INTO ${t} VALUES (0, 'seed', 0);`).join('\n'));
+    await cluster.psql(
+      'src',
+      tables
+        .map(
+          (t) =>
+            `CREATE TABLE ${t} (id bigint PRIMARY KEY, payload text, n int NOT NULL DEFAULT 0); INSERT INTO ${t} VALUES (0, 'seed', 0);`,
+        )
+        .join('\n'),
+    );
     const yamlFile = join(work, 'soak.yaml');
-    writeFileSync(yamlFile, YAML.stringify({
-      version: '1.0',
-      pipeline: 'soak',
-      source: { use: 'source-postgres', config: { url: cluster.url('src') }, streams: tables.map((t) => ({ name: `public.${t}`, sync_mode: 'cdc' })) },
-      destination: { use: 'dest-postgres', config: { url: cluster.url('rb') }, write_mode: 'upsert' },
-      state: { backend: 'sqlite', connection: join(work, 'state.db') },
-    }));
+    writeFileSync(
+      yamlFile,
+      YAML.stringify({
+        version: '1.0',
+        pipeline: 'soak',
+        source: {
+          use: 'source-postgres',
+          config: { url: cluster.url('src') },
+          streams: tables.map((t) => ({ name: `public.${t}`, sync_mode: 'cdc' })),
+        },
+        destination: { use: 'dest-postgres', config: { url: cluster.url('rb') }, write_mode: 'upsert' },
+        state: { backend: 'sqlite', connection: join(work, 'state.db') },
+      }),
+    );
     let output = '';
     // debug: every thread's periodic `memory` line (V8 heap, external, guest linear memory) is kept
     /** @type {{ atSeconds: number; thread: string; line: string }[]} */
@@ -141,15 +161,18 @@ async function main() {
         if (m) {
           memory.push({ atSeconds: Math.round((performance.now() - loadStart) / 1000), thread: m[1], line: m[2] });
           console.log(`         ${m[1]}: ${m[2]}`);
-        }
-        else {
+        } else {
           // a stream that fails or retries mid-soak is shown when it happens, not only in the final tail
           if (/^\[(warn|error)\]/.test(line)) console.log(`         ${line}`);
           output = (output + line + '\n').slice(-20_000);
         }
       }
     };
-    follower = spawn(process.execPath, [...o.nodeOptions, o.cli, 'run', '--follow', '--no-progress', '--log-level', 'debug', yamlFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    follower = spawn(
+      process.execPath,
+      [...o.nodeOptions, o.cli, 'run', '--follow', '--no-progress', '--log-level', 'debug', yamlFile],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     follower.stdout.on('data', onOutput);
     follower.stderr.on('data', onOutput);
     const src = new pg.Client({ connectionString: cluster.url('src') });
@@ -160,13 +183,18 @@ async function main() {
     await Promise.all([src.connect(), dst.connect()]);
     const started = performance.now();
     for (;;) {
-      const r = await dst.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY($1)`, [tables]).catch(() => undefined);
+      const r = await dst
+        .query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY($1)`, [tables])
+        .catch(() => undefined);
       if (r && r.rows[0].n === tables.length) break;
       if (follower.exitCode !== null) throw new Error(`follower exited ${follower.exitCode}:\n${output.slice(-3000)}`);
-      if (performance.now() - started > 120_000) throw new Error(`destination tables not created after 120 s:\n${output.slice(-3000)}`);
+      if (performance.now() - started > 120_000)
+        throw new Error(`destination tables not created after 120 s:\n${output.slice(-3000)}`);
       await sleep(200);
     }
-    console.log(`follower pid ${follower.pid} attached; ${o.rate} changes/s over ${tables.length} tables for ${o.minutes} min, a sample every ${o.sampleSeconds} s`);
+    console.log(
+      `follower pid ${follower.pid} attached; ${o.rate} changes/s over ${tables.length} tables for ${o.minutes} min, a sample every ${o.sampleSeconds} s`,
+    );
 
     const nextId = new Map(tables.map((t) => [t, 1]));
     let changes = 0;
@@ -195,8 +223,11 @@ async function main() {
     loadStart = performance.now();
     while (performance.now() - loadStart < durationMs) {
       await sleep(Math.min(o.sampleSeconds * 1000, Math.max(0, durationMs - (performance.now() - loadStart))));
-      if (follower.exitCode !== null) throw new Error(`follower exited ${follower.exitCode} during the soak:\n${output.slice(-3000)}`);
-      const lag = await src.query(`SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)), 0)::int8::text AS lag FROM pg_replication_slots`);
+      if (follower.exitCode !== null)
+        throw new Error(`follower exited ${follower.exitCode} during the soak:\n${output.slice(-3000)}`);
+      const lag = await src.query(
+        `SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)), 0)::int8::text AS lag FROM pg_replication_slots`,
+      );
       const rows = await dst.query(tables.map((t) => `SELECT count(*) AS n FROM ${t}`).join(' UNION ALL '));
       const sample = {
         atSeconds: Math.round((performance.now() - loadStart) / 1000),
@@ -206,7 +237,9 @@ async function main() {
         destinationRows: rows.rows.reduce((sum, r) => sum + Number(r.n), 0),
       };
       samples.push(sample);
-      console.log(`${String(sample.atSeconds).padStart(6)} s  RSS ${String(sample.rssMb).padStart(5)} MiB  slot lag ${(sample.slotLagBytes / 1024).toFixed(0).padStart(7)} KiB  changes ${sample.changes}  destination rows ${sample.destinationRows}`);
+      console.log(
+        `${String(sample.atSeconds).padStart(6)} s  RSS ${String(sample.rssMb).padStart(5)} MiB  slot lag ${(sample.slotLagBytes / 1024).toFixed(0).padStart(7)} KiB  changes ${sample.changes}  destination rows ${sample.destinationRows}`,
+      );
     }
     generating = false;
     await generator;
@@ -225,7 +258,9 @@ async function main() {
       await sleep(1000);
     }
     follower.kill('SIGINT');
-    const exitCode = await new Promise((resolve) => (follower.exitCode !== null ? resolve(follower.exitCode) : follower.once('exit', (c) => resolve(c))));
+    const exitCode = await new Promise((resolve) =>
+      follower.exitCode !== null ? resolve(follower.exitCode) : follower.once('exit', (c) => resolve(c)),
+    );
 
     const afterWarmup = samples.filter((s) => s.atSeconds >= o.warmupMinutes * 60);
     const rssMedian = median(afterWarmup.map((s) => s.rssMb));
@@ -250,7 +285,13 @@ async function main() {
       achievedRate: Math.round(achievedRate),
       streams: tables.length,
       warmupMinutes: o.warmupMinutes,
-      rssAfterWarmupMb: { median: rssMedian, min: rssMin, max: rssMax, slopePerMinute: Math.round(rssSlopeMbPerMin * 100) / 100, judged: rssJudged },
+      rssAfterWarmupMb: {
+        median: rssMedian,
+        min: rssMin,
+        max: rssMax,
+        slopePerMinute: Math.round(rssSlopeMbPerMin * 100) / 100,
+        judged: rssJudged,
+      },
       guestLinearMb: guests,
       slotLagBytes: { median: lagMedian, last: lastLag, max: Math.max(...samples.map((s) => s.slotLagBytes)) },
       catchUpSeconds: Math.round((performance.now() - catchStart) / 100) / 10,
@@ -265,9 +306,16 @@ async function main() {
         ? `RSS after ${o.warmupMinutes} min warm-up: median ${rssMedian} MiB, min ${rssMin}, max ${rssMax}, slope ${rssSlopeMbPerMin.toFixed(2)} MiB/min → ${rssFlat ? 'flat (±10%)' : 'NOT within ±10%'}`
         : `RSS not judged: the run sampled ${Math.max(0, judgedSeconds)} s past the ${o.warmupMinutes} min warm-up, it needs ${JUDGED_MINUTES} min (--minutes ≥ warm-up + ${JUDGED_MINUTES})`,
     );
-    for (const g of guests) console.log(`guest ${g.thread} ${g.stage}: linear memory ${g.firstMb} → ${g.lastMb} MiB after the warm-up (host-allocated ${g.hostAllocatedMb} MiB in all)`);
-    console.log(`slot lag: median ${(lagMedian / 1024).toFixed(0)} KiB, last ${(lastLag / 1024).toFixed(0)} KiB → ${lagBounded ? 'bounded' : 'GROWING'}`);
-    console.log(`destination ${verdict.equal ? 'equals' : 'DIFFERS FROM'} the source (EXCEPT both ways, ${tables.length} tables); follower exit ${exitCode}`);
+    for (const g of guests)
+      console.log(
+        `guest ${g.thread} ${g.stage}: linear memory ${g.firstMb} → ${g.lastMb} MiB after the warm-up (host-allocated ${g.hostAllocatedMb} MiB in all)`,
+      );
+    console.log(
+      `slot lag: median ${(lagMedian / 1024).toFixed(0)} KiB, last ${(lastLag / 1024).toFixed(0)} KiB → ${lagBounded ? 'bounded' : 'GROWING'}`,
+    );
+    console.log(
+      `destination ${verdict.equal ? 'equals' : 'DIFFERS FROM'} the source (EXCEPT both ways, ${tables.length} tables); follower exit ${exitCode}`,
+    );
     const dir = join(REPO, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `soak-${new Date().toISOString().replaceAll(':', '-').replace('.', '-')}.json`);

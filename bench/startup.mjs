@@ -49,7 +49,13 @@ function defaultVariants() {
 function parseVariant(spec) {
   const at = spec.indexOf(':');
   const name = at < 0 ? spec : spec.slice(0, at);
-  const pairs = at < 0 ? [] : spec.slice(at + 1).split(',').filter(Boolean);
+  const pairs =
+    at < 0
+      ? []
+      : spec
+          .slice(at + 1)
+          .split(',')
+          .filter(Boolean);
   return { name, env: Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) };
 }
 
@@ -61,12 +67,15 @@ const median = (xs) => {
 
 /** @param {string[]} args @returns {Promise<number>} exit code */
 export async function startupBench(args) {
-  const { values } = parseArgs({ args, options: {
-    rows: { type: 'string', default: '1' },
-    rounds: { type: 'string', default: '7' },
-    cli: { type: 'string', default: DEFAULT_CLI },
-    variant: { type: 'string', multiple: true },
-  } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      rows: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '7' },
+      cli: { type: 'string', default: DEFAULT_CLI },
+      variant: { type: 'string', multiple: true },
+    },
+  });
   const rows = Number(values.rows);
   const rounds = Number(values.rounds);
   const variants = values.variant?.length ? values.variant.map(parseVariant) : defaultVariants();
@@ -78,27 +87,33 @@ export async function startupBench(args) {
   const cluster = await startPgCluster({ log: true });
   try {
     for (const db of ['src', 'rb']) await cluster.createDatabase(db);
-    await cluster.psql('src', `${DDL};
+    await cluster.psql(
+      'src',
+      `${DDL};
       INSERT INTO bench SELECT g, 'name ' || g, 'user' || g || '@example.com', g / 100.0, g * 0.37, g % 2 = 0,
-        timestamptz '2024-01-01 00:00:00+00', jsonb_build_object('id', g) FROM generate_series(1, ${rows}) AS g;`);
+        timestamptz '2024-01-01 00:00:00+00', jsonb_build_object('id', g) FROM generate_series(1, ${rows}) AS g;`,
+    );
     const file = join(work, 'startup.yaml');
-    writeFileSync(file, YAML.stringify({
-      version: '1.0',
-      pipeline: 'bench_startup',
-      source: {
-        use: 'source-postgres',
-        config: { url: cluster.url('src') },
-        permissions: { network: { allowed_hosts: [cluster.host] } },
-        streams: [{ name: 'public.bench', sync_mode: 'full_refresh' }],
-      },
-      destination: {
-        use: 'dest-postgres',
-        config: { url: cluster.url('rb'), schema: 'public' },
-        permissions: { network: { allowed_hosts: [cluster.host] } },
-        write_mode: 'replace',
-      },
-      state: { backend: 'sqlite', connection: join(work, 'startup.db') },
-    }));
+    writeFileSync(
+      file,
+      YAML.stringify({
+        version: '1.0',
+        pipeline: 'bench_startup',
+        source: {
+          use: 'source-postgres',
+          config: { url: cluster.url('src') },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          streams: [{ name: 'public.bench', sync_mode: 'full_refresh' }],
+        },
+        destination: {
+          use: 'dest-postgres',
+          config: { url: cluster.url('rb'), schema: 'public' },
+          permissions: { network: { allowed_hosts: [cluster.host] } },
+          write_mode: 'replace',
+        },
+        state: { backend: 'sqlite', connection: join(work, 'startup.db') },
+      }),
+    );
     // one unmeasured run: the OS file cache holds the CLI, the components and the state DB after it
     timedRun([process.execPath, values.cli, 'run', file], { workDir: work, label: 'warm-up', cwd: REPO });
     /** @type {Record<string, { wall: number, cpu?: number, rss?: number }[]>} */
@@ -106,14 +121,19 @@ export async function startupBench(args) {
     for (let round = 1; round <= rounds; round++) {
       for (const v of variants) {
         const r = timedRun([process.execPath, values.cli, 'run', file], {
-          workDir: work, label: `${v.name.replace(/[^a-z0-9]+/gi, '-')}-${round}`, cwd: REPO, env: { ...process.env, ...v.env },
+          workDir: work,
+          label: `${v.name.replace(/[^a-z0-9]+/gi, '-')}-${round}`,
+          cwd: REPO,
+          env: { ...process.env, ...v.env },
         });
         if (r.status !== 0) {
           console.error(`round ${round} ${v.name}: exit ${r.status}\n${tail(r.logFile)}`);
           return 1;
         }
         results[v.name]?.push({ wall: r.wallSeconds, cpu: r.cpuSeconds, rss: r.peakRssMb });
-        console.log(`round ${round} ${v.name.padEnd(18)} ${r.wallSeconds.toFixed(2)} s wall, ${r.cpuSeconds?.toFixed(2) ?? '-'} s CPU, ${r.peakRssMb?.toFixed(0) ?? '-'} MB`);
+        console.log(
+          `round ${round} ${v.name.padEnd(18)} ${r.wallSeconds.toFixed(2)} s wall, ${r.cpuSeconds?.toFixed(2) ?? '-'} s CPU, ${r.peakRssMb?.toFixed(0) ?? '-'} MB`,
+        );
       }
     }
     const fmt = (/** @type {number} */ x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
@@ -129,16 +149,46 @@ export async function startupBench(args) {
     });
     const base = summary[0];
     console.log(`\nstart-up: replace of ${rows} row(s), ${rounds} rounds interleaved, ${cpus().length} CPUs (medians)`);
-    console.log(['variant'.padEnd(20), ...['wall s', 'vs first', 'CPU s', 'vs first', 'peak RSS MB'].map((h) => h.padStart(12))].join(''));
+    console.log(
+      [
+        'variant'.padEnd(20),
+        ...['wall s', 'vs first', 'CPU s', 'vs first', 'peak RSS MB'].map((h) => h.padStart(12)),
+      ].join(''),
+    );
     for (const s of summary) {
-      console.log([s.variant.padEnd(20), ...[fmt(s.medianWallSeconds), fmt(s.medianWallSeconds - (base?.medianWallSeconds ?? NaN)),
-        fmt(s.medianCpuSeconds), fmt(s.medianCpuSeconds - (base?.medianCpuSeconds ?? NaN)), fmt(s.medianPeakRssMb, 0)].map((c) => c.padStart(12))].join(''));
+      console.log(
+        [
+          s.variant.padEnd(20),
+          ...[
+            fmt(s.medianWallSeconds),
+            fmt(s.medianWallSeconds - (base?.medianWallSeconds ?? NaN)),
+            fmt(s.medianCpuSeconds),
+            fmt(s.medianCpuSeconds - (base?.medianCpuSeconds ?? NaN)),
+            fmt(s.medianPeakRssMb, 0),
+          ].map((c) => c.padStart(12)),
+        ].join(''),
+      );
     }
     const dir = join(REPO, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     const out = join(dir, `startup-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), scenario: 'startup', rows, rounds, cpus: cpus().length,
-      node: process.version, summary, results }, null, 2)}\n`);
+    writeFileSync(
+      out,
+      `${JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          scenario: 'startup',
+          rows,
+          rounds,
+          cpus: cpus().length,
+          node: process.version,
+          summary,
+          results,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     console.log(`\nresults written to ${out}`);
     return 0;
   } finally {

@@ -15,7 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DEFAULT_FILES = ['tests/e2e/cdc-faults.test.ts', 'tests/e2e/cdc-follow-reattach-stall.test.ts', 'tests/e2e/resume-after-kill.test.ts'];
+const DEFAULT_FILES = [
+  'tests/e2e/cdc-faults.test.ts',
+  'tests/e2e/cdc-follow-reattach-stall.test.ts',
+  'tests/e2e/resume-after-kill.test.ts',
+];
 
 function parseArgs(argv) {
   const options = { repeat: 10, burners: availableParallelism(), files: [] };
@@ -23,7 +27,8 @@ function parseArgs(argv) {
     const arg = argv[i];
     if (arg === '--repeat' || arg === '--burners') {
       const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < (arg === '--repeat' ? 1 : 0)) throw new Error(`${arg} needs a whole number, got ${argv[i]}`);
+      if (!Number.isInteger(value) || value < (arg === '--repeat' ? 1 : 0))
+        throw new Error(`${arg} needs a whole number, got ${argv[i]}`);
       options[arg.slice(2)] = value;
     } else if (arg.startsWith('--')) {
       throw new Error(`unknown option ${arg} (known: --repeat N, --burners K)`);
@@ -51,11 +56,15 @@ while (Atomics.load(view, 0) === 0) { for (let i = 0; i < 1e6; i++) x = (x * 31 
 
 function runVitest(files) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'e2e', ...files], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'e2e', ...files],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -83,7 +92,14 @@ try {
       mkdirSync(resultsDir, { recursive: true });
       const log = join(resultsDir, `repeat-${round}.log`);
       writeFileSync(log, output);
-      const failing = [...new Set(output.split('\n').filter((l) => /^\s*(FAIL|×)/.test(l)).map((l) => l.trim()))].slice(0, 5);
+      const failing = [
+        ...new Set(
+          output
+            .split('\n')
+            .filter((l) => /^\s*(FAIL|×)/.test(l))
+            .map((l) => l.trim()),
+        ),
+      ].slice(0, 5);
       console.log(`repeat ${round}/${options.repeat}: FAILED (${seconds} s, exit ${code}) — ${log}`);
       for (const line of failing) console.log(`    ${line}`);
     }

@@ -6,12 +6,28 @@
 // name changed is renamed at the destination; what cannot be known (a volatile default) is a
 // warning naming the re-snapshot command.
 import { afterAll, describe, expect, it } from 'vitest';
-import { columnNames, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, spawnCli, testPg, waitFor, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
+import {
+  columnNames,
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  pgEndpoint,
+  runCli,
+  spawnCli,
+  testPg,
+  waitFor,
+  writePipeline,
+  type CliResult,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -53,7 +69,10 @@ async function expectEqual(src: TestDatabase, dst: TestDatabase, cols: string[])
 
 /** The application's own writes still work; the next run follows them. */
 async function applicationWrites(src: TestDatabase, dst: TestDatabase, file: string, cols: string[]): Promise<void> {
-  await cluster.psql(src.name, `INSERT INTO items (id, qty) VALUES (100, 1); UPDATE items SET qty = qty + 1 WHERE id IN (1, 100); DELETE FROM items WHERE id = 3;`);
+  await cluster.psql(
+    src.name,
+    `INSERT INTO items (id, qty) VALUES (100, 1); UPDATE items SET qty = qty + 1 WHERE id IN (1, 100); DELETE FROM items WHERE id = 3;`,
+  );
   await runOk(file);
   await expectEqual(src, dst, cols);
 }
@@ -74,7 +93,10 @@ describe('ADD COLUMN … DEFAULT during CDC', () => {
     await expectEqual(src, dst, ['id', 'name', 'qty', 'status', 'added_at', 'note']);
 
     // a volatile default: every existing row got its own value, which the destination cannot know
-    await cluster.psql(src.name, `ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text); UPDATE items SET qty = 11 WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text); UPDATE items SET qty = 11 WHERE id = 1;`,
+    );
     const warned = await runOk(file);
     expect(warned.stderr).toContain('"token"');
     expect(warned.stderr).toContain('rapidbyte state reset');
@@ -94,13 +116,19 @@ describe('ADD COLUMN … DEFAULT during CDC', () => {
 describe('RENAME COLUMN during CDC', () => {
   it('cdc × upsert: a renamed source column is renamed at the destination (earlier rows keep their values), also when changes of the old shape come first in the same run', async () => {
     const { src, dst, file } = await setUp('cad_rename');
-    await cluster.psql(src.name, `ALTER TABLE items RENAME COLUMN name TO title; UPDATE items SET title = 'A' WHERE id = 1; INSERT INTO items VALUES (4, 'd', 40);`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items RENAME COLUMN name TO title; UPDATE items SET title = 'A' WHERE id = 1; INSERT INTO items VALUES (4, 'd', 40);`,
+    );
     await runOk(file);
     expect(await columns(dst)).toEqual(['id', 'title', 'qty']);
     await expectEqual(src, dst, ['id', 'title', 'qty']);
 
     // changes before the rename, the rename, changes after it: all read in one run
-    await cluster.psql(src.name, `UPDATE items SET title = 'B' WHERE id = 2; ALTER TABLE items RENAME COLUMN title TO label; UPDATE items SET label = 'C' WHERE id = 3;`);
+    await cluster.psql(
+      src.name,
+      `UPDATE items SET title = 'B' WHERE id = 2; ALTER TABLE items RENAME COLUMN title TO label; UPDATE items SET label = 'C' WHERE id = 3;`,
+    );
     await runOk(file);
     expect(await columns(dst)).toEqual(['id', 'label', 'qty']);
     await expectEqual(src, dst, ['id', 'label', 'qty']);
@@ -109,10 +137,16 @@ describe('RENAME COLUMN during CDC', () => {
 
   it('cdc × append (change log): a rename renames the log column; earlier log rows keep what was logged (no fill)', async () => {
     const { src, dst, file } = await setUp('cad_log', 'append');
-    await cluster.psql(src.name, `ALTER TABLE items RENAME COLUMN name TO title; ALTER TABLE items ADD COLUMN status text DEFAULT 'new'; UPDATE items SET qty = 11 WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items RENAME COLUMN name TO title; ALTER TABLE items ADD COLUMN status text DEFAULT 'new'; UPDATE items SET qty = 11 WHERE id = 1;`,
+    );
     await runOk(file);
     expect(await columns(dst)).toEqual(['id', 'title', 'qty', '_rb_op', '_rb_lsn', '_rb_unchanged', 'status']);
-    const log = await cluster.query(dst.name, `SELECT id, title, qty, status, _rb_op AS op FROM items ORDER BY _rb_lsn, id`);
+    const log = await cluster.query(
+      dst.name,
+      `SELECT id, title, qty, status, _rb_op AS op FROM items ORDER BY _rb_lsn, id`,
+    );
     expect(log.rows).toEqual([
       { id: 1, title: 'a', qty: 10, status: null, op: 'r' },
       { id: 2, title: 'b', qty: 20, status: null, op: 'r' },
@@ -125,15 +159,26 @@ describe('RENAME COLUMN during CDC', () => {
     const { src, dst, file } = await setUp('cad_follow');
     const follow = spawnCli(['run', '--follow', '--json', file]);
     await cluster.psql(src.name, `UPDATE items SET qty = 12 WHERE id = 1;`);
-    await waitFor('the first change', async () => {
-      const r = await cluster.query(dst.name, `SELECT qty FROM items WHERE id = 1`).catch(() => undefined);
-      return r?.rows[0]?.qty === 12 ? true : undefined;
-    }, { cli: follow, intervalMs: 200 });
-    await cluster.psql(src.name, `ALTER TABLE items RENAME COLUMN name TO title; ALTER TABLE items ADD COLUMN status text DEFAULT 'new'; INSERT INTO items (id, title, qty) VALUES (5, 'e', 50);`);
-    await waitFor('the row inserted after the DDL', async () => {
-      const r = await cluster.query(dst.name, `SELECT status FROM items WHERE id = 5`).catch(() => undefined);
-      return r?.rows[0] !== undefined ? true : undefined;
-    }, { cli: follow, intervalMs: 200 });
+    await waitFor(
+      'the first change',
+      async () => {
+        const r = await cluster.query(dst.name, `SELECT qty FROM items WHERE id = 1`).catch(() => undefined);
+        return r?.rows[0]?.qty === 12 ? true : undefined;
+      },
+      { cli: follow, intervalMs: 200 },
+    );
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items RENAME COLUMN name TO title; ALTER TABLE items ADD COLUMN status text DEFAULT 'new'; INSERT INTO items (id, title, qty) VALUES (5, 'e', 50);`,
+    );
+    await waitFor(
+      'the row inserted after the DDL',
+      async () => {
+        const r = await cluster.query(dst.name, `SELECT status FROM items WHERE id = 5`).catch(() => undefined);
+        return r?.rows[0] !== undefined ? true : undefined;
+      },
+      { cli: follow, intervalMs: 200 },
+    );
     process.kill(follow.pid, 'SIGINT');
     const result = await follow.exited;
     expect(result.code, result.stderr).toBe(0);

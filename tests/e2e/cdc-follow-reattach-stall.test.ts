@@ -2,13 +2,26 @@
 // while the hub restarts (RAPIDBYTE_TEST_FAULT=delay-hub-restart holds the restart open), and
 // every change they missed while detached still reaches the destination.
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseScope, parseJson, pgEndpoint, spawnCli, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  parseJson,
+  pgEndpoint,
+  spawnCli,
+  testPg,
+  waitFor,
+  writePipeline,
+  type RunJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -45,29 +58,56 @@ destination:
 resources: { batch_rows: 5000 }
 `);
     // each restart of the hub waits 4 s: several status intervals of the hub pass meanwhile
-    const follow = spawnCli(['run', '--follow', '--json', file], { env: { RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:4000' } });
-    await waitFor('the snapshot', async () => ((await count(dst, 'ev')) === 100 && (await count(dst, 'ev2')) === 0 ? true : undefined), { cli: follow, intervalMs: 200 });
+    const follow = spawnCli(['run', '--follow', '--json', file], {
+      env: { RAPIDBYTE_TEST_FAULT: 'delay-hub-restart:4000' },
+    });
+    await waitFor(
+      'the snapshot',
+      async () => ((await count(dst, 'ev')) === 100 && (await count(dst, 'ev2')) === 0 ? true : undefined),
+      { cli: follow, intervalMs: 200 },
+    );
     await cluster.psql(src.name, `INSERT INTO ev SELECT g, 1 FROM generate_series(101, 110) g;`);
-    await waitFor('the first changes', async () => ((await count(dst, 'ev')) === 110 ? true : undefined), { cli: follow, intervalMs: 200 });
+    await waitFor('the first changes', async () => ((await count(dst, 'ev')) === 110 ? true : undefined), {
+      cli: follow,
+      intervalMs: 200,
+    });
 
     // kill the destination's connections: both streams fail at their next write and are retried
-    const killed = await cluster.query('postgres', `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [dst.name]);
+    const killed = await cluster.query(
+      'postgres',
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [dst.name],
+    );
     expect((killed.rows[0] as { n: number }).n).toBeGreaterThan(0);
-    await cluster.psql(src.name, `INSERT INTO ev SELECT g, 2 FROM generate_series(111, 150) g; UPDATE ev SET v = 7 WHERE id <= 10; DELETE FROM ev WHERE id = 50;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO ev SELECT g, 2 FROM generate_series(111, 150) g; UPDATE ev SET v = 7 WHERE id <= 10; DELETE FROM ev WHERE id = 50;`,
+    );
     await cluster.psql(src.name, `INSERT INTO ev2 SELECT g, 1 FROM generate_series(1, 50) g;`);
 
-    await waitFor('the follower to catch up after the retries', async () => ((await equal(src, dst, 'ev')) && (await equal(src, dst, 'ev2')) ? true : undefined), {
-      cli: follow,
-      intervalMs: 500,
-      timeoutMs: 60_000,
-    });
+    await waitFor(
+      'the follower to catch up after the retries',
+      async () => ((await equal(src, dst, 'ev')) && (await equal(src, dst, 'ev2')) ? true : undefined),
+      {
+        cli: follow,
+        intervalMs: 500,
+        timeoutMs: 60_000,
+      },
+    );
     // the source application's own writes go on, and the follower keeps up with them
-    await cluster.psql(src.name, `INSERT INTO ev VALUES (1000, 1); UPDATE ev SET v = 99 WHERE id = 1; DELETE FROM ev WHERE id = 2; INSERT INTO ev2 VALUES (1000, 1); UPDATE ev2 SET v = 9 WHERE id = 1; DELETE FROM ev2 WHERE id = 2;`);
-    await waitFor('the later changes', async () => ((await equal(src, dst, 'ev')) && (await equal(src, dst, 'ev2')) ? true : undefined), {
-      cli: follow,
-      intervalMs: 500,
-      timeoutMs: 60_000,
-    });
+    await cluster.psql(
+      src.name,
+      `INSERT INTO ev VALUES (1000, 1); UPDATE ev SET v = 99 WHERE id = 1; DELETE FROM ev WHERE id = 2; INSERT INTO ev2 VALUES (1000, 1); UPDATE ev2 SET v = 9 WHERE id = 1; DELETE FROM ev2 WHERE id = 2;`,
+    );
+    await waitFor(
+      'the later changes',
+      async () => ((await equal(src, dst, 'ev')) && (await equal(src, dst, 'ev2')) ? true : undefined),
+      {
+        cli: follow,
+        intervalMs: 500,
+        timeoutMs: 60_000,
+      },
+    );
 
     process.kill(follow.pid, 'SIGINT');
     const result = await follow.exited;
@@ -84,11 +124,20 @@ resources: { batch_rows: 5000 }
       expect(diff.onlyInDestination, `${table}: rows only in the destination`).toEqual([]);
     }
     // the slot is never acknowledged past what the destination committed
-    const slot = await cluster.query(src.name, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = 'rapidbyte_cdc_reattach'`);
+    const slot = await cluster.query(
+      src.name,
+      `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = 'rapidbyte_cdc_reattach'`,
+    );
     const confirmed = (slot.rows[0] as { c: string }).c;
-    const marks = await cluster.query(dst.name, `SELECT min((payload->>'lsn')::pg_lsn)::text AS l FROM public._rb_watermarks WHERE pipeline = 'cdc_reattach' AND stream IN ('public.ev', 'public.ev2')`);
+    const marks = await cluster.query(
+      dst.name,
+      `SELECT min((payload->>'lsn')::pg_lsn)::text AS l FROM public._rb_watermarks WHERE pipeline = 'cdc_reattach' AND stream IN ('public.ev', 'public.ev2')`,
+    );
     const lowest = (marks.rows[0] as { l: string }).l;
-    const ahead = await cluster.query(src.name, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d`, [confirmed, lowest]);
+    const ahead = await cluster.query(src.name, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d`, [
+      confirmed,
+      lowest,
+    ]);
     expect(Number((ahead.rows[0] as { d: number }).d)).toBeLessThanOrEqual(0);
   });
 });

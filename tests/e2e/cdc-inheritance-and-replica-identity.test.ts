@@ -5,30 +5,65 @@
 // an unusable replica identity index is refused before anything is published; a pipeline whose slot
 // exists needs no free slot.
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseScope, expectTablesEqual, parseJson, pgEndpoint, pgPipeline, runCli, runSucceeded, testPg, writePipeline, writePipelineDoc, type RunJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  expectTablesEqual,
+  parseJson,
+  pgEndpoint,
+  pgPipeline,
+  runCli,
+  runSucceeded,
+  testPg,
+  writePipeline,
+  writePipelineDoc,
+  type RunJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
 function cdcPipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; streams: readonly string[] }): string {
-  return writePipelineDoc(pgPipeline({ ...o, streams: o.streams.map((s) => ({ name: s, sync_mode: 'cdc' })), writeMode: 'upsert', resources: { batch_rows: 1000 } }));
+  return writePipelineDoc(
+    pgPipeline({
+      ...o,
+      streams: o.streams.map((s) => ({ name: s, sync_mode: 'cdc' })),
+      writeMode: 'upsert',
+      resources: { batch_rows: 1000 },
+    }),
+  );
 }
 
 async function publishedTables(src: TestDatabase): Promise<string[]> {
-  const r = await cluster.query(src.name, `SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables ORDER BY 1`);
+  const r = await cluster.query(
+    src.name,
+    `SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables ORDER BY 1`,
+  );
   return r.rows.map((row) => (row as { t: string }).t);
 }
 
 /** The application's own writes on `table` (ONLY: the row of that table, not of its children). */
-async function applicationWrites(src: TestDatabase, table: string, id: number, extraColumns = '', extraValues = ''): Promise<void> {
+async function applicationWrites(
+  src: TestDatabase,
+  table: string,
+  id: number,
+  extraColumns = '',
+  extraValues = '',
+): Promise<void> {
   await cluster.query(src.name, `INSERT INTO ${table} (id, name${extraColumns}) VALUES (${id}, 'new'${extraValues})`);
   await cluster.query(src.name, `UPDATE ONLY ${table} SET name = name || '!' WHERE id = ${id}`);
-  await cluster.query(src.name, `INSERT INTO ${table} (id, name${extraColumns}) VALUES (${id + 1}, 'gone'${extraValues})`);
+  await cluster.query(
+    src.name,
+    `INSERT INTO ${table} (id, name${extraColumns}) VALUES (${id + 1}, 'gone'${extraValues})`,
+  );
   await cluster.query(src.name, `DELETE FROM ONLY ${table} WHERE id = ${id + 1}`);
 }
 
@@ -42,7 +77,7 @@ INSERT INTO public.cats VALUES (20, 'tom', 9);
 CREATE VIEW public.animals_own AS SELECT * FROM ONLY public.animals;`;
 
 describe('CDC of inheritance parents', () => {
-  it('CDC of an inheritance parent publishes only the parent: the keyless child keeps its UPDATE/DELETE, snapshot and changes carry the parent\'s own rows', async () => {
+  it("CDC of an inheritance parent publishes only the parent: the keyless child keeps its UPDATE/DELETE, snapshot and changes carry the parent's own rows", async () => {
     const src = await scope.create('cdc_inh_src', INHERITANCE_DDL);
     const dst = await scope.create('cdc_inh_dst');
     const file = cdcPipeline({ name: 'cdc_inh', src, dst, streams: ['public.animals'] });
@@ -67,23 +102,35 @@ describe('CDC of inheritance parents', () => {
     const src = await scope.create('cdc_inh_old_src', INHERITANCE_DDL);
     const dst = await scope.create('cdc_inh_old_dst');
     // what an earlier version did: the parent published without ONLY, so its children came along
-    await cluster.psql(src.name, `CREATE PUBLICATION rapidbyte_cdc_inh_old FOR TABLE public.animals WITH (publish_via_partition_root = true);`);
+    await cluster.psql(
+      src.name,
+      `CREATE PUBLICATION rapidbyte_cdc_inh_old FOR TABLE public.animals WITH (publish_via_partition_root = true);`,
+    );
     const file = cdcPipeline({ name: 'cdc_inh_old', src, dst, streams: ['public.animals'] });
     const check = await runCli(['check', file]);
     expect(check.code, check.stdout).not.toBe(0);
-    const line = check.stdout.split('\n').filter((l) => l.includes('publication_member')).join('\n');
+    const line = check.stdout
+      .split('\n')
+      .filter((l) => l.includes('publication_member'))
+      .join('\n');
     expect(line).toMatch(/^FAILED/m);
     expect(line).toContain('"public"."dogs"');
     expect(line).toContain('DROP TABLE ONLY "public"."dogs"');
     expect(line).not.toContain('"public"."cats"');
   });
 
-  it('full_refresh and incremental of an inheritance parent read the parent\'s own rows, as its CDC stream does', async () => {
+  it("full_refresh and incremental of an inheritance parent read the parent's own rows, as its CDC stream does", async () => {
     const src = await scope.create('inh_modes_src', INHERITANCE_DDL);
     const dst = await scope.create('inh_modes_dst');
     // one stream per table in a pipeline: one pipeline per sync mode
-    for (const [mode, table] of [['full_refresh, write_mode: replace', 'animals_full'], ['incremental, cursor_field: id', 'animals_incr']] as const) {
-      const run = await runCli(['run', '--json', writePipeline(`version: "1.0"
+    for (const [mode, table] of [
+      ['full_refresh, write_mode: replace', 'animals_full'],
+      ['incremental, cursor_field: id', 'animals_incr'],
+    ] as const) {
+      const run = await runCli([
+        'run',
+        '--json',
+        writePipeline(`version: "1.0"
 pipeline: inh_modes_${table}
 source:
   use: source-postgres
@@ -94,7 +141,8 @@ destination:
   use: dest-postgres
   ${pgEndpoint(dst.url)}
   write_mode: upsert
-`)]);
+`),
+      ]);
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(run.stderr).toContain("reads the inheritance parent's own rows only");
     }
@@ -103,7 +151,10 @@ destination:
   });
 
   it('CDC of an inheritance parent and its child in one pipeline works in either stream order (no "already member of publication")', async () => {
-    for (const [order, streams] of [['parent first', ['public.animals', 'public.cats']], ['child first', ['public.cats', 'public.animals']]] as const) {
+    for (const [order, streams] of [
+      ['parent first', ['public.animals', 'public.cats']],
+      ['child first', ['public.cats', 'public.animals']],
+    ] as const) {
       const src = await scope.create('cdc_inh2_src', INHERITANCE_DDL);
       const dst = await scope.create('cdc_inh2_dst');
       const file = cdcPipeline({ name: `cdc_inh2_${order.replace(' ', '_')}`, src, dst, streams });
@@ -132,7 +183,10 @@ DROP INDEX public.by_index_id;                -- relreplident stays 'i' with no 
 INSERT INTO public.by_index VALUES (1, 'a');`,
     );
     const dst = await scope.create('cdc_defer_dst');
-    for (const [table, fix] of [['deferred', 'NOT DEFERRABLE'], ['by_index', 'REPLICA IDENTITY FULL']] as const) {
+    for (const [table, fix] of [
+      ['deferred', 'NOT DEFERRABLE'],
+      ['by_index', 'REPLICA IDENTITY FULL'],
+    ] as const) {
       const file = cdcPipeline({ name: `cdc_defer_${table}`, src, dst, streams: [`public.${table}`] });
       const run = await runCli(['run', '--json', file]);
       expect(run.code, run.stdout + run.stderr).not.toBe(0);
@@ -161,14 +215,21 @@ INSERT INTO public.by_index VALUES (1, 'a');`,
 
 describe('replication slots', () => {
   it('a pipeline whose own slot exists is not refused NO_FREE_SLOT when every other slot is taken', async () => {
-    const src = await scope.create('cdc_slots_src', `CREATE TABLE public.t (id int PRIMARY KEY, name text); INSERT INTO public.t VALUES (1, 'a');`);
+    const src = await scope.create(
+      'cdc_slots_src',
+      `CREATE TABLE public.t (id int PRIMARY KEY, name text); INSERT INTO public.t VALUES (1, 'a');`,
+    );
     const dst = await scope.create('cdc_slots_dst');
     const file = cdcPipeline({ name: 'cdc_slots', src, dst, streams: ['public.t'] });
     await runSucceeded(file);
-    const free = await cluster.query('postgres', `SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS n`);
+    const free = await cluster.query(
+      'postgres',
+      `SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS n`,
+    );
     const fillers = Array.from({ length: (free.rows[0] as { n: number }).n }, (_, i) => `rb_test_filler_${i}`);
     try {
-      for (const name of fillers) await cluster.query('postgres', `SELECT pg_create_physical_replication_slot($1)`, [name]);
+      for (const name of fillers)
+        await cluster.query('postgres', `SELECT pg_create_physical_replication_slot($1)`, [name]);
       await cluster.query(src.name, `INSERT INTO t VALUES (2, 'b'); UPDATE t SET name = 'c' WHERE id = 1;`);
       await runSucceeded(file);
       await expectTablesEqual(src, 't', dst, 't');
@@ -178,7 +239,8 @@ describe('replication slots', () => {
       expect(refused.code).not.toBe(0);
       expect(parseJson<RunJson>(refused).streams[0]?.error?.code).toBe('NO_FREE_SLOT');
     } finally {
-      for (const name of fillers) await cluster.query('postgres', `SELECT pg_drop_replication_slot($1)`, [name]).catch(() => undefined);
+      for (const name of fillers)
+        await cluster.query('postgres', `SELECT pg_drop_replication_slot($1)`, [name]).catch(() => undefined);
     }
   });
 });

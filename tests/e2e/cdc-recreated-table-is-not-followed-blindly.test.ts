@@ -4,7 +4,19 @@
 // table's rows. Now the stream records the relation it follows in its checkpoints and fails with
 // CDC_TABLE_RECREATED, naming the command that re-snapshots it; the run's other streams go on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliOutput, databaseScope, expectSucceeded, expectTablesEqual, parseJson, pgPipeline, runCli, streamNamed, testPg, writePipelineDoc, type TestDatabase } from '../support/e2e.js';
+import {
+  cliOutput,
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  parseJson,
+  pgPipeline,
+  runCli,
+  streamNamed,
+  testPg,
+  writePipelineDoc,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -37,7 +49,10 @@ describe('a CDC stream whose table was dropped and created again', () => {
     );
   });
   afterAll(async () => {
-    await cluster.query(src.name, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`);
+    await cluster.query(
+      src.name,
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`,
+    );
     await scope.dropAll();
   });
 
@@ -58,7 +73,9 @@ describe('a CDC stream whose table was dropped and created again', () => {
     const items = streamNamed(run, 'public.items');
     expect(items.status).toBe('failed');
     expect(items.error?.code).toBe('CDC_TABLE_RECREATED');
-    expect(items.error?.message).toContain('"public"."items" is not the table this stream followed: it was dropped and created again');
+    expect(items.error?.message).toContain(
+      '"public"."items" is not the table this stream followed: it was dropped and created again',
+    );
     expect(items.error?.message).toContain('rapidbyte run <pipeline.yaml> --full-refresh --streams public.items');
     expect(streamNamed(run, 'public.other').status).toBe('succeeded');
     await expectTablesEqual(src, 'public.other', dst, 'public.other', { rows: 6 });
@@ -72,7 +89,10 @@ describe('a CDC stream whose table was dropped and created again', () => {
     expectSucceeded(await runCli(['run', '--json', file, '--full-refresh', '--streams', 'public.items']));
     await expectTablesEqual(src, 'public.items', dst, 'public.items', { rows: 20 });
 
-    await cluster.psql(src.name, `INSERT INTO public.items VALUES (21, 'after'); UPDATE public.items SET v = 'changed' WHERE id = 1; DELETE FROM public.items WHERE id = 2;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO public.items VALUES (21, 'after'); UPDATE public.items SET v = 'changed' WHERE id = 1; DELETE FROM public.items WHERE id = 2;`,
+    );
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectTablesEqual(src, 'public.items', dst, 'public.items', { rows: 20 });
     await expectTablesEqual(src, 'public.other', dst, 'public.other', { rows: 6 });

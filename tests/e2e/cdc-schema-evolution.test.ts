@@ -3,12 +3,28 @@
 // change of the table, the stream's frames take the new columns, and the destination applies
 // `schema_evolution`. Each test: snapshot run, DDL + changes at the source, one more run.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliOutput, databaseScope, expectSucceeded, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  cliOutput,
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -64,13 +80,18 @@ async function expectEqual(src: TestDatabase, dst: TestDatabase, cols: string[])
 }
 
 async function values(dst: TestDatabase, select: string): Promise<unknown[][]> {
-  return (await cluster.query(dst.name, `SELECT ${select} FROM public.items ORDER BY id`)).rows.map((r) => Object.values(r));
+  return (await cluster.query(dst.name, `SELECT ${select} FROM public.items ORDER BY id`)).rows.map((r) =>
+    Object.values(r),
+  );
 }
 
 describe('schema_evolution on cdc × upsert', () => {
   it('new_column: add — ADD COLUMN then changes: the column appears with the source type, the values arrive, the summary lists it', async () => {
     const { src, dst, file } = await setUp('cse_add', '{ new_column: add }');
-    await cluster.psql(src.name, `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5); UPDATE items SET price = 1.25 WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5); UPDATE items SET price = 1.25 WHERE id = 1;`,
+    );
     expect(succeeded(await run(file))).toEqual(['new_column "price" (numeric(10,2)): add']);
     expect((await columns(dst)).price).toBe('numeric(10,2)');
     await expectEqual(src, dst, ['id', 'name', 'qty', 'code', 'price']);
@@ -85,12 +106,19 @@ describe('schema_evolution on cdc × upsert', () => {
     succeeded(await run(file));
     expect((await columns(dst)).note).toBe('text');
     // rows written before the column existed at the destination get the default the source's existing rows took; the changed row has its value
-    expect(await values(dst, 'id, note')).toEqual([[1, 'n'], [2, 'x'], [3, 'n']]);
+    expect(await values(dst, 'id, note')).toEqual([
+      [1, 'n'],
+      [2, 'x'],
+      [3, 'n'],
+    ]);
   });
 
   it('new_column: ignore — not created; the other columns keep following', async () => {
     const { src, dst, file } = await setUp('cse_ignore', '{ new_column: ignore }');
-    await cluster.psql(src.name, `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5); UPDATE items SET name = 'A' WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5); UPDATE items SET name = 'A' WHERE id = 1;`,
+    );
     succeeded(await run(file));
     expect(Object.keys(await columns(dst))).toEqual(['id', 'name', 'qty', 'code']);
     await expectEqual(src, dst, ['id', 'name', 'qty', 'code']);
@@ -98,7 +126,10 @@ describe('schema_evolution on cdc × upsert', () => {
 
   it('new_column: fail — SCHEMA_CHANGE_REFUSED naming the column; nothing of the new shape applied', async () => {
     const { src, dst, file } = await setUp('cse_fail', '{ new_column: fail }');
-    await cluster.psql(src.name, `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5);`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5);`,
+    );
     const error = refused(await run(file));
     expect(error.code).toBe('SCHEMA_CHANGE_REFUSED');
     expect(error.message).toContain('"price"');
@@ -108,14 +139,25 @@ describe('schema_evolution on cdc × upsert', () => {
 
   it('removed_column: ignore — DROP COLUMN: kept at the destination, NULL in new rows; fail names it', async () => {
     const { src, dst, file } = await setUp('cse_drop', '{ removed_column: ignore }');
-    await cluster.psql(src.name, `ALTER TABLE items DROP COLUMN code; INSERT INTO items VALUES (4, 'd', 40); UPDATE items SET name = 'B' WHERE id = 2;`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items DROP COLUMN code; INSERT INTO items VALUES (4, 'd', 40); UPDATE items SET name = 'B' WHERE id = 2;`,
+    );
     succeeded(await run(file));
     expect((await columns(dst)).code).toBe('text');
-    expect(await values(dst, 'id, name, code')).toEqual([[1, 'a', '10'], [2, 'B', '20'], [3, 'c', '30'], [4, 'd', null]]);
+    expect(await values(dst, 'id, name, code')).toEqual([
+      [1, 'a', '10'],
+      [2, 'B', '20'],
+      [3, 'c', '30'],
+      [4, 'd', null],
+    ]);
     await expectEqual(src, dst, ['id', 'name', 'qty']);
 
     const strict = await setUp('cse_drop_fail', '{ removed_column: fail }');
-    await cluster.psql(strict.src.name, `ALTER TABLE items DROP COLUMN code; UPDATE items SET name = 'B' WHERE id = 2;`);
+    await cluster.psql(
+      strict.src.name,
+      `ALTER TABLE items DROP COLUMN code; UPDATE items SET name = 'B' WHERE id = 2;`,
+    );
     const error = refused(await run(strict.file));
     expect(error.code).toBe('SCHEMA_CHANGE_REFUSED');
     expect(error.message).toContain('"code"');
@@ -123,25 +165,44 @@ describe('schema_evolution on cdc × upsert', () => {
 
   it('type_change: coerce — int4 -> int8 (values kept and widened) and text -> int with castable values', async () => {
     const { src, dst, file } = await setUp('cse_coerce', '{ type_change: coerce }');
-    await cluster.psql(src.name, `ALTER TABLE items ALTER COLUMN qty TYPE int8; UPDATE items SET qty = 9000000000 WHERE id = 3;
-      ALTER TABLE items ALTER COLUMN code TYPE int USING code::int; UPDATE items SET code = 11 WHERE id = 1;`);
-    expect(succeeded(await run(file))).toEqual(expect.arrayContaining(['type_change "qty" integer -> bigint: coerce', 'type_change "code" text -> integer: coerce']));
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ALTER COLUMN qty TYPE int8; UPDATE items SET qty = 9000000000 WHERE id = 3;
+      ALTER TABLE items ALTER COLUMN code TYPE int USING code::int; UPDATE items SET code = 11 WHERE id = 1;`,
+    );
+    expect(succeeded(await run(file))).toEqual(
+      expect.arrayContaining([
+        'type_change "qty" integer -> bigint: coerce',
+        'type_change "code" text -> integer: coerce',
+      ]),
+    );
     expect(await columns(dst)).toMatchObject({ qty: 'bigint', code: 'integer' });
     await expectEqual(src, dst, ['id', 'name', 'qty', 'code']);
   });
 
   it('type_change: null — the column keeps its type, rows written after the change have NULL there', async () => {
     const { src, dst, file } = await setUp('cse_null', '{ type_change: null }');
-    await cluster.psql(src.name, `ALTER TABLE items ALTER COLUMN qty TYPE text USING 'q' || qty; INSERT INTO items VALUES (4, 'd', 'q40', '40');`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ALTER COLUMN qty TYPE text USING 'q' || qty; INSERT INTO items VALUES (4, 'd', 'q40', '40');`,
+    );
     expect(succeeded(await run(file))).toEqual([expect.stringMatching(/^type_change "qty" integer -> text: null/)]);
     expect((await columns(dst)).qty).toBe('integer');
-    expect(await values(dst, 'id, qty')).toEqual([[1, 10], [2, 20], [3, 2000000000], [4, null]]);
+    expect(await values(dst, 'id, qty')).toEqual([
+      [1, 10],
+      [2, 20],
+      [3, 2000000000],
+      [4, null],
+    ]);
     await expectEqual(src, dst, ['id', 'name', 'code']);
   });
 
   it('type_change: fail — SCHEMA_CHANGE_REFUSED naming the column and both types', async () => {
     const { src, dst, file } = await setUp('cse_tfail', '{ type_change: fail }');
-    await cluster.psql(src.name, `ALTER TABLE items ALTER COLUMN qty TYPE int8; UPDATE items SET qty = 1 WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ALTER COLUMN qty TYPE int8; UPDATE items SET qty = 1 WHERE id = 1;`,
+    );
     const error = refused(await run(file));
     expect(error.code).toBe('SCHEMA_CHANGE_REFUSED');
     expect(error.message).toMatch(/"qty" changed type from integer to bigint/);
@@ -152,11 +213,17 @@ describe('schema_evolution on cdc × upsert', () => {
 describe('schema_evolution on cdc × append (change log)', () => {
   it('ADD and DROP COLUMN: the log gains the column, later rows carry it; the dropped one stays, NULL from then on', async () => {
     const { src, dst, file } = await setUp('csl_add', '{ new_column: add, removed_column: ignore }', 'append');
-    await cluster.psql(src.name, `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5);
-      ALTER TABLE items DROP COLUMN code; INSERT INTO items VALUES (5, 'e', 50, 1.5);`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE items ADD COLUMN price numeric(10,2); INSERT INTO items VALUES (4, 'd', 40, '40', 9.5);
+      ALTER TABLE items DROP COLUMN code; INSERT INTO items VALUES (5, 'e', 50, 1.5);`,
+    );
     succeeded(await run(file));
     expect(await columns(dst)).toMatchObject({ price: 'numeric(10,2)', code: 'text' });
-    const log = await cluster.query(dst.name, `SELECT id, price::text AS price, code, _rb_op AS op FROM items WHERE _rb_op = 'I' ORDER BY id`);
+    const log = await cluster.query(
+      dst.name,
+      `SELECT id, price::text AS price, code, _rb_op AS op FROM items WHERE _rb_op = 'I' ORDER BY id`,
+    );
     expect(log.rows).toEqual([
       { id: 4, price: '9.50', code: '40', op: 'I' },
       { id: 5, price: '1.50', code: null, op: 'I' },
@@ -164,10 +231,18 @@ describe('schema_evolution on cdc × append (change log)', () => {
   });
 
   it('type_change: coerce text -> int fails naming the value the log holds that does not cast', async () => {
-    const { src, dst, file } = await setUp('csl_cast', '{ type_change: coerce }', 'append', `CREATE TABLE public.items (id int PRIMARY KEY, code text);
-      INSERT INTO public.items VALUES (1, '10'), (2, 'abc');`);
+    const { src, dst, file } = await setUp(
+      'csl_cast',
+      '{ type_change: coerce }',
+      'append',
+      `CREATE TABLE public.items (id int PRIMARY KEY, code text);
+      INSERT INTO public.items VALUES (1, '10'), (2, 'abc');`,
+    );
     // the source fixes its value before the change; the log still holds 'abc'
-    await cluster.psql(src.name, `UPDATE items SET code = '2' WHERE id = 2; ALTER TABLE items ALTER COLUMN code TYPE int USING code::int; UPDATE items SET code = 3 WHERE id = 2;`);
+    await cluster.psql(
+      src.name,
+      `UPDATE items SET code = '2' WHERE id = 2; ALTER TABLE items ALTER COLUMN code TYPE int USING code::int; UPDATE items SET code = 3 WHERE id = 2;`,
+    );
     const error = refused(await run(file));
     expect(error.code).toBe('CAST_FAILED');
     expect(error.message).toContain('"code"');

@@ -3,7 +3,17 @@
 // run failed LSN_GAP (a re-snapshot was the only way back). `--full-refresh --streams a` did the
 // same. Now the streams a run leaves out keep their committed LSNs as floors of the shared slot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, expectSucceeded, expectTablesEqual, onlyStream, pgPipeline, runCli, testPg, writePipelineDoc, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  onlyStream,
+  pgPipeline,
+  runCli,
+  testPg,
+  writePipelineDoc,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -35,14 +45,20 @@ describe('a run of some CDC streams holds the shared slot for the others', () =>
     );
   });
   afterAll(async () => {
-    await cluster.query(src.name, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`);
+    await cluster.query(
+      src.name,
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`,
+    );
     await scope.dropAll();
   });
 
   it('--streams a, then --full-refresh --streams a: b still gets every change it missed meanwhile', async () => {
     expectSucceeded(await runCli(['run', '--json', file]));
 
-    await cluster.psql(src.name, `INSERT INTO public.a VALUES (2, 'a2'); INSERT INTO public.b VALUES (2, 'b2'); UPDATE public.b SET v = 'b1 changed' WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO public.a VALUES (2, 'a2'); INSERT INTO public.b VALUES (2, 'b2'); UPDATE public.b SET v = 'b1 changed' WHERE id = 1;`,
+    );
     const onlyA = expectSucceeded(await runCli(['run', '--json', file, '--streams', 'public.a']));
     expect(onlyStream(onlyA).stream).toBe('public.a');
 

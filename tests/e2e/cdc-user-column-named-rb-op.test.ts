@@ -5,12 +5,26 @@
 // stream, the column and the way out; with a `columns:` projection leaving them out it runs.
 // In every case the source application's own INSERT/UPDATE/DELETE keep working.
 import { afterAll, describe, expect, it } from 'vitest';
-import { columnNames, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
+import {
+  columnNames,
+  databaseScope,
+  expectTablesEqual,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  runSucceeded,
+  testPg,
+  writePipeline,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -18,7 +32,13 @@ afterAll(async () => {
 const SOURCE = `CREATE TABLE public.ledger (id int PRIMARY KEY, _rb_op text, _rb_lsn bigint, _rb_unchanged boolean, note text);
   INSERT INTO public.ledger VALUES (1, 'D', 10, true, 'one'), (2, 'I', NULL, false, 'two'), (3, 'T', 30, NULL, 'three'), (4, NULL, 40, true, 'four');`;
 
-function pipeline(name: string, src: TestDatabase, dst: TestDatabase, writeMode: 'upsert' | 'append', streamExtra = ''): string {
+function pipeline(
+  name: string,
+  src: TestDatabase,
+  dst: TestDatabase,
+  writeMode: 'upsert' | 'append',
+  streamExtra = '',
+): string {
   return writePipeline(`version: "1.0"
 pipeline: ${name}
 source:
@@ -100,9 +120,15 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
     expect(error?.message).toContain('columns:');
     expect(error?.message).toContain('write_mode: upsert');
     // nothing was changed: the table is not published, no slot, no destination table
-    const published = await cluster.query(src.name, `SELECT count(*)::int AS n FROM pg_publication_tables WHERE tablename = 'ledger'`);
+    const published = await cluster.query(
+      src.name,
+      `SELECT count(*)::int AS n FROM pg_publication_tables WHERE tablename = 'ledger'`,
+    );
     expect((published.rows[0] as { n: number }).n).toBe(0);
-    const slots = await cluster.query(src.name, `SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'rapidbyte_rbop_log'`);
+    const slots = await cluster.query(
+      src.name,
+      `SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'rapidbyte_rbop_log'`,
+    );
     expect((slots.rows[0] as { n: number }).n).toBe(0);
     const table = await cluster.query(dst.name, `SELECT to_regclass('public.ledger') IS NULL AS missing`);
     expect((table.rows[0] as { missing: boolean }).missing).toBe(true);
@@ -111,9 +137,15 @@ describe('a source column named _rb_op / _rb_lsn / _rb_unchanged', () => {
     // the way out: leave the columns out of the stream
     const projected = pipeline('rbop_log', src, dst, 'append', ', columns: [id, note]');
     await runSucceeded(projected);
-    await cluster.psql(src.name, `INSERT INTO ledger VALUES (8, 'D', 80, true, 'eight'); UPDATE ledger SET note = 'one+' WHERE id = 1; DELETE FROM ledger WHERE id = 2;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO ledger VALUES (8, 'D', 80, true, 'eight'); UPDATE ledger SET note = 'one+' WHERE id = 1; DELETE FROM ledger WHERE id = 2;`,
+    );
     await runSucceeded(projected);
-    const log = await cluster.query(dst.name, `SELECT id, note, _rb_op AS op FROM ledger WHERE _rb_op <> 'r' ORDER BY id`);
+    const log = await cluster.query(
+      dst.name,
+      `SELECT id, note, _rb_op AS op FROM ledger WHERE _rb_op <> 'r' ORDER BY id`,
+    );
     expect(log.rows).toEqual([
       { id: 1, note: 'one+', op: 'U' },
       { id: 2, note: null, op: 'D' },

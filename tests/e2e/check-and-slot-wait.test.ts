@@ -4,17 +4,37 @@
 // `cdc.slot_create_timeout_ms` naming it.
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseScope, parseJson, pgEndpoint, runCli, spawnCli, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  spawnCli,
+  testPg,
+  waitFor,
+  writePipeline,
+  type RunJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
-function pipeline(o: { name: string; src: TestDatabase; dst: TestDatabase; streams: readonly string[]; sourceExtra?: string }): string {
+function pipeline(o: {
+  name: string;
+  src: TestDatabase;
+  dst: TestDatabase;
+  streams: readonly string[];
+  sourceExtra?: string;
+}): string {
   return writePipeline(`version: "1.0"
 pipeline: ${o.name}
 source:
@@ -36,7 +56,7 @@ function lineFor(stdout: string, stream: string): string {
 }
 
 describe('check of streams a run cannot read', () => {
-  it('check fails for a missing table, an unlogged table under CDC and a view under CDC, each with its fix; the unlogged table\'s run error is whole', async () => {
+  it("check fails for a missing table, an unlogged table under CDC and a view under CDC, each with its fix; the unlogged table's run error is whole", async () => {
     const src = await scope.create(
       'check_streams_src',
       `CREATE TABLE public.good (id int PRIMARY KEY, v text);
@@ -77,7 +97,12 @@ CREATE VIEW public.good_view AS SELECT * FROM public.good;`,
     expect(view).not.toContain('REPLICA IDENTITY FULL');
 
     // the run of the unlogged table: refused before publishing, with the whole reason
-    const only = pipeline({ name: 'check_streams_run', src, dst, streams: ['{ name: public.scratch, sync_mode: cdc }'] });
+    const only = pipeline({
+      name: 'check_streams_run',
+      src,
+      dst,
+      streams: ['{ name: public.scratch, sync_mode: cdc }'],
+    });
     const run = await runCli(['run', '--json', only]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     const error = parseJson<RunJson>(run).streams[0]?.error;
@@ -89,24 +114,42 @@ CREATE VIEW public.good_view AS SELECT * FROM public.good;`,
     const published = await cluster.query(src.name, `SELECT count(*)::int AS n FROM pg_publication_tables`);
     expect((published.rows[0] as { n: number }).n).toBe(0);
     // the application's own writes still work
-    await cluster.query(src.name, `INSERT INTO scratch VALUES (2, 'b'); UPDATE scratch SET v = 'c' WHERE id = 1; DELETE FROM scratch WHERE id = 2;`);
+    await cluster.query(
+      src.name,
+      `INSERT INTO scratch VALUES (2, 'b'); UPDATE scratch SET v = 'c' WHERE id = 1; DELETE FROM scratch WHERE id = 2;`,
+    );
   });
 });
 
 describe('slot creation behind an open transaction', () => {
   it('the first CDC run says which open transaction its slot creation waits for, and fails SLOT_CREATE_TIMEOUT naming it', async () => {
-    const src = await scope.create('slot_wait_src', `CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t VALUES (1, 'a');`);
+    const src = await scope.create(
+      'slot_wait_src',
+      `CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t VALUES (1, 'a');`,
+    );
     const dst = await scope.create('slot_wait_dst');
     const blocker = new pg.Client({ connectionString: src.url, application_name: 'rb_test_blocker' });
     await blocker.connect();
     let blockerPid: number;
     try {
       await blocker.query('BEGIN');
-      blockerPid = Number((await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, txid_current()')).rows[0]?.pid);
-      const file = pipeline({ name: 'slot_wait', src, dst, streams: ['{ name: public.t, sync_mode: cdc }'], sourceExtra: ', cdc: { slot_create_timeout_ms: 4000 }' });
+      blockerPid = Number(
+        (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, txid_current()')).rows[0]?.pid,
+      );
+      const file = pipeline({
+        name: 'slot_wait',
+        src,
+        dst,
+        streams: ['{ name: public.t, sync_mode: cdc }'],
+        sourceExtra: ', cdc: { slot_create_timeout_ms: 4000 }',
+      });
       const cli = spawnCli(['run', '--json', file], { timeoutMs: 120_000 });
       // the wait is reported while it lasts
-      await waitFor('a warning naming the blocking transaction', async () => (cli.stderrSoFar().includes(`pid ${blockerPid}`) ? true : undefined), { cli, timeoutMs: 60_000 });
+      await waitFor(
+        'a warning naming the blocking transaction',
+        async () => (cli.stderrSoFar().includes(`pid ${blockerPid}`) ? true : undefined),
+        { cli, timeoutMs: 60_000 },
+      );
       expect(cli.stderrSoFar()).toContain('rb_test_blocker');
       const result = await cli.exited;
       expect(result.code, result.stdout + result.stderr).not.toBe(0);
@@ -115,7 +158,10 @@ describe('slot creation behind an open transaction', () => {
       expect(error?.kind).toBe('permanent');
       expect(error?.message).toContain(`pid ${blockerPid}`);
       expect(error?.message).toContain('slot_create_timeout_ms');
-      const slots = await cluster.query('postgres', `SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'rapidbyte_slot_wait'`);
+      const slots = await cluster.query(
+        'postgres',
+        `SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'rapidbyte_slot_wait'`,
+      );
       expect((slots.rows[0] as { n: number }).n).toBe(0);
       await blocker.query('COMMIT');
 

@@ -118,7 +118,9 @@ describe('rapidbyte run: configuration errors exit 2 and say where and what', ()
 
   it('full_refresh × replace is valid; cdc × replace names the stream and the valid write modes', async () => {
     // valid pair: `check` passes the config stage (connectivity then fails: no server on 5432 is assumed)
-    const valid = await runCli(['check', writePipeline(yaml({ destinationExtra: '  write_mode: replace' }))], { timeoutMs: 60_000 });
+    const valid = await runCli(['check', writePipeline(yaml({ destinationExtra: '  write_mode: replace' }))], {
+      timeoutMs: 60_000,
+    });
     expect(valid.stdout).toMatch(/^OK\s+config /m);
     expect(valid.code).not.toBe(2);
 
@@ -143,17 +145,27 @@ describe('rapidbyte run: configuration errors exit 2 and say where and what', ()
     });
     // the secret in fields whose errors echo the value: a wrong type and a password of the wrong type
     const fields = yaml({
-      destinationConfig: '{ host: 127.0.0.1, user: loader, database: wh, password: "${DB_PASSWORD}", port: "${DB_PASSWORD}" }',
+      destinationConfig:
+        '{ host: 127.0.0.1, user: loader, database: wh, password: "${DB_PASSWORD}", port: "${DB_PASSWORD}" }',
       sourceConfig: `{ host: 127.0.0.1, user: reader, database: shop, password: ${password.length} }`,
     });
     const cases: [string[], string, string][] = [
-      [['run'], text, "'colour'"], [['run', '--json'], text, 'write_mode'], [['check'], text, "'colour'"],
-      [['run'], fields, 'destination.config.port'], [['check'], fields, 'source.config.password'],
+      [['run'], text, "'colour'"],
+      [['run', '--json'], text, 'write_mode'],
+      [['check'], text, "'colour'"],
+      [['run'], fields, 'destination.config.port'],
+      [['check'], fields, 'source.config.password'],
     ];
     for (const [args, pipelineText, named] of cases) {
-      const result = await runCli([...args, writePipeline(pipelineText)], { env: { DB_PASSWORD: password }, timeoutMs: 60_000 });
+      const result = await runCli([...args, writePipeline(pipelineText)], {
+        env: { DB_PASSWORD: password },
+        timeoutMs: 60_000,
+      });
       expect(result.code).toBe(2);
-      expect(issueLines(result.stderr).some((l) => l.includes(named)), result.stderr).toBe(true);
+      expect(
+        issueLines(result.stderr).some((l) => l.includes(named)),
+        result.stderr,
+      ).toBe(true);
       for (const out of [result.stdout, result.stderr]) {
         expect(out).not.toContain(password);
         expect(out).not.toContain('hunter2');

@@ -26,12 +26,18 @@ describe('rapidbyte discover, spec, connectors and stream patterns', () => {
   beforeAll(async () => {
     src = await databases.create('discover_src');
     await cluster.loadFixture(src.name, 'demo.sql');
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       CREATE TABLE shop.tmp_scratch (id int PRIMARY KEY);
       CREATE TABLE shop.audit (id bigint PRIMARY KEY, updated_at timestamptz NOT NULL, what text);
       INSERT INTO shop.audit SELECT g, now(), 'x' FROM generate_series(1, 7) g;
       CREATE TABLE sales.orders (id int PRIMARY KEY, total numeric);
-      INSERT INTO sales.orders VALUES (1, 9.5), (2, 10);`.replace('CREATE TABLE sales', 'CREATE SCHEMA sales; CREATE TABLE sales'));
+      INSERT INTO sales.orders VALUES (1, 9.5), (2, 10);`.replace(
+        'CREATE TABLE sales',
+        'CREATE SCHEMA sales; CREATE TABLE sales',
+      ),
+    );
   });
 
   afterAll(async () => {
@@ -53,13 +59,19 @@ ${destination}
 `);
 
   it('discover lists streams, columns, types, primary keys and a suggested cursor', async () => {
-    const file = pipeline('disc', '    - { name: "shop.*", exclude: ["shop.tmp_*"], sync_mode: full_refresh }', '  write_mode: replace');
+    const file = pipeline(
+      'disc',
+      '    - { name: "shop.*", exclude: ["shop.tmp_*"], sync_mode: full_refresh }',
+      '  write_mode: replace',
+    );
     const json = await runCli(['discover', file, '--json']);
     expect(json.code, json.stderr).toBe(0);
     const catalog = JSON.parse(json.stdout) as CatalogJson;
     expect(catalog.source).toBe('source-postgres');
     const byName = new Map(catalog.streams.map((s) => [s.name, s]));
-    expect([...byName.keys()]).toEqual(expect.arrayContaining(['shop.customers', 'shop.orders', 'shop.audit', 'shop.tmp_scratch', 'sales.orders']));
+    expect([...byName.keys()]).toEqual(
+      expect.arrayContaining(['shop.customers', 'shop.orders', 'shop.audit', 'shop.tmp_scratch', 'sales.orders']),
+    );
     const customers = byName.get('shop.customers');
     expect(customers?.kind).toBe('table');
     expect(customers?.primaryKey).toEqual(['id']);
@@ -67,11 +79,20 @@ ${destination}
       { name: 'id', type: 'bigint', nullable: false },
       { name: 'name', type: 'text', nullable: false },
     ]);
-    expect(byName.get('shop.orders')?.columns.find((c) => c.name === 'amount')).toEqual({ name: 'amount', type: 'numeric(12,2)', nullable: false });
+    expect(byName.get('shop.orders')?.columns.find((c) => c.name === 'amount')).toEqual({
+      name: 'amount',
+      type: 'numeric(12,2)',
+      nullable: false,
+    });
     expect(byName.get('shop.audit')?.suggestedCursor?.column).toBe('updated_at');
     expect(byName.get('shop.customers')?.suggestedCursor?.column).toBe('id');
     // selection: the pattern minus its exclude
-    expect(catalog.streams.filter((s) => s.selected).map((s) => s.name).sort()).toEqual(['shop.audit', 'shop.customers', 'shop.orders']);
+    expect(
+      catalog.streams
+        .filter((s) => s.selected)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['shop.audit', 'shop.customers', 'shop.orders']);
 
     const text = await runCli(['discover', file]);
     expect(text.code, text.stderr).toBe(0);
@@ -111,8 +132,18 @@ destination:
   it('connectors lists name, version, roles and where each is loaded from', async () => {
     const json = await runCli(['connectors', '--json']);
     expect(json.code, json.stderr).toBe(0);
-    const list = JSON.parse(json.stdout) as { name: string; version: string; roles: string[]; dir: string; built: boolean }[];
-    expect(list.find((c) => c.name === 'source-postgres')).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), roles: ['source'], built: true });
+    const list = JSON.parse(json.stdout) as {
+      name: string;
+      version: string;
+      roles: string[];
+      dir: string;
+      built: boolean;
+    }[];
+    expect(list.find((c) => c.name === 'source-postgres')).toMatchObject({
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      roles: ['source'],
+      built: true,
+    });
     expect(list.find((c) => c.name === 'dest-postgres')?.roles).toEqual(['destination']);
     expect(list.find((c) => c.name === 'dest-postgres')?.dir).toMatch(/connectors[/\\]dest-postgres$/);
     const text = await runCli(['connectors']);
@@ -124,7 +155,10 @@ destination:
     const dst = await databases.create('discover_dst');
     const file = pipeline(
       'patterns',
-      ['    - { name: "shop.*", exclude: ["shop.tmp_*"], sync_mode: full_refresh }', '    - { name: "sales.*", sync_mode: full_refresh }'].join('\n'),
+      [
+        '    - { name: "shop.*", exclude: ["shop.tmp_*"], sync_mode: full_refresh }',
+        '    - { name: "sales.*", sync_mode: full_refresh }',
+      ].join('\n'),
       '  write_mode: replace\n  table_prefix: { shop: shop_, sales: sales_ }',
       dst.url,
     );
@@ -132,9 +166,21 @@ destination:
     expect(result.code, result.stderr).toBe(0);
     const run = JSON.parse(result.stdout) as { streams: { stream: string; rowsWritten: number; status: string }[] };
     expect(run.streams.map((s) => s.stream)).toEqual(['shop.audit', 'shop.customers', 'shop.orders', 'sales.orders']);
-    const tables = await cluster.query(dst.name, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '\\_rb%' ORDER BY 1`);
-    expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual(['sales_orders', 'shop_audit', 'shop_customers', 'shop_orders']);
-    for (const [source, target, rows] of [['shop.customers', 'shop_customers', 1000], ['shop.orders', 'shop_orders', 10000], ['sales.orders', 'sales_orders', 2]] as const) {
+    const tables = await cluster.query(
+      dst.name,
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '\\_rb%' ORDER BY 1`,
+    );
+    expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual([
+      'sales_orders',
+      'shop_audit',
+      'shop_customers',
+      'shop_orders',
+    ]);
+    for (const [source, target, rows] of [
+      ['shop.customers', 'shop_customers', 1000],
+      ['shop.orders', 'shop_orders', 10000],
+      ['sales.orders', 'sales_orders', 2],
+    ] as const) {
       const diff = await cluster.compareTables(src.url, source, dst.url, `public.${target}`);
       expect(diff.onlyInSource, source).toEqual([]);
       expect(diff.onlyInDestination, source).toEqual([]);

@@ -19,7 +19,11 @@ const sh = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 function runCliInPty(args: readonly string[]): Promise<CliResult> {
   const command = `stty cols 120 rows 40; exec ${[process.execPath, CLI, ...args].map(sh).join(' ')}`;
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: REPO_ROOT, env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TERM: 'xterm-256color' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -46,9 +50,12 @@ describe('rapidbyte run on a terminal', () => {
   beforeAll(async () => {
     src = await databases.create('display_src');
     await cluster.loadFixture(src.name, 'demo.sql');
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       CREATE TABLE shop.products AS SELECT g AS id, 'product ' || g AS title FROM generate_series(1, 200000) AS g;
-      ALTER TABLE shop.products ADD PRIMARY KEY (id);`);
+      ALTER TABLE shop.products ADD PRIMARY KEY (id);`,
+    );
     dst = await databases.create('display_dst');
   });
 
@@ -82,7 +89,11 @@ resources: { parallelism: 1 }
     expect(frames.length).toBeGreaterThanOrEqual(2);
     for (const stream of STREAMS) {
       expect(out).toMatch(new RegExp(`${stream.replace('.', '\\.')}\\s+(queued|starting|copying)`));
-      expect(out).toMatch(new RegExp(`✔ ${stream.replace('.', '\\.')}\\s+succeeded\\s+[\\d,]+ rows\\s+[\\d.]+ (B|KiB|MiB)\\s+[\\d,-]+ rows/s\\s+[\\d.]+ s`));
+      expect(out).toMatch(
+        new RegExp(
+          `✔ ${stream.replace('.', '\\.')}\\s+succeeded\\s+[\\d,]+ rows\\s+[\\d.]+ (B|KiB|MiB)\\s+[\\d,-]+ rows/s\\s+[\\d.]+ s`,
+        ),
+      );
     }
     expect(out).toContain('run 1 of cli_display: 3/3 streams done');
     // the last frame stays: it shows every stream succeeded with its final row count
@@ -95,7 +106,11 @@ resources: { parallelism: 1 }
     expect(summary).toMatch(/│ stream\s+│ status\s+│ rows read │ rows written │/);
     const rows = summary.split('\n').filter((l) => l.startsWith('│ shop.'));
     expect(rows.map((r) => r.split('│')[1]?.trim())).toEqual(STREAMS);
-    const cells = (stream: string): string[] => (rows.find((r) => r.startsWith(`│ ${stream} `)) ?? '').split('│').map((c) => c.trim()).slice(1, -1);
+    const cells = (stream: string): string[] =>
+      (rows.find((r) => r.startsWith(`│ ${stream} `)) ?? '')
+        .split('│')
+        .map((c) => c.trim())
+        .slice(1, -1);
     expect(cells('shop.customers').slice(0, 4)).toEqual(['shop.customers', 'succeeded', '1,000', '1,000']);
     expect(cells('shop.orders').slice(0, 4)).toEqual(['shop.orders', 'succeeded', '10,000', '10,000']);
     expect(cells('shop.products').slice(0, 4)).toEqual(['shop.products', 'succeeded', '200,000', '200,000']);
@@ -119,8 +134,15 @@ destination:
     const out = result.stdout.replace(/\r\n/g, '\n');
     expect(result.code, out).toBe(0);
     expect(out).not.toContain(ERASE_LINE);
-    const records = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; stream?: string; message: string; event?: string });
-    expect(records.some((r) => r.stream === 'shop.customers' && r.event === 'stream-finished' && r.message === 'succeeded (1000 rows)')).toBe(true);
+    const records = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: string; stream?: string; message: string; event?: string });
+    expect(
+      records.some(
+        (r) => r.stream === 'shop.customers' && r.event === 'stream-finished' && r.message === 'succeeded (1000 rows)',
+      ),
+    ).toBe(true);
     expect(records.every((r) => ['debug', 'info', 'warn', 'error'].includes(r.level))).toBe(true);
     expect(out).toMatch(/run \d+ of cli_display_json_logs: succeeded/);
   });

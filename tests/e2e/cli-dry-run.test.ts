@@ -5,7 +5,17 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from '../../packages/engine/dist/state/index.js';
-import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type RunJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type RunJson,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 1000;
@@ -29,27 +39,38 @@ resources: { checkpoint_interval_rows: 100, batch_rows: 40 }
 `);
 }
 
-const byName = (json: RunJson): Record<string, StreamJson> => Object.fromEntries(json.streams.map((s) => [s.stream, s]));
+const byName = (json: RunJson): Record<string, StreamJson> =>
+  Object.fromEntries(json.streams.map((s) => [s.stream, s]));
 
 async function userTables(db: TestDatabase): Promise<string[]> {
-  const r = await cluster.query(db.name, `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`);
+  const r = await cluster.query(
+    db.name,
+    `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+  );
   return r.rows.map((row: { t: string }) => row.t);
 }
 
 async function slotsOf(db: TestDatabase): Promise<string[]> {
-  const r = await cluster.query('postgres', `SELECT slot_name FROM pg_replication_slots WHERE database = $1`, [db.name]);
+  const r = await cluster.query('postgres', `SELECT slot_name FROM pg_replication_slots WHERE database = $1`, [
+    db.name,
+  ]);
   return r.rows.map((row: { slot_name: string }) => row.slot_name);
 }
 
 /** What the pipeline's state DB holds: runs, and per batch stream its cursor and checkpoint. */
-async function stateOf(file: string, pipeline: string): Promise<{ runs: number; cursors: unknown[]; checkpoints: unknown[] }> {
+async function stateOf(
+  file: string,
+  pipeline: string,
+): Promise<{ runs: number; cursors: unknown[]; checkpoints: unknown[] }> {
   const state = openSqliteStateStore(join(dirname(file), '.rapidbyte', 'state.db'));
   try {
     const streams = ['public.full_items', 'public.inc_items', 'public.events'];
     return {
       runs: (await state.listRuns({ pipeline })).length,
       cursors: (await Promise.all(streams.map((s) => state.getCursor(pipeline, s)))).filter((c) => c !== undefined),
-      checkpoints: (await Promise.all(streams.map((s) => state.getKv('rapidbyte.checkpoint', `${pipeline}/${s}`)))).filter((c) => c !== undefined),
+      checkpoints: (
+        await Promise.all(streams.map((s) => state.getKv('rapidbyte.checkpoint', `${pipeline}/${s}`)))
+      ).filter((c) => c !== undefined),
     };
   } finally {
     await state.close();
@@ -61,13 +82,16 @@ describe('rapidbyte run --dry-run', () => {
   let src: TestDatabase;
 
   beforeAll(async () => {
-    src = await databases.create('dry_src', `
+    src = await databases.create(
+      'dry_src',
+      `
       CREATE TABLE public.full_items (id bigint PRIMARY KEY, name text NOT NULL);
       INSERT INTO public.full_items SELECT g, 'item ' || g FROM generate_series(1, ${ROWS}) g;
       CREATE TABLE public.inc_items (id bigint PRIMARY KEY, cur bigint NOT NULL, name text);
       INSERT INTO public.inc_items SELECT g, g / 7, md5(g::text) FROM generate_series(1, ${ROWS}) g;
       CREATE TABLE public.events (id bigint PRIMARY KEY, what text);
-      INSERT INTO public.events VALUES (1, 'created');`);
+      INSERT INTO public.events VALUES (1, 'created');`,
+    );
   });
 
   afterAll(async () => {

@@ -3,7 +3,19 @@
 // changes the cursor did not see (rows updated without moving the cursor) arrive too; the run's
 // first commit overwrites the watermark, so the next normal run is incremental again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, expectSucceeded, onlyStream, pgEndpoint, rowCount, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  expectSucceeded,
+  onlyStream,
+  pgEndpoint,
+  rowCount,
+  runCli,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.accounts';
@@ -40,9 +52,12 @@ describe('rapidbyte run --full-refresh', () => {
   let dst: TestDatabase;
 
   beforeAll(async () => {
-    src = await databases.create('fr_src', `
+    src = await databases.create(
+      'fr_src',
+      `
       CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, updated bigint NOT NULL, balance numeric(12,2) NOT NULL, note text);
-      INSERT INTO ${TABLE} SELECT g, g, g * 1.25, md5(g::text) FROM generate_series(1, ${ROWS}) g;`);
+      INSERT INTO ${TABLE} SELECT g, g, g * 1.25, md5(g::text) FROM generate_series(1, ${ROWS}) g;`,
+    );
     dst = await databases.create('fr_dst');
   });
 
@@ -55,9 +70,12 @@ describe('rapidbyte run --full-refresh', () => {
     expect(streamOf(await runCli(['run', '--json', file])).rowsRead).toBe(ROWS);
 
     // changes an incremental run cannot see (the cursor does not move) and ones it can
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       UPDATE ${TABLE} SET balance = balance + 1000, note = 'silently changed' WHERE id % 10 = 0;
-      INSERT INTO ${TABLE} SELECT g, g, 0, 'new' FROM generate_series(${ROWS + 1}, ${ROWS + 200}) g;`);
+      INSERT INTO ${TABLE} SELECT g, g, 0, 'new' FROM generate_series(${ROWS + 1}, ${ROWS + 200}) g;`,
+    );
     const size = ROWS + 200;
 
     const full = streamOf(await runCli(['run', '--json', '--full-refresh', file]));
@@ -72,7 +90,13 @@ describe('rapidbyte run --full-refresh', () => {
     // (it re-reads only the last cursor value's rows)
     const next = streamOf(await runCli(['run', '--json', file]));
     expect(next.rowsRead).toBeLessThanOrEqual(1);
-    const watermark = (await cluster.query(dst.name, `SELECT payload FROM public._rb_watermarks WHERE pipeline = 'full_refresh_flag' AND stream = $1`, [TABLE])).rows;
+    const watermark = (
+      await cluster.query(
+        dst.name,
+        `SELECT payload FROM public._rb_watermarks WHERE pipeline = 'full_refresh_flag' AND stream = $1`,
+        [TABLE],
+      )
+    ).rows;
     expect((watermark[0]?.payload as { cursorValue?: string }).cursorValue).toBe(String(size));
   });
 });

@@ -1,7 +1,15 @@
 // `rapidbyte run --json`: stdout is one JSON document (the RunResult) holding every stream with
 // its counters; progress and logs stay on stderr; `--streams` runs a subset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -16,7 +24,10 @@ describe('rapidbyte run --json', () => {
   beforeAll(async () => {
     src = await databases.create('json_src');
     await cluster.loadFixture(src.name, 'demo.sql');
-    await cluster.psql(src.name, `CREATE TABLE public.notes (id int PRIMARY KEY, body text); INSERT INTO public.notes VALUES (1, 'a'), (2, 'b'), (3, NULL);`);
+    await cluster.psql(
+      src.name,
+      `CREATE TABLE public.notes (id int PRIMARY KEY, body text); INSERT INTO public.notes VALUES (1, 'a'), (2, 'b'), (3, NULL);`,
+    );
     dst = await databases.create('json_dst');
     file = writePipeline(`version: "1.0"
 pipeline: cli_json
@@ -24,7 +35,9 @@ source:
   use: source-postgres
   ${pgEndpoint(src.url)}
   streams:
-${Object.keys(EXPECTED_ROWS).map((s) => `    - { name: ${s}, sync_mode: full_refresh }`).join('\n')}
+${Object.keys(EXPECTED_ROWS)
+  .map((s) => `    - { name: ${s}, sync_mode: full_refresh }`)
+  .join('\n')}
 destination:
   use: dest-postgres
   ${pgEndpoint(dst.url)}
@@ -60,18 +73,34 @@ destination:
     const result = await runCli(['run', file, '--json', '--streams', 'notes,shop.customers']);
     expect(result.code, result.stderr).toBe(0);
     const run = parseJson(result);
-    expect(run.streams.map((s) => [s.stream, s.rowsWritten])).toEqual([['shop.customers', 1000], ['public.notes', 3]]);
+    expect(run.streams.map((s) => [s.stream, s.rowsWritten])).toEqual([
+      ['shop.customers', 1000],
+      ['public.notes', 3],
+    ]);
   });
 
   it('--streams with an unknown name is a config error (exit 2) naming the streams', async () => {
     const result = await runCli(['run', file, '--json', '--streams', 'shop.nope']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain("--streams: 'shop.nope' selects no stream (streams: shop.customers, shop.orders, public.notes)");
+    expect(result.stderr).toContain(
+      "--streams: 'shop.nope' selects no stream (streams: shop.customers, shop.orders, public.notes)",
+    );
   });
 
   it('--log-format json --no-progress keeps stderr JSON lines and stdout the document', async () => {
-    const result = await runCli(['run', file, '--json', '--streams', 'public.notes', '--log-format', 'json', '--no-progress', '--log-level', 'debug']);
+    const result = await runCli([
+      'run',
+      file,
+      '--json',
+      '--streams',
+      'public.notes',
+      '--log-format',
+      'json',
+      '--no-progress',
+      '--log-level',
+      'debug',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(parseJson(result).streams).toHaveLength(1);
     const lines = result.stderr.split('\n').filter((l) => l.trim() !== '');

@@ -19,7 +19,13 @@ function columns(text: string): number {
 }
 
 /** Runs `rapidbyte <args>`, reads stdout up to its first line, then closes the pipe (like `| head -1`). */
-function firstLineThenClose(args: readonly string[]): Promise<{ firstLine: string; moreInFirstChunk: boolean; code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function firstLineThenClose(args: readonly string[]): Promise<{
+  firstLine: string;
+  moreInFirstChunk: boolean;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let firstLine: string | undefined;
@@ -47,13 +53,19 @@ describe('CLI output edges', () => {
 
   beforeAll(async () => {
     src = await databases.create('edges_src');
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       CREATE TABLE public."注文" (id int PRIMARY KEY, "名前" text, "🍣sushi" int, price numeric, "ｶﾀｶﾅ" text);
-      INSERT INTO public."注文" SELECT g, 'n' || g, g, g * 1.5, 'k' FROM generate_series(1, 50) g;`);
+      INSERT INTO public."注文" SELECT g, 'n' || g, g, g * 1.5, 'k' FROM generate_series(1, 50) g;`,
+    );
   });
 
   afterAll(async () => {
-    await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_name LIKE 'rapidbyte_edges%'`);
+    await cluster.query(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_name LIKE 'rapidbyte_edges%'`,
+    );
     await databases.dropAll();
   });
 
@@ -82,7 +94,10 @@ ${extra}`);
     expect(r.code).toBe(0);
 
     // a check that fails keeps its exit code when its reader went away
-    const bad = pipeline('edges_epipe_bad', '    - { name: public.注文, sync_mode: full_refresh }', { name: 'no_such_db', url: cluster.url('edges_no_such_db') });
+    const bad = pipeline('edges_epipe_bad', '    - { name: public.注文, sync_mode: full_refresh }', {
+      name: 'no_such_db',
+      url: cluster.url('edges_no_such_db'),
+    });
     const failed = await firstLineThenClose(['check', bad]);
     expect(failed.firstLine).toMatch(/^OK\s+config /);
     expect(failed.stderr).not.toMatch(/EPIPE|\n\s+at /);
@@ -92,7 +107,15 @@ ${extra}`);
   it('a pipeline with 12 CDC streams prints no MaxListenersExceededWarning and no DeprecationWarning', async () => {
     const db = await databases.create('edges_cdc12_src');
     const tables = Array.from({ length: 12 }, (_, i) => `t${i + 1}`);
-    await cluster.psql(db.name, tables.map((t) => `CREATE TABLE public.${t} (id int PRIMARY KEY, v text); INSERT INTO public.${t} SELECT g, 'v' || g FROM generate_series(1, 20) g;`).join('\n'));
+    await cluster.psql(
+      db.name,
+      tables
+        .map(
+          (t) =>
+            `CREATE TABLE public.${t} (id int PRIMARY KEY, v text); INSERT INTO public.${t} SELECT g, 'v' || g FROM generate_series(1, 20) g;`,
+        )
+        .join('\n'),
+    );
     const dst = await databases.create('edges_cdc12_dst');
     const file = writePipeline(`version: "1.0"
 pipeline: edges_cdc12
@@ -108,7 +131,15 @@ destination:
 `);
     const first = await runCli(['run', '--json', file]);
     expect(first.code, first.stderr).toBe(0);
-    await cluster.psql(db.name, tables.map((t) => `INSERT INTO public.${t} VALUES (100, 'new'); UPDATE public.${t} SET v = 'changed' WHERE id = 1; DELETE FROM public.${t} WHERE id = 2;`).join('\n'));
+    await cluster.psql(
+      db.name,
+      tables
+        .map(
+          (t) =>
+            `INSERT INTO public.${t} VALUES (100, 'new'); UPDATE public.${t} SET v = 'changed' WHERE id = 1; DELETE FROM public.${t} WHERE id = 2;`,
+        )
+        .join('\n'),
+    );
     const second = await runCli(['run', '--json', file]);
     expect(second.code, second.stderr).toBe(0);
     // runs that resume: the 12 streams attach to the replication hub at once (each reads the slot's
@@ -126,7 +157,10 @@ destination:
       expect([diff.onlyInSource, diff.onlyInDestination, diff.destinationRows]).toEqual([[], [], 20]);
     }
     // the application's own writes still work on the published tables
-    await cluster.psql(db.name, `INSERT INTO public.t1 VALUES (200, 'x'); UPDATE public.t1 SET v = 'y' WHERE id = 200; DELETE FROM public.t1 WHERE id = 200;`);
+    await cluster.psql(
+      db.name,
+      `INSERT INTO public.t1 VALUES (200, 'x'); UPDATE public.t1 SET v = 'y' WHERE id = 200; DELETE FROM public.t1 WHERE id = 200;`,
+    );
   });
 
   it('discover aligns CJK and emoji column names by display width', async () => {
@@ -152,6 +186,11 @@ destination:
     expect(summaryBytes).toMatch(/^[\d.]+ (B|KiB|MiB)$/);
     const runs = await runCli(['runs', '--pipeline', file]);
     expect(runs.code, runs.stderr).toBe(0);
-    expect(runs.stdout).toMatch(new RegExp(`^\\s+public\\.注文\\s+succeeded\\s+read 50\\s+written 50\\s+bytes ${summaryBytes?.replace('.', '\\.')}\\s+attempts 1$`, 'm'));
+    expect(runs.stdout).toMatch(
+      new RegExp(
+        `^\\s+public\\.注文\\s+succeeded\\s+read 50\\s+written 50\\s+bytes ${summaryBytes?.replace('.', '\\.')}\\s+attempts 1$`,
+        'm',
+      ),
+    );
   });
 });

@@ -5,7 +5,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnNames, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, waitFor, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
+import {
+  columnNames,
+  databaseScope,
+  expectTablesEqual,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  waitFor,
+  writePipeline,
+  type CliResult,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -35,7 +47,14 @@ ${o.extra ?? ''}`;
 }
 
 /** Column names of a table, in order. */
-async function expectEqualTables(src: TestDatabase, srcTable: string, dst: TestDatabase, dstTable: string, rows: number, columns?: string[]): Promise<void> {
+async function expectEqualTables(
+  src: TestDatabase,
+  srcTable: string,
+  dst: TestDatabase,
+  dstTable: string,
+  rows: number,
+  columns?: string[],
+): Promise<void> {
   await expectTablesEqual(src, srcTable, dst, dstTable, { rows, columns });
 }
 
@@ -56,13 +75,16 @@ describe('rapidbyte CLI', () => {
   beforeAll(async () => {
     src = await databases.create('cli_src');
     await cluster.loadFixture(src.name, 'demo.sql');
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       CREATE TABLE shop.products AS
         SELECT g AS id, 'product ' || g AS title, (g % 97)::int AS stock FROM generate_series(1, 500) AS g;
       ALTER TABLE shop.products ADD PRIMARY KEY (id);
       CREATE TABLE public.big AS
         SELECT g::bigint AS id, md5(g::text) AS hash, g * 1.5 AS amount, now() AS at FROM generate_series(1, 300000) AS g;
-      ANALYZE;`);
+      ANALYZE;`,
+    );
   });
 
   afterAll(async () => {
@@ -75,25 +97,43 @@ describe('rapidbyte CLI', () => {
     expect(result.stdout).toMatch(/^\s+run \[options\] <pipeline\.yaml>/m);
     expect(result.stdout).toMatch(/^\s+check <pipeline\.yaml[|>]/m); // also a project: <pipeline.yaml|dir|project.yaml>
     expect(result.stdout).toContain('Exit codes:');
-    for (const [code, meaning] of [['0', 'success'], ['1', 'failure'], ['2', 'configuration error'], ['3', 'connection or authentication error'], ['4', 'data error'], ['5', 'partial failure'], ['130', 'interrupted']]) {
+    for (const [code, meaning] of [
+      ['0', 'success'],
+      ['1', 'failure'],
+      ['2', 'configuration error'],
+      ['3', 'connection or authentication error'],
+      ['4', 'data error'],
+      ['5', 'partial failure'],
+      ['130', 'interrupted'],
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^\\s+${code}\\s+${meaning}`, 'm'));
     }
   });
 
   it('run prints a per-stream summary table with rows, bytes, duration and rows/s', async () => {
     const dst = await freshDestination('cli_table');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_table',
-      src,
-      dstUrl: dst.url,
-      streams: ['name: shop.customers, sync_mode: full_refresh', 'name: shop.orders, sync_mode: full_refresh'],
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_table',
+        src,
+        dstUrl: dst.url,
+        streams: ['name: shop.customers, sync_mode: full_refresh', 'name: shop.orders, sync_mode: full_refresh'],
+      }),
+    );
     const result = await runCli(['run', file]);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^run \d+ of cli_table: succeeded in \d+\.\d\d s$/);
     const header = lines.findIndex((l) => l.startsWith('stream'));
-    expect(lines[header]?.split(/\s{2,}/)).toEqual(['stream', 'status', 'rows read', 'rows written', 'bytes', 'duration', 'rows/s']);
+    expect(lines[header]?.split(/\s{2,}/)).toEqual([
+      'stream',
+      'status',
+      'rows read',
+      'rows written',
+      'bytes',
+      'duration',
+      'rows/s',
+    ]);
     const cells = (stream: string): string[] => (lines.find((l) => l.startsWith(`${stream} `)) ?? '').split(/\s{2,}/);
     const customers = cells('shop.customers');
     const orders = cells('shop.orders');
@@ -102,9 +142,16 @@ describe('rapidbyte CLI', () => {
 
     // bytes read = the COPY BINARY stream: 19-byte header, 2-byte trailer, per row a 2-byte field
     // count and per field a 4-byte length plus the value (int8 8, bool 1, timestamptz 8, text/char bytes)
-    const expected = Number((await cluster.query(src.name, `
+    const expected = Number(
+      (
+        await cluster.query(
+          src.name,
+          `
       SELECT 21 + sum(2 + 6 * 4 + 8 + octet_length(name) + octet_length(email) + octet_length(country::text) + 1 + 8) AS n
-        FROM shop.customers`)).rows[0].n);
+        FROM shop.customers`,
+        )
+      ).rows[0].n,
+    );
     const shown = parseDisplayedBytes(customers[4] as string);
     expect(Math.abs(shown.value - expected)).toBeLessThanOrEqual(shown.slack);
     expect(parseDisplayedBytes(orders[4] as string).value).toBeGreaterThan(shown.value);
@@ -130,12 +177,14 @@ describe('rapidbyte CLI', () => {
 
   it('--json holds every stream with its counters, status and duration', async () => {
     const dst = await freshDestination('cli_json');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_json',
-      src,
-      dstUrl: dst.url,
-      streams: ['name: shop.customers, sync_mode: full_refresh', 'name: shop.orders, sync_mode: full_refresh'],
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_json',
+        src,
+        dstUrl: dst.url,
+        streams: ['name: shop.customers, sync_mode: full_refresh', 'name: shop.orders, sync_mode: full_refresh'],
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(0);
     const json = parseJson(result);
@@ -158,16 +207,18 @@ describe('rapidbyte CLI', () => {
 
   it('one failing stream does not hide the others: exit 5, failed stream named, others loaded', async () => {
     const dst = await freshDestination('cli_partial');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_partial',
-      src,
-      dstUrl: dst.url,
-      streams: [
-        'name: shop.customers, sync_mode: full_refresh',
-        'name: shop.no_such_table, sync_mode: full_refresh',
-        'name: shop.orders, sync_mode: full_refresh',
-      ],
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_partial',
+        src,
+        dstUrl: dst.url,
+        streams: [
+          'name: shop.customers, sync_mode: full_refresh',
+          'name: shop.no_such_table, sync_mode: full_refresh',
+          'name: shop.orders, sync_mode: full_refresh',
+        ],
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(5);
     const json = parseJson(result);
@@ -183,18 +234,23 @@ describe('rapidbyte CLI', () => {
     expect(failed?.rowsWritten).toBe(0);
     await expectEqualTables(src, 'shop.customers', dst, 'public.customers', 1000);
     await expectEqualTables(src, 'shop.orders', dst, 'public.orders', 10000);
-    const tables = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'no_such_table'`);
+    const tables = await cluster.query(
+      dst.name,
+      `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'no_such_table'`,
+    );
     expect(tables.rows[0].n).toBe(0);
   });
 
   it('every stream failing on missing tables: exit 1 and status failed', async () => {
     const dst = await freshDestination('cli_allmissing');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_allmissing',
-      src,
-      dstUrl: dst.url,
-      streams: ['name: shop.nope_a, sync_mode: full_refresh', 'name: shop.nope_b, sync_mode: full_refresh'],
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_allmissing',
+        src,
+        dstUrl: dst.url,
+        streams: ['name: shop.nope_a, sync_mode: full_refresh', 'name: shop.nope_b, sync_mode: full_refresh'],
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(1);
     const json = parseJson(result);
@@ -208,12 +264,14 @@ describe('rapidbyte CLI', () => {
   it('a destination authentication failure fails every stream: exit 3 and status failed', async () => {
     const dst = await freshDestination('cli_auth');
     const wrongUrl = cluster.url(dst.name, cluster.passwordUser.user, 'definitely-wrong');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_auth',
-      src,
-      dstUrl: wrongUrl,
-      streams: ['name: shop.customers, sync_mode: full_refresh', 'name: shop.products, sync_mode: full_refresh'],
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_auth',
+        src,
+        dstUrl: wrongUrl,
+        streams: ['name: shop.customers, sync_mode: full_refresh', 'name: shop.products, sync_mode: full_refresh'],
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(3);
     const json = parseJson(result);
@@ -227,12 +285,14 @@ describe('rapidbyte CLI', () => {
 
   it('columns: [id, email] loads exactly those columns with equal values', async () => {
     const dst = await freshDestination('cli_proj');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_proj',
-      src,
-      dstUrl: dst.url,
-      streams: ['name: shop.customers, sync_mode: full_refresh, columns: [id, email]'],
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_proj',
+        src,
+        dstUrl: dst.url,
+        streams: ['name: shop.customers, sync_mode: full_refresh, columns: [id, email]'],
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(0);
     expect(parseJson(result).streams.map((s) => [s.status, s.rowsWritten])).toEqual([['succeeded', 1000]]);
@@ -242,12 +302,14 @@ describe('rapidbyte CLI', () => {
 
   it('an unknown projected column fails the stream, naming it and listing the table columns', async () => {
     const dst = await freshDestination('cli_projbad');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_projbad',
-      src,
-      dstUrl: dst.url,
-      streams: ['name: shop.customers, sync_mode: full_refresh, columns: [id, e_mail]'],
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_projbad',
+        src,
+        dstUrl: dst.url,
+        streams: ['name: shop.customers, sync_mode: full_refresh, columns: [id, e_mail]'],
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     expect(result.code).not.toBe(0);
     const json = parseJson(result);
@@ -255,24 +317,30 @@ describe('rapidbyte CLI', () => {
     const error = json.streams[0]?.error;
     expect(error?.code).toBe('COLUMN_NOT_FOUND');
     expect(error?.message).toContain('e_mail');
-    for (const column of ['id', 'name', 'email', 'country', 'vip', 'created_at']) expect(error?.message).toContain(`"${column}"`);
-    const tables = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'customers'`);
+    for (const column of ['id', 'name', 'email', 'country', 'vip', 'created_at'])
+      expect(error?.message).toContain(`"${column}"`);
+    const tables = await cluster.query(
+      dst.name,
+      `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'customers'`,
+    );
     expect(tables.rows[0].n).toBe(0);
   });
 
   it('parallelism: 2 with 3 streams loads all three', async () => {
     const dst = await freshDestination('cli_par');
-    const file = writePipeline(pipelineYaml({
-      name: 'cli_par',
-      src,
-      dstUrl: dst.url,
-      streams: [
-        'name: shop.customers, sync_mode: full_refresh',
-        'name: shop.orders, sync_mode: full_refresh',
-        'name: shop.products, sync_mode: full_refresh',
-      ],
-      extra: 'resources: { parallelism: 2 }\n',
-    }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'cli_par',
+        src,
+        dstUrl: dst.url,
+        streams: [
+          'name: shop.customers, sync_mode: full_refresh',
+          'name: shop.orders, sync_mode: full_refresh',
+          'name: shop.products, sync_mode: full_refresh',
+        ],
+        extra: 'resources: { parallelism: 2 }\n',
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     expect(result.code, result.stderr).toBe(0);
     const json = parseJson(result);
@@ -288,18 +356,34 @@ describe('rapidbyte CLI', () => {
 
   it('check: OK for config, source and destination; a wrong destination database is exit 3 with a FAILED line', async () => {
     const dst = await freshDestination('cli_check');
-    const good = await runCli(['check', writePipeline(pipelineYaml({
-      name: 'cli_check', src, dstUrl: dst.url, streams: ['name: shop.customers, sync_mode: full_refresh'],
-    }))]);
+    const good = await runCli([
+      'check',
+      writePipeline(
+        pipelineYaml({
+          name: 'cli_check',
+          src,
+          dstUrl: dst.url,
+          streams: ['name: shop.customers, sync_mode: full_refresh'],
+        }),
+      ),
+    ]);
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toMatch(/^OK\s+config \S*pipeline\.yaml$/m);
     expect(good.stdout).toMatch(/^OK\s+source source-postgres: connect/m);
     expect(good.stdout).toMatch(/^OK\s+destination dest-postgres: connect/m);
     expect(good.stdout).not.toMatch(/FAILED/);
 
-    const bad = await runCli(['check', writePipeline(pipelineYaml({
-      name: 'cli_check', src, dstUrl: cluster.url('no_such_database_xyz'), streams: ['name: shop.customers, sync_mode: full_refresh'],
-    }))]);
+    const bad = await runCli([
+      'check',
+      writePipeline(
+        pipelineYaml({
+          name: 'cli_check',
+          src,
+          dstUrl: cluster.url('no_such_database_xyz'),
+          streams: ['name: shop.customers, sync_mode: full_refresh'],
+        }),
+      ),
+    ]);
     expect(bad.code, bad.stdout + bad.stderr).toBe(3);
     expect(bad.stdout).toMatch(/^OK\s+config /m);
     expect(bad.stdout).toMatch(/^OK\s+source source-postgres: connect/m);
@@ -319,9 +403,15 @@ describe('rapidbyte CLI', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(existsSync(join(dirname(byDefault), '.rapidbyte', 'state.db'))).toBe(true);
 
-    const custom = writePipeline(pipelineYaml({
-      name: 'cli_state', src, dstUrl: dst.url, streams, extra: 'state: { backend: sqlite, connection: history/runs.sqlite }\n',
-    }));
+    const custom = writePipeline(
+      pipelineYaml({
+        name: 'cli_state',
+        src,
+        dstUrl: dst.url,
+        streams,
+        extra: 'state: { backend: sqlite, connection: history/runs.sqlite }\n',
+      }),
+    );
     const second = await runCli(['run', custom], { cwd });
     expect(second.code, second.stderr).toBe(0);
     expect(existsSync(join(dirname(custom), 'history', 'runs.sqlite'))).toBe(true);
@@ -331,7 +421,9 @@ describe('rapidbyte CLI', () => {
 
   it('a second concurrent run of the same pipeline is refused; after the first ends a new run works', async () => {
     const dst = await freshDestination('cli_lock');
-    const file = writePipeline(pipelineYaml({ name: 'cli_lock', src, dstUrl: dst.url, streams: ['name: public.big, sync_mode: full_refresh'] }));
+    const file = writePipeline(
+      pipelineYaml({ name: 'cli_lock', src, dstUrl: dst.url, streams: ['name: public.big, sync_mode: full_refresh'] }),
+    );
     // Hold the source table so the first run is provably still running while the second starts.
     const blocker = new pg.Client({ connectionString: src.url });
     await blocker.connect();
@@ -341,12 +433,18 @@ describe('rapidbyte CLI', () => {
       await blocker.query('LOCK TABLE public.big IN ACCESS EXCLUSIVE MODE');
       first = runCli(['run', '--json', file]);
       // the run holds the pipeline lock before its source connects; wait until the source waits on our lock
-      await waitFor('the first run to reach the source table', async () => {
-        const waiting = await cluster.query('postgres',
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'rapidbyte/cli_lock%' AND wait_event_type = 'Lock'`,
-          [src.name]);
-        return waiting.rows[0].n > 0 ? true : undefined;
-      }, { timeoutMs: 120_000, intervalMs: 100 });
+      await waitFor(
+        'the first run to reach the source table',
+        async () => {
+          const waiting = await cluster.query(
+            'postgres',
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'rapidbyte/cli_lock%' AND wait_event_type = 'Lock'`,
+            [src.name],
+          );
+          return waiting.rows[0].n > 0 ? true : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 100 },
+      );
       const second = await runCli(['run', '--json', file], { timeoutMs: 120_000 });
       expect(second.code).not.toBe(0);
       expect(second.code).not.toBeNull();

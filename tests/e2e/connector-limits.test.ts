@@ -5,7 +5,19 @@
 // commit instead, and its stream completes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { databaseScope, parseJson, pgEndpoint, REPO_ROOT, runCli, streamNamed, testPg, writePipeline, type CliResult, type RunJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  parseJson,
+  pgEndpoint,
+  REPO_ROOT,
+  runCli,
+  streamNamed,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type RunJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 /** source-postgres, except for the streams its `misbehave` config names (spin / allocate). */
@@ -16,7 +28,9 @@ describe('connector limits', () => {
   let src: TestDatabase;
 
   beforeAll(async () => {
-    src = await databases.create('limits_src', `
+    src = await databases.create(
+      'limits_src',
+      `
       CREATE TABLE public.good (id int PRIMARY KEY, label text NOT NULL);
       INSERT INTO public.good SELECT g, 'row ' || g FROM generate_series(1, 5000) g;
       CREATE TABLE public.stuck (id int PRIMARY KEY);
@@ -25,12 +39,17 @@ describe('connector limits', () => {
       INSERT INTO public.hog VALUES (1);
       CREATE TABLE public.leaky (id int PRIMARY KEY, label text NOT NULL);
       INSERT INTO public.leaky SELECT g, 'row ' || g FROM generate_series(1, 60000) g;
-    `);
+    `,
+    );
   });
   afterAll(() => databases.dropAll());
 
   /** A run of `good` beside `bad`, which the probe misbehaves on as `misbehaviour`. */
-  async function runBeside(bad: string, misbehaviour: 'spin' | 'allocate', dst: TestDatabase): Promise<{ result: CliResult; run: RunJson; seconds: number }> {
+  async function runBeside(
+    bad: string,
+    misbehaviour: 'spin' | 'allocate',
+    dst: TestDatabase,
+  ): Promise<{ result: CliResult; run: RunJson; seconds: number }> {
     const file = writePipeline(`version: "1.0"
 pipeline: limits_${misbehaviour}
 source:
@@ -72,7 +91,10 @@ resources: { connector_step_timeout: 3s, connector_memory: 64mb, max_retries: 3,
     // two attempts of 3 s each plus start-up and one backoff: far below the 60 s default
     expect(seconds).toBeLessThan(40);
     // the source application's own writes still work
-    await cluster.psql(src.name, `INSERT INTO public.good VALUES (5001, 'after'); UPDATE public.good SET label = 'changed' WHERE id = 1; DELETE FROM public.good WHERE id = 2;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO public.good VALUES (5001, 'after'); UPDATE public.good SET label = 'changed' WHERE id = 1; DELETE FROM public.good WHERE id = 2;`,
+    );
     expect((await cluster.query(src.name, 'SELECT count(*)::int AS n FROM public.good')).rows[0].n).toBe(5000);
   });
 
@@ -121,6 +143,9 @@ resources: { connector_memory: 64mb, max_retries: 2, batch_rows: 500, checkpoint
     expect(result.stderr).not.toContain('CONNECTOR_MEMORY_EXCEEDED');
     const diff = await cluster.compareTables(src.url, 'leaky', dst.url, 'leaky');
     expect(diff.equal, JSON.stringify(diff)).toBe(true);
-    expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM public.leaky')).rows[0]).toEqual({ n: 60000, d: 60000 });
+    expect(
+      (await cluster.query(dst.name, 'SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM public.leaky'))
+        .rows[0],
+    ).toEqual({ n: 60000, d: 60000 });
   });
 });

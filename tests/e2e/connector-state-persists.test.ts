@@ -17,11 +17,14 @@ describe('connector state', () => {
   let dst: TestDatabase;
 
   beforeAll(async () => {
-    src = await databases.create('cstate_src', `
+    src = await databases.create(
+      'cstate_src',
+      `
       CREATE TABLE public.a (id int PRIMARY KEY);
       INSERT INTO public.a SELECT generate_series(1, 10);
       CREATE TABLE public.b (id int PRIMARY KEY);
-      INSERT INTO public.b SELECT generate_series(1, 20);`);
+      INSERT INTO public.b SELECT generate_series(1, 20);`,
+    );
     dst = await databases.create('cstate_dst');
   });
   afterAll(() => databases.dropAll());
@@ -42,7 +45,9 @@ destination:
   write_mode: replace
 `);
     const sessions = (stderr: string, stream: string): number[] =>
-      [...stderr.matchAll(new RegExp(`${stream.replace('.', '\\.')} source:limits-probe: session (\\d+)`, 'g'))].map((m) => Number(m[1]));
+      [...stderr.matchAll(new RegExp(`${stream.replace('.', '\\.')} source:limits-probe: session (\\d+)`, 'g'))].map(
+        (m) => Number(m[1]),
+      );
 
     const first = await runCli(['run', file, '--log-level', 'info', '--no-progress']);
     expect(first.code, first.stderr).toBe(0);

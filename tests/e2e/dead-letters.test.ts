@@ -5,7 +5,18 @@
 // destination is compared with the good rows (EXCEPT ALL both ways); dead letters are read back
 // through `dlq list --json` and from `dlq.table`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type DeadLetterJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type DeadLetterJson,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -28,7 +39,15 @@ const SOURCE = `
 const destinationDdl = (table: string): string =>
   `CREATE TABLE public.${table} (id int PRIMARY KEY, amount int NOT NULL CONSTRAINT ${table}_amount_check CHECK (amount >= 0), note text);`;
 
-function pipelineYaml(o: { name: string; src: TestDatabase; dst: TestDatabase; table: string; policy: string; writeMode?: string; dlqTable?: boolean }): string {
+function pipelineYaml(o: {
+  name: string;
+  src: TestDatabase;
+  dst: TestDatabase;
+  table: string;
+  policy: string;
+  writeMode?: string;
+  dlqTable?: boolean;
+}): string {
   return `version: "1.0"
 pipeline: ${o.name}
 source:
@@ -53,7 +72,10 @@ describe('dead letters: rows the destination rejects', () => {
   let src: TestDatabase;
   const databases = databaseScope(cluster);
 
-  async function setUp(name: string, table = 'items'): Promise<{ dst: TestDatabase; file: (policy: string, o?: { writeMode?: string; dlqTable?: boolean }) => string }> {
+  async function setUp(
+    name: string,
+    table = 'items',
+  ): Promise<{ dst: TestDatabase; file: (policy: string, o?: { writeMode?: string; dlqTable?: boolean }) => string }> {
     const dst = await databases.create(name, destinationDdl(table));
     return { dst, file: (policy, o = {}) => writePipeline(pipelineYaml({ name, src, dst, table, policy, ...o })) };
   }
@@ -73,7 +95,10 @@ describe('dead letters: rows the destination rejects', () => {
   }
 
   async function dlqTableRows(dst: TestDatabase): Promise<{ id: number; error: string; category: string }[]> {
-    const r = await cluster.query(dst.name, `SELECT (record->>'id')::int AS id, error, category FROM public.${DLQ_TABLE} ORDER BY 1`);
+    const r = await cluster.query(
+      dst.name,
+      `SELECT (record->>'id')::int AS id, error, category FROM public.${DLQ_TABLE} ORDER BY 1`,
+    );
     return r.rows as { id: number; error: string; category: string }[];
   }
 
@@ -118,24 +143,36 @@ describe('dead letters: rows the destination rejects', () => {
     expect(await deadLetters(pipeline)).toEqual([]);
   });
 
-  it.each(['append', 'upsert'])('dlq (%s): writes the 993 good rows and 7 dead letters with the reason, to the state DB and dlq.table', async (writeMode) => {
-    const { dst, file } = await setUp(`dl_dlq_${writeMode}`);
-    const pipeline = file('dlq', { writeMode, dlqTable: true });
-    const result = await runCli(['run', '--json', pipeline]);
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(summaryOf(result)).toMatchObject({ status: 'succeeded', attempts: 2, rowsSkipped: 0, rowsDeadLettered: 7 });
-    expect(summaryOf(result).rowsRead).toBeGreaterThanOrEqual(ROWS);
-    await expectDestination(dst, 'items', 'good_items', ROWS - BAD.length);
-    expectBadLetters(await deadLetters(pipeline));
-    const table = await dlqTableRows(dst);
-    expect(table.map((r) => r.id)).toEqual([...BAD]);
-    expect(table.every((r) => r.category === 'destination:23514' && r.error.includes('items_amount_check'))).toBe(true);
-  });
+  it.each(['append', 'upsert'])(
+    'dlq (%s): writes the 993 good rows and 7 dead letters with the reason, to the state DB and dlq.table',
+    async (writeMode) => {
+      const { dst, file } = await setUp(`dl_dlq_${writeMode}`);
+      const pipeline = file('dlq', { writeMode, dlqTable: true });
+      const result = await runCli(['run', '--json', pipeline]);
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(summaryOf(result)).toMatchObject({
+        status: 'succeeded',
+        attempts: 2,
+        rowsSkipped: 0,
+        rowsDeadLettered: 7,
+      });
+      expect(summaryOf(result).rowsRead).toBeGreaterThanOrEqual(ROWS);
+      await expectDestination(dst, 'items', 'good_items', ROWS - BAD.length);
+      expectBadLetters(await deadLetters(pipeline));
+      const table = await dlqTableRows(dst);
+      expect(table.map((r) => r.id)).toEqual([...BAD]);
+      expect(table.every((r) => r.category === 'destination:23514' && r.error.includes('items_amount_check'))).toBe(
+        true,
+      );
+    },
+  );
 
   it('kill between the dead-letter write and the checkpoint record, rerun: still 993 + 7, no duplicates', async () => {
     const { dst, file } = await setUp('dl_kill');
     const pipeline = file('dlq', { dlqTable: true });
-    const faulted = await runCli(['run', '--json', pipeline], { env: { RAPIDBYTE_TEST_FAULT: 'exit-after-dead-letters:1' } });
+    const faulted = await runCli(['run', '--json', pipeline], {
+      env: { RAPIDBYTE_TEST_FAULT: 'exit-after-dead-letters:1' },
+    });
     expect(faulted.code, `${faulted.stdout}\n${faulted.stderr}`).toBe(86);
     const before = await deadLetters(pipeline);
     expect(before.length).toBeGreaterThan(0);
@@ -159,7 +196,9 @@ describe('dead letters: rows the destination rejects', () => {
     const result = await runCli(['run', '--json', pipeline]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(summaryOf(result)).toMatchObject({ status: 'succeeded', rowsRead: 0, rowsDeadLettered: 0 });
-    expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n FROM public.empty_items')).rows[0]).toEqual({ n: 0 });
+    expect((await cluster.query(dst.name, 'SELECT count(*)::int AS n FROM public.empty_items')).rows[0]).toEqual({
+      n: 0,
+    });
     expect(await deadLetters(pipeline)).toEqual([]);
   });
 

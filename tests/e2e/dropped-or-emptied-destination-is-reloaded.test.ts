@@ -4,7 +4,18 @@
 // table, and every earlier row was missing — reported `succeeded`. Now a destination that holds
 // nothing of the stream makes it start from the beginning (a snapshot for CDC), with a warning.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, duplicateKeys, expectSucceeded, expectTablesEqual, onlyStream, pgPipeline, runCli, testPg, writePipelineDoc, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  duplicateKeys,
+  expectSucceeded,
+  expectTablesEqual,
+  onlyStream,
+  pgPipeline,
+  runCli,
+  testPg,
+  writePipelineDoc,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -17,20 +28,37 @@ describe('a destination table that was dropped or emptied is loaded again in ful
   let src: TestDatabase;
 
   beforeAll(async () => {
-    src = await scope.create('reload_src', `${TABLE('inc_up')} ${TABLE('inc_app')} ${TABLE('inc_schema')} ${TABLE('cdc_up')}`);
+    src = await scope.create(
+      'reload_src',
+      `${TABLE('inc_up')} ${TABLE('inc_app')} ${TABLE('inc_schema')} ${TABLE('cdc_up')}`,
+    );
   });
   afterAll(async () => {
-    await cluster.query(src.name, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`);
+    await cluster.query(
+      src.name,
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`,
+    );
     await scope.dropAll();
   });
 
-  const pipeline = (table: string, dst: TestDatabase, syncMode: 'incremental' | 'cdc', writeMode: 'upsert' | 'append'): string =>
+  const pipeline = (
+    table: string,
+    dst: TestDatabase,
+    syncMode: 'incremental' | 'cdc',
+    writeMode: 'upsert' | 'append',
+  ): string =>
     writePipelineDoc(
       pgPipeline({
         name: `reload_${table}`,
         src,
         dst,
-        streams: [{ name: `public.${table}`, sync_mode: syncMode, ...(syncMode === 'incremental' ? { cursor_field: 'updated_at' } : {}) }],
+        streams: [
+          {
+            name: `public.${table}`,
+            sync_mode: syncMode,
+            ...(syncMode === 'incremental' ? { cursor_field: 'updated_at' } : {}),
+          },
+        ],
         writeMode,
         resources: { checkpoint_interval_rows: 100, batch_rows: 50 },
       }),
@@ -45,7 +73,9 @@ describe('a destination table that was dropped or emptied is loaded again in ful
     const result = await runCli(['run', '--json', file]);
     const run = expectSucceeded(result);
     expect(onlyStream(run).rowsRead).toBe(501);
-    expect(result.stderr).toContain('does not exist, but a watermark says rows were committed there: the stream starts from the beginning');
+    expect(result.stderr).toContain(
+      'does not exist, but a watermark says rows were committed there: the stream starts from the beginning',
+    );
     await expectTablesEqual(src, 'public.inc_up', dst, 'public.inc_up', { rows: 501 });
   });
 
@@ -72,7 +102,9 @@ describe('a destination table that was dropped or emptied is loaded again in ful
     await cluster.psql(dst.name, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
     const result = await runCli(['run', '--json', file]);
     expect(onlyStream(expectSucceeded(result)).rowsRead).toBe(500);
-    expect(result.stderr).toContain(`public.inc_schema: the destination table "public"."inc_schema" does not exist: starting from the beginning, not from the state DB's resume point`);
+    expect(result.stderr).toContain(
+      `public.inc_schema: the destination table "public"."inc_schema" does not exist: starting from the beginning, not from the state DB's resume point`,
+    );
     await expectTablesEqual(src, 'public.inc_schema', dst, 'public.inc_schema', { rows: 500 });
   });
 
@@ -81,10 +113,16 @@ describe('a destination table that was dropped or emptied is loaded again in ful
     const file = pipeline('cdc_up', dst, 'cdc', 'upsert');
     expectSucceeded(await runCli(['run', '--json', file]));
     await cluster.psql(dst.name, 'DROP TABLE public.cdc_up');
-    await cluster.psql(src.name, `INSERT INTO public.cdc_up VALUES (501, 501, 'new'); UPDATE public.cdc_up SET v = 'changed' WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO public.cdc_up VALUES (501, 501, 'new'); UPDATE public.cdc_up SET v = 'changed' WHERE id = 1;`,
+    );
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectTablesEqual(src, 'public.cdc_up', dst, 'public.cdc_up', { rows: 501 });
-    await cluster.psql(src.name, `DELETE FROM public.cdc_up WHERE id = 2; INSERT INTO public.cdc_up VALUES (502, 502, 'newer');`);
+    await cluster.psql(
+      src.name,
+      `DELETE FROM public.cdc_up WHERE id = 2; INSERT INTO public.cdc_up VALUES (502, 502, 'newer');`,
+    );
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectTablesEqual(src, 'public.cdc_up', dst, 'public.cdc_up', { rows: 501 });
   });

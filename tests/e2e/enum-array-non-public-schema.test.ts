@@ -9,7 +9,10 @@ const cluster = testPg();
 const scope = databaseScope(cluster);
 
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_name LIKE '%enum_arr%'`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_name LIKE '%enum_arr%'`,
+  );
   await scope.dropAll();
 });
 
@@ -39,15 +42,23 @@ destination:
 }
 
 describe('enum arrays into a non-public destination schema', () => {
-  for (const [syncMode, writeMode] of [['full_refresh', 'replace'], ['full_refresh', 'append'], ['full_refresh', 'upsert'], ['cdc', 'upsert']] as const) {
+  for (const [syncMode, writeMode] of [
+    ['full_refresh', 'replace'],
+    ['full_refresh', 'append'],
+    ['full_refresh', 'upsert'],
+    ['cdc', 'upsert'],
+  ] as const) {
     it(`${syncMode} × ${writeMode}: creates the enum types in the schema and the array columns of them (type "x[]" does not exist)`, async () => {
       const src = await scope.create('enum_arr_src', SOURCE);
       const dst = await scope.create('enum_arr_dst');
       const file = pipeline(`enum_arr_${syncMode}_${writeMode}`, src, dst, syncMode, writeMode);
       const result = await runCli(['run', file]);
       expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-      const columns = await cluster.query(dst.name, `SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-        WHERE attrelid = '"Ware House".people'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
+      const columns = await cluster.query(
+        dst.name,
+        `SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+        WHERE attrelid = '"Ware House".people'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      );
       expect(columns.rows).toEqual([
         { attname: 'id', type: 'integer' },
         { attname: 'mood', type: '"Ware House"."Mood"' },
@@ -55,13 +66,19 @@ describe('enum arrays into a non-public destination schema', () => {
         { attname: 'sizes', type: '"Ware House".size[]' },
         { attname: 'grid', type: '"Ware House".size[]' },
       ]);
-      const labels = await cluster.query(dst.name, `SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
-        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid WHERE t.typnamespace = '"Ware House"'::regnamespace GROUP BY 1 ORDER BY 1`);
+      const labels = await cluster.query(
+        dst.name,
+        `SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid WHERE t.typnamespace = '"Ware House"'::regnamespace GROUP BY 1 ORDER BY 1`,
+      );
       expect(labels.rows).toEqual([
         { typname: 'Mood', labels: ['sad', 'ok', 'happy', "it's complicated"] },
         { typname: 'size', labels: ['s', 'm', 'l'] },
       ]);
-      const diff = await cluster.compareTables(src.url, 'app.people', dst.url, { schema: 'Ware House', table: 'people' });
+      const diff = await cluster.compareTables(src.url, 'app.people', dst.url, {
+        schema: 'Ware House',
+        table: 'people',
+      });
       expect(diff.onlyInSource).toEqual([]);
       expect(diff.onlyInDestination).toEqual([]);
       expect(diff.destinationRows).toBe(50);
@@ -73,12 +90,18 @@ describe('enum arrays into a non-public destination schema', () => {
         expect(rerun.stderr).not.toMatch(/schema change/);
       }
       if (syncMode === 'cdc') {
-        await cluster.psql(src.name, `INSERT INTO app.people VALUES (51, 'ok', ARRAY['sad']::app."Mood"[], NULL, NULL);
+        await cluster.psql(
+          src.name,
+          `INSERT INTO app.people VALUES (51, 'ok', ARRAY['sad']::app."Mood"[], NULL, NULL);
           UPDATE app.people SET moods = ARRAY['ok', 'ok']::app."Mood"[], sizes = ARRAY['m']::public.size[] WHERE id = 2;
-          DELETE FROM app.people WHERE id = 3;`);
+          DELETE FROM app.people WHERE id = 3;`,
+        );
         const again = await runCli(['run', file]);
         expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
-        const changed = await cluster.compareTables(src.url, 'app.people', dst.url, { schema: 'Ware House', table: 'people' });
+        const changed = await cluster.compareTables(src.url, 'app.people', dst.url, {
+          schema: 'Ware House',
+          table: 'people',
+        });
         expect(changed.onlyInSource).toEqual([]);
         expect(changed.onlyInDestination).toEqual([]);
       }

@@ -23,7 +23,14 @@ function parseJson(result: CliResult): { status: string; streams: StreamJson[] }
   }
 }
 
-function pipelineYaml(o: { name: string; srcUrl: string; dstUrl: string; stream: string; writeMode?: string; extra?: string }): string {
+function pipelineYaml(o: {
+  name: string;
+  srcUrl: string;
+  dstUrl: string;
+  stream: string;
+  writeMode?: string;
+  extra?: string;
+}): string {
   return `version: "1.0"
 pipeline: ${o.name}
 source:
@@ -58,7 +65,14 @@ describe('one error vocabulary: exit codes and fix-it hints', () => {
 
   it('a connector configuration error (sslmode=bogus in the url) exits 2 with CONFIG_INVALID, like the engine config errors, not 1 with INVALID_CONFIG', async () => {
     const dst = await dbs.create('errvocab_cfg');
-    const file = writePipeline(pipelineYaml({ name: 'errvocab_cfg', srcUrl: `${src.url}?sslmode=bogus`, dstUrl: dst.url, stream: 'name: public.items, sync_mode: full_refresh' }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'errvocab_cfg',
+        srcUrl: `${src.url}?sslmode=bogus`,
+        dstUrl: dst.url,
+        stream: 'name: public.items, sync_mode: full_refresh',
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     const json = parseJson(result);
     expect(json.streams[0]?.error?.code, result.stdout).toBe('CONFIG_INVALID');
@@ -69,7 +83,15 @@ describe('one error vocabulary: exit codes and fix-it hints', () => {
 
   it('a NULL the destination refuses in a key column (write_mode replace, rows not isolated) exits 4 with the hint of its SQLSTATE class', async () => {
     const dst = await dbs.create('errvocab_null', 'CREATE TABLE public.keyless (id int PRIMARY KEY, note text);');
-    const file = writePipeline(pipelineYaml({ name: 'errvocab_null', srcUrl: src.url, dstUrl: dst.url, stream: 'name: public.keyless, sync_mode: full_refresh', writeMode: 'replace' }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'errvocab_null',
+        srcUrl: src.url,
+        dstUrl: dst.url,
+        stream: 'name: public.keyless, sync_mode: full_refresh',
+        writeMode: 'replace',
+      }),
+    );
     const result = await runCli(['run', '--json', file]);
     const error = parseJson(result).streams[0]?.error;
     expect(error, result.stdout).toMatchObject({ code: 'SQLSTATE_23502', kind: 'permanent', column: 'id' });
@@ -81,7 +103,14 @@ describe('one error vocabulary: exit codes and fix-it hints', () => {
 
   it('a failed stream carries the fix-it hint of its code: in --json next to code and kind, and under the error in the summary', async () => {
     const dst = await dbs.create('errvocab_hint');
-    const file = writePipeline(pipelineYaml({ name: 'errvocab_hint', srcUrl: src.url, dstUrl: dst.url, stream: 'name: public.nope, sync_mode: full_refresh' }));
+    const file = writePipeline(
+      pipelineYaml({
+        name: 'errvocab_hint',
+        srcUrl: src.url,
+        dstUrl: dst.url,
+        stream: 'name: public.nope, sync_mode: full_refresh',
+      }),
+    );
     const json = await runCli(['run', '--json', file]);
     expect(json.code, json.stdout + json.stderr).toBe(1);
     const error = parseJson(json).streams[0]?.error;

@@ -30,7 +30,10 @@ let dst: TestDatabase;
 const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
-  src = await scope.create('hook_src', 'CREATE TABLE public.items (id int PRIMARY KEY, name text); INSERT INTO public.items SELECT g, md5(g::text) FROM generate_series(1, 100) g;');
+  src = await scope.create(
+    'hook_src',
+    'CREATE TABLE public.items (id int PRIMARY KEY, name text); INSERT INTO public.items SELECT g, md5(g::text) FROM generate_series(1, 100) g;',
+  );
   dst = await scope.create('hook_dst');
 });
 afterEach(async () => {
@@ -69,7 +72,9 @@ ${target}
 }
 
 async function eventsJson(file: string, type?: string): Promise<EventJson[]> {
-  const result = await runCli(['events', 'list', '--json', '--pipeline', file, ...(type ? ['--type', type] : [])], { env: ENV });
+  const result = await runCli(['events', 'list', '--json', '--pipeline', file, ...(type ? ['--type', type] : [])], {
+    env: ENV,
+  });
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).not.toContain(SECRET);
   expect(result.stdout).not.toContain(TOKEN);
@@ -79,11 +84,14 @@ async function eventsJson(file: string, type?: string): Promise<EventJson[]> {
 /** The raw bytes of the pipeline's SQLite state DB (and its WAL), as text. */
 function stateDbDump(file: string): string {
   const db = join(dirname(file), '.rapidbyte', 'state.db');
-  return [db, `${db}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('\n');
+  return [db, `${db}-wal`]
+    .filter(existsSync)
+    .map((p) => readFileSync(p).toString('latin1'))
+    .join('\n');
 }
 
 describe('webhook notifications of lifecycle events', () => {
-  it('a failed run is delivered exactly once after 3 failed attempts, signed, with the stream\'s error; secrets are never listed or stored', async () => {
+  it("a failed run is delivered exactly once after 3 failed attempts, signed, with the stream's error; secrets are never listed or stored", async () => {
     const hook = await receiver({ failFirst: 3 });
     const file = failingPipeline('hook_retry', hook.url, '    backoff: 10ms');
     // the run records its events and leaves them pending (as if killed right after its finish committed)
@@ -100,9 +108,19 @@ describe('webhook notifications of lifecycle events', () => {
     expect(new Set(hook.requests.map((r) => r.headers['x-rapidbyte-event-id']))).toEqual(new Set([pending?.uid]));
     expect(hook.requests[3]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     const [body] = hook.delivered();
-    expect(body).toMatchObject({ id: pending?.uid, type: 'run.failed', pipeline: 'hook_retry', runId: pending?.runId, data: { status: 'failed' } });
-    const streams = (body?.data as { streams: { stream: string; status: string; error?: { code: string; message: string } }[] }).streams;
-    expect(streams.map((s) => [s.stream, s.status, s.error?.code])).toEqual([['public.items', 'failed', 'AUTH_FAILED']]);
+    expect(body).toMatchObject({
+      id: pending?.uid,
+      type: 'run.failed',
+      pipeline: 'hook_retry',
+      runId: pending?.runId,
+      data: { status: 'failed' },
+    });
+    const streams = (
+      body?.data as { streams: { stream: string; status: string; error?: { code: string; message: string } }[] }
+    ).streams;
+    expect(streams.map((s) => [s.stream, s.status, s.error?.code])).toEqual([
+      ['public.items', 'failed', 'AUTH_FAILED'],
+    ]);
     expect(streams[0]?.error?.message).toMatch(/password authentication failed/);
 
     const [done] = await eventsJson(file, 'run.failed');
@@ -119,12 +137,17 @@ describe('webhook notifications of lifecycle events', () => {
     const hook = await receiver({ hangFirst: 100 });
     const file = failingPipeline('hook_hang', hook.url, '    timeout: 60s');
     const cli = spawnCli(['run', '--notify-wait', '2s', file], { env: ENV });
-    await waitFor('the run to send its run.failed', async () => (hook.requests.length > 0 ? true : undefined), { cli, timeoutMs: 120_000 });
+    await waitFor('the run to send its run.failed', async () => (hook.requests.length > 0 ? true : undefined), {
+      cli,
+      timeoutMs: 120_000,
+    });
     const sentAt = Date.now();
     const result = await cli.exited;
     expect(result.code, result.stderr).toBe(3);
     expect(Date.now() - sentAt).toBeLessThan(10_000);
-    expect(result.stderr).toMatch(/could not deliver event \d+ \(run\.failed\) to http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]+\): no answer within \d+ ms/);
+    expect(result.stderr).toMatch(
+      /could not deliver event \d+ \(run\.failed\) to http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]+\): no answer within \d+ ms/,
+    );
     expect(result.stderr).not.toContain(TOKEN);
     const [event] = await eventsJson(file, 'run.failed');
     expect(event?.deliveries).toEqual([expect.objectContaining({ status: 'pending', attempts: 1 })]);
@@ -134,15 +157,22 @@ describe('webhook notifications of lifecycle events', () => {
     const hook = await receiver({ hangFirst: 1 });
     const file = failingPipeline('hook_kill', hook.url, '    timeout: 3s\n    backoff: 10ms');
     const cli = spawnCli(['run', '--notify-wait', '60s', file], { env: ENV });
-    await waitFor('the run to send its run.failed', async () => (hook.requests.length > 0 ? true : undefined), { cli, timeoutMs: 120_000 });
+    await waitFor('the run to send its run.failed', async () => (hook.requests.length > 0 ? true : undefined), {
+      cli,
+      timeoutMs: 120_000,
+    });
     expect((await cli.kill9()).signal).toBe('SIGKILL');
     const [claimed] = await eventsJson(file, 'run.failed');
     // the dead process's claim: pending, never completed
     expect(claimed?.deliveries).toEqual([expect.objectContaining({ status: 'pending', attempts: 0 })]);
-    await waitFor('the claim to be taken over and delivered', async () => {
-      await runCli(['events', 'deliver', '--for', '5s', file], { env: ENV });
-      return hook.delivered().length > 0 ? true : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 1000 });
+    await waitFor(
+      'the claim to be taken over and delivered',
+      async () => {
+        await runCli(['events', 'deliver', '--for', '5s', file], { env: ENV });
+        return hook.delivered().length > 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
     expect((await runCli(['events', 'deliver', file], { env: ENV })).code).toBe(0);
     expect(hook.delivered()).toHaveLength(1);
     expect(hook.requests.map((r) => r.headers['x-rapidbyte-event-id'])).toEqual([claimed?.uid, claimed?.uid]);
@@ -158,9 +188,13 @@ describe('webhook notifications of lifecycle events', () => {
     expect((await runCli(['run', '--notify-wait', '0', file], { env: ENV })).code).toBe(3);
     const deliver = await runCli(['events', 'deliver', '--for', '5s', file], { env: ENV });
     expect(deliver.code).not.toBe(0);
-    expect(deliver.stdout).toMatch(/gave up on event \d+ \(run\.failed\) to http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]{16}\): request failed: ECONNREFUSED \(past its max age: marked dead/);
+    expect(deliver.stdout).toMatch(
+      /gave up on event \d+ \(run\.failed\) to http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]{16}\): request failed: ECONNREFUSED \(past its max age: marked dead/,
+    );
     const [event] = await eventsJson(file, 'run.failed');
-    expect(event?.deliveries).toEqual([expect.objectContaining({ status: 'dead', lastError: 'request failed: ECONNREFUSED' })]);
+    expect(event?.deliveries).toEqual([
+      expect.objectContaining({ status: 'dead', lastError: 'request failed: ECONNREFUSED' }),
+    ]);
     expect(event?.deliveries[0]?.attempts).toBeGreaterThanOrEqual(1);
   });
 
@@ -169,15 +203,24 @@ describe('webhook notifications of lifecycle events', () => {
     const down = await receiver();
     const downUrl = down.url;
     await down.close();
-    const file = failingPipeline('hook_test', ok.url, `  - url: ${downUrl}\n    secret: "\${WEBHOOK_SECRET}"\n    headers: { X-Api-Key: "\${HOOK_TOKEN}" }`);
+    const file = failingPipeline(
+      'hook_test',
+      ok.url,
+      `  - url: ${downUrl}\n    secret: "\${WEBHOOK_SECRET}"\n    headers: { X-Api-Key: "\${HOOK_TOKEN}" }`,
+    );
     const result = await runCli(['notify', 'test', file], { env: ENV });
     expect(result.code).not.toBe(0);
     expect(result.stdout).toMatch(/^OK {6}http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]{16}\): HTTP 200: received$/m);
-    expect(result.stdout).toMatch(/^FAILED {2}http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]{16}\): request failed: ECONNREFUSED$/m);
+    expect(result.stdout).toMatch(
+      /^FAILED {2}http:\/\/127\.0\.0\.1:\d+ \(json, [0-9a-f]{16}\): request failed: ECONNREFUSED$/m,
+    );
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
     expect(ok.requests).toHaveLength(1);
     expect(ok.requests[0]?.signatureValid).toBe(true);
-    expect(JSON.parse(ok.requests[0]?.body ?? '{}')).toMatchObject({ type: 'notification.test', pipeline: 'hook_test' });
+    expect(JSON.parse(ok.requests[0]?.body ?? '{}')).toMatchObject({
+      type: 'notification.test',
+      pipeline: 'hook_test',
+    });
   });
 
   it('events redeliver queues a delivered event again and sends it to the target', async () => {

@@ -4,7 +4,16 @@
 // table. They now travel as raw Postgres values for the batch that holds one, exactly. Dates up to
 // 5874897 AD fit Date32 and are checked alongside, with ±infinity and the earliest values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -35,7 +44,11 @@ describe('timestamps beyond Arrow µs range (294247–294276 AD)', () => {
   });
 
   afterAll(async () => {
-    await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND database = $1`, [src.name]);
+    await cluster.query(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND database = $1`,
+      [src.name],
+    );
     await databases.dropAll();
   });
 
@@ -60,8 +73,17 @@ resources: { batch_rows: 3 }
     const json = expectSucceeded(await runCli(['run', '--json', file], { env: { ...env } }));
     expect(json.streams.map((s) => [s.stream, s.status, s.rowsWritten])).toEqual([['public.far', 'succeeded', 8]]);
     await expectEqual(src, dst, `${schema}.far`);
-    const types = await cluster.query(dst.name, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${schema}.far'::regclass AND attnum > 0 ORDER BY attnum`);
-    expect(types.rows.map((r: { t: string }) => r.t)).toEqual(['integer', 'timestamp without time zone', 'timestamp with time zone', 'date', 'timestamp(3) without time zone']);
+    const types = await cluster.query(
+      dst.name,
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${schema}.far'::regclass AND attnum > 0 ORDER BY attnum`,
+    );
+    expect(types.rows.map((r: { t: string }) => r.t)).toEqual([
+      'integer',
+      'timestamp without time zone',
+      'timestamp with time zone',
+      'date',
+      'timestamp(3) without time zone',
+    ]);
   });
 
   it('cdc: the snapshot, then inserts and updates of such values, arrive exactly (the stream does not halt)', async () => {
@@ -81,21 +103,27 @@ resources: { batch_rows: 3 }
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.far');
 
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
 INSERT INTO public.far VALUES
   (10, '294270-06-15 01:02:03.000004', '294270-06-15 01:02:03.000004+00', '5874897-01-01', '294270-06-15 01:02:03.004'),
   (11, '2000-01-01', '2000-01-01+00', '2000-01-01', '2000-01-01');
 UPDATE public.far SET ts = '294276-12-31 23:59:59.999999', tstz = '294250-01-01 00:00:00+00' WHERE id = 1;
-UPDATE public.far SET ts = '1999-12-31 23:59:59.999999' WHERE id = 2;`);
+UPDATE public.far SET ts = '1999-12-31 23:59:59.999999' WHERE id = 2;`,
+    );
     const changes = expectSucceeded(await runCli(['run', '--json', file]));
     expect(changes.streams.map((s) => [s.stream, s.status])).toEqual([['public.far', 'succeeded']]);
     await expectEqual(src, dst, 'wh_cdc.far');
 
     // the application's own writes on the published table still work
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
 INSERT INTO public.far VALUES (12, '294276-01-01', NULL, NULL, NULL);
 UPDATE public.far SET d = '5874897-12-31' WHERE id = 12;
-DELETE FROM public.far WHERE id = 11;`);
+DELETE FROM public.far WHERE id = 11;`,
+    );
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.far');
   });

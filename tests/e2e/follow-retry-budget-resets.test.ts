@@ -13,27 +13,37 @@ const cluster = testPg();
 const scope = databaseScope(cluster);
 
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
 async function count(db: TestDatabase, where = 'true'): Promise<number> {
-  const r = await cluster.query(db.name, `SELECT count(*)::int AS n FROM public.ev WHERE ${where}`).catch(() => undefined);
+  const r = await cluster
+    .query(db.name, `SELECT count(*)::int AS n FROM public.ev WHERE ${where}`)
+    .catch(() => undefined);
   return r ? (r.rows[0] as { n: number }).n : -1;
 }
 
 /** Terminates the follower's destination backends; returns how many. */
 async function killDestination(dst: TestDatabase): Promise<number> {
-  const r = await cluster.query('postgres',
+  const r = await cluster.query(
+    'postgres',
     `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'rapidbyte%' AND pid <> pg_backend_pid()`,
-    [dst.name]);
+    [dst.name],
+  );
   return (r.rows[0] as { n: number }).n;
 }
 
 describe('--follow retry budget', () => {
   it('a follower survives more destination disconnects than max_retries when it commits between them', async () => {
     const name = 'follow_budget';
-    const src = await scope.create(`${name}_src`, `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 100) g;`);
+    const src = await scope.create(
+      `${name}_src`,
+      `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 100) g;`,
+    );
     const dst = await scope.create(`${name}_dst`);
     const file = writePipeline(`version: "1.0"
 pipeline: ${name}
@@ -49,30 +59,50 @@ destination:
 resources: { max_retries: 1 }
 `);
     const follow = spawnCli(['run', '--follow', '--json', file]);
-    await waitFor('the snapshot', async () => ((await count(dst)) === 100 ? true : undefined), { cli: follow, intervalMs: 200 });
+    await waitFor('the snapshot', async () => ((await count(dst)) === 100 ? true : undefined), {
+      cli: follow,
+      intervalMs: 200,
+    });
 
     const KILLS = 3; // more than max_retries + 1: without the reset the second kill ends the stream
     for (let k = 1; k <= KILLS; k++) {
-      const killed = await waitFor(`a destination backend to kill (${k})`, async () => {
-        const n = await killDestination(dst);
-        return n > 0 ? n : undefined;
-      }, { cli: follow, intervalMs: 100 });
+      const killed = await waitFor(
+        `a destination backend to kill (${k})`,
+        async () => {
+          const n = await killDestination(dst);
+          return n > 0 ? n : undefined;
+        },
+        { cli: follow, intervalMs: 100 },
+      );
       expect(killed).toBeGreaterThan(0);
       // the application keeps writing; the follower can show these rows only through a new attempt
       const first = 1000 * k;
-      await cluster.psql(src.name, `
+      await cluster.psql(
+        src.name,
+        `
         INSERT INTO ev SELECT g, ${k} FROM generate_series(${first}, ${first + 49}) g;
         UPDATE ev SET v = v + 10 WHERE id = ${k};
-        DELETE FROM ev WHERE id = ${50 + k};`);
-      await waitFor(`the follower to commit the rows written after kill ${k}`, async () =>
-        ((await count(dst, `id >= ${first} AND id < ${first + 50}`)) === 50 ? true : undefined), { cli: follow, intervalMs: 200, timeoutMs: 60_000 });
+        DELETE FROM ev WHERE id = ${50 + k};`,
+      );
+      await waitFor(
+        `the follower to commit the rows written after kill ${k}`,
+        async () => ((await count(dst, `id >= ${first} AND id < ${first + 50}`)) === 50 ? true : undefined),
+        { cli: follow, intervalMs: 200, timeoutMs: 60_000 },
+      );
     }
 
-    await cluster.psql(src.name, `INSERT INTO ev SELECT g, 9 FROM generate_series(9000, 9009) g; UPDATE ev SET v = 99 WHERE id = 99;`);
-    await waitFor('the follower to catch up', async () => {
-      const diff = await cluster.compareTables(src.url, 'public.ev', dst.url, 'public.ev');
-      return diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 ? true : undefined;
-    }, { cli: follow, intervalMs: 300, timeoutMs: 60_000 });
+    await cluster.psql(
+      src.name,
+      `INSERT INTO ev SELECT g, 9 FROM generate_series(9000, 9009) g; UPDATE ev SET v = 99 WHERE id = 99;`,
+    );
+    await waitFor(
+      'the follower to catch up',
+      async () => {
+        const diff = await cluster.compareTables(src.url, 'public.ev', dst.url, 'public.ev');
+        return diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 ? true : undefined;
+      },
+      { cli: follow, intervalMs: 300, timeoutMs: 60_000 },
+    );
     expect(follow.result(), 'the follower is still running').toBeUndefined();
 
     process.kill(follow.pid, 'SIGINT');

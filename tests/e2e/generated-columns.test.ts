@@ -6,12 +6,25 @@
 // cannot be recreated (a user-defined function) is copied as a plain value by full_refresh and
 // incremental, and left out of a CDC stream with a warning.
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -88,11 +101,17 @@ describe('generated stored columns', () => {
   });
 
   it('incremental upsert: updated rows get their generated values recomputed at the destination', async () => {
-    const src = await scope.create('gen_inc_src', SOURCE.replace('note text', 'note text, updated_at int NOT NULL DEFAULT 0'));
+    const src = await scope.create(
+      'gen_inc_src',
+      SOURCE.replace('note text', 'note text, updated_at int NOT NULL DEFAULT 0'),
+    );
     const dst = await scope.create('gen_inc_dst');
     const file = pipeline('gen_inc', src, dst, 'sync_mode: incremental, cursor_field: updated_at', 'upsert');
     await runOk(file);
-    await cluster.psql(src.name, `UPDATE items SET qty = 10, name = 'bb', updated_at = 1 WHERE id = 2; INSERT INTO items (id, name, qty, price, updated_at) VALUES (4, 'd', 1, 9.99, 1);`);
+    await cluster.psql(
+      src.name,
+      `UPDATE items SET qty = 10, name = 'bb', updated_at = 1 WHERE id = 2; INSERT INTO items (id, name, qty, price, updated_at) VALUES (4, 'd', 1, 9.99, 1);`,
+    );
     await runOk(file);
     expect((await generation(dst)).find(([n]) => n === 'total')?.[1]).not.toBe('');
     await expectEqual(src, dst, [...RECREATED, 'doubled', 'updated_at']);
@@ -138,7 +157,10 @@ describe('generated stored columns', () => {
     expect(first.stderr).toContain('twice(qty)');
 
     // the application's own writes keep working, and the next run follows them
-    await cluster.psql(src.name, `INSERT INTO items (id, name, qty) VALUES (6, 'f', 1); UPDATE items SET qty = qty + 1; DELETE FROM items WHERE id = 4;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO items (id, name, qty) VALUES (6, 'f', 1); UPDATE items SET qty = qty + 1; DELETE FROM items WHERE id = 4;`,
+    );
     await runOk(file);
     await expectEqual(src, dst, RECREATED);
   });
@@ -148,11 +170,17 @@ describe('generated stored columns', () => {
     const dst = await scope.create('gen_log_dst');
     const file = pipeline('gen_log', src, dst, 'sync_mode: cdc', 'append');
     await runOk(file);
-    await cluster.psql(src.name, `INSERT INTO items (id, name, qty, price) VALUES (4, 'd', 5, 1.10); UPDATE items SET qty = 7 WHERE id = 1;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO items (id, name, qty, price) VALUES (4, 'd', 5, 1.10); UPDATE items SET qty = 7 WHERE id = 1;`,
+    );
     await runOk(file);
     const source = Object.fromEntries(await generation(src));
     expect(Object.fromEntries(await generation(dst))).toMatchObject({ total: source.total, label: source.label });
-    const log = await cluster.query(dst.name, `SELECT id, total::text AS total, label, _rb_op AS op FROM items WHERE _rb_op <> 'r' ORDER BY id`);
+    const log = await cluster.query(
+      dst.name,
+      `SELECT id, total::text AS total, label, _rb_op AS op FROM items WHERE _rb_op <> 'r' ORDER BY id`,
+    );
     expect(log.rows).toEqual([
       { id: 1, total: '10.50', label: 'A#1', op: 'U' },
       { id: 4, total: '5.50', label: 'D#4', op: 'I' },

@@ -44,7 +44,14 @@ describe('incremental rows with a NULL cursor are never skipped silently', () =>
         name,
         src,
         dst,
-        streams: [{ name: `public.${table}`, sync_mode: 'incremental', cursor_field: 'updated_at', ...(onNullCursor ? { on_null_cursor: onNullCursor } : {}) }],
+        streams: [
+          {
+            name: `public.${table}`,
+            sync_mode: 'incremental',
+            cursor_field: 'updated_at',
+            ...(onNullCursor ? { on_null_cursor: onNullCursor } : {}),
+          },
+        ],
         writeMode,
         resources: { checkpoint_interval_rows: 16, batch_rows: 8 },
       }),
@@ -73,16 +80,22 @@ describe('incremental rows with a NULL cursor are never skipped silently', () =>
     await expectTablesEqual(src, 'public.nc_upsert', dst, 'public.nc_upsert', { rows: 100 });
 
     // a NULL row gets its first update, another NULL row is edited, a new NULL row is inserted
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       UPDATE public.nc_upsert SET updated_at = '2027-01-01 00:00+00', note = 'now dated' WHERE id = 10;
       UPDATE public.nc_upsert SET note = 'edited while NULL' WHERE id = 20;
-      INSERT INTO public.nc_upsert VALUES (101, NULL, 'new, undated');`);
+      INSERT INTO public.nc_upsert VALUES (101, NULL, 'new, undated');`,
+    );
     const second = expectSucceeded(await runCli(['run', '--json', file]));
     // the row at the stored cursor, the newly dated one, and the 10 rows still NULL (9 old + 1 new)
     expect(onlyStream(second).rowsRead).toBe(1 + 1 + 10);
     await expectTablesEqual(src, 'public.nc_upsert', dst, 'public.nc_upsert', { rows: 101 });
     // the application's own writes on the source still work
-    await cluster.psql(src.name, `INSERT INTO public.nc_upsert VALUES (500, now(), 'app'); UPDATE public.nc_upsert SET note = 'app' WHERE id = 500; DELETE FROM public.nc_upsert WHERE id = 500;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO public.nc_upsert VALUES (500, now(), 'app'); UPDATE public.nc_upsert SET note = 'app' WHERE id = 500; DELETE FROM public.nc_upsert WHERE id = 500;`,
+    );
   });
 
   it('include × append with a primary key: each NULL row is delivered once, also across runs', async () => {
@@ -92,7 +105,10 @@ describe('incremental rows with a NULL cursor are never skipped silently', () =>
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectTablesEqual(src, 'public.nc_append', dst, 'public.nc_append', { rows: 100 });
 
-    await cluster.psql(src.name, `INSERT INTO public.nc_append VALUES (101, NULL, 'new, undated'), (102, '2027-01-01 00:00+00', 'new, dated');`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO public.nc_append VALUES (101, NULL, 'new, undated'), (102, '2027-01-01 00:00+00', 'new, dated');`,
+    );
     const second = expectSucceeded(await runCli(['run', '--json', file]));
     expect(onlyStream(second).rowsWritten).toBe(2);
     expect(await duplicateKeys(dst, 'public.nc_append')).toEqual([]);
@@ -104,14 +120,22 @@ describe('incremental rows with a NULL cursor are never skipped silently', () =>
     const dst = await scope.create('nullcur_dst_skip');
     const result = await runCli(['run', '--json', pipeline('nc_skip', 'nc_skip', dst, 'upsert', 'skip')]);
     expectSucceeded(result);
-    expect(result.stderr).toContain('public.nc_skip: 10 row(s) have a NULL updated_at; no stored cursor orders them, so an incremental read never reads them: left out (on_null_cursor: skip)');
+    expect(result.stderr).toContain(
+      'public.nc_skip: 10 row(s) have a NULL updated_at; no stored cursor orders them, so an incremental read never reads them: left out (on_null_cursor: skip)',
+    );
     expect(await rowCount(dst, 'public.nc_skip')).toBe(90);
     expect(await rowCount(dst, 'public.nc_skip', 'updated_at IS NULL')).toBe(0);
   });
 
   it('on_null_cursor on a stream that is not incremental is a config error naming the key', async () => {
     const dst = await scope.create('nullcur_dst_cfg');
-    const doc = pgPipeline({ name: 'nc_cfg', src, dst, streams: [{ name: 'public.nc_skip', sync_mode: 'full_refresh', on_null_cursor: 'include' }], writeMode: 'replace' });
+    const doc = pgPipeline({
+      name: 'nc_cfg',
+      src,
+      dst,
+      streams: [{ name: 'public.nc_skip', sync_mode: 'full_refresh', on_null_cursor: 'include' }],
+      writeMode: 'replace',
+    });
     const result = await runCli(['run', writePipelineDoc(doc)]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("on_null_cursor applies to sync_mode 'incremental' only");

@@ -17,7 +17,13 @@ const ROWS = 200_000;
 const CHUNK = 20_000;
 const TABLE = 'public.big';
 
-interface TransitionJson { from: string | null; to: string; at: string; reason?: string; stream?: string }
+interface TransitionJson {
+  from: string | null;
+  to: string;
+  at: string;
+  reason?: string;
+  stream?: string;
+}
 interface RunJson {
   runId: number;
   pipeline: string;
@@ -26,7 +32,13 @@ interface RunJson {
   finishedAt?: string;
   holder?: { pid: number; host: string };
   error?: { code: string; kind: string; message: string };
-  streams: { stream: string; status: string; attempts: number; finishedAt?: string; counts: { rowsRead: number; rowsWritten: number } }[];
+  streams: {
+    stream: string;
+    status: string;
+    attempts: number;
+    finishedAt?: string;
+    counts: { rowsRead: number; rowsWritten: number };
+  }[];
   runTransitions: TransitionJson[];
   transitions: TransitionJson[];
 }
@@ -81,11 +93,18 @@ async function count(db: TestDatabase): Promise<number> {
 /** Waits until Postgres has noticed the dead client: its backends are gone, so what is committed is final. */
 async function waitBackendsGone(dbs: TestDatabase[], pipeline: string): Promise<void> {
   for (const db of dbs) {
-    await waitFor(`the backends of ${pipeline} in ${db.name} to end`, async () => {
-      const r = await cluster.query('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND backend_type = 'client backend'`,
-        [db.name, `rapidbyte/${pipeline}`]);
-      return r.rows.length === 0 ? true : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      `the backends of ${pipeline} in ${db.name} to end`,
+      async () => {
+        const r = await cluster.query(
+          'postgres',
+          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND backend_type = 'client backend'`,
+          [db.name, `rapidbyte/${pipeline}`],
+        );
+        return r.rows.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
   }
 }
 
@@ -94,11 +113,20 @@ async function waitBackendsGone(dbs: TestDatabase[], pipeline: string): Promise<
  * never record them while running, until three chunks are committed), kills it with SIGKILL;
  * returns the rows seen recorded and what the destination holds.
  */
-async function killAfterACommit(file: string, name: string, src: TestDatabase, dst: TestDatabase): Promise<{ seen: number; committed: number; pid: number }> {
+async function killAfterACommit(
+  file: string,
+  name: string,
+  src: TestDatabase,
+  dst: TestDatabase,
+): Promise<{ seen: number; committed: number; pid: number }> {
   const cli = spawnCli(['run', '--json', file]);
-  const seen = await waitFor('a committed checkpoint recorded in the run history', async () => {
-    return (await recordedRows(file)) ?? ((await count(dst)) >= 3 * CHUNK ? 0 : undefined);
-  }, { cli, intervalMs: 100 });
+  const seen = await waitFor(
+    'a committed checkpoint recorded in the run history',
+    async () => {
+      return (await recordedRows(file)) ?? ((await count(dst)) >= 3 * CHUNK ? 0 : undefined);
+    },
+    { cli, intervalMs: 100 },
+  );
   const killed = await cli.kill9();
   expect(killed.signal).toBe('SIGKILL');
   await waitBackendsGone([src, dst], name);
@@ -111,7 +139,11 @@ function expectInterrupted(run: RunJson, o: { seen: number; committed: number; p
   expect(run.status).toBe('interrupted');
   expect(run.finishedAt).toMatch(/Z$/);
   expect(run.holder?.pid).toBe(o.pid);
-  expect(run.runTransitions.map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'interrupted']]);
+  expect(run.runTransitions.map((t) => [t.from, t.to])).toEqual([
+    [null, 'pending'],
+    ['pending', 'running'],
+    ['running', 'interrupted'],
+  ]);
   expect(run.runTransitions.at(-1)?.reason).toMatch(o.reason);
   const stream = run.streams[0];
   expect(stream?.status).toBe('interrupted');
@@ -123,7 +155,11 @@ function expectInterrupted(run: RunJson, o: { seen: number; committed: number; p
   expect(written).toBeLessThanOrEqual(o.committed);
   expect(written % CHUNK).toBe(0); // commits happen at chunk ends only
   expect(stream?.counts.rowsRead).toBeGreaterThanOrEqual(written);
-  expect(run.transitions.filter((t) => t.stream === TABLE).map((t) => t.to)).toEqual(['pending', 'running', 'interrupted']);
+  expect(run.transitions.filter((t) => t.stream === TABLE).map((t) => t.to)).toEqual([
+    'pending',
+    'running',
+    'interrupted',
+  ]);
   expect(run.transitions.at(-1)?.reason).toBe(run.runTransitions.at(-1)?.reason);
 }
 
@@ -148,9 +184,16 @@ describe('interrupted runs are closed, never left running', () => {
 
     const rerun = await runCli(['run', '--json', file]);
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
-    expect(rerun.stderr).toMatch(/run \d+ of intr_next_run was left open by a process that is gone: recorded as interrupted/);
+    expect(rerun.stderr).toMatch(
+      /run \d+ of intr_next_run was left open by a process that is gone: recorded as interrupted/,
+    );
     const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE);
-    expect(diff).toMatchObject({ onlyInSourceCount: 0, onlyInDestinationCount: 0, sourceRows: ROWS, destinationRows: ROWS });
+    expect(diff).toMatchObject({
+      onlyInSourceCount: 0,
+      onlyInDestinationCount: 0,
+      sourceRows: ROWS,
+      destinationRows: ROWS,
+    });
 
     const [second, first, ...older] = await runsJson(file);
     expect(older).toEqual([]);
@@ -160,13 +203,21 @@ describe('interrupted runs are closed, never left running', () => {
     expect(second?.holder?.pid).not.toBe(killed.pid);
     expectInterrupted(first as RunJson, {
       ...killed,
-      reason: new RegExp(`^its process \\(pid ${killed.pid} on host .+\\) no longer holds the pipeline lock: pid \\d+ on host .+ took it over at `),
+      reason: new RegExp(
+        `^its process \\(pid ${killed.pid} on host .+\\) no longer holds the pipeline lock: pid \\d+ on host .+ took it over at `,
+      ),
     });
 
     const text = await runCli(['runs', '--pipeline', file]);
-    expect(text.stdout).toMatch(new RegExp(`^run ${first?.runId}  intr_next_run  interrupted  .* → .*Z  \\(pid ${killed.pid} on .+\\)$`, 'm'));
-    expect(text.stdout).toMatch(new RegExp(`^  public\\.big  interrupted  read \\d+  written ${first?.streams[0]?.counts.rowsWritten}  `, 'm'));
-    expect(text.stdout).toMatch(/^ {2}\S+Z {2}run running → interrupted {2}\(its process \(pid \d+ on host .+\) no longer holds the pipeline lock/m);
+    expect(text.stdout).toMatch(
+      new RegExp(`^run ${first?.runId}  intr_next_run  interrupted  .* → .*Z  \\(pid ${killed.pid} on .+\\)$`, 'm'),
+    );
+    expect(text.stdout).toMatch(
+      new RegExp(`^  public\\.big  interrupted  read \\d+  written ${first?.streams[0]?.counts.rowsWritten}  `, 'm'),
+    );
+    expect(text.stdout).toMatch(
+      /^ {2}\S+Z {2}run running → interrupted {2}\(its process \(pid \d+ on host .+\) no longer holds the pipeline lock/m,
+    );
   });
 
   it('rapidbyte runs closes a killed run as interrupted by itself: its pid is no longer running on this host', async () => {
@@ -179,7 +230,9 @@ describe('interrupted runs are closed, never left running', () => {
     expect(older).toEqual([]);
     expectInterrupted(run as RunJson, {
       ...killed,
-      reason: new RegExp(`^its process \\(pid ${killed.pid} on host .+\\) went away without closing the run: pid ${killed.pid} is no longer running on this host$`),
+      reason: new RegExp(
+        `^its process \\(pid ${killed.pid} on host .+\\) went away without closing the run: pid ${killed.pid} is no longer running on this host$`,
+      ),
     });
     // closed once: listing again changes nothing
     expect(await runsJson(file)).toEqual([run]);
@@ -189,7 +242,12 @@ describe('interrupted runs are closed, never left running', () => {
     expect(rerun.stderr).not.toMatch(/left open/);
     expect((await runsJson(file)).map((r) => r.status)).toEqual(['succeeded', 'interrupted']);
     const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE);
-    expect(diff).toMatchObject({ onlyInSourceCount: 0, onlyInDestinationCount: 0, sourceRows: ROWS, destinationRows: ROWS });
+    expect(diff).toMatchObject({
+      onlyInSourceCount: 0,
+      onlyInDestinationCount: 0,
+      sourceRows: ROWS,
+      destinationRows: ROWS,
+    });
   });
 });
 
@@ -204,14 +262,20 @@ describe('a run that fails at start is failed with its error', () => {
   function expectNoPassword(text: string | Buffer, what: string): void {
     for (const pw of [PASSWORD, WRONG]) {
       for (const form of [pw, encodeURIComponent(pw), Buffer.from(pw).toString('base64')]) {
-        expect(typeof text === 'string' ? text.includes(form) : text.includes(Buffer.from(form)), `${what} contains ${form}`).toBe(false);
+        expect(
+          typeof text === 'string' ? text.includes(form) : text.includes(Buffer.from(form)),
+          `${what} contains ${form}`,
+        ).toBe(false);
       }
     }
   }
 
   it('a wrong destination password: the run is failed with AUTH_FAILED, its streams failed, no password in runs or the state DB', async () => {
     const { user } = await cluster.createLoginRole(PASSWORD, { prefix: 'rb_intr' });
-    const src = await databases.create('intr_pw_src', 'CREATE TABLE public.accounts (id int PRIMARY KEY, email text); INSERT INTO public.accounts SELECT g, g::text FROM generate_series(1, 100) g;');
+    const src = await databases.create(
+      'intr_pw_src',
+      'CREATE TABLE public.accounts (id int PRIMARY KEY, email text); INSERT INTO public.accounts SELECT g, g::text FROM generate_series(1, 100) g;',
+    );
     const dst = await databases.create('intr_pw_dst');
     const file = writePipeline(`version: "1.0"
 pipeline: intr_bad_password
@@ -238,21 +302,31 @@ destination:
     expect(run?.finishedAt).toMatch(/Z$/);
     expect(run?.error).toMatchObject({ code: 'AUTH_FAILED', kind: 'permanent' });
     expect(run?.error?.message).toMatch(/^public\.accounts: .*authentication failed/i);
-    expect(run?.runTransitions.map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'failed']]);
-    expect(run?.runTransitions.at(-1)?.reason).toMatch(/^1 of 1 stream did not succeed; AUTH_FAILED: public\.accounts: .*authentication failed/i);
+    expect(run?.runTransitions.map((t) => [t.from, t.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'running'],
+      ['running', 'failed'],
+    ]);
+    expect(run?.runTransitions.at(-1)?.reason).toMatch(
+      /^1 of 1 stream did not succeed; AUTH_FAILED: public\.accounts: .*authentication failed/i,
+    );
     expect(run?.streams[0]).toMatchObject({ status: 'failed' });
 
     const text = await runCli(['runs', '--pipeline', file], { env });
     expect(text.stdout).toMatch(/^run \d+ {2}intr_bad_password {2}failed {2}/m);
     expect(text.stdout).toMatch(/^ {2}error: permanent AUTH_FAILED: public\.accounts: .*authentication failed/im);
     const json = await runCli(['runs', '--json', '--pipeline', file], { env });
-    for (const out of [result.stdout, result.stderr, text.stdout, text.stderr, json.stdout, json.stderr]) expectNoPassword(out, 'output');
+    for (const out of [result.stdout, result.stderr, text.stdout, text.stderr, json.stdout, json.stderr])
+      expectNoPassword(out, 'output');
     const stateDir = dirname(statePath(file));
     for (const f of readdirSync(stateDir)) expectNoPassword(readFileSync(join(stateDir, f)), f);
   });
 
   it('a run that throws after it began (a corrupt stored LSN) is closed failed with the error, not left pending', async () => {
-    const src = await databases.create('intr_throw_src', 'CREATE TABLE public.items (id int PRIMARY KEY, v text); INSERT INTO public.items VALUES (1, \'a\');');
+    const src = await databases.create(
+      'intr_throw_src',
+      "CREATE TABLE public.items (id int PRIMARY KEY, v text); INSERT INTO public.items VALUES (1, 'a');",
+    );
     const dst = await databases.create('intr_throw_dst');
     const file = writePipeline(`version: "1.0"
 pipeline: intr_throw
@@ -279,10 +353,16 @@ destination:
     expect(run?.status).toBe('failed');
     expect(run?.finishedAt).toMatch(/Z$/);
     expect(run?.error?.message).toMatch(/^invalid LSN "not-an-lsn"/);
-    expect(run?.runTransitions.map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'failed']]);
+    expect(run?.runTransitions.map((t) => [t.from, t.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'failed'],
+    ]);
     expect(run?.runTransitions.at(-1)?.reason).toBe(`${run?.error?.code}: ${run?.error?.message}`);
     // its stream never started: closed with the run
     expect(run?.streams[0]?.status).toBe('failed');
-    expect(run?.transitions.map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'failed']]);
+    expect(run?.transitions.map((t) => [t.from, t.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'failed'],
+    ]);
   });
 });

@@ -27,7 +27,10 @@ destination:
 }
 
 async function digest(db: TestDatabase, table: string): Promise<unknown[]> {
-  const r = await cluster.query(db.name, `SELECT id, length(body) AS len, md5(body) AS md5, md5(bin) AS bin_md5 FROM ${table} ORDER BY id`);
+  const r = await cluster.query(
+    db.name,
+    `SELECT id, length(body) AS len, md5(body) AS md5, md5(bin) AS bin_md5 FROM ${table} ORDER BY id`,
+  );
   return r.rows;
 }
 
@@ -38,13 +41,16 @@ describe('a 64 MB value in one row', () => {
 
   beforeAll(async () => {
     // incompressible text (md5 hex) so TOAST does not shrink it; a small row before and after
-    src = await databases.create('big_src', `
+    src = await databases.create(
+      'big_src',
+      `
       CREATE TABLE public.blobs (id int PRIMARY KEY, body text, bin bytea);
       ALTER TABLE public.blobs ALTER COLUMN body SET STORAGE EXTERNAL, ALTER COLUMN bin SET STORAGE EXTERNAL;
       INSERT INTO public.blobs VALUES (1, 'small', '\\x00');
       INSERT INTO public.blobs SELECT 2, string_agg(md5(g::text), ''), decode(string_agg(md5((g * 7)::text), ''), 'hex')
         FROM generate_series(1, ${(64 * MB) / 32}) g;
-      INSERT INTO public.blobs VALUES (3, 'after', '\\x01');`);
+      INSERT INTO public.blobs VALUES (3, 'after', '\\x01');`,
+    );
     dst = await databases.create('big_dst');
   }, 120_000);
 
@@ -55,16 +61,20 @@ describe('a 64 MB value in one row', () => {
   it.each([
     ['passthrough', {}],
     ['decoded to Arrow', { RAPIDBYTE_COPY_PASSTHROUGH: 'off' }],
-  ] as const)('a full refresh copies a 64 MB value exactly (%s)', async (label, env) => {
-    const schema = label === 'passthrough' ? 'wh_pass' : 'wh_decoded';
-    const result = await runCli(['run', '--json', pipelineFile(src, dst, schema)], { env: { ...env } });
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    const json = JSON.parse(result.stdout) as RunJson;
-    expect(json.streams.map((s) => [s.stream, s.status, s.rowsWritten])).toEqual([['public.blobs', 'succeeded', 3]]);
-    const want = await digest(src, 'public.blobs');
-    expect((want[1] as { len: number }).len).toBe(64 * MB);
-    expect(await digest(dst, `${schema}.blobs`)).toEqual(want);
-    const diff = await cluster.compareTables(src.url, 'public.blobs', dst.url, `${schema}.blobs`);
-    expect([diff.onlyInSourceCount, diff.onlyInDestinationCount]).toEqual([0, 0]);
-  }, 240_000);
+  ] as const)(
+    'a full refresh copies a 64 MB value exactly (%s)',
+    async (label, env) => {
+      const schema = label === 'passthrough' ? 'wh_pass' : 'wh_decoded';
+      const result = await runCli(['run', '--json', pipelineFile(src, dst, schema)], { env: { ...env } });
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      const json = JSON.parse(result.stdout) as RunJson;
+      expect(json.streams.map((s) => [s.stream, s.status, s.rowsWritten])).toEqual([['public.blobs', 'succeeded', 3]]);
+      const want = await digest(src, 'public.blobs');
+      expect((want[1] as { len: number }).len).toBe(64 * MB);
+      expect(await digest(dst, `${schema}.blobs`)).toEqual(want);
+      const diff = await cluster.compareTables(src.url, 'public.blobs', dst.url, `${schema}.blobs`);
+      expect([diff.onlyInSourceCount, diff.onlyInDestinationCount]).toEqual([0, 0]);
+    },
+    240_000,
+  );
 });

@@ -15,7 +15,12 @@ const PASSWORD = 'n3t-p@ss:w/rd%';
 
 /** Every form the password could leak in: raw, percent-encoded (both ways), base64. */
 function expectNoPassword(text: string): void {
-  for (const form of [PASSWORD, encodeURIComponent(PASSWORD), encodeURI(PASSWORD), Buffer.from(PASSWORD).toString('base64')]) {
+  for (const form of [
+    PASSWORD,
+    encodeURIComponent(PASSWORD),
+    encodeURI(PASSWORD),
+    Buffer.from(PASSWORD).toString('base64'),
+  ]) {
     expect(text.includes(form), `output contains ${form}`).toBe(false);
   }
 }
@@ -33,12 +38,18 @@ describe('network permissions default to the hosts of the connector config', () 
   let dst: TestDatabase;
 
   beforeAll(async () => {
-    src = await scope.create('netperm_src', `CREATE TABLE orders (id int PRIMARY KEY, note text, amount numeric(10,2));
-      INSERT INTO orders SELECT g, 'order ' || g, g * 1.25 FROM generate_series(1, 300) g;`);
+    src = await scope.create(
+      'netperm_src',
+      `CREATE TABLE orders (id int PRIMARY KEY, note text, amount numeric(10,2));
+      INSERT INTO orders SELECT g, 'order ' || g, g * 1.25 FROM generate_series(1, 300) g;`,
+    );
     dst = await scope.create('netperm_dst');
   });
   afterAll(async () => {
-    await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_name LIKE 'rapidbyte_netperm%'`);
+    await cluster.query(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_name LIKE 'rapidbyte_netperm%'`,
+    );
     await scope.dropAll();
   });
 
@@ -71,15 +82,21 @@ destination:
     await cluster.query(src.name, `INSERT INTO orders VALUES (301, 'late', 9.99)`);
     await cluster.query(src.name, `UPDATE orders SET note = 'changed' WHERE id = 1`);
     await cluster.query(src.name, `DELETE FROM orders WHERE id = 2`);
-    const { rows } = await cluster.query(src.name, `SELECT count(*)::int AS n, bool_or(note = 'changed') AS changed FROM orders`);
+    const { rows } = await cluster.query(
+      src.name,
+      `SELECT count(*)::int AS n, bool_or(note = 'changed') AS changed FROM orders`,
+    );
     expect(rows[0]).toEqual({ n: 300, changed: true });
   });
 
   it('cdc and sharded full refresh without a permissions block were refused the host of the source url (replication connection, shard coordinator)', async () => {
-    const cdcSrc = await scope.create('netperm_cdc_src', `CREATE TABLE events (id int PRIMARY KEY, kind text);
+    const cdcSrc = await scope.create(
+      'netperm_cdc_src',
+      `CREATE TABLE events (id int PRIMARY KEY, kind text);
       INSERT INTO events SELECT g, 'k' || g FROM generate_series(1, 200) g;
       CREATE TABLE big (id int PRIMARY KEY, v text);
-      INSERT INTO big SELECT g, repeat('x', 50) FROM generate_series(1, 5000) g;`);
+      INSERT INTO big SELECT g, repeat('x', 50) FROM generate_series(1, 5000) g;`,
+    );
     const cdcDst = await scope.create('netperm_cdc_dst');
     const file = writePipeline(`version: "1.0"
 pipeline: netperm_cdc
@@ -96,7 +113,10 @@ destination:
 `);
     const first = await runCli(['run', file]);
     expect(first.code, first.stdout + first.stderr).toBe(0);
-    await cluster.query(cdcSrc.name, `INSERT INTO events VALUES (201, 'late'); UPDATE events SET kind = 'changed' WHERE id = 1; DELETE FROM events WHERE id = 2`);
+    await cluster.query(
+      cdcSrc.name,
+      `INSERT INTO events VALUES (201, 'late'); UPDATE events SET kind = 'changed' WHERE id = 1; DELETE FROM events WHERE id = 2`,
+    );
     const second = await runCli(['run', file]);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     for (const table of ['public.events', 'public.big']) {
@@ -142,7 +162,10 @@ destination:
     expectNoPassword(denied.stdout + denied.stderr);
 
     // the suggested key grants it, on top of the url's host
-    const granted = await runCli(['check', probe('localhost', '  permissions: { network: { allowed_hosts: [localhost] } }\n')]);
+    const granted = await runCli([
+      'check',
+      probe('localhost', '  permissions: { network: { allowed_hosts: [localhost] } }\n'),
+    ]);
     expect(granted.code, granted.stdout + granted.stderr).toBe(0);
     expect(sourceItem(granted, 'net')).toEqual({ ok: true, message: `connected to localhost:${cluster.port}` });
   });
@@ -165,14 +188,20 @@ destination:
 `);
     // an existing pipeline listing another host still reaches its url's host
     const addedDst = await scope.create('netperm_added');
-    const added = await runCli(['run', pipeline('netperm_added', '{ network: { allowed_hosts: [10.0.0.1] } }', addedDst)]);
+    const added = await runCli([
+      'run',
+      pipeline('netperm_added', '{ network: { allowed_hosts: [10.0.0.1] } }', addedDst),
+    ]);
     expect(added.code, added.stdout + added.stderr).toBe(0);
     const diff = await cluster.compareTables(src.url, 'public.orders', addedDst.url, 'public.orders');
     expect(diff.onlyInSource).toEqual([]);
     expect(diff.onlyInDestination).toEqual([]);
 
     const onlyDst = await scope.create('netperm_only');
-    const only = await runCli(['run', pipeline('netperm_only', '{ network: { allowed_hosts: [10.0.0.1], allowed_hosts_only: true } }', onlyDst)]);
+    const only = await runCli([
+      'run',
+      pipeline('netperm_only', '{ network: { allowed_hosts: [10.0.0.1], allowed_hosts_only: true } }', onlyDst),
+    ]);
     expect(only.code).toBe(3);
     const output = only.stdout + only.stderr;
     expect(output).toContain('NETWORK_DENIED');

@@ -5,7 +5,17 @@
 // `text` (`text[]`) columns, on full refresh, incremental and CDC (where pgoutput sends the OID
 // and the engine looks the name up at the source).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnTypes, databaseScope, expectSucceeded, expectTablesEqual, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
+import {
+  columnTypes,
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const databases = databaseScope(cluster);
@@ -28,7 +38,14 @@ CREATE TABLE app.gone (id int);
 INSERT INTO public.refs (id, c, note) VALUES (4, 'app.gone', 'dangling');
 DROP TABLE app.gone;`;
 
-function pipeline(src: TestDatabase, dst: TestDatabase, name: string, stream: string, writeMode: string, schema: string): string {
+function pipeline(
+  src: TestDatabase,
+  dst: TestDatabase,
+  name: string,
+  stream: string,
+  writeMode: string,
+  schema: string,
+): string {
   return writePipeline(`version: "1.0"
 pipeline: ${name}
 source:
@@ -61,7 +78,11 @@ describe('OID-alias (reg*) columns carry their text form', () => {
   });
 
   afterAll(async () => {
-    await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND database = $1`, [src.name]);
+    await cluster.query(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND database = $1`,
+      [src.name],
+    );
     await databases.dropAll();
   });
 
@@ -70,17 +91,30 @@ describe('OID-alias (reg*) columns carry their text form', () => {
     ['decoded to Arrow', { RAPIDBYTE_COPY_PASSTHROUGH: 'off' }],
   ] as const)('full refresh: names, not source OIDs, in text columns (%s)', async (label, env) => {
     const schema = label === 'passthrough' ? 'wh_full' : 'wh_full_decoded';
-    expectSucceeded(await runCli(['run', '--json', pipeline(src, dst, `reg_${schema}`, 'sync_mode: full_refresh', 'replace', schema)], { env: { ...env } }));
+    expectSucceeded(
+      await runCli(
+        ['run', '--json', pipeline(src, dst, `reg_${schema}`, 'sync_mode: full_refresh', 'replace', schema)],
+        { env: { ...env } },
+      ),
+    );
     await expectEqual(src, dst, `${schema}.refs`);
     expect(await columnTypes(dst, `${schema}.refs`)).toEqual(TEXT_TYPES);
     const row = await cluster.query(dst.name, `SELECT c, t, pp, arr FROM ${schema}.refs WHERE id = 1`);
-    expect(row.rows[0]).toEqual({ c: 'app.things', t: 'app.color', pp: 'app.f(integer)', arr: ['app.things', 'pg_class'] });
+    expect(row.rows[0]).toEqual({
+      c: 'app.things',
+      t: 'app.color',
+      pp: 'app.f(integer)',
+      arr: ['app.things', 'pg_class'],
+    });
   });
 
   it('full refresh × upsert keyed by a regclass column (as pglogical keys its tables) reads in key chunks and upserts by name', async () => {
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
 CREATE TABLE public.repset (set_id int, rel regclass, note text, PRIMARY KEY (set_id, rel));
-INSERT INTO public.repset SELECT s, r, s || ':' || r::text FROM generate_series(1, 3) s, unnest('{app.things,pg_class,pg_type,public.refs}'::regclass[]) r;`);
+INSERT INTO public.repset SELECT s, r, s || ':' || r::text FROM generate_series(1, 3) s, unnest('{app.things,pg_class,pg_type,public.refs}'::regclass[]) r;`,
+    );
     const file = writePipeline(`version: "1.0"
 pipeline: reg_keyed
 source:
@@ -96,7 +130,10 @@ resources: { batch_rows: 2, checkpoint_interval_rows: 3 }
 `);
     for (const run of [1, 2]) {
       const json = expectSucceeded(await runCli(['run', '--json', file]));
-      expect(json.streams.map((s) => [s.stream, s.status, s.rowsWritten]), `run ${run}`).toEqual([['public.repset', 'succeeded', 12]]);
+      expect(
+        json.streams.map((s) => [s.stream, s.status, s.rowsWritten]),
+        `run ${run}`,
+      ).toEqual([['public.repset', 'succeeded', 12]]);
       const diff = await cluster.compareTables(src.url, 'public.repset', dst.url, 'wh_keyed.repset');
       expect([diff.onlyInSourceCount, diff.onlyInDestinationCount, diff.destinationRows]).toEqual([0, 0, 12]);
     }
@@ -106,7 +143,10 @@ resources: { batch_rows: 2, checkpoint_interval_rows: 3 }
   it('incremental: appended rows carry names too', async () => {
     const file = pipeline(src, dst, 'reg_incremental', 'sync_mode: incremental, cursor_field: id', 'append', 'wh_inc');
     expectSucceeded(await runCli(['run', '--json', file]));
-    await cluster.psql(src.name, `CREATE TABLE app.newer (id int); INSERT INTO public.refs (id, c, arr, note) VALUES (5, 'app.newer', '{app.newer}', 'five');`);
+    await cluster.psql(
+      src.name,
+      `CREATE TABLE app.newer (id int); INSERT INTO public.refs (id, c, arr, note) VALUES (5, 'app.newer', '{app.newer}', 'five');`,
+    );
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_inc.refs');
   });
@@ -118,18 +158,24 @@ resources: { batch_rows: 2, checkpoint_interval_rows: 3 }
     await expectEqual(src, dst, 'wh_cdc.refs');
     expect(await columnTypes(dst, 'wh_cdc.refs')).toEqual(TEXT_TYPES);
 
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
 CREATE TABLE app.later (id int);
 CREATE FUNCTION app.g(text) RETURNS text LANGUAGE sql AS 'SELECT $1';
 INSERT INTO public.refs VALUES (6, 'app.later', 'app.color[]', 'app.g', 'app.g(text)', '||/', '-(integer,integer)', 'english', 'simple', 'app', 'pg_monitor', '"C"', '{app.later,app.things,NULL}', 'six');
 UPDATE public.refs SET c = 'app.later', arr = '{app.later}', note = 'one!' WHERE id = 1;
 UPDATE public.refs SET note = 'two!' WHERE id = 2;
-DELETE FROM public.refs WHERE id = 3;`);
+DELETE FROM public.refs WHERE id = 3;`,
+    );
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.refs');
 
     // the application's own writes on the published table still work
-    await cluster.psql(src.name, `INSERT INTO public.refs (id, c, note) VALUES (7, 'pg_type', 'seven'); UPDATE public.refs SET t = 'text' WHERE id = 7; DELETE FROM public.refs WHERE id = 6;`);
+    await cluster.psql(
+      src.name,
+      `INSERT INTO public.refs (id, c, note) VALUES (7, 'pg_type', 'seven'); UPDATE public.refs SET t = 'text' WHERE id = 7; DELETE FROM public.refs WHERE id = 6;`,
+    );
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectEqual(src, dst, 'wh_cdc.refs');
   });

@@ -34,7 +34,12 @@ describe('parallel streams', () => {
     const tables = ['p1', 'p2', 'p3'];
     const src = await scope.create(
       'par_src',
-      tables.map((t) => `CREATE TABLE public.${t} (id int PRIMARY KEY, v text); INSERT INTO public.${t} SELECT g, repeat('x', 100) FROM generate_series(1, 150000) g;`).join('\n'),
+      tables
+        .map(
+          (t) =>
+            `CREATE TABLE public.${t} (id int PRIMARY KEY, v text); INSERT INTO public.${t} SELECT g, repeat('x', 100) FROM generate_series(1, 150000) g;`,
+        )
+        .join('\n'),
     );
     const dst = await scope.create('par_dst');
     const file = writePipeline(`version: "1.0"

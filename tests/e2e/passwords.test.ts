@@ -44,9 +44,10 @@ describe('passwords with @ : / % over password authentication', () => {
 
   /** A source/destination config block for `db` as the password-authenticated role. */
   function endpoint(db: TestDatabase, form: 'field' | 'url'): string {
-    const config = form === 'field'
-      ? `{ host: 127.0.0.1, port: ${cluster.port}, user: ${user}, password: "\${RB_PW}", database: ${db.name} }`
-      : `{ url: "postgres://\${RB_USER}:\${RB_PW}@127.0.0.1:${cluster.port}/${db.name}" }`;
+    const config =
+      form === 'field'
+        ? `{ host: 127.0.0.1, port: ${cluster.port}, user: ${user}, password: "\${RB_PW}", database: ${db.name} }`
+        : `{ url: "postgres://\${RB_USER}:\${RB_PW}@127.0.0.1:${cluster.port}/${db.name}" }`;
     return `config: ${config}\n  permissions: { network: { allowed_hosts: [127.0.0.1] } }`;
   }
 
@@ -80,10 +81,13 @@ destination:
   beforeAll(async () => {
     user = (await cluster.createLoginRole(PASSWORD, { prefix: 'rb_pw' })).user;
     src = await cluster.createDatabase('pw_src');
-    await cluster.psql(src.name, `CREATE TABLE accounts (id int PRIMARY KEY, email text, balance numeric(12,2));
+    await cluster.psql(
+      src.name,
+      `CREATE TABLE accounts (id int PRIMARY KEY, email text, balance numeric(12,2));
       INSERT INTO accounts SELECT g, 'user' || g || '@example.com', g * 3.5 FROM generate_series(1, 500) g;
       ALTER TABLE accounts OWNER TO "${user}";
-      GRANT CONNECT ON DATABASE "${src.name}" TO "${user}";`);
+      GRANT CONNECT ON DATABASE "${src.name}" TO "${user}";`,
+    );
     dst = await destinationFor('pw_dst');
   });
 
@@ -120,20 +124,25 @@ destination:
     expectNoPassword(check.stdout + check.stderr, 'check output');
   });
 
-  it.each(['field', 'url'] as const)('wrong password (%s): exit 3, "authentication failed", no password anywhere', async (form) => {
-    const wrongDst = await destinationFor(`pw_wrong_${form}`);
-    const file = pipeline(form, wrongDst);
-    const result = await runCli(['run', file], { env: { RB_USER: user, RB_PW: WRONG } });
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(3);
-    expect(result.stdout + result.stderr).toMatch(/authentication failed/i);
-    expect(result.stdout).toContain('AUTH_FAILED');
-    expectNoPassword(result.stdout + result.stderr, 'output');
-    expectStateHasNoPassword(file);
-    expect((await cluster.query(wrongDst.name, `SELECT to_regclass('public.accounts') AS t`)).rows[0].t).toBeNull();
+  it.each(['field', 'url'] as const)(
+    'wrong password (%s): exit 3, "authentication failed", no password anywhere',
+    async (form) => {
+      const wrongDst = await destinationFor(`pw_wrong_${form}`);
+      const file = pipeline(form, wrongDst);
+      const result = await runCli(['run', file], { env: { RB_USER: user, RB_PW: WRONG } });
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(3);
+      expect(result.stdout + result.stderr).toMatch(/authentication failed/i);
+      expect(result.stdout).toContain('AUTH_FAILED');
+      expectNoPassword(result.stdout + result.stderr, 'output');
+      expectStateHasNoPassword(file);
+      expect((await cluster.query(wrongDst.name, `SELECT to_regclass('public.accounts') AS t`)).rows[0].t).toBeNull();
 
-    const check = await runCli(['check', file], { env: { RB_USER: user, RB_PW: WRONG } });
-    expect(check.code).toBe(3);
-    expect(check.stdout).toMatch(/^FAILED\s+source source-postgres: connect — AUTH_FAILED: .*authentication failed/im);
-    expectNoPassword(check.stdout + check.stderr, 'check output');
-  });
+      const check = await runCli(['check', file], { env: { RB_USER: user, RB_PW: WRONG } });
+      expect(check.code).toBe(3);
+      expect(check.stdout).toMatch(
+        /^FAILED\s+source source-postgres: connect — AUTH_FAILED: .*authentication failed/im,
+      );
+      expectNoPassword(check.stdout + check.stderr, 'check output');
+    },
+  );
 });

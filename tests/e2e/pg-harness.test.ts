@@ -29,7 +29,9 @@ describe('pg test harness', () => {
     const bad = new pg.Client({ connectionString: db.url('postgres', role.user, 'wrong') });
     await expect(bad.connect()).rejects.toThrow(/password authentication failed/);
 
-    const ready = new pg.Client({ connectionString: db.url('postgres', db.passwordUser.user, db.passwordUser.password) });
+    const ready = new pg.Client({
+      connectionString: db.url('postgres', db.passwordUser.user, db.passwordUser.password),
+    });
     await ready.connect();
     await ready.end();
   });
@@ -45,7 +47,10 @@ describe('pg test harness', () => {
     const d1 = await db.tableDigest(src.url, 'public.TypeZoo', 'id');
     expect(await db.tableDigest(dst.url, 'public.TypeZoo', 'id')).toEqual(d1);
 
-    await db.query(dst.name, `UPDATE public."TypeZoo" SET c_timestamptz = c_timestamptz + interval '1 microsecond' WHERE id = 3`);
+    await db.query(
+      dst.name,
+      `UPDATE public."TypeZoo" SET c_timestamptz = c_timestamptz + interval '1 microsecond' WHERE id = 3`,
+    );
     await db.query(dst.name, `INSERT INTO public."TypeZoo" (id, "select") VALUES (21, 1)`);
     const diff = await db.compareTables(src.url, 'public.TypeZoo', dst.url, 'public.TypeZoo');
     expect(diff.equal).toBe(false);
@@ -56,7 +61,9 @@ describe('pg test harness', () => {
     ]);
     expect(await db.tableDigest(dst.url, 'public.TypeZoo', 'id')).not.toEqual(d1);
 
-    const narrowed = await db.compareTables(src.url, 'public.TypeZoo', dst.url, 'public.TypeZoo', { columns: ['id', 'select'] });
+    const narrowed = await db.compareTables(src.url, 'public.TypeZoo', dst.url, 'public.TypeZoo', {
+      columns: ['id', 'select'],
+    });
     expect(narrowed.onlyInDestination).toEqual([{ id: '21', select: '1' }]);
 
     await db.dropDatabase(src.name);

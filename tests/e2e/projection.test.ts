@@ -3,12 +3,23 @@
 // (column privileges: a statement naming any other column is refused) — and creates only them at
 // the destination; for full_refresh, incremental and cdc.
 import { afterAll, describe, expect, it } from 'vitest';
-import { columnNames, databaseScope, pgEndpoint, runCli, testPg, writePipeline, type TestDatabase } from '../support/e2e.js';
+import {
+  columnNames,
+  databaseScope,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -51,8 +62,14 @@ destination:
   write_mode: upsert
 `);
     for (const file of [
-      pipelineWith('proj_full', '{ name: public.wide, sync_mode: full_refresh, columns: [id, email], destination_table: wide_full }'),
-      pipelineWith('proj_inc', '{ name: public.wide, sync_mode: incremental, cursor_field: created_at, columns: [id, email, created_at], destination_table: wide_inc }'),
+      pipelineWith(
+        'proj_full',
+        '{ name: public.wide, sync_mode: full_refresh, columns: [id, email], destination_table: wide_full }',
+      ),
+      pipelineWith(
+        'proj_inc',
+        '{ name: public.wide, sync_mode: incremental, cursor_field: created_at, columns: [id, email, created_at], destination_table: wide_inc }',
+      ),
     ]) {
       const run = await runCli(['run', '--json', file]);
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -104,7 +121,10 @@ destination:
 `);
     const first = await runCli(['run', '--json', file]);
     expect(first.code, first.stderr).toBe(0);
-    await cluster.psql(src.name, `UPDATE wide SET email = 'changed@x.io', secret = 'new secret' WHERE id < 10; DELETE FROM wide WHERE id = 20; INSERT INTO wide (id, email, secret) VALUES (1000, 'n@x.io', 's');`);
+    await cluster.psql(
+      src.name,
+      `UPDATE wide SET email = 'changed@x.io', secret = 'new secret' WHERE id < 10; DELETE FROM wide WHERE id = 20; INSERT INTO wide (id, email, secret) VALUES (1000, 'n@x.io', 's');`,
+    );
     const second = await runCli(['run', '--json', file]);
     expect(second.code, second.stderr).toBe(0);
     expect(await destinationColumns(dst, 'wide')).toEqual(['id', 'email']);

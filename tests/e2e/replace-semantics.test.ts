@@ -2,7 +2,19 @@
 // lock_timeout in one transaction, keeping grants, retrying behind readers, refusing dependent views.
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectSucceededText, expectTablesEqual, pgEndpoint, rowCount, runCli, testPg, waitFor, writePipeline, type CliResult, type TableRef, type TestDatabase } from '../support/e2e.js';
+import {
+  expectSucceededText,
+  expectTablesEqual,
+  pgEndpoint,
+  rowCount,
+  runCli,
+  testPg,
+  waitFor,
+  writePipeline,
+  type CliResult,
+  type TableRef,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const testCluster = testPg();
 const ITEMS_DDL = (table: string): string =>
@@ -32,7 +44,13 @@ async function stagingTables(db: TestDatabase): Promise<string[]> {
   return r.rows.map((row) => row.relname as string);
 }
 
-async function expectEqual(src: TestDatabase, srcTable: TableRef, dst: TestDatabase, dstTable: TableRef, rows: number): Promise<void> {
+async function expectEqual(
+  src: TestDatabase,
+  srcTable: TableRef,
+  dst: TestDatabase,
+  dstTable: TableRef,
+  rows: number,
+): Promise<void> {
   await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
@@ -51,16 +69,23 @@ describe('dest-postgres replace semantics', () => {
   it('keeps the grants of the table it replaces (role and PUBLIC)', async () => {
     const dst = await testCluster.createDatabase('rs_grants');
     const reader = await testCluster.createLoginRole('unused-pw', { prefix: 'rs_reader' });
-    await testCluster.psql(dst.name, `${ITEMS_DDL('items')}; ${ITEMS_ROWS('items', 5001, 5010)};
-      GRANT SELECT ON items TO "${reader.user}"; GRANT SELECT ON items TO PUBLIC;`);
+    await testCluster.psql(
+      dst.name,
+      `${ITEMS_DDL('items')}; ${ITEMS_ROWS('items', 5001, 5010)};
+      GRANT SELECT ON items TO "${reader.user}"; GRANT SELECT ON items TO PUBLIC;`,
+    );
     const before = await oid(dst, 'public.items');
 
     expectSucceededText(await runCli(['run', pipeline(src, dst, 'replace', ['public.items'])]));
 
     expect(await oid(dst, 'public.items')).not.toBe(before); // really swapped, not truncated in place
-    const priv = await testCluster.query(dst.name, `SELECT has_table_privilege($1, 'public.items', 'SELECT') AS sel,
+    const priv = await testCluster.query(
+      dst.name,
+      `SELECT has_table_privilege($1, 'public.items', 'SELECT') AS sel,
         has_table_privilege($1, 'public.items', 'INSERT') AS ins, relacl::text[] AS acl
-      FROM pg_class WHERE oid = 'public.items'::regclass`, [reader.user]);
+      FROM pg_class WHERE oid = 'public.items'::regclass`,
+      [reader.user],
+    );
     expect(priv.rows[0].sel).toBe(true);
     expect(priv.rows[0].ins).toBe(false);
     const acl = priv.rows[0].acl as string[];
@@ -78,19 +103,29 @@ describe('dest-postgres replace semantics', () => {
     try {
       await reader.query('BEGIN');
       await reader.query('LOCK TABLE public.items IN ACCESS SHARE MODE');
-      const running = runCli(['run', pipeline(src, dst, 'replace', ['public.items'], ', lock_timeout_ms: 200, swap_retries: 8')]);
+      const running = runCli([
+        'run',
+        pipeline(src, dst, 'replace', ['public.items'], ', lock_timeout_ms: 200, swap_retries: 8'),
+      ]);
 
       // wait until the swap is queued behind the reader's lock
-      await waitFor('the swap to try to lock the target', async () => {
-        const waiting = await testCluster.query(dst.name,
-          `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'public.items'::regclass AND NOT granted AND mode = 'AccessExclusiveLock'`);
-        return waiting.rows[0].n > 0 ? true : undefined;
-      }, { timeoutMs: 120_000, intervalMs: 20 });
+      await waitFor(
+        'the swap to try to lock the target',
+        async () => {
+          const waiting = await testCluster.query(
+            dst.name,
+            `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'public.items'::regclass AND NOT granted AND mode = 'AccessExclusiveLock'`,
+          );
+          return waiting.rows[0].n > 0 ? true : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 20 },
+      );
       // the staging table is fully loaded by now, yet the reader still sees all of the old table
       expect(await stagingTables(dst)).toEqual(['items__rb_stage']);
       expect(Number((await reader.query('SELECT count(*) AS n, min(id) AS lo FROM public.items')).rows[0].n)).toBe(300);
       await new Promise((r) => setTimeout(r, 1000));
-      const held = (await reader.query('SELECT count(*)::int AS n, min(id) AS lo, max(id) AS hi FROM public.items')).rows[0];
+      const held = (await reader.query('SELECT count(*)::int AS n, min(id) AS lo, max(id) AS hi FROM public.items'))
+        .rows[0];
       expect(held).toEqual({ n: 300, lo: 9001, hi: 9300 });
       // a new reader (queued behind the swap's lock request until it times out) sees the old table too
       expect(await rowCount(dst, 'public.items')).toBe(300);
@@ -115,7 +150,10 @@ describe('dest-postgres replace semantics', () => {
     try {
       await reader.query('BEGIN');
       await reader.query('SELECT count(*) FROM public.items');
-      result = await runCli(['run', pipeline(src, dst, 'replace', ['public.items'], ', lock_timeout_ms: 100, swap_retries: 1')]);
+      result = await runCli([
+        'run',
+        pipeline(src, dst, 'replace', ['public.items'], ', lock_timeout_ms: 100, swap_retries: 1'),
+      ]);
       await reader.query('COMMIT');
     } finally {
       await reader.end();
@@ -129,8 +167,11 @@ describe('dest-postgres replace semantics', () => {
 
   it('refuses to drop a dependent view: names it, keeps the old table, leaves no staging table', async () => {
     const dst = await testCluster.createDatabase('rs_view');
-    await testCluster.psql(dst.name, `${ITEMS_DDL('items')}; ${ITEMS_ROWS('items', 1, 42)};
-      CREATE VIEW cheap_items_view AS SELECT id, name FROM items WHERE price < 10;`);
+    await testCluster.psql(
+      dst.name,
+      `${ITEMS_DDL('items')}; ${ITEMS_ROWS('items', 1, 42)};
+      CREATE VIEW cheap_items_view AS SELECT id, name FROM items WHERE price < 10;`,
+    );
     const before = await oid(dst, 'public.items');
 
     const result = await runCli(['run', pipeline(src, dst, 'replace', ['public.items'])]);
@@ -145,7 +186,9 @@ describe('dest-postgres replace semantics', () => {
     expect(await rowCount(dst, 'public.items')).toBe(42);
     expect(await rowCount(dst, 'public.cheap_items_view')).toBe(7);
     expect(await stagingTables(dst)).toEqual([]);
-    expect((await testCluster.query(dst.name, `SELECT to_regclass('public.items__rb_stage') AS t`)).rows[0].t).toBeNull();
+    expect(
+      (await testCluster.query(dst.name, `SELECT to_regclass('public.items__rb_stage') AS t`)).rows[0].t,
+    ).toBeNull();
   });
 
   it('replaces tables with 60-character non-ASCII names (staging names cut to 63 UTF-8 bytes, distinct)', async () => {
@@ -156,9 +199,17 @@ describe('dest-postgres replace semantics', () => {
     for (const name of names) {
       expect(name.length).toBe(60);
       expect(Buffer.byteLength(name)).toBe(63); // exactly NAMEDATALEN - 1: the staging suffix cannot be appended
-      await testCluster.psql(longSrc.name, `${ITEMS_DDL(`"${name}"`)}; ${ITEMS_ROWS(`"${name}"`, 1, name.endsWith('a') ? 100 : 200)};`);
+      await testCluster.psql(
+        longSrc.name,
+        `${ITEMS_DDL(`"${name}"`)}; ${ITEMS_ROWS(`"${name}"`, 1, name.endsWith('a') ? 100 : 200)};`,
+      );
     }
-    const file = pipeline(longSrc, dst, 'replace', names.map((n) => `public.${n}`));
+    const file = pipeline(
+      longSrc,
+      dst,
+      'replace',
+      names.map((n) => `public.${n}`),
+    );
     for (let run = 0; run < 2; run++) {
       const result = await runCli(['run', file]);
       expectSucceededText(result);
@@ -171,10 +222,25 @@ describe('dest-postgres replace semantics', () => {
         expect(stage.startsWith(base)).toBe(true);
         expect(Buffer.byteLength(stage)).toBeLessThanOrEqual(63);
       }
-      const tables = await testCluster.query(dst.name, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> '_rb_watermarks' ORDER BY 1`);
+      const tables = await testCluster.query(
+        dst.name,
+        `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> '_rb_watermarks' ORDER BY 1`,
+      );
       expect(tables.rows.map((r) => r.relname)).toEqual(names);
-      await expectEqual(longSrc, { schema: 'public', table: names[0] ?? '' }, dst, { schema: 'public', table: names[0] ?? '' }, 100);
-      await expectEqual(longSrc, { schema: 'public', table: names[1] ?? '' }, dst, { schema: 'public', table: names[1] ?? '' }, 200);
+      await expectEqual(
+        longSrc,
+        { schema: 'public', table: names[0] ?? '' },
+        dst,
+        { schema: 'public', table: names[0] ?? '' },
+        100,
+      );
+      await expectEqual(
+        longSrc,
+        { schema: 'public', table: names[1] ?? '' },
+        dst,
+        { schema: 'public', table: names[1] ?? '' },
+        200,
+      );
     }
   });
 
@@ -199,14 +265,20 @@ describe('dest-postgres replace semantics', () => {
 
     const dstAppend = await testCluster.createDatabase('rs_append');
     // without a primary key at the destination the second append adds the same rows again
-    await testCluster.psql(dstAppend.name, 'CREATE TABLE public.items (id integer NOT NULL, name text NOT NULL, price numeric(10,2), tags text[])');
+    await testCluster.psql(
+      dstAppend.name,
+      'CREATE TABLE public.items (id integer NOT NULL, name text NOT NULL, price numeric(10,2), tags text[])',
+    );
     const append = pipeline(src, dstAppend, 'append', ['public.items']);
     expectSucceededText(await runCli(['run', append]));
     expect(await rowCount(dstAppend, 'public.items')).toBe(2000);
     expectSucceededText(await runCli(['run', append]));
     expect(await rowCount(dstAppend, 'public.items')).toBe(4000);
-    const dup = await testCluster.query(dstAppend.name, `SELECT count(DISTINCT id)::int AS ids, min(c)::int AS lo, max(c)::int AS hi
-      FROM (SELECT id, count(*) AS c FROM public.items GROUP BY id) g`);
+    const dup = await testCluster.query(
+      dstAppend.name,
+      `SELECT count(DISTINCT id)::int AS ids, min(c)::int AS lo, max(c)::int AS hi
+      FROM (SELECT id, count(*) AS c FROM public.items GROUP BY id) g`,
+    );
     expect(dup.rows[0]).toEqual({ ids: 2000, lo: 2, hi: 2 });
   });
 
@@ -219,8 +291,11 @@ describe('dest-postgres replace semantics', () => {
     expectSucceededText(await runCli(['run', file]));
     expect((await testCluster.query(dst.name, `SELECT to_regclass('public.items') AS t`)).rows[0].t).toBe('items');
     expect(await rowCount(dst, 'public.items')).toBe(0);
-    const columns = await testCluster.query(dst.name, `SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
-      FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
+    const columns = await testCluster.query(
+      dst.name,
+      `SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
+      FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    );
     expect(columns.rows.map((r) => [r.attname, r.type, r.attnotnull])).toEqual([
       ['id', 'integer', true],
       ['name', 'text', true],

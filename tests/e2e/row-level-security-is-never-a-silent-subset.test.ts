@@ -49,7 +49,13 @@ describe('row-level security on a source table is never copied as a silent subse
   });
   afterAll(() => scope.dropAll());
 
-  const pipeline = (name: string, user: string, stream: string, syncMode: string, config: Record<string, unknown> = {}): string => {
+  const pipeline = (
+    name: string,
+    user: string,
+    stream: string,
+    syncMode: string,
+    config: Record<string, unknown> = {},
+  ): string => {
     const doc = pgPipeline({
       name,
       src: { url: cluster.url(src.name, user, PASSWORD) },
@@ -65,7 +71,9 @@ describe('row-level security on a source table is never copied as a silent subse
 
   it('a full refresh as a role the policies apply to fails ROW_SECURITY_FILTERED and leaves the destination as it was', async () => {
     // the destination first holds the whole table, copied by the owner
-    expectSucceeded(await runCli(['run', '--json', pipeline('rls_fr', cluster.superuser, 'public.accounts', 'full_refresh')]));
+    expectSucceeded(
+      await runCli(['run', '--json', pipeline('rls_fr', cluster.superuser, 'public.accounts', 'full_refresh')]),
+    );
     expect(await rowCount(dst, 'rls_fr.accounts')).toBe(100);
 
     const result = await runCli(['run', '--json', pipeline('rls_fr', reader, 'public.accounts', 'full_refresh')]);
@@ -83,7 +91,9 @@ describe('row-level security on a source table is never copied as a silent subse
 
   it('incremental and cdc streams are refused the same way, before anything is read or published', async () => {
     for (const syncMode of ['incremental', 'cdc']) {
-      const run = parseJson(await runCli(['run', '--json', pipeline(`rls_${syncMode}`, reader, 'public.accounts', syncMode)]));
+      const run = parseJson(
+        await runCli(['run', '--json', pipeline(`rls_${syncMode}`, reader, 'public.accounts', syncMode)]),
+      );
       expect(onlyStream(run).error?.code, syncMode).toBe('ROW_SECURITY_FILTERED');
       expect(onlyStream(run).rowsWritten, syncMode).toBe(0);
     }
@@ -94,25 +104,44 @@ describe('row-level security on a source table is never copied as a silent subse
   });
 
   it('a view over such a table fails too: reads run with row_security = off', async () => {
-    const run = parseJson(await runCli(['run', '--json', pipeline('rls_view', reader, 'public.accounts_v', 'full_refresh')]));
+    const run = parseJson(
+      await runCli(['run', '--json', pipeline('rls_view', reader, 'public.accounts_v', 'full_refresh')]),
+    );
     expect(run.status).toBe('failed');
     expect(onlyStream(run).error?.code).toBe('ROW_SECURITY_FILTERED');
     expect(onlyStream(run).error?.message).toMatch(/row-level security policy for table "accounts"/);
   });
 
   it('row_security: true copies exactly the rows the policies allow, deliberately', async () => {
-    const run = expectSucceeded(await runCli(['run', '--json', pipeline('rls_opt_in', reader, 'public.accounts', 'full_refresh', { row_security: true })]));
+    const run = expectSucceeded(
+      await runCli([
+        'run',
+        '--json',
+        pipeline('rls_opt_in', reader, 'public.accounts', 'full_refresh', { row_security: true }),
+      ]),
+    );
     expect(onlyStream(run).rowsWritten).toBe(50);
     // equal to the table as the reader sees it (its policies on), and only tenant_a's rows
-    await expectTablesEqual({ url: cluster.url(src.name, reader, PASSWORD) }, 'public.accounts', dst, 'rls_opt_in.accounts', { rows: 50 });
+    await expectTablesEqual(
+      { url: cluster.url(src.name, reader, PASSWORD) },
+      'public.accounts',
+      dst,
+      'rls_opt_in.accounts',
+      { rows: 50 },
+    );
     expect(await rowCount(dst, 'rls_opt_in.accounts', `owner <> 'tenant_a'`)).toBe(0);
   });
 
   it('a role with BYPASSRLS copies the whole table', async () => {
-    const run = expectJson(await runCli(['run', '--json', pipeline('rls_bypass', bypasser, 'public.accounts', 'full_refresh')]));
+    const run = expectJson(
+      await runCli(['run', '--json', pipeline('rls_bypass', bypasser, 'public.accounts', 'full_refresh')]),
+    );
     expect(run.status).toBe('succeeded');
     await expectTablesEqual(src, 'public.accounts', dst, 'rls_bypass.accounts');
     // the application's own writes on the source still work
-    await cluster.query(src.name, `INSERT INTO public.accounts VALUES (101, 'tenant_a', 1); UPDATE public.accounts SET balance = 0 WHERE id = 1; DELETE FROM public.accounts WHERE id = 101`);
+    await cluster.query(
+      src.name,
+      `INSERT INTO public.accounts VALUES (101, 'tenant_a', 1); UPDATE public.accounts SET balance = 0 WHERE id = 1; DELETE FROM public.accounts WHERE id = 101`,
+    );
   });
 });

@@ -4,7 +4,22 @@
 // `--json` and in the run history, exactly the rows the destination table holds. Rows that attempts
 // sent and that were rolled back are reported apart (`rowsRolledBack`), never as written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, onlyStream, parseJson, pgEndpoint, rowCount, runCli, spawnCli, testPg, waitFor, writePipeline, type CliResult, type RunsJson, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  onlyStream,
+  parseJson,
+  pgEndpoint,
+  rowCount,
+  runCli,
+  spawnCli,
+  testPg,
+  waitFor,
+  writePipeline,
+  type CliResult,
+  type RunsJson,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -21,7 +36,16 @@ function slowTableDdl(badId?: number): string {
     CREATE TABLE public.items (${COLUMNS}, CONSTRAINT paced CHECK (public.rb_test_pace(id))${badId === undefined ? '' : `, CONSTRAINT no_bad CHECK (id <> ${badId})`});`;
 }
 
-function pipelineFile(o: { name: string; src: TestDatabase; dst: TestDatabase; chunk: number; stream?: string; onDataError?: string; writeMode?: string; maxRetries?: number }): string {
+function pipelineFile(o: {
+  name: string;
+  src: TestDatabase;
+  dst: TestDatabase;
+  chunk: number;
+  stream?: string;
+  onDataError?: string;
+  writeMode?: string;
+  maxRetries?: number;
+}): string {
   return writePipeline(`version: "1.0"
 pipeline: ${o.name}
 source:
@@ -48,7 +72,10 @@ async function count(db: TestDatabase): Promise<number> {
 }
 
 /** The run history's counts of the run's one stream. */
-async function historyCounts(file: string, runId: number): Promise<{ rowsRead: number; rowsWritten: number; rowsRolledBack?: number } | undefined> {
+async function historyCounts(
+  file: string,
+  runId: number,
+): Promise<{ rowsRead: number; rowsWritten: number; rowsRolledBack?: number } | undefined> {
   const result = await runCli(['runs', '--pipeline', file, '--json']);
   expect(result.code, result.stderr).toBe(0);
   return parseJson<RunsJson[]>(result).find((r) => r.runId === runId)?.streams[0]?.counts;
@@ -56,9 +83,11 @@ async function historyCounts(file: string, runId: number): Promise<{ rowsRead: n
 
 /** The pid of the destination backend while it runs a COPY (rows of an open interval are in flight). */
 async function copyingBackend(dst: TestDatabase, pipeline: string): Promise<number | undefined> {
-  const r = await cluster.query('postgres',
+  const r = await cluster.query(
+    'postgres',
     `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND state = 'active' AND query ILIKE 'COPY%'`,
-    [dst.name, `rapidbyte/${pipeline}`]);
+    [dst.name, `rapidbyte/${pipeline}`],
+  );
   return r.rows.length > 0 ? (r.rows[0].pid as number) : undefined;
 }
 
@@ -69,10 +98,13 @@ describe('rows written counts committed rows only', () => {
 
   beforeAll(async () => {
     src = await databases.create('rwc_src');
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       CREATE TABLE public.items (${COLUMNS}, PRIMARY KEY (id));
       INSERT INTO public.items SELECT g, 'item ' || g FROM generate_series(1, ${ROWS}) g;
-      ANALYZE public.items;`);
+      ANALYZE public.items;`,
+    );
   });
 
   afterAll(async () => {
@@ -84,8 +116,11 @@ describe('rows written counts committed rows only', () => {
     const dst = await databases.create(name, slowTableDdl());
     const file = pipelineFile({ name, src, dst, chunk: 2_000 });
     const cli = spawnCli(['run', '--json', file]);
-    const pid = await waitFor('a committed chunk and a COPY in flight at the destination', async () =>
-      (await count(dst)) >= 2_000 ? copyingBackend(dst, name) : undefined, { cli });
+    const pid = await waitFor(
+      'a committed chunk and a COPY in flight at the destination',
+      async () => ((await count(dst)) >= 2_000 ? copyingBackend(dst, name) : undefined),
+      { cli },
+    );
     expect((await cluster.query('postgres', 'SELECT pg_terminate_backend($1) AS ok', [pid])).rows[0].ok).toBe(true);
 
     const result = await cli.exited;
@@ -100,7 +135,12 @@ describe('rows written counts committed rows only', () => {
     expect(s.rowsRead).toBeGreaterThanOrEqual(ROWS); // every attempt's reads
     expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: ROWS, rowsRolledBack: s.rowsRolledBack });
     const runs = await runCli(['runs', '--pipeline', file]);
-    expect(runs.stdout).toMatch(new RegExp(`^\\s+public\\.items\\s+succeeded\\s+read ${s.rowsRead}\\s+written ${ROWS}\\s+.*attempts ${s.attempts}\\s+rolled back ${s.rowsRolledBack}$`, 'm'));
+    expect(runs.stdout).toMatch(
+      new RegExp(
+        `^\\s+public\\.items\\s+succeeded\\s+read ${s.rowsRead}\\s+written ${ROWS}\\s+.*attempts ${s.attempts}\\s+rolled back ${s.rowsRolledBack}$`,
+        'm',
+      ),
+    );
 
     // a clean run has no rolled-back column
     const text = await runCli(['run', file, '--full-refresh']);
@@ -122,7 +162,10 @@ describe('rows written counts committed rows only', () => {
     expect(committed).toBe(6_000);
     expect(s.rowsWritten).toBe(committed);
     expect(s.rowsRolledBack).toBeGreaterThan(0);
-    expect(await historyCounts(file, s.runId)).toMatchObject({ rowsWritten: committed, rowsRolledBack: s.rowsRolledBack });
+    expect(await historyCounts(file, s.runId)).toMatchObject({
+      rowsWritten: committed,
+      rowsRolledBack: s.rowsRolledBack,
+    });
 
     const text = await runCli(['run', file]);
     expect(text.code).toBe(4);
@@ -138,8 +181,11 @@ describe('rows written counts committed rows only', () => {
     const dst = await databases.create(name, slowTableDdl());
     const file = pipelineFile({ name, src, dst, chunk: 2_000 });
     const cli = spawnCli(['run', '--json', file], { env: { RAPIDBYTE_TEST_DRAIN_GRACE_MS: '0' } });
-    await waitFor('a committed chunk and a COPY in flight at the destination', async () =>
-      (await count(dst)) >= 2_000 ? copyingBackend(dst, name) : undefined, { cli });
+    await waitFor(
+      'a committed chunk and a COPY in flight at the destination',
+      async () => ((await count(dst)) >= 2_000 ? copyingBackend(dst, name) : undefined),
+      { cli },
+    );
     process.kill(cli.pid, 'SIGINT');
     const result = await cli.exited;
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(130);

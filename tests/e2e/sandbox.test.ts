@@ -65,7 +65,10 @@ describe('connector sandbox', () => {
   describe('filesystem', () => {
     it('refuses a file outside permissions.fs.allowed_paths (FS_DENIED naming allowed_paths)', async () => {
       const target = join(outside, 'secret.txt');
-      const result = await runCli(['check', probePipeline(dst, `{ path: ${JSON.stringify(target)} }`, fsGrant(granted))]);
+      const result = await runCli([
+        'check',
+        probePipeline(dst, `{ path: ${JSON.stringify(target)} }`, fsGrant(granted)),
+      ]);
       expect(result.code).not.toBe(0);
       const item = sourceItem(result, 'fs');
       expect(item.ok).toBe(false);
@@ -84,7 +87,10 @@ describe('connector sandbox', () => {
     });
 
     it('reads a file inside the granted dir, with the right byte count', async () => {
-      const result = await runCli(['check', probePipeline(dst, `{ path: ${JSON.stringify(join(granted, 'inside.txt'))} }`, fsGrant(granted))]);
+      const result = await runCli([
+        'check',
+        probePipeline(dst, `{ path: ${JSON.stringify(join(granted, 'inside.txt'))} }`, fsGrant(granted)),
+      ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(sourceItem(result, 'fs')).toEqual({ ok: true, message: `read ${Buffer.byteLength(INSIDE_TEXT)} bytes` });
@@ -101,13 +107,19 @@ describe('connector sandbox', () => {
 
     it('refuses a ../ path that starts inside the grant and leaves it', async () => {
       const sneaky = `${granted}/../${relative(join(granted, '..'), join(outside, 'secret.txt'))}`;
-      const result = await runCli(['check', probePipeline(dst, `{ path: ${JSON.stringify(sneaky)} }`, fsGrant(granted))]);
+      const result = await runCli([
+        'check',
+        probePipeline(dst, `{ path: ${JSON.stringify(sneaky)} }`, fsGrant(granted)),
+      ]);
       expect(result.code).not.toBe(0);
       expect(sourceItem(result, 'fs')).toMatchObject({ ok: false, message: expect.stringMatching(/^FS_DENIED: /) });
     });
 
     it('grants nothing when permissions.fs is absent', async () => {
-      const result = await runCli(['check', probePipeline(dst, `{ path: ${JSON.stringify(join(granted, 'inside.txt'))} }`, '{}')]);
+      const result = await runCli([
+        'check',
+        probePipeline(dst, `{ path: ${JSON.stringify(join(granted, 'inside.txt'))} }`, '{}'),
+      ]);
       expect(result.code).not.toBe(0);
       expect(sourceItem(result, 'fs')).toMatchObject({ ok: false, message: expect.stringMatching(/^FS_DENIED: /) });
     });
@@ -115,7 +127,10 @@ describe('connector sandbox', () => {
 
   describe('network', () => {
     it('refuses 127.0.0.1 when only localhost is allowed (NETWORK_DENIED naming allowed_hosts)', async () => {
-      const result = await runCli(['check', probePipeline(dst, `{ host: 127.0.0.1, port: ${pg.port} }`, '{ network: { allowed_hosts: [localhost] } }')]);
+      const result = await runCli([
+        'check',
+        probePipeline(dst, `{ host: 127.0.0.1, port: ${pg.port} }`, '{ network: { allowed_hosts: [localhost] } }'),
+      ]);
       expect(result.code).toBe(3);
       const item = sourceItem(result, 'net');
       expect(item.ok).toBe(false);
@@ -126,7 +141,10 @@ describe('connector sandbox', () => {
     });
 
     it('connects to 127.0.0.1 when it is allowed', async () => {
-      const result = await runCli(['check', probePipeline(dst, `{ host: 127.0.0.1, port: ${pg.port} }`, '{ network: { allowed_hosts: [127.0.0.1] } }')]);
+      const result = await runCli([
+        'check',
+        probePipeline(dst, `{ host: 127.0.0.1, port: ${pg.port} }`, '{ network: { allowed_hosts: [127.0.0.1] } }'),
+      ]);
       expect(result.code).toBe(0);
       expect(sourceItem(result, 'net')).toEqual({ ok: true, message: `connected to 127.0.0.1:${pg.port}` });
     });
@@ -174,11 +192,14 @@ destination:
       expect(item.message).toContain('Deno=undefined');
     });
 
-    it.each(['source-postgres', 'dest-postgres'])('%s is built as a component (\\0asm, version 0d 00 01 00)', (name) => {
-      const head = readFileSync(join(REPO_ROOT, 'connectors', name, 'build/connector.wasm')).subarray(0, 8);
-      expect([...head.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
-      expect([...head.subarray(4, 8)]).toEqual([0x0d, 0x00, 0x01, 0x00]);
-    });
+    it.each(['source-postgres', 'dest-postgres'])(
+      '%s is built as a component (\\0asm, version 0d 00 01 00)',
+      (name) => {
+        const head = readFileSync(join(REPO_ROOT, 'connectors', name, 'build/connector.wasm')).subarray(0, 8);
+        expect([...head.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
+        expect([...head.subarray(4, 8)]).toEqual([0x0d, 0x00, 0x01, 0x00]);
+      },
+    );
 
     it("the engine's source never imports a connector", () => {
       const files = tsFiles(join(REPO_ROOT, 'packages/engine/src'));

@@ -68,7 +68,10 @@ describe('rapidbyte schedule and check on a project', () => {
     expect(issueLines(check.stderr, dir)).toEqual(expected);
 
     // the same files listed by a project file, one of them missing: still one report of everything
-    writeFileSync(join(dir, 'project.yaml'), 'pipelines: [a_cycle.yaml, b_cycle.yaml, c_unknown.yaml, d_cron.yaml, missing.yaml]\n');
+    writeFileSync(
+      join(dir, 'project.yaml'),
+      'pipelines: [a_cycle.yaml, b_cycle.yaml, c_unknown.yaml, d_cron.yaml, missing.yaml]\n',
+    );
     const viaFile = await runCli(['schedule', 'list', join(dir, 'project.yaml')], { timeoutMs: 60_000 });
     expect(viaFile.code).toBe(2);
     expect(issueLines(viaFile.stderr, dir)).toEqual([
@@ -79,10 +82,17 @@ describe('rapidbyte schedule and check on a project', () => {
 
   it('schedule list prints every pipeline: schedule, zone, next fire time (after --after) and depends_on', async () => {
     const dir = project({
-      'project.yaml': 'pipelines:\n  - raw/orders.yaml\n  - raw/events.yaml\n  - marts/orders_mart.yaml\n  - adhoc.yaml\n',
-      'raw/orders.yaml': pipeline('raw_orders', 'schedule: { cron: "30 2 * * *", timezone: Europe/Berlin, overlap: queue_one }\n'),
+      'project.yaml':
+        'pipelines:\n  - raw/orders.yaml\n  - raw/events.yaml\n  - marts/orders_mart.yaml\n  - adhoc.yaml\n',
+      'raw/orders.yaml': pipeline(
+        'raw_orders',
+        'schedule: { cron: "30 2 * * *", timezone: Europe/Berlin, overlap: queue_one }\n',
+      ),
       'raw/events.yaml': pipeline('raw_events', 'schedule: { every: 10m, catch_up: none }\n'),
-      'marts/orders_mart.yaml': pipeline('orders_mart', 'depends_on:\n  - { pipeline: raw_orders }\n  - { pipeline: raw_events, on: completion }\n'),
+      'marts/orders_mart.yaml': pipeline(
+        'orders_mart',
+        'depends_on:\n  - { pipeline: raw_orders }\n  - { pipeline: raw_events, on: completion }\n',
+      ),
       'adhoc.yaml': pipeline('adhoc'),
     });
     const result = await runCli(['schedule', 'list', dir, '--after', '2026-03-28T12:05:00Z'], { timeoutMs: 60_000 });
@@ -97,7 +107,10 @@ describe('rapidbyte schedule and check on a project', () => {
         '',
       ].join('\n'),
     );
-    const json = await runCli(['schedule', 'list', join(dir, 'project.yaml'), '--after', '2026-03-28T12:05:00Z', '--json'], { timeoutMs: 60_000 });
+    const json = await runCli(
+      ['schedule', 'list', join(dir, 'project.yaml'), '--after', '2026-03-28T12:05:00Z', '--json'],
+      { timeoutMs: 60_000 },
+    );
     expect(json.code, json.stderr).toBe(0);
     const parsed = JSON.parse(json.stdout) as { pipelines: unknown[] };
     expect(parsed.pipelines[0]).toEqual({
@@ -108,13 +121,25 @@ describe('rapidbyte schedule and check on a project', () => {
       nextFireLocal: '2026-03-29T03:00:00+02:00',
       dependsOn: [],
     });
-    expect(parsed.pipelines[2]).toMatchObject({ pipeline: 'orders_mart', schedule: null, nextFireAt: null, dependsOn: [{ pipeline: 'raw_orders', on: 'success' }, { pipeline: 'raw_events', on: 'completion' }] });
+    expect(parsed.pipelines[2]).toMatchObject({
+      pipeline: 'orders_mart',
+      schedule: null,
+      nextFireAt: null,
+      dependsOn: [
+        { pipeline: 'raw_orders', on: 'success' },
+        { pipeline: 'raw_events', on: 'completion' },
+      ],
+    });
   });
 
   it('schedule next --after: 30 2 * * * in Europe/Berlin runs once on the spring-forward day (03:00) and once on the fall-back day (first 02:30)', async () => {
-    const dir = project({ 'nightly.yaml': pipeline('nightly', 'schedule: { cron: "30 2 * * *", timezone: Europe/Berlin }\n') });
+    const dir = project({
+      'nightly.yaml': pipeline('nightly', 'schedule: { cron: "30 2 * * *", timezone: Europe/Berlin }\n'),
+    });
     const file = join(dir, 'nightly.yaml');
-    const spring = await runCli(['schedule', 'next', file, '--count', '3', '--after', '2026-03-27T12:00:00Z'], { timeoutMs: 60_000 });
+    const spring = await runCli(['schedule', 'next', file, '--count', '3', '--after', '2026-03-27T12:00:00Z'], {
+      timeoutMs: 60_000,
+    });
     expect(spring.code, spring.stderr).toBe(0);
     expect(spring.stdout).toBe(
       [
@@ -125,7 +150,10 @@ describe('rapidbyte schedule and check on a project', () => {
         '',
       ].join('\n'),
     );
-    const autumn = await runCli(['schedule', 'next', file, '--count', '3', '--after', '2026-10-24T03:00:00+02:00', '--json'], { timeoutMs: 60_000 });
+    const autumn = await runCli(
+      ['schedule', 'next', file, '--count', '3', '--after', '2026-10-24T03:00:00+02:00', '--json'],
+      { timeoutMs: 60_000 },
+    );
     expect(autumn.code, autumn.stderr).toBe(0);
     expect(JSON.parse(autumn.stdout)).toEqual({
       pipeline: 'nightly',
@@ -146,12 +174,24 @@ describe('rapidbyte schedule and check on a project', () => {
       'manual.yaml': pipeline('manual'),
       'changes.yaml': pipeline('changes', 'schedule: { every: 5m }\n', 'cdc'),
     });
-    const fast = await runCli(['schedule', 'next', join(dir, 'fast.yaml'), '--count', '2', '--after', '2026-01-01T00:00:05Z'], { timeoutMs: 60_000 });
-    expect(fast.stdout).toBe('fast: cron "*/20 * * * * *" in UTC, next 2 after 2026-01-01T00:00:05Z\n2026-01-01T00:00:20Z  2026-01-01T00:00:20Z\n2026-01-01T00:00:40Z  2026-01-01T00:00:40Z\n');
-    const tick = await runCli(['schedule', 'next', join(dir, 'tick.yaml'), '--count', '2', '--after', '2026-01-01T00:00:00Z'], { timeoutMs: 60_000 });
-    expect(tick.stdout).toBe('tick: every 90s, next 2 after 2026-01-01T00:00:00Z\n2026-01-01T00:01:30Z  2026-01-01T00:01:30Z\n2026-01-01T00:03:00Z  2026-01-01T00:03:00Z\n');
+    const fast = await runCli(
+      ['schedule', 'next', join(dir, 'fast.yaml'), '--count', '2', '--after', '2026-01-01T00:00:05Z'],
+      { timeoutMs: 60_000 },
+    );
+    expect(fast.stdout).toBe(
+      'fast: cron "*/20 * * * * *" in UTC, next 2 after 2026-01-01T00:00:05Z\n2026-01-01T00:00:20Z  2026-01-01T00:00:20Z\n2026-01-01T00:00:40Z  2026-01-01T00:00:40Z\n',
+    );
+    const tick = await runCli(
+      ['schedule', 'next', join(dir, 'tick.yaml'), '--count', '2', '--after', '2026-01-01T00:00:00Z'],
+      { timeoutMs: 60_000 },
+    );
+    expect(tick.stdout).toBe(
+      'tick: every 90s, next 2 after 2026-01-01T00:00:00Z\n2026-01-01T00:01:30Z  2026-01-01T00:01:30Z\n2026-01-01T00:03:00Z  2026-01-01T00:03:00Z\n',
+    );
 
-    const noZone = await runCli(['schedule', 'next', join(dir, 'fast.yaml'), '--after', '2026-01-01T00:00:00'], { timeoutMs: 60_000 });
+    const noZone = await runCli(['schedule', 'next', join(dir, 'fast.yaml'), '--after', '2026-01-01T00:00:00'], {
+      timeoutMs: 60_000,
+    });
     expect(noZone.code).toBe(2);
     expect(noZone.stderr).toContain('--after must be an ISO 8601 time with its zone');
     const manual = await runCli(['schedule', 'next', join(dir, 'manual.yaml')], { timeoutMs: 60_000 });

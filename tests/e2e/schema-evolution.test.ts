@@ -2,13 +2,31 @@
 // `streams[].schema_evolution`, compared when a stream starts. One test per policy value on a
 // full_refresh stream: load, change the source table, load again, assert the outcome.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliOutput, databaseScope, expectSucceeded, expectTablesEqual, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  cliOutput,
+  databaseScope,
+  expectSucceeded,
+  expectTablesEqual,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const TABLE = 'public.items';
 
 /** Full-refresh upsert of public.items with `evolution` as the destination's policy (or the stream's, with `perStream`). */
-function pipelineFile(src: TestDatabase, dst: TestDatabase, evolution: string, options: { perStream?: boolean; writeMode?: string } = {}): string {
+function pipelineFile(
+  src: TestDatabase,
+  dst: TestDatabase,
+  evolution: string,
+  options: { perStream?: boolean; writeMode?: string } = {},
+): string {
   const streamPolicy = options.perStream ? `, schema_evolution: ${evolution}` : '';
   return writePipeline(`version: "1.0"
 pipeline: schema_evolution
@@ -69,7 +87,11 @@ describe('schema_evolution on full_refresh', () => {
   });
 
   /** A source with items(id, name, qty int4, note text NOT NULL) and 3 rows, an empty destination, and the first load done. */
-  async function loaded(prefix: string, evolution: string, options: { perStream?: boolean; writeMode?: string; ddl?: string } = {}) {
+  async function loaded(
+    prefix: string,
+    evolution: string,
+    options: { perStream?: boolean; writeMode?: string; ddl?: string } = {},
+  ) {
     const src = await databases.create(
       `${prefix}_src`,
       options.ddl ??
@@ -84,7 +106,10 @@ describe('schema_evolution on full_refresh', () => {
 
   it('new_column: add — ALTER TABLE ADD COLUMN with the source type; the reload fills it', async () => {
     const { src, dst, file } = await loaded('nc_add', '{ new_column: add }');
-    await cluster.psql(src.name, `ALTER TABLE ${TABLE} ADD COLUMN price numeric(10,2); UPDATE ${TABLE} SET price = id * 1.5;`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE ${TABLE} ADD COLUMN price numeric(10,2); UPDATE ${TABLE} SET price = id * 1.5;`,
+    );
     expect(succeeded(await run(file))).toEqual(['new_column "price" (numeric(10,2)): add']);
     expect((await columns(dst)).price).toEqual(['numeric(10,2)', true]);
     await expectEqual(src, dst);
@@ -92,7 +117,10 @@ describe('schema_evolution on full_refresh', () => {
 
   it('new_column: ignore — the column is not created nor written', async () => {
     const { src, dst, file } = await loaded('nc_ignore', '{ new_column: ignore }');
-    await cluster.psql(src.name, `ALTER TABLE ${TABLE} ADD COLUMN price numeric(10,2) DEFAULT 1; INSERT INTO ${TABLE} VALUES (4, 'd', 40, 'w', 9);`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE ${TABLE} ADD COLUMN price numeric(10,2) DEFAULT 1; INSERT INTO ${TABLE} VALUES (4, 'd', 40, 'w', 9);`,
+    );
     succeeded(await run(file));
     expect(Object.keys(await columns(dst))).toEqual(['id', 'name', 'qty', 'note']);
     await expectEqual(src, dst, ['id', 'name', 'qty', 'note']);
@@ -112,7 +140,12 @@ describe('schema_evolution on full_refresh', () => {
     await cluster.psql(src.name, `ALTER TABLE ${TABLE} DROP COLUMN note; INSERT INTO ${TABLE} VALUES (4, 'd', 40);`);
     succeeded(await run(file));
     expect((await columns(dst)).note).toEqual(['text', true]);
-    expect(await rows(dst, 'id, note')).toEqual([[1, 'x'], [2, 'y'], [3, 'z'], [4, null]]);
+    expect(await rows(dst, 'id, note')).toEqual([
+      [1, 'x'],
+      [2, 'y'],
+      [3, 'z'],
+      [4, null],
+    ]);
     await expectEqual(src, dst, ['id', 'name', 'qty']);
   });
 
@@ -126,7 +159,10 @@ describe('schema_evolution on full_refresh', () => {
 
   it('type_change: coerce — int4 -> int8 with ALTER ... TYPE ... USING, values kept and widened', async () => {
     const { src, dst, file } = await loaded('tc_coerce', '{ type_change: coerce }');
-    await cluster.psql(src.name, `ALTER TABLE ${TABLE} ALTER COLUMN qty TYPE int8; INSERT INTO ${TABLE} VALUES (4, 'd', 9000000000, 'w');`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE ${TABLE} ALTER COLUMN qty TYPE int8; INSERT INTO ${TABLE} VALUES (4, 'd', 9000000000, 'w');`,
+    );
     expect(succeeded(await run(file))).toEqual(['type_change "qty" integer -> bigint: coerce']);
     expect((await columns(dst)).qty).toEqual(['bigint', true]);
     await expectEqual(src, dst);
@@ -134,15 +170,23 @@ describe('schema_evolution on full_refresh', () => {
 
   it('type_change: coerce — text -> int: castable values are cast, a non-castable one fails the stream naming it', async () => {
     const ddl = `CREATE TABLE ${TABLE} (id int PRIMARY KEY, code text);`;
-    const ok = await loaded('tc_cast_ok', '{ type_change: coerce }', { ddl: `${ddl} INSERT INTO ${TABLE} VALUES (1, '10'), (2, ' 20 ');` });
+    const ok = await loaded('tc_cast_ok', '{ type_change: coerce }', {
+      ddl: `${ddl} INSERT INTO ${TABLE} VALUES (1, '10'), (2, ' 20 ');`,
+    });
     await cluster.psql(ok.src.name, `ALTER TABLE ${TABLE} ALTER COLUMN code TYPE int USING code::int`);
     succeeded(await run(ok.file));
     expect((await columns(ok.dst)).code).toEqual(['integer', true]);
     await expectEqual(ok.src, ok.dst);
 
     // append keeps the rows of the first load, so the destination still holds 'abc' when the type changes
-    const bad = await loaded('tc_cast_bad', '{ type_change: coerce }', { writeMode: 'append', ddl: `${ddl} INSERT INTO ${TABLE} VALUES (1, '10'), (2, 'abc');` });
-    await cluster.psql(bad.src.name, `UPDATE ${TABLE} SET code = '2' WHERE id = 2; ALTER TABLE ${TABLE} ALTER COLUMN code TYPE int USING code::int`);
+    const bad = await loaded('tc_cast_bad', '{ type_change: coerce }', {
+      writeMode: 'append',
+      ddl: `${ddl} INSERT INTO ${TABLE} VALUES (1, '10'), (2, 'abc');`,
+    });
+    await cluster.psql(
+      bad.src.name,
+      `UPDATE ${TABLE} SET code = '2' WHERE id = 2; ALTER TABLE ${TABLE} ALTER COLUMN code TYPE int USING code::int`,
+    );
     const error = failed(await run(bad.file));
     expect(error.code).toBe('CAST_FAILED');
     expect(error.message).toContain('"code"');
@@ -155,7 +199,11 @@ describe('schema_evolution on full_refresh', () => {
     await cluster.psql(src.name, `ALTER TABLE ${TABLE} ALTER COLUMN qty TYPE text USING 'q' || qty`);
     expect(succeeded(await run(file))).toEqual(['type_change "qty" integer -> text: null, 3 rows written NULL']);
     expect((await columns(dst)).qty).toEqual(['integer', true]);
-    expect(await rows(dst, 'id, qty')).toEqual([[1, null], [2, null], [3, null]]);
+    expect(await rows(dst, 'id, qty')).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+    ]);
     await expectEqual(src, dst, ['id', 'name', 'note']);
   });
 
@@ -171,7 +219,10 @@ describe('schema_evolution on full_refresh', () => {
   it('nullability_change: allow — a source column that drops NOT NULL drops it at the destination; NULLs load', async () => {
     const { src, dst, file } = await loaded('nn_allow', '{ nullability_change: allow }');
     expect((await columns(dst)).note).toEqual(['text', false]);
-    await cluster.psql(src.name, `ALTER TABLE ${TABLE} ALTER COLUMN note DROP NOT NULL; INSERT INTO ${TABLE} VALUES (4, 'd', 40, NULL);`);
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE ${TABLE} ALTER COLUMN note DROP NOT NULL; INSERT INTO ${TABLE} VALUES (4, 'd', 40, NULL);`,
+    );
     succeeded(await run(file));
     expect((await columns(dst)).note).toEqual(['text', true]);
     await expectEqual(src, dst);
@@ -189,8 +240,13 @@ describe('schema_evolution on full_refresh', () => {
   });
 
   it('replace: the new table has the new shape; a fail policy still compares with the old table', async () => {
-    const { src, dst, file } = await loaded('replace_add', '{ new_column: add, type_change: coerce }', { writeMode: 'replace' });
-    await cluster.psql(src.name, `ALTER TABLE ${TABLE} ADD COLUMN price numeric(10,2); ALTER TABLE ${TABLE} ALTER COLUMN qty TYPE int8; UPDATE ${TABLE} SET price = id;`);
+    const { src, dst, file } = await loaded('replace_add', '{ new_column: add, type_change: coerce }', {
+      writeMode: 'replace',
+    });
+    await cluster.psql(
+      src.name,
+      `ALTER TABLE ${TABLE} ADD COLUMN price numeric(10,2); ALTER TABLE ${TABLE} ALTER COLUMN qty TYPE int8; UPDATE ${TABLE} SET price = id;`,
+    );
     succeeded(await run(file));
     expect(await columns(dst)).toMatchObject({ qty: ['bigint', true], price: ['numeric(10,2)', true] });
     await expectEqual(src, dst);

@@ -5,7 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { databaseScope, expectTablesEqual, runCli, pgPipeline, shuffledBigTableSql, spawnCli, testPg, waitFor, type PipelineDoc, type SpawnedCli, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  expectTablesEqual,
+  runCli,
+  pgPipeline,
+  shuffledBigTableSql,
+  spawnCli,
+  testPg,
+  waitFor,
+  type PipelineDoc,
+  type SpawnedCli,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -67,9 +79,18 @@ interface Serving {
 }
 
 async function serve(dir: string, systemDb: TestDatabase): Promise<Serving> {
-  const cli = spawnCli(['serve', dir, '--system-database', systemDb.url, '--listen', '127.0.0.1:0'], { env: { RAPIDBYTE_API_TOKEN: TOKEN }, timeoutMs: 300_000 });
-  const url = await waitFor('serve to listen', async () => /listening on (http:\/\/\S+)/.exec(cli.stderrSoFar())?.[1], { cli, timeoutMs: 60_000 });
-  await waitFor('serve to be ready', async () => (cli.stderrSoFar().includes('ready: serving') ? true : undefined), { cli, timeoutMs: 60_000 });
+  const cli = spawnCli(['serve', dir, '--system-database', systemDb.url, '--listen', '127.0.0.1:0'], {
+    env: { RAPIDBYTE_API_TOKEN: TOKEN },
+    timeoutMs: 300_000,
+  });
+  const url = await waitFor('serve to listen', async () => /listening on (http:\/\/\S+)/.exec(cli.stderrSoFar())?.[1], {
+    cli,
+    timeoutMs: 60_000,
+  });
+  await waitFor('serve to be ready', async () => (cli.stderrSoFar().includes('ready: serving') ? true : undefined), {
+    cli,
+    timeoutMs: 60_000,
+  });
   return { cli, url };
 }
 
@@ -78,17 +99,26 @@ async function stopServe(s: Serving): Promise<number | null> {
   return (await s.cli.exited).code;
 }
 
-async function api<T>(s: Serving, path: string, options: { method?: 'GET' | 'POST'; token?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+async function api<T>(
+  s: Serving,
+  path: string,
+  options: { method?: 'GET' | 'POST'; token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${s.url}${path}`, {
     method: options.method ?? 'GET',
-    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
     ...(options.method === 'POST' ? { body: JSON.stringify(options.body ?? {}) } : {}),
   });
   return { status: response.status, body: (await response.json()) as T };
 }
 
-const runsOf = async (s: Serving, pipeline: string): Promise<RunView[]> => (await api<RunView[]>(s, `/runs?pipeline=${pipeline}&limit=100`)).body;
-const ticksOf = async (s: Serving, pipeline: string): Promise<TickView[]> => (await api<TickView[]>(s, `/ticks?pipeline=${pipeline}&limit=500`)).body;
+const runsOf = async (s: Serving, pipeline: string): Promise<RunView[]> =>
+  (await api<RunView[]>(s, `/runs?pipeline=${pipeline}&limit=100`)).body;
+const ticksOf = async (s: Serving, pipeline: string): Promise<TickView[]> =>
+  (await api<TickView[]>(s, `/ticks?pipeline=${pipeline}&limit=500`)).body;
 
 /** Runs in start order, each one starting after the previous one finished. */
 function expectNoOverlap(runs: readonly RunView[]): void {
@@ -96,7 +126,9 @@ function expectNoOverlap(runs: readonly RunView[]): void {
   for (let i = 1; i < ordered.length; i++) {
     const previous = ordered[i - 1] as RunView;
     expect(previous.finishedAt, `run ${previous.runId} finished`).toBeDefined();
-    expect(Date.parse((ordered[i] as RunView).startedAt)).toBeGreaterThanOrEqual(Date.parse(previous.finishedAt as string));
+    expect(Date.parse((ordered[i] as RunView).startedAt)).toBeGreaterThanOrEqual(
+      Date.parse(previous.finishedAt as string),
+    );
   }
 }
 
@@ -107,15 +139,21 @@ describe('rapidbyte serve', () => {
     const sys = await scope.create('serve_skip_sys');
     const s = await serve(projectDir([pipelineDoc('slow', src, dst, { schedule: { every: '2s' } })]), sys);
     try {
-      const runs = await waitFor('3 finished runs', async () => {
-        const r = (await runsOf(s, 'slow')).filter((x) => x.status === 'succeeded');
-        return r.length >= 3 ? r : undefined;
-      }, { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 });
+      const runs = await waitFor(
+        '3 finished runs',
+        async () => {
+          const r = (await runsOf(s, 'slow')).filter((x) => x.status === 'succeeded');
+          return r.length >= 3 ? r : undefined;
+        },
+        { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 },
+      );
       for (const r of runs) expect(Date.parse(r.finishedAt as string) - Date.parse(r.startedAt)).toBeGreaterThan(2000);
       expectNoOverlap(await runsOf(s, 'slow'));
       const ticks = await ticksOf(s, 'slow');
       expect(ticks.filter((t) => t.outcome === 'skipped-overlap').length).toBeGreaterThan(0);
-      expect(ticks.find((t) => t.outcome === 'skipped-overlap')?.reason).toMatch(/run \d+ is still running \(overlap: skip\)/);
+      expect(ticks.find((t) => t.outcome === 'skipped-overlap')?.reason).toMatch(
+        /run \d+ is still running \(overlap: skip\)/,
+      );
     } finally {
       expect(await stopServe(s)).toBe(0);
     }
@@ -126,13 +164,22 @@ describe('rapidbyte serve', () => {
     const src = await scope.create('serve_queue_src', shuffledBigTableSql(TABLE, 30_000));
     const dst = await scope.create('serve_queue_dst', slowDestinationDdl(0.5));
     const sys = await scope.create('serve_queue_sys');
-    const s = await serve(projectDir([pipelineDoc('queued', src, dst, { schedule: { every: '2s', overlap: 'queue_one' } })]), sys);
+    const s = await serve(
+      projectDir([pipelineDoc('queued', src, dst, { schedule: { every: '2s', overlap: 'queue_one' } })]),
+      sys,
+    );
     let ticks: TickView[];
     try {
-      ticks = await waitFor('two queued ticks to run', async () => {
-        const t = await ticksOf(s, 'queued');
-        return t.filter((x) => x.outcome === 'fired' && /waited for run \d+ to end/.test(x.reason ?? '')).length >= 2 ? t : undefined;
-      }, { cli: s.cli, timeoutMs: 150_000, intervalMs: 250 });
+      ticks = await waitFor(
+        'two queued ticks to run',
+        async () => {
+          const t = await ticksOf(s, 'queued');
+          return t.filter((x) => x.outcome === 'fired' && /waited for run \d+ to end/.test(x.reason ?? '')).length >= 2
+            ? t
+            : undefined;
+        },
+        { cli: s.cli, timeoutMs: 150_000, intervalMs: 250 },
+      );
       expectNoOverlap(await runsOf(s, 'queued'));
     } finally {
       expect(await stopServe(s)).toBe(0);
@@ -150,7 +197,9 @@ describe('rapidbyte serve', () => {
     });
     expect(runIds).toEqual([...runIds].sort((a, b) => a - b));
     expect(new Set(runIds).size).toBe(runIds.length);
-    expect(chronological.some((t) => t.outcome === 'skipped-overlap' && /a tick already waits/.test(t.reason ?? ''))).toBe(true);
+    expect(
+      chronological.some((t) => t.outcome === 'skipped-overlap' && /a tick already waits/.test(t.reason ?? '')),
+    ).toBe(true);
   });
 
   it('pause stops the ticks (recorded skipped-paused), survives a serve restart, and resume restarts them; the API refuses control calls without the token', async () => {
@@ -164,19 +213,34 @@ describe('rapidbyte serve', () => {
       const openapi = await api<{ openapi: string; paths: Record<string, unknown> }>(s, '/openapi.json');
       expect(openapi.body.openapi).toBe('3.1.0');
       expect(Object.keys(openapi.body.paths)).toContain('/pipelines/{pipeline}/pause');
-      await waitFor('a scheduled run', async () => ((await runsOf(s, 'paused')).some((r) => r.status === 'succeeded') ? true : undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      await waitFor(
+        'a scheduled run',
+        async () => ((await runsOf(s, 'paused')).some((r) => r.status === 'succeeded') ? true : undefined),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
 
       const refused = await api<{ code: string }>(s, '/pipelines/paused/pause', { method: 'POST' });
       expect(refused.status).toBe(401);
       expect(refused.body.code).toBe('SERVE_UNAUTHORIZED');
       expect((await api(s, '/pipelines/paused/pause', { method: 'POST', token: 'wrong' })).status).toBe(401);
       expect((await api(s, '/pipelines/paused/trigger', { method: 'POST' })).status).toBe(401);
-      expect((await api<{ paused: boolean }>(s, '/pipelines/paused/pause', { method: 'POST', token: TOKEN })).body.paused).toBe(true);
+      expect(
+        (await api<{ paused: boolean }>(s, '/pipelines/paused/pause', { method: 'POST', token: TOKEN })).body.paused,
+      ).toBe(true);
 
-      const pausedTicks = async (): Promise<TickView[]> => (await ticksOf(s, 'paused')).filter((t) => t.outcome === 'skipped-paused');
-      await waitFor('a skipped-paused tick', async () => ((await pausedTicks()).length > 0 ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
+      const pausedTicks = async (): Promise<TickView[]> =>
+        (await ticksOf(s, 'paused')).filter((t) => t.outcome === 'skipped-paused');
+      await waitFor('a skipped-paused tick', async () => ((await pausedTicks()).length > 0 ? true : undefined), {
+        cli: s.cli,
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
       // a run that began before the pause may still end: wait until nothing runs, then count
-      await waitFor('no run in progress', async () => ((await runsOf(s, 'paused')).every((r) => r.finishedAt !== undefined) ? true : undefined), { cli: s.cli, timeoutMs: 30_000 });
+      await waitFor(
+        'no run in progress',
+        async () => ((await runsOf(s, 'paused')).every((r) => r.finishedAt !== undefined) ? true : undefined),
+        { cli: s.cli, timeoutMs: 30_000 },
+      );
       const before = (await runsOf(s, 'paused')).length;
       expect((await pausedTicks())[0]?.reason).toMatch(/paused/);
       const dashboard = await fetch(`${s.url}/`);
@@ -184,25 +248,43 @@ describe('rapidbyte serve', () => {
       const html = await dashboard.text();
       expect(html).toContain('<h2>paused <span class="paused">paused</span></h2>');
       expect(html).toMatch(/<rect [^>]*fill="#2e9d4a"><title>run \d+ succeeded/);
-      const pipelines = (await api<{ pipeline: string; paused: boolean; nextFireAt: string | null }[]>(s, '/pipelines')).body;
+      const pipelines = (await api<{ pipeline: string; paused: boolean; nextFireAt: string | null }[]>(s, '/pipelines'))
+        .body;
       expect(pipelines).toMatchObject([{ pipeline: 'paused', paused: true }]);
       expect(pipelines[0]?.nextFireAt).not.toBeNull();
 
       // a trigger runs even while paused, and is recorded
-      const triggered = await api<{ status: string; runId: number }>(s, '/pipelines/paused/trigger', { method: 'POST', token: TOKEN, body: { wait: true } });
+      const triggered = await api<{ status: string; runId: number }>(s, '/pipelines/paused/trigger', {
+        method: 'POST',
+        token: TOKEN,
+        body: { wait: true },
+      });
       expect(triggered.status).toBe(200);
       expect(triggered.body.status).toBe('succeeded');
       expect((await runsOf(s, 'paused')).find((r) => r.runId === triggered.body.runId)?.status).toBe('succeeded');
-      expect((await ticksOf(s, 'paused')).some((t) => t.outcome === 'triggered' && t.runId === triggered.body.runId)).toBe(true);
+      expect(
+        (await ticksOf(s, 'paused')).some((t) => t.outcome === 'triggered' && t.runId === triggered.body.runId),
+      ).toBe(true);
 
       expect(await stopServe(s)).toBe(0);
       s = await serve(dir, sys);
       const skippedBefore = (await pausedTicks()).length;
-      await waitFor('a skipped-paused tick after the restart', async () => ((await pausedTicks()).length > skippedBefore ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
+      await waitFor(
+        'a skipped-paused tick after the restart',
+        async () => ((await pausedTicks()).length > skippedBefore ? true : undefined),
+        { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 },
+      );
       expect((await runsOf(s, 'paused')).length).toBe(before + 1);
 
-      expect((await api<{ paused: boolean }>(s, '/pipelines/paused/resume', { method: 'POST', token: TOKEN })).body.paused).toBe(false);
-      await waitFor('a run after resume', async () => ((await runsOf(s, 'paused')).filter((r) => r.status === 'succeeded').length > before + 1 ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
+      expect(
+        (await api<{ paused: boolean }>(s, '/pipelines/paused/resume', { method: 'POST', token: TOKEN })).body.paused,
+      ).toBe(false);
+      await waitFor(
+        'a run after resume',
+        async () =>
+          (await runsOf(s, 'paused')).filter((r) => r.status === 'succeeded').length > before + 1 ? true : undefined,
+        { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 },
+      );
     } finally {
       expect(await stopServe(s)).toBe(0);
     }
@@ -215,26 +297,42 @@ describe('rapidbyte serve', () => {
     const sys = await scope.create('serve_kill_sys');
     const dir = projectDir([pipelineDoc('killed', src, dst, { schedule: { every: '2s' } })]);
     let s = await serve(dir, sys);
-    const first = await waitFor('a run with a committed checkpoint', async () => {
-      const running = (await runsOf(s, 'killed')).find((r) => r.status === 'running');
-      if (running === undefined) return undefined;
-      const committed = (await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0] as { n: number };
-      return committed.n > 0 ? running : undefined;
-    }, { cli: s.cli, timeoutMs: 120_000, intervalMs: 100 });
+    const first = await waitFor(
+      'a run with a committed checkpoint',
+      async () => {
+        const running = (await runsOf(s, 'killed')).find((r) => r.status === 'running');
+        if (running === undefined) return undefined;
+        const committed = (await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0] as {
+          n: number;
+        };
+        return committed.n > 0 ? running : undefined;
+      },
+      { cli: s.cli, timeoutMs: 120_000, intervalMs: 100 },
+    );
     await s.cli.kill9();
     s = await serve(dir, sys);
     try {
-      const runs = await waitFor('the killed run closed and a later run succeeded', async () => {
-        const r = await runsOf(s, 'killed');
-        return r.find((x) => x.runId === first.runId)?.status === 'interrupted' && r.some((x) => x.runId > first.runId && x.status === 'succeeded') ? r : undefined;
-      }, { cli: s.cli, timeoutMs: 180_000, intervalMs: 250 });
+      const runs = await waitFor(
+        'the killed run closed and a later run succeeded',
+        async () => {
+          const r = await runsOf(s, 'killed');
+          return r.find((x) => x.runId === first.runId)?.status === 'interrupted' &&
+            r.some((x) => x.runId > first.runId && x.status === 'succeeded')
+            ? r
+            : undefined;
+        },
+        { cli: s.cli, timeoutMs: 180_000, intervalMs: 250 },
+      );
       expectNoOverlap(runs.filter((r) => r.runId > first.runId));
       // the killed tick's durable workflow is recovered at launch: it resumes the pipeline, unless a
       // catch-up or a later tick got there first (then it is recorded as not run, never run beside it)
       const ticks = await ticksOf(s, 'killed');
-      const resumed = ticks.find((t) => t.runId !== undefined && t.runId > first.runId && ['fired', 'caught-up'].includes(t.outcome));
+      const resumed = ticks.find(
+        (t) => t.runId !== undefined && t.runId > first.runId && ['fired', 'caught-up'].includes(t.outcome),
+      );
       expect(resumed).toBeDefined();
-      for (const t of ticks.filter((x) => /^recovered workflow/.test(x.reason ?? ''))) expect(t.outcome).toBe('skipped-overlap');
+      for (const t of ticks.filter((x) => /^recovered workflow/.test(x.reason ?? '')))
+        expect(t.outcome).toBe('skipped-overlap');
     } finally {
       expect(await stopServe(s)).toBe(0);
     }
@@ -250,9 +348,15 @@ describe('rapidbyte serve', () => {
     const b = pipelineDoc('downstream_b', mid, dst, { depends_on: [{ pipeline: 'upstream_a' }] });
     const s = await serve(projectDir([a, b]), sys);
     try {
-      const bRun = await waitFor('a run of B', async () => (await runsOf(s, 'downstream_b')).find((r) => r.status === 'succeeded'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      const bRun = await waitFor(
+        'a run of B',
+        async () => (await runsOf(s, 'downstream_b')).find((r) => r.status === 'succeeded'),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
       const aRuns = await runsOf(s, 'upstream_a');
-      const before = aRuns.filter((r) => r.status === 'succeeded' && Date.parse(r.finishedAt as string) <= Date.parse(bRun.startedAt));
+      const before = aRuns.filter(
+        (r) => r.status === 'succeeded' && Date.parse(r.finishedAt as string) <= Date.parse(bRun.startedAt),
+      );
       expect(before.length).toBeGreaterThan(0);
       const bTick = (await ticksOf(s, 'downstream_b')).find((t) => t.runId === bRun.runId);
       expect(bTick?.reason).toMatch(/^after upstream_a run \d+ ended succeeded$/);
@@ -260,7 +364,11 @@ describe('rapidbyte serve', () => {
 
       // A now fails (its source table is gone): B is skipped, naming A's run
       await cluster.psql(src.name, `ALTER TABLE ${TABLE} RENAME TO gone`);
-      const skipped = await waitFor('B skipped', async () => (await ticksOf(s, 'downstream_b')).find((t) => t.outcome === 'skipped-upstream'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      const skipped = await waitFor(
+        'B skipped',
+        async () => (await ticksOf(s, 'downstream_b')).find((t) => t.outcome === 'skipped-upstream'),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
       expect(skipped.reason).toMatch(/^upstream upstream_a run \d+ ended failed \(depends_on on: success\)$/);
       const bRuns = await runsOf(s, 'downstream_b');
       expect(bRuns.every((r) => Date.parse(r.startedAt) < Date.parse(skipped.tickAt) + 60_000)).toBe(true);
@@ -273,40 +381,92 @@ describe('rapidbyte serve', () => {
 
 describe('rapidbyte serve: CDC followers', () => {
   afterAll(async () => {
-    await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+    await cluster.query(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+    );
   });
 
   it('a CDC pipeline is supervised, never scheduled: it follows the source, pause drains it, resume starts it again, SIGTERM drains it', async () => {
-    const src = await scope.create('serve_cdc_src', `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL);
-      INSERT INTO public.items SELECT g, 'n' || g FROM generate_series(1, 100) g;`);
+    const src = await scope.create(
+      'serve_cdc_src',
+      `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL);
+      INSERT INTO public.items SELECT g, 'n' || g FROM generate_series(1, 100) g;`,
+    );
     const dst = await scope.create('serve_cdc_dst');
     const sys = await scope.create('serve_cdc_sys');
-    const doc = pgPipeline({ name: 'follower', src, dst, streams: [{ name: 'public.items', sync_mode: 'cdc' }], writeMode: 'upsert', resources: { batch_rows: 1000, max_retries: 0 } });
+    const doc = pgPipeline({
+      name: 'follower',
+      src,
+      dst,
+      streams: [{ name: 'public.items', sync_mode: 'cdc' }],
+      writeMode: 'upsert',
+      resources: { batch_rows: 1000, max_retries: 0 },
+    });
     const s = await serve(projectDir([doc]), sys);
     const equal = async (): Promise<true | undefined> => {
       const diff = await cluster.compareTables(src.url, 'public.items', dst.url, 'public.items').catch(() => undefined);
-      return diff && diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 && diff.sourceRows === diff.destinationRows ? true : undefined;
+      return diff &&
+        diff.onlyInSource.length === 0 &&
+        diff.onlyInDestination.length === 0 &&
+        diff.sourceRows === diff.destinationRows
+        ? true
+        : undefined;
     };
     try {
       await waitFor('the snapshot', equal, { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
       // the application's own writes still work, and stream through
-      await cluster.psql(src.name, `INSERT INTO public.items VALUES (101, 'new'); UPDATE public.items SET name = 'changed' WHERE id = 5; DELETE FROM public.items WHERE id = 7;`);
-      await waitFor('the changes', async () => ((await equal()) && (await cluster.query(dst.name, 'SELECT name FROM public.items WHERE id = 5')).rows[0]?.name === 'changed' ? true : undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
-      const first = await waitFor('the follower run', async () => (await runsOf(s, 'follower')).find((r) => r.status === 'running'), { cli: s.cli, timeoutMs: 30_000 });
+      await cluster.psql(
+        src.name,
+        `INSERT INTO public.items VALUES (101, 'new'); UPDATE public.items SET name = 'changed' WHERE id = 5; DELETE FROM public.items WHERE id = 7;`,
+      );
+      await waitFor(
+        'the changes',
+        async () =>
+          (await equal()) &&
+          (await cluster.query(dst.name, 'SELECT name FROM public.items WHERE id = 5')).rows[0]?.name === 'changed'
+            ? true
+            : undefined,
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      const first = await waitFor(
+        'the follower run',
+        async () => (await runsOf(s, 'follower')).find((r) => r.status === 'running'),
+        { cli: s.cli, timeoutMs: 30_000 },
+      );
 
       expect((await api(s, '/pipelines/follower/pause', { method: 'POST', token: TOKEN })).status).toBe(200);
-      const drained = await waitFor('the follower to drain', async () => (await runsOf(s, 'follower')).find((r) => r.runId === first.runId && r.finishedAt !== undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      const drained = await waitFor(
+        'the follower to drain',
+        async () => (await runsOf(s, 'follower')).find((r) => r.runId === first.runId && r.finishedAt !== undefined),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
       expect(drained.status).toBe('succeeded');
       await cluster.psql(src.name, `INSERT INTO public.items VALUES (102, 'while paused')`);
       expect((await api(s, '/pipelines/follower/resume', { method: 'POST', token: TOKEN })).status).toBe(200);
       await waitFor('the row written while paused', equal, { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
       const ticks = await ticksOf(s, 'follower');
-      expect(ticks.filter((t) => t.outcome === 'fired').map((t) => t.reason)).toEqual(['CDC follower restarted (start 2)', 'CDC follower started']);
+      expect(ticks.filter((t) => t.outcome === 'fired').map((t) => t.reason)).toEqual([
+        'CDC follower restarted (start 2)',
+        'CDC follower started',
+      ]);
 
       // the follower fails (its destination connection is killed, no retries): it is restarted and catches up
-      const second = await waitFor('the resumed follower run', async () => (await runsOf(s, 'follower')).find((r) => r.status === 'running' && r.runId > first.runId), { cli: s.cli, timeoutMs: 30_000 });
-      await cluster.query('postgres', `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'rapidbyte/follower'`, [dst.name]);
-      await waitFor('the follower restarted after its failure', async () => (s.cli.stderrSoFar().includes('CDC follower ended failed') ? true : undefined), { cli: s.cli, timeoutMs: 60_000 });
+      const second = await waitFor(
+        'the resumed follower run',
+        async () => (await runsOf(s, 'follower')).find((r) => r.status === 'running' && r.runId > first.runId),
+        { cli: s.cli, timeoutMs: 30_000 },
+      );
+      await cluster.query(
+        'postgres',
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'rapidbyte/follower'`,
+        [dst.name],
+      );
+      await waitFor(
+        'the follower restarted after its failure',
+        async () => (s.cli.stderrSoFar().includes('CDC follower ended failed') ? true : undefined),
+        { cli: s.cli, timeoutMs: 60_000 },
+      );
       await cluster.psql(src.name, `INSERT INTO public.items VALUES (103, 'after the failure')`);
       await waitFor('the row written after the failure', equal, { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
       expect((await runsOf(s, 'follower')).find((r) => r.runId === second.runId)?.status).toBe('failed');
@@ -333,10 +493,16 @@ describe('rapidbyte serve: start, reload and the control commands', () => {
     const dir = projectDir([pipelineDoc('ok', src, src, { schedule: { every: '1h' } })]);
     const noDb = await runCli(['serve', dir], { env: { RAPIDBYTE_SYSTEM_DATABASE_URL: '' } });
     expect(noDb.code).toBe(2);
-    expect(noDb.stderr).toContain('serve needs a PostgreSQL system database for its durable workflows: pass --system-database postgres://… or set RAPIDBYTE_SYSTEM_DATABASE_URL');
-    const open = await runCli(['serve', dir, '--system-database', src.url, '--listen', '0.0.0.0:0'], { env: { RAPIDBYTE_API_TOKEN: '' } });
+    expect(noDb.stderr).toContain(
+      'serve needs a PostgreSQL system database for its durable workflows: pass --system-database postgres://… or set RAPIDBYTE_SYSTEM_DATABASE_URL',
+    );
+    const open = await runCli(['serve', dir, '--system-database', src.url, '--listen', '0.0.0.0:0'], {
+      env: { RAPIDBYTE_API_TOKEN: '' },
+    });
     expect(open.code).toBe(2);
-    expect(open.stderr).toContain('refusing to listen on 0.0.0.0 without a token: set RAPIDBYTE_API_TOKEN, or listen on 127.0.0.1');
+    expect(open.stderr).toContain(
+      'refusing to listen on 0.0.0.0 without a token: set RAPIDBYTE_API_TOKEN, or listen on 127.0.0.1',
+    );
   });
 
   it('trigger --wait, pause, resume and stop from the command line; ticks lists the record; SIGHUP reloads without dropping the running run', async () => {
@@ -345,7 +511,8 @@ describe('rapidbyte serve: start, reload and the control commands', () => {
     const sys = await scope.create('serve_cli_sys');
     const dir = projectDir([pipelineDoc('cli', src, dst, { schedule: { every: '1h' } })]);
     const s = await serve(dir, sys);
-    const ctl = (args: string[], token: string | undefined = TOKEN) => runCli([...args, '--server', s.url], { env: { RAPIDBYTE_API_TOKEN: token ?? '' } });
+    const ctl = (args: string[], token: string | undefined = TOKEN) =>
+      runCli([...args, '--server', s.url], { env: { RAPIDBYTE_API_TOKEN: token ?? '' } });
     try {
       const unauthorized = await ctl(['pause', 'cli'], 'wrong');
       expect(unauthorized.code).toBe(2);
@@ -357,33 +524,66 @@ describe('rapidbyte serve: start, reload and the control commands', () => {
       // a slow run; SIGHUP with a new schedule while it runs: the run goes on and ends succeeded
       const started = await ctl(['trigger', 'cli']);
       expect(started.code).toBe(0);
-      const running = await waitFor('the triggered run', async () => (await runsOf(s, 'cli')).find((r) => r.status === 'running'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 100 });
+      const running = await waitFor(
+        'the triggered run',
+        async () => (await runsOf(s, 'cli')).find((r) => r.status === 'running'),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 100 },
+      );
       const file = join(dir, 'cli.yaml');
       const doc = parse(readFileSync(file, 'utf8')) as PipelineDoc;
       writeFileSync(file, stringify({ ...doc, schedule: { every: '2s' } }));
       process.kill(s.cli.pid, 'SIGHUP');
-      await waitFor('the reload', async () => (s.cli.stderrSoFar().includes('reloaded: cli') ? true : undefined), { cli: s.cli, timeoutMs: 30_000 });
-      await waitFor('a tick of the new schedule skipped behind the run', async () => ((await ticksOf(s, 'cli')).some((t) => t.outcome === 'skipped-overlap') ? true : undefined), { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 });
-      const finished = await waitFor('the triggered run to end', async () => (await runsOf(s, 'cli')).find((r) => r.runId === running.runId && r.finishedAt !== undefined), { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 });
+      await waitFor('the reload', async () => (s.cli.stderrSoFar().includes('reloaded: cli') ? true : undefined), {
+        cli: s.cli,
+        timeoutMs: 30_000,
+      });
+      await waitFor(
+        'a tick of the new schedule skipped behind the run',
+        async () => ((await ticksOf(s, 'cli')).some((t) => t.outcome === 'skipped-overlap') ? true : undefined),
+        { cli: s.cli, timeoutMs: 30_000, intervalMs: 250 },
+      );
+      const finished = await waitFor(
+        'the triggered run to end',
+        async () => (await runsOf(s, 'cli')).find((r) => r.runId === running.runId && r.finishedAt !== undefined),
+        { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 },
+      );
       expect(finished.status).toBe('succeeded');
 
       // a broken config is refused on reload; the running config stays
       writeFileSync(file, stringify({ ...doc, schedule: { every: 'often' } }));
       process.kill(s.cli.pid, 'SIGHUP');
-      await waitFor('the refused reload', async () => (s.cli.stderrSoFar().includes('reload refused') ? true : undefined), { cli: s.cli, timeoutMs: 30_000 });
+      await waitFor(
+        'the refused reload',
+        async () => (s.cli.stderrSoFar().includes('reload refused') ? true : undefined),
+        { cli: s.cli, timeoutMs: 30_000 },
+      );
       writeFileSync(file, stringify({ ...doc, schedule: { every: '1h' } }));
       expect((await ctl(['reload'])).stdout).toContain('reloaded: cli');
 
       // stop drains a run to its last checkpoint: it ends cancelled
       await ctl(['pause', 'cli']);
-      await waitFor('no run in progress', async () => ((await runsOf(s, 'cli')).every((r) => r.finishedAt !== undefined) ? true : undefined), { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 });
+      await waitFor(
+        'no run in progress',
+        async () => ((await runsOf(s, 'cli')).every((r) => r.finishedAt !== undefined) ? true : undefined),
+        { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 },
+      );
       expect((await ctl(['trigger', 'cli', '--full-refresh'])).code).toBe(0);
-      const toStop = await waitFor('a run to stop', async () => (await runsOf(s, 'cli')).find((r) => r.status === 'running'), { cli: s.cli, timeoutMs: 60_000, intervalMs: 100 });
+      const toStop = await waitFor(
+        'a run to stop',
+        async () => (await runsOf(s, 'cli')).find((r) => r.status === 'running'),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 100 },
+      );
       const stopped = await ctl(['stop', String(toStop.runId)]);
       expect(stopped.stdout).toContain(`run ${toStop.runId} of cli: stopping`);
-      const ended = await waitFor('the stopped run to end', async () => (await runsOf(s, 'cli')).find((r) => r.runId === toStop.runId && r.finishedAt !== undefined), { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
+      const ended = await waitFor(
+        'the stopped run to end',
+        async () => (await runsOf(s, 'cli')).find((r) => r.runId === toStop.runId && r.finishedAt !== undefined),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
       expect(ended.status).toBe('cancelled');
-      expect((await ctl(['stop', String(toStop.runId)])).stderr).toContain(`run ${toStop.runId} is not running in this serve process`);
+      expect((await ctl(['stop', String(toStop.runId)])).stderr).toContain(
+        `run ${toStop.runId} is not running in this serve process`,
+      );
 
       const waited = await ctl(['trigger', 'cli', '--wait', '--json']);
       expect(waited.code).toBe(0);
@@ -398,4 +598,3 @@ describe('rapidbyte serve: start, reload and the control commands', () => {
     expect(outcomes).toContain('skipped-overlap');
   });
 });
-

@@ -4,14 +4,43 @@
 // after its own last commit, and the plan survives until the pass is complete.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIG_COLUMNS_DDL, databaseScope, duplicateKeys, editPipeline, expectTablesEqual, onlyStream, pacedTableDdl, parseJson, pgEndpoint, rowCount, runCli, shuffledBigTableSql, spawnCli, streamDoc, testPg, waitFor, writePipeline, type CliResult, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  BIG_COLUMNS_DDL,
+  databaseScope,
+  duplicateKeys,
+  editPipeline,
+  expectTablesEqual,
+  onlyStream,
+  pacedTableDdl,
+  parseJson,
+  pgEndpoint,
+  rowCount,
+  runCli,
+  shuffledBigTableSql,
+  spawnCli,
+  streamDoc,
+  testPg,
+  waitFor,
+  writePipeline,
+  type CliResult,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
 const CHUNK = 20_000;
 const TABLE = 'public.big';
 
-function pipelineFile(o: { name: string; src: TestDatabase; dst: TestDatabase; writeMode: string; shards: number | string; table?: string; extra?: string }): string {
+function pipelineFile(o: {
+  name: string;
+  src: TestDatabase;
+  dst: TestDatabase;
+  writeMode: string;
+  shards: number | string;
+  table?: string;
+  extra?: string;
+}): string {
   return writePipeline(`version: "1.0"
 pipeline: ${o.name}
 source:
@@ -37,13 +66,26 @@ async function count(db: TestDatabase, table = TABLE): Promise<number> {
   return rowCount(db, table);
 }
 
-async function expectEqual(src: TestDatabase, srcTable: string, dst: TestDatabase, rows = ROWS, dstTable = TABLE): Promise<void> {
+async function expectEqual(
+  src: TestDatabase,
+  srcTable: string,
+  dst: TestDatabase,
+  rows = ROWS,
+  dstTable = TABLE,
+): Promise<void> {
   await expectTablesEqual(src, srcTable, dst, dstTable, { rows });
 }
 
 /** The shard watermarks dest-postgres keeps for the pipeline (`public.big[shard 2/4]` → payload). */
-async function shardWatermarks(db: TestDatabase, pipeline: string): Promise<Record<string, { complete?: boolean; pkAfter?: string[]; pass?: string }>> {
-  const r = await cluster.query(db.name, `SELECT stream, payload FROM public._rb_watermarks WHERE pipeline = $1 AND stream LIKE '%[shard %' ORDER BY stream`, [pipeline]);
+async function shardWatermarks(
+  db: TestDatabase,
+  pipeline: string,
+): Promise<Record<string, { complete?: boolean; pkAfter?: string[]; pass?: string }>> {
+  const r = await cluster.query(
+    db.name,
+    `SELECT stream, payload FROM public._rb_watermarks WHERE pipeline = $1 AND stream LIKE '%[shard %' ORDER BY stream`,
+    [pipeline],
+  );
   type Mark = { complete?: boolean; pkAfter?: string[]; pass?: string };
   return Object.fromEntries(r.rows.map((row: { stream: string; payload: Mark }) => [row.stream, row.payload]));
 }
@@ -69,15 +111,25 @@ describe('sharded full refresh', () => {
     const name = 'shard_snapshot';
     const dst = await databases.create(name);
     // what the source holds when the plan is made: the destination must equal this
-    await cluster.psql(src.name, `DROP TABLE IF EXISTS public.big_expected; CREATE TABLE public.big_expected AS SELECT * FROM ${TABLE};`);
+    await cluster.psql(
+      src.name,
+      `DROP TABLE IF EXISTS public.big_expected; CREATE TABLE public.big_expected AS SELECT * FROM ${TABLE};`,
+    );
     const file = pipelineFile({ name, src, dst, writeMode: 'append', shards: 4 });
     const cli = spawnCli(['run', '--json', file], { env: { RAPIDBYTE_TEST_FAULT: 'pause-after-shard-plan:1500' } });
-    await waitFor('the shard plan', async () => (/planned 4 shards by \(id\)/.test(cli.stderrSoFar()) ? true : undefined), { cli });
+    await waitFor(
+      'the shard plan',
+      async () => (/planned 4 shards by \(id\)/.test(cli.stderrSoFar()) ? true : undefined),
+      { cli },
+    );
     // the shards have not started yet (the test pause): change every range of the source
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       INSERT INTO ${TABLE} SELECT g, g / 3, 'late', 0, now() FROM generate_series(${ROWS + 1}, ${ROWS + 1000}) g;
       UPDATE ${TABLE} SET hash = 'changed' WHERE id % 997 = 0;
-      DELETE FROM ${TABLE} WHERE id % 1009 = 0;`);
+      DELETE FROM ${TABLE} WHERE id % 1009 = 0;`,
+    );
     const done = await cli.exited;
     expect(done.code, `${done.stdout}\n${done.stderr}`).toBe(0);
     const summary = summaryOf(done);
@@ -93,7 +145,10 @@ describe('sharded full refresh', () => {
     expect(Object.values(marks).every((m) => m.complete === true)).toBe(true);
     expect(new Set(Object.values(marks).map((m) => m.pass)).size).toBe(1);
     // restore the source for the other tests
-    await cluster.psql(src.name, `TRUNCATE ${TABLE}; INSERT INTO ${TABLE} SELECT * FROM public.big_expected; ANALYZE ${TABLE};`);
+    await cluster.psql(
+      src.name,
+      `TRUNCATE ${TABLE}; INSERT INTO ${TABLE} SELECT * FROM public.big_expected; ANALYZE ${TABLE};`,
+    );
   });
 
   it('killed (kill -9) after some shards committed: the rerun reuses the plan, resumes each shard after its last commit, no row lost or doubled', async () => {
@@ -101,18 +156,30 @@ describe('sharded full refresh', () => {
     const dst = await databases.create(name, PACED_DDL);
     const file = pipelineFile({ name, src, dst, writeMode: 'append', shards: 2 });
     const cli = spawnCli(['run', '--json', file]);
-    const seen = await waitFor('two committed chunks at the destination', async () => {
-      const n = await count(dst);
-      return n >= 2 * CHUNK ? n : undefined;
-    }, { cli });
+    const seen = await waitFor(
+      'two committed chunks at the destination',
+      async () => {
+        const n = await count(dst);
+        return n >= 2 * CHUNK ? n : undefined;
+      },
+      { cli },
+    );
     expect(seen).toBeLessThan(ROWS);
     const killed = await cli.kill9();
     expect(killed.signal).toBe('SIGKILL');
     expect(killed.stderr).toMatch(/planned 2 shards by \(id\)/);
-    await waitFor('the killed run\'s backends to end', async () => {
-      const r = await cluster.query('postgres', `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1`, [`rapidbyte/${name}%`]);
-      return r.rows[0].n === 0 ? true : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      "the killed run's backends to end",
+      async () => {
+        const r = await cluster.query(
+          'postgres',
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1`,
+          [`rapidbyte/${name}%`],
+        );
+        return r.rows[0].n === 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const committed = await count(dst);
     expect(committed % CHUNK).toBe(0); // each shard commits at its chunk ends only
     expect(committed).toBeLessThan(ROWS);
@@ -135,10 +202,15 @@ describe('sharded full refresh', () => {
     await expectEqual(src, TABLE, dst);
     expect(await duplicateKeys(dst, TABLE)).toEqual([]);
     const after = await shardWatermarks(dst, name);
-    expect(Object.values(after).every((m) => m.complete === true && m.pass === Object.values(before)[0]?.pass)).toBe(true);
+    expect(Object.values(after).every((m) => m.complete === true && m.pass === Object.values(before)[0]?.pass)).toBe(
+      true,
+    );
 
     // the killed run is closed as interrupted with what its shards' recorded commits cover, not left running with zeros
-    const runs = JSON.parse((await runCli(['runs', '--json', '--pipeline', file])).stdout) as { status: string; streams: { status: string; counts: { rowsWritten: number } }[] }[];
+    const runs = JSON.parse((await runCli(['runs', '--json', '--pipeline', file])).stdout) as {
+      status: string;
+      streams: { status: string; counts: { rowsWritten: number } }[];
+    }[];
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'interrupted']);
     const interrupted = runs[1]?.streams[0];
     expect(interrupted?.status).toBe('interrupted');
@@ -153,16 +225,24 @@ describe('sharded full refresh', () => {
     expect(await count(dst)).toBe(2 * ROWS);
   });
 
-  it('fault between a shard\'s destination commit and the state DB write: the rerun neither loses nor duplicates', async () => {
+  it("fault between a shard's destination commit and the state DB write: the rerun neither loses nor duplicates", async () => {
     const name = 'shard_fault';
     const dst = await databases.create(name, PACED_DDL);
     const file = pipelineFile({ name, src, dst, writeMode: 'append', shards: 3 });
     const faulted = await runCli(['run', '--json', file], { env: { RAPIDBYTE_TEST_FAULT: 'exit-after-commit:3' } });
     expect(faulted.code, `${faulted.stdout}\n${faulted.stderr}`).toBe(86);
-    await waitFor('the faulted run\'s backends to end', async () => {
-      const r = await cluster.query('postgres', `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1`, [`rapidbyte/${name}%`]);
-      return r.rows[0].n === 0 ? true : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      "the faulted run's backends to end",
+      async () => {
+        const r = await cluster.query(
+          'postgres',
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1`,
+          [`rapidbyte/${name}%`],
+        );
+        return r.rows[0].n === 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const committed = await count(dst);
     expect(committed).toBeGreaterThanOrEqual(CHUNK); // the commit the fault followed is there
     expect(committed).toBeLessThan(ROWS);
@@ -175,10 +255,13 @@ describe('sharded full refresh', () => {
   });
 
   it('a composite text/int key, upsert, 3 shards: equal to the source; replace ignores shards and says so', async () => {
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       DROP TABLE IF EXISTS public.regional;
       CREATE TABLE public.regional (region text NOT NULL, n int NOT NULL, v text, PRIMARY KEY (region, n));
-      INSERT INTO public.regional SELECT r, g, md5(r || g) FROM unnest(ARRAY['EU', 'US', 'ap-south', 'Ünïcode']) r, generate_series(1, 5000) g;`);
+      INSERT INTO public.regional SELECT r, g, md5(r || g) FROM unnest(ARRAY['EU', 'US', 'ap-south', 'Ünïcode']) r, generate_series(1, 5000) g;`,
+    );
     const name = 'shard_composite';
     const dst = await databases.create(name);
     const file = pipelineFile({ name, src, dst, writeMode: 'upsert', shards: 3, table: 'public.regional' });
@@ -188,7 +271,14 @@ describe('sharded full refresh', () => {
     expect(summaryOf(first).shards).toBe(3);
     await expectEqual(src, 'public.regional', dst, 20_000, 'public.regional');
 
-    const replace = pipelineFile({ name: 'shard_replace', src, dst, writeMode: 'replace', shards: 3, table: 'public.regional' });
+    const replace = pipelineFile({
+      name: 'shard_replace',
+      src,
+      dst,
+      writeMode: 'replace',
+      shards: 3,
+      table: 'public.regional',
+    });
     const replaced = await runCli(['run', '--json', replace]);
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(replaced.stderr).toMatch(/shards ignored: write_mode replace/);

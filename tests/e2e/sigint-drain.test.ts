@@ -8,7 +8,19 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from '../../packages/engine/dist/state/index.js';
-import { databaseScope, pacedTableDdl, pgEndpoint, rowCount, runCli, spawnCli, testPg, waitFor, writePipeline, type RunJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  pacedTableDdl,
+  pgEndpoint,
+  rowCount,
+  runCli,
+  spawnCli,
+  testPg,
+  waitFor,
+  writePipeline,
+  type RunJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const ROWS = 200_000;
@@ -30,13 +42,16 @@ describe('SIGINT during a one-shot batch run', () => {
   let dst: TestDatabase;
 
   beforeAll(async () => {
-    src = await databases.create('sigint_src', `
+    src = await databases.create(
+      'sigint_src',
+      `
       CREATE TABLE ${TABLE} (${COLUMNS_DDL}, PRIMARY KEY (id));
       INSERT INTO ${TABLE}
         SELECT g, md5(g::text), g * 1.5, '2024-01-01'::timestamptz + g * interval '1 second'
           FROM generate_series(1, ${ROWS}) g ORDER BY md5(g::text);
       CREATE TABLE public.loose AS SELECT * FROM ${TABLE}; -- no key: read in one COPY, no chunk boundary
-      ANALYZE ${TABLE};`);
+      ANALYZE ${TABLE};`,
+    );
     dst = await databases.create('sigint_dst', PACED_DESTINATION);
   });
 
@@ -59,10 +74,14 @@ destination:
 resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
 `);
     const cli = spawnCli(['run', '--json', file]);
-    const seen = await waitFor('a committed chunk at the destination', async () => {
-      const n = await count(dst);
-      return n >= CHUNK ? n : undefined;
-    }, { cli, timeoutMs: 180_000 });
+    const seen = await waitFor(
+      'a committed chunk at the destination',
+      async () => {
+        const n = await count(dst);
+        return n >= CHUNK ? n : undefined;
+      },
+      { cli, timeoutMs: 180_000 },
+    );
     expect(seen).toBeLessThan(ROWS);
     const signalled = Date.now();
     process.kill(cli.pid, 'SIGINT');
@@ -82,7 +101,12 @@ resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
     expect(committed).toBeGreaterThanOrEqual(seen);
     expect(committed).toBeLessThan(ROWS);
     expect(committed % CHUNK).toBe(0);
-    const watermark = (await cluster.query(dst.name, `SELECT payload FROM public._rb_watermarks WHERE pipeline = $1 AND stream = $2`, [PIPELINE, TABLE])).rows;
+    const watermark = (
+      await cluster.query(dst.name, `SELECT payload FROM public._rb_watermarks WHERE pipeline = $1 AND stream = $2`, [
+        PIPELINE,
+        TABLE,
+      ])
+    ).rows;
     expect(watermark).toHaveLength(1);
     const payload = watermark[0].payload as { pkAfter?: string[]; rows?: number; complete?: boolean };
     expect(payload.complete).toBeUndefined();
@@ -91,14 +115,17 @@ resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
     expect(payload.pkAfter).toEqual([maxId]);
     const state = openSqliteStateStore(join(dirname(file), '.rapidbyte', 'state.db'));
     try {
-      const recorded = JSON.parse((await state.getKv('rapidbyte.checkpoint', `${PIPELINE}/${TABLE}`)) ?? 'null') as typeof payload | null;
+      const recorded = JSON.parse((await state.getKv('rapidbyte.checkpoint', `${PIPELINE}/${TABLE}`)) ?? 'null') as
+        typeof payload | null;
       expect(recorded?.pkAfter).toEqual([maxId]);
       expect(recorded?.rows).toBe(committed);
     } finally {
       await state.close();
     }
     // eslint-disable-next-line no-console
-    console.info(`sigint-drain: ${seen} rows committed at the signal, ${committed} after the drain, exit after ${tookMs} ms`);
+    console.info(
+      `sigint-drain: ${seen} rows committed at the signal, ${committed} after the drain, exit after ${tookMs} ms`,
+    );
 
     const rerun = await runCli(['run', '--json', file]);
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
@@ -107,16 +134,25 @@ resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
     const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE);
     expect([diff.onlyInSourceCount, diff.onlyInDestinationCount]).toEqual([0, 0]);
     expect([diff.sourceRows, diff.destinationRows]).toEqual([ROWS, ROWS]);
-    const dups = (await cluster.query(dst.name, `SELECT id FROM ${TABLE} GROUP BY id HAVING count(*) > 1 LIMIT 5`)).rows;
+    const dups = (await cluster.query(dst.name, `SELECT id FROM ${TABLE} GROUP BY id HAVING count(*) > 1 LIMIT 5`))
+      .rows;
     expect(dups).toEqual([]);
   });
 
   /** Waits until the pipeline's destination backend is running a COPY (the load is under way). */
   async function waitForCopy(db: TestDatabase, pipeline: string, cli: ReturnType<typeof spawnCli>): Promise<void> {
-    await waitFor('a COPY at the destination', async () => {
-      const r = await cluster.query('postgres', `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND query ILIKE 'COPY%' AND state = 'active'`, [db.name, `rapidbyte/${pipeline}`]);
-      return r.rows.length > 0 ? true : undefined;
-    }, { cli, timeoutMs: 180_000 });
+    await waitFor(
+      'a COPY at the destination',
+      async () => {
+        const r = await cluster.query(
+          'postgres',
+          `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND query ILIKE 'COPY%' AND state = 'active'`,
+          [db.name, `rapidbyte/${pipeline}`],
+        );
+        return r.rows.length > 0 ? true : undefined;
+      },
+      { cli, timeoutMs: 180_000 },
+    );
   }
 
   it('a stream that has not drained within the grace period is stopped at once: its open transaction rolls back', async () => {
@@ -151,8 +187,11 @@ resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
 
   it('replace is never half-swapped: an interrupted replace rolls back and the old table stays', async () => {
     const name = 'sigint_replace';
-    const db = await databases.create('sigint_replace_dst', `${PACED_DESTINATION}
-      INSERT INTO ${TABLE} VALUES (-1, 'old', 0, '2000-01-01'), (-2, 'old', 0, '2000-01-01');`);
+    const db = await databases.create(
+      'sigint_replace_dst',
+      `${PACED_DESTINATION}
+      INSERT INTO ${TABLE} VALUES (-1, 'old', 0, '2000-01-01'), (-2, 'old', 0, '2000-01-01');`,
+    );
     const file = writePipeline(`version: "1.0"
 pipeline: ${name}
 source:
@@ -176,7 +215,9 @@ resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 5000 }
     const json = JSON.parse(exited.stdout) as RunJson;
     expect(json.streams[0]?.status).toBe('cancelled');
     expect(json.streams[0]?.error?.code).toBe('CANCELLED');
-    const rows = (await cluster.query(db.name, `SELECT id::int AS id FROM ${TABLE} ORDER BY id`)).rows.map((r: { id: number }) => r.id);
+    const rows = (await cluster.query(db.name, `SELECT id::int AS id FROM ${TABLE} ORDER BY id`)).rows.map(
+      (r: { id: number }) => r.id,
+    );
     expect(rows).toEqual([-2, -1]);
   });
 });

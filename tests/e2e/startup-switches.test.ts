@@ -39,7 +39,14 @@ const VARIANTS = [
   { name: 'switches off', env: ALL_OFF },
 ] as const;
 
-function pipeline(name: string, src: TestDatabase, dst: TestDatabase, stream: string, writeMode: 'replace' | 'append', stateFile: string): string {
+function pipeline(
+  name: string,
+  src: TestDatabase,
+  dst: TestDatabase,
+  stream: string,
+  writeMode: 'replace' | 'append',
+  stateFile: string,
+): string {
   return writePipeline(`version: "1.0"
 pipeline: ${name}
 source:
@@ -73,9 +80,12 @@ async function expectSameTable(src: TestDatabase, dst: TestDatabase, rows: numbe
 
 /** The source application's own writes on its table still work after a run. */
 async function applicationWrites(src: TestDatabase, nextId: number): Promise<void> {
-  await cluster.psql(src.name, `INSERT INTO items VALUES (${nextId}, 'app ${nextId}', ${nextId});
+  await cluster.psql(
+    src.name,
+    `INSERT INTO items VALUES (${nextId}, 'app ${nextId}', ${nextId});
     UPDATE items SET name = name || ' (edited)' WHERE id = 1;
-    DELETE FROM items WHERE id = 2;`);
+    DELETE FROM items WHERE id = 2;`,
+  );
 }
 
 describe('start-up switches', () => {
@@ -89,7 +99,14 @@ describe('start-up switches', () => {
       const tag = variant.name.replace(/\W+/g, '_');
       const src = await scope.create(`su_rep_src_${tag}`, DDL);
       const dst = await scope.create(`su_rep_dst_${tag}`);
-      const file = pipeline(`startup_replace_${tag}`, src, dst, '{ name: public.items, sync_mode: full_refresh }', 'replace', join(work, `replace-${tag}.db`));
+      const file = pipeline(
+        `startup_replace_${tag}`,
+        src,
+        dst,
+        '{ name: public.items, sync_mode: full_refresh }',
+        'replace',
+        join(work, `replace-${tag}.db`),
+      );
       const first = await runOk(file, variant.env);
       expect(first.streams[0]?.rowsWritten).toBe(500);
       await expectSameTable(src, dst, 500);
@@ -104,7 +121,14 @@ describe('start-up switches', () => {
     const src = await scope.create('su_inc_src', DDL);
     const dst = await scope.create('su_inc_dst');
     const stateFile = join(work, 'incremental.db');
-    const file = pipeline('startup_incremental', src, dst, '{ name: public.items, sync_mode: incremental, cursor_field: cur }', 'append', stateFile);
+    const file = pipeline(
+      'startup_incremental',
+      src,
+      dst,
+      '{ name: public.items, sync_mode: incremental, cursor_field: cur }',
+      'append',
+      stateFile,
+    );
     expect((await runOk(file, {})).streams[0]?.rowsWritten).toBe(500);
     rmSync(stateFile, { force: true });
     await cluster.psql(src.name, `INSERT INTO items SELECT g, 'item ' || g, g FROM generate_series(501, 600) g;`);

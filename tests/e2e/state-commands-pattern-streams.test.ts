@@ -4,7 +4,19 @@
 // a CDC pattern pipeline reset dropped the slot but kept the streams' LSNs, so the next run failed
 // SLOT_MISSING asking for another `state reset` — a loop only `--full-refresh` escaped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliOutput, databaseScope, expectTablesEqual, parseJson, pgEndpoint, runCli, runSucceeded, testPg, writePipeline, type StreamJson, type TestDatabase } from '../support/e2e.js';
+import {
+  cliOutput,
+  databaseScope,
+  expectTablesEqual,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  runSucceeded,
+  testPg,
+  writePipeline,
+  type StreamJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
@@ -59,23 +71,36 @@ async function expectEqual(src: TestDatabase, table: string, dst: TestDatabase):
  * The source application's own writes on its table still work (and flow through the next run):
  * an insert, an update, and a delete of a row it inserted (CDC: also of a row loaded before).
  */
-async function applicationWrites(src: TestDatabase, table: string, id: number, options: { deleteLoaded?: boolean } = {}): Promise<void> {
-  await cluster.psql(src.name, `
+async function applicationWrites(
+  src: TestDatabase,
+  table: string,
+  id: number,
+  options: { deleteLoaded?: boolean } = {},
+): Promise<void> {
+  await cluster.psql(
+    src.name,
+    `
     INSERT INTO ${table} (id, cur, name) VALUES (${id}, 1000000, 'app insert'), (${id + 1}, 1000000, 'app insert 2');
     UPDATE ${table} SET name = 'app update', cur = 1000001 WHERE id = ${id};
-    DELETE FROM ${table} WHERE id = ${id + 1}${options.deleteLoaded ? ' OR id = 1' : ''};`);
+    DELETE FROM ${table} WHERE id = ${id + 1}${options.deleteLoaded ? ' OR id = 1' : ''};`,
+  );
   const r = await cluster.query(src.name, `SELECT name FROM ${table} WHERE id IN (${id}, ${id + 1})`);
   expect(r.rows).toEqual([{ name: 'app update' }]);
 }
 
 const TABLES_DDL = (rows: Record<string, number>): string =>
   Object.entries(rows)
-    .map(([t, n]) => `CREATE TABLE public.${t} (id int PRIMARY KEY, cur bigint NOT NULL, name text NOT NULL);
-      INSERT INTO public.${t} SELECT g, g, '${t} #' || g FROM generate_series(1, ${n}) g;`)
+    .map(
+      ([t, n]) => `CREATE TABLE public.${t} (id int PRIMARY KEY, cur bigint NOT NULL, name text NOT NULL);
+      INSERT INTO public.${t} SELECT g, g, '${t} #' || g FROM generate_series(1, ${n}) g;`,
+    )
     .join('\n');
 
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -88,7 +113,12 @@ describe('state show / reset of pattern-expanded streams', () => {
 
   it('incremental pattern pipeline: show lists the expanded streams, --stream public.t1 works, and reset makes the next run start from scratch', async () => {
     const dst = await scope.create('state_pat_inc_dst');
-    const file = pipeline({ name: 'state_pat_inc', src, dst, stream: '{ name: "public.t*", sync_mode: incremental, cursor_field: cur }' });
+    const file = pipeline({
+      name: 'state_pat_inc',
+      src,
+      dst,
+      stream: '{ name: "public.t*", sync_mode: incremental, cursor_field: cur }',
+    });
     expect(await runOk(file)).toEqual({ 'public.t1': 30, 'public.t2': 40 });
 
     const views = await stateViews(file);
@@ -107,8 +137,13 @@ describe('state show / reset of pattern-expanded streams', () => {
     expect(await runOk(file)).toEqual({ 'public.t1': 1, 'public.t2': 1 });
 
     // one stream
-    expect(await reset(file, '--stream', 'public.t1')).toContain('reset public.t1: the next run starts it from scratch');
-    expect((await stateViews(file, '--stream', 'public.t1'))[0]).toMatchObject({ stream: 'public.t1', resetPending: true });
+    expect(await reset(file, '--stream', 'public.t1')).toContain(
+      'reset public.t1: the next run starts it from scratch',
+    );
+    expect((await stateViews(file, '--stream', 'public.t1'))[0]).toMatchObject({
+      stream: 'public.t1',
+      resetPending: true,
+    });
     expect(await runOk(file)).toEqual({ 'public.t1': 30, 'public.t2': 1 });
 
     // the whole pipeline
@@ -144,7 +179,10 @@ describe('state show / reset of pattern-expanded streams', () => {
     await expectEqual(src, 'public.c2', dst);
     expect(out).toContain('reset public.c1, public.c2: the next run starts them from scratch');
     const after = await stateViews(file);
-    expect(after.map((v) => [v.stream, v.resetPending])).toEqual([['public.c1', false], ['public.c2', false]]);
+    expect(after.map((v) => [v.stream, v.resetPending])).toEqual([
+      ['public.c1', false],
+      ['public.c2', false],
+    ]);
     for (const v of after) expect(v.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
 
     // and streams changes again afterwards; one stream can be reset by its expanded name

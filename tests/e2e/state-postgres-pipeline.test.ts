@@ -5,7 +5,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type RunJson, type RunsJson, type TestDatabase } from '../support/e2e.js';
+import {
+  expectJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type RunJson,
+  type RunsJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 const STATE_PASSWORD = 'StatePw_7fz2Q';
@@ -29,9 +39,12 @@ describe('state DB on PostgreSQL, end to end', () => {
     stateDb = await cluster.createDatabase('statepg_state');
     const role = await cluster.createLoginRole(STATE_PASSWORD, { prefix: 'state_owner' });
     await cluster.query('postgres', `ALTER DATABASE "${stateDb.name}" OWNER TO "${role.user}"`);
-    await cluster.psql(src.name, `
+    await cluster.psql(
+      src.name,
+      `
       CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, cur bigint NOT NULL, payload text NOT NULL);
-      INSERT INTO ${TABLE} SELECT g, g, md5(g::text) FROM generate_series(1, 2000) g;`);
+      INSERT INTO ${TABLE} SELECT g, g, md5(g::text) FROM generate_series(1, 2000) g;`,
+    );
     file = writePipeline(`version: "1.0"
 pipeline: state_on_pg
 source:
@@ -59,9 +72,15 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 250 }
     expect(existsSync(join(dirname(file), '.rapidbyte'))).toBe(false); // no SQLite state beside the pipeline
 
     // the run and the cursor are in the state database, schema rapidbyte
-    const stored = await cluster.query(stateDb.name, `SELECT run_id::int AS run_id, pipeline, status FROM rapidbyte.runs`);
+    const stored = await cluster.query(
+      stateDb.name,
+      `SELECT run_id::int AS run_id, pipeline, status FROM rapidbyte.runs`,
+    );
     expect(stored.rows).toEqual([{ run_id: first.runId, pipeline: 'state_on_pg', status: 'succeeded' }]);
-    const cursor = await cluster.query(stateDb.name, `SELECT cursor_field, cursor_value FROM rapidbyte.cursors WHERE pipeline = 'state_on_pg'`);
+    const cursor = await cluster.query(
+      stateDb.name,
+      `SELECT cursor_field, cursor_value FROM rapidbyte.cursors WHERE pipeline = 'state_on_pg'`,
+    );
     expect(cursor.rows).toEqual([{ cursor_field: 'cur', cursor_value: '2000' }]);
     const shown = expectJson<{ stream: string; cursorValue?: string }[]>(await cli(['state', 'show', file, '--json']));
     expect(shown).toMatchObject([{ stream: TABLE, cursorValue: '2000' }]);
@@ -75,16 +94,30 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 250 }
     expect(stream?.rowsRead).toBeGreaterThanOrEqual(50);
     expect(stream?.rowsRead).toBeLessThan(100);
     const diff = await cluster.compareTables(src.url, TABLE, dst.url, TABLE);
-    expect([diff.onlyInSource, diff.onlyInDestination, diff.sourceRows, diff.destinationRows]).toEqual([[], [], 2050, 2050]);
-    expect(expectJson<{ cursorValue?: string }[]>(await cli(['state', 'show', file, '--json']))[0]?.cursorValue).toBe('2050');
+    expect([diff.onlyInSource, diff.onlyInDestination, diff.sourceRows, diff.destinationRows]).toEqual([
+      [],
+      [],
+      2050,
+      2050,
+    ]);
+    expect(expectJson<{ cursorValue?: string }[]>(await cli(['state', 'show', file, '--json']))[0]?.cursorValue).toBe(
+      '2050',
+    );
 
     // `rapidbyte runs --pipeline <yaml>` reads the Postgres state DB of that pipeline
     const runs = expectJson<RunsJson[]>(await cli(['runs', '--pipeline', file, '--json']));
     expect(runs.map((r) => [r.runId, r.pipeline, r.status])).toEqual([
-      [second.runId, 'state_on_pg', 'succeeded'], [first.runId, 'state_on_pg', 'succeeded'],
+      [second.runId, 'state_on_pg', 'succeeded'],
+      [first.runId, 'state_on_pg', 'succeeded'],
     ]);
-    expect(runs[0]?.streams).toMatchObject([{ stream: TABLE, status: 'succeeded', attempts: 1, counts: { rowsWritten: 50 } }]);
-    expect(runs[0]?.transitions.map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'succeeded']]);
+    expect(runs[0]?.streams).toMatchObject([
+      { stream: TABLE, status: 'succeeded', attempts: 1, counts: { rowsWritten: 50 } },
+    ]);
+    expect(runs[0]?.transitions.map((t) => [t.from, t.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'running'],
+      ['running', 'succeeded'],
+    ]);
     const text = await cli(['runs', '--pipeline', file]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(String(second.runId));
@@ -92,7 +125,9 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 250 }
 
     // state reset goes to the same database
     expect((await cli(['state', 'reset', file])).code).toBe(0);
-    expect((await cluster.query(stateDb.name, `SELECT count(*)::int AS n FROM rapidbyte.cursors`)).rows[0]).toEqual({ n: 0 });
+    expect((await cluster.query(stateDb.name, `SELECT count(*)::int AS n FROM rapidbyte.cursors`)).rows[0]).toEqual({
+      n: 0,
+    });
   });
 
   it('the state DB password never appears in any output nor in the state tables', async () => {
@@ -101,11 +136,14 @@ resources: { checkpoint_interval_rows: 500, batch_rows: 250 }
       expect(o.stdout).not.toContain(STATE_PASSWORD);
       expect(o.stderr).not.toContain(STATE_PASSWORD);
     }
-    const dump = await cluster.psql(stateDb.name, `
+    const dump = await cluster.psql(
+      stateDb.name,
+      `
       SELECT string_agg(t::text, E'\\n') FROM (
         SELECT r::text AS t FROM rapidbyte.runs r UNION ALL SELECT s::text FROM rapidbyte.stream_runs s
         UNION ALL SELECT x::text FROM rapidbyte.state_transitions x UNION ALL SELECT c::text FROM rapidbyte.connector_state c
-        UNION ALL SELECT l::text FROM rapidbyte.pipeline_locks l) q;`);
+        UNION ALL SELECT l::text FROM rapidbyte.pipeline_locks l) q;`,
+    );
     expect(dump.length).toBeGreaterThan(0);
     expect(dump).not.toContain(STATE_PASSWORD);
   });

@@ -10,7 +10,10 @@ import { StateError } from '../../packages/engine/src/state/state-error.js';
 import { POSTGRES_MIGRATIONS, migratePostgres } from '../../packages/engine/src/state/postgres-migrations.js';
 import { openPostgresStateStore } from '../../packages/engine/src/state/postgres-state-store.js';
 import type { StateStore } from '../../packages/engine/src/state/state-store.js';
-import { describeStateStoreContract, stateErrorOf } from '../../packages/engine/src/state/test-support/state-store-contract.js';
+import {
+  describeStateStoreContract,
+  stateErrorOf,
+} from '../../packages/engine/src/state/test-support/state-store-contract.js';
 import pg from 'pg';
 import { REPO_ROOT } from '../support/run-cli.js';
 import { testPg, type TestDatabase } from '../support/test-pg.js';
@@ -59,17 +62,37 @@ describe('postgres state store', () => {
     await Promise.all([open(db.url), open(db.url), open(db.url)]);
     const versions = await cluster.query(db.name, 'SELECT version FROM rapidbyte.schema_migrations ORDER BY version');
     expect(versions.rows.map((r: { version: number }) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1));
-    const tables = await cluster.query(db.name, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'rapidbyte' ORDER BY 1`);
-    expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual(
-      ['connector_state', 'cursors', 'dead_letters', 'deliveries', 'events', 'notification_targets', 'pipeline_locks', 'run_transitions', 'runs', 'schedule_ticks', 'schema_migrations', 'state_transitions', 'stream_runs']);
-    const cursorType = await cluster.query(db.name,
-      `SELECT data_type FROM information_schema.columns WHERE table_schema = 'rapidbyte' AND table_name = 'cursors' AND column_name = 'cursor_value'`);
+    const tables = await cluster.query(
+      db.name,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'rapidbyte' ORDER BY 1`,
+    );
+    expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual([
+      'connector_state',
+      'cursors',
+      'dead_letters',
+      'deliveries',
+      'events',
+      'notification_targets',
+      'pipeline_locks',
+      'run_transitions',
+      'runs',
+      'schedule_ticks',
+      'schema_migrations',
+      'state_transitions',
+      'stream_runs',
+    ]);
+    const cursorType = await cluster.query(
+      db.name,
+      `SELECT data_type FROM information_schema.columns WHERE table_schema = 'rapidbyte' AND table_name = 'cursors' AND column_name = 'cursor_value'`,
+    );
     expect(cursorType.rows[0]).toEqual({ data_type: 'text' });
     // reopening is a no-op that keeps the data
     const first = await open(db.url);
     const runId = await first.beginRun('p', ['a']);
     expect((await (await open(db.url)).getRun(runId))?.pipeline).toBe('p');
-    expect((await cluster.query(db.name, 'SELECT count(*)::int AS n FROM rapidbyte.schema_migrations')).rows[0]).toEqual({ n: POSTGRES_MIGRATIONS.length });
+    expect(
+      (await cluster.query(db.name, 'SELECT count(*)::int AS n FROM rapidbyte.schema_migrations')).rows[0],
+    ).toEqual({ n: POSTGRES_MIGRATIONS.length });
   });
 
   it('a schema option keeps a separate state (mixed case works), locks included', async () => {
@@ -94,8 +117,18 @@ describe('postgres state store', () => {
     try {
       const one = [(s: string) => `CREATE TABLE ${s}.a (x int)`];
       expect(await migratePostgres(pool, 'm', one)).toEqual({ from: 0, to: 1 });
-      expect(await migratePostgres(pool, 'm', [...one, (s: string) => `CREATE TABLE ${s}.b (y int)`])).toEqual({ from: 1, to: 2 });
-      await expect(migratePostgres(pool, 'm', [...one, (s) => `CREATE TABLE ${s}.b (y int)`, (s) => `CREATE TABLE ${s}.c (z int)`, () => 'CREATE TABLE oops ('])).rejects.toThrow();
+      expect(await migratePostgres(pool, 'm', [...one, (s: string) => `CREATE TABLE ${s}.b (y int)`])).toEqual({
+        from: 1,
+        to: 2,
+      });
+      await expect(
+        migratePostgres(pool, 'm', [
+          ...one,
+          (s) => `CREATE TABLE ${s}.b (y int)`,
+          (s) => `CREATE TABLE ${s}.c (z int)`,
+          () => 'CREATE TABLE oops (',
+        ]),
+      ).rejects.toThrow();
       expect((await pool.query('SELECT max(version)::int AS v FROM m.schema_migrations')).rows[0]).toEqual({ v: 2 });
       expect((await pool.query(`SELECT to_regclass('m.c') AS t`)).rows[0]).toEqual({ t: null });
       const error = await stateErrorOf(migratePostgres(pool, 'm', one));
@@ -110,7 +143,10 @@ describe('postgres state store', () => {
     const db = await freshDb();
     const role = await cluster.createLoginRole('right-Pa55word');
     const url = cluster.url(db.name, role.user, 'wrong-Pa55word');
-    const error = (await openPostgresStateStore(url).then(() => undefined, (e: unknown) => e)) as Error;
+    const error = (await openPostgresStateStore(url).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
     expect(error).toBeInstanceOf(Error);
     expect(`${error.message} ${error.stack ?? ''}`).not.toContain('wrong-Pa55word');
     expect(error.message).not.toContain(url);
@@ -120,13 +156,23 @@ describe('postgres state store', () => {
     const db = await freshDb();
     const store = await open(db.url);
     const advisoryLocks = async (): Promise<number> =>
-      (await cluster.query(db.name, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`, [db.name])).rows[0].n as number;
+      (
+        await cluster.query(
+          db.name,
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`,
+          [db.name],
+        )
+      ).rows[0].n as number;
     const release = await store.acquirePipelineLock('orders', { pid: process.pid, host });
     expect(await advisoryLocks()).toBe(1);
-    expect((await cluster.query(db.name, 'SELECT pipeline, pid, host FROM rapidbyte.pipeline_locks')).rows).toEqual([{ pipeline: 'orders', pid: process.pid, host }]);
+    expect((await cluster.query(db.name, 'SELECT pipeline, pid, host FROM rapidbyte.pipeline_locks')).rows).toEqual([
+      { pipeline: 'orders', pid: process.pid, host },
+    ]);
     await release();
     expect(await advisoryLocks()).toBe(0);
-    expect((await cluster.query(db.name, 'SELECT count(*)::int AS n FROM rapidbyte.pipeline_locks')).rows[0]).toEqual({ n: 0 });
+    expect((await cluster.query(db.name, 'SELECT count(*)::int AS n FROM rapidbyte.pipeline_locks')).rows[0]).toEqual({
+      n: 0,
+    });
   });
 
   describe('a lock held by a process killed with SIGKILL', () => {
@@ -144,7 +190,8 @@ describe('postgres state store', () => {
         process.stdout.write('locked\\n');
         setInterval(() => undefined, 1000);`;
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-        env: { ...process.env, RB_STATE_URL: db.url }, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, RB_STATE_URL: db.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -174,7 +221,9 @@ describe('postgres state store', () => {
           }
         }
         // the dead holder's row was replaced by this holder's
-        expect((await cluster.query(db.name, 'SELECT pid FROM rapidbyte.pipeline_locks')).rows).toEqual([{ pid: process.pid }]);
+        expect((await cluster.query(db.name, 'SELECT pid FROM rapidbyte.pipeline_locks')).rows).toEqual([
+          { pid: process.pid },
+        ]);
         await release();
       } finally {
         child.kill('SIGKILL');
@@ -194,7 +243,8 @@ describe('postgres state store', () => {
         process.stdout.write('running ' + runId + '\\n');
         setInterval(() => undefined, 1000);`;
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-        env: { ...process.env, RB_STATE_URL: db.url }, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, RB_STATE_URL: db.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -224,10 +274,18 @@ describe('postgres state store', () => {
         const run = await store.getRun(runId);
         expect(run?.status).toBe('interrupted');
         expect(run?.holder).toEqual({ pid: child.pid, host });
-        expect(run?.streams.map((s) => [s.stream, s.status, s.counts.rowsWritten])).toEqual([['orders', 'interrupted', 800], ['items', 'interrupted', 0]]);
-        expect((await store.listRunTransitions(runId)).map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'interrupted']]);
+        expect(run?.streams.map((s) => [s.stream, s.status, s.counts.rowsWritten])).toEqual([
+          ['orders', 'interrupted', 800],
+          ['items', 'interrupted', 0],
+        ]);
+        expect((await store.listRunTransitions(runId)).map((t) => [t.from, t.to])).toEqual([
+          [null, 'pending'],
+          ['pending', 'running'],
+          ['running', 'interrupted'],
+        ]);
         expect((await store.listRunTransitions(runId)).at(-1)?.reason).toBe(
-          `its process (pid ${child.pid} on host ${host}) went away without closing the run: its state DB session ended, freeing the pipeline lock (held by pid ${child.pid} on host ${host})`);
+          `its process (pid ${child.pid} on host ${host}) went away without closing the run: its state DB session ended, freeing the pipeline lock (held by pid ${child.pid} on host ${host})`,
+        );
       } finally {
         child.kill('SIGKILL');
       }

@@ -62,7 +62,9 @@ resources: { checkpoint_interval_rows: ${CHUNK}, batch_rows: 250 }
 
     const killed = await runCli(['run', '--json', file], { env: { RAPIDBYTE_TEST_FAULT: 'exit-on-commit:1' } });
     expect(killed.code, `${killed.stdout}\n${killed.stderr}`).toBe(86);
-    const committed = (await cluster.query(dst.name, 'SELECT count(*)::int AS n, max(id)::int AS last FROM public.people')).rows[0] as { n: number; last: number };
+    const committed = (
+      await cluster.query(dst.name, 'SELECT count(*)::int AS n, max(id)::int AS last FROM public.people')
+    ).rows[0] as { n: number; last: number };
     expect(committed.n).toBeGreaterThan(0); // the destination committed an interval before the kill
     // every rejected row the committed interval covers is already a dead letter (the transform may
     // have run ahead: letters of rows past the commit may be stored too, the rerun does not repeat them)

@@ -3,7 +3,18 @@
 // compared with the expected rows (EXCEPT ALL both ways); dead letters are read back through
 // `dlq list --json`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseScope, parseJson, pgEndpoint, runCli, testPg, writePipeline, type CliResult, type DeadLetterJson, type RunJson, type TestDatabase } from '../support/e2e.js';
+import {
+  databaseScope,
+  parseJson,
+  pgEndpoint,
+  runCli,
+  testPg,
+  writePipeline,
+  type CliResult,
+  type DeadLetterJson,
+  type RunJson,
+  type TestDatabase,
+} from '../support/e2e.js';
 
 const cluster = testPg();
 
@@ -24,11 +35,22 @@ const RULES: readonly { name: string; rule: Record<string, unknown>; bad: number
   { name: 'not_null', rule: { column: 'email', not_null: true }, bad: 3, column: 'email' },
   { name: 'regex', rule: { column: 'email', regex: '^[^@\\s]+@[^@\\s]+$' }, bad: 4, column: 'email' },
   { name: 'range', rule: { column: 'age', range: { min: 0, max: 120 } }, bad: 5, column: 'age' },
-  { name: 'allowed_values', rule: { column: 'status', allowed_values: ['active', 'paused'] }, bad: 6, column: 'status' },
+  {
+    name: 'allowed_values',
+    rule: { column: 'status', allowed_values: ['active', 'paused'] },
+    bad: 6,
+    column: 'status',
+  },
   { name: 'unique', rule: { column: 'email', unique: true }, bad: 7, column: 'email' },
 ];
 
-function pipelineYaml(name: string, src: TestDatabase, dst: TestDatabase, transforms: readonly { use: string; config: unknown }[], onDataError = 'fail'): string {
+function pipelineYaml(
+  name: string,
+  src: TestDatabase,
+  dst: TestDatabase,
+  transforms: readonly { use: string; config: unknown }[],
+  onDataError = 'fail',
+): string {
   return `version: "1.0"
 pipeline: ${name}
 source:
@@ -51,7 +73,11 @@ describe('transforms (pg -> transform components -> pg)', () => {
   const databases = databaseScope(cluster);
 
   /** Runs the pipeline with `--json`; returns the summary and the pipeline file. */
-  async function run(name: string, transforms: readonly { use: string; config: unknown }[], onDataError?: string): Promise<{ json: RunJson; result: CliResult; file: string; dst: TestDatabase }> {
+  async function run(
+    name: string,
+    transforms: readonly { use: string; config: unknown }[],
+    onDataError?: string,
+  ): Promise<{ json: RunJson; result: CliResult; file: string; dst: TestDatabase }> {
     const dst = await databases.create(name);
     const file = writePipeline(pipelineYaml(name, src, dst, transforms, onDataError));
     const result = await runCli(['run', '--json', file]);
@@ -69,7 +95,10 @@ describe('transforms (pg -> transform components -> pg)', () => {
   }
 
   async function columns(dst: TestDatabase): Promise<{ name: string; type: string }[]> {
-    const r = await cluster.query(dst.name, `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'public.people'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
+    const r = await cluster.query(
+      dst.name,
+      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'public.people'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    );
     return r.rows as { name: string; type: string }[];
   }
 
@@ -106,7 +135,13 @@ describe('transforms (pg -> transform components -> pg)', () => {
     it('skip: the bad row is dropped, the rest loaded', async () => {
       const { json, result, file, dst } = await run(`tf_${name}_skip`, transforms, 'skip');
       expect(result.code, result.stderr).toBe(0);
-      expect(json.streams[0]).toMatchObject({ status: 'succeeded', rowsRead: 8, rowsWritten: 7, rowsSkipped: 1, rowsDeadLettered: 0 });
+      expect(json.streams[0]).toMatchObject({
+        status: 'succeeded',
+        rowsRead: 8,
+        rowsWritten: 7,
+        rowsSkipped: 1,
+        rowsDeadLettered: 0,
+      });
       await expectDestination(dst, `SELECT * FROM public.people WHERE id <> ${bad}`, 7);
       expect(await deadLetters(file, json.runId)).toEqual([]);
     });
@@ -118,16 +153,27 @@ describe('transforms (pg -> transform components -> pg)', () => {
       await expectDestination(dst, `SELECT * FROM public.people WHERE id <> ${bad}`, 7);
       const letters = await deadLetters(file, json.runId);
       expect(letters).toHaveLength(1);
-      expect(letters[0]).toMatchObject({ runId: json.runId, stream: 'public.people', category: 'validation', record: { id: bad } });
+      expect(letters[0]).toMatchObject({
+        runId: json.runId,
+        stream: 'public.people',
+        category: 'validation',
+        record: { id: bad },
+      });
       expect(letters[0]?.error).toContain(`column ${column} ${name}`);
     });
   });
 
   it('transform-map rename', async () => {
-    const { result, dst } = await run('tf_map_rename', [{ use: 'transform-map', config: { rename: { email: 'contact', ssn: 'tax_id' } } }]);
+    const { result, dst } = await run('tf_map_rename', [
+      { use: 'transform-map', config: { rename: { email: 'contact', ssn: 'tax_id' } } },
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect((await columns(dst)).map((c) => c.name)).toEqual(['id', 'contact', 'status', 'age', 'amount', 'tax_id']);
-    await expectDestination(dst, 'SELECT id, email AS contact, status, age, amount, ssn AS tax_id FROM public.people', 8);
+    await expectDestination(
+      dst,
+      'SELECT id, email AS contact, status, age, amount, ssn AS tax_id FROM public.people',
+      8,
+    );
   });
 
   it('transform-map drop', async () => {
@@ -138,7 +184,9 @@ describe('transforms (pg -> transform components -> pg)', () => {
   });
 
   it('transform-map cast (text -> numeric(10,2), int -> bigint, int -> text)', async () => {
-    const { result, dst } = await run('tf_map_cast', [{ use: 'transform-map', config: { cast: { amount: 'decimal(10,2)', age: 'int64', id: 'utf8' } } }]);
+    const { result, dst } = await run('tf_map_cast', [
+      { use: 'transform-map', config: { cast: { amount: 'decimal(10,2)', age: 'int64', id: 'utf8' } } },
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(await columns(dst)).toEqual([
       { name: 'id', type: 'text' },
@@ -148,18 +196,26 @@ describe('transforms (pg -> transform components -> pg)', () => {
       { name: 'amount', type: 'numeric(10,2)' },
       { name: 'ssn', type: 'text' },
     ]);
-    await expectDestination(dst, 'SELECT id::text AS id, email, status, age::bigint AS age, amount::numeric(10,2) AS amount, ssn FROM public.people', 8);
+    await expectDestination(
+      dst,
+      'SELECT id::text AS id, email, status, age::bigint AS age, amount::numeric(10,2) AS amount, ssn FROM public.people',
+      8,
+    );
   });
 
   it('transform-map cast of a value that does not convert fails naming column, row and value', async () => {
-    const { json, result } = await run('tf_map_cast_bad', [{ use: 'transform-map', config: { cast: { email: 'int64' } } }]);
+    const { json, result } = await run('tf_map_cast_bad', [
+      { use: 'transform-map', config: { cast: { email: 'int64' } } },
+    ]);
     expect(result.code).not.toBe(0);
     expect(json.streams[0]?.error).toMatchObject({ code: 'CAST_FAILED', column: 'email' });
     expect(json.streams[0]?.error?.message).toMatch(/column "email" row \d+ value "a@x.io"/);
   });
 
   it('transform-map hash (sha256 with salt)', async () => {
-    const { result, dst } = await run('tf_map_hash', [{ use: 'transform-map', config: { hash: ['email', 'ssn'], salt: 'pepper:' } }]);
+    const { result, dst } = await run('tf_map_hash', [
+      { use: 'transform-map', config: { hash: ['email', 'ssn'], salt: 'pepper:' } },
+    ]);
     expect(result.code, result.stderr).toBe(0);
     await expectDestination(
       dst,
@@ -179,6 +235,10 @@ describe('transforms (pg -> transform components -> pg)', () => {
       'skip',
     );
     expect(result.code, result.stderr).toBe(0);
-    await expectDestination(dst, `SELECT id, NULL::text AS email, status, age, amount, CASE WHEN ssn IS NULL THEN NULL ELSE '***' END AS ssn FROM public.people WHERE id <> 5`, 7);
+    await expectDestination(
+      dst,
+      `SELECT id, NULL::text AS email, status, age, amount, CASE WHEN ssn IS NULL THEN NULL ELSE '***' END AS ssn FROM public.people WHERE id <> 5`,
+      7,
+    );
   });
 });

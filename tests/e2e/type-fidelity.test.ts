@@ -52,7 +52,10 @@ describe('type fidelity, full refresh pg -> pg', () => {
     const result = await runCli(['run', '--json', pipeline(src, dst, writeMode, schema)]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
-    const summary = JSON.parse(result.stdout) as { status: string; streams: { stream: string; status: string; rowsWritten: number }[] };
+    const summary = JSON.parse(result.stdout) as {
+      status: string;
+      streams: { stream: string; status: string; rowsWritten: number }[];
+    };
     expect(summary.status).toBe('succeeded');
     expect(summary.streams.map((s) => [s.stream, s.status, s.rowsWritten])).toEqual([
       ['public.TypeZoo', 'succeeded', 20],
@@ -60,25 +63,42 @@ describe('type fidelity, full refresh pg -> pg', () => {
       ['shop.orders', 'succeeded', 10000],
     ]);
 
-    for (const [srcSchema, table, rows] of [['public', 'TypeZoo', 20], ['shop', 'customers', 1000], ['shop', 'orders', 10000]] as const) {
+    for (const [srcSchema, table, rows] of [
+      ['public', 'TypeZoo', 20],
+      ['shop', 'customers', 1000],
+      ['shop', 'orders', 10000],
+    ] as const) {
       const diff = await pg.compareTables(src.url, `${srcSchema}.${table}`, dst.url, `${schema}.${table}`);
       expect(diff.onlyInSource).toEqual([]);
       expect(diff.onlyInDestination).toEqual([]);
       expect(diff.sourceRows).toBe(rows);
       expect(diff.destinationRows).toBe(rows);
       const srcTypes = await columnTypes(src.name, srcSchema, table);
-      const dstTypes = (await columnTypes(dst.name, schema, table)).map(([n, t, nn]) => [n, (t as string).replace(`${schema}.`, 'public.'), nn]);
+      const dstTypes = (await columnTypes(dst.name, schema, table)).map(([n, t, nn]) => [
+        n,
+        (t as string).replace(`${schema}.`, 'public.'),
+        nn,
+      ]);
       expect(dstTypes).toEqual(srcTypes.map(([n, t, nn]) => [n, (t as string).replace(/^mood$/, 'public.mood'), nn]));
     }
     // the enum type was created at the destination with the same labels in order
-    const labels = await pg.query(dst.name, `SELECT enumlabel FROM pg_enum WHERE enumtypid = $1::regtype ORDER BY enumsortorder`, [`${schema}.mood`]);
+    const labels = await pg.query(
+      dst.name,
+      `SELECT enumlabel FROM pg_enum WHERE enumtypid = $1::regtype ORDER BY enumsortorder`,
+      [`${schema}.mood`],
+    );
     expect(labels.rows.map((r) => r.enumlabel)).toEqual(['sad', 'ok', 'happy', 'Très "content"']);
   });
 
   it('int8 beyond 2^53 and timestamps with µs and ±infinity survive exactly', async () => {
     const schema = 'wh_replace';
     const pick = async (db: string, s: string): Promise<unknown[]> =>
-      (await pg.query(db, `SELECT c_int8::text, c_timestamptz::text, c_date::text, c_numeric_any::text FROM ${s}."TypeZoo" ORDER BY id`)).rows;
+      (
+        await pg.query(
+          db,
+          `SELECT c_int8::text, c_timestamptz::text, c_date::text, c_numeric_any::text FROM ${s}."TypeZoo" ORDER BY id`,
+        )
+      ).rows;
     expect(await pick(dst.name, schema)).toEqual(await pick(src.name, 'public'));
   });
 });

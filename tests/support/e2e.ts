@@ -2,9 +2,34 @@
 // pipeline YAML and waiting. One entry point, so a new test starts from
 // `import { ... } from '../support/e2e.js'` instead of copying helpers from its neighbours.
 export { databaseScope, type DatabaseScope } from './database-scope.js';
-export { columnNames, columnTypes, duplicateKeys, expectTablesEqual, rowCount, type HasUrl, type TablesEqualOptions } from './table-assertions.js';
-export { cliOutput, expectJson, expectSucceeded, expectSucceededText, onlyStream, parseJson, runSucceeded, streamNamed } from './cli-json.js';
-export type { DeadLetterJson, RunJson, RunsJson, StreamErrorJson, StreamJson, StreamRunJson, TransitionJson } from './run-json.js';
+export {
+  columnNames,
+  columnTypes,
+  duplicateKeys,
+  expectTablesEqual,
+  rowCount,
+  type HasUrl,
+  type TablesEqualOptions,
+} from './table-assertions.js';
+export {
+  cliOutput,
+  expectJson,
+  expectSucceeded,
+  expectSucceededText,
+  onlyStream,
+  parseJson,
+  runSucceeded,
+  streamNamed,
+} from './cli-json.js';
+export type {
+  DeadLetterJson,
+  RunJson,
+  RunsJson,
+  StreamErrorJson,
+  StreamJson,
+  StreamRunJson,
+  TransitionJson,
+} from './run-json.js';
 export {
   editPipeline,
   pgEndpointDoc,

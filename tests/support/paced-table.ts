@@ -1,7 +1,8 @@
 // Tables the kill/interrupt tests load: a large shuffled source and a destination that commits slowly.
 
 /** Columns of the kill tests' `big` table (a key, a cursor with three rows per value, text, numeric, timestamptz). */
-export const BIG_COLUMNS_DDL = 'id bigint NOT NULL, cur bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
+export const BIG_COLUMNS_DDL =
+  'id bigint NOT NULL, cur bigint NOT NULL, hash text NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL';
 
 /**
  * SQL: `table` with BIG_COLUMNS_DDL and a primary key, holding ids 1..rows stored in a shuffled

@@ -23,7 +23,11 @@ export interface PgCluster {
   url(db?: string, user?: string, password?: string): string;
   createDatabase(name: string, owner?: string): Promise<void>;
   /** Creates a LOGIN role that must authenticate with `password` over TCP. */
-  createLoginRole(name: string, password: string, options?: { superuser?: boolean; replication?: boolean }): Promise<void>;
+  createLoginRole(
+    name: string,
+    password: string,
+    options?: { superuser?: boolean; replication?: boolean },
+  ): Promise<void>;
   /** Runs one query as the superuser in database `db`. */
   query(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
   /** Runs a script with psql (ON_ERROR_STOP, unaligned tuples-only output) and returns stdout. */

@@ -118,12 +118,28 @@ export async function startPgCluster(options = {}) {
 
   let port = 0;
   try {
-    await asServer('initdb', ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    await asServer('initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      SUPERUSER,
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ]);
     writeFileSync(join(dataDir, 'pg_hba.conf'), HBA);
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const conf = readFileSync(join(dataDir, 'postgresql.conf'), 'utf8').replace(/\n# rapidbyte test harness[\s\S]*$/, '');
-      writeFileSync(join(dataDir, 'postgresql.conf'), `${conf}\n# rapidbyte test harness\n${serverSettings(port, root)}`);
+      const conf = readFileSync(join(dataDir, 'postgresql.conf'), 'utf8').replace(
+        /\n# rapidbyte test harness[\s\S]*$/,
+        '',
+      );
+      writeFileSync(
+        join(dataDir, 'postgresql.conf'),
+        `${conf}\n# rapidbyte test harness\n${serverSettings(port, root)}`,
+      );
       try {
         await asServer('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']);
         break;
@@ -137,7 +153,9 @@ export async function startPgCluster(options = {}) {
     const argv = [...user.prefix, join(bindir, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'];
     spawnSync(argv[0], argv.slice(1), { stdio: 'ignore', cwd: root });
     removeRoot();
-    throw new Error(`could not start PostgreSQL from ${bindir}${log ? `; server log:\n${log.slice(-4000)}` : ''}`, { cause: error });
+    throw new Error(`could not start PostgreSQL from ${bindir}${log ? `; server log:\n${log.slice(-4000)}` : ''}`, {
+      cause: error,
+    });
   }
 
   let stopped = false;
@@ -162,7 +180,8 @@ export async function startPgCluster(options = {}) {
   for (const s of SIGNALS) process.once(s, onSignal);
 
   /** @type {(db?: string, user?: string, password?: string) => string} */
-  const url = (db = 'postgres', u = SUPERUSER, password) => pgUrl({ host: HOST, port, database: db, user: u, password });
+  const url = (db = 'postgres', u = SUPERUSER, password) =>
+    pgUrl({ host: HOST, port, database: db, user: u, password });
 
   /** @type {PgCluster['query']} */
   const query = async (db, sql, params) => {
@@ -177,7 +196,10 @@ export async function startPgCluster(options = {}) {
 
   try {
     await query('postgres', `CREATE ROLE ${quoteIdent(PASSWORD_AUTH_GROUP)} NOLOGIN`);
-    await query('postgres', `CREATE ROLE ${quoteIdent(PASSWORD_USER.user)} LOGIN PASSWORD ${quoteLiteral(PASSWORD_USER.password)} IN ROLE ${quoteIdent(PASSWORD_AUTH_GROUP)}`);
+    await query(
+      'postgres',
+      `CREATE ROLE ${quoteIdent(PASSWORD_USER.user)} LOGIN PASSWORD ${quoteLiteral(PASSWORD_USER.password)} IN ROLE ${quoteIdent(PASSWORD_AUTH_GROUP)}`,
+    );
   } catch (error) {
     stopNow();
     detach();
@@ -199,12 +221,33 @@ export async function startPgCluster(options = {}) {
     },
     async createLoginRole(name, password, roleOptions = {}) {
       const attrs = [roleOptions.superuser ? 'SUPERUSER' : '', roleOptions.replication ? 'REPLICATION' : ''].join(' ');
-      await query('postgres',
-        `CREATE ROLE ${quoteIdent(name)} LOGIN ${attrs} PASSWORD ${quoteLiteral(password)} IN ROLE ${quoteIdent(PASSWORD_AUTH_GROUP)}`);
+      await query(
+        'postgres',
+        `CREATE ROLE ${quoteIdent(name)} LOGIN ${attrs} PASSWORD ${quoteLiteral(password)} IN ROLE ${quoteIdent(PASSWORD_AUTH_GROUP)}`,
+      );
     },
     async psql(db, sql) {
-      const args = ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', HOST, '-p', String(port), '-U', SUPERUSER, '-d', db, '-f', '-'];
-      const { stdout } = await runCommand(join(bindir, 'psql'), args, { input: sql, env: { ...process.env, PGTZ: 'UTC' } });
+      const args = [
+        '-X',
+        '-q',
+        '-At',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-h',
+        HOST,
+        '-p',
+        String(port),
+        '-U',
+        SUPERUSER,
+        '-d',
+        db,
+        '-f',
+        '-',
+      ];
+      const { stdout } = await runCommand(join(bindir, 'psql'), args, {
+        input: sql,
+        env: { ...process.env, PGTZ: 'UTC' },
+      });
       return stdout;
     },
     async stop() {

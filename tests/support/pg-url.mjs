@@ -6,7 +6,8 @@
  * @returns {string}
  */
 export function pgUrl(parts) {
-  const auth = encodeURIComponent(parts.user) + (parts.password === undefined ? '' : `:${encodeURIComponent(parts.password)}`);
+  const auth =
+    encodeURIComponent(parts.user) + (parts.password === undefined ? '' : `:${encodeURIComponent(parts.password)}`);
   return `postgres://${auth}@${parts.host}:${parts.port}/${encodeURIComponent(parts.database)}`;
 }
 

@@ -57,7 +57,11 @@ export function pgPipeline(spec: PgPipelineSpec): PipelineDoc {
     version: '1.0',
     pipeline: spec.name,
     source: { ...pgEndpointDoc('source-postgres', spec.src.url), streams: spec.streams },
-    destination: { ...pgEndpointDoc('dest-postgres', spec.dst.url), ...(spec.writeMode ? { write_mode: spec.writeMode } : {}), ...spec.destination },
+    destination: {
+      ...pgEndpointDoc('dest-postgres', spec.dst.url),
+      ...(spec.writeMode ? { write_mode: spec.writeMode } : {}),
+      ...spec.destination,
+    },
   };
   if (spec.resources) doc.resources = spec.resources;
   return doc;
@@ -88,6 +92,7 @@ export function editPipeline(file: string, edit: (doc: PipelineDoc) => void): vo
 /** The stream named `name` of the pipeline; throws when it has none. */
 export function streamDoc(doc: PipelineDoc, name: string): StreamDoc {
   const stream = doc.source.streams.find((s) => s.name === name);
-  if (!stream) throw new Error(`the pipeline has no stream ${name} (it has ${doc.source.streams.map((s) => s.name).join(', ')})`);
+  if (!stream)
+    throw new Error(`the pipeline has no stream ${name} (it has ${doc.source.streams.map((s) => s.name).join(', ')})`);
   return stream;
 }

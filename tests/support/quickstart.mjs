@@ -30,8 +30,11 @@ async function runQuickstart(cluster) {
   await cluster.createDatabase('shop', ROLE);
   await cluster.createDatabase('warehouse', ROLE);
   await cluster.psql('shop', readFileSync(join(REPO, 'tests', 'fixtures', 'demo.sql'), 'utf8'));
-  await cluster.psql('shop', `GRANT USAGE ON SCHEMA shop TO ${quoteIdent(ROLE)};
-    GRANT SELECT ON ALL TABLES IN SCHEMA shop TO ${quoteIdent(ROLE)};`);
+  await cluster.psql(
+    'shop',
+    `GRANT USAGE ON SCHEMA shop TO ${quoteIdent(ROLE)};
+    GRANT SELECT ON ALL TABLES IN SCHEMA shop TO ${quoteIdent(ROLE)};`,
+  );
 
   if (!existsSync(CLI)) return [`${CLI} not found: run \`pnpm build\` first`];
   step(`rapidbyte run ${PIPELINE}`);
@@ -52,15 +55,23 @@ async function runQuickstart(cluster) {
   const failures = [];
   for (const { source, destination } of TABLES) {
     const [schema, table] = destination.split('.');
-    const { rows } = await cluster.query('warehouse', `SELECT count(*)::int AS n FROM ${quoteIdent(schema)}.${quoteIdent(table)}`);
+    const { rows } = await cluster.query(
+      'warehouse',
+      `SELECT count(*)::int AS n FROM ${quoteIdent(schema)}.${quoteIdent(table)}`,
+    );
     console.log(`warehouse.${destination}: ${rows[0].n} rows`);
     const diff = await compareTables(cluster.url('shop'), source, cluster.url('warehouse'), destination);
     if (diff.equal) {
       console.log(`  equals ${source} in database shop (${diff.sourceRows} rows, EXCEPT both ways empty)`);
     } else {
-      failures.push(`${destination} differs from ${source}: ${diff.onlyInSourceCount} rows only in source, ` +
-        `${diff.onlyInDestinationCount} only in destination; first ones: ` +
-        JSON.stringify({ onlyInSource: diff.onlyInSource.slice(0, 3), onlyInDestination: diff.onlyInDestination.slice(0, 3) }));
+      failures.push(
+        `${destination} differs from ${source}: ${diff.onlyInSourceCount} rows only in source, ` +
+          `${diff.onlyInDestinationCount} only in destination; first ones: ` +
+          JSON.stringify({
+            onlyInSource: diff.onlyInSource.slice(0, 3),
+            onlyInDestination: diff.onlyInDestination.slice(0, 3),
+          }),
+      );
     }
   }
   return failures;
@@ -72,7 +83,7 @@ let failures;
 try {
   failures = await runQuickstart(cluster);
 } catch (error) {
-  failures = [error instanceof Error ? error.stack ?? error.message : String(error)];
+  failures = [error instanceof Error ? (error.stack ?? error.message) : String(error)];
 } finally {
   await cluster.stop();
 }

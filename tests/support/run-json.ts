@@ -69,7 +69,15 @@ export interface StreamRunJson {
   stream: string;
   status: string;
   attempts: number;
-  counts: { rowsRead: number; rowsWritten: number; bytesRead: number; bytesWritten: number; rowsRolledBack?: number; rowsSkipped?: number; rowsDeadLettered?: number };
+  counts: {
+    rowsRead: number;
+    rowsWritten: number;
+    bytesRead: number;
+    bytesWritten: number;
+    rowsRolledBack?: number;
+    rowsSkipped?: number;
+    rowsDeadLettered?: number;
+  };
   error?: { code: string; kind: string; message: string };
 }
 

@@ -82,12 +82,21 @@ async function flow(dir, cluster) {
     ].join('\n'),
   );
   await cluster.createDatabase('warehouse');
-  await cluster.query('warehouse', `CREATE SCHEMA expected;
-    CREATE TABLE expected.users (id bigint, name text, score double precision, active boolean, created_at timestamptz)`);
+  await cluster.query(
+    'warehouse',
+    `CREATE SCHEMA expected;
+    CREATE TABLE expected.users (id bigint, name text, score double precision, active boolean, created_at timestamptz)`,
+  );
   await cluster.query(
     'warehouse',
     'INSERT INTO expected.users SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::bool[], $5::timestamptz[])',
-    [rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.score), rows.map((r) => r.active), rows.map((r) => r.created_at)],
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.name),
+      rows.map((r) => r.score),
+      rows.map((r) => r.active),
+      rows.map((r) => r.created_at),
+    ],
   );
 
   step('rapidbyte run pipeline.yaml');

@@ -16,7 +16,10 @@ export interface SpawnedCli {
 }
 
 /** Starts `rapidbyte <args>` without waiting for it; `env` is added to the test process's environment. */
-export function spawnCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): SpawnedCli {
+export function spawnCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): SpawnedCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
@@ -57,7 +60,9 @@ export function spawnCli(args: readonly string[], options: { env?: Record<string
 export class ExitedTooEarly extends Error {
   readonly result: CliResult;
   constructor(what: string, result: CliResult) {
-    super(`the CLI exited (code ${result.code}, signal ${result.signal}) before ${what}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+    super(
+      `the CLI exited (code ${result.code}, signal ${result.signal}) before ${what}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
+    );
     this.name = 'ExitedTooEarly';
     this.result = result;
   }
@@ -80,7 +85,9 @@ export async function waitFor<T>(
     if (exited) throw new ExitedTooEarly(what, exited);
     if (Date.now() > deadline) {
       // what the CLI said so far is the best clue to why
-      const said = options.cli ? `\nthe CLI's stderr so far (last 40 lines):\n${options.cli.stderrSoFar().split('\n').slice(-40).join('\n')}` : '';
+      const said = options.cli
+        ? `\nthe CLI's stderr so far (last 40 lines):\n${options.cli.stderrSoFar().split('\n').slice(-40).join('\n')}`
+        : '';
       throw new Error(`timed out waiting for ${what}${said}`);
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 25));

@@ -28,13 +28,27 @@ function tableName(ref: TableRef): string {
  * Asserts that two tables hold the same rows (as multisets of text values; the differing rows are
  * shown on failure) and the expected number of them.
  */
-export async function expectTablesEqual(src: HasUrl, srcTable: TableRef, dst: HasUrl, dstTable: TableRef, options: TablesEqualOptions = {}): Promise<void> {
-  const diff = await compareTables(src.url, srcTable, dst.url, dstTable, { columns: options.columns, castJsonToText: options.castJsonToText });
+export async function expectTablesEqual(
+  src: HasUrl,
+  srcTable: TableRef,
+  dst: HasUrl,
+  dstTable: TableRef,
+  options: TablesEqualOptions = {},
+): Promise<void> {
+  const diff = await compareTables(src.url, srcTable, dst.url, dstTable, {
+    columns: options.columns,
+    castJsonToText: options.castJsonToText,
+  });
   const label = options.what ? `${options.what}: ` : '';
   expect(diff.onlyInSource, `${label}rows only in source ${tableName(srcTable)}`).toEqual([]);
   expect(diff.onlyInDestination, `${label}rows only in destination ${tableName(dstTable)}`).toEqual([]);
-  if (options.rows === undefined) expect(diff.destinationRows, `${label}rows in destination vs source`).toBe(diff.sourceRows);
-  else expect([diff.sourceRows, diff.destinationRows], `${label}rows in source and destination`).toEqual([options.rows, options.rows]);
+  if (options.rows === undefined)
+    expect(diff.destinationRows, `${label}rows in destination vs source`).toBe(diff.sourceRows);
+  else
+    expect([diff.sourceRows, diff.destinationRows], `${label}rows in source and destination`).toEqual([
+      options.rows,
+      options.rows,
+    ]);
 }
 
 /** `SELECT count(*) FROM <table> [WHERE <where>]`; `table` and `where` are SQL text. */
@@ -53,13 +67,21 @@ export async function duplicateKeys(db: HasUrl, table: string): Promise<unknown[
 /** Column names of `table` (a regclass text such as `public.items`) in their order. */
 export async function columnNames(db: HasUrl, table: string): Promise<string[]> {
   const r = await withClient(db.url, (c) =>
-    c.query<{ name: string }>(`SELECT attname::text AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]));
+    c.query<{ name: string }>(
+      `SELECT attname::text AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [table],
+    ),
+  );
   return r.rows.map((row) => row.name);
 }
 
 /** `format_type` of each column of `table` (a regclass text) in column order. */
 export async function columnTypes(db: HasUrl, table: string): Promise<string[]> {
   const r = await withClient(db.url, (c) =>
-    c.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]));
+    c.query<{ t: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [table],
+    ),
+  );
   return r.rows.map((row) => row.t);
 }

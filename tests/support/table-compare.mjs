@@ -64,7 +64,8 @@ function textExpr(column, type, castJsonToText) {
 async function fetchText(client, ref, columns, castJsonToText) {
   const types = await columnTypes(client, ref);
   for (const c of columns) {
-    if (!types.has(c)) throw new TableCompareError(`column ${c} missing in ${quoteTable(ref)}`, { table: quoteTable(ref), column: c });
+    if (!types.has(c))
+      throw new TableCompareError(`column ${c} missing in ${quoteTable(ref)}`, { table: quoteTable(ref), column: c });
   }
   const list = columns.map((c) => textExpr(c, /** @type {string} */ (types.get(c)), castJsonToText)).join(', ');
   const { rows } = await client.query({ text: `SELECT ${list || 'NULL'} FROM ${quoteTable(ref)}`, rowMode: 'array' });

@@ -34,7 +34,10 @@ export interface TestPg {
   createDatabase(prefix?: string): Promise<TestDatabase>;
   dropDatabase(name: string): Promise<void>;
   /** Creates a LOGIN role (unique name from `prefix`) that must use `password` over TCP. */
-  createLoginRole(password: string, options?: { prefix?: string; superuser?: boolean; replication?: boolean }): Promise<{ user: string; password: string }>;
+  createLoginRole(
+    password: string,
+    options?: { prefix?: string; superuser?: boolean; replication?: boolean },
+  ): Promise<{ user: string; password: string }>;
   /** One query as the superuser in database `db`. */
   query(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
   /** Runs a script with psql (ON_ERROR_STOP) as the superuser; returns stdout. */
@@ -42,14 +45,29 @@ export interface TestPg {
   /** Runs `tests/fixtures/<file>` with psql in database `db`. */
   loadFixture(db: string, file: string): Promise<void>;
   /** Rows only in source / only in destination, values compared as text. */
-  compareTables(srcUrl: string, srcTable: TableRef, dstUrl: string, dstTable: TableRef, options?: { columns?: string[]; castJsonToText?: boolean }): Promise<TableDiff>;
+  compareTables(
+    srcUrl: string,
+    srcTable: TableRef,
+    dstUrl: string,
+    dstTable: TableRef,
+    options?: { columns?: string[]; castJsonToText?: boolean },
+  ): Promise<TableDiff>;
   /** Count and ordered md5 of a table, computed in SQL. */
-  tableDigest(url: string, table: TableRef, orderBy: string | string[], options?: { columns?: string[] }): Promise<{ rows: number; md5: string }>;
+  tableDigest(
+    url: string,
+    table: TableRef,
+    orderBy: string | string[],
+    options?: { columns?: string[] },
+  ): Promise<{ rows: number; md5: string }>;
 }
 
 /** @param prefix becomes `[a-z0-9_]`, then a random suffix is added */
 function uniqueName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40) || 't';
+  const clean =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')
+      .slice(0, 40) || 't';
   return `${clean}_${randomBytes(5).toString('hex')}`;
 }
 
@@ -62,7 +80,10 @@ export function testPg(): TestPg {
     withClient(url(db), (client) => client.query(sql, params));
   const psql = async (db: string, sql: string): Promise<string> => {
     const args = ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', url(db), '-f', '-'];
-    const { stdout } = await runCommand(join(info.bindir, 'psql'), args, { input: sql, env: { ...process.env, PGTZ: 'UTC' } });
+    const { stdout } = await runCommand(join(info.bindir, 'psql'), args, {
+      input: sql,
+      env: { ...process.env, PGTZ: 'UTC' },
+    });
     return stdout;
   };
   return {
@@ -84,8 +105,10 @@ export function testPg(): TestPg {
     async createLoginRole(password, options = {}) {
       const user = uniqueName(options.prefix ?? 'role');
       const attrs = `${options.superuser ? ' SUPERUSER' : ''}${options.replication ? ' REPLICATION' : ''}`;
-      await query('postgres',
-        `CREATE ROLE ${quoteIdent(user)} LOGIN${attrs} PASSWORD ${quoteLiteral(password)} IN ROLE ${quoteIdent(PASSWORD_AUTH_GROUP)}`);
+      await query(
+        'postgres',
+        `CREATE ROLE ${quoteIdent(user)} LOGIN${attrs} PASSWORD ${quoteLiteral(password)} IN ROLE ${quoteIdent(PASSWORD_AUTH_GROUP)}`,
+      );
       return { user, password };
     },
     async loadFixture(db, file) {

@@ -38,7 +38,16 @@ export function serverUser() {
     try {
       execFileSync(
         'useradd',
-        ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', SERVER_OS_USER],
+        [
+          '--system',
+          '--user-group',
+          '--no-create-home',
+          '--home-dir',
+          '/nonexistent',
+          '--shell',
+          '/usr/sbin/nologin',
+          SERVER_OS_USER,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
     } catch (cause) {
@@ -50,8 +59,9 @@ export function serverUser() {
     ids = lookup(SERVER_OS_USER);
     if (!ids) throw new Error(`system user ${SERVER_OS_USER} missing after useradd`);
   }
-  const prefix = existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv')
-    ? ['setpriv', `--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--init-groups']
-    : ['runuser', '-u', SERVER_OS_USER, '--'];
+  const prefix =
+    existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv')
+      ? ['setpriv', `--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--init-groups']
+      : ['runuser', '-u', SERVER_OS_USER, '--'];
   return { ...ids, prefix };
 }

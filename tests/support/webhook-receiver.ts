@@ -32,7 +32,11 @@ export function verifySignature(secret: string, headers: IncomingHttpHeaders, bo
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export async function startWebhookReceiver(options: { secret: string; failFirst?: number; hangFirst?: number }): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(options: {
+  secret: string;
+  failFirst?: number;
+  hangFirst?: number;
+}): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
   const hanging: ServerResponse[] = [];
@@ -63,10 +67,14 @@ export async function startWebhookReceiver(options: { secret: string; failFirst?
   return {
     url: `http://127.0.0.1:${port}/hooks/rapidbyte`,
     requests,
-    delivered: () => requests.filter((r) => r.status !== undefined && r.status < 300).map((r) => JSON.parse(r.body) as Record<string, unknown>),
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    delivered: () =>
+      requests
+        .filter((r) => r.status !== undefined && r.status < 300)
+        .map((r) => JSON.parse(r.body) as Record<string, unknown>),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -3,7 +3,13 @@ import { evolutionDdl } from './evolution-ddl.js';
 import type { EvolutionPolicy } from './evolution-policy.js';
 import { planEvolution, type EvolutionAction, type TargetColumn } from './plan-evolution.js';
 import type { SchemaChangeLog } from './schema-change-log.js';
-import { GENERATED_COLUMNS_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns, generatedColumnsFromRows } from './target-catalog.js';
+import {
+  GENERATED_COLUMNS_SQL,
+  TABLE_COLUMNS_SQL,
+  columnsFromRows,
+  copyColumns,
+  generatedColumnsFromRows,
+} from './target-catalog.js';
 import { ensureEnumTypes } from './target-table.js';
 import { CDC_META_COLUMNS } from './cdc-frame.js';
 import { DELETED_AT_COLUMN, SYNCED_AT_COLUMN } from './cdc-settings.js';
@@ -19,7 +25,8 @@ import { PRIMARY_KEY_COLUMNS_SQL } from './key-check-sql.js';
 const CDC_BOOKKEEPING_COLUMNS: readonly string[] = [...CDC_META_COLUMNS, DELETED_AT_COLUMN, SYNCED_AT_COLUMN];
 
 /** SQLSTATEs of a cast that fails on a value (class 22: data exception) or cannot be done at all (42846). */
-const CAST_FAILURE = (sqlstate: string | undefined): boolean => sqlstate !== undefined && (sqlstate.startsWith('22') || sqlstate === '42846');
+const CAST_FAILURE = (sqlstate: string | undefined): boolean =>
+  sqlstate !== undefined && (sqlstate.startsWith('22') || sqlstate === '42846');
 
 /** The table a frame schema is loaded into. `shown`: the name messages use (the target, also when DDL goes to its staging copy). */
 export interface EvolutionTarget {
@@ -58,7 +65,12 @@ export interface EvolvedColumns {
  * transaction, if any; a failing `coerce` cast is a permanent `CAST_FAILED` with Postgres's
  * message, which names the value), logs and records every change, and returns the COPY columns.
  */
-export function* evolveTable(target: EvolutionTarget, fields: readonly FrameField[], rowsBefore: number, history: ColumnHistory = NO_HISTORY): Step<EvolvedColumns> {
+export function* evolveTable(
+  target: EvolutionTarget,
+  fields: readonly FrameField[],
+  rowsBefore: number,
+  history: ColumnHistory = NO_HISTORY,
+): Step<EvolvedColumns> {
   const { conn, stream, shown } = target;
   yield* renameColumns(target, fields, history);
   const existing = yield* readTargetColumns(conn, target.oid);
@@ -66,7 +78,9 @@ export function* evolveTable(target: EvolutionTarget, fields: readonly FrameFiel
   // a generated column is computed by the table (the source's generated columns are created so and not sent): never "removed"
   const computed = new Set((yield* pg.query(conn, GENERATED_TARGET_COLUMNS_SQL, [target.oid])).rows.map((r) => r[0]));
   const compared = existing.filter(
-    (c) => sourceNames.has(c.name) || !(computed.has(c.name) || (target.cdc === true && CDC_BOOKKEEPING_COLUMNS.includes(c.name))),
+    (c) =>
+      sourceNames.has(c.name) ||
+      !(computed.has(c.name) || (target.cdc === true && CDC_BOOKKEEPING_COLUMNS.includes(c.name))),
   );
   const plan = planEvolution(fields, compared, target.policy);
   if (plan.errors.length > 0) {
@@ -83,16 +97,22 @@ export function* evolveTable(target: EvolutionTarget, fields: readonly FrameFiel
   const after = columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [target.oid])).rows);
   const matched = copyColumns(loaded, after);
   if (!matched.ok) {
-    throw ConnectorError.permanent('COLUMN_MISSING_AT_DESTINATION', `${stream}: column ${JSON.stringify(matched.missing)} does not exist in ${shown}`, {
-      stream,
-      column: matched.missing,
-    });
+    throw ConnectorError.permanent(
+      'COLUMN_MISSING_AT_DESTINATION',
+      `${stream}: column ${JSON.stringify(matched.missing)} does not exist in ${shown}`,
+      {
+        stream,
+        column: matched.missing,
+      },
+    );
   }
   const made = generatedColumnsFromRows((yield* pg.query(conn, GENERATED_COLUMNS_SQL, [target.oid])).rows);
   const generated = new Set(made.generated);
   const skipped = matched.columns.filter((c) => generated.has(c.name));
   if (skipped.length > 0) {
-    log.info(`${stream}: ${skipped.map((c) => JSON.stringify(c.name)).join(', ')} generated in ${shown}: computed there, not written`);
+    log.info(
+      `${stream}: ${skipped.map((c) => JSON.stringify(c.name)).join(', ')} generated in ${shown}: computed there, not written`,
+    );
   }
   return {
     columns: matched.columns.filter((c) => !generated.has(c.name)),
@@ -121,10 +141,15 @@ function* renameColumns(target: EvolutionTarget, fields: readonly FrameField[], 
   const sent = new Set(fields.map((f) => f.name));
   for (const [neu, old] of history.renamed) {
     if (!sent.has(neu) || sent.has(old) || !have.has(old) || have.has(neu)) continue;
-    yield* pg.query(conn, `ALTER TABLE ${quoteQualified(target.schema, target.table)} RENAME COLUMN ${quoteIdent(old)} TO ${quoteIdent(neu)}`);
+    yield* pg.query(
+      conn,
+      `ALTER TABLE ${quoteQualified(target.schema, target.table)} RENAME COLUMN ${quoteIdent(old)} TO ${quoteIdent(neu)}`,
+    );
     have.delete(old);
     have.add(neu);
-    log.info(`${stream}: schema change in ${shown}: column ${JSON.stringify(old)} renamed to ${JSON.stringify(neu)} (renamed at the source)`);
+    log.info(
+      `${stream}: schema change in ${shown}: column ${JSON.stringify(old)} renamed to ${JSON.stringify(neu)} (renamed at the source)`,
+    );
   }
 }
 
@@ -138,8 +163,14 @@ function* applyAction(target: EvolutionTarget, action: EvolutionAction, history:
         `Re-snapshot the stream to fill them: rapidbyte state reset <pipeline.yaml> --stream ${stream} (or rapidbyte run <pipeline.yaml> --full-refresh --streams ${stream})`,
     );
   }
-  const ddl = evolutionDdl(target.schema, target.table, action, fill !== undefined && 'value' in fill ? fill.value : undefined);
-  if (!ddl.ok) throw ConnectorError.permanent('INVALID_TYPE_NAME', `${stream}: ${ddl.message}`, { stream, column: ddl.column });
+  const ddl = evolutionDdl(
+    target.schema,
+    target.table,
+    action,
+    fill !== undefined && 'value' in fill ? fill.value : undefined,
+  );
+  if (!ddl.ok)
+    throw ConnectorError.permanent('INVALID_TYPE_NAME', `${stream}: ${ddl.message}`, { stream, column: ddl.column });
   yield* ensureEnumTypes(conn, ddl.enums);
   for (const sql of ddl.statements) {
     try {
@@ -156,8 +187,14 @@ function* applyAction(target: EvolutionTarget, action: EvolutionAction, history:
       throw error;
     }
   }
-  const detail = action.from !== undefined ? ` (${action.from} -> ${action.to})` : action.to !== undefined ? ` (${action.to})` : '';
-  const filled = fill !== undefined && 'value' in fill ? `; the rows already there take the source's ${JSON.stringify(fill.value)}` : '';
+  const detail =
+    action.from !== undefined ? ` (${action.from} -> ${action.to})` : action.to !== undefined ? ` (${action.to})` : '';
+  const filled =
+    fill !== undefined && 'value' in fill
+      ? `; the rows already there take the source's ${JSON.stringify(fill.value)}`
+      : '';
   const ddlNote = (ddl.statements.length > 0 ? `; ${ddl.statements.length} DDL statement(s)` : '') + filled;
-  log.info(`${stream}: schema change in ${shown}: ${action.change} ${JSON.stringify(action.column)}${detail} -> ${action.action}${ddlNote}`);
+  log.info(
+    `${stream}: schema change in ${shown}: ${action.change} ${JSON.stringify(action.column)}${detail} -> ${action.action}${ddlNote}`,
+  );
 }

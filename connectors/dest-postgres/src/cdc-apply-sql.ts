@@ -12,7 +12,8 @@ import { CDC_STAGE, type StageChangeColumns } from './cdc-stage-sql.js';
 const op = (change: StageChangeColumns): string => `s.${quoteIdent(change.op)}`;
 const unchanged = (change: StageChangeColumns): string => `s.${quoteIdent(change.unchanged)}`;
 /** Staged inserts and updates that hold unchanged TOAST columns. */
-const hasUnchanged = (change: StageChangeColumns): string => `${unchanged(change)} IS NOT NULL AND ${op(change)} IN ('I', 'U')`;
+const hasUnchanged = (change: StageChangeColumns): string =>
+  `${unchanged(change)} IS NOT NULL AND ${op(change)} IN ('I', 'U')`;
 
 /** `t."a" = s."a" AND t."b" = s."b"` (keys hold no NULLs). */
 export function keyMatch(key: readonly string[]): string {
@@ -23,7 +24,13 @@ export function keyMatch(key: readonly string[]): string {
  * Staged rows with unchanged TOAST columns whose key is not in the target (their stored value is
  * unknown): `_rb_unchanged`, then the key values as text; at most `limit` rows.
  */
-export function unchangedMissingSql(schema: string, table: string, key: readonly string[], change: StageChangeColumns, limit = 5): string {
+export function unchangedMissingSql(
+  schema: string,
+  table: string,
+  key: readonly string[],
+  change: StageChangeColumns,
+  limit = 5,
+): string {
   const keys = key.map((k) => `s.${quoteIdent(k)}::text`).join(', ');
   return (
     `SELECT ${unchanged(change)}, ${keys} FROM ${CDC_STAGE} AS s\n` +
@@ -38,10 +45,19 @@ export function unchangedMissingSql(schema: string, table: string, key: readonly
  * `SET "c" = CASE WHEN s."_rb_unchanged"::jsonb ? 'c' THEN t."c" ELSE s."c" END` for every non-key
  * column. Undefined when every column is a key column.
  */
-export function unchangedFillSql(schema: string, table: string, columns: readonly string[], key: readonly string[], change: StageChangeColumns): string | undefined {
+export function unchangedFillSql(
+  schema: string,
+  table: string,
+  columns: readonly string[],
+  key: readonly string[],
+  change: StageChangeColumns,
+): string | undefined {
   const fill = columns.filter((c) => !key.includes(c));
   if (fill.length === 0) return undefined;
-  const sets = fill.map((c) => `${quoteIdent(c)} = CASE WHEN ${unchanged(change)}::jsonb ? ${quoteLiteral(c)} THEN t.${quoteIdent(c)} ELSE s.${quoteIdent(c)} END`);
+  const sets = fill.map(
+    (c) =>
+      `${quoteIdent(c)} = CASE WHEN ${unchanged(change)}::jsonb ? ${quoteLiteral(c)} THEN t.${quoteIdent(c)} ELSE s.${quoteIdent(c)} END`,
+  );
   return (
     `UPDATE ${CDC_STAGE} AS s SET ${sets.join(', ')}\n` +
     `FROM ${quoteQualified(schema, table)} AS t\n` +
@@ -50,9 +66,16 @@ export function unchangedFillSql(schema: string, table: string, columns: readonl
 }
 
 /** Staged deletes: `DELETE ... USING`, or with soft delete `UPDATE ... SET "_rb_deleted_at" = now()` of live rows. */
-export function applyDeletesSql(schema: string, table: string, key: readonly string[], change: StageChangeColumns, settings: CdcSettings): string {
+export function applyDeletesSql(
+  schema: string,
+  table: string,
+  key: readonly string[],
+  change: StageChangeColumns,
+  settings: CdcSettings,
+): string {
   const target = quoteQualified(schema, table);
-  if (!settings.softDelete) return `DELETE FROM ${target} AS t USING ${CDC_STAGE} AS s WHERE ${op(change)} = 'D' AND ${keyMatch(key)}`;
+  if (!settings.softDelete)
+    return `DELETE FROM ${target} AS t USING ${CDC_STAGE} AS s WHERE ${op(change)} = 'D' AND ${keyMatch(key)}`;
   return (
     `UPDATE ${target} AS t SET ${softDeleteSets(settings)}\n` +
     `FROM ${CDC_STAGE} AS s WHERE ${op(change)} = 'D' AND ${keyMatch(key)} AND t.${quoteIdent(DELETED_AT_COLUMN)} IS NULL`
@@ -76,7 +99,9 @@ export function applyUpsertsSql(
 ): string {
   const insertCols = columns.map(quoteIdent);
   const values = columns.map((c) => `s.${quoteIdent(c)}`);
-  const sets = columns.filter((c) => !key.includes(c) && !identityAlways.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  const sets = columns
+    .filter((c) => !key.includes(c) && !identityAlways.includes(c))
+    .map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
   if (settings.syncedAt) {
     insertCols.push(quoteIdent(SYNCED_AT_COLUMN));
     values.push('now()');
@@ -93,7 +118,12 @@ export function applyUpsertsSql(
 }
 
 /** A source TRUNCATE (or a re-snapshot): `TRUNCATE`, or with soft delete mark every live row deleted. */
-export function truncateTargetSql(schema: string, table: string, settings: CdcSettings, options: { readonly hard?: boolean } = {}): string {
+export function truncateTargetSql(
+  schema: string,
+  table: string,
+  settings: CdcSettings,
+  options: { readonly hard?: boolean } = {},
+): string {
   const target = quoteQualified(schema, table);
   if (!settings.softDelete || options.hard === true) return `TRUNCATE ${target}`;
   return `UPDATE ${target} SET ${softDeleteSets(settings)} WHERE ${quoteIdent(DELETED_AT_COLUMN)} IS NULL`;

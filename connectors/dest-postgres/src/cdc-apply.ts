@@ -1,8 +1,20 @@
 import { ConnectorError, frames, pg, type FrameHandle, type PgColumn, type Step } from '@rapidbyte/sdk';
 import { parseStreamName, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { applyDeletesSql, applyUpsertsSql, truncateTargetSql, unchangedFillSql, unchangedMissingSql } from './cdc-apply-sql.js';
+import {
+  applyDeletesSql,
+  applyUpsertsSql,
+  truncateTargetSql,
+  unchangedFillSql,
+  unchangedMissingSql,
+} from './cdc-apply-sql.js';
 import type { CdcSettings } from './cdc-settings.js';
-import { CDC_STAGE_TABLE, stageSummary, stageSummarySql, TRUNCATE_CDC_STAGE_SQL, type StageChangeColumns } from './cdc-stage-sql.js';
+import {
+  CDC_STAGE_TABLE,
+  stageSummary,
+  stageSummarySql,
+  TRUNCATE_CDC_STAGE_SQL,
+  type StageChangeColumns,
+} from './cdc-stage-sql.js';
 import { copyInTo } from './copy-in-to.js';
 
 /** What applying change frames needs: the target, its key, the stage and the settings. */
@@ -48,15 +60,23 @@ export function* applyChangeFrame(target: ChangeTarget, frame: FrameHandle, stag
   const rows = Number(yield* pg.copyInEnd(copy));
   const staged = stageSummary((yield* pg.query(conn, stageSummarySql(change))).rows[0]);
   if (staged.invalid > 0) {
-    throw ConnectorError.permanent('CDC_INVALID_OP', `${target.stream}: ${staged.invalid} change rows have an operation (column ${JSON.stringify(change.op)}) other than I, U, D, T`, {
-      stream: target.stream,
-    });
+    throw ConnectorError.permanent(
+      'CDC_INVALID_OP',
+      `${target.stream}: ${staged.invalid} change rows have an operation (column ${JSON.stringify(change.op)}) other than I, U, D, T`,
+      {
+        stream: target.stream,
+      },
+    );
   }
   if (staged.truncates > 0) {
     if (staged.deletes + staged.upserts > 0) {
-      throw ConnectorError.permanent('CDC_TRUNCATE_NOT_ALONE', `${target.stream}: a truncate (operation T) came in a frame with other changes; it must come alone`, {
-        stream: target.stream,
-      });
+      throw ConnectorError.permanent(
+        'CDC_TRUNCATE_NOT_ALONE',
+        `${target.stream}: a truncate (operation T) came in a frame with other changes; it must come alone`,
+        {
+          stream: target.stream,
+        },
+      );
     }
     yield* pg.query(conn, truncateTargetSql(schema, table, settings));
     return { rows, upserted: 0, deleted: 0, truncated: true };
@@ -66,8 +86,17 @@ export function* applyChangeFrame(target: ChangeTarget, frame: FrameHandle, stag
     const fill = unchangedFillSql(schema, table, columns, key, change);
     if (fill !== undefined) yield* pg.query(conn, fill);
   }
-  const deleted = staged.deletes > 0 ? Number((yield* pg.query(conn, applyDeletesSql(schema, table, key, change, settings))).rowCount) : 0;
-  const upserted = staged.upserts > 0 ? Number((yield* pg.query(conn, applyUpsertsSql(schema, table, columns, key, change, settings, target.identityAlways))).rowCount) : 0;
+  const deleted =
+    staged.deletes > 0
+      ? Number((yield* pg.query(conn, applyDeletesSql(schema, table, key, change, settings))).rowCount)
+      : 0;
+  const upserted =
+    staged.upserts > 0
+      ? Number(
+          (yield* pg.query(conn, applyUpsertsSql(schema, table, columns, key, change, settings, target.identityAlways)))
+            .rowCount,
+        )
+      : 0;
   return { rows, upserted, deleted, truncated: false };
 }
 
@@ -77,7 +106,13 @@ function* requireStoredValues(target: ChangeTarget): Step<void> {
   const missing = (yield* pg.query(conn, unchangedMissingSql(schema, table, key, target.change))).rows;
   if (missing.length === 0) return;
   const columns = [...new Set(missing.flatMap((r) => unchangedList(r[0])))];
-  const keys = missing.map((r) => `(${key.join(', ')})=(${r.slice(1).map((v) => v ?? 'NULL').join(', ')})`);
+  const keys = missing.map(
+    (r) =>
+      `(${key.join(', ')})=(${r
+        .slice(1)
+        .map((v) => v ?? 'NULL')
+        .join(', ')})`,
+  );
   const source = parseStreamName(target.stream);
   throw ConnectorError.permanent(
     'CDC_UNCHANGED_VALUE_UNKNOWN',

@@ -30,7 +30,10 @@ export class CdcSchemaFollower {
 
   /** Whether `schema` has other source columns than the frames before (end any open COPY before `follow`). */
   differs(schema: FrameSchema): boolean {
-    return !sameFields(cdcSourceFields(schema, this.mode).map((f) => ({ ...f, nullable: false })), this.#fields);
+    return !sameFields(
+      cdcSourceFields(schema, this.mode).map((f) => ({ ...f, nullable: false })),
+      this.#fields,
+    );
   }
 
   /**

@@ -1,5 +1,14 @@
 import type { FrameField, FrameSchema } from '@rapidbyte/sdk';
-import { CDC_COLUMN_METADATA, CDC_COLUMN_ROLES, CDC_LSN_COLUMN, CDC_OP_COLUMN, CDC_PHASE_METADATA, CDC_UNCHANGED_COLUMN, type CdcColumnRole, type CdcPhase } from '@rapidbyte/sdk/frames';
+import {
+  CDC_COLUMN_METADATA,
+  CDC_COLUMN_ROLES,
+  CDC_LSN_COLUMN,
+  CDC_OP_COLUMN,
+  CDC_PHASE_METADATA,
+  CDC_UNCHANGED_COLUMN,
+  type CdcColumnRole,
+  type CdcPhase,
+} from '@rapidbyte/sdk/frames';
 
 /** Names of the change columns a change log keeps (and a frame carries unless they are taken, see {@link changeColumns}). */
 export const CDC_META_COLUMNS = [CDC_OP_COLUMN, CDC_LSN_COLUMN, CDC_UNCHANGED_COLUMN] as const;
@@ -7,7 +16,11 @@ export const CDC_META_COLUMNS = [CDC_OP_COLUMN, CDC_LSN_COLUMN, CDC_UNCHANGED_CO
 /** The frame field names of the change columns a frame carries, by role (a role absent: the frame has no such column). */
 export type ChangeColumns = Partial<Record<CdcColumnRole, string>>;
 
-const DEFAULT_NAMES: Readonly<Record<CdcColumnRole, string>> = { op: CDC_OP_COLUMN, lsn: CDC_LSN_COLUMN, unchanged: CDC_UNCHANGED_COLUMN };
+const DEFAULT_NAMES: Readonly<Record<CdcColumnRole, string>> = {
+  op: CDC_OP_COLUMN,
+  lsn: CDC_LSN_COLUMN,
+  unchanged: CDC_UNCHANGED_COLUMN,
+};
 
 /** The write modes a `cdc` stream can be loaded with. */
 export const CDC_WRITE_MODES = ['upsert', 'append'] as const;
@@ -25,7 +38,9 @@ export function isCdcWriteMode(mode: string): mode is CdcWriteMode {
 export function cdcPhase(schema: FrameSchema): CdcPhase {
   const tagged = schema.metadata?.[CDC_PHASE_METADATA];
   if (tagged === 'snapshot' || tagged === 'changes') return tagged;
-  return schema.fields.some((f) => f.metadata?.[CDC_COLUMN_METADATA] === 'op' || f.name === CDC_OP_COLUMN) ? 'changes' : 'snapshot';
+  return schema.fields.some((f) => f.metadata?.[CDC_COLUMN_METADATA] === 'op' || f.name === CDC_OP_COLUMN)
+    ? 'changes'
+    : 'snapshot';
 }
 
 /**
@@ -61,9 +76,17 @@ export function streamFields(schema: FrameSchema, mode: CdcWriteMode): FrameFiel
  * `_rb_lsn`, `_rb_unchanged`, and the bookkeeping columns the settings add (`_rb_deleted_at`,
  * `_rb_synced_at`). Loading such a column would mix the source's values with the destination's.
  */
-export function reservedColumnClashes(schema: FrameSchema, mode: CdcWriteMode, bookkeeping: readonly string[]): string[] {
+export function reservedColumnClashes(
+  schema: FrameSchema,
+  mode: CdcWriteMode,
+  bookkeeping: readonly string[],
+): string[] {
   const reserved = new Set<string>([...(mode === 'append' ? CDC_META_COLUMNS : []), ...bookkeeping]);
-  const clashes = new Set(streamFields(schema, mode).map((f) => f.name).filter((n) => reserved.has(n)));
+  const clashes = new Set(
+    streamFields(schema, mode)
+      .map((f) => f.name)
+      .filter((n) => reserved.has(n)),
+  );
   // a frame without marks that has a source column named like a change column holds the name twice
   const seen = new Set<string>();
   for (const f of schema.fields) {

@@ -24,9 +24,13 @@ export function cdcSettings(config: CdcConfig | undefined): CdcSettings {
 }
 
 /** The bookkeeping columns the settings add to a target, with their SQL definitions. */
-export function cdcExtraColumns(settings: CdcSettings, writeMode: 'upsert' | 'append'): { readonly name: string; readonly definition: string }[] {
+export function cdcExtraColumns(
+  settings: CdcSettings,
+  writeMode: 'upsert' | 'append',
+): { readonly name: string; readonly definition: string }[] {
   const columns: { name: string; definition: string }[] = [];
-  if (settings.softDelete && writeMode === 'upsert') columns.push({ name: DELETED_AT_COLUMN, definition: 'timestamptz' });
+  if (settings.softDelete && writeMode === 'upsert')
+    columns.push({ name: DELETED_AT_COLUMN, definition: 'timestamptz' });
   // the default fills it where rows are COPYed straight in (snapshot, append)
   if (settings.syncedAt) columns.push({ name: SYNCED_AT_COLUMN, definition: 'timestamptz DEFAULT now()' });
   return columns;

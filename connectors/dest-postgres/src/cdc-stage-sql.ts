@@ -40,7 +40,12 @@ export const CDC_STAGE = quoteQualified('pg_temp', CDC_STAGE_TABLE);
  * AS "_rb_op", NULL::text AS "_rb_unchanged" FROM target WITH NO DATA` (change columns named by
  * `change`): the target's column types, without its NOT NULL constraints (delete rows carry only the key).
  */
-export function cdcStageDdl(schema: string, table: string, columns: readonly string[], change: StageChangeColumns): string {
+export function cdcStageDdl(
+  schema: string,
+  table: string,
+  columns: readonly string[],
+  change: StageChangeColumns,
+): string {
   const cols = columns.map(quoteIdent);
   cols.push(`NULL::text AS ${quoteIdent(change.op)}`, `NULL::text AS ${quoteIdent(change.unchanged)}`);
   return `CREATE TEMP TABLE ${CDC_STAGE} ON COMMIT DELETE ROWS AS SELECT ${cols.join(', ')} FROM ${quoteQualified(schema, table)} WITH NO DATA`;

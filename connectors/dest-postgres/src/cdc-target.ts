@@ -16,12 +16,22 @@ export function* relationColumns(conn: number, oid: string): Step<PgColumn[]> {
  * `_rb_lsn`, `_rb_unchanged`, and `_rb_deleted_at` / `_rb_synced_at` when the settings add them.
  * (source-postgres refuses the change-log names already, before it publishes the table.)
  */
-export function refuseReservedColumns(stream: string, schema: FrameSchema, mode: CdcWriteMode, settings: CdcSettings): void {
-  const clashes = reservedColumnClashes(schema, mode, cdcExtraColumns(settings, mode).map((c) => c.name));
+export function refuseReservedColumns(
+  stream: string,
+  schema: FrameSchema,
+  mode: CdcWriteMode,
+  settings: CdcSettings,
+): void {
+  const clashes = reservedColumnClashes(
+    schema,
+    mode,
+    cdcExtraColumns(settings, mode).map((c) => c.name),
+  );
   if (clashes.length === 0) return;
   const bookkeeping = clashes.filter((c) => c === '_rb_deleted_at' || c === '_rb_synced_at');
   const ways = ['leave them out with a column list (`columns:` on the stream)'];
-  if (mode === 'append' && bookkeeping.length < clashes.length) ways.push('load the stream with write_mode: upsert, where they are ordinary columns');
+  if (mode === 'append' && bookkeeping.length < clashes.length)
+    ways.push('load the stream with write_mode: upsert, where they are ordinary columns');
   if (bookkeeping.length > 0) ways.push('turn off config.cdc.soft_delete / synced_at of the destination');
   throw ConnectorError.permanent(
     'CDC_COLUMN_RESERVED',
@@ -52,9 +62,21 @@ export function* ensureCdcColumns(
  * Creates the session's change stage (`pg_temp._rb_cdc_stage`, typed like the target's `columns`,
  * plus the operation and unchanged-list columns named by `change`) and returns its columns for COPY.
  */
-export function* createCdcStage(conn: number, stream: string, schema: string, table: string, columns: readonly string[], change: StageChangeColumns): Step<PgColumn[]> {
+export function* createCdcStage(
+  conn: number,
+  stream: string,
+  schema: string,
+  table: string,
+  columns: readonly string[],
+  change: StageChangeColumns,
+): Step<PgColumn[]> {
   yield* pg.query(conn, cdcStageDdl(schema, table, columns, change));
   const oid = yield* tableOid(conn, 'pg_temp', CDC_STAGE_TABLE);
-  if (!oid) throw ConnectorError.permanent('TABLE_NOT_CREATED', `${stream}: the CDC stage table is missing right after its CREATE`, { stream });
+  if (!oid)
+    throw ConnectorError.permanent(
+      'TABLE_NOT_CREATED',
+      `${stream}: the CDC stage table is missing right after its CREATE`,
+      { stream },
+    );
   return yield* relationColumns(conn, oid);
 }

@@ -26,14 +26,25 @@ export function* checkDestination({ config, context }: OperationInput<DestConfig
   try {
     yield* pg.query(conn, 'select 1');
     items.push({ name: 'query', ok: true, message: 'select 1' });
-    const [exists, canCreateIn, canCreateSchema] = (yield* pg.query(conn, SCHEMA_PRIVILEGES_SQL, [schema])).rows[0] ?? [];
+    const [exists, canCreateIn, canCreateSchema] =
+      (yield* pg.query(conn, SCHEMA_PRIVILEGES_SQL, [schema])).rows[0] ?? [];
     const name = quoteIdent(schema);
     if (exists === 't' || exists === 'true') {
       const ok = canCreateIn === 't' || canCreateIn === 'true';
-      items.push({ name: 'schema', ok, message: ok ? `${name} exists, tables can be created in it` : `no CREATE privilege on schema ${name}` });
+      items.push({
+        name: 'schema',
+        ok,
+        message: ok ? `${name} exists, tables can be created in it` : `no CREATE privilege on schema ${name}`,
+      });
     } else {
       const ok = canCreateSchema === 't' || canCreateSchema === 'true';
-      items.push({ name: 'schema', ok, message: ok ? `${name} does not exist and will be created` : `${name} does not exist and this user may not create schemas` });
+      items.push({
+        name: 'schema',
+        ok,
+        message: ok
+          ? `${name} does not exist and will be created`
+          : `${name} does not exist and this user may not create schemas`,
+      });
     }
   } catch (error) {
     items.push({ name: 'query', ok: false, message: describeError(error) });

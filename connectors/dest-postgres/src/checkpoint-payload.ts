@@ -5,8 +5,7 @@ export interface CheckpointPayload {
 }
 
 export type ParsedPayload =
-  | ({ readonly ok: true } & CheckpointPayload)
-  | { readonly ok: false; readonly message: string };
+  ({ readonly ok: true } & CheckpointPayload) | { readonly ok: false; readonly message: string };
 
 /**
  * Parses a marker's payload. It is stored as the watermark (`jsonb`) and reported back to the

@@ -8,7 +8,12 @@ import { TEXT_ONLY_TARGET_COLUMNS_SQL, textLoadShim } from './text-load-shim.js'
  * the plain `COPY … FROM STDIN (FORMAT binary)`, or, when a column's type has no binary input
  * (the source sends those as text), the same COPY into a text-typed view of the table.
  */
-export function* copyTarget(conn: number, schema: string, table: string, columns: PgColumn[]): Step<{ sql: string; columns: PgColumn[] }> {
+export function* copyTarget(
+  conn: number,
+  schema: string,
+  table: string,
+  columns: PgColumn[],
+): Step<{ sql: string; columns: PgColumn[] }> {
   const plain = { sql: copyInStatement(schema, table, columns), columns };
   if (columns.length === 0) return plain;
   const oid = (yield* pg.query(conn, RESOLVE_TABLE_SQL, [quoteQualified(schema, table)])).rows[0]?.[0];

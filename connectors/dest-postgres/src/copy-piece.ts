@@ -16,7 +16,13 @@ export function* endCopyQuietly(copy: number): Step<void> {
  * frame (consuming the handle) and ends it; returns the rows COPY reported. On a failure the COPY
  * is ended before the error is rethrown, so the connection is ready for the rollback.
  */
-export function* copyPiece(conn: number, schema: string, table: string, columns: PgColumn[], piece: FrameHandle): Step<number> {
+export function* copyPiece(
+  conn: number,
+  schema: string,
+  table: string,
+  columns: PgColumn[],
+  piece: FrameHandle,
+): Step<number> {
   const copy = yield* copyInTo(conn, schema, table, columns);
   try {
     yield* pg.copyInWrite(copy, piece);

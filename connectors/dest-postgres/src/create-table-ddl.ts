@@ -40,12 +40,20 @@ export function planCreateTable(
     let sqlType = column.typeName;
     const enumType = enumSqlType(schema, column, enums);
     if (column.category === 'E' && column.enumLabels.length === 0) {
-      return fail('ENUM_LABELS_MISSING', column.name, `enum column ${JSON.stringify(column.name)} (${column.typeName}) came without its labels`);
+      return fail(
+        'ENUM_LABELS_MISSING',
+        column.name,
+        `enum column ${JSON.stringify(column.name)} (${column.typeName}) came without its labels`,
+      );
     }
     if (enumType !== undefined) {
       sqlType = enumType;
     } else if (!isSafeTypeName(sqlType)) {
-      return fail('INVALID_TYPE_NAME', column.name, `column ${JSON.stringify(column.name)} has an unusable type name ${JSON.stringify(sqlType)}`);
+      return fail(
+        'INVALID_TYPE_NAME',
+        column.name,
+        `column ${JSON.stringify(column.name)} has an unusable type name ${JSON.stringify(sqlType)}`,
+      );
     }
     const generated = column.generated === undefined ? '' : ` GENERATED ALWAYS AS (${column.generated}) STORED`;
     defs.push(`${quoteIdent(column.name)} ${sqlType}${generated}${column.nullable ? '' : ' NOT NULL'}`);
@@ -53,12 +61,20 @@ export function planCreateTable(
   const key = primaryKey ?? [];
   for (const k of key) {
     if (!columns.some((c) => c.name === k)) {
-      return fail('PRIMARY_KEY_COLUMN_MISSING', k, `primary key column ${JSON.stringify(k)} is not among the stream's columns`);
+      return fail(
+        'PRIMARY_KEY_COLUMN_MISSING',
+        k,
+        `primary key column ${JSON.stringify(k)} is not among the stream's columns`,
+      );
     }
   }
   if (key.length > 0) defs.push(`PRIMARY KEY (${key.map(quoteIdent).join(', ')})`);
   const body = defs.length > 0 ? `\n  ${defs.join(',\n  ')}\n` : '';
-  return { ok: true, enums, createTable: `CREATE TABLE ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteQualified(schema, table)} (${body})` };
+  return {
+    ok: true,
+    enums,
+    createTable: `CREATE TABLE ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteQualified(schema, table)} (${body})`,
+  };
 }
 
 /**
@@ -69,7 +85,12 @@ export function planCreateTable(
  */
 export function enumSqlType(schema: string, column: FrameColumn, enums: EnumTypeSpec[]): string | undefined {
   if (column.enumLabels.length === 0) return undefined;
-  const element = column.category === 'E' ? column.typeName : column.category === 'A' ? arrayElementTypeName(column.typeName) : undefined;
+  const element =
+    column.category === 'E'
+      ? column.typeName
+      : column.category === 'A'
+        ? arrayElementTypeName(column.typeName)
+        : undefined;
   if (element === undefined) return undefined;
   const name = unqualifiedTypeName(element);
   if (!enums.some((e) => e.name === name)) enums.push({ schema, name, labels: column.enumLabels });

@@ -4,7 +4,11 @@ import { ConnectorError, type ErrorCode } from '@rapidbyte/sdk';
 const ROW_REJECTING_SQLSTATES = ['23502', '23514', '23505', '23P01'] as const;
 
 /** Host COPY encoder codes for a value the target column cannot hold. */
-const ROW_REJECTING_ENCODE_CODES = ['NULL_IN_NOT_NULL', 'VALUE_OUT_OF_RANGE', 'UNSUPPORTED_CONVERSION'] as const satisfies readonly ErrorCode[];
+const ROW_REJECTING_ENCODE_CODES = [
+  'NULL_IN_NOT_NULL',
+  'VALUE_OUT_OF_RANGE',
+  'UNSUPPORTED_CONVERSION',
+] as const satisfies readonly ErrorCode[];
 
 /**
  * Whether an error of a COPY (or merge) is about the rows, not the load: a data exception
@@ -15,7 +19,8 @@ const ROW_REJECTING_ENCODE_CODES = ['NULL_IN_NOT_NULL', 'VALUE_OUT_OF_RANGE', 'U
 export function isDataError(error: unknown): error is ConnectorError {
   if (!(error instanceof ConnectorError)) return false;
   const state = error.sqlstate;
-  if (state !== undefined) return state.startsWith('22') || (ROW_REJECTING_SQLSTATES as readonly string[]).includes(state);
+  if (state !== undefined)
+    return state.startsWith('22') || (ROW_REJECTING_SQLSTATES as readonly string[]).includes(state);
   return (ROW_REJECTING_ENCODE_CODES as readonly string[]).includes(error.code);
 }
 

@@ -7,7 +7,12 @@ import { DOMAIN_BASE_SQL, withPgType } from './domain-metadata.js';
  * domain when the destination has a domain of the same (qualified) name over the same base type;
  * otherwise it keeps the base type, with a warning naming the domain to create for next time.
  */
-export function* fieldsWithDomains(conn: number, stream: string, fields: readonly FrameField[], domains: ReadonlyMap<string, string> | undefined): Step<readonly FrameField[]> {
+export function* fieldsWithDomains(
+  conn: number,
+  stream: string,
+  fields: readonly FrameField[],
+  domains: ReadonlyMap<string, string> | undefined,
+): Step<readonly FrameField[]> {
   if (!domains || domains.size === 0) return fields;
   const out: FrameField[] = [];
   for (const field of fields) {

@@ -16,7 +16,11 @@ export function domainColumnsOf(metadata: Readonly<Record<string, string>> | und
     return new Map();
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Map();
-  return new Map(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && isSafeTypeName(e[1])));
+  return new Map(
+    Object.entries(parsed as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && isSafeTypeName(e[1]),
+    ),
+  );
 }
 
 /** `field` with its Postgres type replaced by `typeName` (for the DDL of a new table). */

@@ -26,7 +26,11 @@ export function evolutionDdl(schema: string, table: string, action: EvolutionAct
   if ((action.action === 'add' || action.action === 'coerce') && action.source) {
     const sqlType = columnSqlType(schema, action.source, enums);
     if (sqlType === undefined) {
-      return { ok: false, column: action.column, message: `column ${JSON.stringify(action.column)} has an unusable type ${JSON.stringify(action.source.typeName)}` };
+      return {
+        ok: false,
+        column: action.column,
+        message: `column ${JSON.stringify(action.column)} has an unusable type ${JSON.stringify(action.source.typeName)}`,
+      };
     }
     if (action.action === 'add' && existing !== undefined) {
       statements.push(

@@ -24,14 +24,19 @@ function sourceKeyOf(metadata: Readonly<Record<string, string>> | undefined): st
   if (!raw) return undefined;
   try {
     const key = JSON.parse(raw) as unknown;
-    return Array.isArray(key) && key.length > 0 && key.every((k) => typeof k === 'string') ? (key as string[]) : undefined;
+    return Array.isArray(key) && key.length > 0 && key.every((k) => typeof k === 'string')
+      ? (key as string[])
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** The key a created table gets and upsert merges on: the stream's `primary_key`, else the source's. */
-export function effectiveKey(configured: readonly string[] | undefined, input: FrameInput): readonly string[] | undefined {
+export function effectiveKey(
+  configured: readonly string[] | undefined,
+  input: FrameInput,
+): readonly string[] | undefined {
   return configured && configured.length > 0 ? configured : input.sourceKey;
 }
 
@@ -47,12 +52,21 @@ export function* readFirstFrame(onMarker?: (payload: string) => Step<void>): Ste
     if (item.kind === 'checkpoint') {
       if (onMarker) yield* onMarker(item.payload);
       else checkpoints.push(item.payload);
-    }
-    else if (item.kind === 'frame') {
+    } else if (item.kind === 'frame') {
       const schema = frames.schema(item.frame);
       const generated = generatedColumnsOf(schema.metadata);
-      for (const name of generated.rejected) log.warn(`generated column ${JSON.stringify(name)}: its description cannot be used in DDL; a table created now lacks it`);
-      return { first: item.frame, fields: schema.fields, checkpoints, sourceKey: sourceKeyOf(schema.metadata), generated: generated.specs, domains: domainColumnsOf(schema.metadata) };
+      for (const name of generated.rejected)
+        log.warn(
+          `generated column ${JSON.stringify(name)}: its description cannot be used in DDL; a table created now lacks it`,
+        );
+      return {
+        first: item.frame,
+        fields: schema.fields,
+        checkpoints,
+        sourceKey: sourceKeyOf(schema.metadata),
+        generated: generated.specs,
+        domains: domainColumnsOf(schema.metadata),
+      };
     } else return { first: undefined, fields: undefined, checkpoints, sourceKey: undefined };
   }
 }
@@ -68,7 +82,11 @@ export type BeforeFrame = (frame: FrameHandle, copy: number, rowsBefore: number)
  * rows), releasing each frame once written, until the end of the stream. Returns the frame count
  * and the COPY last written to (`beforeFrame` may switch it).
  */
-export function* copyAllFrames(copy: number, input: FrameInput, beforeFrame?: BeforeFrame): Step<{ frames: number; copy: number }> {
+export function* copyAllFrames(
+  copy: number,
+  input: FrameInput,
+  beforeFrame?: BeforeFrame,
+): Step<{ frames: number; copy: number }> {
   let count = 0;
   let rows = 0;
   let frame = input.first;

@@ -23,7 +23,10 @@ export interface GeneratedColumnSpec {
  * type or expression could not be spliced into DDL safely, is returned in `rejected` (the column
  * is then not created: the caller warns).
  */
-export function generatedColumnsOf(metadata: Readonly<Record<string, string>> | undefined): { specs: GeneratedColumnSpec[]; rejected: string[] } {
+export function generatedColumnsOf(metadata: Readonly<Record<string, string>> | undefined): {
+  specs: GeneratedColumnSpec[];
+  rejected: string[];
+} {
   const raw = metadata?.[GENERATED_COLUMNS_METADATA];
   if (!raw) return { specs: [], rejected: [] };
   let list: unknown;
@@ -37,8 +40,19 @@ export function generatedColumnsOf(metadata: Readonly<Record<string, string>> | 
   for (const item of Array.isArray(list) ? (list as unknown[]) : []) {
     const s = item as Partial<GeneratedColumnSpec>;
     if (typeof s.name !== 'string') continue;
-    const ok = typeof s.type === 'string' && isSafeTypeName(s.type) && typeof s.expression === 'string' && isSafeExpression(s.expression) && Number.isInteger(s.position);
-    if (ok) specs.push({ name: s.name, type: s.type as string, expression: s.expression as string, position: s.position as number });
+    const ok =
+      typeof s.type === 'string' &&
+      isSafeTypeName(s.type) &&
+      typeof s.expression === 'string' &&
+      isSafeExpression(s.expression) &&
+      Number.isInteger(s.position);
+    if (ok)
+      specs.push({
+        name: s.name,
+        type: s.type as string,
+        expression: s.expression as string,
+        position: s.position as number,
+      });
     else rejected.push(s.name);
   }
   return { specs: specs.sort((a, b) => a.position - b.position), rejected };
@@ -71,11 +85,21 @@ export function isSafeExpression(expression: string): boolean {
 }
 
 /** `columns` (the frame's, in order) with the generated ones the frames leave out inserted at their positions. */
-export function withGeneratedColumns(columns: readonly FrameColumn[], specs: readonly GeneratedColumnSpec[]): FrameColumn[] {
+export function withGeneratedColumns(
+  columns: readonly FrameColumn[],
+  specs: readonly GeneratedColumnSpec[],
+): FrameColumn[] {
   const out = [...columns];
   for (const spec of specs) {
     if (out.some((c) => c.name === spec.name)) continue;
-    out.splice(Math.min(spec.position, out.length), 0, { name: spec.name, typeName: spec.type, category: 'U', nullable: true, enumLabels: [], generated: spec.expression });
+    out.splice(Math.min(spec.position, out.length), 0, {
+      name: spec.name,
+      typeName: spec.type,
+      category: 'U',
+      nullable: true,
+      enumLabels: [],
+      generated: spec.expression,
+    });
   }
   return out;
 }

@@ -44,7 +44,13 @@ function* tryPiece(conn: number, piece: FrameHandle, load: PieceLoad): Step<numb
  * k·log2(n) extra attempts; every attempt is a slice of `frame` (no copy). `frame` itself is not
  * consumed: the caller releases it.
  */
-export function* isolateRows(conn: number, frame: FrameHandle, load: PieceLoad, reject: RejectRow, maxDepth = MAX_BISECT_DEPTH): Step<IsolatedFrame> {
+export function* isolateRows(
+  conn: number,
+  frame: FrameHandle,
+  load: PieceLoad,
+  reject: RejectRow,
+  maxDepth = MAX_BISECT_DEPTH,
+): Step<IsolatedFrame> {
   let rejected = 0;
   function* piece(offset: number, length: number, depth: number): Step<number> {
     const outcome = yield* tryPiece(conn, frames.slice(frame, offset, length), load);

@@ -45,7 +45,9 @@ export function mergeStatement(
 ): string {
   const cols = columns.map(quoteIdent).join(', ');
   const keyCols = key.map(quoteIdent).join(', ');
-  const updates = columns.filter((c) => !key.includes(c) && !identityAlways.includes(c)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  const updates = columns
+    .filter((c) => !key.includes(c) && !identityAlways.includes(c))
+    .map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
   const action = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
   const overriding = columns.some((c) => identityAlways.includes(c)) ? ' OVERRIDING SYSTEM VALUE' : '';
   return (

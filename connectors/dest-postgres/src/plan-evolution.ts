@@ -61,11 +61,26 @@ export function planEvolution(
     const described = frameColumns({ fields: [field] });
     const source = described.ok ? described.columns[0] : undefined;
     if (!target) {
-      if (policy.newColumn === 'fail') refuse(field.name, 'new_column', `new source column ${JSON.stringify(field.name)} (schema_evolution.new_column: fail)`);
+      if (policy.newColumn === 'fail')
+        refuse(
+          field.name,
+          'new_column',
+          `new source column ${JSON.stringify(field.name)} (schema_evolution.new_column: fail)`,
+        );
       else if (policy.newColumn === 'ignore') {
         skipFields.push(field.name);
-        actions.push({ column: field.name, change: 'new_column', action: 'ignore', ...(source && { to: source.typeName }) });
-      } else if (!source) refuse(field.name, 'new_column', `cannot add column ${JSON.stringify(field.name)}: ${described.ok ? 'no type' : described.message}`);
+        actions.push({
+          column: field.name,
+          change: 'new_column',
+          action: 'ignore',
+          ...(source && { to: source.typeName }),
+        });
+      } else if (!source)
+        refuse(
+          field.name,
+          'new_column',
+          `cannot add column ${JSON.stringify(field.name)}: ${described.ok ? 'no type' : described.message}`,
+        );
       else actions.push({ column: field.name, change: 'new_column', action: 'add', to: source.typeName, source });
       continue;
     }
@@ -74,7 +89,11 @@ export function planEvolution(
     if (source && field.metadata?.[PG_METADATA_KEYS.type] && !sameType(source, target)) {
       const change = { column: field.name, change: 'type_change' as const, from: target.typeName, to: source.typeName };
       if (policy.typeChange === 'fail') {
-        refuse(field.name, 'type_change', `column ${JSON.stringify(field.name)} changed type from ${target.typeName} to ${source.typeName} (schema_evolution.type_change: fail)`);
+        refuse(
+          field.name,
+          'type_change',
+          `column ${JSON.stringify(field.name)} changed type from ${target.typeName} to ${source.typeName} (schema_evolution.type_change: fail)`,
+        );
       } else if (policy.typeChange === 'null') {
         nulled = true;
         skipFields.push(field.name);
@@ -83,15 +102,29 @@ export function planEvolution(
     }
     if (!nulled && field.nullable !== false && dropNotNull) {
       if (policy.nullabilityChange === 'fail') {
-        refuse(field.name, 'nullability_change', `column ${JSON.stringify(field.name)} is nullable at the source and NOT NULL at the destination (schema_evolution.nullability_change: fail)`);
+        refuse(
+          field.name,
+          'nullability_change',
+          `column ${JSON.stringify(field.name)} is nullable at the source and NOT NULL at the destination (schema_evolution.nullability_change: fail)`,
+        );
       } else actions.push({ column: field.name, change: 'nullability_change', action: 'allow', dropNotNull: true });
     }
   }
   for (const target of targetColumns) {
     if (fieldNames.has(target.name)) continue;
     if (policy.removedColumn === 'fail') {
-      refuse(target.name, 'removed_column', `column ${JSON.stringify(target.name)} is no longer sent by the source (schema_evolution.removed_column: fail)`);
-    } else actions.push({ column: target.name, change: 'removed_column', action: 'ignore', ...(!target.nullable && !target.inKey && { dropNotNull: true }) });
+      refuse(
+        target.name,
+        'removed_column',
+        `column ${JSON.stringify(target.name)} is no longer sent by the source (schema_evolution.removed_column: fail)`,
+      );
+    } else
+      actions.push({
+        column: target.name,
+        change: 'removed_column',
+        action: 'ignore',
+        ...(!target.nullable && !target.inKey && { dropNotNull: true }),
+      });
   }
   return { actions, errors, skipFields };
 }
@@ -101,9 +134,13 @@ export function planEvolution(
  * (element) name (the destination recreates them in its schema).
  */
 export function sameType(source: FrameColumn, target: PgColumn): boolean {
-  const enumArray = (category: string, labels: readonly string[] | undefined): boolean => category === 'A' && (labels?.length ?? 0) > 0;
+  const enumArray = (category: string, labels: readonly string[] | undefined): boolean =>
+    category === 'A' && (labels?.length ?? 0) > 0;
   if (source.category === 'E' || target.typeCategory === 'E') {
-    return source.category === target.typeCategory && unqualifiedTypeName(source.typeName) === unqualifiedTypeName(target.typeName);
+    return (
+      source.category === target.typeCategory &&
+      unqualifiedTypeName(source.typeName) === unqualifiedTypeName(target.typeName)
+    );
   }
   if (enumArray(source.category, source.enumLabels) || enumArray(target.typeCategory, target.enumLabels)) {
     const element = (typeName: string): string => unqualifiedTypeName(arrayElementTypeName(typeName) ?? typeName);
@@ -114,9 +151,17 @@ export function sameType(source: FrameColumn, target: PgColumn): boolean {
 
 /** Whether two frame schemas describe the same columns (names, types, nullability, source types): no evolution needed between them. */
 export function sameFields(a: readonly FrameField[], b: readonly FrameField[]): boolean {
-  return a.length === b.length && a.every((f, i) => {
-    const g = b[i];
-    return g !== undefined && f.name === g.name && String(f.type) === String(g.type) && f.nullable === g.nullable &&
-      f.metadata?.[PG_METADATA_KEYS.type] === g.metadata?.[PG_METADATA_KEYS.type];
-  });
+  return (
+    a.length === b.length &&
+    a.every((f, i) => {
+      const g = b[i];
+      return (
+        g !== undefined &&
+        f.name === g.name &&
+        String(f.type) === String(g.type) &&
+        f.nullable === g.nullable &&
+        f.metadata?.[PG_METADATA_KEYS.type] === g.metadata?.[PG_METADATA_KEYS.type]
+      );
+    })
+  );
 }

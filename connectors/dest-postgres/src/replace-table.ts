@@ -58,7 +58,9 @@ export function* replaceTable(
       const timedOut = error instanceof ConnectorError && error.sqlstate === LOCK_NOT_AVAILABLE;
       if (timedOut && attempt < settings.swapRetries) {
         const delay = swapBackoffMs(attempt);
-        log.warn(`${stream}: ${quoteQualified(settings.schema, table)} is locked; swap retry ${attempt + 1}/${settings.swapRetries} in ${delay} ms`);
+        log.warn(
+          `${stream}: ${quoteQualified(settings.schema, table)} is locked; swap retry ${attempt + 1}/${settings.swapRetries} in ${delay} ms`,
+        );
         yield* sleep(delay);
         continue;
       }
@@ -94,12 +96,19 @@ function* swapOnce(
     yield* pg.query(conn, `LOCK TABLE ${target} IN ACCESS EXCLUSIVE MODE`);
     yield* refuseDependentViews(conn, stream, target, targetOid);
     // read before the target is dropped; run once the staging table carries its name
-    const definition = (yield* pg.query(conn, TABLE_DEFINITION_SQL, [targetOid, stagingOid, target])).rows.map((r) => r[0] ?? '');
-    const referencing = referencingForeignKeysFromRows((yield* pg.query(conn, REFERENCING_FOREIGN_KEYS_SQL, [targetOid])).rows);
+    const definition = (yield* pg.query(conn, TABLE_DEFINITION_SQL, [targetOid, stagingOid, target])).rows.map(
+      (r) => r[0] ?? '',
+    );
+    const referencing = referencingForeignKeysFromRows(
+      (yield* pg.query(conn, REFERENCING_FOREIGN_KEYS_SQL, [targetOid])).rows,
+    );
     yield* copyGrantsAndOwner(conn, stream, target, stage, targetOid, stagingOid);
     const sequences = (yield* pg.query(conn, OWNED_SEQUENCES_SQL, [targetOid])).rows;
     for (const [seqSchema, seqName, column] of sequences) {
-      yield* pg.query(conn, `ALTER SEQUENCE ${quoteQualified(seqSchema ?? '', seqName ?? '')} OWNED BY ${stage}.${quoteIdent(column ?? '')}`);
+      yield* pg.query(
+        conn,
+        `ALTER SEQUENCE ${quoteQualified(seqSchema ?? '', seqName ?? '')} OWNED BY ${stage}.${quoteIdent(column ?? '')}`,
+      );
     }
     for (const key of referencing) yield* dropReferencingKey(conn, stream, target, key);
     yield* pg.query(conn, `DROP TABLE ${target}`);
@@ -175,33 +184,58 @@ function* restoreReferencingKey(conn: number, stream: string, target: string, ke
  * A table created by `replace` got its primary key from the staging table's CREATE
  * (`<staging>_pkey`); gives it the name a CREATE of the table itself would have, when free.
  */
-function* namePrimaryKeyAfterTable(conn: number, stream: string, schema: string, table: string, oid: string): Step<void> {
+function* namePrimaryKeyAfterTable(
+  conn: number,
+  stream: string,
+  schema: string,
+  table: string,
+  oid: string,
+): Step<void> {
   const pk = (yield* pg.query(conn, PRIMARY_KEY_INDEX_SQL, [oid])).rows[0];
   const wanted = primaryKeyName(table);
   if (!pk || pk[1] === wanted) return;
   const taken = yield* tableOid(conn, schema, wanted);
   if (taken) {
-    log.warn(`${stream}: the primary key of ${quoteQualified(schema, table)} keeps the name ${quoteIdent(pk[1] ?? '')}: ${quoteQualified(schema, wanted)} exists`);
+    log.warn(
+      `${stream}: the primary key of ${quoteQualified(schema, table)} keeps the name ${quoteIdent(pk[1] ?? '')}: ${quoteQualified(schema, wanted)} exists`,
+    );
     return;
   }
   yield* pg.query(conn, `ALTER INDEX ${pk[0] ?? ''} RENAME TO ${quoteIdent(wanted)}`);
 }
 
 /** Re-applies the target's grants to the staging table, then its owner; what is not permitted is logged and skipped. */
-function* copyGrantsAndOwner(conn: number, stream: string, target: string, stage: string, targetOid: string, stagingOid: string): Step<void> {
+function* copyGrantsAndOwner(
+  conn: number,
+  stream: string,
+  target: string,
+  stage: string,
+  targetOid: string,
+  stagingOid: string,
+): Step<void> {
   const grants = [
     ...grantStatements(stage, grantsFromRows((yield* pg.query(conn, TABLE_GRANTS_SQL, [targetOid])).rows)),
     ...(yield* pg.query(conn, COLUMN_GRANTS_SQL, [targetOid, stage])).rows.map((r) => r[0] ?? ''),
   ];
-  yield* inSavepoint(conn, 'rb_grants', function* () {
-    for (const sql of grants) yield* pg.query(conn, sql);
-  }, `${stream}: could not re-apply the grants of ${target}`);
+  yield* inSavepoint(
+    conn,
+    'rb_grants',
+    function* () {
+      for (const sql of grants) yield* pg.query(conn, sql);
+    },
+    `${stream}: could not re-apply the grants of ${target}`,
+  );
   const owners = (yield* pg.query(conn, OWNERS_SQL, [targetOid, stagingOid])).rows[0];
   const targetOwner = owners?.[0];
   if (targetOwner && targetOwner !== owners?.[1]) {
-    yield* inSavepoint(conn, 'rb_owner', function* () {
-      yield* pg.query(conn, `ALTER TABLE ${stage} OWNER TO ${quoteIdent(targetOwner)}`);
-    }, `${stream}: could not make ${quoteIdent(targetOwner)} the owner as it owned ${target}`);
+    yield* inSavepoint(
+      conn,
+      'rb_owner',
+      function* () {
+        yield* pg.query(conn, `ALTER TABLE ${stage} OWNER TO ${quoteIdent(targetOwner)}`);
+      },
+      `${stream}: could not make ${quoteIdent(targetOwner)} the owner as it owned ${target}`,
+    );
   }
 }
 
@@ -211,7 +245,8 @@ function* inSavepoint(conn: number, name: string, body: () => Step<void>, warnin
     yield* body();
     yield* pg.query(conn, `RELEASE SAVEPOINT ${name}`);
   } catch (error) {
-    if (!(error instanceof ConnectorError) || error.sqlstate === undefined || error.sqlstate === LOCK_NOT_AVAILABLE) throw error;
+    if (!(error instanceof ConnectorError) || error.sqlstate === undefined || error.sqlstate === LOCK_NOT_AVAILABLE)
+      throw error;
     yield* pg.query(conn, `ROLLBACK TO SAVEPOINT ${name}`);
     log.warn(`${warning}: ${error.message}`);
   }

@@ -22,19 +22,30 @@ export interface StartOver {
  *   reloaded): {@link StartOver} — reading from the start is harmless for append and upsert there;
  * - otherwise the watermark (the last committed checkpoint's payload), or null.
  */
-export function* destinationResumePoint(conn: number, key: WatermarkKey, table: string, stream: StreamContext, ignoreWatermark: boolean): Step<unknown> {
+export function* destinationResumePoint(
+  conn: number,
+  key: WatermarkKey,
+  table: string,
+  stream: StreamContext,
+  ignoreWatermark: boolean,
+): Step<unknown> {
   if (stream.writeMode === 'replace' || ignoreWatermark) return null;
   const target = quoteQualified(key.schema, table);
   const watermark = yield* readWatermark(conn, key);
   if ((yield* tableOid(conn, key.schema, table)) === undefined) {
-    if (watermark !== null) log.warn(`${stream.name}: ${target} does not exist, but a watermark says rows were committed there: the stream starts from the beginning`);
+    if (watermark !== null)
+      log.warn(
+        `${stream.name}: ${target} does not exist, but a watermark says rows were committed there: the stream starts from the beginning`,
+      );
     return { mode: 'none', reason: `the destination table ${target} does not exist` } satisfies StartOver;
   }
   if (watermark !== null && stream.syncMode === 'incremental') {
     const any = (yield* pg.query(conn, `SELECT EXISTS (SELECT 1 FROM ${target})`)).rows[0]?.[0];
     const empty = any === 'f' || any === 'false';
     if (empty) {
-      log.warn(`${stream.name}: ${target} is empty, but a watermark says rows were committed there (was it truncated?): the stream reads from the beginning`);
+      log.warn(
+        `${stream.name}: ${target} is empty, but a watermark says rows were committed there (was it truncated?): the stream reads from the beginning`,
+      );
       return { mode: 'none', reason: `the destination table ${target} is empty` } satisfies StartOver;
     }
   }

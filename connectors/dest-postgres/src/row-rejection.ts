@@ -1,4 +1,12 @@
-import { ConnectorError, deadLetter, frames, pg, type DataErrorPolicy, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import {
+  ConnectorError,
+  deadLetter,
+  frames,
+  pg,
+  type DataErrorPolicy,
+  type FrameHandle,
+  type Step,
+} from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { rejectionCategory } from './data-error.js';
 import { insertDeadLetterSql } from './dead-letter-table.js';
@@ -29,7 +37,10 @@ const CONSTRAINT_COLUMNS_SQL =
 function* rejectedColumn(target: RejectionTarget, error: ConnectorError): Step<string | undefined> {
   if (error.column) return error.column;
   if (!error.sqlstate?.startsWith('23')) return undefined;
-  const r = yield* pg.query(target.conn, CONSTRAINT_COLUMNS_SQL, [quoteQualified(target.schema, target.table), error.message]);
+  const r = yield* pg.query(target.conn, CONSTRAINT_COLUMNS_SQL, [
+    quoteQualified(target.schema, target.table),
+    error.message,
+  ]);
   return r.rows[0]?.[0] ?? undefined;
 }
 
@@ -60,19 +71,32 @@ export function rowRejecter(target: RejectionTarget, counts: Rejections): Reject
       const category = rejectionCategory(error);
       deadLetter(record, error.message, category);
       if (target.dlqTable !== undefined) {
-        yield* pg.query(target.conn, insertDeadLetterSql(target.schema, target.dlqTable), [String(target.runId), target.stream, JSON.stringify(record), error.message, category]);
+        yield* pg.query(target.conn, insertDeadLetterSql(target.schema, target.dlqTable), [
+          String(target.runId),
+          target.stream,
+          JSON.stringify(record),
+          error.message,
+          category,
+        ]);
       }
       counts.deadLettered += 1;
       return;
     }
     const column = yield* rejectedColumn(target, error);
-    const key = target.key.length > 0 ? target.key.map((k) => `${k}=${JSON.stringify(record[k] ?? null)}`).join(', ') : JSON.stringify(record);
+    const key =
+      target.key.length > 0
+        ? target.key.map((k) => `${k}=${JSON.stringify(record[k] ?? null)}`).join(', ')
+        : JSON.stringify(record);
     throw ConnectorError.permanent(
       'ROW_REJECTED',
       `${target.stream}: the destination rejected the row ${key}` +
         `${column ? ` (column ${column})` : ''}: SQLSTATE ${error.sqlstate ?? error.code}: ${error.message}; ` +
         'set destination.on_data_error to skip or dlq to load the other rows',
-      { stream: target.stream, ...(column !== undefined && { column }), ...(error.sqlstate !== undefined && { sqlstate: error.sqlstate }) },
+      {
+        stream: target.stream,
+        ...(column !== undefined && { column }),
+        ...(error.sqlstate !== undefined && { sqlstate: error.sqlstate }),
+      },
     );
   };
 }

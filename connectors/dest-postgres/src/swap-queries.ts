@@ -48,7 +48,11 @@ export interface TableGrant {
 }
 
 export function grantsFromRows(rows: readonly (readonly (string | undefined)[])[]): TableGrant[] {
-  return rows.map((r) => ({ grantee: r[0] ?? undefined, privilege: r[1] ?? '', grantable: r[2] === 't' || r[2] === 'true' }));
+  return rows.map((r) => ({
+    grantee: r[0] ?? undefined,
+    privilege: r[1] ?? '',
+    grantable: r[2] === 't' || r[2] === 'true',
+  }));
 }
 
 const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'] as const;

@@ -153,8 +153,16 @@ export interface ReferencingForeignKey {
   readonly comment: string | undefined;
 }
 
-export function referencingForeignKeysFromRows(rows: readonly (readonly (string | undefined)[])[]): ReferencingForeignKey[] {
-  return rows.map((r) => ({ table: r[0] ?? '', name: r[1] ?? '', drop: r[2] ?? '', add: r[3] ?? '', comment: r[4] ?? undefined }));
+export function referencingForeignKeysFromRows(
+  rows: readonly (readonly (string | undefined)[])[],
+): ReferencingForeignKey[] {
+  return rows.map((r) => ({
+    table: r[0] ?? '',
+    name: r[1] ?? '',
+    drop: r[2] ?? '',
+    add: r[3] ?? '',
+    comment: r[4] ?? undefined,
+  }));
 }
 
 /**

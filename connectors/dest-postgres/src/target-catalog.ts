@@ -40,8 +40,7 @@ export function generatedColumnsFromRows(rows: readonly TextRow[]): GeneratedCol
 }
 
 export type CopyColumns =
-  | { readonly ok: true; readonly columns: PgColumn[] }
-  | { readonly ok: false; readonly missing: string };
+  { readonly ok: true; readonly columns: PgColumn[] } | { readonly ok: false; readonly missing: string };
 
 /**
  * The target columns to COPY into, in frame-field order (the host matches fields by name). Every

@@ -1,10 +1,22 @@
 import { ConnectorError, log, pg, type FrameField, type PgColumn, type Step } from '@rapidbyte/sdk';
-import { addEnumLabelsDdl, createEnumTypeDdl, planCreateTable, type EnumTypeSpec, type TablePlan } from './create-table-ddl.js';
+import {
+  addEnumLabelsDdl,
+  createEnumTypeDdl,
+  planCreateTable,
+  type EnumTypeSpec,
+  type TablePlan,
+} from './create-table-ddl.js';
 import { fieldsWithDomains } from './domain-columns.js';
 import { frameColumns } from './frame-columns.js';
 import { GENERATED_TARGET_COLUMNS_SQL, withGeneratedColumns, type GeneratedColumnSpec } from './generated-columns.js';
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { ENUM_LABELS_SQL, RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL, columnsFromRows, copyColumns } from './target-catalog.js';
+import {
+  ENUM_LABELS_SQL,
+  RESOLVE_TABLE_SQL,
+  TABLE_COLUMNS_SQL,
+  columnsFromRows,
+  copyColumns,
+} from './target-catalog.js';
 
 /** The oid of `schema.table`, or undefined when it does not exist. */
 export function* tableOid(conn: number, schema: string, table: string): Step<string | undefined> {
@@ -24,7 +36,12 @@ export function* createIgnoringRace(conn: number, sql: string): Step<boolean> {
     yield* pg.query(conn, sql);
     return true;
   } catch (error) {
-    if (error instanceof ConnectorError && error.sqlstate !== undefined && CREATE_RACE_SQLSTATES.includes(error.sqlstate)) return false;
+    if (
+      error instanceof ConnectorError &&
+      error.sqlstate !== undefined &&
+      CREATE_RACE_SQLSTATES.includes(error.sqlstate)
+    )
+      return false;
     throw error;
   }
 }
@@ -52,10 +69,20 @@ export function planTable(
 ): TablePlan {
   const described = frameColumns({ fields });
   if (!described.ok) {
-    throw ConnectorError.permanent('UNKNOWN_COLUMN_TYPE', `${stream}: ${described.message}`, { stream, column: described.column });
+    throw ConnectorError.permanent('UNKNOWN_COLUMN_TYPE', `${stream}: ${described.message}`, {
+      stream,
+      column: described.column,
+    });
   }
-  const plan = planCreateTable(schema, table, withGeneratedColumns(described.columns, options.generated ?? []), primaryKey, options);
-  if (!plan.ok) throw ConnectorError.permanent(plan.code, `${stream}: ${plan.message}`, { stream, column: plan.column });
+  const plan = planCreateTable(
+    schema,
+    table,
+    withGeneratedColumns(described.columns, options.generated ?? []),
+    primaryKey,
+    options,
+  );
+  if (!plan.ok)
+    throw ConnectorError.permanent(plan.code, `${stream}: ${plan.message}`, { stream, column: plan.column });
   return plan;
 }
 
@@ -87,7 +114,13 @@ export function* ensureEnumTypes(conn: number, enums: readonly EnumTypeSpec[]): 
  * The columns of `oid` to COPY the frame's fields into, in field order. A field the table lacks
  * is a permanent `COLUMN_MISSING_AT_DESTINATION` (CDC streams; the others evolve the table: apply-evolution.ts).
  */
-export function* targetCopyColumns(conn: number, stream: string, qualified: string, oid: string, fields: readonly FrameField[]): Step<PgColumn[]> {
+export function* targetCopyColumns(
+  conn: number,
+  stream: string,
+  qualified: string,
+  oid: string,
+  fields: readonly FrameField[],
+): Step<PgColumn[]> {
   const target = columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [oid])).rows);
   const matched = copyColumns(fields, target);
   if (!matched.ok) {
@@ -118,17 +151,29 @@ export function* ensureTargetTable(
 ): Step<string> {
   const existing = yield* tableOid(conn, schema, table);
   if (existing) {
-    if (generated.length > 0) yield* warnPlainGenerated(conn, stream, quoteQualified(schema, table), existing, generated);
+    if (generated.length > 0)
+      yield* warnPlainGenerated(conn, stream, quoteQualified(schema, table), existing, generated);
     return existing;
   }
-  const plan = planTable(stream, schema, table, yield* fieldsWithDomains(conn, stream, fields, domains), primaryKey, { ifNotExists: true, generated });
+  const plan = planTable(stream, schema, table, yield* fieldsWithDomains(conn, stream, fields, domains), primaryKey, {
+    ifNotExists: true,
+    generated,
+  });
   yield* ensureEnumTypes(conn, plan.enums);
   yield* createIgnoringRace(conn, plan.createTable);
   const oid = yield* tableOid(conn, schema, table);
-  if (!oid) throw ConnectorError.permanent('TABLE_NOT_CREATED', `${stream}: ${quoteQualified(schema, table)} is missing right after its CREATE`, { stream });
+  if (!oid)
+    throw ConnectorError.permanent(
+      'TABLE_NOT_CREATED',
+      `${stream}: ${quoteQualified(schema, table)} is missing right after its CREATE`,
+      { stream },
+    );
   const key = primaryKey && primaryKey.length > 0 ? `(${primaryKey.join(', ')})` : 'none';
-  const computed = generated.length > 0 ? `, generated: ${generated.map((g) => JSON.stringify(g.name)).join(', ')}` : '';
-  log.info(`${stream}: created ${quoteQualified(schema, table)} (${fields.length} columns, primary key ${key}${computed})`);
+  const computed =
+    generated.length > 0 ? `, generated: ${generated.map((g) => JSON.stringify(g.name)).join(', ')}` : '';
+  log.info(
+    `${stream}: created ${quoteQualified(schema, table)} (${fields.length} columns, primary key ${key}${computed})`,
+  );
   return oid;
 }
 
@@ -137,7 +182,13 @@ export function* ensureTargetTable(
  * a plain one: the frames no longer carry its values (the destination is to compute them), so new
  * rows would get none there. Warns with the DDL that makes it generated.
  */
-function* warnPlainGenerated(conn: number, stream: string, qualified: string, oid: string, generated: readonly GeneratedColumnSpec[]): Step<void> {
+function* warnPlainGenerated(
+  conn: number,
+  stream: string,
+  qualified: string,
+  oid: string,
+  generated: readonly GeneratedColumnSpec[],
+): Step<void> {
   const names = new Set(columnsFromRows((yield* pg.query(conn, TABLE_COLUMNS_SQL, [oid])).rows).map((c) => c.name));
   const computed = new Set((yield* pg.query(conn, GENERATED_TARGET_COLUMNS_SQL, [oid])).rows.map((r) => r[0]));
   for (const g of generated) {

@@ -37,12 +37,20 @@ export interface TextLoadShim {
  * trigger inserts each row into the table casting the text to the column's type. COPY FROM
  * accepts such a view, so the frame's text values go in through the type's text input.
  */
-export function textLoadShim(schema: string, table: string, oid: string, columns: readonly PgColumn[], textOnly: ReadonlyMap<string, string>): TextLoadShim {
+export function textLoadShim(
+  schema: string,
+  table: string,
+  oid: string,
+  columns: readonly PgColumn[],
+  textOnly: ReadonlyMap<string, string>,
+): TextLoadShim {
   const name = `_rb_text_in_${oid}`;
   const view = quoteQualified('pg_temp', name);
   const target = quoteQualified(schema, table);
   const list = columns.map((c) => quoteIdent(c.name)).join(', ');
-  const shown = columns.map((c) => (textOnly.has(c.name) ? `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
+  const shown = columns
+    .map((c) => (textOnly.has(c.name) ? `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+    .join(', ');
   const values = columns.map((c) => {
     const type = textOnly.get(c.name);
     return type === undefined ? `NEW.${quoteIdent(c.name)}` : `NEW.${quoteIdent(c.name)}::${type}`;

@@ -13,7 +13,8 @@ import type { WriteSession } from './write-session.js';
  */
 export function* upsertLoadsAsAppend(session: WriteSession): Step<boolean> {
   const { conn, stream, input } = session;
-  if (stream.syncMode !== 'full_refresh' || !input.fields || !input.sourceKey || input.sourceKey.length === 0) return false;
+  if (stream.syncMode !== 'full_refresh' || !input.fields || !input.sourceKey || input.sourceKey.length === 0)
+    return false;
   const key = stream.primaryKey && stream.primaryKey.length > 0 ? stream.primaryKey : input.sourceKey;
   if (!sameKey(key, input.sourceKey)) return false;
   const { schema } = session.settings;
@@ -22,7 +23,9 @@ export function* upsertLoadsAsAppend(session: WriteSession): Step<boolean> {
     const r = yield* pg.query(conn, `SELECT EXISTS (SELECT 1 FROM ${quoteQualified(schema, stream.destinationTable)})`);
     if (r.rows[0]?.[0] !== 'f' && r.rows[0]?.[0] !== 'false') return false;
   }
-  log.info(`${stream.name}: ${quoteQualified(schema, stream.destinationTable)} is ${oid === undefined ? 'missing' : 'empty'} and the key is the source's primary key: loading with COPY (no merge needed)`);
+  log.info(
+    `${stream.name}: ${quoteQualified(schema, stream.destinationTable)} is ${oid === undefined ? 'missing' : 'empty'} and the key is the source's primary key: loading with COPY (no merge needed)`,
+  );
   return true;
 }
 

@@ -18,8 +18,10 @@ export function* resolveUpsertKey(
   sourceKey?: readonly string[],
 ): Step<string[]> {
   const target = quoteQualified(schema, stream.destinationTable);
-  const configured = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : sourceKey ? [...sourceKey] : undefined;
-  const key = configured ?? (oid ? (yield* pg.query(conn, PRIMARY_KEY_COLUMNS_SQL, [oid])).rows.map((r) => r[0] ?? '') : []);
+  const configured =
+    stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : sourceKey ? [...sourceKey] : undefined;
+  const key =
+    configured ?? (oid ? (yield* pg.query(conn, PRIMARY_KEY_COLUMNS_SQL, [oid])).rows.map((r) => r[0] ?? '') : []);
   if (key.length === 0) {
     throw ConnectorError.permanent(
       'PRIMARY_KEY_REQUIRED',

@@ -32,8 +32,26 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
   let target: EvolutionTarget | undefined;
   let fields: readonly FrameField[] = input.fields ?? [];
   if (input.fields) {
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, effectiveKey(stream.primaryKey, input), input.generated, input.domains);
-    target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
+    const oid = yield* ensureTargetTable(
+      conn,
+      stream.name,
+      schema,
+      table,
+      input.fields,
+      effectiveKey(stream.primaryKey, input),
+      input.generated,
+      input.domains,
+    );
+    target = {
+      conn,
+      stream: stream.name,
+      schema,
+      table,
+      oid,
+      shown: qualified,
+      policy: evolutionPolicy(stream),
+      changes,
+    };
     columns = (yield* evolveTable(target, input.fields, 0)).columns;
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);
@@ -82,6 +100,13 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
     input.checkpoints,
     input.first,
   );
-  log.info(`${stream.name}: appended ${load.rows} rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`);
-  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }), ...rejectionSummary(isolated) };
+  log.info(
+    `${stream.name}: appended ${load.rows} rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`,
+  );
+  return {
+    rows: load.rows,
+    frames: load.frames,
+    ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }),
+    ...rejectionSummary(isolated),
+  };
 }

@@ -41,14 +41,28 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
     refuseReservedColumns(stream.name, firstSchema, 'append', cdc);
     const lacking = [CDC_OP_COLUMN, CDC_LSN_COLUMN].filter((c) => !change.has(c));
     if (lacking.length > 0) {
-      throw ConnectorError.permanent('CDC_COLUMNS_MISSING', `${stream.name}: CDC frames for append lack ${lacking.join(', ')}`, { stream: stream.name, column: lacking[0] });
+      throw ConnectorError.permanent(
+        'CDC_COLUMNS_MISSING',
+        `${stream.name}: CDC frames for append lack ${lacking.join(', ')}`,
+        { stream: stream.name, column: lacking[0] },
+      );
     }
     // deletes carry only the key: nothing but the log's own columns may be NOT NULL
     const fields = input.fields.map((f) => ({ ...f, nullable: true }));
     oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined, input.generated, input.domains);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'append');
     // schema evolution at stream start, then whenever a frame's source columns change
-    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true };
+    const evolution = {
+      conn,
+      stream: stream.name,
+      schema,
+      table,
+      oid,
+      shown: qualified,
+      policy: evolutionPolicy(stream),
+      changes: changeLog,
+      cdc: true,
+    };
     // the log's columns are all nullable by design: nullability is never a change here
     const firstFields = cdcSourceFields(firstSchema, 'append').map((f) => ({ ...f, nullable: false }));
     columns = yield* copyColumnsOf(yield* evolveTable(evolution, firstFields, 0, columnHistoryOf(firstSchema)));
@@ -96,15 +110,24 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
         }
         yield* pg.query(conn, 'ROLLBACK');
         discarded += rows;
-        if (rows > 0) log.warn(`${stream.name}: ${rows} change rows after the last checkpoint marker rolled back; the next run reads them again`);
+        if (rows > 0)
+          log.warn(
+            `${stream.name}: ${rows} change rows after the last checkpoint marker rolled back; the next run reads them again`,
+          );
       },
       committed: marks.committed,
     },
     input.checkpoints,
     input.first,
   );
-  log.info(`${stream.name}: logged ${load.rows - discarded} CDC rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`);
-  return { rows: load.rows - discarded, frames: load.frames, ...(changeLog.size > 0 && { schemaChanges: changeLog.list(load.rows - discarded) }) };
+  log.info(
+    `${stream.name}: logged ${load.rows - discarded} CDC rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`,
+  );
+  return {
+    rows: load.rows - discarded,
+    frames: load.frames,
+    ...(changeLog.size > 0 && { schemaChanges: changeLog.list(load.rows - discarded) }),
+  };
 }
 
 /** A frame schema with every field NOT NULL: a change log never compares nullability. */

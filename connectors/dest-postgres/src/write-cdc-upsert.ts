@@ -1,4 +1,14 @@
-import { ConnectorError, frames, log, nextFrame, pg, type FrameHandle, type FrameSchema, type PgColumn, type Step } from '@rapidbyte/sdk';
+import {
+  ConnectorError,
+  frames,
+  log,
+  nextFrame,
+  pg,
+  type FrameHandle,
+  type FrameSchema,
+  type PgColumn,
+  type Step,
+} from '@rapidbyte/sdk';
 import { quoteQualified } from '@rapidbyte/sdk/postgres';
 import { applyChangeFrame, type ChangeTarget } from './cdc-apply.js';
 import { truncateTargetSql } from './cdc-apply-sql.js';
@@ -45,17 +55,44 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated, input.domains);
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
-    const evolution = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes: changeLog, cdc: true, fillExisting: true };
+    const evolution = {
+      conn,
+      stream: stream.name,
+      schema,
+      table,
+      oid,
+      shown: qualified,
+      policy: evolutionPolicy(stream),
+      changes: changeLog,
+      cdc: true,
+      fillExisting: true,
+    };
     const firstFields = cdcSourceFields(firstSchema, 'upsert');
     // a snapshot replaces every row: nothing already there needs a fill
     const history = columnHistoryOf(firstSchema);
-    const evolvedFirst = yield* evolveTable(evolution, firstFields, 0, cdcPhase(firstSchema) === 'snapshot' ? { ...history, fill: new Map() } : history);
+    const evolvedFirst = yield* evolveTable(
+      evolution,
+      firstFields,
+      0,
+      cdcPhase(firstSchema) === 'snapshot' ? { ...history, fill: new Map() } : history,
+    );
     columns = evolvedFirst.columns;
     follower = new CdcSchemaFollower(evolution, firstFields, 'upsert');
     const names = columns.map((c) => c.name);
     const change = stageChangeColumns(stream.name, firstSchema, defaultStageChangeColumns(fields.map((f) => f.name)));
     const stageColumns = yield* createCdcStage(conn, stream.name, schema, table, names, change);
-    changes = { conn, stream: stream.name, schema, table, columns: names, key, stageColumns, change, settings: cdc, identityAlways: evolvedFirst.identityAlways };
+    changes = {
+      conn,
+      stream: stream.name,
+      schema,
+      table,
+      columns: names,
+      key,
+      stageColumns,
+      change,
+      settings: cdc,
+      identityAlways: evolvedFirst.identityAlways,
+    };
   } else {
     existed = (yield* tableOid(conn, schema, table)) !== undefined;
     log.info(`${stream.name}: no frames; ${qualified} gets only watermarks`);
@@ -107,7 +144,13 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
       if (evolved) columns = evolved.columns;
       const names = columns.map((c) => c.name);
       yield* pg.query(conn, `DROP TABLE IF EXISTS ${CDC_STAGE}`);
-      changes = { ...changes, columns: names, change, identityAlways: evolved ? evolved.identityAlways : changes.identityAlways, stageColumns: yield* createCdcStage(conn, stream.name, schema, table, names, change) };
+      changes = {
+        ...changes,
+        columns: names,
+        change,
+        identityAlways: evolved ? evolved.identityAlways : changes.identityAlways,
+        stageColumns: yield* createCdcStage(conn, stream.name, schema, table, names, change),
+      };
       freshStage = true;
     }
     const result = yield* applyChangeFrame(changes, frame, applied && !freshStage);
@@ -138,7 +181,10 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
         if (payload === undefined) {
           yield* pg.query(conn, 'ROLLBACK');
           discarded += rows;
-          if (rows > 0) log.warn(`${stream.name}: ${rows} change rows after the last checkpoint marker rolled back; the next run reads them again`);
+          if (rows > 0)
+            log.warn(
+              `${stream.name}: ${rows} change rows after the last checkpoint marker rolled back; the next run reads them again`,
+            );
           return;
         }
         // a snapshot of an empty table sends no frames: the marker still replaces the content
@@ -155,7 +201,11 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     `${stream.name}: applied ${load.rows - discarded} CDC rows in ${load.frames} frames to ${qualified} on (${changes?.key.join(', ') ?? ''}): ` +
       `${snapshotRows} snapshot rows, ${upserted} inserted or updated, ${deleted} deleted${cdc.softDelete ? ' (soft)' : ''}, ${truncates} truncates, ${load.commits} commits`,
   );
-  return { rows: load.rows - discarded, frames: load.frames, ...(changeLog.size > 0 && { schemaChanges: changeLog.list(load.rows - discarded) }) };
+  return {
+    rows: load.rows - discarded,
+    frames: load.frames,
+    ...(changeLog.size > 0 && { schemaChanges: changeLog.list(load.rows - discarded) }),
+  };
 }
 
 /** The stage's change columns for frames of `shape`: a change frame's own (a snapshot frame has none: `current`). */
@@ -163,9 +213,13 @@ function stageChangeColumns(stream: string, shape: FrameSchema, current: StageCh
   if (cdcPhase(shape) === 'snapshot') return current;
   const found = changeColumns(shape, 'upsert');
   if (found.op === undefined) {
-    throw ConnectorError.permanent('CDC_COLUMNS_MISSING', `${stream}: a CDC change frame has no operation column (marked rapidbyte.cdc_column = op, or named _rb_op)`, {
-      stream,
-    });
+    throw ConnectorError.permanent(
+      'CDC_COLUMNS_MISSING',
+      `${stream}: a CDC change frame has no operation column (marked rapidbyte.cdc_column = op, or named _rb_op)`,
+      {
+        stream,
+      },
+    );
   }
   return { op: found.op, unchanged: found.unchanged ?? current.unchanged };
 }

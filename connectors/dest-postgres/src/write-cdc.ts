@@ -32,11 +32,20 @@ export function* writeCdc(session: WriteSession): Step<TransferSummary> {
  * slot with it — before any change arrives. A snapshot marker without frames (an empty table)
  * empties an existing upsert target in that transaction.
  */
-export function* readFirstCdcFrame(conn: number, settings: DestSettings, pipeline: string, stream: StreamContext): Step<FrameInput> {
+export function* readFirstCdcFrame(
+  conn: number,
+  settings: DestSettings,
+  pipeline: string,
+  stream: StreamContext,
+): Step<FrameInput> {
   const marks = watermarkCommits(conn, { schema: settings.schema, pipeline, stream: stream.name });
   return yield* readFirstFrame(function* (payload) {
     yield* pg.query(conn, 'BEGIN');
-    if (stream.writeMode === 'upsert' && isSnapshotMarker(requirePayload(payload, stream.name).value) && (yield* tableOid(conn, settings.schema, stream.destinationTable))) {
+    if (
+      stream.writeMode === 'upsert' &&
+      isSnapshotMarker(requirePayload(payload, stream.name).value) &&
+      (yield* tableOid(conn, settings.schema, stream.destinationTable))
+    ) {
       yield* pg.query(conn, truncateTargetSql(settings.schema, stream.destinationTable, settings.cdc, { hard: true }));
     }
     yield* marks.commit(payload);

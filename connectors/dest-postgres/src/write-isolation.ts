@@ -1,4 +1,11 @@
-import { ConnectorError, flushDeadLetters, frames, type DataErrorPolicy, type FrameHandle, type Step } from '@rapidbyte/sdk';
+import {
+  ConnectorError,
+  flushDeadLetters,
+  frames,
+  type DataErrorPolicy,
+  type FrameHandle,
+  type Step,
+} from '@rapidbyte/sdk';
 import type { IntervalIsolation } from './checkpoint-intervals.js';
 import { isDataError } from './data-error.js';
 import { ensureDeadLetterTable } from './dead-letter-table.js';
@@ -27,14 +34,27 @@ export interface WriteIsolation {
  * attempt (`context.isolateRows`) every frame is loaded with `isolateRows`, each rejected row going
  * to the `on_data_error` policy.
  */
-export function* writeIsolation(session: WriteSession, key: readonly string[], hooks: IsolationHooks): Step<WriteIsolation> {
+export function* writeIsolation(
+  session: WriteSession,
+  key: readonly string[],
+  hooks: IsolationHooks,
+): Step<WriteIsolation> {
   const { conn, stream } = session;
   const policy = session.onDataError ?? 'fail';
   const dlqTable = policy === 'dlq' ? stream.dlqTable : undefined;
   if (dlqTable !== undefined) yield* ensureDeadLetterTable(conn, session.settings.schema, dlqTable);
   const rejections = new Rejections();
   const reject = rowRejecter(
-    { conn, runId: session.runId ?? 0, stream: stream.name, schema: session.settings.schema, table: stream.destinationTable, policy, key, ...(dlqTable !== undefined && { dlqTable }) },
+    {
+      conn,
+      runId: session.runId ?? 0,
+      stream: stream.name,
+      schema: session.settings.schema,
+      table: stream.destinationTable,
+      policy,
+      key,
+      ...(dlqTable !== undefined && { dlqTable }),
+    },
     rejections,
   );
   let flushed = 0;
@@ -45,7 +65,12 @@ export function* writeIsolation(session: WriteSession, key: readonly string[], h
       ConnectorError.transient(
         'ROWS_REJECTED',
         `${stream.name}: the destination rejected a row (${(error as Error).message}); nothing of this checkpoint interval was committed`,
-        { stream: stream.name, ...((error as { sqlstate?: string }).sqlstate !== undefined && { sqlstate: (error as { sqlstate?: string }).sqlstate }) },
+        {
+          stream: stream.name,
+          ...((error as { sqlstate?: string }).sqlstate !== undefined && {
+            sqlstate: (error as { sqlstate?: string }).sqlstate,
+          }),
+        },
       ),
     start: () => hooks.start(),
     *load(frame: FrameHandle) {

@@ -51,7 +51,17 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
     reportLast(input);
     return { rows: 0, frames: 0 };
   }
-  const plan = targetOid || !input.fields ? undefined : planTable(stream.name, schema, staging, yield* fieldsWithDomains(conn, stream.name, input.fields, input.domains), effectiveKey(stream.primaryKey, input), { generated: input.generated });
+  const plan =
+    targetOid || !input.fields
+      ? undefined
+      : planTable(
+          stream.name,
+          schema,
+          staging,
+          yield* fieldsWithDomains(conn, stream.name, input.fields, input.domains),
+          effectiveKey(stream.primaryKey, input),
+          { generated: input.generated },
+        );
   if (plan) yield* ensureEnumTypes(conn, plan.enums);
 
   yield* pg.query(conn, 'BEGIN');
@@ -62,7 +72,16 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
   const changes = new SchemaChangeLog();
   if (input.fields) {
     const stagingOid = (yield* tableOid(conn, schema, staging)) ?? '0';
-    const target: EvolutionTarget = { conn, stream: stream.name, schema, table: staging, oid: stagingOid, shown: qualified, policy: evolutionPolicy(stream), changes };
+    const target: EvolutionTarget = {
+      conn,
+      stream: stream.name,
+      schema,
+      table: staging,
+      oid: stagingOid,
+      shown: qualified,
+      policy: evolutionPolicy(stream),
+      changes,
+    };
     let fields = input.fields;
     let columns = (yield* evolveTable(target, fields, 0)).columns;
     const first = yield* copyInTo(conn, schema, staging, columns);
@@ -98,7 +117,13 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
  * row whose key is missing there fails the replace (the old table stays) with a permanent
  * `FOREIGN_KEY_VIOLATION` naming the constraint and the target.
  */
-function* addOutgoingForeignKeys(conn: number, stream: string, qualified: string, targetOid: string, stage: string): Step<void> {
+function* addOutgoingForeignKeys(
+  conn: number,
+  stream: string,
+  qualified: string,
+  targetOid: string,
+  stage: string,
+): Step<void> {
   for (const [sql] of (yield* pg.query(conn, OUTGOING_FOREIGN_KEYS_SQL, [targetOid, stage])).rows) {
     try {
       yield* pg.query(conn, sql ?? '');
@@ -117,7 +142,8 @@ function* addOutgoingForeignKeys(conn: number, stream: string, qualified: string
 /** Writes the last marker's payload as the watermark (inside the caller's transaction); none seen: nothing. */
 function* writeLastWatermark(session: WriteSession): Step<void> {
   const last = lastMarker(session.input);
-  if (last !== undefined) yield* writeWatermark(session.conn, watermarkKey(session), requirePayload(last, session.stream.name));
+  if (last !== undefined)
+    yield* writeWatermark(session.conn, watermarkKey(session), requirePayload(last, session.stream.name));
 }
 
 /** After the commit: reports the last marker (if any) as committed. */

@@ -1,4 +1,12 @@
-import { checkpoint, checkpointKey, closeQuietly, ConnectorError, openConnection, type OperationInput, type Step } from '@rapidbyte/sdk';
+import {
+  checkpoint,
+  checkpointKey,
+  closeQuietly,
+  ConnectorError,
+  openConnection,
+  type OperationInput,
+  type Step,
+} from '@rapidbyte/sdk';
 import { postgresIdentifier, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
 import { isDataError } from './data-error.js';
 import { destSettings, type DestConfig } from './dest-config.js';
@@ -61,9 +69,22 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
     );
     checkpoint('resume', resume);
     const input = cdc ? yield* readFirstCdcFrame(conn, settings, context.pipeline, stream) : yield* readFirstFrame();
-    const session = { conn, settings, pipeline: context.pipeline, stream, input, runId: context.runId, onDataError: context.onDataError ?? 'fail', isolateRows: context.isolateRows === true } as const;
+    const session = {
+      conn,
+      settings,
+      pipeline: context.pipeline,
+      stream,
+      input,
+      runId: context.runId,
+      onDataError: context.onDataError ?? 'fail',
+      isolateRows: context.isolateRows === true,
+    } as const;
     // an upsert into an empty table from a source keyed the same way has nothing to merge
-    const writer = cdc ? writeCdc : stream.writeMode === 'upsert' && (yield* upsertLoadsAsAppend(session)) ? writeAppend : WRITERS[stream.writeMode];
+    const writer = cdc
+      ? writeCdc
+      : stream.writeMode === 'upsert' && (yield* upsertLoadsAsAppend(session))
+        ? writeAppend
+        : WRITERS[stream.writeMode];
     const result = yield* writer(session);
     // the data is committed: a failure to close changes nothing
     yield* closeQuietly(conn);
@@ -72,7 +93,10 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
   } catch (error) {
     yield* closeQuietly(conn);
     // replace and CDC load whole batches: say why on_data_error did not isolate the row
-    const whole = (cdc || stream.writeMode === 'replace') && isDataError(error) ? ' (rows are not isolated in this mode: on_data_error applies to append and upsert)' : '';
+    const whole =
+      (cdc || stream.writeMode === 'replace') && isDataError(error)
+        ? ' (rows are not isolated in this mode: on_data_error applies to append and upsert)'
+        : '';
     throw withStreamContext(error, stream.name, `${cdc ? 'cdc ' : ''}${stream.writeMode} into ${target}${whole}`);
   }
 }

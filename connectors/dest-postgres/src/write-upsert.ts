@@ -45,9 +45,34 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
     identityAlways = evolved.identityAlways;
   };
   if (input.fields) {
-    key = yield* resolveUpsertKey(conn, stream, schema, yield* tableOid(conn, schema, table), input.fields, input.sourceKey);
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, input.fields, key, input.generated, input.domains);
-    target = { conn, stream: stream.name, schema, table, oid, shown: qualified, policy: evolutionPolicy(stream), changes };
+    key = yield* resolveUpsertKey(
+      conn,
+      stream,
+      schema,
+      yield* tableOid(conn, schema, table),
+      input.fields,
+      input.sourceKey,
+    );
+    const oid = yield* ensureTargetTable(
+      conn,
+      stream.name,
+      schema,
+      table,
+      input.fields,
+      key,
+      input.generated,
+      input.domains,
+    );
+    target = {
+      conn,
+      stream: stream.name,
+      schema,
+      table,
+      oid,
+      shown: qualified,
+      policy: evolutionPolicy(stream),
+      changes,
+    };
     use(yield* evolveTable(target, input.fields, 0));
   } else {
     log.info(`${stream.name}: no frames; ${qualified} unchanged`);
@@ -70,7 +95,9 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
   function* mergeStage(): Step<number> {
     const rows = Number(yield* pg.copyInEnd(copy as number));
     copy = undefined;
-    merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key, identityAlways))).rowCount);
+    merged += Number(
+      (yield* pg.query(conn, mergeStatement(schema, table, stage, names, key, identityAlways))).rowCount,
+    );
     return rows;
   }
   let isolated: WriteIsolation | undefined;
@@ -79,7 +106,9 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
     isolated = yield* writeIsolation(session, key, {
       *load(piece) {
         const rows = yield* copyPiece(conn, 'pg_temp', stage, columns, piece);
-        merged += Number((yield* pg.query(conn, mergeStatement(schema, table, stage, names, key, identityAlways))).rowCount);
+        merged += Number(
+          (yield* pg.query(conn, mergeStatement(schema, table, stage, names, key, identityAlways))).rowCount,
+        );
         yield* pg.query(conn, `TRUNCATE ${qualifiedStage(stage)}`);
         return rows;
       },
@@ -121,5 +150,10 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
     `${stream.name}: upserted ${load.rows} rows in ${load.frames} frames into ${qualified} on (${key.join(', ')}): ` +
       `${merged} inserted or updated, ${load.commits} commits`,
   );
-  return { rows: load.rows, frames: load.frames, ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }), ...rejectionSummary(isolated) };
+  return {
+    rows: load.rows,
+    frames: load.frames,
+    ...(changes.size > 0 && { schemaChanges: changes.list(load.rows) }),
+    ...rejectionSummary(isolated),
+  };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyDeletesSql, applyUpsertsSql, keyMatch, truncateTargetSql, unchangedFillSql, unchangedMissingSql } from '../src/cdc-apply-sql.js';
+import {
+  applyDeletesSql,
+  applyUpsertsSql,
+  keyMatch,
+  truncateTargetSql,
+  unchangedFillSql,
+  unchangedMissingSql,
+} from '../src/cdc-apply-sql.js';
 
 const plain = { softDelete: false, syncedAt: false };
 const soft = { softDelete: true, syncedAt: false };
@@ -57,7 +64,9 @@ describe('applyDeletesSql', () => {
       'UPDATE "s"."t" AS t SET "_rb_deleted_at" = now()\n' +
         `FROM "pg_temp"."_rb_cdc_stage" AS s WHERE s."_rb_op" = 'D' AND t."id" = s."id" AND t."_rb_deleted_at" IS NULL`,
     );
-    expect(applyDeletesSql('s', 't', ['id'], ops, both)).toContain('SET "_rb_deleted_at" = now(), "_rb_synced_at" = now()\n');
+    expect(applyDeletesSql('s', 't', ['id'], ops, both)).toContain(
+      'SET "_rb_deleted_at" = now(), "_rb_synced_at" = now()\n',
+    );
   });
 });
 
@@ -80,7 +89,11 @@ describe('applyUpsertsSql', () => {
 
   it('does nothing on conflict when every column is a key column and no bookkeeping is set', () => {
     expect(applyUpsertsSql('s', 't', ['a'], ['a'], ops, plain).endsWith('ON CONFLICT ("a") DO NOTHING')).toBe(true);
-    expect(applyUpsertsSql('s', 't', ['a'], ['a'], ops, soft).endsWith('ON CONFLICT ("a") DO UPDATE SET "_rb_deleted_at" = NULL')).toBe(true);
+    expect(
+      applyUpsertsSql('s', 't', ['a'], ['a'], ops, soft).endsWith(
+        'ON CONFLICT ("a") DO UPDATE SET "_rb_deleted_at" = NULL',
+      ),
+    ).toBe(true);
   });
 
   it('revives soft-deleted rows and stamps _rb_synced_at', () => {
@@ -102,15 +115,21 @@ describe('a source column named _rb_op', () => {
         'ON CONFLICT ("id") DO UPDATE SET "_rb_op" = EXCLUDED."_rb_op"',
     );
     expect(applyDeletesSql('s', 't', ['id'], renamed, plain)).toContain(`WHERE s."_rb_op_1" = 'D'`);
-    expect(unchangedFillSql('s', 't', ['id', '_rb_op'], ['id'], renamed)).toContain(`WHERE s."_rb_unchanged" IS NOT NULL AND s."_rb_op_1" IN ('I', 'U')`);
-    expect(unchangedMissingSql('s', 't', ['id'], { op: '_rb_op', unchanged: '_rb_unchanged_1' })).toContain('SELECT s."_rb_unchanged_1", s."id"::text');
+    expect(unchangedFillSql('s', 't', ['id', '_rb_op'], ['id'], renamed)).toContain(
+      `WHERE s."_rb_unchanged" IS NOT NULL AND s."_rb_op_1" IN ('I', 'U')`,
+    );
+    expect(unchangedMissingSql('s', 't', ['id'], { op: '_rb_op', unchanged: '_rb_unchanged_1' })).toContain(
+      'SELECT s."_rb_unchanged_1", s."id"::text',
+    );
   });
 });
 
 describe('truncateTargetSql', () => {
   it('truncates, or soft-deletes every live row', () => {
     expect(truncateTargetSql('s', 'Order', plain)).toBe('TRUNCATE "s"."Order"');
-    expect(truncateTargetSql('s', 'Order', soft)).toBe('UPDATE "s"."Order" SET "_rb_deleted_at" = now() WHERE "_rb_deleted_at" IS NULL');
+    expect(truncateTargetSql('s', 'Order', soft)).toBe(
+      'UPDATE "s"."Order" SET "_rb_deleted_at" = now() WHERE "_rb_deleted_at" IS NULL',
+    );
     expect(truncateTargetSql('s', 'Order', both)).toBe(
       'UPDATE "s"."Order" SET "_rb_deleted_at" = now(), "_rb_synced_at" = now() WHERE "_rb_deleted_at" IS NULL',
     );

@@ -23,6 +23,8 @@ describe('bookkeeping columns', () => {
   it('takes no lock when the target has them, or nothing is asked', () => {
     expect(addCdcColumnsDdl('s', 't', both, 'upsert', ['id', '_rb_deleted_at', '_rb_synced_at'])).toBeUndefined();
     expect(addCdcColumnsDdl('s', 't', { softDelete: false, syncedAt: false }, 'upsert', [])).toBeUndefined();
-    expect(addCdcColumnsDdl('s', 't', both, 'upsert', ['_rb_synced_at'])).toBe('ALTER TABLE "s"."t" ADD COLUMN IF NOT EXISTS "_rb_deleted_at" timestamptz');
+    expect(addCdcColumnsDdl('s', 't', both, 'upsert', ['_rb_synced_at'])).toBe(
+      'ALTER TABLE "s"."t" ADD COLUMN IF NOT EXISTS "_rb_deleted_at" timestamptz',
+    );
   });
 });

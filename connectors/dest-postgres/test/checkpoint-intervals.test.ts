@@ -5,7 +5,11 @@ import { loadByCheckpoint, type IntervalLoad, type IntervalTarget } from '../src
 type Input = { frame: number } | { marker: string };
 
 /** Runs the driver over `items` (first frame and early markers taken as `readFirstFrame` would) and records its calls. */
-function run(items: readonly Input[], bad?: ReadonlySet<number>, isolate?: 'plain' | 'from-start'): { events: string[]; load: IntervalLoad } {
+function run(
+  items: readonly Input[],
+  bad?: ReadonlySet<number>,
+  isolate?: 'plain' | 'from-start',
+): { events: string[]; load: IntervalLoad } {
   const early: string[] = [];
   let i = 0;
   for (; i < items.length && 'marker' in items[i]; i++) early.push((items[i] as { marker: string }).marker);
@@ -17,7 +21,9 @@ function run(items: readonly Input[], bad?: ReadonlySet<number>, isolate?: 'plai
     *next(): Generator<never, FrameItem> {
       const item = rest.shift();
       if (!item) return { kind: 'end', rows: 0n };
-      return 'frame' in item ? { kind: 'frame', frame: BigInt(item.frame) } : { kind: 'checkpoint', payload: item.marker };
+      return 'frame' in item
+        ? { kind: 'frame', frame: BigInt(item.frame) }
+        : { kind: 'checkpoint', payload: item.marker };
     },
     *begin() {
       events.push('BEGIN');
@@ -72,25 +78,59 @@ describe('loadByCheckpoint', () => {
   it('commits each interval with its marker, then reports it', () => {
     const { events, load } = run([{ frame: 2 }, { frame: 3 }, { marker: 'a' }, { frame: 4 }, { marker: 'b' }]);
     expect(events).toEqual([
-      'BEGIN', 'open', 'write 2', 'write 3', 'close', 'COMMIT a', 'committed a',
-      'BEGIN', 'open', 'write 4', 'close', 'COMMIT b', 'committed b',
+      'BEGIN',
+      'open',
+      'write 2',
+      'write 3',
+      'close',
+      'COMMIT a',
+      'committed a',
+      'BEGIN',
+      'open',
+      'write 4',
+      'close',
+      'COMMIT b',
+      'committed b',
     ]);
     expect(load).toEqual({ rows: 9, frames: 3, commits: 2 });
   });
 
   it('commits frames after the last marker at the end without a watermark', () => {
     const { events, load } = run([{ frame: 1 }, { marker: 'a' }, { frame: 5 }]);
-    expect(events).toEqual(['BEGIN', 'open', 'write 1', 'close', 'COMMIT a', 'committed a', 'BEGIN', 'open', 'write 5', 'close', 'COMMIT']);
+    expect(events).toEqual([
+      'BEGIN',
+      'open',
+      'write 1',
+      'close',
+      'COMMIT a',
+      'committed a',
+      'BEGIN',
+      'open',
+      'write 5',
+      'close',
+      'COMMIT',
+    ]);
     expect(load).toEqual({ rows: 6, frames: 2, commits: 2 });
   });
 
   it('commits only the watermark for markers with no frames before them (between markers, before the first frame)', () => {
     const { events } = run([{ marker: 'a' }, { marker: 'b' }, { frame: 1 }, { marker: 'c' }, { marker: 'd' }]);
     expect(events).toEqual([
-      'BEGIN', 'COMMIT a', 'committed a',
-      'BEGIN', 'COMMIT b', 'committed b',
-      'BEGIN', 'open', 'write 1', 'close', 'COMMIT c', 'committed c',
-      'BEGIN', 'COMMIT d', 'committed d',
+      'BEGIN',
+      'COMMIT a',
+      'committed a',
+      'BEGIN',
+      'COMMIT b',
+      'committed b',
+      'BEGIN',
+      'open',
+      'write 1',
+      'close',
+      'COMMIT c',
+      'committed c',
+      'BEGIN',
+      'COMMIT d',
+      'committed d',
     ]);
   });
 
@@ -115,10 +155,28 @@ describe('loadByCheckpoint', () => {
   });
 
   it('from the start, every frame loads isolated and each interval waits for its dead letters before COMMIT', () => {
-    const { events, load } = run([{ frame: 2 }, { frame: 3 }, { marker: 'a' }, { frame: 5 }, { marker: 'b' }], new Set([3]), 'from-start');
+    const { events, load } = run(
+      [{ frame: 2 }, { frame: 3 }, { marker: 'a' }, { frame: 5 }, { marker: 'b' }],
+      new Set([3]),
+      'from-start',
+    );
     expect(events).toEqual([
-      'BEGIN', 'start', 'isolate 2', 'release 2', 'isolate 3', 'release 3', 'flush', 'COMMIT a', 'committed a',
-      'BEGIN', 'start', 'isolate 5', 'release 5', 'flush', 'COMMIT b', 'committed b',
+      'BEGIN',
+      'start',
+      'isolate 2',
+      'release 2',
+      'isolate 3',
+      'release 3',
+      'flush',
+      'COMMIT a',
+      'committed a',
+      'BEGIN',
+      'start',
+      'isolate 5',
+      'release 5',
+      'flush',
+      'COMMIT b',
+      'committed b',
     ]);
     expect(load).toEqual({ rows: 2 + 2 + 5, frames: 3, commits: 2 });
   });

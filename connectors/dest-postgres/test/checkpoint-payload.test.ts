@@ -4,7 +4,11 @@ import { parseCheckpointPayload } from '../src/checkpoint-payload.js';
 describe('parseCheckpointPayload', () => {
   it('keeps the text and parses it', () => {
     const text = '{"mode":"incremental","cursorValue":"9007199254740993"}';
-    expect(parseCheckpointPayload(text)).toEqual({ ok: true, json: text, value: { mode: 'incremental', cursorValue: '9007199254740993' } });
+    expect(parseCheckpointPayload(text)).toEqual({
+      ok: true,
+      json: text,
+      value: { mode: 'incremental', cursorValue: '9007199254740993' },
+    });
     expect(parseCheckpointPayload('null')).toEqual({ ok: true, json: 'null', value: null });
   });
 

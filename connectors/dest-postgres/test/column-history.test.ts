@@ -6,7 +6,10 @@ describe('columnHistoryOf', () => {
   it('reads renames and fills from the frame metadata, ignoring malformed entries', () => {
     const history = columnHistoryOf({
       fields: [],
-      metadata: { 'rapidbyte.renamed_columns': '{"title":"name","x":7,"same":"same"}', 'rapidbyte.column_fill': '{"s":{"value":"new"},"t":{"unknown":true},"u":{}}' },
+      metadata: {
+        'rapidbyte.renamed_columns': '{"title":"name","x":7,"same":"same"}',
+        'rapidbyte.column_fill': '{"s":{"value":"new"},"t":{"unknown":true},"u":{}}',
+      },
     });
     expect([...history.renamed]).toEqual([['title', 'name']]);
     expect([...history.fill]).toEqual([

@@ -42,20 +42,30 @@ describe('planCreateTable', () => {
 
   it('creates enum types in the destination schema under their unqualified name', () => {
     const columns = columnsOf([
-      field('m', 'other."Mood"', true, { 'rapidbyte.pg_category': 'E', 'rapidbyte.pg_enum_labels': '["sad","it\'s ok"]' }),
+      field('m', 'other."Mood"', true, {
+        'rapidbyte.pg_category': 'E',
+        'rapidbyte.pg_enum_labels': '["sad","it\'s ok"]',
+      }),
       field('m2', '"Mood"', false, { 'rapidbyte.pg_category': 'E', 'rapidbyte.pg_enum_labels': '["sad","it\'s ok"]' }),
     ]);
     const plan = planCreateTable('raw', 't', columns, undefined, { ifNotExists: true });
     if (!plan.ok) throw new Error(plan.message);
     expect(plan.enums).toEqual([{ schema: 'raw', name: 'Mood', labels: ['sad', "it's ok"] }]);
-    expect(plan.createTable).toBe('CREATE TABLE IF NOT EXISTS "raw"."t" (\n  "m" "raw"."Mood",\n  "m2" "raw"."Mood" NOT NULL\n)');
+    expect(plan.createTable).toBe(
+      'CREATE TABLE IF NOT EXISTS "raw"."t" (\n  "m" "raw"."Mood",\n  "m2" "raw"."Mood" NOT NULL\n)',
+    );
     expect(createEnumTypeDdl(plan.enums[0])).toBe(`CREATE TYPE "raw"."Mood" AS ENUM ('sad', 'it''s ok')`);
-    expect(addEnumLabelsDdl(plan.enums[0], ['sad'])).toEqual([`ALTER TYPE "raw"."Mood" ADD VALUE IF NOT EXISTS 'it''s ok'`]);
+    expect(addEnumLabelsDdl(plan.enums[0], ['sad'])).toEqual([
+      `ALTER TYPE "raw"."Mood" ADD VALUE IF NOT EXISTS 'it''s ok'`,
+    ]);
   });
 
   it('makes an array of an enum an array of the enum created in the destination schema', () => {
     const columns = columnsOf([
-      field('moods', 'other."Mood"[]', true, { 'rapidbyte.pg_category': 'A', 'rapidbyte.pg_enum_labels': '["sad","ok"]' }),
+      field('moods', 'other."Mood"[]', true, {
+        'rapidbyte.pg_category': 'A',
+        'rapidbyte.pg_enum_labels': '["sad","ok"]',
+      }),
       field('sizes', 'size[]', true, { 'rapidbyte.pg_category': 'A', 'rapidbyte.pg_enum_labels': '["s","m"]' }),
       field('m', 'other."Mood"', true, { 'rapidbyte.pg_category': 'E', 'rapidbyte.pg_enum_labels': '["sad","ok"]' }),
       field('ints', 'integer[]', true, { 'rapidbyte.pg_category': 'A' }),
@@ -77,7 +87,11 @@ describe('planCreateTable', () => {
   });
 
   it('rejects a key column that is not in the frame and a type name that could end the statement', () => {
-    expect(planCreateTable('s', 't', columnsOf([field('a', 'int')]), ['id'])).toMatchObject({ ok: false, code: 'PRIMARY_KEY_COLUMN_MISSING', column: 'id' });
+    expect(planCreateTable('s', 't', columnsOf([field('a', 'int')]), ['id'])).toMatchObject({
+      ok: false,
+      code: 'PRIMARY_KEY_COLUMN_MISSING',
+      column: 'id',
+    });
     expect(planCreateTable('s', 't', columnsOf([field('a', 'int); drop table x; --')]), undefined)).toMatchObject({
       ok: false,
       code: 'INVALID_TYPE_NAME',
@@ -102,6 +116,8 @@ describe('frameColumns', () => {
       ['text', true],
       ['timestamp with time zone', true],
     ]);
-    expect(frameColumns({ fields: [{ name: 'x', type: 'Struct<{a:Int32}>', nullable: true, metadata: {} }] })).toMatchObject({ ok: false, column: 'x' });
+    expect(
+      frameColumns({ fields: [{ name: 'x', type: 'Struct<{a:Int32}>', nullable: true, metadata: {} }] }),
+    ).toMatchObject({ ok: false, column: 'x' });
   });
 });

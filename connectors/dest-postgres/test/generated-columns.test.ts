@@ -33,9 +33,18 @@ describe('generated columns the frames leave out', () => {
   });
 
   it('refuses a description that could not be spliced into DDL safely', () => {
-    expect(generatedColumnsOf(meta([{ name: 'x', type: 'int); DROP TABLE t; --', expression: '(1)', position: 0 }])).rejected).toEqual(['x']);
-    expect(generatedColumnsOf(meta([{ name: 'y', type: 'integer', expression: '1) STORED, z int GENERATED ALWAYS AS (2', position: 0 }])).rejected).toEqual(['y']);
-    expect(generatedColumnsOf({ 'rapidbyte.generated_columns': '{' }).rejected).toEqual(['rapidbyte.generated_columns']);
+    expect(
+      generatedColumnsOf(meta([{ name: 'x', type: 'int); DROP TABLE t; --', expression: '(1)', position: 0 }]))
+        .rejected,
+    ).toEqual(['x']);
+    expect(
+      generatedColumnsOf(
+        meta([{ name: 'y', type: 'integer', expression: '1) STORED, z int GENERATED ALWAYS AS (2', position: 0 }]),
+      ).rejected,
+    ).toEqual(['y']);
+    expect(generatedColumnsOf({ 'rapidbyte.generated_columns': '{' }).rejected).toEqual([
+      'rapidbyte.generated_columns',
+    ]);
   });
 });
 
@@ -47,7 +56,16 @@ describe('isSafeExpression', () => {
   });
 
   it('rejects what could end the clause or hide text', () => {
-    for (const bad of ['1); DROP TABLE t', 'a) STORED, b int GENERATED ALWAYS AS (1', '(a', 'a -- c', 'a /* c */', "'open", '', 'a\0']) {
+    for (const bad of [
+      '1); DROP TABLE t',
+      'a) STORED, b int GENERATED ALWAYS AS (1',
+      '(a',
+      'a -- c',
+      'a /* c */',
+      "'open",
+      '',
+      'a\0',
+    ]) {
       expect(isSafeExpression(bad), bad).toBe(false);
     }
   });

@@ -15,11 +15,20 @@ describe('dest-postgres on the harness', () => {
       query: (sql) => {
         if (/^CREATE TABLE IF NOT EXISTS "raw"\."users"/.test(sql)) created = true;
         if (sql === RESOLVE_TABLE_SQL) return { rows: created ? [['16500']] : [] };
-        if (sql === TABLE_COLUMNS_SQL) return { rows: [['id', 'bigint', '20', 'N', 'true', '[]'], ['email', 'text', '25', 'S', 'true', '[]']] };
+        if (sql === TABLE_COLUMNS_SQL)
+          return {
+            rows: [
+              ['id', 'bigint', '20', 'N', 'true', '[]'],
+              ['email', 'text', '25', 'S', 'true', '[]'],
+            ],
+          };
         return undefined;
       },
     });
-    const frame = batchFromRows([{ id: 1, email: 'a@x' }, { id: 2, email: null }]);
+    const frame = batchFromRows([
+      { id: 1, email: 'a@x' },
+      { id: 2, email: null },
+    ]);
     const run = await harness.write({
       config,
       context: { pipeline: 'p', stream: { name: 'public.users', writeMode: 'append', destinationTable: 'users' } },

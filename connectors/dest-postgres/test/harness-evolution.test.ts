@@ -36,14 +36,24 @@ describe('dest-postgres schema evolution mid-stream', () => {
       context: { pipeline: 'p', stream: { name: 'public.users', writeMode: 'append', destinationTable: 'users' } },
       input: [
         batchFromRows([{ id: 1, email: 'a@x' }]),
-        batchFromRows([{ id: 2, email: 'b@x', score: 1.5 }, { id: 3, email: null, score: null }]),
+        batchFromRows([
+          { id: 2, email: 'b@x', score: 1.5 },
+          { id: 3, email: null, score: null },
+        ]),
         { checkpoint: { mode: 'full_refresh', complete: true, rows: 3 } },
       ],
       handlers: pg.handlers,
     });
     expect(run.outcome.ok, JSON.stringify(run.outcome)).toBe(true);
-    expect(run.result).toEqual({ rows: 3, frames: 2, schemaChanges: [{ column: 'score', change: 'new_column', action: 'add', to: 'double precision' }] });
-    expect(pg.copyIns.map((c) => c.sql.replace(/ FROM STDIN.*/, ''))).toEqual(['COPY "raw"."users" ("id", "email")', 'COPY "raw"."users" ("id", "email", "score")']);
+    expect(run.result).toEqual({
+      rows: 3,
+      frames: 2,
+      schemaChanges: [{ column: 'score', change: 'new_column', action: 'add', to: 'double precision' }],
+    });
+    expect(pg.copyIns.map((c) => c.sql.replace(/ FROM STDIN.*/, ''))).toEqual([
+      'COPY "raw"."users" ("id", "email")',
+      'COPY "raw"."users" ("id", "email", "score")',
+    ]);
     const sqls = pg.queries.map((q) => q.sql);
     const alter = sqls.findIndex((s) => s.startsWith('ALTER TABLE'));
     expect(alter).toBeGreaterThan(sqls.indexOf('BEGIN'));
@@ -60,7 +70,12 @@ describe('dest-postgres schema evolution mid-stream', () => {
           name: 'public.users',
           writeMode: 'append',
           destinationTable: 'users',
-          schemaEvolution: { newColumn: 'fail', removedColumn: 'ignore', typeChange: 'fail', nullabilityChange: 'allow' },
+          schemaEvolution: {
+            newColumn: 'fail',
+            removedColumn: 'ignore',
+            typeChange: 'fail',
+            nullabilityChange: 'allow',
+          },
         },
       },
       input: [batchFromRows([{ id: 1, email: 'a@x' }]), batchFromRows([{ id: 2, email: 'b@x', score: 1.5 }])],
@@ -88,17 +103,33 @@ describe('dest-postgres schema evolution mid-stream', () => {
           writeMode: 'upsert',
           destinationTable: 'users',
           primaryKey: ['id'],
-          schemaEvolution: { newColumn: 'add', removedColumn: 'ignore', typeChange: 'null', nullabilityChange: 'allow' },
+          schemaEvolution: {
+            newColumn: 'add',
+            removedColumn: 'ignore',
+            typeChange: 'null',
+            nullabilityChange: 'allow',
+          },
         },
       },
-      input: [typed([{ id: 1, email: 'a@x' }], 'text'), typed([{ id: 2, email: 'b@x' }, { id: 3, email: 'c@x' }], 'character varying(40)')],
+      input: [
+        typed([{ id: 1, email: 'a@x' }], 'text'),
+        typed(
+          [
+            { id: 2, email: 'b@x' },
+            { id: 3, email: 'c@x' },
+          ],
+          'character varying(40)',
+        ),
+      ],
       handlers: pg.handlers,
     });
     expect(run.outcome.ok, JSON.stringify(run.outcome)).toBe(true);
     expect(run.result).toEqual({
       rows: 3,
       frames: 2,
-      schemaChanges: [{ column: 'email', change: 'type_change', action: 'null', from: 'text', to: 'character varying(40)', rows: 2 }],
+      schemaChanges: [
+        { column: 'email', change: 'type_change', action: 'null', from: 'text', to: 'character varying(40)', rows: 2 },
+      ],
     });
     expect(pg.copyIns.map((c) => c.sql.replace(/ FROM STDIN.*/, ''))).toEqual([
       'COPY "pg_temp"."_rb_stage_1" ("id", "email")',

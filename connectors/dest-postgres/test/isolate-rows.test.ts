@@ -21,24 +21,44 @@ function fakeServer(bad: ReadonlySet<number>): FakePostgres {
   return new FakePostgres({
     query: (sql) => {
       if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
-      if (sql === TABLE_COLUMNS_SQL) return { rows: [['id', 'bigint', '20', 'N', 'true', '[]'], ['email', 'text', '25', 'S', 'true', '[]']] };
+      if (sql === TABLE_COLUMNS_SQL)
+        return {
+          rows: [
+            ['id', 'bigint', '20', 'N', 'true', '[]'],
+            ['email', 'text', '25', 'S', 'true', '[]'],
+          ],
+        };
       if (sql.includes('pg_constraint')) return { rows: [['id']] };
       return undefined;
     },
-    copyIn: (_sql, frame) => (ids(frame).some((id) => bad.has(id)) ? failure('SQLSTATE_23514', CHECK, 'permanent', '23514') : undefined),
+    copyIn: (_sql, frame) =>
+      ids(frame).some((id) => bad.has(id)) ? failure('SQLSTATE_23514', CHECK, 'permanent', '23514') : undefined,
   });
 }
 
-async function load(policy: 'fail' | 'skip' | 'dlq', input: readonly (RecordBatch | { checkpoint: unknown })[], bad: ReadonlySet<number>, isolateRows = true) {
+async function load(
+  policy: 'fail' | 'skip' | 'dlq',
+  input: readonly (RecordBatch | { checkpoint: unknown })[],
+  bad: ReadonlySet<number>,
+  isolateRows = true,
+) {
   const pg = fakeServer(bad);
   const run = await harness.write({
     config,
-    context: { pipeline: 'p', onDataError: policy, isolateRows, stream: { name: 'public.users', writeMode: 'append', destinationTable: 'users', primaryKey: ['id'] } },
+    context: {
+      pipeline: 'p',
+      onDataError: policy,
+      isolateRows,
+      stream: { name: 'public.users', writeMode: 'append', destinationTable: 'users', primaryKey: ['id'] },
+    },
     input,
     handlers: pg.handlers,
   });
   // rows that stayed: COPYs that ended (a refused one never ends; its savepoint is rolled back)
-  const loaded = pg.copyIns.filter((c) => c.ended).flatMap((c) => c.frames.flatMap(ids)).sort((a, b) => a - b);
+  const loaded = pg.copyIns
+    .filter((c) => c.ended)
+    .flatMap((c) => c.frames.flatMap(ids))
+    .sort((a, b) => a - b);
   return { run, pg, loaded, sqls: pg.queries.map((q) => q.sql) };
 }
 
@@ -47,7 +67,12 @@ const range = (from: number, to: number, except: ReadonlySet<number> = new Set()
 
 describe('dest-postgres row isolation (harness)', () => {
   it('a plain attempt that meets a rejected row fails with the transient ROWS_REJECTED, committing nothing of the interval', async () => {
-    const { run, sqls } = await load('skip', [frameOf(1, 20), frameOf(21, 40), { checkpoint: { mode: 'full_refresh', rows: 40 } }], new Set([25]), false);
+    const { run, sqls } = await load(
+      'skip',
+      [frameOf(1, 20), frameOf(21, 40), { checkpoint: { mode: 'full_refresh', rows: 40 } }],
+      new Set([25]),
+      false,
+    );
     expect(run.outcome.ok).toBe(false);
     if (run.outcome.ok) return;
     expect(run.outcome.error).toMatchObject({ kind: 'transient', code: 'ROWS_REJECTED', sqlstate: '23514' });
@@ -59,7 +84,11 @@ describe('dest-postgres row isolation (harness)', () => {
 
   it('skip: bisects the failing interval, loads exactly the good rows, commits them with the watermark', async () => {
     const bad = new Set([3, 17, 18, 40]);
-    const { run, loaded, sqls } = await load('skip', [frameOf(1, 20), frameOf(21, 40), { checkpoint: { mode: 'full_refresh', rows: 40 } }, frameOf(41, 50)], bad);
+    const { run, loaded, sqls } = await load(
+      'skip',
+      [frameOf(1, 20), frameOf(21, 40), { checkpoint: { mode: 'full_refresh', rows: 40 } }, frameOf(41, 50)],
+      bad,
+    );
     expect(run.outcome.ok).toBe(true);
     expect(run.result).toMatchObject({ rows: 46, frames: 3, policy: 'skip', rejected: 4 });
     expect(loaded).toEqual(range(1, 50, bad));
@@ -78,12 +107,18 @@ describe('dest-postgres row isolation (harness)', () => {
     const { run, loaded } = await load('dlq', [frameOf(1, 8), { checkpoint: { mode: 'full_refresh', rows: 8 } }], bad);
     expect(run.outcome.ok).toBe(true);
     expect(loaded).toEqual(range(1, 8, bad));
-    expect(run.deadLetters).toEqual([{ record: { id: 5, email: 'u5@x' }, error: CHECK, category: 'destination:23514' }]);
+    expect(run.deadLetters).toEqual([
+      { record: { id: 5, email: 'u5@x' }, error: CHECK, category: 'destination:23514' },
+    ]);
   });
 
   it('every row of a frame bad: the frame loads nothing, the next interval loads normally', async () => {
     const bad = new Set(range(11, 20));
-    const { run, loaded, pg } = await load('skip', [frameOf(1, 10), frameOf(11, 20), { checkpoint: { mode: 'full_refresh', rows: 20 } }, frameOf(21, 30)], bad);
+    const { run, loaded, pg } = await load(
+      'skip',
+      [frameOf(1, 10), frameOf(11, 20), { checkpoint: { mode: 'full_refresh', rows: 20 } }, frameOf(21, 30)],
+      bad,
+    );
     expect(run.outcome.ok).toBe(true);
     expect(loaded).toEqual([...range(1, 10), ...range(21, 30)]);
     expect(run.result).toMatchObject({ rows: 20, rejected: 10 });
@@ -92,7 +127,12 @@ describe('dest-postgres row isolation (harness)', () => {
   });
 
   it('a zero-row frame and a clean interval of a plain attempt never isolate', async () => {
-    const { run, sqls } = await load('skip', [frameOf(1, 0), frameOf(1, 5), { checkpoint: { mode: 'full_refresh', rows: 5 } }], new Set(), false);
+    const { run, sqls } = await load(
+      'skip',
+      [frameOf(1, 0), frameOf(1, 5), { checkpoint: { mode: 'full_refresh', rows: 5 } }],
+      new Set(),
+      false,
+    );
     expect(run.outcome.ok).toBe(true);
     expect(run.result).toMatchObject({ rows: 5, frames: 2 });
     expect(run.result).not.toHaveProperty('rejected');
@@ -100,10 +140,19 @@ describe('dest-postgres row isolation (harness)', () => {
   });
 
   it('fail: ROW_REJECTED naming the stream, the constraint column, the SQLSTATE and the key', async () => {
-    const { run } = await load('fail', [frameOf(1, 20), { checkpoint: { mode: 'full_refresh', rows: 20 } }], new Set([7, 9]));
+    const { run } = await load(
+      'fail',
+      [frameOf(1, 20), { checkpoint: { mode: 'full_refresh', rows: 20 } }],
+      new Set([7, 9]),
+    );
     expect(run.outcome.ok).toBe(false);
     if (run.outcome.ok) return;
-    expect(run.outcome.error).toMatchObject({ kind: 'permanent', code: 'ROW_REJECTED', column: 'id', sqlstate: '23514' });
+    expect(run.outcome.error).toMatchObject({
+      kind: 'permanent',
+      code: 'ROW_REJECTED',
+      column: 'id',
+      sqlstate: '23514',
+    });
     expect(run.outcome.error.message).toContain('public.users');
     expect(run.outcome.error.message).toContain('id=7');
     expect(run.checkpoints.filter((c) => c.kind === 'committed')).toEqual([]);

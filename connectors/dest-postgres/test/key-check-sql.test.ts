@@ -8,7 +8,14 @@ describe('key check queries', () => {
   });
 
   it('accepts only indexes ON CONFLICT can use: unique, valid, immediate, not partial, no expressions, key columns only', () => {
-    for (const part of ['i.indisunique', 'i.indisvalid', 'i.indimmediate', 'i.indpred IS NULL', 'i.indexprs IS NULL', 'k.ord <= i.indnkeyatts']) {
+    for (const part of [
+      'i.indisunique',
+      'i.indisvalid',
+      'i.indimmediate',
+      'i.indpred IS NULL',
+      'i.indexprs IS NULL',
+      'k.ord <= i.indnkeyatts',
+    ]) {
       expect(UNIQUE_KEY_SQL).toContain(part);
     }
     expect(UNIQUE_KEY_SQL).toContain('i.indnkeyatts = json_array_length($2::json)');

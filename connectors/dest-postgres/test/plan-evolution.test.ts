@@ -5,7 +5,12 @@ import { DEFAULT_EVOLUTION_POLICY, type EvolutionPolicy } from '../src/evolution
 import { planEvolution, sameFields, sameType, type TargetColumn } from '../src/plan-evolution.js';
 import { SchemaChangeLog } from '../src/schema-change-log.js';
 
-const field = (name: string, pgType: string | undefined, nullable = true, extra: Record<string, string> = {}): FrameField => ({
+const field = (
+  name: string,
+  pgType: string | undefined,
+  nullable = true,
+  extra: Record<string, string> = {},
+): FrameField => ({
   name,
   type: 'Utf8',
   nullable,
@@ -33,7 +38,9 @@ describe('planEvolution', () => {
   it('new_column: add with the source type, ignore (not loaded), fail naming the column', () => {
     const fields = [...same, field('email', 'character varying(80)')];
     const add = planEvolution(fields, table, policy({ newColumn: 'add' }));
-    expect(add.actions).toMatchObject([{ column: 'email', change: 'new_column', action: 'add', to: 'character varying(80)' }]);
+    expect(add.actions).toMatchObject([
+      { column: 'email', change: 'new_column', action: 'add', to: 'character varying(80)' },
+    ]);
     expect(add.skipFields).toEqual([]);
     const ignore = planEvolution(fields, table, policy({ newColumn: 'ignore' }));
     expect(ignore.actions).toMatchObject([{ column: 'email', action: 'ignore' }]);
@@ -46,7 +53,9 @@ describe('planEvolution', () => {
 
   it('new_column add without a usable type is an error', () => {
     const odd: FrameField = { name: 'x', type: 'Struct<>', nullable: true, metadata: {} };
-    expect(planEvolution([...same, odd], table, DEFAULT_EVOLUTION_POLICY).errors).toMatchObject([{ column: 'x', change: 'new_column' }]);
+    expect(planEvolution([...same, odd], table, DEFAULT_EVOLUTION_POLICY).errors).toMatchObject([
+      { column: 'x', change: 'new_column' },
+    ]);
   });
 
   it('removed_column: ignore keeps the column (dropping a NOT NULL outside the key), fail names it', () => {
@@ -71,7 +80,11 @@ describe('planEvolution', () => {
 
   it('does not compare types of fields without rapidbyte.pg_type (the host converts them)', () => {
     const fields = [field('id', undefined, false), field('name', undefined), field('n', undefined)];
-    expect(planEvolution(fields, table, policy({ typeChange: 'fail' }))).toEqual({ actions: [], errors: [], skipFields: [] });
+    expect(planEvolution(fields, table, policy({ typeChange: 'fail' }))).toEqual({
+      actions: [],
+      errors: [],
+      skipFields: [],
+    });
   });
 
   it('compares enum types by unqualified name', () => {
@@ -86,7 +99,9 @@ describe('planEvolution', () => {
     expect(planEvolution(fields, t, policy({ nullabilityChange: 'allow' })).actions).toEqual([
       { column: 'name', change: 'nullability_change', action: 'allow', dropNotNull: true },
     ]);
-    expect(planEvolution(fields, t, policy({ nullabilityChange: 'fail' })).errors).toMatchObject([{ column: 'name', change: 'nullability_change' }]);
+    expect(planEvolution(fields, t, policy({ nullabilityChange: 'fail' })).errors).toMatchObject([
+      { column: 'name', change: 'nullability_change' },
+    ]);
   });
 
   it('lists every refused change at once', () => {
@@ -103,11 +118,27 @@ describe('planEvolution', () => {
 
 describe('evolutionDdl', () => {
   it('adds, coerces with USING, drops NOT NULL', () => {
-    const [add] = planEvolution([...same, field('e', 'character varying(80)')], table, DEFAULT_EVOLUTION_POLICY).actions;
-    expect(add && evolutionDdl('s', 't', add)).toEqual({ ok: true, enums: [], statements: ['ALTER TABLE "s"."t" ADD COLUMN IF NOT EXISTS "e" character varying(80)'] });
-    const [coerce] = planEvolution([field('id', 'integer', false), field('name', 'integer'), field('n', 'integer')], table, policy({ typeChange: 'coerce' })).actions;
-    expect(coerce && evolutionDdl('s', 't', coerce)).toMatchObject({ statements: ['ALTER TABLE "s"."t" ALTER COLUMN "name" TYPE integer USING "name"::integer'] });
-    expect(evolutionDdl('s', 't', { column: 'c', change: 'nullability_change', action: 'allow', dropNotNull: true })).toMatchObject({
+    const [add] = planEvolution(
+      [...same, field('e', 'character varying(80)')],
+      table,
+      DEFAULT_EVOLUTION_POLICY,
+    ).actions;
+    expect(add && evolutionDdl('s', 't', add)).toEqual({
+      ok: true,
+      enums: [],
+      statements: ['ALTER TABLE "s"."t" ADD COLUMN IF NOT EXISTS "e" character varying(80)'],
+    });
+    const [coerce] = planEvolution(
+      [field('id', 'integer', false), field('name', 'integer'), field('n', 'integer')],
+      table,
+      policy({ typeChange: 'coerce' }),
+    ).actions;
+    expect(coerce && evolutionDdl('s', 't', coerce)).toMatchObject({
+      statements: ['ALTER TABLE "s"."t" ALTER COLUMN "name" TYPE integer USING "name"::integer'],
+    });
+    expect(
+      evolutionDdl('s', 't', { column: 'c', change: 'nullability_change', action: 'allow', dropNotNull: true }),
+    ).toMatchObject({
       statements: ['ALTER TABLE "s"."t" ALTER COLUMN "c" DROP NOT NULL'],
     });
   });
@@ -118,7 +149,10 @@ describe('evolutionDdl', () => {
   });
 
   it('recreates an enum type in the destination schema for an added enum column', () => {
-    const f = field('mood', 'public.mood', true, { 'rapidbyte.pg_category': 'E', 'rapidbyte.pg_enum_labels': '["a","b"]' });
+    const f = field('mood', 'public.mood', true, {
+      'rapidbyte.pg_category': 'E',
+      'rapidbyte.pg_enum_labels': '["a","b"]',
+    });
     const [add] = planEvolution([...same, f], table, DEFAULT_EVOLUTION_POLICY).actions;
     expect(add && evolutionDdl('s', 't', add)).toEqual({
       ok: true,
@@ -130,7 +164,12 @@ describe('evolutionDdl', () => {
 
 describe('sameFields and SchemaChangeLog', () => {
   it('sees a changed source type, a new field and a nullability flip', () => {
-    expect(sameFields(same, same.map((f) => ({ ...f })))).toBe(true);
+    expect(
+      sameFields(
+        same,
+        same.map((f) => ({ ...f })),
+      ),
+    ).toBe(true);
     expect(sameFields(same, [same[0]!, same[1]!, field('n', 'bigint')])).toBe(false);
     expect(sameFields(same, [...same, field('x', 'text')])).toBe(false);
     expect(sameFields(same, [same[0]!, same[1]!, field('n', 'integer', false)])).toBe(false);
@@ -148,8 +187,21 @@ describe('sameFields and SchemaChangeLog', () => {
 });
 
 describe('sameType', () => {
-  const source = (typeName: string, category: string, enumLabels: string[] = []) => ({ name: 'c', typeName, category, nullable: true, enumLabels });
-  const target = (typeName: string, typeCategory: string, enumLabels: string[] = []) => ({ name: 'c', typeName, typeOid: 16500, typeCategory, nullable: true, enumLabels });
+  const source = (typeName: string, category: string, enumLabels: string[] = []) => ({
+    name: 'c',
+    typeName,
+    category,
+    nullable: true,
+    enumLabels,
+  });
+  const target = (typeName: string, typeCategory: string, enumLabels: string[] = []) => ({
+    name: 'c',
+    typeName,
+    typeOid: 16500,
+    typeCategory,
+    nullable: true,
+    enumLabels,
+  });
   it('compares enum arrays by their element name, whatever schema holds the enum', () => {
     expect(sameType(source('app."Mood"[]', 'A', ['a']), target('"Ware House"."Mood"[]', 'A', ['a']))).toBe(true);
     expect(sameType(source('size[]', 'A', ['s']), target('wh.size[]', 'A', ['s']))).toBe(true);

@@ -13,7 +13,7 @@ describe('isSafeTypeName', () => {
     'interval year to month',
   ])('accepts %s', (t) => expect(isSafeTypeName(t)).toBe(true));
 
-  it.each(["text; drop table x", "int -- x", "'a'", '"unterminated', '', 'int/*'])('rejects %s', (t) =>
+  it.each(['text; drop table x', 'int -- x', "'a'", '"unterminated', '', 'int/*'])('rejects %s', (t) =>
     expect(isSafeTypeName(t)).toBe(false),
   );
 });

@@ -22,7 +22,13 @@ describe('referencingForeignKeysFromRows', () => {
   it('reads table, name, statements and the optional comment', () => {
     expect(
       referencingForeignKeysFromRows([
-        ['wh.order_lines', 'fk', 'ALTER TABLE wh.order_lines DROP CONSTRAINT fk', 'ALTER TABLE wh.order_lines ADD CONSTRAINT fk FOREIGN KEY (item_id) REFERENCES wh.items(id)', undefined],
+        [
+          'wh.order_lines',
+          'fk',
+          'ALTER TABLE wh.order_lines DROP CONSTRAINT fk',
+          'ALTER TABLE wh.order_lines ADD CONSTRAINT fk FOREIGN KEY (item_id) REFERENCES wh.items(id)',
+          undefined,
+        ],
       ]),
     ).toEqual([
       {

@@ -28,7 +28,9 @@ describe('copyColumns', () => {
 
 describe('copyInStatement', () => {
   it('quotes the table and every column', () => {
-    expect(copyInStatement('raw', 'Users', [{ name: 'id' }, { name: 'a"b' }])).toBe('COPY "raw"."Users" ("id", "a""b") FROM STDIN (FORMAT binary)');
+    expect(copyInStatement('raw', 'Users', [{ name: 'id' }, { name: 'a"b' }])).toBe(
+      'COPY "raw"."Users" ("id", "a""b") FROM STDIN (FORMAT binary)',
+    );
   });
 
   it('leaves out the column list for a table of zero columns (`()` is a syntax error)', () => {
@@ -59,7 +61,12 @@ describe('swapBackoffMs and destSettings', () => {
   });
 
   it('applies defaults', () => {
-    expect(destSettings({})).toEqual({ schema: 'public', lockTimeoutMs: 5000, swapRetries: 5, cdc: { softDelete: false, syncedAt: false } });
+    expect(destSettings({})).toEqual({
+      schema: 'public',
+      lockTimeoutMs: 5000,
+      swapRetries: 5,
+      cdc: { softDelete: false, syncedAt: false },
+    });
     expect(destSettings({ schema: 'raw', lock_timeout_ms: 100, swap_retries: 0, cdc: { soft_delete: true } })).toEqual({
       schema: 'raw',
       lockTimeoutMs: 100,
@@ -71,7 +78,13 @@ describe('swapBackoffMs and destSettings', () => {
 
 describe('generatedColumnsFromRows', () => {
   it('splits identity ALWAYS columns from stored generated ones', () => {
-    expect(generatedColumnsFromRows([['id', 'a'], ['Total', 's'], ['x', 'a']])).toEqual({ identityAlways: ['id', 'x'], generated: ['Total'] });
+    expect(
+      generatedColumnsFromRows([
+        ['id', 'a'],
+        ['Total', 's'],
+        ['x', 'a'],
+      ]),
+    ).toEqual({ identityAlways: ['id', 'x'], generated: ['Total'] });
     expect(generatedColumnsFromRows([])).toEqual({ identityAlways: [], generated: [] });
   });
 });

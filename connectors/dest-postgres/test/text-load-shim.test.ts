@@ -8,7 +8,16 @@ function col(name: string, typeName: string, typeOid: number): PgColumn {
 
 describe('textLoadShim', () => {
   it('COPYs into a temporary text-typed view whose INSTEAD OF INSERT trigger casts into the exact types', () => {
-    const shim = textLoadShim('wh', 'Books', '4242', [col('id', 'integer', 23), col('Isbn', 'isbn13', 16500), col('isbns', 'isbn13[]', 16501)], new Map([['Isbn', 'isbn13'], ['isbns', 'isbn13[]']]));
+    const shim = textLoadShim(
+      'wh',
+      'Books',
+      '4242',
+      [col('id', 'integer', 23), col('Isbn', 'isbn13', 16500), col('isbns', 'isbn13[]', 16501)],
+      new Map([
+        ['Isbn', 'isbn13'],
+        ['isbns', 'isbn13[]'],
+      ]),
+    );
     expect(shim.setup).toEqual([
       'DROP VIEW IF EXISTS "pg_temp"."_rb_text_in_4242"',
       'CREATE TEMPORARY VIEW "_rb_text_in_4242" AS SELECT "id", "Isbn"::text AS "Isbn", "isbns"::text AS "isbns" FROM "wh"."Books"',
@@ -17,6 +26,10 @@ describe('textLoadShim', () => {
     ]);
     expect(shim.copy).toBe('COPY "pg_temp"."_rb_text_in_4242" ("id", "Isbn", "isbns") FROM STDIN (FORMAT binary)');
     // the host encodes those columns as text, the rest as before
-    expect(shim.columns.map((c) => [c.name, c.typeName, c.typeOid])).toEqual([['id', 'integer', 23], ['Isbn', 'text', 25], ['isbns', 'text', 25]]);
+    expect(shim.columns.map((c) => [c.name, c.typeName, c.typeOid])).toEqual([
+      ['id', 'integer', 23],
+      ['Isbn', 'text', 25],
+      ['isbns', 'text', 25],
+    ]);
   });
 });

@@ -12,13 +12,17 @@ describe('watermark SQL', () => {
   });
 
   it('reads the payload as JSON text with parameters', () => {
-    expect(readWatermarkSql('select')).toBe('SELECT payload::text FROM "select"."_rb_watermarks" WHERE pipeline = $1 AND stream = $2');
+    expect(readWatermarkSql('select')).toBe(
+      'SELECT payload::text FROM "select"."_rb_watermarks" WHERE pipeline = $1 AND stream = $2',
+    );
   });
 
   it('upserts the row: payload as jsonb parameter, replaced on conflict', () => {
     const sql = upsertWatermarkSql('Raw');
     expect(sql).toContain('INSERT INTO "Raw"."_rb_watermarks" AS w (pipeline, stream, payload, updated_at)');
     expect(sql).toContain('VALUES ($1, $2, $3::jsonb, now())');
-    expect(sql).toContain('ON CONFLICT (pipeline, stream) DO UPDATE SET payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at');
+    expect(sql).toContain(
+      'ON CONFLICT (pipeline, stream) DO UPDATE SET payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at',
+    );
   });
 });

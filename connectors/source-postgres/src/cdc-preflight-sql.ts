@@ -11,7 +11,9 @@ export const REPLICATION_SETTINGS_SQL = `SELECT current_setting('wal_level'),
   EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)::text`;
 
 /** What an index is worth as a replica identity: `none`, `invalid`, `deferrable` or `ok`. */
-const indexState = (where: string): string => `coalesce((SELECT CASE WHEN NOT i.indisvalid OR NOT i.indisready THEN 'invalid'
+const indexState = (
+  where: string,
+): string => `coalesce((SELECT CASE WHEN NOT i.indisvalid OR NOT i.indisready THEN 'invalid'
     WHEN NOT i.indimmediate THEN 'deferrable' ELSE 'ok' END
   FROM pg_index i WHERE i.indrelid = c.oid AND ${where} LIMIT 1), 'none')`;
 

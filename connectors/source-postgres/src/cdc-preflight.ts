@@ -1,7 +1,17 @@
 import { ConnectorError, pg, type ErrorCode, type Step } from '@rapidbyte/sdk';
 import { quoteIdent } from '@rapidbyte/sdk/postgres';
-import { PUBLICATION_MEMBERS_SQL, PUBLICATION_SQL, PUBLISHED_RELATIONS_SQL, REPLICATION_SETTINGS_SQL } from './cdc-preflight-sql.js';
-import { cdcTableRefusal, publishedMemberProblem, type IndexState, type PublishedRelation } from './cdc-table-refusal.js';
+import {
+  PUBLICATION_MEMBERS_SQL,
+  PUBLICATION_SQL,
+  PUBLISHED_RELATIONS_SQL,
+  REPLICATION_SETTINGS_SQL,
+} from './cdc-preflight-sql.js';
+import {
+  cdcTableRefusal,
+  publishedMemberProblem,
+  type IndexState,
+  type PublishedRelation,
+} from './cdc-table-refusal.js';
 
 /** One preflight finding: a check name, whether it passed, and what to do. */
 export interface PreflightItem {
@@ -37,12 +47,22 @@ export function* serverPreflight(conn: number, target: PreflightTarget): Step<Pr
   items.push(
     walLevel === 'logical'
       ? { name: 'wal_level', ok: true, message: 'logical' }
-      : { name: 'wal_level', ok: false, code: 'WAL_LEVEL', message: `wal_level is ${walLevel}; CDC needs wal_level = logical (ALTER SYSTEM SET wal_level = logical; then restart the server)` },
+      : {
+          name: 'wal_level',
+          ok: false,
+          code: 'WAL_LEVEL',
+          message: `wal_level is ${walLevel}; CDC needs wal_level = logical (ALTER SYSTEM SET wal_level = logical; then restart the server)`,
+        },
   );
   items.push(
     canReplicate === 'true' || canReplicate === 't'
       ? { name: 'replication_privilege', ok: true, message: `${user} may replicate` }
-      : { name: 'replication_privilege', ok: false, code: 'NO_REPLICATION_PRIVILEGE', message: `role ${user} lacks the REPLICATION attribute (ALTER ROLE ${quoteIdent(user ?? '')} REPLICATION)` },
+      : {
+          name: 'replication_privilege',
+          ok: false,
+          code: 'NO_REPLICATION_PRIVILEGE',
+          message: `role ${user} lacks the REPLICATION attribute (ALTER ROLE ${quoteIdent(user ?? '')} REPLICATION)`,
+        },
   );
   const slots = Number(freeSlots);
   const senders = Number(freeSenders);
@@ -51,7 +71,11 @@ export function* serverPreflight(conn: number, target: PreflightTarget): Step<Pr
   const needed = !exists || target.snapshot;
   items.push(
     slots > 0 || !needed
-      ? { name: 'replication_slots', ok: true, message: exists ? `slot ${target.slot} exists; ${slots} free` : `${slots} free` }
+      ? {
+          name: 'replication_slots',
+          ok: true,
+          message: exists ? `slot ${target.slot} exists; ${slots} free` : `${slots} free`,
+        }
       : {
           name: 'replication_slots',
           ok: false,
@@ -64,10 +88,20 @@ export function* serverPreflight(conn: number, target: PreflightTarget): Step<Pr
   items.push(
     senders > 0
       ? { name: 'wal_senders', ok: true, message: `${senders} free` }
-      : { name: 'wal_senders', ok: false, code: 'NO_FREE_WAL_SENDER', message: 'no free WAL sender (raise max_wal_senders)' },
+      : {
+          name: 'wal_senders',
+          ok: false,
+          code: 'NO_FREE_WAL_SENDER',
+          message: 'no free WAL sender (raise max_wal_senders)',
+        },
   );
   if (Number(versionNum) < 140000) {
-    items.push({ name: 'server_version', ok: false, code: 'SERVER_TOO_OLD', message: `CDC needs PostgreSQL 14 or newer (binary pgoutput); this server is ${versionNum}` });
+    items.push({
+      name: 'server_version',
+      ok: false,
+      code: 'SERVER_TOO_OLD',
+      message: `CDC needs PostgreSQL 14 or newer (binary pgoutput); this server is ${versionNum}`,
+    });
   }
   const pub = (yield* pg.query(conn, PUBLICATION_SQL, [publication])).rows[0];
   if (pub && pub[0] !== 'true' && pub[0] !== 't' && pub[1] !== 'true' && pub[1] !== 't') {
@@ -78,7 +112,11 @@ export function* serverPreflight(conn: number, target: PreflightTarget): Step<Pr
       message: `publication ${quoteIdent(publication)} exists but belongs to another role, so tables cannot be added to it (ALTER PUBLICATION ${quoteIdent(publication)} OWNER TO ${quoteIdent(user ?? '')}, or set cdc.publication_name)`,
     });
   } else {
-    items.push({ name: 'publication', ok: true, message: pub ? `${publication} exists` : `${publication} will be created` });
+    items.push({
+      name: 'publication',
+      ok: true,
+      message: pub ? `${publication} exists` : `${publication} will be created`,
+    });
   }
   return items;
 }
@@ -103,18 +141,29 @@ export function* checkCdcTable(conn: number, stream: string, oid: string): Step<
   if (refusal) throw ConnectorError.permanent(refusal.code, refusal.message, { stream });
   const root = relations[0];
   const kind = root?.replicaIdentity ?? 'd';
-  return { kind, relkind: root?.relkind ?? 'r', columns: kind === 'f' ? [] : (JSON.parse(rows[0]?.[8] ?? '[]') as string[]) };
+  return {
+    kind,
+    relkind: root?.relkind ?? 'r',
+    columns: kind === 'f' ? [] : (JSON.parse(rows[0]?.[8] ?? '[]') as string[]),
+  };
 }
 
 /**
  * Tables the publication already lists (other than `skip`, the oids of the CDC streams, checked on
  * their own) whose UPDATE/DELETE fail now for want of a replica identity: one message each.
  */
-export function* brokenPublicationMembers(conn: number, publication: string, skip: ReadonlySet<string>): Step<string[]> {
+export function* brokenPublicationMembers(
+  conn: number,
+  publication: string,
+  skip: ReadonlySet<string>,
+): Step<string[]> {
   const problems: string[] = [];
   for (const [oid] of (yield* pg.query(conn, PUBLICATION_MEMBERS_SQL, [publication])).rows) {
     if (oid === undefined || skip.has(oid)) continue;
-    const problem = publishedMemberProblem(publication, publishedRelations((yield* pg.query(conn, PUBLISHED_RELATIONS_SQL, [oid])).rows));
+    const problem = publishedMemberProblem(
+      publication,
+      publishedRelations((yield* pg.query(conn, PUBLISHED_RELATIONS_SQL, [oid])).rows),
+    );
     if (problem) problems.push(problem);
   }
   return problems;

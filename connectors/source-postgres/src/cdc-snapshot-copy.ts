@@ -16,13 +16,23 @@ export const CHANGE_LOG_COLUMNS: readonly PgColumn[] = [
  * by the snapshot), `_rb_lsn` = the snapshot's LSN and no unchanged columns. The rows are those the
  * publication carries changes of (an inheritance parent's own rows: see streamRelationSql).
  */
-export function cdcSnapshotCopy(schema: string, table: string, columns: readonly PgColumn[], changeLogLsn: string | undefined, relkind: string): { sql: string; columns: PgColumn[] } {
+export function cdcSnapshotCopy(
+  schema: string,
+  table: string,
+  columns: readonly PgColumn[],
+  changeLogLsn: string | undefined,
+  relkind: string,
+): { sql: string; columns: PgColumn[] } {
   const from = streamRelationSql(schema, table, relkind);
   const list = columns.map(selectColumn);
   if (changeLogLsn === undefined) {
     return { sql: `COPY (SELECT ${list.join(', ')} FROM ${from}) TO STDOUT (FORMAT binary)`, columns: [...columns] };
   }
-  const extra = [`'r'::text AS ${quoteIdent(CDC_OP_COLUMN)}`, `${quoteLiteral(changeLogLsn)}::pg_lsn AS ${quoteIdent(CDC_LSN_COLUMN)}`, `NULL::text AS ${quoteIdent(CDC_UNCHANGED_COLUMN)}`];
+  const extra = [
+    `'r'::text AS ${quoteIdent(CDC_OP_COLUMN)}`,
+    `${quoteLiteral(changeLogLsn)}::pg_lsn AS ${quoteIdent(CDC_LSN_COLUMN)}`,
+    `NULL::text AS ${quoteIdent(CDC_UNCHANGED_COLUMN)}`,
+  ];
   return {
     sql: `COPY (SELECT ${[...list, ...extra].join(', ')} FROM ${from}) TO STDOUT (FORMAT binary)`,
     columns: [...columns, ...CHANGE_LOG_COLUMNS],

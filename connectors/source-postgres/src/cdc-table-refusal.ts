@@ -23,7 +23,13 @@ export interface CdcRefusal {
   readonly message: string;
 }
 
-const NOT_TABLES: Readonly<Record<string, string>> = { v: 'a view', m: 'a materialized view', f: 'a foreign table', S: 'a sequence', c: 'a composite type' };
+const NOT_TABLES: Readonly<Record<string, string>> = {
+  v: 'a view',
+  m: 'a materialized view',
+  f: 'a foreign table',
+  S: 'a sequence',
+  c: 'a composite type',
+};
 
 /**
  * Refuses what logical replication cannot publish (views and other non-tables, unlogged and
@@ -78,14 +84,18 @@ export function cdcTableRefusal(stream: string, relations: readonly PublishedRel
  * parents with their children, or by hand) whose UPDATE/DELETE fail now for want of a replica
  * identity: what is wrong and both fixes. `relations` as for cdcTableRefusal.
  */
-export function publishedMemberProblem(publication: string, relations: readonly PublishedRelation[]): string | undefined {
+export function publishedMemberProblem(
+  publication: string,
+  relations: readonly PublishedRelation[],
+): string | undefined {
   const root = relations[0];
   if (!root) return undefined;
   for (const relation of relations) {
     const problem = relation.persistence === 'p' ? identityProblem(relation) : undefined;
     if (problem === undefined) continue;
     const name = quoteQualified(relation.schema, relation.name);
-    const which = relation === root ? `table ${name}` : `partition ${name} of ${quoteQualified(root.schema, root.name)}`;
+    const which =
+      relation === root ? `table ${name}` : `partition ${name} of ${quoteQualified(root.schema, root.name)}`;
     return (
       `publication ${quoteIdent(publication)} includes ${which}, which ${problem}: the application's own UPDATE and DELETE on it fail now. ` +
       `Fix it: ALTER TABLE ${name} REPLICA IDENTITY FULL; or, when no stream reads it, ALTER PUBLICATION ${quoteIdent(publication)} DROP TABLE ONLY ${quoteQualified(root.schema, root.name)};`
@@ -104,12 +114,14 @@ function identityProblem(relation: PublishedRelation): string | undefined {
     case 'i':
       if (relation.identityIndex === 'ok') return undefined;
       if (relation.identityIndex === 'none') return 'has REPLICA IDENTITY USING INDEX, but that index no longer exists';
-      if (relation.identityIndex === 'deferrable') return 'has a DEFERRABLE replica identity index, which PostgreSQL does not use as a replica identity';
+      if (relation.identityIndex === 'deferrable')
+        return 'has a DEFERRABLE replica identity index, which PostgreSQL does not use as a replica identity';
       return 'has an invalid replica identity index (REINDEX it)';
     default:
       if (relation.primaryKey === 'ok') return undefined;
       if (relation.primaryKey === 'none') return 'has no primary key and no usable replica identity';
-      if (relation.primaryKey === 'deferrable') return 'has only a DEFERRABLE primary key, which PostgreSQL does not use as a replica identity';
+      if (relation.primaryKey === 'deferrable')
+        return 'has only a DEFERRABLE primary key, which PostgreSQL does not use as a replica identity';
       return 'has an invalid primary key index (REINDEX it), so no usable replica identity';
   }
 }

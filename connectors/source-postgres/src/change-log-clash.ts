@@ -9,11 +9,16 @@ import { CHANGE_LOG_COLUMNS } from './cdc-snapshot-copy.js';
  * stream, the columns and the ways out (a column list without them, or `upsert`, where they are
  * ordinary columns); undefined when no column clashes.
  */
-export function changeLogClash(stream: string, columns: readonly PgColumn[]): { readonly columns: string[]; readonly message: string } | undefined {
+export function changeLogClash(
+  stream: string,
+  columns: readonly PgColumn[],
+): { readonly columns: string[]; readonly message: string } | undefined {
   const reserved = new Set(CHANGE_LOG_COLUMNS.map((c) => c.name));
   const clashes = columns.filter((c) => reserved.has(c.name)).map((c) => c.name);
   if (clashes.length === 0) return undefined;
-  const rest = columns.filter((c) => !reserved.has(c.name)).map((c) => (/^[a-z_][a-z0-9_]*$/.test(c.name) ? c.name : JSON.stringify(c.name)));
+  const rest = columns
+    .filter((c) => !reserved.has(c.name))
+    .map((c) => (/^[a-z_][a-z0-9_]*$/.test(c.name) ? c.name : JSON.stringify(c.name)));
   const s = clashes.length > 1 ? 's' : '';
   return {
     columns: clashes,

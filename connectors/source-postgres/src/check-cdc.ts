@@ -31,8 +31,15 @@ export function* checkCdc(conn: number, config: SourceConfig, context: SessionCo
       streamOids.add(relation.oid);
       const identity = yield* checkCdcTable(conn, stream.name, relation.oid);
       refuseTextOnlyArraysInCdc(stream.name, relation.columns);
-      const children = relation.inheritanceChildren.length > 0 ? `; the parent's own rows only, not those of its child tables (${relation.inheritanceChildren.join(', ')})` : '';
-      items.push({ name: `cdc.table ${stream.name}`, ok: true, message: `replica identity ${identity.kind === 'f' ? 'FULL' : `key (${identity.columns.join(', ')})`}${children}` });
+      const children =
+        relation.inheritanceChildren.length > 0
+          ? `; the parent's own rows only, not those of its child tables (${relation.inheritanceChildren.join(', ')})`
+          : '';
+      items.push({
+        name: `cdc.table ${stream.name}`,
+        ok: true,
+        message: `replica identity ${identity.kind === 'f' ? 'FULL' : `key (${identity.columns.join(', ')})`}${children}`,
+      });
     } catch (error) {
       items.push({ name: `cdc.table ${stream.name}`, ok: false, message: describeError(error) });
     }

@@ -41,7 +41,11 @@ export function* checkSource({ config, context }: OperationInput<SourceConfig>):
       const { schema, table } = parseStreamName(stream.name);
       try {
         const relation = yield* describeRelation(conn, stream.name, schema, table, config.row_security === true);
-        items.push({ name: `stream ${stream.name}`, ok: true, message: RELATION_KINDS[relation.relkind as keyof typeof RELATION_KINDS] ?? `relkind ${relation.relkind}` });
+        items.push({
+          name: `stream ${stream.name}`,
+          ok: true,
+          message: RELATION_KINDS[relation.relkind as keyof typeof RELATION_KINDS] ?? `relkind ${relation.relkind}`,
+        });
       } catch (error) {
         items.push({ name: `stream ${stream.name}`, ok: false, message: describeError(error) });
       }

@@ -13,7 +13,11 @@ export const AVERAGE_ROW_BYTES_SQL = `SELECT CASE WHEN c.reltuples > 0
  * Rows per checkpoint chunk: `checkpointIntervalRows`, cut down so a chunk holds about
  * `checkpointIntervalBytes` when the table's average row size is known. At least 1.
  */
-export function chunkRowsFor(intervalRows: number, intervalBytes: number | undefined, averageRowBytes: number | undefined): number {
+export function chunkRowsFor(
+  intervalRows: number,
+  intervalBytes: number | undefined,
+  averageRowBytes: number | undefined,
+): number {
   const byRows = Number.isSafeInteger(intervalRows) && intervalRows > 0 ? intervalRows : DEFAULT_CHECKPOINT_ROWS;
   if (!intervalBytes || intervalBytes <= 0 || !averageRowBytes || averageRowBytes <= 0) return byRows;
   return Math.max(1, Math.min(byRows, Math.floor(intervalBytes / averageRowBytes)));

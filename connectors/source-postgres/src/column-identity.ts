@@ -31,7 +31,13 @@ export function columnCatalogFromRows(rows: readonly TextRow[]): ColumnCatalogRo
   return rows.map((r) => {
     const missing = r[3] === 't' || r[3] === 'true';
     const hasDefault = r[5] === 't' || r[5] === 'true';
-    const fill = missing ? (r[4] === undefined ? { unknown: true as const } : { value: r[4] }) : hasDefault ? { unknown: true as const } : undefined;
+    const fill = missing
+      ? r[4] === undefined
+        ? { unknown: true as const }
+        : { value: r[4] }
+      : hasDefault
+        ? { unknown: true as const }
+        : undefined;
     return { attnum: Number(r[0]), name: r[1] ?? '', typeOid: Number(r[2]), fill };
   });
 }
@@ -53,7 +59,11 @@ export interface ColumnHistory {
  * only sends names, so the change stream alone shows a drop and an add). Also describes what rows
  * existing before each column was added hold (`COLUMN_FILL_METADATA`).
  */
-export function columnHistory(columns: readonly PgColumn[], catalog: readonly ColumnCatalogRow[], previous: StoredColumns | undefined): ColumnHistory {
+export function columnHistory(
+  columns: readonly PgColumn[],
+  catalog: readonly ColumnCatalogRow[],
+  previous: StoredColumns | undefined,
+): ColumnHistory {
   const byName = new Map(catalog.map((c) => [c.name, c]));
   const names = new Set(columns.map((c) => c.name));
   const before = new Map((previous ?? []).map(([attnum, name, typeOid]) => [attnum, { name, typeOid }]));
@@ -78,7 +88,11 @@ export function columnHistory(columns: readonly PgColumn[], catalog: readonly Co
 }
 
 /** `identity` as checkpoints store it, after a frame with `fields` went out: a renamed column takes its new name once a frame carried it. */
-export function storedColumns(identity: ColumnIdentity[], renamed: ReadonlyMap<string, string>, fields: readonly string[] | undefined): StoredColumns {
+export function storedColumns(
+  identity: ColumnIdentity[],
+  renamed: ReadonlyMap<string, string>,
+  fields: readonly string[] | undefined,
+): StoredColumns {
   if (fields !== undefined) {
     for (const [neu, old] of renamed) {
       if (!fields.includes(neu)) continue;

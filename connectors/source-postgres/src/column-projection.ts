@@ -1,8 +1,7 @@
 import type { PgColumn } from '@rapidbyte/sdk';
 
 export type Projection =
-  | { readonly ok: true; readonly columns: PgColumn[] }
-  | { readonly ok: false; readonly unknown: string };
+  { readonly ok: true; readonly columns: PgColumn[] } | { readonly ok: false; readonly unknown: string };
 
 /**
  * Applies the stream's `columns` list to a relation's columns, in the order requested. No list

@@ -14,7 +14,8 @@ export type CursorSentinels = 'time' | 'numeric';
 
 /** The sentinels of a cursor cast type (cursor-type.ts), or undefined when it has none. */
 function cursorSentinels(castType: string): CursorSentinels | undefined {
-  if (castType === 'date' || castType === 'timestamp without time zone' || castType === 'timestamp with time zone') return 'time';
+  if (castType === 'date' || castType === 'timestamp without time zone' || castType === 'timestamp with time zone')
+    return 'time';
   return castType === 'numeric' ? 'numeric' : undefined;
 }
 

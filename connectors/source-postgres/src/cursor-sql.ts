@@ -60,7 +60,9 @@ export function cursorLowPredicate(binder: ValueBinder, read: CursorRead, low: C
   if (low.kind === 'all') return `${cursor} IS NOT NULL`;
   if (low.kind === 'after') return `${cursor} > ${binder.bind(low.value, read.cursor.type)}`;
   const from = binder.bind(low.value, read.cursor.type);
-  let predicate = low.lookback ? `${cursor} >= ${from} - ${binder.bind(low.lookback, 'interval')}` : `${cursor} >= ${from}`;
+  let predicate = low.lookback
+    ? `${cursor} >= ${from} - ${binder.bind(low.lookback, 'interval')}`
+    : `${cursor} >= ${from}`;
   if (low.exclude && low.exclude.keys.length > 0 && read.key.length > 0) {
     const at = binder.bind(low.exclude.value, read.cursor.type);
     predicate += ` AND (${cursor} = ${at} AND ${keyInList(binder, read.key, low.exclude.keys)}) IS NOT TRUE`;
@@ -133,12 +135,19 @@ export function sentinelCountsSql(read: CursorRead): string | undefined {
  * The COPY of the rows whose cursor is a sentinel, ordered by cursor, then key, leaving out the
  * key tuples `delivered` before (`append`); undefined for types without sentinels.
  */
-export function sentinelCopyStatement(read: CursorRead, columns: readonly { readonly name: string }[], delivered: readonly (readonly string[])[] = []): string | undefined {
+export function sentinelCopyStatement(
+  read: CursorRead,
+  columns: readonly { readonly name: string }[],
+  delivered: readonly (readonly string[])[] = [],
+): string | undefined {
   const sentinel = unorderedPredicate(read);
   if (!sentinel) return undefined;
   const cursor = quoteIdent(read.cursor.name);
   const orderBy = read.key.length > 0 ? `${cursor}, ${keyList(read.key)}` : cursor;
-  const where = delivered.length > 0 && read.key.length > 0 ? `${sentinel} AND (${keyInList(inlineBinder(), read.key, delivered)}) IS NOT TRUE` : sentinel;
+  const where =
+    delivered.length > 0 && read.key.length > 0
+      ? `${sentinel} AND (${keyInList(inlineBinder(), read.key, delivered)}) IS NOT TRUE`
+      : sentinel;
   return copyOutStatement(read.relation, columns, { where, orderBy });
 }
 

@@ -12,7 +12,12 @@ WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype
 ORDER BY a.attnum`;
 
 /** The schema metadata entry for the domain columns among `columns` (none when there are none). */
-export function domainColumnsMetadata(domains: ReadonlyMap<string, string>, columns: readonly Pick<PgColumn, 'name'>[]): [string, string][] {
-  const picked = columns.filter((c) => domains.has(c.name)).map((c) => [c.name, domains.get(c.name) as string] as const);
+export function domainColumnsMetadata(
+  domains: ReadonlyMap<string, string>,
+  columns: readonly Pick<PgColumn, 'name'>[],
+): [string, string][] {
+  const picked = columns
+    .filter((c) => domains.has(c.name))
+    .map((c) => [c.name, domains.get(c.name) as string] as const);
   return picked.length === 0 ? [] : [[DOMAIN_COLUMNS_METADATA, JSON.stringify(Object.fromEntries(picked))]];
 }

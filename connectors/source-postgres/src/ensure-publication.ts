@@ -11,7 +11,15 @@ const RACE_SQLSTATES: readonly string[] = ['42710', '23505', 'XX000', '40001', '
  * partitioned table's changes come under its own name) or adds the table (`ONLY`: see streamRelationSql).
  * Streams of one run do this concurrently, so a lost race is retried.
  */
-export function* ensurePublished(conn: number, stream: string, publication: string, oid: string, schema: string, table: string, partitioned: boolean): Step<void> {
+export function* ensurePublished(
+  conn: number,
+  stream: string,
+  publication: string,
+  oid: string,
+  schema: string,
+  table: string,
+  partitioned: boolean,
+): Step<void> {
   const name = quoteIdent(publication);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -24,15 +32,22 @@ export function* ensurePublished(conn: number, stream: string, publication: stri
       }
       const exists = (yield* pg.query(conn, PUBLICATION_SQL, [publication])).rows.length > 0;
       if (!exists) {
-        yield* pg.query(conn, `CREATE PUBLICATION ${name} FOR TABLE ${streamRelationSql(schema, table, partitioned ? 'p' : 'r')} WITH (publish_via_partition_root = true)`);
+        yield* pg.query(
+          conn,
+          `CREATE PUBLICATION ${name} FOR TABLE ${streamRelationSql(schema, table, partitioned ? 'p' : 'r')} WITH (publish_via_partition_root = true)`,
+        );
         log.info(`${stream}: created publication ${name}`);
       } else {
-        yield* pg.query(conn, `ALTER PUBLICATION ${name} ADD TABLE ${streamRelationSql(schema, table, partitioned ? 'p' : 'r')}`);
+        yield* pg.query(
+          conn,
+          `ALTER PUBLICATION ${name} ADD TABLE ${streamRelationSql(schema, table, partitioned ? 'p' : 'r')}`,
+        );
         log.info(`${stream}: added ${quoteQualified(schema, table)} to publication ${name}`);
       }
       return;
     } catch (error) {
-      const raced = error instanceof ConnectorError && error.sqlstate !== undefined && RACE_SQLSTATES.includes(error.sqlstate);
+      const raced =
+        error instanceof ConnectorError && error.sqlstate !== undefined && RACE_SQLSTATES.includes(error.sqlstate);
       if (!raced || attempt >= 8) throw error;
       yield* pg.query(conn, `SELECT pg_sleep(${(0.05 * attempt).toFixed(2)})`);
     }

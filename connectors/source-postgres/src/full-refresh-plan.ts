@@ -37,7 +37,8 @@ export function planFullRefresh(
   if (resume?.mode !== 'full_refresh' || resume.complete || !resume.pkAfter) {
     return { chunked: true, key: readKey.columns, rowsBefore: 0, warnings };
   }
-  const sameKey = (resume.primaryKey === undefined || sameNames(resume.primaryKey, names)) && resume.pkAfter.length === names.length;
+  const sameKey =
+    (resume.primaryKey === undefined || sameNames(resume.primaryKey, names)) && resume.pkAfter.length === names.length;
   if (!sameKey) {
     warnings.push(`the last unfinished pass was keyed by (${(resume.primaryKey ?? []).join(', ')}); starting over`);
     return { chunked: true, key: readKey.columns, rowsBefore: 0, warnings };

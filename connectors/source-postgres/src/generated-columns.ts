@@ -89,5 +89,9 @@ export function planGeneratedColumns(
         `the destination cannot compute it because ${why}, so it is left out of the stream`,
     );
   });
-  return { columns: read, metadata: specs.length > 0 ? [[GENERATED_COLUMNS_METADATA, JSON.stringify(specs)]] : [], warnings };
+  return {
+    columns: read,
+    metadata: specs.length > 0 ? [[GENERATED_COLUMNS_METADATA, JSON.stringify(specs)]] : [],
+    warnings,
+  };
 }

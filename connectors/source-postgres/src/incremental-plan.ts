@@ -50,14 +50,23 @@ export interface IncrementalInput {
 }
 
 /** Validates the cursor, lookback and resume point of an incremental read and plans it. */
-export function planIncremental(input: IncrementalInput): { ok: true; plan: IncrementalPlan } | { ok: false; problem: IncrementalProblem } {
+export function planIncremental(
+  input: IncrementalInput,
+): { ok: true; plan: IncrementalPlan } | { ok: false; problem: IncrementalProblem } {
   const { stream, resume } = input;
-  const fail = (code: IncrementalProblemCode, message: string, column?: string) => ({ ok: false as const, problem: { code, message, column } });
+  const fail = (code: IncrementalProblemCode, message: string, column?: string) => ({
+    ok: false as const,
+    problem: { code, message, column },
+  });
   const field = stream.cursorField;
   if (!field) return fail('CURSOR_FIELD_REQUIRED', 'sync_mode incremental needs a cursor_field');
   const column = input.columns.find((c) => c.name === field);
   if (input.columns.length === 0) {
-    return fail('COLUMN_NOT_FOUND', `the table has no columns, so it has no cursor_field ${JSON.stringify(field)} to read by; use sync_mode full_refresh (it copies the row count)`, field);
+    return fail(
+      'COLUMN_NOT_FOUND',
+      `the table has no columns, so it has no cursor_field ${JSON.stringify(field)} to read by; use sync_mode full_refresh (it copies the row count)`,
+      field,
+    );
   }
   if (!column) {
     return fail(
@@ -70,34 +79,71 @@ export function planIncremental(input: IncrementalInput): { ok: true; plan: Incr
   const aliasOf = carriedFrom(column);
   const type = aliasOf === undefined ? cursorTypeOf(column.typeOid) : undefined;
   if (!type) {
-    return fail('CURSOR_TYPE_UNSUPPORTED', `cursor_field ${JSON.stringify(field)} has type ${aliasOf ?? column.typeName}; a cursor must be one of ${CURSOR_TYPE_NAMES}`, field);
+    return fail(
+      'CURSOR_TYPE_UNSUPPORTED',
+      `cursor_field ${JSON.stringify(field)} has type ${aliasOf ?? column.typeName}; a cursor must be one of ${CURSOR_TYPE_NAMES}`,
+      field,
+    );
   }
   const lookback = stream.lookback?.trim() ? stream.lookback.trim() : undefined;
   if (lookback && stream.writeMode !== 'upsert') {
-    return fail('LOOKBACK_NEEDS_UPSERT', `lookback re-reads rows, so it needs write_mode upsert (got ${stream.writeMode})`, field);
+    return fail(
+      'LOOKBACK_NEEDS_UPSERT',
+      `lookback re-reads rows, so it needs write_mode upsert (got ${stream.writeMode})`,
+      field,
+    );
   }
   if (lookback && !type.time) {
-    return fail('LOOKBACK_UNSUPPORTED', `lookback needs a date or timestamp cursor; ${JSON.stringify(field)} has type ${column.typeName}`, field);
+    return fail(
+      'LOOKBACK_UNSUPPORTED',
+      `lookback needs a date or timestamp cursor; ${JSON.stringify(field)} has type ${column.typeName}`,
+      field,
+    );
   }
 
-  const read: CursorRead = { relation: input.relation, cursor: { name: field, type: type.cast }, key: input.key.columns, ...(stream.onNullCursor === 'include' && { nulls: true }) };
+  const read: CursorRead = {
+    relation: input.relation,
+    cursor: { name: field, type: type.cast },
+    key: input.key.columns,
+    ...(stream.onNullCursor === 'include' && { nulls: true }),
+  };
   const keyNames = read.key.map((k) => k.name);
   const warnings = [...input.key.warnings];
-  const start: ResumePoint = { mode: 'incremental', cursorField: field, cursorType: column.typeName, primaryKey: keyNames, rows: 0 };
+  const start: ResumePoint = {
+    mode: 'incremental',
+    cursorField: field,
+    cursorType: column.typeName,
+    primaryKey: keyNames,
+    rows: 0,
+  };
   const append = stream.writeMode === 'append';
   /** Boundary keys need a key that is never NULL (a NULL never matches the exclusion list). */
   const identifies = keyNames.length > 0 && input.key.notNull;
   const sameKey = resume?.primaryKey === undefined || sameNames(resume.primaryKey, keyNames);
-  const delivered = append && identifies && sameKey ? (resume?.sentinelKeys ?? []).filter((t) => t.length === keyNames.length) : [];
+  const delivered =
+    append && identifies && sameKey ? (resume?.sentinelKeys ?? []).filter((t) => t.length === keyNames.length) : [];
   const plan = (low: CursorLow, emptyCheckpoint: ResumePoint, sentinelKeys = delivered) => ({
     ok: true as const,
-    plan: { read, cursorType: column.typeName, low, trackBoundary: append && identifies, sentinelKeys, emptyCheckpoint, warnings },
+    plan: {
+      read,
+      cursorType: column.typeName,
+      low,
+      trackBoundary: append && identifies,
+      sentinelKeys,
+      emptyCheckpoint,
+      warnings,
+    },
   });
 
   if (resume?.mode !== 'incremental' || resume.cursorValue === undefined) return plan({ kind: 'all' }, start);
   if (resume.cursorField !== undefined && resume.cursorField !== field) {
     const message = `the stored cursor is on ${JSON.stringify(resume.cursorField)}, the stream's cursor_field is ${JSON.stringify(field)}`;
-    if (append) return fail('CURSOR_FIELD_CHANGED', `${message}; reset the stream's state to read it again from the start`, field);
+    if (append)
+      return fail(
+        'CURSOR_FIELD_CHANGED',
+        `${message}; reset the stream's state to read it again from the start`,
+        field,
+      );
     warnings.push(`${message}: reading from the start (upsert makes the re-read harmless)`);
     return plan({ kind: 'all' }, start, []);
   }

@@ -45,7 +45,11 @@ export function keyTuple(binder: ValueBinder, keys: readonly KeyColumn[], values
  * membership in a list of key tuples, passed as ONE JSON value (any number of tuples, one
  * parameter or literal, each element cast to its key type).
  */
-export function keyInList(binder: ValueBinder, keys: readonly KeyColumn[], tuples: readonly (readonly string[])[]): string {
+export function keyInList(
+  binder: ValueBinder,
+  keys: readonly KeyColumn[],
+  tuples: readonly (readonly string[])[],
+): string {
   const json = binder.bind(JSON.stringify(tuples), 'jsonb');
   const elements = keys.map((k, i) => `(b.k->>${i})::${k.type}`).join(', ');
   return `${keyRow(keys)} IN (SELECT ${elements} FROM jsonb_array_elements(${json}) AS b(k))`;

@@ -7,7 +7,11 @@ import { carriedFrom, isOidAliasType } from './oid-alias-columns.js';
  * recognises by the column's type in the Relation message. A domain over an OID alias hides that
  * type, so such a column is refused (before anything is published), naming the way out.
  */
-export function refuseDomainOverOidAlias(stream: string, columns: readonly PgColumn[], attTypes: ReadonlyMap<string, number>): void {
+export function refuseDomainOverOidAlias(
+  stream: string,
+  columns: readonly PgColumn[],
+  attTypes: ReadonlyMap<string, number>,
+): void {
   for (const column of columns) {
     const from = carriedFrom(column);
     const attType = attTypes.get(column.name);

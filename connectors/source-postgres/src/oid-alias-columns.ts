@@ -43,8 +43,10 @@ export function isOidAliasType(oid: number): boolean {
  */
 export function carryOidAliasesAsText(columns: readonly PgColumn[]): PgColumn[] {
   return columns.map((c) => {
-    if (SCALAR.has(c.typeOid)) return { ...c, ...TEXT, enumLabels: [], carriedFrom: c.typeName } satisfies TextCarriedColumn;
-    if (ARRAY.has(c.typeOid)) return { ...c, ...TEXT_ARRAY, enumLabels: [], carriedFrom: c.typeName } satisfies TextCarriedColumn;
+    if (SCALAR.has(c.typeOid))
+      return { ...c, ...TEXT, enumLabels: [], carriedFrom: c.typeName } satisfies TextCarriedColumn;
+    if (ARRAY.has(c.typeOid))
+      return { ...c, ...TEXT_ARRAY, enumLabels: [], carriedFrom: c.typeName } satisfies TextCarriedColumn;
     return c;
   });
 }

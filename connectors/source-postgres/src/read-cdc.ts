@@ -1,13 +1,43 @@
 import { domainColumnsMetadata } from './domain-columns.js';
-import { ConnectorError, checkpoint, closeQuietly, frames, log, openConnection, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
-import { CDC_PHASE_METADATA, PRIMARY_KEY_METADATA, PROJECTED_METADATA, SOURCE_STREAM_METADATA } from '@rapidbyte/sdk/frames';
-import { parseConnectionConfig, parseStreamName, quoteLiteral, quoteQualified, withStreamContext } from '@rapidbyte/sdk/postgres';
+import {
+  ConnectorError,
+  checkpoint,
+  closeQuietly,
+  frames,
+  log,
+  openConnection,
+  pg,
+  type ResumePoint,
+  type SessionContext,
+  type Step,
+  type StreamContext,
+  type TransferSummary,
+} from '@rapidbyte/sdk';
+import {
+  CDC_PHASE_METADATA,
+  PRIMARY_KEY_METADATA,
+  PROJECTED_METADATA,
+  SOURCE_STREAM_METADATA,
+} from '@rapidbyte/sdk/frames';
+import {
+  parseConnectionConfig,
+  parseStreamName,
+  quoteLiteral,
+  quoteQualified,
+  withStreamContext,
+} from '@rapidbyte/sdk/postgres';
 import { cdcNames, SLOT_NAME_PATTERN } from './cdc-names.js';
 import { ATTRIBUTE_TYPES_SQL } from './cdc-preflight-sql.js';
 import { checkCdcTable, serverPreflight } from './cdc-preflight.js';
 import { cdcSnapshotCopy } from './cdc-snapshot-copy.js';
 import { changeLogClash } from './change-log-clash.js';
-import { COLUMN_IDENTITY_SQL, columnCatalogFromRows, columnHistory, storedColumns, type StoredColumns } from './column-identity.js';
+import {
+  COLUMN_IDENTITY_SQL,
+  columnCatalogFromRows,
+  columnHistory,
+  storedColumns,
+  type StoredColumns,
+} from './column-identity.js';
 import { ensurePublished } from './ensure-publication.js';
 import { DEFAULT_BATCH_ROWS, copyChunk, positiveInt, projectOrThrow } from './read-snapshot.js';
 import { describeRelation } from './relation-catalog.js';
@@ -31,10 +61,18 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
   const { schema, table } = parseStreamName(stream.name);
   const names = cdcNames(config.cdc, context.pipeline);
   if (!SLOT_NAME_PATTERN.test(names.slot)) {
-    throw ConnectorError.permanent('CONFIG_INVALID', `config.cdc.slot_name: ${JSON.stringify(names.slot)} is not a valid slot name; expected 1-63 characters of [a-z0-9_]`, { stream: stream.name });
+    throw ConnectorError.permanent(
+      'CONFIG_INVALID',
+      `config.cdc.slot_name: ${JSON.stringify(names.slot)} is not a valid slot name; expected 1-63 characters of [a-z0-9_]`,
+      { stream: stream.name },
+    );
   }
   if (stream.writeMode !== 'upsert' && stream.writeMode !== 'append') {
-    throw ConnectorError.permanent('CONFIG_INVALID', `${stream.name}: sync_mode cdc writes with write_mode upsert (apply changes) or append (a change log), not ${stream.writeMode}`, { stream: stream.name });
+    throw ConnectorError.permanent(
+      'CONFIG_INVALID',
+      `${stream.name}: sync_mode cdc writes with write_mode upsert (apply changes) or append (a change log), not ${stream.writeMode}`,
+      { stream: stream.name },
+    );
   }
   let conn: number | undefined;
   let doing = 'connect';
@@ -45,7 +83,10 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const resume = context.resume;
     const startLsn = resume?.mode === 'cdc' && typeof resume.lsn === 'string' ? resume.lsn : undefined;
     const failed = (yield* serverPreflight(conn, { ...names, snapshot: startLsn === undefined })).find((i) => !i.ok);
-    if (failed) throw ConnectorError.permanent(failed.code ?? 'PREFLIGHT_FAILED', `${stream.name}: ${failed.message}`, { stream: stream.name });
+    if (failed)
+      throw ConnectorError.permanent(failed.code ?? 'PREFLIGHT_FAILED', `${stream.name}: ${failed.message}`, {
+        stream: stream.name,
+      });
     const relation = yield* describeRelation(conn, stream.name, schema, table, config.row_security === true);
     const followed = startLsn !== undefined ? (resume as { relation?: unknown }).relation : undefined;
     if (typeof followed === 'string' && followed !== relation.oid) {
@@ -64,18 +105,38 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     if (inherited) log.info(inherited);
     const key = stream.primaryKey && stream.primaryKey.length > 0 ? [...stream.primaryKey] : [...relation.primaryKey];
     // pgoutput does not send generated columns: the destination computes them, or they are left out
-    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, key, true);
+    const generated = planGeneratedColumns(
+      stream.name,
+      projectOrThrow(stream, relation),
+      relation.generated,
+      key,
+      true,
+    );
     for (const warning of generated.warnings) log.warn(`${stream.name}: ${warning}`);
     const columns = generated.columns;
     const names2 = new Set(columns.map((c) => c.name));
     if (stream.writeMode === 'append') {
       const clash = changeLogClash(stream.name, columns);
-      if (clash) throw ConnectorError.permanent('CDC_COLUMN_RESERVED', clash.message, { stream: stream.name, column: clash.columns[0] });
+      if (clash)
+        throw ConnectorError.permanent('CDC_COLUMN_RESERVED', clash.message, {
+          stream: stream.name,
+          column: clash.columns[0],
+        });
     }
     if (stream.writeMode === 'upsert') {
-      if (key.length === 0) throw ConnectorError.permanent('PRIMARY_KEY_REQUIRED', `${stream.name}: cdc × upsert needs a key; the table has no primary key, so set primary_key on the stream`, { stream: stream.name });
+      if (key.length === 0)
+        throw ConnectorError.permanent(
+          'PRIMARY_KEY_REQUIRED',
+          `${stream.name}: cdc × upsert needs a key; the table has no primary key, so set primary_key on the stream`,
+          { stream: stream.name },
+        );
       const missing = key.find((k) => !names2.has(k));
-      if (missing) throw ConnectorError.permanent('COLUMN_NOT_FOUND', `${stream.name}: key column ${JSON.stringify(missing)} is not among the stream's columns`, { stream: stream.name, column: missing });
+      if (missing)
+        throw ConnectorError.permanent(
+          'COLUMN_NOT_FOUND',
+          `${stream.name}: key column ${JSON.stringify(missing)} is not among the stream's columns`,
+          { stream: stream.name, column: missing },
+        );
       const outside = identity.kind === 'f' ? undefined : key.find((k) => !identity.columns.includes(k));
       if (outside) {
         throw ConnectorError.permanent(
@@ -85,7 +146,9 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
         );
       }
     }
-    const attTypes = new Map((yield* pg.query(conn, ATTRIBUTE_TYPES_SQL, [relation.oid])).rows.map((r) => [r[0] ?? '', Number(r[1])]));
+    const attTypes = new Map(
+      (yield* pg.query(conn, ATTRIBUTE_TYPES_SQL, [relation.oid])).rows.map((r) => [r[0] ?? '', Number(r[1])]),
+    );
     refuseDomainOverOidAlias(stream.name, columns, attTypes);
     refuseTextOnlyArraysInCdc(stream.name, relation.columns);
     doing = 'publish';
@@ -97,7 +160,10 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
     const catalog = columnCatalogFromRows((yield* pg.query(conn, COLUMN_IDENTITY_SQL, [relation.oid])).rows);
     const previous = startLsn !== undefined ? (resume as { columns?: StoredColumns }).columns : undefined;
     const history = columnHistory(columns, catalog, previous);
-    for (const [neu, old] of history.renamed) log.info(`${stream.name}: column ${JSON.stringify(old)} was renamed to ${JSON.stringify(neu)} at the source; the destination follows`);
+    for (const [neu, old] of history.renamed)
+      log.info(
+        `${stream.name}: column ${JSON.stringify(old)} was renamed to ${JSON.stringify(neu)} at the source; the destination follows`,
+      );
     const batchRows = positiveInt(context.resources?.batchRows, DEFAULT_BATCH_ROWS);
     const baseMetadata: [string, string][] = [
       [PRIMARY_KEY_METADATA, JSON.stringify(key.length > 0 && key.every((k) => names2.has(k)) ? key : [])],
@@ -106,7 +172,9 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       ...domainColumnsMetadata(relation.domains, columns),
       ...history.metadata,
       // a stream with a column list follows only those columns when the table gains one
-      ...(stream.columns !== undefined && stream.columns.length > 0 ? [[PROJECTED_METADATA, 'true'] as [string, string]] : []),
+      ...(stream.columns !== undefined && stream.columns.length > 0
+        ? [[PROJECTED_METADATA, 'true'] as [string, string]]
+        : []),
     ];
     doing = 'attach to the replication stream';
     const handle = yield* pg.replicationOpen({
@@ -137,13 +205,34 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       } finally {
         yield* pg.replicationSnapshotDone(handle);
       }
-      const copy = cdcSnapshotCopy(schema, table, columns, stream.writeMode === 'append' ? snap.lsn : undefined, relation.relkind);
-      const done = yield* copyChunk(conn, copy.sql, { columns: copy.columns, batchRows, metadata: [...baseMetadata, [CDC_PHASE_METADATA, 'snapshot']] });
+      const copy = cdcSnapshotCopy(
+        schema,
+        table,
+        columns,
+        stream.writeMode === 'append' ? snap.lsn : undefined,
+        relation.relkind,
+      );
+      const done = yield* copyChunk(conn, copy.sql, {
+        columns: copy.columns,
+        batchRows,
+        metadata: [...baseMetadata, [CDC_PHASE_METADATA, 'snapshot']],
+      });
       yield* pg.query(conn, 'COMMIT');
       rows += done.rows;
       frameCount += done.frames;
-      const snapshotColumns = storedColumns(history.identity, history.renamed, columns.map((c) => c.name));
-      checkpoint('resume', { mode: 'cdc', lsn: snap.lsn, snapshot: true, rows: done.rows, columns: snapshotColumns, relation: relation.oid } satisfies ResumePoint & { snapshot: boolean; columns: StoredColumns; relation: string });
+      const snapshotColumns = storedColumns(
+        history.identity,
+        history.renamed,
+        columns.map((c) => c.name),
+      );
+      checkpoint('resume', {
+        mode: 'cdc',
+        lsn: snap.lsn,
+        snapshot: true,
+        rows: done.rows,
+        columns: snapshotColumns,
+        relation: relation.oid,
+      } satisfies ResumePoint & { snapshot: boolean; columns: StoredColumns; relation: string });
       log.info(`${stream.name}: snapshot of ${done.rows} rows at ${snap.lsn}`);
     } else {
       log.info(`${stream.name}: resuming changes after ${startLsn}`);
@@ -158,11 +247,20 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       if (item.kind === 'frame') {
         changes += frames.rows(item.frame);
         // a renamed column keeps its old name in checkpoints until a frame carried the new one
-        if (history.renamed.size > 0) storedColumns(history.identity, history.renamed, frames.schema(item.frame).fields.map((f) => f.name));
+        if (history.renamed.size > 0)
+          storedColumns(
+            history.identity,
+            history.renamed,
+            frames.schema(item.frame).fields.map((f) => f.name),
+          );
         frames.emit(item.frame);
         frameCount += 1;
       } else {
-        checkpoint('resume', { ...(JSON.parse(item.payload) as ResumePoint), columns: storedColumns(history.identity, history.renamed, undefined), relation: relation.oid });
+        checkpoint('resume', {
+          ...(JSON.parse(item.payload) as ResumePoint),
+          columns: storedColumns(history.identity, history.renamed, undefined),
+          relation: relation.oid,
+        });
       }
     }
     rows += changes;

@@ -1,5 +1,15 @@
 import { domainColumnsMetadata } from './domain-columns.js';
-import { checkpoint, isCancelled, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import {
+  checkpoint,
+  isCancelled,
+  log,
+  pg,
+  type ResumePoint,
+  type SessionContext,
+  type Step,
+  type StreamContext,
+  type TransferSummary,
+} from '@rapidbyte/sdk';
 import { PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA } from '@rapidbyte/sdk/frames';
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
@@ -36,7 +46,11 @@ import { inheritanceNote } from './stream-relation-sql.js';
  * range `(lower, upper]`, in chunks, with its own checkpoints. The host runs each COPY BINARY and
  * decodes it into Arrow frames; this generator only passes frame handles downstream.
  */
-export function* readFullRefresh(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
+export function* readFullRefresh(
+  config: SourceConfig,
+  context: SessionContext,
+  stream: StreamContext,
+): Step<TransferSummary> {
   const relationName = parseStreamName(stream.name);
   let conn: number | undefined;
   let doing = 'connect';
@@ -48,9 +62,21 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       yield* pg.query(conn, setSnapshotStatement(stream.name, stream.shard.snapshot));
     }
     doing = 'read catalog';
-    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table, config.row_security === true);
+    const relation = yield* describeRelation(
+      conn,
+      stream.name,
+      relationName.schema,
+      relationName.table,
+      config.row_security === true,
+    );
     // generated columns the destination recreates are not read (see planGeneratedColumns)
-    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, [...relation.primaryKey, ...(stream.primaryKey ?? [])], false);
+    const generated = planGeneratedColumns(
+      stream.name,
+      projectOrThrow(stream, relation),
+      relation.generated,
+      [...relation.primaryKey, ...(stream.primaryKey ?? [])],
+      false,
+    );
     const columns = generated.columns;
     const from = { ...relationName, relkind: relation.relkind };
     const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
@@ -71,7 +97,11 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
     };
     const plan: ShardReadPlan = stream.shard
       ? planShard(stream.name, stream.shard, relation.columns, context.resume)
-      : planFullRefresh(stream.writeMode, resolveReadKey(relation.columns, relation.primaryKey, stream.primaryKey), context.resume);
+      : planFullRefresh(
+          stream.writeMode,
+          resolveReadKey(relation.columns, relation.primaryKey, stream.primaryKey),
+          context.resume,
+        );
     const shown = stream.shard ? `${stream.name} (shard ${stream.shard.index + 1}/${stream.shard.count})` : stream.name;
     for (const warning of plan.warnings) log.warn(`${shown}: ${warning}`);
     const keyNames = plan.key.map((k) => k.name);
@@ -81,7 +111,13 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
     const pass = stream.shard ? { pass: stream.shard.pass } : {};
     if (plan.done) {
       log.info(`${shown}: finished in an earlier run of this sharded pass`);
-      checkpoint('resume', { mode: 'full_refresh', complete: true, primaryKey: keyNames, rows: plan.rowsBefore, ...pass } satisfies ResumePoint);
+      checkpoint('resume', {
+        mode: 'full_refresh',
+        complete: true,
+        primaryKey: keyNames,
+        rows: plan.rowsBefore,
+        ...pass,
+      } satisfies ResumePoint);
     } else if (!plan.chunked) {
       doing = 'copy out';
       const done = yield* copyChunk(conn, copyOutStatement(from, columns), target);
@@ -91,29 +127,54 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
       checkpoint('resume', { mode: 'full_refresh', complete: true, rows } satisfies ResumePoint);
     } else {
       const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);
-      if (plan.after && plan.rowsBefore > 0) log.info(`${shown}: resuming the full refresh after key (${plan.after.join(', ')})`);
+      if (plan.after && plan.rowsBefore > 0)
+        log.info(`${shown}: resuming the full refresh after key (${plan.after.join(', ')})`);
       let after = plan.after;
       for (;;) {
         doing = 'find chunk bound';
         // the first chunk's bound query is the only one nothing overlaps (the OFFSET walks the
         // index: ~0.15 s per 500k rows), so it stays short and the first rows leave sooner
-        const bound = keyChunkUpperQuery(from, plan.key, after, chunks === 0 ? Math.min(chunkRows, FIRST_CHUNK_ROWS) : chunkRows, plan.limit);
+        const bound = keyChunkUpperQuery(
+          from,
+          plan.key,
+          after,
+          chunks === 0 ? Math.min(chunkRows, FIRST_CHUNK_ROWS) : chunkRows,
+          plan.limit,
+        );
         const found = (yield* pg.query(conn, bound.sql, [...bound.params])).rows[0];
         const upper = found ? found.map((v) => v ?? '') : undefined;
         doing = 'copy out';
-        const done = yield* copyChunk(conn, keyChunkCopyStatement(from, columns, plan.key, after, upper ?? plan.limit), target);
+        const done = yield* copyChunk(
+          conn,
+          keyChunkCopyStatement(from, columns, plan.key, after, upper ?? plan.limit),
+          target,
+        );
         rows += done.rows;
         frameCount += done.frames;
         chunks += 1;
         const total = plan.rowsBefore + rows;
         if (!upper) {
-          checkpoint('resume', { mode: 'full_refresh', complete: true, primaryKey: keyNames, rows: total, ...pass } satisfies ResumePoint);
+          checkpoint('resume', {
+            mode: 'full_refresh',
+            complete: true,
+            primaryKey: keyNames,
+            rows: total,
+            ...pass,
+          } satisfies ResumePoint);
           break;
         }
-        checkpoint('resume', { mode: 'full_refresh', pkAfter: upper, primaryKey: keyNames, rows: total, ...pass } satisfies ResumePoint);
+        checkpoint('resume', {
+          mode: 'full_refresh',
+          pkAfter: upper,
+          primaryKey: keyNames,
+          rows: total,
+          ...pass,
+        } satisfies ResumePoint);
         after = upper;
         if (isCancelled()) {
-          log.info(`${shown}: interrupted: stopped after chunk ${chunks} at key (${upper.join(', ')}), ${total} rows; the next run resumes there`);
+          log.info(
+            `${shown}: interrupted: stopped after chunk ${chunks} at key (${upper.join(', ')}), ${total} rows; the next run resumes there`,
+          );
           break;
         }
       }
@@ -122,7 +183,9 @@ export function* readFullRefresh(config: SourceConfig, context: SessionContext, 
     yield* pg.query(conn, 'COMMIT');
     yield* pg.close(conn);
     conn = undefined;
-    log.info(`${shown}: read ${rows} rows in ${frameCount} frames, ${chunks} chunk(s) (${columns.length} columns, full refresh)`);
+    log.info(
+      `${shown}: read ${rows} rows in ${frameCount} frames, ${chunks} chunk(s) (${columns.length} columns, full refresh)`,
+    );
     return { rows, frames: frameCount };
   } catch (error) {
     yield* closeQuietly(conn);

@@ -1,10 +1,31 @@
 import { domainColumnsMetadata } from './domain-columns.js';
-import { ConnectorError, checkpoint, isCancelled, log, pg, type ResumePoint, type SessionContext, type Step, type StreamContext, type TransferSummary } from '@rapidbyte/sdk';
+import {
+  ConnectorError,
+  checkpoint,
+  isCancelled,
+  log,
+  pg,
+  type ResumePoint,
+  type SessionContext,
+  type Step,
+  type StreamContext,
+  type TransferSummary,
+} from '@rapidbyte/sdk';
 import { PRIMARY_KEY_METADATA, SOURCE_STREAM_METADATA } from '@rapidbyte/sdk/frames';
 import { closeQuietly } from '@rapidbyte/sdk';
 import { withStreamContext } from '@rapidbyte/sdk/postgres';
 import { projectedPrimaryKey } from './column-projection.js';
-import { LOOKBACK_CHECK_SQL, boundaryKeysQuery, cursorChunkCopyStatement, cursorChunkUpperQuery, sentinelCopyStatement, nullCursorCountSql, sentinelCountsSql, sentinelKeysQuery, type CursorLow } from './cursor-sql.js';
+import {
+  LOOKBACK_CHECK_SQL,
+  boundaryKeysQuery,
+  cursorChunkCopyStatement,
+  cursorChunkUpperQuery,
+  sentinelCopyStatement,
+  nullCursorCountSql,
+  sentinelCountsSql,
+  sentinelKeysQuery,
+  type CursorLow,
+} from './cursor-sql.js';
 import { incrementalCheckpoint, planIncremental, type IncrementalPlan } from './incremental-plan.js';
 import {
   DEFAULT_BATCH_ROWS,
@@ -29,16 +50,32 @@ import { inheritanceNote } from './stream-relation-sql.js';
  * cursor are never read. Interrupted (`isCancelled()`), it stops after the current chunk's
  * checkpoint, so the engine drains and the next run resumes from there.
  */
-export function* readIncremental(config: SourceConfig, context: SessionContext, stream: StreamContext): Step<TransferSummary> {
+export function* readIncremental(
+  config: SourceConfig,
+  context: SessionContext,
+  stream: StreamContext,
+): Step<TransferSummary> {
   const relationName = parseStreamName(stream.name);
   let conn: number | undefined;
   let doing = 'connect';
   try {
     conn = yield* openReadSnapshot(config, context);
     doing = 'read catalog';
-    const relation = yield* describeRelation(conn, stream.name, relationName.schema, relationName.table, config.row_security === true);
+    const relation = yield* describeRelation(
+      conn,
+      stream.name,
+      relationName.schema,
+      relationName.table,
+      config.row_security === true,
+    );
     // generated columns the destination recreates are not read (see planGeneratedColumns)
-    const generated = planGeneratedColumns(stream.name, projectOrThrow(stream, relation), relation.generated, [...relation.primaryKey, ...(stream.primaryKey ?? []), ...(stream.cursorField ? [stream.cursorField] : [])], false);
+    const generated = planGeneratedColumns(
+      stream.name,
+      projectOrThrow(stream, relation),
+      relation.generated,
+      [...relation.primaryKey, ...(stream.primaryKey ?? []), ...(stream.cursorField ? [stream.cursorField] : [])],
+      false,
+    );
     const columns = generated.columns;
     const inherited = inheritanceNote(stream.name, relation.inheritanceChildren);
     if (inherited) log.info(inherited);
@@ -69,7 +106,10 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
         ...domainColumnsMetadata(relation.domains, columns),
       ],
     };
-    if (stream.onNullCursor !== 'include' && relation.columns.find((c) => c.name === plan.read.cursor.name)?.nullable !== false) {
+    if (
+      stream.onNullCursor !== 'include' &&
+      relation.columns.find((c) => c.name === plan.read.cursor.name)?.nullable !== false
+    ) {
       doing = 'count NULL cursors';
       const nulls = Number((yield* pg.query(conn, nullCursorCountSql(plan.read))).rows[0]?.[0] ?? '0');
       if (nulls > 0) {
@@ -86,7 +126,10 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
       }
     }
     const chunkRows = yield* checkpointChunkRows(conn, relation.oid, context);
-    if (plan.low.kind !== 'all') log.info(`${stream.name}: resuming at ${plan.read.cursor.name} ${plan.low.kind === 'from' ? '>=' : '>'} ${plan.low.value}`);
+    if (plan.low.kind !== 'all')
+      log.info(
+        `${stream.name}: resuming at ${plan.read.cursor.name} ${plan.low.kind === 'from' ? '>=' : '>'} ${plan.low.value}`,
+      );
     let low: CursorLow = plan.low;
     let rows = 0;
     let frameCount = 0;
@@ -114,7 +157,9 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
       low = { kind: 'after', value: upper };
       if (isCancelled()) {
         interrupted = true;
-        log.info(`${stream.name}: interrupted: stopped after the chunk ending at ${plan.read.cursor.name} ${upper} (${rows} rows); the next run resumes there`);
+        log.info(
+          `${stream.name}: interrupted: stopped after the chunk ending at ${plan.read.cursor.name} ${upper} (${rows} rows); the next run resumes there`,
+        );
         break;
       }
     }
@@ -139,7 +184,9 @@ export function* readIncremental(config: SourceConfig, context: SessionContext, 
     yield* pg.close(conn);
     conn = undefined;
     const end = last?.cursorValue ?? plan.emptyCheckpoint.cursorValue;
-    log.info(`${stream.name}: read ${rows} rows in ${frameCount} frames (incremental, ${plan.read.cursor.name} now ${end ?? 'unset'})`);
+    log.info(
+      `${stream.name}: read ${rows} rows in ${frameCount} frames (incremental, ${plan.read.cursor.name} now ${end ?? 'unset'})`,
+    );
     return { rows, frames: frameCount };
   } catch (error) {
     yield* closeQuietly(conn);
@@ -173,7 +220,12 @@ function* readSentinelRows(
   const keys = keysSql ? (yield* pg.query(conn, keysSql)).rows.map((r) => r.map((v) => v ?? '')) : undefined;
   const finite = last ?? plan.emptyCheckpoint;
   const { sentinelKeys: _previous, ...rest } = finite;
-  const found = counts.map((r) => `${r[1] ?? '?'} row(s) with ${plan.read.cursor.name} ${r[0] === undefined ? 'NULL (on_null_cursor: include)' : `= ${r[0]}`}`).join(', ');
+  const found = counts
+    .map(
+      (r) =>
+        `${r[1] ?? '?'} row(s) with ${plan.read.cursor.name} ${r[0] === undefined ? 'NULL (on_null_cursor: include)' : `= ${r[0]}`}`,
+    )
+    .join(', ');
   const how = keys
     ? `these rows are read on every run; the ones delivered before are skipped by primary key (${done.rows} new)`
     : writeMode === 'append'
@@ -197,9 +249,17 @@ function* checkLookback(conn: number, streamName: string, lookback: string): Ste
     ok = (yield* pg.query(conn, LOOKBACK_CHECK_SQL, [lookback])).rows[0]?.[0];
   } catch (error) {
     if (!(error instanceof ConnectorError) || error.kind === 'transient') throw error;
-    throw ConnectorError.permanent('LOOKBACK_INVALID', `${streamName}: lookback ${JSON.stringify(lookback)} is not a Postgres interval (e.g. "5 minutes"): ${error.message}`, { stream: streamName });
+    throw ConnectorError.permanent(
+      'LOOKBACK_INVALID',
+      `${streamName}: lookback ${JSON.stringify(lookback)} is not a Postgres interval (e.g. "5 minutes"): ${error.message}`,
+      { stream: streamName },
+    );
   }
   if (ok !== 'true') {
-    throw ConnectorError.permanent('LOOKBACK_INVALID', `${streamName}: lookback ${JSON.stringify(lookback)} must not be negative`, { stream: streamName });
+    throw ConnectorError.permanent(
+      'LOOKBACK_INVALID',
+      `${streamName}: lookback ${JSON.stringify(lookback)} must not be negative`,
+      { stream: streamName },
+    );
   }
 }

@@ -37,7 +37,12 @@ export function resolveReadKey(
   return { columns: [], origin: 'none', notNull: false, warnings };
 }
 
-function keyOf(names: readonly string[], byName: ReadonlyMap<string, PgColumn>, origin: ReadKey['origin'], warnings: string[]): ReadKey {
+function keyOf(
+  names: readonly string[],
+  byName: ReadonlyMap<string, PgColumn>,
+  origin: ReadKey['origin'],
+  warnings: string[],
+): ReadKey {
   const cols = names.map((n) => byName.get(n)).filter((c): c is PgColumn => c !== undefined);
   return {
     // a key carried as text (an OID alias) is still compared as its own type at the source

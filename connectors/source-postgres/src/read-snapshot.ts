@@ -1,4 +1,12 @@
-import { ConnectorError, frames, pg, type PgColumn, type SessionContext, type Step, type StreamContext } from '@rapidbyte/sdk';
+import {
+  ConnectorError,
+  frames,
+  pg,
+  type PgColumn,
+  type SessionContext,
+  type Step,
+  type StreamContext,
+} from '@rapidbyte/sdk';
 import { closeQuietly, openConnection } from '@rapidbyte/sdk';
 import { projectColumns } from './column-projection.js';
 import type { Relation } from './relation-catalog.js';

@@ -1,5 +1,12 @@
 import { ConnectorError, pg, type PgColumn, type Step } from '@rapidbyte/sdk';
-import { GENERATED_COLUMNS_SQL, INHERITANCE_CHILDREN_SQL, PRIMARY_KEY_SQL, RELATION_COLUMNS_SQL, RESOLVE_RELATION_SQL, columnsFromRows } from './catalog-queries.js';
+import {
+  GENERATED_COLUMNS_SQL,
+  INHERITANCE_CHILDREN_SQL,
+  PRIMARY_KEY_SQL,
+  RELATION_COLUMNS_SQL,
+  RESOLVE_RELATION_SQL,
+  columnsFromRows,
+} from './catalog-queries.js';
 import { generatedColumnsFromRows, type GeneratedColumn } from './generated-columns.js';
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { carryOidAliasesAsText } from './oid-alias-columns.js';
@@ -30,7 +37,13 @@ export interface Relation {
  * reads are wanted: the server would return only the rows the policies allow, without an error, and
  * a `replace` would then drop the rest at the destination.
  */
-export function* describeRelation(conn: number, stream: string, schema: string, table: string, rowSecurity = false): Step<Relation> {
+export function* describeRelation(
+  conn: number,
+  stream: string,
+  schema: string,
+  table: string,
+  rowSecurity = false,
+): Step<Relation> {
   const resolved = yield* pg.query(conn, RESOLVE_RELATION_SQL, [quoteQualified(schema, table)]);
   const oid = resolved.rows[0]?.[0];
   if (!oid) {
@@ -58,8 +71,11 @@ export function* describeRelation(conn: number, stream: string, schema: string, 
   const carried = textOnly.size === 0 ? columns : carryTextOnlyAsText(columns, textOnly);
   const primaryKey = (yield* pg.query(conn, PRIMARY_KEY_SQL, [oid])).rows.map((r) => r[0] ?? '');
   const relkind = resolved.rows[0]?.[1] ?? 'r';
-  const inheritanceChildren = relkind === 'r' ? (yield* pg.query(conn, INHERITANCE_CHILDREN_SQL, [oid])).rows.map((r) => r[0] ?? '') : [];
+  const inheritanceChildren =
+    relkind === 'r' ? (yield* pg.query(conn, INHERITANCE_CHILDREN_SQL, [oid])).rows.map((r) => r[0] ?? '') : [];
   const generated = generatedColumnsFromRows((yield* pg.query(conn, GENERATED_COLUMNS_SQL, [oid])).rows);
-  const domains = new Map((yield* pg.query(conn, DOMAIN_COLUMNS_SQL, [oid])).rows.map((r) => [r[0] ?? '', r[1] ?? ''] as const));
+  const domains = new Map(
+    (yield* pg.query(conn, DOMAIN_COLUMNS_SQL, [oid])).rows.map((r) => [r[0] ?? '', r[1] ?? ''] as const),
+  );
   return { oid, relkind, columns: carried, primaryKey, inheritanceChildren, generated, domains };
 }

@@ -17,7 +17,11 @@ export function* resetSource({ config, context }: OperationInput<SourceConfig>):
   const { slot } = cdcNames(config.cdc, context.pipeline);
   const conn = yield* openConnection(config, `rapidbyte/${context.pipeline}/reset`);
   try {
-    const r = yield* pg.query(conn, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND slot_type = 'logical'`, [slot]);
+    const r = yield* pg.query(
+      conn,
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND slot_type = 'logical'`,
+      [slot],
+    );
     const dropped = r.rows.length > 0;
     if (dropped) log.info(`dropped replication slot "${slot}"`);
     return { droppedSlot: dropped ? slot : null };

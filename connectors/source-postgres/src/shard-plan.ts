@@ -10,7 +10,11 @@ const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$/i;
 /** `SET TRANSACTION SNAPSHOT '…'`: the first statement of a shard's REPEATABLE READ transaction. */
 export function setSnapshotStatement(stream: string, snapshot: string): string {
   if (!SNAPSHOT_ID.test(snapshot)) {
-    throw ConnectorError.permanent('SHARD_SNAPSHOT_INVALID', `${stream}: ${JSON.stringify(snapshot)} is not a snapshot id (expected what pg_export_snapshot() returns)`, { stream });
+    throw ConnectorError.permanent(
+      'SHARD_SNAPSHOT_INVALID',
+      `${stream}: ${JSON.stringify(snapshot)} is not a snapshot id (expected what pg_export_snapshot() returns)`,
+      { stream },
+    );
   }
   return `SET TRANSACTION SNAPSHOT '${snapshot}'`;
 }
@@ -30,21 +34,41 @@ export interface ShardReadPlan extends FullRefreshPlan {
  * commit). Resume points of other passes are ignored: a new pass starts at `lower`.
  * A key column missing from the relation or nullable is a permanent `SHARD_KEY_INVALID`.
  */
-export function planShard(stream: string, shard: StreamShard, columns: readonly PgColumn[], resume: ResumePoint | null | undefined): ShardReadPlan {
+export function planShard(
+  stream: string,
+  shard: StreamShard,
+  columns: readonly PgColumn[],
+  resume: ResumePoint | null | undefined,
+): ShardReadPlan {
   const byName = new Map(columns.map((c) => [c.name, c]));
   const key: KeyColumn[] = [];
   for (const name of shard.key) {
     const column = byName.get(name);
-    if (!column) throw ConnectorError.permanent('SHARD_KEY_INVALID', `${stream}: shard key column ${JSON.stringify(name)} does not exist`, { stream, column: name });
-    if (column.nullable) throw ConnectorError.permanent('SHARD_KEY_INVALID', `${stream}: shard key column ${JSON.stringify(name)} is nullable`, { stream, column: name });
+    if (!column)
+      throw ConnectorError.permanent(
+        'SHARD_KEY_INVALID',
+        `${stream}: shard key column ${JSON.stringify(name)} does not exist`,
+        { stream, column: name },
+      );
+    if (column.nullable)
+      throw ConnectorError.permanent(
+        'SHARD_KEY_INVALID',
+        `${stream}: shard key column ${JSON.stringify(name)} is nullable`,
+        { stream, column: name },
+      );
     key.push({ name, type: column.typeName });
   }
   for (const bound of [shard.lower, shard.upper]) {
     if (bound && bound.length !== key.length) {
-      throw ConnectorError.permanent('SHARD_KEY_INVALID', `${stream}: shard bound (${bound.join(', ')}) has ${bound.length} values for a key of ${key.length}`, { stream });
+      throw ConnectorError.permanent(
+        'SHARD_KEY_INVALID',
+        `${stream}: shard bound (${bound.join(', ')}) has ${bound.length} values for a key of ${key.length}`,
+        { stream },
+      );
     }
   }
-  const samePass = resume?.mode === 'full_refresh' && resume.pass === shard.pass && sameNames(resume.primaryKey, shard.key);
+  const samePass =
+    resume?.mode === 'full_refresh' && resume.pass === shard.pass && sameNames(resume.primaryKey, shard.key);
   const resumed = samePass && !resume.complete && resume.pkAfter !== undefined && resume.pkAfter.length === key.length;
   return {
     chunked: true,

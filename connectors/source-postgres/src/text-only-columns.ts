@@ -32,7 +32,13 @@ ORDER BY a.attnum`;
 export function carryTextOnlyAsText(columns: readonly PgColumn[], textOnly: ReadonlySet<string>): PgColumn[] {
   return columns.map((c) => {
     if (!textOnly.has(c.name)) return c;
-    return { ...c, typeOid: 25, enumLabels: [], carriedFrom: c.typeName, textOnly: true } satisfies TextCarriedColumn & { textOnly: true };
+    return {
+      ...c,
+      typeOid: 25,
+      enumLabels: [],
+      carriedFrom: c.typeName,
+      textOnly: true,
+    } satisfies TextCarriedColumn & { textOnly: true };
   });
 }
 

@@ -12,7 +12,14 @@ const rows = [
 describe('columnsFromRows', () => {
   it('maps text-format catalog rows to host columns', () => {
     const cols = columnsFromRows(rows);
-    expect(cols[0]).toEqual({ name: 'id', typeName: 'bigint', typeOid: 20, typeCategory: 'N', nullable: false, enumLabels: [] });
+    expect(cols[0]).toEqual({
+      name: 'id',
+      typeName: 'bigint',
+      typeOid: 20,
+      typeCategory: 'N',
+      nullable: false,
+      enumLabels: [],
+    });
     expect(cols[1].enumLabels).toEqual(['sad', 'ok', 'happy']);
     expect(cols[2].nullable).toBe(true);
   });

@@ -18,7 +18,9 @@ describe('cdcTableRefusal', () => {
   it('accepts a table with a primary key, with REPLICA IDENTITY FULL, or with a usable identity index', () => {
     expect(cdcTableRefusal('public.t', [table()])).toBeUndefined();
     expect(cdcTableRefusal('public.t', [table({ replicaIdentity: 'f', primaryKey: 'none' })])).toBeUndefined();
-    expect(cdcTableRefusal('public.t', [table({ replicaIdentity: 'i', primaryKey: 'none', identityIndex: 'ok' })])).toBeUndefined();
+    expect(
+      cdcTableRefusal('public.t', [table({ replicaIdentity: 'i', primaryKey: 'none', identityIndex: 'ok' })]),
+    ).toBeUndefined();
     expect(cdcTableRefusal('public.t', [])).toBeUndefined();
   });
 
@@ -46,13 +48,19 @@ describe('cdcTableRefusal', () => {
   });
 
   it('checks every partition of a partitioned table and names the one that would break', () => {
-    const refusal = cdcTableRefusal('public.m', [table({ name: 'm', relkind: 'p' }), table({ name: 'm_eu' }), table({ name: 'm_us', primaryKey: 'none', replicaIdentity: 'd' })]);
+    const refusal = cdcTableRefusal('public.m', [
+      table({ name: 'm', relkind: 'p' }),
+      table({ name: 'm_eu' }),
+      table({ name: 'm_us', primaryKey: 'none', replicaIdentity: 'd' }),
+    ]);
     expect(refusal?.message).toContain('partition "public"."m_us" of "public"."m" has no primary key');
     expect(refusal?.message).toContain('ALTER TABLE "public"."m_us" REPLICA IDENTITY FULL;');
   });
 
   it('refuses a view (suggesting full_refresh or incremental, not REPLICA IDENTITY) and an unlogged table (suggesting SET LOGGED)', () => {
-    const view = cdcTableRefusal('public.v', [table({ name: 'v', relkind: 'v', replicaIdentity: 'n', primaryKey: 'none' })]);
+    const view = cdcTableRefusal('public.v', [
+      table({ name: 'v', relkind: 'v', replicaIdentity: 'n', primaryKey: 'none' }),
+    ]);
     expect(view?.code).toBe('CDC_NOT_A_TABLE');
     expect(view?.message).toContain('"public"."v" is a view');
     expect(view?.message).toContain('full_refresh or incremental');
@@ -74,14 +82,20 @@ describe('streamRelationSql', () => {
 
 describe('reads of an inheritance parent', () => {
   it('full refresh and incremental COPY a looked-up plain table ONLY, like the CDC snapshot', () => {
-    expect(copyOutStatement({ schema: 'public', table: 'animals', relkind: 'r' }, [{ name: 'id' }])).toBe('COPY (SELECT "id" FROM ONLY "public"."animals") TO STDOUT (FORMAT binary)');
+    expect(copyOutStatement({ schema: 'public', table: 'animals', relkind: 'r' }, [{ name: 'id' }])).toBe(
+      'COPY (SELECT "id" FROM ONLY "public"."animals") TO STDOUT (FORMAT binary)',
+    );
     expect(readRelationSql({ schema: 'public', table: 'm', relkind: 'p' })).toBe('"public"."m"');
   });
 
-  it('says what a parent\'s stream leaves out', () => {
+  it("says what a parent's stream leaves out", () => {
     expect(inheritanceNote('public.animals', [])).toBeUndefined();
-    expect(inheritanceNote('public.animals', ['dogs', 'cats'])).toBe("public.animals: reads the inheritance parent's own rows only (ONLY); the rows of its child tables (dogs, cats) are streams of their own");
-    expect(inheritanceNote('public.a', ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'])).toContain('(c1, c2, c3, c4, c5 and 2 more)');
+    expect(inheritanceNote('public.animals', ['dogs', 'cats'])).toBe(
+      "public.animals: reads the inheritance parent's own rows only (ONLY); the rows of its child tables (dogs, cats) are streams of their own",
+    );
+    expect(inheritanceNote('public.a', ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'])).toContain(
+      '(c1, c2, c3, c4, c5 and 2 more)',
+    );
   });
 });
 

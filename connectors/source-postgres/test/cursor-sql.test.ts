@@ -49,7 +49,19 @@ describe('cursorLowPredicate', () => {
   it('excludes the boundary keys already delivered, as one JSON value', () => {
     const b = paramBinder();
     const v = '2024-01-01 00:00:00+00';
-    expect(cursorLowPredicate(b, read, { kind: 'from', value: v, exclude: { value: v, keys: [['1', 'a'], ['2', 'b"c']] } })).toBe(
+    expect(
+      cursorLowPredicate(b, read, {
+        kind: 'from',
+        value: v,
+        exclude: {
+          value: v,
+          keys: [
+            ['1', 'a'],
+            ['2', 'b"c'],
+          ],
+        },
+      }),
+    ).toBe(
       '"updatedAt" >= $1::timestamp with time zone AND ("updatedAt" = $2::timestamp with time zone AND ' +
         '("Tenant", "user") IN (SELECT (b.k->>0)::integer, (b.k->>1)::text FROM jsonb_array_elements($3::jsonb) AS b(k))) IS NOT TRUE',
     );
@@ -64,7 +76,9 @@ describe('cursorLowPredicate', () => {
   });
 
   it('continues strictly after the previous chunk', () => {
-    expect(cursorLowPredicate(paramBinder(), read, { kind: 'after', value: '9' })).toBe('"updatedAt" > $1::timestamp with time zone');
+    expect(cursorLowPredicate(paramBinder(), read, { kind: 'after', value: '9' })).toBe(
+      '"updatedAt" > $1::timestamp with time zone',
+    );
   });
 });
 
@@ -85,7 +99,9 @@ describe('cursorChunkUpperQuery', () => {
       `WHERE "n" IS NOT NULL AND NOT ("n" = 'NaN'::numeric OR ("n" > 0 AND "n" + 1 = "n")) ORDER BY`,
     );
     for (const type of ['bigint', 'text', 'integer']) {
-      expect(cursorChunkUpperQuery({ ...read, cursor: { name: 'c', type } }, { kind: 'all' }, 10).sql).toContain('WHERE "c" IS NOT NULL ORDER BY');
+      expect(cursorChunkUpperQuery({ ...read, cursor: { name: 'c', type } }, { kind: 'all' }, 10).sql).toContain(
+        'WHERE "c" IS NOT NULL ORDER BY',
+      );
     }
   });
 });
@@ -103,7 +119,9 @@ describe('sentinel rows', () => {
 
   it('under append leave out the keys delivered before, and list the keys of every sentinel row', () => {
     const sql = sentinelCopyStatement(read, columns, [['1', 'a']]);
-    expect(sql).toContain(`WHERE "updatedAt" = 'infinity'::timestamp with time zone AND (("Tenant", "user") IN (SELECT`);
+    expect(sql).toContain(
+      `WHERE "updatedAt" = 'infinity'::timestamp with time zone AND (("Tenant", "user") IN (SELECT`,
+    );
     expect(sql).toContain(`jsonb_array_elements('[["1","a"]]'::jsonb) AS b(k))) IS NOT TRUE ORDER BY`);
     expect(sentinelKeysQuery(read)).toBe(
       `SELECT r."Tenant"::text, r."user"::text FROM "public"."Events" AS r WHERE r."updatedAt" = 'infinity'::timestamp with time zone ORDER BY r."Tenant", r."user"`,
@@ -133,12 +151,16 @@ describe('NULL cursors (on_null_cursor)', () => {
   it('under include are read with the sentinel rows, for any cursor type, and never bound a chunk', () => {
     const withNulls: CursorRead = { ...ints, nulls: true };
     expect(unorderedPredicate(withNulls)).toBe('"id" IS NULL');
-    expect(unorderedPredicate({ ...read, nulls: true }, 'r')).toBe(`(r."updatedAt" = 'infinity'::timestamp with time zone OR r."updatedAt" IS NULL)`);
+    expect(unorderedPredicate({ ...read, nulls: true }, 'r')).toBe(
+      `(r."updatedAt" = 'infinity'::timestamp with time zone OR r."updatedAt" IS NULL)`,
+    );
     expect(sentinelCountsSql(withNulls)).toContain('WHERE "id" IS NULL GROUP BY "id"');
     expect(sentinelCopyStatement(withNulls, columns)).toContain('"id" IS NULL');
     expect(sentinelCopyStatement(withNulls, columns, [['1', 'a']])).toMatch(/"id" IS NULL AND \(.*\) IS NOT TRUE/);
     expect(sentinelKeysQuery(withNulls)).toContain('WHERE r."id" IS NULL');
-    expect(cursorChunkUpperQuery(withNulls, { kind: 'all' }, 10).sql).toContain('"id" IS NOT NULL AND NOT "id" IS NULL');
+    expect(cursorChunkUpperQuery(withNulls, { kind: 'all' }, 10).sql).toContain(
+      '"id" IS NOT NULL AND NOT "id" IS NULL',
+    );
   });
 });
 
@@ -167,9 +189,18 @@ describe('cursorChunkCopyStatement', () => {
   });
 
   it('carries the boundary exclusion and the lookback into the COPY', () => {
-    const sql = cursorChunkCopyStatement(read, columns, { kind: 'from', value: '3', exclude: { value: '3', keys: [["O'x", '1']] } }, '9');
-    expect(sql).toContain(`"updatedAt" >= '3'::timestamp with time zone AND ("updatedAt" = '3'::timestamp with time zone AND`);
-    expect(sql).toContain(`jsonb_array_elements('[["O''x","1"]]'::jsonb) AS b(k))) IS NOT TRUE AND "updatedAt" <= '9'::timestamp with time zone`);
+    const sql = cursorChunkCopyStatement(
+      read,
+      columns,
+      { kind: 'from', value: '3', exclude: { value: '3', keys: [["O'x", '1']] } },
+      '9',
+    );
+    expect(sql).toContain(
+      `"updatedAt" >= '3'::timestamp with time zone AND ("updatedAt" = '3'::timestamp with time zone AND`,
+    );
+    expect(sql).toContain(
+      `jsonb_array_elements('[["O''x","1"]]'::jsonb) AS b(k))) IS NOT TRUE AND "updatedAt" <= '9'::timestamp with time zone`,
+    );
     const lb = cursorChunkCopyStatement(read, columns, { kind: 'from', value: '3', lookback: '1 day' }, '9');
     expect(lb).toContain(`"updatedAt" >= '3'::timestamp with time zone - '1 day'::interval AND`);
   });

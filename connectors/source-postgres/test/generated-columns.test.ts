@@ -1,16 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { generatedColumnsFromRows, planGeneratedColumns, type GeneratedColumn } from '../src/generated-columns.js';
 
-const col = (name: string) => ({ name, typeName: 'integer', typeOid: 23, typeCategory: 'N', nullable: true, enumLabels: [] });
+const col = (name: string) => ({
+  name,
+  typeName: 'integer',
+  typeOid: 23,
+  typeCategory: 'N',
+  nullable: true,
+  enumLabels: [],
+});
 const COLUMNS = ['id', 'qty', 'total', 'price', 'doubled', 'code'].map(col);
-const total: GeneratedColumn = { name: 'total', typeName: 'numeric', expression: '(qty * price)', builtin: true, reads: ['qty', 'price'] };
-const doubled: GeneratedColumn = { name: 'doubled', typeName: 'integer', expression: 'twice(qty)', builtin: false, reads: ['qty'] };
+const total: GeneratedColumn = {
+  name: 'total',
+  typeName: 'numeric',
+  expression: '(qty * price)',
+  builtin: true,
+  reads: ['qty', 'price'],
+};
+const doubled: GeneratedColumn = {
+  name: 'doubled',
+  typeName: 'integer',
+  expression: 'twice(qty)',
+  builtin: false,
+  reads: ['qty'],
+};
 
 describe('planGeneratedColumns', () => {
   it('leaves a recreatable generated column out of the read and describes it with its position', () => {
     const plan = planGeneratedColumns('public.t', COLUMNS, [total], ['id'], false);
     expect(plan.columns.map((c) => c.name)).toEqual(['id', 'qty', 'price', 'doubled', 'code']);
-    expect(plan.metadata).toEqual([['rapidbyte.generated_columns', JSON.stringify([{ name: 'total', type: 'numeric', expression: '(qty * price)', position: 2 }])]]);
+    expect(plan.metadata).toEqual([
+      [
+        'rapidbyte.generated_columns',
+        JSON.stringify([{ name: 'total', type: 'numeric', expression: '(qty * price)', position: 2 }]),
+      ],
+    ]);
     expect(plan.warnings).toEqual([]);
   });
 
@@ -31,11 +55,17 @@ describe('planGeneratedColumns', () => {
     const plan = planGeneratedColumns('public.t', projected, [total], ['id'], true);
     expect(plan.columns.map((c) => c.name)).toEqual(['id']);
     expect(plan.warnings[0]).toContain('because it reads column "qty", which the stream does not read');
-    expect(planGeneratedColumns('public.t', COLUMNS, [total], ['total'], false).columns.map((c) => c.name)).toContain('total');
+    expect(planGeneratedColumns('public.t', COLUMNS, [total], ['total'], false).columns.map((c) => c.name)).toContain(
+      'total',
+    );
   });
 
   it('changes nothing for a table without generated columns (or a projection without them)', () => {
-    expect(planGeneratedColumns('public.t', COLUMNS, [], ['id'], true)).toEqual({ columns: COLUMNS, metadata: [], warnings: [] });
+    expect(planGeneratedColumns('public.t', COLUMNS, [], ['id'], true)).toEqual({
+      columns: COLUMNS,
+      metadata: [],
+      warnings: [],
+    });
     expect(planGeneratedColumns('public.t', ['id', 'qty'].map(col), [total], ['id'], true).metadata).toEqual([]);
   });
 

@@ -17,9 +17,22 @@ describe('source-postgres on the harness', () => {
     });
     const run = await harness.discover({ config, handlers: pg.handlers });
     expect(run.result).toEqual({
-      streams: [{ name: 'public.users', kind: 'table', columns: [{ name: 'id', type: 'bigint', nullable: false }], primaryKey: ['id'] }],
+      streams: [
+        {
+          name: 'public.users',
+          kind: 'table',
+          columns: [{ name: 'id', type: 'bigint', nullable: false }],
+          primaryKey: ['id'],
+        },
+      ],
     });
-    expect(pg.connects[0]).toMatchObject({ host: 'db.internal', port: 6543, user: 'reader', password: 'secret', database: 'shop' });
+    expect(pg.connects[0]).toMatchObject({
+      host: 'db.internal',
+      port: 6543,
+      user: 'reader',
+      password: 'secret',
+      database: 'shop',
+    });
     expect(pg.open.size).toBe(0);
   });
 
@@ -28,23 +41,45 @@ describe('source-postgres on the harness', () => {
       config,
       handlers: { 'pg-connect': () => failure('NETWORK_DENIED', 'db.internal is not in allowed_hosts') },
     });
-    expect(run.result).toEqual({ items: [{ name: 'connect', ok: false, message: 'NETWORK_DENIED: db.internal is not in allowed_hosts' }] });
+    expect(run.result).toEqual({
+      items: [{ name: 'connect', ok: false, message: 'NETWORK_DENIED: db.internal is not in allowed_hosts' }],
+    });
   });
 
   it('full refresh (replace): one COPY whose frames go downstream, then a complete checkpoint and COMMIT', async () => {
-    const copied = [batchFromRows([{ id: 1, email: 'a@x' }, { id: 2, email: null }]), batchFromRows([{ id: 3, email: 'c@x' }])];
+    const copied = [
+      batchFromRows([
+        { id: 1, email: 'a@x' },
+        { id: 2, email: null },
+      ]),
+      batchFromRows([{ id: 3, email: 'c@x' }]),
+    ];
     const pg = new FakePostgres({
       query: (sql) => {
         if (sql === RESOLVE_RELATION_SQL) return { rows: [['16384', 'r']] };
-        if (sql === RELATION_COLUMNS_SQL) return { rows: [['id', 'bigint', '20', 'N', 'false', '[]'], ['email', 'text', '25', 'S', 'true', '[]']] };
+        if (sql === RELATION_COLUMNS_SQL)
+          return {
+            rows: [
+              ['id', 'bigint', '20', 'N', 'false', '[]'],
+              ['email', 'text', '25', 'S', 'true', '[]'],
+            ],
+          };
         if (sql === PRIMARY_KEY_SQL) return { rows: [['id']] };
         return undefined;
       },
       copyOut: () => copied,
     });
-    const run = await harness.read({ config, context: { stream: { name: 'public.users', writeMode: 'replace' } }, handlers: pg.handlers });
+    const run = await harness.read({
+      config,
+      context: { stream: { name: 'public.users', writeMode: 'replace' } },
+      handlers: pg.handlers,
+    });
     expect(run.result).toEqual({ rows: 3, frames: 2 });
-    expect(run.rows()).toEqual([{ id: 1n, email: 'a@x' }, { id: 2n, email: null }, { id: 3n, email: 'c@x' }]);
+    expect(run.rows()).toEqual([
+      { id: 1n, email: 'a@x' },
+      { id: 2n, email: null },
+      { id: 3n, email: 'c@x' },
+    ]);
     expect(run.output.map((o) => o.kind)).toEqual(['frame', 'frame', 'checkpoint']);
     expect(run.checkpoints).toEqual([{ kind: 'resume', payload: { mode: 'full_refresh', complete: true, rows: 3 } }]);
     expect(pg.copyOuts).toHaveLength(1);

@@ -14,11 +14,27 @@ const columns = [
   col('seq', 'numeric(20,0)', 1700),
   col('doc', 'jsonb', 3802),
 ];
-const stream: StreamContext = { name: 'public.T', syncMode: 'incremental', cursorField: 'UpdatedAt', writeMode: 'append', destinationTable: 'T' };
+const stream: StreamContext = {
+  name: 'public.T',
+  syncMode: 'incremental',
+  cursorField: 'UpdatedAt',
+  writeMode: 'append',
+  destinationTable: 'T',
+};
 
-function input(over: Partial<StreamContext> = {}, resume?: ResumePoint | null, catalogKey: readonly string[] = ['id']): IncrementalInput {
+function input(
+  over: Partial<StreamContext> = {},
+  resume?: ResumePoint | null,
+  catalogKey: readonly string[] = ['id'],
+): IncrementalInput {
   const s = { ...stream, ...over };
-  return { relation: { schema: 'public', table: 'T' }, stream: s, columns, key: resolveReadKey(columns, catalogKey, s.primaryKey), resume };
+  return {
+    relation: { schema: 'public', table: 'T' },
+    stream: s,
+    columns,
+    key: resolveReadKey(columns, catalogKey, s.primaryKey),
+    resume,
+  };
 }
 
 function problem(i: IncrementalInput) {
@@ -34,7 +50,10 @@ function plan(i: IncrementalInput) {
 
 describe('planIncremental: configuration problems', () => {
   it('names a missing cursor column', () => {
-    expect(problem(input({ cursorField: 'updatedat' }))).toMatchObject({ code: 'COLUMN_NOT_FOUND', column: 'updatedat' });
+    expect(problem(input({ cursorField: 'updatedat' }))).toMatchObject({
+      code: 'COLUMN_NOT_FOUND',
+      column: 'updatedat',
+    });
     expect(problem(input({ cursorField: undefined }))?.code).toBe('CURSOR_FIELD_REQUIRED');
   });
 
@@ -60,7 +79,9 @@ describe('planIncremental: configuration problems', () => {
 
   it('allows lookback only with upsert and a time cursor', () => {
     expect(problem(input({ lookback: '5 minutes' }))?.code).toBe('LOOKBACK_NEEDS_UPSERT');
-    expect(problem(input({ lookback: '5 minutes', writeMode: 'upsert', cursorField: 'seq' }))?.code).toBe('LOOKBACK_UNSUPPORTED');
+    expect(problem(input({ lookback: '5 minutes', writeMode: 'upsert', cursorField: 'seq' }))?.code).toBe(
+      'LOOKBACK_UNSUPPORTED',
+    );
     expect(problem(input({ lookback: '5 minutes', writeMode: 'upsert' }))).toBeUndefined();
     expect(problem(input({ lookback: '  ' }))).toBeUndefined();
   });
@@ -73,7 +94,13 @@ describe('planIncremental: where to start', () => {
     expect(p.read.cursor).toEqual({ name: 'UpdatedAt', type: 'timestamp with time zone' });
     expect(p.cursorType).toBe('timestamp(3) with time zone');
     expect(p.trackBoundary).toBe(true);
-    expect(p.emptyCheckpoint).toEqual({ mode: 'incremental', cursorField: 'UpdatedAt', cursorType: 'timestamp(3) with time zone', primaryKey: ['id'], rows: 0 });
+    expect(p.emptyCheckpoint).toEqual({
+      mode: 'incremental',
+      cursorField: 'UpdatedAt',
+      cursorType: 'timestamp(3) with time zone',
+      primaryKey: ['id'],
+      rows: 0,
+    });
   });
 
   it('ignores a full_refresh resume point', () => {
@@ -92,7 +119,11 @@ describe('planIncremental: where to start', () => {
 
   it('append resumes with >= and excludes the boundary keys', () => {
     const p = plan(input({}, resume));
-    expect(p.low).toEqual({ kind: 'from', value: resume.cursorValue, exclude: { value: resume.cursorValue, keys: [['7'], ['9']] } });
+    expect(p.low).toEqual({
+      kind: 'from',
+      value: resume.cursorValue,
+      exclude: { value: resume.cursorValue, keys: [['7'], ['9']] },
+    });
     expect(p.emptyCheckpoint).toEqual({ ...resume, rows: 0 });
   });
 
@@ -122,7 +153,14 @@ describe('planIncremental: where to start', () => {
   });
 
   it('a sentinel stored as the cursor (infinity, NaN) fails for append naming the fix and restarts for upsert', () => {
-    const stored: ResumePoint = { mode: 'incremental', cursorField: 'UpdatedAt', cursorValue: 'infinity', primaryKey: ['id'], boundaryKeys: [['1']], rows: 0 };
+    const stored: ResumePoint = {
+      mode: 'incremental',
+      cursorField: 'UpdatedAt',
+      cursorValue: 'infinity',
+      primaryKey: ['id'],
+      boundaryKeys: [['1']],
+      rows: 0,
+    };
     const refused = problem(input({}, stored));
     expect(refused?.code).toBe('CURSOR_SENTINEL_STORED');
     expect(refused?.message).toContain('the stored cursor UpdatedAt = infinity is a value no later row can exceed');
@@ -131,21 +169,39 @@ describe('planIncremental: where to start', () => {
     expect(upsert.low).toEqual({ kind: 'all' });
     expect(upsert.emptyCheckpoint.cursorValue).toBeUndefined();
     expect(upsert.warnings.join('\n')).toContain('reading from the start');
-    const nan = plan(input({ writeMode: 'upsert', cursorField: 'seq' }, { mode: 'incremental', cursorField: 'seq', cursorValue: 'NaN', rows: 0 }));
+    const nan = plan(
+      input(
+        { writeMode: 'upsert', cursorField: 'seq' },
+        { mode: 'incremental', cursorField: 'seq', cursorValue: 'NaN', rows: 0 },
+      ),
+    );
     expect(nan.low).toEqual({ kind: 'all' });
     // -infinity sorts first: a plain resume point
-    expect(plan(input({ writeMode: 'upsert' }, { ...stored, cursorValue: '-infinity' })).low).toMatchObject({ kind: 'from', value: '-infinity' });
+    expect(plan(input({ writeMode: 'upsert' }, { ...stored, cursorValue: '-infinity' })).low).toMatchObject({
+      kind: 'from',
+      value: '-infinity',
+    });
   });
 
   it('append carries the keys of sentinel rows delivered before through every checkpoint; upsert and other keys drop them', () => {
-    const before: ResumePoint = { mode: 'incremental', cursorField: 'UpdatedAt', cursorValue: '2024-01-01 00:00:00+00', primaryKey: ['id'], boundaryKeys: [['1']], sentinelKeys: [['7'], ['8']], rows: 0 };
+    const before: ResumePoint = {
+      mode: 'incremental',
+      cursorField: 'UpdatedAt',
+      cursorValue: '2024-01-01 00:00:00+00',
+      primaryKey: ['id'],
+      boundaryKeys: [['1']],
+      sentinelKeys: [['7'], ['8']],
+      rows: 0,
+    };
     const p = plan(input({}, before));
     expect(p.sentinelKeys).toEqual([['7'], ['8']]);
     expect(incrementalCheckpoint(p, '2024-01-02 00:00:00+00', [['3']], 5).sentinelKeys).toEqual([['7'], ['8']]);
     expect(plan(input({}, { ...before, cursorValue: undefined })).sentinelKeys).toEqual([['7'], ['8']]);
     expect(plan(input({ writeMode: 'upsert' }, before)).sentinelKeys).toEqual([]);
     expect(plan(input({}, { ...before, primaryKey: ['seq'] })).sentinelKeys).toEqual([]);
-    expect(incrementalCheckpoint(plan(input({ writeMode: 'upsert' }, before)), 'x', undefined, 1).sentinelKeys).toBeUndefined();
+    expect(
+      incrementalCheckpoint(plan(input({ writeMode: 'upsert' }, before)), 'x', undefined, 1).sentinelKeys,
+    ).toBeUndefined();
   });
 
   it('uses the stream primary_key, falling back to the catalog key when it names other columns', () => {

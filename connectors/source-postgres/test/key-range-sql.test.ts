@@ -50,7 +50,9 @@ describe('keyRangePredicate', () => {
   it('is open on either side', () => {
     expect(keyRangePredicate(paramBinder(), composite, undefined, undefined)).toBeUndefined();
     const b = paramBinder();
-    expect(keyRangePredicate(b, composite, undefined, ['EU', '9'])).toBe('("Region", "order") <= ($1::text, $2::integer)');
+    expect(keyRangePredicate(b, composite, undefined, ['EU', '9'])).toBe(
+      '("Region", "order") <= ($1::text, $2::integer)',
+    );
     expect(b.params).toEqual(['EU', '9']);
   });
 });
@@ -76,8 +78,16 @@ describe('keyChunkCopyStatement', () => {
   });
 
   it('escapes backslashes and quotes in values and identifiers', () => {
-    const sql = keyChunkCopyStatement({ schema: 'a"b', table: 'select' }, [{ name: 'x"y' }], [{ name: 'x"y', type: 'text' }], ['c:\\dir'], undefined);
-    expect(sql).toBe(`COPY (SELECT "x""y" FROM "a""b"."select" WHERE ("x""y") > (E'c:\\\\dir'::text) ORDER BY "x""y") TO STDOUT (FORMAT binary)`);
+    const sql = keyChunkCopyStatement(
+      { schema: 'a"b', table: 'select' },
+      [{ name: 'x"y' }],
+      [{ name: 'x"y', type: 'text' }],
+      ['c:\\dir'],
+      undefined,
+    );
+    expect(sql).toBe(
+      `COPY (SELECT "x""y" FROM "a""b"."select" WHERE ("x""y") > (E'c:\\\\dir'::text) ORDER BY "x""y") TO STDOUT (FORMAT binary)`,
+    );
   });
 });
 

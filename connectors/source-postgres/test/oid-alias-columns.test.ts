@@ -9,7 +9,13 @@ function col(name: string, typeName: string, typeOid: number, typeCategory = 'N'
   return { name, typeName, typeOid, typeCategory, nullable: true, enumLabels: [] };
 }
 
-const columns = [col('id', 'integer', 23), col('Rel', 'regclass', 2205), col('types', 'regtype[]', 2211, 'A'), col('role', 'regrole', 4096), col('n', 'oid', 26)];
+const columns = [
+  col('id', 'integer', 23),
+  col('Rel', 'regclass', 2205),
+  col('types', 'regtype[]', 2211, 'A'),
+  col('role', 'regrole', 4096),
+  col('n', 'oid', 26),
+];
 
 describe('carryOidAliasesAsText', () => {
   it('turns every OID-alias column (and arrays of them) into text, leaves the rest (oid too) alone', () => {
@@ -26,7 +32,11 @@ describe('carryOidAliasesAsText', () => {
   });
 
   it('knows all eleven types and their arrays, and nothing else', () => {
-    for (const oid of [24, 2202, 2203, 2204, 2205, 2206, 3734, 3769, 4089, 4096, 4191, 1008, 2207, 2208, 2209, 2210, 2211, 3735, 3770, 4090, 4097, 4192]) expect(isOidAliasType(oid)).toBe(true);
+    for (const oid of [
+      24, 2202, 2203, 2204, 2205, 2206, 3734, 3769, 4089, 4096, 4191, 1008, 2207, 2208, 2209, 2210, 2211, 3735, 3770,
+      4090, 4097, 4192,
+    ])
+      expect(isOidAliasType(oid)).toBe(true);
     for (const oid of [23, 25, 26, 1009, 16384]) expect(isOidAliasType(oid)).toBe(false);
   });
 });
@@ -41,7 +51,9 @@ describe('selecting a carried column as text', () => {
     expect(copyOutStatement({ schema: 'public', table: 'T' }, carried)).toBe(
       'COPY (SELECT "id", "Rel"::text AS "Rel", "types"::text[] AS "types", "role"::text AS "role", "n" FROM "public"."T") TO STDOUT (FORMAT binary)',
     );
-    expect(cdcSnapshotCopy('public', 'T', carried.slice(0, 2), undefined, 'p').sql).toBe('COPY (SELECT "id", "Rel"::text AS "Rel" FROM "public"."T") TO STDOUT (FORMAT binary)');
+    expect(cdcSnapshotCopy('public', 'T', carried.slice(0, 2), undefined, 'p').sql).toBe(
+      'COPY (SELECT "id", "Rel"::text AS "Rel" FROM "public"."T") TO STDOUT (FORMAT binary)',
+    );
   });
 });
 
@@ -49,12 +61,29 @@ describe('refuseDomainOverOidAlias', () => {
   const carried = carryOidAliasesAsText(columns);
 
   it('passes columns whose table type is the OID alias itself', () => {
-    expect(() => refuseDomainOverOidAlias('public.T', carried, new Map([['id', 23], ['Rel', 2205], ['types', 2211], ['role', 4096], ['n', 26]]))).not.toThrow();
+    expect(() =>
+      refuseDomainOverOidAlias(
+        'public.T',
+        carried,
+        new Map([
+          ['id', 23],
+          ['Rel', 2205],
+          ['types', 2211],
+          ['role', 4096],
+          ['n', 26],
+        ]),
+      ),
+    ).not.toThrow();
   });
 
   it('refuses a domain over one, naming the stream, the column and the way out', () => {
     expect(() => refuseDomainOverOidAlias('public.T', carried, new Map([['Rel', 16500]]))).toThrow(
-      expect.objectContaining({ code: 'CDC_TYPE_UNSUPPORTED', message: expect.stringMatching(/^public\.T: column "Rel" is a domain over regclass.*columns list.*full_refresh/) }),
+      expect.objectContaining({
+        code: 'CDC_TYPE_UNSUPPORTED',
+        message: expect.stringMatching(
+          /^public\.T: column "Rel" is a domain over regclass.*columns list.*full_refresh/,
+        ),
+      }),
     );
   });
 });

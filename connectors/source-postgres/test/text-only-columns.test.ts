@@ -8,7 +8,13 @@ function col(name: string, typeName: string, typeOid: number, typeCategory = 'U'
   return { name, typeName, typeOid, typeCategory, nullable: true, enumLabels: [] };
 }
 
-const columns = [col('id', 'integer', 23, 'N'), col('isbn', 'isbn13', 16500), col('isbns', 'isbn13[]', 16501, 'A'), col('range', 'seg', 16600), col('attrs', 'hstore', 16700)];
+const columns = [
+  col('id', 'integer', 23, 'N'),
+  col('isbn', 'isbn13', 16500),
+  col('isbns', 'isbn13[]', 16501, 'A'),
+  col('range', 'seg', 16600),
+  col('attrs', 'hstore', 16700),
+];
 
 describe('carryTextOnlyAsText', () => {
   it('decodes a column without a binary form as text but keeps its type name, so the destination creates the exact type', () => {
@@ -24,7 +30,13 @@ describe('carryTextOnlyAsText', () => {
 
   it('selects such a column (an array as one array literal) as text in the COPY', () => {
     const out = carryTextOnlyAsText(columns, new Set(['isbn', 'isbns']));
-    expect(out.map(selectColumn)).toEqual(['"id"', '"isbn"::text AS "isbn"', '"isbns"::text AS "isbns"', '"range"', '"attrs"']);
+    expect(out.map(selectColumn)).toEqual([
+      '"id"',
+      '"isbn"::text AS "isbn"',
+      '"isbns"::text AS "isbns"',
+      '"range"',
+      '"attrs"',
+    ]);
   });
 });
 
@@ -34,7 +46,9 @@ describe('refuseTextOnlyArraysInCdc', () => {
     expect(() => refuseTextOnlyArraysInCdc('public.books', out)).toThrow(
       expect.objectContaining({
         code: 'CDC_TYPE_UNSUPPORTED',
-        message: expect.stringContaining('public.books: column "isbns" is an array of a type without a binary send function (isbn13[]);'),
+        message: expect.stringContaining(
+          'public.books: column "isbns" is an array of a type without a binary send function (isbn13[]);',
+        ),
       }),
     );
   });
@@ -42,6 +56,15 @@ describe('refuseTextOnlyArraysInCdc', () => {
   it('lets scalars through (pgoutput sends them as text), and they are not taken for domains over an OID alias', () => {
     const out = carryTextOnlyAsText(columns, new Set(['isbn', 'range']));
     expect(() => refuseTextOnlyArraysInCdc('public.books', out)).not.toThrow();
-    expect(() => refuseDomainOverOidAlias('public.books', out, new Map([['isbn', 16500], ['range', 16600]]))).not.toThrow();
+    expect(() =>
+      refuseDomainOverOidAlias(
+        'public.books',
+        out,
+        new Map([
+          ['isbn', 16500],
+          ['range', 16600],
+        ]),
+      ),
+    ).not.toThrow();
   });
 });

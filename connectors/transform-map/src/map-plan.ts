@@ -13,7 +13,8 @@ export function mapPlan(config: MapConfig): MapStep[] {
   const casts = Object.entries(config.cast ?? {});
   if (casts.length > 0) steps.push((f) => frames.cast(f, casts));
   for (const column of config.hash ?? []) steps.push((f) => frames.hash(f, column, config.salt ?? ''));
-  for (const [column, replacement] of Object.entries(config.mask ?? {})) steps.push((f) => frames.mask(f, column, replacement));
+  for (const [column, replacement] of Object.entries(config.mask ?? {}))
+    steps.push((f) => frames.mask(f, column, replacement));
   const drop = new Set(config.drop ?? []);
   if (drop.size > 0) {
     steps.push((f) => {

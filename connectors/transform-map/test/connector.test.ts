@@ -53,6 +53,9 @@ describe('transform-map (built component, in-memory host)', () => {
 
   it('masks with a string or with NULL', async () => {
     const run = await harness.transform({ config: { mask: { ssn: '***', email: null } }, input });
-    expect(run.rows().map((r) => [r.ssn, r.email])).toEqual([['***', null], [null, null]]);
+    expect(run.rows().map((r) => [r.ssn, r.email])).toEqual([
+      ['***', null],
+      [null, null],
+    ]);
   });
 });

@@ -10,7 +10,12 @@ export function detailsNeeded(policy: DataErrorPolicy): number {
  * naming stream, column, reason and the row's values; `skip` logs the count; `dlq` sends each
  * row to the dead-letter queue (category `validation`). Returns the rows dropped.
  */
-export function handleRejected(policy: DataErrorPolicy, stream: string, failedCount: number, failures: readonly RowFailure[]): number {
+export function handleRejected(
+  policy: DataErrorPolicy,
+  stream: string,
+  failedCount: number,
+  failures: readonly RowFailure[],
+): number {
   if (failedCount === 0) return 0;
   if (policy === 'fail') {
     const first = failures[0] as RowFailure;
@@ -23,6 +28,8 @@ export function handleRejected(policy: DataErrorPolicy, stream: string, failedCo
   if (policy === 'dlq') {
     for (const f of failures) deadLetter(f.record, `column ${f.column} ${f.rule}: ${f.reason}`, 'validation');
   }
-  log.warn(`stream ${stream}: ${policy === 'dlq' ? 'sent to the dead-letter queue' : 'skipped'} ${failedCount} row(s) that failed validation`);
+  log.warn(
+    `stream ${stream}: ${policy === 'dlq' ? 'sent to the dead-letter queue' : 'skipped'} ${failedCount} row(s) that failed validation`,
+  );
   return failedCount;
 }

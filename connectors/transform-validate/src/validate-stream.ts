@@ -1,4 +1,12 @@
-import { checkpoint, frames, nextFrame, type DataErrorPolicy, type OperationInput, type Step, type TransferSummary } from '@rapidbyte/sdk';
+import {
+  checkpoint,
+  frames,
+  nextFrame,
+  type DataErrorPolicy,
+  type OperationInput,
+  type Step,
+  type TransferSummary,
+} from '@rapidbyte/sdk';
 import { detailsNeeded, handleRejected } from './data-error-policy.js';
 import type { ValidateConfig } from './validate-config.js';
 

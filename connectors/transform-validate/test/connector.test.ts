@@ -10,7 +10,11 @@ const rows = [
   { id: 3, email: 'not-an-email', status: 'gone', age: 200 },
   { id: 1, email: 'd@x.io', status: 'active', age: 20 },
 ];
-const input = [batchFromRows(rows), { checkpoint: { rows: 4 } }, batchFromRows([{ id: 1, email: 'e@x.io', status: 'active', age: 5 }])];
+const input = [
+  batchFromRows(rows),
+  { checkpoint: { rows: 4 } },
+  batchFromRows([{ id: 1, email: 'e@x.io', status: 'active', age: 5 }]),
+];
 const ids = (run: Awaited<ReturnType<typeof harness.transform>>): bigint[] => run.rows().map((r) => r.id as bigint);
 
 describe('transform-validate (built component, in-memory host)', () => {
@@ -29,21 +33,45 @@ describe('transform-validate (built component, in-memory host)', () => {
   });
 
   it('dlq: every rejected row becomes a dead letter with its values and reason', async () => {
-    const rules = [{ column: 'email', not_null: true }, { column: 'id', unique: true }];
+    const rules = [
+      { column: 'email', not_null: true },
+      { column: 'id', unique: true },
+    ];
     const run = await harness.transform({ config: { rules }, input, context: { onDataError: 'dlq' } });
     expect(ids(run)).toEqual([1n, 3n]);
     expect(run.deadLetters).toEqual([
-      { record: { id: 2, email: null, status: 'active', age: 40 }, error: 'column email not_null: is null', category: 'validation' },
-      { record: { id: 1, email: 'd@x.io', status: 'active', age: 20 }, error: 'column id unique: duplicate value "1"', category: 'validation' },
-      { record: { id: 1, email: 'e@x.io', status: 'active', age: 5 }, error: 'column id unique: duplicate value "1"', category: 'validation' },
+      {
+        record: { id: 2, email: null, status: 'active', age: 40 },
+        error: 'column email not_null: is null',
+        category: 'validation',
+      },
+      {
+        record: { id: 1, email: 'd@x.io', status: 'active', age: 20 },
+        error: 'column id unique: duplicate value "1"',
+        category: 'validation',
+      },
+      {
+        record: { id: 1, email: 'e@x.io', status: 'active', age: 5 },
+        error: 'column id unique: duplicate value "1"',
+        category: 'validation',
+      },
     ]);
   });
 
   it('fail: a permanent error naming stream, column, reason and the row', async () => {
-    const run = await harness.transform({ config: { rules: [{ column: 'age', range: { max: 120 } }] }, input, context: { onDataError: 'fail' } });
+    const run = await harness.transform({
+      config: { rules: [{ column: 'age', range: { max: 120 } }] },
+      input,
+      context: { onDataError: 'fail' },
+    });
     expect(run.outcome.ok).toBe(false);
     if (run.outcome.ok) return;
-    expect(run.outcome.error).toMatchObject({ kind: 'permanent', code: 'VALIDATION_FAILED', column: 'age', streamName: 'public.test' });
+    expect(run.outcome.error).toMatchObject({
+      kind: 'permanent',
+      code: 'VALIDATION_FAILED',
+      column: 'age',
+      streamName: 'public.test',
+    });
     expect(run.outcome.error.message).toContain('stream public.test: column age range: 200 is above the maximum 120');
     expect(run.outcome.error.message).toContain('"email":"not-an-email"');
     expect(run.leakedFrames).toBe(0);

@@ -20,6 +20,8 @@ await build({
   // `serve`'s workflow engine and HTTP server load from node_modules when serve runs (never for `run`)
   external: ['libsql', '@libsql/*', 'pg-native', 'cloudflare:sockets', '@dbos-inc/*', 'fastify', '@fastify/*'],
   // CommonJS dependencies (pg, commander) require Node built-ins
-  banner: { js: "import { createRequire as __rbCreateRequire } from 'node:module'; const require = __rbCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __rbCreateRequire } from 'node:module'; const require = __rbCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -19,13 +19,24 @@ for (const name of existsSync(connectors) ? readdirSync(connectors) : []) {
   const manifestFile = `${connectors}${name}/manifest.json`;
   if (!existsSync(manifestFile)) continue;
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-  if (typeof manifest.configSchema === 'string') schemas.push(JSON.parse(readFileSync(`${connectors}${name}/${manifest.configSchema}`, 'utf8')));
+  if (typeof manifest.configSchema === 'string')
+    schemas.push(JSON.parse(readFileSync(`${connectors}${name}/${manifest.configSchema}`, 'utf8')));
 }
 
-const options = { allErrors: true, strict: false, verbose: true, addUsedSchema: false, code: { source: true, esm: true } };
+const options = {
+  allErrors: true,
+  strict: false,
+  verbose: true,
+  addUsedSchema: false,
+  code: { source: true, esm: true },
+};
 const ajvFor = (schema) => {
   const declared = String(schema.$schema ?? '');
-  return declared.includes('2020-12') ? new Ajv2020(options) : declared.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+  return declared.includes('2020-12')
+    ? new Ajv2020(options)
+    : declared.includes('2019-09')
+      ? new Ajv2019(options)
+      : new Ajv(options);
 };
 
 /** ajv's ESM output still `require`s its runtime helpers (CommonJS): imported instead, so the code also runs unbundled. */

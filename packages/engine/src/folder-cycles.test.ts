@@ -20,7 +20,9 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')
+      ? [path]
+      : [];
   });
 }
 
@@ -57,7 +59,10 @@ function describeCycles(edges: FolderEdges): string[] {
     const steps = cycle.slice(1).map((to, i) => {
       const from = cycle[i] as string;
       const imports = edges.get(from)?.get(to) ?? [];
-      const shown = imports.slice(0, 3).map((line) => `\n    ${line}`).join('');
+      const shown = imports
+        .slice(0, 3)
+        .map((line) => `\n    ${line}`)
+        .join('');
       return `  ${from} -> ${to}${shown}${imports.length > 3 ? `\n    … and ${imports.length - 3} more` : ''}`;
     });
     return `${cycle.join(' -> ')}\n${steps.join('\n')}`;
@@ -68,7 +73,13 @@ describe('folder layering of packages/engine/src', () => {
   it('reports a cycle between two folders with the files that form it', () => {
     const edges: FolderEdges = new Map([
       ['runtime', new Map([['cdc', ['runtime/request-dispatcher.ts -> cdc/replication-capability.js']]])],
-      ['cdc', new Map([['runtime', ['cdc/replication-hub.ts -> runtime/connect-pg-client.js']], ['codecs', ['cdc/x.ts -> codecs/y.js']]])],
+      [
+        'cdc',
+        new Map([
+          ['runtime', ['cdc/replication-hub.ts -> runtime/connect-pg-client.js']],
+          ['codecs', ['cdc/x.ts -> codecs/y.js']],
+        ]),
+      ],
     ]);
     expect(describeCycles(edges)).toEqual([
       'cdc -> runtime -> cdc\n' +
@@ -81,6 +92,9 @@ describe('folder layering of packages/engine/src', () => {
     const edges = folderEdges(SRC);
     expect(edges.size).toBeGreaterThan(5); // the scan found the folders
     const cycles = describeCycles(edges);
-    expect(cycles, `folder import cycles (a folder may import only from the layers below it):\n${cycles.join('\n')}`).toEqual([]);
+    expect(
+      cycles,
+      `folder import cycles (a folder may import only from the layers below it):\n${cycles.join('\n')}`,
+    ).toEqual([]);
   });
 });

@@ -32,7 +32,9 @@ describe('library code', () => {
     const offenders = librarySources().flatMap((file) =>
       code(readFileSync(file, 'utf8'))
         .split('\n')
-        .flatMap((line, i) => (/\bprocess\.(env|exit)\b/.test(line) ? [`${relative(SRC, file)}:${i + 1}: ${line.trim()}`] : [])),
+        .flatMap((line, i) =>
+          /\bprocess\.(env|exit)\b/.test(line) ? [`${relative(SRC, file)}:${i + 1}: ${line.trim()}`] : [],
+        ),
     );
     expect(offenders).toEqual([]);
   });

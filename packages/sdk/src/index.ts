@@ -6,7 +6,12 @@
  * turns the module into a WebAssembly component.
  */
 export { defineConnector } from './guest/define-connector.js';
-export type { ConnectorDefinition, ConnectorExports, OperationHandler, OperationInput } from './guest/define-connector.js';
+export type {
+  ConnectorDefinition,
+  ConnectorExports,
+  OperationHandler,
+  OperationInput,
+} from './guest/define-connector.js';
 export { ConnectorError, describeError, toWitError } from './guest/connector-error.js';
 export type { ConnectorErrorDetails } from './guest/connector-error.js';
 export * from './errors/index.js';

@@ -17,7 +17,11 @@ export const CDC_ERROR_CODES = [
 export type CdcErrorCode = (typeof CDC_ERROR_CODES)[number];
 
 /** A permanent CDC error carrying its code and stream (what classify-error passes to the guest). */
-export function cdcError(code: CdcErrorCode, message: string, stream?: string): Error & { kind: 'permanent'; code: CdcErrorCode; stream?: string } {
+export function cdcError(
+  code: CdcErrorCode,
+  message: string,
+  stream?: string,
+): Error & { kind: 'permanent'; code: CdcErrorCode; stream?: string } {
   return Object.assign(new Error(message), { kind: 'permanent' as const, code, stream });
 }
 

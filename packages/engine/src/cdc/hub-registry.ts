@@ -32,7 +32,8 @@ export class HubRegistry {
     this.#current.set(stream, port2);
     let hub: ReplicationHub | undefined;
     const reply = (id: number, value?: unknown, error?: unknown): void => {
-      const message: HubToWorker = error === undefined ? { t: 'reply', id, value } : { t: 'reply', id, error: classifyError(error) };
+      const message: HubToWorker =
+        error === undefined ? { t: 'reply', id, value } : { t: 'reply', id, error: classifyError(error) };
       port2.postMessage(message);
     };
     const detach = (): void => {
@@ -53,11 +54,19 @@ export class HubRegistry {
           break;
         case 'snapshot':
           if (!hub) reply(m.id, undefined, new Error('snapshot before open'));
-          else hub.snapshot(stream).then((v) => reply(m.id, v), (error: unknown) => reply(m.id, undefined, error));
+          else
+            hub.snapshot(stream).then(
+              (v) => reply(m.id, v),
+              (error: unknown) => reply(m.id, undefined, error),
+            );
           break;
         case 'snapshot-done':
           if (!hub) reply(m.id, undefined, new Error('snapshot-done before open'));
-          else hub.snapshotDone(stream).then(() => reply(m.id, true), (error: unknown) => reply(m.id, undefined, error));
+          else
+            hub.snapshotDone(stream).then(
+              () => reply(m.id, true),
+              (error: unknown) => reply(m.id, undefined, error),
+            );
           break;
         case 'credit':
           hub?.credit(stream, m.n, port2);
@@ -119,7 +128,15 @@ export class HubRegistry {
     let hub = this.#hubs.get(key);
     if (!hub || hub.failed) {
       if (hub) void hub.close();
-      hub = new ReplicationHub({ connect: attach.connect, slot: attach.slot, publication: attach.publication, slotCreateTimeoutMs: attach.slotCreateTimeoutMs }, this.options);
+      hub = new ReplicationHub(
+        {
+          connect: attach.connect,
+          slot: attach.slot,
+          publication: attach.publication,
+          slotCreateTimeoutMs: attach.slotCreateTimeoutMs,
+        },
+        this.options,
+      );
       this.#hubs.set(key, hub);
       for (const stream of this.#finished) hub.forget(stream);
     }

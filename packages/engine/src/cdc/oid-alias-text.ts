@@ -50,11 +50,17 @@ export class OidAliasText {
   }
 
   /** For a stream with columns carried as text over an OID-alias type, else undefined. */
-  static forStream(connect: PgConnectOptions, stream: string, columns: readonly PgColumn[], relationTypeOids: readonly number[]): OidAliasText | undefined {
+  static forStream(
+    connect: PgConnectOptions,
+    stream: string,
+    columns: readonly PgColumn[],
+    relationTypeOids: readonly number[],
+  ): OidAliasText | undefined {
     const carried = new Set<string>();
     columns.forEach((c, i) => {
       const att = relationTypeOids[i] ?? c.typeOid;
-      if ((c.typeOid === TEXT_OID && SCALAR.has(att)) || (c.typeOid === TEXT_ARRAY_OID && ELEMENT_OF.has(att))) carried.add(c.name);
+      if ((c.typeOid === TEXT_OID && SCALAR.has(att)) || (c.typeOid === TEXT_ARRAY_OID && ELEMENT_OF.has(att)))
+        carried.add(c.name);
     });
     return carried.size === 0 ? undefined : new OidAliasText(connect, stream, carried);
   }
@@ -75,13 +81,19 @@ export class OidAliasText {
     try {
       this.#client ??= await connectPgClient({ ...this.#connect, applicationName: 'rapidbyte/oid-names' });
       const r = await this.#client.query(NAMES_SQL, [pairs.map((p) => String(p[0])), pairs.map((p) => String(p[1]))]);
-      for (const row of r.rows as { t: string; o: string; name: string }[]) this.#names.set(`${row.t}:${row.o}`, Buffer.from(row.name, 'utf8'));
+      for (const row of r.rows as { t: string; o: string; name: string }[])
+        this.#names.set(`${row.t}:${row.o}`, Buffer.from(row.name, 'utf8'));
     } catch (error) {
       await this.close();
-      throw Object.assign(new Error(`${this.#stream}: looking up the names of OID-alias values (regclass & co.) at the source failed: ${(error as Error).message}`), {
-        kind: 'transient',
-        code: 'OID_NAME_LOOKUP_FAILED',
-      });
+      throw Object.assign(
+        new Error(
+          `${this.#stream}: looking up the names of OID-alias values (regclass & co.) at the source failed: ${(error as Error).message}`,
+        ),
+        {
+          kind: 'transient',
+          code: 'OID_NAME_LOOKUP_FAILED',
+        },
+      );
     }
   }
 
@@ -94,10 +106,15 @@ export class OidAliasText {
         return {
           ...message,
           newTuple: this.#tuple(message.relationId, message.newTuple),
-          ...(message.old ? { old: { kind: message.old.kind, tuple: this.#tuple(message.relationId, message.old.tuple) } } : {}),
+          ...(message.old
+            ? { old: { kind: message.old.kind, tuple: this.#tuple(message.relationId, message.old.tuple) } }
+            : {}),
         };
       case 'delete':
-        return { ...message, old: { kind: message.old.kind, tuple: this.#tuple(message.relationId, message.old.tuple) } };
+        return {
+          ...message,
+          old: { kind: message.old.kind, tuple: this.#tuple(message.relationId, message.old.tuple) },
+        };
       default:
         return message;
     }
@@ -121,7 +138,14 @@ export class OidAliasText {
     for (const tuple of tuples) {
       tuple.forEach((value, i) => {
         const column = relation[i];
-        if (column === undefined || !this.#carried.has(column.name) || value === null || typeof value !== 'object' || !('binary' in value)) return;
+        if (
+          column === undefined ||
+          !this.#carried.has(column.name) ||
+          value === null ||
+          typeof value !== 'object' ||
+          !('binary' in value)
+        )
+          return;
         if (SCALAR.has(column.typeOid)) {
           if (value.binary.length === 4) fn(column.typeOid, value.binary.readUInt32BE(0));
           return;
@@ -137,7 +161,14 @@ export class OidAliasText {
     if (relation === undefined) return tuple;
     return tuple.map((value, i): TupleValue => {
       const column = relation[i];
-      if (column === undefined || !this.#carried.has(column.name) || value === null || typeof value !== 'object' || !('binary' in value)) return value;
+      if (
+        column === undefined ||
+        !this.#carried.has(column.name) ||
+        value === null ||
+        typeof value !== 'object' ||
+        !('binary' in value)
+      )
+        return value;
       if (SCALAR.has(column.typeOid)) return { binary: this.#name(column.typeOid, value.binary.readUInt32BE(0)) };
       const element = ELEMENT_OF.get(column.typeOid);
       return element === undefined ? value : { binary: this.#textArray(element, value.binary) };

@@ -1,6 +1,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
-import { COLUMN_FILL_METADATA, COLUMN_IDENTITY_METADATA, RENAMED_COLUMNS_METADATA, type PgReplicationOpen, type WitConnectorError } from '@rapidbyte/sdk/contract';
+import {
+  COLUMN_FILL_METADATA,
+  COLUMN_IDENTITY_METADATA,
+  RENAMED_COLUMNS_METADATA,
+  type PgReplicationOpen,
+  type WitConnectorError,
+} from '@rapidbyte/sdk/contract';
 import {
   ChangeBatchBuilder,
   COLUMN_CATALOG_SQL,
@@ -79,8 +85,18 @@ export class ReplicationCapability implements ReplicationRequests {
   }
 
   async open(options: PgReplicationOpen): Promise<number> {
-    if (!this.port) throw cdcError('REPLICATION_UNAVAILABLE', `${options.streamName}: logical replication is only available to sync_mode cdc streams`, options.streamName);
-    if (this.#open) throw cdcError('STREAM_ATTACHED', `${options.streamName}: this session already opened its replication stream`, options.streamName);
+    if (!this.port)
+      throw cdcError(
+        'REPLICATION_UNAVAILABLE',
+        `${options.streamName}: logical replication is only available to sync_mode cdc streams`,
+        options.streamName,
+      );
+    if (this.#open)
+      throw cdcError(
+        'STREAM_ATTACHED',
+        `${options.streamName}: this session already opened its replication stream`,
+        options.streamName,
+      );
     checkHost(this.policy, options.connect.host, options.connect.port);
     await this.#request({
       t: 'open',
@@ -108,7 +124,12 @@ export class ReplicationCapability implements ReplicationRequests {
       maxBatchBytes: this.maxBatchBytes,
       metadata: options.schemaMetadata.filter(([k]) => k !== COLUMN_IDENTITY_METADATA),
     });
-    this.#aliases = OidAliasText.forStream(options.connect, options.streamName, options.columns, options.relationTypeOids);
+    this.#aliases = OidAliasText.forStream(
+      options.connect,
+      options.streamName,
+      options.columns,
+      options.relationTypeOids,
+    );
     if (options.startLsn !== undefined) {
       this.#start = parseLsn(options.startLsn);
       this.#lastCheckpoint = this.#start;
@@ -173,7 +194,12 @@ export class ReplicationCapability implements ReplicationRequests {
     try {
       client = await connectPgClient(this.#open.connect);
       const result = await client.query({ text: COLUMN_CATALOG_SQL, values: [change.relationId], rowMode: 'array' });
-      const followed = followShapeChange(known, change.before, after, catalogColumnsFromRows(result.rows as unknown[][]));
+      const followed = followShapeChange(
+        known,
+        change.before,
+        after,
+        catalogColumnsFromRows(result.rows as unknown[][]),
+      );
       builder.mergeMetadata(RENAMED_COLUMNS_METADATA, followed.renamed);
       builder.mergeMetadata(COLUMN_FILL_METADATA, followed.fill);
       this.#identity = followed.known;
@@ -229,7 +255,8 @@ export class ReplicationCapability implements ReplicationRequests {
         else if (msg.tag === 'update') builder.update(msg, lsn);
         else if (msg.tag === 'delete') builder.delete(msg, lsn);
         else if (msg.tag === 'truncate') {
-          if (msg.relationIds.some((id) => this.#relationIds.has(id))) for (const batch of builder.truncate(lsn)) this.#emit(batch);
+          if (msg.relationIds.some((id) => this.#relationIds.has(id)))
+            for (const batch of builder.truncate(lsn)) this.#emit(batch);
           return;
         }
         if (builder.full) this.#emitPending();
@@ -243,7 +270,8 @@ export class ReplicationCapability implements ReplicationRequests {
         }
         this.#lastEnd = lsn;
         this.#atBoundary = true;
-        if (builder.full || performance.now() - this.#lastCheckpointAt >= CHECKPOINT_EVERY_MS) this.#checkpointHere(lsn);
+        if (builder.full || performance.now() - this.#lastCheckpointAt >= CHECKPOINT_EVERY_MS)
+          this.#checkpointHere(lsn);
         return;
       case ITEM_KINDS.advance:
         if (this.#atBoundary && lsn > this.#lastEnd) this.#lastEnd = lsn;
@@ -251,12 +279,18 @@ export class ReplicationCapability implements ReplicationRequests {
         return;
       case ITEM_KINDS.end:
         if (!this.#atBoundary) {
-          throw Object.assign(new Error(`${this.#open?.streamName}: interrupted inside a source transaction; its changes roll back and are read again next run`), {
-            kind: 'permanent',
-            code: 'CANCELLED',
-          });
+          throw Object.assign(
+            new Error(
+              `${this.#open?.streamName}: interrupted inside a source transaction; its changes roll back and are read again next run`,
+            ),
+            {
+              kind: 'permanent',
+              code: 'CANCELLED',
+            },
+          );
         }
-        if (this.#lastEnd > this.#lastCheckpoint || builder.rows > 0) this.#checkpointHere(this.#lastEnd > this.#lastCheckpoint ? this.#lastEnd : this.#lastCheckpoint);
+        if (this.#lastEnd > this.#lastCheckpoint || builder.rows > 0)
+          this.#checkpointHere(this.#lastEnd > this.#lastCheckpoint ? this.#lastEnd : this.#lastCheckpoint);
         this.#ended = true;
         return;
       case ITEM_KINDS.error: {
@@ -300,7 +334,11 @@ export class ReplicationCapability implements ReplicationRequests {
       this.traffic.bytesOut += (batch.ends[i] as number) - (i === 0 ? 0 : (batch.ends[i - 1] as number));
       if (this.#consumed >= CREDIT_BATCH) this.#credit(false);
       const from = i === 0 ? 0 : (batch.ends[i - 1] as number);
-      return { kind: batch.kinds[i] as number, lsn: batch.lsns[i] as bigint, data: batch.data.subarray(from, batch.ends[i]) };
+      return {
+        kind: batch.kinds[i] as number,
+        lsn: batch.lsns[i] as bigint,
+        data: batch.data.subarray(from, batch.ends[i]),
+      };
     }
   }
 

@@ -4,7 +4,8 @@ import { quoteIdent } from '@rapidbyte/sdk/postgres';
 import { connectPgClient } from '../runtime/connect-pg-client.js';
 
 /** Settings pinned on the replication connection (see docs/architecture.md#change-data-capture), so any text value decodes exactly. */
-export const REPLICATION_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3';
+export const REPLICATION_SESSION_OPTIONS =
+  '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3';
 
 /** A slot created by CREATE_REPLICATION_SLOT … EXPORT_SNAPSHOT. */
 export interface CreatedSlot {
@@ -59,7 +60,13 @@ export class ReplicationConnection {
    * START_REPLICATION from `startLsn` ('0/0': the slot's confirmed position). Resolves once the
    * command is sent; `onError` gets a failure of the stream (not its orderly end by `close`).
    */
-  start(slot: string, publication: string, startLsn: string, onData: (chunk: Buffer) => void, onError: (error: Error) => void): void {
+  start(
+    slot: string,
+    publication: string,
+    startLsn: string,
+    onData: (chunk: Buffer) => void,
+    onError: (error: Error) => void,
+  ): void {
     const connection = (this.client as unknown as { connection: NodeJS.EventEmitter }).connection;
     connection.on('copyData', (msg: { chunk: Buffer }) => onData(msg.chunk));
     this.client.on('error', onError);
@@ -78,7 +85,9 @@ export class ReplicationConnection {
 
   /** Sends one CopyData message (a standby status update). */
   send(bytes: Buffer): void {
-    (this.client as unknown as { connection: { sendCopyFromChunk(b: Buffer): void } }).connection.sendCopyFromChunk(bytes);
+    (this.client as unknown as { connection: { sendCopyFromChunk(b: Buffer): void } }).connection.sendCopyFromChunk(
+      bytes,
+    );
   }
 
   /** Stops reading from the socket (backpressure) / resumes. */

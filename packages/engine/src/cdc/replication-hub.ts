@@ -3,8 +3,22 @@ import type { MessagePort } from 'node:worker_threads';
 import type pg from 'pg';
 import type { PgConnectOptions } from '@rapidbyte/sdk/contract';
 import { connectPgClient } from '../runtime/connect-pg-client.js';
-import { formatLsn, parseLsn, parsePgOutput, parseReplicationFrame, PGOUTPUT_TAGS, standbyStatusUpdate } from '../replication/index.js';
-import { ITEM_KINDS, ItemPacker, transferablesOf, type HubAttach, type HubToWorker, type ItemKind } from './hub-protocol.js';
+import {
+  formatLsn,
+  parseLsn,
+  parsePgOutput,
+  parseReplicationFrame,
+  PGOUTPUT_TAGS,
+  standbyStatusUpdate,
+} from '../replication/index.js';
+import {
+  ITEM_KINDS,
+  ItemPacker,
+  transferablesOf,
+  type HubAttach,
+  type HubToWorker,
+  type ItemKind,
+} from './hub-protocol.js';
 import { ReplicationConnection, type CreatedSlot } from './replication-connection.js';
 import { createSlotWatched, DEFAULT_SLOT_CREATE_TIMEOUT_MS } from './slot-creation-watch.js';
 import { cdcError, replicationFailure } from './cdc-error.js';
@@ -171,9 +185,11 @@ export class ReplicationHub {
         attach.stream,
       );
     }
-    if (this.#peers.has(attach.stream)) throw cdcError('STREAM_ATTACHED', `${attach.stream}: already attached to the replication hub`, attach.stream);
+    if (this.#peers.has(attach.stream))
+      throw cdcError('STREAM_ATTACHED', `${attach.stream}: already attached to the replication hub`, attach.stream);
     // a retry resuming behind what was already read (or routed, inside a transaction): read again from the slot
-    const behind = start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#position();
+    const behind =
+      start !== undefined && (this.#state === 'streaming' || this.#state === 'drained') && start < this.#position();
     const attaches = (this.#attaches.get(attach.stream) ?? 0) + 1;
     this.#attaches.set(attach.stream, attaches);
     const mute = this.options.mute;
@@ -220,7 +236,11 @@ export class ReplicationHub {
     if (before && (!this.#slotExists || this.#mainExport)) {
       if (!this.#mainExport) {
         if (this.#slotCreateFailure) {
-          throw cdcError('SLOT_CREATE_TIMEOUT', `${stream}: creating the source's replication slot failed earlier in this run: ${this.#slotCreateFailure.message}`, stream);
+          throw cdcError(
+            'SLOT_CREATE_TIMEOUT',
+            `${stream}: creating the source's replication slot failed earlier in this run: ${this.#slotCreateFailure.message}`,
+            stream,
+          );
         }
         let created: CreatedSlot;
         try {
@@ -366,7 +386,9 @@ export class ReplicationHub {
     let slotLagBytes: number | undefined;
     try {
       if (this.#sql && this.#lastAck > 0n) {
-        const r = await this.#query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8::text AS lag', [formatLsn(this.#lastAck)]);
+        const r = await this.#query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8::text AS lag', [
+          formatLsn(this.#lastAck),
+        ]);
         slotLagBytes = Math.max(0, Number((r.rows[0] as { lag: string }).lag));
       }
     } catch {
@@ -413,10 +435,14 @@ export class ReplicationHub {
          FROM pg_replication_slots WHERE slot_name = $1`,
       [this.source.slot],
     );
-    const row = r.rows[0] as { wal_status: string; confirmed: string; plugin: string | null; slot_type: string } | undefined;
+    const row = r.rows[0] as
+      { wal_status: string; confirmed: string; plugin: string | null; slot_type: string } | undefined;
     if (!row) return undefined;
     if (row.slot_type !== 'logical' || row.plugin !== 'pgoutput') {
-      throw cdcError('SLOT_NOT_PGOUTPUT', `replication slot "${this.source.slot}" exists but is a ${row.slot_type} slot${row.plugin ? ` of plugin ${row.plugin}` : ''}, not a pgoutput logical slot; choose another cdc.slot_name`);
+      throw cdcError(
+        'SLOT_NOT_PGOUTPUT',
+        `replication slot "${this.source.slot}" exists but is a ${row.slot_type} slot${row.plugin ? ` of plugin ${row.plugin}` : ''}, not a pgoutput logical slot; choose another cdc.slot_name`,
+      );
     }
     return { walStatus: row.wal_status, confirmed: parseLsn(row.confirmed) };
   }
@@ -452,8 +478,17 @@ export class ReplicationHub {
     if (!this.options.follow && this.#target === undefined) this.#target = parseLsn(await repl.identify());
     this.#inTx = false;
     this.#touched.clear();
-    repl.start(this.source.slot, this.source.publication, '0/0', (chunk) => this.#onData(chunk), (error) => this.#fail(error));
-    this.options.log('debug', `streaming from slot "${this.source.slot}"${this.#target !== undefined ? ` until ${formatLsn(this.#target)}` : ' (follow)'}`);
+    repl.start(
+      this.source.slot,
+      this.source.publication,
+      '0/0',
+      (chunk) => this.#onData(chunk),
+      (error) => this.#fail(error),
+    );
+    this.options.log(
+      'debug',
+      `streaming from slot "${this.source.slot}"${this.#target !== undefined ? ` until ${formatLsn(this.#target)}` : ' (follow)'}`,
+    );
     this.#status(this.#lastAck, true);
   }
 
@@ -551,7 +586,8 @@ export class ReplicationHub {
         const key = `${relation.namespace}.${relation.name}`;
         const data = Uint8Array.from(msg);
         this.#relations.set(relation.relationId, { key, data });
-        for (const peer of this.#peers.values()) if (peer.relationKey === key && !peer.behind) peer.packer.push(ITEM_KINDS.relation, 0n, data);
+        for (const peer of this.#peers.values())
+          if (peer.relationKey === key && !peer.behind) peer.packer.push(ITEM_KINDS.relation, 0n, data);
         return;
       }
       case PGOUTPUT_TAGS.insert:
@@ -611,7 +647,13 @@ export class ReplicationHub {
     }
     if (this.#state === 'streaming' && !this.#inTx) {
       for (const peer of this.#peers.values()) {
-        if (peer.ready && !peer.ended && !peer.behind && this.#processed > peer.lastSent && peer.unconsumed < LOW_WATER_ITEMS) {
+        if (
+          peer.ready &&
+          !peer.ended &&
+          !peer.behind &&
+          this.#processed > peer.lastSent &&
+          peer.unconsumed < LOW_WATER_ITEMS
+        ) {
           peer.packer.push(ITEM_KINDS.advance, this.#processed);
           peer.lastSent = this.#processed;
         }

@@ -5,7 +5,15 @@ describe('describeBlockers', () => {
   it('names each session a slot creation waits on: pid, application, user, database, state and age, last query on one line', () => {
     expect(
       describeBlockers([
-        { pid: 4242, applicationName: 'billing', user: 'app', database: 'shop', state: 'idle in transaction', ageSeconds: 95, query: 'SELECT *\n  FROM orders\tFOR UPDATE' },
+        {
+          pid: 4242,
+          applicationName: 'billing',
+          user: 'app',
+          database: 'shop',
+          state: 'idle in transaction',
+          ageSeconds: 95,
+          query: 'SELECT *\n  FROM orders\tFOR UPDATE',
+        },
         { pid: 7, applicationName: '', user: 'etl', database: 'dw', state: '', ageSeconds: 3, query: '' },
       ]),
     ).toBe(

@@ -111,7 +111,15 @@ export async function createSlotWatched(watch: SlotCreationWatch): Promise<Creat
   }
 }
 
-type BlockerRow = { pid: number; application_name: string; usename: string; datname: string; state: string; age: number; query: string };
+type BlockerRow = {
+  pid: number;
+  application_name: string;
+  usename: string;
+  datname: string;
+  state: string;
+  age: number;
+  query: string;
+};
 
 async function findBlockers(query: SlotCreationWatch['query'], pid: number): Promise<SlotBlocker[]> {
   const r = await query(BLOCKERS_SQL, [pid]);

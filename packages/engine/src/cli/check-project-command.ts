@@ -11,7 +11,10 @@ import { registryResolver } from './schedule-command.js';
  * `check <pipeline.yaml>` does (`checkOne`), in the project's order. Exits with the first
  * failing pipeline's code.
  */
-export async function checkProjectCommand(target: string, checkOne: (file: string) => Promise<number>): Promise<number> {
+export async function checkProjectCommand(
+  target: string,
+  checkOne: (file: string) => Promise<number>,
+): Promise<number> {
   let files: readonly string[];
   try {
     files = loadProject(target, { env: process.env, resolverFor: registryResolver() }).pipelines.map((p) => p.file);
@@ -19,7 +22,9 @@ export async function checkProjectCommand(target: string, checkOne: (file: strin
     if (error instanceof ConfigError) process.stdout.write(`FAILED  project ${resolve(target)}\n`);
     return reportFailure(error);
   }
-  process.stdout.write(`OK      project ${resolve(target)} (${files.length} pipeline${files.length === 1 ? '' : 's'}: names, depends_on, schedules)\n`);
+  process.stdout.write(
+    `OK      project ${resolve(target)} (${files.length} pipeline${files.length === 1 ? '' : 's'}: names, depends_on, schedules)\n`,
+  );
   let code: number = EXIT_CODES.ok;
   for (const file of files) {
     const result = await checkOne(file);

@@ -10,6 +10,9 @@ handleBrokenPipes();
 useBaselineWasmCompiler();
 const engine = cliEngineOptions();
 useLazyWasmValidation(engine.lazyWasmValidation);
-const warm = process.argv[2] === 'run' && engine.warmWorker ? new WarmWorkers(1, { nodeNavigator: engine.switches.nodeNavigator }) : undefined;
+const warm =
+  process.argv[2] === 'run' && engine.warmWorker
+    ? new WarmWorkers(1, { nodeNavigator: engine.switches.nodeNavigator })
+    : undefined;
 const { runProgram } = await import('./program.js');
 await runProgram(process.argv, warm);

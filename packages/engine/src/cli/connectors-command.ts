@@ -22,21 +22,34 @@ function listConnectors(registry: ConnectorRegistry): ConnectorListing[] {
   for (const dir of registry.searchPath) {
     if (!existsSync(dir)) continue;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (!entry.isDirectory() || found.has(entry.name) || !existsSync(join(dir, entry.name, 'manifest.json'))) continue;
+      if (!entry.isDirectory() || found.has(entry.name) || !existsSync(join(dir, entry.name, 'manifest.json')))
+        continue;
       const resolved = registry.resolve(entry.name);
       if (resolved) found.set(entry.name, resolved);
     }
   }
   return [...found.values()]
-    .map((c) => ({ name: c.manifest.name, version: c.manifest.version, roles: c.manifest.roles, dir: c.dir, built: c.built, ...(c.manifest.description && { description: c.manifest.description }) }))
+    .map((c) => ({
+      name: c.manifest.name,
+      version: c.manifest.version,
+      roles: c.manifest.roles,
+      dir: c.dir,
+      built: c.built,
+      ...(c.manifest.description && { description: c.manifest.description }),
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function formatConnectors(list: readonly ConnectorListing[]): string {
   if (list.length === 0) return 'no connectors found';
-  const rows = [['name', 'version', 'roles', 'built', 'loaded from'], ...list.map((c) => [c.name, c.version, c.roles.join(','), c.built ? 'yes' : 'no', c.dir])];
+  const rows = [
+    ['name', 'version', 'roles', 'built', 'loaded from'],
+    ...list.map((c) => [c.name, c.version, c.roles.join(','), c.built ? 'yes' : 'no', c.dir]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : padEndDisplay(c, widths[i] ?? 0))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : padEndDisplay(c, widths[i] ?? 0))).join('  '))
+    .join('\n');
 }
 
 /** `rapidbyte connectors`: name, version, roles and where each connector is loaded from. */

@@ -45,7 +45,9 @@ function report(answer: ApiAnswer, opts: ControlOptions, ok: (body: Record<strin
     return EXIT_CODES.ok;
   }
   const code = typeof answer.body.code === 'string' ? answer.body.code : 'SERVE_REQUEST_REFUSED';
-  process.stderr.write(`rapidbyte: ${typeof answer.body.error === 'string' ? answer.body.error : `serve answered ${answer.status}`}\n`);
+  process.stderr.write(
+    `rapidbyte: ${typeof answer.body.error === 'string' ? answer.body.error : `serve answered ${answer.status}`}\n`,
+  );
   return exitCodeForError(code);
 }
 
@@ -60,27 +62,61 @@ async function guarded(work: () => Promise<number>): Promise<number> {
 }
 
 /** `rapidbyte trigger <pipeline> [--full-refresh] [--wait]`: a run now, through the running serve. */
-export function triggerCommand(pipeline: string, opts: ControlOptions & { fullRefresh?: boolean; wait?: boolean }): Promise<number> {
+export function triggerCommand(
+  pipeline: string,
+  opts: ControlOptions & { fullRefresh?: boolean; wait?: boolean },
+): Promise<number> {
   return guarded(async () => {
-    const answer = await post(opts, `/pipelines/${encodeURIComponent(pipeline)}/trigger`, { fullRefresh: opts.fullRefresh === true, wait: opts.wait === true });
-    const code = report(answer, opts, (b) => (opts.wait ? `${pipeline}: run ${String(b.runId ?? '-')} ${String(b.status)}` : `${pipeline}: triggered (workflow ${String(b.workflowId)})`));
+    const answer = await post(opts, `/pipelines/${encodeURIComponent(pipeline)}/trigger`, {
+      fullRefresh: opts.fullRefresh === true,
+      wait: opts.wait === true,
+    });
+    const code = report(answer, opts, (b) =>
+      opts.wait
+        ? `${pipeline}: run ${String(b.runId ?? '-')} ${String(b.status)}`
+        : `${pipeline}: triggered (workflow ${String(b.workflowId)})`,
+    );
     if (code !== EXIT_CODES.ok || !opts.wait) return code;
     const status = answer.body.status;
-    return status === 'succeeded' ? EXIT_CODES.ok : status === 'cancelled' ? EXIT_CODES.interrupted : status === 'partial' ? EXIT_CODES.partialFailure : EXIT_CODES.failure;
+    return status === 'succeeded'
+      ? EXIT_CODES.ok
+      : status === 'cancelled'
+        ? EXIT_CODES.interrupted
+        : status === 'partial'
+          ? EXIT_CODES.partialFailure
+          : EXIT_CODES.failure;
   });
 }
 
 /** `rapidbyte pause|resume <pipeline>`: persisted in the state DB, so it outlives a serve restart. */
 export function pauseCommand(pipeline: string, paused: boolean, opts: ControlOptions): Promise<number> {
-  return guarded(async () => report(await post(opts, `/pipelines/${encodeURIComponent(pipeline)}/${paused ? 'pause' : 'resume'}`, {}), opts, () => `${pipeline}: ${paused ? 'paused' : 'resumed'}`));
+  return guarded(async () =>
+    report(
+      await post(opts, `/pipelines/${encodeURIComponent(pipeline)}/${paused ? 'pause' : 'resume'}`, {}),
+      opts,
+      () => `${pipeline}: ${paused ? 'paused' : 'resumed'}`,
+    ),
+  );
 }
 
 /** `rapidbyte stop <run>`: the run's streams drain to their last checkpoint, like SIGINT on `run`. */
 export function stopCommand(runId: string, opts: ControlOptions): Promise<number> {
-  return guarded(async () => report(await post(opts, `/runs/${encodeURIComponent(runId)}/stop`, {}), opts, (b) => `run ${runId} of ${String(b.pipeline)}: stopping (draining to the last checkpoint)`));
+  return guarded(async () =>
+    report(
+      await post(opts, `/runs/${encodeURIComponent(runId)}/stop`, {}),
+      opts,
+      (b) => `run ${runId} of ${String(b.pipeline)}: stopping (draining to the last checkpoint)`,
+    ),
+  );
 }
 
 /** `rapidbyte reload`: the running serve reloads its project (like SIGHUP). */
 export function reloadCommand(opts: ControlOptions): Promise<number> {
-  return guarded(async () => report(await post(opts, '/reload', {}), opts, (b) => `reloaded: ${(b.pipelines as string[] | undefined)?.join(', ') ?? ''}`));
+  return guarded(async () =>
+    report(
+      await post(opts, '/reload', {}),
+      opts,
+      (b) => `reloaded: ${(b.pipelines as string[] | undefined)?.join(', ') ?? ''}`,
+    ),
+  );
 }

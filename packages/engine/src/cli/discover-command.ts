@@ -29,7 +29,14 @@ function describeCatalog(config: PipelineConfig, catalog: Catalog): DiscoveredSt
   }
   return catalog.streams.map((s) => {
     const suggestedCursor = suggestCursor(s.columns, s.primaryKey);
-    return { name: s.name, kind: s.kind, columns: s.columns, primaryKey: s.primaryKey, ...(suggestedCursor && { suggestedCursor }), selected: selected.has(s.name) };
+    return {
+      name: s.name,
+      kind: s.kind,
+      columns: s.columns,
+      primaryKey: s.primaryKey,
+      ...(suggestedCursor && { suggestedCursor }),
+      selected: selected.has(s.name),
+    };
   });
 }
 
@@ -41,7 +48,9 @@ function formatCatalog(streams: readonly DiscoveredStream[]): string {
       const head = `${s.selected ? '*' : ' '} ${s.name} (${s.kind})  primary key: ${s.primaryKey.length ? s.primaryKey.join(', ') : '-'}  suggested cursor: ${s.suggestedCursor?.column ?? '-'}`;
       // display columns, not UTF-16 units: CJK and emoji names take two columns per character
       const width = Math.max(...s.columns.map((c) => displayWidth(c.name)), 0);
-      const cols = s.columns.map((c) => `    ${padEndDisplay(c.name, width)}  ${c.type}${c.nullable ? '' : ' not null'}`);
+      const cols = s.columns.map(
+        (c) => `    ${padEndDisplay(c.name, width)}  ${c.type}${c.nullable ? '' : ' not null'}`,
+      );
       return [head, ...cols].join('\n');
     })
     .join('\n');

@@ -31,24 +31,41 @@ function view(letter: DeadLetter): DeadLetterView {
   } catch {
     // stored as text that is not JSON: show it as it is
   }
-  return { id: letter.id, runId: letter.runId, stream: letter.stream, record, error: letter.error, category: letter.category, at: letter.at };
+  return {
+    id: letter.id,
+    runId: letter.runId,
+    stream: letter.stream,
+    record,
+    error: letter.error,
+    category: letter.category,
+    at: letter.at,
+  };
 }
 
 /** The text table of `dlq list`: one letter per line, the record as JSON. */
 function formatDeadLetters(letters: readonly DeadLetterView[]): string {
   if (letters.length === 0) return 'no dead letters';
-  const lines = letters.map((l) => `${l.at ?? ''}  run ${l.runId}  ${l.stream}  [${l.category}] ${l.error}\n    ${JSON.stringify(l.record)}`);
+  const lines = letters.map(
+    (l) => `${l.at ?? ''}  run ${l.runId}  ${l.stream}  [${l.category}] ${l.error}\n    ${JSON.stringify(l.record)}`,
+  );
   return `${lines.join('\n')}\n${letters.length} dead letter(s)`;
 }
 
 function positive(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value)) throw Object.assign(new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`), { code: 'CONFIG_INVALID' });
+  if (!/^[1-9]\d*$/.test(value))
+    throw Object.assign(new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`), {
+      code: 'CONFIG_INVALID',
+    });
   return Number(value);
 }
 
 /** `rapidbyte dlq list <pipeline.yaml> [--run R] [--limit N] [--json]`; resolves to the exit code. */
-async function dlqListCommand(file: string, options: DlqListOptions, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+async function dlqListCommand(
+  file: string,
+  options: DlqListOptions,
+  out: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
   let config: PipelineConfig | undefined;
   try {
     config = loadPipeline(file).config;
@@ -57,7 +74,11 @@ async function dlqListCommand(file: string, options: DlqListOptions, out: (text:
     const state = await openStateStore(config.state);
     try {
       const letters = (await state.listDeadLetters({ pipeline: config.pipeline, runId, limit })).map(view);
-      out(options.json ? `${JSON.stringify(letters, null, 2)}\n` : `${redactSecrets(formatDeadLetters(letters), config)}\n`);
+      out(
+        options.json
+          ? `${JSON.stringify(letters, null, 2)}\n`
+          : `${redactSecrets(formatDeadLetters(letters), config)}\n`,
+      );
       return EXIT_CODES.ok;
     } finally {
       await state.close();
@@ -69,7 +90,9 @@ async function dlqListCommand(file: string, options: DlqListOptions, out: (text:
 
 /** Adds `rapidbyte dlq list` to the CLI. */
 export function registerDlqCommand(program: Command): Command {
-  const dlq = program.command('dlq').description('inspect the dead-letter queue: rows a transform or the destination rejected (on_data_error: dlq)');
+  const dlq = program
+    .command('dlq')
+    .description('inspect the dead-letter queue: rows a transform or the destination rejected (on_data_error: dlq)');
   dlq
     .command('list')
     .description('list dead letters of a pipeline: run, stream, record, error, category, time')

@@ -5,7 +5,15 @@ describe('engineOptionsFromEnv', () => {
   it('turns every switch on by default and each off by its variable', () => {
     const none = engineOptionsFromEnv({}, () => undefined);
     expect(none.switches).toEqual({ copyPassthrough: true, rememberTlsRefusal: true, nodeNavigator: true });
-    expect([none.earlyCompile, none.warmWorker, none.warmPreload, none.schemaCache, none.lazyCommands, none.lazyWasmValidation, none.precompiledSchemas]).toEqual([true, true, true, true, true, true, true]);
+    expect([
+      none.earlyCompile,
+      none.warmWorker,
+      none.warmPreload,
+      none.schemaCache,
+      none.lazyCommands,
+      none.lazyWasmValidation,
+      none.precompiledSchemas,
+    ]).toEqual([true, true, true, true, true, true, true]);
     expect(none.resumeGate).toBeUndefined();
     expect(none.drainGraceMs).toBeUndefined();
     expect(none.connectorsPath).toEqual([]);
@@ -28,7 +36,15 @@ describe('engineOptionsFromEnv', () => {
       () => undefined,
     );
     expect(off.switches).toEqual({ copyPassthrough: false, rememberTlsRefusal: false, nodeNavigator: false });
-    expect([off.earlyCompile, off.warmWorker, off.warmPreload, off.schemaCache, off.lazyCommands, off.lazyWasmValidation, off.precompiledSchemas]).toEqual([false, false, false, false, false, false, false]);
+    expect([
+      off.earlyCompile,
+      off.warmWorker,
+      off.warmPreload,
+      off.schemaCache,
+      off.lazyCommands,
+      off.lazyWasmValidation,
+      off.precompiledSchemas,
+    ]).toEqual([false, false, false, false, false, false, false]);
     expect(off.resumeGate).toBe('always');
     expect(off.drainGraceMs).toBe(250);
     expect(off.connectorsPath).toEqual(['a', 'b']);
@@ -36,7 +52,10 @@ describe('engineOptionsFromEnv', () => {
 
   it('parses RAPIDBYTE_TEST_FAULT and ends the process with the test-fault code', () => {
     const codes: number[] = [];
-    const { faults } = engineOptionsFromEnv({ RAPIDBYTE_TEST_FAULT: 'exit-after-commit:1' }, (code) => void codes.push(code));
+    const { faults } = engineOptionsFromEnv(
+      { RAPIDBYTE_TEST_FAULT: 'exit-after-commit:1' },
+      (code) => void codes.push(code),
+    );
     expect(faults.exitAfterCommit).toBe(1);
     faults.exit?.();
     expect(codes).toEqual([TEST_FAULT_EXIT_CODE]);

@@ -39,7 +39,10 @@ export interface CliEngineOptions {
 }
 
 /** Reads {@link CliEngineOptions} from `env`; `exit` ends the process when an exit fault fires. */
-export function engineOptionsFromEnv(env: Readonly<Record<string, string | undefined>>, exit: (code: number) => void): CliEngineOptions {
+export function engineOptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  exit: (code: number) => void,
+): CliEngineOptions {
   const on = (name: string): boolean => env[name] !== 'off';
   const drain = Number(env.RAPIDBYTE_TEST_DRAIN_GRACE_MS ?? '');
   return {

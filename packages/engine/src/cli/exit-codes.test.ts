@@ -45,8 +45,16 @@ describe('reportFailure exits with the code of the error it reports', () => {
     ['a config error', new ConfigError([{ file: 'p.yaml', path: 'version', message: 'bad' }]), 2],
     ['an unknown connector', new ConnectorUnavailable('nope'), 2],
     ['run options that do not fit (was exit 1)', new RunOptionsInvalid('--limit only works with --dry-run'), 2],
-    ['a CLI argument with code CONFIG_INVALID (was exit 1)', Object.assign(new Error('--run must be a positive integer'), { code: 'CONFIG_INVALID' }), 2],
-    ['a discover that could not log in', new DiscoverFailed('source-postgres', 'AUTH_FAILED', 'password authentication failed'), 3],
+    [
+      'a CLI argument with code CONFIG_INVALID (was exit 1)',
+      Object.assign(new Error('--run must be a positive integer'), { code: 'CONFIG_INVALID' }),
+      2,
+    ],
+    [
+      'a discover that could not log in',
+      new DiscoverFailed('source-postgres', 'AUTH_FAILED', 'password authentication failed'),
+      3,
+    ],
     ['a Node error code', Object.assign(new Error('no such file'), { code: 'ENOENT' }), 1],
     ['anything else', new Error('boom'), 1],
   ])('%s', (_what, error, exit) => {

@@ -15,7 +15,9 @@ export function formatRuns(
   const out: string[] = [];
   for (const run of runs) {
     const holder = run.holder ? `  (pid ${run.holder.pid} on ${run.holder.host})` : '';
-    out.push(`run ${run.runId}  ${run.pipeline}  ${run.status}  ${run.startedAt} → ${run.finishedAt ?? `(${run.status})`}${holder}`);
+    out.push(
+      `run ${run.runId}  ${run.pipeline}  ${run.status}  ${run.startedAt} → ${run.finishedAt ?? `(${run.status})`}${holder}`,
+    );
     if (run.error) out.push(`  error: ${run.error.kind} ${run.error.code}: ${run.error.message}`);
     for (const t of runTransitions(run.runId)) {
       out.push(`  ${t.at}  run ${t.from ?? '-'} → ${t.to}${t.reason ? `  (${t.reason})` : ''}`);

@@ -45,7 +45,14 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       if (LOG_LEVELS.indexOf(level) < min) return;
       const line =
         options.format === 'json'
-          ? JSON.stringify({ time: clock().toISOString(), level, stream: record.stream, stage: record.stage, message: record.message, ...record.fields })
+          ? JSON.stringify({
+              time: clock().toISOString(),
+              level,
+              stream: record.stream,
+              stage: record.stage,
+              message: record.message,
+              ...record.fields,
+            })
           : record.stage === undefined
             ? `${record.stream === undefined ? '' : `${record.stream}: `}${record.message}`
             : `[${level}] ${record.stream === undefined ? '' : `${record.stream} `}${record.stage}: ${record.message}`;

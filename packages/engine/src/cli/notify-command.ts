@@ -19,7 +19,9 @@ async function notifyTestCommand(file: string): Promise<number> {
     const cfg = config;
     const targets = cfg.notifications ?? [];
     if (targets.length === 0) {
-      process.stderr.write(`rapidbyte: pipeline ${cfg.pipeline} has no notifications: add a notifications: list to ${file}\n`);
+      process.stderr.write(
+        `rapidbyte: pipeline ${cfg.pipeline} has no notifications: add a notifications: list to ${file}\n`,
+      );
       return EXIT_CODES.configError;
     }
     const event: EventRecord = {
@@ -28,11 +30,18 @@ async function notifyTestCommand(file: string): Promise<number> {
       type: 'notification.test',
       at: new Date().toISOString(),
       pipeline: cfg.pipeline,
-      payload: { message: 'a test notification from rapidbyte: this target receives the pipeline\'s events', events: [] },
+      payload: {
+        message: "a test notification from rapidbyte: this target receives the pipeline's events",
+        events: [],
+      },
     };
     let failed = 0;
     for (const target of targets) {
-      const response = await sendWebhook(target, { ...event, payload: { ...event.payload, events: target.events } }, { timeoutMs: target.timeoutMs, now: Date.now() });
+      const response = await sendWebhook(
+        target,
+        { ...event, payload: { ...event.payload, events: target.events } },
+        { timeoutMs: target.timeoutMs, now: Date.now() },
+      );
       if (!response.ok) failed++;
       const answer = response.body ? `: ${response.body.replace(/\s+/g, ' ').trim()}` : '';
       const line = response.ok
@@ -51,7 +60,9 @@ export function registerNotifyCommand(program: Command): Command {
   const notify = program.command('notify').description('webhook notification targets of a pipeline');
   notify
     .command('test')
-    .description('send a signed test event to each notification target of the pipeline and print the receiver\'s answer (exit 0 when all answered 2xx)')
+    .description(
+      "send a signed test event to each notification target of the pipeline and print the receiver's answer (exit 0 when all answered 2xx)",
+    )
     .argument('<pipeline.yaml>')
     .action(async (file: string) => {
       process.exitCode = await notifyTestCommand(file);

@@ -4,7 +4,13 @@ import { Command, Option } from 'commander';
 import { ConfigError, redactSecrets, type PipelineConfig } from '../config/index.js';
 import { checkProjectCommand } from './check-project-command.js';
 import { isProjectTarget } from '../project/index.js';
-import { openSqliteStateStore, openStateStore, type RunTransitionRecord, type StateStore, type TransitionRecord } from '../state/index.js';
+import {
+  openSqliteStateStore,
+  openStateStore,
+  type RunTransitionRecord,
+  type StateStore,
+  type TransitionRecord,
+} from '../state/index.js';
 import { connectorsCommand } from './connectors-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
 import { formatCheck } from './format-check.js';
@@ -38,18 +44,24 @@ async function checkCommand(file: string): Promise<number> {
     }
     return EXIT_CODES.ok;
   } catch (error) {
-    if (error instanceof ConfigError) process.stdout.write(`FAILED  ${config ? 'streams' : 'config'} ${resolve(file)}\n`);
+    if (error instanceof ConfigError)
+      process.stdout.write(`FAILED  ${config ? 'streams' : 'config'} ${resolve(file)}\n`);
     return fail(error, config);
   }
 }
 
 /** The state DB of the pipeline's `state:` block (any backend), or a SQLite file given by path. */
-async function openStateFor(pipelineArg: string | undefined, statePath: string | undefined): Promise<{ state: StateStore; pipeline?: string; config?: PipelineConfig }> {
+async function openStateFor(
+  pipelineArg: string | undefined,
+  statePath: string | undefined,
+): Promise<{ state: StateStore; pipeline?: string; config?: PipelineConfig }> {
   if (pipelineArg && /\.ya?ml$/i.test(pipelineArg)) {
     const { config } = load(pipelineArg);
-    const state = statePath ? openSqliteStateStore(resolve(statePath)) : await openStateStore(config.state).catch((error: unknown) => {
-      throw redactedError(error, config);
-    });
+    const state = statePath
+      ? openSqliteStateStore(resolve(statePath))
+      : await openStateStore(config.state).catch((error: unknown) => {
+          throw redactedError(error, config);
+        });
     return { state, pipeline: config.pipeline, config };
   }
   return { state: openSqliteStateStore(resolve(statePath ?? '.rapidbyte/state.db')), pipeline: pipelineArg };
@@ -62,7 +74,12 @@ function redactedError(error: unknown, config: PipelineConfig): unknown {
   return error;
 }
 
-async function runsCommand(opts: { pipeline?: string; state?: string; limit: string; json?: boolean }): Promise<number> {
+async function runsCommand(opts: {
+  pipeline?: string;
+  state?: string;
+  limit: string;
+  json?: boolean;
+}): Promise<number> {
   try {
     const { state, pipeline } = await openStateFor(opts.pipeline, opts.state);
     try {
@@ -77,10 +94,20 @@ async function runsCommand(opts: { pipeline?: string; state?: string; limit: str
         runTransitions.set(r.runId, await state.listRunTransitions(r.runId));
       }
       if (opts.json) {
-        const withTransitions = runs.map((r) => ({ ...r, runTransitions: runTransitions.get(r.runId) ?? [], transitions: transitions.get(r.runId) ?? [] }));
+        const withTransitions = runs.map((r) => ({
+          ...r,
+          runTransitions: runTransitions.get(r.runId) ?? [],
+          transitions: transitions.get(r.runId) ?? [],
+        }));
         process.stdout.write(`${JSON.stringify(withTransitions, null, 2)}\n`);
       } else {
-        process.stdout.write(`${formatRuns(runs, (id) => transitions.get(id) ?? [], (id) => runTransitions.get(id) ?? [])}\n`);
+        process.stdout.write(
+          `${formatRuns(
+            runs,
+            (id) => transitions.get(id) ?? [],
+            (id) => runTransitions.get(id) ?? [],
+          )}\n`,
+        );
       }
       return EXIT_CODES.ok;
     } finally {
@@ -91,7 +118,12 @@ async function runsCommand(opts: { pipeline?: string; state?: string; limit: str
   }
 }
 
-async function ticksCommand(opts: { pipeline?: string; state?: string; limit: string; json?: boolean }): Promise<number> {
+async function ticksCommand(opts: {
+  pipeline?: string;
+  state?: string;
+  limit: string;
+  json?: boolean;
+}): Promise<number> {
   try {
     const { state, pipeline } = await openStateFor(opts.pipeline, opts.state);
     try {
@@ -100,7 +132,12 @@ async function ticksCommand(opts: { pipeline?: string; state?: string; limit: st
         ? JSON.stringify(ticks, null, 2)
         : ticks.length === 0
           ? 'no ticks recorded'
-          : ticks.map((t) => `${t.tickAt}  ${t.pipeline}  ${t.outcome}${t.runId === undefined ? '' : `  run ${t.runId}`}${t.reason ? `  ${t.reason}` : ''}`).join('\n');
+          : ticks
+              .map(
+                (t) =>
+                  `${t.tickAt}  ${t.pipeline}  ${t.outcome}${t.runId === undefined ? '' : `  run ${t.runId}`}${t.reason ? `  ${t.reason}` : ''}`,
+              )
+              .join('\n');
       process.stdout.write(`${text}\n`);
       return EXIT_CODES.ok;
     } finally {
@@ -111,23 +148,35 @@ async function ticksCommand(opts: { pipeline?: string; state?: string; limit: st
   }
 }
 
-async function stateCommand(action: 'show' | 'reset', file: string, opts: { stream?: string; json?: boolean }): Promise<number> {
+async function stateCommand(
+  action: 'show' | 'reset',
+  file: string,
+  opts: { stream?: string; json?: boolean },
+): Promise<number> {
   try {
     const { state, config } = await openStateFor(file, undefined);
     const cfg = config as PipelineConfig;
     try {
       if (action === 'reset') {
         const names = (await resetState(state, cfg, opts.stream)).map((s) => s.name);
-        const what = names.length === 0 ? 'reset: no stream of this pipeline has stored state' : `reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch`;
+        const what =
+          names.length === 0
+            ? 'reset: no stream of this pipeline has stored state'
+            : `reset ${names.join(', ')}: the next run starts ${names.length === 1 ? 'it' : 'them'} from scratch`;
         process.stdout.write(`${what}\n`);
         // a whole-pipeline reset also drops the CDC replication slot at the source (it would retain WAL)
         const { registry } = load(file);
         const { resetSource } = await import('../orchestrator/reset-source.js');
-        const released = await resetSource(cfg, registry, opts.stream ? 'streams' : 'pipeline', names).catch((error: unknown) => {
-          process.stderr.write(`rapidbyte: could not release the source's replication slot: ${redactSecrets(error instanceof Error ? error.message : String(error), cfg)}\n`);
-          throw error;
-        });
-        if (released.droppedSlot) process.stdout.write(`dropped replication slot ${released.droppedSlot} at the source\n`);
+        const released = await resetSource(cfg, registry, opts.stream ? 'streams' : 'pipeline', names).catch(
+          (error: unknown) => {
+            process.stderr.write(
+              `rapidbyte: could not release the source's replication slot: ${redactSecrets(error instanceof Error ? error.message : String(error), cfg)}\n`,
+            );
+            throw error;
+          },
+        );
+        if (released.droppedSlot)
+          process.stdout.write(`dropped replication slot ${released.droppedSlot} at the source\n`);
       } else {
         const views = await showState(state, cfg, opts.stream);
         process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : `${formatState(views)}\n`);
@@ -143,7 +192,9 @@ async function stateCommand(action: 'show' | 'reset', file: string, opts: { stre
 
 /** The engine package's version, read from its `package.json` (two levels above `dist/cli/`). */
 function engineVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
   return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
@@ -167,15 +218,35 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .description('run a pipeline: every stream from the source to the destination')
     .argument('<pipeline.yaml>')
     .option('--json', 'print the run summary as one JSON document on stdout')
-    .option('--streams <names>', 'run only these streams (comma-separated names or patterns, e.g. public.users,sales.*)')
-    .option('--follow', 'CDC streams keep streaming until SIGINT/SIGTERM, then drain, commit, acknowledge and exit 0 (without it a run drains what the WAL held at its start and exits)')
+    .option(
+      '--streams <names>',
+      'run only these streams (comma-separated names or patterns, e.g. public.users,sales.*)',
+    )
+    .option(
+      '--follow',
+      'CDC streams keep streaming until SIGINT/SIGTERM, then drain, commit, acknowledge and exit 0 (without it a run drains what the WAL held at its start and exits)',
+    )
     .option('--no-progress', 'no progress display or progress lines on stderr')
-    .option('--dry-run', 'read the sources only: rows are counted and dropped, no destination is opened, nothing is written and no run, cursor or state is recorded (CDC streams are skipped)')
+    .option(
+      '--dry-run',
+      'read the sources only: rows are counted and dropped, no destination is opened, nothing is written and no run, cursor or state is recorded (CDC streams are skipped)',
+    )
     .option('--limit <n>', 'with --dry-run only: read at most N rows per stream')
-    .option('--notify-wait <duration>', 'at exit, deliver the run\'s events to the pipeline\'s notification targets for at most this long (0: not at all); what is left stays pending for `rapidbyte events deliver` or serve', '5s')
-    .option('--full-refresh', 'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front')
+    .option(
+      '--notify-wait <duration>',
+      "at exit, deliver the run's events to the pipeline's notification targets for at most this long (0: not at all); what is left stays pending for `rapidbyte events deliver` or serve",
+      '5s',
+    )
+    .option(
+      '--full-refresh',
+      'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front',
+    )
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS).default('info'))
-    .addOption(new Option('--log-format <format>', 'log lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
+    .addOption(
+      new Option('--log-format <format>', 'log lines on stderr as text or JSON lines')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
     .addHelpText(
       'after',
       '\nOn a terminal, stderr shows a live display per stream (phase, rows, bytes, rows/s); otherwise plain\n' +
@@ -191,7 +262,9 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
 
   program
     .command('discover')
-    .description("list the source's catalog: streams, columns, types, primary keys and a suggested cursor (* = selected by the pipeline)")
+    .description(
+      "list the source's catalog: streams, columns, types, primary keys and a suggested cursor (* = selected by the pipeline)",
+    )
     .argument('<pipeline.yaml>')
     .option('--json', 'print the catalog as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
@@ -219,28 +292,38 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
 
   program
     .command('check')
-    .description('validate the pipeline config and the connectivity of both ends (of every pipeline of a project folder or project.yaml)')
+    .description(
+      'validate the pipeline config and the connectivity of both ends (of every pipeline of a project folder or project.yaml)',
+    )
     .argument('<pipeline.yaml|dir|project.yaml>')
     .action(async (file: string) => {
-      process.exitCode = isProjectTarget(file) ? await checkProjectCommand(file, checkCommand) : await checkCommand(file);
+      process.exitCode = isProjectTarget(file)
+        ? await checkProjectCommand(file, checkCommand)
+        : await checkCommand(file);
     });
 
   program
     .command('runs')
     .description('list recorded runs with per-stream counts, attempts and status transitions')
     .option('--pipeline <pipeline.yaml|name>', 'only this pipeline (a YAML file also locates its state DB)')
-    .option('--state <path>', 'state DB file (default: the pipeline\'s, else .rapidbyte/state.db)')
+    .option('--state <path>', "state DB file (default: the pipeline's, else .rapidbyte/state.db)")
     .option('--limit <n>', 'newest N runs', '20')
     .option('--json', 'print as JSON (with transitions)')
     .action(async (opts: { pipeline?: string; state?: string; limit: string; json?: boolean }) => {
       process.exitCode = await runsCommand(opts);
     });
 
-  const stateCmd = program.command('state').description('show or reset the stored cursors and checkpoints of a pipeline');
+  const stateCmd = program
+    .command('state')
+    .description('show or reset the stored cursors and checkpoints of a pipeline');
   for (const action of ['show', 'reset'] as const) {
     stateCmd
       .command(action)
-      .description(action === 'show' ? 'print each stream\'s cursor, LSN and last committed checkpoint' : 'forget cursors and checkpoints: the next run starts from scratch')
+      .description(
+        action === 'show'
+          ? "print each stream's cursor, LSN and last committed checkpoint"
+          : 'forget cursors and checkpoints: the next run starts from scratch',
+      )
       .argument('<pipeline.yaml>')
       .option('--stream <name>', 'only this stream')
       .option('--json', 'print as JSON')
@@ -253,7 +336,7 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .command('ticks')
     .description('list what `serve` did with each scheduled tick: fired, caught-up, queued, skipped (and why)')
     .option('--pipeline <pipeline.yaml|name>', 'only this pipeline (a YAML file also locates its state DB)')
-    .option('--state <path>', 'state DB file (default: the pipeline\'s, else .rapidbyte/state.db)')
+    .option('--state <path>', "state DB file (default: the pipeline's, else .rapidbyte/state.db)")
     .option('--limit <n>', 'newest N ticks', '50')
     .option('--json', 'print as JSON')
     .action(async (opts: { pipeline?: string; state?: string; limit: string; json?: boolean }) => {
@@ -264,14 +347,25 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .command('serve')
     .description('run the pipelines of a folder or project file on their schedules, with an HTTP API (until SIGTERM)')
     .argument('<dir|project.yaml>')
-    .option('--system-database <url>', 'PostgreSQL URL of the durable workflow engine\'s system database (default: $RAPIDBYTE_SYSTEM_DATABASE_URL)')
-    .option('--listen <host:port>', 'where the HTTP API listens (a non-loopback address needs RAPIDBYTE_API_TOKEN)', '127.0.0.1:7878')
-    .addOption(new Option('--log-format <format>', 'event lines on stderr as text or JSON lines').choices(LOG_FORMATS).default('text'))
+    .option(
+      '--system-database <url>',
+      "PostgreSQL URL of the durable workflow engine's system database (default: $RAPIDBYTE_SYSTEM_DATABASE_URL)",
+    )
+    .option(
+      '--listen <host:port>',
+      'where the HTTP API listens (a non-loopback address needs RAPIDBYTE_API_TOKEN)',
+      '127.0.0.1:7878',
+    )
+    .addOption(
+      new Option('--log-format <format>', 'event lines on stderr as text or JSON lines')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
     .addHelpText(
       'after',
       '\nEvery pipeline is validated at start (one report of every error, exit 2). SIGTERM/SIGINT drain the runs\n' +
         'in progress to their last checkpoint and exit 0; SIGHUP (or `rapidbyte reload`) reloads the config without\n' +
-        'stopping running work. RAPIDBYTE_API_TOKEN is the bearer token of the API\'s control calls.',
+        "stopping running work. RAPIDBYTE_API_TOKEN is the bearer token of the API's control calls.",
     )
     .action(async (target: string, opts: { systemDatabase?: string; listen?: string; logFormat?: 'text' | 'json' }) => {
       const { serveCommand } = await import('./serve-command.js');
@@ -280,7 +374,8 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       process.exit(process.exitCode);
     });
 
-  const serverOption = (): Option => new Option('--server <url>', 'the serve HTTP API (default: $RAPIDBYTE_SERVER_URL, else http://127.0.0.1:7878)');
+  const serverOption = (): Option =>
+    new Option('--server <url>', 'the serve HTTP API (default: $RAPIDBYTE_SERVER_URL, else http://127.0.0.1:7878)');
   program
     .command('trigger')
     .description('start a run of a pipeline now, through the running serve')
@@ -289,14 +384,20 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .option('--wait', 'wait for the run to end; exit with its code')
     .option('--json', 'print the answer as JSON')
     .addOption(serverOption())
-    .action(async (pipeline: string, opts: { fullRefresh?: boolean; wait?: boolean; json?: boolean; server?: string }) => {
-      const { triggerCommand } = await import('./control-commands.js');
-      process.exitCode = await triggerCommand(pipeline, opts);
-    });
+    .action(
+      async (pipeline: string, opts: { fullRefresh?: boolean; wait?: boolean; json?: boolean; server?: string }) => {
+        const { triggerCommand } = await import('./control-commands.js');
+        process.exitCode = await triggerCommand(pipeline, opts);
+      },
+    );
   for (const action of ['pause', 'resume'] as const) {
     program
       .command(action)
-      .description(action === 'pause' ? 'pause a pipeline\'s schedule (its ticks are recorded as skipped-paused; kept across serve restarts)' : 'resume a paused pipeline\'s schedule')
+      .description(
+        action === 'pause'
+          ? "pause a pipeline's schedule (its ticks are recorded as skipped-paused; kept across serve restarts)"
+          : "resume a paused pipeline's schedule",
+      )
       .argument('<pipeline>')
       .option('--json', 'print the answer as JSON')
       .addOption(serverOption())
@@ -328,7 +429,13 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
   // `run` never uses these commands (nor their dependencies, e.g. the cron parser): not loaded for it
   // (RAPIDBYTE_LAZY_COMMANDS=off loads them anyway, to measure what skipping them saves)
   if (argv[2] !== 'run' || !cliEngineOptions().lazyCommands) {
-    const [{ registerScaffoldCommand }, { registerDlqCommand }, { registerScheduleCommand }, { registerEventsCommand }, { registerNotifyCommand }] = await Promise.all([
+    const [
+      { registerScaffoldCommand },
+      { registerDlqCommand },
+      { registerScheduleCommand },
+      { registerEventsCommand },
+      { registerNotifyCommand },
+    ] = await Promise.all([
       import('../scaffold/index.js'),
       import('./dlq-command.js'),
       import('./schedule-command.js'),
@@ -346,7 +453,8 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     await program.parseAsync([...argv]);
   } catch (error) {
     const e = error as { exitCode?: number; code?: string };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exitCode = 0;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+      process.exitCode = 0;
     else process.exitCode = EXIT_CODES.configError;
   }
 }

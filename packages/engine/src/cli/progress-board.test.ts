@@ -5,9 +5,22 @@ import { createLogWriter, type LogRecord } from './log-writer.js';
 import { plainProgressLine, ProgressBoard, renderProgressFrame } from './progress-board.js';
 import { createPlainDisplay } from './progress-display.js';
 
-const counters = (rows: number) => ({ rowsRead: rows, rowsWritten: rows, bytesRead: rows * 10, bytesWritten: rows * 10 });
+const counters = (rows: number) => ({
+  rowsRead: rows,
+  rowsWritten: rows,
+  bytesRead: rows * 10,
+  bytesWritten: rows * 10,
+});
 const finished = (stream: string, rows: number): StreamResult =>
-  ({ stream, status: 'succeeded', ...counters(rows), startedAt: '', finishedAt: '', durationMs: 2000, attempts: 1 }) as StreamResult;
+  ({
+    stream,
+    status: 'succeeded',
+    ...counters(rows),
+    startedAt: '',
+    finishedAt: '',
+    durationMs: 2000,
+    attempts: 1,
+  }) as StreamResult;
 
 describe('ProgressBoard and its frame', () => {
   it('folds events into per-stream phase, counters and rate', () => {
@@ -44,7 +57,12 @@ describe('ProgressBoard and its frame', () => {
   it('plain display: start and finish lines, progress lines at most every interval, JSON when asked', () => {
     let t = 0;
     const text: string[] = [];
-    const writer = createLogWriter({ level: 'info', format: 'text', redact: (s) => s.replace('secret', '***'), write: (l) => text.push(l) });
+    const writer = createLogWriter({
+      level: 'info',
+      format: 'text',
+      redact: (s) => s.replace('secret', '***'),
+      write: (l) => text.push(l),
+    });
     const display = createPlainDisplay(writer, (l) => text.push(l), { intervalMs: 1000, now: () => t });
     display.handle({ type: 'run-started', runId: 1, pipeline: 'p', streams: ['secret.t'] });
     display.handle({ type: 'stream-started', stream: 'secret.t', attempt: 1 });
@@ -53,12 +71,23 @@ describe('ProgressBoard and its frame', () => {
     t = 1500;
     display.handle({ type: 'stream-progress', stream: 'secret.t', counters: counters(20) });
     display.handle({ type: 'stream-finished', result: finished('secret.t', 30) });
-    expect(text).toEqual(['***.t: started', '***.t: 20 rows written, 200 B read, 13 rows/s', '***.t: succeeded (30 rows)']);
+    expect(text).toEqual([
+      '***.t: started',
+      '***.t: 20 rows written, 200 B read, 13 rows/s',
+      '***.t: succeeded (30 rows)',
+    ]);
 
     const json: LogRecord[] = [];
-    const jsonWriter = createLogWriter({ level: 'warn', format: 'json', redact: (s) => s, write: (l) => json.push(JSON.parse(l) as LogRecord) });
+    const jsonWriter = createLogWriter({
+      level: 'warn',
+      format: 'json',
+      redact: (s) => s,
+      write: (l) => json.push(JSON.parse(l) as LogRecord),
+    });
     jsonWriter.log({ level: 'info', message: 'dropped' });
     jsonWriter.log({ level: 'error', stream: 's', stage: 'engine', message: 'boom', fields: { code: 'X' } });
-    expect(json).toEqual([expect.objectContaining({ level: 'error', stream: 's', stage: 'engine', message: 'boom', code: 'X' })]);
+    expect(json).toEqual([
+      expect.objectContaining({ level: 'error', stream: 's', stage: 'engine', message: 'boom', code: 'X' }),
+    ]);
   });
 });

@@ -48,10 +48,18 @@ export class ProgressBoard {
     switch (event.type) {
       case 'run-started':
         this.#title = `run ${event.runId} of ${event.pipeline}`;
-        for (const s of event.streams) this.#streams.set(s, { stream: s, phase: 'queued', attempt: 0, rowsRead: 0, rowsWritten: 0, bytesRead: 0 });
+        for (const s of event.streams)
+          this.#streams.set(s, { stream: s, phase: 'queued', attempt: 0, rowsRead: 0, rowsWritten: 0, bytesRead: 0 });
         return undefined;
       case 'stream-started':
-        return this.#update(event.stream, () => ({ phase: event.attempt > 1 ? 'retrying' : 'starting', attempt: event.attempt, startedAt: this.#now(), rowsRead: 0, rowsWritten: 0, bytesRead: 0 }));
+        return this.#update(event.stream, () => ({
+          phase: event.attempt > 1 ? 'retrying' : 'starting',
+          attempt: event.attempt,
+          startedAt: this.#now(),
+          rowsRead: 0,
+          rowsWritten: 0,
+          bytesRead: 0,
+        }));
       case 'stream-progress':
         // live: rows delivered to the destination by this attempt, committed or not yet (a commit
         // may cover hundreds of thousands of rows); the finished stream shows the committed rows
@@ -62,7 +70,13 @@ export class ProgressBoard {
         }));
       case 'stream-finished': {
         const r = event.result;
-        return this.#update(r.stream, () => ({ phase: r.status, rowsRead: r.rowsRead, rowsWritten: r.rowsWritten, bytesRead: r.bytesRead, durationMs: r.durationMs }));
+        return this.#update(r.stream, () => ({
+          phase: r.status,
+          rowsRead: r.rowsRead,
+          rowsWritten: r.rowsWritten,
+          bytesRead: r.bytesRead,
+          durationMs: r.durationMs,
+        }));
       }
       default:
         return undefined;
@@ -76,7 +90,14 @@ export class ProgressBoard {
   }
 
   #update(stream: string, change: (p: StreamProgress) => Partial<StreamProgress>): StreamProgress {
-    const before = this.#streams.get(stream) ?? { stream, phase: 'queued' as const, attempt: 0, rowsRead: 0, rowsWritten: 0, bytesRead: 0 };
+    const before = this.#streams.get(stream) ?? {
+      stream,
+      phase: 'queued' as const,
+      attempt: 0,
+      rowsRead: 0,
+      rowsWritten: 0,
+      bytesRead: 0,
+    };
     const after = { ...before, ...change(before) };
     this.#streams.set(stream, after);
     return after;
@@ -90,7 +111,10 @@ const MARK: Partial<Record<StreamPhase, string>> = { queued: 'Â·', succeeded: 'â
 export function renderProgressFrame(board: ProgressBoard, tick: number): string {
   const rows = board.streams().map((p) => {
     const ms = board.elapsedMs(p);
-    const phase = p.phase === 'retrying' || (p.attempt > 1 && p.phase === 'copying') ? `${p.phase} (attempt ${p.attempt})` : p.phase;
+    const phase =
+      p.phase === 'retrying' || (p.attempt > 1 && p.phase === 'copying')
+        ? `${p.phase} (attempt ${p.attempt})`
+        : p.phase;
     return [
       `${MARK[p.phase] ?? SPINNER[tick % SPINNER.length]} ${p.stream}`,
       phase,
@@ -101,7 +125,12 @@ export function renderProgressFrame(board: ProgressBoard, tick: number): string 
     ];
   });
   const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(0, ...rows.map((r) => displayWidth(r[i] ?? ''))));
-  const lines = rows.map((r) => r.map((c, i) => (i <= 1 ? padEndDisplay(c, widths[i] ?? 0) : padStartDisplay(c, widths[i] ?? 0))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => (i <= 1 ? padEndDisplay(c, widths[i] ?? 0) : padStartDisplay(c, widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
   const done = board.streams().filter((p) => MARK[p.phase] !== undefined && p.phase !== 'queued').length;
   return [`${board.title}: ${done}/${rows.length} streams done`, ...lines].join('\n');
 }
@@ -109,7 +138,9 @@ export function renderProgressFrame(board: ProgressBoard, tick: number): string 
 /** What a plain (not a terminal) display says about a stream's change (the stream name goes in front). */
 export function plainProgressLine(board: ProgressBoard, p: StreamProgress): string {
   const ms = board.elapsedMs(p);
-  if (p.phase === 'starting' || p.phase === 'retrying') return `started${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}`;
-  if (p.phase === 'copying') return `${p.rowsWritten} rows written, ${formatBytes(p.bytesRead)} read, ${formatRate(p.rowsWritten, ms)} rows/s`;
+  if (p.phase === 'starting' || p.phase === 'retrying')
+    return `started${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}`;
+  if (p.phase === 'copying')
+    return `${p.rowsWritten} rows written, ${formatBytes(p.bytesRead)} read, ${formatRate(p.rowsWritten, ms)} rows/s`;
   return `${p.phase} (${p.rowsWritten} rows)`;
 }

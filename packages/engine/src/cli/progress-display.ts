@@ -63,7 +63,11 @@ export function createTtyDisplay(options: TtyDisplayOptions): ProgressDisplay {
  * running stream at most one every `intervalMs` (default 10 s), through the log writer (so
  * `--log-format json` keeps stderr all JSON).
  */
-export function createPlainDisplay(writer: LogWriter, write: (line: string) => void, options: { intervalMs?: number; now?: () => number } = {}): ProgressDisplay {
+export function createPlainDisplay(
+  writer: LogWriter,
+  write: (line: string) => void,
+  options: { intervalMs?: number; now?: () => number } = {},
+): ProgressDisplay {
   const now = options.now ?? (() => performance.now());
   const board = new ProgressBoard(now);
   const lastLine = new Map<string, number>();
@@ -77,7 +81,18 @@ export function createPlainDisplay(writer: LogWriter, write: (line: string) => v
         if (now() - last < every) return;
       }
       lastLine.set(p.stream, now());
-      writer.log({ level: p.phase === 'failed' ? 'error' : 'info', stream: p.stream, message: plainProgressLine(board, p), fields: { event: event.type, phase: p.phase, rowsRead: p.rowsRead, rowsWritten: p.rowsWritten, bytesRead: p.bytesRead } });
+      writer.log({
+        level: p.phase === 'failed' ? 'error' : 'info',
+        stream: p.stream,
+        message: plainProgressLine(board, p),
+        fields: {
+          event: event.type,
+          phase: p.phase,
+          rowsRead: p.rowsRead,
+          rowsWritten: p.rowsWritten,
+          bytesRead: p.bytesRead,
+        },
+      });
     },
     print: write,
     stop: () => undefined,

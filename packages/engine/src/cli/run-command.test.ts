@@ -14,7 +14,16 @@ describe('parseRunLimit', () => {
 
 describe('dryRunNote', () => {
   it('names rows read per stream and the skipped streams', () => {
-    const stream = { status: 'succeeded', rowsWritten: 0, bytesRead: 0, bytesWritten: 0, startedAt: '', finishedAt: '', durationMs: 1, attempts: 1 } as const;
+    const stream = {
+      status: 'succeeded',
+      rowsWritten: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      startedAt: '',
+      finishedAt: '',
+      durationMs: 1,
+      attempts: 1,
+    } as const;
     const note = dryRunNote({
       runId: 0,
       pipeline: 'p',
@@ -24,6 +33,8 @@ describe('dryRunNote', () => {
       streams: [{ ...stream, stream: 'public.a', rowsRead: 7 }],
       skipped: [{ stream: 'public.e', reason: 'cdc' }],
     });
-    expect(note).toBe('dry run: nothing was written and no state was recorded; public.a 7 rows read, public.e skipped (cdc)');
+    expect(note).toBe(
+      'dry run: nothing was written and no state was recorded; public.a 7 rows read, public.e skipped (cdc)',
+    );
   });
 });

@@ -40,8 +40,10 @@ export interface RunCommandOptions {
 /** `--limit` as a number, or a usage problem (the CLI exits 2 with it). */
 export function parseRunLimit(opts: Pick<RunCommandOptions, 'limit' | 'dryRun'>): { limit?: number; problem?: string } {
   if (opts.limit === undefined) return {};
-  if (!opts.dryRun) return { problem: '--limit only works with --dry-run (a limited real run would leave a partial table behind)' };
-  if (!/^\d+$/.test(opts.limit) || !Number.isSafeInteger(Number(opts.limit))) return { problem: `--limit must be a non-negative integer, got ${JSON.stringify(opts.limit)}` };
+  if (!opts.dryRun)
+    return { problem: '--limit only works with --dry-run (a limited real run would leave a partial table behind)' };
+  if (!/^\d+$/.test(opts.limit) || !Number.isSafeInteger(Number(opts.limit)))
+    return { problem: `--limit must be a non-negative integer, got ${JSON.stringify(opts.limit)}` };
   return { limit: Number(opts.limit) };
 }
 
@@ -61,18 +63,40 @@ export function exitCodeOfRun(result: RunResult): ExitCode {
   return first?.error ? exitCodeForError(first.error.code) : EXIT_CODES.failure;
 }
 
-async function displayFor(config: PipelineConfig, opts: RunCommandOptions): Promise<{ display: ProgressDisplay; onEvent: (e: RunEvent) => void }> {
+async function displayFor(
+  config: PipelineConfig,
+  opts: RunCommandOptions,
+): Promise<{ display: ProgressDisplay; onEvent: (e: RunEvent) => void }> {
   const redact = (text: string): string => redactSecrets(text, config);
   const stderr = process.stderr;
   const live = (opts.progress ?? stderr.isTTY === true) && stderr.isTTY === true && opts.logFormat === 'text';
   const raw = (line: string): void => void stderr.write(`${line}\n`);
-  const tty = live ? createTtyDisplay({ stream: stderr, redact, logUpdate: (await import('log-update')).createLogUpdate }) : undefined;
+  const tty = live
+    ? createTtyDisplay({ stream: stderr, redact, logUpdate: (await import('log-update')).createLogUpdate })
+    : undefined;
   // on a terminal, log lines are printed above the live frame
-  const writer = createLogWriter({ level: opts.logLevel, format: opts.logFormat, redact, write: tty ? (line) => tty.print(line) : raw });
-  const shown: ProgressDisplay = tty ?? (opts.progress === false ? { handle: () => undefined, print: raw, stop: () => undefined } : createPlainDisplay(writer, raw));
+  const writer = createLogWriter({
+    level: opts.logLevel,
+    format: opts.logFormat,
+    redact,
+    write: tty ? (line) => tty.print(line) : raw,
+  });
+  const shown: ProgressDisplay =
+    tty ??
+    (opts.progress === false
+      ? { handle: () => undefined, print: raw, stop: () => undefined }
+      : createPlainDisplay(writer, raw));
   const onEvent = (e: RunEvent): void => {
-    if (e.type === 'log') writer.log({ level: e.level as LogLevel, stream: e.stream, stage: e.stage, message: e.message });
-    else if (e.type === 'stream-stalled') writer.log({ level: e.action === 'fail' ? 'error' : 'warn', stream: e.stream, stage: 'watchdog', message: e.message, fields: { event: e.type, action: e.action, code: e.code } });
+    if (e.type === 'log')
+      writer.log({ level: e.level as LogLevel, stream: e.stream, stage: e.stage, message: e.message });
+    else if (e.type === 'stream-stalled')
+      writer.log({
+        level: e.action === 'fail' ? 'error' : 'warn',
+        stream: e.stream,
+        stage: 'watchdog',
+        message: e.message,
+        fields: { event: e.type, action: e.action, code: e.code },
+      });
     else shown.handle(e);
   };
   return { display: shown, onEvent };
@@ -95,7 +119,9 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     config = loaded.config;
     const engine = cliEngineOptions();
     // RAPIDBYTE_EARLY_COMPILE=off: the run compiles its components only once it starts (to measure what starting early saves)
-    const compiled = engine.earlyCompile ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined) : undefined;
+    const compiled = engine.earlyCompile
+      ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined)
+      : undefined;
     let cfg = await expandPipelineStreams(config, loaded.registry);
     const allCdc = cfg.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
@@ -135,7 +161,11 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
       });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });
-      const text = opts.json ? JSON.stringify(withErrorHints(result), null, 2) : result.dryRun ? `${summary}\n${dryRunNote(result)}` : summary;
+      const text = opts.json
+        ? JSON.stringify(withErrorHints(result), null, 2)
+        : result.dryRun
+          ? `${summary}\n${dryRunNote(result)}`
+          : summary;
       process.stdout.write(`${redactSecrets(text, cfg)}\n`);
       return exitCodeOfRun(result);
     } finally {
@@ -147,8 +177,21 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
       if (opts.dryRun !== true) {
         await deliverPipelineEvents(state, cfg, {
           forMs: notifyWaitMs,
-          onAttempt: (a) => onEvent({ type: 'log', stage: 'notify', level: a.outcome === 'delivered' ? 'info' : 'warn', message: formatAttempt(a) }),
-        }).catch((error: unknown) => onEvent({ type: 'log', stage: 'notify', level: 'warn', message: `could not deliver the run's events: ${error instanceof Error ? error.message : String(error)}` }));
+          onAttempt: (a) =>
+            onEvent({
+              type: 'log',
+              stage: 'notify',
+              level: a.outcome === 'delivered' ? 'info' : 'warn',
+              message: formatAttempt(a),
+            }),
+        }).catch((error: unknown) =>
+          onEvent({
+            type: 'log',
+            stage: 'notify',
+            level: 'warn',
+            message: `could not deliver the run's events: ${error instanceof Error ? error.message : String(error)}`,
+          }),
+        );
       }
       await state.close();
     }

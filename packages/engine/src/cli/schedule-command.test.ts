@@ -4,8 +4,16 @@ import { formatScheduleList, scheduledPipelines } from './schedule-command.js';
 
 const base = { file: '/p/x.yaml' } as const;
 const pipelines = [
-  { ...base, pipeline: 'nightly', schedule: { kind: 'cron', cron: '30 2 * * *', timezone: 'Europe/Berlin', overlap: 'skip', catchUp: 'one' } },
-  { ...base, pipeline: 'ticker', schedule: { kind: 'every', every: '90s', everyMs: 90_000, overlap: 'queue_one', catchUp: 'none' } },
+  {
+    ...base,
+    pipeline: 'nightly',
+    schedule: { kind: 'cron', cron: '30 2 * * *', timezone: 'Europe/Berlin', overlap: 'skip', catchUp: 'one' },
+  },
+  {
+    ...base,
+    pipeline: 'ticker',
+    schedule: { kind: 'every', every: '90s', everyMs: 90_000, overlap: 'queue_one', catchUp: 'none' },
+  },
   { ...base, pipeline: 'mart', dependsOn: [{ pipeline: 'nightly', on: 'completion' }] },
   { ...base, pipeline: 'manual' },
 ] as unknown as PipelineConfig[];

@@ -49,7 +49,8 @@ export interface ScheduleView {
 }
 
 function scheduleView(schedule: Schedule): ScheduleView {
-  const timing = schedule.kind === 'cron' ? { cron: schedule.cron, timezone: schedule.timezone } : { every: schedule.every };
+  const timing =
+    schedule.kind === 'cron' ? { cron: schedule.cron, timezone: schedule.timezone } : { every: schedule.every };
   return { ...timing, overlap: schedule.overlap, catch_up: schedule.catchUp };
 }
 
@@ -61,14 +62,17 @@ function parseAfter(value: string | undefined, now: () => Date): Date {
   if (value === undefined) return now();
   const at = new Date(value);
   if (!INSTANT.test(value) || Number.isNaN(at.getTime())) {
-    throw new UsageError(`--after must be an ISO 8601 time with its zone, like 2026-03-29T00:00:00Z or 2026-03-29T02:00:00+01:00; got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--after must be an ISO 8601 time with its zone, like 2026-03-29T00:00:00Z or 2026-03-29T02:00:00+01:00; got ${JSON.stringify(value)}`,
+    );
   }
   return at;
 }
 
 function parseCount(value: string | undefined): number {
   if (value === undefined) return 5;
-  if (!/^[1-9]\d*$/.test(value) || Number(value) > MAX_COUNT) throw new UsageError(`--count must be an integer from 1 to ${MAX_COUNT}, got ${JSON.stringify(value)}`);
+  if (!/^[1-9]\d*$/.test(value) || Number(value) > MAX_COUNT)
+    throw new UsageError(`--count must be an integer from 1 to ${MAX_COUNT}, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -107,23 +111,40 @@ export function formatScheduleList(rows: readonly ScheduledPipelineView[]): stri
     ['pipeline', 'schedule', 'timezone', 'next fire', 'depends on'],
     ...rows.map((r) => [
       r.pipeline,
-      r.schedule === null ? '-' : r.schedule.cron !== undefined ? `cron ${r.schedule.cron}` : `every ${r.schedule.every}`,
+      r.schedule === null
+        ? '-'
+        : r.schedule.cron !== undefined
+          ? `cron ${r.schedule.cron}`
+          : `every ${r.schedule.every}`,
       r.schedule?.timezone ?? '-',
       r.nextFireLocal ?? (r.dependsOn.length > 0 ? 'after its dependencies' : '-'),
       r.dependsOn.length === 0 ? '-' : r.dependsOn.map((d) => `${d.pipeline} (${d.on})`).join(', '),
     ]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  return table.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
+  return table
+    .map((row) =>
+      row
+        .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** `rapidbyte schedule list <dir|project.yaml>`; resolves to the exit code. */
-async function scheduleListCommand(target: string, options: ScheduleListOptions, now: () => Date = () => new Date()): Promise<number> {
+async function scheduleListCommand(
+  target: string,
+  options: ScheduleListOptions,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   try {
     const after = parseAfter(options.after, now);
     const project = loadProject(target, { env: process.env, resolverFor: registryResolver() });
     const rows = scheduledPipelines(project.pipelines, after);
-    const out = options.json ? JSON.stringify({ project: project.source, after: utc(after), pipelines: rows }, null, 2) : formatScheduleList(rows);
+    const out = options.json
+      ? JSON.stringify({ project: project.source, after: utc(after), pipelines: rows }, null, 2)
+      : formatScheduleList(rows);
     process.stdout.write(`${out}\n`);
     return EXIT_CODES.ok;
   } catch (error) {
@@ -132,7 +153,11 @@ async function scheduleListCommand(target: string, options: ScheduleListOptions,
 }
 
 /** `rapidbyte schedule next <pipeline.yaml>`: the next ticks, in the schedule's zone and in UTC. */
-async function scheduleNextCommand(file: string, options: ScheduleNextOptions, now: () => Date = () => new Date()): Promise<number> {
+async function scheduleNextCommand(
+  file: string,
+  options: ScheduleNextOptions,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   let config: PipelineConfig | undefined;
   try {
     const after = parseAfter(options.after, now);
@@ -141,18 +166,28 @@ async function scheduleNextCommand(file: string, options: ScheduleNextOptions, n
     const schedule = config.schedule;
     if (schedule === undefined) {
       const upstream = config.dependsOn?.map((d) => d.pipeline).join(', ');
-      const why = upstream ? `: it runs after ${upstream} (depends_on)` : ' (add schedule: { cron: "..." } or schedule: { every: 10m })';
+      const why = upstream
+        ? `: it runs after ${upstream} (depends_on)`
+        : ' (add schedule: { cron: "..." } or schedule: { every: 10m })';
       throw new UsageError(`pipeline '${config.pipeline}' has no schedule${why}`);
     }
     const times = nextFireTimes(schedule, after, count);
     const zone = zoneOf(schedule);
     if (options.json) {
-      const view = { pipeline: config.pipeline, schedule: scheduleView(schedule), after: utc(after), fireTimes: times.map((t) => ({ at: utc(t), local: formatFireTime(t, zone) })) };
+      const view = {
+        pipeline: config.pipeline,
+        schedule: scheduleView(schedule),
+        after: utc(after),
+        fireTimes: times.map((t) => ({ at: utc(t), local: formatFireTime(t, zone) })),
+      };
       process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
     } else {
-      const what = schedule.kind === 'cron' ? `cron "${schedule.cron}" in ${schedule.timezone}` : `every ${schedule.every}`;
+      const what =
+        schedule.kind === 'cron' ? `cron "${schedule.cron}" in ${schedule.timezone}` : `every ${schedule.every}`;
       const lines = times.map((t) => `${formatFireTime(t, zone)}  ${utc(t)}`);
-      process.stdout.write(`${[`${config.pipeline}: ${what}, next ${times.length} after ${utc(after)}`, ...lines].join('\n')}\n`);
+      process.stdout.write(
+        `${[`${config.pipeline}: ${what}, next ${times.length} after ${utc(after)}`, ...lines].join('\n')}\n`,
+      );
     }
     return EXIT_CODES.ok;
   } catch (error) {
@@ -167,7 +202,9 @@ function usage(error: UsageError): number {
 
 /** Adds `rapidbyte schedule list|next` to the CLI. */
 export function registerScheduleCommand(program: Command): Command {
-  const schedule = program.command('schedule').description('show when pipelines are scheduled (the schedule: and depends_on: keys); `serve` fires them');
+  const schedule = program
+    .command('schedule')
+    .description('show when pipelines are scheduled (the schedule: and depends_on: keys); `serve` fires them');
   schedule
     .command('list')
     .description('validate a project and list its pipelines: schedule, time zone, next fire time, depends_on')

@@ -13,7 +13,9 @@ export interface ServeCommandOptions {
 }
 
 function engineVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
   return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
@@ -50,7 +52,8 @@ export async function serveCommand(target: string, opts: ServeCommandOptions): P
     return EXIT_CODES.configError;
   }
   const print = (e: ServeEvent): void => {
-    const line = opts.logFormat === 'json' ? JSON.stringify({ at: new Date().toISOString(), ...e }) : formatServeEvent(e);
+    const line =
+      opts.logFormat === 'json' ? JSON.stringify({ at: new Date().toISOString(), ...e }) : formatServeEvent(e);
     if (line !== undefined) process.stderr.write(`${line}\n`);
   };
   let handle: ServeHandle;
@@ -81,7 +84,12 @@ export async function serveCommand(target: string, opts: ServeCommandOptions): P
     const reload = (): void => {
       handle.reload().catch((error: unknown) => {
         if (error instanceof ConfigError) print({ type: 'reload-failed', issues: error.issues });
-        else print({ type: 'log', level: 'error', message: `reload failed: ${error instanceof Error ? error.message : String(error)}` });
+        else
+          print({
+            type: 'log',
+            level: 'error',
+            message: `reload failed: ${error instanceof Error ? error.message : String(error)}`,
+          });
       });
     };
     process.on('SIGTERM', stop);

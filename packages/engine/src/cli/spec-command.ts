@@ -9,7 +9,9 @@ export function specCommand(connector: string, opts: { dir?: string }): number {
     const registry = new ConnectorRegistry(opts.dir ?? process.cwd(), cliEngineOptions().connectorsPath);
     const found = registry.resolve(connector);
     if (!found) {
-      process.stderr.write(`rapidbyte: connector '${connector}' not found (searched ${registry.searchPath.join(', ')}); \`rapidbyte connectors\` lists them\n`);
+      process.stderr.write(
+        `rapidbyte: connector '${connector}' not found (searched ${registry.searchPath.join(', ')}); \`rapidbyte connectors\` lists them\n`,
+      );
       return EXIT_CODES.configError;
     }
     process.stdout.write(`${JSON.stringify(found.configSchema, null, 2)}\n`);

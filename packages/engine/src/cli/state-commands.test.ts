@@ -11,15 +11,21 @@ import { resetState, showState } from './state-commands.js';
 function config(streams: string): PipelineConfig {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-state-cmd-'));
   const file = path.join(dir, 'pipeline.yaml');
-  writeFileSync(file, `version: "1.0"\npipeline: p\nsource:\n  use: src\n  streams:\n${streams}\ndestination:\n  use: dst\n  write_mode: upsert\n`);
+  writeFileSync(
+    file,
+    `version: "1.0"\npipeline: p\nsource:\n  use: src\n  streams:\n${streams}\ndestination:\n  use: dst\n  write_mode: upsert\n`,
+  );
   return loadPipelineConfig(file, { env: {}, resolveConnector: () => ({ configSchema: { type: 'object' } }) });
 }
 
-const PATTERN = config('    - { name: "public.t*", exclude: [public.tmp], sync_mode: incremental, cursor_field: cur }\n    - { name: sales.orders, sync_mode: cdc }');
+const PATTERN = config(
+  '    - { name: "public.t*", exclude: [public.tmp], sync_mode: incremental, cursor_field: cur }\n    - { name: sales.orders, sync_mode: cdc }',
+);
 
 describe('state show / reset of a pattern pipeline', () => {
   let state: StateStore;
-  const commit = (stream: string, payload: object): Promise<void> => recordCommittedCheckpoint(state, 'p', stream, 1, JSON.stringify(payload));
+  const commit = (stream: string, payload: object): Promise<void> =>
+    recordCommittedCheckpoint(state, 'p', stream, 1, JSON.stringify(payload));
 
   beforeEach(async () => {
     state = openSqliteStateStore(':memory:');
@@ -29,7 +35,13 @@ describe('state show / reset of a pattern pipeline', () => {
     await commit('public.tmp', { mode: 'incremental', cursorValue: '1' }); // excluded by the pattern
     await commit('public.gone', { mode: 'incremental', cursorValue: '5' }); // no longer in the config
     await commit('sales.orders', { mode: 'cdc', lsn: '0/10' });
-    await recordCommittedCheckpoint(state, 'other', 'public.t1', 1, JSON.stringify({ mode: 'incremental', cursorValue: '99' }));
+    await recordCommittedCheckpoint(
+      state,
+      'other',
+      'public.t1',
+      1,
+      JSON.stringify({ mode: 'incremental', cursorValue: '99' }),
+    );
   });
 
   afterEach(async () => {
@@ -48,8 +60,12 @@ describe('state show / reset of a pattern pipeline', () => {
   it('--stream takes an expanded name (also bare), or one the pattern would select; refuses others naming the pattern', async () => {
     expect((await showState(state, PATTERN, 'public.t2')).map((v) => v.cursorValue)).toEqual(['20']);
     expect((await showState(state, PATTERN, 't2')).map((v) => v.stream)).toEqual(['public.t2']);
-    expect((await showState(state, PATTERN, 'public.t9')).map((v) => [v.stream, v.cursorValue])).toEqual([['public.t9', undefined]]);
-    await expect(showState(state, PATTERN, 'public.tmp')).rejects.toThrow(/stream 'public.tmp' is not in .*\(streams: public\.t1, public\.t2, sales\.orders, public\.t\* \(pattern\)\)/);
+    expect((await showState(state, PATTERN, 'public.t9')).map((v) => [v.stream, v.cursorValue])).toEqual([
+      ['public.t9', undefined],
+    ]);
+    await expect(showState(state, PATTERN, 'public.tmp')).rejects.toThrow(
+      /stream 'public.tmp' is not in .*\(streams: public\.t1, public\.t2, sales\.orders, public\.t\* \(pattern\)\)/,
+    );
   });
 
   it('resets one expanded stream: its cursor, checkpoint and shard checkpoints, and marks it', async () => {
@@ -64,7 +80,8 @@ describe('state show / reset of a pattern pipeline', () => {
   it('resets the whole pipeline: every stored cursor, LSN and checkpoint of it, and marks the expanded streams', async () => {
     const reset = (await resetState(state, PATTERN)).map((s) => s.name);
     expect(reset).toEqual(['public.t1', 'public.t2', 'sales.orders']);
-    for (const s of ['public.t1', 'public.t2', 'public.tmp', 'public.gone', 'sales.orders']) expect(await state.getCursor('p', s)).toBeUndefined();
+    for (const s of ['public.t1', 'public.t2', 'public.tmp', 'public.gone', 'sales.orders'])
+      expect(await state.getCursor('p', s)).toBeUndefined();
     expect(await state.listKvKeys('rapidbyte.checkpoint', 'p/')).toEqual([]);
     expect(await state.listKvKeys(RESET_SCOPE, 'p/')).toEqual(['p/public.t1', 'p/public.t2', 'p/sales.orders']);
     expect((await state.getCursor('other', 'public.t1'))?.cursorValue).toBe('99');

@@ -27,7 +27,8 @@ async function storedStreams(state: StateStore, pipeline: string): Promise<strin
   const prefix = `${pipeline}/`;
   const names = new Set<string>();
   for (const scope of [CHECKPOINT_SCOPE, RESET_SCOPE]) {
-    for (const key of await state.listKvKeys(scope, prefix)) names.add(key.slice(prefix.length).replace(SHARD_SUFFIX, ''));
+    for (const key of await state.listKvKeys(scope, prefix))
+      names.add(key.slice(prefix.length).replace(SHARD_SUFFIX, ''));
   }
   return [...names].sort();
 }
@@ -42,7 +43,8 @@ async function storedStreams(state: StateStore, pipeline: string): Promise<strin
 async function pipelineStreams(state: StateStore, config: PipelineConfig): Promise<readonly StreamConfig[]> {
   if (!hasStreamPatterns(config)) return config.source.streams;
   const stored = await storedStreams(state, config.pipeline);
-  return expandStreamPatterns(config, { streams: stored.map((name) => ({ name })) }, { requireMatches: false }).source.streams;
+  return expandStreamPatterns(config, { streams: stored.map((name) => ({ name })) }, { requireMatches: false }).source
+    .streams;
 }
 
 /** `--stream S` among `streams`; a name a pattern stream selects is accepted even before its first run. */
@@ -50,7 +52,8 @@ function pick(config: PipelineConfig, streams: readonly StreamConfig[], only: st
   const wanted = qualifiedStreamName(only);
   const found = streams.find((s) => qualifiedStreamName(s.name) === wanted);
   if (found) return found;
-  const selected = expandStreamPatterns(config, { streams: [{ name: wanted }] }, { requireMatches: false }).source.streams;
+  const selected = expandStreamPatterns(config, { streams: [{ name: wanted }] }, { requireMatches: false }).source
+    .streams;
   const byPattern = selected.find((s) => s.name === wanted);
   if (byPattern) return byPattern;
   const names = streams.map((s) => s.name);
@@ -64,7 +67,11 @@ async function streamsOf(state: StateStore, config: PipelineConfig, only?: strin
   return only === undefined ? streams : [pick(config, streams, only)];
 }
 
-export async function showState(state: StateStore, config: PipelineConfig, stream?: string): Promise<StreamStateView[]> {
+export async function showState(
+  state: StateStore,
+  config: PipelineConfig,
+  stream?: string,
+): Promise<StreamStateView[]> {
   const views: StreamStateView[] = [];
   for (const { name } of await streamsOf(state, config, stream)) {
     const cursor = await state.getCursor(config.pipeline, name);
@@ -89,7 +96,11 @@ export async function showState(state: StateStore, config: PipelineConfig, strea
  * selected or that left the config — so no stored LSN outlives the replication slot the reset
  * drops. Returns the streams reset (expanded names for a pattern pipeline).
  */
-export async function resetState(state: StateStore, config: PipelineConfig, stream?: string): Promise<readonly StreamConfig[]> {
+export async function resetState(
+  state: StateStore,
+  config: PipelineConfig,
+  stream?: string,
+): Promise<readonly StreamConfig[]> {
   const streams = await streamsOf(state, config, stream);
   const prefix = `${config.pipeline}/`;
   if (stream === undefined) {
@@ -99,7 +110,8 @@ export async function resetState(state: StateStore, config: PipelineConfig, stre
   for (const { name } of streams) {
     await state.deleteCursors(config.pipeline, name);
     for (const key of await state.listKvKeys(CHECKPOINT_SCOPE, `${prefix}${name}`)) {
-      if (key === `${prefix}${name}` || SHARD_SUFFIX.test(key.slice(prefix.length + name.length))) await state.deleteKv(CHECKPOINT_SCOPE, key);
+      if (key === `${prefix}${name}` || SHARD_SUFFIX.test(key.slice(prefix.length + name.length)))
+        await state.deleteKv(CHECKPOINT_SCOPE, key);
     }
     await state.putKv(RESET_SCOPE, `${prefix}${name}`, new Date().toISOString());
   }

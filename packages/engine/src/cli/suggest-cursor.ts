@@ -6,7 +6,8 @@ export interface CursorSuggestion {
   readonly reason: string;
 }
 
-const UPDATED = /^(updated|modified|changed|last_updated|last_modified|last_changed|updated_?time|modified_?time)(_at|_on|_ts|_time|_date)?$/i;
+const UPDATED =
+  /^(updated|modified|changed|last_updated|last_modified|last_changed|updated_?time|modified_?time)(_at|_on|_ts|_time|_date)?$/i;
 const TIME_TYPE = /^(timestamp|date)/i;
 const INT_TYPE = /^(bigint|integer|smallint)$/i;
 
@@ -15,13 +16,17 @@ const INT_TYPE = /^(bigint|integer|smallint)$/i;
  * `updated_at`/`modified_at`, else any timestamp with `updated`/`modified` in its name, else a
  * single integer primary key (append-only tables). Undefined when nothing fits.
  */
-export function suggestCursor(columns: readonly CatalogColumn[], primaryKey: readonly string[]): CursorSuggestion | undefined {
+export function suggestCursor(
+  columns: readonly CatalogColumn[],
+  primaryKey: readonly string[],
+): CursorSuggestion | undefined {
   const times = columns.filter((c) => TIME_TYPE.test(c.type));
   const exact = times.find((c) => UPDATED.test(c.name));
   if (exact) return { column: exact.name, reason: `${exact.type} named like a last-change time` };
   const loose = times.find((c) => /updated|modified/i.test(c.name));
   if (loose) return { column: loose.name, reason: `${loose.type} named like a last-change time` };
-  const key = primaryKey.length === 1 ? columns.find((c) => c.name === primaryKey[0] && INT_TYPE.test(c.type)) : undefined;
+  const key =
+    primaryKey.length === 1 ? columns.find((c) => c.name === primaryKey[0] && INT_TYPE.test(c.type)) : undefined;
   if (key) return { column: key.name, reason: 'integer primary key (catches inserts, not updates)' };
   return undefined;
 }

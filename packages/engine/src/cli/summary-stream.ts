@@ -24,18 +24,34 @@ export interface ExtraColumn {
 }
 
 const count = (n: number | undefined): string => (n === undefined ? '-' : n.toLocaleString('en-US'));
-const text = (v: unknown): string => (v === undefined || v === null ? '-' : typeof v === 'string' ? v : JSON.stringify(v));
+const text = (v: unknown): string =>
+  v === undefined || v === null ? '-' : typeof v === 'string' ? v : JSON.stringify(v);
 
 /** The optional columns in display order. */
 export const EXTRA_COLUMNS: readonly ExtraColumn[] = [
   { header: 'shards', has: (s) => s.shards !== undefined, cell: (s) => count(s.shards), align: 'right' },
-  { header: 'rolled back', has: (s) => (s.rowsRolledBack ?? 0) > 0, cell: (s) => count(s.rowsRolledBack ?? 0), align: 'right' },
+  {
+    header: 'rolled back',
+    has: (s) => (s.rowsRolledBack ?? 0) > 0,
+    cell: (s) => count(s.rowsRolledBack ?? 0),
+    align: 'right',
+  },
   { header: 'stalls', has: (s) => (s.stalls ?? 0) > 0, cell: (s) => count(s.stalls ?? 0), align: 'right' },
   { header: 'skipped', has: (s) => s.rowsSkipped !== undefined, cell: (s) => count(s.rowsSkipped), align: 'right' },
-  { header: 'dead-lettered', has: (s) => s.rowsDeadLettered !== undefined, cell: (s) => count(s.rowsDeadLettered), align: 'right' },
+  {
+    header: 'dead-lettered',
+    has: (s) => s.rowsDeadLettered !== undefined,
+    cell: (s) => count(s.rowsDeadLettered),
+    align: 'right',
+  },
   { header: 'cursor', has: (s) => s.cursor !== undefined, cell: (s) => text(s.cursor), align: 'left' },
   { header: 'lsn', has: (s) => s.lsn !== undefined, cell: (s) => text(s.lsn), align: 'left' },
-  { header: 'slot lag', has: (s) => s.slotLagBytes !== undefined, cell: (s) => (s.slotLagBytes === undefined ? '-' : formatLag(s.slotLagBytes)), align: 'right' },
+  {
+    header: 'slot lag',
+    has: (s) => s.slotLagBytes !== undefined,
+    cell: (s) => (s.slotLagBytes === undefined ? '-' : formatLag(s.slotLagBytes)),
+    align: 'right',
+  },
   {
     header: 'schema changes',
     has: (s) => s.schemaChanges !== undefined,

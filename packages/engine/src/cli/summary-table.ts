@@ -6,9 +6,21 @@ import { errorHint } from './with-error-hints.js';
 
 /** No borders: columns separated by two spaces, so scripts can split on /\s{2,}/. */
 const PLAIN_CHARS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 export interface SummaryOptions {
@@ -25,7 +37,16 @@ export interface SummaryOptions {
 export function formatRunSummary(result: RunResult, options: SummaryOptions = {}): string {
   const streams = result.streams as readonly SummaryStream[];
   const extras = EXTRA_COLUMNS.filter((c) => streams.some(c.has));
-  const head = ['stream', 'status', 'rows read', 'rows written', 'bytes', 'duration', 'rows/s', ...extras.map((c) => c.header)];
+  const head = [
+    'stream',
+    'status',
+    'rows read',
+    'rows written',
+    'bytes',
+    'duration',
+    'rows/s',
+    ...extras.map((c) => c.header),
+  ];
   const aligns = ['left', 'left', 'right', 'right', 'right', 'right', 'right', ...extras.map((c) => c.align)] as const;
   const table = new Table({
     head,
@@ -45,7 +66,10 @@ export function formatRunSummary(result: RunResult, options: SummaryOptions = {}
       ...extras.map((c) => c.cell(s)),
     ]);
   }
-  const out = [`run ${result.runId} of ${result.pipeline}: ${result.status} in ${(result.durationMs / 1000).toFixed(2)} s`, table.toString()];
+  const out = [
+    `run ${result.runId} of ${result.pipeline}: ${result.status} in ${(result.durationMs / 1000).toFixed(2)} s`,
+    table.toString(),
+  ];
   for (const s of streams) {
     for (const change of s.schemaChanges ?? []) out.push(`  ${s.stream}: schema change: ${change}`);
   }

@@ -8,5 +8,8 @@ export function errorHint(code: string): string {
 
 /** The run result with each failed stream's error carrying its code's hint: what `run --json` prints. */
 export function withErrorHints(result: RunResult): RunResult {
-  return { ...result, streams: result.streams.map((s) => (s.error ? { ...s, error: { ...s.error, hint: errorHint(s.error.code) } } : s)) };
+  return {
+    ...result,
+    streams: result.streams.map((s) => (s.error ? { ...s, error: { ...s.error, hint: errorHint(s.error.code) } } : s)),
+  };
 }

@@ -31,9 +31,16 @@ export abstract class BaseColumnEncoder implements ColumnEncoder {
     this.offset = data.offset;
     if (this.hasNulls && !this.column.nullable) {
       const row = this.#firstNull(data.length);
-      throw new CopyEncodeError('NULL_IN_NOT_NULL', `NULL in row ${row} of column "${this.column.name}", which is NOT NULL at the destination`, {
-        column: this.column.name, row, arrowType: this.arrowType, pgType: this.column.typeName,
-      });
+      throw new CopyEncodeError(
+        'NULL_IN_NOT_NULL',
+        `NULL in row ${row} of column "${this.column.name}", which is NOT NULL at the destination`,
+        {
+          column: this.column.name,
+          row,
+          arrowType: this.arrowType,
+          pgType: this.column.typeName,
+        },
+      );
     }
   }
 
@@ -48,8 +55,17 @@ export abstract class BaseColumnEncoder implements ColumnEncoder {
   }
 
   protected fail(code: CopyEncodeErrorCode, i: number, value: string, why: string, pos: number): never {
-    throw new CopyEncodeError(code, `column "${this.column.name}" row ${i}: ${value} ${why} (${this.arrowType} → ${this.column.typeName})`, {
-      column: this.column.name, row: i, offset: pos, value, arrowType: this.arrowType, pgType: this.column.typeName,
-    });
+    throw new CopyEncodeError(
+      code,
+      `column "${this.column.name}" row ${i}: ${value} ${why} (${this.arrowType} → ${this.column.typeName})`,
+      {
+        column: this.column.name,
+        row: i,
+        offset: pos,
+        value,
+        arrowType: this.arrowType,
+        pgType: this.column.typeName,
+      },
+    );
   }
 }

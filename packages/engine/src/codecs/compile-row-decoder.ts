@@ -18,7 +18,13 @@ export interface RowDecodeState {
  * CopyFormatErrors are relative to `buf`.
  */
 export type RowDecoder = (
-  buf: Uint8Array, view: DataView, pos: number, end: number, maxRows: number, maxBytes: number, st: RowDecodeState,
+  buf: Uint8Array,
+  view: DataView,
+  pos: number,
+  end: number,
+  maxRows: number,
+  maxBytes: number,
+  st: RowDecodeState,
 ) => number;
 
 function fail(code: CopyFormatErrorCode, message: string, offset: number): never {

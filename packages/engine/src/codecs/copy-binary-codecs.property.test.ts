@@ -48,39 +48,62 @@ const scaledNumeric = (precision: number, scale: number): fc.Arbitrary<Uint8Arra
 };
 
 /** A one-dimensional int4[] (with NULL elements) in array_send format. */
-const int4Array = fc.array(fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 6 }).map((values) => {
-  const size = 12 + (values.length > 0 ? 8 : 0) + values.reduce<number>((n, v) => n + 4 + (v === null ? 0 : 4), 0);
-  const b = new Uint8Array(size);
-  const v = new DataView(b.buffer);
-  v.setInt32(0, values.length > 0 ? 1 : 0);
-  v.setInt32(4, values.some((x) => x === null) ? 1 : 0);
-  v.setUint32(8, 23);
-  let p = 12;
-  if (values.length > 0) { v.setInt32(12, values.length); v.setInt32(16, 1); p = 20; }
-  for (const x of values) {
-    if (x === null) { v.setInt32(p, -1); p += 4; continue; }
-    v.setInt32(p, 4); v.setInt32(p + 4, x); p += 8;
-  }
-  return b;
-});
+const int4Array = fc
+  .array(fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 6 })
+  .map((values) => {
+    const size = 12 + (values.length > 0 ? 8 : 0) + values.reduce<number>((n, v) => n + 4 + (v === null ? 0 : 4), 0);
+    const b = new Uint8Array(size);
+    const v = new DataView(b.buffer);
+    v.setInt32(0, values.length > 0 ? 1 : 0);
+    v.setInt32(4, values.some((x) => x === null) ? 1 : 0);
+    v.setUint32(8, 23);
+    let p = 12;
+    if (values.length > 0) {
+      v.setInt32(12, values.length);
+      v.setInt32(16, 1);
+      p = 20;
+    }
+    for (const x of values) {
+      if (x === null) {
+        v.setInt32(p, -1);
+        p += 4;
+        continue;
+      }
+      v.setInt32(p, 4);
+      v.setInt32(p + 4, x);
+      p += 8;
+    }
+    return b;
+  });
 
 const TYPES: readonly ColumnType[] = [
   { typeName: 'smallint', typeOid: 21, typeCategory: 'N', value: fc.integer({ min: -32768, max: 32767 }).map(pg.int2) },
-  { typeName: 'integer', typeOid: 23, typeCategory: 'N', value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map(pg.int4) },
-  { typeName: 'bigint', typeOid: 20, typeCategory: 'N', value: fc.bigInt({ min: INT8_MIN, max: INT8_MAX }).map(pg.int8) },
+  {
+    typeName: 'integer',
+    typeOid: 23,
+    typeCategory: 'N',
+    value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map(pg.int4),
+  },
+  {
+    typeName: 'bigint',
+    typeOid: 20,
+    typeCategory: 'N',
+    value: fc.bigInt({ min: INT8_MIN, max: INT8_MAX }).map(pg.int8),
+  },
   { typeName: 'real', typeOid: 700, typeCategory: 'N', value: fc.float().map(pg.float4) },
   { typeName: 'double precision', typeOid: 701, typeCategory: 'N', value: fc.double().map(pg.float8) },
   { typeName: 'numeric(12,2)', typeOid: 1700, typeCategory: 'N', value: scaledNumeric(12, 2) },
   { typeName: 'numeric(38,10)', typeOid: 1700, typeCategory: 'N', value: scaledNumeric(38, 10) },
   {
-    typeName: 'numeric', typeOid: 1700, typeCategory: 'N',
+    typeName: 'numeric',
+    typeOid: 1700,
+    typeCategory: 'N',
     value: fc.oneof(
-      fc.tuple(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.integer({ min: 0, max: 20 }))
-        .map(([n, s]) => {
-          const digits = (n < 0n ? -n : n).toString().padStart(s + 1, '0');
-          const body = s === 0 ? digits : `${digits.slice(0, -s)}.${digits.slice(-s)}`;
-          return pg.numeric(n < 0n ? `-${body}` : body, s);
-        }),
+      fc.tuple(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.integer({ min: 0, max: 20 })).map(([n, s]) => {
+        const digits = (n < 0n ? -n : n).toString().padStart(s + 1, '0');
+        const body = s === 0 ? digits : `${digits.slice(0, -s)}.${digits.slice(-s)}`;
+        return pg.numeric(n < 0n ? `-${body}` : body, s);
+      }),
       fc.constantFrom('NaN', 'Infinity', '-Infinity').map((s) => pg.numeric(s, 0)),
     ),
   },
@@ -88,7 +111,14 @@ const TYPES: readonly ColumnType[] = [
   { typeName: 'text', typeOid: 25, typeCategory: 'S', value: text.map(pg.text) },
   { typeName: 'character varying(40)', typeOid: 1043, typeCategory: 'S', value: text.map(pg.text) },
   { typeName: 'bytea', typeOid: 17, typeCategory: 'U', value: fc.uint8Array({ maxLength: 40 }) },
-  { typeName: 'date', typeOid: 1082, typeCategory: 'D', value: fc.oneof(fc.integer({ min: DATE_MIN, max: DATE_MAX }), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1)).map(pg.date) },
+  {
+    typeName: 'date',
+    typeOid: 1082,
+    typeCategory: 'D',
+    value: fc
+      .oneof(fc.integer({ min: DATE_MIN, max: DATE_MAX }), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1))
+      .map(pg.date),
+  },
   { typeName: 'timestamp without time zone', typeOid: 1114, typeCategory: 'D', value: timestamp },
   { typeName: 'timestamp with time zone', typeOid: 1184, typeCategory: 'D', value: timestamp },
   { typeName: 'uuid', typeOid: 2950, typeCategory: 'U', value: fc.uint8Array({ minLength: 16, maxLength: 16 }) },
@@ -107,9 +137,15 @@ const table: fc.Arbitrary<Table> = fc
   .array(fc.tuple(fc.constantFrom(...TYPES), fc.boolean()), { minLength: 1, maxLength: 6 })
   .chain((spec) => {
     const columns = spec.map(([t, nullable], i): PgColumn => ({
-      name: `c${i}`, typeName: t.typeName, typeOid: t.typeOid, typeCategory: t.typeCategory, nullable,
+      name: `c${i}`,
+      typeName: t.typeName,
+      typeOid: t.typeOid,
+      typeCategory: t.typeCategory,
+      nullable,
     }));
-    const row = fc.tuple(...spec.map(([t, nullable]) => (nullable ? fc.option(t.value, { nil: null, freq: 4 }) : t.value)));
+    const row = fc.tuple(
+      ...spec.map(([t, nullable]) => (nullable ? fc.option(t.value, { nil: null, freq: 4 }) : t.value)),
+    );
     return fc.array(row, { maxLength: 12 }).map((rows) => ({ columns, rows }));
   });
 
@@ -125,7 +161,10 @@ function cut(bytes: Uint8Array, fractions: readonly number[]): Uint8Array[] {
   const at = [...new Set(fractions.map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
   const pieces: Uint8Array[] = [];
   let from = 0;
-  for (const to of at) { pieces.push(bytes.subarray(from, to)); from = to; }
+  for (const to of at) {
+    pieces.push(bytes.subarray(from, to));
+    from = to;
+  }
   pieces.push(bytes.subarray(from));
   return pieces;
 }
@@ -136,13 +175,24 @@ const maxBytes = fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined })
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-function decodeAll(columns: readonly PgColumn[], pieces: readonly Uint8Array[], batchRows: number, maxBatchBytes?: number) {
+function decodeAll(
+  columns: readonly PgColumn[],
+  pieces: readonly Uint8Array[],
+  batchRows: number,
+  maxBatchBytes?: number,
+) {
   const d = new CopyBinaryDecoder(columns, { batchRows, maxBatchBytes });
   const out = pieces.flatMap((p) => d.push(p));
   return [...out, ...d.finish()];
 }
 
-function splitAll(fieldCount: number, pieces: readonly Uint8Array[], batchRows: number, maxBatchBytes?: number, firstBatchRows?: number) {
+function splitAll(
+  fieldCount: number,
+  pieces: readonly Uint8Array[],
+  batchRows: number,
+  maxBatchBytes?: number,
+  firstBatchRows?: number,
+) {
   const s = new CopyRowSplitter({ fieldCount, batchRows, maxBatchBytes, firstBatchRows });
   const out = pieces.flatMap((p) => s.push(p));
   return [...out, ...s.finish()];
@@ -152,13 +202,23 @@ function splitAll(fieldCount: number, pieces: readonly Uint8Array[], batchRows: 
 const damage = (bytes: Uint8Array): fc.Arbitrary<Uint8Array> => {
   const index = fc.nat({ max: Math.max(0, bytes.length - 1) });
   return fc.oneof(
-    fc.tuple(index, fc.integer({ min: 1, max: 255 })).map(([i, x]) => { const c = bytes.slice(); c[i] ^= x; return c; }),
+    fc.tuple(index, fc.integer({ min: 1, max: 255 })).map(([i, x]) => {
+      const c = bytes.slice();
+      c[i] ^= x;
+      return c;
+    }),
     fc.nat({ max: bytes.length }).map((n) => bytes.slice(0, n)),
-    fc.tuple(fc.nat({ max: bytes.length }), fc.uint8Array({ minLength: 1, maxLength: 8 }))
+    fc
+      .tuple(fc.nat({ max: bytes.length }), fc.uint8Array({ minLength: 1, maxLength: 8 }))
       .map(([i, ins]) => concatBytes([bytes.subarray(0, i), ins, bytes.subarray(i)])),
-    fc.tuple(index, fc.integer({ min: 1, max: 8 })).map(([i, n]) => concatBytes([bytes.subarray(0, i), bytes.subarray(i + n)])),
-    fc.array(fc.tuple(index, fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 })
-      .map((edits) => { const c = bytes.slice(); for (const [i, x] of edits) c[i] = x; return c; }),
+    fc
+      .tuple(index, fc.integer({ min: 1, max: 8 }))
+      .map(([i, n]) => concatBytes([bytes.subarray(0, i), bytes.subarray(i + n)])),
+    fc.array(fc.tuple(index, fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }).map((edits) => {
+      const c = bytes.slice();
+      for (const [i, x] of edits) c[i] = x;
+      return c;
+    }),
   );
 };
 
@@ -190,12 +250,25 @@ describe('COPY BINARY codecs (properties)', () => {
 
   it('the row splitter returns the rows verbatim, whatever the chunking', () => {
     fc.assert(
-      fc.property(table, cuts, fc.integer({ min: 1, max: 5 }), maxBytes, fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), (t, fractions, batchRows, maxBatchBytes, firstBatchRows) => {
-        const chunks = splitAll(t.columns.length, cut(streamOf(t), fractions), batchRows, maxBatchBytes, firstBatchRows);
-        expect(chunks.map((c) => c.rows).reduce((a, b) => a + b, 0)).toBe(t.rows.length);
-        expect(chunks.every((c) => c.rows <= batchRows)).toBe(true);
-        expect(hex(concatBytes(chunks.map((c) => c.bytes)))).toBe(hex(rowBytes(t)));
-      }),
+      fc.property(
+        table,
+        cuts,
+        fc.integer({ min: 1, max: 5 }),
+        maxBytes,
+        fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+        (t, fractions, batchRows, maxBatchBytes, firstBatchRows) => {
+          const chunks = splitAll(
+            t.columns.length,
+            cut(streamOf(t), fractions),
+            batchRows,
+            maxBatchBytes,
+            firstBatchRows,
+          );
+          expect(chunks.map((c) => c.rows).reduce((a, b) => a + b, 0)).toBe(t.rows.length);
+          expect(chunks.every((c) => c.rows <= batchRows)).toBe(true);
+          expect(hex(concatBytes(chunks.map((c) => c.bytes)))).toBe(hex(rowBytes(t)));
+        },
+      ),
       params,
     );
   });

@@ -19,11 +19,13 @@ function decode(columns: readonly PgColumn[], chunks: readonly Uint8Array[], bat
 /** Batch sizes, field types/encodings, and the batch re-encoded: equal fingerprints = equal batches. */
 function fingerprint(columns: readonly PgColumn[], batches: readonly RecordBatch[]): string {
   const enc = new CopyBinaryEncoder(columns);
-  return JSON.stringify(batches.map((b) => [
-    b.numRows,
-    b.schema.fields.map((f) => `${String(f.type)}/${f.metadata.get('rapidbyte.pg_encoding') ?? ''}`),
-    Buffer.from(enc.encode(b)).toString('hex'),
-  ]));
+  return JSON.stringify(
+    batches.map((b) => [
+      b.numRows,
+      b.schema.fields.map((f) => `${String(f.type)}/${f.metadata.get('rapidbyte.pg_encoding') ?? ''}`),
+      Buffer.from(enc.encode(b)).toString('hex'),
+    ]),
+  );
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -38,7 +40,13 @@ describe('CopyBinaryDecoder', () => {
     const data = (name: string) => b.getChild(name)!.data[0];
     expect(b.getChild('c_int2')!.toArray()[0]).toBe(-32768);
     const int8 = data('c_int8').values as BigInt64Array;
-    expect([int8[0], int8[1], int8[2], int8[3], int8[5]]).toEqual([9007199254740993n, -9223372036854775808n, 9223372036854775807n, -1n, -9007199254740993n]);
+    expect([int8[0], int8[1], int8[2], int8[3], int8[5]]).toEqual([
+      9007199254740993n,
+      -9223372036854775808n,
+      9223372036854775807n,
+      -1n,
+      -9007199254740993n,
+    ]);
     expect(b.getChild('c_oid')!.get(0)).toBe(4294967295);
     expect(Number.isNaN(b.getChild('c_float4')!.get(1))).toBe(true);
     expect(b.getChild('c_float8')!.get(0)).toBe(Math.PI);
@@ -61,7 +69,12 @@ describe('CopyBinaryDecoder', () => {
     expect(String(num.type)).toBe('Decimal[38e+10]');
     const words = num.values as Uint32Array;
     expect([0, 1, 2, 3, 5, 6].map((i) => decimalWordsAsBigInt(words, i))).toEqual([
-      1234567890123456789012345678901234567n, -99999999999999999999999999999999999999n, 0n, -1n, 425000000000n, 999999999000000000n,
+      1234567890123456789012345678901234567n,
+      -99999999999999999999999999999999999999n,
+      0n,
+      -1n,
+      425000000000n,
+      999999999000000000n,
     ]);
     expect(String(b.getChild('c_interval')!.type)).toBe('Binary');
     expect(b.schema.fields.find((f) => f.name === 'c_int4_arr')!.metadata.get('rapidbyte.pg_encoding')).toBe('binary');
@@ -80,7 +93,10 @@ describe('CopyBinaryDecoder', () => {
   it('yields identical batches for every two-chunk split and for 1-byte chunks', () => {
     const expected = fingerprint(ALL_TYPES_COLUMNS, decode(ALL_TYPES_COLUMNS, [stream], 2));
     for (let i = 0; i <= stream.length; i++) {
-      const got = fingerprint(ALL_TYPES_COLUMNS, decode(ALL_TYPES_COLUMNS, [stream.subarray(0, i), stream.subarray(i)], 2));
+      const got = fingerprint(
+        ALL_TYPES_COLUMNS,
+        decode(ALL_TYPES_COLUMNS, [stream.subarray(0, i), stream.subarray(i)], 2),
+      );
       if (got !== expected) throw new Error(`split at ${i} differs`);
     }
     const bytes = Array.from({ length: stream.length }, (_, i) => stream.subarray(i, i + 1));
@@ -125,14 +141,23 @@ describe('CopyBinaryDecoder', () => {
   });
 
   it('skips a header extension', () => {
-    const s = new CopyStreamBuilder().header(new Uint8Array([1, 2, 3])).row([pg.int4(7)]).trailer().bytes();
+    const s = new CopyStreamBuilder()
+      .header(new Uint8Array([1, 2, 3]))
+      .row([pg.int4(7)])
+      .trailer()
+      .bytes();
     expect([...decode([ALL_TYPES_COLUMNS[1]], [s])[0].getChild('c_int4')!.toArray()]).toEqual([7]);
   });
 
   it('decodes one huge value (5 MiB bytea) across chunks', () => {
     const big = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 31) & 255);
     const cols = [ALL_TYPES_COLUMNS[1], ALL_TYPES_COLUMNS[14]];
-    const s = new CopyStreamBuilder().header().row([pg.int4(1), big]).row([pg.int4(2), pg.text('small')]).trailer().bytes();
+    const s = new CopyStreamBuilder()
+      .header()
+      .row([pg.int4(1), big])
+      .row([pg.int4(2), pg.text('small')])
+      .trailer()
+      .bytes();
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < s.length; i += 65536) chunks.push(s.subarray(i, i + 65536));
     for (const parts of [chunks, [s.subarray(0, 30), s.subarray(30, s.length - 3), s.subarray(s.length - 3)]]) {
@@ -140,14 +165,30 @@ describe('CopyBinaryDecoder', () => {
       expect(batches.map((b) => b.numRows)).toEqual([2]);
       expect(Buffer.compare(Buffer.from(batches[0].getChild('c_bytea')!.get(0)!), Buffer.from(big))).toBe(0);
       const enc = new CopyBinaryEncoder(cols);
-      expect(Buffer.compare(Buffer.from(enc.encode(batches[0])), Buffer.from(s.subarray(BODY_START, s.length - 2)))).toBe(0);
+      expect(
+        Buffer.compare(Buffer.from(enc.encode(batches[0])), Buffer.from(s.subarray(BODY_START, s.length - 2))),
+      ).toBe(0);
     }
   });
 
   describe('numeric NaN fallback', () => {
-    const cols: PgColumn[] = [{ name: 'amount', typeName: 'numeric(12,2)', typeOid: 1700, typeCategory: 'N', nullable: true }];
-    const rows = [pg.numeric('1.50', 2), null, pg.numeric('-3.25', 2), pg.numeric('NaN', 0), pg.numeric('7.00', 2), pg.numeric('0', 2), pg.numeric('Infinity', 0)];
-    const s = (() => { const b = new CopyStreamBuilder().header(); rows.forEach((r) => b.row([r])); return b.trailer().bytes(); })();
+    const cols: PgColumn[] = [
+      { name: 'amount', typeName: 'numeric(12,2)', typeOid: 1700, typeCategory: 'N', nullable: true },
+    ];
+    const rows = [
+      pg.numeric('1.50', 2),
+      null,
+      pg.numeric('-3.25', 2),
+      pg.numeric('NaN', 0),
+      pg.numeric('7.00', 2),
+      pg.numeric('0', 2),
+      pg.numeric('Infinity', 0),
+    ];
+    const s = (() => {
+      const b = new CopyStreamBuilder().header();
+      rows.forEach((r) => b.row([r]));
+      return b.trailer().bytes();
+    })();
 
     it('turns only the affected batch into raw Binary, re-encoding its earlier decimals', () => {
       const batches = decode(cols, [s], 5);
@@ -166,23 +207,48 @@ describe('CopyBinaryDecoder', () => {
       const batches2 = decode(cols, [s], 4);
       expect(batches2.map((b) => String(b.schema.fields[0].type))).toEqual(['Binary', 'Binary']);
       const batches3 = decode(cols, [s], 2);
-      expect(batches3.map((b) => String(b.schema.fields[0].type))).toEqual(['Decimal[12e+2]', 'Binary', 'Decimal[12e+2]', 'Binary']);
+      expect(batches3.map((b) => String(b.schema.fields[0].type))).toEqual([
+        'Decimal[12e+2]',
+        'Binary',
+        'Decimal[12e+2]',
+        'Binary',
+      ]);
     });
   });
 
-  describe('timestamps beyond Arrow\'s range (294247–294276 AD) fall back to raw values', () => {
+  describe("timestamps beyond Arrow's range (294247–294276 AD) fall back to raw values", () => {
     // µs since 2000: Postgres' last timestamp (294276-12-31 23:59:59.999999), the last one Arrow µs
     // since 1970 holds (int64 max − 1: int64 max itself means +infinity), and the first beyond it
     const PG_LAST = 9223371331199999999n;
     const ARROW_LAST = 9223372036854775806n - 946684800000000n;
-    for (const [name, oid] of [['timestamp without time zone', 1114], ['timestamp with time zone', 1184]] as const) {
+    for (const [name, oid] of [
+      ['timestamp without time zone', 1114],
+      ['timestamp with time zone', 1184],
+    ] as const) {
       const cols: PgColumn[] = [{ name: 'at', typeName: name, typeOid: oid, typeCategory: 'D', nullable: true }];
-      const rows = [pg.int64(1n), null, pg.int64(0x7fffffffffffffffn), pg.int64(ARROW_LAST), pg.int64(ARROW_LAST + 1n), pg.int64(-0x8000000000000000n), pg.int64(PG_LAST), pg.int64(-211813488000000000n)];
-      const s = (() => { const b = new CopyStreamBuilder().header(); rows.forEach((r) => b.row([r])); return b.trailer().bytes(); })();
+      const rows = [
+        pg.int64(1n),
+        null,
+        pg.int64(0x7fffffffffffffffn),
+        pg.int64(ARROW_LAST),
+        pg.int64(ARROW_LAST + 1n),
+        pg.int64(-0x8000000000000000n),
+        pg.int64(PG_LAST),
+        pg.int64(-211813488000000000n),
+      ];
+      const s = (() => {
+        const b = new CopyStreamBuilder().header();
+        rows.forEach((r) => b.row([r]));
+        return b.trailer().bytes();
+      })();
 
       it(`${name}: only the batch holding such a value turns Binary; every value re-encodes exactly`, () => {
         const batches = decode(cols, [s], 4);
-        expect(batches.map((b) => String(b.schema.fields[0].type))).toEqual(['Timestamp<MICROSECOND>', 'Binary'].map((t, i) => (i === 0 && oid === 1184 ? 'Timestamp<MICROSECOND, UTC>' : t)));
+        expect(batches.map((b) => String(b.schema.fields[0].type))).toEqual(
+          ['Timestamp<MICROSECOND>', 'Binary'].map((t, i) =>
+            i === 0 && oid === 1184 ? 'Timestamp<MICROSECOND, UTC>' : t,
+          ),
+        );
         expect((batches[0].getChild('at')!.data[0].values as BigInt64Array)[3]).toBe(9223372036854775806n);
         expect(batches[1].schema.fields[0].metadata.get('rapidbyte.pg_encoding')).toBe('binary');
         expect(batches[1].schema.fields[0].metadata.get('rapidbyte.pg_oid')).toBe(String(oid));
@@ -207,27 +273,61 @@ describe('CopyBinaryDecoder', () => {
     });
 
     it('reports the code, offset, row and column', () => {
-      const bad = new CopyStreamBuilder().header().row([pg.int4(1), pg.int4(2)]).row([pg.int4(3), pg.int2(4)]).trailer().bytes();
+      const bad = new CopyStreamBuilder()
+        .header()
+        .row([pg.int4(1), pg.int4(2)])
+        .row([pg.int4(3), pg.int2(4)])
+        .trailer()
+        .bytes();
       const cols = [ALL_TYPES_COLUMNS[1], { ...ALL_TYPES_COLUMNS[1], name: 'second' }];
-      const err = (() => { try { decode(cols, [bad]); } catch (e) { return e; } })() as CopyFormatError;
+      const err = (() => {
+        try {
+          decode(cols, [bad]);
+        } catch (e) {
+          return e;
+        }
+      })() as CopyFormatError;
       expect(err).toBeInstanceOf(CopyFormatError);
-      expect(err).toMatchObject({ code: 'BAD_FIELD_LENGTH', kind: 'permanent', row: 1, column: 'second', offset: 19 + 18 + 10 });
+      expect(err).toMatchObject({
+        code: 'BAD_FIELD_LENGTH',
+        kind: 'permanent',
+        row: 1,
+        column: 'second',
+        offset: 19 + 18 + 10,
+      });
       // the same error when the bad row straddles chunks
-      const err2 = (() => { try { decode(cols, [bad.subarray(0, 40), bad.subarray(40)]); } catch (e) { return e; } })() as CopyFormatError;
+      const err2 = (() => {
+        try {
+          decode(cols, [bad.subarray(0, 40), bad.subarray(40)]);
+        } catch (e) {
+          return e;
+        }
+      })() as CopyFormatError;
       expect(err2).toMatchObject({ code: 'BAD_FIELD_LENGTH', row: 1, column: 'second', offset: 47 });
     });
 
     it('rejects a bad signature, a wrong field count and data after the trailer', () => {
-      const good = new CopyStreamBuilder().header().row([pg.int4(1)]).trailer().bytes();
+      const good = new CopyStreamBuilder()
+        .header()
+        .row([pg.int4(1)])
+        .trailer()
+        .bytes();
       const cols = [ALL_TYPES_COLUMNS[1]];
-      const badSig = good.slice(); badSig[0] = 0x51;
+      const badSig = good.slice();
+      badSig[0] = 0x51;
       expect(() => decode(cols, [badSig])).toThrow(expect.objectContaining({ code: 'BAD_HEADER' }));
-      expect(() => decode([...cols, ...cols], [good])).toThrow(expect.objectContaining({ code: 'BAD_FIELD_COUNT', row: 0 }));
+      expect(() => decode([...cols, ...cols], [good])).toThrow(
+        expect.objectContaining({ code: 'BAD_FIELD_COUNT', row: 0 }),
+      );
       const extra = Buffer.concat([good, Buffer.from([0])]);
       expect(() => decode(cols, [extra])).toThrow(expect.objectContaining({ code: 'DATA_AFTER_TRAILER' }));
-      expect(() => decode(cols, [good, new Uint8Array([0])])).toThrow(expect.objectContaining({ code: 'DATA_AFTER_TRAILER' }));
+      expect(() => decode(cols, [good, new Uint8Array([0])])).toThrow(
+        expect.objectContaining({ code: 'DATA_AFTER_TRAILER' }),
+      );
       const row = new CopyStreamBuilder().row([pg.int4(2)]).bytes();
-      expect(() => decode(cols, [good, row])).toThrow(expect.objectContaining({ code: 'DATA_AFTER_TRAILER', offset: good.length }));
+      expect(() => decode(cols, [good, row])).toThrow(
+        expect.objectContaining({ code: 'DATA_AFTER_TRAILER', offset: good.length }),
+      );
       expect(() => decode(cols, [])).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
     });
   });

@@ -76,8 +76,12 @@ export class CopyBinaryDecoder {
   finish(): RecordBatch[] {
     if (this.#failure !== undefined) throw this.#failure;
     const at = this.#streamOffset;
-    if (!this.#headerDone) throw this.#fail(this.#error('TRUNCATED', 'COPY stream ended before its header was complete', at));
-    if (this.#pending.length > 0) throw this.#fail(this.#error('TRUNCATED', `COPY stream ended inside a row (${this.#pending.length} bytes of it)`, at));
+    if (!this.#headerDone)
+      throw this.#fail(this.#error('TRUNCATED', 'COPY stream ended before its header was complete', at));
+    if (this.#pending.length > 0)
+      throw this.#fail(
+        this.#error('TRUNCATED', `COPY stream ended inside a row (${this.#pending.length} bytes of it)`, at),
+      );
     if (!this.#st.trailer) throw this.#fail(this.#error('TRUNCATED', 'COPY stream ended without its trailer', at));
     if (this.#st.rows > 0 || this.#batchesEmitted === 0) return [this.#flush()];
     return [];
@@ -103,7 +107,8 @@ export class CopyBinaryDecoder {
       out.push(this.#flush());
     }
     if (pos < end) {
-      if (st.trailer) throw this.#error('DATA_AFTER_TRAILER', `${end - pos} bytes after the COPY trailer`, this.#streamOffset);
+      if (st.trailer)
+        throw this.#error('DATA_AFTER_TRAILER', `${end - pos} bytes after the COPY trailer`, this.#streamOffset);
       this.#pending.append(chunk.subarray(pos));
     }
   }
@@ -149,16 +154,19 @@ export class CopyBinaryDecoder {
 
   /** A CopyFormatError with `offset` relative to a buffer starting at stream offset `base`, made absolute. */
   #rebase(e: unknown, base: number): unknown {
-    if (e instanceof CopyFormatError && e.row === undefined) return this.#error(e.code, e.message, base + e.offset, e.column);
+    if (e instanceof CopyFormatError && e.row === undefined)
+      return this.#error(e.code, e.message, base + e.offset, e.column);
     return e;
   }
 
   #checkHeader(buf: Uint8Array): void {
     for (let i = 0; i < COPY_BINARY_SIGNATURE.length; i++) {
-      if (buf[i] !== COPY_BINARY_SIGNATURE[i]) throw this.#error('BAD_HEADER', 'not a COPY BINARY stream (bad signature)', i);
+      if (buf[i] !== COPY_BINARY_SIGNATURE[i])
+        throw this.#error('BAD_HEADER', 'not a COPY BINARY stream (bad signature)', i);
     }
     const flags = new DataView(buf.buffer, buf.byteOffset, COPY_BINARY_HEADER_LENGTH).getInt32(11);
-    if ((flags & COPY_BINARY_FLAG_OIDS) !== 0) throw this.#error('BAD_HEADER', 'COPY BINARY WITH OIDS is not supported', 11);
+    if ((flags & COPY_BINARY_FLAG_OIDS) !== 0)
+      throw this.#error('BAD_HEADER', 'COPY BINARY WITH OIDS is not supported', 11);
   }
 
   #flush(): RecordBatch {

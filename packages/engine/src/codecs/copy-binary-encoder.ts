@@ -48,7 +48,9 @@ export class CopyBinaryEncoder {
     const fields = batch.schema.fields;
     const children = batch.data.children;
     const byName = new Map<string, number>();
-    fields.forEach((f, i) => { if (!byName.has(f.name)) byName.set(f.name, i); });
+    fields.forEach((f, i) => {
+      if (!byName.has(f.name)) byName.set(f.name, i);
+    });
     const matched: (Field | undefined)[] = [];
     const data: (Data | undefined)[] = [];
     const kinds: EncoderKind[] = this.#columns.map((column) => {
@@ -59,7 +61,9 @@ export class CopyBinaryEncoder {
     });
     const plan = this.#plan(kinds, matched);
     let size = 2 * rows;
-    plan.encoders.forEach((e, c) => { size += e.bind(data[c], rows); });
+    plan.encoders.forEach((e, c) => {
+      size += e.bind(data[c], rows);
+    });
     const buf = new Uint8Array(size);
     const view = new DataView(buf.buffer);
     const end = plan.encodeRows(view, buf, 0, rows);

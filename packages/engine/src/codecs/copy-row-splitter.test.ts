@@ -5,12 +5,18 @@ import { concatBytes, CopyStreamBuilder, pg } from './test-support/copy-stream-b
 
 function rowsStream(n: number, extension = new Uint8Array(0)): { stream: Uint8Array; rows: Uint8Array[] } {
   const rows: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) rows.push(new CopyStreamBuilder().row([pg.int4(i), i % 3 === 0 ? null : pg.text(`n${'x'.repeat(i % 7)}`)]).bytes());
+  for (let i = 0; i < n; i++)
+    rows.push(new CopyStreamBuilder().row([pg.int4(i), i % 3 === 0 ? null : pg.text(`n${'x'.repeat(i % 7)}`)]).bytes());
   const header = new CopyStreamBuilder().header(extension).bytes();
   return { stream: concatBytes([header, ...rows, new Uint8Array([0xff, 0xff])]), rows };
 }
 
-function split(fieldCount: number, pieces: readonly Uint8Array[], batchRows?: number, maxBatchBytes?: number): CopyRowsChunk[] {
+function split(
+  fieldCount: number,
+  pieces: readonly Uint8Array[],
+  batchRows?: number,
+  maxBatchBytes?: number,
+): CopyRowsChunk[] {
   const s = new CopyRowSplitter({ fieldCount, batchRows, maxBatchBytes });
   const out: CopyRowsChunk[] = [];
   for (const p of pieces) out.push(...s.push(p));
@@ -35,7 +41,10 @@ describe('CopyRowSplitter', () => {
     expect(JSON.parse(whole).map((c: [number]) => c[0])).toEqual([3, 3, 1]);
     expect(hex(concatBytes(split(2, [stream], 3).map((c) => c.bytes)))).toBe(hex(concatBytes(rows)));
     for (let cut = 0; cut <= stream.length; cut++) {
-      expect(JSON.stringify(split(2, [stream.subarray(0, cut), stream.subarray(cut)], 3).map((c) => [c.rows, hex(c.bytes)])), `cut ${cut}`).toBe(whole);
+      expect(
+        JSON.stringify(split(2, [stream.subarray(0, cut), stream.subarray(cut)], 3).map((c) => [c.rows, hex(c.bytes)])),
+        `cut ${cut}`,
+      ).toBe(whole);
     }
     const bytewise = Array.from(stream, (b) => Uint8Array.of(b));
     expect(JSON.stringify(split(2, bytewise, 3).map((c) => [c.rows, hex(c.bytes)]))).toBe(whole);
@@ -59,7 +68,8 @@ describe('CopyRowSplitter', () => {
     const whole = cut([stream]);
     expect((JSON.parse(whole) as [number, string][]).map(([n]) => n)).toEqual([2, 4, 4, 1]);
     expect((JSON.parse(whole) as [number, string][]).map(([, h]) => h).join('')).toBe(hex(concatBytes(rows)));
-    for (let at = 1; at < stream.length; at++) expect(cut([stream.subarray(0, at), stream.subarray(at)]), `cut ${at}`).toBe(whole);
+    for (let at = 1; at < stream.length; at++)
+      expect(cut([stream.subarray(0, at), stream.subarray(at)]), `cut ${at}`).toBe(whole);
     // never larger than batchRows
     const s = new CopyRowSplitter({ fieldCount: 2, batchRows: 3, firstBatchRows: 100 });
     expect([...s.push(stream), ...s.finish()].map((c) => c.rows)).toEqual([3, 3, 3, 2]);
@@ -82,14 +92,21 @@ describe('CopyRowSplitter', () => {
     bad[0] = 0x51;
     expect(() => split(2, [bad])).toThrow(expect.objectContaining({ code: 'BAD_HEADER' }));
     expect(() => split(3, [stream])).toThrow(expect.objectContaining({ code: 'BAD_FIELD_COUNT', row: 0 }));
-    expect(() => split(2, [stream.subarray(0, stream.length - 1)])).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
-    expect(() => split(2, [stream.subarray(0, stream.length - 5)])).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+    expect(() => split(2, [stream.subarray(0, stream.length - 1)])).toThrow(
+      expect.objectContaining({ code: 'TRUNCATED' }),
+    );
+    expect(() => split(2, [stream.subarray(0, stream.length - 5)])).toThrow(
+      expect.objectContaining({ code: 'TRUNCATED' }),
+    );
     expect(() => split(2, [stream.subarray(0, 10)])).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
     expect(() => split(2, [stream, Uint8Array.of(0)])).toThrow(expect.objectContaining({ code: 'DATA_AFTER_TRAILER' }));
     const negative = new CopyStreamBuilder().header().bytes();
     const row = Uint8Array.from([0, 2, 0xff, 0xff, 0xff, 0xfe]);
     expect(() => split(2, [negative, row])).toThrow(expect.objectContaining({ code: 'BAD_FIELD_LENGTH' }));
-    const oids = new CopyStreamBuilder().header(new Uint8Array(0), 1 << 16).trailer().bytes();
+    const oids = new CopyStreamBuilder()
+      .header(new Uint8Array(0), 1 << 16)
+      .trailer()
+      .bytes();
     expect(() => split(2, [oids])).toThrow(expect.objectContaining({ code: 'BAD_HEADER' }));
   });
 
@@ -116,7 +133,14 @@ describe('CopyRowSplitter', () => {
     const head = new Uint8Array(2 + 8 + 4);
     head.set(rowHead.subarray(0, 10), 0);
     new DataView(head.buffer).setInt32(10, size);
-    const stream = concatBytes([new CopyStreamBuilder().header().bytes(), small, head, value, small, Uint8Array.of(0xff, 0xff)]);
+    const stream = concatBytes([
+      new CopyStreamBuilder().header().bytes(),
+      small,
+      head,
+      value,
+      small,
+      Uint8Array.of(0xff, 0xff),
+    ]);
     const s = new CopyRowSplitter({ fieldCount: 2, batchRows: 1000 });
     const chunks: CopyRowsChunk[] = [];
     const piece = 64 * 1024;
@@ -139,7 +163,10 @@ describe('CopyRowSplitter', () => {
       const pieces: Uint8Array[] = [];
       for (let at = 0; at < stream.length; at += piece) pieces.push(stream.subarray(at, at + piece));
       const chunks = split(2, pieces, 1);
-      expect(chunks.map((c) => c.rows), `piece ${piece}`).toEqual([1, 1]);
+      expect(
+        chunks.map((c) => c.rows),
+        `piece ${piece}`,
+      ).toEqual([1, 1]);
       expect(hex(concatBytes(chunks.map((c) => c.bytes))), `piece ${piece}`).toBe(want);
     }
   });

@@ -59,7 +59,10 @@ export class CopyRowSplitter {
   constructor(options: CopyRowSplitterOptions) {
     this.#fieldCount = options.fieldCount;
     this.#batchRows = Math.max(1, Math.floor(options.batchRows ?? 65536));
-    this.#firstBatchRows = Math.min(this.#batchRows, Math.max(1, Math.floor(options.firstBatchRows ?? this.#batchRows)));
+    this.#firstBatchRows = Math.min(
+      this.#batchRows,
+      Math.max(1, Math.floor(options.firstBatchRows ?? this.#batchRows)),
+    );
     this.#maxBatchBytes = Math.max(1, options.maxBatchBytes ?? 8 * 1024 * 1024);
     // room for a whole chunk and the row that crosses the limit, so a chunk is rarely re-grown
     this.#initialOut = Math.min(this.#maxBatchBytes, 1 << 28) + (1 << 16);
@@ -74,7 +77,8 @@ export class CopyRowSplitter {
   /** Feeds one piece of the stream; returns the chunks it completed. */
   push(piece: Uint8Array): CopyRowsChunk[] {
     if (piece.length === 0) return [];
-    if (this.#trailer) throw this.#error('DATA_AFTER_TRAILER', `${piece.length} bytes after the COPY trailer`, this.#offset);
+    if (this.#trailer)
+      throw this.#error('DATA_AFTER_TRAILER', `${piece.length} bytes after the COPY trailer`, this.#offset);
     const done: CopyRowsChunk[] = [];
     let buf = piece;
     if (this.#carryEnd > this.#carryStart) {
@@ -104,10 +108,20 @@ export class CopyRowSplitter {
         this.#trailer = true;
         this.#append(buf, runStart, pos);
         runStart = pos += 2;
-        if (pos < buf.length) throw this.#error('DATA_AFTER_TRAILER', `${buf.length - pos} bytes after the COPY trailer`, this.#offset + pos);
+        if (pos < buf.length)
+          throw this.#error(
+            'DATA_AFTER_TRAILER',
+            `${buf.length - pos} bytes after the COPY trailer`,
+            this.#offset + pos,
+          );
         break;
       }
-      if (fields !== this.#fieldCount) throw this.#error('BAD_FIELD_COUNT', `row has ${fields} fields, expected ${this.#fieldCount}`, this.#offset + pos);
+      if (fields !== this.#fieldCount)
+        throw this.#error(
+          'BAD_FIELD_COUNT',
+          `row has ${fields} fields, expected ${this.#fieldCount}`,
+          this.#offset + pos,
+        );
       let p = pos + 2;
       let complete = true;
       for (let f = 0; f < fields; f++) {
@@ -126,7 +140,10 @@ export class CopyRowSplitter {
       }
       pos = p;
       this.#outRows += 1;
-      if (this.#outRows >= (this.#chunksEmitted === 0 ? this.#firstBatchRows : this.#batchRows) || this.#outLength + (pos - runStart) >= this.#maxBatchBytes) {
+      if (
+        this.#outRows >= (this.#chunksEmitted === 0 ? this.#firstBatchRows : this.#batchRows) ||
+        this.#outLength + (pos - runStart) >= this.#maxBatchBytes
+      ) {
         this.#append(buf, runStart, pos);
         runStart = pos;
         done.push(this.#flush());
@@ -142,8 +159,14 @@ export class CopyRowSplitter {
    * without its trailer.
    */
   finish(): CopyRowsChunk[] {
-    if (!this.#headerDone) throw this.#error('TRUNCATED', 'COPY stream ended before its header was complete', this.#offset);
-    if (this.#carryEnd > this.#carryStart) throw this.#error('TRUNCATED', `COPY stream ended inside a row (${this.#carryEnd - this.#carryStart} bytes of it)`, this.#offset);
+    if (!this.#headerDone)
+      throw this.#error('TRUNCATED', 'COPY stream ended before its header was complete', this.#offset);
+    if (this.#carryEnd > this.#carryStart)
+      throw this.#error(
+        'TRUNCATED',
+        `COPY stream ended inside a row (${this.#carryEnd - this.#carryStart} bytes of it)`,
+        this.#offset,
+      );
     if (!this.#trailer) throw this.#error('TRUNCATED', 'COPY stream ended without its trailer', this.#offset);
     return this.#outRows > 0 || this.#chunksEmitted === 0 ? [this.#flush()] : [];
   }
@@ -192,14 +215,17 @@ export class CopyRowSplitter {
   #headerLength(buf: Uint8Array, view: DataView): number {
     if (buf.length < COPY_BINARY_HEADER_LENGTH) {
       for (let i = 0; i < Math.min(buf.length, COPY_BINARY_SIGNATURE.length); i++) {
-        if (buf[i] !== COPY_BINARY_SIGNATURE[i]) throw this.#error('BAD_HEADER', 'not a COPY BINARY stream (bad signature)', i);
+        if (buf[i] !== COPY_BINARY_SIGNATURE[i])
+          throw this.#error('BAD_HEADER', 'not a COPY BINARY stream (bad signature)', i);
       }
       return -1;
     }
     for (let i = 0; i < COPY_BINARY_SIGNATURE.length; i++) {
-      if (buf[i] !== COPY_BINARY_SIGNATURE[i]) throw this.#error('BAD_HEADER', 'not a COPY BINARY stream (bad signature)', i);
+      if (buf[i] !== COPY_BINARY_SIGNATURE[i])
+        throw this.#error('BAD_HEADER', 'not a COPY BINARY stream (bad signature)', i);
     }
-    if ((view.getInt32(11) & COPY_BINARY_FLAG_OIDS) !== 0) throw this.#error('BAD_HEADER', 'COPY BINARY WITH OIDS is not supported', 11);
+    if ((view.getInt32(11) & COPY_BINARY_FLAG_OIDS) !== 0)
+      throw this.#error('BAD_HEADER', 'COPY BINARY WITH OIDS is not supported', 11);
     const ext = view.getInt32(15);
     if (ext < 0) throw this.#error('BAD_HEADER', `negative header extension length ${ext}`, 15);
     const length = COPY_BINARY_HEADER_LENGTH + ext;
@@ -225,7 +251,10 @@ export class CopyRowSplitter {
   #flush(): CopyRowsChunk {
     // a chunk that fills most of the buffer takes it (no copy); a small one is copied out
     const full = this.#outLength * 2 >= this.#out.length;
-    const chunk = { rows: this.#outRows, bytes: full ? this.#out.subarray(0, this.#outLength) : this.#out.slice(0, this.#outLength) };
+    const chunk = {
+      rows: this.#outRows,
+      bytes: full ? this.#out.subarray(0, this.#outLength) : this.#out.slice(0, this.#outLength),
+    };
     // the next chunk gets a buffer of the usual size, also after one grown for a huge row
     if (full || this.#out.length > this.#initialOut) {
       this.#out = new Uint8Array(this.#initialOut);
@@ -242,5 +271,3 @@ export class CopyRowSplitter {
     return new CopyFormatError(code, message, { offset, row: this.#rowsDone + this.#outRows });
   }
 }
-
-

@@ -2,7 +2,11 @@ import { Binary, Field, makeData, type Data, type Decimal } from 'apache-arrow';
 import { BaseColumnDecoder } from './column-decoder.js';
 import type { PgColumn } from './pg-column.js';
 import { pgFieldMetadata } from './pg-arrow-type.js';
-import { PG_NUMERIC_MAX_DECIMAL128_BYTES, readPgNumericAsDecimal128, writeDecimal128AsPgNumeric } from './pg-numeric.js';
+import {
+  PG_NUMERIC_MAX_DECIMAL128_BYTES,
+  readPgNumericAsDecimal128,
+  writeDecimal128AsPgNumeric,
+} from './pg-numeric.js';
 import { VarColumnDecoder } from './var-column-decoder.js';
 
 /**
@@ -26,7 +30,11 @@ export class DecimalColumnDecoder extends BaseColumnDecoder {
     this.#rawField = new Field(field.name, new Binary(), field.nullable, pgFieldMetadata(column, true));
   }
 
-  protected resize(c: number): void { const a = new Uint32Array(c * 4); a.set(this.#words); this.#words = a; }
+  protected resize(c: number): void {
+    const a = new Uint32Array(c * 4);
+    a.set(this.#words);
+    this.#words = a;
+  }
 
   put(view: DataView, buf: Uint8Array, off: number, len: number): void {
     if (this.#raw !== null) {
@@ -52,7 +60,8 @@ export class DecimalColumnDecoder extends BaseColumnDecoder {
     const raw = new VarColumnDecoder(this.column, this.#rawField, Math.max(this.cap, 1), false);
     const validity = this.validity;
     for (let j = 0; j < count; j++) {
-      if (validity !== null && (validity[j >> 3] & (1 << (j & 7))) === 0) raw.put(this.#scratchView, this.#scratch, 0, -1);
+      if (validity !== null && (validity[j >> 3] & (1 << (j & 7))) === 0)
+        raw.put(this.#scratchView, this.#scratch, 0, -1);
       else {
         const end = writeDecimal128AsPgNumeric(this.#words, j, this.#scale, this.#scratchView, 0, this.#digits);
         raw.put(this.#scratchView, this.#scratch, 0, end);
@@ -70,6 +79,9 @@ export class DecimalColumnDecoder extends BaseColumnDecoder {
     }
     const values = this.#words.subarray(0, length * 4);
     this.#words = new Uint32Array(this.cap * 4);
-    return { field: this.field, data: makeData({ type: this.field.type as Decimal, data: values, ...this.takeValidity(length) }) };
+    return {
+      field: this.field,
+      data: makeData({ type: this.field.type as Decimal, data: values, ...this.takeValidity(length) }),
+    };
   }
 }

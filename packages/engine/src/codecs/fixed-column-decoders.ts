@@ -4,17 +4,31 @@ import { pgFieldMetadata } from './pg-arrow-type.js';
 import type { PgColumn } from './pg-column.js';
 import { VarColumnDecoder } from './var-column-decoder.js';
 import {
-  INT32_MAX, INT32_MIN, PG_EPOCH_DAYS, PG_EPOCH_MICROS_HI, PG_EPOCH_MICROS_LO, TWO32, isInt64Infinity,
+  INT32_MAX,
+  INT32_MIN,
+  PG_EPOCH_DAYS,
+  PG_EPOCH_MICROS_HI,
+  PG_EPOCH_MICROS_LO,
+  TWO32,
+  isInt64Infinity,
 } from './pg-epoch.js';
 
-function makeFixed(field: Field, data: ArrayLike<unknown>, v: { length: number; nullCount: number; nullBitmap: Uint8Array | undefined }): Data {
+function makeFixed(
+  field: Field,
+  data: ArrayLike<unknown>,
+  v: { length: number; nullCount: number; nullBitmap: Uint8Array | undefined },
+): Data {
   return makeData({ type: field.type as DataType, data: data as never, ...v } as never);
 }
 
 /** int2 → Int16. */
 export class Int16ColumnDecoder extends BaseColumnDecoder {
   #values = new Int16Array(this.cap);
-  protected resize(c: number): void { const a = new Int16Array(c); a.set(this.#values); this.#values = a; }
+  protected resize(c: number): void {
+    const a = new Int16Array(c);
+    a.set(this.#values);
+    this.#values = a;
+  }
   put(view: DataView, _buf: Uint8Array, off: number, len: number): void {
     const i = this.n;
     if (i === this.cap) this.grow();
@@ -33,11 +47,19 @@ export class Int16ColumnDecoder extends BaseColumnDecoder {
 /** 4-byte values copied bit-exact (int4 → Int32, oid → Uint32, float4 → Float32 incl. NaN payloads). */
 export class Bits32ColumnDecoder extends BaseColumnDecoder {
   #values = new Int32Array(this.cap);
-  constructor(column: ConstructorParameters<typeof BaseColumnDecoder>[0], field: Field, capacity: number,
-    private readonly view32: 'int32' | 'uint32' | 'float32') {
+  constructor(
+    column: ConstructorParameters<typeof BaseColumnDecoder>[0],
+    field: Field,
+    capacity: number,
+    private readonly view32: 'int32' | 'uint32' | 'float32',
+  ) {
     super(column, field, capacity);
   }
-  protected resize(c: number): void { const a = new Int32Array(c); a.set(this.#values); this.#values = a; }
+  protected resize(c: number): void {
+    const a = new Int32Array(c);
+    a.set(this.#values);
+    this.#values = a;
+  }
   put(view: DataView, _buf: Uint8Array, off: number, len: number): void {
     const i = this.n;
     if (i === this.cap) this.grow();
@@ -48,8 +70,12 @@ export class Bits32ColumnDecoder extends BaseColumnDecoder {
   }
   flush(length: number): { field: Field; data: Data } {
     const b = this.#values.buffer;
-    const values = this.view32 === 'int32' ? new Int32Array(b, 0, length)
-      : this.view32 === 'uint32' ? new Uint32Array(b, 0, length) : new Float32Array(b, 0, length);
+    const values =
+      this.view32 === 'int32'
+        ? new Int32Array(b, 0, length)
+        : this.view32 === 'uint32'
+          ? new Uint32Array(b, 0, length)
+          : new Float32Array(b, 0, length);
     this.#values = new Int32Array(this.cap);
     return { field: this.field, data: makeFixed(this.field, values, this.takeValidity(length)) };
   }
@@ -58,14 +84,19 @@ export class Bits32ColumnDecoder extends BaseColumnDecoder {
 /** date → Date32 (days since 1970); ±infinity (int32 max/min) kept exactly. */
 export class DateColumnDecoder extends BaseColumnDecoder {
   #values = new Int32Array(this.cap);
-  protected resize(c: number): void { const a = new Int32Array(c); a.set(this.#values); this.#values = a; }
+  protected resize(c: number): void {
+    const a = new Int32Array(c);
+    a.set(this.#values);
+    this.#values = a;
+  }
   put(view: DataView, _buf: Uint8Array, off: number, len: number): void {
     const i = this.n;
     if (i === this.cap) this.grow();
     if (len === 4) {
       const d = view.getInt32(off);
       if (d === INT32_MAX || d === INT32_MIN) this.#values[i] = d;
-      else if (d + PG_EPOCH_DAYS >= INT32_MAX) this.fail('VALUE_OUT_OF_RANGE', `date ${d} out of Date32 range`, off - 4);
+      else if (d + PG_EPOCH_DAYS >= INT32_MAX)
+        this.fail('VALUE_OUT_OF_RANGE', `date ${d} out of Date32 range`, off - 4);
       else this.#values[i] = d + PG_EPOCH_DAYS;
     } else if (len === -1) this.markNull(i);
     else this.badLength(len, 4, off - 4);
@@ -84,11 +115,19 @@ export class DateColumnDecoder extends BaseColumnDecoder {
  */
 export class Bits64ColumnDecoder extends BaseColumnDecoder {
   #words = new Int32Array(this.cap * 2);
-  constructor(column: ConstructorParameters<typeof BaseColumnDecoder>[0], field: Field, capacity: number,
-    private readonly view64: 'int64' | 'float64') {
+  constructor(
+    column: ConstructorParameters<typeof BaseColumnDecoder>[0],
+    field: Field,
+    capacity: number,
+    private readonly view64: 'int64' | 'float64',
+  ) {
     super(column, field, capacity);
   }
-  protected resize(c: number): void { const a = new Int32Array(c * 2); a.set(this.#words); this.#words = a; }
+  protected resize(c: number): void {
+    const a = new Int32Array(c * 2);
+    a.set(this.#words);
+    this.#words = a;
+  }
   put(view: DataView, _buf: Uint8Array, off: number, len: number): void {
     const i = this.n;
     if (i === this.cap) this.grow();
@@ -127,7 +166,11 @@ export class TimestampColumnDecoder extends BaseColumnDecoder {
     this.#rawField = new Field(field.name, new Binary(), field.nullable, pgFieldMetadata(column, true));
   }
 
-  protected resize(c: number): void { const a = new Int32Array(c * 2); a.set(this.#words); this.#words = a; }
+  protected resize(c: number): void {
+    const a = new Int32Array(c * 2);
+    a.set(this.#words);
+    this.#words = a;
+  }
   put(view: DataView, buf: Uint8Array, off: number, len: number): void {
     if (this.#raw !== null) {
       if (len !== 8 && len !== -1) this.badLength(len, 8, off - 4);
@@ -205,12 +248,17 @@ export class TimestampColumnDecoder extends BaseColumnDecoder {
 /** bool → Bool (bit-packed). */
 export class BoolColumnDecoder extends BaseColumnDecoder {
   #bits = new Uint8Array((this.cap + 7) >> 3);
-  protected resize(c: number): void { const a = new Uint8Array((c + 7) >> 3); a.set(this.#bits); this.#bits = a; }
+  protected resize(c: number): void {
+    const a = new Uint8Array((c + 7) >> 3);
+    a.set(this.#bits);
+    this.#bits = a;
+  }
   put(_view: DataView, buf: Uint8Array, off: number, len: number): void {
     const i = this.n;
     if (i === this.cap) this.grow();
-    if (len === 1) { if (buf[off] !== 0) this.#bits[i >> 3] |= 1 << (i & 7); }
-    else if (len === -1) this.markNull(i);
+    if (len === 1) {
+      if (buf[off] !== 0) this.#bits[i >> 3] |= 1 << (i & 7);
+    } else if (len === -1) this.markNull(i);
     else this.badLength(len, 1, off - 4);
     this.n = i + 1;
   }
@@ -224,7 +272,11 @@ export class BoolColumnDecoder extends BaseColumnDecoder {
 /** uuid → FixedSizeBinary(16). */
 export class UuidColumnDecoder extends BaseColumnDecoder {
   #bytes = new Uint8Array(this.cap * 16);
-  protected resize(c: number): void { const a = new Uint8Array(c * 16); a.set(this.#bytes); this.#bytes = a; }
+  protected resize(c: number): void {
+    const a = new Uint8Array(c * 16);
+    a.set(this.#bytes);
+    this.#bytes = a;
+  }
   put(_view: DataView, buf: Uint8Array, off: number, len: number): void {
     const i = this.n;
     if (i === this.cap) this.grow();

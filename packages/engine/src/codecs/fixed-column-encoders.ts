@@ -1,7 +1,13 @@
 import type { Data } from 'apache-arrow';
 import { BaseColumnEncoder } from './column-encoder.js';
 import {
-  INT32_MAX, INT32_MIN, PG_EPOCH_DAYS, PG_EPOCH_MICROS_HI, PG_EPOCH_MICROS_LO, TWO32, isInt64Infinity,
+  INT32_MAX,
+  INT32_MIN,
+  PG_EPOCH_DAYS,
+  PG_EPOCH_MICROS_HI,
+  PG_EPOCH_MICROS_LO,
+  TWO32,
+  isInt64Infinity,
 } from './pg-epoch.js';
 
 /** Reinterprets a typed array's bytes as int32 words (no copy). */
@@ -18,7 +24,10 @@ export class Bits32ColumnEncoder extends BaseColumnEncoder {
     return rows * 8;
   }
   write(view: DataView, _buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     view.setInt32(pos, 4);
     view.setInt32(pos + 4, this.#w[i]);
     return pos + 8;
@@ -34,7 +43,10 @@ export class Bits64ColumnEncoder extends BaseColumnEncoder {
     return rows * 12;
   }
   write(view: DataView, _buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     view.setInt32(pos, 8);
     view.setInt32(pos + 4, this.#w[2 * i + 1]);
     view.setInt32(pos + 8, this.#w[2 * i]);
@@ -45,7 +57,11 @@ export class Bits64ColumnEncoder extends BaseColumnEncoder {
 /** Int16/Int32/Float32 values written as a wider (or same-width) Postgres integer or float8. */
 export class WideningColumnEncoder extends BaseColumnEncoder {
   #v: ArrayLike<number> = [];
-  constructor(column: BaseColumnEncoder['column'], arrowType: string, private readonly target: 'int2' | 'int4' | 'int8' | 'float8') {
+  constructor(
+    column: BaseColumnEncoder['column'],
+    arrowType: string,
+    private readonly target: 'int2' | 'int4' | 'int8' | 'float8',
+  ) {
     super(column, arrowType);
   }
   bind(data: Data, rows: number): number {
@@ -54,13 +70,29 @@ export class WideningColumnEncoder extends BaseColumnEncoder {
     return rows * 12;
   }
   write(view: DataView, _buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     const v = this.#v[i];
     switch (this.target) {
-      case 'int2': view.setInt32(pos, 2); view.setInt16(pos + 4, v); return pos + 6;
-      case 'int4': view.setInt32(pos, 4); view.setInt32(pos + 4, v); return pos + 8;
-      case 'int8': view.setInt32(pos, 8); view.setInt32(pos + 4, v < 0 ? -1 : 0); view.setInt32(pos + 8, v); return pos + 12;
-      case 'float8': view.setInt32(pos, 8); view.setFloat64(pos + 4, v); return pos + 12;
+      case 'int2':
+        view.setInt32(pos, 2);
+        view.setInt16(pos + 4, v);
+        return pos + 6;
+      case 'int4':
+        view.setInt32(pos, 4);
+        view.setInt32(pos + 4, v);
+        return pos + 8;
+      case 'int8':
+        view.setInt32(pos, 8);
+        view.setInt32(pos + 4, v < 0 ? -1 : 0);
+        view.setInt32(pos + 8, v);
+        return pos + 12;
+      case 'float8':
+        view.setInt32(pos, 8);
+        view.setFloat64(pos + 4, v);
+        return pos + 12;
     }
   }
 }
@@ -74,7 +106,10 @@ export class BoolColumnEncoder extends BaseColumnEncoder {
     return rows * 5;
   }
   write(view: DataView, buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     const j = this.offset + i;
     view.setInt32(pos, 1);
     buf[pos + 4] = (this.#bits[j >> 3] >> (j & 7)) & 1;
@@ -91,7 +126,10 @@ export class UuidColumnEncoder extends BaseColumnEncoder {
     return rows * 20;
   }
   write(view: DataView, buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     view.setInt32(pos, 16);
     const b = this.#bytes;
     const at = i * 16;
@@ -109,7 +147,10 @@ export class DateColumnEncoder extends BaseColumnEncoder {
     return rows * 8;
   }
   write(view: DataView, _buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     const d = this.#v[i];
     let out = d;
     if (d !== INT32_MAX && d !== INT32_MIN) {
@@ -131,7 +172,10 @@ export class TimestampColumnEncoder extends BaseColumnEncoder {
     return rows * 12;
   }
   write(view: DataView, _buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     let lo = this.#w[2 * i];
     let hi = this.#w[2 * i + 1];
     if (!isInt64Infinity(hi, lo)) {
@@ -140,7 +184,13 @@ export class TimestampColumnEncoder extends BaseColumnEncoder {
       const nhi = hi - PG_EPOCH_MICROS_HI - borrow;
       lo = (diff + borrow * TWO32) | 0;
       if (nhi < INT32_MIN || isInt64Infinity(nhi, lo)) {
-        this.fail('VALUE_OUT_OF_RANGE', i, `${(BigInt(hi) << 32n) | BigInt(this.#w[2 * i] >>> 0)} µs`, 'is out of the Postgres timestamp range', pos);
+        this.fail(
+          'VALUE_OUT_OF_RANGE',
+          i,
+          `${(BigInt(hi) << 32n) | BigInt(this.#w[2 * i] >>> 0)} µs`,
+          'is out of the Postgres timestamp range',
+          pos,
+        );
       }
       hi = nhi;
     }

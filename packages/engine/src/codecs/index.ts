@@ -1,6 +1,12 @@
 export type { PgColumn } from './pg-column.js';
 export { PG_OID, PG_BINARY_ENCODING, FIRST_NORMAL_OBJECT_ID } from './pg-oids.js';
-export { PG_COLUMN_KINDS, MAX_DECIMAL128_PRECISION, parseNumericTypmod, pgColumnKind, type PgColumnKind } from './pg-column-kind.js';
+export {
+  PG_COLUMN_KINDS,
+  MAX_DECIMAL128_PRECISION,
+  parseNumericTypmod,
+  pgColumnKind,
+  type PgColumnKind,
+} from './pg-column-kind.js';
 export { pgColumnToArrowField, arrowFieldToPgType, arrowTypeForKind, pgFieldMetadata } from './pg-arrow-type.js';
 export { CopyBinaryDecoder, type CopyBinaryDecoderOptions } from './copy-binary-decoder.js';
 export { CopyBinaryEncoder } from './copy-binary-encoder.js';

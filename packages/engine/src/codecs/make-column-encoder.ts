@@ -2,19 +2,43 @@ import { DataType, DateUnit, Precision, TimeUnit, Type, type Field } from 'apach
 import type { ColumnEncoder } from './column-encoder.js';
 import { CopyEncodeError } from './copy-encode-error.js';
 import {
-  Bits32ColumnEncoder, Bits64ColumnEncoder, BoolColumnEncoder, DateColumnEncoder, TimestampColumnEncoder,
-  UuidColumnEncoder, WideningColumnEncoder,
+  Bits32ColumnEncoder,
+  Bits64ColumnEncoder,
+  BoolColumnEncoder,
+  DateColumnEncoder,
+  TimestampColumnEncoder,
+  UuidColumnEncoder,
+  WideningColumnEncoder,
 } from './fixed-column-encoders.js';
 import type { PgColumn } from './pg-column.js';
 import { pgColumnKind } from './pg-column-kind.js';
 import { PG_METADATA_KEYS } from '@rapidbyte/sdk/contract';
 import { PG_BINARY_ENCODING, PG_OID } from './pg-oids.js';
-import { ArrayRetagColumnEncoder, BytesColumnEncoder, DecimalColumnEncoder, NullColumnEncoder } from './var-column-encoders.js';
+import {
+  ArrayRetagColumnEncoder,
+  BytesColumnEncoder,
+  DecimalColumnEncoder,
+  NullColumnEncoder,
+} from './var-column-encoders.js';
 
 /** Which writer a (batch field, target column) pair uses; one encoder instance per kind and column. */
 export const ENCODER_KINDS = [
-  'null', 'bits32', 'bits64', 'int16>int2', 'int16>int4', 'int16>int8', 'int32>int8', 'float32>float8',
-  'bool', 'bytes', 'jsonb', 'uuid', 'date', 'timestamp', 'decimal', 'enum-array',
+  'null',
+  'bits32',
+  'bits64',
+  'int16>int2',
+  'int16>int4',
+  'int16>int8',
+  'int32>int8',
+  'float32>float8',
+  'bool',
+  'bytes',
+  'jsonb',
+  'uuid',
+  'date',
+  'timestamp',
+  'decimal',
+  'enum-array',
 ] as const;
 export type EncoderKind = (typeof ENCODER_KINDS)[number];
 
@@ -27,8 +51,10 @@ function isFloat(t: DataType, p: Precision): boolean {
 
 /** Whether raw Postgres binary tagged with field metadata can be written verbatim into `column`. */
 function sameRawType(field: Field, column: PgColumn): boolean {
-  return field.metadata.get(PG_METADATA_KEYS.oid) === String(column.typeOid)
-    || field.metadata.get(PG_METADATA_KEYS.type) === column.typeName;
+  return (
+    field.metadata.get(PG_METADATA_KEYS.oid) === String(column.typeOid) ||
+    field.metadata.get(PG_METADATA_KEYS.type) === column.typeName
+  );
 }
 
 /**
@@ -37,8 +63,12 @@ function sameRawType(field: Field, column: PgColumn): boolean {
  * schema) at the destination, its values are the same label texts.
  */
 function retaggableEnumArray(field: Field, column: PgColumn): boolean {
-  return field.metadata.get(PG_METADATA_KEYS.category) === 'A' && field.metadata.has(PG_METADATA_KEYS.enumLabels)
-    && column.typeCategory === 'A' && column.elementOid !== undefined;
+  return (
+    field.metadata.get(PG_METADATA_KEYS.category) === 'A' &&
+    field.metadata.has(PG_METADATA_KEYS.enumLabels) &&
+    column.typeCategory === 'A' &&
+    column.elementOid !== undefined
+  );
 }
 
 function pickKind(column: PgColumn, field: Field): EncoderKind | undefined {
@@ -51,26 +81,45 @@ function pickKind(column: PgColumn, field: Field): EncoderKind | undefined {
     return t.bitWidth === 128 && t.scale >= 0 ? 'decimal' : undefined;
   }
   switch (pgColumnKind(column)) {
-    case 'int16': return isInt(t, 16, true) ? 'int16>int2' : undefined;
-    case 'int32': return isInt(t, 32, true) ? 'bits32' : isInt(t, 16, true) ? 'int16>int4' : undefined;
+    case 'int16':
+      return isInt(t, 16, true) ? 'int16>int2' : undefined;
+    case 'int32':
+      return isInt(t, 32, true) ? 'bits32' : isInt(t, 16, true) ? 'int16>int4' : undefined;
     case 'int64':
-      return isInt(t, 64, true) ? 'bits64' : isInt(t, 32, true) ? 'int32>int8' : isInt(t, 16, true) ? 'int16>int8' : undefined;
-    case 'uint32': return isInt(t, 32, false) ? 'bits32' : undefined;
-    case 'float32': return isFloat(t, Precision.SINGLE) ? 'bits32' : undefined;
-    case 'float64': return isFloat(t, Precision.DOUBLE) ? 'bits64' : isFloat(t, Precision.SINGLE) ? 'float32>float8' : undefined;
-    case 'bool': return DataType.isBool(t) ? 'bool' : undefined;
-    case 'utf8': return t.typeId === Type.Utf8 ? 'bytes' : undefined;
-    case 'jsonb': return t.typeId === Type.Utf8 ? 'jsonb' : undefined;
-    case 'bytea': return t.typeId === Type.Binary ? 'bytes' : undefined;
-    case 'uuid': return DataType.isFixedSizeBinary(t) && t.byteWidth === 16 ? 'uuid' : undefined;
-    case 'date': return DataType.isDate(t) && t.unit === DateUnit.DAY ? 'date' : undefined;
-    case 'time': return DataType.isTime(t) && t.unit === TimeUnit.MICROSECOND && t.bitWidth === 64 ? 'bits64' : undefined;
+      return isInt(t, 64, true)
+        ? 'bits64'
+        : isInt(t, 32, true)
+          ? 'int32>int8'
+          : isInt(t, 16, true)
+            ? 'int16>int8'
+            : undefined;
+    case 'uint32':
+      return isInt(t, 32, false) ? 'bits32' : undefined;
+    case 'float32':
+      return isFloat(t, Precision.SINGLE) ? 'bits32' : undefined;
+    case 'float64':
+      return isFloat(t, Precision.DOUBLE) ? 'bits64' : isFloat(t, Precision.SINGLE) ? 'float32>float8' : undefined;
+    case 'bool':
+      return DataType.isBool(t) ? 'bool' : undefined;
+    case 'utf8':
+      return t.typeId === Type.Utf8 ? 'bytes' : undefined;
+    case 'jsonb':
+      return t.typeId === Type.Utf8 ? 'jsonb' : undefined;
+    case 'bytea':
+      return t.typeId === Type.Binary ? 'bytes' : undefined;
+    case 'uuid':
+      return DataType.isFixedSizeBinary(t) && t.byteWidth === 16 ? 'uuid' : undefined;
+    case 'date':
+      return DataType.isDate(t) && t.unit === DateUnit.DAY ? 'date' : undefined;
+    case 'time':
+      return DataType.isTime(t) && t.unit === TimeUnit.MICROSECOND && t.bitWidth === 64 ? 'bits64' : undefined;
     case 'timestamp':
       return DataType.isTimestamp(t) && t.unit === TimeUnit.MICROSECOND && !t.timezone ? 'timestamp' : undefined;
     case 'timestamptz':
       return DataType.isTimestamp(t) && t.unit === TimeUnit.MICROSECOND && !!t.timezone ? 'timestamp' : undefined;
     case 'decimal':
-    case 'raw': return undefined;
+    case 'raw':
+      return undefined;
   }
 }
 
@@ -83,36 +132,58 @@ export function encoderKind(column: PgColumn, field: Field | undefined): Encoder
   if (field === undefined) {
     if (column.nullable) return 'null';
     throw new CopyEncodeError('MISSING_COLUMN', `target column "${column.name}" (NOT NULL) is missing from the batch`, {
-      column: column.name, pgType: column.typeName,
+      column: column.name,
+      pgType: column.typeName,
     });
   }
   const kind = pickKind(column, field);
   if (kind !== undefined) return kind;
   const enc = field.metadata.get(PG_METADATA_KEYS.encoding);
   const arrowType = `${String(field.type)}${enc === undefined ? '' : ` (pg_encoding ${enc}, pg_type ${field.metadata.get(PG_METADATA_KEYS.type) ?? '?'})`}`;
-  throw new CopyEncodeError('UNSUPPORTED_CONVERSION', `column "${column.name}": cannot write Arrow ${arrowType} as Postgres ${column.typeName}`, {
-    column: column.name, arrowType, pgType: column.typeName,
-  });
+  throw new CopyEncodeError(
+    'UNSUPPORTED_CONVERSION',
+    `column "${column.name}": cannot write Arrow ${arrowType} as Postgres ${column.typeName}`,
+    {
+      column: column.name,
+      arrowType,
+      pgType: column.typeName,
+    },
+  );
 }
 
 /** A fresh encoder of `kind` for `column`. */
 export function makeColumnEncoder(column: PgColumn, kind: EncoderKind, arrowType: string): ColumnEncoder {
   switch (kind) {
-    case 'null': return new NullColumnEncoder(column, 'absent');
-    case 'bits32': return new Bits32ColumnEncoder(column, arrowType);
-    case 'bits64': return new Bits64ColumnEncoder(column, arrowType);
-    case 'int16>int2': return new WideningColumnEncoder(column, arrowType, 'int2');
-    case 'int16>int4': return new WideningColumnEncoder(column, arrowType, 'int4');
+    case 'null':
+      return new NullColumnEncoder(column, 'absent');
+    case 'bits32':
+      return new Bits32ColumnEncoder(column, arrowType);
+    case 'bits64':
+      return new Bits64ColumnEncoder(column, arrowType);
+    case 'int16>int2':
+      return new WideningColumnEncoder(column, arrowType, 'int2');
+    case 'int16>int4':
+      return new WideningColumnEncoder(column, arrowType, 'int4');
     case 'int16>int8':
-    case 'int32>int8': return new WideningColumnEncoder(column, arrowType, 'int8');
-    case 'float32>float8': return new WideningColumnEncoder(column, arrowType, 'float8');
-    case 'bool': return new BoolColumnEncoder(column, arrowType);
-    case 'bytes': return new BytesColumnEncoder(column, arrowType, false);
-    case 'jsonb': return new BytesColumnEncoder(column, arrowType, true);
-    case 'uuid': return new UuidColumnEncoder(column, arrowType);
-    case 'date': return new DateColumnEncoder(column, arrowType);
-    case 'timestamp': return new TimestampColumnEncoder(column, arrowType);
-    case 'decimal': return new DecimalColumnEncoder(column, arrowType);
-    case 'enum-array': return new ArrayRetagColumnEncoder(column, arrowType, column.elementOid ?? 0);
+    case 'int32>int8':
+      return new WideningColumnEncoder(column, arrowType, 'int8');
+    case 'float32>float8':
+      return new WideningColumnEncoder(column, arrowType, 'float8');
+    case 'bool':
+      return new BoolColumnEncoder(column, arrowType);
+    case 'bytes':
+      return new BytesColumnEncoder(column, arrowType, false);
+    case 'jsonb':
+      return new BytesColumnEncoder(column, arrowType, true);
+    case 'uuid':
+      return new UuidColumnEncoder(column, arrowType);
+    case 'date':
+      return new DateColumnEncoder(column, arrowType);
+    case 'timestamp':
+      return new TimestampColumnEncoder(column, arrowType);
+    case 'decimal':
+      return new DecimalColumnEncoder(column, arrowType);
+    case 'enum-array':
+      return new ArrayRetagColumnEncoder(column, arrowType, column.elementOid ?? 0);
   }
 }

@@ -47,7 +47,12 @@ export class PendingUnit {
   }
 
   #int32(chunk: Uint8Array, i: number): number {
-    return (this.#byte(chunk, i) << 24) | (this.#byte(chunk, i + 1) << 16) | (this.#byte(chunk, i + 2) << 8) | this.#byte(chunk, i + 3);
+    return (
+      (this.#byte(chunk, i) << 24) |
+      (this.#byte(chunk, i + 1) << 16) |
+      (this.#byte(chunk, i + 2) << 8) |
+      this.#byte(chunk, i + 3)
+    );
   }
 
   /** Length of the header (19 bytes + extension) if buffer + chunk hold it entirely, else −1. */

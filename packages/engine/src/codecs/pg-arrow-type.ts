@@ -24,22 +24,36 @@ import { PG_BINARY_ENCODING } from './pg-oids.js';
 /** The Arrow type of a column of the given kind. */
 export function arrowTypeForKind(kind: PgColumnKind, column: PgColumn): DataType {
   switch (kind) {
-    case 'int16': return new Int16();
-    case 'int32': return new Int32();
-    case 'int64': return new Int64();
-    case 'uint32': return new Uint32();
-    case 'float32': return new Float32();
-    case 'float64': return new Float64();
-    case 'bool': return new Bool();
+    case 'int16':
+      return new Int16();
+    case 'int32':
+      return new Int32();
+    case 'int64':
+      return new Int64();
+    case 'uint32':
+      return new Uint32();
+    case 'float32':
+      return new Float32();
+    case 'float64':
+      return new Float64();
+    case 'bool':
+      return new Bool();
     case 'utf8':
-    case 'jsonb': return new Utf8();
+    case 'jsonb':
+      return new Utf8();
     case 'bytea':
-    case 'raw': return new Binary();
-    case 'uuid': return new FixedSizeBinary(16);
-    case 'date': return new DateDay();
-    case 'timestamp': return new TimestampMicrosecond(null);
-    case 'timestamptz': return new TimestampMicrosecond('UTC');
-    case 'time': return new TimeMicrosecond();
+    case 'raw':
+      return new Binary();
+    case 'uuid':
+      return new FixedSizeBinary(16);
+    case 'date':
+      return new DateDay();
+    case 'timestamp':
+      return new TimestampMicrosecond(null);
+    case 'timestamptz':
+      return new TimestampMicrosecond('UTC');
+    case 'time':
+      return new TimeMicrosecond();
     case 'decimal': {
       const t = parseNumericTypmod(column.typeName);
       if (t === undefined) throw new Error(`decimal kind without typmod: ${column.typeName}`);
@@ -72,7 +86,12 @@ export function pgFieldMetadata(column: PgColumn, rawBinary: boolean): Map<strin
  */
 export function pgColumnToArrowField(column: PgColumn): Field {
   const kind = pgColumnKind(column);
-  return new Field(column.name, arrowTypeForKind(kind, column), column.nullable, pgFieldMetadata(column, kind === 'raw'));
+  return new Field(
+    column.name,
+    arrowTypeForKind(kind, column),
+    column.nullable,
+    pgFieldMetadata(column, kind === 'raw'),
+  );
 }
 
 /** Reads a field's metadata back into the Postgres type info (for DDL at the destination). */

@@ -67,7 +67,13 @@ export function pgColumnKind(column: PgColumn): PgColumnKind {
   if (column.typeOid === PG_OID.numeric) {
     const t = parseNumericTypmod(column.typeName);
     // Negative scales (pg 15+) and scale > precision have no Decimal128 equivalent we write back.
-    if (t !== undefined && t.precision >= 1 && t.precision <= MAX_DECIMAL128_PRECISION && t.scale >= 0 && t.scale <= t.precision) {
+    if (
+      t !== undefined &&
+      t.precision >= 1 &&
+      t.precision <= MAX_DECIMAL128_PRECISION &&
+      t.scale >= 0 &&
+      t.scale <= t.precision
+    ) {
       return 'decimal';
     }
     return 'raw';

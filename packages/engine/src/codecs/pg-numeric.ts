@@ -26,11 +26,20 @@ function writeNumberWords(v: number, out: Uint32Array, k: number): void {
   const lo = a % TWO32;
   const hi = (a - lo) / TWO32;
   if (!neg) {
-    out[k] = lo; out[k + 1] = hi; out[k + 2] = 0; out[k + 3] = 0;
+    out[k] = lo;
+    out[k + 1] = hi;
+    out[k + 2] = 0;
+    out[k + 3] = 0;
   } else if (lo !== 0) {
-    out[k] = TWO32 - lo; out[k + 1] = 0xffffffff - hi; out[k + 2] = 0xffffffff; out[k + 3] = 0xffffffff;
+    out[k] = TWO32 - lo;
+    out[k + 1] = 0xffffffff - hi;
+    out[k + 2] = 0xffffffff;
+    out[k + 3] = 0xffffffff;
   } else {
-    out[k] = 0; out[k + 1] = TWO32 - hi; out[k + 2] = 0xffffffff; out[k + 3] = 0xffffffff;
+    out[k] = 0;
+    out[k + 1] = TWO32 - hi;
+    out[k + 2] = 0xffffffff;
+    out[k + 3] = 0xffffffff;
   }
 }
 
@@ -48,7 +57,12 @@ function writeBigIntWords(v: bigint, out: Uint32Array, k: number): void {
  * ±Infinity, more fractional digits than `scale`, or more than 38 digits); `out` is then untouched.
  */
 export function readPgNumericAsDecimal128(
-  view: DataView, off: number, len: number, scale: number, out: Uint32Array, index: number,
+  view: DataView,
+  off: number,
+  len: number,
+  scale: number,
+  out: Uint32Array,
+  index: number,
 ): boolean {
   const ndigits = view.getInt16(off);
   const weight = view.getInt16(off + 2);
@@ -56,7 +70,10 @@ export function readPgNumericAsDecimal128(
   if ((sign & NUMERIC_SPECIAL_MASK) === NUMERIC_SPECIAL_MASK || ndigits < 0 || len !== 8 + 2 * ndigits) return false;
   const k = index * 4;
   if (ndigits === 0) {
-    out[k] = 0; out[k + 1] = 0; out[k + 2] = 0; out[k + 3] = 0;
+    out[k] = 0;
+    out[k + 1] = 0;
+    out[k + 2] = 0;
+    out[k + 3] = 0;
     return true;
   }
   const exp = 4 * (weight - ndigits + 1) + scale;
@@ -68,7 +85,8 @@ export function readPgNumericAsDecimal128(
     acc = acc * 10000 + view.getInt16(p);
   }
   if (exp > 0) {
-    if (exp > 22 || acc > Number.MAX_SAFE_INTEGER / POW10[exp]) return readBigNumeric(view, end, end, acc, exp, sign, out, k);
+    if (exp > 22 || acc > Number.MAX_SAFE_INTEGER / POW10[exp])
+      return readBigNumeric(view, end, end, acc, exp, sign, out, k);
     acc *= POW10[exp];
   } else if (exp < 0) {
     if (exp < -22) return readBigNumeric(view, end, end, acc, exp, sign, out, k);
@@ -81,7 +99,14 @@ export function readPgNumericAsDecimal128(
 }
 
 function readBigNumeric(
-  view: DataView, p: number, end: number, start: number, exp: number, sign: number, out: Uint32Array, k: number,
+  view: DataView,
+  p: number,
+  end: number,
+  start: number,
+  exp: number,
+  sign: number,
+  out: Uint32Array,
+  k: number,
 ): boolean {
   let acc = BigInt(start);
   for (; p < end; p += 2) acc = acc * 10000n + BigInt(view.getInt16(p));
@@ -98,7 +123,9 @@ function readBigNumeric(
 
 /** Reads the Decimal128 at words `w[4·index…]` as a Number when exact (|v| ≤ 2^53), else undefined. */
 function decimalWordsAsNumber(w: Uint32Array, k: number): number | undefined {
-  const w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];
+  const w1 = w[k + 1],
+    w2 = w[k + 2],
+    w3 = w[k + 3];
   if (w3 === 0 && w2 === 0 && w1 < 0x200000) return w1 * TWO32 + w[k];
   if (w3 === 0xffffffff && w2 === 0xffffffff && w1 >= 0xffe00000) return (w1 - TWO32) * TWO32 + w[k];
   return undefined;
@@ -117,7 +144,12 @@ export function decimalWordsAsBigInt(w: Uint32Array, index: number): bigint {
  * dscale = scale). `scratch` holds ≥ 24 digits. Returns the position after the value.
  */
 export function writeDecimal128AsPgNumeric(
-  w: Uint32Array, index: number, scale: number, view: DataView, pos: number, scratch: Uint16Array,
+  w: Uint32Array,
+  index: number,
+  scale: number,
+  view: DataView,
+  pos: number,
+  scratch: Uint16Array,
 ): number {
   const k = index * 4;
   const v = scale <= 22 ? decimalWordsAsNumber(w, k) : undefined;
@@ -132,15 +164,27 @@ export function writeDecimal128AsPgNumeric(
     const p = POW10[scale];
     let q = Math.floor(a / p);
     let r = a - q * p;
-    if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
+    if (r < 0) {
+      q -= 1;
+      r += p;
+    } else if (r >= p) {
+      q += 1;
+      r -= p;
+    }
     if (scale > 0) {
       const first = POW10[4 - pad];
       scratch[n++] = (r % first) * POW10[pad];
       r = Math.floor(r / first);
-      for (let left = scale - (4 - pad); left > 0; left -= 4) { scratch[n++] = r % 10000; r = Math.floor(r / 10000); }
+      for (let left = scale - (4 - pad); left > 0; left -= 4) {
+        scratch[n++] = r % 10000;
+        r = Math.floor(r / 10000);
+      }
       nFrac = n;
     }
-    while (q > 0) { scratch[n++] = q % 10000; q = Math.floor(q / 10000); }
+    while (q > 0) {
+      scratch[n++] = q % 10000;
+      q = Math.floor(q / 10000);
+    }
   } else {
     let big = decimalWordsAsBigInt(w, index);
     neg = big < 0n;
@@ -152,10 +196,16 @@ export function writeDecimal128AsPgNumeric(
       const first = 10n ** BigInt(4 - pad);
       scratch[n++] = Number(r % first) * POW10[pad];
       r /= first;
-      for (let left = scale - (4 - pad); left > 0; left -= 4) { scratch[n++] = Number(r % 10000n); r /= 10000n; }
+      for (let left = scale - (4 - pad); left > 0; left -= 4) {
+        scratch[n++] = Number(r % 10000n);
+        r /= 10000n;
+      }
       nFrac = n;
     }
-    while (q > 0n) { scratch[n++] = Number(q % 10000n); q /= 10000n; }
+    while (q > 0n) {
+      scratch[n++] = Number(q % 10000n);
+      q /= 10000n;
+    }
   }
   // Strip leading (most significant) and trailing zero digits.
   let hiIdx = n - 1;
@@ -164,7 +214,10 @@ export function writeDecimal128AsPgNumeric(
   while (loIdx <= hiIdx && scratch[loIdx] === 0) loIdx++;
   const ndigits = hiIdx - loIdx + 1;
   if (ndigits <= 0) {
-    view.setInt16(pos, 0); view.setInt16(pos + 2, 0); view.setUint16(pos + 4, NUMERIC_POS); view.setUint16(pos + 6, scale);
+    view.setInt16(pos, 0);
+    view.setInt16(pos + 2, 0);
+    view.setUint16(pos + 4, NUMERIC_POS);
+    view.setUint16(pos + 6, scale);
     return pos + 8;
   }
   view.setInt16(pos, ndigits);

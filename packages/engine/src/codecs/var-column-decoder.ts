@@ -16,7 +16,12 @@ export class VarColumnDecoder extends BaseColumnDecoder {
   #offsets: Int32Array;
   #values: Uint8Array;
 
-  constructor(column: PgColumn, field: Field, capacity: number, private readonly skipVersionByte: boolean) {
+  constructor(
+    column: PgColumn,
+    field: Field,
+    capacity: number,
+    private readonly skipVersionByte: boolean,
+  ) {
     super(column, field, capacity);
     this.#offsets = new Int32Array(capacity + 1);
     this.#values = new Uint8Array(MIN_VALUES_CAPACITY);
@@ -49,7 +54,8 @@ export class VarColumnDecoder extends BaseColumnDecoder {
       return;
     }
     if (this.skipVersionByte) {
-      if (len < 1 || buf[off] !== 1) this.fail('BAD_VALUE', `unsupported jsonb version ${len < 1 ? 'none' : buf[off]}`, off);
+      if (len < 1 || buf[off] !== 1)
+        this.fail('BAD_VALUE', `unsupported jsonb version ${len < 1 ? 'none' : buf[off]}`, off);
       off += 1;
       len -= 1;
     }
@@ -69,6 +75,9 @@ export class VarColumnDecoder extends BaseColumnDecoder {
     this.#offsets = new Int32Array(this.cap + 1);
     this.#values = new Uint8Array(Math.max(MIN_VALUES_CAPACITY, Math.min(used, MAX_RETAINED_VALUES_CAPACITY)));
     const v = this.takeValidity(length);
-    return { field: this.field, data: makeData({ type: this.field.type as DataType, valueOffsets, data, ...v } as never) };
+    return {
+      field: this.field,
+      data: makeData({ type: this.field.type as DataType, valueOffsets, data, ...v } as never),
+    };
   }
 }

@@ -13,7 +13,11 @@ const SMALL_COPY = 32;
 export class BytesColumnEncoder extends BaseColumnEncoder {
   #offsets: Int32Array = new Int32Array(1);
   #values: Uint8Array = new Uint8Array(0);
-  constructor(column: BaseColumnEncoder['column'], arrowType: string, private readonly jsonbVersion: boolean) {
+  constructor(
+    column: BaseColumnEncoder['column'],
+    arrowType: string,
+    private readonly jsonbVersion: boolean,
+  ) {
     super(column, arrowType);
   }
   bind(data: Data, rows: number): number {
@@ -24,7 +28,10 @@ export class BytesColumnEncoder extends BaseColumnEncoder {
     return rows * (this.jsonbVersion ? 5 : 4) + bytes;
   }
   write(view: DataView, buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     const start = this.#offsets[i];
     const len = this.#offsets[i + 1] - start;
     let at = pos + 4;
@@ -45,7 +52,11 @@ export class BytesColumnEncoder extends BaseColumnEncoder {
  * OID; present in every array value, empty ones too) overwritten with the destination's.
  */
 export class ArrayRetagColumnEncoder extends BytesColumnEncoder {
-  constructor(column: BaseColumnEncoder['column'], arrowType: string, private readonly elementOid: number) {
+  constructor(
+    column: BaseColumnEncoder['column'],
+    arrowType: string,
+    private readonly elementOid: number,
+  ) {
     super(column, arrowType, false);
   }
   override write(view: DataView, buf: Uint8Array, pos: number, i: number): number {
@@ -67,7 +78,10 @@ export class DecimalColumnEncoder extends BaseColumnEncoder {
     return rows * (4 + PG_NUMERIC_MAX_DECIMAL128_BYTES);
   }
   write(view: DataView, _buf: Uint8Array, pos: number, i: number): number {
-    if (this.isNull(i)) { view.setInt32(pos, -1); return pos + 4; }
+    if (this.isNull(i)) {
+      view.setInt32(pos, -1);
+      return pos + 4;
+    }
     const end = writeDecimal128AsPgNumeric(this.#words, i, this.#scale, view, pos + 4, this.#digits);
     view.setInt32(pos, end - pos - 4);
     return end;

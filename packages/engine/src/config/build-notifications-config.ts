@@ -1,5 +1,9 @@
 import { DEFAULT_NOTIFIED_EVENTS, type EventType } from './event-types.js';
-import { DEFAULT_NOTIFICATION_TIMING, type NotificationConfig, type NotificationFormat } from './notification-config.js';
+import {
+  DEFAULT_NOTIFICATION_TIMING,
+  type NotificationConfig,
+  type NotificationFormat,
+} from './notification-config.js';
 import { parseDuration } from './parse-duration.js';
 import type { IssueCollector } from './issue-collector.js';
 
@@ -35,7 +39,10 @@ export function checkNotifications(data: unknown, issues: IssueCollector): void 
     if (typeof n !== 'object' || n === null) return;
     const target = n as Raw;
     if ((target.format ?? 'json') === 'json' && target.secret === undefined) {
-      issues.add(['notifications', i], 'a json notification target needs `secret` (every request is signed with it): add secret: "${WEBHOOK_SECRET}" and set that variable');
+      issues.add(
+        ['notifications', i],
+        'a json notification target needs `secret` (every request is signed with it): add secret: "${WEBHOOK_SECRET}" and set that variable',
+      );
     }
     if (typeof target.url === 'string' && /^https?:\/\//.test(target.url) && !URL.canParse(target.url)) {
       issues.add(['notifications', i, 'url'], 'url is not a valid URL');
@@ -43,7 +50,10 @@ export function checkNotifications(data: unknown, issues: IssueCollector): void 
     for (const key of ['timeout', 'backoff', 'max_age']) {
       const value: unknown = target[key];
       if ((typeof value === 'string' || typeof value === 'number') && parseDuration(value) === undefined) {
-        issues.add(['notifications', i, key], `${key} must be a positive duration like '10s' or '24h', got ${issues.show(['notifications', i, key], value)}`);
+        issues.add(
+          ['notifications', i, key],
+          `${key} must be a positive duration like '10s' or '24h', got ${issues.show(['notifications', i, key], value)}`,
+        );
       }
     }
   });

@@ -10,7 +10,12 @@ import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePref
 import { isStreamPattern } from './stream-pattern.js';
 import { SECRET_VALUES } from './pipeline-config.js';
 import { endpointHosts } from './endpoint-hosts.js';
-import { DEFAULT_SCHEMA_EVOLUTION, isDefaultSchemaEvolution, mergeSchemaEvolution, type SchemaEvolution } from './schema-evolution.js';
+import {
+  DEFAULT_SCHEMA_EVOLUTION,
+  isDefaultSchemaEvolution,
+  mergeSchemaEvolution,
+  type SchemaEvolution,
+} from './schema-evolution.js';
 
 /** Default state DB file, relative to the pipeline file's directory. */
 export const DEFAULT_SQLITE_STATE = '.rapidbyte/state.db';
@@ -41,30 +46,33 @@ export interface EndpointFields {
  * Maps a schema-valid raw (snake_case) document to the camelCase {@link PipelineConfig},
  * applying defaults and resolving paths against the pipeline file's directory. Not frozen.
  */
-export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly string[], endpoints: EndpointFields = {}): PipelineConfig {
+export function buildPipelineConfig(
+  doc: Raw,
+  file: string,
+  secrets: readonly string[],
+  endpoints: EndpointFields = {},
+): PipelineConfig {
   const dir = path.dirname(file);
   const dest: Raw = doc.destination;
   const destWriteMode: WriteMode = dest.write_mode ?? 'append';
   const destKey = keyColumns(dest.primary_key);
   const tablePrefix = dest.table_prefix as TablePrefix | undefined;
   const schemaEvolution = mergeSchemaEvolution(DEFAULT_SCHEMA_EVOLUTION, dest.schema_evolution);
-  const streams = (doc.source.streams as Raw[]).map(
-    (s): StreamConfig => ({
-      name: s.name,
-      syncMode: s.sync_mode as SyncMode,
-      ...(s.cursor_field !== undefined && { cursorField: s.cursor_field }),
-      ...(s.lookback !== undefined && { lookback: String(s.lookback).trim() }),
-      ...(s.on_null_cursor !== undefined && { onNullCursor: s.on_null_cursor as OnNullCursor }),
-      ...(s.columns !== undefined && { columns: [...s.columns] }),
-      writeMode: (s.write_mode as WriteMode | undefined) ?? destWriteMode,
-      ...((keyColumns(s.primary_key) ?? destKey) !== undefined && { primaryKey: keyColumns(s.primary_key) ?? destKey }),
-      ...(s.exclude !== undefined && { exclude: [...s.exclude] }),
-      ...destinationTableOf(s, tablePrefix),
-      ...unlessDefault(mergeSchemaEvolution(schemaEvolution, s.schema_evolution)),
-      ...(s.shards !== undefined && { shards: s.shards === 'auto' ? 'auto' : Number(s.shards) }),
-      ...(dest.dlq?.table !== undefined && { dlqTable: String(dest.dlq.table) }),
-    }),
-  );
+  const streams = (doc.source.streams as Raw[]).map((s): StreamConfig => ({
+    name: s.name,
+    syncMode: s.sync_mode as SyncMode,
+    ...(s.cursor_field !== undefined && { cursorField: s.cursor_field }),
+    ...(s.lookback !== undefined && { lookback: String(s.lookback).trim() }),
+    ...(s.on_null_cursor !== undefined && { onNullCursor: s.on_null_cursor as OnNullCursor }),
+    ...(s.columns !== undefined && { columns: [...s.columns] }),
+    writeMode: (s.write_mode as WriteMode | undefined) ?? destWriteMode,
+    ...((keyColumns(s.primary_key) ?? destKey) !== undefined && { primaryKey: keyColumns(s.primary_key) ?? destKey }),
+    ...(s.exclude !== undefined && { exclude: [...s.exclude] }),
+    ...destinationTableOf(s, tablePrefix),
+    ...unlessDefault(mergeSchemaEvolution(schemaEvolution, s.schema_evolution)),
+    ...(s.shards !== undefined && { shards: s.shards === 'auto' ? 'auto' : Number(s.shards) }),
+    ...(dest.dlq?.table !== undefined && { dlqTable: String(dest.dlq.table) }),
+  }));
   const state: Raw = doc.state ?? {};
   const backend: StateBackend = state.backend ?? 'sqlite';
   const resources: Raw = doc.resources ?? {};
@@ -81,12 +89,13 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
       onDataError: (dest.on_data_error as DataErrorPolicy | undefined) ?? 'fail',
       schemaEvolution,
       ...(dest.dlq?.table !== undefined && { dlqTable: String(dest.dlq.table) }),
-      ...(tablePrefix !== undefined && { tablePrefix: typeof tablePrefix === 'string' ? tablePrefix : { ...tablePrefix } }),
+      ...(tablePrefix !== undefined && {
+        tablePrefix: typeof tablePrefix === 'string' ? tablePrefix : { ...tablePrefix },
+      }),
     },
     state: {
       backend,
-      connection:
-        backend === 'sqlite' ? path.resolve(dir, state.connection ?? DEFAULT_SQLITE_STATE) : state.connection,
+      connection: backend === 'sqlite' ? path.resolve(dir, state.connection ?? DEFAULT_SQLITE_STATE) : state.connection,
     },
     resources: {
       parallelism: resources.parallelism ?? DEFAULT_RESOURCES.parallelism,
@@ -109,7 +118,10 @@ export function buildPipelineConfig(doc: Raw, file: string, secrets: readonly st
         resources.connector_step_timeout === undefined
           ? DEFAULT_RESOURCES.connectorStepTimeoutMs
           : (parseDuration(resources.connector_step_timeout) as number),
-      stallTimeoutMs: resources.stall_timeout === undefined ? DEFAULT_RESOURCES.stallTimeoutMs : (parseDuration(resources.stall_timeout) as number),
+      stallTimeoutMs:
+        resources.stall_timeout === undefined
+          ? DEFAULT_RESOURCES.stallTimeoutMs
+          : (parseDuration(resources.stall_timeout) as number),
     },
     ...buildScheduleConfig(doc),
     ...buildNotificationsConfig(doc),
@@ -132,8 +144,12 @@ function connector(raw: Raw, dir: string, endpointFields: readonly string[] = []
 }
 
 /** `destination_table`, else the prefixed source table; pattern streams get theirs when expanded. */
-function destinationTableOf(s: Raw, prefix: TablePrefix | undefined): { destinationTable?: string; destinationTableExplicit?: boolean } {
-  if (s.destination_table !== undefined) return { destinationTable: s.destination_table, destinationTableExplicit: true };
+function destinationTableOf(
+  s: Raw,
+  prefix: TablePrefix | undefined,
+): { destinationTable?: string; destinationTableExplicit?: boolean } {
+  if (s.destination_table !== undefined)
+    return { destinationTable: s.destination_table, destinationTableExplicit: true };
   const prefixed = isStreamPattern(s.name) ? undefined : prefixedTableName(s.name, prefix);
   return prefixed === undefined ? {} : { destinationTable: prefixed };
 }

@@ -24,7 +24,11 @@ export function buildScheduleConfig(doc: Raw): { schedule?: Schedule; dependsOn?
     const timing: ScheduleTiming =
       raw.cron !== undefined
         ? { kind: 'cron', cron: String(raw.cron).trim(), timezone: canonicalZone(raw.timezone ?? DEFAULT_TIMEZONE) }
-        : { kind: 'every', every: String(raw.every).trim(), everyMs: (parseEvery(String(raw.every)) as { ms: number }).ms };
+        : {
+            kind: 'every',
+            every: String(raw.every).trim(),
+            everyMs: (parseEvery(String(raw.every)) as { ms: number }).ms,
+          };
     out.schedule = {
       ...timing,
       overlap: (raw.overlap as OverlapPolicy | undefined) ?? DEFAULT_OVERLAP,

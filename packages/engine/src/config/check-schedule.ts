@@ -49,7 +49,11 @@ export function checkSchedule(doc: unknown, issues: IssueCollector): void {
   doc.depends_on.forEach((entry, index) => {
     if (!isObject(entry) || typeof entry.pipeline !== 'string') return;
     const at = ['depends_on', index, 'pipeline'];
-    if (entry.pipeline === doc.pipeline) issues.add(at, `pipeline '${entry.pipeline}' depends on itself (dependency cycle: ${entry.pipeline} → ${entry.pipeline})`);
+    if (entry.pipeline === doc.pipeline)
+      issues.add(
+        at,
+        `pipeline '${entry.pipeline}' depends on itself (dependency cycle: ${entry.pipeline} → ${entry.pipeline})`,
+      );
     else if (seen.has(entry.pipeline)) issues.add(at, `pipeline '${entry.pipeline}' is listed twice in depends_on`);
     seen.add(entry.pipeline);
   });
@@ -58,23 +62,36 @@ export function checkSchedule(doc: unknown, issues: IssueCollector): void {
 function checkTiming(schedule: Raw, issues: IssueCollector): void {
   const { cron, every, timezone } = schedule;
   if (cron !== undefined && every !== undefined) {
-    issues.add(['schedule', 'every'], 'schedule has both cron and every; give one: cron for wall-clock times, every for a fixed interval', 'key');
+    issues.add(
+      ['schedule', 'every'],
+      'schedule has both cron and every; give one: cron for wall-clock times, every for a fixed interval',
+      'key',
+    );
   } else if (cron === undefined && every === undefined) {
     issues.add(['schedule'], "schedule needs cron (like '*/15 * * * *') or every (like '10m')", 'key');
   }
   if (typeof cron === 'string' && cron.trim() !== '') {
     const problem = cronProblem(cron);
-    if (problem !== undefined) issues.add(['schedule', 'cron'], `invalid cron expression ${issues.show(['schedule', 'cron'], cron)}: ${problem}`);
+    if (problem !== undefined)
+      issues.add(
+        ['schedule', 'cron'],
+        `invalid cron expression ${issues.show(['schedule', 'cron'], cron)}: ${problem}`,
+      );
   }
   if (typeof every === 'string' && new RegExp(EVERY_PATTERN).test(every)) {
     const parsed = parseEvery(every);
-    if ('problem' in parsed) issues.add(['schedule', 'every'], `every ${issues.show(['schedule', 'every'], every)} ${parsed.problem}`);
+    if ('problem' in parsed)
+      issues.add(['schedule', 'every'], `every ${issues.show(['schedule', 'every'], every)} ${parsed.problem}`);
   }
   if (typeof timezone === 'string' && timezone !== '') {
     const resolved = resolveTimeZone(timezone);
     if ('problem' in resolved) issues.add(['schedule', 'timezone'], resolved.problem);
     else if (every !== undefined && cron === undefined) {
-      issues.add(['schedule', 'timezone'], 'timezone applies to cron only: every counts real time (multiples of the interval since 1970-01-01T00:00Z), the same in every zone', 'key');
+      issues.add(
+        ['schedule', 'timezone'],
+        'timezone applies to cron only: every counts real time (multiples of the interval since 1970-01-01T00:00Z), the same in every zone',
+        'key',
+      );
     }
   }
 }

@@ -48,23 +48,36 @@ export function checkStreams(doc: unknown, issues: IssueCollector): void {
       issues.add([...at, 'exclude'], `stream '${name}': exclude needs a pattern name (like 'public.*')`);
     }
     if (pattern && stream.destination_table !== undefined) {
-      issues.add([...at, 'destination_table'], `stream '${name}': a pattern selects many tables; destination_table names one (use destination.table_prefix)`);
+      issues.add(
+        [...at, 'destination_table'],
+        `stream '${name}': a pattern selects many tables; destination_table names one (use destination.table_prefix)`,
+      );
     }
     const syncMode = stream.sync_mode;
     if (!isSyncMode(syncMode)) return;
     const writeMode = stream.write_mode ?? defaultWriteMode;
     if (isWriteMode(writeMode) && !VALID_MODE_PAIRS[syncMode].includes(writeMode)) {
       const path: ConfigPath =
-        stream.write_mode !== undefined ? [...at, 'write_mode'] : destination.write_mode !== undefined ? ['destination', 'write_mode'] : [...at, 'sync_mode'];
+        stream.write_mode !== undefined
+          ? [...at, 'write_mode']
+          : destination.write_mode !== undefined
+            ? ['destination', 'write_mode']
+            : [...at, 'sync_mode'];
       const valid = VALID_MODE_PAIRS[syncMode].join(', ');
-      issues.add(path, `stream '${name}': write_mode '${writeMode}' cannot be used with sync_mode '${syncMode}'; valid write modes for ${syncMode}: ${valid}`);
+      issues.add(
+        path,
+        `stream '${name}': write_mode '${writeMode}' cannot be used with sync_mode '${syncMode}'; valid write modes for ${syncMode}: ${valid}`,
+      );
     }
     const cursor = stream.cursor_field;
     if (syncMode === 'incremental' && cursor === undefined) {
       issues.add([...at, 'cursor_field'], `stream '${name}': sync_mode 'incremental' needs a cursor_field`);
     }
     if (syncMode !== 'incremental' && stream.on_null_cursor !== undefined) {
-      issues.add([...at, 'on_null_cursor'], `stream '${name}': on_null_cursor applies to sync_mode 'incremental' only (the stream is '${syncMode}')`);
+      issues.add(
+        [...at, 'on_null_cursor'],
+        `stream '${name}': on_null_cursor applies to sync_mode 'incremental' only (the stream is '${syncMode}')`,
+      );
     }
     const columns = Array.isArray(stream.columns) ? stream.columns : undefined;
     if (columns === undefined) return;
@@ -75,7 +88,10 @@ export function checkStreams(doc: unknown, issues: IssueCollector): void {
     if (writeMode === 'upsert' && key !== undefined) {
       const absent = key.filter((c) => !columns.includes(c));
       if (absent.length > 0) {
-        issues.add([...at, 'columns'], `stream '${name}': columns must include the primary_key column(s) ${absent.join(', ')} for upsert`);
+        issues.add(
+          [...at, 'columns'],
+          `stream '${name}': columns must include the primary_key column(s) ${absent.join(', ')} for upsert`,
+        );
       }
     }
   });

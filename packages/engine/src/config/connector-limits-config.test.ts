@@ -48,7 +48,10 @@ describe('resources.connector_memory and connector_step_timeout', () => {
     const { resources } = load('connector_memory: 64mb, connector_step_timeout: 3s');
     expect(resources.connectorMemoryBytes).toBe(64 * 1024 * 1024);
     expect(resources.connectorStepTimeoutMs).toBe(3_000);
-    expect(load('connector_memory: 1048576, connector_step_timeout: 90').resources).toMatchObject({ connectorMemoryBytes: 1_048_576, connectorStepTimeoutMs: 90_000 });
+    expect(load('connector_memory: 1048576, connector_step_timeout: 90').resources).toMatchObject({
+      connectorMemoryBytes: 1_048_576,
+      connectorStepTimeoutMs: 90_000,
+    });
     expect(load('connector_step_timeout: 500ms').resources.connectorStepTimeoutMs).toBe(500);
   });
 

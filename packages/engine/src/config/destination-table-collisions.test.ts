@@ -15,7 +15,9 @@ const resolveConnector = (): { configSchema: object } => ({ configSchema: { type
 function load(streams: string, destination = '') {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-collisions-'));
   const file = path.join(dir, 'pipeline.yaml');
-  writeFileSync(file, `version: "1.0"
+  writeFileSync(
+    file,
+    `version: "1.0"
 pipeline: collisions
 source:
   use: source-postgres
@@ -24,7 +26,8 @@ ${streams}
 destination:
   use: dest-postgres
 ${destination}
-`);
+`,
+  );
   return loadPipelineConfig(file, { env: {}, resolveConnector });
 }
 
@@ -38,16 +41,28 @@ function issues(streams: string, destination = ''): string[] {
   throw new Error('expected a ConfigError');
 }
 
-const stream = (name: string, extra: Partial<StreamConfig> = {}): StreamConfig => ({ name, syncMode: 'full_refresh', writeMode: 'upsert', ...extra });
+const stream = (name: string, extra: Partial<StreamConfig> = {}): StreamConfig => ({
+  name,
+  syncMode: 'full_refresh',
+  writeMode: 'upsert',
+  ...extra,
+});
 
-const catalog = (...names: string[]): Catalog => ({ streams: names.map((name) => ({ name, columns: [], primaryKey: [] })) }) as unknown as Catalog;
+const catalog = (...names: string[]): Catalog =>
+  ({ streams: names.map((name) => ({ name, columns: [], primaryKey: [] })) }) as unknown as Catalog;
 
 describe('destinationTableOf', () => {
   it('is destination_table, else the source table, cut to what Postgres stores', () => {
     expect(destinationTableOf(stream('a.items'))).toEqual({ requested: 'items', table: 'items' });
-    expect(destinationTableOf(stream('a.items', { destinationTable: 'a_items' }))).toEqual({ requested: 'a_items', table: 'a_items' });
+    expect(destinationTableOf(stream('a.items', { destinationTable: 'a_items' }))).toEqual({
+      requested: 'a_items',
+      table: 'a_items',
+    });
     const long = `pre_${'ü'.repeat(30)}`;
-    expect(destinationTableOf(stream('x', { destinationTable: long }))).toEqual({ requested: long, table: `pre_${'ü'.repeat(29)}` });
+    expect(destinationTableOf(stream('x', { destinationTable: long }))).toEqual({
+      requested: long,
+      table: `pre_${'ü'.repeat(29)}`,
+    });
   });
 });
 
@@ -65,22 +80,41 @@ describe('destinationTableCollisions', () => {
 
   it('allows the same explicit destination_table when every stream appends (a deliberate union)', () => {
     const union = (writeMode: StreamConfig['writeMode'], explicit = true) =>
-      ['a.items', 'b.items'].map((n) => stream(n, { writeMode, destinationTable: 'all_items', ...(explicit && { destinationTableExplicit: true }) }));
+      ['a.items', 'b.items'].map((n) =>
+        stream(n, { writeMode, destinationTable: 'all_items', ...(explicit && { destinationTableExplicit: true }) }),
+      );
     expect(destinationTableCollisions(union('append'))).toEqual([]);
     expect(destinationTableCollisions(union('upsert'))).toHaveLength(1);
-    expect(destinationTableCollisions(union('replace'))[0]?.message).toContain("each replace would swap the other's rows away");
+    expect(destinationTableCollisions(union('replace'))[0]?.message).toContain(
+      "each replace would swap the other's rows away",
+    );
     // the same name reached through table_prefix is an accident, not a union
-    expect(destinationTableCollisions(union('append', false))[0]?.message).toContain('their rows would be mixed in one table');
+    expect(destinationTableCollisions(union('append', false))[0]?.message).toContain(
+      'their rows would be mixed in one table',
+    );
     // two different long explicit names that Postgres cuts alike are an accident too
-    const long = (suffix: string) => stream(`s${suffix}.t`, { writeMode: 'append', destinationTable: `${'y'.repeat(63)}${suffix}`, destinationTableExplicit: true });
+    const long = (suffix: string) =>
+      stream(`s${suffix}.t`, {
+        writeMode: 'append',
+        destinationTable: `${'y'.repeat(63)}${suffix}`,
+        destinationTableExplicit: true,
+      });
     expect(destinationTableCollisions([long('1'), long('2')])[0]?.message).toContain('longer than 63 bytes');
     // one explicit, one not
-    expect(destinationTableCollisions([stream('a.x', { writeMode: 'append', destinationTable: 'x', destinationTableExplicit: true }), stream('b.x', { writeMode: 'append' })])).toHaveLength(1);
+    expect(
+      destinationTableCollisions([
+        stream('a.x', { writeMode: 'append', destinationTable: 'x', destinationTableExplicit: true }),
+        stream('b.x', { writeMode: 'append' }),
+      ]),
+    ).toHaveLength(1);
   });
 
   it('compares the names Postgres keeps: two names cut at 63 bytes onto one collide', () => {
     const base = 'x'.repeat(55);
-    const [c] = destinationTableCollisions([stream(`public.${base}_2024`, { destinationTable: `warehouse_${base}_2024` }), stream(`public.${base}_2025`, { destinationTable: `warehouse_${base}_2025` })]);
+    const [c] = destinationTableCollisions([
+      stream(`public.${base}_2024`, { destinationTable: `warehouse_${base}_2024` }),
+      stream(`public.${base}_2025`, { destinationTable: `warehouse_${base}_2025` }),
+    ]);
     expect(c?.table).toBe(`warehouse_${base}`.slice(0, 63));
     expect(c?.message).toContain('are longer than 63 bytes; Postgres keeps only the first 63 bytes of a name');
     expect(c?.message).toContain('a shorter destination.table_prefix');
@@ -95,13 +129,23 @@ describe('destinationTableCollisions', () => {
 
 describe('collisions in pipeline.yaml', () => {
   it('refuses named streams when the file is loaded, at the second stream', () => {
-    const found = issues('    - { name: a.items, sync_mode: full_refresh }\n    - { name: b.items, sync_mode: full_refresh }', '  write_mode: upsert');
+    const found = issues(
+      '    - { name: a.items, sync_mode: full_refresh }\n    - { name: b.items, sync_mode: full_refresh }',
+      '  write_mode: upsert',
+    );
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^7 source\.streams\[1\]\.name: streams 'a\.items' and 'b\.items' both load into destination table 'items'/);
+    expect(found[0]).toMatch(
+      /^7 source\.streams\[1\]\.name: streams 'a\.items' and 'b\.items' both load into destination table 'items'/,
+    );
   });
 
   it('accepts a table_prefix map by schema and a deliberate union', () => {
-    expect(() => load('    - { name: a.items, sync_mode: full_refresh }\n    - { name: b.items, sync_mode: full_refresh }', '  table_prefix: { a: a_, b: b_ }')).not.toThrow();
+    expect(() =>
+      load(
+        '    - { name: a.items, sync_mode: full_refresh }\n    - { name: b.items, sync_mode: full_refresh }',
+        '  table_prefix: { a: a_, b: b_ }',
+      ),
+    ).not.toThrow();
     expect(() =>
       load(
         '    - { name: a.items, sync_mode: full_refresh, destination_table: all }\n    - { name: b.items, sync_mode: full_refresh, destination_table: all }',
@@ -111,15 +155,24 @@ describe('collisions in pipeline.yaml', () => {
   });
 
   it('refuses a stream loading into the dead-letter table', () => {
-    const found = issues('    - { name: public.rejects, sync_mode: full_refresh }', '  on_data_error: dlq\n  dlq: { table: rejects }');
-    expect(found.join('\n')).toContain("destination.dlq.table: stream 'public.rejects' loads into destination table 'rejects', which is also destination.dlq.table");
+    const found = issues(
+      '    - { name: public.rejects, sync_mode: full_refresh }',
+      '  on_data_error: dlq\n  dlq: { table: rejects }',
+    );
+    expect(found.join('\n')).toContain(
+      "destination.dlq.table: stream 'public.rejects' loads into destination table 'rejects', which is also destination.dlq.table",
+    );
   });
 
   it('refuses a pattern once expanded against the catalog', () => {
     const config = load('    - { name: "*.items", sync_mode: full_refresh }', '  write_mode: upsert');
     const expanded = expandStreamPatterns(config, catalog('a.items', 'b.items'));
-    expect(() => assertDistinctDestinationTables(expanded)).toThrow(/streams 'a.items' and 'b.items' both load into destination table 'items'/);
+    expect(() => assertDistinctDestinationTables(expanded)).toThrow(
+      /streams 'a.items' and 'b.items' both load into destination table 'items'/,
+    );
     const prefixed = load('    - { name: "*.items", sync_mode: full_refresh }', '  table_prefix: { a: a_, b: b_ }');
-    expect(() => assertDistinctDestinationTables(expandStreamPatterns(prefixed, catalog('a.items', 'b.items')))).not.toThrow();
+    expect(() =>
+      assertDistinctDestinationTables(expandStreamPatterns(prefixed, catalog('a.items', 'b.items'))),
+    ).not.toThrow();
   });
 });

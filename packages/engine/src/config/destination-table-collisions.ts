@@ -47,7 +47,9 @@ function isDeliberateUnion(group: readonly StreamConfig[]): boolean {
 }
 
 /** Streams whose destination table is also `destination.dlq.table`, each with its refusal. */
-export function deadLetterTableCollisions(config: Pick<PipelineConfig, 'source' | 'destination'>): { stream: StreamConfig; message: string }[] {
+export function deadLetterTableCollisions(
+  config: Pick<PipelineConfig, 'source' | 'destination'>,
+): { stream: StreamConfig; message: string }[] {
   const dlq = config.destination.dlqTable;
   if (dlq === undefined) return [];
   return config.source.streams
@@ -64,15 +66,26 @@ export function deadLetterTableCollisions(config: Pick<PipelineConfig, 'source' 
  */
 export function assertDistinctDestinationTables(config: PipelineConfig): void {
   const issues: ConfigIssue[] = [
-    ...destinationTableCollisions(config.source.streams).map((c) => ({ file: config.file, path: 'source.streams', message: c.message })),
-    ...deadLetterTableCollisions(config).map((c) => ({ file: config.file, path: 'destination.dlq.table', message: c.message })),
+    ...destinationTableCollisions(config.source.streams).map((c) => ({
+      file: config.file,
+      path: 'source.streams',
+      message: c.message,
+    })),
+    ...deadLetterTableCollisions(config).map((c) => ({
+      file: config.file,
+      path: 'destination.dlq.table',
+      message: c.message,
+    })),
   ];
   if (issues.length > 0) throw new ConfigError(issues);
 }
 
 function collisionMessage(table: string, group: readonly StreamConfig[]): string {
   const names = group.map((s) => `'${s.name}'`);
-  const list = names.length === 2 ? `${names[0]} and ${names[1]} both` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} all`;
+  const list =
+    names.length === 2
+      ? `${names[0]} and ${names[1]} both`
+      : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} all`;
   const cut = [...new Set(group.map((s) => destinationTableOf(s).requested).filter((r) => r !== table))];
   const why =
     cut.length > 0
@@ -84,8 +97,10 @@ function collisionMessage(table: string, group: readonly StreamConfig[]): string
     : modes.includes('replace')
       ? "; each replace would swap the other's rows away"
       : '; their rows would be mixed in one table';
-  return `streams ${list} load into destination table '${table}'${why}${effect}. ${fix(group, cut.length > 0)} ` +
-    'Two streams share a table only as a deliberate union: the same destination_table on each, with write_mode append';
+  return (
+    `streams ${list} load into destination table '${table}'${why}${effect}. ${fix(group, cut.length > 0)} ` +
+    'Two streams share a table only as a deliberate union: the same destination_table on each, with write_mode append'
+  );
 }
 
 function fix(group: readonly StreamConfig[], cut: boolean): string {
@@ -95,6 +110,6 @@ function fix(group: readonly StreamConfig[], cut: boolean): string {
     return `Give each its own table: destination.table_prefix by source schema (table_prefix: { ${map} }), or destination_table on each stream (a pattern's table can be listed by name).`;
   }
   return cut
-    ? 'Give each its own table: a shorter destination.table_prefix, or destination_table on each stream (a pattern\'s table can be listed by name).'
-    : 'Give each its own table: destination_table on each stream (a pattern\'s table can be listed by name), or destination.table_prefix by source schema.';
+    ? "Give each its own table: a shorter destination.table_prefix, or destination_table on each stream (a pattern's table can be listed by name)."
+    : "Give each its own table: destination_table on each stream (a pattern's table can be listed by name), or destination.table_prefix by source schema.";
 }

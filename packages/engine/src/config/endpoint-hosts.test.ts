@@ -13,7 +13,10 @@ describe('hostsOfEndpoint', () => {
     ['postgresql:///db?host=/var/run/postgresql', ['/var/run/postgresql']],
     ['postgresql://u@/db?host=%2Fvar%2Frun%2Fpostgresql&port=5433', ['/var/run/postgresql']],
     ['postgresql://%2Fvar%2Flib%2Fpostgresql/db', ['/var/lib/postgresql']],
-    ['postgresql://u@a.example.com/db?host=b.example.com,c.example.com&hostaddr=10.0.0.9', ['a.example.com', 'b.example.com', 'c.example.com', '10.0.0.9']],
+    [
+      'postgresql://u@a.example.com/db?host=b.example.com,c.example.com&hostaddr=10.0.0.9',
+      ['a.example.com', 'b.example.com', 'c.example.com', '10.0.0.9'],
+    ],
     ['https://api.example.com/v1/items?page=2', ['api.example.com']],
     ['HTTP://API.Example.com:8080', ['API.Example.com']],
     ['host=db1,db2 port=5432,5433 dbname=shop password=secret', ['db1', 'db2']],
@@ -76,7 +79,9 @@ describe('endpointHosts', () => {
       mirrors: ['m1.example.com:5432', 'postgres://m2.example.com/db', 7],
       password: 'db.not-an-endpoint.com',
     };
-    expect(endpointHosts(config, ['url', 'host', 'replica.url', 'mirrors', 'missing', 'replica.missing.deeper'])).toEqual([
+    expect(
+      endpointHosts(config, ['url', 'host', 'replica.url', 'mirrors', 'missing', 'replica.missing.deeper']),
+    ).toEqual([
       { host: 'primary.example.com', field: 'url' },
       { host: 'replica.example.com', field: 'url' },
       { host: 'replica2.example.com', field: 'replica.url' },
@@ -91,6 +96,8 @@ describe('endpointHosts', () => {
   });
 
   it('key/value host fields of a discrete config', () => {
-    expect(endpointHosts({ host: '10.0.0.5', port: 5432, user: 'x', database: 'y' }, ['url', 'host'])).toEqual([{ host: '10.0.0.5', field: 'host' }]);
+    expect(endpointHosts({ host: '10.0.0.5', port: 5432, user: 'x', database: 'y' }, ['url', 'host'])).toEqual([
+      { host: '10.0.0.5', field: 'host' },
+    ]);
   });
 });

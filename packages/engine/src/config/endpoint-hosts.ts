@@ -46,7 +46,11 @@ export function endpointHosts(config: Readonly<Record<string, unknown>>, fields:
  */
 export function hostsOfEndpoint(value: string): string[] {
   const text = value.trim();
-  const candidates = URL_SCHEME.test(text) ? urlHosts(text) : CONNINFO.test(text) ? conninfoHosts(text) : text.split(',').map(withoutPort);
+  const candidates = URL_SCHEME.test(text)
+    ? urlHosts(text)
+    : CONNINFO.test(text)
+      ? conninfoHosts(text)
+      : text.split(',').map(withoutPort);
   const hosts: string[] = [];
   for (const candidate of candidates) {
     const host = candidate?.trim();
@@ -64,7 +68,8 @@ function urlHosts(url: string): (string | undefined)[] {
   const userinfo = /^[^/?#@:]*:/.exec(rest);
   const lastAt = rest.lastIndexOf('@');
   const passwordSpan = userinfo !== null && lastAt >= 0 ? { from: userinfo[0].length, to: lastAt } : undefined;
-  const inPassword = (at: number): boolean => passwordSpan !== undefined && at >= passwordSpan.from && at < passwordSpan.to;
+  const inPassword = (at: number): boolean =>
+    passwordSpan !== undefined && at >= passwordSpan.from && at < passwordSpan.to;
 
   const hosts: (string | undefined)[] = [];
   // the host list starts after the last `@` of the authority (a password may hold an unencoded one)
@@ -81,7 +86,10 @@ function urlHosts(url: string): (string | undefined)[] {
   let offset = q + 1;
   for (const pair of rest.slice(q + 1, hash >= 0 ? hash : undefined).split('&')) {
     const eq = pair.indexOf('=');
-    const list = eq >= 0 && HOST_KEYS.has(pair.slice(0, eq).toLowerCase()) && !inPassword(offset) ? decoded(pair.slice(eq + 1).replace(/\+/g, ' ')) : undefined;
+    const list =
+      eq >= 0 && HOST_KEYS.has(pair.slice(0, eq).toLowerCase()) && !inPassword(offset)
+        ? decoded(pair.slice(eq + 1).replace(/\+/g, ' '))
+        : undefined;
     if (list !== undefined) hosts.push(...list.split(',').map(unbracketed));
     offset += pair.length + 1;
   }

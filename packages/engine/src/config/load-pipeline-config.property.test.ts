@@ -99,7 +99,8 @@ type Key = string | number;
 /** Every path to a node of `tree` (the root excluded). */
 function paths(tree: Tree, at: Key[] = []): Key[][] {
   if (Array.isArray(tree)) return tree.flatMap((v, i) => [[...at, i], ...paths(v, [...at, i])]);
-  if (typeof tree === 'object' && tree !== null) return Object.entries(tree).flatMap(([k, v]) => [[...at, k], ...paths(v, [...at, k])]);
+  if (typeof tree === 'object' && tree !== null)
+    return Object.entries(tree).flatMap(([k, v]) => [[...at, k], ...paths(v, [...at, k])]);
   return [];
 }
 
@@ -112,12 +113,46 @@ function parentOf(tree: Tree, p: readonly Key[]): [Record<Key, unknown>, Key] {
 
 /** Values of the wrong kind for most places: other scalars, enum look-alikes, containers, references. */
 const randomValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 60, '', ' ', 'auto', 'cdc', 'upsert', 'append', 'replace', 'FULL_REFRESH', 'dlq', '1.0', 1.0, '0mb', '8 mb', '-3', 'public.*', '${SHOP_PW}', '${UNSET_VAR}', '${', '$${SHOP_PW}', 'a:b', '*anchor', '!!binary'),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    2 ** 60,
+    '',
+    ' ',
+    'auto',
+    'cdc',
+    'upsert',
+    'append',
+    'replace',
+    'FULL_REFRESH',
+    'dlq',
+    '1.0',
+    1.0,
+    '0mb',
+    '8 mb',
+    '-3',
+    'public.*',
+    '${SHOP_PW}',
+    '${UNSET_VAR}',
+    '${',
+    '$${SHOP_PW}',
+    'a:b',
+    '*anchor',
+    '!!binary',
+  ),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.integer(),
   fc.double(),
   fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.constant(null)), { maxLength: 3 }),
-  fc.dictionary(fc.constantFrom('name', 'use', 'config', 'sync_mode', 'x', 'password', 'streams'), fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.constant(null)), { maxKeys: 3 }),
+  fc.dictionary(
+    fc.constantFrom('name', 'use', 'config', 'sync_mode', 'x', 'password', 'streams'),
+    fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.constant(null)),
+    { maxKeys: 3 },
+  ),
 );
 
 /**
@@ -125,10 +160,20 @@ const randomValue: fc.Arbitrary<unknown> = fc.oneof(
  * containers under a secret key, embedded in connection strings under ordinary keys.
  */
 const plantedSecret: fc.Arbitrary<unknown> = fc.constantFrom(
-  '${SHOP_PW}', 'x-${WH_PASSWORD}-y', '${API_TOKEN}', ['${SHOP_PW}'], { v: '${API_TOKEN}' },
-  `postgres://u:${LITERAL_PASSWORD}@h/db`, `host=h password=${LITERAL_PASSWORD} user=u`, `postgres://u:\${SHOP_PW}@h/db`,
-  { password: LITERAL_PASSWORD }, { password: [LITERAL_PASSWORD] }, { password: { v: LITERAL_PASSWORD } }, { password: [[LITERAL_PASSWORD]] },
-  { api_token: { a: [1, LITERAL_PASSWORD] } }, { client_secret: 42, password: LITERAL_PASSWORD, sslmode: LITERAL_PASSWORD },
+  '${SHOP_PW}',
+  'x-${WH_PASSWORD}-y',
+  '${API_TOKEN}',
+  ['${SHOP_PW}'],
+  { v: '${API_TOKEN}' },
+  `postgres://u:${LITERAL_PASSWORD}@h/db`,
+  `host=h password=${LITERAL_PASSWORD} user=u`,
+  `postgres://u:\${SHOP_PW}@h/db`,
+  { password: LITERAL_PASSWORD },
+  { password: [LITERAL_PASSWORD] },
+  { password: { v: LITERAL_PASSWORD } },
+  { password: [[LITERAL_PASSWORD]] },
+  { api_token: { a: [1, LITERAL_PASSWORD] } },
+  { client_secret: 42, password: LITERAL_PASSWORD, sslmode: LITERAL_PASSWORD },
 );
 
 /** A structural edit of the parsed file: delete a node, set it to a random value, or add a key beside it. */
@@ -144,7 +189,23 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({
     op: fc.constant('add' as const),
     pick: fc.nat(),
-    key: fc.oneof(fc.constantFrom('name', 'use', 'config', 'streams', 'sync_mode', 'cursor_field', 'primary_key', 'password', 'write_mode', 'extra', 'table_prefix', 'dlq'), fc.string({ maxLength: 10 })),
+    key: fc.oneof(
+      fc.constantFrom(
+        'name',
+        'use',
+        'config',
+        'streams',
+        'sync_mode',
+        'cursor_field',
+        'primary_key',
+        'password',
+        'write_mode',
+        'extra',
+        'table_prefix',
+        'dlq',
+      ),
+      fc.string({ maxLength: 10 }),
+    ),
     value: fc.oneof(randomValue, plantedSecret),
   }),
 );
@@ -175,10 +236,39 @@ function applyEdits(edits: readonly Edit[]): Tree {
 /** A textual edit of the file: the kind of damage a hand edit or a bad merge does. */
 const textEdit = fc.oneof(
   fc.tuple(fc.constant('remove' as const), fc.nat(), fc.integer({ min: 1, max: 6 })),
-  fc.tuple(fc.constant('insert' as const), fc.nat(), fc.oneof(
-    fc.constantFrom(':', ': ', '{', '}', '[', ']', '"', "'", '\t', '  ', '\n', '- ', '&a ', '*a', '!!str ', '#', '? ', '|', '>', '%YAML 1.2\n', '---\n', '\n...\n', '${', '}'),
-    fc.string({ unit: 'binary', maxLength: 6 }),
-  )),
+  fc.tuple(
+    fc.constant('insert' as const),
+    fc.nat(),
+    fc.oneof(
+      fc.constantFrom(
+        ':',
+        ': ',
+        '{',
+        '}',
+        '[',
+        ']',
+        '"',
+        "'",
+        '\t',
+        '  ',
+        '\n',
+        '- ',
+        '&a ',
+        '*a',
+        '!!str ',
+        '#',
+        '? ',
+        '|',
+        '>',
+        '%YAML 1.2\n',
+        '---\n',
+        '\n...\n',
+        '${',
+        '}',
+      ),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    ),
+  ),
   fc.tuple(fc.constant('dup-line' as const), fc.nat(), fc.constant(0)),
 );
 
@@ -207,19 +297,33 @@ describe('loadPipelineConfig (properties)', () => {
   });
 
   it('structural edits (keys removed or added, wrong types, wrong enum values) give a located ConfigError without secrets, or load', () => {
-    fc.assert(fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => { checkOutcome(stringify(applyEdits(edits))); }), slowParams);
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
+        checkOutcome(stringify(applyEdits(edits)));
+      }),
+      slowParams,
+    );
   });
 
   it('textual damage (YAML syntax broken, lines duplicated, junk inserted) gives a located ConfigError without secrets, or loads', () => {
-    fc.assert(fc.property(fc.array(textEdit, { minLength: 1, maxLength: 4 }), (edits) => { checkOutcome(applyTextEdits(VALID, edits)); }), params);
+    fc.assert(
+      fc.property(fc.array(textEdit, { minLength: 1, maxLength: 4 }), (edits) => {
+        checkOutcome(applyTextEdits(VALID, edits));
+      }),
+      params,
+    );
   });
 
   it('both kinds of damage together give a located ConfigError without secrets, or load', () => {
     fc.assert(
-      fc.property(fc.array(edit, { maxLength: 3 }), fc.array(textEdit, { minLength: 1, maxLength: 3 }), (edits, text) => {
-        // text damage may rename the `password:` key, after which its literal value is no secret
-        checkOutcome(applyTextEdits(stringify(applyEdits(edits)), text), Object.values(ENV));
-      }),
+      fc.property(
+        fc.array(edit, { maxLength: 3 }),
+        fc.array(textEdit, { minLength: 1, maxLength: 3 }),
+        (edits, text) => {
+          // text damage may rename the `password:` key, after which its literal value is no secret
+          checkOutcome(applyTextEdits(stringify(applyEdits(edits)), text), Object.values(ENV));
+        },
+      ),
       slowParams,
     );
   });

@@ -117,7 +117,8 @@ describe('loadPipelineConfig: the example of docs/architecture.md#configuration'
       parallelism: 'auto',
       maxBatchBytes: 8 * 1024 * 1024,
       batchRows: 65536,
-      checkpointIntervalRows: 500000, checkpointIntervalBytes: 256 * 1024 * 1024,
+      checkpointIntervalRows: 500000,
+      checkpointIntervalBytes: 256 * 1024 * 1024,
       maxRetries: 3,
       connectorMemoryBytes: 512 * 1024 * 1024,
       connectorStepTimeoutMs: 60_000,
@@ -177,7 +178,8 @@ resources: { max_batch_bytes: 512kb, parallelism: 4 }
       parallelism: 4,
       maxBatchBytes: 512 * 1024,
       batchRows: 65536,
-      checkpointIntervalRows: 500000, checkpointIntervalBytes: 256 * 1024 * 1024,
+      checkpointIntervalRows: 500000,
+      checkpointIntervalBytes: 256 * 1024 * 1024,
       maxRetries: 3,
       connectorMemoryBytes: 512 * 1024 * 1024,
       connectorStepTimeoutMs: 60_000,
@@ -222,7 +224,11 @@ describe('loadPipelineConfig: ${VAR} interpolation', () => {
       '  config: { url: "postgres://loader:${WH_PW:-dflt}@h/wh", schema: "$${not_a_var}", user: "${U:-anon}" }',
     );
     const config = load(yaml, { SHOP_PW: 'a', WH_PW: '' });
-    expect(config.destination.config).toEqual({ url: 'postgres://loader:dflt@h/wh', schema: '${not_a_var}', user: 'anon' });
+    expect(config.destination.config).toEqual({
+      url: 'postgres://loader:dflt@h/wh',
+      schema: '${not_a_var}',
+      user: 'anon',
+    });
   });
 
   it('types an unquoted whole ${VAR} like YAML would, keeps a quoted one a string', () => {
@@ -237,11 +243,14 @@ describe('loadPipelineConfig: ${VAR} interpolation', () => {
     const issue = issueAt(error, 'resources.batch_rows');
     expect(issue.line).toBe(24);
     expect(issue.message).toBe('batch_rows must be integer, got string "${ROWS}"');
-    const ok = load(withLine(14, '  config:\n    port: ${PORT}', withLine(20, 'resources:\n  max_retries: ${RETRIES}')), {
-      ...ENV,
-      RETRIES: '7',
-      PORT: '5432',
-    });
+    const ok = load(
+      withLine(14, '  config:\n    port: ${PORT}', withLine(20, 'resources:\n  max_retries: ${RETRIES}')),
+      {
+        ...ENV,
+        RETRIES: '7',
+        PORT: '5432',
+      },
+    );
     expect(ok.resources.maxRetries).toBe(7);
     expect(ok.destination.config.port).toBe(5432);
   });
@@ -335,7 +344,9 @@ describe('loadPipelineConfig: pipeline schema issues', () => {
 
   it('unreadable file', () => {
     const missing = path.join(os.tmpdir(), 'rb-no-such-dir', 'nope.yaml');
-    expect(() => loadPipelineConfig(missing, { env: {}, resolveConnector })).toThrow(/nope\.yaml: cannot read pipeline file \(ENOENT\)/);
+    expect(() => loadPipelineConfig(missing, { env: {}, resolveConnector })).toThrow(
+      /nope\.yaml: cannot read pipeline file \(ENOENT\)/,
+    );
   });
 });
 
@@ -363,17 +374,35 @@ describe('loadPipelineConfig: semantic checks', () => {
   });
 
   it('on_null_cursor: fail, skip or include on an incremental stream; elsewhere a config error', () => {
-    const ok = load(withLine(8, '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, on_null_cursor: include }'));
+    const ok = load(
+      withLine(
+        8,
+        '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, on_null_cursor: include }',
+      ),
+    );
     expect(ok.source.streams[0]?.onNullCursor).toBe('include');
     expect(load(EXAMPLE).source.streams[0]?.onNullCursor).toBeUndefined();
-    const wrongMode = issueAt(loadError(withLine(9, '    - { name: public.orders, sync_mode: full_refresh, on_null_cursor: skip }')), 'source.streams[1].on_null_cursor');
-    expect(wrongMode.message).toBe("stream 'public.orders': on_null_cursor applies to sync_mode 'incremental' only (the stream is 'full_refresh')");
-    const bad = loadError(withLine(8, '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, on_null_cursor: maybe }'));
+    const wrongMode = issueAt(
+      loadError(withLine(9, '    - { name: public.orders, sync_mode: full_refresh, on_null_cursor: skip }')),
+      'source.streams[1].on_null_cursor',
+    );
+    expect(wrongMode.message).toBe(
+      "stream 'public.orders': on_null_cursor applies to sync_mode 'incremental' only (the stream is 'full_refresh')",
+    );
+    const bad = loadError(
+      withLine(
+        8,
+        '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, on_null_cursor: maybe }',
+      ),
+    );
     expect(bad.message).toMatch(/on_null_cursor/);
   });
 
   it('columns without the cursor_field', () => {
-    const yaml = withLine(8, '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, columns: [id, email] }');
+    const yaml = withLine(
+      8,
+      '    - { name: public.users, sync_mode: incremental, cursor_field: updated_at, columns: [id, email] }',
+    );
     const issue = issueAt(loadError(yaml), 'source.streams[0].columns');
     expect(issue.line).toBe(8);
     expect(issue.message).toContain("columns must include the cursor_field 'updated_at'");
@@ -398,7 +427,11 @@ describe('loadPipelineConfig: semantic checks', () => {
   });
 
   it('lists schema, semantic and variable issues together', () => {
-    const yaml = withLine(8, '    - { name: public.users, sync_mode: incremental }', withLine(17, '  on_data_error: nope'));
+    const yaml = withLine(
+      8,
+      '    - { name: public.users, sync_mode: incremental }',
+      withLine(17, '  on_data_error: nope'),
+    );
     const error = loadError(yaml, { WH_PW: 'x' });
     expect(error.issues.map((i) => i.line)).toEqual([5, 8, 17]);
   });
@@ -406,7 +439,10 @@ describe('loadPipelineConfig: semantic checks', () => {
 
 describe('loadPipelineConfig: connector configs', () => {
   it('validates against the connector schema with lines and allowed keys/values', () => {
-    const yaml = withLine(14, '  config: { url: "postgres://h/wh", sslmod: require, sslmode: sometimes, port: "5432" }');
+    const yaml = withLine(
+      14,
+      '  config: { url: "postgres://h/wh", sslmod: require, sslmode: sometimes, port: "5432" }',
+    );
     const error = loadError(yaml);
     const unknown = issueAt(error, 'destination.config.sslmod');
     expect(unknown).toMatchObject({ line: 14, column: 37 });
@@ -457,7 +493,13 @@ describe('loadPipelineConfig: connector configs', () => {
       resolveConnector: (use, role) => {
         roles.push(`${role}:${use}`);
         return use === 'rename'
-          ? { configSchema: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'string' }, to: { type: 'string' } } } }
+          ? {
+              configSchema: {
+                type: 'object',
+                required: ['from', 'to'],
+                properties: { from: { type: 'string' }, to: { type: 'string' } },
+              },
+            }
           : resolveConnector(use, role);
       },
     });
@@ -513,7 +555,11 @@ describe('secrets', () => {
       'auth hunter2 literal-pw key-123 on db.internal',
     ].join('\n');
     expect(redactSecrets(text, config)).toBe(
-      ['connect postgres://reader:***@127.0.0.1:5432/shop failed', 'encoded ***', 'auth *** *** *** on db.internal'].join('\n'),
+      [
+        'connect postgres://reader:***@127.0.0.1:5432/shop failed',
+        'encoded ***',
+        'auth *** *** *** on db.internal',
+      ].join('\n'),
     );
     expect(JSON.stringify(config)).not.toContain('key-123"]'); // the secret list is symbol-keyed, not serialised
   });

@@ -28,7 +28,10 @@ export type ConnectorRole = 'source' | 'destination' | 'transform';
  * `endpointFields`), whose hosts the connector may reach without `allowed_hosts`.
  */
 export interface ConnectorSchemaResolver {
-  (use: string, role: ConnectorRole): { readonly configSchema: object; readonly endpointFields?: readonly string[] } | undefined;
+  (
+    use: string,
+    role: ConnectorRole,
+  ): { readonly configSchema: object; readonly endpointFields?: readonly string[] } | undefined;
 }
 
 export interface LoadPipelineOptions {
@@ -74,7 +77,9 @@ export function loadPipelineConfig(file: string, options: LoadPipelineOptions): 
   const built = issues.issues.length === 0 ? buildPipelineConfig(data as Raw, abs, [...secrets], endpoints) : undefined;
   if (built) checkDestinationTables(built, issues);
   if (issues.issues.length > 0) {
-    const sorted = [...issues.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    const sorted = [...issues.issues].sort(
+      (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+    );
     // Messages never echo secrets by construction; this is the safety net (long enough not to mangle words).
     const net = [...secrets].filter((v) => v.length >= MIN_NET_SECRET);
     throw new ConfigError(sorted.map((i) => ({ ...i, message: redactValues(i.message, net) })));
@@ -117,10 +122,17 @@ function checkStateAndResources(data: unknown, issues: IssueCollector): void {
       issues.add(at, `${key} must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
     }
   }
-  for (const [key, example] of [['connector_step_timeout', "'60s' or '500ms'"], ['stall_timeout', "'60s', '30s' or '2m'"]] as const) {
+  for (const [key, example] of [
+    ['connector_step_timeout', "'60s' or '500ms'"],
+    ['stall_timeout', "'60s', '30s' or '2m'"],
+  ] as const) {
     const timeout = isObject(data.resources) ? data.resources[key] : undefined;
     // '0s' matches the pattern: the schema lets it through
-    if (typeof timeout === 'string' && new RegExp(DURATION_PATTERN).test(timeout) && parseDuration(timeout) === undefined) {
+    if (
+      typeof timeout === 'string' &&
+      new RegExp(DURATION_PATTERN).test(timeout) &&
+      parseDuration(timeout) === undefined
+    ) {
       const at = ['resources', key];
       issues.add(at, `${key} must be a positive duration like ${example}, got ${issues.show(at, timeout)}`);
     }
@@ -129,7 +141,11 @@ function checkStateAndResources(data: unknown, issues: IssueCollector): void {
 
 /** Validates each connector's config against its schema; returns the endpoint fields of each. */
 function checkConnectors(data: unknown, resolve: ConnectorSchemaResolver, issues: IssueCollector): EndpointFields {
-  const endpoints: { source?: readonly string[]; destination?: readonly string[]; transforms: (readonly string[] | undefined)[] } = { transforms: [] };
+  const endpoints: {
+    source?: readonly string[];
+    destination?: readonly string[];
+    transforms: (readonly string[] | undefined)[];
+  } = { transforms: [] };
   if (!isObject(data)) return endpoints;
   const refs: [ConnectorRole, ConfigPath, unknown][] = [
     ['source', ['source'], data.source],

@@ -14,7 +14,6 @@ import {
 /** Pipeline file versions this engine reads. */
 export const PIPELINE_VERSIONS = ['1.0'] as const;
 
-
 const name = { type: 'string', minLength: 1 } as const;
 const names = { type: 'array', items: name } as const;
 /** `primary_key: id` is read as `[id]`. */
@@ -25,7 +24,11 @@ const permissions = {
   additionalProperties: false,
   properties: {
     // allowed_hosts adds to the hosts of the connector's endpoint config fields; allowed_hosts_only makes it the only grant
-    network: { type: 'object', additionalProperties: false, properties: { allowed_hosts: names, allowed_hosts_only: { type: 'boolean' } } },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { allowed_hosts: names, allowed_hosts_only: { type: 'boolean' } },
+    },
     fs: { type: 'object', additionalProperties: false, properties: { allowed_paths: names } },
   },
 } as const;

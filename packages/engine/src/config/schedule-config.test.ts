@@ -40,17 +40,33 @@ function issues(yaml: string): string[] {
 
 describe('schedule: in the pipeline file', () => {
   it('reads cron with a zone and the policies, defaults applied', () => {
-    const config = load(pipeline('schedule: { cron: "*/15 * * * *", timezone: europe/berlin, overlap: queue_one, catch_up: none }\n'));
-    expect(config.schedule).toEqual({ kind: 'cron', cron: '*/15 * * * *', timezone: 'Europe/Berlin', overlap: 'queue_one', catchUp: 'none' });
+    const config = load(
+      pipeline('schedule: { cron: "*/15 * * * *", timezone: europe/berlin, overlap: queue_one, catch_up: none }\n'),
+    );
+    expect(config.schedule).toEqual({
+      kind: 'cron',
+      cron: '*/15 * * * *',
+      timezone: 'Europe/Berlin',
+      overlap: 'queue_one',
+      catchUp: 'none',
+    });
     const defaults = load(pipeline('schedule: { cron: "0 30 2 * * *" }\n'));
-    expect(defaults.schedule).toEqual({ kind: 'cron', cron: '0 30 2 * * *', timezone: 'UTC', overlap: 'skip', catchUp: 'one' });
+    expect(defaults.schedule).toEqual({
+      kind: 'cron',
+      cron: '0 30 2 * * *',
+      timezone: 'UTC',
+      overlap: 'skip',
+      catchUp: 'one',
+    });
     expect(Object.isFrozen(defaults.schedule)).toBe(true);
   });
 
   it('reads every and depends_on (on: success by default)', () => {
     const config = load(pipeline('schedule: { every: 10m }\n'));
     expect(config.schedule).toEqual({ kind: 'every', every: '10m', everyMs: 600_000, overlap: 'skip', catchUp: 'one' });
-    const dependent = load(pipeline('depends_on:\n  - { pipeline: raw_orders }\n  - { pipeline: raw_customers, on: completion }\n'));
+    const dependent = load(
+      pipeline('depends_on:\n  - { pipeline: raw_orders }\n  - { pipeline: raw_customers, on: completion }\n'),
+    );
     expect(dependent.dependsOn).toEqual([
       { pipeline: 'raw_orders', on: 'success' },
       { pipeline: 'raw_customers', on: 'completion' },
@@ -77,7 +93,9 @@ describe('schedule: in the pipeline file', () => {
   });
 
   it('every below 1s, malformed every, both cron and every, neither', () => {
-    expect(issues(pipeline('schedule: { every: 500ms }\n'))).toEqual([`orders.yaml:10:20: schedule.every: every "500ms" must be at least 1s`]);
+    expect(issues(pipeline('schedule: { every: 500ms }\n'))).toEqual([
+      `orders.yaml:10:20: schedule.every: every "500ms" must be at least 1s`,
+    ]);
     expect(issues(pipeline('schedule: { every: 10 minutes }\n'))).toEqual([
       `orders.yaml:10:20: schedule.every: every must be an interval like '30s', '10m', '1h' or '1d', got string "10 minutes"`,
     ]);
@@ -87,7 +105,9 @@ describe('schedule: in the pipeline file', () => {
     expect(issues(pipeline('schedule: { overlap: skip }\n'))).toEqual([
       "orders.yaml:10:1: schedule: schedule needs cron (like '*/15 * * * *') or every (like '10m')",
     ]);
-    expect(issues(pipeline('schedule: { every: 1m, timezone: UTC }\n'))[0]).toContain('schedule.timezone: timezone applies to cron only');
+    expect(issues(pipeline('schedule: { every: 1m, timezone: UTC }\n'))[0]).toContain(
+      'schedule.timezone: timezone applies to cron only',
+    );
   });
 
   it('enum keys name the allowed values', () => {
@@ -105,7 +125,9 @@ describe('schedule: in the pipeline file', () => {
     expect(issues(pipeline('schedule: { every: 5m }\n', cdc))).toEqual([
       "orders.yaml:11:1: schedule: a pipeline with CDC streams (public.orders) cannot have a schedule: CDC is served continuously by 'rapidbyte run --follow', never started by ticks. Remove schedule, or move the CDC streams to a pipeline of their own",
     ]);
-    expect(issues(pipeline('depends_on: [{ pipeline: raw }]\n', cdc))[0]).toContain('depends_on: a pipeline with CDC streams (public.orders) cannot depend on other pipelines');
+    expect(issues(pipeline('depends_on: [{ pipeline: raw }]\n', cdc))[0]).toContain(
+      'depends_on: a pipeline with CDC streams (public.orders) cannot depend on other pipelines',
+    );
   });
 
   it('schedule with depends_on, a pipeline listed twice, a pipeline depending on itself', () => {

@@ -11,7 +11,11 @@ export const SCHEDULE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    cron: { type: 'string', minLength: 1, description: "a cron expression like '*/15 * * * *' (6 fields: seconds first)" },
+    cron: {
+      type: 'string',
+      minLength: 1,
+      description: "a cron expression like '*/15 * * * *' (6 fields: seconds first)",
+    },
     every: { type: 'string', pattern: EVERY_PATTERN, description: "an interval like '30s', '10m', '1h' or '1d'" },
     timezone: { type: 'string', minLength: 1, description: "an IANA time zone like 'Europe/Berlin'" },
     overlap: { enum: OVERLAP_POLICIES },
@@ -28,7 +32,11 @@ export const DEPENDS_ON_SCHEMA = {
     additionalProperties: false,
     required: ['pipeline'],
     properties: {
-      pipeline: { type: 'string', pattern: PIPELINE_NAME_PATTERN, description: 'a pipeline name (letters, digits, _ and -)' },
+      pipeline: {
+        type: 'string',
+        pattern: PIPELINE_NAME_PATTERN,
+        description: 'a pipeline name (letters, digits, _ and -)',
+      },
       on: { enum: DEPENDENCY_CONDITIONS },
     },
   },

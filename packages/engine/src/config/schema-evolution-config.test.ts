@@ -61,30 +61,60 @@ describe('schema_evolution per stream over the destination', () => {
         '  schema_evolution: { new_column: ignore, nullability_change: fail }',
       ),
     );
-    expect(config.destination.schemaEvolution).toEqual({ newColumn: 'ignore', removedColumn: 'ignore', typeChange: 'fail', nullabilityChange: 'fail' });
-    expect(config.source.streams[0]?.schemaEvolution).toEqual({ newColumn: 'fail', removedColumn: 'ignore', typeChange: 'coerce', nullabilityChange: 'fail' });
+    expect(config.destination.schemaEvolution).toEqual({
+      newColumn: 'ignore',
+      removedColumn: 'ignore',
+      typeChange: 'fail',
+      nullabilityChange: 'fail',
+    });
+    expect(config.source.streams[0]?.schemaEvolution).toEqual({
+      newColumn: 'fail',
+      removedColumn: 'ignore',
+      typeChange: 'coerce',
+      nullabilityChange: 'fail',
+    });
     expect(config.source.streams[1]?.schemaEvolution).toEqual(config.destination.schemaEvolution);
   });
 
   it('passes the effective policy to the session context of the stream', () => {
-    const config = load(yaml('    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { removed_column: fail }'));
+    const config = load(
+      yaml('    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { removed_column: fail }'),
+    );
     const stream = config.source.streams[0];
     if (!stream) throw new Error('no stream');
-    expect(streamContext(stream).schemaEvolution).toEqual({ newColumn: 'add', removedColumn: 'fail', typeChange: 'fail', nullabilityChange: 'allow' });
+    expect(streamContext(stream).schemaEvolution).toEqual({
+      newColumn: 'add',
+      removedColumn: 'fail',
+      typeChange: 'fail',
+      nullabilityChange: 'allow',
+    });
   });
 
   it('rejects an unknown value or key of a stream override, naming the allowed values', () => {
-    const issues = messages(yaml('    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { type_change: widen, rename: add }'));
+    const issues = messages(
+      yaml(
+        '    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { type_change: widen, rename: add }',
+      ),
+    );
     expect(issues.join('\n')).toMatch(/type_change/);
     expect(issues.join('\n')).toMatch(/coerce/);
     expect(issues.join('\n')).toMatch(/rename/);
   });
 
   it("reads YAML's null in `type_change: null` as the policy 'null'", () => {
-    const config = load(yaml('    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { type_change: coerce }\n    - name: public.b\n      sync_mode: full_refresh\n      schema_evolution: { type_change: null }', '  schema_evolution:\n    type_change: null'));
+    const config = load(
+      yaml(
+        '    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { type_change: coerce }\n    - name: public.b\n      sync_mode: full_refresh\n      schema_evolution: { type_change: null }',
+        '  schema_evolution:\n    type_change: null',
+      ),
+    );
     expect(config.destination.schemaEvolution.typeChange).toBe('null');
     expect(config.source.streams.map((s) => s.schemaEvolution?.typeChange)).toEqual(['coerce', 'null']);
-    expect(messages(yaml('    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { type_change: 3 }')).join('\n')).toMatch(/type_change.*coerce, null, fail/);
+    expect(
+      messages(
+        yaml('    - name: public.a\n      sync_mode: full_refresh\n      schema_evolution: { type_change: 3 }'),
+      ).join('\n'),
+    ).toMatch(/type_change.*coerce, null, fail/);
   });
 
   it('mergeSchemaEvolution keeps the base for keys left out', () => {

@@ -51,5 +51,7 @@ export function mergeSchemaEvolution(base: SchemaEvolution, raw: RawSchemaEvolut
 
 /** Whether `policy` is add / ignore / fail / allow. */
 export function isDefaultSchemaEvolution(policy: SchemaEvolution): boolean {
-  return (Object.keys(DEFAULT_SCHEMA_EVOLUTION) as (keyof SchemaEvolution)[]).every((k) => policy[k] === DEFAULT_SCHEMA_EVOLUTION[k]);
+  return (Object.keys(DEFAULT_SCHEMA_EVOLUTION) as (keyof SchemaEvolution)[]).every(
+    (k) => policy[k] === DEFAULT_SCHEMA_EVOLUTION[k],
+  );
 }

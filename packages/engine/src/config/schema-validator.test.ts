@@ -23,13 +23,24 @@ describe('validateWithSchema with the compiled-schema cache', () => {
       cacheSchemaValidators(caching);
       const s = schema('https://example.test/a', 'url');
       const first = issuesFor();
-      expect(validateWithSchema(s, { url: 'x' }, ['source', 'config'], first, 'source-postgres config schema')).toBe(true);
+      expect(validateWithSchema(s, { url: 'x' }, ['source', 'config'], first, 'source-postgres config schema')).toBe(
+        true,
+      );
       expect(first.issues).toEqual([]);
       const second = issuesFor();
-      expect(validateWithSchema(s, { other: 1 }, ['source', 'config'], second, 'source-postgres config schema')).toBe(true);
-      expect(second.issues.map((i) => i.message)).toEqual(expect.arrayContaining([expect.stringContaining("unknown key 'other'"), expect.stringContaining("missing required key 'url'")]));
+      expect(validateWithSchema(s, { other: 1 }, ['source', 'config'], second, 'source-postgres config schema')).toBe(
+        true,
+      );
+      expect(second.issues.map((i) => i.message)).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining("unknown key 'other'"),
+          expect.stringContaining("missing required key 'url'"),
+        ]),
+      );
       const third = issuesFor();
-      expect(validateWithSchema(s, { url: 'y' }, ['source', 'config'], third, 'source-postgres config schema')).toBe(true);
+      expect(validateWithSchema(s, { url: 'y' }, ['source', 'config'], third, 'source-postgres config schema')).toBe(
+        true,
+      );
       expect(third.issues).toEqual([]);
     });
   }
@@ -39,7 +50,9 @@ describe('validateWithSchema with the compiled-schema cache', () => {
     validateWithSchema(schema('https://example.test/same', 'url'), { host: 'h' }, ['source', 'config'], a, 'a');
     const b = issuesFor();
     validateWithSchema(schema('https://example.test/same', 'host'), { host: 'h' }, ['destination', 'config'], b, 'b');
-    expect(a.issues.map((i) => i.message)).toEqual(expect.arrayContaining([expect.stringContaining("missing required key 'url'")]));
+    expect(a.issues.map((i) => i.message)).toEqual(
+      expect.arrayContaining([expect.stringContaining("missing required key 'url'")]),
+    );
     expect(b.issues).toEqual([]);
   });
 

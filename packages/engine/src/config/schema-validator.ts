@@ -123,9 +123,7 @@ function dialectOf(schema: object): '2020-12' | '2019-09' | 'draft-07' {
 function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   return errors.filter(
-    (e) =>
-      e.keyword !== 'if' &&
-      !alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`)),
+    (e) => e.keyword !== 'if' && !alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`)),
   );
 }
 

@@ -14,8 +14,15 @@ export function selectStreams(config: PipelineConfig, selection: readonly string
   const unknown = wanted.filter((w) => !names.some((n) => matchesStreamPattern(w, n)));
   if (unknown.length > 0) {
     throw new ConfigError(
-      unknown.map((w) => ({ file: config.file, path: '', message: `--streams: '${w}' selects no stream (streams: ${names.join(', ')})` })),
+      unknown.map((w) => ({
+        file: config.file,
+        path: '',
+        message: `--streams: '${w}' selects no stream (streams: ${names.join(', ')})`,
+      })),
     );
   }
-  return withStreams(config, config.source.streams.filter((s) => wanted.some((w) => matchesStreamPattern(w, s.name))));
+  return withStreams(
+    config,
+    config.source.streams.filter((s) => wanted.some((w) => matchesStreamPattern(w, s.name))),
+  );
 }

@@ -50,9 +50,14 @@ describe('resources.stall_timeout', () => {
     expect(load('stall_timeout: 45').resources.stallTimeoutMs).toBe(45_000);
   });
 
-  it.each(['0s', '-3s', 'forever', '3 days', '0'])('refuses stall_timeout %s naming the key and the expected form', (bad) => {
-    expect(issues(`stall_timeout: ${JSON.stringify(bad)}`)).toMatch(/resources\.stall_timeout.*(stall_timeout must be a positive duration like '60s', '30s' or '2m'|a positive number of seconds or a duration like '60s', '30s' or '2m')/s);
-  });
+  it.each(['0s', '-3s', 'forever', '3 days', '0'])(
+    'refuses stall_timeout %s naming the key and the expected form',
+    (bad) => {
+      expect(issues(`stall_timeout: ${JSON.stringify(bad)}`)).toMatch(
+        /resources\.stall_timeout.*(stall_timeout must be a positive duration like '60s', '30s' or '2m'|a positive number of seconds or a duration like '60s', '30s' or '2m')/s,
+      );
+    },
+  );
 
   it('refuses a number of seconds that is not positive', () => {
     expect(issues('stall_timeout: 0')).toMatch(/stall_timeout/);

@@ -6,7 +6,9 @@ export function isStreamPattern(name: string): boolean {
 }
 
 function globRegExp(glob: string): RegExp {
-  const body = [...glob].map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.+()[\]{}|]/g, '\\$&'))).join('');
+  const body = [...glob]
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.+()[\]{}|]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`, 'su');
 }
 

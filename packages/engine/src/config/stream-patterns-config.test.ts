@@ -39,14 +39,23 @@ function messages(text: string): string[] {
 
 describe('stream patterns and table_prefix in pipeline.yaml', () => {
   it('keeps a pattern stream with its exclude list for the engine to expand', () => {
-    const config = load(yaml('    - { name: "public.*", exclude: [public.tmp_*, public.audit], sync_mode: full_refresh }'));
-    expect(config.source.streams[0]).toMatchObject({ name: 'public.*', exclude: ['public.tmp_*', 'public.audit'], syncMode: 'full_refresh' });
+    const config = load(
+      yaml('    - { name: "public.*", exclude: [public.tmp_*, public.audit], sync_mode: full_refresh }'),
+    );
+    expect(config.source.streams[0]).toMatchObject({
+      name: 'public.*',
+      exclude: ['public.tmp_*', 'public.audit'],
+      syncMode: 'full_refresh',
+    });
     expect(config.source.streams[0]?.destinationTable).toBeUndefined();
   });
 
   it('table_prefix names the destination table of streams without destination_table', () => {
     const config = load(
-      yaml('    - { name: public.users, sync_mode: full_refresh }\n    - { name: orders, sync_mode: full_refresh, destination_table: o }', '  table_prefix: raw_'),
+      yaml(
+        '    - { name: public.users, sync_mode: full_refresh }\n    - { name: orders, sync_mode: full_refresh, destination_table: o }',
+        '  table_prefix: raw_',
+      ),
     );
     expect(config.destination.tablePrefix).toBe('raw_');
     expect(config.source.streams.map((s) => s.destinationTable)).toEqual(['raw_users', 'o']);
@@ -54,7 +63,10 @@ describe('stream patterns and table_prefix in pipeline.yaml', () => {
 
   it('a table_prefix map chooses by source schema', () => {
     const config = load(
-      yaml('    - { name: public.users, sync_mode: full_refresh }\n    - { name: sales.users, sync_mode: full_refresh }', '  table_prefix: { public: "", sales: sales_ }'),
+      yaml(
+        '    - { name: public.users, sync_mode: full_refresh }\n    - { name: sales.users, sync_mode: full_refresh }',
+        '  table_prefix: { public: "", sales: sales_ }',
+      ),
     );
     expect(config.source.streams.map((s) => s.destinationTable)).toEqual([undefined, 'sales_users']);
   });
@@ -64,7 +76,9 @@ describe('stream patterns and table_prefix in pipeline.yaml', () => {
       "source.streams[0].exclude: stream 'public.users': exclude needs a pattern name (like 'public.*')",
     );
     expect(messages(yaml('    - { name: "public.*", destination_table: t, sync_mode: full_refresh }'))).toContainEqual(
-      expect.stringMatching(/^source\.streams\[0\]\.destination_table: stream 'public\.\*': a pattern selects many tables/),
+      expect.stringMatching(
+        /^source\.streams\[0\]\.destination_table: stream 'public\.\*': a pattern selects many tables/,
+      ),
     );
     expect(messages(yaml('    - { name: users, sync_mode: full_refresh }', '  table_prefix: 3'))).toContainEqual(
       expect.stringMatching(/^destination\.table_prefix: /),

@@ -21,18 +21,35 @@ describe('classifyError', () => {
   });
 
   it('treats refused and reset connections as transient, also EPIPE (five capitals, not a SQLSTATE)', () => {
-    expect(classifyError(pgError('EPIPE', 'write EPIPE'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_FAILED' });
-    expect(classifyError(pgError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_FAILED' });
-    expect(classifyError(new Error('Connection terminated unexpectedly'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_LOST' });
+    expect(classifyError(pgError('EPIPE', 'write EPIPE'))).toMatchObject({
+      kind: 'transient',
+      code: 'CONNECTION_FAILED',
+    });
+    expect(classifyError(pgError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'))).toMatchObject({
+      kind: 'transient',
+      code: 'CONNECTION_FAILED',
+    });
+    expect(classifyError(new Error('Connection terminated unexpectedly'))).toMatchObject({
+      kind: 'transient',
+      code: 'CONNECTION_LOST',
+    });
   });
 
   it('a query on a client whose connection the server killed is a transient CONNECTION_LOST', () => {
-    expect(classifyError(new Error('Client has encountered a connection error and is not queryable'))).toMatchObject({ kind: 'transient', code: 'CONNECTION_LOST' });
+    expect(classifyError(new Error('Client has encountered a connection error and is not queryable'))).toMatchObject({
+      kind: 'transient',
+      code: 'CONNECTION_LOST',
+    });
   });
 
   it('keeps the kind and code of typed errors', () => {
     const typed = Object.assign(new Error('no'), { kind: 'permanent', code: 'NETWORK_DENIED' });
-    expect(classifyError(typed)).toEqual({ kind: 'permanent', code: 'NETWORK_DENIED', message: 'no', column: undefined });
+    expect(classifyError(typed)).toEqual({
+      kind: 'permanent',
+      code: 'NETWORK_DENIED',
+      message: 'no',
+      column: undefined,
+    });
   });
 
   it('defaults to permanent', () => {
@@ -43,8 +60,14 @@ describe('classifyError', () => {
 
 describe('classifyError keeps what the server said', () => {
   it('appends the DETAIL and HINT of a server error to its message', () => {
-    const error = Object.assign(new Error('cannot add relation "scratch" to publication'), { code: '22023', detail: 'This operation is not supported for unlogged tables.', hint: 'Try SET LOGGED.' });
-    expect(classifyError(error).message).toBe('cannot add relation "scratch" to publication (DETAIL: This operation is not supported for unlogged tables. HINT: Try SET LOGGED.)');
+    const error = Object.assign(new Error('cannot add relation "scratch" to publication'), {
+      code: '22023',
+      detail: 'This operation is not supported for unlogged tables.',
+      hint: 'Try SET LOGGED.',
+    });
+    expect(classifyError(error).message).toBe(
+      'cannot add relation "scratch" to publication (DETAIL: This operation is not supported for unlogged tables. HINT: Try SET LOGGED.)',
+    );
     expect(classifyError(Object.assign(new Error('boom'), { code: '22023' })).message).toBe('boom');
   });
 });

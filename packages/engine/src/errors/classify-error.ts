@@ -1,6 +1,21 @@
-import { isSqlstate, sqlstateCode, sqlstateIsTransient, type ErrorCode, type WitConnectorError } from '@rapidbyte/sdk/contract';
+import {
+  isSqlstate,
+  sqlstateCode,
+  sqlstateIsTransient,
+  type ErrorCode,
+  type WitConnectorError,
+} from '@rapidbyte/sdk/contract';
 
-const TRANSIENT_NODE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'] as const;
+const TRANSIENT_NODE_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+] as const;
 
 /**
  * Classifies anything thrown by pg, node:net or the codecs into the WIT error record the guest
@@ -21,7 +36,10 @@ export function classifyError(error: unknown, fallbackCode: ErrorCode = 'HOST_ER
     // the server's DETAIL and HINT often carry the reason ("cannot add relation … to publication"
     // says why only in its DETAIL: "not supported for unlogged tables")
     const { detail, hint } = error as { detail?: unknown; hint?: unknown };
-    const said = [typeof detail === 'string' && detail ? `DETAIL: ${detail}` : '', typeof hint === 'string' && hint ? `HINT: ${hint}` : ''].filter(Boolean);
+    const said = [
+      typeof detail === 'string' && detail ? `DETAIL: ${detail}` : '',
+      typeof hint === 'string' && hint ? `HINT: ${hint}` : '',
+    ].filter(Boolean);
     return {
       kind: sqlstateIsTransient(code) ? 'transient' : 'permanent',
       code: sqlstateCode(code, message),

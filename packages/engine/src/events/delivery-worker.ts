@@ -72,7 +72,8 @@ export class DeliveryWorker {
 
   constructor(options: DeliveryWorkerOptions) {
     this.#state = options.state;
-    for (const p of options.pipelines) for (const t of p.targets) this.#targets.set(pairKey(p.pipeline, targetKey(t)), t);
+    for (const p of options.pipelines)
+      for (const t of p.targets) this.#targets.set(pairKey(p.pipeline, targetKey(t)), t);
     this.#owner = options.owner;
     this.#batchSize = Math.max(1, options.batchSize ?? 16);
     this.#leaseMarginMs = Math.max(0, options.leaseMarginMs ?? 10_000);
@@ -131,11 +132,13 @@ export class DeliveryWorker {
       limit: this.#batchSize,
       targets: pairs.map(([pipeline, target]) => ({ pipeline, target })),
     });
-    return Promise.all(claimed.map(async (c) => {
-      const attempt = await this.#attempt(c, options);
-      options.onAttempt?.(attempt);
-      return attempt;
-    }));
+    return Promise.all(
+      claimed.map(async (c) => {
+        const attempt = await this.#attempt(c, options);
+        options.onAttempt?.(attempt);
+        return attempt;
+      }),
+    );
   }
 
   async #attempt(claimed: ClaimedDelivery, options: DeliverDueOptions): Promise<DeliveryAttempt> {
@@ -147,7 +150,13 @@ export class DeliveryWorker {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.#fetch ? { fetch: this.#fetch } : {}),
     });
-    const base = { deliveryId: delivery.id, eventId: event.id, eventType: event.type, pipeline: delivery.pipeline, target: targetLabel(target) };
+    const base = {
+      deliveryId: delivery.id,
+      eventId: event.id,
+      eventType: event.type,
+      pipeline: delivery.pipeline,
+      target: targetLabel(target),
+    };
     let outcome: DeliveryOutcome;
     if (response.ok) {
       outcome = { kind: 'delivered', status: response.status ?? 200 };
@@ -157,11 +166,18 @@ export class DeliveryWorker {
         queuedAt: Date.parse(delivery.queuedAt),
         failures: delivery.attempts + 1,
         maxAgeMs: target.maxAgeMs,
-        backoff: { baseMs: target.backoffMs, maxMs: Math.max(target.backoffMs, DEFAULT_NOTIFICATION_TIMING.maxBackoffMs), random: this.#random },
+        backoff: {
+          baseMs: target.backoffMs,
+          maxMs: Math.max(target.backoffMs, DEFAULT_NOTIFICATION_TIMING.maxBackoffMs),
+          random: this.#random,
+        },
       });
       const error = response.error ?? 'failed';
       const status = response.status === undefined ? {} : { status: response.status };
-      outcome = next === undefined ? { kind: 'dead', error, ...status } : { kind: 'retry', error, nextAttemptAt: new Date(next).toISOString(), ...status };
+      outcome =
+        next === undefined
+          ? { kind: 'dead', error, ...status }
+          : { kind: 'retry', error, nextAttemptAt: new Date(next).toISOString(), ...status };
     }
     const recorded = await this.#state.completeDelivery(delivery.id, this.#owner, outcome);
     return {

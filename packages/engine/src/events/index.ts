@@ -5,4 +5,10 @@ export { nextAttemptAt, retryDelayMs, type RetryBackoff } from './retry-backoff.
 export { WEBHOOK_HEADERS, signWebhook, verifyWebhookSignature } from './webhook-signature.js';
 export { jsonWebhookBody, slackWebhookBody, webhookBody } from './webhook-payload.js';
 export { sendWebhook, type SendWebhookOptions, type WebhookResponse } from './send-webhook.js';
-export { DeliveryWorker, type DeliverDueOptions, type DeliveryAttempt, type DeliveryWorkerOptions, type PipelineNotifications } from './delivery-worker.js';
+export {
+  DeliveryWorker,
+  type DeliverDueOptions,
+  type DeliveryAttempt,
+  type DeliveryWorkerOptions,
+  type PipelineNotifications,
+} from './delivery-worker.js';

@@ -23,7 +23,13 @@ export function retryDelayMs(failures: number, backoff: RetryBackoff): number {
  * When a failed delivery is tried next, or undefined when it has reached `maxAgeMs` (it is then
  * dead). The last attempt happens at the max age at the latest.
  */
-export function nextAttemptAt(options: { now: number; queuedAt: number; failures: number; maxAgeMs: number; backoff: RetryBackoff }): number | undefined {
+export function nextAttemptAt(options: {
+  now: number;
+  queuedAt: number;
+  failures: number;
+  maxAgeMs: number;
+  backoff: RetryBackoff;
+}): number | undefined {
   const expires = options.queuedAt + options.maxAgeMs;
   if (options.now >= expires) return undefined;
   return Math.min(options.now + retryDelayMs(options.failures, options.backoff), expires);

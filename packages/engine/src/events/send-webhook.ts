@@ -25,7 +25,11 @@ export interface SendWebhookOptions {
 const MAX_ANSWER = 512;
 
 /** POSTs `event` to `target`, signed and with its id, and reports the answer; never throws. */
-export async function sendWebhook(target: NotificationConfig, event: EventRecord, options: SendWebhookOptions): Promise<WebhookResponse> {
+export async function sendWebhook(
+  target: NotificationConfig,
+  event: EventRecord,
+  options: SendWebhookOptions,
+): Promise<WebhookResponse> {
   const body = webhookBody(event, target.format);
   const timestamp = Math.floor(options.now / 1000);
   const headers: Record<string, string> = {
@@ -36,15 +40,28 @@ export async function sendWebhook(target: NotificationConfig, event: EventRecord
     [WEBHOOK_HEADERS.eventType]: event.type,
     [WEBHOOK_HEADERS.timestamp]: String(timestamp),
     'Idempotency-Key': event.uid,
-    ...(target.secret === undefined ? {} : { [WEBHOOK_HEADERS.signature]: signWebhook(target.secret, timestamp, body) }),
+    ...(target.secret === undefined
+      ? {}
+      : { [WEBHOOK_HEADERS.signature]: signWebhook(target.secret, timestamp, body) }),
   };
   const signals = [AbortSignal.timeout(Math.max(1, options.timeoutMs)), ...(options.signal ? [options.signal] : [])];
   try {
-    const response = await (options.fetch ?? fetch)(target.url, { method: 'POST', headers, body, signal: AbortSignal.any(signals), redirect: 'manual' });
+    const response = await (options.fetch ?? fetch)(target.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.any(signals),
+      redirect: 'manual',
+    });
     const answer = (await response.text().catch(() => '')).slice(0, MAX_ANSWER);
     return response.ok
       ? { ok: true, status: response.status, body: answer }
-      : { ok: false, status: response.status, error: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, body: answer };
+      : {
+          ok: false,
+          status: response.status,
+          error: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+          body: answer,
+        };
   } catch (error) {
     return { ok: false, error: describeFailure(error, options.timeoutMs) };
   }

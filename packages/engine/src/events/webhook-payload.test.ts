@@ -14,9 +14,23 @@ const runFailed: EventRecord = {
     startedAt: '2024-01-01T00:00:00.000Z',
     finishedAt: '2024-01-01T00:00:05.000Z',
     streams: [
-      { stream: 'public.users', status: 'succeeded', attempts: 1, rowsRead: 1200, rowsWritten: 1200, bytesRead: 1, bytesWritten: 1 },
       {
-        stream: 'public.orders', status: 'failed', attempts: 4, rowsRead: 0, rowsWritten: 0, bytesRead: 0, bytesWritten: 0,
+        stream: 'public.users',
+        status: 'succeeded',
+        attempts: 1,
+        rowsRead: 1200,
+        rowsWritten: 1200,
+        bytesRead: 1,
+        bytesWritten: 1,
+      },
+      {
+        stream: 'public.orders',
+        status: 'failed',
+        attempts: 4,
+        rowsRead: 0,
+        rowsWritten: 0,
+        bytesRead: 0,
+        bytesWritten: 0,
         error: { code: 'AUTH_FAILED', kind: 'permanent', message: 'password authentication failed for user "app" <x>' },
       },
     ],
@@ -24,8 +38,10 @@ const runFailed: EventRecord = {
 };
 
 describe('webhook payloads (golden files)', () => {
-  it('json: the event with the run\'s per-stream summary', async () => {
-    await expect(`${JSON.stringify(jsonWebhookBody(runFailed), null, 2)}\n`).toMatchFileSnapshot('./golden/run-failed.json');
+  it("json: the event with the run's per-stream summary", async () => {
+    await expect(`${JSON.stringify(jsonWebhookBody(runFailed), null, 2)}\n`).toMatchFileSnapshot(
+      './golden/run-failed.json',
+    );
   });
 
   it('slack: a readable message, one line per stream, Slack control characters escaped', async () => {
@@ -34,12 +50,46 @@ describe('webhook payloads (golden files)', () => {
 
   it('json and slack of a stream event and a dead-letter event', async () => {
     const retrying: EventRecord = {
-      id: 3, uid: 'a', type: 'stream.retrying', at: '2024-01-01T00:00:02.000Z', pipeline: 'orders', runId: 12, stream: 'public.orders',
-      payload: { status: 'retrying', attempts: 1, rowsRead: 0, rowsWritten: 0, bytesRead: 0, bytesWritten: 0, error: { code: 'CONNECTION_LOST', kind: 'transient', message: 'terminated' }, reason: 'attempt 1 failed' },
+      id: 3,
+      uid: 'a',
+      type: 'stream.retrying',
+      at: '2024-01-01T00:00:02.000Z',
+      pipeline: 'orders',
+      runId: 12,
+      stream: 'public.orders',
+      payload: {
+        status: 'retrying',
+        attempts: 1,
+        rowsRead: 0,
+        rowsWritten: 0,
+        bytesRead: 0,
+        bytesWritten: 0,
+        error: { code: 'CONNECTION_LOST', kind: 'transient', message: 'terminated' },
+        reason: 'attempt 1 failed',
+      },
     };
-    const dead: EventRecord = { id: 4, uid: 'b', type: 'rows.dead_lettered', at: '2024-01-01T00:00:03.000Z', pipeline: 'orders', runId: 12, stream: 'public.orders', payload: { rows: 3 } };
-    expect(jsonWebhookBody(retrying)).toMatchObject({ id: 'a', sequence: 3, type: 'stream.retrying', stream: 'public.orders', data: { error: { code: 'CONNECTION_LOST' } } });
-    expect(slackWebhookBody(retrying).text).toBe('Pipeline *orders* run 12: `public.orders` retrying after 1 attempt: CONNECTION_LOST: terminated');
-    expect(slackWebhookBody(dead).text).toBe(':inbox_tray: Pipeline *orders* run 12: 3 rows of public.orders were dead-lettered');
+    const dead: EventRecord = {
+      id: 4,
+      uid: 'b',
+      type: 'rows.dead_lettered',
+      at: '2024-01-01T00:00:03.000Z',
+      pipeline: 'orders',
+      runId: 12,
+      stream: 'public.orders',
+      payload: { rows: 3 },
+    };
+    expect(jsonWebhookBody(retrying)).toMatchObject({
+      id: 'a',
+      sequence: 3,
+      type: 'stream.retrying',
+      stream: 'public.orders',
+      data: { error: { code: 'CONNECTION_LOST' } },
+    });
+    expect(slackWebhookBody(retrying).text).toBe(
+      'Pipeline *orders* run 12: `public.orders` retrying after 1 attempt: CONNECTION_LOST: terminated',
+    );
+    expect(slackWebhookBody(dead).text).toBe(
+      ':inbox_tray: Pipeline *orders* run 12: 3 rows of public.orders were dead-lettered',
+    );
   });
 });

@@ -40,17 +40,24 @@ export function slackWebhookBody(event: EventRecord): { text: string } {
   const lines: string[] = [];
   if (event.type.startsWith('run.')) {
     const status = typeof data.status === 'string' ? data.status : event.type.slice(4);
-    lines.push(`${RUN_ICONS[event.type] ?? ''} Pipeline *${escape(event.pipeline)}*${run} ${RUN_WORDS[status] ?? status}`.trim());
+    lines.push(
+      `${RUN_ICONS[event.type] ?? ''} Pipeline *${escape(event.pipeline)}*${run} ${RUN_WORDS[status] ?? status}`.trim(),
+    );
     if (typeof data.reason === 'string' && event.type !== 'run.failed') lines.push(`Reason: ${escape(data.reason)}`);
-    for (const s of Array.isArray(data.streams) ? (data.streams as Record<string, unknown>[]) : []) lines.push(`• ${streamLine(s)}`);
+    for (const s of Array.isArray(data.streams) ? (data.streams as Record<string, unknown>[]) : [])
+      lines.push(`• ${streamLine(s)}`);
   } else if (event.type.startsWith('stream.')) {
     lines.push(`Pipeline *${escape(event.pipeline)}*${run}: ${streamLine({ ...data, stream: event.stream })}`);
   } else if (event.type === 'rows.dead_lettered') {
-    lines.push(`:inbox_tray: Pipeline *${escape(event.pipeline)}*${run}: ${String(data.rows)} rows of ${escape(event.stream ?? '')} were dead-lettered`);
+    lines.push(
+      `:inbox_tray: Pipeline *${escape(event.pipeline)}*${run}: ${String(data.rows)} rows of ${escape(event.stream ?? '')} were dead-lettered`,
+    );
   } else if (event.type === 'notification.test') {
     lines.push(`:wave: Test notification from rapidbyte for pipeline *${escape(event.pipeline)}*`);
   } else {
-    lines.push(`Pipeline *${escape(event.pipeline)}*${run}${event.stream === undefined ? '' : ` stream ${escape(event.stream)}`}: ${event.type} ${escape(JSON.stringify(data))}`);
+    lines.push(
+      `Pipeline *${escape(event.pipeline)}*${run}${event.stream === undefined ? '' : ` stream ${escape(event.stream)}`}: ${event.type} ${escape(JSON.stringify(data))}`,
+    );
   }
   return { text: lines.join('\n') };
 }

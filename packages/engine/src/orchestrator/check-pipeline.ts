@@ -40,12 +40,18 @@ export async function runConnectorOperation(
   registry: ConnectorRegistry,
   ref: ConnectorRef,
   op: 'check' | 'discover' | 'reset',
-  context: { pipeline: string; stream?: StreamContext; streams?: readonly StreamContext[]; resetScope?: 'pipeline' | 'streams' },
+  context: {
+    pipeline: string;
+    stream?: StreamContext;
+    streams?: readonly StreamContext[];
+    resetScope?: 'pipeline' | 'streams';
+  },
   baseDir?: string,
   at = 'source',
 ): Promise<unknown> {
   const found = registry.resolve(ref.use);
-  if (!found?.built) throw new Error(`connector '${ref.use}' is ${found ? 'not built (run `pnpm build`)' : 'not found'}`);
+  if (!found?.built)
+    throw new Error(`connector '${ref.use}' is ${found ? 'not built (run `pnpm build`)' : 'not found'}`);
   const component = await compileComponentModules(found.manifest.name, found.bindingsDir);
   const frames = new FrameTable();
   const policy = capabilityPolicyOf(ref, at, baseDir);
@@ -53,8 +59,18 @@ export async function runConnectorOperation(
   const net = new NetCapability(policy);
   try {
     const exports = await instantiateConnector(component, frames, quietHooks);
-    const ctx = JSON.stringify({ ...context, runId: 0, resources: { batchRows: 65536, maxBatchBytes: 8 << 20, checkpointIntervalRows: 500000 } });
-    return await runSession(exports, op, JSON.stringify(ref.config), ctx, new RequestDispatcher(pg, net, frames, undefined));
+    const ctx = JSON.stringify({
+      ...context,
+      runId: 0,
+      resources: { batchRows: 65536, maxBatchBytes: 8 << 20, checkpointIntervalRows: 500000 },
+    });
+    return await runSession(
+      exports,
+      op,
+      JSON.stringify(ref.config),
+      ctx,
+      new RequestDispatcher(pg, net, frames, undefined),
+    );
   } finally {
     await pg.closeAll();
     net.closeAll();
@@ -73,7 +89,14 @@ export async function checkPipeline(config: PipelineConfig, registry: ConnectorR
     try {
       // the source also checks what its streams need (CDC preflight)
       const streams = role === 'source' ? config.source.streams.map((s) => streamContext(s)) : undefined;
-      const report = (await runConnectorOperation(registry, ref, 'check', { pipeline: config.pipeline, streams }, dirname(config.file), at)) as CheckReport | null;
+      const report = (await runConnectorOperation(
+        registry,
+        ref,
+        'check',
+        { pipeline: config.pipeline, streams },
+        dirname(config.file),
+        at,
+      )) as CheckReport | null;
       for (const item of report?.items ?? []) items.push({ connector: ref.use, role, ...item });
       if (!report?.items?.length) items.push({ connector: ref.use, role, name: 'check', ok: true, message: 'ok' });
     } catch (error) {

@@ -14,7 +14,13 @@ interface CommittedPayload {
  * Records a checkpoint the destination has committed: the cursor/LSN row of the state DB and the
  * full payload (read back as the resume point when the destination has no watermark).
  */
-export async function recordCommittedCheckpoint(state: StateStore, pipeline: string, stream: string, runId: number, payloadJson: string): Promise<void> {
+export async function recordCommittedCheckpoint(
+  state: StateStore,
+  pipeline: string,
+  stream: string,
+  runId: number,
+  payloadJson: string,
+): Promise<void> {
   const payload = JSON.parse(payloadJson) as CommittedPayload | null;
   if (!payload || typeof payload !== 'object') return;
   await state.putKv(CHECKPOINT_SCOPE, `${pipeline}/${stream}`, payloadJson);

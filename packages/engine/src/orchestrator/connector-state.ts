@@ -10,7 +10,12 @@ export const CONNECTOR_STATE_SCOPE = 'rapidbyte.connector';
  * shards never share keys — and the stage's slot and connector). Two instances of one connector
  * in a chain (two `transform-map`s) keep apart by their slot.
  */
-export function connectorStatePrefix(pipeline: string, stream: StreamTask['stream'], slot: number, stage: Pick<StageTask, 'role' | 'component'>): string {
+export function connectorStatePrefix(
+  pipeline: string,
+  stream: StreamTask['stream'],
+  slot: number,
+  stage: Pick<StageTask, 'role' | 'component'>,
+): string {
   return `${pipeline}/${checkpointKey(stream)}/${slot}:${stage.role}:${stage.component.connector}/`;
 }
 
@@ -34,7 +39,14 @@ async function loadStage(state: StateStore, prefix: string): Promise<Record<stri
  */
 export async function withConnectorState<T extends StreamTask>(task: T, state: StateStore): Promise<T> {
   const stages = chainStages(task);
-  const loaded = await Promise.all(stages.map((stage, slot) => loadStage(state, connectorStatePrefix(task.pipeline, task.stream, slot, stage))));
+  const loaded = await Promise.all(
+    stages.map((stage, slot) => loadStage(state, connectorStatePrefix(task.pipeline, task.stream, slot, stage))),
+  );
   const at = (slot: number): StageTask => ({ ...(stages[slot] as StageTask), state: loaded[slot] ?? {} });
-  return { ...task, source: at(0), transforms: task.transforms.map((_, i) => at(i + 1)), destination: at(stages.length - 1) };
+  return {
+    ...task,
+    source: at(0),
+    transforms: task.transforms.map((_, i) => at(i + 1)),
+    destination: at(stages.length - 1),
+  };
 }

@@ -16,12 +16,24 @@ export { DiscoverFailed } from './discover-failed.js';
 export async function discoverPipeline(config: PipelineConfig, registry: ConnectorRegistry): Promise<Catalog> {
   let result: unknown;
   try {
-    result = await runConnectorOperation(registry, config.source, 'discover', { pipeline: config.pipeline }, dirname(config.file));
+    result = await runConnectorOperation(
+      registry,
+      config.source,
+      'discover',
+      { pipeline: config.pipeline },
+      dirname(config.file),
+    );
   } catch (error) {
     const wit = error instanceof SessionFailed ? error.error : classifyError(error);
-    throw new DiscoverFailed(config.source.use, wit.code, `discover of ${config.source.use} failed: ${wit.code}: ${wit.message}`, { cause: error });
+    throw new DiscoverFailed(
+      config.source.use,
+      wit.code,
+      `discover of ${config.source.use} failed: ${wit.code}: ${wit.message}`,
+      { cause: error },
+    );
   }
   const catalog = result as Catalog | null;
-  if (!catalog || !Array.isArray(catalog.streams)) throw new DiscoverFailed(config.source.use, 'NO_CATALOG', `${config.source.use} returned no catalog from discover`);
+  if (!catalog || !Array.isArray(catalog.streams))
+    throw new DiscoverFailed(config.source.use, 'NO_CATALOG', `${config.source.use} returned no catalog from discover`);
   return catalog;
 }

@@ -11,7 +11,11 @@ export interface WorkerSwitches {
   readonly nodeNavigator: boolean;
 }
 
-export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = { copyPassthrough: true, rememberTlsRefusal: true, nodeNavigator: true };
+export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = {
+  copyPassthrough: true,
+  rememberTlsRefusal: true,
+  nodeNavigator: true,
+};
 
 /**
  * Test-only faults (the CLI parses them from `RAPIDBYTE_TEST_FAULT`, see `parseTestFault`): each

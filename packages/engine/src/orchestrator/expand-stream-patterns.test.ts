@@ -27,7 +27,10 @@ function load(streams: string, destination = '') {
 
 describe('expandStreamPatterns', () => {
   it('expands a pattern minus its excludes, in catalog order, with the pattern settings and the prefix', () => {
-    const config = load('    - { name: "public.*", exclude: ["public.tmp_*"], sync_mode: full_refresh, write_mode: replace }', '  table_prefix: raw_');
+    const config = load(
+      '    - { name: "public.*", exclude: ["public.tmp_*"], sync_mode: full_refresh, write_mode: replace }',
+      '  table_prefix: raw_',
+    );
     const out = expandStreamPatterns(config, catalog);
     expect(out.source.streams).toEqual([
       { name: 'public.users', syncMode: 'full_refresh', writeMode: 'replace', destinationTable: 'raw_users' },
@@ -39,7 +42,11 @@ describe('expandStreamPatterns', () => {
 
   it('an explicit stream keeps its settings; the first pattern wins a table', () => {
     const config = load(
-      ['    - { name: "*.orders", sync_mode: full_refresh }', '    - { name: public.orders, sync_mode: full_refresh, destination_table: o }', '    - { name: "*", sync_mode: full_refresh }'].join('\n'),
+      [
+        '    - { name: "*.orders", sync_mode: full_refresh }',
+        '    - { name: public.orders, sync_mode: full_refresh, destination_table: o }',
+        '    - { name: "*", sync_mode: full_refresh }',
+      ].join('\n'),
       '  table_prefix: { sales: s_ }',
     );
     const out = expandStreamPatterns(config, catalog);

@@ -25,7 +25,11 @@ export interface StreamNames {
  * {@link ConfigError} unless `requireMatches` is false (the state commands expand against the
  * streams the state DB holds, where a pattern that never ran has none). Pure: the catalog is given.
  */
-export function expandStreamPatterns(config: PipelineConfig, catalog: Pick<Catalog, 'streams'> | StreamNames, options: { requireMatches?: boolean } = {}): PipelineConfig {
+export function expandStreamPatterns(
+  config: PipelineConfig,
+  catalog: Pick<Catalog, 'streams'> | StreamNames,
+  options: { requireMatches?: boolean } = {},
+): PipelineConfig {
   const streams = config.source.streams;
   if (!streams.some((s) => isStreamPattern(s.name))) return config;
   const taken = new Set(streams.filter((s) => !isStreamPattern(s.name)).map((s) => qualifiedStreamName(s.name)));
@@ -38,7 +42,10 @@ export function expandStreamPatterns(config: PipelineConfig, catalog: Pick<Catal
     }
     const matches = catalog.streams
       .map((c) => c.name)
-      .filter((name) => matchesStreamPattern(stream.name, name) && !(stream.exclude ?? []).some((x) => matchesStreamPattern(x, name)));
+      .filter(
+        (name) =>
+          matchesStreamPattern(stream.name, name) && !(stream.exclude ?? []).some((x) => matchesStreamPattern(x, name)),
+      );
     if (matches.length === 0) empty.push(stream.name);
     for (const name of matches.filter((n) => !taken.has(qualifiedStreamName(n)))) {
       taken.add(qualifiedStreamName(name));
@@ -49,7 +56,11 @@ export function expandStreamPatterns(config: PipelineConfig, catalog: Pick<Catal
   }
   if (empty.length > 0 && options.requireMatches !== false) {
     throw new ConfigError(
-      empty.map((p) => ({ file: config.file, path: 'source.streams', message: `pattern '${p}' selects no table of ${config.source.use} (after exclude)` })),
+      empty.map((p) => ({
+        file: config.file,
+        path: 'source.streams',
+        message: `pattern '${p}' selects no table of ${config.source.use} (after exclude)`,
+      })),
     );
   }
   return withStreams(config, expanded);
@@ -65,7 +76,10 @@ export function hasStreamPatterns(config: PipelineConfig): boolean {
  * `config`. Either way the streams must load into distinct destination tables (a
  * {@link ConfigError} names the ones that would share one), checked before any `--streams` subset.
  */
-export async function expandPipelineStreams(config: PipelineConfig, registry: ConnectorRegistry): Promise<PipelineConfig> {
+export async function expandPipelineStreams(
+  config: PipelineConfig,
+  registry: ConnectorRegistry,
+): Promise<PipelineConfig> {
   if (!hasStreamPatterns(config)) {
     assertDistinctDestinationTables(config);
     return config;

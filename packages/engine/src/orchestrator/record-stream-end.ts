@@ -33,11 +33,22 @@ export function streamEndResult(end: StreamEnd): StreamResult {
  * stream event); returns its result. Schema changes the destination applied are reported first,
  * as one `schema.changed` event.
  */
-export async function recordStreamEnd(state: StateStore, pipeline: string, runId: number, end: StreamEnd): Promise<StreamResult> {
+export async function recordStreamEnd(
+  state: StateStore,
+  pipeline: string,
+  runId: number,
+  end: StreamEnd,
+): Promise<StreamResult> {
   const { error } = end;
   const changes = end.counters.schemaChanges ?? [];
-  if (changes.length > 0) await state.appendEvent({ type: 'schema.changed', pipeline, runId, stream: end.name, payload: { changes } });
-  await state.recordStreamCounts(runId, end.name, end.counters, error ? { code: error.code, kind: error.kind, message: error.message } : undefined);
+  if (changes.length > 0)
+    await state.appendEvent({ type: 'schema.changed', pipeline, runId, stream: end.name, payload: { changes } });
+  await state.recordStreamCounts(
+    runId,
+    end.name,
+    end.counters,
+    error ? { code: error.code, kind: error.kind, message: error.message } : undefined,
+  );
   await state.transition(runId, end.name, end.status, error ? `${error.code}: ${error.message}` : undefined);
   return streamEndResult(end);
 }

@@ -13,8 +13,15 @@ export interface SourceResetReport {
  * whole-pipeline reset of a pipeline with CDC streams does anything (the slot is dropped, so the
  * source stops retaining WAL); a source without a `reset` operation is left alone.
  */
-export async function resetSource(config: PipelineConfig, registry: ConnectorRegistry, scope: 'pipeline' | 'streams', streams: readonly string[]): Promise<SourceResetReport> {
-  const cdc = config.source.streams.filter((s) => s.syncMode === 'cdc' && (scope === 'pipeline' || streams.includes(s.name)));
+export async function resetSource(
+  config: PipelineConfig,
+  registry: ConnectorRegistry,
+  scope: 'pipeline' | 'streams',
+  streams: readonly string[],
+): Promise<SourceResetReport> {
+  const cdc = config.source.streams.filter(
+    (s) => s.syncMode === 'cdc' && (scope === 'pipeline' || streams.includes(s.name)),
+  );
   if (cdc.length === 0) return { droppedSlot: null };
   const report = (await runConnectorOperation(registry, config.source, 'reset', {
     pipeline: config.pipeline,

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { RowLimit } from './row-limit.js';
 
 function batchOf(n: number, from = 0): RecordBatch {
-  const ids = vectorFromArray(Array.from({ length: n }, (_, i) => from + i), new Int32());
+  const ids = vectorFromArray(
+    Array.from({ length: n }, (_, i) => from + i),
+    new Int32(),
+  );
   const schema = new Schema([new Field('id', new Int32())]);
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, children: [ids.data[0]!] }));
 }

@@ -10,7 +10,8 @@ export class RowLimit {
   #passed = 0;
 
   constructor(limit: number) {
-    if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`row limit must be a non-negative integer, got ${limit}`);
+    if (!Number.isSafeInteger(limit) || limit < 0)
+      throw new RangeError(`row limit must be a non-negative integer, got ${limit}`);
     this.limit = limit;
   }
 

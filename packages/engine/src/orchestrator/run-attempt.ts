@@ -62,7 +62,17 @@ export interface AttemptRun {
  * `drainGraceMs` later, to stop at once.
  */
 export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
-  const { state, onEvent, interrupts, afterCommit, drainGraceMs = DEFAULT_DRAIN_GRACE_MS, warm, onRecorded, stall = {}, faults } = run;
+  const {
+    state,
+    onEvent,
+    interrupts,
+    afterCommit,
+    drainGraceMs = DEFAULT_DRAIN_GRACE_MS,
+    warm,
+    onRecorded,
+    stall = {},
+    faults,
+  } = run;
   let { task } = run;
   const name = task.stream.name;
   let counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
@@ -90,12 +100,19 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
         await state.addDeadLetters(letters);
         afterDeadLetters();
       } catch (e) {
-        error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record ${letters.length} dead letter(s) in the state DB: ${(e as Error).message}`, stage: 'host' };
+        error ??= {
+          kind: 'permanent',
+          code: 'STATE_WRITE_FAILED',
+          message: `could not record ${letters.length} dead letter(s) in the state DB: ${(e as Error).message}`,
+          stage: 'host',
+        };
       }
     });
   };
   // The chain's stages in the worker's order: the step clock's slots and the names of its stages.
-  const stageNames = [task.source, ...task.transforms, task.destination].map((s) => `${s.role}:${s.component.connector}`);
+  const stageNames = [task.source, ...task.transforms, task.destination].map(
+    (s) => `${s.role}:${s.component.connector}`,
+  );
   const timeoutMs = task.resources.connectorStepTimeoutMs;
   const clock = timeoutMs !== undefined ? StepClock.create(stageNames.length) : undefined;
   if (clock) task = { ...task, stepClock: clock.buffer };
@@ -122,13 +139,24 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
     const transferList = task.replicationPort ? [task.replicationPort] : [];
     const warmWorker = warm?.take();
     if (warmWorker) warmWorker.postMessage({ type: 'task', task } satisfies WorkerControl, transferList);
-    const worker = warmWorker ?? new Worker(STREAM_WORKER_URL, { workerData: { task, nodeNavigator: task.switches?.nodeNavigator !== false } satisfies StreamWorkerData, transferList });
+    const worker =
+      warmWorker ??
+      new Worker(STREAM_WORKER_URL, {
+        workerData: { task, nodeNavigator: task.switches?.nodeNavigator !== false } satisfies StreamWorkerData,
+        transferList,
+      });
     let hardStop: NodeJS.Timeout | undefined;
     const control = (hard: boolean): void => worker.postMessage({ type: 'cancel', hard } satisfies WorkerControl);
     const cancel = (): void => {
       control(false);
       hardStop ??= setTimeout(() => {
-        onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `still draining after ${drainGraceMs} ms: stopping now (uncommitted work rolls back)` });
+        onEvent({
+          type: 'log',
+          stream: name,
+          stage: 'engine',
+          level: 'warn',
+          message: `still draining after ${drainGraceMs} ms: stopping now (uncommitted work rolls back)`,
+        });
         control(true);
       }, drainGraceMs);
     };
@@ -138,49 +166,70 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
     // it (the step clock) and end it. Only this stream's worker goes; the run's other streams go on.
     const watch =
       clock && timeoutMs !== undefined
-        ? setInterval(() => {
-            const late = clock.overdue(timeoutMs);
-            if (!late || finished) return;
-            clearInterval(watch);
-            const stage = stageNames[late.slot] ?? 'host';
-            error ??= {
-              kind: 'transient',
-              code: 'CONNECTOR_TIMEOUT',
-              message: `${name}: ${stage} did not return from a step within resources.connector_step_timeout (${timeoutMs} ms); its worker was terminated (a connector stuck in a loop, or raise connector_step_timeout)`,
-              stage,
-            };
-            void worker.terminate();
-          }, Math.min(1_000, Math.max(50, Math.floor(timeoutMs / 10))))
+        ? setInterval(
+            () => {
+              const late = clock.overdue(timeoutMs);
+              if (!late || finished) return;
+              clearInterval(watch);
+              const stage = stageNames[late.slot] ?? 'host';
+              error ??= {
+                kind: 'transient',
+                code: 'CONNECTOR_TIMEOUT',
+                message: `${name}: ${stage} did not return from a step within resources.connector_step_timeout (${timeoutMs} ms); its worker was terminated (a connector stuck in a loop, or raise connector_step_timeout)`,
+                stage,
+              };
+              void worker.terminate();
+            },
+            Math.min(1_000, Math.max(50, Math.floor(timeoutMs / 10))),
+          )
         : undefined;
     // The stall watchdog (see stallVerdict): a stream that owes progress and makes none for
     // stall_timeout is ended here (what was uncommitted rolls back) and restarted by runStreamTask.
     const stallTimer =
       stallMs !== undefined
-        ? setInterval(() => {
-            if (finished || !armed) return;
-            const hub = stall.probe?.();
-            const now = Date.now();
-            const verdict = stallVerdict(
-              {
-                now,
-                // a stage whose requests to its database keep completing is working, rows or not
-                lastProgressAt: Math.max(lastProgressAt, hub?.deliveredAt ?? 0, hub ? 0 : (waits?.lastCompleted() ?? 0)),
-                replication: hub ? { position: hub.position, tableWal: hub.tableWal } : undefined,
-                externalWaitSince: waits?.inFlightSince(),
-              },
-              stallMs,
-            );
-            if (verdict.action === 'waiting' && !waitReported) {
-              waitReported = true;
-              onEvent({ type: 'stream-stalled', stream: name, action: 'waiting', code: stallCode(task.stream.syncMode), message: `${name}: ${verdict.reason}; not restarted (waiting on the database is not a stall)` });
-            }
-            if (verdict.action !== 'stalled') return;
-            clearInterval(stallTimer);
-            // an attempt that already failed otherwise ends with that error, not as a stall
-            stalled = error === undefined;
-            error ??= { kind: 'transient', code: stallCode(task.stream.syncMode), message: `${name}: stalled: ${verdict.reason} (resources.stall_timeout ${stallMs} ms)`, stage: 'host' };
-            void worker.terminate();
-          }, Math.min(1_000, Math.max(50, Math.floor(stallMs / 10))))
+        ? setInterval(
+            () => {
+              if (finished || !armed) return;
+              const hub = stall.probe?.();
+              const now = Date.now();
+              const verdict = stallVerdict(
+                {
+                  now,
+                  // a stage whose requests to its database keep completing is working, rows or not
+                  lastProgressAt: Math.max(
+                    lastProgressAt,
+                    hub?.deliveredAt ?? 0,
+                    hub ? 0 : (waits?.lastCompleted() ?? 0),
+                  ),
+                  replication: hub ? { position: hub.position, tableWal: hub.tableWal } : undefined,
+                  externalWaitSince: waits?.inFlightSince(),
+                },
+                stallMs,
+              );
+              if (verdict.action === 'waiting' && !waitReported) {
+                waitReported = true;
+                onEvent({
+                  type: 'stream-stalled',
+                  stream: name,
+                  action: 'waiting',
+                  code: stallCode(task.stream.syncMode),
+                  message: `${name}: ${verdict.reason}; not restarted (waiting on the database is not a stall)`,
+                });
+              }
+              if (verdict.action !== 'stalled') return;
+              clearInterval(stallTimer);
+              // an attempt that already failed otherwise ends with that error, not as a stall
+              stalled = error === undefined;
+              error ??= {
+                kind: 'transient',
+                code: stallCode(task.stream.syncMode),
+                message: `${name}: stalled: ${verdict.reason} (resources.stall_timeout ${stallMs} ms)`,
+                stage: 'host',
+              };
+              void worker.terminate();
+            },
+            Math.min(1_000, Math.max(50, Math.floor(stallMs / 10))),
+          )
         : undefined;
     worker.on('message', (m: WorkerMessage) => {
       if (!armed) {
@@ -203,7 +252,13 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
           break;
         }
         case 'resume':
-          onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `resume point (${m.source}): ${m.payload}` });
+          onEvent({
+            type: 'log',
+            stream: name,
+            stage: 'engine',
+            level: 'debug',
+            message: `resume point (${m.source}): ${m.payload}`,
+          });
           break;
         case 'dead-letter':
           // buffered; written in batches, always before the next committed checkpoint is recorded
@@ -219,7 +274,12 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
             try {
               await state.putKv(CONNECTOR_STATE_SCOPE, key, value);
             } catch (e) {
-              error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not store ${m.stage}'s connector state in the state DB: ${(e as Error).message}`, stage: 'host' };
+              error ??= {
+                kind: 'permanent',
+                code: 'STATE_WRITE_FAILED',
+                message: `could not store ${m.stage}'s connector state in the state DB: ${(e as Error).message}`,
+                stage: 'host',
+              };
             }
           });
           break;
@@ -250,7 +310,12 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
                 await onRecorded?.(covered);
               } catch (e) {
                 recordFailed = true;
-                error ??= { kind: 'permanent', code: 'STATE_WRITE_FAILED', message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`, stage: 'host' };
+                error ??= {
+                  kind: 'permanent',
+                  code: 'STATE_WRITE_FAILED',
+                  message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`,
+                  stage: 'host',
+                };
                 void worker.terminate();
               }
             });
@@ -261,7 +326,14 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
           counters = m.counters;
           finished = true;
           if (m.error) {
-            error = { kind: m.error.kind, code: m.error.code, message: m.error.message, stage: m.error.stage, sqlstate: m.error.sqlstate, column: m.error.column };
+            error = {
+              kind: m.error.kind,
+              code: m.error.code,
+              message: m.error.message,
+              stage: m.error.stage,
+              sqlstate: m.error.sqlstate,
+              column: m.error.column,
+            };
           }
           void worker.terminate();
           break;
@@ -278,7 +350,12 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
       unsubscribe?.();
       clearTimeout(hardStop);
       if (!finished) {
-        error ??= { kind: 'permanent', code: 'WORKER_EXITED', message: 'stream worker exited before finishing', stage: 'host' };
+        error ??= {
+          kind: 'permanent',
+          code: 'WORKER_EXITED',
+          message: 'stream worker exited before finishing',
+          stage: 'host',
+        };
         // the worker died: its open transaction rolled back with its connections
         if (uncommitted > 0) counters = { ...counters, rowsRolledBack: (counters.rowsRolledBack ?? 0) + uncommitted };
       }

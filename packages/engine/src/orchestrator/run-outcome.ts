@@ -11,7 +11,9 @@ export function runOutcomeOf(status: RunResult['status'], streams: readonly Stre
   if (status === 'cancelled') return { reason: 'stopped by a signal (SIGINT/SIGTERM) before every stream finished' };
   const unfinished = streams.filter((s) => s.status !== 'succeeded');
   const first = unfinished.find((s) => s.error !== undefined) ?? unfinished[0];
-  const error = first?.error ? { code: first.error.code, kind: first.error.kind, message: `${first.stream}: ${first.error.message}` } : undefined;
+  const error = first?.error
+    ? { code: first.error.code, kind: first.error.kind, message: `${first.stream}: ${first.error.message}` }
+    : undefined;
   const failed = `${unfinished.length} of ${streams.length} stream${streams.length === 1 ? '' : 's'} did not succeed`;
   return { reason: error ? `${failed}; ${error.code}: ${error.message}` : failed, ...(error ? { error } : {}) };
 }

@@ -1,6 +1,12 @@
 import { dirname } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
-import { assertDistinctDestinationTables, destinationTableOf, redactSecrets, type ConnectorRef, type PipelineConfig } from '../config/index.js';
+import {
+  assertDistinctDestinationTables,
+  destinationTableOf,
+  redactSecrets,
+  type ConnectorRef,
+  type PipelineConfig,
+} from '../config/index.js';
 import { checkHost } from '../runtime/capability-policy.js';
 import { capabilityPolicyOf } from './capability-policy-of.js';
 import { bindingsUrlOf, compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
@@ -93,10 +99,16 @@ export function resolveParallelism(parallelism: number | 'auto', chains: number)
   return Math.max(1, Math.min(wanted, chains));
 }
 
-async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Map<string, Promise<ComponentModules>>): Promise<ComponentModules> {
+async function compile(
+  registry: ConnectorRegistry,
+  ref: ConnectorRef,
+  cache: Map<string, Promise<ComponentModules>>,
+): Promise<ComponentModules> {
   const found = registry.resolve(ref.use);
-  if (!found) throw new ConnectorUnavailable(`connector '${ref.use}' not found (searched ${registry.searchPath.join(', ')})`);
-  if (!found.built) throw new ConnectorUnavailable(`connector '${ref.use}' at ${found.dir} is not built: run \`pnpm build\``);
+  if (!found)
+    throw new ConnectorUnavailable(`connector '${ref.use}' not found (searched ${registry.searchPath.join(', ')})`);
+  if (!found.built)
+    throw new ConnectorUnavailable(`connector '${ref.use}' at ${found.dir} is not built: run \`pnpm build\``);
   let compiled = cache.get(found.dir);
   if (!compiled) {
     compiled = compileComponentModules(found.manifest.name, found.bindingsDir);
@@ -112,7 +124,12 @@ async function compile(registry: ConnectorRegistry, ref: ConnectorRef, cache: Ma
  * rest of the set-up instead of following them. A connector that cannot be compiled fails the run
  * later, where the run itself would have. `warm` workers load the components' bindings meanwhile.
  */
-export function compileAhead(registry: ConnectorRegistry, config: PipelineConfig, dryRun: boolean, warm?: WarmWorkers): Map<string, Promise<ComponentModules>> {
+export function compileAhead(
+  registry: ConnectorRegistry,
+  config: PipelineConfig,
+  dryRun: boolean,
+  warm?: WarmWorkers,
+): Map<string, Promise<ComponentModules>> {
   const cache = new Map<string, Promise<ComponentModules>>();
   const refs = [config.source, ...(dryRun ? [] : [config.destination]), ...config.transforms];
   for (const ref of refs) {
@@ -133,7 +150,8 @@ export function compileAhead(registry: ConnectorRegistry, config: PipelineConfig
  */
 async function openCoordinator(config: PipelineConfig, baseDir: string): Promise<ShardCoordinator> {
   const parsed = parseConnectionConfig(config.source.config as ConnectionConfig, `rapidbyte/${config.pipeline}`);
-  if (!parsed.ok) throw new RunOptionsInvalid(`shards need a PostgreSQL source: source.config.${parsed.key} ${parsed.message}`);
+  if (!parsed.ok)
+    throw new RunOptionsInvalid(`shards need a PostgreSQL source: source.config.${parsed.key} ${parsed.message}`);
   checkHost(capabilityPolicyOf(config.source, 'source', baseDir), parsed.value.host, parsed.value.port);
   return ShardCoordinator.open(parsed.value);
 }
@@ -175,15 +193,31 @@ async function openHubRegistry(
 export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOptions): Promise<RunResult> {
   const { registry, onEvent = () => undefined, signal } = options;
   const dryRun = options.dryRun === true;
-  if (options.limit !== undefined && !dryRun) throw new RunOptionsInvalid('--limit only works with --dry-run (a limited real run would commit a partial table)');
-  if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) throw new RunOptionsInvalid(`--limit must be a non-negative integer, got ${options.limit}`);
+  if (options.limit !== undefined && !dryRun)
+    throw new RunOptionsInvalid('--limit only works with --dry-run (a limited real run would commit a partial table)');
+  if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0))
+    throw new RunOptionsInvalid(`--limit must be a non-negative integer, got ${options.limit}`);
   // two streams into one table lose rows: refused before anything is written
   assertDistinctDestinationTables(pipelineConfig);
   const state = dryRun ? dryRunStateStore(options.state) : options.state;
-  const skipped = dryRun ? pipelineConfig.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => ({ stream: s.name, reason: 'cdc streams are not read in a dry run (it would create a replication slot)' })) : [];
-  for (const s of skipped) onEvent({ type: 'log', stream: s.stream, stage: 'engine', level: 'warn', message: `skipped: ${s.reason}` });
+  const skipped = dryRun
+    ? pipelineConfig.source.streams
+        .filter((s) => s.syncMode === 'cdc')
+        .map((s) => ({
+          stream: s.name,
+          reason: 'cdc streams are not read in a dry run (it would create a replication slot)',
+        }))
+    : [];
+  for (const s of skipped)
+    onEvent({ type: 'log', stream: s.stream, stage: 'engine', level: 'warn', message: `skipped: ${s.reason}` });
   const config: PipelineConfig = dryRun
-    ? { ...pipelineConfig, source: { ...pipelineConfig.source, streams: pipelineConfig.source.streams.filter((s) => s.syncMode !== 'cdc') } }
+    ? {
+        ...pipelineConfig,
+        source: {
+          ...pipelineConfig.source,
+          streams: pipelineConfig.source.streams.filter((s) => s.syncMode !== 'cdc'),
+        },
+      }
     : pipelineConfig;
   const cache = options.compiled ?? new Map<string, Promise<ComponentModules>>();
   // a dry run never instantiates the destination, so it is not compiled either
@@ -196,7 +230,10 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const started = performance.now();
   const interrupts = new Interrupts(signal);
   // the main thread's share of the process (replication hub, state DB); each worker reports its own
-  const memoryTimer = setInterval(() => onEvent({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport() }), MEMORY_REPORT_MS);
+  const memoryTimer = setInterval(
+    () => onEvent({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport() }),
+    MEMORY_REPORT_MS,
+  );
   memoryTimer.unref();
   /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
   let openRunId: number | undefined;
@@ -205,7 +242,12 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     await state.syncNotificationTargets(config.pipeline, subscriptionsOf(config.notifications ?? []));
     // Holding the lock, no earlier run of this pipeline is still running: close those whose process died.
     for (const closed of await state.closeInterruptedRuns(config.pipeline)) {
-      onEvent({ type: 'log', stage: 'engine', level: 'warn', message: `run ${closed} of ${config.pipeline} was left open by a process that is gone: recorded as interrupted` });
+      onEvent({
+        type: 'log',
+        stage: 'engine',
+        level: 'warn',
+        message: `run ${closed} of ${config.pipeline} was left open by a process that is gone: recorded as interrupted`,
+      });
     }
     const names = config.source.streams.map((s) => s.name);
     const runId = await state.beginRun(config.pipeline, names);
@@ -224,15 +266,37 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
     const cores = availableParallelism();
-    const sharding = new Map(config.source.streams.map((s) => [s.name, dryRun ? ({ kind: 'none' } as const) : shardRequest(s, cores)]));
+    const sharding = new Map(
+      config.source.streams.map((s) => [s.name, dryRun ? ({ kind: 'none' } as const) : shardRequest(s, cores)]),
+    );
     for (const [stream, request] of sharding) {
-      if (request.kind === 'none' && request.reason) onEvent({ type: 'log', stream, stage: 'engine', level: 'info', message: `shards ignored: ${request.reason}` });
+      if (request.kind === 'none' && request.reason)
+        onEvent({ type: 'log', stream, stage: 'engine', level: 'info', message: `shards ignored: ${request.reason}` });
     }
-    const chains = config.source.streams.filter((s) => s.syncMode !== 'cdc').reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
+    const chains = config.source.streams
+      .filter((s) => s.syncMode !== 'cdc')
+      .reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
     const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
-    const hubs = cdcStreams.length > 0 ? await openHubRegistry(config, state, cdcStreams, options.heldCdcStreams ?? [], options.follow === true, options.fullRefresh === true, onEvent, faults) : undefined;
+    const hubs =
+      cdcStreams.length > 0
+        ? await openHubRegistry(
+            config,
+            state,
+            cdcStreams,
+            options.heldCdcStreams ?? [],
+            options.follow === true,
+            options.fullRefresh === true,
+            onEvent,
+            faults,
+          )
+        : undefined;
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
-    const stage = (role: StageTask['role'], component: ComponentModules | undefined, ref: ConnectorRef, at: string = role): StageTask => ({
+    const stage = (
+      role: StageTask['role'],
+      component: ComponentModules | undefined,
+      ref: ConnectorRef,
+      at: string = role,
+    ): StageTask => ({
       role,
       // a dry run's destination stage is never instantiated (the worker's sink stands in for it)
       component: component ?? { connector: ref.use, bindingsUrl: '', modules: {} },
@@ -248,7 +312,9 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           runId,
           stream: streamContext(stream),
           source: stage('source', source as ComponentModules, config.source),
-          transforms: config.transforms.map((t, i) => stage('transform', transforms[i] as ComponentModules, t, `transforms[${i}]`)),
+          transforms: config.transforms.map((t, i) =>
+            stage('transform', transforms[i] as ComponentModules, t, `transforms[${i}]`),
+          ),
           destination: stage('destination', destination, config.destination),
           resources: {
             batchRows: config.resources.batchRows,
@@ -269,16 +335,39 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
           ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
         };
-        const controls = { fullRefresh: options.fullRefresh, drainGraceMs: options.drainGraceMs, warm: options.warm, interrupts, faults };
+        const controls = {
+          fullRefresh: options.fullRefresh,
+          drainGraceMs: options.drainGraceMs,
+          warm: options.warm,
+          interrupts,
+          faults,
+        };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
-        if (request.kind === 'none' && !dryRun && options.fullRefresh !== true && stream.syncMode === 'full_refresh' && stream.writeMode !== 'replace') {
+        if (
+          request.kind === 'none' &&
+          !dryRun &&
+          options.fullRefresh !== true &&
+          stream.syncMode === 'full_refresh' &&
+          stream.writeMode !== 'replace'
+        ) {
           // an unfinished sharded pass is finished sharded, even if the config no longer asks for shards
           const unfinished = await loadShardPlan(state, config.pipeline, stream.name);
           if (unfinished) request = { kind: 'fixed', count: unfinished.count };
         }
         if (request.kind !== 'none') {
           const coordinator = (): Promise<ShardCoordinator> => openCoordinator(config, dirname(config.file));
-          const sharded = await runShardedStream({ task, request, coordinator, state, onEvent, signal, retry, afterCommit, semaphore, controls });
+          const sharded = await runShardedStream({
+            task,
+            request,
+            coordinator,
+            state,
+            onEvent,
+            signal,
+            retry,
+            afterCommit,
+            semaphore,
+            controls,
+          });
           if (sharded) return sharded;
         }
         const releasePermit = stream.syncMode === 'cdc' ? () => undefined : await semaphore.acquire();
@@ -297,13 +386,14 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     });
     const failed = results.filter((r) => r.status !== 'succeeded').length;
     // --follow ends by a signal: when every stream drained and committed, that is success
-    const status: RunResult['status'] = signal?.aborted && !(options.follow && failed === 0)
-      ? 'cancelled'
-      : failed === 0
-        ? 'succeeded'
-        : failed === results.length
-          ? 'failed'
-          : 'partial';
+    const status: RunResult['status'] =
+      signal?.aborted && !(options.follow && failed === 0)
+        ? 'cancelled'
+        : failed === 0
+          ? 'succeeded'
+          : failed === results.length
+            ? 'failed'
+            : 'partial';
     await state.finishRun(runId, status, runOutcomeOf(status, results));
     openRunId = undefined;
     const result: RunResult = {
@@ -320,7 +410,13 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   } catch (error) {
     // a run that threw after it began is closed, never left pending or running
     if (openRunId !== undefined) {
-      await state.finishRun(openRunId, 'failed', thrownRunOutcome(error, (text) => redactSecrets(text, config))).catch(() => undefined);
+      await state
+        .finishRun(
+          openRunId,
+          'failed',
+          thrownRunOutcome(error, (text) => redactSecrets(text, config)),
+        )
+        .catch(() => undefined);
     }
     throw error;
   } finally {

@@ -67,7 +67,8 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
   const { task, state, onEvent, signal } = run;
   const name = task.stream.name;
   const pipeline = task.pipeline;
-  const info = (message: string): void => onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message });
+  const info = (message: string): void =>
+    onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message });
   const explicit = run.request.kind === 'fixed';
   const resetPending = (await state.getKv(RESET_SCOPE, resetKey(pipeline, name))) !== undefined;
   const startOver = resetPending || run.controls.fullRefresh === true;
@@ -78,7 +79,8 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
   }
   if (!plan && !startOver) {
     // an unfinished single-chain pass finishes the way it started (its resume point is not a shard's)
-    const single = (await storedCheckpoint(state, pipeline, name)) as { mode?: unknown; complete?: unknown; pkAfter?: unknown } | undefined;
+    const single = (await storedCheckpoint(state, pipeline, name)) as
+      { mode?: unknown; complete?: unknown; pkAfter?: unknown } | undefined;
     if (single?.mode === 'full_refresh' && single.complete !== true && Array.isArray(single.pkAfter)) {
       if (explicit) info('an unfinished single-chain pass resumes as one chain; shards apply from the next pass');
       return undefined;
@@ -90,17 +92,38 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
     coordinator = await run.coordinator();
   } catch (error) {
     if (!explicit && !plan) {
-      onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `shards: auto: no coordinator (${(error as Error).message}); one chain` });
+      onEvent({
+        type: 'log',
+        stream: name,
+        stage: 'engine',
+        level: 'debug',
+        message: `shards: auto: no coordinator (${(error as Error).message}); one chain`,
+      });
       return undefined;
     }
     const e = classifyError(error, 'SHARD_COORDINATOR_FAILED');
-    return finish(run, [], { kind: e.kind, code: e.code, message: `sharded full refresh: could not open the coordinator on the source: ${e.message}`, stage: 'host', sqlstate: e.sqlstate }, 0, new Date(), performance.now());
+    return finish(
+      run,
+      [],
+      {
+        kind: e.kind,
+        code: e.code,
+        message: `sharded full refresh: could not open the coordinator on the source: ${e.message}`,
+        stage: 'host',
+        sqlstate: e.sqlstate,
+      },
+      0,
+      new Date(),
+      performance.now(),
+    );
   }
   const startedAt = new Date();
   const t0 = performance.now();
   try {
     if (plan) {
-      info(`resuming the sharded pass planned at ${plan.plannedAt}: ${plan.count} shards by (${plan.key.join(', ')}); each shard continues after its last commit`);
+      info(
+        `resuming the sharded pass planned at ${plan.plannedAt}: ${plan.count} shards by (${plan.key.join(', ')}); each shard continues after its last commit`,
+      );
     } else {
       let made: ShardPlan | undefined;
       try {
@@ -108,10 +131,29 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
       } catch (error) {
         const e = classifyError(error, 'SHARD_PLAN_FAILED');
         if (!explicit) {
-          onEvent({ type: 'log', stream: name, stage: 'engine', level: 'debug', message: `shards: auto: could not plan (${e.message}); one chain` });
+          onEvent({
+            type: 'log',
+            stream: name,
+            stage: 'engine',
+            level: 'debug',
+            message: `shards: auto: could not plan (${e.message}); one chain`,
+          });
           return undefined;
         }
-        return await finish(run, [], { kind: e.kind, code: e.code, message: `sharded full refresh: could not plan the shards: ${e.message}`, stage: 'host', sqlstate: e.sqlstate }, 0, startedAt, t0);
+        return await finish(
+          run,
+          [],
+          {
+            kind: e.kind,
+            code: e.code,
+            message: `sharded full refresh: could not plan the shards: ${e.message}`,
+            stage: 'host',
+            sqlstate: e.sqlstate,
+          },
+          0,
+          startedAt,
+          t0,
+        );
       }
       if (!made) return undefined;
       plan = made;
@@ -128,21 +170,37 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
     // one write at a time, so a later sum is never overwritten by an earlier one
     const committed: StreamCounters[] = [];
     let recorded: Promise<void> = Promise.resolve();
-    const onShardCommitted = (index: number) => (covered: StreamCounters): Promise<void> => {
-      committed[index] = covered;
-      recorded = recorded.catch(() => undefined).then(() => state.recordStreamCounts(task.runId, name, sumCounters(committed.filter(Boolean))));
-      return recorded;
-    };
+    const onShardCommitted =
+      (index: number) =>
+      (covered: StreamCounters): Promise<void> => {
+        committed[index] = covered;
+        recorded = recorded
+          .catch(() => undefined)
+          .then(() => state.recordStreamCounts(task.runId, name, sumCounters(committed.filter(Boolean))));
+        return recorded;
+      };
     const current = plan;
     const results = await Promise.all(
       Array.from({ length: current.count }, async (_, index): Promise<StreamResult> => {
-        const shard: StreamShard = { index, count: current.count, snapshot: coordinator.snapshot, key: current.key, pass: current.pass, ...shardRange(current, index) };
+        const shard: StreamShard = {
+          index,
+          count: current.count,
+          snapshot: coordinator.snapshot,
+          key: current.key,
+          pass: current.pass,
+          ...shardRange(current, index),
+        };
         const prefix = `shard ${index + 1}/${current.count}: `;
         const shardEvents = (event: RunEvent): void => {
           if (event.type === 'stream-progress') {
             progress[index] = event.counters;
             uncommitted[index] = event.rowsUncommitted ?? 0;
-            onEvent({ type: 'stream-progress', stream: name, counters: sumCounters(progress.filter(Boolean)), rowsUncommitted: uncommitted.reduce((n, r) => n + (r ?? 0), 0) });
+            onEvent({
+              type: 'stream-progress',
+              stream: name,
+              counters: sumCounters(progress.filter(Boolean)),
+              rowsUncommitted: uncommitted.reduce((n, r) => n + (r ?? 0), 0),
+            });
           } else if (event.type === 'log') {
             onEvent({ ...event, message: prefix + event.message });
           } else if (event.type === 'stream-stalled') {
@@ -159,7 +217,12 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
             signal,
             retry: run.retry,
             afterCommit: run.afterCommit,
-            controls: { ...run.controls, fullRefresh: startOver, partOfStream: true, onShardCommitted: onShardCommitted(index) },
+            controls: {
+              ...run.controls,
+              fullRefresh: startOver,
+              partOfStream: true,
+              onShardCommitted: onShardCommitted(index),
+            },
           });
         } finally {
           release();
@@ -167,10 +230,19 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
       }),
     );
     const failed = results.find((r) => r.status === 'failed');
-    const error = failed?.error && { ...failed.error, message: `shard ${results.indexOf(failed) + 1}/${current.count}: ${failed.error.message}` };
+    const error = failed?.error && {
+      ...failed.error,
+      message: `shard ${results.indexOf(failed) + 1}/${current.count}: ${failed.error.message}`,
+    };
     if (results.every((r) => r.status === 'succeeded')) {
       const rows = results.reduce((n, r) => n + r.rowsWritten, 0);
-      await recordCommittedCheckpoint(state, pipeline, name, task.runId, JSON.stringify({ mode: 'full_refresh', complete: true, primaryKey: current.key, rows, shards: current.count }));
+      await recordCommittedCheckpoint(
+        state,
+        pipeline,
+        name,
+        task.runId,
+        JSON.stringify({ mode: 'full_refresh', complete: true, primaryKey: current.key, rows, shards: current.count }),
+      );
       await deleteShardPlan(state, pipeline, name);
       if (resetPending) await state.deleteKv(RESET_SCOPE, resetKey(pipeline, name));
     }
@@ -186,7 +258,13 @@ async function makePlan(run: ShardedStreamRun, coordinator: ShardCoordinator): P
   const name = task.stream.name;
   const explicit = run.request.kind === 'fixed';
   const single = (why: string): undefined => {
-    onEvent({ type: 'log', stream: name, stage: 'engine', level: explicit ? 'info' : 'debug', message: `one chain, not shards: ${why}` });
+    onEvent({
+      type: 'log',
+      stream: name,
+      stage: 'engine',
+      level: explicit ? 'info' : 'debug',
+      message: `one chain, not shards: ${why}`,
+    });
     return undefined;
   };
   const table = await coordinator.table(name);
@@ -211,9 +289,23 @@ async function finish(
 ): Promise<StreamResult> {
   const { task, state, signal } = run;
   const name = task.stream.name;
-  const status: StreamResult['status'] = error ? (signal?.aborted ? 'cancelled' : 'failed') : shards.some((r) => r.status === 'cancelled') || shards.length === 0 ? 'cancelled' : 'succeeded';
+  const status: StreamResult['status'] = error
+    ? signal?.aborted
+      ? 'cancelled'
+      : 'failed'
+    : shards.some((r) => r.status === 'cancelled') || shards.length === 0
+      ? 'cancelled'
+      : 'succeeded';
   const attempts = shards.reduce((n, r) => Math.max(n, r.attempts), 0);
-  const ended = await recordStreamEnd(state, task.pipeline, task.runId, { name, status, counters: sumCounters(shards), error, startedAt, t0, attempts });
+  const ended = await recordStreamEnd(state, task.pipeline, task.runId, {
+    name,
+    status,
+    counters: sumCounters(shards),
+    error,
+    startedAt,
+    t0,
+    attempts,
+  });
   const result: StreamResult = { ...ended, ...(count > 0 ? { shards: count } : {}) };
   run.onEvent({ type: 'stream-finished', result });
   return result;

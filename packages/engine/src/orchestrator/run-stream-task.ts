@@ -97,7 +97,10 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
     const resetPending = (await state.getKv(RESET_SCOPE, resetKey(task.pipeline, name))) !== undefined;
     // replace always starts over: a staging table restarts cleanly, so nothing is resumed.
     const startOver = resetPending || fresh;
-    const storedResume = startOver || task.stream.writeMode === 'replace' ? undefined : await storedCheckpoint(state, task.pipeline, checkpointKey(task.stream));
+    const storedResume =
+      startOver || task.stream.writeMode === 'replace'
+        ? undefined
+        : await storedCheckpoint(state, task.pipeline, checkpointKey(task.stream));
     const replicationPort = task.stream.syncMode === 'cdc' ? hubs?.portFor(name) : undefined;
     const before = counters;
     // the run history keeps what the committed checkpoints cover as they are recorded: a run whose
@@ -107,7 +110,14 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
       ? (covered: StreamCounters) => state.recordStreamCounts(task.runId, name, addCounters(before, covered))
       : onShardCommitted && ((covered: StreamCounters) => onShardCommitted(addCounters(before, covered)));
     const outcome = await runAttempt({
-      task: { ...(await withConnectorState(task, state)), attempt, isolateRows, storedResume, ignoreWatermark: startOver, replicationPort },
+      task: {
+        ...(await withConnectorState(task, state)),
+        attempt,
+        isolateRows,
+        storedResume,
+        ignoreWatermark: startOver,
+        replicationPort,
+      },
       state,
       onEvent,
       interrupts,
@@ -133,19 +143,36 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
       stallRun = stallsInARow(stallRun, committedSinceStall);
       committedSinceStall = false;
       if (stallOutcome(stallRun) === 'fail') {
-        error = { ...error, kind: 'permanent', message: `${error.message}; it stalled again after a restart, with nothing committed in between: not restarted further. Look at the log of this run for the replication hub or the source, then run again` };
+        error = {
+          ...error,
+          kind: 'permanent',
+          message: `${error.message}; it stalled again after a restart, with nothing committed in between: not restarted further. Look at the log of this run for the replication hub or the source, then run again`,
+        };
         onEvent({ type: 'stream-stalled', stream: name, action: 'fail', code: error.code, message: error.message });
         break;
       }
-      onEvent({ type: 'stream-stalled', stream: name, action: 'restart', code: error.code, message: `${error.message}; restarting it from its last commit` });
+      onEvent({
+        type: 'stream-stalled',
+        stream: name,
+        action: 'restart',
+        code: error.code,
+        message: `${error.message}; restarting it from its last commit`,
+      });
       await transition('retrying', `${error.code}: ${error.message} (restarted from the last commit)`);
       continue;
     }
-    if (error?.code === 'CONNECTOR_TIMEOUT' && ++timeouts > 1) error = { ...error, kind: 'permanent', message: `${error.message} (again on retry: not retried further)` };
+    if (error?.code === 'CONNECTOR_TIMEOUT' && ++timeouts > 1)
+      error = { ...error, kind: 'permanent', message: `${error.message} (again on retry: not retried further)` };
     if (error?.code === 'ROWS_REJECTED' && !isolateRows && !signal?.aborted) {
       isolateRows = true;
       await transition('retrying', `${error.code}: ${error.message}`);
-      onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message: `${error.message}; loading again from the last commit with rejected rows isolated` });
+      onEvent({
+        type: 'log',
+        stream: name,
+        stage: 'engine',
+        level: 'info',
+        message: `${error.message}; loading again from the last commit with rejected rows isolated`,
+      });
       continue;
     }
     if (!error || signal?.aborted || error.kind !== 'transient') break;
@@ -153,19 +180,45 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
     const grant = budget.failed(outcome.lastCommitted !== undefined);
     if (!grant) break;
     if (grant.reset) {
-      onEvent({ type: 'log', stream: name, stage: 'engine', level: 'info', message: `committed since the last retry: the retry budget (max_retries ${retry.maxRetries}) starts again` });
+      onEvent({
+        type: 'log',
+        stream: name,
+        stage: 'engine',
+        level: 'info',
+        message: `committed since the last retry: the retry budget (max_retries ${retry.maxRetries}) starts again`,
+      });
     }
     const delay = grant.delayMs;
-    await transition('retrying', `${error.code}: ${error.message} (retry ${grant.retry}/${retry.maxRetries} in ${delay} ms)`);
-    onEvent({ type: 'log', stream: name, stage: 'engine', level: 'warn', message: `${error.code}: ${error.message}; retry ${grant.retry}/${retry.maxRetries} in ${delay} ms` });
+    await transition(
+      'retrying',
+      `${error.code}: ${error.message} (retry ${grant.retry}/${retry.maxRetries} in ${delay} ms)`,
+    );
+    onEvent({
+      type: 'log',
+      stream: name,
+      stage: 'engine',
+      level: 'warn',
+      message: `${error.code}: ${error.message}; retry ${grant.retry}/${retry.maxRetries} in ${delay} ms`,
+    });
     await interruptibleDelay(delay, interrupts);
   }
   if (controls.interrupts === undefined) interrupts.close();
   // a CDC stream interrupted at a transaction boundary drained and committed: it succeeded
   if (task.stream.syncMode === 'cdc') hubs?.finished(name);
   const status =
-    attempt === 0 ? 'cancelled' : error ? (signal?.aborted ? 'cancelled' : 'failed') : signal?.aborted && task.stream.syncMode !== 'cdc' ? 'cancelled' : 'succeeded';
-  const committed = lastCommitted === undefined ? undefined : (JSON.parse(lastCommitted) as { lsn?: unknown; cursorValue?: unknown } | null);
+    attempt === 0
+      ? 'cancelled'
+      : error
+        ? signal?.aborted
+          ? 'cancelled'
+          : 'failed'
+        : signal?.aborted && task.stream.syncMode !== 'cdc'
+          ? 'cancelled'
+          : 'succeeded';
+  const committed =
+    lastCommitted === undefined
+      ? undefined
+      : (JSON.parse(lastCommitted) as { lsn?: unknown; cursorValue?: unknown } | null);
   if (stalls > 0) counters = { ...counters, stalls };
   const ended: StreamEnd = { name, status, counters, error, startedAt, t0, attempts: attempt };
   const result: StreamResult = {

@@ -57,14 +57,26 @@ export function stallVerdict(sample: StallSample, timeoutMs: number): StallVerdi
     // a destination applying a large transaction (or waiting on a lock) holds the stream back: the
     // hub pauses at its high-water mark meanwhile, so nothing new arrives, and that is no stall
     if (sample.externalWaitSince !== undefined) {
-      return { action: 'waiting', idleMs, reason: `${owed}; nothing new reached it for ${seconds(idleMs)} while a request to its database has been running for ${seconds(sample.now - sample.externalWaitSince)}` };
+      return {
+        action: 'waiting',
+        idleMs,
+        reason: `${owed}; nothing new reached it for ${seconds(idleMs)} while a request to its database has been running for ${seconds(sample.now - sample.externalWaitSince)}`,
+      };
     }
     return { action: 'stalled', idleMs, reason: `${owed}, and nothing reached the stream for ${seconds(idleMs)}` };
   }
   if (sample.externalWaitSince !== undefined) {
-    return { action: 'waiting', idleMs, reason: `no rows read or committed for ${seconds(idleMs)}; a request to its database has been running for ${seconds(sample.now - sample.externalWaitSince)} (a slow query or a lock wait)` };
+    return {
+      action: 'waiting',
+      idleMs,
+      reason: `no rows read or committed for ${seconds(idleMs)}; a request to its database has been running for ${seconds(sample.now - sample.externalWaitSince)} (a slow query or a lock wait)`,
+    };
   }
-  return { action: 'stalled', idleMs, reason: `no rows read or committed for ${seconds(idleMs)}, and no stage was waiting on its database` };
+  return {
+    action: 'stalled',
+    idleMs,
+    reason: `no rows read or committed for ${seconds(idleMs)}, and no stage was waiting on its database`,
+  };
 }
 
 /** What a stall does to the stream: the first restarts it from its last commit; a second in a row fails it. */

@@ -128,8 +128,24 @@ export type WorkerMessage =
   | { readonly type: 'checkpoint'; readonly stage: string; readonly kind: string; readonly payload: string }
   | { readonly type: 'resume'; readonly source: 'destination' | 'state' | 'none'; readonly payload: string }
   /** A connector's `state-put` / successful `state-cas`; `slot`: the stage's place in the chain (0 = source). */
-  | { readonly type: 'state-put'; readonly stage: string; readonly slot: number; readonly key: string; readonly value: string }
-  | { readonly type: 'dead-letter'; readonly stage: string; readonly record: string; readonly error: string; readonly category: string }
+  | {
+      readonly type: 'state-put';
+      readonly stage: string;
+      readonly slot: number;
+      readonly key: string;
+      readonly value: string;
+    }
+  | {
+      readonly type: 'dead-letter';
+      readonly stage: string;
+      readonly record: string;
+      readonly error: string;
+      readonly category: string;
+    }
   /** The destination waits until the dead letters posted before this are in the state DB (before its COMMIT). */
   | { readonly type: 'dead-letters-flush'; readonly id: number }
-  | { readonly type: 'done'; readonly counters: StreamCounters; readonly error?: WitConnectorError & { readonly stage: string } };
+  | {
+      readonly type: 'done';
+      readonly counters: StreamCounters;
+      readonly error?: WitConnectorError & { readonly stage: string };
+    };

@@ -18,7 +18,14 @@ import { ExternalWaits } from '../runtime/external-waits.js';
 import { stepGuard } from '../runtime/step-guard.js';
 import { drainToDrySink } from './dry-run-sink.js';
 import { RowLimit, RowLimitReached } from './row-limit.js';
-import type { StageTask, StreamCounters, StreamTask, StreamWorkerData, WorkerControl, WorkerMessage } from './stream-task.js';
+import type {
+  StageTask,
+  StreamCounters,
+  StreamTask,
+  StreamWorkerData,
+  WorkerControl,
+  WorkerMessage,
+} from './stream-task.js';
 import { DEFAULT_WORKER_SWITCHES } from './engine-options.js';
 import { describeSchemaChange } from './describe-schema-change.js';
 import { DeliveryLedger } from './delivery-ledger.js';
@@ -41,7 +48,12 @@ interface CancelState {
  * share the thread and are connected by bounded in-memory frame channels (Arrow batches move by
  * reference, never re-encoded).
  */
-async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, cancel: CancelState, deadLetters: DeadLetterFlush): Promise<void> {
+async function runStream(
+  task: StreamTask,
+  post: (m: WorkerMessage) => void,
+  cancel: CancelState,
+  deadLetters: DeadLetterFlush,
+): Promise<void> {
   const frames = new FrameTable();
   const dryRun = task.dryRun !== undefined;
   // a dry run has no destination component: a built-in sink consumes the last stage's channel
@@ -51,7 +63,9 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const sunk = { rows: 0, frames: 0, checkpoints: 0 };
   // off: decode and re-encode every COPY frame; ask every sslmode=prefer server for TLS first (to measure what each saves)
   const { copyPassthrough, rememberTlsRefusal } = { ...DEFAULT_WORKER_SWITCHES, ...task.switches };
-  const pgs = stages.map((s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough, rememberTlsRefusal }));
+  const pgs = stages.map(
+    (s) => new PgCapability(s.policy, frames, task.resources.maxBatchBytes, { copyPassthrough, rememberTlsRefusal }),
+  );
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
   // the main thread terminates this worker when a stage stays inside one step past the timeout
@@ -67,10 +81,17 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   // between that COMMIT and the main thread's write would otherwise lose them for good.
   let upstreamLettersUnflushed = 0;
   // streams with transforms or a skip/dlq destination report what their data-error policy dropped
-  const rejects = task.transforms.length > 0 || task.onDataError !== 'fail' ? { skipped: 0, deadLettered: 0 } : undefined;
+  const rejects =
+    task.transforms.length > 0 || task.onDataError !== 'fail' ? { skipped: 0, deadLettered: 0 } : undefined;
   // cdc: the source's view of the main thread's replication hub
   const replication = task.replicationPort
-    ? new ReplicationCapability(task.replicationPort, task.source.policy, frames, task.resources.maxBatchBytes, (pgs[0] as PgCapability).traffic)
+    ? new ReplicationCapability(
+        task.replicationPort,
+        task.source.policy,
+        frames,
+        task.resources.maxBatchBytes,
+        (pgs[0] as PgCapability).traffic,
+      )
     : undefined;
   // A batch stream drains on the first signal: its source stops at the next checkpoint boundary
   // (it sees `isCancelled()`), the destination commits what it got up to the last checkpoint. A
@@ -95,10 +116,12 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   let openGate: (payload: string | null) => void = () => undefined;
   const gate = new Promise<string | null>((resolve) => (openGate = resolve));
   const destinationIndex = dryRun ? -1 : stages.length - 1;
-  if (dryRun) openGate(null); // no destination watermark: the source resumes from the state DB's checkpoint, if any
+  if (dryRun)
+    openGate(null); // no destination watermark: the source resumes from the state DB's checkpoint, if any
   // replace rebuilds the table and a reset stream ignores its watermark: the destination can only
   // answer null, so the source need not wait for it (it would wait out the destination's connect)
-  else if (task.resumeGate !== 'always' && (task.stream.writeMode === 'replace' || task.ignoreWatermark)) openGate(null);
+  else if (task.resumeGate !== 'always' && (task.stream.writeMode === 'replace' || task.ignoreWatermark))
+    openGate(null);
   /** The first stage failure; other stages then fail only because their channel was closed. */
   let rootFailure: (Error & { wit: WitConnectorError; stage: string }) | undefined;
   let lastProgress = 0;
@@ -127,7 +150,10 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
 
   // each stage's guest linear memories, for the periodic `memory` debug line
   const guests = new Map<string, { memories: WebAssembly.Memory[]; allocations: GuestAllocations }>();
-  const memoryTimer = setInterval(() => post({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport(guests, frames.size) }), MEMORY_REPORT_MS);
+  const memoryTimer = setInterval(
+    () => post({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport(guests, frames.size) }),
+    MEMORY_REPORT_MS,
+  );
   memoryTimer.unref();
 
   const runStage = async (index: number): Promise<void> => {
@@ -185,7 +211,14 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
       const allocations: GuestAllocations = { arguments: 0, importResults: 0 };
       guests.set(name, { memories, allocations });
       const exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
-      const guard = stepGuard(name, index, clock, memories, task.resources.connectorMemoryBytes, () => committedThisAttempt);
+      const guard = stepGuard(
+        name,
+        index,
+        clock,
+        memories,
+        task.resources.connectorMemoryBytes,
+        () => committedThisAttempt,
+      );
       const upstream = input
         ? {
             next: async () => {
@@ -205,44 +238,83 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
             },
           }
         : undefined;
-      const dispatcher = new RequestDispatcher(pgs[index] as PgCapability, nets[index] as NetCapability, frames, upstream, index === 0 ? replication : undefined, index === destinationIndex ? deadLetters : undefined);
+      const dispatcher = new RequestDispatcher(
+        pgs[index] as PgCapability,
+        nets[index] as NetCapability,
+        frames,
+        upstream,
+        index === 0 ? replication : undefined,
+        index === destinationIndex ? deadLetters : undefined,
+      );
       let context = JSON.stringify(baseContext);
       if (index === 0) {
         const watermark = await gate;
         const resume = watermark !== null ? (JSON.parse(watermark) as unknown) : task.storedResume;
         // the destination holds nothing of the stream (its table was dropped or emptied): the state DB's point is not used
-        const startOver = (resume as { mode?: unknown; reason?: unknown } | null | undefined)?.mode === 'none' ? (resume as { reason?: unknown }).reason : undefined;
+        const startOver =
+          (resume as { mode?: unknown; reason?: unknown } | null | undefined)?.mode === 'none'
+            ? (resume as { reason?: unknown }).reason
+            : undefined;
         if (startOver !== undefined && task.storedResume) {
-          post({ type: 'log', stage: 'engine', level: 'warn', message: `${task.stream.name}: ${String(startOver)}: starting from the beginning, not from the state DB's resume point` });
+          post({
+            type: 'log',
+            stage: 'engine',
+            level: 'warn',
+            message: `${task.stream.name}: ${String(startOver)}: starting from the beginning, not from the state DB's resume point`,
+          });
         }
         context = JSON.stringify({ ...baseContext, resume: resume ?? null });
-        post({ type: 'resume', source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none', payload: JSON.stringify(resume ?? null) });
-        if (task.blockSourceAttempts !== undefined && task.attempt <= task.blockSourceAttempts) await new Promise<never>(() => undefined);
+        post({
+          type: 'resume',
+          source: watermark !== null ? 'destination' : task.storedResume ? 'state' : 'none',
+          payload: JSON.stringify(resume ?? null),
+        });
+        if (task.blockSourceAttempts !== undefined && task.attempt <= task.blockSourceAttempts)
+          await new Promise<never>(() => undefined);
       }
       const tracked = waits ? waits.track(dispatcher, index) : dispatcher;
-      const result = await runSession(exports, op, stage.configJson, context, tracked, async () => {
-        // Interrupted: stop at the next step; open transactions roll back when the connections
-        // close, and what the destination committed stays (the next run resumes from it).
-        if (stopNow()) throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });
-        if (index === 0 && limit?.reached) throw new RowLimitReached(limit.limit);
-        if (output) await output.ready();
-        progress();
-      }, guard);
+      const result = await runSession(
+        exports,
+        op,
+        stage.configJson,
+        context,
+        tracked,
+        async () => {
+          // Interrupted: stop at the next step; open transactions roll back when the connections
+          // close, and what the destination committed stays (the next run resumes from it).
+          if (stopNow())
+            throw Object.assign(new Error('interrupted (SIGINT/SIGTERM)'), { kind: 'permanent', code: 'CANCELLED' });
+          if (index === 0 && limit?.reached) throw new RowLimitReached(limit.limit);
+          if (output) await output.ready();
+          progress();
+        },
+        guard,
+      );
       const report = result as { rows?: unknown; rejected?: unknown; policy?: unknown; schemaChanges?: unknown } | null;
-      if (rejects && stage.role !== 'source' && report?.policy === 'skip' && typeof report.rejected === 'number') rejects.skipped += report.rejected;
+      if (rejects && stage.role !== 'source' && report?.policy === 'skip' && typeof report.rejected === 'number')
+        rejects.skipped += report.rejected;
       if (index === destinationIndex) {
         if (report?.policy === 'skip' && typeof report.rejected === 'number') delivery.rejected(report.rejected);
         delivery.finished(typeof report?.rows === 'number' ? report.rows : undefined, destinationBytes());
       }
-      if (stage.role === 'destination' && Array.isArray(report?.schemaChanges)) counters.schemaChanges = report.schemaChanges.map(describeSchemaChange);
+      if (stage.role === 'destination' && Array.isArray(report?.schemaChanges))
+        counters.schemaChanges = report.schemaChanges.map(describeSchemaChange);
       output?.push({ kind: 'end' });
     } catch (error) {
       if (error instanceof RowLimitReached) {
-        post({ type: 'log', stage: name, level: 'info', message: `${task.stream.name}: dry run: stopped the source at the row limit (${error.limit})` });
+        post({
+          type: 'log',
+          stage: name,
+          level: 'info',
+          message: `${task.stream.name}: dry run: stopped the source at the row limit (${error.limit})`,
+        });
         output?.push({ kind: 'end' });
         return;
       }
-      if (rootFailure && (error === rootFailure || (error instanceof SessionFailed && error.error.message.includes(rootFailure.message)))) {
+      if (
+        rootFailure &&
+        (error === rootFailure || (error instanceof SessionFailed && error.error.message.includes(rootFailure.message)))
+      ) {
         throw rootFailure;
       }
       const wit: WitConnectorError = error instanceof SessionFailed ? error.error : classifyError(error);
@@ -267,7 +339,11 @@ async function runStream(task: StreamTask, post: (m: WorkerMessage) => void, can
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;
   // what the destination received and no commit covers was rolled back with its transaction
   const rolledBack = delivery.counts.rowsUncommitted;
-  post({ type: 'done', counters: { ...counters, ...(rolledBack > 0 ? { rowsRolledBack: rolledBack } : {}) }, error: root ? { ...root.wit, stage: root.stage } : undefined });
+  post({
+    type: 'done',
+    counters: { ...counters, ...(rolledBack > 0 ? { rowsRolledBack: rolledBack } : {}) },
+    error: root ? { ...root.wit, stage: root.stage } : undefined,
+  });
 }
 
 if (parentPort) {
@@ -277,9 +353,15 @@ if (parentPort) {
   const flushes = new Map<number, (ok: boolean) => void>();
   let nextFlush = 1;
   const start = (task: StreamTask): void => {
-    runStream(task, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters).catch((error: unknown) => {
-      port.postMessage({ type: 'done', counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 }, error: { ...classifyError(error), stage: 'host' } });
-    });
+    runStream(task, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters).catch(
+      (error: unknown) => {
+        port.postMessage({
+          type: 'done',
+          counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 },
+          error: { ...classifyError(error), stage: 'host' },
+        });
+      },
+    );
   };
   port.on('message', (m: WorkerControl) => {
     if (m.type === 'task') {
@@ -304,7 +386,14 @@ if (parentPort) {
       new Promise<void>((resolve, reject) => {
         const id = nextFlush++;
         flushes.set(id, (ok) =>
-          ok ? resolve() : reject(Object.assign(new Error('the dead letters could not be stored in the state DB'), { kind: 'permanent', code: 'STATE_WRITE_FAILED' })),
+          ok
+            ? resolve()
+            : reject(
+                Object.assign(new Error('the dead letters could not be stored in the state DB'), {
+                  kind: 'permanent',
+                  code: 'STATE_WRITE_FAILED',
+                }),
+              ),
         );
         port.postMessage({ type: 'dead-letters-flush', id } satisfies WorkerMessage);
       }),

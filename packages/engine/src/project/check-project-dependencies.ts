@@ -41,7 +41,9 @@ export function checkProjectDependencies(outlines: readonly PipelineOutline[], r
         const close = closestName(pipeline, names);
         const hint = close === undefined ? '' : ` (did you mean '${close}'?)`;
         const listed = names.length > MAX_LISTED ? `${names.slice(0, MAX_LISTED).join(', ')}, …` : names.join(', ');
-        issues.push(outline.issue(at, `unknown pipeline '${pipeline}' in depends_on${hint}; the project's pipelines: ${listed}`));
+        issues.push(
+          outline.issue(at, `unknown pipeline '${pipeline}' in depends_on${hint}; the project's pipelines: ${listed}`),
+        );
       } else if (upstream.cdcStreams.length > 0) {
         issues.push(
           outline.issue(
@@ -53,7 +55,11 @@ export function checkProjectDependencies(outlines: readonly PipelineOutline[], r
     }
   }
   const edges = new Map<string, string[]>();
-  for (const [name, outline] of byName) edges.set(name, outline.dependsOn.map((d) => d.pipeline));
+  for (const [name, outline] of byName)
+    edges.set(
+      name,
+      outline.dependsOn.map((d) => d.pipeline),
+    );
   for (const cycle of findCycles(names, edges)) {
     const start = byName.get(cycle[0] as string) as PipelineOutline;
     const index = start.dependsOn.find((d) => d.pipeline === cycle[1])?.index ?? 0;

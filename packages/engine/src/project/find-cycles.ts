@@ -14,7 +14,11 @@ export function findCycles(order: readonly string[], edges: ReadonlyMap<string, 
 }
 
 /** A path start → … → (a node with an edge back to start) inside `members`, by depth-first search. */
-function pathBack(start: string, members: ReadonlySet<string>, edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+function pathBack(
+  start: string,
+  members: ReadonlySet<string>,
+  edges: ReadonlyMap<string, readonly string[]>,
+): string[] | undefined {
   const visited = new Set<string>();
   const walk = (node: string, path: string[]): string[] | undefined => {
     visited.add(node);

@@ -35,7 +35,9 @@ function report(target: string, dir = target): string[] {
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toMatch(/^invalid project \(\d+ issues?\):/);
-    return (err as ConfigError).issues.map((i) => formatConfigIssue({ ...i, file: path.relative(dir, i.file), column: undefined }));
+    return (err as ConfigError).issues.map((i) =>
+      formatConfigIssue({ ...i, file: path.relative(dir, i.file), column: undefined }),
+    );
   }
   throw new Error('expected a ConfigError');
 }
@@ -68,7 +70,7 @@ describe('loadProject', () => {
     expect(isProjectTarget(path.join(dir, 'a.yaml'))).toBe(false);
   });
 
-  it('reports every file\'s errors at once: a bad cron, an unknown dependency and a cycle in different files', () => {
+  it("reports every file's errors at once: a bad cron, an unknown dependency and a cycle in different files", () => {
     const dir = project({
       'a.yaml': pipeline('a', 'depends_on: [{ pipeline: b }]\n'),
       'b.yaml': pipeline('b', 'depends_on: [{ pipeline: c }]\n'),
@@ -79,7 +81,7 @@ describe('loadProject', () => {
     expect(report(dir)).toEqual([
       'a.yaml:7: depends_on[0].pipeline: dependency cycle: a → b → c → a (a: a.yaml, b: b.yaml, c: c.yaml); none of them could ever start. Remove one of these depends_on entries',
       `d.yaml:7: schedule.cron: invalid cron expression "0 61 2 * * *": minute field '61': 61 is out of range 0-59`,
-      'd.yaml:8: schedule_note: unknown key \'schedule_note\'; allowed keys: version, pipeline, source, transforms, destination, state, resources, schedule, depends_on, notifications',
+      "d.yaml:8: schedule_note: unknown key 'schedule_note'; allowed keys: version, pipeline, source, transforms, destination, state, resources, schedule, depends_on, notifications",
       "e.yaml:7: depends_on[0].pipeline: unknown pipeline 'raw_order' in depends_on (did you mean 'raw_orders'?); the project's pipelines: a, b, c, raw_orders, mart",
     ]);
   });

@@ -75,7 +75,9 @@ export function loadProject(target: string, options: LoadProjectOptions): Projec
   if (issues.length > 0) {
     const order = new Map(listing.files.map((f, i) => [f, i]));
     const rank = (i: ConfigIssue) => order.get(i.file) ?? -1;
-    const sorted = [...issues].sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    const sorted = [...issues].sort(
+      (a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+    );
     throw new ConfigError(sorted, 'project');
   }
   return deepFreeze({ source: listing.source, root: listing.root, pipelines });
@@ -94,15 +96,30 @@ function listPipelineFiles(target: string, env: Readonly<Record<string, string |
     isDirectory = statSync(target).isDirectory();
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return { source: target, root: path.dirname(target), files: [], issues: [{ file: target, path: '', message: `cannot read project (${reason})` }] };
+    return {
+      source: target,
+      root: path.dirname(target),
+      files: [],
+      issues: [{ file: target, path: '', message: `cannot read project (${reason})` }],
+    };
   }
   if (!isDirectory) return readProjectFile(target, env);
   const names = readdirSync(target).sort();
   const projectFile = PROJECT_FILE_NAMES.find((n) => names.includes(n));
   if (projectFile !== undefined) return readProjectFile(path.join(target, projectFile), env);
-  const files = names.filter((n) => /\.ya?ml$/i.test(n)).map((n) => path.join(target, n)).filter((f) => statSync(f).isFile());
+  const files = names
+    .filter((n) => /\.ya?ml$/i.test(n))
+    .map((n) => path.join(target, n))
+    .filter((f) => statSync(f).isFile());
   if (files.length === 0) {
-    return { source: target, root: target, files, issues: [{ file: target, path: '', message: 'no pipeline files (*.yaml, *.yml) in this folder, and no project.yaml' }] };
+    return {
+      source: target,
+      root: target,
+      files,
+      issues: [
+        { file: target, path: '', message: 'no pipeline files (*.yaml, *.yml) in this folder, and no project.yaml' },
+      ],
+    };
   }
   return { source: target, root: target, files, issues: [] };
 }
@@ -114,13 +131,23 @@ function readProjectFile(file: string, env: Readonly<Record<string, string | und
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return none({ file, path: '', message: `cannot read project file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+    return none({
+      file,
+      path: '',
+      message: `cannot read project file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    });
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const pos = lineCounter.linePos((doc.errors[0] as { pos: [number, number] }).pos[0]);
-    return none({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${(doc.errors[0] as Error).message.split('\n')[0]}` });
+    return none({
+      file,
+      line: pos.line,
+      column: pos.col,
+      path: '',
+      message: `YAML syntax error: ${(doc.errors[0] as Error).message.split('\n')[0]}`,
+    });
   }
   const secrets = new Set<string>();
   const issues = new IssueCollector(file, new YamlLocations(lineCounter), secrets);
@@ -129,7 +156,8 @@ function readProjectFile(file: string, env: Readonly<Record<string, string | und
     return none({
       file,
       path: '',
-      message: 'this is a pipeline file, not a project: pass the folder of the pipeline files, or a project file listing them (pipelines: [a.yaml, sub/b.yaml])',
+      message:
+        'this is a pipeline file, not a project: pass the folder of the pipeline files, or a project file listing them (pipelines: [a.yaml, sub/b.yaml])',
     });
   }
   validateWithSchema(PROJECT_SCHEMA, data, [], issues, 'project schema', true);
@@ -148,7 +176,11 @@ function readProjectFile(file: string, env: Readonly<Record<string, string | und
       } catch {
         // reported below
       }
-      if (!isFile) issues.add(['pipelines', index], `no such pipeline file: ${entry} (paths are relative to the project file's folder)`);
+      if (!isFile)
+        issues.add(
+          ['pipelines', index],
+          `no such pipeline file: ${entry} (paths are relative to the project file's folder)`,
+        );
       else files.push(resolved);
     });
   }

@@ -23,7 +23,10 @@ export interface PipelineOutline {
 }
 
 /** The outline of `file`, or undefined when it cannot be read or parsed (its own load reports why). */
-export function readPipelineOutline(file: string, env: Readonly<Record<string, string | undefined>>): PipelineOutline | undefined {
+export function readPipelineOutline(
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+): PipelineOutline | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

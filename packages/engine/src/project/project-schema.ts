@@ -14,7 +14,12 @@ export const PROJECT_SCHEMA = {
     pipelines: {
       type: 'array',
       minItems: 1,
-      items: { type: 'string', minLength: 1, pattern: '\\.ya?ml$', description: 'a pipeline file path ending in .yaml or .yml' },
+      items: {
+        type: 'string',
+        minLength: 1,
+        pattern: '\\.ya?ml$',
+        description: 'a pipeline file path ending in .yaml or .yml',
+      },
     },
   },
 } as const;

@@ -1,5 +1,12 @@
 import { Field, RecordBatch, Schema } from 'apache-arrow';
-import { CDC_COLUMN_METADATA, CDC_COLUMN_ROLES, CDC_LSN_COLUMN, CDC_OP_COLUMN, CDC_UNCHANGED_COLUMN, type CdcColumnRole } from '@rapidbyte/sdk/contract';
+import {
+  CDC_COLUMN_METADATA,
+  CDC_COLUMN_ROLES,
+  CDC_LSN_COLUMN,
+  CDC_OP_COLUMN,
+  CDC_UNCHANGED_COLUMN,
+  type CdcColumnRole,
+} from '@rapidbyte/sdk/contract';
 import type { PgColumn } from '../codecs/index.js';
 
 /** `pg_lsn`: binary send format is an int64. */

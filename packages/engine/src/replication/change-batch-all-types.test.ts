@@ -27,12 +27,22 @@ function allTypesBuilder(mode: ChangeBatchMode, key: string[]): ChangeBatchBuild
     maxBatchBytes: 1 << 24,
     metadata: [],
   });
-  b.relation(parsePgOutput(pgo.relation(REL, 'public', 'all_types', ALL_TYPES_COLUMNS.map((c) => ({ name: c.name, typeOid: c.typeOid })))) as RelationMessage);
+  b.relation(
+    parsePgOutput(
+      pgo.relation(
+        REL,
+        'public',
+        'all_types',
+        ALL_TYPES_COLUMNS.map((c) => ({ name: c.name, typeOid: c.typeOid })),
+      ),
+    ) as RelationMessage,
+  );
   return b;
 }
 
 const tuple = (row: readonly (Uint8Array | null)[]): TupleSpec => row;
-const encode = (batch: RecordBatch) => Buffer.from(new CopyBinaryEncoder(ALL_TYPES_COLUMNS).encode(batch)).toString('hex');
+const encode = (batch: RecordBatch) =>
+  Buffer.from(new CopyBinaryEncoder(ALL_TYPES_COLUMNS).encode(batch)).toString('hex');
 
 function expectSameAsSnapshot(frame: RecordBatch, snapshot: RecordBatch): void {
   expect(frame.numRows).toBe(snapshot.numRows);
@@ -46,7 +56,18 @@ function expectSameAsSnapshot(frame: RecordBatch, snapshot: RecordBatch): void {
   });
   expect(encode(frame)).toBe(encode(snapshot));
   // values read back directly too (timestamps at ±infinity are compared through the encoding only: Arrow's getter can't convert them)
-  for (const c of ['c_int8', 'c_float8', 'c_text', 'c_bytea', 'c_num', 'c_num_free', 'c_enum', 'c_jsonb', 'c_int4_arr', 'c_inet']) {
+  for (const c of [
+    'c_int8',
+    'c_float8',
+    'c_text',
+    'c_bytea',
+    'c_num',
+    'c_num_free',
+    'c_enum',
+    'c_jsonb',
+    'c_int4_arr',
+    'c_inet',
+  ]) {
     const fv = frame.getChild(c)!;
     const sv = snapshot.getChild(c)!;
     for (let r = 0; r < snapshot.numRows; r++) expect(fv.get(r), `${c} row ${r}`).toEqual(sv.get(r));
@@ -59,7 +80,9 @@ describe('ChangeBatchBuilder type fidelity', () => {
   it('every fixture type round-trips exactly like the snapshot decoder (append inserts)', () => {
     expect(ALL_TYPES_COLUMNS.some((c) => c.typeOid === ENUM_OID)).toBe(true);
     const b = allTypesBuilder('append', []);
-    ALL_TYPES_ROWS.forEach((row, i) => b.insert(parsePgOutput(pgo.insert(REL, tuple(row))) as InsertMessage, BigInt(i + 1)));
+    ALL_TYPES_ROWS.forEach((row, i) =>
+      b.insert(parsePgOutput(pgo.insert(REL, tuple(row))) as InsertMessage, BigInt(i + 1)),
+    );
     const frame = b.flush()!;
     expectSameAsSnapshot(frame, snapshotBatch());
     expect([...frame.getChild(CDC_OP_COLUMN)!]).toEqual(ALL_TYPES_ROWS.map(() => 'I'));
@@ -70,7 +93,7 @@ describe('ChangeBatchBuilder type fidelity', () => {
     const b = allTypesBuilder('upsert', ['c_int4']);
     for (const { row } of keyed) b.insert(parsePgOutput(pgo.insert(REL, tuple(row))) as InsertMessage, 1n);
     for (const { row } of keyed) {
-      const update = row.map((v, c) => (c === 1 ? v : 'u' as const));
+      const update = row.map((v, c) => (c === 1 ? v : ('u' as const)));
       b.update(parsePgOutput(pgo.update(REL, update)) as UpdateMessage, 2n);
     }
     const frame = b.flush()!;

@@ -15,9 +15,16 @@ const COLUMNS: PgColumn[] = [
   { name: 'bio', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true },
   { name: 'score', typeName: 'integer', typeOid: 23, typeCategory: 'N', nullable: true },
 ];
-const REL_COLUMNS: RelationColumnSpec[] = COLUMNS.map((c) => ({ name: c.name, typeOid: c.typeOid, key: c.name === 'id' }));
+const REL_COLUMNS: RelationColumnSpec[] = COLUMNS.map((c) => ({
+  name: c.name,
+  typeOid: c.typeOid,
+  key: c.name === 'id',
+}));
 
-function builder(extra: Partial<ChangeBatchOptions> = {}, relation: readonly RelationColumnSpec[] = REL_COLUMNS): ChangeBatchBuilder {
+function builder(
+  extra: Partial<ChangeBatchOptions> = {},
+  relation: readonly RelationColumnSpec[] = REL_COLUMNS,
+): ChangeBatchBuilder {
   const b = new ChangeBatchBuilder({
     stream: 'public.users',
     columns: COLUMNS,
@@ -40,10 +47,12 @@ const row = (id: number, name: string | null | 'u', bio: string | null | 'u', sc
   bio === null || bio === 'u' ? bio : t(bio),
   score === null ? null : pg.int4(score),
 ];
-const ins = (b: ChangeBatchBuilder, v: TupleSpec, lsn = 1n) => b.insert(parsePgOutput(pgo.insert(REL, v)) as InsertMessage, lsn);
+const ins = (b: ChangeBatchBuilder, v: TupleSpec, lsn = 1n) =>
+  b.insert(parsePgOutput(pgo.insert(REL, v)) as InsertMessage, lsn);
 const upd = (b: ChangeBatchBuilder, v: TupleSpec, old?: { kind: 'K' | 'O'; values: TupleSpec }, lsn = 2n) =>
   b.update(parsePgOutput(pgo.update(REL, v, old)) as UpdateMessage, lsn);
-const del = (b: ChangeBatchBuilder, kind: 'K' | 'O', v: TupleSpec, lsn = 3n) => b.delete(parsePgOutput(pgo.delete(REL, kind, v)) as DeleteMessage, lsn);
+const del = (b: ChangeBatchBuilder, kind: 'K' | 'O', v: TupleSpec, lsn = 3n) =>
+  b.delete(parsePgOutput(pgo.delete(REL, kind, v)) as DeleteMessage, lsn);
 const keyOnly = (id: number): TupleSpec => [pg.int8(BigInt(id)), null, null, null];
 
 /** The frame as plain rows: stream columns, op, lsn (bigint) and the unchanged list. */
@@ -84,10 +93,20 @@ describe('ChangeBatchBuilder frame schema', () => {
     expect(fields[5]!.metadata.get('rapidbyte.pg_type')).toBe('pg_lsn');
     expect(fields[5]!.metadata.get('rapidbyte.pg_oid')).toBe('3220');
     expect(String(fields[6]!.type)).toBe('Utf8');
-    expect(fields.map((f) => f.metadata.get('rapidbyte.cdc_column'))).toEqual([undefined, undefined, undefined, undefined, 'op', 'lsn', 'unchanged']);
+    expect(fields.map((f) => f.metadata.get('rapidbyte.cdc_column'))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'op',
+      'lsn',
+      'unchanged',
+    ]);
     expect(batch.schema.metadata.get('rapidbyte.cdc_phase')).toBe('changes');
     expect(batch.schema.metadata.get('rapidbyte.stream')).toBe('public.users');
-    expect(rows(batch)).toEqual([{ id: 1n, name: 'a', bio: 'b', score: 7, op: 'I', lsn: 0x16b374d848n, unchanged: null }]);
+    expect(rows(batch)).toEqual([
+      { id: 1n, name: 'a', bio: 'b', score: 7, op: 'I', lsn: 0x16b374d848n, unchanged: null },
+    ]);
   });
 
   it('a stream column named _rb_op / _rb_lsn / _rb_unchanged stays an ordinary column; the change columns get free names and their role marks', () => {
@@ -97,15 +116,48 @@ describe('ChangeBatchBuilder frame schema', () => {
       { name: '_rb_lsn', typeName: 'bigint', typeOid: 20, typeCategory: 'N', nullable: true },
       { name: '_rb_op_1', typeName: 'text', typeOid: 25, typeCategory: 'S', nullable: true },
     ];
-    const b = new ChangeBatchBuilder({ stream: 'public.t', columns: own, key: ['id'], mode: 'upsert', batchRows: 1000, maxBatchBytes: 1 << 20, metadata: [] });
-    b.relation(parsePgOutput(pgo.relation(REL, 'public', 't', own.map((c) => ({ name: c.name, typeOid: c.typeOid, key: c.name === 'id' })))) as RelationMessage);
+    const b = new ChangeBatchBuilder({
+      stream: 'public.t',
+      columns: own,
+      key: ['id'],
+      mode: 'upsert',
+      batchRows: 1000,
+      maxBatchBytes: 1 << 20,
+      metadata: [],
+    });
+    b.relation(
+      parsePgOutput(
+        pgo.relation(
+          REL,
+          'public',
+          't',
+          own.map((c) => ({ name: c.name, typeOid: c.typeOid, key: c.name === 'id' })),
+        ),
+      ) as RelationMessage,
+    );
     // the row's own _rb_op says 'D'; the change is an insert, then an update of the same key
     b.insert(parsePgOutput(pgo.insert(REL, [pg.int8(1n), t('D'), pg.int8(7n), t('x')])) as InsertMessage, 5n);
     b.update(parsePgOutput(pgo.update(REL, [pg.int8(1n), t('T'), pg.int8(8n), t('y')])) as UpdateMessage, 6n);
     const batch = b.flush()!;
     const fields = batch.schema.fields;
-    expect(fields.map((f) => f.name)).toEqual(['id', '_rb_op', '_rb_lsn', '_rb_op_1', '_rb_op_2', '_rb_lsn_1', '_rb_unchanged']);
-    expect(fields.map((f) => f.metadata.get('rapidbyte.cdc_column') ?? '')).toEqual(['', '', '', '', 'op', 'lsn', 'unchanged']);
+    expect(fields.map((f) => f.name)).toEqual([
+      'id',
+      '_rb_op',
+      '_rb_lsn',
+      '_rb_op_1',
+      '_rb_op_2',
+      '_rb_lsn_1',
+      '_rb_unchanged',
+    ]);
+    expect(fields.map((f) => f.metadata.get('rapidbyte.cdc_column') ?? '')).toEqual([
+      '',
+      '',
+      '',
+      '',
+      'op',
+      'lsn',
+      'unchanged',
+    ]);
     expect(String(fields[2]!.type)).toBe('Int64');
     expect(batch.getChild('_rb_op')!.get(0)).toBe('T');
     expect(batch.getChild('_rb_lsn')!.get(0)).toBe(8n);
@@ -173,7 +225,9 @@ describe('ChangeBatchBuilder upsert coalescing', () => {
     upd(b, row(1, 'b', 'x', 2));
     del(b, 'K', keyOnly(1), 5n);
     expect(b.rows).toBe(1);
-    expect(rows(b.flush())).toEqual([{ id: 1n, name: null, bio: null, score: null, op: 'D', lsn: 5n, unchanged: null }]);
+    expect(rows(b.flush())).toEqual([
+      { id: 1n, name: null, bio: null, score: null, op: 'D', lsn: 5n, unchanged: null },
+    ]);
   });
 
   it('delete then re-insert → a single I', () => {
@@ -229,7 +283,9 @@ describe('ChangeBatchBuilder upsert coalescing', () => {
   it('a FULL old tuple fills unchanged columns', () => {
     const b = builder();
     upd(b, row(1, 'new', 'u', 2), { kind: 'O', values: row(1, 'old', 'full bio', 1) });
-    expect(rows(b.flush())).toEqual([{ id: 1n, name: 'new', bio: 'full bio', score: 2, op: 'U', lsn: 2n, unchanged: null }]);
+    expect(rows(b.flush())).toEqual([
+      { id: 1n, name: 'new', bio: 'full bio', score: 2, op: 'U', lsn: 2n, unchanged: null },
+    ]);
   });
 
   it('a FULL old tuple with a different key gives D + U', () => {
@@ -274,7 +330,9 @@ describe('ChangeBatchBuilder upsert coalescing', () => {
     const frames = b.truncate(9n);
     expect(frames).toHaveLength(2);
     expect(rows(frames[0])).toHaveLength(1);
-    expect(rows(frames[1])).toEqual([{ id: null, name: null, bio: null, score: null, op: 'T', lsn: 9n, unchanged: null }]);
+    expect(rows(frames[1])).toEqual([
+      { id: null, name: null, bio: null, score: null, op: 'T', lsn: 9n, unchanged: null },
+    ]);
     expect(frames[1]!.schema.metadata.get('rapidbyte.cdc_phase')).toBe('changes');
     expect(b.rows).toBe(0);
     expect(b.truncate(10n)).toHaveLength(1);
@@ -312,42 +370,89 @@ describe('ChangeBatchBuilder errors', () => {
     throw new Error('no error');
   };
 
-  const announce = (b: ChangeBatchBuilder, relation: readonly RelationColumnSpec[]) => b.relation(parsePgOutput(pgo.relation(REL, 'public', 'users', relation)) as RelationMessage);
-  const pgType = (batch: RecordBatch | undefined, column: string) => batch?.schema.fields.find((f) => f.name === column)?.metadata.get('rapidbyte.pg_type');
+  const announce = (b: ChangeBatchBuilder, relation: readonly RelationColumnSpec[]) =>
+    b.relation(parsePgOutput(pgo.relation(REL, 'public', 'users', relation)) as RelationMessage);
+  const pgType = (batch: RecordBatch | undefined, column: string) =>
+    batch?.schema.fields.find((f) => f.name === column)?.metadata.get('rapidbyte.pg_type');
 
   it('follows an added, a dropped and a retyped column: pending rows leave in the old shape, later frames carry the new columns', () => {
     const b = builder();
     ins(b, row(1, 'a', 'b', 1));
     // ADD COLUMN nickname text, price numeric(12,2): the pending row flushes with the old columns
-    const before = announce(b, [...REL_COLUMNS, { name: 'nickname', typeOid: 25 }, { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 }]);
-    expect(before?.schema.fields.map((f) => f.name)).toEqual(['id', 'name', 'bio', 'score', CDC_OP_COLUMN, CDC_LSN_COLUMN, CDC_UNCHANGED_COLUMN]);
+    const before = announce(b, [
+      ...REL_COLUMNS,
+      { name: 'nickname', typeOid: 25 },
+      { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 },
+    ]);
+    expect(before?.schema.fields.map((f) => f.name)).toEqual([
+      'id',
+      'name',
+      'bio',
+      'score',
+      CDC_OP_COLUMN,
+      CDC_LSN_COLUMN,
+      CDC_UNCHANGED_COLUMN,
+    ]);
     expect(before?.numRows).toBe(1);
     ins(b, [...row(2, 'c', 'd', 2), t('nick'), null]);
     const added = b.flush();
-    expect(added?.schema.fields.map((f) => f.name).slice(0, 6)).toEqual(['id', 'name', 'bio', 'score', 'nickname', 'price']);
+    expect(added?.schema.fields.map((f) => f.name).slice(0, 6)).toEqual([
+      'id',
+      'name',
+      'bio',
+      'score',
+      'nickname',
+      'price',
+    ]);
     expect(added?.getChild('nickname')?.get(0)).toBe('nick');
     expect(pgType(added, 'price')).toBe('numeric(12,2)');
     // DROP COLUMN bio, ALTER score TYPE bigint: nothing pending, so nothing flushes
-    expect(announce(b, [REL_COLUMNS[0]!, REL_COLUMNS[1]!, { name: 'score', typeOid: 20 }, { name: 'nickname', typeOid: 25 }, { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 }])).toBeUndefined();
+    expect(
+      announce(b, [
+        REL_COLUMNS[0]!,
+        REL_COLUMNS[1]!,
+        { name: 'score', typeOid: 20 },
+        { name: 'nickname', typeOid: 25 },
+        { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 },
+      ]),
+    ).toBeUndefined();
     ins(b, [pg.int8(3n), t('e'), pg.int8(9000000000n), null, null]);
     const after = b.flush();
     expect(after?.schema.fields.map((f) => f.name).slice(0, 5)).toEqual(['id', 'name', 'score', 'nickname', 'price']);
     expect(after?.getChild('score')?.get(0)).toBe(9000000000n);
     expect(pgType(after, 'score')).toBe('bigint');
     // the same relation again changes nothing
-    expect(announce(b, [REL_COLUMNS[0]!, REL_COLUMNS[1]!, { name: 'score', typeOid: 20 }, { name: 'nickname', typeOid: 25 }, { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 }])).toBeUndefined();
+    expect(
+      announce(b, [
+        REL_COLUMNS[0]!,
+        REL_COLUMNS[1]!,
+        { name: 'score', typeOid: 20 },
+        { name: 'nickname', typeOid: 25 },
+        { name: 'price', typeOid: 1700, typeMod: ((12 << 16) | 2) + 4 },
+      ]),
+    ).toBeUndefined();
   });
 
   it('a stream with a column list does not follow added columns; ignored columns stay ignored', () => {
     const b = builder({ metadata: [['rapidbyte.projected', 'true']], ignoreColumns: [] });
     announce(b, [...REL_COLUMNS, { name: 'nickname', typeOid: 25 }]);
     ins(b, [...row(1, 'a', 'b', 1), t('nick')]);
-    expect(b.flush()?.schema.fields.map((f) => f.name).slice(0, 4)).toEqual(['id', 'name', 'bio', 'score']);
+    expect(
+      b
+        .flush()
+        ?.schema.fields.map((f) => f.name)
+        .slice(0, 4),
+    ).toEqual(['id', 'name', 'bio', 'score']);
   });
 
   it('refuses what it cannot follow: a type it cannot name, a dropped key column', () => {
     const enumType = schemaError([...REL_COLUMNS, { name: 'mood', typeOid: 16700 }]);
-    expect(enumType).toMatchObject({ code: 'CDC_SCHEMA_CHANGED', kind: 'permanent', stream: 'public.users', column: 'mood' });
+    expect(enumType).toMatchObject({
+      code: 'CDC_SCHEMA_CHANGED',
+      kind: 'permanent',
+      stream: 'public.users',
+      column: 'mood',
+    });
     expect(enumType.message).toMatch(/only builtin types are evolved/);
     expect(enumType.message).toContain('state reset');
     const noKey = schemaError(REL_COLUMNS.filter((c) => c.name !== 'id'));
@@ -362,7 +467,10 @@ describe('ChangeBatchBuilder errors', () => {
       REL_COLUMNS[2]!,
       { name: 'score', typeOid: 16600 },
     ]);
-    b.insert(parsePgOutput(pgo.insert(REL, [pg.int8(1n), t('a'), t('hidden'), t('b'), pg.int4(5)])) as InsertMessage, 1n);
+    b.insert(
+      parsePgOutput(pgo.insert(REL, [pg.int8(1n), t('a'), t('hidden'), t('b'), pg.int4(5)])) as InsertMessage,
+      1n,
+    );
     expect(rows(b.flush())).toEqual([{ id: 1n, name: 'a', bio: 'b', score: 5, op: 'I', lsn: 1n, unchanged: null }]);
     // plain int4 where the domain was: the column is retyped to integer
     const plain = builder({ columns: domain });
@@ -375,10 +483,15 @@ describe('ChangeBatchBuilder errors', () => {
   it('rejects changes of an unannounced relation, tuples of the wrong width and text values', () => {
     const b = builder();
     expect(() => b.insert(parsePgOutput(pgo.insert(REL + 1, row(1, 'a', 'b', 1))) as InsertMessage, 1n)).toThrow(
-      expect.objectContaining({ code: 'PGOUTPUT_PROTOCOL', message: expect.stringContaining('before its Relation message') }),
+      expect.objectContaining({
+        code: 'PGOUTPUT_PROTOCOL',
+        message: expect.stringContaining('before its Relation message'),
+      }),
     );
     expect(() => ins(b, [pg.int8(1n)])).toThrow(expect.objectContaining({ code: 'PGOUTPUT_PROTOCOL' }));
-    expect(() => ins(b, [pg.int8(1n), null, null, { text: '7' }])).toThrow(expect.objectContaining({ code: 'CDC_TEXT_VALUE', column: 'score' }));
+    expect(() => ins(b, [pg.int8(1n), null, null, { text: '7' }])).toThrow(
+      expect.objectContaining({ code: 'CDC_TEXT_VALUE', column: 'score' }),
+    );
   });
 
   it('takes a text value of a column carried as text (a type without a send function comes as text even in binary mode)', () => {
@@ -389,8 +502,12 @@ describe('ChangeBatchBuilder errors', () => {
 
   it('rejects a key it cannot know and inconsistent options', () => {
     const b = builder();
-    expect(() => upd(b, ['u', t('a'), null, null])).toThrow(expect.objectContaining({ code: 'CDC_KEY_UNKNOWN', column: 'id' }));
+    expect(() => upd(b, ['u', t('a'), null, null])).toThrow(
+      expect.objectContaining({ code: 'CDC_KEY_UNKNOWN', column: 'id' }),
+    );
     expect(() => builder({ key: [] })).toThrow(expect.objectContaining({ code: 'CDC_BAD_OPTIONS' }));
-    expect(() => builder({ key: ['nope'] })).toThrow(expect.objectContaining({ code: 'CDC_BAD_OPTIONS', column: 'nope' }));
+    expect(() => builder({ key: ['nope'] })).toThrow(
+      expect.objectContaining({ code: 'CDC_BAD_OPTIONS', column: 'nope' }),
+    );
   });
 });

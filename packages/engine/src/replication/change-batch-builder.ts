@@ -3,7 +3,14 @@ import { CopyBinaryDecoder, PG_OID, type PgColumn } from '../codecs/index.js';
 import { CDC_PHASE_METADATA, PROJECTED_METADATA, type CdcChangeOp, type CdcPhase } from '@rapidbyte/sdk/contract';
 import { cdcExtraColumns, markChangeColumns } from './cdc-columns.js';
 import { ChangeRowArena, type ArenaRow, type ChangeSlot } from './change-row-arena.js';
-import { UNCHANGED, type DeleteMessage, type InsertMessage, type RelationMessage, type TupleData, type UpdateMessage } from './pgoutput-types.js';
+import {
+  UNCHANGED,
+  type DeleteMessage,
+  type InsertMessage,
+  type RelationMessage,
+  type TupleData,
+  type UpdateMessage,
+} from './pgoutput-types.js';
 import { planRelation, type RelationMapping, type StreamColumn } from './relation-mapping.js';
 import { ReplicationError } from './replication-error.js';
 
@@ -72,7 +79,11 @@ export class ChangeBatchBuilder {
     this.#keyIndexes = this.#keyIndexesOf(this.#names, 'CDC_BAD_OPTIONS');
     this.#projected = options.metadata.some(([k, v]) => k === PROJECTED_METADATA && v === 'true');
     if (options.mode === 'upsert' && this.#keyIndexes.length === 0) {
-      throw new ReplicationError('CDC_BAD_OPTIONS', `${options.stream}: coalescing changes (upsert) needs a key; the table has no primary key or replica identity`, { stream: options.stream });
+      throw new ReplicationError(
+        'CDC_BAD_OPTIONS',
+        `${options.stream}: coalescing changes (upsert) needs a key; the table has no primary key or replica identity`,
+        { stream: options.stream },
+      );
     }
     this.#ignore = new Set(options.ignoreColumns ?? []);
     this.#metadata = new Map(options.metadata.map(([k, v]) => [k, v]));
@@ -131,7 +142,8 @@ export class ChangeBatchBuilder {
     let current: Record<string, unknown> = {};
     try {
       const parsed = JSON.parse(this.#metadata.get(key) ?? '{}') as unknown;
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) current = parsed as Record<string, unknown>;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        current = parsed as Record<string, unknown>;
     } catch {
       // a malformed value is replaced
     }
@@ -142,8 +154,14 @@ export class ChangeBatchBuilder {
     return this.#o.key.map((k) => {
       const i = names.indexOf(k);
       if (i < 0) {
-        const why = code === 'CDC_BAD_OPTIONS' ? "is not among the stream's columns" : 'was dropped from the source table; re-snapshot the stream with its new key';
-        throw new ReplicationError(code, `${this.#o.stream}: key column "${k}" ${why}`, { stream: this.#o.stream, column: k });
+        const why =
+          code === 'CDC_BAD_OPTIONS'
+            ? "is not among the stream's columns"
+            : 'was dropped from the source table; re-snapshot the stream with its new key';
+        throw new ReplicationError(code, `${this.#o.stream}: key column "${k}" ${why}`, {
+          stream: this.#o.stream,
+          column: k,
+        });
       }
       return i;
     });
@@ -188,7 +206,12 @@ export class ChangeBatchBuilder {
     const pending = this.flush();
     if (pending !== undefined) out.push(pending);
     const arena = new ChangeRowArena(1024);
-    const row = arena.writeRow(this.#columns.map(() => null), 'T', lsn, undefined);
+    const row = arena.writeRow(
+      this.#columns.map(() => null),
+      'T',
+      lsn,
+      undefined,
+    );
     out.push(this.#decode(arena.copyStream([row])));
     return out;
   }
@@ -206,7 +229,10 @@ export class ChangeBatchBuilder {
   }
 
   #decode(stream: Buffer): RecordBatch {
-    const decoder = new CopyBinaryDecoder([...this.#columns, ...cdcExtraColumns(this.#names)], { batchRows: NO_LIMIT, maxBatchBytes: NO_LIMIT });
+    const decoder = new CopyBinaryDecoder([...this.#columns, ...cdcExtraColumns(this.#names)], {
+      batchRows: NO_LIMIT,
+      maxBatchBytes: NO_LIMIT,
+    });
     const batches = [...decoder.push(stream), ...decoder.finish()];
     return markChangeColumns(batches[0] as RecordBatch, this.#metadata);
   }
@@ -216,10 +242,18 @@ export class ChangeBatchBuilder {
     const stream = this.#o.stream;
     const mapping = this.#mappings.get(relationId);
     if (mapping === undefined) {
-      throw new ReplicationError('PGOUTPUT_PROTOCOL', `${stream}: ${what} for relation ${relationId} before its Relation message`, { stream });
+      throw new ReplicationError(
+        'PGOUTPUT_PROTOCOL',
+        `${stream}: ${what} for relation ${relationId} before its Relation message`,
+        { stream },
+      );
     }
     if (tuple.length !== mapping.length) {
-      throw new ReplicationError('PGOUTPUT_PROTOCOL', `${stream}: ${what} tuple has ${tuple.length} columns, relation ${relationId} has ${mapping.length}`, { stream });
+      throw new ReplicationError(
+        'PGOUTPUT_PROTOCOL',
+        `${stream}: ${what} tuple has ${tuple.length} columns, relation ${relationId} has ${mapping.length}`,
+        { stream },
+      );
     }
     const slots = new Array<ChangeSlot>(this.#columns.length);
     for (let i = 0; i < mapping.length; i++) {
@@ -233,7 +267,11 @@ export class ChangeBatchBuilder {
       else if ((this.#columns[s] as PgColumn).typeOid === PG_OID.text) slots[s] = v.text;
       else {
         const column = this.#names[s] as string;
-        throw new ReplicationError('CDC_TEXT_VALUE', `${stream}: column "${column}" arrived in text format; the replication stream must be started with binary 'true'`, { stream, column });
+        throw new ReplicationError(
+          'CDC_TEXT_VALUE',
+          `${stream}: column "${column}" arrived in text format; the replication stream must be started with binary 'true'`,
+          { stream, column },
+        );
       }
     }
     return slots;
@@ -246,7 +284,11 @@ export class ChangeBatchBuilder {
       const v = slots[i];
       if (v === UNCHANGED || v === undefined) {
         const column = this.#names[i] as string;
-        throw new ReplicationError('CDC_KEY_UNKNOWN', `${this.#o.stream}: ${what} without the value of key column "${column}" (unchanged TOAST and no old tuple); set REPLICA IDENTITY FULL on the table`, { stream: this.#o.stream, column });
+        throw new ReplicationError(
+          'CDC_KEY_UNKNOWN',
+          `${this.#o.stream}: ${what} without the value of key column "${column}" (unchanged TOAST and no old tuple); set REPLICA IDENTITY FULL on the table`,
+          { stream: this.#o.stream, column },
+        );
       }
       key += v === null ? '-|' : `${v.length}:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1')}|`;
     }

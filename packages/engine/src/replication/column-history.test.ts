@@ -14,7 +14,12 @@ describe('followShapeChange', () => {
   const known = parseColumnIdentity('[[1,"id",23],[2,"name",25],[3,"qty",23]]')!;
 
   it('a column with the attnum and type a dropped one had is a rename; added ones get the catalog fill', () => {
-    const change = followShapeChange(known, ['id', 'name', 'qty'], ['id', 'qty', 'title', 'status', 'token', 'note'], catalog);
+    const change = followShapeChange(
+      known,
+      ['id', 'name', 'qty'],
+      ['id', 'qty', 'title', 'status', 'token', 'note'],
+      catalog,
+    );
     expect(change.renamed).toEqual({ title: 'name' });
     expect(change.fill).toEqual({ status: { value: 'new' }, token: { unknown: true } });
     expect([...change.known.keys()]).toEqual(['id', 'qty', 'title', 'status', 'token', 'note']);

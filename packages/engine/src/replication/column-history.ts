@@ -30,7 +30,13 @@ export interface CatalogColumn extends ColumnId {
 export function catalogColumnsFromRows(rows: readonly (readonly unknown[])[]): CatalogColumn[] {
   return rows.map((r) => {
     const missing = r[3] === true;
-    const fill: ExistingRowsFill | undefined = missing ? (typeof r[4] === 'string' ? { value: r[4] } : { unknown: true }) : r[5] === true ? { unknown: true } : undefined;
+    const fill: ExistingRowsFill | undefined = missing
+      ? typeof r[4] === 'string'
+        ? { value: r[4] }
+        : { unknown: true }
+      : r[5] === true
+        ? { unknown: true }
+        : undefined;
     return { attnum: Number(r[0]), name: String(r[1]), typeOid: Number(r[2]), fill };
   });
 }
@@ -43,7 +49,8 @@ export function parseColumnIdentity(raw: string | undefined): Map<string, Column
     if (!Array.isArray(list)) return undefined;
     const out = new Map<string, ColumnId>();
     for (const entry of list as unknown[]) {
-      if (Array.isArray(entry) && typeof entry[1] === 'string') out.set(entry[1], { attnum: Number(entry[0]), typeOid: Number(entry[2]) });
+      if (Array.isArray(entry) && typeof entry[1] === 'string')
+        out.set(entry[1], { attnum: Number(entry[0]), typeOid: Number(entry[2]) });
     }
     return out;
   } catch {
@@ -64,7 +71,12 @@ export interface ShapeChange {
  * added column's fill is the catalog's. Names the catalog no longer has (a replay of changes older
  * than a later DDL) keep what was known of them.
  */
-export function followShapeChange(known: ReadonlyMap<string, ColumnId>, before: readonly string[], after: readonly string[], catalog: readonly CatalogColumn[]): ShapeChange {
+export function followShapeChange(
+  known: ReadonlyMap<string, ColumnId>,
+  before: readonly string[],
+  after: readonly string[],
+  catalog: readonly CatalogColumn[],
+): ShapeChange {
   const byName = new Map(catalog.map((c) => [c.name, c]));
   const dropped = before.filter((n) => !after.includes(n));
   const renamed: Record<string, string> = {};

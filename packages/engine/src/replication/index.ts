@@ -1,4 +1,9 @@
-export { REPLICATION_ERROR_CODES, ReplicationError, type ReplicationErrorCode, type ReplicationErrorDetails } from './replication-error.js';
+export {
+  REPLICATION_ERROR_CODES,
+  ReplicationError,
+  type ReplicationErrorCode,
+  type ReplicationErrorDetails,
+} from './replication-error.js';
 export { parseLsn, formatLsn } from './lsn.js';
 export { parseReplicationFrame, standbyStatusUpdate, pgClockNow, type ReplicationFrame } from './replication-frame.js';
 export { parsePgOutput } from './pgoutput-message.js';
@@ -25,15 +30,21 @@ export {
   type PgOutputMessage,
   type PgOutputTag,
 } from './pgoutput-types.js';
+export { CDC_EXTRA_COLUMNS, PG_LSN_OID, cdcExtraColumns, markChangeColumns } from './cdc-columns.js';
 export {
-  CDC_EXTRA_COLUMNS,
-  PG_LSN_OID,
-  cdcExtraColumns,
-  markChangeColumns,
-} from './cdc-columns.js';
-export { planRelation, type MappedColumn, type RelationMapping, type RelationPlan, type StreamColumn } from './relation-mapping.js';
+  planRelation,
+  type MappedColumn,
+  type RelationMapping,
+  type RelationPlan,
+  type StreamColumn,
+} from './relation-mapping.js';
 export { relationColumn } from './relation-column.js';
-export { ChangeBatchBuilder, CHANGE_BATCH_MODES, type ChangeBatchMode, type ChangeBatchOptions } from './change-batch-builder.js';
+export {
+  ChangeBatchBuilder,
+  CHANGE_BATCH_MODES,
+  type ChangeBatchMode,
+  type ChangeBatchOptions,
+} from './change-batch-builder.js';
 export {
   COLUMN_CATALOG_SQL,
   catalogColumnsFromRows,

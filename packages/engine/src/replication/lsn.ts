@@ -7,7 +7,10 @@ const MAX_LSN = (1n << 64n) - 1n;
 export function parseLsn(text: string): bigint {
   const m = LSN_TEXT.exec(text);
   if (m === null) {
-    throw new ReplicationError('INVALID_LSN', `invalid LSN ${JSON.stringify(text)}: expected two hex numbers of 1–8 digits like "16/B374D848"`);
+    throw new ReplicationError(
+      'INVALID_LSN',
+      `invalid LSN ${JSON.stringify(text)}: expected two hex numbers of 1–8 digits like "16/B374D848"`,
+    );
   }
   return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
 }

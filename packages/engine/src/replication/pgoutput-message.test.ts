@@ -10,11 +10,17 @@ const MESSAGES: Record<string, Buffer> = {
   begin: pgo.begin(0x16b374d848n, 700_000_000_000_000n, 0xfffffff0),
   commit: pgo.commit(0x10n, 0x18n, 123n, 0),
   origin: pgo.origin(0x99n, 'pg_16400'),
-  relation: pgo.relation(16401, 'public', 'Users ü', [
-    { name: 'id', typeOid: 20, key: true },
-    { name: 'näme', typeOid: 25, typeMod: -1 },
-    { name: 'amount', typeOid: 1700, typeMod: (12 << 16) + 2 + 4 },
-  ], 'f'),
+  relation: pgo.relation(
+    16401,
+    'public',
+    'Users ü',
+    [
+      { name: 'id', typeOid: 20, key: true },
+      { name: 'näme', typeOid: 25, typeMod: -1 },
+      { name: 'amount', typeOid: 1700, typeMod: (12 << 16) + 2 + 4 },
+    ],
+    'f',
+  ),
   type: pgo.type(16500, 'public', 'mood'),
   insert: pgo.insert(16401, [b(0, 0, 0, 0, 0, 0, 0, 1), null, 'u', { text: 'hi' }, b()]),
   updateSimple: pgo.update(16401, [b(1), null]),
@@ -29,10 +35,26 @@ const MESSAGES: Record<string, Buffer> = {
 
 describe('parsePgOutput', () => {
   it('parses Begin, Commit, Origin, Type', () => {
-    expect(parsePgOutput(MESSAGES.begin as Buffer)).toEqual({ tag: 'begin', finalLsn: 0x16b374d848n, commitTime: 700_000_000_000_000n, xid: 0xfffffff0 });
-    expect(parsePgOutput(MESSAGES.commit as Buffer)).toEqual({ tag: 'commit', flags: 0, commitLsn: 0x10n, endLsn: 0x18n, commitTime: 123n });
+    expect(parsePgOutput(MESSAGES.begin as Buffer)).toEqual({
+      tag: 'begin',
+      finalLsn: 0x16b374d848n,
+      commitTime: 700_000_000_000_000n,
+      xid: 0xfffffff0,
+    });
+    expect(parsePgOutput(MESSAGES.commit as Buffer)).toEqual({
+      tag: 'commit',
+      flags: 0,
+      commitLsn: 0x10n,
+      endLsn: 0x18n,
+      commitTime: 123n,
+    });
     expect(parsePgOutput(MESSAGES.origin as Buffer)).toEqual({ tag: 'origin', commitLsn: 0x99n, name: 'pg_16400' });
-    expect(parsePgOutput(MESSAGES.type as Buffer)).toEqual({ tag: 'type', typeOid: 16500, namespace: 'public', name: 'mood' });
+    expect(parsePgOutput(MESSAGES.type as Buffer)).toEqual({
+      tag: 'type',
+      typeOid: 16500,
+      namespace: 'public',
+      name: 'mood',
+    });
   });
 
   it('parses Relation with key flags, UTF-8 names and typmods', () => {
@@ -65,29 +87,60 @@ describe('parsePgOutput', () => {
   });
 
   it('parses Update without, with key and with full old tuple', () => {
-    expect(parsePgOutput(MESSAGES.updateSimple as Buffer)).toEqual({ tag: 'update', relationId: 16401, newTuple: [{ binary: Buffer.from([1]) }, null] });
+    expect(parsePgOutput(MESSAGES.updateSimple as Buffer)).toEqual({
+      tag: 'update',
+      relationId: 16401,
+      newTuple: [{ binary: Buffer.from([1]) }, null],
+    });
     expect(parsePgOutput(MESSAGES.updateKey as Buffer)).toEqual({
       tag: 'update',
       relationId: 16401,
       old: { kind: 'K', tuple: [{ binary: Buffer.from([1]) }, null] },
       newTuple: [{ binary: Buffer.from([2]) }, UNCHANGED],
     });
-    expect(parsePgOutput(MESSAGES.updateFull as Buffer)).toMatchObject({ old: { kind: 'O', tuple: [{ binary: Buffer.from([1]) }, { binary: Buffer.from([9, 9]) }] } });
+    expect(parsePgOutput(MESSAGES.updateFull as Buffer)).toMatchObject({
+      old: { kind: 'O', tuple: [{ binary: Buffer.from([1]) }, { binary: Buffer.from([9, 9]) }] },
+    });
   });
 
   it('parses Delete with key or full old tuple', () => {
-    expect(parsePgOutput(MESSAGES.deleteKey as Buffer)).toEqual({ tag: 'delete', relationId: 16401, old: { kind: 'K', tuple: [{ binary: Buffer.from([1]) }, null] } });
+    expect(parsePgOutput(MESSAGES.deleteKey as Buffer)).toEqual({
+      tag: 'delete',
+      relationId: 16401,
+      old: { kind: 'K', tuple: [{ binary: Buffer.from([1]) }, null] },
+    });
     expect(parsePgOutput(MESSAGES.deleteFull as Buffer)).toMatchObject({ old: { kind: 'O' } });
   });
 
   it('parses Truncate options and relation ids', () => {
-    expect(parsePgOutput(MESSAGES.truncate as Buffer)).toEqual({ tag: 'truncate', cascade: true, restartIdentity: true, relationIds: [16401, 16402] });
-    expect(parsePgOutput(pgo.truncate([7], 2))).toEqual({ tag: 'truncate', cascade: false, restartIdentity: true, relationIds: [7] });
-    expect(parsePgOutput(MESSAGES.truncateNone as Buffer)).toEqual({ tag: 'truncate', cascade: false, restartIdentity: false, relationIds: [] });
+    expect(parsePgOutput(MESSAGES.truncate as Buffer)).toEqual({
+      tag: 'truncate',
+      cascade: true,
+      restartIdentity: true,
+      relationIds: [16401, 16402],
+    });
+    expect(parsePgOutput(pgo.truncate([7], 2))).toEqual({
+      tag: 'truncate',
+      cascade: false,
+      restartIdentity: true,
+      relationIds: [7],
+    });
+    expect(parsePgOutput(MESSAGES.truncateNone as Buffer)).toEqual({
+      tag: 'truncate',
+      cascade: false,
+      restartIdentity: false,
+      relationIds: [],
+    });
   });
 
   it('parses logical Message', () => {
-    expect(parsePgOutput(MESSAGES.message as Buffer)).toEqual({ tag: 'message', transactional: false, lsn: 0x42n, prefix: 'rapidbyte', content: Buffer.from('payload') });
+    expect(parsePgOutput(MESSAGES.message as Buffer)).toEqual({
+      tag: 'message',
+      transactional: false,
+      lsn: 0x42n,
+      prefix: 'rapidbyte',
+      content: Buffer.from('payload'),
+    });
   });
 
   it('gives PGOUTPUT_PROTOCOL for every message cut short at every byte', () => {

@@ -20,7 +20,11 @@ export function parsePgOutput(buf: Buffer): PgOutputMessage {
   const type = buf[0] as number;
   const name = MESSAGE_NAMES.get(type);
   if (name === undefined) {
-    throw new ReplicationError('PGOUTPUT_PROTOCOL', `unknown pgoutput message type 0x${type.toString(16).padStart(2, '0')} (protocol version 1 expected)`, { offset: 0 });
+    throw new ReplicationError(
+      'PGOUTPUT_PROTOCOL',
+      `unknown pgoutput message type 0x${type.toString(16).padStart(2, '0')} (protocol version 1 expected)`,
+      { offset: 0 },
+    );
   }
   const r = new PgOutputReader(buf, name);
   const msg = parseBody(type, r);
@@ -33,13 +37,24 @@ function parseBody(type: number, r: PgOutputReader): PgOutputMessage {
     case PGOUTPUT_TAGS.begin:
       return { tag: 'begin', finalLsn: r.u64('final LSN'), commitTime: r.i64('commit time'), xid: r.u32('xid') };
     case PGOUTPUT_TAGS.commit:
-      return { tag: 'commit', flags: r.u8('flags'), commitLsn: r.u64('commit LSN'), endLsn: r.u64('end LSN'), commitTime: r.i64('commit time') };
+      return {
+        tag: 'commit',
+        flags: r.u8('flags'),
+        commitLsn: r.u64('commit LSN'),
+        endLsn: r.u64('end LSN'),
+        commitTime: r.i64('commit time'),
+      };
     case PGOUTPUT_TAGS.origin:
       return { tag: 'origin', commitLsn: r.u64('commit LSN'), name: r.cstring('origin name') };
     case PGOUTPUT_TAGS.relation:
       return parseRelation(r);
     case PGOUTPUT_TAGS.type:
-      return { tag: 'type', typeOid: r.u32('type OID'), namespace: r.cstring('namespace'), name: r.cstring('type name') };
+      return {
+        tag: 'type',
+        typeOid: r.u32('type OID'),
+        namespace: r.cstring('namespace'),
+        name: r.cstring('type name'),
+      };
     case PGOUTPUT_TAGS.insert: {
       const relationId = r.u32('relation id');
       const n = r.u8('new tuple marker');
@@ -61,7 +76,8 @@ function parseBody(type: number, r: PgOutputReader): PgOutputMessage {
     case PGOUTPUT_TAGS.delete: {
       const relationId = r.u32('relation id');
       const marker = r.u8('old tuple marker');
-      if (marker !== 0x4b && marker !== 0x4f) r.fail(`expected 'K' or 'O' old tuple marker, got 0x${marker.toString(16)}`, r.pos - 1);
+      if (marker !== 0x4b && marker !== 0x4f)
+        r.fail(`expected 'K' or 'O' old tuple marker, got 0x${marker.toString(16)}`, r.pos - 1);
       return { tag: 'delete', relationId, old: { kind: marker === 0x4b ? 'K' : 'O', tuple: r.tuple() } };
     }
     case PGOUTPUT_TAGS.truncate: {
@@ -99,7 +115,12 @@ function parseRelation(r: PgOutputReader): PgOutputMessage {
   const columns: RelationColumn[] = [];
   for (let i = 0; i < n; i++) {
     const flags = r.u8(`flags of column ${i}`);
-    columns.push({ key: (flags & 1) !== 0, name: r.cstring(`name of column ${i}`), typeOid: r.u32(`type OID of column ${i}`), typeMod: r.i32(`type modifier of column ${i}`) });
+    columns.push({
+      key: (flags & 1) !== 0,
+      name: r.cstring(`name of column ${i}`),
+      typeOid: r.u32(`type OID of column ${i}`),
+      typeMod: r.i32(`type modifier of column ${i}`),
+    });
   }
   return { tag: 'relation', relationId, namespace, name, replicaIdentity, columns };
 }

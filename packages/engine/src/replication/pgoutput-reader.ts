@@ -17,7 +17,11 @@ export class PgOutputReader {
   ) {}
 
   fail(what: string, offset = this.pos): never {
-    throw new ReplicationError('PGOUTPUT_PROTOCOL', `malformed pgoutput ${this.message} message (${this.buf.length} bytes): ${what} at offset ${offset}`, { offset });
+    throw new ReplicationError(
+      'PGOUTPUT_PROTOCOL',
+      `malformed pgoutput ${this.message} message (${this.buf.length} bytes): ${what} at offset ${offset}`,
+      { offset },
+    );
   }
 
   #need(n: number, what: string): number {

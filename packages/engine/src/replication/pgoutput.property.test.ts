@@ -10,7 +10,16 @@ import type { PgColumn } from '../codecs/pg-column.js';
 import { pg } from '../codecs/test-support/copy-stream-builder.js';
 import { ChangeBatchBuilder, type ChangeBatchMode } from './change-batch-builder.js';
 import { parsePgOutput } from './pgoutput-message.js';
-import { UNCHANGED, type DeleteMessage, type InsertMessage, type PgOutputMessage, type RelationMessage, type TupleData, type TupleValue, type UpdateMessage } from './pgoutput-types.js';
+import {
+  UNCHANGED,
+  type DeleteMessage,
+  type InsertMessage,
+  type PgOutputMessage,
+  type RelationMessage,
+  type TupleData,
+  type TupleValue,
+  type UpdateMessage,
+} from './pgoutput-types.js';
 import { ReplicationError } from './replication-error.js';
 import { parseReplicationFrame } from './replication-frame.js';
 import { pgo, type TupleSpec } from './test-support/pgoutput-builder.js';
@@ -59,24 +68,59 @@ const message: fc.Arbitrary<Case> = fc.oneof(
     bytes: pgo.commit(commitLsn, endLsn, commitTime, flags),
     parsed: { tag: 'commit', flags, commitLsn, endLsn, commitTime },
   })),
-  fc.tuple(u64, name).map(([commitLsn, n]): Case => ({ bytes: pgo.origin(commitLsn, n), parsed: { tag: 'origin', commitLsn, name: n } })),
-  fc.tuple(u32, name, name, fc.constantFrom('d', 'n', 'f', 'i'),
-    fc.array(fc.record({ name, typeOid: u32, key: fc.boolean(), typeMod: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }), { maxLength: 6 }))
+  fc.tuple(u64, name).map(([commitLsn, n]): Case => ({
+    bytes: pgo.origin(commitLsn, n),
+    parsed: { tag: 'origin', commitLsn, name: n },
+  })),
+  fc
+    .tuple(
+      u32,
+      name,
+      name,
+      fc.constantFrom('d', 'n', 'f', 'i'),
+      fc.array(
+        fc.record({
+          name,
+          typeOid: u32,
+          key: fc.boolean(),
+          typeMod: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        }),
+        { maxLength: 6 },
+      ),
+    )
     .map(([relationId, namespace, n, replicaIdentity, columns]): Case => ({
       bytes: pgo.relation(relationId, namespace, n, columns, replicaIdentity),
-      parsed: { tag: 'relation', relationId, namespace, name: n, replicaIdentity, columns: columns.map((c) => ({ key: c.key, name: c.name, typeOid: c.typeOid, typeMod: c.typeMod })) },
+      parsed: {
+        tag: 'relation',
+        relationId,
+        namespace,
+        name: n,
+        replicaIdentity,
+        columns: columns.map((c) => ({ key: c.key, name: c.name, typeOid: c.typeOid, typeMod: c.typeMod })),
+      },
     })),
-  fc.tuple(u32, name, name).map(([typeOid, namespace, n]): Case => ({ bytes: pgo.type(typeOid, namespace, n), parsed: { tag: 'type', typeOid, namespace, name: n } })),
+  fc.tuple(u32, name, name).map(([typeOid, namespace, n]): Case => ({
+    bytes: pgo.type(typeOid, namespace, n),
+    parsed: { tag: 'type', typeOid, namespace, name: n },
+  })),
   fc.tuple(u32, tupleSpec).map(([relationId, values]): Case => ({
     bytes: pgo.insert(relationId, values),
     parsed: { tag: 'insert', relationId, newTuple: parsedTuple(values) },
   })),
-  fc.tuple(u32, tupleSpec, fc.option(fc.tuple(oldKind, tupleSpec), { nil: undefined })).map(([relationId, values, old]): Case => ({
-    bytes: pgo.update(relationId, values, old && { kind: old[0], values: old[1] }),
-    parsed: old === undefined
-      ? { tag: 'update', relationId, newTuple: parsedTuple(values) }
-      : { tag: 'update', relationId, old: { kind: old[0], tuple: parsedTuple(old[1]) }, newTuple: parsedTuple(values) },
-  })),
+  fc
+    .tuple(u32, tupleSpec, fc.option(fc.tuple(oldKind, tupleSpec), { nil: undefined }))
+    .map(([relationId, values, old]): Case => ({
+      bytes: pgo.update(relationId, values, old && { kind: old[0], values: old[1] }),
+      parsed:
+        old === undefined
+          ? { tag: 'update', relationId, newTuple: parsedTuple(values) }
+          : {
+              tag: 'update',
+              relationId,
+              old: { kind: old[0], tuple: parsedTuple(old[1]) },
+              newTuple: parsedTuple(values),
+            },
+    })),
   fc.tuple(u32, oldKind, tupleSpec).map(([relationId, kind, values]): Case => ({
     bytes: pgo.delete(relationId, kind, values),
     parsed: { tag: 'delete', relationId, old: { kind, tuple: parsedTuple(values) } },
@@ -85,21 +129,30 @@ const message: fc.Arbitrary<Case> = fc.oneof(
     bytes: pgo.truncate(relationIds, options),
     parsed: { tag: 'truncate', cascade: (options & 1) !== 0, restartIdentity: (options & 2) !== 0, relationIds },
   })),
-  fc.tuple(name, fc.uint8Array({ maxLength: 32 }), u64, fc.boolean()).map(([prefix, content, lsn, transactional]): Case => ({
-    bytes: pgo.message(prefix, content, lsn, transactional),
-    parsed: { tag: 'message', transactional, lsn, prefix, content: Buffer.from(content) },
-  })),
+  fc
+    .tuple(name, fc.uint8Array({ maxLength: 32 }), u64, fc.boolean())
+    .map(([prefix, content, lsn, transactional]): Case => ({
+      bytes: pgo.message(prefix, content, lsn, transactional),
+      parsed: { tag: 'message', transactional, lsn, prefix, content: Buffer.from(content) },
+    })),
 );
 
 /** A damaged copy of `bytes`: a byte changed, cut short, bytes inserted or removed. */
 const damage = (bytes: Buffer): fc.Arbitrary<Buffer> => {
   const index = fc.nat({ max: Math.max(0, bytes.length - 1) });
   return fc.oneof(
-    fc.tuple(index, fc.integer({ min: 0, max: 255 })).map(([i, x]) => { const c = Buffer.from(bytes); c[i] = x; return c; }),
+    fc.tuple(index, fc.integer({ min: 0, max: 255 })).map(([i, x]) => {
+      const c = Buffer.from(bytes);
+      c[i] = x;
+      return c;
+    }),
     fc.nat({ max: bytes.length }).map((n) => Buffer.from(bytes.subarray(0, n))),
-    fc.tuple(fc.nat({ max: bytes.length }), fc.uint8Array({ minLength: 1, maxLength: 8 }))
+    fc
+      .tuple(fc.nat({ max: bytes.length }), fc.uint8Array({ minLength: 1, maxLength: 8 }))
       .map(([i, ins]) => Buffer.concat([bytes.subarray(0, i), ins, bytes.subarray(i)])),
-    fc.tuple(index, fc.integer({ min: 1, max: 8 })).map(([i, n]) => Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + n)])),
+    fc
+      .tuple(index, fc.integer({ min: 1, max: 8 }))
+      .map(([i, n]) => Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + n)])),
   );
 };
 
@@ -118,7 +171,12 @@ function onlyReplicationErrors(f: () => unknown): void {
 
 describe('pgoutput parsing (properties)', () => {
   it('every message parses back to what was built', () => {
-    fc.assert(fc.property(message, ({ bytes, parsed }) => { expect(parsePgOutput(bytes)).toEqual(parsed); }), params);
+    fc.assert(
+      fc.property(message, ({ bytes, parsed }) => {
+        expect(parsePgOutput(bytes)).toEqual(parsed);
+      }),
+      params,
+    );
   });
 
   it('an XLogData frame carrying a message gives back its header and the message', () => {
@@ -135,19 +193,31 @@ describe('pgoutput parsing (properties)', () => {
 
   it('a damaged message gives a PGOUTPUT_PROTOCOL ReplicationError or parses, never another exception', () => {
     fc.assert(
-      fc.property(message.chain(({ bytes }) => damage(bytes)), (bytes) => { onlyReplicationErrors(() => parsePgOutput(bytes)); }),
+      fc.property(
+        message.chain(({ bytes }) => damage(bytes)),
+        (bytes) => {
+          onlyReplicationErrors(() => parsePgOutput(bytes));
+        },
+      ),
       params,
     );
   });
 
   it('random bytes give a ReplicationError or a message, never another exception', () => {
-    const tagged = fc.tuple(fc.constantFrom(...'BCORYIUDTMXw k'), fc.uint8Array({ maxLength: 64 }))
+    const tagged = fc
+      .tuple(fc.constantFrom(...'BCORYIUDTMXw k'), fc.uint8Array({ maxLength: 64 }))
       .map(([tag, rest]) => Buffer.concat([Buffer.from(tag, 'latin1'), rest]));
     fc.assert(
-      fc.property(fc.oneof(tagged, fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b))), (bytes) => {
-        onlyReplicationErrors(() => parsePgOutput(bytes));
-        onlyReplicationErrors(() => parseReplicationFrame(bytes));
-      }),
+      fc.property(
+        fc.oneof(
+          tagged,
+          fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+        ),
+        (bytes) => {
+          onlyReplicationErrors(() => parsePgOutput(bytes));
+          onlyReplicationErrors(() => parseReplicationFrame(bytes));
+        },
+      ),
       params,
     );
   });
@@ -209,12 +279,18 @@ const columnValue = (i: number): fc.Arbitrary<TupleSpec[number]> =>
 /** A tuple of the stream's width, or (rarely) of another width. */
 const changeTuple: fc.Arbitrary<TupleSpec> = fc.oneof(
   { arbitrary: fc.tuple(...STREAM_COLUMNS.map((_, i) => columnValue(i))), weight: 8 },
-  { arbitrary: fc.array(fc.oneof(fc.uint8Array({ maxLength: 9 }), fc.constant(null)), { maxLength: STREAM_COLUMNS.length + 2 }), weight: 1 },
+  {
+    arbitrary: fc.array(fc.oneof(fc.uint8Array({ maxLength: 9 }), fc.constant(null)), {
+      maxLength: STREAM_COLUMNS.length + 2,
+    }),
+    weight: 1,
+  },
 );
 
 const change = fc.oneof(
   changeTuple.map((v) => pgo.insert(REL, v)),
-  fc.tuple(changeTuple, fc.option(fc.tuple(oldKind, changeTuple), { nil: undefined }))
+  fc
+    .tuple(changeTuple, fc.option(fc.tuple(oldKind, changeTuple), { nil: undefined }))
     .map(([v, old]) => pgo.update(REL, v, old && { kind: old[0], values: old[1] })),
   fc.tuple(oldKind, changeTuple).map(([kind, v]) => pgo.delete(REL, kind, v)),
   fc.nat({ max: 3 }).map((n) => pgo.truncate([REL], n)),
@@ -233,24 +309,44 @@ function onlyTypedErrors(f: () => unknown): void {
 describe('ChangeBatchBuilder fed with server input (properties)', () => {
   it('random changes (values of any length, NULL, unchanged, text, tuples of another width) give frames or typed errors', () => {
     fc.assert(
-      fc.property(fc.constantFrom<ChangeBatchMode>('upsert', 'append'), fc.integer({ min: 1, max: 4 }), fc.array(change, { minLength: 1, maxLength: 8 }), (mode, batchRows, changes) => {
-        const builder = new ChangeBatchBuilder({
-          stream: 'public.things', columns: STREAM_COLUMNS, key: ['id'], mode, batchRows, maxBatchBytes: 1 << 20, metadata: [],
-        });
-        builder.relation(parsePgOutput(pgo.relation(REL, 'public', 'things', STREAM_COLUMNS.map((c) => ({ name: c.name, typeOid: c.typeOid, key: c.name === 'id' })))) as RelationMessage);
-        let lsn = 1n;
-        onlyTypedErrors(() => {
-          for (const bytes of changes) {
-            const m = parsePgOutput(bytes);
-            lsn += 1n;
-            if (m.tag === 'insert') builder.insert(m as InsertMessage, lsn);
-            else if (m.tag === 'update') builder.update(m as UpdateMessage, lsn);
-            else if (m.tag === 'delete') builder.delete(m as DeleteMessage, lsn);
-            else if (m.tag === 'truncate') builder.truncate(lsn);
-          }
-          builder.flush();
-        });
-      }),
+      fc.property(
+        fc.constantFrom<ChangeBatchMode>('upsert', 'append'),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(change, { minLength: 1, maxLength: 8 }),
+        (mode, batchRows, changes) => {
+          const builder = new ChangeBatchBuilder({
+            stream: 'public.things',
+            columns: STREAM_COLUMNS,
+            key: ['id'],
+            mode,
+            batchRows,
+            maxBatchBytes: 1 << 20,
+            metadata: [],
+          });
+          builder.relation(
+            parsePgOutput(
+              pgo.relation(
+                REL,
+                'public',
+                'things',
+                STREAM_COLUMNS.map((c) => ({ name: c.name, typeOid: c.typeOid, key: c.name === 'id' })),
+              ),
+            ) as RelationMessage,
+          );
+          let lsn = 1n;
+          onlyTypedErrors(() => {
+            for (const bytes of changes) {
+              const m = parsePgOutput(bytes);
+              lsn += 1n;
+              if (m.tag === 'insert') builder.insert(m as InsertMessage, lsn);
+              else if (m.tag === 'update') builder.update(m as UpdateMessage, lsn);
+              else if (m.tag === 'delete') builder.delete(m as DeleteMessage, lsn);
+              else if (m.tag === 'truncate') builder.truncate(lsn);
+            }
+            builder.flush();
+          });
+        },
+      ),
       params,
     );
   });
@@ -263,16 +359,26 @@ describe('ChangeBatchBuilder fed with server input (properties)', () => {
       typeMod: fc.integer({ min: -1, max: 2 ** 20 }),
     });
     fc.assert(
-      fc.property(fc.array(relationColumn, { maxLength: STREAM_COLUMNS.length + 2 }), changeTuple, (columns, values) => {
-        const builder = new ChangeBatchBuilder({
-          stream: 'public.things', columns: STREAM_COLUMNS, key: ['id'], mode: 'upsert', batchRows: 4, maxBatchBytes: 1 << 20, metadata: [],
-        });
-        onlyTypedErrors(() => {
-          builder.relation(parsePgOutput(pgo.relation(REL, 'public', 'things', columns)) as RelationMessage);
-          builder.insert(parsePgOutput(pgo.insert(REL, values)) as InsertMessage, 2n);
-          builder.flush();
-        });
-      }),
+      fc.property(
+        fc.array(relationColumn, { maxLength: STREAM_COLUMNS.length + 2 }),
+        changeTuple,
+        (columns, values) => {
+          const builder = new ChangeBatchBuilder({
+            stream: 'public.things',
+            columns: STREAM_COLUMNS,
+            key: ['id'],
+            mode: 'upsert',
+            batchRows: 4,
+            maxBatchBytes: 1 << 20,
+            metadata: [],
+          });
+          onlyTypedErrors(() => {
+            builder.relation(parsePgOutput(pgo.relation(REL, 'public', 'things', columns)) as RelationMessage);
+            builder.insert(parsePgOutput(pgo.insert(REL, values)) as InsertMessage, 2n);
+            builder.flush();
+          });
+        },
+      ),
       params,
     );
   });

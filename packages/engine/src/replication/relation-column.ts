@@ -50,7 +50,13 @@ export function relationColumn(column: RelationColumn): PgColumn | undefined {
   if (column.typeOid >= FIRST_NORMAL_OBJECT_ID) return undefined;
   const known = BUILTIN.get(column.typeOid);
   if (!known) return undefined;
-  return { name: column.name, typeName: withTypmod(column.typeOid, known.name, column.typeMod), typeOid: column.typeOid, typeCategory: known.category, nullable: true };
+  return {
+    name: column.name,
+    typeName: withTypmod(column.typeOid, known.name, column.typeMod),
+    typeOid: column.typeOid,
+    typeCategory: known.category,
+    nullable: true,
+  };
 }
 
 function withTypmod(oid: number, name: string, typmod: number): string {

@@ -89,6 +89,8 @@ export function planRelation(
     survivors.push(c);
   });
   const next = [...survivors, ...added];
-  const mapping = slot.map((s) => (s.kind === 'kept' ? (newIndex.get(s.index) as number) : s.kind === 'added' ? survivors.length + s.index : -1));
+  const mapping = slot.map((s) =>
+    s.kind === 'kept' ? (newIndex.get(s.index) as number) : s.kind === 'added' ? survivors.length + s.index : -1,
+  );
   return { mapping, columns: next };
 }

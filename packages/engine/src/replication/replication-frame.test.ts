@@ -20,8 +20,18 @@ describe('parseReplicationFrame', () => {
   });
 
   it('parses keepalives', () => {
-    expect(parseReplicationFrame(pgo.keepalive(0xffffffffffn, 12n, true))).toEqual({ type: 'keepalive', walEnd: 0xffffffffffn, clock: 12n, replyRequested: true });
-    expect(parseReplicationFrame(pgo.keepalive(1n, -5n, false))).toEqual({ type: 'keepalive', walEnd: 1n, clock: -5n, replyRequested: false });
+    expect(parseReplicationFrame(pgo.keepalive(0xffffffffffn, 12n, true))).toEqual({
+      type: 'keepalive',
+      walEnd: 0xffffffffffn,
+      clock: 12n,
+      replyRequested: true,
+    });
+    expect(parseReplicationFrame(pgo.keepalive(1n, -5n, false))).toEqual({
+      type: 'keepalive',
+      walEnd: 1n,
+      clock: -5n,
+      replyRequested: false,
+    });
   });
 
   it('rejects unknown, empty and truncated frames with REPLICATION_PROTOCOL', () => {
@@ -31,7 +41,9 @@ describe('parseReplicationFrame', () => {
     for (let n = 1; n < xlog.length; n++) bad.push(xlog.subarray(0, n));
     for (let n = 1; n < keepalive.length; n++) bad.push(keepalive.subarray(0, n));
     for (const b of bad) {
-      expect(() => parseReplicationFrame(b)).toThrow(expect.objectContaining({ kind: 'permanent', code: 'REPLICATION_PROTOCOL' }));
+      expect(() => parseReplicationFrame(b)).toThrow(
+        expect.objectContaining({ kind: 'permanent', code: 'REPLICATION_PROTOCOL' }),
+      );
     }
   });
 });
@@ -41,7 +53,12 @@ describe('standbyStatusUpdate', () => {
     const b = standbyStatusUpdate(1n, 2n, 3n, true, 42n);
     expect(b.length).toBe(34);
     expect(b[0]).toBe(0x72);
-    expect([b.readBigUInt64BE(1), b.readBigUInt64BE(9), b.readBigUInt64BE(17), b.readBigInt64BE(25)]).toEqual([1n, 2n, 3n, 42n]);
+    expect([b.readBigUInt64BE(1), b.readBigUInt64BE(9), b.readBigUInt64BE(17), b.readBigInt64BE(25)]).toEqual([
+      1n,
+      2n,
+      3n,
+      42n,
+    ]);
     expect(b[33]).toBe(1);
     expect(standbyStatusUpdate(0n, 0n, 0n, false, 0n)[33]).toBe(0);
   });

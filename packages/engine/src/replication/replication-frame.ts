@@ -36,7 +36,11 @@ export function parseReplicationFrame(buf: Buffer): ReplicationFrame {
   if (buf.length === 0) throw protocolError('empty replication frame', 0);
   const type = buf[0];
   if (type === 0x77) {
-    if (buf.length < XLOG_HEADER) throw protocolError(`XLogData frame of ${buf.length} bytes is shorter than its ${XLOG_HEADER}-byte header`, buf.length);
+    if (buf.length < XLOG_HEADER)
+      throw protocolError(
+        `XLogData frame of ${buf.length} bytes is shorter than its ${XLOG_HEADER}-byte header`,
+        buf.length,
+      );
     return {
       type: 'xlog',
       walStart: buf.readBigUInt64BE(1),
@@ -46,10 +50,19 @@ export function parseReplicationFrame(buf: Buffer): ReplicationFrame {
     };
   }
   if (type === 0x6b) {
-    if (buf.length < KEEPALIVE_LENGTH) throw protocolError(`keepalive frame of ${buf.length} bytes, expected ${KEEPALIVE_LENGTH}`, buf.length);
-    return { type: 'keepalive', walEnd: buf.readBigUInt64BE(1), clock: buf.readBigInt64BE(9), replyRequested: buf[17] !== 0 };
+    if (buf.length < KEEPALIVE_LENGTH)
+      throw protocolError(`keepalive frame of ${buf.length} bytes, expected ${KEEPALIVE_LENGTH}`, buf.length);
+    return {
+      type: 'keepalive',
+      walEnd: buf.readBigUInt64BE(1),
+      clock: buf.readBigInt64BE(9),
+      replyRequested: buf[17] !== 0,
+    };
   }
-  throw protocolError(`unknown replication frame type 0x${(type as number).toString(16).padStart(2, '0')} (expected 'w' XLogData or 'k' keepalive)`, 0);
+  throw protocolError(
+    `unknown replication frame type 0x${(type as number).toString(16).padStart(2, '0')} (expected 'w' XLogData or 'k' keepalive)`,
+    0,
+  );
 }
 
 /** Now in µs since 2000-01-01 UTC (the clock of replication messages). */
@@ -61,7 +74,13 @@ export function pgClockNow(): bigint {
  * A standby status update ('r'): the positions written, flushed and applied (the server may
  * recycle WAL before `flush`), the client clock, and whether the client wants a reply now.
  */
-export function standbyStatusUpdate(write: bigint, flush: bigint, apply: bigint, replyRequested: boolean, nowMicros: bigint = pgClockNow()): Buffer {
+export function standbyStatusUpdate(
+  write: bigint,
+  flush: bigint,
+  apply: bigint,
+  replyRequested: boolean,
+  nowMicros: bigint = pgClockNow(),
+): Buffer {
   const b = Buffer.allocUnsafe(STATUS_LENGTH);
   b[0] = 0x72;
   b.writeBigUInt64BE(write, 1);

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CapabilityDenied, checkHost, checkPath, type CapabilityPolicy } from './capability-policy.js';
 
-const policy = (allowedHosts: string[], allowedPaths: string[] = []): CapabilityPolicy => ({ connector: 'probe', allowedHosts, allowedPaths });
+const policy = (allowedHosts: string[], allowedPaths: string[] = []): CapabilityPolicy => ({
+  connector: 'probe',
+  allowedHosts,
+  allowedPaths,
+});
 
 describe('checkHost', () => {
   it('allows listed hosts case-insensitively and bracketed IPv6', () => {
@@ -16,7 +20,9 @@ describe('checkHost', () => {
   it('refuses other hosts, naming host, port, the allowed list and the key that grants it', () => {
     const call = (): void => checkHost(policy(['127.0.0.1']), 'localhost', 5432);
     expect(call).toThrow(CapabilityDenied);
-    expect(call).toThrow(/localhost:5432 refused: host is neither in the connector's config \(none\) nor in permissions.network.allowed_hosts \(127.0.0.1\)/);
+    expect(call).toThrow(
+      /localhost:5432 refused: host is neither in the connector's config \(none\) nor in permissions.network.allowed_hosts \(127.0.0.1\)/,
+    );
     expect(call).toThrow(/to grant it, set permissions.network.allowed_hosts: \[127.0.0.1, localhost\]$/);
     expect(() => checkHost(policy([]), '127.0.0.1', 1)).toThrow(/\(empty\)/);
   });
@@ -24,7 +30,10 @@ describe('checkHost', () => {
   describe('with the hosts of the config', () => {
     const withConfig = (extra: Partial<CapabilityPolicy>): CapabilityPolicy => ({
       ...policy(['replica.example.com']),
-      endpointHosts: [{ host: 'db.example.com', field: 'url' }, { host: '::1', field: 'host' }],
+      endpointHosts: [
+        { host: 'db.example.com', field: 'url' },
+        { host: '::1', field: 'host' },
+      ],
       at: 'source',
       ...extra,
     });
@@ -48,12 +57,16 @@ describe('checkHost', () => {
       const only = withConfig({ allowedHostsOnly: true });
       expect(() => checkHost(only, 'replica.example.com', 5432)).not.toThrow();
       const call = (): void => checkHost(only, 'db.example.com', 5432);
-      expect(call).toThrow(/host is not in source.permissions.network.allowed_hosts \(replica.example.com\), and allowed_hosts_only: true grants nothing else/);
+      expect(call).toThrow(
+        /host is not in source.permissions.network.allowed_hosts \(replica.example.com\), and allowed_hosts_only: true grants nothing else/,
+      );
       expect(call).toThrow(/allowed_hosts: \[replica.example.com, db.example.com\] or remove allowed_hosts_only$/);
     });
 
     it('quotes what YAML would not read as a plain host', () => {
-      expect(() => checkHost(withConfig({ endpointHosts: [] }), '[fe80::2]', 1)).toThrow(/allowed_hosts: \[replica.example.com, "fe80::2"\]$/);
+      expect(() => checkHost(withConfig({ endpointHosts: [] }), '[fe80::2]', 1)).toThrow(
+        /allowed_hosts: \[replica.example.com, "fe80::2"\]$/,
+      );
     });
   });
 });
@@ -79,7 +92,9 @@ describe('checkPath', () => {
     ['.. escaping the grant', (r: string) => join(r, 'granted', '..', 'secret.txt')],
     ['a missing file', (r: string) => join(r, 'granted', 'missing')],
   ])('refuses %s', async (_name, path) => {
-    await expect(checkPath(policy([], [granted]), path(root))).rejects.toThrow(/not inside permissions.fs.allowed_paths/);
+    await expect(checkPath(policy([], [granted]), path(root))).rejects.toThrow(
+      /not inside permissions.fs.allowed_paths/,
+    );
   });
 
   it('refuses everything when nothing is granted', async () => {

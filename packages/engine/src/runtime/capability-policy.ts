@@ -39,7 +39,8 @@ export class CapabilityDenied extends Error {
 export function checkHost(policy: CapabilityPolicy, host: string, port: number): void {
   const wanted = bare(host);
   const own = policy.allowedHostsOnly ? [] : (policy.endpointHosts ?? []);
-  const ok = policy.allowedHosts.some((h) => h === '*' || bare(h) === wanted) || own.some((e) => bare(e.host) === wanted);
+  const ok =
+    policy.allowedHosts.some((h) => h === '*' || bare(h) === wanted) || own.some((e) => bare(e.host) === wanted);
   if (ok) return;
   const key = `${policy.at ? `${policy.at}.` : ''}permissions.network.allowed_hosts`;
   const listed = `${key} (${policy.allowedHosts.length > 0 ? policy.allowedHosts.join(', ') : 'empty'})`;

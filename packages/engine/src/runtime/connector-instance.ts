@@ -49,37 +49,42 @@ export async function instantiateConnector(
   const imports = new Proxy({} as Record<string, unknown>, {
     get: (_t, key: string) => (key.startsWith('rapidbyte:connector/host') ? host : denied[key]),
   });
-  const instance = await bindings.instantiate((name) => {
-    const module = component.modules[name];
-    if (!module) throw new Error(`${component.connector}: missing core module ${name}`);
-    return module;
-  }, imports, async (module, coreImports) => {
-    const core = await WebAssembly.instantiate(module, coreImports);
-    for (const value of Object.values(core.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
-    const realloc = core.exports.cabi_realloc;
-    if (!allocations || typeof realloc !== 'function') return core;
-    // inside a guest export (`run-step`, …) the host allocates import results; outside, arguments
-    let depth = 0;
-    const counted = (ptr: number, oldSize: number, align: number, newSize: number): number => {
-      if (depth > 0) allocations.importResults += newSize - oldSize;
-      else allocations.arguments += newSize - oldSize;
-      return (realloc as (...args: number[]) => number)(ptr, oldSize, align, newSize);
-    };
-    const exports: Record<string, WebAssembly.ExportValue> = { ...core.exports, cabi_realloc: counted };
-    for (const [name, value] of Object.entries(core.exports)) {
-      if (typeof value !== 'function' || !name.startsWith('rapidbyte:')) continue;
-      exports[name] = (...args: unknown[]): unknown => {
-        depth += 1;
-        try {
-          return (value as (...a: unknown[]) => unknown)(...args);
-        } finally {
-          depth -= 1;
-        }
+  const instance = await bindings.instantiate(
+    (name) => {
+      const module = component.modules[name];
+      if (!module) throw new Error(`${component.connector}: missing core module ${name}`);
+      return module;
+    },
+    imports,
+    async (module, coreImports) => {
+      const core = await WebAssembly.instantiate(module, coreImports);
+      for (const value of Object.values(core.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
+      const realloc = core.exports.cabi_realloc;
+      if (!allocations || typeof realloc !== 'function') return core;
+      // inside a guest export (`run-step`, …) the host allocates import results; outside, arguments
+      let depth = 0;
+      const counted = (ptr: number, oldSize: number, align: number, newSize: number): number => {
+        if (depth > 0) allocations.importResults += newSize - oldSize;
+        else allocations.arguments += newSize - oldSize;
+        return (realloc as (...args: number[]) => number)(ptr, oldSize, align, newSize);
       };
-    }
-    return { exports } as unknown as WebAssembly.Instance;
-  });
-  const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as ConnectorExports | undefined;
+      const exports: Record<string, WebAssembly.ExportValue> = { ...core.exports, cabi_realloc: counted };
+      for (const [name, value] of Object.entries(core.exports)) {
+        if (typeof value !== 'function' || !name.startsWith('rapidbyte:')) continue;
+        exports[name] = (...args: unknown[]): unknown => {
+          depth += 1;
+          try {
+            return (value as (...a: unknown[]) => unknown)(...args);
+          } finally {
+            depth -= 1;
+          }
+        };
+      }
+      return { exports } as unknown as WebAssembly.Instance;
+    },
+  );
+  const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as
+    ConnectorExports | undefined;
   if (!exports) throw new Error(`${component.connector}: component does not export rapidbyte:connector/connector`);
   return exports;
 }

@@ -30,7 +30,11 @@ export class ConnectorRegistry {
     readonly baseDir: string,
     connectorsPath: readonly string[] = [],
   ) {
-    this.#searchPath = [...connectorsPath.map((p) => resolve(baseDir, p)), join(baseDir, 'connectors'), BUILTIN_CONNECTORS_DIR];
+    this.#searchPath = [
+      ...connectorsPath.map((p) => resolve(baseDir, p)),
+      join(baseDir, 'connectors'),
+      BUILTIN_CONNECTORS_DIR,
+    ];
   }
 
   get searchPath(): readonly string[] {

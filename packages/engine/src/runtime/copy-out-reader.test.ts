@@ -48,12 +48,18 @@ describe('CopyOutReader', () => {
         expect(queries).toEqual(['COPY t TO STDOUT (FORMAT binary)']);
         const done = drain(reader);
         // three socket reads, cut at `cut` and `second`
-        const parts = [wire.subarray(0, cut), wire.subarray(cut, Math.max(cut, second)), wire.subarray(Math.max(cut, second))];
+        const parts = [
+          wire.subarray(0, cut),
+          wire.subarray(cut, Math.max(cut, second)),
+          wire.subarray(Math.max(cut, second)),
+        ];
         for (const part of parts) {
           if (part.length > 0) stream.write(Buffer.from(part));
           await new Promise((resolve) => setImmediate(resolve));
         }
-        expect((await done).toString('latin1'), `cut ${cut}/${second}`).toBe(Buffer.concat(rowsPayloads).toString('latin1'));
+        expect((await done).toString('latin1'), `cut ${cut}/${second}`).toBe(
+          Buffer.concat(rowsPayloads).toString('latin1'),
+        );
         await new Promise((resolve) => setImmediate(resolve));
         expect(Buffer.concat(toPg).toString('hex'), `cut ${cut}/${second}`).toBe(afterCopy.toString('hex'));
         expect(stream.listenerCount('readable')).toBe(0);
@@ -94,7 +100,9 @@ describe('CopyOutReader', () => {
     const { connection, stream } = fakeConnection();
     const reader = new CopyOutReader('COPY t TO STDOUT');
     reader.submit(connection);
-    stream.write(Buffer.concat([message('H', Buffer.from([1, 0, 0])), message('d', Buffer.from('abc')).subarray(0, 6)]));
+    stream.write(
+      Buffer.concat([message('H', Buffer.from([1, 0, 0])), message('d', Buffer.from('abc')).subarray(0, 6)]),
+    );
     const pending = (async () => {
       for (;;) if ((await reader.read()) === null) return;
     })();

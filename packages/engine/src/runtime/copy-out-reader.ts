@@ -45,7 +45,8 @@ export class CopyOutReader {
   #error: Error | undefined;
   #waiting: (() => void) | undefined;
   readonly #onReadable = (): void => this.#wake();
-  readonly #onClose = (): void => this.#fail(Object.assign(new Error('the connection closed during COPY TO'), { code: 'ECONNRESET' }));
+  readonly #onClose = (): void =>
+    this.#fail(Object.assign(new Error('the connection closed during COPY TO'), { code: 'ECONNRESET' }));
 
   constructor(text: string) {
     this.#text = text;
@@ -56,7 +57,8 @@ export class CopyOutReader {
     this.#connection = connection;
     const stream = connection.stream;
     const listeners = stream.listeners('data') as ((chunk: Buffer) => void)[];
-    if (listeners.length !== 1) throw new Error(`expected pg's one data listener on the socket, found ${listeners.length}`);
+    if (listeners.length !== 1)
+      throw new Error(`expected pg's one data listener on the socket, found ${listeners.length}`);
     this.#pgDataHandler = listeners[0];
     stream.removeListener('data', this.#pgDataHandler as (chunk: Buffer) => void);
     stream.pause();
@@ -177,5 +179,11 @@ export class CopyOutReader {
 
 /** Messages that may come while the server is in copy-out mode (the rest end it). */
 function isCopyOutMessage(code: number): boolean {
-  return code === COPY_DATA || code === COPY_OUT_RESPONSE || code === NOTICE_RESPONSE || code === PARAMETER_STATUS || code === NOTIFICATION_RESPONSE;
+  return (
+    code === COPY_DATA ||
+    code === COPY_OUT_RESPONSE ||
+    code === NOTICE_RESPONSE ||
+    code === PARAMETER_STATUS ||
+    code === NOTIFICATION_RESPONSE
+  );
 }

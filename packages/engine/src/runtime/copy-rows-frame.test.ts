@@ -8,8 +8,13 @@ import { FrameTable } from './frame-table.js';
 
 function framesOf(columns: readonly PgColumn[], stream: Uint8Array, batchRows = 65536): CopyRowsFrame[] {
   const splitter = new CopyRowSplitter({ fieldCount: columns.length, batchRows });
-  const schema = new Schema(columns.map((c) => pgColumnToArrowField(c)), new Map([['rapidbyte.source_stream', 'public.t']]));
-  return [...splitter.push(stream), ...splitter.finish()].map((c) => new CopyRowsFrame(schema, columns, c.rows, c.bytes));
+  const schema = new Schema(
+    columns.map((c) => pgColumnToArrowField(c)),
+    new Map([['rapidbyte.source_stream', 'public.t']]),
+  );
+  return [...splitter.push(stream), ...splitter.finish()].map(
+    (c) => new CopyRowsFrame(schema, columns, c.rows, c.bytes),
+  );
 }
 
 describe('CopyRowsFrame', () => {
@@ -21,7 +26,9 @@ describe('CopyRowsFrame', () => {
     const batch = frame!.toBatch();
     expect(batch.numRows).toBe(expected!.numRows);
     const encoder = new CopyBinaryEncoder(ALL_TYPES_COLUMNS);
-    expect(Buffer.from(encoder.encode(batch)).toString('hex')).toBe(Buffer.from(encoder.encode(expected!)).toString('hex'));
+    expect(Buffer.from(encoder.encode(batch)).toString('hex')).toBe(
+      Buffer.from(encoder.encode(expected!)).toString('hex'),
+    );
     expect(batch.schema.metadata.get('rapidbyte.source_stream')).toBe('public.t');
     expect(frame!.toBatch()).toBe(batch); // decoded once
   });
@@ -50,7 +57,13 @@ describe('CopyRowsFrame', () => {
     expect(frame.passesThrough([text, int4])).toBe(false);
     expect(frame.passesThrough([int4])).toBe(false);
     expect(frame.passesThrough([{ ...int4, typeName: 'bigint', typeOid: 20 }, text])).toBe(false);
-    const numeric: PgColumn = { name: 'n', typeName: 'numeric(12,2)', typeOid: 1700, typeCategory: 'N', nullable: true };
+    const numeric: PgColumn = {
+      name: 'n',
+      typeName: 'numeric(12,2)',
+      typeOid: 1700,
+      typeCategory: 'N',
+      nullable: true,
+    };
     const wider = new CopyRowsFrame(new Schema([]), [numeric], 0, new Uint8Array(0));
     expect(wider.passesThrough([{ ...numeric, typeName: 'numeric(14,2)' }])).toBe(false);
     const mood: PgColumn = { name: 'm', typeName: 'public.mood', typeOid: 16390, typeCategory: 'E', nullable: true };

@@ -27,10 +27,19 @@ export class CopyRowsFrame {
   /** The Arrow batch of these rows (decoded on the first call). */
   toBatch(): RecordBatch {
     if (this.#batch) return this.#batch;
-    const decoder = new CopyBinaryDecoder(this.columns, { batchRows: Math.max(1, this.numRows), maxBatchBytes: Number.MAX_SAFE_INTEGER });
-    const batches = [...decoder.push(HEADER), ...decoder.push(this.rows), ...decoder.push(TRAILER), ...decoder.finish()];
+    const decoder = new CopyBinaryDecoder(this.columns, {
+      batchRows: Math.max(1, this.numRows),
+      maxBatchBytes: Number.MAX_SAFE_INTEGER,
+    });
+    const batches = [
+      ...decoder.push(HEADER),
+      ...decoder.push(this.rows),
+      ...decoder.push(TRAILER),
+      ...decoder.finish(),
+    ];
     const decoded = batches.find((b) => b.numRows > 0) ?? batches[0];
-    if (!decoded || batches.filter((b) => b.numRows > 0).length > 1) throw new Error(`copy rows frame: expected one batch of ${this.numRows} rows`);
+    if (!decoded || batches.filter((b) => b.numRows > 0).length > 1)
+      throw new Error(`copy rows frame: expected one batch of ${this.numRows} rows`);
     this.#batch = new RecordBatch(new Schema(decoded.schema.fields, this.schema.metadata), decoded.data);
     return this.#batch;
   }
@@ -56,4 +65,3 @@ export type Frame = RecordBatch | CopyRowsFrame;
 export function frameBatch(frame: Frame): RecordBatch {
   return frame instanceof CopyRowsFrame ? frame.toBatch() : frame;
 }
-

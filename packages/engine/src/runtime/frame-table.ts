@@ -20,7 +20,8 @@ export class FrameTable {
   /** The frame as stored (COPY rows stay undecoded). */
   frame(handle: FrameHandle): Frame {
     const frame = this.#frames.get(handle);
-    if (!frame) throw Object.assign(new Error(`unknown frame handle ${handle}`), { kind: 'permanent', code: 'BAD_HANDLE' });
+    if (!frame)
+      throw Object.assign(new Error(`unknown frame handle ${handle}`), { kind: 'permanent', code: 'BAD_HANDLE' });
     return frame;
   }
 

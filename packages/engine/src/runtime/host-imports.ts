@@ -56,7 +56,9 @@ export function createHostImports(frames: FrameTable, hooks: InstanceHooks): Rec
     frameRename: (frame: FrameHandle, renames: [string, string][]) => {
       const batch = frames.get(frame);
       const map = new Map(renames);
-      const fields = batch.schema.fields.map((f) => (map.has(f.name) ? new Field(map.get(f.name) as string, f.type, f.nullable, f.metadata) : f));
+      const fields = batch.schema.fields.map((f) =>
+        map.has(f.name) ? new Field(map.get(f.name) as string, f.type, f.nullable, f.metadata) : f,
+      );
       return frames.add(new RecordBatch(new Schema(fields, batch.schema.metadata), batch.data));
     },
     frameFromIpc: (ipc: Uint8Array) => {
@@ -66,7 +68,8 @@ export function createHostImports(frames: FrameTable, hooks: InstanceHooks): Rec
       } catch (error) {
         throw componentError('BAD_IPC', `frame-from-ipc: ${(error as Error).message}`);
       }
-      if (table.batches.length !== 1) throw componentError('BAD_IPC', `frame-from-ipc expects one record batch, got ${table.batches.length}`);
+      if (table.batches.length !== 1)
+        throw componentError('BAD_IPC', `frame-from-ipc expects one record batch, got ${table.batches.length}`);
       return frames.add(table.batches[0] as RecordBatch);
     },
     // frame-cast, frame-filter (with this instance's `unique` keys), frame-hash, frame-mask

@@ -15,7 +15,13 @@ const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
  * `instantiateConnector`), and the frames its handle table holds. A soak compares these per
  * thread over time to tell a leak from a warm-up.
  */
-export function memoryReport(guests: ReadonlyMap<string, { readonly memories: readonly WebAssembly.Memory[]; readonly allocations: GuestAllocations }> = new Map(), frames?: number): string {
+export function memoryReport(
+  guests: ReadonlyMap<
+    string,
+    { readonly memories: readonly WebAssembly.Memory[]; readonly allocations: GuestAllocations }
+  > = new Map(),
+  frames?: number,
+): string {
   const usage = process.memoryUsage();
   const heap = getHeapStatistics();
   const parts = [
@@ -23,7 +29,10 @@ export function memoryReport(guests: ReadonlyMap<string, { readonly memories: re
     `external ${mib(usage.external)} MiB (array buffers ${mib(usage.arrayBuffers)})`,
     `rss ${mib(usage.rss)} MiB`,
   ];
-  for (const [stage, g] of guests) parts.push(`${stage} linear ${mib(linearMemoryBytes(g.memories))} MiB (host-allocated ${mib(g.allocations.arguments + g.allocations.importResults)}: arguments ${mib(g.allocations.arguments)}, import results ${mib(g.allocations.importResults)})`);
+  for (const [stage, g] of guests)
+    parts.push(
+      `${stage} linear ${mib(linearMemoryBytes(g.memories))} MiB (host-allocated ${mib(g.allocations.arguments + g.allocations.importResults)}: arguments ${mib(g.allocations.arguments)}, import results ${mib(g.allocations.importResults)})`,
+    );
   if (frames !== undefined) parts.push(`frames ${frames}`);
   return parts.join(', ');
 }

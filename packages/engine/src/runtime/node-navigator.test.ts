@@ -13,7 +13,9 @@ describe('defineNodeNavigator', () => {
     expect(defineNodeNavigator(false)).toBe(false);
     expect(typeof (globalThis as { navigator?: unknown }).navigator).toBe('undefined');
     expect(defineNodeNavigator(true)).toBe(true);
-    expect((globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent).toMatch(/^Node\.js\/\d+$/);
+    expect((globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent).toMatch(
+      /^Node\.js\/\d+$/,
+    );
     // already there (Node 21+, or defined before): left alone
     expect(defineNodeNavigator(true)).toBe(false);
   });

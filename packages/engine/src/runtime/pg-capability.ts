@@ -31,7 +31,8 @@ interface CopyOutState {
 }
 
 /** `$1` = array type OIDs (text[]) -> each one's element type OID. */
-const ELEMENT_OIDS_SQL = 'SELECT oid::int8::text AS oid, typelem::int8::text AS elem FROM pg_type WHERE oid = ANY($1::oid[]) AND typelem <> 0';
+const ELEMENT_OIDS_SQL =
+  'SELECT oid::int8::text AS oid, typelem::int8::text AS elem FROM pg_type WHERE oid = ANY($1::oid[]) AND typelem <> 0';
 
 interface CopyInState {
   readonly stream: Writable & { rowCount?: number };
@@ -84,7 +85,10 @@ export class PgCapability {
 
   async connect(options: PgConnectOptions): Promise<number> {
     checkHost(this.policy, options.host, options.port);
-    const client = await connectPgClient(options, this.options.rememberTlsRefusal === false ? { rememberTlsRefusal: false } : {});
+    const client = await connectPgClient(
+      options,
+      this.options.rememberTlsRefusal === false ? { rememberTlsRefusal: false } : {},
+    );
     client.on('error', () => {
       /* surfaced by the next request on this connection */
     });
@@ -121,10 +125,18 @@ export class PgCapability {
     const id = this.#nextId++;
     this.#copyOut.set(id, {
       reader,
-      splitter: new CopyRowSplitter({ fieldCount: columns.length, batchRows: batchRows > 0 ? batchRows : 65536, maxBatchBytes: this.maxBatchBytes, firstBatchRows: FIRST_BATCH_ROWS }),
+      splitter: new CopyRowSplitter({
+        fieldCount: columns.length,
+        batchRows: batchRows > 0 ? batchRows : 65536,
+        maxBatchBytes: this.maxBatchBytes,
+        firstBatchRows: FIRST_BATCH_ROWS,
+      }),
       pending: [],
       columns,
-      schema: new Schema(columns.map((c) => pgColumnToArrowField(c)), new Map(metadata)),
+      schema: new Schema(
+        columns.map((c) => pgColumnToArrowField(c)),
+        new Map(metadata),
+      ),
       ended: false,
       rows: 0,
     });
@@ -159,14 +171,26 @@ export class PgCapability {
   copyIn(conn: number, sql: string, columns: PgColumn[]): number {
     const client = this.#client(conn);
     // queued ahead of the COPY on the same connection; awaited before the first frame is encoded
-    const userArrays = columns.filter((c) => c.typeCategory === 'A' && c.typeOid >= FIRST_NORMAL_OBJECT_ID).map((c) => String(c.typeOid));
-    const elementOids = userArrays.length === 0 ? undefined : client
-      .query<{ oid: string; elem: string }>(ELEMENT_OIDS_SQL, [userArrays])
-      .then((r) => new Map(r.rows.map((row) => [Number(row.oid), Number(row.elem)] as const)))
-      // the COPY right behind it reports whatever went wrong on the connection
-      .catch(() => new Map<number, number>());
+    const userArrays = columns
+      .filter((c) => c.typeCategory === 'A' && c.typeOid >= FIRST_NORMAL_OBJECT_ID)
+      .map((c) => String(c.typeOid));
+    const elementOids =
+      userArrays.length === 0
+        ? undefined
+        : client
+            .query<{ oid: string; elem: string }>(ELEMENT_OIDS_SQL, [userArrays])
+            .then((r) => new Map(r.rows.map((row) => [Number(row.oid), Number(row.elem)] as const)))
+            // the COPY right behind it reports whatever went wrong on the connection
+            .catch(() => new Map<number, number>());
     const stream = client.query(copyStreams.from(sql)) as unknown as Writable & { rowCount?: number };
-    const state: CopyInState = { stream, encoder: new CopyBinaryEncoder(columns), columns, elementOids, error: undefined, rows: 0 };
+    const state: CopyInState = {
+      stream,
+      encoder: new CopyBinaryEncoder(columns),
+      columns,
+      elementOids,
+      error: undefined,
+      rows: 0,
+    };
     stream.on('error', (error: Error) => {
       state.error = error;
     });
@@ -182,7 +206,9 @@ export class PgCapability {
     if (state.elementOids) {
       const elements = await state.elementOids;
       state.elementOids = undefined;
-      state.encoder = new CopyBinaryEncoder(state.columns.map((c) => (elements.has(c.typeOid) ? { ...c, elementOid: elements.get(c.typeOid) } : c)));
+      state.encoder = new CopyBinaryEncoder(
+        state.columns.map((c) => (elements.has(c.typeOid) ? { ...c, elementOid: elements.get(c.typeOid) } : c)),
+      );
     }
     const rows = taken.numRows;
     const bytes =

@@ -36,11 +36,14 @@ async function send(request: unknown): Promise<Response> {
 }
 
 function failure(response: Response): { kind: string; code: string; message: string } {
-  expect(response.tag, JSON.stringify(response, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).toBe('failed');
+  expect(
+    response.tag,
+    JSON.stringify(response, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+  ).toBe('failed');
   return (response as Extract<Response, { tag: 'failed' }>).val;
 }
 
-describe('RequestDispatcher fed a misbehaving guest\'s requests', () => {
+describe("RequestDispatcher fed a misbehaving guest's requests", () => {
   it.each<[string, unknown]>([
     ['undefined', undefined],
     ['null', null],
@@ -65,8 +68,16 @@ describe('RequestDispatcher fed a misbehaving guest\'s requests', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['pg-query on an unknown connection', { tag: 'pg-query', val: { conn: 999, sql: 'SELECT 1', params: [] } }, 'BAD_HANDLE'],
-    ['pg-copy-out on an unknown connection', { tag: 'pg-copy-out', val: { conn: 7, sql: 'COPY t TO STDOUT', columns: [], batchRows: 10, schemaMetadata: [] } }, 'BAD_HANDLE'],
+    [
+      'pg-query on an unknown connection',
+      { tag: 'pg-query', val: { conn: 999, sql: 'SELECT 1', params: [] } },
+      'BAD_HANDLE',
+    ],
+    [
+      'pg-copy-out on an unknown connection',
+      { tag: 'pg-copy-out', val: { conn: 7, sql: 'COPY t TO STDOUT', columns: [], batchRows: 10, schemaMetadata: [] } },
+      'BAD_HANDLE',
+    ],
     ['pg-copy-out-next on an unknown stream', { tag: 'pg-copy-out-next', val: 12345 }, 'BAD_HANDLE'],
     ['pg-copy-in-write on an unknown stream', { tag: 'pg-copy-in-write', val: { copy: 3, frame: 4 } }, 'BAD_HANDLE'],
     ['pg-copy-in-end on an unknown stream', { tag: 'pg-copy-in-end', val: -1 }, 'BAD_HANDLE'],
@@ -99,12 +110,14 @@ describe('RequestDispatcher fed a misbehaving guest\'s requests', () => {
   });
 
   it('refuses fs-read at a negative offset', async () => {
-    expect(failure(await send({ tag: 'fs-read', val: { path: FILE, offset: -5n, length: 4 } })).code).toBe('BAD_REQUEST');
+    expect(failure(await send({ tag: 'fs-read', val: { path: FILE, offset: -5n, length: 4 } })).code).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   it.each<[string, unknown]>([
     ['past the maximum', MAX_SLEEP_MS + 1],
-    ['past a timer\'s range', 2 ** 40],
+    ["past a timer's range", 2 ** 40],
     ['negative', -100],
     ['not a number', 'forever'],
   ])('refuses sleep-ms %s', async (_what, ms) => {
@@ -115,7 +128,7 @@ describe('RequestDispatcher fed a misbehaving guest\'s requests', () => {
     expect(failure(await send({ tag: 'tcp-read', val: [1, -1] })).code).toBe('BAD_REQUEST');
   });
 
-  it('never puts a request\'s payload into the message (it may carry secrets)', async () => {
+  it("never puts a request's payload into the message (it may carry secrets)", async () => {
     const error = failure(await send({ tag: 'pg-connect', val: { host: 'db', password: 's3cret' } }));
     expect(error.message).not.toContain('s3cret');
   });

@@ -22,7 +22,8 @@ function badRequest(message: string): Error {
 /** `value` as a non-negative safe integer, or a BAD_REQUEST naming `what`. */
 function count(value: unknown, what: string): number {
   const n = typeof value === 'bigint' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw badRequest(`${what} must be a non-negative integer, got ${String(value)}`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw badRequest(`${what} must be a non-negative integer, got ${String(value)}`);
   return n;
 }
 
@@ -43,17 +44,26 @@ export class RequestDispatcher {
   ) {}
 
   #replication(): ReplicationRequests {
-    if (!this.replication) throw Object.assign(new Error('logical replication is only available to a source reading a sync_mode cdc stream'), { kind: 'permanent', code: 'REPLICATION_UNAVAILABLE' });
+    if (!this.replication)
+      throw Object.assign(
+        new Error('logical replication is only available to a source reading a sync_mode cdc stream'),
+        { kind: 'permanent', code: 'REPLICATION_UNAVAILABLE' },
+      );
     return this.replication;
   }
 
   async fulfil(request: Request): Promise<Response> {
     try {
-      if (typeof request !== 'object' || request === null || typeof request.tag !== 'string') throw badRequest(`a request must be a tagged variant, got ${describe(request)}`);
+      if (typeof request !== 'object' || request === null || typeof request.tag !== 'string')
+        throw badRequest(`a request must be a tagged variant, got ${describe(request)}`);
       return await this.#fulfil(request);
     } catch (error) {
       // a payload of the wrong shape fails where it is first read (reading a field of undefined)
-      if (error instanceof TypeError) return { tag: 'failed', val: classifyError(badRequest(`malformed ${describe(request)} request: ${error.message}`)) };
+      if (error instanceof TypeError)
+        return {
+          tag: 'failed',
+          val: classifyError(badRequest(`malformed ${describe(request)} request: ${error.message}`)),
+        };
       return { tag: 'failed', val: classifyError(error) };
     }
   }
@@ -95,7 +105,11 @@ export class RequestDispatcher {
         return { tag: 'end-of-data', val: 0n };
       }
       case 'next-frame': {
-        if (!this.input) throw Object.assign(new Error('next-frame: this session has no input'), { kind: 'permanent', code: 'NO_INPUT' });
+        if (!this.input)
+          throw Object.assign(new Error('next-frame: this session has no input'), {
+            kind: 'permanent',
+            code: 'NO_INPUT',
+          });
         const item = await this.input.next();
         if (item.kind === 'frame') return { tag: 'frame', val: this.frames.add(item.batch) };
         if (item.kind === 'checkpoint') return { tag: 'checkpoint', val: item.payload };
@@ -106,7 +120,10 @@ export class RequestDispatcher {
       case 'tcp-connect':
         return { tag: 'socket', val: await this.net.tcpConnect(request.val[0], request.val[1]) };
       case 'tcp-read':
-        return { tag: 'bytes', val: await this.net.tcpRead(request.val[0], count(request.val[1], 'tcp-read max bytes')) };
+        return {
+          tag: 'bytes',
+          val: await this.net.tcpRead(request.val[0], count(request.val[1], 'tcp-read max bytes')),
+        };
       case 'tcp-write':
         await this.net.tcpWrite(request.val[0], request.val[1]);
         return { tag: 'none' };
@@ -114,7 +131,14 @@ export class RequestDispatcher {
         this.net.tcpClose(request.val);
         return { tag: 'none' };
       case 'fs-read':
-        return { tag: 'bytes', val: await this.net.fsRead(request.val.path, BigInt(count(request.val.offset, 'fs-read offset')), count(request.val.length, 'fs-read length')) };
+        return {
+          tag: 'bytes',
+          val: await this.net.fsRead(
+            request.val.path,
+            BigInt(count(request.val.offset, 'fs-read offset')),
+            count(request.val.length, 'fs-read length'),
+          ),
+        };
       case 'sleep-ms': {
         const ms = count(request.val, 'sleep-ms');
         if (ms > MAX_SLEEP_MS) throw badRequest(`sleep-ms asks for ${ms} ms; at most ${MAX_SLEEP_MS} ms per request`);

@@ -31,7 +31,13 @@ describe('stepGuard', () => {
     memory.grow(2);
     expect(linearMemoryBytes([memory])).toBe(3 * 65536);
     guard.started();
-    expect(() => guard.ended()).toThrow(expect.objectContaining({ code: 'CONNECTOR_MEMORY_EXCEEDED', kind: 'permanent', message: expect.stringContaining('resources.connector_memory') }));
+    expect(() => guard.ended()).toThrow(
+      expect.objectContaining({
+        code: 'CONNECTOR_MEMORY_EXCEEDED',
+        kind: 'permanent',
+        message: expect.stringContaining('resources.connector_memory'),
+      }),
+    );
   });
 
   it('halfway from its start to the ceiling recycles the instance (transient CONNECTOR_MEMORY_RECYCLED), but only once the attempt committed', () => {
@@ -50,7 +56,11 @@ describe('stepGuard', () => {
     committed = true;
     guard.started();
     expect(() => guard.ended()).toThrow(
-      expect.objectContaining({ code: 'CONNECTOR_MEMORY_RECYCLED', kind: 'transient', message: expect.stringContaining('restarting its connectors from the last commit') }),
+      expect.objectContaining({
+        code: 'CONNECTOR_MEMORY_RECYCLED',
+        kind: 'transient',
+        message: expect.stringContaining('restarting its connectors from the last commit'),
+      }),
     );
     memory.grow(2); // past the ceiling: the permanent failure wins
     guard.started();

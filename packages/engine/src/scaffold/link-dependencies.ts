@@ -16,13 +16,18 @@ interface LinkedPackage {
 const packageRoot = (require: NodeJS.Require, name: string, entry: string): string => {
   for (let dir = dirname(require.resolve(entry)); dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name)
+      return dir;
   }
   throw new Error(`${name}: package.json not found above ${entry}`);
 };
 
 const PACKAGES: readonly LinkedPackage[] = [
-  { name: '@rapidbyte/sdk', find: (r) => packageRoot(r, '@rapidbyte/sdk', '@rapidbyte/sdk/contract'), bins: { 'rapidbyte-build': 'bin/rapidbyte-build.mjs' } },
+  {
+    name: '@rapidbyte/sdk',
+    find: (r) => packageRoot(r, '@rapidbyte/sdk', '@rapidbyte/sdk/contract'),
+    bins: { 'rapidbyte-build': 'bin/rapidbyte-build.mjs' },
+  },
   { name: 'typescript', find: (r) => dirname(r.resolve('typescript/package.json')), bins: { tsc: 'bin/tsc' } },
   { name: 'vitest', find: (r) => dirname(r.resolve('vitest/package.json')), bins: { vitest: 'vitest.mjs' } },
 ];

@@ -44,10 +44,18 @@ const KIND_FILES: Readonly<Record<ScaffoldKind, (name: string) => Record<string,
 export async function scaffoldConnector(options: ScaffoldOptions): Promise<ScaffoldResult> {
   const { kind, name } = options;
   if (!SCAFFOLD_KINDS.includes(kind)) {
-    throw new ScaffoldError('BAD_KIND', `unknown connector kind '${String(kind)}'; allowed: ${SCAFFOLD_KINDS.join(', ')}`, { value: String(kind), allowed: SCAFFOLD_KINDS });
+    throw new ScaffoldError(
+      'BAD_KIND',
+      `unknown connector kind '${String(kind)}'; allowed: ${SCAFFOLD_KINDS.join(', ')}`,
+      { value: String(kind), allowed: SCAFFOLD_KINDS },
+    );
   }
   if (!CONNECTOR_NAME_PATTERN.test(name)) {
-    throw new ScaffoldError('BAD_NAME', `connector name '${name}' must match [a-z][a-z0-9-]* (lower case, digits, dashes)`, { value: name });
+    throw new ScaffoldError(
+      'BAD_NAME',
+      `connector name '${name}' must match [a-z][a-z0-9-]* (lower case, digits, dashes)`,
+      { value: name },
+    );
   }
   const dir = resolve(options.dir);
   if (existsSync(dir) && readdirSync(dir).length > 0) {

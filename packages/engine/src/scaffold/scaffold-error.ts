@@ -1,7 +1,11 @@
 import type { ErrorCode } from '@rapidbyte/sdk/contract';
 
 /** Why a scaffold was refused. */
-export const SCAFFOLD_ERROR_CODES = ['BAD_KIND', 'BAD_NAME', 'TARGET_NOT_EMPTY'] as const satisfies readonly ErrorCode[];
+export const SCAFFOLD_ERROR_CODES = [
+  'BAD_KIND',
+  'BAD_NAME',
+  'TARGET_NOT_EMPTY',
+] as const satisfies readonly ErrorCode[];
 export type ScaffoldErrorCode = (typeof SCAFFOLD_ERROR_CODES)[number];
 
 /** A refused scaffold: nothing was written. */

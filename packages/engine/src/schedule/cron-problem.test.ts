@@ -34,7 +34,10 @@ describe('cronProblem names the field at fault', () => {
     ['0 0 * FOO *', "month field 'FOO': 'FOO' is not a number or a name (JAN-DEC)"],
     ['5/10 * * * *', "minute field '5/10': '5/10': a step needs * or a range before it (*/10 or 5-59/10)"],
     ['1,,2 * * * *', "minute field '1,,2': empty list item"],
-    ['* * * *', '4 field(s); expected 5 (minute hour day-of-month month day-of-week) or 6 (second minute hour day-of-month month day-of-week)'],
+    [
+      '* * * *',
+      '4 field(s); expected 5 (minute hour day-of-month month day-of-week) or 6 (second minute hour day-of-month month day-of-week)',
+    ],
     ['* * * * * * *', '7 field(s); expected 5'],
     ['@reboot', "unknown nickname '@reboot'"],
     ['0 0 30 2 *', 'matches no date'],
@@ -63,7 +66,9 @@ describe('time zones', () => {
     expect(resolveTimeZone('UTC')).toEqual({ timezone: 'UTC' });
     expect(resolveTimeZone('europe/berlin')).toEqual({ timezone: 'Europe/Berlin' });
     const typo = resolveTimeZone('Europe/Berln');
-    expect(typo).toEqual({ problem: expect.stringContaining("unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?)") });
+    expect(typo).toEqual({
+      problem: expect.stringContaining("unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?)"),
+    });
     expect(resolveTimeZone('Mars/Olympus_Mons')).toEqual({ problem: expect.not.stringContaining('did you mean') });
   });
 

@@ -14,12 +14,31 @@ const MINUTES_FIRST: readonly CronField[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day-of-month', min: 1, max: 31, extra: /^(L(-\d+)?|LW|\d+W)$/i },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
-  { name: 'day-of-week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], extra: /^\+?([0-7]|[A-Z]{3})(#([1-5]|L)|L)$/i },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
+  {
+    name: 'day-of-week',
+    min: 0,
+    max: 7,
+    names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'],
+    extra: /^\+?([0-7]|[A-Z]{3})(#([1-5]|L)|L)$/i,
+  },
 ];
 
 /** Nicknames cron and croner both read. `@reboot` is not a time. */
-export const CRON_NICKNAMES = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'] as const;
+export const CRON_NICKNAMES = [
+  '@yearly',
+  '@annually',
+  '@monthly',
+  '@weekly',
+  '@daily',
+  '@midnight',
+  '@hourly',
+] as const;
 
 const ITEM = /^(\*|\?|[A-Za-z0-9]+)(?:-([A-Za-z0-9]+))?(?:\/(\d+))?$/;
 /** A fixed instant to probe "does this ever fire": validation must not depend on the clock. */
@@ -38,7 +57,9 @@ export function cronJob(cron: string, timezone: string): Cron {
 export function cronProblem(expression: string): string | undefined {
   const text = expression.trim();
   if (text.startsWith('@')) {
-    return (CRON_NICKNAMES as readonly string[]).includes(text.toLowerCase()) ? undefined : `unknown nickname '${text}'; allowed: ${CRON_NICKNAMES.join(', ')}`;
+    return (CRON_NICKNAMES as readonly string[]).includes(text.toLowerCase())
+      ? undefined
+      : `unknown nickname '${text}'; allowed: ${CRON_NICKNAMES.join(', ')}`;
   }
   const parts = text === '' ? [] : text.split(/\s+/);
   if (parts.length !== 5 && parts.length !== 6) {
@@ -71,7 +92,8 @@ function fieldProblem(field: string, spec: CronField): string | undefined {
       if (to !== undefined) return `'${item}' is not a range (write ${spec.min}-${spec.max})`;
       continue;
     }
-    if (step !== undefined && to === undefined) return `'${item}': a step needs * or a range before it (*/${step} or ${from}-${spec.max}/${step})`;
+    if (step !== undefined && to === undefined)
+      return `'${item}': a step needs * or a range before it (*/${step} or ${from}-${spec.max}/${step})`;
     const low = valueOf(from as string, spec);
     if (typeof low === 'string') return low;
     if (to === undefined) continue;

@@ -8,7 +8,10 @@ export type OverlapDecision = 'start' | 'queue' | 'skip';
  * `queue_one` keeps one tick waiting to start when the run ends (a later tick finding one waiting
  * is dropped: one run after the current one catches up on everything the ticks asked for).
  */
-export function decideOverlap(policy: OverlapPolicy, pipeline: { readonly running: boolean; readonly queued: boolean }): OverlapDecision {
+export function decideOverlap(
+  policy: OverlapPolicy,
+  pipeline: { readonly running: boolean; readonly queued: boolean },
+): OverlapDecision {
   if (!pipeline.running) return 'start';
   return policy === 'queue_one' && !pipeline.queued ? 'queue' : 'skip';
 }

@@ -22,7 +22,11 @@ const CASES: readonly [zone: string, minute: number, hour: number, moved: string
 
 describe('a fixed-time cron job runs exactly once on every local day of 2026, DST days included', () => {
   it.each(CASES)('%s at %i past %i', (zone, minute, hour, moved) => {
-    const ticks = nextFireTimes({ kind: 'cron', cron: `${minute} ${hour} * * *`, timezone: zone }, new Date('2025-12-30T00:00:00Z'), 370);
+    const ticks = nextFireTimes(
+      { kind: 'cron', cron: `${minute} ${hour} * * *`, timezone: zone },
+      new Date('2025-12-30T00:00:00Z'),
+      370,
+    );
     const local = ticks.map((t) => formatFireTime(t, zone)).filter((l) => l.startsWith('2026-'));
     expect(local).toHaveLength(365);
     expect(new Set(local.map((l) => l.slice(0, 10))).size).toBe(365);

@@ -49,7 +49,11 @@ describe('nextFireTimes: DST in Europe/Berlin', () => {
       '2026-10-25T03:30:00+01:00',
     ]);
     const spring = nextFireTimes(cron('*/30 * * * *', 'Europe/Berlin'), new Date('2026-03-29T00:20:00Z'), 3);
-    expect(local(spring, 'Europe/Berlin')).toEqual(['2026-03-29T01:30:00+01:00', '2026-03-29T03:00:00+02:00', '2026-03-29T03:30:00+02:00']);
+    expect(local(spring, 'Europe/Berlin')).toEqual([
+      '2026-03-29T01:30:00+01:00',
+      '2026-03-29T03:00:00+02:00',
+      '2026-03-29T03:30:00+02:00',
+    ]);
   });
 });
 
@@ -57,14 +61,23 @@ describe('nextFireTimes', () => {
   it('is strictly after `after` and deterministic', () => {
     const timing = cron('*/15 * * * *');
     const after = new Date('2026-01-01T00:15:00Z');
-    expect(iso(nextFireTimes(timing, after, 3))).toEqual(['2026-01-01T00:30:00.000Z', '2026-01-01T00:45:00.000Z', '2026-01-01T01:00:00.000Z']);
+    expect(iso(nextFireTimes(timing, after, 3))).toEqual([
+      '2026-01-01T00:30:00.000Z',
+      '2026-01-01T00:45:00.000Z',
+      '2026-01-01T01:00:00.000Z',
+    ]);
     expect(nextFireTimes(timing, after, 3)).toEqual(nextFireTimes(timing, after, 3));
     expect(nextFireTimes(timing, after, 0)).toEqual([]);
   });
 
   it('reads a 6-field cron with seconds first', () => {
     const times = nextFireTimes(cron('*/20 * * * * *'), new Date('2026-01-01T00:00:05.500Z'), 4);
-    expect(iso(times)).toEqual(['2026-01-01T00:00:20.000Z', '2026-01-01T00:00:40.000Z', '2026-01-01T00:01:00.000Z', '2026-01-01T00:01:20.000Z']);
+    expect(iso(times)).toEqual([
+      '2026-01-01T00:00:20.000Z',
+      '2026-01-01T00:00:40.000Z',
+      '2026-01-01T00:01:00.000Z',
+      '2026-01-01T00:01:20.000Z',
+    ]);
   });
 
   it('reads cron as wall-clock time in the zone: 09:00 in New York, Kolkata (+05:30) and UTC are different instants', () => {
@@ -73,13 +86,22 @@ describe('nextFireTimes', () => {
     expect(iso(nextFireTimes(cron('0 9 * * *', 'Asia/Kolkata'), after, 1))).toEqual(['2026-01-15T03:30:00.000Z']);
     expect(iso(nextFireTimes(cron('0 9 * * *'), after, 1))).toEqual(['2026-01-15T09:00:00.000Z']);
     // New York in summer time: UTC-4
-    expect(iso(nextFireTimes(cron('0 9 * * *', 'America/New_York'), new Date('2026-07-15T00:00:00Z'), 1))).toEqual(['2026-07-15T13:00:00.000Z']);
+    expect(iso(nextFireTimes(cron('0 9 * * *', 'America/New_York'), new Date('2026-07-15T00:00:00Z'), 1))).toEqual([
+      '2026-07-15T13:00:00.000Z',
+    ]);
   });
 
   it('reads names, ranges, lists and nicknames', () => {
     const after = new Date('2026-01-01T00:00:00Z'); // a Thursday
-    expect(iso(nextFireTimes(cron('0 8 * * MON-FRI'), after, 3))).toEqual(['2026-01-01T08:00:00.000Z', '2026-01-02T08:00:00.000Z', '2026-01-05T08:00:00.000Z']);
-    expect(iso(nextFireTimes(cron('0 0 1 JAN,JUL *'), after, 2))).toEqual(['2026-07-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z']);
+    expect(iso(nextFireTimes(cron('0 8 * * MON-FRI'), after, 3))).toEqual([
+      '2026-01-01T08:00:00.000Z',
+      '2026-01-02T08:00:00.000Z',
+      '2026-01-05T08:00:00.000Z',
+    ]);
+    expect(iso(nextFireTimes(cron('0 0 1 JAN,JUL *'), after, 2))).toEqual([
+      '2026-07-01T00:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ]);
     expect(iso(nextFireTimes(cron('@daily'), after, 1))).toEqual(['2026-01-02T00:00:00.000Z']);
   });
 
@@ -89,16 +111,29 @@ describe('nextFireTimes', () => {
       '2026-03-29T01:10:00.000Z',
       '2026-03-29T01:20:00.000Z',
     ]);
-    expect(iso(nextFireTimes(every('10m', 600_000), new Date('2026-03-29T01:00:00Z'), 1))).toEqual(['2026-03-29T01:10:00.000Z']);
-    expect(iso(nextFireTimes(every('7s', 7000), new Date(0), 2))).toEqual(['1970-01-01T00:00:07.000Z', '1970-01-01T00:00:14.000Z']);
+    expect(iso(nextFireTimes(every('10m', 600_000), new Date('2026-03-29T01:00:00Z'), 1))).toEqual([
+      '2026-03-29T01:10:00.000Z',
+    ]);
+    expect(iso(nextFireTimes(every('7s', 7000), new Date(0), 2))).toEqual([
+      '1970-01-01T00:00:07.000Z',
+      '1970-01-01T00:00:14.000Z',
+    ]);
   });
 });
 
 describe('previousFireTime', () => {
   it('is the last tick strictly before the instant', () => {
-    expect(previousFireTime(every('10m', 600_000), new Date('2026-01-01T00:20:00Z'))?.toISOString()).toBe('2026-01-01T00:10:00.000Z');
-    expect(previousFireTime(every('10m', 600_000), new Date('2026-01-01T00:20:00.001Z'))?.toISOString()).toBe('2026-01-01T00:20:00.000Z');
-    expect(previousFireTime(cron('*/15 * * * *'), new Date('2026-01-01T00:15:00Z'))?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(previousFireTime(cron('30 2 * * *', 'Europe/Berlin'), new Date('2026-10-26T00:00:00Z'))?.toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(previousFireTime(every('10m', 600_000), new Date('2026-01-01T00:20:00Z'))?.toISOString()).toBe(
+      '2026-01-01T00:10:00.000Z',
+    );
+    expect(previousFireTime(every('10m', 600_000), new Date('2026-01-01T00:20:00.001Z'))?.toISOString()).toBe(
+      '2026-01-01T00:20:00.000Z',
+    );
+    expect(previousFireTime(cron('*/15 * * * *'), new Date('2026-01-01T00:15:00Z'))?.toISOString()).toBe(
+      '2026-01-01T00:00:00.000Z',
+    );
+    expect(previousFireTime(cron('30 2 * * *', 'Europe/Berlin'), new Date('2026-10-26T00:00:00Z'))?.toISOString()).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
   });
 });

@@ -21,7 +21,12 @@ describe('planCatchUp after downtime', () => {
   it('catch_up one: fires exactly one run, for the latest missed tick, however many were missed', () => {
     const plan = planCatchUp({ ...downtime, catchUp: 'one' });
     expect(plan.fire).toEqual([at('2026-05-01T13:00:00Z')]);
-    const week = planCatchUp({ timing: tenMinutes, catchUp: 'one', lastFireAt: at('2026-05-01T10:00:00Z'), now: at('2026-05-08T10:05:00Z') });
+    const week = planCatchUp({
+      timing: tenMinutes,
+      catchUp: 'one',
+      lastFireAt: at('2026-05-01T10:00:00Z'),
+      now: at('2026-05-08T10:05:00Z'),
+    });
     expect(week.fire).toEqual([at('2026-05-08T10:00:00Z')]);
     expect(week.missed?.first).toEqual(at('2026-05-01T10:10:00Z'));
     expect(week.next).toEqual(at('2026-05-08T10:10:00Z'));
@@ -29,13 +34,23 @@ describe('planCatchUp after downtime', () => {
 
   it('nothing missed: no tick between the last fire and now', () => {
     for (const catchUp of ['none', 'one'] as const) {
-      const plan = planCatchUp({ timing: hourly, catchUp, lastFireAt: at('2026-05-01T10:00:00Z'), now: at('2026-05-01T10:59:59Z') });
+      const plan = planCatchUp({
+        timing: hourly,
+        catchUp,
+        lastFireAt: at('2026-05-01T10:00:00Z'),
+        now: at('2026-05-01T10:59:59Z'),
+      });
       expect(plan).toEqual({ fire: [], next: at('2026-05-01T11:00:00Z') });
     }
   });
 
   it('a tick exactly at now is due, not missed', () => {
-    const plan = planCatchUp({ timing: hourly, catchUp: 'none', lastFireAt: at('2026-05-01T10:00:00Z'), now: at('2026-05-01T11:00:00Z') });
+    const plan = planCatchUp({
+      timing: hourly,
+      catchUp: 'none',
+      lastFireAt: at('2026-05-01T10:00:00Z'),
+      now: at('2026-05-01T11:00:00Z'),
+    });
     expect(plan).toEqual({ fire: [], next: at('2026-05-01T11:00:00Z') });
   });
 
@@ -45,14 +60,24 @@ describe('planCatchUp after downtime', () => {
   });
 
   it('one missed tick: first and last are the same', () => {
-    const plan = planCatchUp({ timing: hourly, catchUp: 'one', lastFireAt: at('2026-05-01T10:00:00Z'), now: at('2026-05-01T11:30:00Z') });
+    const plan = planCatchUp({
+      timing: hourly,
+      catchUp: 'one',
+      lastFireAt: at('2026-05-01T10:00:00Z'),
+      now: at('2026-05-01T11:30:00Z'),
+    });
     expect(plan.fire).toEqual([at('2026-05-01T11:00:00Z')]);
     expect(plan.missed).toEqual({ first: at('2026-05-01T11:00:00Z'), last: at('2026-05-01T11:00:00Z') });
   });
 
   it('across the fall-back night: the missed daily 02:30 is the first one (CEST)', () => {
     const daily: ScheduleTiming = { kind: 'cron', cron: '30 2 * * *', timezone: 'Europe/Berlin' };
-    const plan = planCatchUp({ timing: daily, catchUp: 'one', lastFireAt: at('2026-10-24T00:30:00Z'), now: at('2026-10-25T06:00:00Z') });
+    const plan = planCatchUp({
+      timing: daily,
+      catchUp: 'one',
+      lastFireAt: at('2026-10-24T00:30:00Z'),
+      now: at('2026-10-25T06:00:00Z'),
+    });
     expect(plan.fire).toEqual([at('2026-10-25T00:30:00Z')]);
     expect(plan.missed).toEqual({ first: at('2026-10-25T00:30:00Z'), last: at('2026-10-25T00:30:00Z') });
   });

@@ -11,6 +11,8 @@ export function resolveTimeZone(zone: string): { readonly timezone: string } | {
     const known = ['UTC', ...Intl.supportedValuesOf('timeZone')];
     const close = closestName(zone, known);
     const hint = close === undefined ? '' : ` (did you mean '${close}'?)`;
-    return { problem: `unknown time zone '${zone}'${hint}; use an IANA name like 'Europe/Berlin', 'America/New_York' or 'UTC'` };
+    return {
+      problem: `unknown time zone '${zone}'${hint}; use an IANA name like 'Europe/Berlin', 'America/New_York' or 'UTC'`,
+    };
   }
 }

@@ -33,10 +33,18 @@ function pipelineRunWorkflow(): (request: RunRequest) => Promise<RunSummary> {
   registered ??= DBOS.registerWorkflow(
     async (request: RunRequest): Promise<RunSummary> => {
       const workflowId = DBOS.workflowID ?? `${request.pipeline}@${request.tickAt}`;
-      return DBOS.runStep(() => {
-        if (executor === undefined) return Promise.resolve({ pipeline: request.pipeline, status: 'not-started', error: 'serve is not running' });
-        return executor(request, workflowId);
-      }, { name: 'run-pipeline' });
+      return DBOS.runStep(
+        () => {
+          if (executor === undefined)
+            return Promise.resolve({
+              pipeline: request.pipeline,
+              status: 'not-started',
+              error: 'serve is not running',
+            });
+          return executor(request, workflowId);
+        },
+        { name: 'run-pipeline' },
+      );
     },
     { name: 'rapidbyte-pipeline-run' },
   );
@@ -50,7 +58,8 @@ export interface DurableRunsOptions {
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
-const text = (entry: unknown): string => (entry instanceof Error ? entry.message : typeof entry === 'string' ? entry : JSON.stringify(entry));
+const text = (entry: unknown): string =>
+  entry instanceof Error ? entry.message : typeof entry === 'string' ? entry : JSON.stringify(entry);
 
 /**
  * Durable pipeline runs on DBOS Transact: each run is a workflow in the system database, keyed

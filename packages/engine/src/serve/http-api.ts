@@ -24,7 +24,8 @@ function tokenMatches(header: string | undefined, token: string | undefined): bo
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-const refuse = (reply: FastifyReply, status: number, code: string, error: string): FastifyReply => reply.code(status).send({ error, code });
+const refuse = (reply: FastifyReply, status: number, code: string, error: string): FastifyReply =>
+  reply.code(status).send({ error, code });
 
 function limitOf(query: unknown, fallback: number): number {
   const raw = (query as { limit?: string }).limit;
@@ -45,21 +46,30 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
     if (!mutating && !options.tokenForReads) return;
     if (!mutating && (request.url === '/health' || request.url === '/ready')) return;
     if (tokenMatches(request.headers.authorization, options.apiToken)) return;
-    const why = options.apiToken === undefined
-      ? 'serve was started without RAPIDBYTE_API_TOKEN: control calls are refused; restart it with a token'
-      : 'missing or wrong bearer token (Authorization: Bearer $RAPIDBYTE_API_TOKEN)';
+    const why =
+      options.apiToken === undefined
+        ? 'serve was started without RAPIDBYTE_API_TOKEN: control calls are refused; restart it with a token'
+        : 'missing or wrong bearer token (Authorization: Bearer $RAPIDBYTE_API_TOKEN)';
     await refuse(reply, 401, 'SERVE_UNAUTHORIZED', why);
   });
 
   app.setErrorHandler(async (error: unknown, _request, reply) => {
     if (error instanceof ServeRequestRefused) return refuse(reply, error.status, error.code, error.message);
     const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) return refuse(reply, status, 'SERVE_REQUEST_REFUSED', (error as Error).message);
-    return refuse(reply, 500, (error as { code?: string }).code ?? 'RUN_FAILED', error instanceof Error ? error.message : String(error));
+    if (status !== undefined && status >= 400 && status < 500)
+      return refuse(reply, status, 'SERVE_REQUEST_REFUSED', (error as Error).message);
+    return refuse(
+      reply,
+      500,
+      (error as { code?: string }).code ?? 'RUN_FAILED',
+      error instanceof Error ? error.message : String(error),
+    );
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_request, reply) => (options.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
+  app.get('/ready', async (_request, reply) =>
+    options.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' }),
+  );
   app.get('/openapi.json', async () => OPENAPI_DOCUMENT);
 
   app.get('/', async (_request, reply) => {
@@ -67,11 +77,15 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
     for (const config of scheduler.project.pipelines) {
       const state = await scheduler.state(config.pipeline);
       const deadLetters = new Map<string, number>();
-      for (const letter of await state.listDeadLetters({ pipeline: config.pipeline, limit: 10_000 })) deadLetters.set(letter.stream, (deadLetters.get(letter.stream) ?? 0) + 1);
+      for (const letter of await state.listDeadLetters({ pipeline: config.pipeline, limit: 10_000 }))
+        deadLetters.set(letter.stream, (deadLetters.get(letter.stream) ?? 0) + 1);
       const s = config.schedule;
-      const schedule = s === undefined
-        ? config.dependsOn?.length ? `after ${config.dependsOn.map((d) => `${d.pipeline} (${d.on})`).join(', ')}` : 'none (trigger only)'
-        : `${s.kind === 'cron' ? `cron ${s.cron} ${s.timezone}` : `every ${s.every}`}, overlap ${s.overlap}, catch_up ${s.catchUp}`;
+      const schedule =
+        s === undefined
+          ? config.dependsOn?.length
+            ? `after ${config.dependsOn.map((d) => `${d.pipeline} (${d.on})`).join(', ')}`
+            : 'none (trigger only)'
+          : `${s.kind === 'cron' ? `cron ${s.cron} ${s.timezone}` : `every ${s.every}`}, overlap ${s.overlap}, catch_up ${s.catchUp}`;
       const next = scheduler.nextFire(config.pipeline);
       pipelines.push({
         pipeline: config.pipeline,
@@ -96,12 +110,29 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
       out.push({
         pipeline: config.pipeline,
         file: config.file,
-        schedule: schedule === undefined ? null : { ...(schedule.kind === 'cron' ? { cron: schedule.cron, timezone: schedule.timezone } : { every: schedule.every }), overlap: schedule.overlap, catch_up: schedule.catchUp },
+        schedule:
+          schedule === undefined
+            ? null
+            : {
+                ...(schedule.kind === 'cron'
+                  ? { cron: schedule.cron, timezone: schedule.timezone }
+                  : { every: schedule.every }),
+                overlap: schedule.overlap,
+                catch_up: schedule.catchUp,
+              },
         nextFireAt: next?.toISOString() ?? null,
-        nextFireLocal: next && schedule ? formatFireTime(next, schedule.kind === 'cron' ? schedule.timezone : 'UTC') : null,
+        nextFireLocal:
+          next && schedule ? formatFireTime(next, schedule.kind === 'cron' ? schedule.timezone : 'UTC') : null,
         dependsOn: config.dependsOn ?? [],
         paused: await scheduler.paused(config.pipeline),
-        running: running === undefined ? null : { ...(running.runId !== undefined && { runId: running.runId }), workflowId: running.workflowId, tickAt: running.tickAt.toISOString() },
+        running:
+          running === undefined
+            ? null
+            : {
+                ...(running.runId !== undefined && { runId: running.runId }),
+                workflowId: running.workflowId,
+                tickAt: running.tickAt.toISOString(),
+              },
         queued: scheduler.isQueued(config.pipeline),
         lastRun: lastRun ?? null,
       });
@@ -112,16 +143,23 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
   app.get('/runs', async (request) => {
     const pipeline = (request.query as { pipeline?: string }).pipeline;
     const limit = limitOf(request.query, 20);
-    const names = pipeline === undefined ? scheduler.project.pipelines.map((p) => p.pipeline) : [scheduler.config(pipeline).pipeline];
+    const names =
+      pipeline === undefined
+        ? scheduler.project.pipelines.map((p) => p.pipeline)
+        : [scheduler.config(pipeline).pipeline];
     const runs: RunWithTransitions[] = [];
-    for (const name of names) runs.push(...(await listRunsWithTransitions(await scheduler.state(name), { pipeline: name, limit })));
+    for (const name of names)
+      runs.push(...(await listRunsWithTransitions(await scheduler.state(name), { pipeline: name, limit })));
     return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId - a.runId).slice(0, limit);
   });
 
   app.get('/ticks', async (request) => {
     const pipeline = (request.query as { pipeline?: string }).pipeline;
     const limit = limitOf(request.query, 50);
-    const names = pipeline === undefined ? scheduler.project.pipelines.map((p) => p.pipeline) : [scheduler.config(pipeline).pipeline];
+    const names =
+      pipeline === undefined
+        ? scheduler.project.pipelines.map((p) => p.pipeline)
+        : [scheduler.config(pipeline).pipeline];
     const ticks: TickRecord[] = [];
     for (const name of names) ticks.push(...(await (await scheduler.state(name)).listTicks({ pipeline: name, limit })));
     return ticks.sort((a, b) => b.recordedAt.localeCompare(a.recordedAt) || b.id - a.id).slice(0, limit);
@@ -135,7 +173,10 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
     return reply.code(202).send({ pipeline, workflowId });
   });
 
-  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     app.post(`/pipelines/:pipeline/${action}`, async (request) => {
       const { pipeline } = request.params as { pipeline: string };
       scheduler.config(pipeline);
@@ -146,7 +187,8 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
 
   app.post('/runs/:runId/stop', async (request, reply) => {
     const runId = Number((request.params as { runId: string }).runId);
-    if (!Number.isSafeInteger(runId)) return refuse(reply, 404, 'SERVE_REQUEST_REFUSED', 'a run id is a number (`rapidbyte runs` lists them)');
+    if (!Number.isSafeInteger(runId))
+      return refuse(reply, 404, 'SERVE_REQUEST_REFUSED', 'a run id is a number (`rapidbyte runs` lists them)');
     const { pipeline } = scheduler.stop(runId);
     return reply.code(202).send({ runId, pipeline, stopping: true });
   });
@@ -155,7 +197,8 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
     try {
       return { pipelines: await options.reload() };
     } catch (error) {
-      if (error instanceof ConfigError) return reply.code(422).send({ error: error.message, code: 'CONFIG_INVALID', issues: error.issues });
+      if (error instanceof ConfigError)
+        return reply.code(422).send({ error: error.message, code: 'CONFIG_INVALID', issues: error.issues });
       throw error;
     }
   });

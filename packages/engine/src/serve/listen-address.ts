@@ -7,7 +7,8 @@ export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 7878 };
 export function parseListenAddress(text: string): ListenAddress | { problem: string } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[3]);
-  if (!match || port > 65535) return { problem: `--listen must be host:port (e.g. 127.0.0.1:7878 or [::1]:7878), got ${JSON.stringify(text)}` };
+  if (!match || port > 65535)
+    return { problem: `--listen must be host:port (e.g. 127.0.0.1:7878 or [::1]:7878), got ${JSON.stringify(text)}` };
   return { host: (match[1] ?? match[2]) as string, port };
 }
 

@@ -15,10 +15,14 @@ describe('planTick', () => {
       outcome: 'skipped-overlap',
       reason: 'run 7 is still running (overlap: skip)',
     });
-    expect(planTick({ paused: false, running: {}, queued: false, overlap: 'skip' })).toMatchObject({ reason: 'its previous run is still running (overlap: skip)' });
+    expect(planTick({ paused: false, running: {}, queued: false, overlap: 'skip' })).toMatchObject({
+      reason: 'its previous run is still running (overlap: skip)',
+    });
   });
   it('queue_one: the first tick behind a run waits, every later one is dropped', () => {
-    expect(planTick({ paused: false, running: { runId: 7 }, queued: false, overlap: 'queue_one' })).toEqual({ action: 'queue' });
+    expect(planTick({ paused: false, running: { runId: 7 }, queued: false, overlap: 'queue_one' })).toEqual({
+      action: 'queue',
+    });
     expect(planTick({ paused: false, running: { runId: 7 }, queued: true, overlap: 'queue_one' })).toEqual({
       action: 'skip',
       outcome: 'skipped-overlap',
@@ -27,7 +31,9 @@ describe('planTick', () => {
   });
   it('a paused pipeline skips every tick, running or not', () => {
     for (const running of [undefined, { runId: 1 }]) {
-      expect(planTick({ paused: true, ...(running && { running }), queued: false, overlap: 'queue_one' })).toMatchObject({ action: 'skip', outcome: 'skipped-paused' });
+      expect(
+        planTick({ paused: true, ...(running && { running }), queued: false, overlap: 'queue_one' }),
+      ).toMatchObject({ action: 'skip', outcome: 'skipped-paused' });
     }
   });
 });
@@ -35,21 +41,39 @@ describe('planTick', () => {
 describe('planDependent', () => {
   const success = [{ pipeline: 'a', on: 'success' as const }];
   it('waits until every upstream ended', () => {
-    expect(planDependent([...success, { pipeline: 'b', on: 'completion' }], new Map([['a', { runId: 1, status: 'succeeded' as const }]]))).toEqual({ action: 'wait' });
+    expect(
+      planDependent(
+        [...success, { pipeline: 'b', on: 'completion' }],
+        new Map([['a', { runId: 1, status: 'succeeded' as const }]]),
+      ),
+    ).toEqual({ action: 'wait' });
   });
   it('starts after the upstream succeeded, naming the run', () => {
-    expect(planDependent(success, new Map([['a', { runId: 1, status: 'succeeded' as const }]]))).toEqual({ action: 'start', reason: 'after a run 1 ended succeeded' });
+    expect(planDependent(success, new Map([['a', { runId: 1, status: 'succeeded' as const }]]))).toEqual({
+      action: 'start',
+      reason: 'after a run 1 ended succeeded',
+    });
   });
   it('on: success skips after a failed, partial or cancelled upstream run, naming it and the condition', () => {
     for (const status of ['failed', 'partial', 'cancelled', 'interrupted'] as const) {
-      expect(planDependent(success, new Map([['a', { runId: 3, status }]]))).toEqual({ action: 'skip', reason: `upstream a run 3 ended ${status} (depends_on on: success)` });
+      expect(planDependent(success, new Map([['a', { runId: 3, status }]]))).toEqual({
+        action: 'skip',
+        reason: `upstream a run 3 ended ${status} (depends_on on: success)`,
+      });
     }
-    expect(planDependent(success, new Map([['a', { status: 'not-started' as const }]]))).toEqual({ action: 'skip', reason: 'upstream a run did not start (depends_on on: success)' });
+    expect(planDependent(success, new Map([['a', { status: 'not-started' as const }]]))).toEqual({
+      action: 'skip',
+      reason: 'upstream a run did not start (depends_on on: success)',
+    });
   });
   it('on: completion starts after any finished upstream run, but not after one that never started', () => {
     const completion = [{ pipeline: 'a', on: 'completion' as const }];
-    expect(planDependent(completion, new Map([['a', { runId: 3, status: 'failed' as const }]]))).toMatchObject({ action: 'start' });
-    expect(planDependent(completion, new Map([['a', { status: 'not-started' as const }]]))).toMatchObject({ action: 'skip' });
+    expect(planDependent(completion, new Map([['a', { runId: 3, status: 'failed' as const }]]))).toMatchObject({
+      action: 'start',
+    });
+    expect(planDependent(completion, new Map([['a', { status: 'not-started' as const }]]))).toMatchObject({
+      action: 'skip',
+    });
   });
 });
 

@@ -21,11 +21,18 @@ export interface PipelineTickState {
  * resume: pausing means "no runs"); otherwise the `overlap:` rule decides.
  */
 export function planTick(state: PipelineTickState): TickPlan {
-  if (state.paused) return { action: 'skip', outcome: 'skipped-paused', reason: 'the pipeline is paused (`rapidbyte resume <pipeline>` resumes it)' };
+  if (state.paused)
+    return {
+      action: 'skip',
+      outcome: 'skipped-paused',
+      reason: 'the pipeline is paused (`rapidbyte resume <pipeline>` resumes it)',
+    };
   const decision = decideOverlap(state.overlap, { running: state.running !== undefined, queued: state.queued });
   if (decision === 'start') return { action: 'start' };
   if (decision === 'queue') return { action: 'queue' };
   const run = state.running?.runId === undefined ? 'its previous run' : `run ${state.running.runId}`;
-  const reason = state.queued ? `${run} is still running and a tick already waits behind it (overlap: queue_one)` : `${run} is still running (overlap: ${state.overlap})`;
+  const reason = state.queued
+    ? `${run} is still running and a tick already waits behind it (overlap: queue_one)`
+    : `${run} is still running (overlap: ${state.overlap})`;
   return { action: 'skip', outcome: 'skipped-overlap', reason };
 }

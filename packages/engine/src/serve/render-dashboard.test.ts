@@ -17,7 +17,17 @@ describe('renderDashboard', () => {
               pipeline: 'orders<b>',
               status: 'succeeded',
               startedAt: '2026-01-01T00:00:00Z',
-              streams: [{ runId: 1, stream: 'public.orders', status: 'succeeded', attempts: 1, startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:02Z', counts: { rowsRead: 1000, rowsWritten: 1000, bytesRead: 0, bytesWritten: 0 } }],
+              streams: [
+                {
+                  runId: 1,
+                  stream: 'public.orders',
+                  status: 'succeeded',
+                  attempts: 1,
+                  startedAt: '2026-01-01T00:00:00Z',
+                  finishedAt: '2026-01-01T00:00:02Z',
+                  counts: { rowsRead: 1000, rowsWritten: 1000, bytesRead: 0, bytesWritten: 0 },
+                },
+              ],
             },
           ],
           deadLetters: new Map([['public.orders', 3]]),

@@ -25,7 +25,8 @@ const COLORS: Readonly<Record<string, string>> = {
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const seconds = (from?: string, to?: string): number | undefined => (from && to ? Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000) : undefined);
+const seconds = (from?: string, to?: string): number | undefined =>
+  from && to ? Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000) : undefined;
 
 /** The last runs as a strip of colored cells, oldest left, each titled with its id and status. */
 function strip(runs: readonly RunRecord[]): string {

@@ -18,7 +18,6 @@ import { ServeRequestRefused } from './serve-error.js';
 import type { ServeEventListener } from './serve-event.js';
 import { tickWorkflowId, triggerWorkflowId } from './tick-workflow-id.js';
 
-
 /** A run of this process, from the moment its workflow is started until it ends. */
 interface ActiveRun {
   readonly workflowId: string;
@@ -110,7 +109,8 @@ export class Scheduler {
 
   config(pipeline: string): PipelineConfig {
     const found = this.#project.pipelines.find((p) => p.pipeline === pipeline);
-    if (found === undefined) throw new ServeRequestRefused(404, `no pipeline named '${pipeline}' in ${this.#project.source}`);
+    if (found === undefined)
+      throw new ServeRequestRefused(404, `no pipeline named '${pipeline}' in ${this.#project.source}`);
     return found;
   }
 
@@ -125,11 +125,21 @@ export class Scheduler {
       if (config.schedule === undefined) continue;
       const state = await this.state(config.pipeline);
       // the latest schedule tick seen (rows are in record order: a recovered workflow may record an older tick late)
-      const seen = (await state.listTicks({ pipeline: config.pipeline, limit: 50 })).filter((t) => t.outcome !== 'triggered' && t.outcome !== 'skipped-upstream').map((t) => Date.parse(t.tickAt));
+      const seen = (await state.listTicks({ pipeline: config.pipeline, limit: 50 }))
+        .filter((t) => t.outcome !== 'triggered' && t.outcome !== 'skipped-upstream')
+        .map((t) => Date.parse(t.tickAt));
       const last = seen.length === 0 ? undefined : new Date(Math.max(...seen));
-      const plan = planCatchUp({ timing: config.schedule, catchUp: config.schedule.catchUp, ...(last && { lastFireAt: last }), now });
+      const plan = planCatchUp({
+        timing: config.schedule,
+        catchUp: config.schedule.catchUp,
+        ...(last && { lastFireAt: last }),
+        now,
+      });
       for (const tick of plan.fire) {
-        const missed = plan.missed === undefined ? '' : `: ticks from ${plan.missed.first.toISOString()} to ${plan.missed.last.toISOString()} were missed while nothing served the schedule`;
+        const missed =
+          plan.missed === undefined
+            ? ''
+            : `: ticks from ${plan.missed.first.toISOString()} to ${plan.missed.last.toISOString()} were missed while nothing served the schedule`;
         await this.tick(config.pipeline, tick, 'caught-up', `catch_up: one${missed}`);
       }
     }
@@ -142,7 +152,9 @@ export class Scheduler {
       if (!isFollower(config) || this.#followers.has(config.pipeline)) continue;
       this.#followers.add(config.pipeline);
       this.#outside.runInAsyncScope(() => {
-        this.#supervise(config.pipeline).catch((error: unknown) => this.#log('error', config.pipeline, `CDC follower supervisor: ${String(error)}`)).finally(() => this.#followers.delete(config.pipeline));
+        this.#supervise(config.pipeline)
+          .catch((error: unknown) => this.#log('error', config.pipeline, `CDC follower supervisor: ${String(error)}`))
+          .finally(() => this.#followers.delete(config.pipeline));
       });
     }
   }
@@ -165,16 +177,32 @@ export class Scheduler {
       }
       attempt++;
       const at = this.#options.now();
-      const active = this.#newActive(pipeline, `${pipeline}@follow:${at.toISOString()}`, at, 'fired', attempt === 1 ? 'CDC follower started' : `CDC follower restarted (start ${attempt})`);
+      const active = this.#newActive(
+        pipeline,
+        `${pipeline}@follow:${at.toISOString()}`,
+        at,
+        'fired',
+        attempt === 1 ? 'CDC follower started' : `CDC follower restarted (start ${attempt})`,
+      );
       const began = Date.now();
       const summary = await this.#runOnce({ pipeline, tickAt: at.toISOString(), fullRefresh: false }, active, true);
       this.#active.delete(pipeline);
       active.end(summary);
-      this.#options.onEvent({ type: 'run-finished', pipeline, ...(summary.runId !== undefined && { runId: summary.runId }), status: summary.status, ...(summary.error !== undefined && { error: summary.error }) });
+      this.#options.onEvent({
+        type: 'run-finished',
+        pipeline,
+        ...(summary.runId !== undefined && { runId: summary.runId }),
+        status: summary.status,
+        ...(summary.error !== undefined && { error: summary.error }),
+      });
       if (this.#stopping) return;
       if (await this.paused(pipeline)) continue;
       if (Date.now() - began >= FOLLOW_HEALTHY_MS) delay = FOLLOW_BACKOFF_MS.first;
-      this.#log('warn', pipeline, `CDC follower ended ${summary.status}${summary.error ? ` (${summary.error})` : ''}; restarting in ${delay} ms`);
+      this.#log(
+        'warn',
+        pipeline,
+        `CDC follower ended ${summary.status}${summary.error ? ` (${summary.error})` : ''}; restarting in ${delay} ms`,
+      );
       await sleep(delay, undefined, { signal: this.#draining.signal }).catch(() => undefined);
       delay = nextFollowDelay(delay);
     }
@@ -187,7 +215,8 @@ export class Scheduler {
     this.#timers.clear();
     // armed ticks belong to the old schedules (a tick fired twice is refused by its workflow id)
     this.#lastTick.clear();
-    for (const pipeline of [...this.#queued.keys()]) if (!project.pipelines.some((p) => p.pipeline === pipeline)) this.#queued.delete(pipeline);
+    for (const pipeline of [...this.#queued.keys()])
+      if (!project.pipelines.some((p) => p.pipeline === pipeline)) this.#queued.delete(pipeline);
     this.#armAll();
     // a follower no longer in the project (or no longer CDC) drains; a new one starts
     for (const pipeline of this.#followers) {
@@ -220,7 +249,9 @@ export class Scheduler {
         return;
       }
       this.#arm(pipeline);
-      this.tick(pipeline, next, 'fired').catch((error: unknown) => this.#log('error', pipeline, `tick ${next.toISOString()}: ${String(error)}`));
+      this.tick(pipeline, next, 'fired').catch((error: unknown) =>
+        this.#log('error', pipeline, `tick ${next.toISOString()}: ${String(error)}`),
+      );
     }, delay);
     timer.unref();
     this.#timers.set(pipeline, timer);
@@ -241,7 +272,9 @@ export class Scheduler {
     const plan = planTick({
       paused: await isPaused(state, pipeline),
       // between a run's end and the start of the tick that waited behind it, the pipeline is still busy
-      ...((active !== undefined || queued) && { running: { ...(active?.runId !== undefined && { runId: active.runId }) } }),
+      ...((active !== undefined || queued) && {
+        running: { ...(active?.runId !== undefined && { runId: active.runId }) },
+      }),
       queued,
       overlap: config.schedule?.overlap ?? 'skip',
     });
@@ -251,7 +284,12 @@ export class Scheduler {
     }
     if (plan.action === 'queue') {
       this.#queued.set(pipeline, tickAt);
-      await this.#record(pipeline, tickAt, 'queued', `waits for ${this.#active.get(pipeline)?.runId === undefined ? 'the starting run' : `run ${this.#active.get(pipeline)?.runId}`} to end (overlap: queue_one)`);
+      await this.#record(
+        pipeline,
+        tickAt,
+        'queued',
+        `waits for ${this.#active.get(pipeline)?.runId === undefined ? 'the starting run' : `run ${this.#active.get(pipeline)?.runId}`} to end (overlap: queue_one)`,
+      );
       return;
     }
     await this.#launch(pipeline, tickAt, tickWorkflowId(pipeline, tickAt), kind, reason, false);
@@ -262,11 +300,23 @@ export class Scheduler {
     this.config(pipeline);
     if (this.#stopping) throw new ServeRequestRefused(409, 'serve is draining: no new runs');
     const running = this.#active.get(pipeline);
-    if (running === undefined && this.#queued.has(pipeline)) throw new ServeRequestRefused(409, `pipeline '${pipeline}' is starting the tick that waited behind its last run`);
-    if (running) throw new ServeRequestRefused(409, `pipeline '${pipeline}' is running (run ${running.runId ?? '(starting)'}): wait for it to end, or stop it`);
+    if (running === undefined && this.#queued.has(pipeline))
+      throw new ServeRequestRefused(409, `pipeline '${pipeline}' is starting the tick that waited behind its last run`);
+    if (running)
+      throw new ServeRequestRefused(
+        409,
+        `pipeline '${pipeline}' is running (run ${running.runId ?? '(starting)'}): wait for it to end, or stop it`,
+      );
     const at = this.#options.now();
     const workflowId = triggerWorkflowId(pipeline, at, randomUUID().slice(0, 8));
-    const launched = await this.#launch(pipeline, at, workflowId, 'triggered', fullRefresh ? 'triggered through the API (--full-refresh)' : 'triggered through the API', fullRefresh);
+    const launched = await this.#launch(
+      pipeline,
+      at,
+      workflowId,
+      'triggered',
+      fullRefresh ? 'triggered through the API (--full-refresh)' : 'triggered through the API',
+      fullRefresh,
+    );
     return { workflowId, ended: launched?.ended ?? Promise.resolve<RunSummary>({ pipeline, status: 'not-started' }) };
   }
 
@@ -289,7 +339,10 @@ export class Scheduler {
         return { pipeline };
       }
     }
-    throw new ServeRequestRefused(404, `run ${runId} is not running in this serve process (\`rapidbyte runs\` shows its status)`);
+    throw new ServeRequestRefused(
+      404,
+      `run ${runId} is not running in this serve process (\`rapidbyte runs\` shows its status)`,
+    );
   }
 
   /** Stops firing ticks and drains every run in progress; resolves when they ended. */
@@ -305,11 +358,23 @@ export class Scheduler {
     await Promise.all(runs.map((r) => r.ended.catch(() => undefined)));
   }
 
-  async #launch(pipeline: string, tickAt: Date, workflowId: string, outcome: ActiveRun['outcome'], reason: string | undefined, fullRefresh: boolean): Promise<{ readonly ended: Promise<RunSummary> } | undefined> {
+  async #launch(
+    pipeline: string,
+    tickAt: Date,
+    workflowId: string,
+    outcome: ActiveRun['outcome'],
+    reason: string | undefined,
+    fullRefresh: boolean,
+  ): Promise<{ readonly ended: Promise<RunSummary> } | undefined> {
     const durable = this.#durable;
     if (durable === undefined) throw new Error('the workflow engine is not running');
     if (await durable.exists(workflowId)) {
-      await this.#record(pipeline, tickAt, 'skipped-duplicate', `this tick was already fired (workflow ${workflowId} exists)`);
+      await this.#record(
+        pipeline,
+        tickAt,
+        'skipped-duplicate',
+        `this tick was already fired (workflow ${workflowId} exists)`,
+      );
       return undefined;
     }
     const active = this.#newActive(pipeline, workflowId, tickAt, outcome, reason);
@@ -319,18 +384,37 @@ export class Scheduler {
       result.catch((error: unknown) => active.end({ pipeline, status: 'not-started', error: String(error) }));
     } catch (error) {
       this.#active.delete(pipeline);
-      await this.#record(pipeline, tickAt, 'failed-to-start', `the workflow engine did not start the run: ${error instanceof Error ? error.message : String(error)}`);
+      await this.#record(
+        pipeline,
+        tickAt,
+        'failed-to-start',
+        `the workflow engine did not start the run: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return undefined;
     }
     return { ended: active.ended };
   }
 
-  #newActive(pipeline: string, workflowId: string, tickAt: Date, outcome: ActiveRun['outcome'], reason: string | undefined): ActiveRun {
+  #newActive(
+    pipeline: string,
+    workflowId: string,
+    tickAt: Date,
+    outcome: ActiveRun['outcome'],
+    reason: string | undefined,
+  ): ActiveRun {
     let end!: (summary: RunSummary) => void;
     const ended = new Promise<RunSummary>((resolve) => {
       end = resolve;
     });
-    const active: ActiveRun = { workflowId, tickAt, outcome, ...(reason !== undefined && { reason }), controller: new AbortController(), ended, end };
+    const active: ActiveRun = {
+      workflowId,
+      tickAt,
+      outcome,
+      ...(reason !== undefined && { reason }),
+      controller: new AbortController(),
+      ended,
+      end,
+    };
     this.#active.set(pipeline, active);
     return active;
   }
@@ -348,14 +432,28 @@ export class Scheduler {
       await this.#record(pipeline, new Date(request.tickAt), 'skipped-overlap', reason).catch(() => undefined);
       return { pipeline, status: 'not-started', error: reason };
     }
-    active ??= this.#newActive(pipeline, workflowId, new Date(request.tickAt), 'fired', 'resumed: the serve process that started this tick stopped before the run ended');
+    active ??= this.#newActive(
+      pipeline,
+      workflowId,
+      new Date(request.tickAt),
+      'fired',
+      'resumed: the serve process that started this tick stopped before the run ended',
+    );
     const summary = await this.#runOnce(request, active);
     this.#active.delete(pipeline);
     active.end(summary);
-    this.#options.onEvent({ type: 'run-finished', pipeline, ...(summary.runId !== undefined && { runId: summary.runId }), status: summary.status, ...(summary.error !== undefined && { error: summary.error }) });
+    this.#options.onEvent({
+      type: 'run-finished',
+      pipeline,
+      ...(summary.runId !== undefined && { runId: summary.runId }),
+      status: summary.status,
+      ...(summary.error !== undefined && { error: summary.error }),
+    });
     const tickAt = active.tickAt;
     this.#outside.runInAsyncScope(() => {
-      this.#afterRun(pipeline, tickAt, summary).catch((error: unknown) => this.#log('error', pipeline, `after the run: ${String(error)}`));
+      this.#afterRun(pipeline, tickAt, summary).catch((error: unknown) =>
+        this.#log('error', pipeline, `after the run: ${String(error)}`),
+      );
     });
     return summary;
   }
@@ -400,7 +498,12 @@ export class Scheduler {
         const outcome: TickOutcome = code === 'PIPELINE_LOCKED' ? 'skipped-locked' : 'failed-to-start';
         await this.#record(pipeline, tickAt, outcome, message).catch(() => undefined);
       }
-      return { pipeline, ...(active.runId !== undefined && { runId: active.runId }), status: started ? 'failed' : 'not-started', error: message };
+      return {
+        pipeline,
+        ...(active.runId !== undefined && { runId: active.runId }),
+        status: started ? 'failed' : 'not-started',
+        error: message,
+      };
     }
   }
 
@@ -411,7 +514,11 @@ export class Scheduler {
       const dependsOn = dependent.dependsOn ?? [];
       if (!dependsOn.some((d) => d.pipeline === pipeline)) continue;
       const ended = this.#upstreamEnded.get(dependent.pipeline) ?? new Map<string, UpstreamRun & { tickAt: Date }>();
-      ended.set(pipeline, { ...(summary.runId !== undefined && { runId: summary.runId }), status: summary.status as RunStatus | 'not-started', tickAt });
+      ended.set(pipeline, {
+        ...(summary.runId !== undefined && { runId: summary.runId }),
+        status: summary.status as RunStatus | 'not-started',
+        tickAt,
+      });
       this.#upstreamEnded.set(dependent.pipeline, ended);
       const plan = planDependent(dependsOn, ended);
       if (plan.action === 'wait') continue;
@@ -423,14 +530,34 @@ export class Scheduler {
     if (queued !== undefined) {
       this.#queued.delete(pipeline);
       const run = summary.runId === undefined ? 'the previous run' : `run ${summary.runId}`;
-      await this.#launch(pipeline, queued, tickWorkflowId(pipeline, queued), 'fired', `waited for ${run} to end (overlap: queue_one)`, false);
+      await this.#launch(
+        pipeline,
+        queued,
+        tickWorkflowId(pipeline, queued),
+        'fired',
+        `waited for ${run} to end (overlap: queue_one)`,
+        false,
+      );
     }
   }
 
   async #record(pipeline: string, tickAt: Date, outcome: TickOutcome, reason?: string, runId?: number): Promise<void> {
     const state = await this.state(pipeline);
-    await state.recordTick({ pipeline, tickAt: tickAt.toISOString(), outcome, ...(reason !== undefined && { reason }), ...(runId !== undefined && { runId }) });
-    this.#options.onEvent({ type: 'tick', pipeline, tickAt: tickAt.toISOString(), outcome, ...(reason !== undefined && { reason }), ...(runId !== undefined && { runId }) });
+    await state.recordTick({
+      pipeline,
+      tickAt: tickAt.toISOString(),
+      outcome,
+      ...(reason !== undefined && { reason }),
+      ...(runId !== undefined && { runId }),
+    });
+    this.#options.onEvent({
+      type: 'tick',
+      pipeline,
+      tickAt: tickAt.toISOString(),
+      outcome,
+      ...(reason !== undefined && { reason }),
+      ...(runId !== undefined && { runId }),
+    });
   }
 
   #log(level: 'debug' | 'info' | 'warn' | 'error', pipeline: string | undefined, message: string): void {

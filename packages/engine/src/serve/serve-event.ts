@@ -5,11 +5,29 @@ import type { TickOutcome } from '../state/index.js';
 export type ServeEvent =
   | { readonly type: 'listening'; readonly url: string }
   | { readonly type: 'ready'; readonly pipelines: readonly string[] }
-  | { readonly type: 'tick'; readonly pipeline: string; readonly tickAt: string; readonly outcome: TickOutcome; readonly reason?: string; readonly runId?: number }
-  | { readonly type: 'run-finished'; readonly pipeline: string; readonly runId?: number; readonly status: string; readonly error?: string }
+  | {
+      readonly type: 'tick';
+      readonly pipeline: string;
+      readonly tickAt: string;
+      readonly outcome: TickOutcome;
+      readonly reason?: string;
+      readonly runId?: number;
+    }
+  | {
+      readonly type: 'run-finished';
+      readonly pipeline: string;
+      readonly runId?: number;
+      readonly status: string;
+      readonly error?: string;
+    }
   | { readonly type: 'reloaded'; readonly pipelines: readonly string[] }
   | { readonly type: 'reload-failed'; readonly issues: readonly ConfigIssue[] }
   | { readonly type: 'draining'; readonly runs: number }
-  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly pipeline?: string; readonly message: string };
+  | {
+      readonly type: 'log';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly pipeline?: string;
+      readonly message: string;
+    };
 
 export type ServeEventListener = (event: ServeEvent) => void;

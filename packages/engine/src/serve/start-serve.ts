@@ -36,10 +36,14 @@ function resolverFor(): (file: string) => ConnectorSchemaResolver {
 /** Refusals before anything starts: no system database, or an API reachable beyond this machine without a token. */
 export function checkServeOptions(options: Pick<ServeOptions, 'systemDatabaseUrl' | 'listen' | 'apiToken'>): void {
   if (!/^postgres(ql)?:\/\//i.test(options.systemDatabaseUrl)) {
-    throw new ServeConfigError('serve needs a PostgreSQL system database for its durable workflows: pass --system-database postgres://… or set RAPIDBYTE_SYSTEM_DATABASE_URL');
+    throw new ServeConfigError(
+      'serve needs a PostgreSQL system database for its durable workflows: pass --system-database postgres://… or set RAPIDBYTE_SYSTEM_DATABASE_URL',
+    );
   }
   if (!isLoopbackHost(options.listen.host) && (options.apiToken ?? '') === '') {
-    throw new ServeConfigError(`refusing to listen on ${options.listen.host} without a token: set RAPIDBYTE_API_TOKEN, or listen on 127.0.0.1`);
+    throw new ServeConfigError(
+      `refusing to listen on ${options.listen.host} without a token: set RAPIDBYTE_API_TOKEN, or listen on 127.0.0.1`,
+    );
   }
 }
 
@@ -60,7 +64,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let app: ReturnType<typeof buildHttpApi> | undefined;
   try {
     for (const config of project.pipelines) await stores.of(config);
-    const scheduler = new Scheduler(project, { stores, onEvent, now, ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }) });
+    const scheduler = new Scheduler(project, {
+      stores,
+      onEvent,
+      now,
+      ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
+    });
     durable = await DurableRuns.launch({
       systemDatabaseUrl: options.systemDatabaseUrl,
       version: options.version,
@@ -77,7 +86,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       onEvent({ type: 'reloaded', pipelines: names });
       return names;
     };
-    const api = buildHttpApi({ scheduler, ...(options.apiToken ? { apiToken: options.apiToken } : {}), tokenForReads: !isLoopbackHost(options.listen.host), ready: () => ready, reload });
+    const api = buildHttpApi({
+      scheduler,
+      ...(options.apiToken ? { apiToken: options.apiToken } : {}),
+      tokenForReads: !isLoopbackHost(options.listen.host),
+      ready: () => ready,
+      reload,
+    });
     app = api;
     const address = await api.listen({ host: options.listen.host, port: options.listen.port });
     onEvent({ type: 'listening', url: address });

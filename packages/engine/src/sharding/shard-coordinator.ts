@@ -15,7 +15,8 @@ export interface ShardedTable {
 }
 
 /** Why a stream cannot be split by key ranges (it then runs as one chain). */
-export type KeyChoice = { readonly ok: true; readonly key: readonly string[] } | { readonly ok: false; readonly reason: string };
+export type KeyChoice =
+  { readonly ok: true; readonly key: readonly string[] } | { readonly ok: false; readonly reason: string };
 
 /**
  * The main thread's side of a sharded full refresh: one source connection holding a
@@ -33,7 +34,10 @@ export class ShardCoordinator {
 
   /** Connects (session pinned to UTC/ISO like the source's reads), opens the transaction and exports its snapshot. */
   static async open(options: PgConnectOptions): Promise<ShardCoordinator> {
-    const client = await connectPgClient({ ...options, applicationName: `${options.applicationName || 'rapidbyte'}/shards` }, { options: REPLICATION_SESSION_OPTIONS });
+    const client = await connectPgClient(
+      { ...options, applicationName: `${options.applicationName || 'rapidbyte'}/shards` },
+      { options: REPLICATION_SESSION_OPTIONS },
+    );
     client.on('error', () => undefined);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -73,7 +77,8 @@ export class ShardCoordinator {
     const byName = new Map(columns.rows.map((c) => [c.name, c.notnull]));
     if (configured && configured.length > 0 && configured.every((c) => byName.has(c))) {
       const nullable = configured.filter((c) => byName.get(c) !== true);
-      if (nullable.length > 0) return { ok: false, reason: `primary_key column(s) ${nullable.join(', ')} are nullable` };
+      if (nullable.length > 0)
+        return { ok: false, reason: `primary_key column(s) ${nullable.join(', ')} are nullable` };
       return { ok: true, key: configured };
     }
     const pk = await this.client.query<{ name: string }>(
@@ -102,7 +107,12 @@ export class ShardCoordinator {
     return bounds;
   }
 
-  private async sampleBounds(stream: string, key: readonly string[], count: number, percent: number): Promise<string[][]> {
+  private async sampleBounds(
+    stream: string,
+    key: readonly string[],
+    count: number,
+    percent: number,
+  ): Promise<string[][]> {
     const { schema, table } = parseStreamName(stream);
     const typed = key.map((k) => `r.${quoteIdent(k)}`).join(', ');
     const sampled = key.map((k) => `s.${quoteIdent(k)}`);

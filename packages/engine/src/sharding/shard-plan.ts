@@ -20,7 +20,11 @@ export interface ShardPlan {
 const planKey = (pipeline: string, stream: string): string => `${pipeline}/${stream}`;
 
 /** The stored plan of a stream's unfinished sharded pass, or undefined. */
-export async function loadShardPlan(state: StateStore, pipeline: string, stream: string): Promise<ShardPlan | undefined> {
+export async function loadShardPlan(
+  state: StateStore,
+  pipeline: string,
+  stream: string,
+): Promise<ShardPlan | undefined> {
   const json = await state.getKv(SHARD_PLAN_SCOPE, planKey(pipeline, stream));
   if (json === undefined) return undefined;
   const plan = JSON.parse(json) as Partial<ShardPlan>;
@@ -33,7 +37,12 @@ export async function loadShardPlan(state: StateStore, pipeline: string, stream:
   return valid ? (plan as ShardPlan) : undefined;
 }
 
-export async function saveShardPlan(state: StateStore, pipeline: string, stream: string, plan: ShardPlan): Promise<void> {
+export async function saveShardPlan(
+  state: StateStore,
+  pipeline: string,
+  stream: string,
+  plan: ShardPlan,
+): Promise<void> {
   await state.putKv(SHARD_PLAN_SCOPE, planKey(pipeline, stream), JSON.stringify(plan));
 }
 
@@ -42,7 +51,10 @@ export async function deleteShardPlan(state: StateStore, pipeline: string, strea
 }
 
 /** The range `(lower, upper]` of shard `index` of a plan. */
-export function shardRange(plan: Pick<ShardPlan, 'bounds'>, index: number): { lower?: readonly string[]; upper?: readonly string[] } {
+export function shardRange(
+  plan: Pick<ShardPlan, 'bounds'>,
+  index: number,
+): { lower?: readonly string[]; upper?: readonly string[] } {
   const lower = index > 0 ? plan.bounds[index - 1] : undefined;
   const upper = plan.bounds[index];
   return { ...(lower && { lower }), ...(upper && { upper }) };

@@ -10,8 +10,14 @@ describe('shardRequest', () => {
     expect(shardRequest({ ...fr, shards: 1 }, 16)).toEqual({ kind: 'none' });
   });
   it('says why shards asked for do not apply (replace, incremental, cdc)', () => {
-    expect(shardRequest({ ...fr, writeMode: 'replace', shards: 4 }, 8)).toMatchObject({ kind: 'none', reason: expect.stringContaining('replace') });
-    expect(shardRequest({ syncMode: 'incremental', writeMode: 'append', shards: 4 }, 8)).toMatchObject({ kind: 'none', reason: expect.stringContaining('incremental') });
+    expect(shardRequest({ ...fr, writeMode: 'replace', shards: 4 }, 8)).toMatchObject({
+      kind: 'none',
+      reason: expect.stringContaining('replace'),
+    });
+    expect(shardRequest({ syncMode: 'incremental', writeMode: 'append', shards: 4 }, 8)).toMatchObject({
+      kind: 'none',
+      reason: expect.stringContaining('incremental'),
+    });
     expect(shardRequest({ syncMode: 'cdc', writeMode: 'upsert' }, 8)).toEqual({ kind: 'none' });
   });
   it('auto (or absent) never splits below 4 cores, and at most into half the cores', () => {

@@ -22,11 +22,21 @@ export type ShardRequest =
  * absent) splits only on `AUTO_MIN_CORES`+ cores, into at most half of them: each chain keeps two
  * backends busy, its source's and its destination's.
  */
-export function shardRequest(stream: Pick<StreamConfig, 'shards' | 'syncMode' | 'writeMode'>, cores: number): ShardRequest {
+export function shardRequest(
+  stream: Pick<StreamConfig, 'shards' | 'syncMode' | 'writeMode'>,
+  cores: number,
+): ShardRequest {
   const explicit = typeof stream.shards === 'number' && stream.shards > 1;
-  if (stream.syncMode !== 'full_refresh') return explicit ? { kind: 'none', reason: `shards apply to full_refresh streams; this one is ${stream.syncMode}` } : { kind: 'none' };
-  if (stream.writeMode === 'replace') return explicit ? { kind: 'none', reason: 'write_mode replace loads one staging table in one transaction: one chain' } : { kind: 'none' };
-  if (typeof stream.shards === 'number') return stream.shards > 1 ? { kind: 'fixed', count: stream.shards } : { kind: 'none' };
+  if (stream.syncMode !== 'full_refresh')
+    return explicit
+      ? { kind: 'none', reason: `shards apply to full_refresh streams; this one is ${stream.syncMode}` }
+      : { kind: 'none' };
+  if (stream.writeMode === 'replace')
+    return explicit
+      ? { kind: 'none', reason: 'write_mode replace loads one staging table in one transaction: one chain' }
+      : { kind: 'none' };
+  if (typeof stream.shards === 'number')
+    return stream.shards > 1 ? { kind: 'fixed', count: stream.shards } : { kind: 'none' };
   if (cores < AUTO_MIN_CORES) return { kind: 'none' };
   return { kind: 'auto', max: Math.floor(cores / 2) };
 }

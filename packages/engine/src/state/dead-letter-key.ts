@@ -9,5 +9,7 @@ import type { DeadLetter } from './state-records.js';
  * run that met it keeps it.
  */
 export function deadLetterKey(pipeline: string, letter: Pick<DeadLetter, 'stream' | 'record' | 'error'>): string {
-  return createHash('sha256').update([pipeline, letter.stream, letter.record, letter.error].join('\u0000')).digest('hex');
+  return createHash('sha256')
+    .update([pipeline, letter.stream, letter.record, letter.error].join('\u0000'))
+    .digest('hex');
 }

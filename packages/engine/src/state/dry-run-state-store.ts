@@ -31,7 +31,8 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     listKvKeys: (scope, keyPrefix) => inner.listKvKeys(scope, keyPrefix),
     addDeadLetters: () => Promise.resolve(),
     listDeadLetters: (options) => inner.listDeadLetters(options),
-    appendEvent: (event) => Promise.resolve({ ...event, id: DRY_RUN_ID, uid: '', at: event.at ?? new Date().toISOString() }),
+    appendEvent: (event) =>
+      Promise.resolve({ ...event, id: DRY_RUN_ID, uid: '', at: event.at ?? new Date().toISOString() }),
     getEvent: (id) => inner.getEvent(id),
     listEvents: (filter) => inner.listEvents(filter),
     syncNotificationTargets: () => Promise.resolve(),
@@ -41,7 +42,8 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     redeliverEvent: () => Promise.resolve(0),
     recordTick: () => Promise.resolve(0),
     listTicks: (options) => inner.listTicks(options),
-    acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> => inner.acquirePipelineLock(pipeline, holder),
+    acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> =>
+      inner.acquirePipelineLock(pipeline, holder),
     close: () => Promise.resolve(),
   };
 }

@@ -47,8 +47,17 @@ export {
 } from './event-records.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrateSqlite, readSchemaVersion } from './migrations.js';
 export { openSqliteStateStore, type SqliteStateStoreOptions } from './sqlite-state-store.js';
-export { POSTGRES_MIGRATIONS, migratePostgres, readPostgresSchemaVersion, type PostgresMigration } from './postgres-migrations.js';
-export { DEFAULT_POSTGRES_STATE_SCHEMA, openPostgresStateStore, type PostgresStateStoreOptions } from './postgres-state-store.js';
+export {
+  POSTGRES_MIGRATIONS,
+  migratePostgres,
+  readPostgresSchemaVersion,
+  type PostgresMigration,
+} from './postgres-migrations.js';
+export {
+  DEFAULT_POSTGRES_STATE_SCHEMA,
+  openPostgresStateStore,
+  type PostgresStateStoreOptions,
+} from './postgres-state-store.js';
 export { pipelineLockKey } from './postgres-pipeline-locks.js';
 export { openStateStore, type StateStoreLocation } from './open-state-store.js';
 export type { PipelineLockOptions } from './sqlite-pipeline-locks.js';

@@ -5,13 +5,19 @@ import type { EventType } from '../config/event-types.js';
 /** The event a run's move to `to` writes, if any (`pending` writes none: the run has not started). */
 export function runEventType(to: RunStatus): EventType | undefined {
   switch (to) {
-    case 'running': return 'run.started';
-    case 'succeeded': return 'run.succeeded';
+    case 'running':
+      return 'run.started';
+    case 'succeeded':
+      return 'run.succeeded';
     case 'failed':
-    case 'partial': return 'run.failed';
-    case 'interrupted': return 'run.interrupted';
-    case 'cancelled': return 'run.cancelled';
-    default: return undefined;
+    case 'partial':
+      return 'run.failed';
+    case 'interrupted':
+      return 'run.interrupted';
+    case 'cancelled':
+      return 'run.cancelled';
+    default:
+      return undefined;
   }
 }
 

@@ -5,7 +5,13 @@
  */
 export type LockLiveness =
   /** `pid` and `host` are absent while a new holder has the lock but has not named itself yet. */
-  | { readonly live: true; readonly token: string; readonly pid?: number; readonly host?: string; readonly acquiredAt: string }
+  | {
+      readonly live: true;
+      readonly token: string;
+      readonly pid?: number;
+      readonly host?: string;
+      readonly acquiredAt: string;
+    }
   | {
       readonly live: false;
       /** Why no process holds it (`pid 41 is no longer running on this host`), for the closed run's reason. */

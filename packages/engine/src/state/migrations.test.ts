@@ -28,7 +28,15 @@ describe('state DB migrations', () => {
       MIGRATIONS.map((_, i) => i + 1),
     );
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all();
-    for (const t of ['runs', 'stream_runs', 'state_transitions', 'cursors', 'connector_state', 'dead_letters', 'pipeline_locks']) {
+    for (const t of [
+      'runs',
+      'stream_runs',
+      'state_transitions',
+      'cursors',
+      'connector_state',
+      'dead_letters',
+      'pipeline_locks',
+    ]) {
       expect(tables).toContain(t);
     }
     // The libSQL binding's `pragma(…, { simple: true })` and `pluck().get()` return the row object.

@@ -175,9 +175,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Highest applied migration, 0 for a new database. */
 export function readSchemaVersion(db: Database.Database): number {
-  const exists = db
-    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
-    .get();
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
   if (exists === undefined) return 0;
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   return row.v ?? 0;

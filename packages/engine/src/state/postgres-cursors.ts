@@ -5,8 +5,13 @@ import type { CursorRecord } from './state-records.js';
 import { requireOptionalText } from './validate.js';
 
 interface CursorRow {
-  pipeline: string; stream: string; cursor_field: string | null; cursor_value: string | null;
-  lsn: string | null; updated_at: string; run_id: string | null;
+  pipeline: string;
+  stream: string;
+  cursor_field: string | null;
+  cursor_value: string | null;
+  lsn: string | null;
+  updated_at: string;
+  run_id: string | null;
 }
 
 /** Per-stream resume positions (cursor value, LSN) in Postgres; values are kept as exact text. */
@@ -22,10 +27,16 @@ export class PostgresCursors {
   }
 
   async getCursor(pipeline: string, stream: string): Promise<CursorRecord | undefined> {
-    const row = (await this.#pool.query<CursorRow>(`SELECT * FROM ${this.#table} WHERE pipeline = $1 AND stream = $2`, [pipeline, stream])).rows[0];
+    const row = (
+      await this.#pool.query<CursorRow>(`SELECT * FROM ${this.#table} WHERE pipeline = $1 AND stream = $2`, [
+        pipeline,
+        stream,
+      ])
+    ).rows[0];
     if (row === undefined) return undefined;
     return {
-      pipeline: row.pipeline, stream: row.stream,
+      pipeline: row.pipeline,
+      stream: row.stream,
       ...(row.cursor_field === null ? {} : { cursorField: row.cursor_field }),
       ...(row.cursor_value === null ? {} : { cursorValue: row.cursor_value }),
       ...(row.lsn === null ? {} : { lsn: row.lsn }),
@@ -39,7 +50,9 @@ export class PostgresCursors {
     const cursorValue = requireOptionalText('cursorValue', cursor.cursorValue);
     const lsn = requireOptionalText('lsn', cursor.lsn);
     if (cursor.runId !== undefined && !Number.isSafeInteger(cursor.runId)) {
-      throw new StateError('INVALID_ARGUMENT', `runId must be an integer, got ${String(cursor.runId)}`, { details: { runId: cursor.runId } });
+      throw new StateError('INVALID_ARGUMENT', `runId must be an integer, got ${String(cursor.runId)}`, {
+        details: { runId: cursor.runId },
+      });
     }
     await this.#pool.query(
       `INSERT INTO ${this.#table} (pipeline, stream, cursor_field, cursor_value, lsn, updated_at, run_id)
@@ -47,13 +60,15 @@ export class PostgresCursors {
        ON CONFLICT (pipeline, stream) DO UPDATE SET cursor_field = excluded.cursor_field,
          cursor_value = excluded.cursor_value, lsn = excluded.lsn, updated_at = excluded.updated_at,
          run_id = excluded.run_id`,
-      [cursor.pipeline, cursor.stream, cursorField, cursorValue, lsn, this.#now().toISOString(), cursor.runId ?? null]);
+      [cursor.pipeline, cursor.stream, cursorField, cursorValue, lsn, this.#now().toISOString(), cursor.runId ?? null],
+    );
   }
 
   async deleteCursors(pipeline: string, stream?: string): Promise<number> {
-    const result = stream === undefined
-      ? await this.#pool.query(`DELETE FROM ${this.#table} WHERE pipeline = $1`, [pipeline])
-      : await this.#pool.query(`DELETE FROM ${this.#table} WHERE pipeline = $1 AND stream = $2`, [pipeline, stream]);
+    const result =
+      stream === undefined
+        ? await this.#pool.query(`DELETE FROM ${this.#table} WHERE pipeline = $1`, [pipeline])
+        : await this.#pool.query(`DELETE FROM ${this.#table} WHERE pipeline = $1 AND stream = $2`, [pipeline, stream]);
     return result.rowCount ?? 0;
   }
 }

@@ -6,7 +6,14 @@ import { StateError } from './state-error.js';
 import type { PipelineLockHolder } from './state-records.js';
 import type { ReleasePipelineLock } from './state-store.js';
 
-interface LockRow { pipeline: string; token: string; pid: number; host: string; acquired_at: string; heartbeat_at: string }
+interface LockRow {
+  pipeline: string;
+  token: string;
+  pid: number;
+  host: string;
+  acquired_at: string;
+  heartbeat_at: string;
+}
 
 /** The text whose `hashtext` keys a pipeline's session advisory lock (schema-qualified, so two state schemas never collide). */
 export function pipelineLockKey(schema: string, pipeline: string): string {
@@ -42,9 +49,12 @@ export class PostgresPipelineLocks {
     client.on('error', () => undefined); // a lost connection frees the lock; the next query reports it
     const token = randomUUID();
     try {
-      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [pipelineLockKey(this.#schema, pipeline)]);
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+        pipelineLockKey(this.#schema, pipeline),
+      ]);
       if (got.rows[0]?.ok !== true) {
-        const row = (await client.query<LockRow>(`SELECT * FROM ${this.#table} WHERE pipeline = $1`, [pipeline])).rows[0];
+        const row = (await client.query<LockRow>(`SELECT * FROM ${this.#table} WHERE pipeline = $1`, [pipeline]))
+          .rows[0];
         throw lockedError(pipeline, row);
       }
       // Holding the advisory lock, any existing row is a leftover of a holder that died: replace it.
@@ -53,7 +63,8 @@ export class PostgresPipelineLocks {
         `INSERT INTO ${this.#table} (pipeline, token, pid, host, acquired_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $5)
          ON CONFLICT (pipeline) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host,
            acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
-        [pipeline, token, holder.pid, holder.host, at]);
+        [pipeline, token, holder.pid, holder.host, at],
+      );
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -95,10 +106,17 @@ export class PostgresPipelineLocks {
          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
            AND l.classid = ((key.k >> 32) & 4294967295)::oid AND l.objid = (key.k & 4294967295)::oid) AS held`,
-      [pipelineLockKey(this.#schema, pipeline)]);
+      [pipelineLockKey(this.#schema, pipeline)],
+    );
     const row = (await db.query<LockRow>(`SELECT * FROM ${this.#table} WHERE pipeline = $1`, [pipeline])).rows[0];
     if (held.rows[0]?.held !== true) {
-      return { live: false, why: row === undefined ? 'no process holds the pipeline lock' : `its state DB session ended, freeing the pipeline lock (held by pid ${row.pid} on host ${row.host})` };
+      return {
+        live: false,
+        why:
+          row === undefined
+            ? 'no process holds the pipeline lock'
+            : `its state DB session ended, freeing the pipeline lock (held by pid ${row.pid} on host ${row.host})`,
+      };
     }
     // held, but its holder has not named itself yet: a run can only be that holder's if it is newer
     if (row === undefined) return { live: true, token: '', acquiredAt: this.#now().toISOString() };
@@ -113,8 +131,11 @@ export class PostgresPipelineLocks {
 
 function lockedError(pipeline: string, row: LockRow | undefined): StateError {
   if (row === undefined) {
-    return new StateError('PIPELINE_LOCKED', `pipeline "${pipeline}" is already running (its holder is still starting); wait for it to finish or stop that process`,
-      { details: { pipeline } });
+    return new StateError(
+      'PIPELINE_LOCKED',
+      `pipeline "${pipeline}" is already running (its holder is still starting); wait for it to finish or stop that process`,
+      { details: { pipeline } },
+    );
   }
   return new StateError(
     'PIPELINE_LOCKED',

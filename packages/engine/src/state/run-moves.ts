@@ -8,11 +8,17 @@ import type { StreamStatus } from './stream-status.js';
 /** Refuses `finishRun` with a status that is not terminal, or an error of an unknown kind. */
 export function requireTerminal(runId: number, status: RunStatus, outcome: RunOutcome): void {
   if (!isRunStatus(status) || !isTerminalRunStatus(status)) {
-    throw new StateError('INVALID_ARGUMENT', `a run finishes as succeeded, failed, partial, cancelled or interrupted, not "${String(status)}"`, { details: { runId, status } });
+    throw new StateError(
+      'INVALID_ARGUMENT',
+      `a run finishes as succeeded, failed, partial, cancelled or interrupted, not "${String(status)}"`,
+      { details: { runId, status } },
+    );
   }
   const kind = outcome.error?.kind;
   if (kind !== undefined && kind !== 'transient' && kind !== 'permanent') {
-    throw new StateError('INVALID_ARGUMENT', `error kind must be transient or permanent, got "${String(kind)}"`, { details: { runId } });
+    throw new StateError('INVALID_ARGUMENT', `error kind must be transient or permanent, got "${String(kind)}"`, {
+      details: { runId },
+    });
   }
 }
 
@@ -20,10 +26,16 @@ export function requireTerminal(runId: number, status: RunStatus, outcome: RunOu
 export function refuseRunMove(runId: number, from: RunStatus, to: RunStatus): void {
   if (RUN_TRANSITIONS[from].includes(to)) return;
   if (isTerminalRunStatus(from)) {
-    throw new StateError('RUN_ALREADY_FINISHED', `run ${runId} already finished as ${from}`, { details: { runId, status: from } });
+    throw new StateError('RUN_ALREADY_FINISHED', `run ${runId} already finished as ${from}`, {
+      details: { runId, status: from },
+    });
   }
   const allowed = RUN_TRANSITIONS[from];
-  throw new StateError('ILLEGAL_TRANSITION', `run ${runId} cannot move from ${from} to ${to} (allowed: ${allowed.join(', ')})`, { details: { runId, from, to, allowed } });
+  throw new StateError(
+    'ILLEGAL_TRANSITION',
+    `run ${runId} cannot move from ${from} to ${to} (allowed: ${allowed.join(', ')})`,
+    { details: { runId, from, to, allowed } },
+  );
 }
 
 /** The reason a run transition records: the given one, else the error's code and message. */

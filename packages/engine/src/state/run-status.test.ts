@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { RUN_STATUSES, RUN_TRANSITIONS, canTransitionRun, isTerminalRunStatus } from './run-status.js';
 
 const ALLOWED = new Set([
-  'pending>running', 'pending>failed', 'pending>cancelled', 'pending>interrupted',
-  'running>succeeded', 'running>failed', 'running>partial', 'running>cancelled', 'running>interrupted',
+  'pending>running',
+  'pending>failed',
+  'pending>cancelled',
+  'pending>interrupted',
+  'running>succeeded',
+  'running>failed',
+  'running>partial',
+  'running>cancelled',
+  'running>interrupted',
 ]);
 
 describe('RUN_TRANSITIONS', () => {

@@ -3,11 +3,25 @@
  * (`running`), then one terminal outcome. `interrupted`: its process went away without closing it
  * (killed, host lost); found and closed by whoever next holds, or checks, the pipeline's lock.
  */
-export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'partial', 'cancelled', 'interrupted'] as const;
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'partial',
+  'cancelled',
+  'interrupted',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Statuses a run never leaves; reaching one sets `finishedAt`. */
-export const TERMINAL_RUN_STATUSES = ['succeeded', 'failed', 'partial', 'cancelled', 'interrupted'] as const satisfies readonly RunStatus[];
+export const TERMINAL_RUN_STATUSES = [
+  'succeeded',
+  'failed',
+  'partial',
+  'cancelled',
+  'interrupted',
+] as const satisfies readonly RunStatus[];
 export type TerminalRunStatus = (typeof TERMINAL_RUN_STATUSES)[number];
 
 /** Statuses of a run that is still open (not finished). */

@@ -12,15 +12,18 @@ export class SqliteConnectorState {
   }
 
   getKv(scope: string, key: string): string | undefined {
-    const row = this.#db.prepare('SELECT value FROM connector_state WHERE scope = ? AND key = ?').get(scope, key) as { value: string } | undefined;
+    const row = this.#db.prepare('SELECT value FROM connector_state WHERE scope = ? AND key = ?').get(scope, key) as
+      { value: string } | undefined;
     return row?.value;
   }
 
   putKv(scope: string, key: string, value: string): void {
     requireOptionalText('value', value);
     this.#db
-      .prepare(`INSERT INTO connector_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
+      .prepare(
+        `INSERT INTO connector_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
       .run(scope, key, value, this.#now().toISOString());
   }
 
@@ -28,13 +31,16 @@ export class SqliteConnectorState {
     requireOptionalText('value', value);
     requireOptionalText('expected', expected);
     const at = this.#now().toISOString();
-    const result = expected === undefined
-      ? this.#db
-          .prepare('INSERT INTO connector_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING')
-          .run(scope, key, value, at)
-      : this.#db
-          .prepare('UPDATE connector_state SET value = ?, updated_at = ? WHERE scope = ? AND key = ? AND value = ?')
-          .run(value, at, scope, key, expected);
+    const result =
+      expected === undefined
+        ? this.#db
+            .prepare(
+              'INSERT INTO connector_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING',
+            )
+            .run(scope, key, value, at)
+        : this.#db
+            .prepare('UPDATE connector_state SET value = ?, updated_at = ? WHERE scope = ? AND key = ? AND value = ?')
+            .run(value, at, scope, key, expected);
     return result.changes === 1;
   }
 

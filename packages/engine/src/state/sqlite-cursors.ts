@@ -4,8 +4,13 @@ import type { CursorRecord } from './state-records.js';
 import { requireOptionalText } from './validate.js';
 
 interface CursorRow {
-  pipeline: string; stream: string; cursor_field: string | null; cursor_value: string | null;
-  lsn: string | null; updated_at: string; run_id: number | null;
+  pipeline: string;
+  stream: string;
+  cursor_field: string | null;
+  cursor_value: string | null;
+  lsn: string | null;
+  updated_at: string;
+  run_id: number | null;
 }
 
 /** Per-stream resume positions (cursor value, LSN) in SQLite; values are kept as exact text. */
@@ -19,10 +24,12 @@ export class SqliteCursors {
   }
 
   getCursor(pipeline: string, stream: string): CursorRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM cursors WHERE pipeline = ? AND stream = ?').get(pipeline, stream) as CursorRow | undefined;
+    const row = this.#db.prepare('SELECT * FROM cursors WHERE pipeline = ? AND stream = ?').get(pipeline, stream) as
+      CursorRow | undefined;
     if (row === undefined) return undefined;
     return {
-      pipeline: row.pipeline, stream: row.stream,
+      pipeline: row.pipeline,
+      stream: row.stream,
       ...(row.cursor_field === null ? {} : { cursorField: row.cursor_field }),
       ...(row.cursor_value === null ? {} : { cursorValue: row.cursor_value }),
       ...(row.lsn === null ? {} : { lsn: row.lsn }),
@@ -36,21 +43,34 @@ export class SqliteCursors {
     const cursorValue = requireOptionalText('cursorValue', cursor.cursorValue);
     const lsn = requireOptionalText('lsn', cursor.lsn);
     if (cursor.runId !== undefined && !Number.isSafeInteger(cursor.runId)) {
-      throw new StateError('INVALID_ARGUMENT', `runId must be an integer, got ${String(cursor.runId)}`, { details: { runId: cursor.runId } });
+      throw new StateError('INVALID_ARGUMENT', `runId must be an integer, got ${String(cursor.runId)}`, {
+        details: { runId: cursor.runId },
+      });
     }
     this.#db
-      .prepare(`INSERT INTO cursors (pipeline, stream, cursor_field, cursor_value, lsn, updated_at, run_id)
+      .prepare(
+        `INSERT INTO cursors (pipeline, stream, cursor_field, cursor_value, lsn, updated_at, run_id)
         VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (pipeline, stream) DO UPDATE SET cursor_field = excluded.cursor_field,
           cursor_value = excluded.cursor_value, lsn = excluded.lsn, updated_at = excluded.updated_at,
-          run_id = excluded.run_id`)
-      .run(cursor.pipeline, cursor.stream, cursorField, cursorValue, lsn, this.#now().toISOString(), cursor.runId ?? null);
+          run_id = excluded.run_id`,
+      )
+      .run(
+        cursor.pipeline,
+        cursor.stream,
+        cursorField,
+        cursorValue,
+        lsn,
+        this.#now().toISOString(),
+        cursor.runId ?? null,
+      );
   }
 
   deleteCursors(pipeline: string, stream?: string): number {
-    const result = stream === undefined
-      ? this.#db.prepare('DELETE FROM cursors WHERE pipeline = ?').run(pipeline)
-      : this.#db.prepare('DELETE FROM cursors WHERE pipeline = ? AND stream = ?').run(pipeline, stream);
+    const result =
+      stream === undefined
+        ? this.#db.prepare('DELETE FROM cursors WHERE pipeline = ?').run(pipeline)
+        : this.#db.prepare('DELETE FROM cursors WHERE pipeline = ? AND stream = ?').run(pipeline, stream);
     return result.changes;
   }
 }

@@ -2,15 +2,42 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'libsql';
 import { isEventType, type EventType } from '../config/event-types.js';
 import type {
-  ClaimRequest, ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryStatus, EventFilter, EventRecord, NewEvent, TargetSubscription,
+  ClaimRequest,
+  ClaimedDelivery,
+  DeliveryOutcome,
+  DeliveryRecord,
+  DeliveryStatus,
+  EventFilter,
+  EventRecord,
+  NewEvent,
+  TargetSubscription,
 } from './event-records.js';
 import { StateError } from './state-error.js';
 import { requirePositiveInteger } from './validate.js';
 
-interface EventRow { id: number; uid: string; type: EventType; at: string; pipeline: string; run_id: number | null; stream: string | null; payload: string }
+interface EventRow {
+  id: number;
+  uid: string;
+  type: EventType;
+  at: string;
+  pipeline: string;
+  run_id: number | null;
+  stream: string | null;
+  payload: string;
+}
 interface DeliveryRow {
-  id: number; event_id: number; pipeline: string; target: string; status: DeliveryStatus; attempts: number; queued_at: string;
-  next_attempt_at: string; claimed_by: string | null; lease_until: string | null; last_status: number | null; last_error: string | null;
+  id: number;
+  event_id: number;
+  pipeline: string;
+  target: string;
+  status: DeliveryStatus;
+  attempts: number;
+  queued_at: string;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
   delivered_at: string | null;
 }
 
@@ -29,11 +56,24 @@ export class SqliteEventLog {
    * call inside the transaction of the state change the event reports. Returns the event's id.
    */
   insert(event: NewEvent): number {
-    if (!isEventType(event.type)) throw new StateError('INVALID_ARGUMENT', `unknown event type "${String(event.type)}"`, { details: { type: event.type } });
+    if (!isEventType(event.type))
+      throw new StateError('INVALID_ARGUMENT', `unknown event type "${String(event.type)}"`, {
+        details: { type: event.type },
+      });
     const at = event.at ?? this.#now().toISOString();
-    const id = Number(this.#db
-      .prepare('INSERT INTO events (uid, type, at, pipeline, run_id, stream, payload) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(randomUUID(), event.type, at, event.pipeline, event.runId ?? null, event.stream ?? null, JSON.stringify(event.payload)).lastInsertRowid);
+    const id = Number(
+      this.#db
+        .prepare('INSERT INTO events (uid, type, at, pipeline, run_id, stream, payload) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(
+          randomUUID(),
+          event.type,
+          at,
+          event.pipeline,
+          event.runId ?? null,
+          event.stream ?? null,
+          JSON.stringify(event.payload),
+        ).lastInsertRowid,
+    );
     this.#fanOut(id, event.pipeline, event.type, at, false);
     return id;
   }
@@ -52,12 +92,23 @@ export class SqliteEventLog {
   listEvents(filter: EventFilter = {}): EventRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.pipeline !== undefined) { where.push('pipeline = ?'); params.push(filter.pipeline); }
-    if (filter.runId !== undefined) { where.push('run_id = ?'); params.push(filter.runId); }
-    if (filter.types !== undefined && filter.types.length > 0) { where.push('type IN (SELECT value FROM json_each(?))'); params.push(JSON.stringify(filter.types)); }
+    if (filter.pipeline !== undefined) {
+      where.push('pipeline = ?');
+      params.push(filter.pipeline);
+    }
+    if (filter.runId !== undefined) {
+      where.push('run_id = ?');
+      params.push(filter.runId);
+    }
+    if (filter.types !== undefined && filter.types.length > 0) {
+      where.push('type IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.types));
+    }
     const limit = filter.limit === undefined ? -1 : requirePositiveInteger('limit', filter.limit);
     const rows = this.#db
-      .prepare(`SELECT * FROM (SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?) ORDER BY id`)
+      .prepare(
+        `SELECT * FROM (SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?) ORDER BY id`,
+      )
       .all(...params, limit) as EventRow[];
     return rows.map(toEvent);
   }
@@ -65,20 +116,35 @@ export class SqliteEventLog {
   /** Replaces the pipeline's stored targets: events written from now on are queued for these. */
   syncTargets(pipeline: string, targets: readonly TargetSubscription[]): void {
     const at = this.#now().toISOString();
-    this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM notification_targets WHERE pipeline = ?').run(pipeline);
-      const insert = this.#db.prepare('INSERT OR REPLACE INTO notification_targets (pipeline, target, label, events, updated_at) VALUES (?, ?, ?, ?, ?)');
-      for (const t of targets) insert.run(pipeline, t.target, t.label, JSON.stringify(t.events), at);
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        this.#db.prepare('DELETE FROM notification_targets WHERE pipeline = ?').run(pipeline);
+        const insert = this.#db.prepare(
+          'INSERT OR REPLACE INTO notification_targets (pipeline, target, label, events, updated_at) VALUES (?, ?, ?, ?, ?)',
+        );
+        for (const t of targets) insert.run(pipeline, t.target, t.label, JSON.stringify(t.events), at);
+      })
+      .immediate();
   }
 
   listDeliveries(filter: { eventId?: number; pipeline?: string; status?: DeliveryStatus } = {}): DeliveryRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.eventId !== undefined) { where.push('event_id = ?'); params.push(filter.eventId); }
-    if (filter.pipeline !== undefined) { where.push('pipeline = ?'); params.push(filter.pipeline); }
-    if (filter.status !== undefined) { where.push('status = ?'); params.push(filter.status); }
-    const rows = this.#db.prepare(`SELECT * FROM deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`).all(...params) as DeliveryRow[];
+    if (filter.eventId !== undefined) {
+      where.push('event_id = ?');
+      params.push(filter.eventId);
+    }
+    if (filter.pipeline !== undefined) {
+      where.push('pipeline = ?');
+      params.push(filter.pipeline);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const rows = this.#db
+      .prepare(`SELECT * FROM deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`)
+      .all(...params) as DeliveryRow[];
     return rows.map(toDelivery);
   }
 
@@ -92,33 +158,53 @@ export class SqliteEventLog {
     const now = this.#now();
     const at = now.toISOString();
     const leaseUntil = new Date(now.getTime() + request.leaseMs).toISOString();
-    return this.#db.transaction(() => {
-      const rows = this.#db
-        .prepare(`SELECT d.* FROM deliveries d
+    return this.#db
+      .transaction(() => {
+        const rows = this.#db
+          .prepare(
+            `SELECT d.* FROM deliveries d
           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
             AND EXISTS (SELECT 1 FROM json_each(?) j WHERE json_extract(j.value, '$[0]') = d.pipeline AND json_extract(j.value, '$[1]') = d.target)
             AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.pipeline = d.pipeline AND e.target = d.target AND e.status = 'pending' AND e.event_id < d.event_id)
-          ORDER BY d.event_id, d.id LIMIT ?`)
-        .all(at, at, JSON.stringify(request.targets.map((t) => [t.pipeline, t.target])), request.limit) as DeliveryRow[];
-      const update = this.#db.prepare('UPDATE deliveries SET claimed_by = ?, lease_until = ? WHERE id = ?');
-      return rows.map((r) => {
-        update.run(request.owner, leaseUntil, r.id);
-        return { delivery: toDelivery({ ...r, claimed_by: request.owner, lease_until: leaseUntil }), event: this.getEvent(r.event_id) as EventRecord };
-      });
-    }).immediate();
+          ORDER BY d.event_id, d.id LIMIT ?`,
+          )
+          .all(
+            at,
+            at,
+            JSON.stringify(request.targets.map((t) => [t.pipeline, t.target])),
+            request.limit,
+          ) as DeliveryRow[];
+        const update = this.#db.prepare('UPDATE deliveries SET claimed_by = ?, lease_until = ? WHERE id = ?');
+        return rows.map((r) => {
+          update.run(request.owner, leaseUntil, r.id);
+          return {
+            delivery: toDelivery({ ...r, claimed_by: request.owner, lease_until: leaseUntil }),
+            event: this.getEvent(r.event_id) as EventRecord,
+          };
+        });
+      })
+      .immediate();
   }
 
   /** Records how a claimed delivery's attempt ended; false when `owner` no longer holds its claim. */
   complete(deliveryId: number, owner: string, outcome: DeliveryOutcome): boolean {
     const at = this.#now().toISOString();
-    const status: DeliveryStatus = outcome.kind === 'delivered' ? 'delivered' : outcome.kind === 'dead' ? 'dead' : 'pending';
+    const status: DeliveryStatus =
+      outcome.kind === 'delivered' ? 'delivered' : outcome.kind === 'dead' ? 'dead' : 'pending';
     const result = this.#db
-      .prepare(`UPDATE deliveries SET status = ?, attempts = attempts + 1, claimed_by = NULL, lease_until = NULL,
+      .prepare(
+        `UPDATE deliveries SET status = ?, attempts = attempts + 1, claimed_by = NULL, lease_until = NULL,
           last_status = ?, last_error = ?, delivered_at = ?, next_attempt_at = COALESCE(?, next_attempt_at)
-        WHERE id = ? AND claimed_by = ? AND status = 'pending'`)
+        WHERE id = ? AND claimed_by = ? AND status = 'pending'`,
+      )
       .run(
-        status, outcome.status ?? null, outcome.kind === 'delivered' ? null : outcome.error, outcome.kind === 'delivered' ? at : null,
-        outcome.kind === 'retry' ? outcome.nextAttemptAt : null, deliveryId, owner,
+        status,
+        outcome.status ?? null,
+        outcome.kind === 'delivered' ? null : outcome.error,
+        outcome.kind === 'delivered' ? at : null,
+        outcome.kind === 'retry' ? outcome.nextAttemptAt : null,
+        deliveryId,
+        owner,
       );
     return result.changes > 0;
   }
@@ -129,29 +215,44 @@ export class SqliteEventLog {
    */
   redeliver(eventId: number): number {
     const event = this.getEvent(eventId);
-    if (event === undefined) throw new StateError('EVENT_NOT_FOUND', `event ${eventId} does not exist in the state DB`, { details: { eventId } });
+    if (event === undefined)
+      throw new StateError('EVENT_NOT_FOUND', `event ${eventId} does not exist in the state DB`, {
+        details: { eventId },
+      });
     const at = this.#now().toISOString();
-    return this.#db.transaction(() => {
-      this.#db
-        .prepare(`UPDATE deliveries SET status = 'pending', queued_at = ?, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL WHERE event_id = ?`)
-        .run(at, at, eventId);
-      this.#fanOut(eventId, event.pipeline, event.type, at, true);
-      return (this.#db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE event_id = ?').get(eventId) as { n: number }).n;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        this.#db
+          .prepare(
+            `UPDATE deliveries SET status = 'pending', queued_at = ?, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL WHERE event_id = ?`,
+          )
+          .run(at, at, eventId);
+        this.#fanOut(eventId, event.pipeline, event.type, at, true);
+        return (
+          this.#db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE event_id = ?').get(eventId) as { n: number }
+        ).n;
+      })
+      .immediate();
   }
 
   #fanOut(eventId: number, pipeline: string, type: EventType, at: string, ignoreExisting: boolean): void {
     this.#db
-      .prepare(`INSERT ${ignoreExisting ? 'OR IGNORE ' : ''}INTO deliveries (event_id, pipeline, target, status, attempts, queued_at, next_attempt_at)
+      .prepare(
+        `INSERT ${ignoreExisting ? 'OR IGNORE ' : ''}INTO deliveries (event_id, pipeline, target, status, attempts, queued_at, next_attempt_at)
         SELECT ?, pipeline, target, 'pending', 0, ?, ? FROM notification_targets
-        WHERE pipeline = ? AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)`)
+        WHERE pipeline = ? AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)`,
+      )
       .run(eventId, at, at, pipeline, type);
   }
 }
 
 function toEvent(r: EventRow): EventRecord {
   return {
-    id: r.id, uid: r.uid, type: r.type, at: r.at, pipeline: r.pipeline,
+    id: r.id,
+    uid: r.uid,
+    type: r.type,
+    at: r.at,
+    pipeline: r.pipeline,
     ...(r.run_id === null ? {} : { runId: r.run_id }),
     ...(r.stream === null ? {} : { stream: r.stream }),
     payload: JSON.parse(r.payload) as Record<string, unknown>,
@@ -160,8 +261,14 @@ function toEvent(r: EventRow): EventRecord {
 
 function toDelivery(r: DeliveryRow): DeliveryRecord {
   return {
-    id: r.id, eventId: r.event_id, pipeline: r.pipeline, target: r.target, status: r.status, attempts: r.attempts,
-    queuedAt: r.queued_at, nextAttemptAt: r.next_attempt_at,
+    id: r.id,
+    eventId: r.event_id,
+    pipeline: r.pipeline,
+    target: r.target,
+    status: r.status,
+    attempts: r.attempts,
+    queuedAt: r.queued_at,
+    nextAttemptAt: r.next_attempt_at,
     ...(r.claimed_by === null ? {} : { claimedBy: r.claimed_by }),
     ...(r.lease_until === null ? {} : { leaseUntil: r.lease_until }),
     ...(r.last_status === null ? {} : { lastStatus: r.last_status }),

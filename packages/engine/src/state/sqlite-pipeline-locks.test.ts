@@ -67,7 +67,9 @@ describe('sqlite pipeline run lock: takeover of dead or stale holders', () => {
     await releaseRemote(); // the old holder's release must not free the new holder's lock
     await lockedError(open({ now }).acquirePipelineLock('orders', { pid: process.pid, host }));
     await release();
-    await (await open({ now }).acquirePipelineLock('orders', { pid: process.pid, host }))();
+    await (
+      await open({ now }).acquirePipelineLock('orders', { pid: process.pid, host })
+    )();
   });
 
   it('a live holder with a fresh heartbeat keeps the lock past the stale timeout', async () => {
@@ -77,7 +79,12 @@ describe('sqlite pipeline run lock: takeover of dead or stale holders', () => {
     const release = await holder.acquirePipelineLock('orders', { pid: process.pid, host: 'some-other-host' });
     nowMs += 5_000;
     await new Promise((resolve) => setTimeout(resolve, 100)); // heartbeats refresh at the new time
-    await lockedError(open({ now, locks: { staleAfterMs: 1_000, heartbeatMs: 0 } }).acquirePipelineLock('orders', { pid: process.pid, host }));
+    await lockedError(
+      open({ now, locks: { staleAfterMs: 1_000, heartbeatMs: 0 } }).acquirePipelineLock('orders', {
+        pid: process.pid,
+        host,
+      }),
+    );
     await release();
   });
 });
@@ -90,7 +97,12 @@ describe('sqlite: runs whose lock holder is gone are closed as interrupted', () 
     const runId = await dead.beginRun('orders', ['public.orders']);
     await dead.startRun(runId);
     await dead.transition(runId, 'public.orders', 'running');
-    await dead.recordStreamCounts(runId, 'public.orders', { rowsRead: 50, rowsWritten: 40, bytesRead: 500, bytesWritten: 400 });
+    await dead.recordStreamCounts(runId, 'public.orders', {
+      rowsRead: 50,
+      rowsWritten: 40,
+      bytesRead: 500,
+      bytesWritten: 400,
+    });
     const reader = open();
     expect(await reader.closeInterruptedRuns('other')).toEqual([]);
     expect(await reader.closeInterruptedRuns('orders')).toEqual([runId]);
@@ -98,8 +110,9 @@ describe('sqlite: runs whose lock holder is gone are closed as interrupted', () 
     expect(run?.status).toBe('interrupted');
     expect(run?.holder).toEqual({ pid, host });
     expect(run?.streams[0]).toMatchObject({ status: 'interrupted', counts: { rowsWritten: 40, rowsRead: 50 } });
-    expect((await reader.listRunTransitions(runId)).at(-1)?.reason)
-      .toBe(`its process (pid ${pid} on host ${host}) went away without closing the run: pid ${pid} is no longer running on this host`);
+    expect((await reader.listRunTransitions(runId)).at(-1)?.reason).toBe(
+      `its process (pid ${pid} on host ${host}) went away without closing the run: pid ${pid} is no longer running on this host`,
+    );
   });
 
   it('a run whose holder on another host stopped its heartbeat', async () => {
@@ -114,9 +127,13 @@ describe('sqlite: runs whose lock holder is gone are closed as interrupted', () 
     nowMs += 2_000;
     expect(await reader.closeInterruptedRuns()).toEqual([runId]);
     expect((await reader.getRun(runId))?.streams[0]?.status).toBe('interrupted');
-    expect((await reader.listRunTransitions(runId)).map((t) => [t.from, t.to])).toEqual([[null, 'pending'], ['pending', 'interrupted']]);
-    expect((await reader.listRunTransitions(runId)).at(-1)?.reason)
-      .toBe(`its process (pid ${process.pid} on host some-other-host) went away without closing the run: its lock heartbeat stopped at 2024-01-01T00:00:00.000Z (stale after 60000 ms)`);
+    expect((await reader.listRunTransitions(runId)).map((t) => [t.from, t.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'interrupted'],
+    ]);
+    expect((await reader.listRunTransitions(runId)).at(-1)?.reason).toBe(
+      `its process (pid ${process.pid} on host some-other-host) went away without closing the run: its lock heartbeat stopped at 2024-01-01T00:00:00.000Z (stale after 60000 ms)`,
+    );
   });
 
   it('a run left open by an engine that kept no holder is closed by the next holder of its lock', async () => {
@@ -128,7 +145,9 @@ describe('sqlite: runs whose lock holder is gone are closed as interrupted', () 
     const next = open({ now });
     const release = await next.acquirePipelineLock('orders', { pid: process.pid, host });
     expect(await next.closeInterruptedRuns('orders')).toEqual([runId]);
-    expect((await next.listRunTransitions(runId)).at(-1)?.reason).toBe(`its process no longer holds the pipeline lock: pid ${process.pid} on host ${host} took it over at 2024-01-01T00:00:01.000Z`);
+    expect((await next.listRunTransitions(runId)).at(-1)?.reason).toBe(
+      `its process no longer holds the pipeline lock: pid ${process.pid} on host ${host} took it over at 2024-01-01T00:00:01.000Z`,
+    );
     await release();
   });
 });

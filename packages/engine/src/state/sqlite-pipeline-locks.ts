@@ -16,7 +16,14 @@ export interface PipelineLockOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-interface LockRow { pipeline: string; token: string; pid: number; host: string; acquired_at: string; heartbeat_at: string }
+interface LockRow {
+  pipeline: string;
+  token: string;
+  pid: number;
+  host: string;
+  acquired_at: string;
+  heartbeat_at: string;
+}
 
 /** One run per pipeline at a time, across processes sharing the state DB file. */
 export class SqlitePipelineLocks {
@@ -40,26 +47,40 @@ export class SqlitePipelineLocks {
 
   acquire(pipeline: string, holder: PipelineLockHolder): () => void {
     const token = randomUUID();
-    this.#db.transaction(() => {
-      const now = this.#now();
-      const current = this.#db.prepare('SELECT * FROM pipeline_locks WHERE pipeline = ?').get(pipeline) as LockRow | undefined;
-      if (current !== undefined && this.#goneWhy(current, holder.host, now) === undefined) {
-        throw new StateError(
-          'PIPELINE_LOCKED',
-          `pipeline "${pipeline}" is already running: locked by pid ${current.pid} on host ${current.host} since ${current.acquired_at}`
-            + ` (last heartbeat ${current.heartbeat_at}); wait for it to finish or stop that process`,
-          { details: { pipeline, pid: current.pid, host: current.host, since: current.acquired_at, heartbeatAt: current.heartbeat_at } },
-        );
-      }
-      const at = now.toISOString();
-      this.#db
-        .prepare(`INSERT INTO pipeline_locks (pipeline, token, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+    this.#db
+      .transaction(() => {
+        const now = this.#now();
+        const current = this.#db.prepare('SELECT * FROM pipeline_locks WHERE pipeline = ?').get(pipeline) as
+          LockRow | undefined;
+        if (current !== undefined && this.#goneWhy(current, holder.host, now) === undefined) {
+          throw new StateError(
+            'PIPELINE_LOCKED',
+            `pipeline "${pipeline}" is already running: locked by pid ${current.pid} on host ${current.host} since ${current.acquired_at}` +
+              ` (last heartbeat ${current.heartbeat_at}); wait for it to finish or stop that process`,
+            {
+              details: {
+                pipeline,
+                pid: current.pid,
+                host: current.host,
+                since: current.acquired_at,
+                heartbeatAt: current.heartbeat_at,
+              },
+            },
+          );
+        }
+        const at = now.toISOString();
+        this.#db
+          .prepare(
+            `INSERT INTO pipeline_locks (pipeline, token, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
           ON CONFLICT (pipeline) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host,
-            acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`)
-        .run(pipeline, token, holder.pid, holder.host, at, at);
-    }).immediate();
+            acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+          )
+          .run(pipeline, token, holder.pid, holder.host, at, at);
+      })
+      .immediate();
 
-    const timer = this.#heartbeatMs > 0 ? setInterval(() => this.#heartbeat(pipeline, token), this.#heartbeatMs) : undefined;
+    const timer =
+      this.#heartbeatMs > 0 ? setInterval(() => this.#heartbeat(pipeline, token), this.#heartbeatMs) : undefined;
     timer?.unref();
     let released = false;
     const release = (): void => {
@@ -68,7 +89,8 @@ export class SqlitePipelineLocks {
       if (timer !== undefined) clearInterval(timer);
       this.#held.delete(token);
       if (this.#byPipeline.get(pipeline)?.token === token) this.#byPipeline.delete(pipeline);
-      if (this.#db.open) this.#db.prepare('DELETE FROM pipeline_locks WHERE pipeline = ? AND token = ?').run(pipeline, token);
+      if (this.#db.open)
+        this.#db.prepare('DELETE FROM pipeline_locks WHERE pipeline = ? AND token = ?').run(pipeline, token);
     };
     this.#held.set(token, release);
     this.#byPipeline.set(pipeline, { token, holder: { ...holder } });
@@ -82,7 +104,8 @@ export class SqlitePipelineLocks {
 
   /** Whether `pipeline`'s lock has a live holder, judged from this host as a takeover would be. */
   liveness(pipeline: string): LockLiveness {
-    const current = this.#db.prepare('SELECT * FROM pipeline_locks WHERE pipeline = ?').get(pipeline) as LockRow | undefined;
+    const current = this.#db.prepare('SELECT * FROM pipeline_locks WHERE pipeline = ?').get(pipeline) as
+      LockRow | undefined;
     if (current === undefined) return { live: false, why: 'no process holds the pipeline lock' };
     const why = this.#goneWhy(current, hostname(), this.#now());
     return why === undefined
@@ -97,7 +120,8 @@ export class SqlitePipelineLocks {
 
   /** Why the lock's holder is gone as seen from `host` (a dead pid there, a stale heartbeat), or undefined while it is live. */
   #goneWhy(current: LockRow, host: string, now: Date): string | undefined {
-    if (current.host === host && !this.#isAlive(current.pid)) return `pid ${current.pid} is no longer running on this host`;
+    if (current.host === host && !this.#isAlive(current.pid))
+      return `pid ${current.pid} is no longer running on this host`;
     const heartbeat = Date.parse(current.heartbeat_at);
     if (Number.isNaN(heartbeat) || now.getTime() - heartbeat > this.#staleAfterMs) {
       return `its lock heartbeat stopped at ${current.heartbeat_at} (stale after ${this.#staleAfterMs} ms)`;

@@ -8,13 +8,29 @@ import { SqliteCursors } from './sqlite-cursors.js';
 import { SqliteDeadLetters } from './sqlite-dead-letters.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
 import type {
-  ClaimRequest, ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryStatus, EventFilter, EventRecord, NewEvent, TargetSubscription,
+  ClaimRequest,
+  ClaimedDelivery,
+  DeliveryOutcome,
+  DeliveryRecord,
+  DeliveryStatus,
+  EventFilter,
+  EventRecord,
+  NewEvent,
+  TargetSubscription,
 } from './event-records.js';
 import { SqlitePipelineLocks, type PipelineLockOptions } from './sqlite-pipeline-locks.js';
 import { SqliteRunHistory } from './sqlite-run-history.js';
 import { StateError } from './state-error.js';
 import type {
-  CursorRecord, DeadLetter, PipelineLockHolder, RunOutcome, RunRecord, RunTransitionRecord, StreamCounts, StreamErrorInfo, TransitionRecord,
+  CursorRecord,
+  DeadLetter,
+  PipelineLockHolder,
+  RunOutcome,
+  RunRecord,
+  RunTransitionRecord,
+  StreamCounts,
+  StreamErrorInfo,
+  TransitionRecord,
 } from './state-records.js';
 import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
@@ -77,51 +93,106 @@ class SqliteStateStore implements StateStore {
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
     return this.#open().#runs.beginRun(pipeline, streams, this.#locks.heldBy(pipeline));
   }
-  async startRun(runId: number): Promise<void> { this.#open().#runs.startRun(runId); }
-  async transition(runId: number, stream: string, to: StreamStatus, reason?: string): Promise<void> { this.#open().#runs.transition(runId, stream, to, reason); }
-  async recordStreamCounts(runId: number, stream: string, counts: StreamCounts, error?: StreamErrorInfo): Promise<void> {
+  async startRun(runId: number): Promise<void> {
+    this.#open().#runs.startRun(runId);
+  }
+  async transition(runId: number, stream: string, to: StreamStatus, reason?: string): Promise<void> {
+    this.#open().#runs.transition(runId, stream, to, reason);
+  }
+  async recordStreamCounts(
+    runId: number,
+    stream: string,
+    counts: StreamCounts,
+    error?: StreamErrorInfo,
+  ): Promise<void> {
     this.#open().#runs.recordStreamCounts(runId, stream, counts, error);
   }
-  async finishRun(runId: number, status: RunStatus, outcome?: RunOutcome): Promise<void> { this.#open().#runs.finishRun(runId, status, outcome); }
+  async finishRun(runId: number, status: RunStatus, outcome?: RunOutcome): Promise<void> {
+    this.#open().#runs.finishRun(runId, status, outcome);
+  }
   async closeInterruptedRuns(pipeline?: string): Promise<number[]> {
     return this.#open().#runs.closeInterrupted(pipeline, (p) => this.#locks.liveness(p));
   }
-  async getRun(runId: number): Promise<RunRecord | undefined> { return this.#open().#runs.getRun(runId); }
-  async listRuns(options?: { pipeline?: string; limit?: number }): Promise<RunRecord[]> { return this.#open().#runs.listRuns(options); }
-  async listTransitions(runId: number, stream?: string): Promise<TransitionRecord[]> { return this.#open().#runs.listTransitions(runId, stream); }
-  async listRunTransitions(runId: number): Promise<RunTransitionRecord[]> { return this.#open().#runs.listRunTransitions(runId); }
+  async getRun(runId: number): Promise<RunRecord | undefined> {
+    return this.#open().#runs.getRun(runId);
+  }
+  async listRuns(options?: { pipeline?: string; limit?: number }): Promise<RunRecord[]> {
+    return this.#open().#runs.listRuns(options);
+  }
+  async listTransitions(runId: number, stream?: string): Promise<TransitionRecord[]> {
+    return this.#open().#runs.listTransitions(runId, stream);
+  }
+  async listRunTransitions(runId: number): Promise<RunTransitionRecord[]> {
+    return this.#open().#runs.listRunTransitions(runId);
+  }
 
-  async getCursor(pipeline: string, stream: string): Promise<CursorRecord | undefined> { return this.#open().#cursors.getCursor(pipeline, stream); }
-  async putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): Promise<void> { this.#open().#cursors.putCursor(cursor); }
-  async deleteCursors(pipeline: string, stream?: string): Promise<number> { return this.#open().#cursors.deleteCursors(pipeline, stream); }
+  async getCursor(pipeline: string, stream: string): Promise<CursorRecord | undefined> {
+    return this.#open().#cursors.getCursor(pipeline, stream);
+  }
+  async putCursor(cursor: Omit<CursorRecord, 'updatedAt'>): Promise<void> {
+    this.#open().#cursors.putCursor(cursor);
+  }
+  async deleteCursors(pipeline: string, stream?: string): Promise<number> {
+    return this.#open().#cursors.deleteCursors(pipeline, stream);
+  }
 
-  async getKv(scope: string, key: string): Promise<string | undefined> { return this.#open().#kv.getKv(scope, key); }
-  async putKv(scope: string, key: string, value: string): Promise<void> { this.#open().#kv.putKv(scope, key, value); }
+  async getKv(scope: string, key: string): Promise<string | undefined> {
+    return this.#open().#kv.getKv(scope, key);
+  }
+  async putKv(scope: string, key: string, value: string): Promise<void> {
+    this.#open().#kv.putKv(scope, key, value);
+  }
   async casKv(scope: string, key: string, expected: string | undefined, value: string): Promise<boolean> {
     return this.#open().#kv.casKv(scope, key, expected, value);
   }
-  async deleteKv(scope: string, key: string): Promise<boolean> { return this.#open().#kv.deleteKv(scope, key); }
-  async listKvKeys(scope: string, keyPrefix: string): Promise<string[]> { return this.#open().#kv.listKvKeys(scope, keyPrefix); }
+  async deleteKv(scope: string, key: string): Promise<boolean> {
+    return this.#open().#kv.deleteKv(scope, key);
+  }
+  async listKvKeys(scope: string, keyPrefix: string): Promise<string[]> {
+    return this.#open().#kv.listKvKeys(scope, keyPrefix);
+  }
 
-  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> { this.#open().#deadLetters.addDeadLetters(letters); }
+  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    this.#open().#deadLetters.addDeadLetters(letters);
+  }
   async listDeadLetters(options: { pipeline?: string; runId?: number; limit?: number }): Promise<DeadLetter[]> {
     return this.#open().#deadLetters.listDeadLetters(options);
   }
 
-  async appendEvent(event: NewEvent): Promise<EventRecord> { return this.#open().#events.append(event); }
-  async getEvent(id: number): Promise<EventRecord | undefined> { return this.#open().#events.getEvent(id); }
-  async listEvents(filter?: EventFilter): Promise<EventRecord[]> { return this.#open().#events.listEvents(filter); }
-  async syncNotificationTargets(pipeline: string, targets: readonly TargetSubscription[]): Promise<void> { this.#open().#events.syncTargets(pipeline, targets); }
-  async listDeliveries(filter?: { eventId?: number; pipeline?: string; status?: DeliveryStatus }): Promise<DeliveryRecord[]> {
+  async appendEvent(event: NewEvent): Promise<EventRecord> {
+    return this.#open().#events.append(event);
+  }
+  async getEvent(id: number): Promise<EventRecord | undefined> {
+    return this.#open().#events.getEvent(id);
+  }
+  async listEvents(filter?: EventFilter): Promise<EventRecord[]> {
+    return this.#open().#events.listEvents(filter);
+  }
+  async syncNotificationTargets(pipeline: string, targets: readonly TargetSubscription[]): Promise<void> {
+    this.#open().#events.syncTargets(pipeline, targets);
+  }
+  async listDeliveries(filter?: {
+    eventId?: number;
+    pipeline?: string;
+    status?: DeliveryStatus;
+  }): Promise<DeliveryRecord[]> {
     return this.#open().#events.listDeliveries(filter);
   }
-  async claimDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]> { return this.#open().#events.claim(request); }
+  async claimDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    return this.#open().#events.claim(request);
+  }
   async completeDelivery(deliveryId: number, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
     return this.#open().#events.complete(deliveryId, owner, outcome);
   }
-  async redeliverEvent(eventId: number): Promise<number> { return this.#open().#events.redeliver(eventId); }
-  async recordTick(tick: NewTick): Promise<number> { return this.#open().#ticks.recordTick(tick); }
-  async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> { return this.#open().#ticks.listTicks(options); }
+  async redeliverEvent(eventId: number): Promise<number> {
+    return this.#open().#events.redeliver(eventId);
+  }
+  async recordTick(tick: NewTick): Promise<number> {
+    return this.#open().#ticks.recordTick(tick);
+  }
+  async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> {
+    return this.#open().#ticks.listTicks(options);
+  }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {
     const release = this.#open().#locks.acquire(pipeline, holder);
@@ -135,7 +206,8 @@ class SqliteStateStore implements StateStore {
   }
 
   #open(): this {
-    if (!this.#db.open) throw new StateError('STORE_CLOSED', 'the state store is closed', { details: { path: this.#db.name } });
+    if (!this.#db.open)
+      throw new StateError('STORE_CLOSED', 'the state store is closed', { details: { path: this.#db.name } });
     return this;
   }
 }

@@ -36,8 +36,17 @@ export class SqliteTicks {
 
   recordTick(tick: NewTick): number {
     const result = this.#db
-      .prepare('INSERT INTO schedule_ticks (pipeline, tick_at, outcome, reason, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(tick.pipeline, tick.tickAt, tick.outcome, tick.reason ?? null, tick.runId ?? null, this.#now().toISOString());
+      .prepare(
+        'INSERT INTO schedule_ticks (pipeline, tick_at, outcome, reason, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        tick.pipeline,
+        tick.tickAt,
+        tick.outcome,
+        tick.reason ?? null,
+        tick.runId ?? null,
+        this.#now().toISOString(),
+      );
     return Number(result.lastInsertRowid);
   }
 

@@ -13,7 +13,15 @@ import type {
   TransitionRecord,
 } from './state-records.js';
 import type {
-  ClaimRequest, ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryStatus, EventFilter, EventRecord, NewEvent, TargetSubscription,
+  ClaimRequest,
+  ClaimedDelivery,
+  DeliveryOutcome,
+  DeliveryRecord,
+  DeliveryStatus,
+  EventFilter,
+  EventRecord,
+  NewEvent,
+  TargetSubscription,
 } from './event-records.js';
 
 /** Releases a pipeline run lock; idempotent, and never frees a lock someone else took over. */

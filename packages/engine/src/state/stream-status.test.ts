@@ -2,9 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { STREAM_STATUSES, STREAM_TRANSITIONS, canTransition, isTerminalStreamStatus } from './stream-status.js';
 
 const ALLOWED = new Set([
-  'pending>running', 'pending>cancelled', 'pending>failed', 'pending>interrupted',
-  'running>retrying', 'running>succeeded', 'running>failed', 'running>cancelled', 'running>interrupted',
-  'retrying>running', 'retrying>failed', 'retrying>cancelled', 'retrying>interrupted',
+  'pending>running',
+  'pending>cancelled',
+  'pending>failed',
+  'pending>interrupted',
+  'running>retrying',
+  'running>succeeded',
+  'running>failed',
+  'running>cancelled',
+  'running>interrupted',
+  'retrying>running',
+  'retrying>failed',
+  'retrying>cancelled',
+  'retrying>interrupted',
 ]);
 
 describe('STREAM_TRANSITIONS', () => {

@@ -1,12 +1,25 @@
 /** Status of one stream inside a run. */
-export const STREAM_STATUSES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const STREAM_STATUSES = [
+  'pending',
+  'running',
+  'retrying',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
 export type StreamStatus = (typeof STREAM_STATUSES)[number];
 
 /**
  * Statuses a stream never leaves; reaching one sets `finishedAt`. `interrupted`: its run's
  * process went away without closing it (see RunStatus).
  */
-export const TERMINAL_STREAM_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const satisfies readonly StreamStatus[];
+export const TERMINAL_STREAM_STATUSES = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const satisfies readonly StreamStatus[];
 
 /**
  * Allowed transitions: pending→running|cancelled|failed, running→retrying|succeeded|failed|cancelled,

@@ -3,14 +3,18 @@ import { StateError } from './state-error.js';
 /** A count stored as INTEGER: a non-negative safe integer. */
 export function requireCount(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new StateError('INVALID_ARGUMENT', `${name} must be a non-negative integer, got ${String(value)}`, { details: { name, value } });
+    throw new StateError('INVALID_ARGUMENT', `${name} must be a non-negative integer, got ${String(value)}`, {
+      details: { name, value },
+    });
   }
   return value;
 }
 
 export function requirePositiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new StateError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${String(value)}`, { details: { name, value } });
+    throw new StateError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${String(value)}`, {
+      details: { name, value },
+    });
   }
   return value;
 }

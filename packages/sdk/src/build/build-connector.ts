@@ -29,9 +29,12 @@ export async function buildConnector(dir: string): Promise<BuiltConnector> {
   const root = resolve(dir);
   const manifest = readConnectorManifest(root);
   // a misspelt endpoint field would silently grant nothing
-  const undeclared = manifest.endpointFields.length === 0 ? [] : undeclaredEndpointFields(manifest, await readConfigSchema(root));
+  const undeclared =
+    manifest.endpointFields.length === 0 ? [] : undeclaredEndpointFields(manifest, await readConfigSchema(root));
   if (undeclared.length > 0) {
-    throw new Error(`manifest.json: "endpointFields" names ${undeclared.map((f) => `"${f}"`).join(', ')}, not in ${manifest.configSchema}`);
+    throw new Error(
+      `manifest.json: "endpointFields" names ${undeclared.map((f) => `"${f}"`).join(', ')}, not in ${manifest.configSchema}`,
+    );
   }
   const out = join(root, 'build');
   await rm(out, { recursive: true, force: true });
@@ -77,7 +80,11 @@ export async function buildConnector(dir: string): Promise<BuiltConnector> {
   const t3 = performance.now();
   await writeFile(
     join(out, 'build-info.json'),
-    JSON.stringify({ name: manifest.name, version: manifest.version, roles: manifest.roles, bytes: component.length }, null, 2),
+    JSON.stringify(
+      { name: manifest.name, version: manifest.version, roles: manifest.roles, bytes: component.length },
+      null,
+      2,
+    ),
   );
   return {
     manifest,

@@ -40,12 +40,20 @@ export function readConnectorManifest(dir: string): ConnectorManifest {
     throw new Error(`${file}: "name" must match [a-z][a-z0-9-]*, got ${JSON.stringify(name)}`);
   }
   const roles = raw.roles;
-  if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => CONNECTOR_ROLES.includes(r as ConnectorRole))) {
-    throw new Error(`${file}: "roles" must be a non-empty list of ${CONNECTOR_ROLES.join(' | ')}, got ${JSON.stringify(roles)}`);
+  if (
+    !Array.isArray(roles) ||
+    roles.length === 0 ||
+    !roles.every((r) => CONNECTOR_ROLES.includes(r as ConnectorRole))
+  ) {
+    throw new Error(
+      `${file}: "roles" must be a non-empty list of ${CONNECTOR_ROLES.join(' | ')}, got ${JSON.stringify(roles)}`,
+    );
   }
   const endpointFields = raw.endpointFields ?? [];
   if (!Array.isArray(endpointFields) || !endpointFields.every((f) => typeof f === 'string' && ENDPOINT_FIELD.test(f))) {
-    throw new Error(`${file}: "endpointFields" must be a list of config field names (dotted paths like "url" or "replica.host"), got ${JSON.stringify(endpointFields)}`);
+    throw new Error(
+      `${file}: "endpointFields" must be a list of config field names (dotted paths like "url" or "replica.host"), got ${JSON.stringify(endpointFields)}`,
+    );
   }
   return Object.freeze({
     name,
@@ -63,13 +71,18 @@ export function readConnectorManifest(dir: string): ConnectorManifest {
  * each dotted path must name a property, looked up in `properties` and in the branches of
  * `oneOf`/`anyOf`/`allOf`. A schema without `properties` at some level accepts any name there.
  */
-export function undeclaredEndpointFields(manifest: Pick<ConnectorManifest, 'endpointFields'>, configSchema: unknown): string[] {
+export function undeclaredEndpointFields(
+  manifest: Pick<ConnectorManifest, 'endpointFields'>,
+  configSchema: unknown,
+): string[] {
   return manifest.endpointFields.filter((field) => {
     let levels: unknown[] = [configSchema];
     for (const key of field.split('.')) {
       const schemas = levels.flatMap(branches);
       if (!schemas.some((s) => isRecord(s.properties))) return false;
-      levels = schemas.map((s) => (isRecord(s.properties) ? s.properties[key] : undefined)).filter((s) => s !== undefined);
+      levels = schemas
+        .map((s) => (isRecord(s.properties) ? s.properties[key] : undefined))
+        .filter((s) => s !== undefined);
       if (levels.length === 0) return true;
     }
     return false;
@@ -78,7 +91,9 @@ export function undeclaredEndpointFields(manifest: Pick<ConnectorManifest, 'endp
 
 function branches(schema: unknown): Record<string, unknown>[] {
   if (!isRecord(schema)) return [];
-  const nested = ['oneOf', 'anyOf', 'allOf'].flatMap((k) => (Array.isArray(schema[k]) ? (schema[k] as unknown[]).flatMap(branches) : []));
+  const nested = ['oneOf', 'anyOf', 'allOf'].flatMap((k) =>
+    Array.isArray(schema[k]) ? (schema[k] as unknown[]).flatMap(branches) : [],
+  );
   return [schema, ...nested];
 }
 

@@ -27,7 +27,14 @@ export function isErrorCode(code: string): code is ErrorCode {
 export function errorCodeInfo(code: string): ErrorCodeInfo {
   if (isErrorCode(code)) {
     const spec = ERROR_CODES[code];
-    return { code, kind: spec.kind, category: spec.category, exit: ERROR_CATEGORY_EXIT_CODES[spec.category], hint: spec.hint, known: true };
+    return {
+      code,
+      kind: spec.kind,
+      category: spec.category,
+      exit: ERROR_CATEGORY_EXIT_CODES[spec.category],
+      hint: spec.hint,
+      known: true,
+    };
   }
   const sqlstate = code.startsWith('SQLSTATE_') ? code.slice('SQLSTATE_'.length) : undefined;
   if (sqlstate !== undefined && isSqlstate(sqlstate)) {
@@ -38,7 +45,14 @@ export function errorCodeInfo(code: string): ErrorCodeInfo {
         : category === 'connection'
           ? `Postgres connection or authentication failure (SQLSTATE ${sqlstate}): check the connector config and that the server is reachable`
           : `Postgres error SQLSTATE ${sqlstate}: see the message (with the server's DETAIL and HINT) and the PostgreSQL error codes appendix`;
-    return { code, kind: sqlstateIsTransient(sqlstate) ? 'transient' : 'permanent', category, exit: ERROR_CATEGORY_EXIT_CODES[category], hint, known: true };
+    return {
+      code,
+      kind: sqlstateIsTransient(sqlstate) ? 'transient' : 'permanent',
+      category,
+      exit: ERROR_CATEGORY_EXIT_CODES[category],
+      hint,
+      known: true,
+    };
   }
   return {
     code,

@@ -42,7 +42,10 @@ const CODE_SITES = [
   new RegExp(String.raw`'[0-9A-Z]{5}':\s*${CODE}`, 'g'),
 ];
 /** `code: 'A' | 'B'` unions and `*_ERROR_CODES = [...]` lists. */
-const CODE_LISTS = [/\bcode\??:\s*((?:'[A-Z0-9_]+'\s*\|\s*)+'[A-Z0-9_]+')/g, /_(?:ERROR|ENCODE)_CODES\s*=\s*\[([^\]]*)\]/g];
+const CODE_LISTS = [
+  /\bcode\??:\s*((?:'[A-Z0-9_]+'\s*\|\s*)+'[A-Z0-9_]+')/g,
+  /_(?:ERROR|ENCODE)_CODES\s*=\s*\[([^\]]*)\]/g,
+];
 /** Node's own error codes: the host classifies them (CONNECTION_FAILED), they never reach a stream. */
 const NODE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED']);
 
@@ -59,7 +62,9 @@ function codesInSource(): Map<string, string[]> {
     const text = readFileSync(path, 'utf8');
     const file = relative(ROOT, path);
     for (const site of CODE_SITES) for (const m of text.matchAll(site)) add(m[1] as string, file);
-    for (const list of CODE_LISTS) for (const m of text.matchAll(list)) for (const c of (m[1] as string).matchAll(/'([A-Z][A-Z0-9_]*)'/g)) add(c[1] as string, file);
+    for (const list of CODE_LISTS)
+      for (const m of text.matchAll(list))
+        for (const c of (m[1] as string).matchAll(/'([A-Z][A-Z0-9_]*)'/g)) add(c[1] as string, file);
   }
   return found;
 }
@@ -69,13 +74,27 @@ describe('codes in the source', () => {
 
   it('the scan finds the codes it should (it would pass vacuously if its patterns broke)', () => {
     expect(found.size).toBeGreaterThan(120);
-    for (const code of ['CONFIG_INVALID', 'NETWORK_DENIED', 'CONNECTION_LOST', 'ROW_REJECTED', 'NULL_IN_NOT_NULL', 'SLOT_INVALIDATED', 'STATE_WRITE_FAILED', 'CANCELLED', 'HOST_ERROR', 'PREFLIGHT_FAILED', 'TRUNCATED']) {
+    for (const code of [
+      'CONFIG_INVALID',
+      'NETWORK_DENIED',
+      'CONNECTION_LOST',
+      'ROW_REJECTED',
+      'NULL_IN_NOT_NULL',
+      'SLOT_INVALIDATED',
+      'STATE_WRITE_FAILED',
+      'CANCELLED',
+      'HOST_ERROR',
+      'PREFLIGHT_FAILED',
+      'TRUNCATED',
+    ]) {
       expect(found.has(code), code).toBe(true);
     }
   });
 
   it('every code thrown anywhere in packages/ and connectors/ is in the registry', () => {
-    const missing = [...found].filter(([code]) => !(code in ERROR_CODES)).map(([code, files]) => `${code} (${files.join(', ')})`);
+    const missing = [...found]
+      .filter(([code]) => !(code in ERROR_CODES))
+      .map(([code, files]) => `${code} (${files.join(', ')})`);
     expect(missing).toEqual([]);
   });
 });

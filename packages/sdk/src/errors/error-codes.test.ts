@@ -7,7 +7,14 @@ import { sqlstateCode } from './sqlstate-code.js';
 
 describe('ERROR_CODES', () => {
   it('the exit codes of the categories are the documented ones (README, `rapidbyte --help`)', () => {
-    expect(ERROR_CATEGORY_EXIT_CODES).toEqual({ failure: 1, config: 2, connection: 3, data: 4, partial: 5, interrupted: 130 });
+    expect(ERROR_CATEGORY_EXIT_CODES).toEqual({
+      failure: 1,
+      config: 2,
+      connection: 3,
+      data: 4,
+      partial: 5,
+      interrupted: 130,
+    });
   });
 
   it.each(Object.entries(ERROR_CODES))('%s has a kind, an exit code and a one-line fix-it hint', (code, spec) => {
@@ -17,7 +24,13 @@ describe('ERROR_CODES', () => {
     expect(spec.hint.length).toBeGreaterThan(10);
     expect(spec.hint).not.toMatch(/\n/);
     expect(spec.hint.length).toBeLessThanOrEqual(200);
-    expect(errorCodeInfo(code)).toMatchObject({ code, kind: spec.kind, category: spec.category, hint: spec.hint, known: true });
+    expect(errorCodeInfo(code)).toMatchObject({
+      code,
+      kind: spec.kind,
+      category: spec.category,
+      hint: spec.hint,
+      known: true,
+    });
   });
 
   it('a code never names a SQLSTATE family (those are derived: SQLSTATE_<state>)', () => {
@@ -25,36 +38,64 @@ describe('ERROR_CODES', () => {
   });
 
   it('every SQLSTATE with a name of its own is registered', () => {
-    for (const state of ['28P01', '28000', '3D000', '42P01', '42703', '42501', '57P01', '40001', '40P01', '53300', '55P03', '55006']) {
+    for (const state of [
+      '28P01',
+      '28000',
+      '3D000',
+      '42P01',
+      '42703',
+      '42501',
+      '57P01',
+      '40001',
+      '40P01',
+      '53300',
+      '55P03',
+      '55006',
+    ]) {
       expect(isErrorCode(sqlstateCode(state)), state).toBe(true);
     }
   });
 
   it('a read that row-level security would have filtered is ROW_SECURITY_FILTERED, other 42501s PERMISSION_DENIED', () => {
-    expect(sqlstateCode('42501', 'query would be affected by row-level security policy for table "acct"')).toBe('ROW_SECURITY_FILTERED');
+    expect(sqlstateCode('42501', 'query would be affected by row-level security policy for table "acct"')).toBe(
+      'ROW_SECURITY_FILTERED',
+    );
     expect(sqlstateCode('42501', 'permission denied for table acct')).toBe('PERMISSION_DENIED');
     expect(isErrorCode('ROW_SECURITY_FILTERED')).toBe(true);
   });
 });
 
 describe('codes that had drifted apart are one', () => {
-  it('a connector config error is CONFIG_INVALID (exit 2), as the engine\'s; INVALID_CONFIG is gone', () => {
+  it("a connector config error is CONFIG_INVALID (exit 2), as the engine's; INVALID_CONFIG is gone", () => {
     expect(errorCodeInfo('CONFIG_INVALID')).toMatchObject({ category: 'config', exit: 2 });
     expect(isErrorCode('INVALID_CONFIG')).toBe(false);
   });
 
-  it('the COPY encoder\'s and decoder\'s value errors are data errors (exit 4), not failures (exit 1)', () => {
-    for (const code of ['NULL_IN_NOT_NULL', 'VALUE_OUT_OF_RANGE', 'UNSUPPORTED_CONVERSION', 'MISSING_COLUMN', 'BAD_VALUE']) {
+  it("the COPY encoder's and decoder's value errors are data errors (exit 4), not failures (exit 1)", () => {
+    for (const code of [
+      'NULL_IN_NOT_NULL',
+      'VALUE_OUT_OF_RANGE',
+      'UNSUPPORTED_CONVERSION',
+      'MISSING_COLUMN',
+      'BAD_VALUE',
+    ]) {
       expect(errorCodeInfo(code).exit, code).toBe(4);
     }
   });
 
   it('one name for one condition: NULL_IN_NOT_NULL, PRIMARY_KEY_REQUIRED, BAD_HANDLE', () => {
-    for (const gone of ['NULL_VALUE', 'NO_PRIMARY_KEY', 'BAD_FRAME_HANDLE', 'COPY_ENCODE', 'DATA_ERROR']) expect(isErrorCode(gone), gone).toBe(false);
+    for (const gone of ['NULL_VALUE', 'NO_PRIMARY_KEY', 'BAD_FRAME_HANDLE', 'COPY_ENCODE', 'DATA_ERROR'])
+      expect(isErrorCode(gone), gone).toBe(false);
   });
 
-  it('connector-detected configuration problems exit 2 like the engine\'s', () => {
-    for (const code of ['UNSUPPORTED_MODE_PAIR', 'CURSOR_FIELD_REQUIRED', 'LOOKBACK_INVALID', 'PRIMARY_KEY_REQUIRED', 'CONNECTOR_UNAVAILABLE']) {
+  it("connector-detected configuration problems exit 2 like the engine's", () => {
+    for (const code of [
+      'UNSUPPORTED_MODE_PAIR',
+      'CURSOR_FIELD_REQUIRED',
+      'LOOKBACK_INVALID',
+      'PRIMARY_KEY_REQUIRED',
+      'CONNECTOR_UNAVAILABLE',
+    ]) {
       expect(errorCodeInfo(code).exit, code).toBe(2);
     }
   });
@@ -81,10 +122,16 @@ describe('errorCodeInfo of codes outside the registry', () => {
     expect(info.hint).toContain(code.slice('SQLSTATE_'.length));
   });
 
-  it('a third-party connector\'s own code, as it arrives over WIT, is a permanent connector failure (exit 1) with a hint', () => {
+  it("a third-party connector's own code, as it arrives over WIT, is a permanent connector failure (exit 1) with a hint", () => {
     const wire = new ConnectorError('transient', 'ACME_QUOTA_EXCEEDED', 'quota exceeded').toWit();
     const info = errorCodeInfo(ConnectorError.fromWit(wire).code);
-    expect(info).toMatchObject({ code: 'ACME_QUOTA_EXCEEDED', kind: 'permanent', category: 'failure', exit: 1, known: false });
+    expect(info).toMatchObject({
+      code: 'ACME_QUOTA_EXCEEDED',
+      kind: 'permanent',
+      category: 'failure',
+      exit: 1,
+      known: false,
+    });
     expect(info.hint).toContain('ACME_QUOTA_EXCEEDED');
     expect(errorCodeInfo('SQLSTATE_nope')).toMatchObject({ exit: 1, known: false });
   });

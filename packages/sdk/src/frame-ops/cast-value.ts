@@ -49,9 +49,18 @@ function toMicros(v: Exclude<CellValue, null>): bigint | CastMiss {
   if (typeof v === 'object' && 'micros' in v) return v.micros;
   if (typeof v === 'object' && 'days' in v) return daysToMicros(v.days);
   if (typeof v !== 'string') return new CastMiss('not a timestamp');
-  const m = /^\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,6}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i.exec(v);
+  const m =
+    /^\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,6}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i.exec(
+      v,
+    );
   if (!m) return new CastMiss('not a timestamp');
-  const zone = m[4] ? (m[4].toUpperCase() === 'Z' ? 'Z' : m[4].length === 3 ? `${m[4]}:00` : m[4].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')) : 'Z';
+  const zone = m[4]
+    ? m[4].toUpperCase() === 'Z'
+      ? 'Z'
+      : m[4].length === 3
+        ? `${m[4]}:00`
+        : m[4].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')
+    : 'Z';
   const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${(m[2] ?? '').length === 5 || !m[2] ? ':00' : ''}${zone}`);
   if (Number.isNaN(ms)) return new CastMiss('not a timestamp');
   return BigInt(ms) * 1000n + BigInt((m[3] ?? '').padEnd(6, '0') || '0');
@@ -60,12 +69,19 @@ function toMicros(v: Exclude<CellValue, null>): bigint | CastMiss {
 /** Converts one non-null value to the target's JS value (see `BuiltColumn`), or says why not. */
 export function castValue(v: Exclude<CellValue, null>, t: CastType): bigint | number | string | boolean | CastMiss {
   switch (t.kind) {
-    case 'int': return toInt(v, t);
-    case 'utf8': return cellText(v);
+    case 'int':
+      return toInt(v, t);
+    case 'utf8':
+      return cellText(v);
     case 'float': {
       if (typeof v === 'number') return v;
       const text = cellText(v).trim();
-      const n = typeof v === 'boolean' ? Number(v) : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^[+-]?(infinity|nan)$/i.test(text) ? Number(text.replace(/infinity/i, 'Infinity').replace(/nan/i, 'NaN')) : NaN;
+      const n =
+        typeof v === 'boolean'
+          ? Number(v)
+          : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^[+-]?(infinity|nan)$/i.test(text)
+            ? Number(text.replace(/infinity/i, 'Infinity').replace(/nan/i, 'NaN'))
+            : NaN;
       return Number.isNaN(n) && !/nan/i.test(text) ? new CastMiss('not a number') : n;
     }
     case 'bool': {
@@ -79,7 +95,8 @@ export function castValue(v: Exclude<CellValue, null>, t: CastType): bigint | nu
       const limit = 10n ** BigInt(t.precision as number);
       return r <= -limit || r >= limit ? new CastMiss(`does not fit numeric(${t.precision},${t.scale})`) : r;
     }
-    case 'timestamp': return toMicros(v);
+    case 'timestamp':
+      return toMicros(v);
     case 'date': {
       const micros = toMicros(v);
       return micros instanceof CastMiss ? new CastMiss('not a date') : microsToDays(micros);

@@ -1,4 +1,17 @@
-import { Bool, DataType, DateDay, Decimal, Float64, Int16, Int32, Int64, makeData, TimestampMicrosecond, Utf8, type Data } from 'apache-arrow';
+import {
+  Bool,
+  DataType,
+  DateDay,
+  Decimal,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  makeData,
+  TimestampMicrosecond,
+  Utf8,
+  type Data,
+} from 'apache-arrow';
 
 /** The Arrow column types a frame operation produces, with the JS value each row holds. */
 export type BuiltColumn =
@@ -32,10 +45,20 @@ export function buildColumn(column: BuiltColumn): Data {
     // two passes into one buffer: byte lengths, then writes (no per-value allocation)
     const strings = values as readonly (string | null)[];
     const offsets = new Int32Array(length + 1);
-    for (let i = 0; i < length; i++) offsets[i + 1] = (offsets[i] as number) + (strings[i] === null ? 0 : Buffer.byteLength(strings[i] as string, 'utf8'));
+    for (let i = 0; i < length; i++)
+      offsets[i + 1] =
+        (offsets[i] as number) + (strings[i] === null ? 0 : Buffer.byteLength(strings[i] as string, 'utf8'));
     const bytes = Buffer.allocUnsafe(offsets[length] as number);
-    for (let i = 0; i < length; i++) if (strings[i] !== null) bytes.write(strings[i] as string, offsets[i] as number, 'utf8');
-    return makeData({ type: type as Utf8, length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) });
+    for (let i = 0; i < length; i++)
+      if (strings[i] !== null) bytes.write(strings[i] as string, offsets[i] as number, 'utf8');
+    return makeData({
+      type: type as Utf8,
+      length,
+      nullCount,
+      nullBitmap: bitmap,
+      valueOffsets: offsets,
+      data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+    });
   }
   if (DataType.isBool(type)) {
     const bits = new Uint8Array((length + 7) >> 3);
@@ -62,7 +85,19 @@ export function buildColumn(column: BuiltColumn): Data {
     return makeData({ type: type as Int32, length, nullCount, nullBitmap: bitmap, data: data as Int32Array });
   }
   if (DataType.isFloat(type)) {
-    return makeData({ type: type as Float64, length, nullCount, nullBitmap: bitmap, data: Float64Array.from(values as readonly (number | null)[], (v) => v ?? 0) });
+    return makeData({
+      type: type as Float64,
+      length,
+      nullCount,
+      nullBitmap: bitmap,
+      data: Float64Array.from(values as readonly (number | null)[], (v) => v ?? 0),
+    });
   }
-  return makeData({ type: type as DateDay, length, nullCount, nullBitmap: bitmap, data: Int32Array.from(values as readonly (number | null)[], (v) => v ?? 0) });
+  return makeData({
+    type: type as DateDay,
+    length,
+    nullCount,
+    nullBitmap: bitmap,
+    data: Int32Array.from(values as readonly (number | null)[], (v) => v ?? 0),
+  });
 }

@@ -7,7 +7,8 @@ describe('timestampText and dateText', () => {
   it('match Date.toISOString wherever a Date reaches, with microseconds', () => {
     // every 37,813th day from 271,821 BC to 275,759 AD, at a time of day that varies too
     for (let days = -100_000_000; days <= 100_000_000; days += 37_813) {
-      const micros = BigInt(days) * MICROS_PER_DAY + BigInt((days % 86_400) * 1_000_000 + 123_456) * (days < 0 ? -1n : 1n);
+      const micros =
+        BigInt(days) * MICROS_PER_DAY + BigInt((days % 86_400) * 1_000_000 + 123_456) * (days < 0 ? -1n : 1n);
       const ms = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
       const iso = new Date(Number(ms)).toISOString();
       const sub = String(Number(micros - ms * 1000n)).padStart(3, '0');

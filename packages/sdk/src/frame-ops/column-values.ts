@@ -60,7 +60,9 @@ export function readColumn(data: Data): CellValue[] {
   if (DataType.isDate(type)) {
     for (let i = 0; i < data.length; i++) {
       const v = (values as ArrayLike<number | bigint>)[data.offset + i];
-      out[i] = !valid(i) ? null : { days: type.unit === DateUnit.DAY ? (v as number) : Number(BigInt(v as bigint) / 86_400_000n) };
+      out[i] = !valid(i)
+        ? null
+        : { days: type.unit === DateUnit.DAY ? (v as number) : Number(BigInt(v as bigint) / 86_400_000n) };
     }
     return out;
   }
@@ -68,7 +70,14 @@ export function readColumn(data: Data): CellValue[] {
   for (let i = 0; i < data.length; i++) {
     const v = vector.get(i) as unknown;
     if (v === null || v === undefined) out[i] = null;
-    else if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint' || v instanceof Uint8Array) out[i] = v;
+    else if (
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      typeof v === 'number' ||
+      typeof v === 'bigint' ||
+      v instanceof Uint8Array
+    )
+      out[i] = v;
     else out[i] = String(v);
   }
   return out;
@@ -103,7 +112,10 @@ function civilDateText(days: number): string {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  const y = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  const y =
+    year >= 0 && year <= 9999
+      ? String(year).padStart(4, '0')
+      : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
   return `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
@@ -121,7 +133,9 @@ export function timestampText(micros: bigint, utc: boolean): string {
     rest += MICROS_PER_DAY;
   }
   const seconds = Number(rest / 1_000_000n);
-  const frac = String(Number(rest % 1_000_000n)).padStart(6, '0').replace(/0+$/, '');
+  const frac = String(Number(rest % 1_000_000n))
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   const hh = String(Math.floor(seconds / 3600)).padStart(2, '0');
   const mm = String(Math.floor(seconds / 60) % 60).padStart(2, '0');
   const ss = String(seconds % 60).padStart(2, '0');
@@ -138,7 +152,8 @@ export function dateText(days: number): string {
 /** The value as text (what regex, allowed_values, unique, hash and a cast to utf8 see). */
 export function cellText(v: Exclude<CellValue, null>): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'bigint') return v >= -9007199254740991n && v <= 9007199254740991n ? String(Number(v)) : v.toString();
+  if (typeof v === 'bigint')
+    return v >= -9007199254740991n && v <= 9007199254740991n ? String(Number(v)) : v.toString();
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof Uint8Array) return `\\x${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}`;
   if ('decimal' in v) return decimalText(v.decimal, v.scale);
@@ -156,4 +171,5 @@ export function cellJson(v: CellValue): string | number | boolean | null {
 
 /** Microseconds of a day count, for casts between dates and timestamps. */
 export const daysToMicros = (days: number): bigint => BigInt(days) * MICROS_PER_DAY;
-export const microsToDays = (micros: bigint): number => Number((micros >= 0n ? micros : micros - MICROS_PER_DAY + 1n) / MICROS_PER_DAY);
+export const microsToDays = (micros: bigint): number =>
+  Number((micros >= 0n ? micros : micros - MICROS_PER_DAY + 1n) / MICROS_PER_DAY);

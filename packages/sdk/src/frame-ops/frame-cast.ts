@@ -27,16 +27,25 @@ export function castFrame(batch: RecordBatch, casts: readonly (readonly [string,
       const v = castValue(cell, target);
       if (v instanceof CastMiss) {
         const shown = JSON.stringify(cellJson(cell));
-        throw new FrameOpError('CAST_FAILED', `cannot cast column ${JSON.stringify(column)} row ${row} value ${shown} to ${typeText}: ${v.reason}`, {
-          column,
-          row,
-          value: shown,
-        });
+        throw new FrameOpError(
+          'CAST_FAILED',
+          `cannot cast column ${JSON.stringify(column)} row ${row} value ${shown} to ${typeText}: ${v.reason}`,
+          {
+            column,
+            row,
+            value: shown,
+          },
+        );
       }
       values[row] = v;
     }
     const data = buildColumn({ type: target.arrow, values } as BuiltColumn);
-    out = replaceColumn(out, index, castField(out.schema.fields[index] as RecordBatch['schema']['fields'][number], target), data);
+    out = replaceColumn(
+      out,
+      index,
+      castField(out.schema.fields[index] as RecordBatch['schema']['fields'][number], target),
+      data,
+    );
   }
   return out;
 }

@@ -42,14 +42,21 @@ function outOfRange(v: Exclude<CellValue, null>, range: NonNullable<PredicateRul
 }
 
 /** The first rule (other than `unique`) the value breaks, with the reason. */
-function check(rule: PredicateRule, v: CellValue, regex: RegExp | undefined, allowed: Set<string> | undefined): [PredicateKind, string] | undefined {
+function check(
+  rule: PredicateRule,
+  v: CellValue,
+  regex: RegExp | undefined,
+  allowed: Set<string> | undefined,
+): [PredicateKind, string] | undefined {
   if (v === null) return rule.not_null ? ['not_null', 'is null'] : undefined;
-  if (regex && !regex.test(cellText(v))) return ['regex', `${JSON.stringify(cellText(v))} does not match /${rule.regex}/`];
+  if (regex && !regex.test(cellText(v)))
+    return ['regex', `${JSON.stringify(cellText(v))} does not match /${rule.regex}/`];
   if (rule.range) {
     const reason = outOfRange(v, rule.range);
     if (reason) return ['range', reason];
   }
-  if (allowed && !allowed.has(cellText(v))) return ['allowed_values', `${JSON.stringify(cellText(v))} is not one of ${[...allowed].join(', ')}`];
+  if (allowed && !allowed.has(cellText(v)))
+    return ['allowed_values', `${JSON.stringify(cellText(v))} is not one of ${[...allowed].join(', ')}`];
   return undefined;
 }
 
@@ -66,7 +73,11 @@ export function filterFrame(batch: RecordBatch, rulesJson: string, maxDetails: n
   const cellsOf = new Map<string, CellValue[]>();
   const cells = (column: string): CellValue[] => {
     let c = cellsOf.get(column);
-    if (!c) cellsOf.set(column, (c = readColumn(batch.data.children[columnIndex(fields, column, 'frame-filter')] as RecordBatch['data'])));
+    if (!c)
+      cellsOf.set(
+        column,
+        (c = readColumn(batch.data.children[columnIndex(fields, column, 'frame-filter')] as RecordBatch['data'])),
+      );
     return c;
   };
   for (const rule of rules) {

@@ -25,13 +25,22 @@ function textField(field: Field): Field {
  */
 export function hashColumn(batch: RecordBatch, column: string, algorithm: string, salt: string): RecordBatch {
   if (!(HASH_ALGORITHMS as readonly string[]).includes(algorithm)) {
-    throw new FrameOpError('BAD_ALGORITHM', `frame-hash: unknown algorithm ${JSON.stringify(algorithm)}; allowed: ${HASH_ALGORITHMS.join(', ')}`, { column });
+    throw new FrameOpError(
+      'BAD_ALGORITHM',
+      `frame-hash: unknown algorithm ${JSON.stringify(algorithm)}; allowed: ${HASH_ALGORITHMS.join(', ')}`,
+      { column },
+    );
   }
   const index = columnIndex(batch.schema.fields, column, 'frame-hash');
   const values = readColumn(batch.data.children[index] as RecordBatch['data']).map((v) =>
     v === null ? null : createHash(algorithm).update(salt).update(cellText(v)).digest('hex'),
   );
-  return replaceColumn(batch, index, textField(batch.schema.fields[index] as Field), buildColumn({ type: new Utf8(), values }));
+  return replaceColumn(
+    batch,
+    index,
+    textField(batch.schema.fields[index] as Field),
+    buildColumn({ type: new Utf8(), values }),
+  );
 }
 
 /**
@@ -44,10 +53,17 @@ export function maskColumn(batch: RecordBatch, column: string, replacement: stri
   const field = batch.schema.fields[index] as Field;
   if (replacement === undefined) {
     const data = batch.data.children[index] as RecordBatch['data'];
-    const nulls = data.clone(data.type, data.offset, data.length, data.length, [data.valueOffsets, data.values, new Uint8Array((data.length + 7) >> 3), data.typeIds] as never);
+    const nulls = data.clone(data.type, data.offset, data.length, data.length, [
+      data.valueOffsets,
+      data.values,
+      new Uint8Array((data.length + 7) >> 3),
+      data.typeIds,
+    ] as never);
     return replaceColumn(batch, index, new Field(field.name, field.type, true, field.metadata), nulls);
   }
   const data = batch.data.children[index] as RecordBatch['data'];
-  const values = Array.from({ length: data.length }, (_, i) => (data.nullCount === 0 || data.getValid(i) ? replacement : null));
+  const values = Array.from({ length: data.length }, (_, i) =>
+    data.nullCount === 0 || data.getValid(i) ? replacement : null,
+  );
   return replaceColumn(batch, index, textField(field), buildColumn({ type: new Utf8(), values }));
 }

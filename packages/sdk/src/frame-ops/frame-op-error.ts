@@ -1,7 +1,15 @@
 import type { ErrorCode } from '../errors/error-codes.js';
 
 /** Stable codes of the host's vectorised frame operations. */
-export const FRAME_OP_ERROR_CODES = ['COLUMN_NOT_FOUND', 'BAD_CAST_TYPE', 'CAST_FAILED', 'BAD_PREDICATE', 'BAD_ALGORITHM', 'UNSUPPORTED_TYPE', 'BAD_RANGE'] as const satisfies readonly ErrorCode[];
+export const FRAME_OP_ERROR_CODES = [
+  'COLUMN_NOT_FOUND',
+  'BAD_CAST_TYPE',
+  'CAST_FAILED',
+  'BAD_PREDICATE',
+  'BAD_ALGORITHM',
+  'UNSUPPORTED_TYPE',
+  'BAD_RANGE',
+] as const satisfies readonly ErrorCode[];
 export type FrameOpErrorCode = (typeof FRAME_OP_ERROR_CODES)[number];
 
 /**
@@ -23,7 +31,11 @@ export class FrameOpError extends Error {
 export function columnIndex(fields: readonly { readonly name: string }[], column: string, op: string): number {
   const index = fields.findIndex((f) => f.name === column);
   if (index < 0) {
-    throw new FrameOpError('COLUMN_NOT_FOUND', `${op}: frame has no column ${JSON.stringify(column)} (columns: ${fields.map((f) => f.name).join(', ')})`, { column });
+    throw new FrameOpError(
+      'COLUMN_NOT_FOUND',
+      `${op}: frame has no column ${JSON.stringify(column)} (columns: ${fields.map((f) => f.name).join(', ')})`,
+      { column },
+    );
   }
   return index;
 }

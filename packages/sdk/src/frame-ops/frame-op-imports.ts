@@ -32,7 +32,12 @@ function lifted<A extends unknown[], R>(op: (...args: A) => R): (...args: A) => 
       return op(...args);
     } catch (error) {
       if (!(error instanceof FrameOpError)) throw error;
-      const payload: WitConnectorError = { kind: 'permanent', code: error.code, message: error.message, column: error.details.column };
+      const payload: WitConnectorError = {
+        kind: 'permanent',
+        code: error.code,
+        message: error.message,
+        column: error.details.column,
+      };
       throw Object.assign(new Error(error.message), { payload });
     }
   };
@@ -46,14 +51,24 @@ function lifted<A extends unknown[], R>(op: (...args: A) => R): (...args: A) => 
 export function frameOperationImports(frames: FrameStore): Record<string, (...args: never[]) => unknown> {
   const seen: SeenKeys = new Map();
   return {
-    frameCast: lifted((frame: FrameHandle, casts: [string, string][]) => frames.add(castFrame(frames.get(frame), casts))),
+    frameCast: lifted((frame: FrameHandle, casts: [string, string][]) =>
+      frames.add(castFrame(frames.get(frame), casts)),
+    ),
     frameFilter: lifted((frame: FrameHandle, rulesJson: string, maxDetails: number): [FrameHandle, bigint, string] => {
       const result = filterFrame(frames.get(frame), rulesJson, maxDetails, seen);
       return [frames.add(result.passed), BigInt(result.failedCount), JSON.stringify(result.failures)];
     }),
-    frameHash: lifted((frame: FrameHandle, column: string, algorithm: string, salt: string) => frames.add(hashColumn(frames.get(frame), column, algorithm, salt))),
-    frameMask: lifted((frame: FrameHandle, column: string, replacement: string | undefined) => frames.add(maskColumn(frames.get(frame), column, replacement))),
-    frameSlice: lifted((frame: FrameHandle, offset: bigint, length: bigint) => sliceInStore(frames, frame, Number(offset), Number(length))),
-    frameRecords: lifted((frame: FrameHandle, offset: bigint, count: bigint) => JSON.stringify(frameRecords(frames.get(frame), Number(offset), Number(count)))),
+    frameHash: lifted((frame: FrameHandle, column: string, algorithm: string, salt: string) =>
+      frames.add(hashColumn(frames.get(frame), column, algorithm, salt)),
+    ),
+    frameMask: lifted((frame: FrameHandle, column: string, replacement: string | undefined) =>
+      frames.add(maskColumn(frames.get(frame), column, replacement)),
+    ),
+    frameSlice: lifted((frame: FrameHandle, offset: bigint, length: bigint) =>
+      sliceInStore(frames, frame, Number(offset), Number(length)),
+    ),
+    frameRecords: lifted((frame: FrameHandle, offset: bigint, count: bigint) =>
+      JSON.stringify(frameRecords(frames.get(frame), Number(offset), Number(count))),
+    ),
   };
 }

@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { Bool, DateDay, Decimal, Field, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Utf8, type Data } from 'apache-arrow';
+import {
+  Bool,
+  DateDay,
+  Decimal,
+  Field,
+  Int64,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimestampMicrosecond,
+  Utf8,
+  type Data,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { buildColumn } from './column-builder.js';
 import { cellJson, readColumn } from './column-values.js';
@@ -10,13 +23,19 @@ import { FrameOpError } from './frame-op-error.js';
 import { takeRows } from './take-rows.js';
 
 function batch(columns: Record<string, Data>, metadata: Record<string, Record<string, string>> = {}): RecordBatch {
-  const fields = Object.entries(columns).map(([name, d]) => new Field(name, d.type, true, new Map(Object.entries(metadata[name] ?? {}))));
+  const fields = Object.entries(columns).map(
+    ([name, d]) => new Field(name, d.type, true, new Map(Object.entries(metadata[name] ?? {}))),
+  );
   const length = Object.values(columns)[0]?.length ?? 0;
-  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length, nullCount: 0, children: Object.values(columns) }));
+  return new RecordBatch(
+    new Schema(fields),
+    makeData({ type: new Struct(fields), length, nullCount: 0, children: Object.values(columns) }),
+  );
 }
 const text = (values: (string | null)[]): Data => buildColumn({ type: new Utf8(), values });
 const int64 = (values: (bigint | null)[]): Data => buildColumn({ type: new Int64(), values });
-const cells = (b: RecordBatch, name: string): unknown[] => readColumn(b.data.children[b.schema.fields.findIndex((f) => f.name === name)] as Data).map(cellJson);
+const cells = (b: RecordBatch, name: string): unknown[] =>
+  readColumn(b.data.children[b.schema.fields.findIndex((f) => f.name === name)] as Data).map(cellJson);
 
 describe('castFrame', () => {
   it('casts text to every target type, NULL staying NULL, and records the Postgres type', () => {
@@ -44,15 +63,24 @@ describe('castFrame', () => {
   it('decimals round half away from zero and respect precision', () => {
     const out = castFrame(batch({ v: text(['1.005', '-1.005', '0.004', '1e2']) }), [['v', 'numeric(6,2)']]);
     expect(cells(out, 'v')).toEqual(['1.01', '-1.01', '0.00', '100.00']);
-    expect(() => castFrame(batch({ v: text(['10000']) }), [['v', 'decimal(4,0)']])).toThrow(/does not fit numeric\(4,0\)/);
+    expect(() => castFrame(batch({ v: text(['10000']) }), [['v', 'decimal(4,0)']])).toThrow(
+      /does not fit numeric\(4,0\)/,
+    );
   });
 
   it('timestamps keep microseconds; dates and bools parse', () => {
-    const out = castFrame(batch({ t: text(['2024-01-02T03:04:05.123456Z', '2024-01-02 03:04:05+02']), d: text(['2024-02-29', null]), b: text(['yes', 'f']) }), [
-      ['t', 'timestamptz'],
-      ['d', 'date'],
-      ['b', 'bool'],
-    ]);
+    const out = castFrame(
+      batch({
+        t: text(['2024-01-02T03:04:05.123456Z', '2024-01-02 03:04:05+02']),
+        d: text(['2024-02-29', null]),
+        b: text(['yes', 'f']),
+      }),
+      [
+        ['t', 'timestamptz'],
+        ['d', 'date'],
+        ['b', 'bool'],
+      ],
+    );
     expect(cells(out, 't')).toEqual(['2024-01-02T03:04:05.123456Z', '2024-01-02T01:04:05Z']);
     expect(cells(out, 'd')).toEqual(['2024-02-29', null]);
     expect(cells(out, 'b')).toEqual([true, false]);
@@ -79,11 +107,18 @@ describe('filterFrame', () => {
 
   it('splits rows, first broken rule wins, unique remembers keys across frames', () => {
     const seen = new Map<string, Set<string>>();
-    const rules = JSON.stringify([{ column: 's', not_null: true, regex: '^[a-z]$' }, { column: 'id', unique: true }]);
+    const rules = JSON.stringify([
+      { column: 's', not_null: true, regex: '^[a-z]$' },
+      { column: 'id', unique: true },
+    ]);
     const r = filterFrame(b, rules, 10, seen);
     expect(cells(r.passed, 'id')).toEqual([1, null]);
     expect(r.failedCount).toBe(3);
-    expect(r.failures.map((f) => [f.row, f.rule])).toEqual([[1, 'not_null'], [2, 'regex'], [3, 'unique']]);
+    expect(r.failures.map((f) => [f.row, f.rule])).toEqual([
+      [1, 'not_null'],
+      [2, 'regex'],
+      [3, 'unique'],
+    ]);
     expect(r.failures[2]?.record).toEqual({ id: 1, s: 'b' });
     const again = filterFrame(batch({ id: int64([1n, 9n]), s: text(['a', 'a']) }), rules, 0, seen);
     expect(again.failedCount).toBe(1);
@@ -92,8 +127,20 @@ describe('filterFrame', () => {
   });
 
   it('range and allowed_values; zero rows; a bad rule is BAD_PREDICATE', () => {
-    const r = filterFrame(b, JSON.stringify([{ column: 'id', range: { min: 2, max: 2 } }, { column: 's', allowed_values: ['a'] }]), 10, new Map());
-    expect(r.failures.map((f) => f.reason)).toEqual(['1 is below the minimum 2', '3 is above the maximum 2', '1 is below the minimum 2']);
+    const r = filterFrame(
+      b,
+      JSON.stringify([
+        { column: 'id', range: { min: 2, max: 2 } },
+        { column: 's', allowed_values: ['a'] },
+      ]),
+      10,
+      new Map(),
+    );
+    expect(r.failures.map((f) => f.reason)).toEqual([
+      '1 is below the minimum 2',
+      '3 is above the maximum 2',
+      '1 is below the minimum 2',
+    ]);
     expect(filterFrame(takeRows(b, []), '[{"column":"id","not_null":true}]', 1, new Map()).passed.numRows).toBe(0);
     expect(() => filterFrame(b, '[{"column":"id","nope":1}]', 1, new Map())).toThrow(/unknown key nope/);
   });

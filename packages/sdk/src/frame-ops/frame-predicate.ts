@@ -33,15 +33,23 @@ export function parsePredicate(json: string): PredicateRule[] {
     if (typeof rule !== 'object' || rule === null || typeof rule.column !== 'string') {
       throw new FrameOpError('BAD_PREDICATE', `frame-filter: rule ${i} needs a "column"`);
     }
-    const unknown = Object.keys(rule).filter((k) => k !== 'column' && !(PREDICATE_KINDS as readonly string[]).includes(k));
+    const unknown = Object.keys(rule).filter(
+      (k) => k !== 'column' && !(PREDICATE_KINDS as readonly string[]).includes(k),
+    );
     if (unknown.length > 0) {
-      throw new FrameOpError('BAD_PREDICATE', `frame-filter: rule ${i} has unknown key ${unknown.join(', ')}; allowed: ${PREDICATE_KINDS.join(', ')}`, { column: rule.column });
+      throw new FrameOpError(
+        'BAD_PREDICATE',
+        `frame-filter: rule ${i} has unknown key ${unknown.join(', ')}; allowed: ${PREDICATE_KINDS.join(', ')}`,
+        { column: rule.column },
+      );
     }
     if (rule.regex !== undefined) {
       try {
         new RegExp(String(rule.regex), 'u');
       } catch (error) {
-        throw new FrameOpError('BAD_PREDICATE', `frame-filter: rule ${i} regex: ${(error as Error).message}`, { column: rule.column });
+        throw new FrameOpError('BAD_PREDICATE', `frame-filter: rule ${i} regex: ${(error as Error).message}`, {
+          column: rule.column,
+        });
       }
     }
   });

@@ -8,12 +8,18 @@ import { frameRecords, sliceFrame } from './frame-slice.js';
 
 function batch(n: number): RecordBatch {
   const columns: Record<string, Data> = {
-    id: buildColumn({ type: new Int64(), values: Array.from({ length: n }, (_, i) => (i === 2 ? null : BigInt(i) * 10_000_000_000_000_000n)) }),
+    id: buildColumn({
+      type: new Int64(),
+      values: Array.from({ length: n }, (_, i) => (i === 2 ? null : BigInt(i) * 10_000_000_000_000_000n)),
+    }),
     n: buildColumn({ type: new Int32(), values: Array.from({ length: n }, (_, i) => BigInt(i)) }),
     s: buildColumn({ type: new Utf8(), values: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : `v${i}`)) }),
   };
   const fields = Object.entries(columns).map(([name, d]) => new Field(name, d.type, true));
-  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: n, nullCount: 0, children: Object.values(columns) }));
+  return new RecordBatch(
+    new Schema(fields),
+    makeData({ type: new Struct(fields), length: n, nullCount: 0, children: Object.values(columns) }),
+  );
 }
 
 /** A store that counts adds and keeps frames as they are. */
@@ -69,7 +75,10 @@ describe('frame-slice / frame-records', () => {
 
   it('the host import shares a whole frame as stored and slices a part', () => {
     const s = store();
-    const ops = frameOperationImports(s) as unknown as { frameSlice(f: bigint, o: bigint, l: bigint): bigint; frameRecords(f: bigint, o: bigint, c: bigint): string };
+    const ops = frameOperationImports(s) as unknown as {
+      frameSlice(f: bigint, o: bigint, l: bigint): bigint;
+      frameRecords(f: bigint, o: bigint, c: bigint): string;
+    };
     const h = s.add(batch(6));
     const whole = ops.frameSlice(h, 0n, 6n);
     expect(s.shared).toBe(1);
@@ -77,6 +86,8 @@ describe('frame-slice / frame-records', () => {
     const part = ops.frameSlice(h, 2n, 2n);
     expect(s.shared).toBe(1);
     expect(JSON.parse(ops.frameRecords(part, 1n, 1n))).toEqual([{ id: '30000000000000000', n: 3, s: null }]);
-    expect(() => ops.frameSlice(h, 5n, 2n)).toThrow(expect.objectContaining({ payload: expect.objectContaining({ code: 'BAD_RANGE' }) }));
+    expect(() => ops.frameSlice(h, 5n, 2n)).toThrow(
+      expect.objectContaining({ payload: expect.objectContaining({ code: 'BAD_RANGE' }) }),
+    );
   });
 });

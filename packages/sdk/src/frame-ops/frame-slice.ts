@@ -8,8 +8,17 @@ export type FrameRecord = Record<string, string | number | boolean | null>;
 
 /** Checks `[offset, offset + length)` lies inside a frame of `rows` rows. */
 function checkRange(op: string, rows: number, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > rows) {
-    throw new FrameOpError('BAD_RANGE', `${op}: rows [${offset}, ${offset + length}) are outside the frame's ${rows} rows`);
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > rows
+  ) {
+    throw new FrameOpError(
+      'BAD_RANGE',
+      `${op}: rows [${offset}, ${offset + length}) are outside the frame's ${rows} rows`,
+    );
   }
 }
 
@@ -60,7 +69,9 @@ function recordCells(sliced: Data, rows: readonly number[]): CellValue[] {
 /** Bits `[offset, offset + length)` of a bitmap, as a bitmap of their own. */
 function shiftBits(bits: Uint8Array, offset: number, length: number): Uint8Array {
   const out = new Uint8Array((length + 7) >> 3);
-  for (let i = 0; i < length; i++) if ((((bits[(offset + i) >> 3] as number) >> ((offset + i) & 7)) & 1) === 1) out[i >> 3] = (out[i >> 3] as number) | (1 << (i & 7));
+  for (let i = 0; i < length; i++)
+    if ((((bits[(offset + i) >> 3] as number) >> ((offset + i) & 7)) & 1) === 1)
+      out[i >> 3] = (out[i >> 3] as number) | (1 << (i & 7));
   return out;
 }
 
@@ -75,7 +86,17 @@ function rebased(data: Data): Data {
   if (type.children?.length || DataType.isDictionary(type) || DataType.isUnion(type)) {
     throw new FrameOpError('UNSUPPORTED_TYPE', `frame-records: cannot read a ${String(type)} column of a frame slice`);
   }
-  const nullBitmap = data.nullCount > 0 && data.nullBitmap ? shiftBits(data.nullBitmap, data.offset, data.length) : undefined;
-  const values = DataType.isBool(type) ? shiftBits(data.values as Uint8Array, data.offset, data.length) : (data.values as ArrayBufferView);
-  return makeData({ type, length: data.length, nullCount: data.nullCount, nullBitmap, data: values, valueOffsets: data.valueOffsets as ArrayBufferView | undefined } as Parameters<typeof makeData>[0]) as Data;
+  const nullBitmap =
+    data.nullCount > 0 && data.nullBitmap ? shiftBits(data.nullBitmap, data.offset, data.length) : undefined;
+  const values = DataType.isBool(type)
+    ? shiftBits(data.values as Uint8Array, data.offset, data.length)
+    : (data.values as ArrayBufferView);
+  return makeData({
+    type,
+    length: data.length,
+    nullCount: data.nullCount,
+    nullBitmap,
+    data: values,
+    valueOffsets: data.valueOffsets as ArrayBufferView | undefined,
+  } as Parameters<typeof makeData>[0]) as Data;
 }

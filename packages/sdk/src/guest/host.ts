@@ -53,8 +53,7 @@ export const metric = (name: string, value: number): void => imports.metric(name
  * Source: places a checkpoint marker in the frame channel after the frames emitted so far.
  * Destination: reports that everything up to this checkpoint is committed.
  */
-export const checkpoint = (kind: string, payload: unknown): void =>
-  imports.checkpoint(kind, JSON.stringify(payload));
+export const checkpoint = (kind: string, payload: unknown): void => imports.checkpoint(kind, JSON.stringify(payload));
 
 /** Host-owned Arrow frames, addressed by handle. */
 export const frames = {

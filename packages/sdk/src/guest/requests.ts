@@ -60,7 +60,8 @@ export const pg = {
     batchRows: number,
     schemaMetadata: [string, string][] = [],
   ): Step<number> {
-    return (yield* call({ tag: 'pg-copy-out', val: { conn, sql, columns, batchRows, schemaMetadata } }, 'copy-stream')).val;
+    return (yield* call({ tag: 'pg-copy-out', val: { conn, sql, columns, batchRows, schemaMetadata } }, 'copy-stream'))
+      .val;
   },
   *copyOutNext(copy: number): Step<FrameItem> {
     return toFrameItem(yield* call({ tag: 'pg-copy-out-next', val: copy }, 'frame', 'end-of-data'));

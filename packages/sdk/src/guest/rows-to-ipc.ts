@@ -1,4 +1,18 @@
-import { Bool, Field, Struct, Float64, Int64, RecordBatch, Schema, Table, TimestampMicrosecond, Utf8, makeData, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  Bool,
+  Field,
+  Struct,
+  Float64,
+  Int64,
+  RecordBatch,
+  Schema,
+  Table,
+  TimestampMicrosecond,
+  Utf8,
+  makeData,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import type { DataType } from 'apache-arrow';
 import { ConnectorError } from './connector-error.js';
 
@@ -31,7 +45,11 @@ export interface RowsToIpcOptions {
 }
 
 const badValue = (column: string, value: unknown, type: RowColumnType): ConnectorError =>
-  ConnectorError.permanent('BAD_VALUE', `column ${JSON.stringify(column)}: ${JSON.stringify(value)} is not a valid ${type}`, { column });
+  ConnectorError.permanent(
+    'BAD_VALUE',
+    `column ${JSON.stringify(column)}: ${JSON.stringify(value)} is not a valid ${type}`,
+    { column },
+  );
 
 function arrowType(type: RowColumnType): DataType {
   switch (type) {
@@ -79,7 +97,15 @@ function inferType(values: readonly unknown[]): RowColumnType {
   for (const v of values) {
     if (v === null || v === undefined) continue;
     const t: RowColumnType =
-      typeof v === 'boolean' ? 'boolean' : typeof v === 'bigint' ? 'int64' : typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float64') : 'string';
+      typeof v === 'boolean'
+        ? 'boolean'
+        : typeof v === 'bigint'
+          ? 'int64'
+          : typeof v === 'number'
+            ? Number.isInteger(v)
+              ? 'int64'
+              : 'float64'
+            : 'string';
     if (seen === undefined || seen === t) seen = t;
     else if ((seen === 'int64' && t === 'float64') || (seen === 'float64' && t === 'int64')) seen = 'float64';
     else return 'string';
@@ -119,13 +145,21 @@ export function rowsToIpc(rows: readonly Row[], options: RowsToIpcOptions = {}):
     const type = arrowType(c.type);
     const values = rows.map((row) => {
       const v = convert(c.name, c.type, row[c.name]);
-      if (v === null && !nullable) throw ConnectorError.permanent('NULL_IN_NOT_NULL', `column ${JSON.stringify(c.name)} is not nullable but a row has no value`, { column: c.name });
+      if (v === null && !nullable)
+        throw ConnectorError.permanent(
+          'NULL_IN_NOT_NULL',
+          `column ${JSON.stringify(c.name)} is not nullable but a row has no value`,
+          { column: c.name },
+        );
       return v;
     });
     fields.push(new Field(c.name, type, nullable));
     return vectorFromArray(values, type).data[0] ?? makeData({ type, length: 0, nullCount: 0 });
   });
   const schema = new Schema(fields, new Map(Object.entries(options.metadata ?? {})));
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children: data }));
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children: data }),
+  );
   return tableToIPC(new Table([batch]), 'stream');
 }

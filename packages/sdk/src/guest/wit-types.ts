@@ -100,7 +100,10 @@ export interface PgSnapshot {
 export type Request =
   | { tag: 'pg-connect'; val: PgConnectOptions }
   | { tag: 'pg-query'; val: { conn: number; sql: string; params: (string | undefined)[] } }
-  | { tag: 'pg-copy-out'; val: { conn: number; sql: string; columns: PgColumn[]; batchRows: number; schemaMetadata: [string, string][] } }
+  | {
+      tag: 'pg-copy-out';
+      val: { conn: number; sql: string; columns: PgColumn[]; batchRows: number; schemaMetadata: [string, string][] };
+    }
   | { tag: 'pg-copy-out-next'; val: number }
   | { tag: 'pg-copy-in'; val: { conn: number; sql: string; columns: PgColumn[] } }
   | { tag: 'pg-copy-in-write'; val: { copy: number; frame: FrameHandle } }
@@ -137,9 +140,7 @@ export type Response =
   | { tag: 'snapshot'; val: PgSnapshot };
 
 export type StepResult =
-  | { tag: 'request'; val: Request }
-  | { tag: 'done'; val: string }
-  | { tag: 'failed'; val: WitConnectorError };
+  { tag: 'request'; val: Request } | { tag: 'done'; val: string } | { tag: 'failed'; val: WitConnectorError };
 
 export type ResponseTag = Response['tag'];
 export type ResponseOf<T extends ResponseTag> = Extract<Response, { tag: T }>;

@@ -6,7 +6,15 @@ describe('parsePostgresUrl', () => {
     const r = parsePostgresUrl('postgres://reader:secret@db.example.com:6543/shop?sslmode=require');
     expect(r).toEqual({
       ok: true,
-      value: { host: 'db.example.com', port: 6543, user: 'reader', password: 'secret', database: 'shop', sslmode: 'require', ignoredParams: [] },
+      value: {
+        host: 'db.example.com',
+        port: 6543,
+        user: 'reader',
+        password: 'secret',
+        database: 'shop',
+        sslmode: 'require',
+        ignoredParams: [],
+      },
     });
   });
 
@@ -53,12 +61,24 @@ describe('parseConnectionConfig', () => {
     const r = parseConnectionConfig({ host: 'h', user: 'u', database: 'd' }, 'rapidbyte/p');
     expect(r).toEqual({
       ok: true,
-      value: { host: 'h', port: 5432, user: 'u', password: '', database: 'd', sslMode: 'prefer', applicationName: 'rapidbyte/p', ignoredParams: [] },
+      value: {
+        host: 'h',
+        port: 5432,
+        user: 'u',
+        password: '',
+        database: 'd',
+        sslMode: 'prefer',
+        applicationName: 'rapidbyte/p',
+        ignoredParams: [],
+      },
     });
   });
 
   it('lets explicit password and sslmode win over the URL, and defaults the database to the user', () => {
-    const r = parseConnectionConfig({ url: 'postgres://loader:old@h?sslmode=disable', password: 'new', sslmode: 'require' }, 'x');
+    const r = parseConnectionConfig(
+      { url: 'postgres://loader:old@h?sslmode=disable', password: 'new', sslmode: 'require' },
+      'x',
+    );
     expect(r.ok && [r.value.password, r.value.sslMode, r.value.database]).toEqual(['new', 'require', 'loader']);
   });
 

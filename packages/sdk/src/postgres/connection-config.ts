@@ -89,7 +89,10 @@ export function parsePostgresUrl(url: string): Parsed<PostgresUrl> {
       ignoredParams.push(key);
     }
   }
-  return { ok: true, value: { host: hp.value.host, port: hp.value.port, user, password, database, sslmode, ignoredParams } };
+  return {
+    ok: true,
+    value: { host: hp.value.host, port: hp.value.port, user, password, database, sslmode, ignoredParams },
+  };
 }
 
 /**

@@ -17,7 +17,11 @@ describe('parseStreamName', () => {
   });
 
   it('round-trips through formatStreamName', () => {
-    for (const [schema, table] of [['public', 'users'], ['my.schema', 'a"b'], ['S', 'T.x']] as const) {
+    for (const [schema, table] of [
+      ['public', 'users'],
+      ['my.schema', 'a"b'],
+      ['S', 'T.x'],
+    ] as const) {
       expect(parseStreamName(formatStreamName(schema, table))).toEqual({ schema, table });
     }
   });

@@ -43,7 +43,10 @@ interface ConnectorExports {
   close(session: number): void;
 }
 
-type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports: Record<string, unknown>) => Promise<Record<string, unknown>>;
+type Instantiate = (
+  getCoreModule: (name: string) => WebAssembly.Module,
+  imports: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
 
 /**
  * Runs a built connector component (its `build/bindings`, as `rapidbyte-build` writes them)
@@ -123,7 +126,8 @@ export class ConnectorHarness {
     let outcome: SessionRun['outcome'] | undefined;
     try {
       for (let step = 0; outcome === undefined; step++) {
-        if (step > (options.maxSteps ?? 1_000_000)) throw new Error(`${this.manifest.name}: session exceeded ${options.maxSteps ?? 1_000_000} steps`);
+        if (step > (options.maxSteps ?? 1_000_000))
+          throw new Error(`${this.manifest.name}: session exceeded ${options.maxSteps ?? 1_000_000} steps`);
         const result = exports.runStep(session, input);
         if (result.tag === 'done') outcome = { ok: true, result: JSON.parse(result.val) as unknown };
         else if (result.tag === 'failed') outcome = { ok: false, error: result.val };
@@ -166,7 +170,8 @@ export class ConnectorHarness {
       if (!module) throw new Error(`${this.manifest.name}: missing core module ${name}`);
       return module;
     }, imports);
-    const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as ConnectorExports | undefined;
+    const exports = (instance.connector ?? instance['rapidbyte:connector/connector@0.1.0']) as
+      ConnectorExports | undefined;
     if (!exports) throw new Error(`${this.manifest.name}: component does not export rapidbyte:connector/connector`);
     return { exports, frames };
   }

@@ -108,7 +108,9 @@ export class FakePostgres {
         const copy = this.#copyIn.get(val.copy);
         if (!copy) return failure('BAD_HANDLE', `unknown copy stream ${val.copy}`);
         const batch = host.frames.take(val.frame);
-        const refused = copy.failed ? failure('COPY_FAILED', 'the COPY already failed') : this.#options.copyIn?.(copy.sql, batch);
+        const refused = copy.failed
+          ? failure('COPY_FAILED', 'the COPY already failed')
+          : this.#options.copyIn?.(copy.sql, batch);
         if (refused) {
           copy.failed = true;
           return refused;

@@ -17,7 +17,10 @@ export class HarnessFrames {
 
   get(handle: FrameHandle): RecordBatch {
     const batch = this.#frames.get(handle);
-    if (!batch) throw Object.assign(new Error(`unknown frame handle ${handle}`), { payload: { kind: 'permanent', code: 'BAD_HANDLE', message: `unknown frame handle ${handle}` } });
+    if (!batch)
+      throw Object.assign(new Error(`unknown frame handle ${handle}`), {
+        payload: { kind: 'permanent', code: 'BAD_HANDLE', message: `unknown frame handle ${handle}` },
+      });
     return batch;
   }
 

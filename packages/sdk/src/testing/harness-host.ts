@@ -61,7 +61,9 @@ export function createHarnessHost(frames: HarnessFrames, capture: HostCapture): 
     frameRename: (frame: FrameHandle, renames: [string, string][]) => {
       const batch = frames.get(frame);
       const map = new Map(renames);
-      const fields = batch.schema.fields.map((f) => (map.has(f.name) ? new Field(map.get(f.name) as string, f.type, f.nullable, f.metadata) : f));
+      const fields = batch.schema.fields.map((f) =>
+        map.has(f.name) ? new Field(map.get(f.name) as string, f.type, f.nullable, f.metadata) : f,
+      );
       return frames.add(new RecordBatch(new Schema(fields, batch.schema.metadata), batch.data));
     },
     frameFromIpc: (ipc: Uint8Array) => {
@@ -71,7 +73,8 @@ export function createHarnessHost(frames: HarnessFrames, capture: HostCapture): 
       } catch (error) {
         throw componentError('BAD_IPC', `frame-from-ipc: ${(error as Error).message}`);
       }
-      if (table.batches.length !== 1) throw componentError('BAD_IPC', `frame-from-ipc expects one record batch, got ${table.batches.length}`);
+      if (table.batches.length !== 1)
+        throw componentError('BAD_IPC', `frame-from-ipc expects one record batch, got ${table.batches.length}`);
       return frames.add(table.batches[0] as RecordBatch);
     },
     ...frameOperationImports(frames),
@@ -82,7 +85,8 @@ export function createHarnessHost(frames: HarnessFrames, capture: HostCapture): 
       capture.state.set(key, value);
       return true;
     },
-    emitDlq: (record: string, error: string, category: string) => capture.deadLetters.push({ record: parseJson(record), error, category }),
+    emitDlq: (record: string, error: string, category: string) =>
+      capture.deadLetters.push({ record: parseJson(record), error, category }),
     isCancelled: () => capture.cancelled(),
   };
 }
@@ -98,5 +102,8 @@ export function deniedWasiImports(): Record<string, unknown> {
         throw new Error(`${name}: WASI capability not granted to connectors`);
       },
     });
-  return new Proxy({}, { get: (_t, iface: string) => new Proxy({}, { get: (_u, member: string) => deny(`${iface}#${member}`) }) });
+  return new Proxy(
+    {},
+    { get: (_t, iface: string) => new Proxy({}, { get: (_u, member: string) => deny(`${iface}#${member}`) }) },
+  );
 }

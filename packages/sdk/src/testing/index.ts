@@ -13,7 +13,14 @@ export type { RunOptions } from './connector-harness.js';
 export { SessionRun } from './session-record.js';
 export type { OutputItem, SessionRecord } from './session-record.js';
 export { failure, fileHandler, inputHandler, stringify, UnansweredRequestError } from './request-handlers.js';
-export type { HandlerHost, InputItem, RequestHandler, RequestHandlers, RequestOf, RequestTag } from './request-handlers.js';
+export type {
+  HandlerHost,
+  InputItem,
+  RequestHandler,
+  RequestHandlers,
+  RequestOf,
+  RequestTag,
+} from './request-handlers.js';
 export { FakePostgres } from './fake-postgres.js';
 export type { FakeCopyIn, FakeQueryAnswer, FakePostgresOptions } from './fake-postgres.js';
 export { HarnessFrames, describeSchema } from './harness-frames.js';

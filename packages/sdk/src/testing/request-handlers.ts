@@ -14,7 +14,10 @@ export interface HandlerHost {
  * Answers one kind of request (by its WIT tag, e.g. `pg-query`). Handlers are looked up by tag
  * only, so request kinds added to the WIT need no harness change: a test answers them by tag.
  */
-export type RequestHandler<T extends RequestTag = RequestTag> = (request: RequestOf<T>, host: HandlerHost) => Response | Promise<Response>;
+export type RequestHandler<T extends RequestTag = RequestTag> = (
+  request: RequestOf<T>,
+  host: HandlerHost,
+) => Response | Promise<Response>;
 
 /** Handlers by request tag. */
 export type RequestHandlers = { readonly [T in RequestTag]?: RequestHandler<T> };
@@ -50,10 +53,16 @@ export function stringify(value: unknown): string {
  * that is not in the map is refused with `FS_DENIED` (as a path outside `allowed_paths` is).
  */
 export function fileHandler(files: Readonly<Record<string, string | Uint8Array>>): RequestHandler<'fs-read'> {
-  const bytes = new Map(Object.entries(files).map(([p, c]) => [p, typeof c === 'string' ? new TextEncoder().encode(c) : c]));
+  const bytes = new Map(
+    Object.entries(files).map(([p, c]) => [p, typeof c === 'string' ? new TextEncoder().encode(c) : c]),
+  );
   return ({ val }) => {
     const content = bytes.get(val.path);
-    if (!content) return failure('FS_DENIED', `read of ${val.path} refused: not inside permissions.fs.allowed_paths (harness files: ${[...bytes.keys()].join(', ') || 'none'})`);
+    if (!content)
+      return failure(
+        'FS_DENIED',
+        `read of ${val.path} refused: not inside permissions.fs.allowed_paths (harness files: ${[...bytes.keys()].join(', ') || 'none'})`,
+      );
     const start = Number(val.offset);
     return { tag: 'bytes', val: content.slice(start, start + val.length) };
   };

@@ -10,7 +10,8 @@ export type OutputItem =
 /** Everything one session did through the host, captured for assertions. */
 export interface SessionRecord {
   /** `ok: true` with the operation's parsed JSON result, or the guest's error. */
-  readonly outcome: { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: WitConnectorError };
+  readonly outcome:
+    { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: WitConnectorError };
   /** Frames emitted (`emit-batch`), in order. */
   readonly frames: readonly RecordBatch[];
   /** Frames and checkpoints interleaved as the downstream channel would carry them. */

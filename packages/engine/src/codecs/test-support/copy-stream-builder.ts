@@ -30,7 +30,10 @@ export class CopyStreamBuilder {
     for (const f of fields) {
       v.setInt32(p, f === null ? -1 : f.length);
       p += 4;
-      if (f !== null) { r.set(f, p); p += f.length; }
+      if (f !== null) {
+        r.set(f, p);
+        p += f.length;
+      }
     }
     this.#parts.push(r);
     return this;
@@ -49,7 +52,10 @@ export class CopyStreamBuilder {
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -68,7 +74,13 @@ export const pg = {
   float8: (n: number) => fixed(8, (v) => v.setFloat64(0, n)),
   bool: (b: boolean) => new Uint8Array([b ? 1 : 0]),
   text: (s: string) => new TextEncoder().encode(s),
-  jsonb: (s: string) => { const t = new TextEncoder().encode(s); const b = new Uint8Array(t.length + 1); b[0] = 1; b.set(t, 1); return b; },
+  jsonb: (s: string) => {
+    const t = new TextEncoder().encode(s);
+    const b = new Uint8Array(t.length + 1);
+    b[0] = 1;
+    b.set(t, 1);
+    return b;
+  },
   uuid: (hex: string) => Uint8Array.from(Buffer.from(hex.replace(/-/g, ''), 'hex')),
   /** Days since 2000-01-01. */
   date: (days: number) => fixed(4, (v) => v.setInt32(0, days)),
@@ -80,7 +92,10 @@ export const pg = {
 
 function pgNumeric(s: string, dscale: number): Uint8Array {
   const special: Record<string, number> = { NaN: 0xc000, Infinity: 0xd000, '-Infinity': 0xf000 };
-  if (s in special) return fixed(8, (v) => { v.setUint16(4, special[s]); });
+  if (s in special)
+    return fixed(8, (v) => {
+      v.setUint16(4, special[s]);
+    });
   const neg = s.startsWith('-');
   const [ip = '', fp = ''] = s.replace(/^[-+]/, '').split('.');
   const frac = fp.padEnd(dscale, '0');
@@ -91,7 +106,10 @@ function pgNumeric(s: string, dscale: number): Uint8Array {
   for (let i = 0; i < intPadded.length; i += 4) groups.push(Number(intPadded.slice(i, i + 4)));
   let weight = groups.length - 1;
   for (let i = 0; i < fracPadded.length; i += 4) groups.push(Number(fracPadded.slice(i, i + 4)));
-  while (groups.length > 0 && groups[0] === 0) { groups.shift(); weight--; }
+  while (groups.length > 0 && groups[0] === 0) {
+    groups.shift();
+    weight--;
+  }
   while (groups.length > 0 && groups[groups.length - 1] === 0) groups.pop();
   if (groups.length === 0) weight = 0;
   return fixed(8 + 2 * groups.length, (v) => {

@@ -5,9 +5,16 @@ import type { StateStore } from '../state-store.js';
 import type { OpenContractStores, ContractStores } from './state-store-contract.js';
 import { stateErrorOf } from './state-store-contract.js';
 
-const HOOK = { target: 'hook', label: 'https://hooks.example (json, hook)', events: ['run.failed', 'run.succeeded', 'stream.failed'] as const };
+const HOOK = {
+  target: 'hook',
+  label: 'https://hooks.example (json, hook)',
+  events: ['run.failed', 'run.succeeded', 'stream.failed'] as const,
+};
 const OPS = { target: 'ops', label: 'https://ops.example (json, ops)', events: ['run.failed'] as const };
-const BOTH = [{ pipeline: 'orders', target: 'hook' }, { pipeline: 'orders', target: 'ops' }];
+const BOTH = [
+  { pipeline: 'orders', target: 'hook' },
+  { pipeline: 'orders', target: 'ops' },
+];
 
 /** Registers the outbox contract suite for one backend. */
 export function describeEventOutboxContract(name: string, open: OpenContractStores): void {
@@ -28,9 +35,16 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       const runId = await store.beginRun('orders', ['public.a', 'public.b']);
       await store.startRun(runId);
       await store.transition(runId, 'public.a', 'running');
-      await store.recordStreamCounts(runId, 'public.a', { rowsRead: 3, rowsWritten: 2, bytesRead: 30, bytesWritten: 20 }, { code: 'AUTH_FAILED', kind: 'permanent', message: 'password authentication failed for user "app"' });
+      await store.recordStreamCounts(
+        runId,
+        'public.a',
+        { rowsRead: 3, rowsWritten: 2, bytesRead: 30, bytesWritten: 20 },
+        { code: 'AUTH_FAILED', kind: 'permanent', message: 'password authentication failed for user "app"' },
+      );
       await store.transition(runId, 'public.a', 'failed', 'AUTH_FAILED: password authentication failed');
-      await store.finishRun(runId, 'failed', { error: { code: 'AUTH_FAILED', kind: 'permanent', message: 'password authentication failed for user "app"' } });
+      await store.finishRun(runId, 'failed', {
+        error: { code: 'AUTH_FAILED', kind: 'permanent', message: 'password authentication failed for user "app"' },
+      });
       return runId;
     }
 
@@ -38,17 +52,36 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       await store.syncNotificationTargets('orders', [HOOK, OPS]);
       const runId = await failedRun();
       const events = await store.listEvents({ pipeline: 'orders' });
-      expect(events.map((e) => `${e.type}${e.stream ? ` ${e.stream}` : ''}`)).toEqual(['run.started', 'stream.started public.a', 'stream.failed public.a', 'run.failed']);
+      expect(events.map((e) => `${e.type}${e.stream ? ` ${e.stream}` : ''}`)).toEqual([
+        'run.started',
+        'stream.started public.a',
+        'stream.failed public.a',
+        'run.failed',
+      ]);
       const failed = events[3];
-      expect(failed).toMatchObject({ runId, pipeline: 'orders', payload: { status: 'failed', error: { code: 'AUTH_FAILED' } } });
+      expect(failed).toMatchObject({
+        runId,
+        pipeline: 'orders',
+        payload: { status: 'failed', error: { code: 'AUTH_FAILED' } },
+      });
       expect(failed?.uid).toMatch(/^[0-9a-f-]{36}$/);
       // the run's per-stream summary: the failed stream with its error and counts, the other closed with the run
       expect(failed?.payload.streams).toEqual([
-        expect.objectContaining({ stream: 'public.a', status: 'failed', attempts: 1, rowsWritten: 2, error: expect.objectContaining({ code: 'AUTH_FAILED' }) }),
+        expect.objectContaining({
+          stream: 'public.a',
+          status: 'failed',
+          attempts: 1,
+          rowsWritten: 2,
+          error: expect.objectContaining({ code: 'AUTH_FAILED' }),
+        }),
         expect.objectContaining({ stream: 'public.b', status: 'failed', attempts: 0 }),
       ]);
       const deliveries = await store.listDeliveries({ pipeline: 'orders' });
-      expect(deliveries.map((d) => [events.findIndex((e) => e.id === d.eventId), d.target, d.status]).sort()).toEqual([[2, 'hook', 'pending'], [3, 'hook', 'pending'], [3, 'ops', 'pending']]);
+      expect(deliveries.map((d) => [events.findIndex((e) => e.id === d.eventId), d.target, d.status]).sort()).toEqual([
+        [2, 'hook', 'pending'],
+        [3, 'hook', 'pending'],
+        [3, 'ops', 'pending'],
+      ]);
       expect(await store.listEvents({ types: ['run.failed'] })).toHaveLength(1);
     });
 
@@ -67,7 +100,11 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       await store.startRun(runId);
       expect(await store.closeInterruptedRuns('orders')).toEqual([runId]);
       const last = (await store.listEvents({ pipeline: 'orders' })).at(-1);
-      expect(last).toMatchObject({ type: 'run.interrupted', runId, payload: { status: 'interrupted', streams: [expect.objectContaining({ status: 'interrupted' })] } });
+      expect(last).toMatchObject({
+        type: 'run.interrupted',
+        runId,
+        payload: { status: 'interrupted', streams: [expect.objectContaining({ status: 'interrupted' })] },
+      });
     });
 
     it('dead letters write rows.dead_lettered with the rows stored', async () => {
@@ -82,10 +119,15 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       await failedRun();
       const first = await store.claimDeliveries({ owner: 'w1', leaseMs: 60_000, limit: 10, targets: BOTH });
       // hook has stream.failed then run.failed: only the first; ops has run.failed only
-      expect(first.map((c) => [c.delivery.target, c.event.type]).sort()).toEqual([['hook', 'stream.failed'], ['ops', 'run.failed']]);
+      expect(first.map((c) => [c.delivery.target, c.event.type]).sort()).toEqual([
+        ['hook', 'stream.failed'],
+        ['ops', 'run.failed'],
+      ]);
       expect(await store.claimDeliveries({ owner: 'w2', leaseMs: 60_000, limit: 10, targets: BOTH })).toEqual([]);
       const hook = first.find((c) => c.delivery.target === 'hook');
-      expect(await store.completeDelivery(hook?.delivery.id as number, 'w1', { kind: 'delivered', status: 200 })).toBe(true);
+      expect(await store.completeDelivery(hook?.delivery.id as number, 'w1', { kind: 'delivered', status: 200 })).toBe(
+        true,
+      );
       // the next event of the target is claimable once the earlier one is delivered
       const next = await store.claimDeliveries({ owner: 'w2', leaseMs: 60_000, limit: 10, targets: BOTH });
       expect(next.map((c) => [c.delivery.target, c.event.type])).toEqual([['hook', 'run.failed']]);
@@ -96,47 +138,87 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       await failedRun();
       const [claimed] = await store.claimDeliveries({ owner: 'w1', leaseMs: 60_000, limit: 10, targets: BOTH });
       const nextAttemptAt = new Date(clock + 5000).toISOString();
-      expect(await store.completeDelivery(claimed?.delivery.id as number, 'w1', { kind: 'retry', status: 503, error: 'HTTP 503', nextAttemptAt })).toBe(true);
+      expect(
+        await store.completeDelivery(claimed?.delivery.id as number, 'w1', {
+          kind: 'retry',
+          status: 503,
+          error: 'HTTP 503',
+          nextAttemptAt,
+        }),
+      ).toBe(true);
       expect(await store.claimDeliveries({ owner: 'w1', leaseMs: 60_000, limit: 10, targets: BOTH })).toEqual([]);
       clock += 5000;
       const again = await store.claimDeliveries({ owner: 'w1', leaseMs: 60_000, limit: 10, targets: BOTH });
-      expect(again.map((c) => [c.event.type, c.delivery.attempts, c.delivery.lastStatus, c.delivery.lastError])).toEqual([['stream.failed', 1, 503, 'HTTP 503']]);
+      expect(
+        again.map((c) => [c.event.type, c.delivery.attempts, c.delivery.lastStatus, c.delivery.lastError]),
+      ).toEqual([['stream.failed', 1, 503, 'HTTP 503']]);
     });
 
     it('a claim whose owner died is reclaimed when its lease expires; the dead owner cannot complete it', async () => {
       await store.syncNotificationTargets('orders', [OPS]);
       await failedRun();
       const [claimed] = await store.claimDeliveries({ owner: 'dead', leaseMs: 15_000, limit: 10, targets: BOTH });
-      expect(claimed?.delivery).toMatchObject({ claimedBy: 'dead', leaseUntil: new Date(clock + 15_000).toISOString() });
+      expect(claimed?.delivery).toMatchObject({
+        claimedBy: 'dead',
+        leaseUntil: new Date(clock + 15_000).toISOString(),
+      });
       clock += 14_999;
       expect(await store.claimDeliveries({ owner: 'alive', leaseMs: 15_000, limit: 10, targets: BOTH })).toEqual([]);
       clock += 1;
       const reclaimed = await store.claimDeliveries({ owner: 'alive', leaseMs: 15_000, limit: 10, targets: BOTH });
       expect(reclaimed.map((c) => c.delivery.id)).toEqual([claimed?.delivery.id]);
-      expect(await store.completeDelivery(claimed?.delivery.id as number, 'dead', { kind: 'delivered', status: 200 })).toBe(false);
-      expect(await store.completeDelivery(claimed?.delivery.id as number, 'alive', { kind: 'delivered', status: 200 })).toBe(true);
+      expect(
+        await store.completeDelivery(claimed?.delivery.id as number, 'dead', { kind: 'delivered', status: 200 }),
+      ).toBe(false);
+      expect(
+        await store.completeDelivery(claimed?.delivery.id as number, 'alive', { kind: 'delivered', status: 200 }),
+      ).toBe(true);
       expect((await store.listDeliveries())[0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200 });
     });
 
     it('only claims deliveries of the targets the worker knows; dead is final until redelivered', async () => {
       await store.syncNotificationTargets('orders', [OPS]);
       const runId = await failedRun();
-      expect(await store.claimDeliveries({ owner: 'w', leaseMs: 1000, limit: 10, targets: [{ pipeline: 'orders', target: 'hook' }] })).toEqual([]);
+      expect(
+        await store.claimDeliveries({
+          owner: 'w',
+          leaseMs: 1000,
+          limit: 10,
+          targets: [{ pipeline: 'orders', target: 'hook' }],
+        }),
+      ).toEqual([]);
       const [claimed] = await store.claimDeliveries({ owner: 'w', leaseMs: 1000, limit: 10, targets: BOTH });
-      await store.completeDelivery(claimed?.delivery.id as number, 'w', { kind: 'dead', error: 'request failed: ECONNREFUSED' });
+      await store.completeDelivery(claimed?.delivery.id as number, 'w', {
+        kind: 'dead',
+        error: 'request failed: ECONNREFUSED',
+      });
       expect(await store.claimDeliveries({ owner: 'w', leaseMs: 1000, limit: 10, targets: BOTH })).toEqual([]);
       // redelivery re-queues it, and queues the event for a target added since
       await store.syncNotificationTargets('orders', [OPS, HOOK]);
       const event = (await store.listEvents({ runId, types: ['run.failed'] }))[0];
       expect(await store.redeliverEvent(event?.id as number)).toBe(2);
-      expect((await store.listDeliveries({ eventId: event?.id })).map((d) => [d.target, d.status, d.attempts]).sort()).toEqual([['hook', 'pending', 0], ['ops', 'pending', 1]]);
+      expect(
+        (await store.listDeliveries({ eventId: event?.id })).map((d) => [d.target, d.status, d.attempts]).sort(),
+      ).toEqual([
+        ['hook', 'pending', 0],
+        ['ops', 'pending', 1],
+      ]);
       expect((await stateErrorOf(store.redeliverEvent(999_999))).code).toBe('EVENT_NOT_FOUND');
     });
 
     it('appends an event that reports no state change, with its deliveries', async () => {
       await store.syncNotificationTargets('orders', [{ ...HOOK, events: ['schema.changed'] }]);
-      const appended = await store.appendEvent({ type: 'schema.changed', pipeline: 'orders', stream: 'public.a', payload: { changes: ['added column note'] } });
-      expect(appended).toMatchObject({ type: 'schema.changed', stream: 'public.a', payload: { changes: ['added column note'] } });
+      const appended = await store.appendEvent({
+        type: 'schema.changed',
+        pipeline: 'orders',
+        stream: 'public.a',
+        payload: { changes: ['added column note'] },
+      });
+      expect(appended).toMatchObject({
+        type: 'schema.changed',
+        stream: 'public.a',
+        payload: { changes: ['added column note'] },
+      });
       expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([appended.id]);
       expect(await store.getEvent(appended.id)).toEqual(appended);
     });
