@@ -1,7 +1,13 @@
 import type { ErrorCode } from '@rapidbyte/sdk';
 import type { FrameColumn } from './frame-columns.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { arrayElementTypeName, isSafeTypeName, unqualifiedTypeName } from './sql-type-name.js';
+import {
+  arrayElementTypeName,
+  quoteIdent,
+  quoteLiteral,
+  quoteQualified,
+  unqualifiedTypeName,
+} from '@rapidbyte/sdk/postgres';
+import { isSafeTypeName } from './sql-type-name.js';
 
 /** An enum type to create in the destination schema before the table. */
 export interface EnumTypeSpec {

@@ -1,5 +1,6 @@
 import { frames, log, nextFrame, pg, type FrameField, type FrameHandle, type Step } from '@rapidbyte/sdk';
 import { PRIMARY_KEY_METADATA } from '@rapidbyte/sdk/frames';
+import { compositeColumnsOf, type CompositeTypeSpec } from './composite-metadata.js';
 import { domainColumnsOf } from './domain-metadata.js';
 import { generatedColumnsOf, type GeneratedColumnSpec } from './generated-columns.js';
 
@@ -16,6 +17,8 @@ export interface FrameInput {
   readonly generated?: readonly GeneratedColumnSpec[];
   /** Column -> the domain its type is at the source (`rapidbyte.domain_columns`): a table created for them uses it where it exists. */
   readonly domains?: ReadonlyMap<string, string>;
+  /** Column -> the composite type its type is at the source (`rapidbyte.composite_columns`): a table created for them creates it where it is missing. */
+  readonly composites?: ReadonlyMap<string, CompositeTypeSpec>;
 }
 
 /** The source's key from a frame schema's `rapidbyte.primary_key` metadata (a JSON list). */
@@ -66,6 +69,7 @@ export function* readFirstFrame(onMarker?: (payload: string) => Step<void>): Ste
         sourceKey: sourceKeyOf(schema.metadata),
         generated: generated.specs,
         domains: domainColumnsOf(schema.metadata),
+        composites: compositeColumnsOf(schema.metadata),
       };
     } else return { first: undefined, fields: undefined, checkpoints, sourceKey: undefined };
   }

@@ -2,7 +2,7 @@ import type { FrameField, PgColumn } from '@rapidbyte/sdk';
 import { PG_METADATA_KEYS } from '@rapidbyte/sdk/frames';
 import { frameColumns, type FrameColumn } from './frame-columns.js';
 import type { EvolutionPolicy, SchemaChange, SchemaChangeKind } from './evolution-policy.js';
-import { arrayElementTypeName, unqualifiedTypeName } from './sql-type-name.js';
+import { arrayElementTypeName, unqualifiedTypeName } from '@rapidbyte/sdk/postgres';
 
 /** A destination column as planning sees it; `inKey`: part of the table's primary key. */
 export type TargetColumn = PgColumn & { readonly inKey?: boolean };
@@ -130,8 +130,9 @@ export function planEvolution(
 }
 
 /**
- * Same Postgres type: `format_type` text on both sides; enums and arrays of enums by unqualified
- * (element) name (the destination recreates them in its schema).
+ * Same Postgres type: `format_type` text on both sides; enums, composite types and arrays of them
+ * by unqualified (element) name (the destination recreates them in its schema, where `format_type`
+ * qualifies them).
  */
 export function sameType(source: FrameColumn, target: PgColumn): boolean {
   const enumArray = (category: string, labels: readonly string[] | undefined): boolean =>
@@ -146,7 +147,16 @@ export function sameType(source: FrameColumn, target: PgColumn): boolean {
     const element = (typeName: string): string => unqualifiedTypeName(arrayElementTypeName(typeName) ?? typeName);
     return source.category === target.typeCategory && element(source.typeName) === element(target.typeName);
   }
-  return source.typeName.trim() === target.typeName.trim();
+  if (source.typeName.trim() === target.typeName.trim()) return true;
+  if (source.category === 'C' && target.typeCategory === 'C')
+    return unqualifiedTypeName(source.typeName) === unqualifiedTypeName(target.typeName);
+  if (source.category === 'A' && target.typeCategory === 'A') {
+    const element = (typeName: string): string | undefined => arrayElementTypeName(typeName);
+    const a = element(source.typeName);
+    const b = element(target.typeName);
+    return a !== undefined && b !== undefined && unqualifiedTypeName(a) === unqualifiedTypeName(b);
+  }
+  return false;
 }
 
 /** Whether two frame schemas describe the same columns (names, types, nullability, source types): no evolution needed between them. */

@@ -6,6 +6,8 @@ import {
   type EnumTypeSpec,
   type TablePlan,
 } from './create-table-ddl.js';
+import { fieldsWithComposites } from './composite-columns.js';
+import type { CompositeTypeSpec } from './composite-metadata.js';
 import { fieldsWithDomains } from './domain-columns.js';
 import { frameColumns } from './frame-columns.js';
 import { GENERATED_TARGET_COLUMNS_SQL, withGeneratedColumns, type GeneratedColumnSpec } from './generated-columns.js';
@@ -148,6 +150,7 @@ export function* ensureTargetTable(
   primaryKey: readonly string[] | undefined,
   generated: readonly GeneratedColumnSpec[] = [],
   domains?: ReadonlyMap<string, string>,
+  composites?: ReadonlyMap<string, CompositeTypeSpec>,
 ): Step<string> {
   const existing = yield* tableOid(conn, schema, table);
   if (existing) {
@@ -155,7 +158,14 @@ export function* ensureTargetTable(
       yield* warnPlainGenerated(conn, stream, quoteQualified(schema, table), existing, generated);
     return existing;
   }
-  const plan = planTable(stream, schema, table, yield* fieldsWithDomains(conn, stream, fields, domains), primaryKey, {
+  const typed = yield* fieldsWithComposites(
+    conn,
+    stream,
+    schema,
+    yield* fieldsWithDomains(conn, stream, fields, domains),
+    composites,
+  );
+  const plan = planTable(stream, schema, table, typed, primaryKey, {
     ifNotExists: true,
     generated,
   });

@@ -41,6 +41,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
       effectiveKey(stream.primaryKey, input),
       input.generated,
       input.domains,
+      input.composites,
     );
     target = {
       conn,

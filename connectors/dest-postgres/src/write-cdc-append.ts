@@ -49,7 +49,17 @@ export function* writeCdcAppend(session: WriteSession): Step<WriteResult> {
     }
     // deletes carry only the key: nothing but the log's own columns may be NOT NULL
     const fields = input.fields.map((f) => ({ ...f, nullable: true }));
-    oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, undefined, input.generated, input.domains);
+    oid = yield* ensureTargetTable(
+      conn,
+      stream.name,
+      schema,
+      table,
+      fields,
+      undefined,
+      input.generated,
+      input.domains,
+      input.composites,
+    );
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'append');
     // schema evolution at stream start, then whenever a frame's source columns change
     const evolution = {

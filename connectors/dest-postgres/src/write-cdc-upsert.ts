@@ -52,7 +52,17 @@ export function* writeCdcUpsert(session: WriteSession): Step<WriteResult> {
     const before = yield* tableOid(conn, schema, table);
     existed = before !== undefined;
     const key = yield* resolveUpsertKey(conn, stream, schema, before, fields, input.sourceKey);
-    const oid = yield* ensureTargetTable(conn, stream.name, schema, table, fields, key, input.generated, input.domains);
+    const oid = yield* ensureTargetTable(
+      conn,
+      stream.name,
+      schema,
+      table,
+      fields,
+      key,
+      input.generated,
+      input.domains,
+      input.composites,
+    );
     yield* ensureCdcColumns(conn, schema, table, oid, cdc, 'upsert');
     // schema evolution at stream start: the first frame against the table (a snapshot's with the catalog's nullability)
     const evolution = {

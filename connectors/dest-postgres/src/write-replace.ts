@@ -10,6 +10,7 @@ import { withReplaceLock } from './replace-lock.js';
 import { replaceTable } from './replace-table.js';
 import { OUTGOING_FOREIGN_KEYS_SQL } from './table-definition-sql.js';
 import { stagingTableName } from './staging-table-name.js';
+import { fieldsWithComposites } from './composite-columns.js';
 import { fieldsWithDomains } from './domain-columns.js';
 import { copyInTo } from './copy-in-to.js';
 import { ensureEnumTypes, planTable, tableOid } from './target-table.js';
@@ -58,7 +59,13 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
           stream.name,
           schema,
           staging,
-          yield* fieldsWithDomains(conn, stream.name, input.fields, input.domains),
+          yield* fieldsWithComposites(
+            conn,
+            stream.name,
+            schema,
+            yield* fieldsWithDomains(conn, stream.name, input.fields, input.domains),
+            input.composites,
+          ),
           effectiveKey(stream.primaryKey, input),
           { generated: input.generated },
         );

@@ -62,6 +62,7 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
       key,
       input.generated,
       input.domains,
+      input.composites,
     );
     target = {
       conn,

@@ -1,3 +1,4 @@
+import { compositeColumnsMetadata } from './composite-columns.js';
 import { domainColumnsMetadata } from './domain-columns.js';
 import {
   ConnectorError,
@@ -170,6 +171,7 @@ export function* readCdc(config: SourceConfig, context: SessionContext, stream: 
       [SOURCE_STREAM_METADATA, stream.name],
       ...generated.metadata,
       ...domainColumnsMetadata(relation.domains, columns),
+      ...compositeColumnsMetadata(relation.composites, columns),
       ...history.metadata,
       // a stream with a column list follows only those columns when the table gains one
       ...(stream.columns !== undefined && stream.columns.length > 0

@@ -1,3 +1,4 @@
+import { compositeColumnsMetadata } from './composite-columns.js';
 import { domainColumnsMetadata } from './domain-columns.js';
 import {
   checkpoint,
@@ -93,6 +94,7 @@ export function* readFullRefresh(
         [SOURCE_STREAM_METADATA, stream.name],
         ...generated.metadata,
         ...domainColumnsMetadata(relation.domains, columns),
+        ...compositeColumnsMetadata(relation.composites, columns),
       ],
     };
     const plan: ShardReadPlan = stream.shard

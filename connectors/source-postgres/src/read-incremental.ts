@@ -1,3 +1,4 @@
+import { compositeColumnsMetadata } from './composite-columns.js';
 import { domainColumnsMetadata } from './domain-columns.js';
 import {
   ConnectorError,
@@ -104,6 +105,7 @@ export function* readIncremental(
         [SOURCE_STREAM_METADATA, stream.name],
         ...generated.metadata,
         ...domainColumnsMetadata(relation.domains, columns),
+        ...compositeColumnsMetadata(relation.composites, columns),
       ],
     };
     if (

@@ -11,6 +11,12 @@ import { generatedColumnsFromRows, type GeneratedColumn } from './generated-colu
 import { quoteIdent, quoteQualified } from '@rapidbyte/sdk/postgres';
 import { carryOidAliasesAsText } from './oid-alias-columns.js';
 import { DOMAIN_COLUMNS_SQL } from './domain-columns.js';
+import {
+  COMPOSITE_COLUMNS_SQL,
+  compositeColumnsFromRows,
+  mayHaveComposites,
+  type CompositeType,
+} from './composite-columns.js';
 import { carryTextOnlyAsText, TEXT_ONLY_COLUMNS_SQL } from './text-only-columns.js';
 
 /** A relation resolved in the source catalog. */
@@ -26,6 +32,8 @@ export interface Relation {
   readonly generated: readonly GeneratedColumn[];
   /** Column name -> its domain (qualified), for the columns whose type is a domain. */
   readonly domains: ReadonlyMap<string, string>;
+  /** Column -> its standalone composite type (or its array's element's), for a destination that must create it. */
+  readonly composites: ReadonlyMap<string, CompositeType>;
 }
 
 /**
@@ -77,5 +85,8 @@ export function* describeRelation(
   const domains = new Map(
     (yield* pg.query(conn, DOMAIN_COLUMNS_SQL, [oid])).rows.map((r) => [r[0] ?? '', r[1] ?? ''] as const),
   );
-  return { oid, relkind, columns: carried, primaryKey, inheritanceChildren, generated, domains };
+  const composites = mayHaveComposites(columns)
+    ? compositeColumnsFromRows((yield* pg.query(conn, COMPOSITE_COLUMNS_SQL, [oid])).rows)
+    : new Map<string, CompositeType>();
+  return { oid, relkind, columns: carried, primaryKey, inheritanceChildren, generated, domains, composites };
 }

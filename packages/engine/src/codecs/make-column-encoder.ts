@@ -13,6 +13,7 @@ import {
 import type { PgColumn } from './pg-column.js';
 import { pgColumnKind } from './pg-column-kind.js';
 import { PG_METADATA_KEYS } from '@rapidbyte/sdk/contract';
+import { arrayElementTypeName, unqualifiedTypeName } from '@rapidbyte/sdk/postgres';
 import { PG_BINARY_ENCODING, PG_OID } from './pg-oids.js';
 import {
   ArrayRetagColumnEncoder,
@@ -49,25 +50,40 @@ function isFloat(t: DataType, p: Precision): boolean {
   return DataType.isFloat(t) && t.precision === p;
 }
 
-/** Whether raw Postgres binary tagged with field metadata can be written verbatim into `column`. */
+/**
+ * Whether raw Postgres binary tagged with field metadata can be written verbatim into `column`:
+ * the same type, or a composite type of the same name in another schema (the destination
+ * recreates a source's composite type in its own schema; the binary names only the attributes'
+ * types, which Postgres checks on input).
+ */
 function sameRawType(field: Field, column: PgColumn): boolean {
+  const typeName = field.metadata.get(PG_METADATA_KEYS.type);
   return (
     field.metadata.get(PG_METADATA_KEYS.oid) === String(column.typeOid) ||
-    field.metadata.get(PG_METADATA_KEYS.type) === column.typeName
+    typeName === column.typeName ||
+    (field.metadata.get(PG_METADATA_KEYS.category) === 'C' &&
+      column.typeCategory === 'C' &&
+      typeName !== undefined &&
+      unqualifiedTypeName(typeName) === unqualifiedTypeName(column.typeName))
   );
 }
 
 /**
- * Whether raw binary of an enum array (the field carries its element's labels) can go into array
- * `column` with its element OID rewritten: the enum is another type (another OID, maybe another
- * schema) at the destination, its values are the same label texts.
+ * Whether raw binary of an array of a user-defined type can go into array `column` with its
+ * element OID rewritten: an enum array (the field carries its element's labels; the enum is
+ * another type at the destination, its values are the same label texts), or an array of a
+ * same-named type in another schema (a composite type the destination recreated in its schema).
  */
-function retaggableEnumArray(field: Field, column: PgColumn): boolean {
+function retaggableArray(field: Field, column: PgColumn): boolean {
+  if (field.metadata.get(PG_METADATA_KEYS.category) !== 'A' || column.typeCategory !== 'A') return false;
+  if (column.elementOid === undefined) return false;
+  if (field.metadata.has(PG_METADATA_KEYS.enumLabels)) return true;
+  const sourceElement = arrayElementTypeName(field.metadata.get(PG_METADATA_KEYS.type) ?? '');
+  const targetElement = arrayElementTypeName(column.typeName);
   return (
-    field.metadata.get(PG_METADATA_KEYS.category) === 'A' &&
-    field.metadata.has(PG_METADATA_KEYS.enumLabels) &&
-    column.typeCategory === 'A' &&
-    column.elementOid !== undefined
+    sourceElement !== undefined &&
+    targetElement !== undefined &&
+    unqualifiedTypeName(sourceElement) === unqualifiedTypeName(targetElement)
   );
 }
 
@@ -75,7 +91,7 @@ function pickKind(column: PgColumn, field: Field): EncoderKind | undefined {
   const t = field.type as DataType;
   if (t.typeId === Type.Binary && field.metadata.get(PG_METADATA_KEYS.encoding) === PG_BINARY_ENCODING) {
     if (sameRawType(field, column)) return 'bytes';
-    return retaggableEnumArray(field, column) ? 'enum-array' : undefined;
+    return retaggableArray(field, column) ? 'enum-array' : undefined;
   }
   if (column.typeOid === PG_OID.numeric && DataType.isDecimal(t)) {
     return t.bitWidth === 128 && t.scale >= 0 ? 'decimal' : undefined;

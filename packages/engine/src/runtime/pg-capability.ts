@@ -211,10 +211,18 @@ export class PgCapability {
       );
     }
     const rows = taken.numRows;
-    const bytes =
-      taken instanceof CopyRowsFrame && taken.passesThrough(state.columns)
-        ? taken.rows
-        : state.encoder.encode(taken instanceof CopyRowsFrame ? taken.toBatch() : taken);
+    let bytes: Uint8Array;
+    try {
+      bytes =
+        taken instanceof CopyRowsFrame && taken.passesThrough(state.columns)
+          ? taken.rows
+          : state.encoder.encode(taken instanceof CopyRowsFrame ? taken.toBatch() : taken);
+    } catch (error) {
+      // end the COPY with CopyFail: left open, the connection would queue the connector's next
+      // statement (its ROLLBACK) behind a COPY that never ends, and the stream would hang
+      this.#abortCopyIn(id, state, error as Error);
+      throw error;
+    }
     state.rows += rows;
     this.traffic.rowsIn += rows;
     this.traffic.bytesIn += bytes.length;
@@ -256,6 +264,13 @@ export class PgCapability {
     if (!state) throw Object.assign(new Error(`unknown copy stream ${id}`), { kind: 'permanent', code: 'BAD_HANDLE' });
     if (state.error) throw state.error;
     return state;
+  }
+
+  #abortCopyIn(id: number, state: CopyInState, error: Error): void {
+    this.#copyIn.delete(id);
+    state.error ??= error;
+    state.stream.on('error', () => undefined);
+    state.stream.destroy(error);
   }
 
   #write(state: CopyInState, bytes: Uint8Array): boolean {

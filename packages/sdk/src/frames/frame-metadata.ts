@@ -37,6 +37,13 @@ export const GENERATED_COLUMNS_METADATA = 'rapidbyte.generated_columns';
 /** Schema metadata: column -> the domain its type is at the source, so a destination table created for it uses the domain where it exists. */
 export const DOMAIN_COLUMNS_METADATA = 'rapidbyte.domain_columns';
 
+/**
+ * Schema metadata: column -> the composite type its type (or its array's element type) is at the
+ * source, `{ "type": "<unqualified name>", "attributes": [["<name>", "<format_type>"], …] }`, so a
+ * destination that lacks the type creates it before the table.
+ */
+export const COMPOSITE_COLUMNS_METADATA = 'rapidbyte.composite_columns';
+
 /** Schema metadata (source -> engine only, removed before frames are built): `[[attnum, name, typeOid], …]` of a CDC stream's columns at its start. */
 export const COLUMN_IDENTITY_METADATA = 'rapidbyte.column_identity';
 

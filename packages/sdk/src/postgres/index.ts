@@ -11,6 +11,7 @@ export { parsePostgresUrl, parseConnectionConfig, truncateUtf8 } from './connect
 export type { PostgresUrl, ConfigProblem, Parsed } from './connection-config.js';
 export { MAX_IDENTIFIER_BYTES, postgresIdentifier } from './postgres-identifier.js';
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote-ident.js';
+export { arrayElementTypeName, unqualifiedTypeName } from './type-name-parts.js';
 export { sqlstateKind } from './sqlstate-kind.js';
 export type { SqlstateClass } from './sqlstate-kind.js';
 export { withStreamContext } from './stream-error.js';
