@@ -19,6 +19,7 @@ import { faultInjector } from './fault-injector.js';
 import type { TestFaults, WorkerSwitches } from './engine-options.js';
 import { Interrupts } from './interrupts.js';
 import { RunDeadlines } from './stream-deadline.js';
+import { cdcLagRecorder } from './cdc-lag-recorder.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
 import { runStreamTask } from './run-stream-task.js';
@@ -183,6 +184,9 @@ async function openHubRegistry(
     restartDelayMs: faults.delayHubRestartMs ?? 0,
     mute: faults.muteHubStream,
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
+    onLag: cdcLagRecorder(state, config.pipeline, (message) =>
+      onEvent({ type: 'log', stage: 'replication', level: 'warn', message }),
+    ),
   });
 }
 
