@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Interrupts } from './interrupts.js';
-import { RunDeadlines, timeoutFailure } from './stream-deadline.js';
+import { Deadline, RunDeadlines, timeoutFailure } from './stream-deadline.js';
 
 describe('RunDeadlines', () => {
   beforeEach(() => {
@@ -75,6 +75,10 @@ describe('timeoutFailure', () => {
       message:
         'public.t: the run ran past resources.timeouts.run (2h): drained and stopped; what it committed is kept and the next run resumes from its checkpoint',
     });
+    expect(timeoutFailure('public.u', new Deadline('stream', 90_000), false).message).toBe(
+      'public.u: the stream ran past resources.timeouts.stream (90s): drained and stopped; it committed nothing in this run; the next run starts from its last checkpoint, if any',
+    );
+    expect(timeoutFailure('public.u', new Deadline('stream', 1500), true).message).toMatch(/\(1500ms\)/);
     deadlines.close();
   });
 });

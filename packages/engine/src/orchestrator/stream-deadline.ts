@@ -99,7 +99,7 @@ export function timeoutFailure(stream: string, deadline: Deadline, committed: bo
   const limit = `resources.timeouts.${deadline.scope} (${formatLimit(deadline.limitMs ?? 0)})`;
   const kept = committed
     ? 'what it committed is kept and the next run resumes from its checkpoint'
-    : 'nothing was committed';
+    : 'it committed nothing in this run; the next run starts from its last checkpoint, if any';
   return {
     kind: 'permanent',
     code: 'TIMEOUT',
