@@ -85,7 +85,7 @@ describe('resources.timeouts', () => {
 
   it('a stream timeout ends the stream TIMEOUT, committed chunks stay, rerun completes equal', async () => {
     const dst = await databases.create('timeout_stream_dst');
-    const file = pipeline('timeout_stream', dst, { stream: '4s' });
+    const file = pipeline('timeout_stream', dst, { stream: '6s' });
     const timedOut = await runCli(['run', '--json', file], { env: HOLD });
     expect(timedOut.code, cliOutput(timedOut)).toBe(5);
     const json = parseJson<RunJson>(timedOut);
@@ -94,7 +94,7 @@ describe('resources.timeouts', () => {
     expect(slow.status).toBe('failed');
     expect(slow.error).toMatchObject({ code: 'TIMEOUT', kind: 'permanent', stage: 'host' });
     expect(slow.error?.message).toMatch(
-      /public\.slow: the stream ran past resources\.timeouts\.stream \(4s\): drained and stopped; what it committed is kept/,
+      /public\.slow: the stream ran past resources\.timeouts\.stream \(6s\): drained and stopped; what it committed is kept/,
     );
     expect(slow.retriesExhausted).toBeUndefined();
     // drained like on SIGINT: the source stopped at a chunk boundary and every chunk it read was committed
@@ -102,7 +102,8 @@ describe('resources.timeouts', () => {
     expect(streamNamed(json, QUICK).status).toBe('succeeded');
     const committed = await rowCount(dst, SLOW);
     expect(committed).toBe(slow.rowsWritten);
-    expect(committed).toBeGreaterThanOrEqual(2 * CHUNK);
+    // at least the chunk in progress when the limit fired (two, unless the machine took the whole limit to start)
+    expect(committed).toBeGreaterThanOrEqual(CHUNK);
     expect(committed).toBeLessThan(ROWS);
     expect(committed % CHUNK).toBe(0);
 
@@ -127,13 +128,13 @@ describe('resources.timeouts', () => {
 
   it('a run timeout drains every stream still running: each ends TIMEOUT, the finished one succeeded', async () => {
     const dst = await databases.create('timeout_run_dst');
-    const file = pipeline('timeout_run', dst, { run: '4s', stream: '1h' });
+    const file = pipeline('timeout_run', dst, { run: '6s', stream: '1h' });
     const timedOut = await runCli(['run', '--json', file], { env: HOLD });
     expect(timedOut.code, cliOutput(timedOut)).toBe(5);
     const json = parseJson<RunJson>(timedOut);
     const slow = streamNamed(json, SLOW);
     expect(slow.error?.code, cliOutput(timedOut)).toBe('TIMEOUT');
-    expect(slow.error?.message).toMatch(/the run ran past resources\.timeouts\.run \(4s\)/);
+    expect(slow.error?.message).toMatch(/the run ran past resources\.timeouts\.run \(6s\)/);
     expect(streamNamed(json, QUICK).status).toBe('succeeded');
     expect(await rowCount(dst, SLOW)).toBe(slow.rowsWritten);
     expectSucceeded(await runCli(['run', '--json', file]));
