@@ -1,7 +1,6 @@
 // `rapidbyte serve` as a child process against the shared cluster: schedules that never overlap,
 // queue_one, pause/resume that outlive a restart, kill -9 mid-run, depends_on, and the HTTP API.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -11,19 +10,18 @@ import {
   runCli,
   pgPipeline,
   shuffledBigTableSql,
-  spawnCli,
   testPg,
   waitFor,
   type PipelineDoc,
-  type SpawnedCli,
   type TestDatabase,
 } from '../support/e2e.js';
+import { SERVE_TOKEN, api, projectDir, serve, stopServe, type Serving } from '../support/serve-cli.js';
 
 const cluster = testPg();
 const scope = databaseScope(cluster);
 afterAll(() => scope.dropAll());
 
-const TOKEN = 'serve-test-token';
+const TOKEN = SERVE_TOKEN;
 const TABLE = 'public.big';
 
 interface RunView {
@@ -64,55 +62,6 @@ function pipelineDoc(name: string, src: TestDatabase, dst: TestDatabase, extra: 
     resources: { checkpoint_interval_rows: 10_000, batch_rows: 5000 },
   });
   return { ...doc, ...extra };
-}
-
-/** A project folder holding the pipelines (their SQLite state DB lands in it). */
-function projectDir(docs: readonly PipelineDoc[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rb-serve-'));
-  for (const doc of docs) writeFileSync(join(dir, `${doc.pipeline}.yaml`), stringify(doc));
-  return dir;
-}
-
-interface Serving {
-  readonly cli: SpawnedCli;
-  readonly url: string;
-}
-
-async function serve(dir: string, systemDb: TestDatabase): Promise<Serving> {
-  const cli = spawnCli(['serve', dir, '--system-database', systemDb.url, '--listen', '127.0.0.1:0'], {
-    env: { RAPIDBYTE_API_TOKEN: TOKEN },
-    timeoutMs: 300_000,
-  });
-  const url = await waitFor('serve to listen', async () => /listening on (http:\/\/\S+)/.exec(cli.stderrSoFar())?.[1], {
-    cli,
-    timeoutMs: 60_000,
-  });
-  await waitFor('serve to be ready', async () => (cli.stderrSoFar().includes('ready: serving') ? true : undefined), {
-    cli,
-    timeoutMs: 60_000,
-  });
-  return { cli, url };
-}
-
-async function stopServe(s: Serving): Promise<number | null> {
-  if (!s.cli.result()) process.kill(s.cli.pid, 'SIGTERM');
-  return (await s.cli.exited).code;
-}
-
-async function api<T>(
-  s: Serving,
-  path: string,
-  options: { method?: 'GET' | 'POST'; token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${s.url}${path}`, {
-    method: options.method ?? 'GET',
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    ...(options.method === 'POST' ? { body: JSON.stringify(options.body ?? {}) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as T };
 }
 
 const runsOf = async (s: Serving, pipeline: string): Promise<RunView[]> =>

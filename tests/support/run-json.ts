@@ -39,6 +39,8 @@ export interface StreamJson {
   slotLagBytes?: number;
   /** A sharded full refresh: how many key-range chains loaded the stream. */
   shards?: number;
+  /** The stream failed on a transient error after spending resources.retry.max_retries. */
+  retriesExhausted?: boolean;
   error?: StreamErrorJson;
 }
 
@@ -79,6 +81,8 @@ export interface StreamRunJson {
     rowsDeadLettered?: number;
   };
   error?: { code: string; kind: string; message: string };
+  /** The stream failed on a transient error after spending resources.retry.max_retries. */
+  retriesExhausted?: boolean;
 }
 
 /** A stream status change recorded for a run; `from` is null for the first (`pending`). */

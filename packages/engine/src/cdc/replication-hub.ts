@@ -52,6 +52,11 @@ export interface HubOptions {
   /** Test-only: the first `attaches` attachments of `stream` get nothing delivered (see `hubMuteFault`). */
   readonly mute?: { readonly stream: string; readonly attaches: number };
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void;
+  /**
+   * A stream committed: `lagBytes` of WAL the server had written past its committed LSN (as the
+   * server last reported its end of WAL). Not called before the server reported one.
+   */
+  readonly onLag?: (stream: string, lagBytes: number) => void;
 }
 
 interface Peer {
@@ -132,6 +137,8 @@ export class ReplicationHub {
   #mainExport: { name: string; lsn: string; holders: number } | undefined;
   #snapshotChain: Promise<unknown> = Promise.resolve();
   #processed = 0n;
+  /** The server's end of WAL as its last frame reported it (0 before any). */
+  #walEnd = 0n;
   #inTx = false;
   #txFinal = 0n;
   readonly #touched = new Set<Peer>();
@@ -308,6 +315,7 @@ export class ReplicationHub {
     const peer = this.#peers.get(stream);
     if (peer) {
       if (peer.committed === undefined || value > peer.committed) peer.committed = value;
+      if (this.#walEnd > 0n) this.options.onLag?.(stream, Number(this.#walEnd > value ? this.#walEnd - value : 0n));
     } else if (this.#gone.has(stream)) {
       // reported after its worker exited (the port's message may come later than the exit)
       const floor = this.#gone.get(stream);
@@ -538,6 +546,7 @@ export class ReplicationHub {
     if (this.#state === 'closed' || this.#state === 'failed' || this.#cutOver) return;
     try {
       const frame = parseReplicationFrame(chunk);
+      if (frame.walEnd > this.#walEnd) this.#walEnd = frame.walEnd;
       if (frame.type === 'keepalive') {
         if (!this.#inTx && frame.walEnd > this.#processed) this.#processed = frame.walEnd;
         if (frame.replyRequested) this.#status(this.#lastAck, false);

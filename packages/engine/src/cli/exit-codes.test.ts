@@ -17,6 +17,7 @@ describe('exitCodeForError', () => {
     ['VALUE_OUT_OF_RANGE', 4],
     ['SQLSTATE_23505', 4],
     ['CDC_STALLED', 5],
+    ['TIMEOUT', 5],
     ['CANCELLED', 130],
     ['TABLE_NOT_FOUND', 1],
     ['REFERENCED_ROWS_MISSING', 1],

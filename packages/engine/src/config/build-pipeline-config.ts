@@ -3,6 +3,7 @@ import type { DataErrorPolicy } from '@rapidbyte/sdk/contract';
 import type { OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
 import { parseByteSize } from './parse-byte-size.js';
 import { parseDuration } from './parse-duration.js';
+import { DEFAULT_RETRY, type RetryConfig } from './retry-config.js';
 import { prefixedTableName } from './destination-table-name.js';
 import { buildScheduleConfig } from './build-schedule-config.js';
 import { buildNotificationsConfig } from './build-notifications-config.js';
@@ -26,7 +27,6 @@ export const DEFAULT_RESOURCES = Object.freeze({
   batchRows: 65_536,
   checkpointIntervalRows: 500_000,
   checkpointIntervalBytes: 256 * 1024 * 1024,
-  maxRetries: 3,
   connectorMemoryBytes: 512 * 1024 * 1024,
   connectorStepTimeoutMs: 60_000,
   stallTimeoutMs: 60_000,
@@ -109,7 +109,13 @@ export function buildPipelineConfig(
         resources.checkpoint_interval_bytes === undefined
           ? DEFAULT_RESOURCES.checkpointIntervalBytes
           : (parseByteSize(resources.checkpoint_interval_bytes) as number),
-      maxRetries: resources.max_retries ?? DEFAULT_RESOURCES.maxRetries,
+      retry: retryConfig(resources.retry ?? {}, resources.max_retries),
+      timeouts: {
+        ...(resources.timeouts?.stream !== undefined && {
+          streamMs: parseDuration(resources.timeouts.stream) as number,
+        }),
+        ...(resources.timeouts?.run !== undefined && { runMs: parseDuration(resources.timeouts.run) as number }),
+      },
       connectorMemoryBytes:
         resources.connector_memory === undefined
           ? DEFAULT_RESOURCES.connectorMemoryBytes
@@ -126,6 +132,17 @@ export function buildPipelineConfig(
     ...buildScheduleConfig(doc),
     ...buildNotificationsConfig(doc),
     [SECRET_VALUES]: [...secrets],
+  };
+}
+
+function retryConfig(retry: Raw, maxRetries: number | undefined): RetryConfig {
+  return {
+    backoff: retry.backoff ?? DEFAULT_RETRY.backoff,
+    initialDelayMs:
+      retry.initial_delay === undefined ? DEFAULT_RETRY.initialDelayMs : (parseDuration(retry.initial_delay) as number),
+    maxDelayMs: retry.max_delay === undefined ? DEFAULT_RETRY.maxDelayMs : (parseDuration(retry.max_delay) as number),
+    jitter: retry.jitter ?? DEFAULT_RETRY.jitter,
+    maxRetries: retry.max_retries ?? maxRetries ?? DEFAULT_RETRY.maxRetries,
   };
 }
 

@@ -119,7 +119,8 @@ describe('loadPipelineConfig: the example of docs/architecture.md#configuration'
       batchRows: 65536,
       checkpointIntervalRows: 500000,
       checkpointIntervalBytes: 256 * 1024 * 1024,
-      maxRetries: 3,
+      retry: { backoff: 'exponential', initialDelayMs: 500, maxDelayMs: 30_000, jitter: 'half', maxRetries: 3 },
+      timeouts: {},
       connectorMemoryBytes: 512 * 1024 * 1024,
       connectorStepTimeoutMs: 60_000,
       stallTimeoutMs: 60_000,
@@ -133,7 +134,7 @@ describe('loadPipelineConfig: the example of docs/architecture.md#configuration'
     expect(Object.isFrozen(config.destination.config)).toBe(true);
     expect(Object.isFrozen(config.source.permissions.network.allowedHosts)).toBe(true);
     expect(() => {
-      (config.resources as { maxRetries: number }).maxRetries = 9;
+      (config.resources.retry as { maxRetries: number }).maxRetries = 9;
     }).toThrow(TypeError);
     expect(() => {
       (config.source.streams as unknown as string[]).push('x');
@@ -180,7 +181,8 @@ resources: { max_batch_bytes: 512kb, parallelism: 4 }
       batchRows: 65536,
       checkpointIntervalRows: 500000,
       checkpointIntervalBytes: 256 * 1024 * 1024,
-      maxRetries: 3,
+      retry: { backoff: 'exponential', initialDelayMs: 500, maxDelayMs: 30_000, jitter: 'half', maxRetries: 3 },
+      timeouts: {},
       connectorMemoryBytes: 512 * 1024 * 1024,
       connectorStepTimeoutMs: 60_000,
       stallTimeoutMs: 60_000,
@@ -251,7 +253,7 @@ describe('loadPipelineConfig: ${VAR} interpolation', () => {
         PORT: '5432',
       },
     );
-    expect(ok.resources.maxRetries).toBe(7);
+    expect(ok.resources.retry.maxRetries).toBe(7);
     expect(ok.destination.config.port).toBe(5432);
   });
 

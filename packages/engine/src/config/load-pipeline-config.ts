@@ -122,21 +122,44 @@ function checkStateAndResources(data: unknown, issues: IssueCollector): void {
       issues.add(at, `${key} must be a positive size that fits in a safe integer, got ${issues.show(at, size)}`);
     }
   }
-  for (const [key, example] of [
-    ['connector_step_timeout', "'60s' or '500ms'"],
-    ['stall_timeout', "'60s', '30s' or '2m'"],
+  const resources = isObject(data.resources) ? data.resources : {};
+  const timeouts = isObject(resources.timeouts) ? resources.timeouts : {};
+  const retry = isObject(resources.retry) ? resources.retry : {};
+  for (const [at, value, example] of [
+    [['resources', 'connector_step_timeout'], resources.connector_step_timeout, "'60s' or '500ms'"],
+    [['resources', 'stall_timeout'], resources.stall_timeout, "'60s', '30s' or '2m'"],
+    [['resources', 'timeouts', 'stream'], timeouts.stream, "'30m' or '2h'"],
+    [['resources', 'timeouts', 'run'], timeouts.run, "'2h' or '90m'"],
+    [['resources', 'retry', 'initial_delay'], retry.initial_delay, "'500ms' or '2s'"],
+    [['resources', 'retry', 'max_delay'], retry.max_delay, "'30s' or '5m'"],
   ] as const) {
-    const timeout = isObject(data.resources) ? data.resources[key] : undefined;
     // '0s' matches the pattern: the schema lets it through
-    if (
-      typeof timeout === 'string' &&
-      new RegExp(DURATION_PATTERN).test(timeout) &&
-      parseDuration(timeout) === undefined
-    ) {
-      const at = ['resources', key];
-      issues.add(at, `${key} must be a positive duration like ${example}, got ${issues.show(at, timeout)}`);
+    if (typeof value === 'string' && new RegExp(DURATION_PATTERN).test(value) && parseDuration(value) === undefined) {
+      const key = at[at.length - 1] as string;
+      issues.add([...at], `${key} must be a positive duration like ${example}, got ${issues.show(at, value)}`);
     }
   }
+  if (resources.max_retries !== undefined && retry.max_retries !== undefined) {
+    const at = ['resources', 'max_retries'];
+    issues.add(
+      at,
+      `max_retries is set twice: here (${issues.show(at, resources.max_retries)}) and as resources.retry.max_retries; keep only resources.retry.max_retries`,
+    );
+  }
+  const initial = durationOf(retry.initial_delay);
+  const max = durationOf(retry.max_delay);
+  if (initial !== undefined && max !== undefined && initial > max) {
+    const at = ['resources', 'retry', 'initial_delay'];
+    issues.add(
+      at,
+      `initial_delay must not exceed max_delay, got initial_delay ${issues.show(at, retry.initial_delay)} and max_delay ${issues.show(['resources', 'retry', 'max_delay'], retry.max_delay)}`,
+    );
+  }
+}
+
+/** A duration the schema accepts as written, in ms; undefined when absent or invalid (reported elsewhere). */
+function durationOf(value: unknown): number | undefined {
+  return typeof value === 'number' || typeof value === 'string' ? parseDuration(value) : undefined;
 }
 
 /** Validates each connector's config against its schema; returns the endpoint fields of each. */

@@ -1,4 +1,5 @@
 import type { DataErrorPolicy } from '@rapidbyte/sdk/contract';
+import type { RetryConfig } from './retry-config.js';
 import type { OnNullCursor, StateBackend, SyncMode, WriteMode } from './modes.js';
 import type { SchemaEvolution } from './schema-evolution.js';
 import type { EndpointHost } from './endpoint-hosts.js';
@@ -93,6 +94,12 @@ export interface StateConfig {
   readonly connection: string;
 }
 
+/** `resources.timeouts`, in milliseconds; an absent key is no limit. */
+export interface TimeoutsConfig {
+  readonly streamMs?: number;
+  readonly runMs?: number;
+}
+
 /** Limits and batching; every field has a default. */
 export interface ResourcesConfig {
   /** Streams run at once; 'auto' lets the orchestrator decide from the core count. */
@@ -105,8 +112,16 @@ export interface ResourcesConfig {
   readonly checkpointIntervalRows: number;
   /** Approximate bytes between checkpoints (whichever of rows/bytes comes first); default 256 MiB. */
   readonly checkpointIntervalBytes: number;
-  /** Retries of a transient failure; default 3. */
-  readonly maxRetries: number;
+  /**
+   * How transient failures are retried (`retry`: backoff, initial_delay, max_delay, jitter,
+   * max_retries; the older `max_retries` beside it sets the same count); default: exponential from 500 ms to 30 s, half jitter, 3 retries.
+   */
+  readonly retry: RetryConfig;
+  /**
+   * `timeouts.stream` / `timeouts.run` (durations; unset: none): a stream, or the whole run, still
+   * running past its limit drains like on SIGINT and ends failed with `TIMEOUT`.
+   */
+  readonly timeouts: TimeoutsConfig;
   /**
    * Ceiling on one connector instance's linear memories, checked after each `run-step`
    * (`connector_memory`, a byte size); default 512 MiB. Past it the stream fails with

@@ -2,6 +2,7 @@ import { BYTE_SIZE_PATTERN } from './parse-byte-size.js';
 import { DURATION_PATTERN } from './parse-duration.js';
 import { DATA_ERROR_POLICIES } from '@rapidbyte/sdk/contract';
 import { ON_NULL_CURSOR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes.js';
+import { BACKOFFS, JITTERS } from './retry-config.js';
 import { DEPENDS_ON_SCHEMA, SCHEDULE_SCHEMA } from './schedule-schema.js';
 import { NOTIFICATIONS_SCHEMA } from './notifications-schema.js';
 import {
@@ -18,6 +19,15 @@ const name = { type: 'string', minLength: 1 } as const;
 const names = { type: 'array', items: name } as const;
 /** `primary_key: id` is read as `[id]`. */
 const keyColumns = { type: ['string', 'array'], minLength: 1, minItems: 1, items: name } as const;
+
+/** A positive duration: seconds, or a string like '30s', '500ms', '2m', '2h'. */
+const duration = (examples: string) =>
+  ({
+    type: ['number', 'string'],
+    exclusiveMinimum: 0,
+    pattern: DURATION_PATTERN,
+    description: `a positive number of seconds or a duration like ${examples}`,
+  }) as const;
 
 const permissions = {
   type: 'object',
@@ -177,6 +187,23 @@ export const PIPELINE_SCHEMA = {
           exclusiveMinimum: 0,
           pattern: DURATION_PATTERN,
           description: "a positive number of seconds or a duration like '60s', '30s' or '2m'",
+        },
+        // a stream (each attempt and backoff included) or the whole run past its limit drains and fails TIMEOUT
+        timeouts: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { stream: duration("'30m' or '2h'"), run: duration("'2h' or '90m'") },
+        },
+        retry: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            backoff: { enum: BACKOFFS },
+            initial_delay: duration("'500ms' or '2s'"),
+            max_delay: duration("'30s' or '5m'"),
+            jitter: { enum: JITTERS },
+            max_retries: { type: 'integer', minimum: 0 },
+          },
         },
       },
     },

@@ -37,6 +37,12 @@ export interface TestFaults {
   /** The source stage of this stream blocks before its first step in its first `attempts` attempts. */
   readonly blockSource?: { readonly stream: string; readonly attempts: number };
   /**
+   * Once the destination committed `commits` checkpoints of this stream in an attempt, its source
+   * waits at its next step until the stream is asked to stop (a signal or a timeout), then drains:
+   * a stream that is slow at a known point, whatever the machine's speed.
+   */
+  readonly holdSourceAfterCommits?: { readonly stream: string; readonly commits: number };
+  /**
    * Ends the process when an exit fault fires (the CLI exits with code 86). An embedder that sets
    * an exit fault without it gets an exception thrown from where the process would have ended.
    */

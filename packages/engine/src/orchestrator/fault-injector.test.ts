@@ -30,5 +30,9 @@ describe('stall faults', () => {
     expect(parseTestFault('block-source:public.t:1').blockSource).toEqual({ stream: 'public.t', attempts: 1 });
     expect(parseTestFault('block-source:public.t:1').muteHubStream).toBeUndefined();
     expect(parseTestFault(undefined).blockSource).toBeUndefined();
+    expect(parseTestFault('hold-source-after-commits:public.t:2').holdSourceAfterCommits).toEqual({
+      stream: 'public.t',
+      commits: 2,
+    });
   });
 });

@@ -3,8 +3,8 @@ import type { TestFaults } from './engine-options.js';
 /**
  * Parses a test-only fault spec (the value of `RAPIDBYTE_TEST_FAULT`): `exit-after-commit:<n>`,
  * `exit-on-commit:<n>`, `exit-after-dead-letters:<n>`, `pause-after-shard-plan:<ms>`,
- * `delay-hub-restart:<ms>`, `mute-hub-stream:<stream>:<n>`, `block-source:<stream>:<n>`. Anything
- * else is no fault.
+ * `delay-hub-restart:<ms>`, `mute-hub-stream:<stream>:<n>`, `block-source:<stream>:<n>`,
+ * `hold-source-after-commits:<stream>:<n>`. Anything else is no fault.
  */
 export function parseTestFault(spec: string | undefined): TestFaults {
   const text = spec ?? '';
@@ -23,6 +23,7 @@ export function parseTestFault(spec: string | undefined): TestFaults {
   const delayHubRestartMs = count('delay-hub-restart');
   const mute = perStream('mute-hub-stream');
   const block = perStream('block-source');
+  const hold = perStream('hold-source-after-commits');
   return {
     ...(exitAfterCommit !== undefined ? { exitAfterCommit } : {}),
     ...(exitOnCommit !== undefined ? { exitOnCommit } : {}),
@@ -31,6 +32,7 @@ export function parseTestFault(spec: string | undefined): TestFaults {
     ...(delayHubRestartMs !== undefined ? { delayHubRestartMs } : {}),
     ...(mute ? { muteHubStream: { stream: mute.stream, attaches: mute.n } } : {}),
     ...(block ? { blockSource: { stream: block.stream, attempts: block.n } } : {}),
+    ...(hold ? { holdSourceAfterCommits: { stream: hold.stream, commits: hold.n } } : {}),
   };
 }
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RetryBudget } from './retry-budget.js';
 
-const policy = { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 1000 };
+const policy = {
+  backoff: 'exponential',
+  jitter: 'half',
+  maxRetries: 2,
+  initialDelayMs: 100,
+  maxDelayMs: 1000,
+} as const;
 
 describe('RetryBudget', () => {
   it('consecutive failures without progress spend the budget, with growing backoff', () => {

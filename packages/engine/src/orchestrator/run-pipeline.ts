@@ -18,7 +18,9 @@ import type { RunResult, StreamResult } from './run-result.js';
 import { faultInjector } from './fault-injector.js';
 import type { TestFaults, WorkerSwitches } from './engine-options.js';
 import { Interrupts } from './interrupts.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { RunDeadlines } from './stream-deadline.js';
+import { cdcLagRecorder } from './cdc-lag-recorder.js';
+import type { RetryPolicy } from './retry-policy.js';
 import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
@@ -41,7 +43,7 @@ export interface RunOptions {
   readonly onEvent?: RunEventListener;
   /** Aborts the run: workers stop at their next step. */
   readonly signal?: AbortSignal;
-  /** Overrides the retry backoff (tests); `maxRetries` comes from `resources.max_retries`. */
+  /** Overrides the retry backoff of `resources.retry` (tests); `maxRetries` always comes from the config. */
   readonly retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
   /** CDC streams keep streaming until the signal aborts (then drain, commit, acknowledge). */
   readonly follow?: boolean;
@@ -182,6 +184,9 @@ async function openHubRegistry(
     restartDelayMs: faults.delayHubRestartMs ?? 0,
     mute: faults.muteHubStream,
     log: (level, message) => onEvent({ type: 'log', stage: 'replication', level, message }),
+    onLag: cdcLagRecorder(state, config.pipeline, (message) =>
+      onEvent({ type: 'log', stage: 'replication', level: 'warn', message }),
+    ),
   });
 }
 
@@ -229,6 +234,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   const release = await state.acquirePipelineLock(config.pipeline, { pid: process.pid, host: hostname() });
   const started = performance.now();
   const interrupts = new Interrupts(signal);
+  const deadlines = new RunDeadlines(interrupts, pipelineConfig.resources.timeouts, options.follow === true);
   // the main thread's share of the process (replication hub, state DB); each worker reports its own
   const memoryTimer = setInterval(
     () => onEvent({ type: 'log', stage: 'engine', level: 'debug', message: memoryReport() }),
@@ -258,10 +264,15 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       const message = `destination table '${requested}' is longer than 63 bytes: loading into '${table}' (the name Postgres keeps)`;
       if (table !== requested) onEvent({ type: 'log', stream: s.name, stage: 'engine', level: 'warn', message });
     }
-    const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: config.resources.maxRetries, ...options.retry };
+    const retry: RetryPolicy = {
+      ...config.resources.retry,
+      ...options.retry,
+      maxRetries: config.resources.retry.maxRetries,
+    };
     const faults = options.faults ?? {};
     const afterCommit = faultInjector(faults);
     const blockSource = faults.blockSource;
+    const holdSource = faults.holdSourceAfterCommits;
     const cdcStreams = config.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     // CDC streams mostly wait on the replication stream: they run beside the batch streams and do
     // not hold `parallelism` permits (a long-lived --follow stream never starves the others).
@@ -291,6 +302,8 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           )
         : undefined;
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
+    // the run's limit drains CDC streams the way a signal does
+    const stopHubsAtDeadline = deadlines.run.subscribe(() => hubs?.stop());
     const stage = (
       role: StageTask['role'],
       component: ComponentModules | undefined,
@@ -334,12 +347,15 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           ...(options.switches ? { switches: options.switches } : {}),
           ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
           ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
+          ...(holdSource?.stream === stream.name ? { holdSourceAfterCommits: holdSource.commits } : {}),
         };
+        const deadline = deadlines.forStream(stream);
         const controls = {
           fullRefresh: options.fullRefresh,
           drainGraceMs: options.drainGraceMs,
           warm: options.warm,
-          interrupts,
+          interrupts: deadline.interrupts,
+          deadline,
           faults,
         };
         let request: ShardRequest = sharding.get(stream.name) ?? { kind: 'none' };
@@ -379,6 +395,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       }),
     );
     stopHubs();
+    stopHubsAtDeadline();
     const lag = hubs ? await hubs.close() : new Map<string, { slotLagBytes?: number }>();
     const results = settled.map((r) => {
       const slotLagBytes = lag.get(r.stream)?.slotLagBytes;
@@ -421,6 +438,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     throw error;
   } finally {
     clearInterval(memoryTimer);
+    deadlines.close();
     interrupts.close();
     await options.warm?.close();
     await release();

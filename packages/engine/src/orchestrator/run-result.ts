@@ -32,6 +32,8 @@ export interface StreamResult extends StreamCounters {
   readonly slotLagBytes?: number;
   /** A sharded full refresh: how many key-range chains loaded the stream (counters are their sum). */
   readonly shards?: number;
+  /** The stream failed on a transient error after `resources.retry.max_retries` retries in a row. */
+  readonly retriesExhausted?: true;
 }
 
 /** What `runPipeline` returns: one entry per stream, whatever happened to the others. */

@@ -16,6 +16,7 @@ import type { WarmWorkers } from './warm-workers.js';
 import type { TestFaults } from './engine-options.js';
 import { Interrupts } from './interrupts.js';
 import { stallOutcome, stallsInARow } from './stall-watchdog.js';
+import { timeoutFailure, type StreamDeadline } from './stream-deadline.js';
 
 /** Per-run controls of `rapidbyte run` that change how a stream starts and stops. */
 export interface StreamRunControls {
@@ -42,6 +43,11 @@ export interface StreamRunControls {
   readonly onShardCommitted?: (covered: StreamCounters) => Promise<void>;
   /** Test-only faults of the run. */
   readonly faults?: TestFaults;
+  /**
+   * The stream's limits (`resources.timeouts`); `interrupts` is then its `interrupts`, so that a
+   * limit drains the stream the way a signal does.
+   */
+  readonly deadline?: StreamDeadline;
 }
 
 /** What `runStreamTask` runs and with what. */
@@ -90,7 +96,11 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
   let stalls = 0;
   let stallRun = 0;
   let committedSinceStall = false;
-  while (!signal?.aborted) {
+  /** The budget was spent: the stream failed on a transient error it was no longer retried after. */
+  let retriesExhausted = false;
+  controls.deadline?.start();
+  // stopped by a signal or by a limit of resources.timeouts (which fires `interrupts` too)
+  while (!interrupts.aborted) {
     attempt++;
     await transition('running', attempt > 1 ? `attempt ${attempt}` : undefined);
     onEvent({ type: 'stream-started', stream: name, attempt });
@@ -138,7 +148,7 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
     counters = addCounters(counters, outcome.counters);
     error = outcome.error;
     committedSinceStall ||= outcome.lastCommitted !== undefined;
-    if (outcome.stalled && error && !signal?.aborted) {
+    if (outcome.stalled && error && !interrupts.aborted) {
       stalls += 1;
       stallRun = stallsInARow(stallRun, committedSinceStall);
       committedSinceStall = false;
@@ -163,7 +173,7 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
     }
     if (error?.code === 'CONNECTOR_TIMEOUT' && ++timeouts > 1)
       error = { ...error, kind: 'permanent', message: `${error.message} (again on retry: not retried further)` };
-    if (error?.code === 'ROWS_REJECTED' && !isolateRows && !signal?.aborted) {
+    if (error?.code === 'ROWS_REJECTED' && !isolateRows && !interrupts.aborted) {
       isolateRows = true;
       await transition('retrying', `${error.code}: ${error.message}`);
       onEvent({
@@ -175,10 +185,13 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
       });
       continue;
     }
-    if (!error || signal?.aborted || error.kind !== 'transient') break;
+    if (!error || interrupts.aborted || error.kind !== 'transient') break;
     // progress: the failed attempt committed a checkpoint (the budget counts consecutive failures)
     const grant = budget.failed(outcome.lastCommitted !== undefined);
-    if (!grant) break;
+    if (!grant) {
+      retriesExhausted = true;
+      break;
+    }
     if (grant.reset) {
       onEvent({
         type: 'log',
@@ -205,8 +218,15 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
   if (controls.interrupts === undefined) interrupts.close();
   // a CDC stream interrupted at a transaction boundary drained and committed: it succeeded
   if (task.stream.syncMode === 'cdc') hubs?.finished(name);
-  const status =
-    attempt === 0
+  // a limit of resources.timeouts stopped the stream: it drained like on a signal, and failed
+  const expired = controls.deadline?.expired;
+  if (expired) {
+    error = timeoutFailure(name, expired, lastCommitted !== undefined);
+    retriesExhausted = false;
+  }
+  const status = expired
+    ? 'failed'
+    : attempt === 0
       ? 'cancelled'
       : error
         ? signal?.aborted
@@ -225,6 +245,7 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
     ...(history ? await recordStreamEnd(state, task.pipeline, task.runId, ended) : streamEndResult(ended)),
     ...(typeof committed?.cursorValue === 'string' ? { cursor: committed.cursorValue } : {}),
     ...(typeof committed?.lsn === 'string' ? { lsn: committed.lsn } : {}),
+    ...(retriesExhausted ? { retriesExhausted } : {}),
   };
   onEvent({ type: 'stream-finished', result });
   return result;

@@ -62,6 +62,8 @@ export interface StreamTask {
   readonly waitClock?: SharedArrayBuffer;
   /** Test-only (`block-source` fault): in attempts up to this one, the source stage blocks before its first step. */
   readonly blockSourceAttempts?: number;
+  /** Test-only (`hold-source-after-commits` fault): the source waits for a stop once this many checkpoints are committed. */
+  readonly holdSourceAfterCommits?: number;
   /** cdc: this attempt's port to the main thread's replication hub (transferred to the worker). */
   readonly replicationPort?: MessagePort;
   /**

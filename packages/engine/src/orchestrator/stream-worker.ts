@@ -127,6 +127,7 @@ async function runStream(
   let lastProgress = 0;
   /** A checkpoint was committed in this attempt (a guest may then be recycled: see stepGuard). */
   let committedThisAttempt = false;
+  let commitsThisAttempt = 0;
   /** Bytes sent to the destination so far (COPY data). */
   const destinationBytes = (): number => (destinationIndex < 0 ? 0 : (pgs[destinationIndex]?.traffic.bytesIn ?? 0));
   /** Posts the counters at most every 250 ms; `immediately` posts them at once (before a committed checkpoint, so the host records what it covers). */
@@ -171,6 +172,7 @@ async function runStream(
         else {
           if (kind === 'committed') {
             committedThisAttempt = true;
+            commitsThisAttempt += 1;
             replication?.committed(payload);
             delivery.committed(payload, destinationBytes());
             progress(true);
@@ -280,6 +282,8 @@ async function runStream(
         context,
         tracked,
         async () => {
+          if (index === 0 && task.holdSourceAfterCommits !== undefined)
+            await holdUntilStop(task.holdSourceAfterCommits, () => commitsThisAttempt, cancel);
           // Interrupted: stop at the next step; open transactions roll back when the connections
           // close, and what the destination committed stays (the next run resumes from it).
           if (stopNow())
@@ -344,6 +348,11 @@ async function runStream(
     counters: { ...counters, ...(rolledBack > 0 ? { rowsRolledBack: rolledBack } : {}) },
     error: root ? { ...root.wit, stage: root.stage } : undefined,
   });
+}
+
+/** The `hold-source-after-commits` fault: once `commits` checkpoints are committed, waits for a stop request. */
+async function holdUntilStop(commits: number, committed: () => number, cancel: CancelState): Promise<void> {
+  while (committed() >= commits && !cancel.requested()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 if (parentPort) {

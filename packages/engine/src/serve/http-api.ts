@@ -5,6 +5,7 @@ import { formatFireTime } from '../schedule/index.js';
 import { listRunsWithTransitions, type RunWithTransitions, type TickRecord } from '../state/index.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { renderDashboard, type DashboardPipeline } from './render-dashboard.js';
+import { recentCdcLag } from './recent-cdc-lag.js';
 import type { Scheduler } from './scheduler.js';
 import { ServeRequestRefused } from './serve-error.js';
 
@@ -94,6 +95,7 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
         paused: await scheduler.paused(config.pipeline),
         runs: await state.listRuns({ pipeline: config.pipeline, limit: 30 }),
         deadLetters,
+        ...(await recentCdcLag(state, config, new Date())),
       });
     }
     return reply.type('text/html; charset=utf-8').send(renderDashboard(pipelines, new Date()));

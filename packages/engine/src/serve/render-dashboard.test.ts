@@ -42,4 +42,33 @@ describe('renderDashboard', () => {
     // the newest run has no streams: its row says so through the table of run 2
     expect(html).toContain('stream (run 2)');
   });
+
+  it('charts the CDC lag of the last hour per CDC stream of a pipeline that has them, and nothing for one without', () => {
+    const now = new Date('2026-01-01T12:00:00Z');
+    const html = renderDashboard(
+      [
+        {
+          pipeline: 'events',
+          schedule: 'every 1m, overlap skip, catch_up one',
+          paused: false,
+          runs: [],
+          deadLetters: new Map(),
+          cdcLag: {
+            streams: ['public.ev', 'public.quiet'],
+            samples: [
+              { pipeline: 'events', stream: 'public.ev', at: '2026-01-01T11:30:00.000Z', lagBytes: 2048 },
+              { pipeline: 'events', stream: 'public.ev', at: '2026-01-01T11:59:00.000Z', lagBytes: 0 },
+            ],
+          },
+        },
+        { pipeline: 'batch', schedule: 'none (trigger only)', paused: false, runs: [], deadLetters: new Map() },
+      ],
+      now,
+    );
+    const events = html.slice(html.indexOf('<h2>events'), html.indexOf('<h2>batch'));
+    expect(events).toContain('<title>CDC lag of public.ev, last hour</title>');
+    expect(events).toContain('public.ev: lag 0 B <span class="muted">(max 2.0 KiB, 2 samples)</span>');
+    expect(events).toContain('public.quiet: no CDC lag samples in the last hour');
+    expect(html.slice(html.indexOf('<h2>batch'))).not.toContain('class="lag"');
+  });
 });

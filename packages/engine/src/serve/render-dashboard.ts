@@ -1,4 +1,5 @@
-import type { RunRecord } from '../state/index.js';
+import type { CdcLagSample, RunRecord } from '../state/index.js';
+import { renderLagChart } from './render-lag-chart.js';
 
 /** What the dashboard shows of one pipeline. */
 export interface DashboardPipeline {
@@ -11,6 +12,8 @@ export interface DashboardPipeline {
   readonly runs: readonly RunRecord[];
   /** Dead letters per stream (of the newest letters read). */
   readonly deadLetters: ReadonlyMap<string, number>;
+  /** The CDC streams and their lag samples of the last hour (absent: the pipeline has no CDC stream). */
+  readonly cdcLag?: { readonly streams: readonly string[]; readonly samples: readonly CdcLagSample[] };
 }
 
 const COLORS: Readonly<Record<string, string>> = {
@@ -56,6 +59,7 @@ export function renderDashboard(pipelines: readonly DashboardPipeline[], now: Da
 <p><span class="muted">schedule</span> ${escape(p.schedule)} · <span class="muted">next</span> ${escape(p.nextFire ?? '–')} · <span class="muted">last</span> ${last ? `run ${last.runId} ${escape(last.status)}` : '–'}</p>
 <div class="strip">${strip(p.runs)}</div>
 ${lastRunStreams(last, p.deadLetters)}
+${p.cdcLag ? p.cdcLag.streams.map((stream) => renderLagChart(stream, p.cdcLag?.samples ?? [], now)).join('\n') : ''}
 </section>`;
   });
   return `<!doctype html>
@@ -64,7 +68,7 @@ ${lastRunStreams(last, p.deadLetters)}
 body{font:14px system-ui,sans-serif;margin:24px;color:#1d2330}h1{font-size:20px}h2{font-size:16px;margin:0 0 4px}
 section{border:1px solid #dde3ec;border-radius:6px;padding:12px 16px;margin:0 0 16px}
 table{border-collapse:collapse;margin-top:8px}td,th{padding:2px 10px;text-align:left;border-bottom:1px solid #eef1f6}.n{text-align:right}
-.muted{color:#6b7385}.paused{background:#f6e3b4;border-radius:4px;padding:1px 6px;font-size:12px}.strip{margin:6px 0}
+.lag{margin-top:8px;display:flex;align-items:center;gap:8px}.muted{color:#6b7385}.paused{background:#f6e3b4;border-radius:4px;padding:1px 6px;font-size:12px}.strip{margin:6px 0}
 </style></head><body>
 <h1>rapidbyte serve</h1><p class="muted">${pipelines.length} pipeline(s) · ${escape(now.toISOString())}</p>
 ${sections.join('\n')}

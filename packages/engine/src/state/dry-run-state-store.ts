@@ -42,6 +42,8 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     redeliverEvent: () => Promise.resolve(0),
     recordTick: () => Promise.resolve(0),
     listTicks: (options) => inner.listTicks(options),
+    recordCdcLag: () => Promise.resolve(),
+    listCdcLag: (options) => inner.listCdcLag(options),
     acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> =>
       inner.acquirePipelineLock(pipeline, holder),
     close: () => Promise.resolve(),

@@ -63,5 +63,6 @@ export { openStateStore, type StateStoreLocation } from './open-state-store.js';
 export type { PipelineLockOptions } from './sqlite-pipeline-locks.js';
 export { isProcessAlive } from './process-alive.js';
 export { DRY_RUN_ID, dryRunStateStore } from './dry-run-state-store.js';
+export { CDC_LAG_RETENTION_MS, type CdcLagSample } from './cdc-lag-sample.js';
 export { TICK_OUTCOMES, type NewTick, type TickOutcome, type TickRecord } from './tick-outcome.js';
 export { listRunsWithTransitions, type RunWithTransitions } from './list-runs-with-transitions.js';

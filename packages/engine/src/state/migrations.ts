@@ -168,6 +168,15 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   );
   CREATE INDEX schedule_ticks_pipeline ON schedule_ticks (pipeline, id);
   `,
+  /* 8: CDC lag at each commit of a CDC stream (kept a few hours: the dashboard charts the last one) */ `
+  CREATE TABLE cdc_lag_samples (
+    pipeline  TEXT NOT NULL,
+    stream    TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    lag_bytes INTEGER NOT NULL
+  );
+  CREATE INDEX cdc_lag_samples_pipeline ON cdc_lag_samples (pipeline, at);
+  `,
 ]);
 
 /** The schema version this code writes. */

@@ -180,6 +180,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   );
   CREATE INDEX schedule_ticks_pipeline ON ${s}.schedule_ticks (pipeline, id);
   `,
+  /* 8: CDC lag at each commit of a CDC stream (kept a few hours: the dashboard charts the last one) */ (s: string) => `
+  CREATE TABLE ${s}.cdc_lag_samples (
+    pipeline  text NOT NULL,
+    stream    text NOT NULL,
+    at        text NOT NULL,
+    lag_bytes bigint NOT NULL
+  );
+  CREATE INDEX cdc_lag_samples_pipeline ON ${s}.cdc_lag_samples (pipeline, at);
+  `,
 ]);
 
 /** Highest applied migration in `schema`, 0 when it has none. */

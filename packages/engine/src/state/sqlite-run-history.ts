@@ -13,7 +13,13 @@ import type {
   StreamRunRecord,
   TransitionRecord,
 } from './state-records.js';
-import { STREAM_TRANSITIONS, isStreamStatus, isTerminalStreamStatus, type StreamStatus } from './stream-status.js';
+import {
+  STREAM_TRANSITIONS,
+  isStreamStatus,
+  isTerminalStreamStatus,
+  retriesExhausted,
+  type StreamStatus,
+} from './stream-status.js';
 import { requireCount, requirePositiveInteger } from './validate.js';
 import { runEventType, streamEventType } from './lifecycle-event-type.js';
 import { runEventPayload, streamEventPayload } from './lifecycle-payloads.js';
@@ -394,5 +400,6 @@ function toStreamRecord(s: StreamRow): StreamRunRecord {
     ...(s.error_code === null
       ? {}
       : { error: { code: s.error_code, kind: s.error_kind ?? 'permanent', message: s.error_message ?? '' } }),
+    ...(retriesExhausted(s.status, s.error_kind ?? undefined) ? { retriesExhausted: true as const } : {}),
   };
 }

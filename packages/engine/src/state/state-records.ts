@@ -33,6 +33,8 @@ export interface StreamRunRecord {
   finishedAt?: string;
   counts: StreamCounts;
   error?: StreamErrorInfo;
+  /** It failed on a transient error after spending its retry budget (see `retriesExhausted`). */
+  retriesExhausted?: true;
 }
 
 /** The error a run ended with (a stream's that failed it, or what the engine threw). */

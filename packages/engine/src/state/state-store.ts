@@ -1,3 +1,4 @@
+import type { CdcLagSample } from './cdc-lag-sample.js';
 import type { RunStatus } from './run-status.js';
 import type { StreamStatus } from './stream-status.js';
 import type { NewTick, TickRecord } from './tick-outcome.js';
@@ -133,5 +134,9 @@ export interface StateStore {
   listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]>;
 
   /** Releases held locks and closes the database; idempotent; further calls reject with STORE_CLOSED. */
+  /** Records a CDC stream's lag at a commit; drops the pipeline's samples older than `CDC_LAG_RETENTION_MS`. */
+  recordCdcLag(sample: Omit<CdcLagSample, 'at'>): Promise<void>;
+  /** The CDC lag samples of `pipeline` taken at or after `since` (ISO), oldest first. */
+  listCdcLag(options: { pipeline: string; since: string }): Promise<CdcLagSample[]>;
   close(): Promise<void>;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { STREAM_STATUSES, STREAM_TRANSITIONS, canTransition, isTerminalStreamStatus } from './stream-status.js';
+import {
+  STREAM_STATUSES,
+  STREAM_TRANSITIONS,
+  canTransition,
+  isTerminalStreamStatus,
+  retriesExhausted,
+} from './stream-status.js';
 
 const ALLOWED = new Set([
   'pending>running',
@@ -27,5 +33,16 @@ describe('STREAM_TRANSITIONS', () => {
     for (const s of STREAM_STATUSES) {
       expect(isTerminalStreamStatus(s)).toBe(STREAM_TRANSITIONS[s].length === 0);
     }
+  });
+});
+
+describe('retriesExhausted', () => {
+  it('is a failed stream whose error was transient, and nothing else', () => {
+    const exhausted = STREAM_STATUSES.flatMap((status) =>
+      (['transient', 'permanent', undefined] as const)
+        .filter((kind) => retriesExhausted(status, kind))
+        .map((kind) => `${status}/${kind}`),
+    );
+    expect(exhausted).toEqual(['failed/transient']);
   });
 });

@@ -46,3 +46,13 @@ export function isTerminalStreamStatus(status: StreamStatus): boolean {
 export function canTransition(from: StreamStatus, to: StreamStatus): boolean {
   return STREAM_TRANSITIONS[from].includes(to);
 }
+
+/**
+ * Whether a stream gave up after spending its retry budget (`resources.retry.max_retries`): the
+ * engine retries every transient failure until then, and a signal or a timeout ends a stream
+ * `cancelled` or with a permanent `TIMEOUT`, so a stream that ended `failed` on a transient error
+ * is one that ran out of retries.
+ */
+export function retriesExhausted(status: StreamStatus, errorKind: 'transient' | 'permanent' | undefined): boolean {
+  return status === 'failed' && errorKind === 'transient';
+}

@@ -104,6 +104,11 @@ describe('codes that had drifted apart are one', () => {
     expect(errorCodeInfo('CDC_STALLED')).toMatchObject({ kind: 'permanent', exit: 5 });
     expect(errorCodeInfo('CANCELLED')).toMatchObject({ exit: 130 });
   });
+
+  it('a stream or run past resources.timeouts is a permanent partial failure (exit 5) whose hint names the key', () => {
+    expect(errorCodeInfo('TIMEOUT')).toMatchObject({ kind: 'permanent', category: 'partial', exit: 5, known: true });
+    expect(errorCodeInfo('TIMEOUT').hint).toMatch(/resources\.timeouts/);
+  });
 });
 
 describe('errorCodeInfo of codes outside the registry', () => {

@@ -107,7 +107,7 @@ export const ERROR_CODES = {
   // connection and authentication (exit 3)
   CONNECTION_FAILED: transient(
     'connection',
-    'check host, port and that the server is up and reachable; transient failures are retried up to resources.max_retries',
+    'check host, port and that the server is up and reachable; transient failures are retried up to resources.retry.max_retries',
   ),
   CONNECTION_LOST: transient(
     'connection',
@@ -178,6 +178,10 @@ export const ERROR_CODES = {
   STREAM_STALLED: permanent(
     'partial',
     'the stream made no progress twice in a row; what it committed is kept: check the source query (pg_stat_activity) and the destination, then run again',
+  ),
+  TIMEOUT: permanent(
+    'partial',
+    'the stream or run ran past resources.timeouts and drained; what it committed is kept: run again to resume, or raise the limit',
   ),
   RUN_FAILED: permanent(
     'failure',

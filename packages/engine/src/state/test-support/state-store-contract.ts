@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../state-error.js';
 import type { DeadLetter } from '../state-records.js';
 import type { StateStore } from '../state-store.js';
+import { CDC_LAG_RETENTION_MS } from '../cdc-lag-sample.js';
 
 /** A store on a fresh database, how to open more stores on that same database, and how to drop it. */
 export interface ContractStores {
@@ -725,6 +726,30 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
       expect(Date.parse(a[0]?.recordedAt ?? '')).toBeGreaterThan(Date.parse(a[1]?.recordedAt ?? ''));
       expect(await store.listTicks({ limit: 1 })).toHaveLength(1);
       expect((await store.listTicks()).map((t) => t.pipeline)).toEqual(['b', 'a', 'a']);
+    });
+
+    it('keeps CDC lag samples per pipeline, oldest first, and drops those older than the retention as new ones come', async () => {
+      let now = Date.UTC(2024, 0, 1);
+      await setUp({ now: () => new Date(now) });
+      const at = (ms: number): string => new Date(ms).toISOString();
+      const start = now;
+      await store.recordCdcLag({ pipeline: 'a', stream: 'public.x', lagBytes: 4096 });
+      now += 60_000;
+      await store.recordCdcLag({ pipeline: 'a', stream: 'public.y', lagBytes: 2 ** 40 });
+      await store.recordCdcLag({ pipeline: 'b', stream: 'public.x', lagBytes: 1 });
+      expect(await store.listCdcLag({ pipeline: 'a', since: at(start) })).toEqual([
+        { pipeline: 'a', stream: 'public.x', at: at(start), lagBytes: 4096 },
+        { pipeline: 'a', stream: 'public.y', at: at(start + 60_000), lagBytes: 2 ** 40 },
+      ]);
+      expect(await store.listCdcLag({ pipeline: 'a', since: at(start + 1) })).toHaveLength(1);
+      // a sample past the retention prunes the pipeline's old ones (not other pipelines')
+      now = start + CDC_LAG_RETENTION_MS + 30_000;
+      await store.recordCdcLag({ pipeline: 'a', stream: 'public.x', lagBytes: 0 });
+      expect((await store.listCdcLag({ pipeline: 'a', since: at(0) })).map((s) => s.at)).toEqual([
+        at(start + 60_000),
+        at(now),
+      ]);
+      expect(await store.listCdcLag({ pipeline: 'b', since: at(0) })).toHaveLength(1);
     });
   });
 }
