@@ -21,3 +21,4 @@ export * from './select-streams.js';
 export * from './schedule-schema.js';
 export * from './notification-config.js';
 export { checkSchedule, cdcStreamNames } from './check-schedule.js';
+export * from './alerts-config.js';

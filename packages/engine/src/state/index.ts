@@ -65,3 +65,4 @@ export { isProcessAlive } from './process-alive.js';
 export { DRY_RUN_ID, dryRunStateStore } from './dry-run-state-store.js';
 export { TICK_OUTCOMES, type NewTick, type TickOutcome, type TickRecord } from './tick-outcome.js';
 export { listRunsWithTransitions, type RunWithTransitions } from './list-runs-with-transitions.js';
+export { ALERT_STATUSES, type AlertMove, type AlertStateRecord, type AlertStatus } from './alert-records.js';

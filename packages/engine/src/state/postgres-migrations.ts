@@ -180,6 +180,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   );
   CREATE INDEX schedule_ticks_pipeline ON ${s}.schedule_ticks (pipeline, id);
   `,
+  /* 8: the state of each alert `serve` evaluates (firing or ok since when), so a restart neither re-fires nor forgets */ (s: string) => `
+  CREATE TABLE ${s}.alert_states (
+    pipeline text NOT NULL,
+    alert    text NOT NULL,
+    status   text NOT NULL,
+    since    text NOT NULL,
+    value    double precision,
+    event_id bigint,
+    PRIMARY KEY (pipeline, alert)
+  );
+  `,
 ]);
 
 /** Highest applied migration in `schema`, 0 when it has none. */

@@ -33,6 +33,8 @@ import type {
 import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
 import { PostgresTicks } from './postgres-ticks.js';
+import { PostgresAlertStates } from './postgres-alert-states.js';
+import type { AlertMove, AlertStateRecord } from './alert-records.js';
 import type { NewTick, TickRecord } from './tick-outcome.js';
 
 /** Options of {@link openPostgresStateStore}; the defaults suit production. */
@@ -94,6 +96,7 @@ class PostgresStateStore implements StateStore {
   readonly #locks: PostgresPipelineLocks;
   readonly #events: PostgresEventLog;
   readonly #ticks: PostgresTicks;
+  readonly #alerts: PostgresAlertStates;
   #closed: Promise<void> | undefined;
 
   constructor(pool: pg.Pool, connect: () => Promise<pg.Client>, schema: string, now: () => Date) {
@@ -106,6 +109,7 @@ class PostgresStateStore implements StateStore {
     this.#deadLetters = new PostgresDeadLetters(pool, schema, now, this.#events);
     this.#locks = new PostgresPipelineLocks(connect, schema, now);
     this.#ticks = new PostgresTicks(pool, schema, now);
+    this.#alerts = new PostgresAlertStates(pool, schema, now, this.#events);
   }
 
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
@@ -210,6 +214,12 @@ class PostgresStateStore implements StateStore {
   }
   async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> {
     return this.#open().#ticks.listTicks(options);
+  }
+  async listAlertStates(pipeline: string): Promise<AlertStateRecord[]> {
+    return this.#open().#alerts.list(pipeline);
+  }
+  async moveAlertState(move: AlertMove): Promise<EventRecord | undefined> {
+    return this.#open().#alerts.move(move);
   }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {

@@ -35,6 +35,8 @@ import type {
 import type { ReleasePipelineLock, StateStore } from './state-store.js';
 import type { StreamStatus } from './stream-status.js';
 import { SqliteTicks } from './sqlite-ticks.js';
+import { SqliteAlertStates } from './sqlite-alert-states.js';
+import type { AlertMove, AlertStateRecord } from './alert-records.js';
 import type { NewTick, TickRecord } from './tick-outcome.js';
 
 /** Options of {@link openSqliteStateStore}; the defaults suit production. */
@@ -77,6 +79,7 @@ class SqliteStateStore implements StateStore {
   readonly #locks: SqlitePipelineLocks;
   readonly #events: SqliteEventLog;
   readonly #ticks: SqliteTicks;
+  readonly #alerts: SqliteAlertStates;
 
   constructor(db: Database.Database, options: SqliteStateStoreOptions) {
     const now = options.now ?? (() => new Date());
@@ -88,6 +91,7 @@ class SqliteStateStore implements StateStore {
     this.#deadLetters = new SqliteDeadLetters(db, now, this.#events);
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
     this.#ticks = new SqliteTicks(db, now);
+    this.#alerts = new SqliteAlertStates(db, now, this.#events);
   }
 
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
@@ -192,6 +196,12 @@ class SqliteStateStore implements StateStore {
   }
   async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> {
     return this.#open().#ticks.listTicks(options);
+  }
+  async listAlertStates(pipeline: string): Promise<AlertStateRecord[]> {
+    return this.#open().#alerts.list(pipeline);
+  }
+  async moveAlertState(move: AlertMove): Promise<EventRecord | undefined> {
+    return this.#open().#alerts.move(move);
   }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {

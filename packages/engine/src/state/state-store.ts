@@ -1,6 +1,7 @@
 import type { RunStatus } from './run-status.js';
 import type { StreamStatus } from './stream-status.js';
 import type { NewTick, TickRecord } from './tick-outcome.js';
+import type { AlertMove, AlertStateRecord } from './alert-records.js';
 import type {
   CursorRecord,
   DeadLetter,
@@ -131,6 +132,15 @@ export interface StateStore {
   recordTick(tick: NewTick): Promise<number>;
   /** Recorded ticks, newest first; all unless `limit`. */
   listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]>;
+
+  /** The pipeline's alert states (alerts never evaluated have no row: they are `ok`). */
+  listAlertStates(pipeline: string): Promise<AlertStateRecord[]>;
+  /**
+   * Moves an alert from `move.from` to `move.to` and writes `move.event` (with its deliveries) in
+   * the same transaction; resolves to that event, or to undefined (nothing written) when the
+   * stored status was no longer `move.from` (another serve process moved it first).
+   */
+  moveAlertState(move: AlertMove): Promise<EventRecord | undefined>;
 
   /** Releases held locks and closes the database; idempotent; further calls reject with STORE_CLOSED. */
   close(): Promise<void>;
