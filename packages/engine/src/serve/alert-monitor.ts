@@ -121,6 +121,7 @@ export class AlertMonitor {
       }
       this.#options.metrics?.recordAlert(pipeline, alert, firing);
     }
+    this.#options.metrics?.recordAlertCheck(pipeline);
   }
 
   async #slotLag(config: PipelineConfig): Promise<SlotLag | undefined> {

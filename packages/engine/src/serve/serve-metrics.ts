@@ -18,6 +18,7 @@ export const METRIC_NAMES = [
   'rapidbyte_cdc_slot_lag_bytes',
   'rapidbyte_cdc_lag_seconds',
   'rapidbyte_alert_firing',
+  'rapidbyte_alert_checks_total',
   'rapidbyte_outbox_pending_deliveries',
   'rapidbyte_webhook_deliveries_total',
   'rapidbyte_connector_counter_total',
@@ -60,6 +61,7 @@ export class ServeMetrics {
   readonly #slotLag: Gauge<'pipeline' | 'slot'>;
   readonly #lagSeconds: Gauge<'pipeline' | 'slot'>;
   readonly #alerts: Gauge<'pipeline' | 'alert'>;
+  readonly #alertChecks: Counter<'pipeline'>;
   readonly #deliveries: Counter<'pipeline' | 'outcome'>;
   readonly #connectorCounter: Counter<'pipeline' | 'stream' | 'stage' | 'name'>;
   readonly #connectorGauge: Gauge<'pipeline' | 'stream' | 'stage' | 'name'>;
@@ -105,6 +107,7 @@ export class ServeMetrics {
       labelNames: ['pipeline', 'alert'],
       registers,
     });
+    this.#alertChecks = counter('rapidbyte_alert_checks_total', "Evaluations of a pipeline's alerts", ['pipeline']);
     new Gauge({
       name: 'rapidbyte_outbox_pending_deliveries',
       help: 'Webhook deliveries waiting in the outbox',
@@ -191,6 +194,11 @@ export class ServeMetrics {
 
   recordAlert(pipeline: string, alert: string, firing: boolean): void {
     this.#alerts.set({ pipeline, alert }, firing ? 1 : 0);
+  }
+
+  /** One evaluation of the pipeline's alerts ended. */
+  recordAlertCheck(pipeline: string): void {
+    this.#alertChecks.inc({ pipeline });
   }
 
   recordDelivery(attempt: DeliveryAttempt): void {
