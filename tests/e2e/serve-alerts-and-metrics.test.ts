@@ -257,3 +257,103 @@ describe('rapidbyte serve: metrics', () => {
     await expectTablesEqual(src, TABLE, dst, TABLE);
   });
 });
+
+describe('rapidbyte serve: dead letters alert and connector metrics', () => {
+  it("a run that dead-letters rows fires dead_letters.exceeded once, a clean run resolves it; the validating transform's metric() counters reach /metrics", async () => {
+    const receiver = await startWebhookReceiver({ secret: SECRET });
+    const src = await scope.create(
+      'alerts_dlq_src',
+      `CREATE TABLE public.people (id int PRIMARY KEY, email text);
+       INSERT INTO public.people SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE 'p' || g || '@x.io' END FROM generate_series(1, 100) g;`,
+    );
+    const dst = await scope.create('alerts_dlq_dst');
+    const sys = await scope.create('alerts_dlq_sys');
+    const doc = {
+      ...pgPipeline({
+        name: 'lettered',
+        src,
+        dst,
+        streams: [{ name: 'public.people', sync_mode: 'full_refresh' }],
+        writeMode: 'upsert',
+        destination: { on_data_error: 'dlq' },
+      }),
+      transforms: [{ use: 'transform-validate', config: { rules: [{ column: 'email', not_null: true }] } }],
+      schedule: { every: '1h' },
+      alerts: { dead_letters: 5, check_every: '1s' },
+      notifications: [
+        { url: receiver.url, events: ['dead_letters.exceeded', 'dead_letters.resolved'], secret: '${WEBHOOK_SECRET}' },
+      ],
+    };
+    const dir = serveProjectDir([doc]);
+    const file = join(dir, 'lettered.yaml');
+    const types = 'dead_letters.exceeded,dead_letters.resolved';
+    const s = await startServeProcess(dir, sys, { token: TOKEN, env: ENV });
+    const runNow = async (): Promise<void> => {
+      const r = await serveApi<{ status: string }>(s, '/pipelines/lettered/trigger', {
+        method: 'POST',
+        token: TOKEN,
+        body: { wait: true },
+      });
+      expect(r.body.status).toBe('succeeded');
+    };
+    try {
+      await runNow();
+      const fired = await waitFor(
+        'dead_letters.exceeded',
+        async () => {
+          const events = await eventsOf(file, types);
+          return events.length > 0 ? events : undefined;
+        },
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect(fired.map((e) => e.type)).toEqual(['dead_letters.exceeded']);
+      expect(fired[0]?.payload).toMatchObject({ alert: 'dead_letters', state: 'firing', value: 5, threshold: 5 });
+      const text = await metricsText(s);
+      const stage = 'stage="transform:transform-validate"';
+      expect(
+        promSample(
+          text,
+          `rapidbyte_connector_counter_total{pipeline="lettered",stream="public.people",${stage},name="rows_checked_total"}`,
+        ),
+      ).toBe(100);
+      expect(
+        promSample(
+          text,
+          `rapidbyte_connector_counter_total{pipeline="lettered",stream="public.people",${stage},name="rows_rejected_total"}`,
+        ),
+      ).toBe(10);
+      expect(promSample(text, 'rapidbyte_stream_dead_letters_total{pipeline="lettered",stream="public.people"}')).toBe(10);
+      await moreChecks(s, 'lettered', 3);
+      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['dead_letters.exceeded']);
+
+      // the source is fixed: the next run stores none and the alert resolves, once
+      await cluster.psql(src.name, `UPDATE public.people SET email = 'fixed' || id WHERE email IS NULL`);
+      await runNow();
+      await waitFor(
+        'dead_letters.resolved',
+        async () => ((await eventsOf(file, types)).length > 1 ? true : undefined),
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      await moreChecks(s, 'lettered', 3);
+      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['dead_letters.exceeded', 'dead_letters.resolved']);
+      await waitFor('both deliveries', async () => (receiver.delivered().length >= 2 ? true : undefined), {
+        cli: s.cli,
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+      expect(receiver.delivered().map((b) => b.type)).toEqual(['dead_letters.exceeded', 'dead_letters.resolved']);
+      const after = await metricsText(s);
+      expect(
+        promSample(
+          after,
+          `rapidbyte_connector_counter_total{pipeline="lettered",stream="public.people",${stage},name="rows_checked_total"}`,
+        ),
+      ).toBe(200);
+      expect(promSample(after, 'rapidbyte_runs_total{pipeline="lettered",status="succeeded"}')).toBe(2);
+    } finally {
+      expect(await stopServeProcess(s)).toBe(0);
+      await receiver.close();
+    }
+    await expectTablesEqual(src, 'public.people', dst, 'public.people');
+  });
+});
