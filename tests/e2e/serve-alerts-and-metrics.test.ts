@@ -30,7 +30,10 @@ const SECRET = 'whsec-alerts-9Tq2';
 const ENV = { WEBHOOK_SECRET: SECRET };
 
 afterAll(async () => {
-  await cluster.query('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`);
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
   await scope.dropAll();
 });
 
@@ -110,7 +113,8 @@ describe('rapidbyte serve: alerts', () => {
       expect((await serveApi(s, '/pipelines/lagging/pause', { method: 'POST', token: TOKEN })).status).toBe(200);
       await waitFor(
         'the follower to drain',
-        async () => ((await serveApi<{ running: unknown }[]>(s, '/pipelines')).body[0]?.running === null ? true : undefined),
+        async () =>
+          (await serveApi<{ running: unknown }[]>(s, '/pipelines')).body[0]?.running === null ? true : undefined,
         { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
       );
       await cluster.psql(
@@ -134,7 +138,9 @@ describe('rapidbyte serve: alerts', () => {
         'rapidbyte_cdc_slot_lag_bytes{pipeline="lagging",slot="rapidbyte_lagging"}',
       );
       expect(lagMetric).toBeGreaterThanOrEqual(4 * 1024 * 1024);
-      expect(promSample(await metricsText(s), 'rapidbyte_alert_firing{pipeline="lagging",alert="slot_lag_bytes"}')).toBe(1);
+      expect(
+        promSample(await metricsText(s), 'rapidbyte_alert_firing{pipeline="lagging",alert="slot_lag_bytes"}'),
+      ).toBe(1);
       // still over the threshold, checked again and again: no second event
       await moreChecks(s, 'lagging', 3);
       expect((await eventsOf(file, lagTypes)).map((e) => e.type)).toEqual(['cdc.slot_lag_exceeded']);
@@ -144,7 +150,9 @@ describe('rapidbyte serve: alerts', () => {
       s = await startServeProcess(dir, sys, { token: TOKEN, env: ENV });
       await moreChecks(s, 'lagging', 3);
       expect((await eventsOf(file, lagTypes)).map((e) => e.type)).toEqual(['cdc.slot_lag_exceeded']);
-      expect(promSample(await metricsText(s), 'rapidbyte_alert_firing{pipeline="lagging",alert="slot_lag_bytes"}')).toBe(1);
+      expect(
+        promSample(await metricsText(s), 'rapidbyte_alert_firing{pipeline="lagging",alert="slot_lag_bytes"}'),
+      ).toBe(1);
 
       // resumed: the follower catches up, the slot's confirmed position follows, the alert resolves once
       expect((await serveApi(s, '/pipelines/lagging/resume', { method: 'POST', token: TOKEN })).status).toBe(200);
@@ -161,14 +169,17 @@ describe('rapidbyte serve: alerts', () => {
       expect(resolved[1]?.payload).toMatchObject({ alert: 'slot_lag_bytes', state: 'resolved' });
       expect(resolved[1]?.payload.value).toBeLessThan(2 * 1024 * 1024);
       await moreChecks(s, 'lagging', 3);
-      expect((await eventsOf(file, lagTypes)).map((e) => e.type)).toEqual(['cdc.slot_lag_exceeded', 'cdc.slot_lag_resolved']);
+      expect((await eventsOf(file, lagTypes)).map((e) => e.type)).toEqual([
+        'cdc.slot_lag_exceeded',
+        'cdc.slot_lag_resolved',
+      ]);
 
       // the outbox delivered both, signed, once each
-      await waitFor(
-        'both deliveries',
-        async () => (receiver.delivered().length >= 2 ? true : undefined),
-        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
-      );
+      await waitFor('both deliveries', async () => (receiver.delivered().length >= 2 ? true : undefined), {
+        cli: s.cli,
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
       await moreChecks(s, 'lagging', 2);
       expect(receiver.delivered().map((b) => b.type)).toEqual(['cdc.slot_lag_exceeded', 'cdc.slot_lag_resolved']);
       expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
@@ -225,13 +236,15 @@ describe('rapidbyte serve: metrics', () => {
       const run = await waitFor(
         'the run to end',
         async () => {
-          const runs = (await serveApi<{ runId: number; status: string; finishedAt?: string }[]>(s, '/runs?pipeline=measured'))
-            .body;
+          const runs = (
+            await serveApi<{ runId: number; status: string; finishedAt?: string }[]>(s, '/runs?pipeline=measured')
+          ).body;
           const value = promSample(await metricsText(s), series);
           const after = (await serveApi<{ status: string; finishedAt?: string }[]>(s, '/runs?pipeline=measured')).body;
           // counted as "during" only when the run was running both before and after the scrape
-          if (runs[0]?.status === 'running' && after[0]?.status === 'running' && value !== undefined) during.push(value);
-          return after[0]?.finishedAt !== undefined ? runs[0] ?? after[0] : undefined;
+          if (runs[0]?.status === 'running' && after[0]?.status === 'running' && value !== undefined)
+            during.push(value);
+          return after[0]?.finishedAt !== undefined ? (runs[0] ?? after[0]) : undefined;
         },
         { cli: s.cli, timeoutMs: 120_000, intervalMs: 100 },
       );
@@ -241,10 +254,12 @@ describe('rapidbyte serve: metrics', () => {
       expect(during).toEqual([...during].sort((a, b) => a - b));
 
       const text = await metricsText(s);
-      const runs = (await serveApi<{ runId: number; status: string; streams: { counts: { rowsWritten: number } }[] }[]>(
-        s,
-        '/runs?pipeline=measured',
-      )).body;
+      const runs = (
+        await serveApi<{ runId: number; status: string; streams: { counts: { rowsWritten: number } }[] }[]>(
+          s,
+          '/runs?pipeline=measured',
+        )
+      ).body;
       expect(runs[0]?.status).toBe('succeeded');
       expect(runs[0]?.streams[0]?.counts.rowsWritten).toBe(ROWS);
       expect(promSample(text, series)).toBe(ROWS);
@@ -322,7 +337,9 @@ describe('rapidbyte serve: dead letters alert and connector metrics', () => {
           `rapidbyte_connector_counter_total{pipeline="lettered",stream="public.people",${stage},name="rows_rejected_total"}`,
         ),
       ).toBe(10);
-      expect(promSample(text, 'rapidbyte_stream_dead_letters_total{pipeline="lettered",stream="public.people"}')).toBe(10);
+      expect(promSample(text, 'rapidbyte_stream_dead_letters_total{pipeline="lettered",stream="public.people"}')).toBe(
+        10,
+      );
       await moreChecks(s, 'lettered', 3);
       expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['dead_letters.exceeded']);
 
@@ -335,7 +352,10 @@ describe('rapidbyte serve: dead letters alert and connector metrics', () => {
         { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
       );
       await moreChecks(s, 'lettered', 3);
-      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['dead_letters.exceeded', 'dead_letters.resolved']);
+      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual([
+        'dead_letters.exceeded',
+        'dead_letters.resolved',
+      ]);
       await waitFor('both deliveries', async () => (receiver.delivered().length >= 2 ? true : undefined), {
         cli: s.cli,
         timeoutMs: 60_000,

@@ -18,7 +18,9 @@ describe('ConnectorMetrics', () => {
 
   it('refuses bad names and values once each, with a message naming them', () => {
     const m = new ConnectorMetrics();
-    expect(m.record('Rows-Read', 1)).toBe('metric name "Rows-Read" is not [a-z][a-z0-9_]* (at most 63 characters); dropped');
+    expect(m.record('Rows-Read', 1)).toBe(
+      'metric name "Rows-Read" is not [a-z][a-z0-9_]* (at most 63 characters); dropped',
+    );
     expect(m.record('Rows-Read', 1)).toBeUndefined();
     expect(m.record('x'.repeat(64), 1)).toMatch(/is not \[a-z\]/);
     expect(m.record('rows_total', -1)).toBe('metric rows_total: -1 is not a finite non-negative number; dropped');
@@ -30,7 +32,9 @@ describe('ConnectorMetrics', () => {
   it('bounds the number of distinct names per stage', () => {
     const m = new ConnectorMetrics();
     for (let i = 0; i < MAX_CONNECTOR_METRICS; i++) expect(m.record(`m${i}`, i)).toBeUndefined();
-    expect(m.record('one_more', 1)).toBe(`metric one_more: a stage may report at most ${MAX_CONNECTOR_METRICS} metric names; dropped`);
+    expect(m.record('one_more', 1)).toBe(
+      `metric one_more: a stage may report at most ${MAX_CONNECTOR_METRICS} metric names; dropped`,
+    );
     expect(m.record('m0', 7)).toBeUndefined();
     expect(m.flush()).toHaveLength(MAX_CONNECTOR_METRICS);
   });

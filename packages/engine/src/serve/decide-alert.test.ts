@@ -24,11 +24,9 @@ describe('decideAlert', () => {
 
   it('slot lag has hysteresis: a lag hovering around the threshold fires once, resolves only below half of it', () => {
     const mb = 1024 * 1024;
-    expect(replay('slot_lag_bytes', 10 * mb, [0, 11 * mb, 9 * mb, 10.5 * mb, 9.9 * mb, 6 * mb, 4.9 * mb, 11 * mb])).toEqual([
-      '1:fire',
-      '6:resolve',
-      '7:fire',
-    ]);
+    expect(
+      replay('slot_lag_bytes', 10 * mb, [0, 11 * mb, 9 * mb, 10.5 * mb, 9.9 * mb, 6 * mb, 4.9 * mb, 11 * mb]),
+    ).toEqual(['1:fire', '6:resolve', '7:fire']);
   });
 
   it('consecutive failures resolve only when a run succeeded (the streak is 0)', () => {

@@ -51,7 +51,11 @@ export class ServeDeliveries {
       try {
         attempts = await this.deliverOnce(signal);
       } catch (error) {
-        this.#options.log('warn', undefined, `event delivery: ${error instanceof Error ? error.message : String(error)}`);
+        this.#options.log(
+          'warn',
+          undefined,
+          `event delivery: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       if (attempts === 0) await sleep(IDLE_MS, undefined, { signal }).catch(() => undefined);
     }

@@ -109,6 +109,8 @@ describe('ServeMetrics', () => {
     const a = metricsOf();
     const b = metricsOf();
     a.recordAlert('p', 'dead_letters', true);
-    expect(sample((await b.render()).body, 'rapidbyte_alert_firing{pipeline="p",alert="dead_letters"}')).toBeUndefined();
+    expect(
+      sample((await b.render()).body, 'rapidbyte_alert_firing{pipeline="p",alert="dead_letters"}'),
+    ).toBeUndefined();
   });
 });

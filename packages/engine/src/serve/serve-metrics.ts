@@ -74,7 +74,11 @@ export class ServeMetrics {
       new Counter({ name, help, labelNames, registers });
     const perStream = ['pipeline', 'stream'] as const;
     this.#counters = {
-      rowsRead: counter('rapidbyte_stream_rows_read_total', 'Rows the source emitted (retried attempts count again)', perStream),
+      rowsRead: counter(
+        'rapidbyte_stream_rows_read_total',
+        'Rows the source emitted (retried attempts count again)',
+        perStream,
+      ),
       rowsWritten: counter('rapidbyte_stream_rows_written_total', 'Rows the destination committed', perStream),
       bytesRead: counter('rapidbyte_stream_bytes_read_total', 'Bytes read from the source', perStream),
       bytesWritten: counter('rapidbyte_stream_bytes_written_total', 'Bytes the destination committed', perStream),
@@ -123,7 +127,11 @@ export class ServeMetrics {
       'outcome',
     ]);
     const perMetric = ['pipeline', 'stream', 'stage', 'name'] as const;
-    this.#connectorCounter = counter('rapidbyte_connector_counter_total', "Connectors' metric() counters (names ending _total)", perMetric);
+    this.#connectorCounter = counter(
+      'rapidbyte_connector_counter_total',
+      "Connectors' metric() counters (names ending _total)",
+      perMetric,
+    );
     this.#connectorGauge = new Gauge({
       name: 'rapidbyte_connector_gauge',
       help: "Connectors' metric() gauges (the last value reported)",
@@ -226,6 +234,7 @@ const key = (pipeline: string, stream: string): string => `${pipeline}\u0000${st
 export async function outboxDepth(stores: ProjectStateStores): Promise<Map<string, number>> {
   const depth = new Map<string, number>();
   for (const store of await stores.all())
-    for (const d of await store.listDeliveries({ status: 'pending' })) depth.set(d.pipeline, (depth.get(d.pipeline) ?? 0) + 1);
+    for (const d of await store.listDeliveries({ status: 'pending' }))
+      depth.set(d.pipeline, (depth.get(d.pipeline) ?? 0) + 1);
   return depth;
 }

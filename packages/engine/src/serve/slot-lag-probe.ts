@@ -21,7 +21,12 @@ export interface SlotLag {
 export function pipelineSlotName(config: PipelineConfig): string {
   const cdc = (config.source.config as { cdc?: { slot_name?: unknown } }).cdc;
   if (typeof cdc?.slot_name === 'string') return cdc.slot_name;
-  return `rapidbyte_${config.pipeline}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63) || 'rapidbyte';
+  return (
+    `rapidbyte_${config.pipeline}`
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')
+      .slice(0, 63) || 'rapidbyte'
+  );
 }
 
 /**

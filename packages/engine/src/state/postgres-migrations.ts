@@ -180,7 +180,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   );
   CREATE INDEX schedule_ticks_pipeline ON ${s}.schedule_ticks (pipeline, id);
   `,
-  /* 8: the state of each alert `serve` evaluates (firing or ok since when), so a restart neither re-fires nor forgets */ (s: string) => `
+  /* 8: the state of each alert `serve` evaluates (firing or ok since when), so a restart neither re-fires nor forgets */ (
+    s: string,
+  ) => `
   CREATE TABLE ${s}.alert_states (
     pipeline text NOT NULL,
     alert    text NOT NULL,
