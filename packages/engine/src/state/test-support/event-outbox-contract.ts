@@ -222,5 +222,56 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([appended.id]);
       expect(await store.getEvent(appended.id)).toEqual(appended);
     });
+
+    it('moves an alert with its event in one transaction, compare-and-set: a second mover from the same state writes nothing', async () => {
+      await store.syncNotificationTargets('orders', [{ ...HOOK, events: ['cdc.slot_lag_exceeded'] }]);
+      expect(await store.listAlertStates('orders')).toEqual([]);
+      const move = {
+        pipeline: 'orders',
+        alert: 'slot_lag_bytes',
+        from: 'ok' as const,
+        to: 'firing' as const,
+        value: 5_000_000,
+        event: {
+          type: 'cdc.slot_lag_exceeded' as const,
+          pipeline: 'orders',
+          payload: { alert: 'slot_lag_bytes', state: 'firing', value: 5_000_000 },
+        },
+      };
+      const fired = await store.moveAlertState(move);
+      expect(fired).toMatchObject({ type: 'cdc.slot_lag_exceeded', payload: { state: 'firing' } });
+      // another serve process saw `ok` too and tries the same move: refused, no second event
+      expect(await store.moveAlertState(move)).toBeUndefined();
+      expect((await store.listEvents({ pipeline: 'orders' })).map((e) => e.type)).toEqual(['cdc.slot_lag_exceeded']);
+      expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([fired?.id]);
+      expect(await store.listAlertStates('orders')).toEqual([
+        {
+          pipeline: 'orders',
+          alert: 'slot_lag_bytes',
+          status: 'firing',
+          since: '2024-01-01T00:00:00.000Z',
+          value: 5_000_000,
+          eventId: fired?.id,
+        },
+      ]);
+      const resolved = await store.moveAlertState({
+        ...move,
+        from: 'firing',
+        to: 'ok',
+        value: 10,
+        event: { type: 'cdc.slot_lag_resolved', pipeline: 'orders', payload: { state: 'resolved' } },
+      });
+      expect(resolved?.type).toBe('cdc.slot_lag_resolved');
+      expect((await store.listAlertStates('orders'))[0]).toMatchObject({
+        status: 'ok',
+        value: 10,
+        eventId: resolved?.id,
+      });
+      // an unknown event type rolls the move back
+      await expect(
+        store.moveAlertState({ ...move, event: { ...move.event, type: 'nope' as 'data.stale' } }),
+      ).rejects.toThrow(/unknown event type/);
+      expect((await store.listAlertStates('orders'))[0]?.status).toBe('ok');
+    });
   });
 }
