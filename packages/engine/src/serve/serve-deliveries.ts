@@ -10,18 +10,26 @@ import type { ProjectStateStores } from './project-state.js';
 
 /** Pause between two delivery rounds when nothing was due. */
 const IDLE_MS = 1000;
+/** Events are kept this long by default once their deliveries ended (`serve --event-retention`). */
+export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 3_600_000;
+/** How often old events are pruned. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface ServeDeliveriesOptions {
   readonly project: () => Project;
   readonly stores: ProjectStateStores;
   readonly onAttempt?: (attempt: DeliveryAttempt) => void;
-  readonly log: (level: 'warn', pipeline: string | undefined, message: string) => void;
+  /** Events older than this whose deliveries all ended are deleted; 0 keeps them. */
+  readonly retentionMs: number;
+  readonly now: () => Date;
+  readonly log: (level: 'info' | 'warn', pipeline: string | undefined, message: string) => void;
 }
 
 /**
  * `serve` delivers the outbox continuously: round after round, each state DB's due deliveries go
  * to the targets its pipelines' files configure. Each pipeline's targets are stored first (once
  * per loaded config), so an event written before the pipeline's first run — an alert — reaches them.
+ * Once an hour, events older than the retention whose deliveries all ended are deleted.
  */
 export class ServeDeliveries {
   readonly #options: ServeDeliveriesOptions;
@@ -29,6 +37,7 @@ export class ServeDeliveries {
   readonly #synced = new WeakSet<PipelineConfig>();
   readonly #stop = new AbortController();
   #loop: Promise<void> | undefined;
+  #nextPrune = 0;
 
   constructor(options: ServeDeliveriesOptions) {
     this.#options = options;
@@ -72,6 +81,7 @@ export class ServeDeliveries {
       }
       if ((config.notifications ?? []).length > 0) byStore.set(state, [...(byStore.get(state) ?? []), config]);
     }
+    await this.#prune();
     let attempts = 0;
     for (const [state, configs] of byStore) {
       const worker = new DeliveryWorker({
@@ -86,5 +96,18 @@ export class ServeDeliveries {
       attempts += done.length;
     }
     return attempts;
+  }
+
+  /** Deletes old events (hourly) from every state DB serve opened, keeping those with a pending delivery. */
+  async #prune(): Promise<void> {
+    const now = this.#options.now().getTime();
+    if (this.#options.retentionMs <= 0 || now < this.#nextPrune) return;
+    this.#nextPrune = now + PRUNE_EVERY_MS;
+    const before = new Date(now - this.#options.retentionMs).toISOString();
+    for (const state of await this.#options.stores.all()) {
+      const pruned = await state.pruneEvents(before);
+      if (pruned > 0)
+        this.#options.log('info', undefined, `pruned ${pruned} events older than ${before} (--event-retention)`);
+    }
   }
 }

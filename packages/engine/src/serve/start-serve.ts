@@ -10,7 +10,7 @@ import { Scheduler } from './scheduler.js';
 import { ServeConfigError } from './serve-error.js';
 import type { ServeOptions } from './serve-options.js';
 import { AlertMonitor } from './alert-monitor.js';
-import { ServeDeliveries } from './serve-deliveries.js';
+import { DEFAULT_EVENT_RETENTION_MS, ServeDeliveries } from './serve-deliveries.js';
 import { ServeMetrics, outboxDepth } from './serve-metrics.js';
 
 /** A running serve process. */
@@ -110,6 +110,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       project: () => scheduler.project,
       stores,
       onAttempt: (attempt) => metrics.recordDelivery(attempt),
+      retentionMs: options.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS,
+      now,
       log,
     });
     deliveries.start();

@@ -42,6 +42,7 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     redeliverEvent: () => Promise.resolve(0),
     recordTick: () => Promise.resolve(0),
     listTicks: (options) => inner.listTicks(options),
+    pruneEvents: () => Promise.resolve(0),
     listAlertStates: (pipeline) => inner.listAlertStates(pipeline),
     moveAlertState: () => Promise.resolve(undefined),
     acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> =>

@@ -215,6 +215,9 @@ class PostgresStateStore implements StateStore {
   async listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]> {
     return this.#open().#ticks.listTicks(options);
   }
+  async pruneEvents(before: string): Promise<number> {
+    return this.#open().#events.prune(before);
+  }
   async listAlertStates(pipeline: string): Promise<AlertStateRecord[]> {
     return this.#open().#alerts.list(pipeline);
   }

@@ -133,6 +133,12 @@ export interface StateStore {
   /** Recorded ticks, newest first; all unless `limit`. */
   listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]>;
 
+  /**
+   * Deletes the events written before `before` (ISO-8601) whose deliveries all ended (delivered or
+   * dead; or that had none), with those deliveries; a pending one keeps its event. Returns how many.
+   */
+  pruneEvents(before: string): Promise<number>;
+
   /** The pipeline's alert states (alerts never evaluated have no row: they are `ok`). */
   listAlertStates(pipeline: string): Promise<AlertStateRecord[]>;
   /**

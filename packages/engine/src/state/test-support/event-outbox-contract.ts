@@ -273,5 +273,29 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       ).rejects.toThrow(/unknown event type/);
       expect((await store.listAlertStates('orders'))[0]?.status).toBe('ok');
     });
+
+    it('prunes old events whose deliveries all ended, keeping pending ones and newer ones', async () => {
+      await store.syncNotificationTargets('orders', [{ ...HOOK, events: ['schema.changed'] }]);
+      const append = (note: string) =>
+        store.appendEvent({ type: 'schema.changed', pipeline: 'orders', payload: { note } });
+      const delivered = await append('delivered');
+      const pending = await append('pending');
+      clock += 3_600_000;
+      const newer = await append('newer');
+      const [claimed] = await store.claimDeliveries({
+        owner: 'w',
+        leaseMs: 60_000,
+        limit: 1,
+        targets: [BOTH[0] as { pipeline: string; target: string }],
+      });
+      expect(claimed?.event.id).toBe(delivered.id);
+      expect(
+        await store.completeDelivery(claimed?.delivery.id as number, 'w', { kind: 'delivered', status: 200 }),
+      ).toBe(true);
+      expect(await store.pruneEvents(new Date(clock - 60_000).toISOString())).toBe(1);
+      expect((await store.listEvents({ pipeline: 'orders' })).map((e) => e.id)).toEqual([pending.id, newer.id]);
+      expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([pending.id, newer.id]);
+      expect(await store.pruneEvents(new Date(clock - 60_000).toISOString())).toBe(0);
+    });
   });
 }
