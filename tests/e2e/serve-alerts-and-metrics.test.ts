@@ -2,7 +2,9 @@
 // a slot lag alert fires once and resolves once (also across a serve restart while it fires),
 // reaching a webhook receiver through the outbox; `GET /metrics` shows a stream's row counter
 // growing while its run goes and ending at the rows written.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   databaseScope,
@@ -375,5 +377,82 @@ describe('rapidbyte serve: dead letters alert and connector metrics', () => {
       await receiver.close();
     }
     await expectTablesEqual(src, 'public.people', dst, 'public.people');
+  });
+});
+
+describe('rapidbyte serve: failing runs alert', () => {
+  it('runs failing again and again fire runs.failing once; after a reload fixes the pipeline, a successful run resolves it once', async () => {
+    const receiver = await startWebhookReceiver({ secret: SECRET });
+    const src = await scope.create(
+      'alerts_fail_src',
+      `CREATE TABLE public.items (id int PRIMARY KEY, name text);
+       INSERT INTO public.items SELECT g, 'n' || g FROM generate_series(1, 50) g;`,
+    );
+    const dst = await scope.create('alerts_fail_dst');
+    const sys = await scope.create('alerts_fail_sys');
+    const good = {
+      ...pgPipeline({
+        name: 'flaky',
+        src,
+        dst,
+        streams: [{ name: 'public.items', sync_mode: 'full_refresh' }],
+        writeMode: 'upsert',
+        resources: { max_retries: 0 },
+      }),
+      schedule: { every: '2s' },
+      alerts: { consecutive_failures: 2, check_every: '1s' },
+      notifications: [{ url: receiver.url, events: ['runs.failing', 'runs.recovered'], secret: '${WEBHOOK_SECRET}' }],
+    };
+    // the destination database does not exist: every run fails
+    const broken = {
+      ...good,
+      destination: { ...good.destination, config: { url: cluster.url('alerts_fail_no_such_db') } },
+    };
+    const dir = serveProjectDir([broken]);
+    const file = join(dir, 'flaky.yaml');
+    const types = 'runs.failing,runs.recovered';
+    const s = await startServeProcess(dir, sys, { token: TOKEN, env: ENV });
+    const runsOf = async (): Promise<{ status: string }[]> =>
+      (await serveApi<{ status: string }[]>(s, '/runs?pipeline=flaky&limit=100')).body;
+    try {
+      const fired = await waitFor(
+        'runs.failing',
+        async () => {
+          const events = await eventsOf(file, types);
+          return events.length > 0 ? events : undefined;
+        },
+        { cli: s.cli, timeoutMs: 90_000, intervalMs: 250 },
+      );
+      expect(fired[0]?.payload).toMatchObject({ alert: 'consecutive_failures', state: 'firing', threshold: 2 });
+      // more runs fail, the alert is checked again and again: still one event
+      await waitFor(
+        'two more failed runs',
+        async () => ((await runsOf()).filter((r) => r.status === 'failed').length >= 4 ? true : undefined),
+        { cli: s.cli, timeoutMs: 90_000, intervalMs: 250 },
+      );
+      await moreChecks(s, 'flaky', 2);
+      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['runs.failing']);
+
+      writeFileSync(file, stringify(good));
+      process.kill(s.cli.pid, 'SIGHUP');
+      await waitFor('runs.recovered', async () => ((await eventsOf(file, types)).length > 1 ? true : undefined), {
+        cli: s.cli,
+        timeoutMs: 90_000,
+        intervalMs: 250,
+      });
+      expect((await runsOf()).some((r) => r.status === 'succeeded')).toBe(true);
+      await moreChecks(s, 'flaky', 3);
+      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['runs.failing', 'runs.recovered']);
+      await waitFor('both deliveries', async () => (receiver.delivered().length >= 2 ? true : undefined), {
+        cli: s.cli,
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+      expect(receiver.delivered().map((b) => b.type)).toEqual(['runs.failing', 'runs.recovered']);
+    } finally {
+      expect(await stopServeProcess(s)).toBe(0);
+      await receiver.close();
+    }
+    await expectTablesEqual(src, 'public.items', dst, 'public.items');
   });
 });
