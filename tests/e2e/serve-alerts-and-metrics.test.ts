@@ -3,6 +3,8 @@
 // reaching a webhook receiver through the outbox; `GET /metrics` shows a stream's row counter
 // growing while its run goes and ending at the rows written.
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import {
   pgPipeline,
   runCli,
   shuffledBigTableSql,
+  writePipelineDoc,
   testPg,
   waitFor,
 } from '../support/e2e.js';
@@ -453,6 +456,58 @@ describe('rapidbyte serve: failing runs alert', () => {
       expect(await stopServeProcess(s)).toBe(0);
       await receiver.close();
     }
+    await expectTablesEqual(src, 'public.items', dst, 'public.items');
+  });
+});
+
+describe('rapidbyte run --pushgateway', () => {
+  it("pushes the run's counters to the Pushgateway (PUT per pipeline group); an unreachable one is a warning, not a failure", async () => {
+    const pushes: { method: string; url: string; body: string }[] = [];
+    const gateway = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        pushes.push({ method: req.method ?? '', url: req.url ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const port = (gateway.address() as AddressInfo).port;
+    const src = await scope.create(
+      'push_src',
+      `CREATE TABLE public.items (id int PRIMARY KEY, name text);
+       INSERT INTO public.items SELECT g, 'n' || g FROM generate_series(1, 1234) g;`,
+    );
+    const dst = await scope.create('push_dst');
+    const file = writePipelineDoc(
+      pgPipeline({
+        name: 'pushed',
+        src,
+        dst,
+        streams: [{ name: 'public.items', sync_mode: 'full_refresh' }],
+        writeMode: 'upsert',
+      }),
+    );
+    try {
+      const result = await runCli(['run', file, '--pushgateway', `http://127.0.0.1:${port}/`]);
+      expect(result.code, result.stderr).toBe(0);
+      const last = pushes.at(-1);
+      expect(last?.method).toBe('PUT');
+      expect(last?.url).toBe('/metrics/job/rapidbyte/pipeline/pushed');
+      expect(
+        promSample(last?.body ?? '', 'rapidbyte_stream_rows_written_total{pipeline="pushed",stream="public.items"}'),
+      ).toBe(1234);
+      expect(promSample(last?.body ?? '', 'rapidbyte_runs_total{pipeline="pushed",status="succeeded"}')).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+    }
+    const down = await runCli(['run', file, '--pushgateway', `http://127.0.0.1:${port}`]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toMatch(/pushing metrics to http:\/\/127\.0\.0\.1:\d+ failed: ECONNREFUSED/);
+    const bad = await runCli(['run', file, '--pushgateway', 'gateway:9091']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--pushgateway must be an http:// or https:// URL, got "gateway:9091"');
     await expectTablesEqual(src, 'public.items', dst, 'public.items');
   });
 });

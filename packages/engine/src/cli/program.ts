@@ -238,6 +238,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       '5s',
     )
     .option(
+      '--pushgateway <url>',
+      "push the run's metrics (rows and bytes per stream, outcome, duration, retries, dead letters) to a Prometheus Pushgateway every 15 s and at the end",
+    )
+    .option(
       '--full-refresh',
       'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front',
     )
