@@ -1,4 +1,11 @@
-import { ALERT_EVENTS, ALERT_NAMES, type AlertName, type AlertsConfig, type PipelineConfig } from '../config/index.js';
+import {
+  ALERT_EVENTS,
+  ALERT_NAMES,
+  redactSecrets,
+  type AlertName,
+  type AlertsConfig,
+  type PipelineConfig,
+} from '../config/index.js';
 import type { Project } from '../project/index.js';
 import type { AlertStatus, RunRecord, StateStore } from '../state/index.js';
 import { decideAlert } from './decide-alert.js';
@@ -48,7 +55,8 @@ export class AlertMonitor {
   /** The last probe failure per pipeline, logged once until it changes. */
   readonly #probeFailure = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
-  #round: Promise<void> = Promise.resolve();
+  /** The round in progress; a round that is still going (a slow source) makes the next one wait its turn, not pile up. */
+  #round: Promise<void> | undefined;
 
   constructor(options: AlertMonitorOptions) {
     this.#options = options;
@@ -56,7 +64,7 @@ export class AlertMonitor {
 
   start(): void {
     this.#timer ??= setInterval(() => {
-      this.#round = this.#round.then(() => this.#checkDue());
+      this.#round ??= this.#checkDue().finally(() => (this.#round = undefined));
     }, ROUND_MS);
     this.#timer.unref();
   }
@@ -77,7 +85,11 @@ export class AlertMonitor {
       if ((this.#due.get(config.pipeline) ?? 0) > now) continue;
       this.#due.set(config.pipeline, now + every);
       await this.check(config).catch((error: unknown) =>
-        this.#options.log('warn', config.pipeline, `alerts: ${error instanceof Error ? error.message : String(error)}`),
+        this.#options.log(
+          'warn',
+          config.pipeline,
+          `alerts: ${redactSecrets(error instanceof Error ? error.message : String(error), config)}`,
+        ),
       );
     }
   }
@@ -131,7 +143,7 @@ export class AlertMonitor {
       if (lag !== undefined) this.#options.metrics?.recordSlotLag(config.pipeline, lag);
       return lag;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = redactSecrets(error instanceof Error ? error.message : String(error), config);
       if (this.#probeFailure.get(config.pipeline) !== message)
         this.#options.log('warn', config.pipeline, `alerts: cannot read the replication slot's lag: ${message}`);
       this.#probeFailure.set(config.pipeline, message);
