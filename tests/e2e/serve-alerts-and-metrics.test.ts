@@ -511,3 +511,57 @@ describe('rapidbyte run --pushgateway', () => {
     await expectTablesEqual(src, 'public.items', dst, 'public.items');
   });
 });
+
+describe('rapidbyte serve: staleness alert', () => {
+  it('data.stale fires once when no run succeeded for stale_after, and data.fresh once when a run succeeds', async () => {
+    const src = await scope.create(
+      'alerts_stale_src',
+      `CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items SELECT generate_series(1, 10);`,
+    );
+    const dst = await scope.create('alerts_stale_dst');
+    const sys = await scope.create('alerts_stale_sys');
+    const doc = {
+      ...pgPipeline({
+        name: 'sleepy',
+        src,
+        dst,
+        streams: [{ name: 'public.items', sync_mode: 'full_refresh' }],
+        writeMode: 'upsert',
+      }),
+      schedule: { every: '1h' },
+      alerts: { stale_after: '6s', check_every: '1s' },
+    };
+    const dir = serveProjectDir([doc]);
+    const file = join(dir, 'sleepy.yaml');
+    const types = 'data.stale,data.fresh';
+    const s = await startServeProcess(dir, sys, { token: TOKEN });
+    try {
+      const fired = await waitFor(
+        'data.stale',
+        async () => {
+          const events = await eventsOf(file, types);
+          return events.length > 0 ? events : undefined;
+        },
+        { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect(fired[0]?.payload).toMatchObject({ alert: 'stale_after', state: 'firing', threshold: 6000 });
+      expect(fired[0]?.payload.message).toMatch(/^no successful run for \d+s \(stale_after 3s\)$/);
+      await moreChecks(s, 'sleepy', 3);
+      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['data.stale']);
+      const run = await serveApi<{ status: string }>(s, '/pipelines/sleepy/trigger', {
+        method: 'POST',
+        token: TOKEN,
+        body: { wait: true },
+      });
+      expect(run.body.status).toBe('succeeded');
+      await waitFor('data.fresh', async () => ((await eventsOf(file, types)).length > 1 ? true : undefined), {
+        cli: s.cli,
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
+      expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['data.stale', 'data.fresh']);
+    } finally {
+      expect(await stopServeProcess(s)).toBe(0);
+    }
+  });
+});
