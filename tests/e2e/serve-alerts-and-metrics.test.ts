@@ -545,7 +545,7 @@ describe('rapidbyte serve: staleness alert', () => {
         { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
       );
       expect(fired[0]?.payload).toMatchObject({ alert: 'stale_after', state: 'firing', threshold: 6000 });
-      expect(fired[0]?.payload.message).toMatch(/^no successful run for \d+s \(stale_after 3s\)$/);
+      expect(fired[0]?.payload.message).toMatch(/^no successful run for \d+s \(stale_after 6s\)$/);
       await moreChecks(s, 'sleepy', 3);
       expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['data.stale']);
       const run = await serveApi<{ status: string }>(s, '/pipelines/sleepy/trigger', {
