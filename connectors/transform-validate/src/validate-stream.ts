@@ -1,6 +1,7 @@
 import {
   checkpoint,
   frames,
+  metric,
   nextFrame,
   type DataErrorPolicy,
   type OperationInput,
@@ -45,6 +46,9 @@ export function* validateStream({ config, context }: OperationInput<ValidateConf
       continue;
     }
     const result = frames.filter(item.frame, config.rules, maxDetails);
+    // what a scrape of `serve`'s /metrics shows per stream (the host sums them between reports)
+    metric('rows_checked_total', frames.rows(item.frame));
+    metric('rows_rejected_total', result.failedCount);
     frames.release(item.frame);
     try {
       rejected += handleRejected(policy, stream, result.failedCount, result.failures);

@@ -30,6 +30,10 @@ describe('transform-validate (built component, in-memory host)', () => {
     expect(run.result).toMatchObject({ rows: 5, rejected: 5 - kept.length, policy: 'skip' });
     expect(run.output.map((o) => o.kind)).toEqual(['frame', 'checkpoint', 'frame']);
     expect(run.leakedFrames).toBe(0);
+    // metric() per frame: rows checked and rows rejected (serve's /metrics sums them per stream)
+    const sum = (name: string): number => run.metrics.filter((m) => m.name === name).reduce((n, m) => n + m.value, 0);
+    expect(sum('rows_checked_total')).toBe(5);
+    expect(sum('rows_rejected_total')).toBe(5 - kept.length);
   });
 
   it('dlq: every rejected row becomes a dead letter with its values and reason', async () => {

@@ -18,7 +18,16 @@ await build({
   target: 'node20',
   // libsql loads its platform package at run time; pg-native and cloudflare:sockets are optional;
   // `serve`'s workflow engine and HTTP server load from node_modules when serve runs (never for `run`)
-  external: ['libsql', '@libsql/*', 'pg-native', 'cloudflare:sockets', '@dbos-inc/*', 'fastify', '@fastify/*'],
+  external: [
+    'libsql',
+    '@libsql/*',
+    'pg-native',
+    'cloudflare:sockets',
+    '@dbos-inc/*',
+    'fastify',
+    '@fastify/*',
+    'prom-client',
+  ],
   // CommonJS dependencies (pg, commander) require Node built-ins
   banner: {
     js: "import { createRequire as __rbCreateRequire } from 'node:module'; const require = __rbCreateRequire(import.meta.url);",

@@ -238,6 +238,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       '5s',
     )
     .option(
+      '--pushgateway <url>',
+      "push the run's metrics (rows and bytes per stream, outcome, duration, retries, dead letters) to a Prometheus Pushgateway every 15 s and at the end",
+    )
+    .option(
       '--full-refresh',
       'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front',
     )
@@ -356,6 +360,11 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       'where the HTTP API listens (a non-loopback address needs RAPIDBYTE_API_TOKEN)',
       '127.0.0.1:7878',
     )
+    .option(
+      '--event-retention <duration>',
+      'delete lifecycle events (and their deliveries) older than this once every delivery ended; 0 keeps them',
+      '720h',
+    )
     .addOption(
       new Option('--log-format <format>', 'event lines on stderr as text or JSON lines')
         .choices(LOG_FORMATS)
@@ -367,12 +376,17 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
         'in progress to their last checkpoint and exit 0; SIGHUP (or `rapidbyte reload`) reloads the config without\n' +
         "stopping running work. RAPIDBYTE_API_TOKEN is the bearer token of the API's control calls.",
     )
-    .action(async (target: string, opts: { systemDatabase?: string; listen?: string; logFormat?: 'text' | 'json' }) => {
-      const { serveCommand } = await import('./serve-command.js');
-      process.exitCode = await serveCommand(target, opts);
-      // the workflow engine may leave pool timers behind: a drained serve ends here
-      process.exit(process.exitCode);
-    });
+    .action(
+      async (
+        target: string,
+        opts: { systemDatabase?: string; listen?: string; logFormat?: 'text' | 'json'; eventRetention?: string },
+      ) => {
+        const { serveCommand } = await import('./serve-command.js');
+        process.exitCode = await serveCommand(target, opts);
+        // the workflow engine may leave pool timers behind: a drained serve ends here
+        process.exit(process.exitCode);
+      },
+    );
 
   const serverOption = (): Option =>
     new Option('--server <url>', 'the serve HTTP API (default: $RAPIDBYTE_SERVER_URL, else http://127.0.0.1:7878)');

@@ -15,6 +15,7 @@ import { createLogWriter, type LogFormat, type LogLevel } from './log-writer.js'
 import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './progress-display.js';
 import { reportFailure } from './report-failure.js';
 import { formatRunSummary } from './summary-table.js';
+import { MetricsPusher, parsePushgateway } from './push-metrics.js';
 
 /** Options of `rapidbyte run`. */
 export interface RunCommandOptions {
@@ -35,6 +36,8 @@ export interface RunCommandOptions {
   readonly fullRefresh?: boolean;
   /** `--notify-wait 5s`: how long the run delivers its events at exit (0: not at all). */
   readonly notifyWait?: string;
+  /** `--pushgateway <url>`: push the run's metrics to a Prometheus Pushgateway. */
+  readonly pushgateway?: string;
 }
 
 /** `--limit` as a number, or a usage problem (the CLI exits 2 with it). */
@@ -114,6 +117,11 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     process.stderr.write(`rapidbyte: ${problem}\n`);
     return EXIT_CODES.configError;
   }
+  const gateway = opts.pushgateway === undefined ? undefined : parsePushgateway(opts.pushgateway);
+  if (gateway !== undefined && 'problem' in gateway) {
+    process.stderr.write(`rapidbyte: ${gateway.problem}\n`);
+    return EXIT_CODES.configError;
+  }
   try {
     const loaded = loadPipeline(file);
     config = loaded.config;
@@ -130,7 +138,17 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     config = cfg;
     const notifyWaitMs = durationOption('notify-wait', opts.notifyWait ?? '5s');
     const state = await openStateStore(cfg.state);
-    const { display, onEvent } = await displayFor(cfg, opts);
+    const { display, onEvent: show } = await displayFor(cfg, opts);
+    const pusher =
+      gateway === undefined
+        ? undefined
+        : await MetricsPusher.create(gateway.url, cfg.pipeline, (message) =>
+            show({ type: 'log', stage: 'metrics', level: 'warn', message }),
+          );
+    const onEvent = (e: RunEvent): void => {
+      pusher?.onEvent(e);
+      show(e);
+    };
     const controller = new AbortController();
     // First signal: the streams drain (sources stop at their next checkpoint, the destination
     // commits up to it; after a grace period they stop at once); second: exit now.
@@ -169,6 +187,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
       process.stdout.write(`${redactSecrets(text, cfg)}\n`);
       return exitCodeOfRun(result);
     } finally {
+      await pusher?.finish();
       display.stop();
       process.off('SIGINT', interrupt);
       process.off('SIGTERM', interrupt);

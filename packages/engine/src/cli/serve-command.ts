@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, formatConfigIssue } from '../config/index.js';
 import { DEFAULT_LISTEN, parseListenAddress, startServe, type ServeEvent, type ServeHandle } from '../serve/index.js';
+import { durationOption } from './events-command.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { reportFailure } from './report-failure.js';
 
@@ -10,6 +11,8 @@ export interface ServeCommandOptions {
   /** `--listen host:port`. */
   readonly listen?: string;
   readonly logFormat?: 'text' | 'json';
+  /** `--event-retention 720h` (0: keep every event). */
+  readonly eventRetention?: string;
 }
 
 function engineVersion(): string {
@@ -58,7 +61,9 @@ export async function serveCommand(target: string, opts: ServeCommandOptions): P
   };
   let handle: ServeHandle;
   try {
+    const eventRetentionMs = durationOption('event-retention', opts.eventRetention ?? '720h');
     handle = await startServe({
+      eventRetentionMs,
       target,
       env: process.env,
       systemDatabaseUrl: opts.systemDatabase ?? process.env.RAPIDBYTE_SYSTEM_DATABASE_URL ?? '',

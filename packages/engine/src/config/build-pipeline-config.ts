@@ -7,6 +7,7 @@ import { DEFAULT_RETRY, type RetryConfig } from './retry-config.js';
 import { prefixedTableName } from './destination-table-name.js';
 import { buildScheduleConfig } from './build-schedule-config.js';
 import { buildNotificationsConfig } from './build-notifications-config.js';
+import { buildAlertsConfig } from './build-alerts-config.js';
 import type { ConnectorRef, Permissions, PipelineConfig, StreamConfig, TablePrefix } from './pipeline-config.js';
 import { isStreamPattern } from './stream-pattern.js';
 import { SECRET_VALUES } from './pipeline-config.js';
@@ -131,6 +132,7 @@ export function buildPipelineConfig(
     },
     ...buildScheduleConfig(doc),
     ...buildNotificationsConfig(doc),
+    ...buildAlertsConfig(doc),
     [SECRET_VALUES]: [...secrets],
   };
 }

@@ -22,3 +22,4 @@ export * from './schedule-schema.js';
 export * from './notification-config.js';
 export { checkSchedule, cdcStreamNames } from './check-schedule.js';
 export * from './retry-config.js';
+export * from './alerts-config.js';

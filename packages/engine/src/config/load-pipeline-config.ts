@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { buildPipelineConfig, type EndpointFields } from './build-pipeline-config.js';
 import { checkSchedule } from './check-schedule.js';
 import { checkNotifications } from './build-notifications-config.js';
+import { checkAlerts } from './build-alerts-config.js';
 import { checkStreams } from './check-streams.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import type { ConfigPath } from './config-path.js';
@@ -72,6 +73,7 @@ export function loadPipelineConfig(file: string, options: LoadPipelineOptions): 
   const endpoints = checkConnectors(data, options.resolveConnector, issues);
   checkSchedule(data, issues);
   checkNotifications(data, issues);
+  checkAlerts(data, issues);
 
   // table collisions need the resolved names, so they are checked on the built config
   const built = issues.issues.length === 0 ? buildPipelineConfig(data as Raw, abs, [...secrets], endpoints) : undefined;

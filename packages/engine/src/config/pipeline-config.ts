@@ -19,6 +19,7 @@ export interface NetworkPermissions {
 }
 import type { Dependency, Schedule } from '../schedule/index.js';
 import type { NotificationConfig } from './notification-config.js';
+import type { AlertsConfig } from './alerts-config.js';
 
 /** What a connector may reach. Enforced by the component host on every capability call. */
 export interface Permissions {
@@ -165,5 +166,7 @@ export interface PipelineConfig {
   readonly dependsOn?: readonly Dependency[];
   /** `notifications:`: where the pipeline's lifecycle events are sent (headers and secrets are secret values). */
   readonly notifications?: readonly NotificationConfig[];
+  /** `alerts:`: thresholds `rapidbyte serve` watches (each fires one event when it starts and one when it resolves). */
+  readonly alerts?: AlertsConfig;
   readonly [SECRET_VALUES]?: readonly string[];
 }

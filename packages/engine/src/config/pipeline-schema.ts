@@ -5,6 +5,7 @@ import { ON_NULL_CURSOR, STATE_BACKENDS, SYNC_MODES, WRITE_MODES } from './modes
 import { BACKOFFS, JITTERS } from './retry-config.js';
 import { DEPENDS_ON_SCHEMA, SCHEDULE_SCHEMA } from './schedule-schema.js';
 import { NOTIFICATIONS_SCHEMA } from './notifications-schema.js';
+import { ALERTS_SCHEMA } from './alerts-schema.js';
 import {
   NEW_COLUMN_POLICIES,
   NULLABILITY_CHANGE_POLICIES,
@@ -212,5 +213,7 @@ export const PIPELINE_SCHEMA = {
     depends_on: DEPENDS_ON_SCHEMA,
     // webhook targets of the pipeline's lifecycle events
     notifications: NOTIFICATIONS_SCHEMA,
+    // thresholds of the alerts `rapidbyte serve` evaluates
+    alerts: ALERTS_SCHEMA,
   },
 } as const;

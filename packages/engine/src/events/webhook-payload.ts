@@ -52,6 +52,9 @@ export function slackWebhookBody(event: EventRecord): { text: string } {
     lines.push(
       `:inbox_tray: Pipeline *${escape(event.pipeline)}*${run}: ${String(data.rows)} rows of ${escape(event.stream ?? '')} were dead-lettered`,
     );
+  } else if (typeof data.alert === 'string' && typeof data.message === 'string') {
+    const icon = data.state === 'firing' ? ':rotating_light:' : ':white_check_mark:';
+    lines.push(`${icon} Pipeline *${escape(event.pipeline)}*: ${escape(data.message)}`);
   } else if (event.type === 'notification.test') {
     lines.push(`:wave: Test notification from rapidbyte for pipeline *${escape(event.pipeline)}*`);
   } else {

@@ -240,6 +240,9 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
         case 'log':
           onEvent({ type: 'log', stream: name, stage: m.stage, level: m.level, message: m.message });
           break;
+        case 'metrics':
+          onEvent({ type: 'connector-metrics', stream: name, stage: m.stage, samples: m.samples });
+          break;
         case 'progress': {
           const key = `${m.counters.rowsRead}/${m.counters.bytesRead}/${m.counters.rowsWritten}/${m.counters.bytesWritten}/${m.rowsUncommitted ?? 0}`;
           if (key !== lastMoved) {

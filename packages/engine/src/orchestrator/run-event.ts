@@ -1,5 +1,6 @@
 import type { StreamCounters } from './stream-task.js';
 import type { RunResult, StreamResult } from './run-result.js';
+import type { ConnectorMetricSample } from './connector-metrics.js';
 
 /** Typed events the engine emits while it works; the CLI renders them, libraries never print. */
 export type RunEvent =
@@ -18,6 +19,13 @@ export type RunEvent =
       readonly rowsUncommitted?: number;
     }
   | { readonly type: 'stream-finished'; readonly result: StreamResult }
+  /** A stage's connector reported metrics (`metric()` host calls, summed per name since the last such event). */
+  | {
+      readonly type: 'connector-metrics';
+      readonly stream: string;
+      readonly stage: string;
+      readonly samples: readonly ConnectorMetricSample[];
+    }
   | {
       readonly type: 'log';
       readonly stream?: string;

@@ -3,6 +3,7 @@ import type { StreamContext, WitConnectorError } from '@rapidbyte/sdk/contract';
 import type { CapabilityPolicy } from '../runtime/capability-policy.js';
 import type { ComponentModules } from '../runtime/component-modules.js';
 import type { WorkerSwitches } from './engine-options.js';
+import type { ConnectorMetricSample } from './connector-metrics.js';
 
 /** Whether the source waits for the destination's resume point where that is known to be empty. */
 export const RESUME_GATES = ['skip-when-empty', 'always'] as const;
@@ -128,6 +129,8 @@ export type WorkerMessage =
   /** `rowsUncommitted`: rows the destination received since its last commit (they commit or roll back). */
   | { readonly type: 'progress'; readonly counters: StreamCounters; readonly rowsUncommitted?: number }
   | { readonly type: 'checkpoint'; readonly stage: string; readonly kind: string; readonly payload: string }
+  /** What a stage's `metric()` calls added up to since the last such message. */
+  | { readonly type: 'metrics'; readonly stage: string; readonly samples: readonly ConnectorMetricSample[] }
   | { readonly type: 'resume'; readonly source: 'destination' | 'state' | 'none'; readonly payload: string }
   /** A connector's `state-put` / successful `state-cas`; `slot`: the stage's place in the chain (0 = source). */
   | {

@@ -29,6 +29,7 @@ import type {
 import { DEFAULT_WORKER_SWITCHES } from './engine-options.js';
 import { describeSchemaChange } from './describe-schema-change.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { ConnectorMetrics } from './connector-metrics.js';
 
 /** The interrupt state of a worker, as the main thread set it. */
 /** Waits until the main thread stored the dead letters posted so far (`dead-letters-flush`). */
@@ -68,6 +69,15 @@ async function runStream(
   );
   const nets = stages.map((s) => new NetCapability(s.policy));
   const counters: StreamCounters = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+  // each stage's `metric()` calls, posted with the progress (one sample per name, not one message per call)
+  const metrics = stages.map(() => new ConnectorMetrics());
+  const postMetrics = (): void => {
+    metrics.forEach((m, i) => {
+      const samples = m.flush();
+      const stage = stages[i] as StageTask;
+      if (samples.length > 0) post({ type: 'metrics', stage: `${stage.role}:${stage.component.connector}`, samples });
+    });
+  };
   // the main thread terminates this worker when a stage stays inside one step past the timeout
   const clock = task.stepClock ? new StepClock(task.stepClock) : undefined;
   // the stall watchdog tells a stage waiting on its database from one that hangs
@@ -146,6 +156,7 @@ async function runStream(
     if (immediately || now - lastProgress > 250) {
       lastProgress = now;
       post({ type: 'progress', counters: { ...counters }, rowsUncommitted: delivered.rowsUncommitted });
+      postMetrics();
     }
   };
 
@@ -165,7 +176,10 @@ async function runStream(
     const kv = new Map(Object.entries(stage.state));
     const hooks: InstanceHooks = {
       log: (level, message) => post({ type: 'log', stage: name, level, message }),
-      metric: () => undefined,
+      metric: (metricName, value) => {
+        const refused = metrics[index]?.record(metricName, value);
+        if (refused !== undefined) post({ type: 'log', stage: name, level: 'warn', message: refused });
+      },
       checkpoint: (kind, payload) => {
         if (output) output.push({ kind: 'checkpoint', payload });
         else if (kind === 'resume') openGate(payload === 'null' ? null : payload);
@@ -340,6 +354,7 @@ async function runStream(
   clearInterval(memoryTimer);
   replication?.close();
   progress();
+  postMetrics();
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;
   // what the destination received and no commit covers was rolled back with its transaction
   const rolledBack = delivery.counts.rowsUncommitted;

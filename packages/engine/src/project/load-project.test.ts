@@ -81,7 +81,7 @@ describe('loadProject', () => {
     expect(report(dir)).toEqual([
       'a.yaml:7: depends_on[0].pipeline: dependency cycle: a → b → c → a (a: a.yaml, b: b.yaml, c: c.yaml); none of them could ever start. Remove one of these depends_on entries',
       `d.yaml:7: schedule.cron: invalid cron expression "0 61 2 * * *": minute field '61': 61 is out of range 0-59`,
-      "d.yaml:8: schedule_note: unknown key 'schedule_note'; allowed keys: version, pipeline, source, transforms, destination, state, resources, schedule, depends_on, notifications",
+      "d.yaml:8: schedule_note: unknown key 'schedule_note'; allowed keys: version, pipeline, source, transforms, destination, state, resources, schedule, depends_on, notifications, alerts",
       "e.yaml:7: depends_on[0].pipeline: unknown pipeline 'raw_order' in depends_on (did you mean 'raw_orders'?); the project's pipelines: a, b, c, raw_orders, mart",
     ]);
   });

@@ -16,6 +16,8 @@ export interface HttpApiOptions {
   readonly tokenForReads: boolean;
   readonly ready: () => boolean;
   readonly reload: () => Promise<readonly string[]>;
+  /** The Prometheus text of `GET /metrics`. */
+  readonly metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 function tokenMatches(header: string | undefined, token: string | undefined): boolean {
@@ -72,6 +74,12 @@ export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
     options.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' }),
   );
   app.get('/openapi.json', async () => OPENAPI_DOCUMENT);
+  const metrics = options.metrics;
+  if (metrics !== undefined)
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics();
+      return reply.type(contentType).send(body);
+    });
 
   app.get('/', async (_request, reply) => {
     const pipelines: DashboardPipeline[] = [];

@@ -72,6 +72,13 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/health': { get: { summary: 'the process is up', responses: { 200: { description: '{ "status": "ok" }' } } } },
+    '/metrics': {
+      get: {
+        summary:
+          'Prometheus metrics (text exposition 0.0.4): per-stream rows and bytes while runs go, run outcomes and durations, retries, dead letters, CDC slot lag, alerts, outbox depth, webhook deliveries, connector metric() values',
+        responses: { 200: { description: 'text/plain; version=0.0.4' } },
+      },
+    },
     '/ready': {
       get: {
         summary: 'schedules armed and the workflow engine launched',

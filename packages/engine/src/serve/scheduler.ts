@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { redactSecrets, type PipelineConfig } from '../config/index.js';
 import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
 import { runPipeline } from '../orchestrator/run-pipeline.js';
+import type { RunEvent } from '../orchestrator/run-event.js';
 import type { Project } from '../project/index.js';
 import { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { nextFireTimes, planCatchUp } from '../schedule/index.js';
@@ -53,6 +54,8 @@ export interface SchedulerOptions {
   readonly onEvent: ServeEventListener;
   readonly now: () => Date;
   readonly drainGraceMs?: number;
+  /** Every event of every run (the metrics read their progress). */
+  readonly onRunEvent?: (pipeline: string, event: RunEvent) => void;
 }
 
 /**
@@ -480,6 +483,7 @@ export class Scheduler {
         follow,
         ...(this.#options.drainGraceMs !== undefined && { drainGraceMs: this.#options.drainGraceMs }),
         onEvent: (e) => {
+          this.#options.onRunEvent?.(pipeline, e);
           if (e.type === 'run-started') {
             started = true;
             active.runId = e.runId;

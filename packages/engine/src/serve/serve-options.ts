@@ -25,4 +25,6 @@ export interface ServeOptions {
   readonly now?: () => Date;
   /** How long a batch stream may drain after a stop before it stops at once. */
   readonly drainGraceMs?: number;
+  /** Events older than this whose deliveries all ended are deleted (hourly); 0 keeps them; default 30 days. */
+  readonly eventRetentionMs?: number;
 }

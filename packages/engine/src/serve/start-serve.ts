@@ -9,6 +9,9 @@ import { ProjectStateStores } from './project-state.js';
 import { Scheduler } from './scheduler.js';
 import { ServeConfigError } from './serve-error.js';
 import type { ServeOptions } from './serve-options.js';
+import { AlertMonitor } from './alert-monitor.js';
+import { DEFAULT_EVENT_RETENTION_MS, ServeDeliveries } from './serve-deliveries.js';
+import { ServeMetrics, outboxDepth } from './serve-metrics.js';
 
 /** A running serve process. */
 export interface ServeHandle {
@@ -62,12 +65,15 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const stores = new ProjectStateStores();
   let durable: DurableRuns | undefined;
   let app: ReturnType<typeof buildHttpApi> | undefined;
+  let monitor: AlertMonitor | undefined;
   try {
     for (const config of project.pipelines) await stores.of(config);
+    const metrics = new ServeMetrics({ outboxDepth: () => outboxDepth(stores) });
     const scheduler = new Scheduler(project, {
       stores,
       onEvent,
       now,
+      onRunEvent: (pipeline, event) => metrics.onRunEvent(pipeline, event),
       ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
     });
     durable = await DurableRuns.launch({
@@ -92,11 +98,32 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       tokenForReads: !isLoopbackHost(options.listen.host),
       ready: () => ready,
       reload,
+      metrics: () => metrics.render(),
     });
     app = api;
     const address = await api.listen({ host: options.listen.host, port: options.listen.port });
     onEvent({ type: 'listening', url: address });
     await scheduler.start();
+    const log = (level: 'info' | 'warn', pipeline: string | undefined, message: string): void =>
+      onEvent({ type: 'log', level, ...(pipeline !== undefined && { pipeline }), message });
+    const deliveries = new ServeDeliveries({
+      project: () => scheduler.project,
+      stores,
+      onAttempt: (attempt) => metrics.recordDelivery(attempt),
+      retentionMs: options.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS,
+      now,
+      log,
+    });
+    deliveries.start();
+    monitor = new AlertMonitor({
+      project: () => scheduler.project,
+      stores,
+      now,
+      running: (pipeline) => scheduler.activeRun(pipeline) !== undefined,
+      metrics,
+      log,
+    });
+    monitor.start();
     ready = true;
     onEvent({ type: 'ready', pipelines: project.pipelines.map((p) => p.pipeline) });
     let stopping: Promise<void> | undefined;
@@ -107,7 +134,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       stop: () => {
         stopping ??= (async () => {
           ready = false;
+          await monitor?.stop();
           await scheduler.drain();
+          await deliveries.stop();
           await durableRuns.shutdown().catch(() => undefined);
           await api.close().catch(() => undefined);
           await stores.close();
@@ -116,6 +145,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       },
     };
   } catch (error) {
+    await monitor?.stop();
     await app?.close().catch(() => undefined);
     await durable?.shutdown().catch(() => undefined);
     await stores.close();

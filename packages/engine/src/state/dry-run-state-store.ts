@@ -44,6 +44,9 @@ export function dryRunStateStore(inner: StateStore): StateStore {
     listTicks: (options) => inner.listTicks(options),
     recordCdcLag: () => Promise.resolve(),
     listCdcLag: (options) => inner.listCdcLag(options),
+    pruneEvents: () => Promise.resolve(0),
+    listAlertStates: (pipeline) => inner.listAlertStates(pipeline),
+    moveAlertState: () => Promise.resolve(undefined),
     acquirePipelineLock: (pipeline, holder): Promise<ReleasePipelineLock> =>
       inner.acquirePipelineLock(pipeline, holder),
     close: () => Promise.resolve(),

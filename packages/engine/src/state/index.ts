@@ -66,3 +66,4 @@ export { DRY_RUN_ID, dryRunStateStore } from './dry-run-state-store.js';
 export { CDC_LAG_RETENTION_MS, type CdcLagSample } from './cdc-lag-sample.js';
 export { TICK_OUTCOMES, type NewTick, type TickOutcome, type TickRecord } from './tick-outcome.js';
 export { listRunsWithTransitions, type RunWithTransitions } from './list-runs-with-transitions.js';
+export { ALERT_STATUSES, type AlertMove, type AlertStateRecord, type AlertStatus } from './alert-records.js';

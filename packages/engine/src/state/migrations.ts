@@ -177,6 +177,17 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   );
   CREATE INDEX cdc_lag_samples_pipeline ON cdc_lag_samples (pipeline, at);
   `,
+  /* 9: the state of each alert `serve` evaluates (firing or ok since when), so a restart neither re-fires nor forgets */ `
+  CREATE TABLE alert_states (
+    pipeline TEXT NOT NULL,
+    alert    TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    since    TEXT NOT NULL,
+    value    REAL,
+    event_id INTEGER,
+    PRIMARY KEY (pipeline, alert)
+  );
+  `,
 ]);
 
 /** The schema version this code writes. */

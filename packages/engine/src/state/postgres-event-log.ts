@@ -212,6 +212,16 @@ export class PostgresEventLog {
     return (result.rowCount ?? 0) > 0;
   }
 
+  /** Deletes events written before `before` (ISO) that have no pending delivery, with their deliveries; returns how many. */
+  async prune(before: string): Promise<number> {
+    const r = await this.#pool.query(
+      `DELETE FROM ${this.#t('events')} e WHERE e.at < $1
+        AND NOT EXISTS (SELECT 1 FROM ${this.#t('deliveries')} d WHERE d.event_id = e.id AND d.status = 'pending')`,
+      [before],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async redeliver(eventId: number): Promise<number> {
     const event = await this.getEvent(eventId);
     if (event === undefined)

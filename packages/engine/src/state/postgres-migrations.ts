@@ -189,6 +189,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   );
   CREATE INDEX cdc_lag_samples_pipeline ON ${s}.cdc_lag_samples (pipeline, at);
   `,
+  /* 9: the state of each alert `serve` evaluates (firing or ok since when), so a restart neither re-fires nor forgets */ (
+    s: string,
+  ) => `
+  CREATE TABLE ${s}.alert_states (
+    pipeline text NOT NULL,
+    alert    text NOT NULL,
+    status   text NOT NULL,
+    since    text NOT NULL,
+    value    double precision,
+    event_id bigint,
+    PRIMARY KEY (pipeline, alert)
+  );
+  `,
 ]);
 
 /** Highest applied migration in `schema`, 0 when it has none. */

@@ -35,6 +35,8 @@ import type { StreamStatus } from './stream-status.js';
 import { PostgresTicks } from './postgres-ticks.js';
 import { PostgresCdcLag } from './postgres-cdc-lag.js';
 import type { CdcLagSample } from './cdc-lag-sample.js';
+import { PostgresAlertStates } from './postgres-alert-states.js';
+import type { AlertMove, AlertStateRecord } from './alert-records.js';
 import type { NewTick, TickRecord } from './tick-outcome.js';
 
 /** Options of {@link openPostgresStateStore}; the defaults suit production. */
@@ -97,6 +99,7 @@ class PostgresStateStore implements StateStore {
   readonly #events: PostgresEventLog;
   readonly #ticks: PostgresTicks;
   readonly #lag: PostgresCdcLag;
+  readonly #alerts: PostgresAlertStates;
   #closed: Promise<void> | undefined;
 
   constructor(pool: pg.Pool, connect: () => Promise<pg.Client>, schema: string, now: () => Date) {
@@ -110,6 +113,7 @@ class PostgresStateStore implements StateStore {
     this.#locks = new PostgresPipelineLocks(connect, schema, now);
     this.#ticks = new PostgresTicks(pool, schema, now);
     this.#lag = new PostgresCdcLag(pool, schema, now);
+    this.#alerts = new PostgresAlertStates(pool, schema, now, this.#events);
   }
 
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
@@ -220,6 +224,15 @@ class PostgresStateStore implements StateStore {
   }
   async listCdcLag(options: { pipeline: string; since: string }): Promise<CdcLagSample[]> {
     return this.#open().#lag.list(options);
+  }
+  async pruneEvents(before: string): Promise<number> {
+    return this.#open().#events.prune(before);
+  }
+  async listAlertStates(pipeline: string): Promise<AlertStateRecord[]> {
+    return this.#open().#alerts.list(pipeline);
+  }
+  async moveAlertState(move: AlertMove): Promise<EventRecord | undefined> {
+    return this.#open().#alerts.move(move);
   }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {

@@ -235,6 +235,15 @@ export class SqliteEventLog {
       .immediate();
   }
 
+  /** Deletes events written before `before` (ISO) that have no pending delivery, with their deliveries; returns how many. */
+  prune(before: string): number {
+    return this.#db
+      .prepare(
+        `DELETE FROM events WHERE at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status = 'pending')`,
+      )
+      .run(before).changes;
+  }
+
   #fanOut(eventId: number, pipeline: string, type: EventType, at: string, ignoreExisting: boolean): void {
     this.#db
       .prepare(

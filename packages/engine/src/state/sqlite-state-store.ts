@@ -37,6 +37,8 @@ import type { StreamStatus } from './stream-status.js';
 import { SqliteTicks } from './sqlite-ticks.js';
 import { SqliteCdcLag } from './sqlite-cdc-lag.js';
 import type { CdcLagSample } from './cdc-lag-sample.js';
+import { SqliteAlertStates } from './sqlite-alert-states.js';
+import type { AlertMove, AlertStateRecord } from './alert-records.js';
 import type { NewTick, TickRecord } from './tick-outcome.js';
 
 /** Options of {@link openSqliteStateStore}; the defaults suit production. */
@@ -80,6 +82,7 @@ class SqliteStateStore implements StateStore {
   readonly #events: SqliteEventLog;
   readonly #ticks: SqliteTicks;
   readonly #lag: SqliteCdcLag;
+  readonly #alerts: SqliteAlertStates;
 
   constructor(db: Database.Database, options: SqliteStateStoreOptions) {
     const now = options.now ?? (() => new Date());
@@ -92,6 +95,7 @@ class SqliteStateStore implements StateStore {
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
     this.#ticks = new SqliteTicks(db, now);
     this.#lag = new SqliteCdcLag(db, now);
+    this.#alerts = new SqliteAlertStates(db, now, this.#events);
   }
 
   async beginRun(pipeline: string, streams: readonly string[]): Promise<number> {
@@ -202,6 +206,15 @@ class SqliteStateStore implements StateStore {
   }
   async listCdcLag(options: { pipeline: string; since: string }): Promise<CdcLagSample[]> {
     return this.#open().#lag.list(options);
+  }
+  async pruneEvents(before: string): Promise<number> {
+    return this.#open().#events.prune(before);
+  }
+  async listAlertStates(pipeline: string): Promise<AlertStateRecord[]> {
+    return this.#open().#alerts.list(pipeline);
+  }
+  async moveAlertState(move: AlertMove): Promise<EventRecord | undefined> {
+    return this.#open().#alerts.move(move);
   }
 
   async acquirePipelineLock(pipeline: string, holder: PipelineLockHolder): Promise<ReleasePipelineLock> {

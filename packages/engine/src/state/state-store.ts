@@ -2,6 +2,7 @@ import type { CdcLagSample } from './cdc-lag-sample.js';
 import type { RunStatus } from './run-status.js';
 import type { StreamStatus } from './stream-status.js';
 import type { NewTick, TickRecord } from './tick-outcome.js';
+import type { AlertMove, AlertStateRecord } from './alert-records.js';
 import type {
   CursorRecord,
   DeadLetter,
@@ -132,6 +133,21 @@ export interface StateStore {
   recordTick(tick: NewTick): Promise<number>;
   /** Recorded ticks, newest first; all unless `limit`. */
   listTicks(options?: { pipeline?: string; limit?: number }): Promise<TickRecord[]>;
+
+  /**
+   * Deletes the events written before `before` (ISO-8601) whose deliveries all ended (delivered or
+   * dead; or that had none), with those deliveries; a pending one keeps its event. Returns how many.
+   */
+  pruneEvents(before: string): Promise<number>;
+
+  /** The pipeline's alert states (alerts never evaluated have no row: they are `ok`). */
+  listAlertStates(pipeline: string): Promise<AlertStateRecord[]>;
+  /**
+   * Moves an alert from `move.from` to `move.to` and writes `move.event` (with its deliveries) in
+   * the same transaction; resolves to that event, or to undefined (nothing written) when the
+   * stored status was no longer `move.from` (another serve process moved it first).
+   */
+  moveAlertState(move: AlertMove): Promise<EventRecord | undefined>;
 
   /** Releases held locks and closes the database; idempotent; further calls reject with STORE_CLOSED. */
   /** Records a CDC stream's lag at a commit; drops the pipeline's samples older than `CDC_LAG_RETENTION_MS`. */

@@ -222,5 +222,80 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([appended.id]);
       expect(await store.getEvent(appended.id)).toEqual(appended);
     });
+
+    it('moves an alert with its event in one transaction, compare-and-set: a second mover from the same state writes nothing', async () => {
+      await store.syncNotificationTargets('orders', [{ ...HOOK, events: ['cdc.slot_lag_exceeded'] }]);
+      expect(await store.listAlertStates('orders')).toEqual([]);
+      const move = {
+        pipeline: 'orders',
+        alert: 'slot_lag_bytes',
+        from: 'ok' as const,
+        to: 'firing' as const,
+        value: 5_000_000,
+        event: {
+          type: 'cdc.slot_lag_exceeded' as const,
+          pipeline: 'orders',
+          payload: { alert: 'slot_lag_bytes', state: 'firing', value: 5_000_000 },
+        },
+      };
+      const fired = await store.moveAlertState(move);
+      expect(fired).toMatchObject({ type: 'cdc.slot_lag_exceeded', payload: { state: 'firing' } });
+      // another serve process saw `ok` too and tries the same move: refused, no second event
+      expect(await store.moveAlertState(move)).toBeUndefined();
+      expect((await store.listEvents({ pipeline: 'orders' })).map((e) => e.type)).toEqual(['cdc.slot_lag_exceeded']);
+      expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([fired?.id]);
+      expect(await store.listAlertStates('orders')).toEqual([
+        {
+          pipeline: 'orders',
+          alert: 'slot_lag_bytes',
+          status: 'firing',
+          since: '2024-01-01T00:00:00.000Z',
+          value: 5_000_000,
+          eventId: fired?.id,
+        },
+      ]);
+      const resolved = await store.moveAlertState({
+        ...move,
+        from: 'firing',
+        to: 'ok',
+        value: 10,
+        event: { type: 'cdc.slot_lag_resolved', pipeline: 'orders', payload: { state: 'resolved' } },
+      });
+      expect(resolved?.type).toBe('cdc.slot_lag_resolved');
+      expect((await store.listAlertStates('orders'))[0]).toMatchObject({
+        status: 'ok',
+        value: 10,
+        eventId: resolved?.id,
+      });
+      // an unknown event type rolls the move back
+      await expect(
+        store.moveAlertState({ ...move, event: { ...move.event, type: 'nope' as 'data.stale' } }),
+      ).rejects.toThrow(/unknown event type/);
+      expect((await store.listAlertStates('orders'))[0]?.status).toBe('ok');
+    });
+
+    it('prunes old events whose deliveries all ended, keeping pending ones and newer ones', async () => {
+      await store.syncNotificationTargets('orders', [{ ...HOOK, events: ['schema.changed'] }]);
+      const append = (note: string) =>
+        store.appendEvent({ type: 'schema.changed', pipeline: 'orders', payload: { note } });
+      const delivered = await append('delivered');
+      const pending = await append('pending');
+      clock += 3_600_000;
+      const newer = await append('newer');
+      const [claimed] = await store.claimDeliveries({
+        owner: 'w',
+        leaseMs: 60_000,
+        limit: 1,
+        targets: [BOTH[0] as { pipeline: string; target: string }],
+      });
+      expect(claimed?.event.id).toBe(delivered.id);
+      expect(
+        await store.completeDelivery(claimed?.delivery.id as number, 'w', { kind: 'delivered', status: 200 }),
+      ).toBe(true);
+      expect(await store.pruneEvents(new Date(clock - 60_000).toISOString())).toBe(1);
+      expect((await store.listEvents({ pipeline: 'orders' })).map((e) => e.id)).toEqual([pending.id, newer.id]);
+      expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([pending.id, newer.id]);
+      expect(await store.pruneEvents(new Date(clock - 60_000).toISOString())).toBe(0);
+    });
   });
 }
