@@ -67,6 +67,7 @@ describe('postgres state store', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'rapidbyte' ORDER BY 1`,
     );
     expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual([
+      'alert_states',
       'cdc_lag_samples',
       'connector_state',
       'cursors',
