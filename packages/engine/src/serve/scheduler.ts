@@ -368,6 +368,26 @@ export class Scheduler {
     outcome: ActiveRun['outcome'],
     reason: string | undefined,
     fullRefresh: boolean,
+    dequeue?: Date,
+  ): Promise<{ readonly ended: Promise<RunSummary> } | undefined> {
+    const dequeued = (): void => {
+      if (dequeue !== undefined && this.#queued.get(pipeline) === dequeue) this.#queued.delete(pipeline);
+    };
+    try {
+      return await this.#launchNow(pipeline, tickAt, workflowId, outcome, reason, fullRefresh, dequeued);
+    } finally {
+      dequeued();
+    }
+  }
+
+  async #launchNow(
+    pipeline: string,
+    tickAt: Date,
+    workflowId: string,
+    outcome: ActiveRun['outcome'],
+    reason: string | undefined,
+    fullRefresh: boolean,
+    activated: () => void,
   ): Promise<{ readonly ended: Promise<RunSummary> } | undefined> {
     const durable = this.#durable;
     if (durable === undefined) throw new Error('the workflow engine is not running');
@@ -381,6 +401,7 @@ export class Scheduler {
       return undefined;
     }
     const active = this.#newActive(pipeline, workflowId, tickAt, outcome, reason);
+    activated();
     const request: RunRequest = { pipeline, tickAt: tickAt.toISOString(), fullRefresh };
     try {
       const { result } = await durable.start(workflowId, request);
@@ -532,7 +553,8 @@ export class Scheduler {
     }
     const queued = this.#queued.get(pipeline);
     if (queued !== undefined) {
-      this.#queued.delete(pipeline);
+      // the queued entry keeps the pipeline busy for the ticks that arrive while this launch awaits the
+      // workflow engine; it is removed once the run is active (or the launch gave up)
       const run = summary.runId === undefined ? 'the previous run' : `run ${summary.runId}`;
       await this.#launch(
         pipeline,
@@ -541,6 +563,7 @@ export class Scheduler {
         'fired',
         `waited for ${run} to end (overlap: queue_one)`,
         false,
+        queued,
       );
     }
   }
