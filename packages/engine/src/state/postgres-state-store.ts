@@ -111,7 +111,7 @@ class PostgresStateStore implements StateStore {
     this.#kv = new PostgresConnectorState(pool, schema, now);
     this.#deadLetters = new PostgresDeadLetters(pool, schema, now, this.#events);
     this.#locks = new PostgresPipelineLocks(connect, schema, now);
-    this.#ticks = new PostgresTicks(pool, schema, now);
+    this.#ticks = new PostgresTicks(pool, schema, now, this.#events);
     this.#lag = new PostgresCdcLag(pool, schema, now);
     this.#alerts = new PostgresAlertStates(pool, schema, now, this.#events);
   }

@@ -93,7 +93,7 @@ class SqliteStateStore implements StateStore {
     this.#kv = new SqliteConnectorState(db, now);
     this.#deadLetters = new SqliteDeadLetters(db, now, this.#events);
     this.#locks = new SqlitePipelineLocks(db, now, options.locks);
-    this.#ticks = new SqliteTicks(db, now);
+    this.#ticks = new SqliteTicks(db, now, this.#events);
     this.#lag = new SqliteCdcLag(db, now);
     this.#alerts = new SqliteAlertStates(db, now, this.#events);
   }

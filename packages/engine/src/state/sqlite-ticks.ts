@@ -1,5 +1,6 @@
 import type Database from 'libsql';
-import type { NewTick, TickOutcome, TickRecord } from './tick-outcome.js';
+import type { SqliteEventLog } from './sqlite-event-log.js';
+import { skippedTickEvent, type NewTick, type TickOutcome, type TickRecord } from './tick-outcome.js';
 
 interface TickRow {
   id: number;
@@ -24,30 +25,32 @@ export function tickFromRow(row: TickRow): TickRecord {
   };
 }
 
-/** The schedule tick log in SQLite. */
+/** The schedule tick log in SQLite; a skipped tick and its `schedule.skipped` event commit together. */
 export class SqliteTicks {
   readonly #db: Database.Database;
   readonly #now: () => Date;
+  readonly #events: SqliteEventLog;
 
-  constructor(db: Database.Database, now: () => Date) {
+  constructor(db: Database.Database, now: () => Date, events: SqliteEventLog) {
     this.#db = db;
     this.#now = now;
+    this.#events = events;
   }
 
   recordTick(tick: NewTick): number {
-    const result = this.#db
-      .prepare(
-        'INSERT INTO schedule_ticks (pipeline, tick_at, outcome, reason, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        tick.pipeline,
-        tick.tickAt,
-        tick.outcome,
-        tick.reason ?? null,
-        tick.runId ?? null,
-        this.#now().toISOString(),
-      );
-    return Number(result.lastInsertRowid);
+    const at = this.#now().toISOString();
+    return this.#db
+      .transaction((): number => {
+        const result = this.#db
+          .prepare(
+            'INSERT INTO schedule_ticks (pipeline, tick_at, outcome, reason, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(tick.pipeline, tick.tickAt, tick.outcome, tick.reason ?? null, tick.runId ?? null, at);
+        const event = skippedTickEvent(tick, at);
+        if (event !== undefined) this.#events.insert(event);
+        return Number(result.lastInsertRowid);
+      })
+      .immediate();
   }
 
   listTicks(options: { pipeline?: string; limit?: number } = {}): TickRecord[] {

@@ -1,3 +1,4 @@
+import type { NewEvent } from './event-records.js';
 /**
  * What `serve` did with one scheduled tick (or a trigger):
  * - `fired`: a run started for it; `caught-up`: the one run that makes up for ticks missed while
@@ -23,6 +24,28 @@ export const TICK_OUTCOMES = [
   'failed-to-start',
 ] as const;
 export type TickOutcome = (typeof TICK_OUTCOMES)[number];
+
+/**
+ * The outcomes that write a `schedule.skipped` event with the tick: a run the schedule asked for
+ * did not happen. `skipped-duplicate` is not one of them (the tick did run, once, elsewhere).
+ */
+export const SKIPPED_TICK_OUTCOMES: readonly TickOutcome[] = [
+  'skipped-overlap',
+  'skipped-paused',
+  'skipped-locked',
+  'skipped-upstream',
+];
+
+/** The `schedule.skipped` event a tick writes with its record, or undefined when it writes none. */
+export function skippedTickEvent(tick: NewTick, at: string): NewEvent | undefined {
+  if (!SKIPPED_TICK_OUTCOMES.includes(tick.outcome)) return undefined;
+  return {
+    type: 'schedule.skipped',
+    pipeline: tick.pipeline,
+    at,
+    payload: { tickAt: tick.tickAt, outcome: tick.outcome, ...(tick.reason !== undefined && { reason: tick.reason }) },
+  };
+}
 
 /** One recorded tick. */
 export interface TickRecord {

@@ -223,6 +223,35 @@ export function describeEventOutboxContract(name: string, open: OpenContractStor
       expect(await store.getEvent(appended.id)).toEqual(appended);
     });
 
+    it('a skipped schedule tick writes schedule.skipped with its record (with its delivery); a fired or duplicate tick writes none', async () => {
+      await store.syncNotificationTargets('orders', [{ ...HOOK, events: ['schedule.skipped'] }]);
+      await store.recordTick({ pipeline: 'orders', tickAt: '2024-01-01T00:00:00.000Z', outcome: 'fired', runId: 1 });
+      await store.recordTick({
+        pipeline: 'orders',
+        tickAt: '2024-01-01T00:00:02.000Z',
+        outcome: 'skipped-overlap',
+        reason: 'run 1 is running (overlap: skip)',
+      });
+      await store.recordTick({ pipeline: 'orders', tickAt: '2024-01-01T00:00:04.000Z', outcome: 'skipped-duplicate' });
+      const events = await store.listEvents({ pipeline: 'orders' });
+      expect(events.map((e) => [e.type, e.payload])).toEqual([
+        [
+          'schedule.skipped',
+          {
+            tickAt: '2024-01-01T00:00:02.000Z',
+            outcome: 'skipped-overlap',
+            reason: 'run 1 is running (overlap: skip)',
+          },
+        ],
+      ]);
+      expect((await store.listDeliveries()).map((d) => d.eventId)).toEqual([events[0]?.id]);
+      expect((await store.listTicks({ pipeline: 'orders' })).map((t) => t.outcome)).toEqual([
+        'skipped-duplicate',
+        'skipped-overlap',
+        'fired',
+      ]);
+    });
+
     it('moves an alert with its event in one transaction, compare-and-set: a second mover from the same state writes nothing', async () => {
       await store.syncNotificationTargets('orders', [{ ...HOOK, events: ['cdc.slot_lag_exceeded'] }]);
       expect(await store.listAlertStates('orders')).toEqual([]);
