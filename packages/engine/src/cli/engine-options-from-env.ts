@@ -12,7 +12,7 @@ export const TEST_FAULT_EXIT_CODE = 86;
  * on; `off` (or the value named) turns it off, to measure what it saves.
  */
 export interface CliEngineOptions {
-  /** `RAPIDBYTE_COPY_PASSTHROUGH`, `RAPIDBYTE_TLS_MEMO`, `RAPIDBYTE_NODE_NAVIGATOR`. */
+  /** `RAPIDBYTE_COPY_PASSTHROUGH`, `RAPIDBYTE_TLS_MEMO`, `RAPIDBYTE_NODE_NAVIGATOR`, `RAPIDBYTE_REUSE_WORKERS`. */
   readonly switches: WorkerSwitches;
   /** `RAPIDBYTE_TEST_FAULT` (test-only), ending the process with {@link TEST_FAULT_EXIT_CODE}. */
   readonly faults: TestFaults;
@@ -51,6 +51,7 @@ export function engineOptionsFromEnv(
       copyPassthrough: on('RAPIDBYTE_COPY_PASSTHROUGH'),
       rememberTlsRefusal: on('RAPIDBYTE_TLS_MEMO'),
       nodeNavigator: on('RAPIDBYTE_NODE_NAVIGATOR'),
+      reuseWorkers: on('RAPIDBYTE_REUSE_WORKERS'),
     },
     faults: { ...parseTestFault(env.RAPIDBYTE_TEST_FAULT), exit: () => exit(TEST_FAULT_EXIT_CODE) },
     ...(env.RAPIDBYTE_RESUME_GATE === 'always' ? { resumeGate: 'always' as const } : {}),

@@ -9,12 +9,15 @@ export interface WorkerSwitches {
   readonly rememberTlsRefusal: boolean;
   /** Node 20 gets a `navigator` before `pg` loads, so `pg` skips loading undici (off: `RAPIDBYTE_NODE_NAVIGATOR=off`). */
   readonly nodeNavigator: boolean;
+  /** A run keeps its stream workers between streams instead of one per attempt (off: `RAPIDBYTE_REUSE_WORKERS=off`). */
+  readonly reuseWorkers: boolean;
 }
 
 export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = {
   copyPassthrough: true,
   rememberTlsRefusal: true,
   nodeNavigator: true,
+  reuseWorkers: true,
 };
 
 /**

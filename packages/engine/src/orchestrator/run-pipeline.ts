@@ -23,6 +23,7 @@ import { runOutcomeOf, thrownRunOutcome } from './run-outcome.js';
 import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import type { WarmWorkers } from './warm-workers.js';
+import { WorkerPool } from './worker-pool.js';
 import type { ResumeGate, StageTask, StreamTask } from './stream-task.js';
 import { streamContext } from './stream-context.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
@@ -41,6 +42,12 @@ export interface RunOptions {
   readonly onEvent?: RunEventListener;
   /** Aborts the run: workers stop at their next step. */
   readonly signal?: AbortSignal;
+  /**
+   * The most workers the run's CDC streams share (default: the cores, at least 2). CDC streams
+   * mostly wait on the replication hub, so many run in one worker; memory then grows with the
+   * workers, not with the tables.
+   */
+  readonly cdcWorkers?: number;
   /** Overrides the retry backoff (tests); `maxRetries` comes from `resources.max_retries`. */
   readonly retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
   /** CDC streams keep streaming until the signal aborts (then drain, commit, acknowledge). */
@@ -237,6 +244,11 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   memoryTimer.unref();
   /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
   let openRunId: number | undefined;
+  // Workers are kept between streams (a worker costs more to start than a small table to copy);
+  // batch streams each hold one while they hold a `parallelism` permit.
+  const nodeNavigator = options.switches?.nodeNavigator !== false;
+  const reuse = options.switches?.reuseWorkers !== false;
+  const pool = reuse ? new WorkerPool({ sharing: 'exclusive', nodeNavigator, warm: options.warm }) : undefined;
   try {
     // the events this run writes (and those of runs closed below) are queued for the targets of this config
     await state.syncNotificationTargets(config.pipeline, subscriptionsOf(config.notifications ?? []));
@@ -339,6 +351,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           fullRefresh: options.fullRefresh,
           drainGraceMs: options.drainGraceMs,
           warm: options.warm,
+          pool: stream.syncMode === 'cdc' ? undefined : pool,
           interrupts,
           faults,
         };
@@ -422,6 +435,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   } finally {
     clearInterval(memoryTimer);
     interrupts.close();
+    await pool?.close();
     await options.warm?.close();
     await release();
   }

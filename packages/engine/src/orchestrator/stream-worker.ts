@@ -1,5 +1,5 @@
 import './worker-navigator-first.js';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
 import { instantiateConnector, type GuestAllocations } from '../runtime/connector-instance.js';
@@ -346,33 +346,22 @@ async function runStream(
   });
 }
 
-if (parentPort) {
-  const port = parentPort;
+/** Where a task's messages go and its controls come from: its own port, or the worker's (a task in `workerData`). */
+type TaskPort = Pick<MessagePort, 'postMessage' | 'on' | 'off'>;
+
+/**
+ * Runs one task on its port. A worker runs task after task (a pool keeps it between streams) and
+ * may run several at once (CDC streams of one source share a bounded set of workers): everything
+ * a task holds — its component instances, connections, frames, cancel state — is its own and
+ * dropped when it ends; only the compiled modules and the loaded bindings stay.
+ */
+function start(task: StreamTask, port: TaskPort): void {
   let requested = false;
   let hard = false;
   const flushes = new Map<number, (ok: boolean) => void>();
   let nextFlush = 1;
-  const start = (task: StreamTask): void => {
-    runStream(task, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters).catch(
-      (error: unknown) => {
-        port.postMessage({
-          type: 'done',
-          counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 },
-          error: { ...classifyError(error), stage: 'host' },
-        });
-      },
-    );
-  };
-  port.on('message', (m: WorkerControl) => {
-    if (m.type === 'task') {
-      start(m.task);
-      return;
-    }
-    if (m.type === 'preload') {
-      // the task's instantiation then finds them in the module cache; a failure shows there
-      for (const url of m.bindingsUrls) import(url).catch(() => undefined);
-      return;
-    }
+  const onControl = (m: WorkerControl): void => {
+    if (m.type === 'task' || m.type === 'preload') return;
     if (m.type === 'dead-letters-flushed') {
       flushes.get(m.id)?.(m.ok);
       flushes.delete(m.id);
@@ -380,7 +369,8 @@ if (parentPort) {
     }
     requested = true;
     hard ||= m.hard;
-  });
+  };
+  port.on('message', onControl);
   const deadLetters: DeadLetterFlush = {
     flush: () =>
       new Promise<void>((resolve, reject) => {
@@ -398,7 +388,30 @@ if (parentPort) {
         port.postMessage({ type: 'dead-letters-flush', id } satisfies WorkerMessage);
       }),
   };
-  // a warm worker (started before its task was known) waits for the `task` message
+  runStream(task, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters)
+    .catch((error: unknown) => {
+      port.postMessage({
+        type: 'done',
+        counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 },
+        error: { ...classifyError(error), stage: 'host' },
+      } satisfies WorkerMessage);
+    })
+    .finally(() => port.off('message', onControl));
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', (m: WorkerControl) => {
+    if (m.type === 'task') {
+      start(m.task, m.port ?? port);
+      return;
+    }
+    if (m.type === 'preload') {
+      // the task's instantiation then finds them in the module cache; a failure shows there
+      for (const url of m.bindingsUrls) import(url).catch(() => undefined);
+    }
+  });
+  // a warm or pooled worker (started before its task was known) waits for `task` messages
   const data = workerData as StreamWorkerData | null;
-  if (data?.task) start(data.task);
+  if (data?.task) start(data.task, port);
 }
