@@ -144,9 +144,16 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
     const own = pool
       ? undefined
-      : new WorkerPool({ sharing: 'exclusive', nodeNavigator: task.switches?.nodeNavigator !== false, warm });
+      : new WorkerPool({ maxWorkers: 1, nodeNavigator: task.switches?.nodeNavigator !== false, warm });
     const lease = (pool ?? (own as WorkerPool)).acquire();
     const worker = lease.worker;
+    onEvent({
+      type: 'log',
+      stream: name,
+      stage: 'engine',
+      level: 'debug',
+      message: `attempt ${task.attempt} runs on stream worker ${lease.id} (its task ${lease.tasks})`,
+    });
     const channel = new MessageChannel();
     const port = channel.port1;
     const transferList = [channel.port2, ...(task.replicationPort ? [task.replicationPort] : [])];

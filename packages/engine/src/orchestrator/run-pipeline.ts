@@ -244,11 +244,10 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   memoryTimer.unref();
   /** The run begun and not yet finished in the run history: closed as failed if anything throws. */
   let openRunId: number | undefined;
-  // Workers are kept between streams (a worker costs more to start than a small table to copy);
-  // batch streams each hold one while they hold a `parallelism` permit.
   const nodeNavigator = options.switches?.nodeNavigator !== false;
   const reuse = options.switches?.reuseWorkers !== false;
-  const pool = reuse ? new WorkerPool({ sharing: 'exclusive', nodeNavigator, warm: options.warm }) : undefined;
+  let pool: WorkerPool | undefined;
+  let cdcPool: WorkerPool | undefined;
   try {
     // the events this run writes (and those of runs closed below) are queued for the targets of this config
     await state.syncNotificationTargets(config.pipeline, subscriptionsOf(config.notifications ?? []));
@@ -288,7 +287,20 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const chains = config.source.streams
       .filter((s) => s.syncMode !== 'cdc')
       .reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
-    const semaphore = new Semaphore(resolveParallelism(config.resources.parallelism, Math.max(1, chains)));
+    const permits = resolveParallelism(config.resources.parallelism, Math.max(1, chains));
+    const semaphore = new Semaphore(permits);
+    // Workers are kept between streams (a worker costs more to start than a small table to copy):
+    // batch streams run on at most `permits` of them, the CDC streams of the run on a bounded set
+    // of their own (each worker runs many of them), so memory follows the workers, not the tables.
+    if (reuse) {
+      pool = new WorkerPool({ maxWorkers: permits, nodeNavigator, warm: options.warm });
+      if (cdcStreams.length > 0)
+        cdcPool = new WorkerPool({
+          maxWorkers: Math.max(1, Math.floor(options.cdcWorkers ?? Math.max(2, cores))),
+          nodeNavigator,
+          warm: options.warm,
+        });
+    }
     const hubs =
       cdcStreams.length > 0
         ? await openHubRegistry(
@@ -351,7 +363,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           fullRefresh: options.fullRefresh,
           drainGraceMs: options.drainGraceMs,
           warm: options.warm,
-          pool: stream.syncMode === 'cdc' ? undefined : pool,
+          pool: stream.syncMode === 'cdc' ? cdcPool : pool,
           interrupts,
           faults,
         };
@@ -435,7 +447,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
   } finally {
     clearInterval(memoryTimer);
     interrupts.close();
-    await pool?.close();
+    await Promise.all([pool?.close(), cdcPool?.close()]);
     await options.warm?.close();
     await release();
   }
