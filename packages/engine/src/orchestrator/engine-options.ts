@@ -11,6 +11,11 @@ export interface WorkerSwitches {
   readonly nodeNavigator: boolean;
   /** A run keeps its stream workers between streams instead of one per attempt (off: `RAPIDBYTE_REUSE_WORKERS=off`). */
   readonly reuseWorkers: boolean;
+  /**
+   * A worker hands a connector instance to its next stream with the same component, config and
+   * permissions instead of instantiating another (off: `RAPIDBYTE_REUSE_INSTANCES=off`).
+   */
+  readonly reuseInstances: boolean;
 }
 
 export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = {
@@ -18,6 +23,7 @@ export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = {
   rememberTlsRefusal: true,
   nodeNavigator: true,
   reuseWorkers: true,
+  reuseInstances: true,
 };
 
 /**

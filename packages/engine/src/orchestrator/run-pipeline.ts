@@ -48,6 +48,12 @@ export interface RunOptions {
    * workers, not with the tables.
    */
   readonly cdcWorkers?: number;
+  /**
+   * How many light batch streams share one `parallelism` permit (default {@link LIGHT_STREAMS_PER_PERMIT};
+   * 1: one stream per permit). A stream is light until it has read {@link LIGHT_STREAM_ROWS} rows or
+   * {@link LIGHT_STREAM_BYTES} bytes or run {@link LIGHT_STREAM_MS} ms; then it takes a whole permit.
+   */
+  readonly lightStreamsPerPermit?: number;
   /** Overrides the retry backoff (tests); `maxRetries` comes from `resources.max_retries`. */
   readonly retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
   /** CDC streams keep streaming until the signal aborts (then drain, commit, acknowledge). */
@@ -84,6 +90,16 @@ export interface RunOptions {
   /** Test-only faults (the CLI's `RAPIDBYTE_TEST_FAULT`). */
   readonly faults?: TestFaults;
 }
+
+/**
+ * A small table costs a stream mostly round trips to the databases (catalog queries, DDL, commit)
+ * and its instances' start, not CPU: several such streams per permit keep both cores busy. Measured
+ * (200 tables × 100 rows, 2 cores): see the README's many-tables section.
+ */
+export const LIGHT_STREAMS_PER_PERMIT = 4;
+export const LIGHT_STREAM_ROWS = 50_000;
+export const LIGHT_STREAM_BYTES = 8 * 1024 * 1024;
+export const LIGHT_STREAM_MS = 2_000;
 
 /** `--limit` outside a dry run, or a bad limit. */
 export class RunOptionsInvalid extends Error {
@@ -288,12 +304,20 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
       .filter((s) => s.syncMode !== 'cdc')
       .reduce((n, s) => n + chainsOf(sharding.get(s.name) ?? { kind: 'none' }), 0);
     const permits = resolveParallelism(config.resources.parallelism, Math.max(1, chains));
-    const semaphore = new Semaphore(permits);
+    // A permit is `light` units: a stream starts with one unit and takes the rest of a permit once
+    // it is no longer light (it keeps running meanwhile; new streams wait). A shard takes a permit.
+    const light = Math.max(1, Math.floor(options.lightStreamsPerPermit ?? LIGHT_STREAMS_PER_PERMIT));
+    const slots = new Semaphore(permits * light);
+    const semaphore = { acquire: () => slots.acquire(light) };
     // Workers are kept between streams (a worker costs more to start than a small table to copy):
     // batch streams run on at most `permits` of them, the CDC streams of the run on a bounded set
     // of their own (each worker runs many of them), so memory follows the workers, not the tables.
     if (reuse) {
-      pool = new WorkerPool({ maxWorkers: permits, nodeNavigator, warm: options.warm });
+      pool = new WorkerPool({
+        maxWorkers: Math.max(permits, Math.min(cores, permits * light)),
+        nodeNavigator,
+        warm: options.warm,
+      });
       if (cdcStreams.length > 0)
         cdcPool = new WorkerPool({
           maxWorkers: Math.max(1, Math.floor(options.cdcWorkers ?? Math.max(2, cores))),
@@ -395,11 +419,39 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           });
           if (sharded) return sharded;
         }
-        const releasePermit = stream.syncMode === 'cdc' ? () => undefined : await semaphore.acquire();
+        if (stream.syncMode === 'cdc')
+          return runStreamTask({ task, state, onEvent, signal, retry, afterCommit, hubs, controls });
+        const releaseUnit = await slots.acquire();
+        let grown: Promise<() => void> | undefined;
+        const grow = (): void => {
+          if (light > 1) grown ??= slots.acquire(light - 1, { front: true });
+        };
+        const heavyAfter = setTimeout(grow, LIGHT_STREAM_MS);
+        heavyAfter.unref();
+        const streamEvents: RunEventListener = (event) => {
+          if (
+            event.type === 'stream-progress' &&
+            (event.counters.rowsRead >= LIGHT_STREAM_ROWS || event.counters.bytesRead >= LIGHT_STREAM_BYTES)
+          )
+            grow();
+          onEvent(event);
+        };
         try {
-          return await runStreamTask({ task, state, onEvent, signal, retry, afterCommit, hubs, controls });
+          return await runStreamTask({
+            task,
+            state,
+            onEvent: streamEvents,
+            signal,
+            retry,
+            afterCommit,
+            hubs,
+            controls,
+          });
         } finally {
-          releasePermit();
+          clearTimeout(heavyAfter);
+          releaseUnit();
+          // a grant still waiting is released the moment it is given
+          if (grown) void grown.then((release) => release());
         }
       }),
     );

@@ -2,7 +2,12 @@ import './worker-navigator-first.js';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
-import { instantiateConnector, type GuestAllocations } from '../runtime/connector-instance.js';
+import { instantiateConnector, type ConnectorExports, type GuestAllocations } from '../runtime/connector-instance.js';
+import {
+  ConnectorInstanceCache,
+  type InstanceKey,
+  type ReusableConnector,
+} from '../runtime/connector-instance-cache.js';
 import { FrameChannel } from '../runtime/frame-channel.js';
 import { frameBatch, type Frame } from '../runtime/copy-rows-frame.js';
 import { FrameTable } from '../runtime/frame-table.js';
@@ -53,6 +58,7 @@ async function runStream(
   post: (m: WorkerMessage) => void,
   cancel: CancelState,
   deadLetters: DeadLetterFlush,
+  instances: ConnectorInstanceCache | undefined,
 ): Promise<void> {
   const frames = new FrameTable();
   const dryRun = task.dryRun !== undefined;
@@ -156,6 +162,8 @@ async function runStream(
   );
   memoryTimer.unref();
 
+  /** The instances this stream took from `instances`. */
+  const taken: { key: InstanceKey; instance: ReusableConnector }[] = [];
   const runStage = async (index: number): Promise<void> => {
     const stage = stages[index] as StageTask;
     const name = `${stage.role}:${stage.component.connector}`;
@@ -207,10 +215,25 @@ async function runStream(
     };
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
     try {
-      const memories: WebAssembly.Memory[] = [];
-      const allocations: GuestAllocations = { arguments: 0, importResults: 0 };
+      let memories: WebAssembly.Memory[] = [];
+      let allocations: GuestAllocations = { arguments: 0, importResults: 0 };
+      let exports: ConnectorExports;
+      if (instances) {
+        // an instance another stream with this config and these permissions left (or a new one)
+        const key: InstanceKey = {
+          role: stage.role,
+          component: stage.component,
+          configJson: stage.configJson,
+          policy: stage.policy,
+        };
+        const instance = await instances.take(key);
+        instance.bind({ frames, hooks });
+        taken.push({ key, instance });
+        ({ exports, memories, allocations } = instance);
+      } else {
+        exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
+      }
       guests.set(name, { memories, allocations });
-      const exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
       const guard = stepGuard(
         name,
         index,
@@ -334,6 +357,11 @@ async function runStream(
     : Promise.resolve();
   await Promise.allSettled([...stages.map((_, i) => runStage(i)), sink]);
   clearInterval(memoryTimer);
+  // the instances serve the worker's next stream only after one that ended cleanly
+  for (const { key, instance } of taken) {
+    if (rootFailure || !instances) instance.bind(undefined);
+    else instances.give(key, instance);
+  }
   replication?.close();
   progress();
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;
@@ -355,7 +383,7 @@ type TaskPort = Pick<MessagePort, 'postMessage' | 'on' | 'off'>;
  * a task holds — its component instances, connections, frames, cancel state — is its own and
  * dropped when it ends; only the compiled modules and the loaded bindings stay.
  */
-function start(task: StreamTask, port: TaskPort): void {
+function start(task: StreamTask, port: TaskPort, instances: ConnectorInstanceCache): void {
   let requested = false;
   let hard = false;
   const flushes = new Map<number, (ok: boolean) => void>();
@@ -388,7 +416,14 @@ function start(task: StreamTask, port: TaskPort): void {
         port.postMessage({ type: 'dead-letters-flush', id } satisfies WorkerMessage);
       }),
   };
-  runStream(task, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters)
+  const reuse = task.switches?.reuseInstances !== false;
+  runStream(
+    task,
+    (m) => port.postMessage(m),
+    { requested: () => requested, hard: () => hard },
+    deadLetters,
+    reuse ? instances : undefined,
+  )
     .catch((error: unknown) => {
       port.postMessage({
         type: 'done',
@@ -401,9 +436,10 @@ function start(task: StreamTask, port: TaskPort): void {
 
 if (parentPort) {
   const port = parentPort;
+  const instances = new ConnectorInstanceCache();
   port.on('message', (m: WorkerControl) => {
     if (m.type === 'task') {
-      start(m.task, m.port ?? port);
+      start(m.task, m.port ?? port, instances);
       return;
     }
     if (m.type === 'preload') {
@@ -413,5 +449,5 @@ if (parentPort) {
   });
   // a warm or pooled worker (started before its task was known) waits for `task` messages
   const data = workerData as StreamWorkerData | null;
-  if (data?.task) start(data.task, port);
+  if (data?.task) start(data.task, port, instances);
 }
