@@ -156,8 +156,7 @@ INSERT INTO ${t} SELECT g, 'name ' || g, 'user' || g || '@example.com', g / 100.
         .flatMap((t) =>
           Array.from(
             { length: updates },
-            (_, k) =>
-              `UPDATE ${t} SET score = score + 1, name = 'u${updateSeq}-${k}' WHERE id = ${(k % rows) + 1};`,
+            (_, k) => `UPDATE ${t} SET score = score + 1, name = 'u${updateSeq}-${k}' WHERE id = ${(k % rows) + 1};`,
           ),
         )
         .join('\n');
