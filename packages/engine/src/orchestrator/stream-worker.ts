@@ -4,6 +4,7 @@ import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
 import { instantiateConnector, type ConnectorExports, type GuestAllocations } from '../runtime/connector-instance.js';
 import {
+  bindFor,
   ConnectorInstanceCache,
   type InstanceKey,
   type ReusableConnector,
@@ -219,7 +220,7 @@ async function runStream(
       let allocations: GuestAllocations = { arguments: 0, importResults: 0 };
       let exports: ConnectorExports;
       if (instances) {
-        // an instance another stream with this config and these permissions left (or a new one)
+        // the worker's instance for this config and these permissions (other streams may be using it too)
         const key: InstanceKey = {
           role: stage.role,
           component: stage.component,
@@ -227,9 +228,9 @@ async function runStream(
           policy: stage.policy,
         };
         const instance = await instances.take(key);
-        instance.bind({ frames, hooks });
         taken.push({ key, instance });
-        ({ exports, memories, allocations } = instance);
+        ({ memories, allocations } = instance);
+        exports = bindFor(instance, { frames, hooks });
       } else {
         exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
       }
@@ -357,11 +358,8 @@ async function runStream(
     : Promise.resolve();
   await Promise.allSettled([...stages.map((_, i) => runStage(i)), sink]);
   clearInterval(memoryTimer);
-  // the instances serve the worker's next stream only after one that ended cleanly
-  for (const { key, instance } of taken) {
-    if (rootFailure || !instances) instance.bind(undefined);
-    else instances.give(key, instance);
-  }
+  // after a failure the instances go to no further stream
+  for (const { key, instance } of taken) instances?.give(key, instance, rootFailure !== undefined);
   replication?.close();
   progress();
   const root = rootFailure as (Error & { wit: WitConnectorError; stage: string }) | undefined;

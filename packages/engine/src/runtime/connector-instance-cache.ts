@@ -5,7 +5,13 @@ import type { InstanceHooks } from './host-imports.js';
 import type { CapabilityPolicy } from './capability-policy.js';
 import { linearMemoryBytes } from './step-guard.js';
 
-/** A connector instance whose host imports can be pointed at one stream after another. */
+/** What a stream's calls into an instance are bound to: its frames and hooks. */
+export interface InstanceBinding {
+  readonly frames: FrameTable;
+  readonly hooks: InstanceHooks;
+}
+
+/** A connector instance whose host imports are pointed at the stream whose call is running. */
 export interface ReusableConnector {
   readonly exports: ConnectorExports;
   readonly memories: WebAssembly.Memory[];
@@ -13,10 +19,10 @@ export interface ReusableConnector {
   /** Its linear memories' size when it was created (bytes). */
   readonly initialBytes: number;
   /** Points the host imports at a stream's frames and hooks; `undefined` unbinds (a call then fails). */
-  bind(binding: { readonly frames: FrameTable; readonly hooks: InstanceHooks } | undefined): void;
+  bind(binding: InstanceBinding | undefined): void;
 }
 
-/** What an instance is reused for: the same component in the same role with the same config and permissions. */
+/** What an instance is shared for: the same component in the same role with the same config and permissions. */
 export interface InstanceKey {
   readonly role: string;
   readonly component: ComponentModules;
@@ -24,39 +30,96 @@ export interface InstanceKey {
   readonly policy: CapabilityPolicy;
 }
 
-/** Growth of an instance's linear memories past its start beyond which it is not reused (its memory never shrinks). */
+/** Growth of an instance's linear memories past its start beyond which it is not handed out again (memory never shrinks). */
 export const REUSE_GROWTH_BYTES = 16 * 1024 * 1024;
 
-/** Idle instances kept per key (a worker running several streams at once uses more, and drops the rest). */
-const IDLE_PER_KEY = 2;
+interface Entry {
+  readonly instance: Promise<ReusableConnector>;
+  users: number;
+}
 
 /**
- * A worker's idle connector instances, handed to the next stream with the same component, role,
- * config and permissions: instantiating one costs more than a small table's whole load. Between
- * streams an instance holds nothing of the last one: the SDK ends every session at `close` (its
- * only state), the host imports are rebound to the new stream's frames and hooks, and the config
- * and permissions are the same by the key. An instance is kept only after a stream that
- * succeeded, and only while its memory is within {@link REUSE_GROWTH_BYTES} of its start.
+ * A worker's connector instances, one per component, role, config and permissions, shared by the
+ * streams the worker runs — one after the other and at once (CDC streams, light streams):
+ * instantiating costs more than a small table's whole load, and each instance holds megabytes.
+ * A stream holds nothing in an instance beyond its session: the SDK keeps one generator per
+ * session (opened per stream, ended at `close`) and no other state; the config and permissions
+ * are the same by the key; and {@link bindFor} points the host imports at the calling stream's
+ * frames and hooks on every call (calls into a guest never interleave: they are synchronous).
+ * After a stream failed, its instance is handed to no further stream (those using it finish on
+ * it); an instance that grew more than {@link REUSE_GROWTH_BYTES} past its start is dropped once
+ * its last user is done.
  */
 export class ConnectorInstanceCache {
-  readonly #idle = new Map<string, ReusableConnector[]>();
+  readonly #entries = new Map<string, Entry>();
 
-  /** An idle instance for `key`, or a new one. */
+  /** `instantiate`: how an instance is made (tests give fakes). */
+  constructor(
+    readonly instantiate: (component: ComponentModules) => Promise<ReusableConnector> = instantiateReusable,
+  ) {}
+
+  /** The instance for `key` (shared), created when there is none. */
   async take(key: InstanceKey): Promise<ReusableConnector> {
-    const idle = this.#idle.get(keyOf(key))?.pop();
-    return idle ?? instantiateReusable(key.component);
+    const k = keyOf(key);
+    let entry = this.#entries.get(k);
+    if (!entry) {
+      entry = { instance: this.instantiate(key.component), users: 0 };
+      this.#entries.set(k, entry);
+      // a failed instantiation is not kept: the next stream tries again
+      entry.instance.catch(() => {
+        if (this.#entries.get(k) === entry) this.#entries.delete(k);
+      });
+    }
+    entry.users += 1;
+    try {
+      return await entry.instance;
+    } catch (error) {
+      entry.users -= 1;
+      throw error;
+    }
   }
 
-  /** Keeps `instance` for the next stream with `key` (unbound), unless it grew or enough are kept. */
-  give(key: InstanceKey, instance: ReusableConnector): void {
-    instance.bind(undefined);
-    if (linearMemoryBytes(instance.memories) > instance.initialBytes + REUSE_GROWTH_BYTES) return;
+  /** A stream is done with `instance`; `failed`: no further stream gets it. */
+  give(key: InstanceKey, instance: ReusableConnector, failed: boolean): void {
     const k = keyOf(key);
-    const idle = this.#idle.get(k) ?? [];
-    if (idle.length >= IDLE_PER_KEY) return;
-    idle.push(instance);
-    this.#idle.set(k, idle);
+    const entry = this.#entries.get(k);
+    if (!entry) return;
+    void entry.instance.then((current) => {
+      if (current !== instance) return;
+      entry.users -= 1;
+      const grown = linearMemoryBytes(instance.memories) > instance.initialBytes + REUSE_GROWTH_BYTES;
+      if (failed || (grown && entry.users === 0)) {
+        if (this.#entries.get(k) === entry) this.#entries.delete(k);
+      }
+      if (entry.users === 0) instance.bind(undefined);
+    });
   }
+}
+
+/**
+ * The instance's exports as one stream calls them: every call first binds the host imports to
+ * that stream's frames and hooks.
+ */
+export function bindFor(instance: ReusableConnector, binding: InstanceBinding): ConnectorExports {
+  const { exports } = instance;
+  return {
+    spec: () => {
+      instance.bind(binding);
+      return exports.spec();
+    },
+    open: (op, configJson, contextJson) => {
+      instance.bind(binding);
+      return exports.open(op, configJson, contextJson);
+    },
+    runStep: (session, input) => {
+      instance.bind(binding);
+      return exports.runStep(session, input);
+    },
+    close: (session) => {
+      instance.bind(binding);
+      exports.close(session);
+    },
+  };
 }
 
 function keyOf(key: InstanceKey): string {
@@ -75,10 +138,10 @@ function forwarder<T extends object>(target: () => T): T {
 }
 
 async function instantiateReusable(component: ComponentModules): Promise<ReusableConnector> {
-  let current: { readonly frames: FrameTable; readonly hooks: InstanceHooks } | undefined;
-  const bound = (): { readonly frames: FrameTable; readonly hooks: InstanceHooks } => {
+  let current: InstanceBinding | undefined;
+  const bound = (): InstanceBinding => {
     if (!current)
-      throw Object.assign(new Error(`${component.connector}: instance called between streams`), {
+      throw Object.assign(new Error(`${component.connector}: instance called outside a stream`), {
         kind: 'permanent',
         code: 'INTERNAL',
       });
