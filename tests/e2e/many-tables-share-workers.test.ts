@@ -72,7 +72,7 @@ resources: { parallelism: 1 }
       const lines = workerLines(result.stderr);
       expect(lines.map((l) => l.stream).sort(), `round ${round}`).toEqual(tables.map((t) => `public.${t}`));
       const workers = new Set(lines.map((l) => l.worker));
-      // parallelism 1: the streams run one after the other on the run's worker(s), never one each
+      // parallelism 1: small tables share the permit four at a time, on at most four workers
       expect(workers.size).toBeLessThanOrEqual(4);
       expect(Math.max(...lines.map((l) => l.task))).toBeGreaterThanOrEqual(4);
       for (const t of tables) {
@@ -91,6 +91,66 @@ resources: { parallelism: 1 }
     expect(keys.rows.map((r: { k: string }) => r.k)).toEqual(
       tables.map((_, i) => ['id', 'id', 'k', 'a,b', 'id'][i % SHAPES.length]),
     );
+  });
+
+  it('small tables share a permit, four at a time; a large one runs alone at parallelism 1', async () => {
+    const small = Array.from({ length: 12 }, (_, i) => `lt_${String(i + 1).padStart(2, '0')}`);
+    const src = await scope.create(
+      'mt_light_src',
+      [
+        // ~9 MB on disk: more than a light stream's 4 MiB
+        `CREATE TABLE public.lt_big (id int PRIMARY KEY, v text); INSERT INTO public.lt_big SELECT g, repeat('x', 120) FROM generate_series(1, 60000) g;`,
+        ...small.map(
+          (t) =>
+            `CREATE TABLE public.${t} (id int PRIMARY KEY, v text); INSERT INTO public.${t} SELECT g, 'v' || g FROM generate_series(1, 20) g;`,
+        ),
+      ].join('\n'),
+    );
+    const dst = await scope.create('mt_light_dst');
+    const file = writePipeline(`version: "1.0"
+pipeline: many_tables_light
+source:
+  use: source-postgres
+  ${pgEndpoint(src.url)}
+  streams:
+    - { name: "public.lt_*", sync_mode: full_refresh }
+destination:
+  use: dest-postgres
+  ${pgEndpoint(dst.url)}
+  write_mode: replace
+resources: { parallelism: 1 }
+`);
+    const result = await runCli(['run', '--json', file]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as {
+      streams: { stream: string; status: string; startedAt: string; finishedAt: string }[];
+    };
+    const span = (s: { startedAt: string; finishedAt: string }): [number, number] => [
+      Date.parse(s.startedAt),
+      Date.parse(s.finishedAt),
+    ];
+    const big = json.streams.find((s) => s.stream === 'public.lt_big');
+    const others = json.streams.filter((s) => s.stream !== 'public.lt_big');
+    expect(big?.status).toBe('succeeded');
+    const [b0, b1] = span(big as { startedAt: string; finishedAt: string });
+    // the large table holds the whole permit: no stream runs beside it
+    expect(others.filter((s) => span(s)[0] < b1 && span(s)[1] > b0).map((s) => s.stream)).toEqual([]);
+    // the small ones overlap, at most four at once
+    const events = others.flatMap((s) => [
+      { at: span(s)[0], d: 1 },
+      { at: span(s)[1], d: -1 },
+    ]);
+    events.sort((a, b) => a.at - b.at || a.d - b.d);
+    let now = 0;
+    let peak = 0;
+    for (const e of events) peak = Math.max(peak, (now += e.d));
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(4);
+    for (const t of ['lt_big', ...small]) {
+      const diff = await cluster.compareTables(src.url, t, dst.url, t);
+      expect(diff.onlyInSource, t).toEqual([]);
+      expect(diff.onlyInDestination, t).toEqual([]);
+    }
   });
 
   it('a stream whose attempt stalled is restarted on another worker, and its worker takes no further stream', async () => {
