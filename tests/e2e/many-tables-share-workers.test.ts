@@ -72,7 +72,7 @@ resources: { parallelism: 1 }
       const lines = workerLines(result.stderr);
       expect(lines.map((l) => l.stream).sort(), `round ${round}`).toEqual(tables.map((t) => `public.${t}`));
       const workers = new Set(lines.map((l) => l.worker));
-      // parallelism 1: small tables share the permit four at a time, on at most four workers
+      // parallelism 1: one stream after the other, on the run's worker(s)
       expect(workers.size).toBeLessThanOrEqual(4);
       expect(Math.max(...lines.map((l) => l.task))).toBeGreaterThanOrEqual(4);
       for (const t of tables) {
@@ -93,7 +93,7 @@ resources: { parallelism: 1 }
     );
   });
 
-  it('small tables share a permit, four at a time; a large one runs alone at parallelism 1', async () => {
+  it('RAPIDBYTE_LIGHT_STREAMS=4: small tables share a permit, four at a time; a large one runs alone at parallelism 1', async () => {
     const small = Array.from({ length: 12 }, (_, i) => `lt_${String(i + 1).padStart(2, '0')}`);
     const src = await scope.create(
       'mt_light_src',
@@ -120,7 +120,8 @@ destination:
   write_mode: replace
 resources: { parallelism: 1 }
 `);
-    const result = await runCli(['run', '--json', file]);
+    // light streams are off by default: four per permit here
+    const result = await runCli(['run', '--json', file], { env: { RAPIDBYTE_LIGHT_STREAMS: '4' } });
     expect(result.code, result.stderr).toBe(0);
     const json = JSON.parse(result.stdout) as {
       streams: { stream: string; status: string; startedAt: string; finishedAt: string }[];

@@ -93,14 +93,17 @@ export interface RunOptions {
 }
 
 /**
- * A small table costs a stream mostly round trips to the databases (catalog queries, DDL, commit)
- * and its instances' start, not CPU: several such streams per permit keep both cores busy.
- * Measured (200 tables × 100 rows, 2 cores under load): 13.3 s wall with 4 per permit against
- * 19.7 s with 1, CPU-s alike. Only a stream whose source table is known to be small
+ * Light batch streams per `parallelism` permit by default: one (off). A small table costs a stream
+ * mostly round trips to the databases, not CPU, so several per permit overlap them — measured
+ * (200 tables × 100 rows, 2 cores under load) 13.3 s wall with 4 per permit against 19.7 s with 1,
+ * CPU-s alike — but it runs streams side by side that `parallelism: 1` used to run one after the
+ * other, and dest-postgres's replace is not safe side by side for two tables whose names are cut
+ * to the same 63 bytes (their primary keys' renames collide: one stream fails). `RAPIDBYTE_LIGHT_STREAMS=4`
+ * (or `lightStreamsPerPermit`) turns it on. Only a stream whose source table is known to be small
  * ({@link LIGHT_TABLE_BYTES} on disk, one catalog query for all) starts light; any other takes a
- * whole permit from its start, so `parallelism` large tables never run beside more.
+ * whole permit from its start.
  */
-export const LIGHT_STREAMS_PER_PERMIT = 4;
+export const LIGHT_STREAMS_PER_PERMIT = 1;
 export const LIGHT_TABLE_BYTES = 4 * 1024 * 1024;
 export const LIGHT_STREAM_ROWS = 50_000;
 export const LIGHT_STREAM_BYTES = 8 * 1024 * 1024;
@@ -315,7 +318,11 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const slots = new Semaphore(permits * light);
     const batchStreams = config.source.streams.filter((s) => s.syncMode !== 'cdc').map((s) => s.name);
     // one catalog query for all streams; a stream not known to be small takes a whole permit
-    const small = light > 1 && !dryRun ? await smallTables(config, batchStreams, LIGHT_TABLE_BYTES) : new Set<string>();
+    // (not asked when every batch stream has a permit of its own anyway)
+    const small =
+      light > 1 && !dryRun && batchStreams.length > permits
+        ? await smallTables(config, batchStreams, LIGHT_TABLE_BYTES)
+        : new Set<string>();
     const semaphore = { acquire: () => slots.acquire(light) };
     // Workers are kept between streams (a worker costs more to start than a small table to copy):
     // batch streams run on at most `permits` of them, the CDC streams of the run on a bounded set
