@@ -4,7 +4,14 @@ import { engineOptionsFromEnv, TEST_FAULT_EXIT_CODE } from './engine-options-fro
 describe('engineOptionsFromEnv', () => {
   it('turns every switch on by default and each off by its variable', () => {
     const none = engineOptionsFromEnv({}, () => undefined);
-    expect(none.switches).toEqual({ copyPassthrough: true, rememberTlsRefusal: true, nodeNavigator: true });
+    expect(none.switches).toEqual({
+      copyPassthrough: true,
+      rememberTlsRefusal: true,
+      nodeNavigator: true,
+      reuseWorkers: true,
+      reuseInstances: true,
+    });
+    expect(none.lightStreamsPerPermit).toBeUndefined();
     expect([
       none.earlyCompile,
       none.warmWorker,
@@ -22,6 +29,9 @@ describe('engineOptionsFromEnv', () => {
         RAPIDBYTE_COPY_PASSTHROUGH: 'off',
         RAPIDBYTE_TLS_MEMO: 'off',
         RAPIDBYTE_NODE_NAVIGATOR: 'off',
+        RAPIDBYTE_REUSE_WORKERS: 'off',
+        RAPIDBYTE_REUSE_INSTANCES: 'off',
+        RAPIDBYTE_LIGHT_STREAMS: '1',
         RAPIDBYTE_EARLY_COMPILE: 'off',
         RAPIDBYTE_WARM_WORKER: 'off',
         RAPIDBYTE_WARM_PRELOAD: 'off',
@@ -35,7 +45,14 @@ describe('engineOptionsFromEnv', () => {
       },
       () => undefined,
     );
-    expect(off.switches).toEqual({ copyPassthrough: false, rememberTlsRefusal: false, nodeNavigator: false });
+    expect(off.switches).toEqual({
+      copyPassthrough: false,
+      rememberTlsRefusal: false,
+      nodeNavigator: false,
+      reuseWorkers: false,
+      reuseInstances: false,
+    });
+    expect(off.lightStreamsPerPermit).toBe(1);
     expect([
       off.earlyCompile,
       off.warmWorker,

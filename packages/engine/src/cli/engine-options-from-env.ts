@@ -12,7 +12,7 @@ export const TEST_FAULT_EXIT_CODE = 86;
  * on; `off` (or the value named) turns it off, to measure what it saves.
  */
 export interface CliEngineOptions {
-  /** `RAPIDBYTE_COPY_PASSTHROUGH`, `RAPIDBYTE_TLS_MEMO`, `RAPIDBYTE_NODE_NAVIGATOR`. */
+  /** `RAPIDBYTE_COPY_PASSTHROUGH`, `RAPIDBYTE_TLS_MEMO`, `RAPIDBYTE_NODE_NAVIGATOR`, `RAPIDBYTE_REUSE_WORKERS`, `RAPIDBYTE_REUSE_INSTANCES`. */
   readonly switches: WorkerSwitches;
   /** `RAPIDBYTE_TEST_FAULT` (test-only), ending the process with {@link TEST_FAULT_EXIT_CODE}. */
   readonly faults: TestFaults;
@@ -20,6 +20,8 @@ export interface CliEngineOptions {
   readonly resumeGate?: ResumeGate;
   /** `RAPIDBYTE_TEST_DRAIN_GRACE_MS` (test-only): how long a batch stream may drain after a signal. */
   readonly drainGraceMs?: number;
+  /** `RAPIDBYTE_LIGHT_STREAMS=N`: light batch streams per `parallelism` permit (1: one stream per permit). */
+  readonly lightStreamsPerPermit?: number;
   /** `RAPIDBYTE_EARLY_COMPILE`: compile the components as soon as the config is read. */
   readonly earlyCompile: boolean;
   /** `RAPIDBYTE_WARM_WORKER`: `run` starts a stream worker before it loads the rest of the CLI. */
@@ -45,16 +47,22 @@ export function engineOptionsFromEnv(
 ): CliEngineOptions {
   const on = (name: string): boolean => env[name] !== 'off';
   const drain = Number(env.RAPIDBYTE_TEST_DRAIN_GRACE_MS ?? '');
+  const light = Number(env.RAPIDBYTE_LIGHT_STREAMS ?? '');
   return {
     switches: {
       ...DEFAULT_WORKER_SWITCHES,
       copyPassthrough: on('RAPIDBYTE_COPY_PASSTHROUGH'),
       rememberTlsRefusal: on('RAPIDBYTE_TLS_MEMO'),
       nodeNavigator: on('RAPIDBYTE_NODE_NAVIGATOR'),
+      reuseWorkers: on('RAPIDBYTE_REUSE_WORKERS'),
+      reuseInstances: on('RAPIDBYTE_REUSE_INSTANCES'),
     },
     faults: { ...parseTestFault(env.RAPIDBYTE_TEST_FAULT), exit: () => exit(TEST_FAULT_EXIT_CODE) },
     ...(env.RAPIDBYTE_RESUME_GATE === 'always' ? { resumeGate: 'always' as const } : {}),
     ...(env.RAPIDBYTE_TEST_DRAIN_GRACE_MS && Number.isFinite(drain) && drain >= 0 ? { drainGraceMs: drain } : {}),
+    ...(env.RAPIDBYTE_LIGHT_STREAMS && Number.isSafeInteger(light) && light >= 1
+      ? { lightStreamsPerPermit: light }
+      : {}),
     earlyCompile: on('RAPIDBYTE_EARLY_COMPILE'),
     warmWorker: on('RAPIDBYTE_WARM_WORKER'),
     warmPreload: on('RAPIDBYTE_WARM_PRELOAD'),

@@ -174,6 +174,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
         ...(warm ? { warm } : {}),
         ...(compiled ? { compiled } : {}),
         ...(engine.resumeGate ? { resumeGate: engine.resumeGate } : {}),
+        ...(engine.lightStreamsPerPermit !== undefined ? { lightStreamsPerPermit: engine.lightStreamsPerPermit } : {}),
         switches: engine.switches,
         faults: engine.faults,
       });

@@ -9,12 +9,21 @@ export interface WorkerSwitches {
   readonly rememberTlsRefusal: boolean;
   /** Node 20 gets a `navigator` before `pg` loads, so `pg` skips loading undici (off: `RAPIDBYTE_NODE_NAVIGATOR=off`). */
   readonly nodeNavigator: boolean;
+  /** A run keeps its stream workers between streams instead of one per attempt (off: `RAPIDBYTE_REUSE_WORKERS=off`). */
+  readonly reuseWorkers: boolean;
+  /**
+   * A worker hands a connector instance to its next stream with the same component, config and
+   * permissions instead of instantiating another (off: `RAPIDBYTE_REUSE_INSTANCES=off`).
+   */
+  readonly reuseInstances: boolean;
 }
 
 export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = {
   copyPassthrough: true,
   rememberTlsRefusal: true,
   nodeNavigator: true,
+  reuseWorkers: true,
+  reuseInstances: true,
 };
 
 /**

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { checkpointKey } from '@rapidbyte/sdk/contract';
-import { STREAM_WORKER_URL, type WarmWorkers } from './warm-workers.js';
+import type { WarmWorkers } from './warm-workers.js';
+import { WorkerPool } from './worker-pool.js';
 import { StepClock } from '../runtime/step-clock.js';
 import { ExternalWaits } from '../runtime/external-waits.js';
 import type { DeadLetter, StateStore } from '../state/index.js';
@@ -11,7 +12,7 @@ import type { Interrupts } from './interrupts.js';
 import type { TestFaults } from './engine-options.js';
 import type { RunEventListener } from './run-event.js';
 import type { StreamFailure } from './run-result.js';
-import type { StreamCounters, StreamTask, StreamWorkerData, WorkerControl, WorkerMessage } from './stream-task.js';
+import type { StreamCounters, StreamTask, WorkerControl, WorkerMessage } from './stream-task.js';
 import type { HubStallProbe } from '../cdc/replication-hub.js';
 import { stallCode, stallVerdict } from './stall-watchdog.js';
 
@@ -47,8 +48,10 @@ export interface AttemptRun {
   readonly afterCommit: () => Promise<void>;
   /** How long the attempt may drain after an interrupt before it is stopped at once (default {@link DEFAULT_DRAIN_GRACE_MS}). */
   readonly drainGraceMs?: number | undefined;
-  /** Workers started ahead of their task: one is taken when there is one left. */
+  /** Workers started ahead of their task: one is taken when there is one left (without a `pool`). */
   readonly warm?: WarmWorkers | undefined;
+  /** The run's workers: the attempt borrows one and gives it back (a fresh one when absent). */
+  readonly pool?: WorkerPool | undefined;
   /** Follows each committed checkpoint's record with the attempt's counters at that commit. */
   readonly onRecorded?: ((committed: StreamCounters) => Promise<void>) | undefined;
   readonly stall?: StallWatch;
@@ -57,8 +60,10 @@ export interface AttemptRun {
 }
 
 /**
- * Runs one attempt of a stream's chain in a worker thread (a warm one from `warm` when there is
- * one left). When the run is interrupted, the worker is asked to drain; if it has not finished
+ * Runs one attempt of a stream's chain in a worker thread borrowed from `pool` (without one, a
+ * worker of its own: a warm one from `warm` when there is one left). The attempt talks to its
+ * task over a channel of its own, so a worker may run other tasks meanwhile. A worker whose
+ * attempt failed is not kept. When the run is interrupted, the worker is asked to drain; if it has not finished
  * `drainGraceMs` later, to stop at once.
  */
 export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
@@ -69,6 +74,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
     afterCommit,
     drainGraceMs = DEFAULT_DRAIN_GRACE_MS,
     warm,
+    pool,
     onRecorded,
     stall = {},
     faults,
@@ -136,17 +142,24 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
     waitReported = false;
   };
   return new Promise((resolve) => {
-    const transferList = task.replicationPort ? [task.replicationPort] : [];
-    const warmWorker = warm?.take();
-    if (warmWorker) warmWorker.postMessage({ type: 'task', task } satisfies WorkerControl, transferList);
-    const worker =
-      warmWorker ??
-      new Worker(STREAM_WORKER_URL, {
-        workerData: { task, nodeNavigator: task.switches?.nodeNavigator !== false } satisfies StreamWorkerData,
-        transferList,
-      });
+    const own = pool
+      ? undefined
+      : new WorkerPool({ maxWorkers: 1, nodeNavigator: task.switches?.nodeNavigator !== false, warm });
+    const lease = (pool ?? (own as WorkerPool)).acquire();
+    const worker = lease.worker;
+    onEvent({
+      type: 'log',
+      stream: name,
+      stage: 'engine',
+      level: 'debug',
+      message: `attempt ${task.attempt} runs on stream worker ${lease.id} (its task ${lease.tasks})`,
+    });
+    const channel = new MessageChannel();
+    const port = channel.port1;
+    const transferList = [channel.port2, ...(task.replicationPort ? [task.replicationPort] : [])];
+    worker.postMessage({ type: 'task', task, port: channel.port2 } satisfies WorkerControl, transferList);
     let hardStop: NodeJS.Timeout | undefined;
-    const control = (hard: boolean): void => worker.postMessage({ type: 'cancel', hard } satisfies WorkerControl);
+    const control = (hard: boolean): void => port.postMessage({ type: 'cancel', hard } satisfies WorkerControl);
     const cancel = (): void => {
       control(false);
       hardStop ??= setTimeout(() => {
@@ -178,7 +191,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
                 message: `${name}: ${stage} did not return from a step within resources.connector_step_timeout (${timeoutMs} ms); its worker was terminated (a connector stuck in a loop, or raise connector_step_timeout)`,
                 stage,
               };
-              void worker.terminate();
+              lease.terminate(`${stage} of stream ${name} did not return from a step in time`);
             },
             Math.min(1_000, Math.max(50, Math.floor(timeoutMs / 10))),
           )
@@ -226,12 +239,12 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
                 message: `${name}: stalled: ${verdict.reason} (resources.stall_timeout ${stallMs} ms)`,
                 stage: 'host',
               };
-              void worker.terminate();
+              lease.terminate(`stream ${name} stalled`);
             },
             Math.min(1_000, Math.max(50, Math.floor(stallMs / 10))),
           )
         : undefined;
-    worker.on('message', (m: WorkerMessage) => {
+    port.on('message', (m: WorkerMessage) => {
       if (!armed) {
         armed = true;
         moved();
@@ -292,7 +305,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
           const id = m.id;
           recorded = recorded.then(() => {
             const ok = error?.code !== 'STATE_WRITE_FAILED';
-            if (!finished) worker.postMessage({ type: 'dead-letters-flushed', id, ok } satisfies WorkerControl);
+            if (!finished) port.postMessage({ type: 'dead-letters-flushed', id, ok } satisfies WorkerControl);
           });
           break;
         }
@@ -319,7 +332,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
                   message: `could not record a committed checkpoint in the state DB: ${(e as Error).message}`,
                   stage: 'host',
                 };
-                void worker.terminate();
+                lease.terminate(`stream ${name} could not record a checkpoint`);
               }
             });
           }
@@ -338,31 +351,55 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
               column: m.error.column,
             };
           }
-          void worker.terminate();
+          end();
           break;
         default:
           break;
       }
     });
-    worker.on('error', (e) => {
+    const onError = (e: Error): void => {
       error ??= { kind: 'permanent', code: 'WORKER_CRASHED', message: e.message, stage: 'host' };
-    });
-    worker.on('exit', () => {
+    };
+    const onExit = (): void => {
+      if (!finished) {
+        const endedBy = lease.endedBy();
+        // another stream on a shared worker ended it: this attempt did nothing wrong, so it is retried
+        error ??= endedBy
+          ? {
+              kind: 'transient',
+              code: 'WORKER_EXITED',
+              message: `stream worker was ended before finishing (${endedBy}); restarting from the last commit`,
+              stage: 'host',
+            }
+          : {
+              kind: 'permanent',
+              code: 'WORKER_EXITED',
+              message: 'stream worker exited before finishing',
+              stage: 'host',
+            };
+        // the worker died: its open transaction rolled back with its connections
+        if (uncommitted > 0) counters = { ...counters, rowsRolledBack: (counters.rowsRolledBack ?? 0) + uncommitted };
+      }
+      end();
+    };
+    let ended = false;
+    /** The attempt is over (`done`, or its worker exited): the worker goes back to the pool unless the attempt failed. */
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      finished = true;
       clearInterval(watch);
       clearInterval(stallTimer);
       unsubscribe?.();
       clearTimeout(hardStop);
-      if (!finished) {
-        error ??= {
-          kind: 'permanent',
-          code: 'WORKER_EXITED',
-          message: 'stream worker exited before finishing',
-          stage: 'host',
-        };
-        // the worker died: its open transaction rolled back with its connections
-        if (uncommitted > 0) counters = { ...counters, rowsRolledBack: (counters.rowsRolledBack ?? 0) + uncommitted };
-      }
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      port.close();
+      lease.release(error !== undefined);
+      if (own) void own.close();
       void recorded.then(() => resolve({ counters, error, lastCommitted, ...(stalled ? { stalled } : {}) }));
-    });
+    };
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   });
 }

@@ -29,7 +29,8 @@ export interface ShardedStreamRun {
   readonly retry: RetryPolicy;
   readonly afterCommit: () => void;
   /** `resources.parallelism`: every shard is a chain and takes a permit. */
-  readonly semaphore: Semaphore;
+  /** The run's chain permits: a shard holds one (see `ChainPermits`). */
+  readonly semaphore: Pick<Semaphore, 'acquire'>;
   readonly controls: StreamRunControls;
 }
 

@@ -13,6 +13,7 @@ import { addCounters, NO_COUNTS } from './add-counters.js';
 import { recordStreamEnd, streamEndResult, type StreamEnd } from './record-stream-end.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import type { WarmWorkers } from './warm-workers.js';
+import type { WorkerPool } from './worker-pool.js';
 import type { TestFaults } from './engine-options.js';
 import { Interrupts } from './interrupts.js';
 import { stallOutcome, stallsInARow } from './stall-watchdog.js';
@@ -32,8 +33,10 @@ export interface StreamRunControls {
    * kept by `runShardedStream`, so this task records none.
    */
   readonly partOfStream?: boolean;
-  /** Workers started ahead of their task (the CLI starts one while it loads). */
+  /** Workers started ahead of their task (the CLI starts one while it loads); used when there is no `pool`. */
   readonly warm?: WarmWorkers;
+  /** The run's stream workers, kept between streams (one per attempt when absent). */
+  readonly pool?: WorkerPool;
   /** The run's interrupt, fanned out (one listener on `signal` for all streams); made from `signal` when absent. */
   readonly interrupts?: Interrupts;
   /**
@@ -137,6 +140,7 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
       },
       drainGraceMs: controls.drainGraceMs,
       warm: controls.warm,
+      pool: controls.pool,
       onRecorded,
       stall: replicationPort ? { probe: () => hubs?.stallProbe(name) } : {},
       faults: controls.faults,

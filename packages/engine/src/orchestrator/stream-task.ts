@@ -89,8 +89,11 @@ export interface StreamWorkerData {
  * `hard` stops every stage at its next step (open transactions roll back).
  */
 export type WorkerControl =
-  /** The task of a worker started warm (`WarmWorkers`): sent once, first. */
-  | { readonly type: 'task'; readonly task: StreamTask }
+  /**
+   * A task for a warm or pooled worker. `port`: the task's own channel (its messages and controls
+   * travel on it, so one worker can run several tasks); without it, the worker's.
+   */
+  | { readonly type: 'task'; readonly task: StreamTask; readonly port?: MessagePort }
   /** To a warm worker before its task: load these connectors' jco bindings (their JS) now. */
   | { readonly type: 'preload'; readonly bindingsUrls: readonly string[] }
   | { readonly type: 'cancel'; readonly hard: boolean }

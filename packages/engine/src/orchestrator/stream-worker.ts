@@ -1,8 +1,14 @@
 import './worker-navigator-first.js';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Operation, WitConnectorError } from '@rapidbyte/sdk/contract';
 import { classifyError } from '../errors/classify-error.js';
-import { instantiateConnector, type GuestAllocations } from '../runtime/connector-instance.js';
+import { instantiateConnector, type ConnectorExports, type GuestAllocations } from '../runtime/connector-instance.js';
+import {
+  bindFor,
+  ConnectorInstanceCache,
+  type InstanceKey,
+  type ReusableConnector,
+} from '../runtime/connector-instance-cache.js';
 import { FrameChannel } from '../runtime/frame-channel.js';
 import { frameBatch, type Frame } from '../runtime/copy-rows-frame.js';
 import { FrameTable } from '../runtime/frame-table.js';
@@ -54,6 +60,7 @@ async function runStream(
   post: (m: WorkerMessage) => void,
   cancel: CancelState,
   deadLetters: DeadLetterFlush,
+  instances: ConnectorInstanceCache | undefined,
 ): Promise<void> {
   const frames = new FrameTable();
   const dryRun = task.dryRun !== undefined;
@@ -168,6 +175,8 @@ async function runStream(
   );
   memoryTimer.unref();
 
+  /** The instances this stream took from `instances`. */
+  const taken: { key: InstanceKey; instance: ReusableConnector }[] = [];
   const runStage = async (index: number): Promise<void> => {
     const stage = stages[index] as StageTask;
     const name = `${stage.role}:${stage.component.connector}`;
@@ -223,10 +232,25 @@ async function runStream(
     };
     const op: Operation = stage.role === 'source' ? 'read' : stage.role === 'destination' ? 'write' : 'transform';
     try {
-      const memories: WebAssembly.Memory[] = [];
-      const allocations: GuestAllocations = { arguments: 0, importResults: 0 };
+      let memories: WebAssembly.Memory[] = [];
+      let allocations: GuestAllocations = { arguments: 0, importResults: 0 };
+      let exports: ConnectorExports;
+      if (instances) {
+        // the worker's instance for this config and these permissions (other streams may be using it too)
+        const key: InstanceKey = {
+          role: stage.role,
+          component: stage.component,
+          configJson: stage.configJson,
+          policy: stage.policy,
+        };
+        const instance = await instances.take(key);
+        taken.push({ key, instance });
+        ({ memories, allocations } = instance);
+        exports = bindFor(instance, { frames, hooks });
+      } else {
+        exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
+      }
       guests.set(name, { memories, allocations });
-      const exports = await instantiateConnector(stage.component, frames, hooks, memories, allocations);
       const guard = stepGuard(
         name,
         index,
@@ -352,6 +376,8 @@ async function runStream(
     : Promise.resolve();
   await Promise.allSettled([...stages.map((_, i) => runStage(i)), sink]);
   clearInterval(memoryTimer);
+  // after a failure the instances go to no further stream
+  for (const { key, instance } of taken) instances?.give(key, instance, rootFailure !== undefined);
   replication?.close();
   progress();
   postMetrics();
@@ -370,33 +396,22 @@ async function holdUntilStop(commits: number, committed: () => number, cancel: C
   while (committed() >= commits && !cancel.requested()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-if (parentPort) {
-  const port = parentPort;
+/** Where a task's messages go and its controls come from: its own port, or the worker's (a task in `workerData`). */
+type TaskPort = Pick<MessagePort, 'postMessage' | 'on' | 'off'>;
+
+/**
+ * Runs one task on its port. A worker runs task after task (a pool keeps it between streams) and
+ * may run several at once (CDC streams of one source share a bounded set of workers): everything
+ * a task holds — its component instances, connections, frames, cancel state — is its own and
+ * dropped when it ends; only the compiled modules and the loaded bindings stay.
+ */
+function start(task: StreamTask, port: TaskPort, instances: ConnectorInstanceCache): void {
   let requested = false;
   let hard = false;
   const flushes = new Map<number, (ok: boolean) => void>();
   let nextFlush = 1;
-  const start = (task: StreamTask): void => {
-    runStream(task, (m) => port.postMessage(m), { requested: () => requested, hard: () => hard }, deadLetters).catch(
-      (error: unknown) => {
-        port.postMessage({
-          type: 'done',
-          counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 },
-          error: { ...classifyError(error), stage: 'host' },
-        });
-      },
-    );
-  };
-  port.on('message', (m: WorkerControl) => {
-    if (m.type === 'task') {
-      start(m.task);
-      return;
-    }
-    if (m.type === 'preload') {
-      // the task's instantiation then finds them in the module cache; a failure shows there
-      for (const url of m.bindingsUrls) import(url).catch(() => undefined);
-      return;
-    }
+  const onControl = (m: WorkerControl): void => {
+    if (m.type === 'task' || m.type === 'preload') return;
     if (m.type === 'dead-letters-flushed') {
       flushes.get(m.id)?.(m.ok);
       flushes.delete(m.id);
@@ -404,7 +419,8 @@ if (parentPort) {
     }
     requested = true;
     hard ||= m.hard;
-  });
+  };
+  port.on('message', onControl);
   const deadLetters: DeadLetterFlush = {
     flush: () =>
       new Promise<void>((resolve, reject) => {
@@ -422,7 +438,38 @@ if (parentPort) {
         port.postMessage({ type: 'dead-letters-flush', id } satisfies WorkerMessage);
       }),
   };
-  // a warm worker (started before its task was known) waits for the `task` message
+  const reuse = task.switches?.reuseInstances !== false;
+  runStream(
+    task,
+    (m) => port.postMessage(m),
+    { requested: () => requested, hard: () => hard },
+    deadLetters,
+    reuse ? instances : undefined,
+  )
+    .catch((error: unknown) => {
+      port.postMessage({
+        type: 'done',
+        counters: { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 },
+        error: { ...classifyError(error), stage: 'host' },
+      } satisfies WorkerMessage);
+    })
+    .finally(() => port.off('message', onControl));
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const instances = new ConnectorInstanceCache();
+  port.on('message', (m: WorkerControl) => {
+    if (m.type === 'task') {
+      start(m.task, m.port ?? port, instances);
+      return;
+    }
+    if (m.type === 'preload') {
+      // the task's instantiation then finds them in the module cache; a failure shows there
+      for (const url of m.bindingsUrls) import(url).catch(() => undefined);
+    }
+  });
+  // a warm or pooled worker (started before its task was known) waits for `task` messages
   const data = workerData as StreamWorkerData | null;
-  if (data?.task) start(data.task);
+  if (data?.task) start(data.task, port, instances);
 }
