@@ -143,7 +143,7 @@ async function instantiateReusable(component: ComponentModules): Promise<Reusabl
     if (!current)
       throw Object.assign(new Error(`${component.connector}: instance called outside a stream`), {
         kind: 'permanent',
-        code: 'INTERNAL',
+        code: 'CONNECTOR_INSTANCE_UNBOUND',
       });
     return current;
   };

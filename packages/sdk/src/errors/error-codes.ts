@@ -407,6 +407,7 @@ export const ERROR_CODES = {
   ),
   CONNECTOR_BUG: permanent('failure', BUG),
   WORKER_CRASHED: permanent('failure', BUG),
+  CONNECTOR_INSTANCE_UNBOUND: permanent('failure', BUG),
   WORKER_EXITED: permanent(
     'failure',
     "the stream's worker thread exited (out of memory?): lower resources.parallelism or resources.max_batch_bytes",
