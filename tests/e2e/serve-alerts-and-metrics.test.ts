@@ -18,14 +18,7 @@ import {
   testPg,
   waitFor,
 } from '../support/e2e.js';
-import {
-  promSample,
-  serveApi,
-  serveProjectDir,
-  startServeProcess,
-  stopServeProcess,
-  type Serving,
-} from '../support/serve-process.js';
+import { promSample, api, projectDir, serve, stopServe, type Serving } from '../support/serve-cli.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const cluster = testPg();
@@ -56,7 +49,7 @@ async function eventsOf(file: string, types: string): Promise<EventJson[]> {
 }
 
 const metricsText = async (s: Serving): Promise<string> => {
-  const r = await serveApi<string>(s, '/metrics');
+  const r = await api<string>(s, '/metrics');
   expect(r.status).toBe(200);
   expect(r.contentType).toContain('text/plain');
   return r.body;
@@ -101,25 +94,24 @@ describe('rapidbyte serve: alerts', () => {
         },
       ],
     };
-    const dir = serveProjectDir([doc]);
+    const dir = projectDir([doc]);
     const file = join(dir, 'lagging.yaml');
     const lagTypes = 'cdc.slot_lag_exceeded,cdc.slot_lag_resolved';
     const equal = async (): Promise<true | undefined> => {
       const diff = await cluster.compareTables(src.url, 'public.items', dst.url, 'public.items').catch(() => undefined);
       return diff && diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 ? true : undefined;
     };
-    let s = await startServeProcess(dir, sys, { token: TOKEN, env: ENV });
+    let s = await serve(dir, sys, { token: TOKEN, env: ENV });
     try {
       await waitFor('the snapshot', equal, { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 });
       await moreChecks(s, 'lagging', 2);
       expect(await eventsOf(file, lagTypes)).toEqual([]);
 
       // paused: the slot stops advancing while the source is written (~12 MB of WAL)
-      expect((await serveApi(s, '/pipelines/lagging/pause', { method: 'POST', token: TOKEN })).status).toBe(200);
+      expect((await api(s, '/pipelines/lagging/pause', { method: 'POST', token: TOKEN })).status).toBe(200);
       await waitFor(
         'the follower to drain',
-        async () =>
-          (await serveApi<{ running: unknown }[]>(s, '/pipelines')).body[0]?.running === null ? true : undefined,
+        async () => ((await api<{ running: unknown }[]>(s, '/pipelines')).body[0]?.running === null ? true : undefined),
         { cli: s.cli, timeoutMs: 60_000, intervalMs: 250 },
       );
       await cluster.psql(
@@ -151,8 +143,8 @@ describe('rapidbyte serve: alerts', () => {
       expect((await eventsOf(file, lagTypes)).map((e) => e.type)).toEqual(['cdc.slot_lag_exceeded']);
 
       // a restart while it fires (still paused): the stored state says firing, so nothing fires again
-      expect(await stopServeProcess(s)).toBe(0);
-      s = await startServeProcess(dir, sys, { token: TOKEN, env: ENV });
+      expect(await stopServe(s)).toBe(0);
+      s = await serve(dir, sys, { token: TOKEN, env: ENV });
       await moreChecks(s, 'lagging', 3);
       expect((await eventsOf(file, lagTypes)).map((e) => e.type)).toEqual(['cdc.slot_lag_exceeded']);
       expect(
@@ -160,7 +152,7 @@ describe('rapidbyte serve: alerts', () => {
       ).toBe(1);
 
       // resumed: the follower catches up, the slot's confirmed position follows, the alert resolves once
-      expect((await serveApi(s, '/pipelines/lagging/resume', { method: 'POST', token: TOKEN })).status).toBe(200);
+      expect((await api(s, '/pipelines/lagging/resume', { method: 'POST', token: TOKEN })).status).toBe(200);
       await waitFor('the catch-up', equal, { cli: s.cli, timeoutMs: 120_000, intervalMs: 250 });
       const resolved = await waitFor(
         'the alert to resolve',
@@ -193,7 +185,7 @@ describe('rapidbyte serve: alerts', () => {
         'delivered',
       ]);
     } finally {
-      expect(await stopServeProcess(s)).toBe(0);
+      expect(await stopServe(s)).toBe(0);
       await receiver.close();
     }
   });
@@ -227,11 +219,11 @@ describe('rapidbyte serve: metrics', () => {
       }),
       schedule: { every: '1h' },
     };
-    const s = await startServeProcess(serveProjectDir([doc]), sys, { token: TOKEN });
+    const s = await serve(projectDir([doc]), sys, { token: TOKEN });
     const series = `rapidbyte_stream_rows_written_total{pipeline="measured",stream="${TABLE}"}`;
     try {
       expect(promSample(await metricsText(s), series)).toBeUndefined();
-      const trigger = await serveApi<{ workflowId: string }>(s, '/pipelines/measured/trigger', {
+      const trigger = await api<{ workflowId: string }>(s, '/pipelines/measured/trigger', {
         method: 'POST',
         token: TOKEN,
       });
@@ -242,10 +234,10 @@ describe('rapidbyte serve: metrics', () => {
         'the run to end',
         async () => {
           const runs = (
-            await serveApi<{ runId: number; status: string; finishedAt?: string }[]>(s, '/runs?pipeline=measured')
+            await api<{ runId: number; status: string; finishedAt?: string }[]>(s, '/runs?pipeline=measured')
           ).body;
           const value = promSample(await metricsText(s), series);
-          const after = (await serveApi<{ status: string; finishedAt?: string }[]>(s, '/runs?pipeline=measured')).body;
+          const after = (await api<{ status: string; finishedAt?: string }[]>(s, '/runs?pipeline=measured')).body;
           // counted as "during" only when the run was running both before and after the scrape
           if (runs[0]?.status === 'running' && after[0]?.status === 'running' && value !== undefined)
             during.push(value);
@@ -260,7 +252,7 @@ describe('rapidbyte serve: metrics', () => {
 
       const text = await metricsText(s);
       const runs = (
-        await serveApi<{ runId: number; status: string; streams: { counts: { rowsWritten: number } }[] }[]>(
+        await api<{ runId: number; status: string; streams: { counts: { rowsWritten: number } }[] }[]>(
           s,
           '/runs?pipeline=measured',
         )
@@ -272,7 +264,7 @@ describe('rapidbyte serve: metrics', () => {
       expect(promSample(text, 'rapidbyte_runs_total{pipeline="measured",status="succeeded"}')).toBe(1);
       expect(promSample(text, 'rapidbyte_run_duration_seconds_count{pipeline="measured",status="succeeded"}')).toBe(1);
     } finally {
-      expect(await stopServeProcess(s)).toBe(0);
+      expect(await stopServe(s)).toBe(0);
     }
     await expectTablesEqual(src, TABLE, dst, TABLE);
   });
@@ -304,12 +296,12 @@ describe('rapidbyte serve: dead letters alert and connector metrics', () => {
         { url: receiver.url, events: ['dead_letters.exceeded', 'dead_letters.resolved'], secret: '${WEBHOOK_SECRET}' },
       ],
     };
-    const dir = serveProjectDir([doc]);
+    const dir = projectDir([doc]);
     const file = join(dir, 'lettered.yaml');
     const types = 'dead_letters.exceeded,dead_letters.resolved';
-    const s = await startServeProcess(dir, sys, { token: TOKEN, env: ENV });
+    const s = await serve(dir, sys, { token: TOKEN, env: ENV });
     const runNow = async (): Promise<void> => {
-      const r = await serveApi<{ status: string }>(s, '/pipelines/lettered/trigger', {
+      const r = await api<{ status: string }>(s, '/pipelines/lettered/trigger', {
         method: 'POST',
         token: TOKEN,
         body: { wait: true },
@@ -376,7 +368,7 @@ describe('rapidbyte serve: dead letters alert and connector metrics', () => {
       ).toBe(200);
       expect(promSample(after, 'rapidbyte_runs_total{pipeline="lettered",status="succeeded"}')).toBe(2);
     } finally {
-      expect(await stopServeProcess(s)).toBe(0);
+      expect(await stopServe(s)).toBe(0);
       await receiver.close();
     }
     await expectTablesEqual(src, 'public.people', dst, 'public.people');
@@ -411,12 +403,12 @@ describe('rapidbyte serve: failing runs alert', () => {
       ...good,
       destination: { ...good.destination, config: { url: cluster.url('alerts_fail_no_such_db') } },
     };
-    const dir = serveProjectDir([broken]);
+    const dir = projectDir([broken]);
     const file = join(dir, 'flaky.yaml');
     const types = 'runs.failing,runs.recovered';
-    const s = await startServeProcess(dir, sys, { token: TOKEN, env: ENV });
+    const s = await serve(dir, sys, { token: TOKEN, env: ENV });
     const runsOf = async (): Promise<{ status: string }[]> =>
-      (await serveApi<{ status: string }[]>(s, '/runs?pipeline=flaky&limit=100')).body;
+      (await api<{ status: string }[]>(s, '/runs?pipeline=flaky&limit=100')).body;
     try {
       const fired = await waitFor(
         'runs.failing',
@@ -453,7 +445,7 @@ describe('rapidbyte serve: failing runs alert', () => {
       });
       expect(receiver.delivered().map((b) => b.type)).toEqual(['runs.failing', 'runs.recovered']);
     } finally {
-      expect(await stopServeProcess(s)).toBe(0);
+      expect(await stopServe(s)).toBe(0);
       await receiver.close();
     }
     await expectTablesEqual(src, 'public.items', dst, 'public.items');
@@ -531,10 +523,10 @@ describe('rapidbyte serve: staleness alert', () => {
       schedule: { every: '1h' },
       alerts: { stale_after: '6s', check_every: '1s' },
     };
-    const dir = serveProjectDir([doc]);
+    const dir = projectDir([doc]);
     const file = join(dir, 'sleepy.yaml');
     const types = 'data.stale,data.fresh';
-    const s = await startServeProcess(dir, sys, { token: TOKEN });
+    const s = await serve(dir, sys, { token: TOKEN });
     try {
       const fired = await waitFor(
         'data.stale',
@@ -548,7 +540,7 @@ describe('rapidbyte serve: staleness alert', () => {
       expect(fired[0]?.payload.message).toMatch(/^no successful run for \d+s \(stale_after 6s\)$/);
       await moreChecks(s, 'sleepy', 3);
       expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['data.stale']);
-      const run = await serveApi<{ status: string }>(s, '/pipelines/sleepy/trigger', {
+      const run = await api<{ status: string }>(s, '/pipelines/sleepy/trigger', {
         method: 'POST',
         token: TOKEN,
         body: { wait: true },
@@ -561,7 +553,7 @@ describe('rapidbyte serve: staleness alert', () => {
       });
       expect((await eventsOf(file, types)).map((e) => e.type)).toEqual(['data.stale', 'data.fresh']);
     } finally {
-      expect(await stopServeProcess(s)).toBe(0);
+      expect(await stopServe(s)).toBe(0);
     }
   });
 });

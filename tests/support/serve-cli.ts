@@ -1,5 +1,5 @@
 // `rapidbyte serve` as a child process: a project folder of pipelines, start (listening on a free
-// port, ready), its HTTP API, stop. Shared by the serve and dashboard e2e tests.
+// port, ready), its HTTP API, stop, and reading its Prometheus metrics. Shared by the serve e2e tests.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +23,17 @@ export interface Serving {
   readonly url: string;
 }
 
-/** Starts `rapidbyte serve <dir>` on a free port of 127.0.0.1 and waits until it is ready. */
-export async function serve(dir: string, systemDb: TestDatabase): Promise<Serving> {
+/**
+ * Starts `rapidbyte serve <dir>` on a free port of 127.0.0.1 and waits until it is ready
+ * (`token` defaults to {@link SERVE_TOKEN}; `env` adds variables).
+ */
+export async function serve(
+  dir: string,
+  systemDb: TestDatabase,
+  options: { token?: string; env?: Record<string, string> } = {},
+): Promise<Serving> {
   const cli = spawnCli(['serve', dir, '--system-database', systemDb.url, '--listen', '127.0.0.1:0'], {
-    env: { RAPIDBYTE_API_TOKEN: SERVE_TOKEN },
+    env: { RAPIDBYTE_API_TOKEN: options.token ?? SERVE_TOKEN, ...options.env },
     timeoutMs: 300_000,
   });
   const url = await waitFor('serve to listen', async () => /listening on (http:\/\/\S+)/.exec(cli.stderrSoFar())?.[1], {
@@ -46,12 +53,12 @@ export async function stopServe(s: Serving): Promise<number | null> {
   return (await s.cli.exited).code;
 }
 
-/** One request to the served API; the status and the JSON body. */
+/** One request to the served API; the status and the body (parsed JSON, or the text of a non-JSON answer). */
 export async function api<T>(
   s: Serving,
   path: string,
   options: { method?: 'GET' | 'POST'; token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
+): Promise<{ status: number; body: T; contentType: string }> {
   const response = await fetch(`${s.url}${path}`, {
     method: options.method ?? 'GET',
     headers: {
@@ -60,5 +67,13 @@ export async function api<T>(
     },
     ...(options.method === 'POST' ? { body: JSON.stringify(options.body ?? {}) } : {}),
   });
-  return { status: response.status, body: (await response.json()) as T };
+  const contentType = response.headers.get('content-type') ?? '';
+  const text = await response.text();
+  return { status: response.status, contentType, body: (contentType.includes('json') ? JSON.parse(text) : text) as T };
+}
+
+/** The value of one sample of a Prometheus text exposition (`name{labels}` exactly as printed), or undefined. */
+export function promSample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
