@@ -1,5 +1,6 @@
 // dest-postgres `replace` (connectors/dest-postgres/README.md): a staging table swapped in under
 // lock_timeout in one transaction, keeping grants, retrying behind readers, refusing dependent views.
+import { readFileSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -241,6 +242,33 @@ describe('dest-postgres replace semantics', () => {
         { schema: 'public', table: names[1] ?? '' },
         200,
       );
+    }
+  });
+
+  it('two replace streams side by side whose names cut to the same primary-key name both succeed (the later rename keeps the staging name instead of failing the stream)', async () => {
+    const longSrc = await testCluster.createDatabase('rs_pk_src');
+    const prefix = 'p'.repeat(58);
+    const names = ['a', 'b', 'c', 'd'].map((end) => `${prefix}_${end}`);
+    for (const name of names)
+      await testCluster.psql(longSrc.name, `${ITEMS_DDL(`"${name}"`)}; ${ITEMS_ROWS(`"${name}"`, 1, 50)};`);
+    for (let round = 0; round < 3; round++) {
+      const dst = await testCluster.createDatabase(`rs_pk_dst${round}`);
+      const file = pipeline(
+        longSrc,
+        dst,
+        'replace',
+        names.map((n) => `public.${n}`),
+      );
+      writeFileSync(file, `${readFileSync(file, 'utf8')}resources: { parallelism: 4 }\n`);
+      const result = await runCli(['run', file]);
+      expectSucceededText(result);
+      for (const name of names)
+        await expectEqual(longSrc, { schema: 'public', table: name }, dst, { schema: 'public', table: name }, 50);
+      const keys = await testCluster.query(
+        dst.name,
+        `SELECT count(*)::int AS n FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid WHERE i.indisprimary AND t.relname LIKE '${prefix}%'`,
+      );
+      expect(keys.rows[0].n).toBe(names.length);
     }
   });
 

@@ -201,7 +201,17 @@ function* namePrimaryKeyAfterTable(
     );
     return;
   }
-  yield* pg.query(conn, `ALTER INDEX ${pk[0] ?? ''} RENAME TO ${quoteIdent(wanted)}`);
+  // another stream's swap may take the same name concurrently (two tables whose names are cut to
+  // the same 58 bytes): its uncommitted rename is invisible to the check above, and ours then fails
+  // with 42P07 once it commits; the key keeps its staging name instead of failing the stream
+  yield* inSavepoint(
+    conn,
+    'rb_pkey_name',
+    function* () {
+      yield* pg.query(conn, `ALTER INDEX ${pk[0] ?? ''} RENAME TO ${quoteIdent(wanted)}`);
+    },
+    `${stream}: the primary key of ${quoteQualified(schema, table)} keeps the name ${quoteIdent(pk[1] ?? '')}`,
+  );
 }
 
 /** Re-applies the target's grants to the staging table, then its owner; what is not permitted is logged and skipped. */
