@@ -5,11 +5,17 @@ import type { StreamFailure } from './run-result.js';
 /** Which limit of `resources.timeouts` a stream ran past. */
 export type TimeoutScope = 'stream' | 'run';
 
-/** A limit that fires once, `limitMs` after `start()`; a no-op without a limit. */
+/**
+ * A limit that fires once, `limitMs` after `start()`; a no-op without a limit. The run's limit is
+ * shared by every stream of the run (hundreds of CDC streams run at once), so it fans out to its
+ * subscribers itself rather than adding one listener per stream to an AbortSignal, which crosses
+ * Node's leak threshold (10) and prints a MaxListenersExceededWarning.
+ */
 export class Deadline {
   readonly scope: TimeoutScope;
   readonly limitMs: number | undefined;
-  readonly #controller = new AbortController();
+  readonly #callbacks = new Set<() => void>();
+  #fired = false;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(scope: TimeoutScope, limitMs: number | undefined) {
@@ -19,29 +25,37 @@ export class Deadline {
 
   /** Starts the clock (once; later calls keep the first start). */
   start(): void {
-    if (this.limitMs === undefined || this.#timer !== undefined || this.expired) return;
-    this.#timer = setTimeout(() => this.#controller.abort(), this.limitMs);
+    if (this.limitMs === undefined || this.#timer !== undefined || this.#fired) return;
+    this.#timer = setTimeout(() => this.#fire(), this.limitMs);
     // a finished run never waits for its deadline
     this.#timer.unref();
   }
 
   get expired(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#fired;
   }
 
   /** Calls `callback` once the limit passes (at once when it already has); returns the unsubscribe. */
   subscribe(callback: () => void): () => void {
-    const signal = this.#controller.signal;
-    if (signal.aborted) {
+    if (this.#fired) {
       callback();
       return () => undefined;
     }
-    signal.addEventListener('abort', callback, { once: true });
-    return () => signal.removeEventListener('abort', callback);
+    this.#callbacks.add(callback);
+    return () => {
+      this.#callbacks.delete(callback);
+    };
   }
 
   clear(): void {
     clearTimeout(this.#timer);
+  }
+
+  #fire(): void {
+    this.#fired = true;
+    const callbacks = [...this.#callbacks];
+    this.#callbacks.clear();
+    for (const callback of callbacks) callback();
   }
 }
 
