@@ -16,10 +16,11 @@ import {
   databaseScope,
   expectSucceeded,
   expectTablesEqual,
-  pgEndpoint,
+  pgPipeline,
   runCli,
   testPg,
-  writePipeline,
+  writePipelineDoc,
+  type StreamDoc,
   type TestDatabase,
 } from '../support/e2e.js';
 
@@ -45,27 +46,26 @@ INSERT INTO public.places VALUES
   (2, NULL, NULL, NULL, NULL, NULL, 'two'),
   (3, ROW(NULL, NULL, NULL), '{}', ROW(NULL, NULL), -99949, '{}', 'three');`;
 
+/** public.<table> into `schema` of `dst`, small batches (several frames per table). */
 function pipeline(
   src: TestDatabase,
   dst: TestDatabase,
   name: string,
-  stream: string,
+  stream: Omit<StreamDoc, 'name'>,
   writeMode: string,
   schema: string,
+  table = 'public.places',
 ): string {
-  return writePipeline(`version: "1.0"
-pipeline: ${name}
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-    - { name: public.places, ${stream} }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url, `, schema: ${schema}`)}
-  write_mode: ${writeMode}
-resources: { batch_rows: 2 }
-`);
+  const doc = pgPipeline({
+    name,
+    src,
+    dst,
+    streams: [{ name: table, ...stream }],
+    writeMode,
+    resources: { batch_rows: 2 },
+  });
+  doc.destination.config = { ...doc.destination.config, schema };
+  return writePipelineDoc(doc);
 }
 
 function expectedTypes(schema: string): string[] {
@@ -106,7 +106,7 @@ describe('composite-type columns and negative-scale numerics arrive as the exact
     'full refresh (%s) no longer fails with type "addr" does not exist: the type is created from the source definition, and a second run finds no type change',
     async (label, writeMode, env) => {
       const schema = `wh_${label.toLowerCase().replace(/\W+/g, '_')}`;
-      const file = pipeline(src, dst, `composite_${schema}`, 'sync_mode: full_refresh', writeMode, schema);
+      const file = pipeline(src, dst, `composite_${schema}`, { sync_mode: 'full_refresh' }, writeMode, schema);
       expectSucceeded(await runCli(['run', '--json', file], { env: { ...env } }));
       await expectTablesEqual(src, 'public.places', dst, `${schema}.places`);
       expect(await columnTypes(dst, `${schema}.places`)).toEqual(expectedTypes(schema));
@@ -129,7 +129,7 @@ describe('composite-type columns and negative-scale numerics arrive as the exact
 
   it('a destination that already has a type of that name on its search path keeps using it (nothing is created)', async () => {
     const dst2 = await databases.create('composite_dst_has_type', TYPES_DDL);
-    const file = pipeline(src, dst2, 'composite_existing', 'sync_mode: full_refresh', 'replace', 'wh_existing');
+    const file = pipeline(src, dst2, 'composite_existing', { sync_mode: 'full_refresh' }, 'replace', 'wh_existing');
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectTablesEqual(src, 'public.places', dst2, 'wh_existing.places');
     expect(await columnTypes(dst2, 'wh_existing.places')).toEqual([
@@ -153,7 +153,7 @@ describe('composite-type columns and negative-scale numerics arrive as the exact
       src,
       dst,
       'composite_incremental',
-      'sync_mode: incremental, cursor_field: id',
+      { sync_mode: 'incremental', cursor_field: 'id' },
       'append',
       'wh_inc',
     );
@@ -172,19 +172,7 @@ describe('composite-type columns and negative-scale numerics arrive as the exact
       src.name,
       `CREATE TABLE public.places_cdc (LIKE public.places INCLUDING ALL); INSERT INTO public.places_cdc SELECT * FROM public.places;`,
     );
-    const file = writePipeline(`version: "1.0"
-pipeline: composite_cdc
-source:
-  use: source-postgres
-  ${pgEndpoint(src.url)}
-  streams:
-    - { name: public.places_cdc, sync_mode: cdc }
-destination:
-  use: dest-postgres
-  ${pgEndpoint(dst.url, ', schema: wh_cdc')}
-  write_mode: upsert
-resources: { batch_rows: 2 }
-`);
+    const file = pipeline(src, dst, 'composite_cdc', { sync_mode: 'cdc' }, 'upsert', 'wh_cdc', 'public.places_cdc');
     expectSucceeded(await runCli(['run', '--json', file]));
     await expectTablesEqual(src, 'public.places_cdc', dst, 'wh_cdc.places_cdc');
     await cluster.psql(
