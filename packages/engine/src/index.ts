@@ -2,7 +2,9 @@
 export * from './config/index.js';
 export * from './state/index.js';
 export { runPipeline, resolveParallelism, ConnectorUnavailable } from './orchestrator/run-pipeline.js';
-export type { RunOptions } from './orchestrator/run-pipeline.js';
+export type { RunOptions, RunPools } from './orchestrator/run-pipeline.js';
+export { WarmEngine, WARM_ENGINE_IDLE_MS } from './orchestrator/warm-engine.js';
+export type { WarmEngineOptions, WarmRunOptions } from './orchestrator/warm-engine.js';
 export type { RunResult, StreamResult, StreamFailure } from './orchestrator/run-result.js';
 export type { RunEvent, RunEventListener } from './orchestrator/run-event.js';
 export { checkPipeline, runConnectorOperation } from './orchestrator/check-pipeline.js';

@@ -73,6 +73,12 @@ export interface RunOptions {
   readonly fullRefresh?: boolean;
   /** How long a batch stream may drain after the signal before it stops at once (default 8 s). */
   readonly drainGraceMs?: number;
+  /**
+   * Worker pools owned by the caller (a warm engine): the run sizes them for itself, runs its
+   * streams on them and leaves them open, so the workers, their loaded modules and connector
+   * instances serve the next run. Without them the run starts its own and ends them.
+   */
+  readonly pools?: RunPools;
   /** Stream workers started ahead (the CLI starts one while it loads); the run closes what is left. */
   readonly warm?: WarmWorkers;
   /**
@@ -92,6 +98,12 @@ export interface RunOptions {
   readonly switches?: Partial<WorkerSwitches>;
   /** Test-only faults (the CLI's `RAPIDBYTE_TEST_FAULT`). */
   readonly faults?: TestFaults;
+}
+
+/** The worker pools of {@link RunOptions.pools}: one for batch streams, one for CDC streams. */
+export interface RunPools {
+  readonly batch: WorkerPool;
+  readonly cdc: WorkerPool;
 }
 
 /**
@@ -339,17 +351,16 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     // batch streams run on at most `permits` of them, the CDC streams of the run on a bounded set
     // of their own (each worker runs many of them), so memory follows the workers, not the tables.
     if (reuse) {
-      pool = new WorkerPool({
-        maxWorkers: Math.max(permits, Math.min(cores, permits * light)),
-        nodeNavigator,
-        warm: options.warm,
-      });
-      if (cdcStreams.length > 0)
-        cdcPool = new WorkerPool({
-          maxWorkers: Math.max(1, Math.floor(options.cdcWorkers ?? Math.max(2, cores))),
-          nodeNavigator,
-          warm: options.warm,
-        });
+      const batchWorkers = Math.max(permits, Math.min(cores, permits * light));
+      const cdcWorkers = Math.max(1, Math.floor(options.cdcWorkers ?? Math.max(2, cores)));
+      if (options.pools) {
+        pool = options.pools.batch.resize(batchWorkers);
+        cdcPool = options.pools.cdc.resize(cdcWorkers);
+      } else {
+        pool = new WorkerPool({ maxWorkers: batchWorkers, nodeNavigator, warm: options.warm });
+        if (cdcStreams.length > 0)
+          cdcPool = new WorkerPool({ maxWorkers: cdcWorkers, nodeNavigator, warm: options.warm });
+      }
     }
     const hubs =
       cdcStreams.length > 0
@@ -533,7 +544,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     clearInterval(memoryTimer);
     deadlines.close();
     interrupts.close();
-    await Promise.all([pool?.close(), cdcPool?.close()]);
+    if (!options.pools) await Promise.all([pool?.close(), cdcPool?.close()]);
     await options.warm?.close();
     await release();
   }

@@ -55,10 +55,26 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   readonly #workers: PooledWorker[] = [];
   readonly #options: WorkerPoolOptions;
+  #maxWorkers: number;
   #started = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
+    this.#maxWorkers = options.maxWorkers;
+  }
+
+  /**
+   * Sets the most workers for the tasks acquired from now on (a pool kept between runs is sized
+   * for each run). Workers beyond it are not ended: they take tasks while they are idle.
+   */
+  resize(maxWorkers: number): this {
+    this.#maxWorkers = maxWorkers;
+    return this;
+  }
+
+  /** Workers alive now (idle ones included). */
+  get alive(): number {
+    return this.#workers.length;
   }
 
   /** Workers started so far (ended ones included). */
@@ -74,7 +90,7 @@ export class WorkerPool {
       undefined,
     );
     const pooled =
-      least && (least.running === 0 || open.length >= Math.max(1, this.#options.maxWorkers)) ? least : this.#start();
+      least && (least.running === 0 || open.length >= Math.max(1, this.#maxWorkers)) ? least : this.#start();
     pooled.running += 1;
     pooled.given += 1;
     if (pooled.running === 1) pooled.worker.ref();

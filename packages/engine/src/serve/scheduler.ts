@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { redactSecrets, type PipelineConfig } from '../config/index.js';
 import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
-import { runPipeline } from '../orchestrator/run-pipeline.js';
+import { WarmEngine } from '../orchestrator/warm-engine.js';
 import type { RunEvent } from '../orchestrator/run-event.js';
 import type { Project } from '../project/index.js';
 import { ConnectorRegistry } from '../runtime/connector-registry.js';
@@ -86,6 +86,8 @@ export class Scheduler {
    * the workflow engine refuses to start a workflow from inside a step.
    */
   readonly #outside = new AsyncResource('rapidbyte-serve-scheduler');
+  /** Each pipeline's workers and compiled components, kept between its runs (a scheduled run pays no start-up). */
+  readonly #engine = new WarmEngine();
 
   constructor(project: Project, options: SchedulerOptions) {
     this.#project = project;
@@ -359,6 +361,7 @@ export class Scheduler {
     this.#options.onEvent({ type: 'draining', runs: runs.length });
     for (const run of runs) run.controller.abort();
     await Promise.all(runs.map((r) => r.ended.catch(() => undefined)));
+    await this.#engine.close();
   }
 
   async #launch(
@@ -496,7 +499,7 @@ export class Scheduler {
       const state = await this.#options.stores.of(config);
       const registry = new ConnectorRegistry(dirname(config.file));
       const expanded = await expandPipelineStreams(config, registry);
-      const result = await runPipeline(expanded, {
+      const result = await this.#engine.run(expanded, {
         registry,
         state,
         signal: active.controller.signal,
