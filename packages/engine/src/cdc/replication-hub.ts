@@ -631,7 +631,10 @@ export class ReplicationHub {
             { offset: 0 },
           );
         }
-        spool ??= this.#spools.open(start.xid);
+        if (!spool) {
+          spool = this.#spools.open(start.xid);
+          this.options.log('debug', `transaction ${start.xid} streams in chunks before its commit (spooled until then)`);
+        }
         spool.chunks += 1;
         this.#chunk = spool;
         return;

@@ -1,0 +1,274 @@
+// Large transactions through CDC with pgoutput protocol 2 streaming (see
+// docs/architecture.md#change-data-capture): the source database's logical_decoding_work_mem is
+// 64kB, so the walsender streams every transaction past it in chunks while it runs (asserted from
+// the hub's debug log). A streamed transaction is applied once, whole, at its commit; an aborted
+// one leaves nothing; a rolled-back subtransaction's rows never arrive; chunks of two transactions
+// interleave; kill -9 while one streams, rerun: equal, nothing twice.
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  databaseScope,
+  editPipeline,
+  expectTablesEqual,
+  parseJson,
+  pgPipeline,
+  runCli,
+  spawnCli,
+  testPg,
+  waitFor,
+  writePipelineDoc,
+  type RunJson,
+  type TestDatabase,
+} from '../support/e2e.js';
+
+const cluster = testPg();
+const scope = databaseScope(cluster);
+
+afterAll(async () => {
+  await cluster.query(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
+  );
+  await scope.dropAll();
+});
+
+const ARGS = ['run', '--json', '--log-level', 'debug', '--log-format', 'json'];
+
+/** A source database whose walsenders stream any transaction past 64kB of changes. */
+async function streamingSource(name: string, ddl: string): Promise<TestDatabase> {
+  const src = await scope.create(name, ddl);
+  await cluster.query('postgres', `ALTER DATABASE "${src.name}" SET logical_decoding_work_mem = '64kB'`);
+  return src;
+}
+
+function pipeline(name: string, src: TestDatabase, dst: TestDatabase, tables: readonly string[]): string {
+  return writePipelineDoc(
+    pgPipeline({
+      name,
+      src,
+      dst,
+      streams: tables.map((t) => ({ name: `public.${t}`, sync_mode: 'cdc' })),
+      writeMode: 'upsert',
+      resources: { batch_rows: 20000 },
+    }),
+  );
+}
+
+/** The replication hub's debug lines about streamed transactions. */
+interface StreamLog {
+  /** Transactions whose first chunk came. */
+  readonly started: number;
+  /** Committed streamed transactions: chunks and changes each. */
+  readonly committed: { chunks: number; changes: number; diskBytes: number }[];
+  readonly aborted: number;
+  readonly protocol: string | undefined;
+}
+
+function streamLog(stderr: string): StreamLog {
+  let started = 0;
+  let aborted = 0;
+  let protocol: string | undefined;
+  const committed: StreamLog['committed'] = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const message = (JSON.parse(line) as { message?: string }).message ?? '';
+    if (/^transaction \d+ streams in chunks/.test(message)) started++;
+    if (/^streamed transaction \d+ aborted/.test(message)) aborted++;
+    const p = /\(pgoutput protocol (\d)/.exec(message);
+    if (p) protocol = p[1];
+    const c = /^streamed transaction \d+ committed at \S+: (\d+) chunks, (\d+) changes(?:, (\d+) bytes spooled to disk)?/.exec(
+      message,
+    );
+    if (c) committed.push({ chunks: Number(c[1]), changes: Number(c[2]), diskBytes: Number(c[3] ?? 0) });
+  }
+  return { started, committed, aborted, protocol };
+}
+
+async function runOk(file: string, env?: Record<string, string>): Promise<StreamLog> {
+  const result = await runCli([...ARGS, file], { env, timeoutMs: 600_000 });
+  expect(result.code, result.stderr.slice(-4000)).toBe(0);
+  const json = parseJson<RunJson>(result);
+  expect(json.streams.map((s) => s.status)).toEqual(json.streams.map(() => 'succeeded'));
+  return streamLog(result.stderr);
+}
+
+async function count(db: TestDatabase, sql: string): Promise<number> {
+  return ((await cluster.query(db.name, sql)).rows[0] as { n: number }).n;
+}
+
+async function noDuplicateKeys(db: TestDatabase, table: string): Promise<void> {
+  expect(await count(db, `SELECT (count(*) - count(DISTINCT id))::int AS n FROM ${table}`)).toBe(0);
+}
+
+/** A session of its own (an open transaction across statements). */
+async function session(db: TestDatabase): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  return client;
+}
+
+describe('cdc: large transactions are streamed (pgoutput protocol 2)', () => {
+  it('a 500k-row INSERT and an UPDATE of every row, each one transaction, arrive once and whole', async () => {
+    const src = await streamingSource(
+      'cdcs_big_src',
+      `CREATE TABLE public.big (id int PRIMARY KEY, v int NOT NULL, t text NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_big_dst');
+    const file = pipeline('cdcs_big', src, dst, ['big']);
+    expect((await runOk(file)).protocol).toBe('2');
+    // ~140 bytes a change: 500k changes pass the hub's 64 MiB spool memory, the rest goes to disk
+    await cluster.psql(
+      src.name,
+      `INSERT INTO big SELECT g, g % 1000, repeat(md5(g::text), 3) FROM generate_series(1, 500000) g;`,
+    );
+    const insert = await runOk(file);
+    expect(insert.started).toBe(1);
+    expect(insert.committed).toHaveLength(1);
+    expect(insert.committed[0]?.chunks).toBeGreaterThan(10);
+    expect(insert.committed[0]?.changes).toBe(500_000);
+    expect(insert.committed[0]?.diskBytes).toBeGreaterThan(0);
+    await expectTablesEqual(src, 'big', dst, 'big');
+    await noDuplicateKeys(dst, 'big');
+
+    await cluster.psql(src.name, `UPDATE big SET v = v + 1, t = left(t, 20) || id;`);
+    const update = await runOk(file);
+    expect(update.committed.map((c) => c.changes)).toEqual([500_000]);
+    expect(update.committed[0]?.chunks).toBeGreaterThan(10);
+    await expectTablesEqual(src, 'big', dst, 'big');
+    await noDuplicateKeys(dst, 'big');
+    expect(await count(dst, `SELECT count(*)::int AS n FROM big WHERE v = (id % 1000) + 1`)).toBe(500_000);
+  }, 900_000);
+
+  it('an aborted streamed transaction leaves nothing; one interleaved with it commits; small ones between arrive', async () => {
+    const src = await streamingSource(
+      'cdcs_abort_src',
+      `CREATE TABLE public.ev (id int PRIMARY KEY, who text NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_abort_dst');
+    const file = pipeline('cdcs_abort', src, dst, ['ev']);
+    await runOk(file);
+    const a = await session(src);
+    const b = await session(src);
+    try {
+      // two large transactions whose changes alternate: the walsender streams chunks of both in turn
+      await a.query('BEGIN');
+      await b.query('BEGIN');
+      for (let i = 0; i < 4; i++) {
+        await a.query(`INSERT INTO ev SELECT g, 'aborted' FROM generate_series($1::int, $1::int + 49999) g`, [
+          1_000_000 + i * 50_000,
+        ]);
+        await b.query(`INSERT INTO ev SELECT g, 'kept' FROM generate_series($1::int, $1::int + 24999) g`, [
+          2_000_000 + i * 25_000,
+        ]);
+        // a small transaction of a third session commits while both run
+        await cluster.query(src.name, `INSERT INTO ev VALUES ($1, 'small')`, [i + 1]);
+      }
+      await a.query('ROLLBACK');
+      await b.query('COMMIT');
+    } finally {
+      await a.end();
+      await b.end();
+    }
+    const log = await runOk(file);
+    expect(log.started).toBe(2);
+    expect(log.aborted).toBe(1);
+    expect(log.committed.map((c) => c.changes)).toEqual([100_000]);
+    expect(log.committed[0]?.chunks).toBeGreaterThan(1);
+    await expectTablesEqual(src, 'ev', dst, 'ev');
+    expect(await count(dst, `SELECT count(*)::int AS n FROM ev WHERE who = 'aborted'`)).toBe(0);
+    expect(await count(dst, `SELECT count(*)::int AS n FROM ev WHERE who = 'kept'`)).toBe(100_000);
+    expect(await count(dst, `SELECT count(*)::int AS n FROM ev WHERE who = 'small'`)).toBe(4);
+  }, 900_000);
+
+  it('ROLLBACK TO SAVEPOINT inside a streamed transaction: only the kept rows arrive', async () => {
+    const src = await streamingSource(
+      'cdcs_sp_src',
+      `CREATE TABLE public.sp (id int PRIMARY KEY, part text NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_sp_dst');
+    const file = pipeline('cdcs_sp', src, dst, ['sp']);
+    await runOk(file);
+    await cluster.psql(
+      src.name,
+      `BEGIN;
+INSERT INTO sp SELECT g, 'before' FROM generate_series(1, 30000) g;
+SAVEPOINT a;
+INSERT INTO sp SELECT g, 'rolled back' FROM generate_series(30001, 60000) g;
+SAVEPOINT a_inner;
+INSERT INTO sp SELECT g, 'rolled back inner' FROM generate_series(60001, 70000) g;
+RELEASE a_inner;
+UPDATE sp SET part = 'updated, rolled back' WHERE id <= 1000;
+ROLLBACK TO a;
+INSERT INTO sp SELECT g, 'after' FROM generate_series(30001, 40000) g;
+SAVEPOINT b;
+INSERT INTO sp SELECT g, 'released' FROM generate_series(40001, 50000) g;
+RELEASE b;
+SAVEPOINT c;
+DELETE FROM sp WHERE id <= 5000;
+ROLLBACK TO c;
+UPDATE sp SET part = 'updated' WHERE id > 49000;
+COMMIT;`,
+    );
+    const log = await runOk(file);
+    expect(log.committed).toHaveLength(1);
+    expect(log.committed[0]?.chunks).toBeGreaterThan(1);
+    // 30000 + 10000 + 10000 inserts, 1000 updates kept; the rest was rolled back
+    expect(log.committed[0]?.changes).toBe(51_000);
+    await expectTablesEqual(src, 'sp', dst, 'sp');
+    expect(await count(dst, `SELECT count(*)::int AS n FROM sp`)).toBe(50_000);
+    expect(await count(dst, `SELECT count(*)::int AS n FROM sp WHERE part LIKE '%rolled back%'`)).toBe(0);
+  }, 900_000);
+
+  it('kill -9 while a large transaction streams, rerun: equal to the source, nothing twice', async () => {
+    const src = await streamingSource(
+      'cdcs_kill_src',
+      `CREATE TABLE public.big (id int PRIMARY KEY, v int NOT NULL);
+CREATE TABLE public.biglog (id int PRIMARY KEY, v int NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_kill_dst');
+    const file = pipeline('cdcs_kill', src, dst, ['big']);
+    // a second stream keeps a change log of its table: a change applied twice would show there
+    editPipeline(file, (p) => p.source.streams.push({ name: 'public.biglog', sync_mode: 'cdc', write_mode: 'append' }));
+    await runOk(file);
+    await cluster.psql(
+      src.name,
+      `BEGIN;
+INSERT INTO big SELECT g, g FROM generate_series(1, 400000) g;
+INSERT INTO biglog SELECT g, g FROM generate_series(1, 400000) g;
+COMMIT;`,
+    );
+    const first = spawnCli([...ARGS, file], { timeoutMs: 600_000 });
+    // kill once the transaction's chunks come (before its commit is read, or while it is applied)
+    await waitFor(
+      'the transaction to stream',
+      () => Promise.resolve(streamLog(first.stderrSoFar()).started > 0 ? true : undefined),
+      { cli: first, timeoutMs: 300_000, intervalMs: 20 },
+    );
+    const killed = await first.kill9();
+    expect(killed.signal).toBe('SIGKILL');
+    expect(streamLog(killed.stderr).committed).toEqual([]);
+    const log = await runOk(file);
+    expect(log.committed.map((c) => c.changes)).toEqual([800_000]);
+    await expectTablesEqual(src, 'big', dst, 'big');
+    await noDuplicateKeys(dst, 'big');
+    const doubled = await cluster.query(
+      dst.name,
+      `SELECT id, _rb_op, _rb_lsn, count(*) FROM biglog GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`,
+    );
+    expect(doubled.rows).toEqual([]);
+    expect(await count(dst, `SELECT count(*)::int AS n FROM biglog`)).toBe(400_000);
+  }, 900_000);
+
+  it('RAPIDBYTE_CDC_STREAMING=off: protocol 1, the same transaction arrives whole after the server decoded it', async () => {
+    const src = await streamingSource('cdcs_off_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL);`);
+    const dst = await scope.create('cdcs_off_dst');
+    const file = pipeline('cdcs_off', src, dst, ['ev']);
+    const env = { RAPIDBYTE_CDC_STREAMING: 'off' };
+    expect((await runOk(file, env)).protocol).toBe('1');
+    await cluster.psql(src.name, `INSERT INTO ev SELECT g, g FROM generate_series(1, 50000) g;`);
+    const log = await runOk(file, env);
+    expect(log.protocol).toBe('1');
+    expect(log.started).toBe(0);
+    await expectTablesEqual(src, 'ev', dst, 'ev');
+  }, 900_000);
+});
