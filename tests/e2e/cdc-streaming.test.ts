@@ -116,10 +116,10 @@ describe('cdc: large transactions are streamed (pgoutput protocol 2)', () => {
     const dst = await scope.create('cdcs_big_dst');
     const file = pipeline('cdcs_big', src, dst, ['big']);
     expect((await runOk(file)).protocol).toBe('2');
-    // ~140 bytes a change: 500k changes pass the hub's 64 MiB spool memory, the rest goes to disk
+    // ~160 bytes a change: 500k changes pass the hub's 64 MiB spool memory, the rest goes to disk
     await cluster.psql(
       src.name,
-      `INSERT INTO big SELECT g, g % 1000, repeat(md5(g::text), 3) FROM generate_series(1, 500000) g;`,
+      `INSERT INTO big SELECT g, g % 1000, repeat(md5(g::text), 4) FROM generate_series(1, 500000) g;`,
     );
     const insert = await runOk(file);
     expect(insert.started).toBe(1);
