@@ -76,9 +76,10 @@ function streamLog(stderr: string): StreamLog {
     if (/^streamed transaction \d+ aborted/.test(message)) aborted++;
     const p = /\(pgoutput protocol (\d)/.exec(message);
     if (p) protocol = p[1];
-    const c = /^streamed transaction \d+ committed at \S+: (\d+) chunks, (\d+) changes(?:, (\d+) bytes spooled to disk)?/.exec(
-      message,
-    );
+    const c =
+      /^streamed transaction \d+ committed at \S+: (\d+) chunks, (\d+) changes(?:, (\d+) bytes spooled to disk)?/.exec(
+        message,
+      );
     if (c) committed.push({ chunks: Number(c[1]), changes: Number(c[2]), diskBytes: Number(c[3] ?? 0) });
   }
   return { started, committed, aborted, protocol };

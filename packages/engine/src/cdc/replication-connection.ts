@@ -43,7 +43,10 @@ export class ReplicationConnection {
     );
     try {
       const r = await client.query('SHOW server_version_num');
-      return new ReplicationConnection(client, Number((r.rows[0] as { server_version_num: string }).server_version_num));
+      return new ReplicationConnection(
+        client,
+        Number((r.rows[0] as { server_version_num: string }).server_version_num),
+      );
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;

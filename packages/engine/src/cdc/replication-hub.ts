@@ -534,7 +534,7 @@ export class ReplicationHub {
     this.options.log(
       'debug',
       `streaming from slot "${this.source.slot}"${this.#target !== undefined ? ` until ${formatLsn(this.#target)}` : ' (follow)'}` +
-        ` (pgoutput protocol ${streamTransactions ? "2, large transactions streamed" : '1'})`,
+        ` (pgoutput protocol ${streamTransactions ? '2, large transactions streamed' : '1'})`,
     );
     this.#status(this.#lastAck, true);
   }
@@ -633,7 +633,10 @@ export class ReplicationHub {
         }
         if (!spool) {
           spool = this.#spools.open(start.xid);
-          this.options.log('debug', `transaction ${start.xid} streams in chunks before its commit (spooled until then)`);
+          this.options.log(
+            'debug',
+            `transaction ${start.xid} streams in chunks before its commit (spooled until then)`,
+          );
         }
         spool.chunks += 1;
         this.#chunk = spool;

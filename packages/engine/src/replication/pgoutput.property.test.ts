@@ -140,12 +140,10 @@ const message: fc.Arbitrary<Case> = fc.oneof(
     parsed: { tag: 'streamStart', xid, firstSegment },
   })),
   fc.constant<Case>({ bytes: pgo.streamStop(), parsed: { tag: 'streamStop' } }),
-  fc
-    .tuple(u32, u64, u64, i64, fc.nat({ max: 255 }))
-    .map(([xid, commitLsn, endLsn, commitTime, flags]): Case => ({
-      bytes: pgo.streamCommit(xid, commitLsn, endLsn, commitTime, flags),
-      parsed: { tag: 'streamCommit', xid, flags, commitLsn, endLsn, commitTime },
-    })),
+  fc.tuple(u32, u64, u64, i64, fc.nat({ max: 255 })).map(([xid, commitLsn, endLsn, commitTime, flags]): Case => ({
+    bytes: pgo.streamCommit(xid, commitLsn, endLsn, commitTime, flags),
+    parsed: { tag: 'streamCommit', xid, flags, commitLsn, endLsn, commitTime },
+  })),
   fc.tuple(u32, u32).map(([xid, subXid]): Case => ({
     bytes: pgo.streamAbort(xid, subXid),
     parsed: { tag: 'streamAbort', xid, subXid },
