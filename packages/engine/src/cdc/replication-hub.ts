@@ -734,11 +734,14 @@ export class ReplicationHub {
     }
     const tag = msg[0] as number;
     if (tag === PGOUTPUT_TAGS.type || tag === PGOUTPUT_TAGS.message) return;
-    const plain = Buffer.allocUnsafe(msg.length - 4);
+    if (tag !== PGOUTPUT_TAGS.relation) {
+      spool.append(msg.readUInt32BE(1), msg.subarray(5), tag);
+      return;
+    }
+    const plain = Buffer.alloc(msg.length - 4);
     plain[0] = tag;
     msg.copy(plain, 1, 5);
-    if (tag === PGOUTPUT_TAGS.relation) spool.appendRelation(plain);
-    else spool.append(msg.readUInt32BE(1), plain);
+    spool.appendRelation(plain);
   }
 
   /**

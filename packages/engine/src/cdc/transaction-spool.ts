@@ -11,8 +11,10 @@ export const DEFAULT_SPOOL_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /** Record header: the message's length. */
 const HEADER = 4;
-/** How much of a spool file a replay reads at once. */
+/** How much of a spool file a replay reads at once; also the size of a memory block past the first. */
 const READ_BYTES = 1024 * 1024;
+/** A spool's first memory block (most streamed transactions are a few times `logical_decoding_work_mem`). */
+const FIRST_BLOCK_BYTES = 64 * 1024;
 
 /**
  * The open streamed transactions of one replication hub, and their shared memory bound: each
@@ -28,6 +30,11 @@ export class SpoolSet {
   constructor(
     readonly memoryLimit: number = DEFAULT_SPOOL_MEMORY_BYTES,
     readonly dir: string = tmpdir(),
+    /** Sizes of a spool's first memory block and of the next ones (tests make them small). */
+    readonly blockBytes: { readonly first: number; readonly next: number } = {
+      first: FIRST_BLOCK_BYTES,
+      next: READ_BYTES,
+    },
   ) {}
 
   get memoryBytes(): number {
@@ -75,8 +82,9 @@ export class SpoolSet {
 /**
  * The changes of one streamed (in-progress) transaction, held until its Stream Commit: in
  * memory, then in a temporary file once its set's memory bound is passed. Messages are kept in
- * their protocol version 1 form (no xid), as the records `[u32 length][message]`; a position is
- * the byte offset in that record sequence (file part first, then the memory part).
+ * their protocol version 1 form (no xid), as the records `[u32 length][message]` packed into
+ * blocks (no object per message: a million small changes would weigh more as objects than as
+ * bytes); a position is the byte offset in that record sequence (file part first, then memory).
  *
  * Relation messages are kept apart with the position they came at: a subtransaction's abort
  * drops its changes, never a Relation message — the server sends a relation's description once
@@ -84,8 +92,12 @@ export class SpoolSet {
  * on it.
  */
 export class TransactionSpool {
-  #memory: Buffer[] = [];
+  /** Memory blocks and the bytes of records in each. */
+  #blocks: Buffer[] = [];
+  #used: number[] = [];
+  /** Bytes of records in memory (the blocks' allocated size is what counts against the bound). */
   #memoryBytes = 0;
+  #allocated = 0;
   #fd: number | undefined;
   #path: string | undefined;
   #fileBytes = 0;
@@ -102,8 +114,9 @@ export class TransactionSpool {
     readonly account: (delta: number) => void,
   ) {}
 
+  /** Memory the spool holds (its blocks). */
   get memoryBytes(): number {
-    return this.#memoryBytes;
+    return this.#allocated;
   }
 
   get fileBytes(): number {
@@ -119,13 +132,34 @@ export class TransactionSpool {
     return this.#fileBytes + this.#memoryBytes;
   }
 
-  /** Appends a change (`message`: protocol version 1 form, a copy the spool keeps) of subtransaction `subXid`. */
-  append(subXid: number, message: Buffer): void {
+  /**
+   * Appends a change of subtransaction `subXid` (copied in): `body`, after the byte `tag` when
+   * given (a streamed message without its xid: the tag, then what followed the xid).
+   */
+  append(subXid: number, body: Uint8Array, tag?: number): void {
     if (!this.#firsts.has(subXid)) this.#firsts.set(subXid, this.#position);
-    this.#memory.push(message);
-    this.#memoryBytes += HEADER + message.length;
+    const length = body.length + (tag === undefined ? 0 : 1);
+    const need = HEADER + length;
+    let last = this.#blocks.length - 1;
+    let grown = 0;
+    if (last < 0 || (this.#used[last] as number) + need > (this.#blocks[last] as Buffer).length) {
+      grown = Math.max(need, this.#blocks.length === 0 ? this.set.blockBytes.first : this.set.blockBytes.next);
+      this.#blocks.push(Buffer.allocUnsafeSlow(grown));
+      this.#used.push(0);
+      this.#allocated += grown;
+      last += 1;
+    }
+    const block = this.#blocks[last] as Buffer;
+    let at = this.#used[last] as number;
+    block.writeUInt32BE(length, at);
+    at += HEADER;
+    if (tag !== undefined) block[at++] = tag;
+    block.set(body, at);
+    this.#used[last] = at + body.length;
+    this.#memoryBytes += need;
     this.#changes += 1;
-    this.account(HEADER + message.length);
+    // after the record is in: passing the bound may write this very spool out
+    if (grown > 0) this.account(grown);
   }
 
   /** A Relation message (protocol version 1 form, kept): replayed before the changes that follow it. */
@@ -144,20 +178,28 @@ export class TransactionSpool {
     for (const [xid, first] of this.#firsts) if (first >= at) this.#firsts.delete(xid);
     for (const relation of this.#relations) if (relation.at > at) relation.at = at;
     if (at >= this.#fileBytes) {
-      let keep = at - this.#fileBytes;
+      // in memory: find the block of `at`, count the records from there, cut
+      let start = this.#fileBytes;
       let i = 0;
-      for (; i < this.#memory.length && keep > 0; i++) keep -= HEADER + (this.#memory[i] as Buffer).length;
-      const dropped = this.#memory.splice(i);
-      const bytes = dropped.reduce((n, m) => n + HEADER + m.length, 0);
-      this.#memoryBytes -= bytes;
-      this.#changes -= dropped.length;
-      this.account(-bytes);
+      while (i < this.#blocks.length && start + (this.#used[i] as number) <= at) start += this.#used[i++] as number;
+      if (i === this.#blocks.length) return;
+      let dropped = 0;
+      for (let j = i; j < this.#blocks.length; j++) {
+        const block = this.#blocks[j] as Buffer;
+        const used = this.#used[j] as number;
+        for (let p = j === i ? at - start : 0; p < used; p += HEADER + block.readUInt32BE(p)) dropped += 1;
+      }
+      this.#memoryBytes -= this.#position - at;
+      this.#used[i] = at - start;
+      this.#releaseBlocks(at - start === 0 ? i : i + 1);
+      this.#changes -= dropped;
       return;
     }
     // inside the file: count what goes (the memory part, and the file's records past `at`)
-    let dropped = this.#memory.length;
-    this.account(-this.#memoryBytes);
-    this.#memory = [];
+    let dropped = 0;
+    const inMemory = this.#memoryRecords();
+    while (!inMemory.next().done) dropped += 1;
+    this.#releaseBlocks(0);
     this.#memoryBytes = 0;
     const records = this.#fileRecords(at, this.#fileBytes);
     while (!records.next().done) dropped += 1;
@@ -166,24 +208,41 @@ export class TransactionSpool {
     this.#changes -= dropped;
   }
 
+  /** Frees the memory blocks from `from` on. */
+  #releaseBlocks(from: number): void {
+    const gone = this.#blocks.splice(from);
+    this.#used.splice(from);
+    const bytes = gone.reduce((n, b) => n + b.length, 0);
+    this.#allocated -= bytes;
+    this.account(-bytes);
+  }
+
+  *#memoryRecords(): Generator<Buffer> {
+    for (let j = 0; j < this.#blocks.length; j++) {
+      const block = this.#blocks[j] as Buffer;
+      const used = this.#used[j] as number;
+      for (let p = 0; p < used;) {
+        const len = block.readUInt32BE(p);
+        yield block.subarray(p + HEADER, p + HEADER + len);
+        p += HEADER + len;
+      }
+    }
+  }
+
   /** Writes the memory part to the spool's file. */
   spill(): void {
-    if (this.#memory.length === 0) return;
+    if (this.#memoryBytes === 0) return;
     if (this.#fd === undefined) this.#openFile();
-    const out = Buffer.allocUnsafe(this.#memoryBytes);
-    let at = 0;
-    for (const m of this.#memory) {
-      out.writeUInt32BE(m.length, at);
-      m.copy(out, at + HEADER);
-      at += HEADER + m.length;
+    for (let j = 0; j < this.#blocks.length; j++) {
+      const block = this.#blocks[j] as Buffer;
+      const used = this.#used[j] as number;
+      let written = 0;
+      while (written < used)
+        written += writeSync(this.#fd as number, block, written, used - written, this.#fileBytes + written);
+      this.#fileBytes += used;
+      this.set.spilledBytes += used;
     }
-    let written = 0;
-    while (written < out.length)
-      written += writeSync(this.#fd as number, out, written, out.length - written, this.#fileBytes + written);
-    this.#fileBytes += out.length;
-    this.set.spilledBytes += out.length;
-    this.account(-this.#memoryBytes);
-    this.#memory = [];
+    this.#releaseBlocks(0);
     this.#memoryBytes = 0;
   }
 
@@ -195,7 +254,7 @@ export class TransactionSpool {
     const relations = this.#relations;
     let r = 0;
     let at = 0;
-    for (const part of [this.#fileRecords(0, this.#fileBytes), this.#memory]) {
+    for (const part of [this.#fileRecords(0, this.#fileBytes), this.#memoryRecords()]) {
       for (const m of part) {
         for (; r < relations.length && (relations[r] as { at: number }).at <= at; r++)
           yield (relations[r] as { data: Buffer }).data;
@@ -208,8 +267,7 @@ export class TransactionSpool {
 
   /** Closes and removes the file; gives the memory back to the set. */
   dispose(): void {
-    this.account(-this.#memoryBytes);
-    this.#memory = [];
+    this.#releaseBlocks(0);
     this.#memoryBytes = 0;
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
