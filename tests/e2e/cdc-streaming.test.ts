@@ -101,6 +101,34 @@ async function noDuplicateKeys(db: TestDatabase, table: string): Promise<void> {
   expect(await count(db, `SELECT (count(*) - count(DISTINCT id))::int AS n FROM ${table}`)).toBe(0);
 }
 
+/** confirmed_flush_lsn of the slot minus the LSN the destination committed for `stream` (never > 0). */
+async function ackAheadOfDestination(
+  src: TestDatabase,
+  dst: TestDatabase,
+  slot: string,
+  stream: string,
+): Promise<number> {
+  const slotRow = await cluster.query(
+    src.name,
+    `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = $1`,
+    [slot],
+  );
+  const confirmed = (slotRow.rows[0] as { c: string } | undefined)?.c;
+  const mark = await cluster.query(
+    dst.name,
+    `SELECT payload->>'lsn' AS l FROM public._rb_watermarks WHERE stream = $1`,
+    [stream],
+  );
+  const committed = (mark.rows[0] as { l: string } | undefined)?.l;
+  if (!confirmed || !committed)
+    throw new Error(`no slot position (${confirmed}) or destination watermark (${committed})`);
+  const d = await cluster.query(src.name, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d`, [
+    confirmed,
+    committed,
+  ]);
+  return Number((d.rows[0] as { d: number }).d);
+}
+
 /** A session of its own (an open transaction across statements). */
 async function session(db: TestDatabase): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: db.url });
@@ -248,6 +276,9 @@ COMMIT;`,
     const killed = await first.kill9();
     expect(killed.signal).toBe('SIGKILL');
     expect(streamLog(killed.stderr).committed).toEqual([]);
+    // the slot was not acknowledged past the transaction the destination never got
+    expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdcs_kill', 'public.big')).toBeLessThanOrEqual(0);
+    expect(await count(dst, `SELECT count(*)::int AS n FROM big`)).toBe(0);
     const log = await runOk(file);
     expect(log.committed.map((c) => c.changes)).toEqual([800_000]);
     await expectTablesEqual(src, 'big', dst, 'big');
@@ -258,6 +289,7 @@ COMMIT;`,
     );
     expect(doubled.rows).toEqual([]);
     expect(await count(dst, `SELECT count(*)::int AS n FROM biglog`)).toBe(400_000);
+    expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdcs_kill', 'public.big')).toBeLessThanOrEqual(0);
   }, 900_000);
 
   it('RAPIDBYTE_CDC_STREAMING=off: protocol 1, the same transaction arrives whole after the server decoded it', async () => {
