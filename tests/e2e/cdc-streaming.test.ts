@@ -41,7 +41,13 @@ async function streamingSource(name: string, ddl: string): Promise<TestDatabase>
   return src;
 }
 
-function pipeline(name: string, src: TestDatabase, dst: TestDatabase, tables: readonly string[]): string {
+function pipeline(
+  name: string,
+  src: TestDatabase,
+  dst: TestDatabase,
+  tables: readonly string[],
+  destination?: Record<string, unknown>,
+): string {
   return writePipelineDoc(
     pgPipeline({
       name,
@@ -49,6 +55,7 @@ function pipeline(name: string, src: TestDatabase, dst: TestDatabase, tables: re
       dst,
       streams: tables.map((t) => ({ name: `public.${t}`, sync_mode: 'cdc' })),
       writeMode: 'upsert',
+      destination,
       resources: { batch_rows: 20000 },
     }),
   );
@@ -246,6 +253,30 @@ COMMIT;`,
     await expectTablesEqual(src, 'sp', dst, 'sp');
     expect(await count(dst, `SELECT count(*)::int AS n FROM sp`)).toBe(50_000);
     expect(await count(dst, `SELECT count(*)::int AS n FROM sp WHERE part LIKE '%rolled back%'`)).toBe(0);
+  }, 900_000);
+
+  it('a column added in the middle of a streamed transaction: its Relation message comes inside a chunk, the rows after it carry the column', async () => {
+    const src = await streamingSource(
+      'cdcs_ddl_src',
+      `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_ddl_dst');
+    const file = pipeline('cdcs_ddl', src, dst, ['items'], { schema_evolution: { new_column: 'add' } });
+    await runOk(file);
+    await cluster.psql(
+      src.name,
+      `BEGIN;
+INSERT INTO items SELECT g, 'before ' || g FROM generate_series(1, 30000) g;
+ALTER TABLE items ADD COLUMN price numeric(10,2);
+INSERT INTO items SELECT g, 'after ' || g, g / 100.0 FROM generate_series(30001, 60000) g;
+UPDATE items SET price = 1.5 WHERE id <= 10;
+COMMIT;`,
+    );
+    const log = await runOk(file);
+    expect(log.committed.map((c) => c.changes)).toEqual([60_010]);
+    expect(log.committed[0]?.chunks).toBeGreaterThan(1);
+    await expectTablesEqual(src, 'items', dst, 'items');
+    expect(await count(dst, `SELECT count(*)::int AS n FROM items WHERE price IS NOT NULL`)).toBe(30_010);
   }, 900_000);
 
   it('kill -9 while a large transaction streams, rerun: equal to the source, nothing twice', async () => {
