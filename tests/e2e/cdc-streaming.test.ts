@@ -3,7 +3,8 @@
 // 64kB, so the walsender streams every transaction past it in chunks while it runs (asserted from
 // the hub's debug log). A streamed transaction is applied once, whole, at its commit; an aborted
 // one leaves nothing; a rolled-back subtransaction's rows never arrive; chunks of two transactions
-// interleave; kill -9 while one streams, rerun: equal, nothing twice.
+// interleave; a column added inside one arrives; kill -9 while one streams and again while it is
+// applied, rerun: equal, nothing twice, the slot never acknowledged past the destination.
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -65,6 +66,8 @@ function pipeline(
 interface StreamLog {
   /** Transactions whose first chunk came. */
   readonly started: number;
+  /** Streamed transactions whose commit came: their changes are being routed. */
+  readonly replaying: number;
   /** Committed streamed transactions: chunks and changes each. */
   readonly committed: { chunks: number; changes: number; diskBytes: number }[];
   readonly aborted: number;
@@ -73,6 +76,7 @@ interface StreamLog {
 
 function streamLog(stderr: string): StreamLog {
   let started = 0;
+  let replaying = 0;
   let aborted = 0;
   let protocol: string | undefined;
   const committed: StreamLog['committed'] = [];
@@ -80,6 +84,7 @@ function streamLog(stderr: string): StreamLog {
     if (!line.startsWith('{')) continue;
     const message = (JSON.parse(line) as { message?: string }).message ?? '';
     if (/^transaction \d+ streams in chunks/.test(message)) started++;
+    if (/^streamed transaction \d+ commits at \S+: routing/.test(message)) replaying++;
     if (/^streamed transaction \d+ aborted/.test(message)) aborted++;
     const p = /\(pgoutput protocol (\d)/.exec(message);
     if (p) protocol = p[1];
@@ -89,7 +94,7 @@ function streamLog(stderr: string): StreamLog {
       );
     if (c) committed.push({ chunks: Number(c[1]), changes: Number(c[2]), diskBytes: Number(c[3] ?? 0) });
   }
-  return { started, committed, aborted, protocol };
+  return { started, replaying, committed, aborted, protocol };
 }
 
 async function runOk(file: string, env?: Record<string, string>): Promise<StreamLog> {
@@ -297,19 +302,21 @@ INSERT INTO big SELECT g, g FROM generate_series(1, 400000) g;
 INSERT INTO biglog SELECT g, g FROM generate_series(1, 400000) g;
 COMMIT;`,
     );
-    const first = spawnCli([...ARGS, file], { timeoutMs: 600_000 });
-    // kill once the transaction's chunks come (before its commit is read, or while it is applied)
-    await waitFor(
-      'the transaction to stream',
-      () => Promise.resolve(streamLog(first.stderrSoFar()).started > 0 ? true : undefined),
-      { cli: first, timeoutMs: 300_000, intervalMs: 20 },
-    );
-    const killed = await first.kill9();
-    expect(killed.signal).toBe('SIGKILL');
-    expect(streamLog(killed.stderr).committed).toEqual([]);
-    // the slot was not acknowledged past the transaction the destination never got
-    expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdcs_kill', 'public.big')).toBeLessThanOrEqual(0);
-    expect(await count(dst, `SELECT count(*)::int AS n FROM big`)).toBe(0);
+    // kill while its chunks come (before its commit is read), then again while its changes are routed to the destination
+    for (const phase of ['started', 'replaying'] as const) {
+      const cli = spawnCli([...ARGS, file], { timeoutMs: 600_000 });
+      await waitFor(
+        `the transaction to reach ${phase}`,
+        () => Promise.resolve(streamLog(cli.stderrSoFar())[phase] > 0 ? true : undefined),
+        { cli, timeoutMs: 300_000, intervalMs: 20 },
+      );
+      const killed = await cli.kill9();
+      expect(killed.signal, phase).toBe('SIGKILL');
+      expect(streamLog(killed.stderr).committed, phase).toEqual([]);
+      // nothing of it committed at the destination, and the slot not acknowledged past it
+      expect(await count(dst, `SELECT count(*)::int AS n FROM big`), phase).toBe(0);
+      expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdcs_kill', 'public.big')).toBeLessThanOrEqual(0);
+    }
     const log = await runOk(file);
     expect(log.committed.map((c) => c.changes)).toEqual([800_000]);
     await expectTablesEqual(src, 'big', dst, 'big');

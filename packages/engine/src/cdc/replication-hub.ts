@@ -754,6 +754,10 @@ export class ReplicationHub {
     this.#replaying = true;
     this.#repl?.pause();
     const changes = spool.changes;
+    this.options.log(
+      'debug',
+      `streamed transaction ${spool.xid} commits at ${formatLsn(commitLsn)}: routing its ${changes} changes`,
+    );
     try {
       this.#begin(commitLsn);
       let n = 0;
