@@ -330,6 +330,59 @@ COMMIT;`,
     expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdcs_kill', 'public.big')).toBeLessThanOrEqual(0);
   }, 900_000);
 
+  it('--follow stopped (SIGINT) while a transaction streams and the slot moved past its start: the rerun gets all of it', async () => {
+    const src = await streamingSource(
+      'cdcs_open_src',
+      `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL);
+CREATE TABLE public.other (id int PRIMARY KEY, v int NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_open_dst');
+    const file = pipeline('cdcs_open', src, dst, ['ev', 'other']);
+    await runOk(file);
+    const lsn = async (sql: string): Promise<string> =>
+      ((await cluster.query(src.name, sql)).rows[0] as { l: string }).l;
+    const a = await session(src);
+    try {
+      await a.query('BEGIN');
+      await a.query(`INSERT INTO ev SELECT g, 1 FROM generate_series(1, 60000) g`);
+      const openedBefore = await lsn(`SELECT pg_current_wal_lsn()::text AS l`);
+      const follow = spawnCli(['run', '--follow', ...ARGS.slice(1), file], { timeoutMs: 600_000 });
+      await waitFor(
+        'the open transaction to stream',
+        () => Promise.resolve(streamLog(follow.stderrSoFar()).started > 0 ? true : undefined),
+        { cli: follow, timeoutMs: 300_000, intervalMs: 50 },
+      );
+      // a small transaction of another table commits: the slot is acknowledged past the open one's start
+      await cluster.query(src.name, `INSERT INTO other VALUES (1, 1)`);
+      await waitFor(
+        'the slot to pass the start of the open transaction',
+        async () => {
+          const confirmed = await lsn(
+            `SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_name = 'rapidbyte_cdcs_open'`,
+          );
+          const d = await cluster.query(src.name, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d`, [
+            confirmed,
+            openedBefore,
+          ]);
+          return Number((d.rows[0] as { d: number }).d) > 0 ? true : undefined;
+        },
+        { cli: follow, timeoutMs: 120_000, intervalMs: 200 },
+      );
+      process.kill(follow.pid, 'SIGINT');
+      const stopped = await follow.exited;
+      expect(stopped.code, stopped.stderr.slice(-3000)).toBe(0);
+      expect(streamLog(stopped.stderr).committed).toEqual([]);
+      await a.query(`INSERT INTO ev SELECT g, 2 FROM generate_series(60001, 90000) g`);
+      await a.query('COMMIT');
+    } finally {
+      await a.end();
+    }
+    const log = await runOk(file);
+    expect(log.committed.map((c) => c.changes)).toEqual([90_000]);
+    await expectTablesEqual(src, 'ev', dst, 'ev');
+    await expectTablesEqual(src, 'other', dst, 'other');
+  }, 900_000);
+
   it('RAPIDBYTE_CDC_STREAMING=off: protocol 1, the same transaction arrives whole after the server decoded it', async () => {
     const src = await streamingSource('cdcs_off_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL);`);
     const dst = await scope.create('cdcs_off_dst');
