@@ -284,6 +284,35 @@ COMMIT;`,
     expect(await count(dst, `SELECT count(*)::int AS n FROM items WHERE price IS NOT NULL`)).toBe(30_010);
   }, 900_000);
 
+  it('a column added in a rolled-back subtransaction of a streamed transaction is not created at the destination', async () => {
+    const src = await streamingSource(
+      'cdcs_ddlrb_src',
+      `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_ddlrb_dst');
+    const file = pipeline('cdcs_ddlrb', src, dst, ['items'], { schema_evolution: { new_column: 'add' } });
+    await runOk(file);
+    await cluster.psql(
+      src.name,
+      `BEGIN;
+INSERT INTO items SELECT g, 'before ' || g FROM generate_series(1, 30000) g;
+SAVEPOINT s;
+ALTER TABLE items ADD COLUMN junk int;
+INSERT INTO items SELECT g, 'rolled back ' || g, g FROM generate_series(30001, 60000) g;
+ROLLBACK TO s;
+INSERT INTO items SELECT g, 'after ' || g FROM generate_series(30001, 40000) g;
+COMMIT;`,
+    );
+    const log = await runOk(file);
+    expect(log.committed.map((c) => c.changes)).toEqual([40_000]);
+    await expectTablesEqual(src, 'items', dst, 'items');
+    const columns = await cluster.query(
+      dst.name,
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'junk'`,
+    );
+    expect(columns.rows).toEqual([]);
+  }, 900_000);
+
   it('kill -9 while a large transaction streams, rerun: equal to the source, nothing twice', async () => {
     const src = await streamingSource(
       'cdcs_kill_src',
