@@ -412,6 +412,75 @@ CREATE TABLE public.other (id int PRIMARY KEY, v int NOT NULL);`,
     await expectTablesEqual(src, 'other', dst, 'other');
   }, 900_000);
 
+  it('a stream retried behind the hub while a transaction streams: the hub reads again from the slot, the transaction streams again from its first chunk and arrives once', async () => {
+    const src = await streamingSource(
+      'cdcs_retry_src',
+      `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL);
+CREATE TABLE public.ev2 (id int PRIMARY KEY, v int NOT NULL);`,
+    );
+    const dst = await scope.create('cdcs_retry_dst');
+    const file = pipeline('cdcs_retry', src, dst, ['ev']);
+    // a change log of the second table (in the transaction too): a change applied twice would show there
+    editPipeline(file, (p) => p.source.streams.push({ name: 'public.ev2', sync_mode: 'cdc', write_mode: 'append' }));
+    await runOk(file);
+    const a = await session(src);
+    const follow = spawnCli(['run', '--follow', ...ARGS.slice(1), file], { timeoutMs: 600_000 });
+    try {
+      await a.query('BEGIN');
+      await a.query(`INSERT INTO ev SELECT g, 1 FROM generate_series(1, 60000) g`);
+      await waitFor(
+        'the open transaction to stream',
+        () => Promise.resolve(streamLog(follow.stderrSoFar()).started > 0 ? true : undefined),
+        { cli: follow, timeoutMs: 300_000, intervalMs: 50 },
+      );
+      // the destination's connections die: the streams retry and re-attach at what they committed,
+      // behind what the hub has read once more commits came
+      const killed = await cluster.query(
+        'postgres',
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [dst.name],
+      );
+      expect((killed.rows[0] as { n: number }).n).toBeGreaterThan(0);
+      for (let i = 1; i <= 20; i++) {
+        await cluster.query(src.name, `INSERT INTO ev VALUES ($1, 2)`, [100_000 + i]);
+        await cluster.query(src.name, `INSERT INTO ev2 VALUES ($1, 2)`, [i]);
+      }
+      await a.query(`INSERT INTO ev SELECT g, 3 FROM generate_series(60001, 70000) g`);
+      await a.query(`INSERT INTO ev2 SELECT g, 3 FROM generate_series(1001, 6000) g`);
+      await a.query('COMMIT');
+      await waitFor(
+        'the follower to catch up',
+        async () => {
+          const diff = await cluster.compareTables(src.url, 'ev', dst.url, 'ev');
+          const n2 = await count(dst, `SELECT count(*)::int AS n FROM ev2`).catch(() => 0);
+          return diff.onlyInSource.length === 0 && diff.onlyInDestination.length === 0 && n2 >= 5020 ? true : undefined;
+        },
+        { cli: follow, intervalMs: 500, timeoutMs: 180_000 },
+      );
+    } finally {
+      await a.end();
+    }
+    process.kill(follow.pid, 'SIGINT');
+    const result = await follow.exited;
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    const json = parseJson<RunJson>(result);
+    expect(json.streams.find((s) => s.stream === 'public.ev')?.attempts).toBeGreaterThan(1);
+    const log = streamLog(result.stderr);
+    // streamed before the restart and again after it (from its first chunk); each restart reads the
+    // committed transaction again from the slot, and the streams skip what they already took in
+    expect(log.started).toBeGreaterThanOrEqual(2);
+    expect(log.committed.length).toBeGreaterThanOrEqual(1);
+    for (const c of log.committed) expect(c.changes).toBe(75_000);
+    await expectTablesEqual(src, 'ev', dst, 'ev');
+    const doubled = await cluster.query(
+      dst.name,
+      `SELECT id, _rb_op, _rb_lsn, count(*) FROM ev2 GROUP BY 1, 2, 3 HAVING count(*) > 1 LIMIT 5`,
+    );
+    expect(doubled.rows).toEqual([]);
+    expect(await count(dst, `SELECT count(*)::int AS n FROM ev2`)).toBe(5020);
+    expect(await ackAheadOfDestination(src, dst, 'rapidbyte_cdcs_retry', 'public.ev')).toBeLessThanOrEqual(0);
+  }, 900_000);
+
   it('RAPIDBYTE_CDC_STREAMING=off: protocol 1, the same transaction arrives whole after the server decoded it', async () => {
     const src = await streamingSource('cdcs_off_src', `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL);`);
     const dst = await scope.create('cdcs_off_dst');
