@@ -4,7 +4,8 @@
 // the hub's debug log). A streamed transaction is applied once, whole, at its commit; an aborted
 // one leaves nothing; a rolled-back subtransaction's rows never arrive; chunks of two transactions
 // interleave; a column added inside one arrives; kill -9 while one streams and again while it is
-// applied, rerun: equal, nothing twice, the slot never acknowledged past the destination.
+// applied, rerun: equal, nothing twice, the slot never acknowledged past the destination; a retry
+// behind the hub (which reads again from the slot) and SIGINT while one streams lose nothing.
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
