@@ -1,8 +1,10 @@
 // CDC benchmark: changes/s applied by rapidbyte for N single-row inserts in one source transaction
 // (see docs/architecture.md#benchmarks; default 200,000), cdc × upsert into a destination table, rounds repeated on the same
 // slot. The whole run is timed (process start to exit, incl. ~2 s fixed start-up) and the stream's
-// own duration (attach to commit) is reported beside it.
-// Usage: node bench/run.mjs --scenario cdc [--rows N] [--rounds R] [--cli path/to/cli/main.js]
+// own duration (attach to commit) is reported beside it. `--txn-size K` commits every K rows
+// instead (N/K transactions); `--streaming off` runs the CLI with RAPIDBYTE_CDC_STREAMING=off
+// (pgoutput protocol 1: a large transaction is decoded whole by the server before it is sent).
+// Usage: node bench/run.mjs --scenario cdc [--rows N] [--rounds R] [--txn-size K] [--streaming on|off] [--cli path/to/cli/main.js]
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +21,17 @@ const DDL = `CREATE TABLE bench (id bigint PRIMARY KEY, name text, email text, a
   score double precision, active boolean, created_at timestamptz, payload jsonb)`;
 const COLUMNS = ['id', 'name', 'email', 'amount', 'score', 'active', 'created_at', 'payload'];
 
-/** One transaction of `rows` single-row INSERT statements, ids from `first`. */
-const insertLoop = (first, rows) => `DO $$ BEGIN
+/** `rows` single-row INSERT statements, ids from `first`, committed every `txnSize` rows (one DO block: psql autocommits it). */
+const insertLoop = (first, rows, txnSize) => `DO $$ BEGIN
   FOR g IN ${first}..${first + rows - 1} LOOP
     INSERT INTO bench VALUES (g, 'name ' || g, 'user' || g || '@example.com', (g % 1000000) / 100.0, g * 0.37, g % 2 = 0,
       timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second 1 microsecond',
-      jsonb_build_object('id', g, 'tags', jsonb_build_array('a', g % 7), 'note', md5(g::text)));
+      jsonb_build_object('id', g, 'tags', jsonb_build_array('a', g % 7), 'note', md5(g::text)));${
+        txnSize < rows
+          ? `
+    IF (g - ${first} + 1) % ${txnSize} = 0 THEN COMMIT; END IF;`
+          : ''
+      }
   END LOOP;
 END $$`;
 
@@ -41,12 +48,24 @@ export async function cdcBench(args) {
     options: {
       rows: { type: 'string', default: '200000' },
       rounds: { type: 'string', default: '3' },
+      'txn-size': { type: 'string' },
+      streaming: { type: 'string', default: 'on' },
       cli: { type: 'string', default: DEFAULT_CLI },
       scenario: { type: 'string' },
     },
   });
   const rows = Number(values.rows);
   const rounds = Number(values.rounds);
+  const txnSize = values['txn-size'] === undefined ? rows : Number(values['txn-size']);
+  if (!Number.isSafeInteger(txnSize) || txnSize < 1) {
+    console.error(`--txn-size must be a positive integer, got ${values['txn-size']}`);
+    return 2;
+  }
+  if (values.streaming !== 'on' && values.streaming !== 'off') {
+    console.error(`--streaming must be on or off, got ${values.streaming}`);
+    return 2;
+  }
+  const env = { ...process.env, RAPIDBYTE_CDC_STREAMING: values.streaming };
   if (!existsSync(values.cli)) {
     console.error(`${values.cli} not found: run pnpm build`);
     return 1;
@@ -86,12 +105,13 @@ export async function cdcBench(args) {
     /** @type {{ round: number, wallSeconds: number, streamSeconds: number, cpuSeconds?: number, peakRssMb?: number, ok: boolean, error?: string }[]} */
     const results = [];
     for (let round = 1; round <= rounds; round++) {
-      await cluster.psql('src', `${insertLoop((round - 1) * rows + 1, rows)};`);
+      await cluster.psql('src', `${insertLoop((round - 1) * rows + 1, rows, txnSize)};`);
       await cluster.query('postgres', 'CHECKPOINT');
       const run = timedRun([process.execPath, values.cli, 'run', '--json', yamlFile], {
         workDir: work,
         label: `cdc-${round}`,
         cwd: REPO,
+        env,
       });
       let error;
       let streamSeconds = NaN;
@@ -121,6 +141,8 @@ export async function cdcBench(args) {
     const ok = results.filter((r) => r.ok);
     const summary = {
       rows,
+      txnSize,
+      streaming: values.streaming,
       medianWallSeconds: median(ok.map((r) => r.wallSeconds)),
       medianStreamSeconds: median(ok.map((r) => r.streamSeconds)),
       changesPerSecondWall: rows / median(ok.map((r) => r.wallSeconds)),
@@ -128,7 +150,10 @@ export async function cdcBench(args) {
       medianCpuSeconds: median(ok.flatMap((r) => (r.cpuSeconds === undefined ? [] : [r.cpuSeconds]))),
       peakRssMb: Math.max(...ok.map((r) => r.peakRssMb ?? NaN)),
     };
-    console.log(`\nCDC: ${rows} single-row inserts in one transaction, ${rounds} rounds, ${cpus().length} CPUs`);
+    const txns = Math.ceil(rows / txnSize);
+    console.log(
+      `\nCDC: ${rows} single-row inserts in ${txns === 1 ? 'one transaction' : `${txns} transactions of ${txnSize}`}, streaming ${values.streaming}, ${rounds} rounds, ${cpus().length} CPUs`,
+    );
     console.log(
       `  median wall ${summary.medianWallSeconds.toFixed(2)} s = ${summary.changesPerSecondWall.toFixed(0)} changes/s (whole run)`,
     );

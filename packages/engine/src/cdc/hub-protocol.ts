@@ -18,6 +18,8 @@ export interface HubAttach {
   readonly startLsn?: string;
   /** How long slot creation may wait for open transactions (ms); undefined: the default. */
   readonly slotCreateTimeoutMs?: number;
+  /** false: the source's large transactions are not streamed (pgoutput protocol version 1, see `HubSource`). */
+  readonly streamTransactions?: boolean;
 }
 
 export type WorkerToHub =

@@ -134,6 +134,7 @@ export class HubRegistry {
           slot: attach.slot,
           publication: attach.publication,
           slotCreateTimeoutMs: attach.slotCreateTimeoutMs,
+          streamTransactions: attach.streamTransactions,
         },
         this.options,
       );

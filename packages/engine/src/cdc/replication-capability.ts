@@ -80,6 +80,8 @@ export class ReplicationCapability implements ReplicationRequests {
     readonly maxBatchBytes: number,
     /** The source's counters: change rows and bytes count as read. */
     readonly traffic: PgTraffic,
+    /** The hub may have the source stream large in-progress transactions (see `WorkerSwitches.streamTransactions`). */
+    readonly streamTransactions = true,
   ) {
     port?.on('message', (m: HubToWorker) => this.#onMessage(m));
   }
@@ -110,6 +112,7 @@ export class ReplicationCapability implements ReplicationRequests {
         tableName: options.tableName,
         startLsn: options.startLsn,
         slotCreateTimeoutMs: options.slotCreateTimeoutMs,
+        ...(this.streamTransactions ? {} : { streamTransactions: false }),
       },
     });
     this.#open = options;

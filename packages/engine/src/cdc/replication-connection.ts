@@ -18,22 +18,44 @@ function replicationLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** The first server version (`server_version_num`) whose pgoutput streams large in-progress transactions (protocol version 2). */
+export const STREAMING_SERVER_VERSION = 140000;
+
 /**
  * A walsender connection (`replication=database`): slot creation with an exported snapshot,
- * IDENTIFY_SYSTEM, and START_REPLICATION with pgoutput (protocol 1, binary values). While
- * streaming, every CopyData message goes to `onData`; standby status updates go back with `send`.
+ * IDENTIFY_SYSTEM, and START_REPLICATION with pgoutput (binary values; protocol 2 with
+ * `streaming 'on'` where asked and the server has it, else protocol 1). While streaming, every
+ * CopyData message goes to `onData`; standby status updates go back with `send`.
  */
 export class ReplicationConnection {
   #streaming = false;
 
-  private constructor(readonly client: pg.Client) {}
+  private constructor(
+    readonly client: pg.Client,
+    /** The server's `server_version_num` (e.g. 150004). */
+    readonly serverVersion: number,
+  ) {}
 
   static async open(options: PgConnectOptions): Promise<ReplicationConnection> {
     const client = await connectPgClient(
       { ...options, applicationName: options.applicationName || 'rapidbyte/replication' },
       { replication: 'database', options: REPLICATION_SESSION_OPTIONS },
     );
-    return new ReplicationConnection(client);
+    try {
+      const r = await client.query('SHOW server_version_num');
+      return new ReplicationConnection(
+        client,
+        Number((r.rows[0] as { server_version_num: string }).server_version_num),
+      );
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The server can stream large in-progress transactions (PostgreSQL 14 and later). */
+  get canStreamTransactions(): boolean {
+    return this.serverVersion >= STREAMING_SERVER_VERSION;
   }
 
   /** The walsender's backend pid (what it waits on shows in pg_stat_activity and pg_locks under it). */
@@ -59,6 +81,9 @@ export class ReplicationConnection {
   /**
    * START_REPLICATION from `startLsn` ('0/0': the slot's confirmed position). Resolves once the
    * command is sent; `onError` gets a failure of the stream (not its orderly end by `close`).
+   * `streamTransactions`: protocol version 2 with `streaming 'on'` (the caller checked
+   * {@link canStreamTransactions}): the server sends a transaction past its
+   * `logical_decoding_work_mem` in chunks while it runs, instead of decoding it whole first.
    */
   start(
     slot: string,
@@ -66,12 +91,16 @@ export class ReplicationConnection {
     startLsn: string,
     onData: (chunk: Buffer) => void,
     onError: (error: Error) => void,
+    streamTransactions = false,
   ): void {
     const connection = (this.client as unknown as { connection: NodeJS.EventEmitter }).connection;
     connection.on('copyData', (msg: { chunk: Buffer }) => onData(msg.chunk));
     this.client.on('error', onError);
     this.#streaming = true;
-    const options = `proto_version '1', publication_names ${replicationLiteral(quoteIdent(publication))}, binary 'true'`;
+    const publications = `publication_names ${replicationLiteral(quoteIdent(publication))}, binary 'true'`;
+    const options = streamTransactions
+      ? `proto_version '2', ${publications}, streaming 'on'`
+      : `proto_version '1', ${publications}`;
     this.client.query(`START_REPLICATION SLOT ${quoteIdent(slot)} LOGICAL ${startLsn} (${options})`).then(
       () => {
         this.#streaming = false;

@@ -9,7 +9,9 @@ import {
   parsePgOutput,
   parseReplicationFrame,
   PGOUTPUT_TAGS,
+  ReplicationError,
   standbyStatusUpdate,
+  STREAMED_XID_TAGS,
 } from '../replication/index.js';
 import {
   ITEM_KINDS,
@@ -22,6 +24,7 @@ import {
 import { ReplicationConnection, type CreatedSlot } from './replication-connection.js';
 import { createSlotWatched, DEFAULT_SLOT_CREATE_TIMEOUT_MS } from './slot-creation-watch.js';
 import { cdcError, replicationFailure } from './cdc-error.js';
+import { DEFAULT_SPOOL_MEMORY_BYTES, SpoolSet, type TransactionSpool } from './transaction-spool.js';
 
 /** Items a stream may have unconsumed before the hub stops reading (and the slot waits). */
 const HIGH_WATER_ITEMS = 200_000;
@@ -30,6 +33,8 @@ const LOW_WATER_ITEMS = 50_000;
 const STATUS_INTERVAL_MS = 1000;
 /** While a one-shot run drains, how often it asks the server where the WAL is. */
 const DRAIN_POLL_MS = 100;
+/** A streamed transaction's replay lets the event loop run (credits, status updates) after this many messages. */
+const REPLAY_SLICE = 4096;
 
 /** What the hub was told about the source (identical for every stream of one source). */
 export interface HubSource {
@@ -38,6 +43,14 @@ export interface HubSource {
   readonly publication: string;
   /** How long slot creation may wait for open transactions (ms); undefined: the default. */
   readonly slotCreateTimeoutMs?: number;
+  /**
+   * false: pgoutput protocol version 1 only — a large transaction reaches the hub once the
+   * server decoded it whole. Otherwise (PostgreSQL 14+) the server streams it in chunks while it
+   * runs, and the hub spools them until its commit.
+   */
+  readonly streamTransactions?: boolean;
+  /** Memory for the spools of streamed transactions (bytes, all together); past it they go to temporary files. */
+  readonly spoolMemoryBytes?: number;
 }
 
 export interface HubOptions {
@@ -150,6 +163,15 @@ export class ReplicationHub {
   #failure: Error | undefined;
   /** Creating the source's slot timed out: later streams fail at once instead of waiting again. */
   #slotCreateFailure: Error | undefined;
+  /** Streamed (in-progress) transactions read so far, by top-level xid, until their Stream Commit or Abort. */
+  #spools: SpoolSet | undefined;
+  /** Between Stream Start and Stream Stop: the spool of the transaction the chunk belongs to. */
+  #chunk: TransactionSpool | undefined;
+  /** A committed streamed transaction is being routed: what the connection delivers meanwhile waits in `#held`. */
+  #replaying = false;
+  readonly #held: Buffer[] = [];
+  /** The replay waits for the streams to consume (see `#roomToReplay`). */
+  #replayWake: (() => void) | undefined;
 
   constructor(
     readonly source: HubSource,
@@ -332,10 +354,19 @@ export class ReplicationHub {
   }
 
   #maybeResume(): void {
-    if (this.#paused && [...this.#peers.values()].every((p) => p.unconsumed < LOW_WATER_ITEMS)) {
+    if (!this.#belowLowWater()) return;
+    const wake = this.#replayWake;
+    this.#replayWake = undefined;
+    wake?.();
+    if (this.#paused) {
       this.#paused = false;
-      this.#repl?.resume();
+      if (!this.#replaying) this.#repl?.resume();
     }
+  }
+
+  #belowLowWater(): boolean {
+    for (const p of this.#peers.values()) if (p.unconsumed >= LOW_WATER_ITEMS) return false;
+    return true;
   }
 
   /**
@@ -406,6 +437,8 @@ export class ReplicationHub {
     const boundary = this.#onBoundary;
     this.#onBoundary = undefined;
     boundary?.();
+    this.#wakeReplay();
+    this.#spools?.clear();
     await new Promise((resolve) => setTimeout(resolve, 20)); // let the last status update leave
     await this.#repl?.close();
     for (const peer of this.#peers.values()) await peer.tempSnapshot?.close();
@@ -486,16 +519,22 @@ export class ReplicationHub {
     if (!this.options.follow && this.#target === undefined) this.#target = parseLsn(await repl.identify());
     this.#inTx = false;
     this.#touched.clear();
+    // a new walsender streams every in-progress transaction again from its first chunk
+    this.#spools?.clear();
+    this.#chunk = undefined;
+    const streamTransactions = this.source.streamTransactions !== false && repl.canStreamTransactions;
     repl.start(
       this.source.slot,
       this.source.publication,
       '0/0',
       (chunk) => this.#onData(chunk),
       (error) => this.#fail(error),
+      streamTransactions,
     );
     this.options.log(
       'debug',
-      `streaming from slot "${this.source.slot}"${this.#target !== undefined ? ` until ${formatLsn(this.#target)}` : ' (follow)'}`,
+      `streaming from slot "${this.source.slot}"${this.#target !== undefined ? ` until ${formatLsn(this.#target)}` : ' (follow)'}` +
+        ` (pgoutput protocol ${streamTransactions ? '2, large transactions streamed' : '1'})`,
     );
     this.#status(this.#lastAck, true);
   }
@@ -544,6 +583,11 @@ export class ReplicationHub {
 
   #onData(chunk: Buffer): void {
     if (this.#state === 'closed' || this.#state === 'failed' || this.#cutOver) return;
+    if (this.#replaying) {
+      // the parser reuses its buffer: keep a copy (little: the socket is paused while a replay runs)
+      this.#held.push(Buffer.from(chunk));
+      return;
+    }
     try {
       const frame = parseReplicationFrame(chunk);
       if (frame.walEnd > this.#walEnd) this.#walEnd = frame.walEnd;
@@ -561,32 +605,67 @@ export class ReplicationHub {
   }
 
   #route(msg: Buffer): void {
-    const tag = msg[0];
+    const tag = msg[0] as number;
+    if (this.#chunk !== undefined && STREAMED_XID_TAGS.has(tag)) {
+      this.#spool(this.#chunk, msg);
+      return;
+    }
     switch (tag) {
       case PGOUTPUT_TAGS.begin:
-        this.#inTx = true;
-        this.#txFinal = msg.readBigUInt64BE(1);
-        this.#touched.clear();
+        this.#begin(msg.readBigUInt64BE(1));
         return;
-      case PGOUTPUT_TAGS.commit: {
+      case PGOUTPUT_TAGS.commit:
         // flags(1) commit_lsn(8) end_lsn(8)
-        const end = msg.readBigUInt64BE(10);
-        for (const peer of this.#touched) {
-          peer.packer.push(ITEM_KINDS.commit, end);
-          peer.lastSent = end;
+        this.#commit(msg.readBigUInt64BE(10));
+        return;
+      case PGOUTPUT_TAGS.streamStart: {
+        const start = parsePgOutput(msg);
+        if (start.tag !== 'streamStart') return;
+        this.#spools ??= new SpoolSet(this.source.spoolMemoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES);
+        let spool = this.#spools.get(start.xid);
+        // a connection streams a transaction from its first chunk: one seen from its middle would lose its start
+        if (start.firstSegment === (spool !== undefined)) {
+          throw new ReplicationError(
+            'PGOUTPUT_PROTOCOL',
+            `pgoutput Stream Start of transaction ${start.xid} ${start.firstSegment ? 'says first chunk, but chunks of it came before' : 'continues a transaction whose first chunk never came'}`,
+            { offset: 0 },
+          );
         }
-        this.#touched.clear();
-        this.#inTx = false;
-        if (end > this.#processed) this.#processed = end;
-        if (this.#onBoundary) {
-          // a restart waits for this boundary: nothing after it is routed (later messages of the same read included)
-          const resume = this.#onBoundary;
-          this.#onBoundary = undefined;
-          this.#cutOver = true;
-          resume();
+        if (!spool) {
+          spool = this.#spools.open(start.xid);
+          this.options.log(
+            'debug',
+            `transaction ${start.xid} streams in chunks before its commit (spooled until then)`,
+          );
         }
-        if (this.#state === 'stopping') this.#drainAll();
-        else this.#checkDrain();
+        spool.chunks += 1;
+        this.#chunk = spool;
+        return;
+      }
+      case PGOUTPUT_TAGS.streamStop:
+        this.#chunk = undefined;
+        return;
+      case PGOUTPUT_TAGS.streamAbort: {
+        const abort = parsePgOutput(msg);
+        if (abort.tag !== 'streamAbort') return;
+        if (abort.xid === abort.subXid) {
+          this.#spools?.discard(abort.xid);
+          this.options.log('debug', `streamed transaction ${abort.xid} aborted: its spooled changes are dropped`);
+        } else this.#spools?.get(abort.xid)?.abortSubtransaction(abort.subXid);
+        return;
+      }
+      case PGOUTPUT_TAGS.streamCommit: {
+        const commit = parsePgOutput(msg);
+        if (commit.tag !== 'streamCommit') return;
+        const spool = this.#spools?.get(commit.xid);
+        if (!spool) {
+          throw new ReplicationError(
+            'PGOUTPUT_PROTOCOL',
+            `pgoutput Stream Commit of transaction ${commit.xid}, whose chunks never came`,
+            { offset: 0 },
+          );
+        }
+        void this.#replay(spool, commit.commitLsn, commit.endLsn);
         return;
       }
       case PGOUTPUT_TAGS.relation: {
@@ -613,6 +692,119 @@ export class ReplicationHub {
       default:
         return; // type, origin, message
     }
+  }
+
+  #begin(finalLsn: bigint): void {
+    this.#inTx = true;
+    this.#txFinal = finalLsn;
+    this.#touched.clear();
+  }
+
+  #commit(end: bigint): void {
+    for (const peer of this.#touched) {
+      peer.packer.push(ITEM_KINDS.commit, end);
+      peer.lastSent = end;
+    }
+    this.#touched.clear();
+    this.#inTx = false;
+    if (end > this.#processed) this.#processed = end;
+    if (this.#onBoundary) {
+      // a restart waits for this boundary: nothing after it is routed (later messages of the same read included)
+      const resume = this.#onBoundary;
+      this.#onBoundary = undefined;
+      this.#cutOver = true;
+      resume();
+    }
+    if (this.#state === 'stopping') this.#drainAll();
+    else this.#checkDrain();
+  }
+
+  /**
+   * A message of a streamed chunk: kept in protocol version 1 form (the xid after the tag
+   * dropped) in its transaction's spool. Type and logical messages are not routed (as outside
+   * chunks); Relation messages are kept whatever becomes of their subtransaction.
+   */
+  #spool(spool: TransactionSpool, msg: Buffer): void {
+    if (msg.length < 5) {
+      throw new ReplicationError(
+        'PGOUTPUT_PROTOCOL',
+        `malformed pgoutput message 0x${(msg[0] as number).toString(16)} in a streamed chunk (${msg.length} bytes): no xid`,
+        { offset: msg.length },
+      );
+    }
+    const tag = msg[0] as number;
+    if (tag === PGOUTPUT_TAGS.type || tag === PGOUTPUT_TAGS.message) return;
+    if (tag !== PGOUTPUT_TAGS.relation) {
+      spool.append(msg.readUInt32BE(1), msg.subarray(5), tag);
+      return;
+    }
+    const plain = Buffer.alloc(msg.length - 4);
+    plain[0] = tag;
+    msg.copy(plain, 1, 5);
+    spool.appendRelation(plain);
+  }
+
+  /**
+   * A streamed transaction committed: its spooled messages are routed as one transaction at its
+   * commit LSN, exactly as a transaction sent whole (Begin … Commit) is. The connection is paused
+   * meanwhile (what it still delivers is held, then routed after), and the replay waits whenever a
+   * stream has more than the high-water mark unconsumed — as reading the socket does.
+   */
+  async #replay(spool: TransactionSpool, commitLsn: bigint, endLsn: bigint): Promise<void> {
+    this.#replaying = true;
+    this.#repl?.pause();
+    const changes = spool.changes;
+    this.options.log(
+      'debug',
+      `streamed transaction ${spool.xid} commits at ${formatLsn(commitLsn)}: routing its ${changes} changes`,
+    );
+    try {
+      this.#begin(commitLsn);
+      let n = 0;
+      for (const msg of spool.messages()) {
+        this.#route(msg);
+        if (++n % REPLAY_SLICE !== 0) continue;
+        this.#flush();
+        await this.#roomToReplay();
+        if (this.#state === 'failed' || this.#state === 'closed') return;
+      }
+      this.#commit(endLsn);
+      this.#scheduleFlush();
+      this.options.log(
+        'debug',
+        `streamed transaction ${spool.xid} committed at ${formatLsn(commitLsn)}: ${spool.chunks} chunks, ${changes} changes` +
+          (spool.fileBytes > 0 ? `, ${spool.fileBytes} bytes spooled to disk` : ''),
+      );
+    } catch (error) {
+      this.#fail(error as Error);
+    } finally {
+      this.#spools?.discard(spool.xid);
+      this.#replaying = false;
+      this.#afterReplay();
+    }
+  }
+
+  /** Resolves once every stream is below the low-water mark (at once if it is) or the hub ends. */
+  async #roomToReplay(): Promise<void> {
+    if (this.#peers.size === 0 || [...this.#peers.values()].every((p) => p.unconsumed <= HIGH_WATER_ITEMS)) {
+      // let credits and status updates through between slices
+      await new Promise((resolve) => setImmediate(resolve));
+      return;
+    }
+    if (this.#belowLowWater()) return;
+    await new Promise<void>((resolve) => (this.#replayWake = resolve));
+  }
+
+  #wakeReplay(): void {
+    const wake = this.#replayWake;
+    this.#replayWake = undefined;
+    wake?.();
+  }
+
+  /** Routes what the connection delivered during a replay, then reads on (unless another replay began). */
+  #afterReplay(): void {
+    while (this.#held.length > 0 && !this.#replaying) this.#onData(this.#held.shift() as Buffer);
+    if (!this.#replaying && !this.#paused && this.#state !== 'failed' && this.#state !== 'closed') this.#repl?.resume();
   }
 
   #toRelation(relationId: number, msg: Buffer): void {
@@ -735,6 +927,7 @@ export class ReplicationHub {
     const boundary = this.#onBoundary;
     this.#onBoundary = undefined;
     boundary?.();
+    this.#wakeReplay();
     const wit = JSON.stringify(replicationFailure(this.source.slot, error));
     const data = new TextEncoder().encode(wit);
     for (const peer of this.#peers.values()) peer.packer.push(ITEM_KINDS.error as ItemKind, 0n, data);

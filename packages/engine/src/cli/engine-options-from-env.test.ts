@@ -10,6 +10,7 @@ describe('engineOptionsFromEnv', () => {
       nodeNavigator: true,
       reuseWorkers: true,
       reuseInstances: true,
+      streamTransactions: true,
     });
     expect(none.lightStreamsPerPermit).toBeUndefined();
     expect([
@@ -31,6 +32,7 @@ describe('engineOptionsFromEnv', () => {
         RAPIDBYTE_NODE_NAVIGATOR: 'off',
         RAPIDBYTE_REUSE_WORKERS: 'off',
         RAPIDBYTE_REUSE_INSTANCES: 'off',
+        RAPIDBYTE_CDC_STREAMING: 'off',
         RAPIDBYTE_LIGHT_STREAMS: '1',
         RAPIDBYTE_EARLY_COMPILE: 'off',
         RAPIDBYTE_WARM_WORKER: 'off',
@@ -51,6 +53,7 @@ describe('engineOptionsFromEnv', () => {
       nodeNavigator: false,
       reuseWorkers: false,
       reuseInstances: false,
+      streamTransactions: false,
     });
     expect(off.lightStreamsPerPermit).toBe(1);
     expect([

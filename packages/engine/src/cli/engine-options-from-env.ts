@@ -12,7 +12,7 @@ export const TEST_FAULT_EXIT_CODE = 86;
  * on; `off` (or the value named) turns it off, to measure what it saves.
  */
 export interface CliEngineOptions {
-  /** `RAPIDBYTE_COPY_PASSTHROUGH`, `RAPIDBYTE_TLS_MEMO`, `RAPIDBYTE_NODE_NAVIGATOR`, `RAPIDBYTE_REUSE_WORKERS`, `RAPIDBYTE_REUSE_INSTANCES`. */
+  /** `RAPIDBYTE_COPY_PASSTHROUGH`, `RAPIDBYTE_TLS_MEMO`, `RAPIDBYTE_NODE_NAVIGATOR`, `RAPIDBYTE_REUSE_WORKERS`, `RAPIDBYTE_REUSE_INSTANCES`, `RAPIDBYTE_CDC_STREAMING`. */
   readonly switches: WorkerSwitches;
   /** `RAPIDBYTE_TEST_FAULT` (test-only), ending the process with {@link TEST_FAULT_EXIT_CODE}. */
   readonly faults: TestFaults;
@@ -56,6 +56,7 @@ export function engineOptionsFromEnv(
       nodeNavigator: on('RAPIDBYTE_NODE_NAVIGATOR'),
       reuseWorkers: on('RAPIDBYTE_REUSE_WORKERS'),
       reuseInstances: on('RAPIDBYTE_REUSE_INSTANCES'),
+      streamTransactions: on('RAPIDBYTE_CDC_STREAMING'),
     },
     faults: { ...parseTestFault(env.RAPIDBYTE_TEST_FAULT), exit: () => exit(TEST_FAULT_EXIT_CODE) },
     ...(env.RAPIDBYTE_RESUME_GATE === 'always' ? { resumeGate: 'always' as const } : {}),

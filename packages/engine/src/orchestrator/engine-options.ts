@@ -16,6 +16,12 @@ export interface WorkerSwitches {
    * permissions instead of instantiating another (off: `RAPIDBYTE_REUSE_INSTANCES=off`).
    */
   readonly reuseInstances: boolean;
+  /**
+   * CDC sources on PostgreSQL 14+ stream large in-progress transactions (pgoutput protocol 2):
+   * the changes arrive while the transaction runs and wait in a spool until its commit, instead
+   * of after the server decoded it whole (off: `RAPIDBYTE_CDC_STREAMING=off`).
+   */
+  readonly streamTransactions: boolean;
 }
 
 export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = {
@@ -24,6 +30,7 @@ export const DEFAULT_WORKER_SWITCHES: WorkerSwitches = {
   nodeNavigator: true,
   reuseWorkers: true,
   reuseInstances: true,
+  streamTransactions: true,
 };
 
 /**

@@ -108,6 +108,7 @@ async function runStream(
         frames,
         task.resources.maxBatchBytes,
         (pgs[0] as PgCapability).traffic,
+        task.switches?.streamTransactions !== false,
       )
     : undefined;
   // A batch stream drains on the first signal: its source stops at the next checkpoint boundary

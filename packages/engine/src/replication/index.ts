@@ -7,7 +7,7 @@ export {
 export { parseLsn, formatLsn } from './lsn.js';
 export { parseReplicationFrame, standbyStatusUpdate, pgClockNow, type ReplicationFrame } from './replication-frame.js';
 export { parsePgOutput } from './pgoutput-message.js';
-export { PGOUTPUT_TAGS } from './pgoutput-tags.js';
+export { PGOUTPUT_TAGS, STREAMED_XID_TAGS } from './pgoutput-tags.js';
 export {
   UNCHANGED,
   OLD_TUPLE_KINDS,
@@ -27,6 +27,10 @@ export {
   type DeleteMessage,
   type TruncateMessage,
   type LogicalMessage,
+  type StreamStartMessage,
+  type StreamStopMessage,
+  type StreamCommitMessage,
+  type StreamAbortMessage,
   type PgOutputMessage,
   type PgOutputTag,
 } from './pgoutput-types.js';

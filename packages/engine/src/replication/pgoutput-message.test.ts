@@ -178,3 +178,94 @@ describe('parsePgOutput', () => {
     }
   });
 });
+
+describe('parsePgOutput, protocol version 2 streaming', () => {
+  const XID = 0xfffffffe;
+  const STREAM_CONTROL: Record<string, Buffer> = {
+    streamStart: pgo.streamStart(XID, true),
+    streamStartLater: pgo.streamStart(7, false),
+    streamStop: pgo.streamStop(),
+    streamCommit: pgo.streamCommit(XID, 0x20n, 0x28n, 456n),
+    streamAbort: pgo.streamAbort(XID, 0x1234),
+  };
+  /** Every message that carries an xid inside a streamed chunk, in its streamed form. */
+  const STREAMED: Record<string, Buffer> = Object.fromEntries(
+    Object.entries(MESSAGES)
+      .filter(([name]) => !['begin', 'commit', 'origin'].includes(name))
+      .map(([name, bytes]) => [name, pgo.streamed(XID, bytes)]),
+  );
+
+  it('parses Stream Start, Stop, Commit and Abort', () => {
+    expect(parsePgOutput(STREAM_CONTROL.streamStart as Buffer)).toEqual({
+      tag: 'streamStart',
+      xid: XID,
+      firstSegment: true,
+    });
+    expect(parsePgOutput(STREAM_CONTROL.streamStartLater as Buffer)).toEqual({
+      tag: 'streamStart',
+      xid: 7,
+      firstSegment: false,
+    });
+    expect(parsePgOutput(STREAM_CONTROL.streamStop as Buffer)).toEqual({ tag: 'streamStop' });
+    expect(parsePgOutput(STREAM_CONTROL.streamCommit as Buffer)).toEqual({
+      tag: 'streamCommit',
+      xid: XID,
+      flags: 0,
+      commitLsn: 0x20n,
+      endLsn: 0x28n,
+      commitTime: 456n,
+    });
+    expect(parsePgOutput(STREAM_CONTROL.streamAbort as Buffer)).toEqual({
+      tag: 'streamAbort',
+      xid: XID,
+      subXid: 0x1234,
+    });
+  });
+
+  it('reads the xid first inside a streamed chunk, the rest as in protocol version 1', () => {
+    for (const [name, streamed] of Object.entries(STREAMED)) {
+      const plain = parsePgOutput(MESSAGES[name] as Buffer);
+      expect(parsePgOutput(streamed, true), name).toEqual({ ...plain, xid: XID });
+    }
+    // Begin, Commit, Origin have no xid prefix inside a chunk either (Origin may come in one)
+    expect(parsePgOutput(MESSAGES.origin as Buffer, true)).toEqual(parsePgOutput(MESSAGES.origin as Buffer));
+    expect(parsePgOutput(STREAM_CONTROL.streamStop as Buffer, true)).toEqual({ tag: 'streamStop' });
+  });
+
+  it('a streamed message read as protocol version 1 is not taken for another one', () => {
+    // the xid shifts every field: the reader meets garbage and says so
+    for (const name of ['insert', 'updateKey', 'deleteKey', 'relation']) {
+      expect(() => parsePgOutput(STREAMED[name] as Buffer), name).toThrow(
+        expect.objectContaining({ code: 'PGOUTPUT_PROTOCOL' }),
+      );
+    }
+  });
+
+  it('gives PGOUTPUT_PROTOCOL for every streaming message cut short at every byte', () => {
+    const all: [string, Buffer, boolean][] = [
+      ...Object.entries(STREAM_CONTROL).map(([n, b]): [string, Buffer, boolean] => [n, b, false]),
+      ...Object.entries(STREAMED).map(([n, b]): [string, Buffer, boolean] => [`streamed ${n}`, b, true]),
+    ];
+    for (const [name, full, inStream] of all) {
+      for (let n = 0; n < full.length; n++) {
+        let error: unknown;
+        try {
+          parsePgOutput(Buffer.from(full.subarray(0, n)), inStream);
+        } catch (e) {
+          error = e;
+        }
+        expect(error, `${name} cut at ${n}`).toBeInstanceOf(ReplicationError);
+        expect(error).toMatchObject({ kind: 'permanent', code: 'PGOUTPUT_PROTOCOL' });
+        if (n > 0) expect((error as Error).message).toMatch(/offset \d+/);
+      }
+      expect(() => parsePgOutput(Buffer.concat([full, Buffer.from([0])]), inStream), name).toThrow(
+        /unexpected bytes after the message/,
+      );
+    }
+  });
+
+  it('names the streaming message in its errors', () => {
+    expect(() => parsePgOutput(Buffer.from([0x63, 0, 0, 0, 1]))).toThrow(/malformed pgoutput Stream Commit message/);
+    expect(() => parsePgOutput(Buffer.from([0x41, 0, 0, 0, 1]))).toThrow(/Stream Abort.*subtransaction xid/);
+  });
+});

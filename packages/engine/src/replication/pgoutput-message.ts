@@ -1,35 +1,43 @@
 import { PgOutputReader } from './pgoutput-reader.js';
 import type { OldTuple, PgOutputMessage, RelationColumn } from './pgoutput-types.js';
-import { PGOUTPUT_TAGS } from './pgoutput-tags.js';
+import { PGOUTPUT_TAGS, STREAMED_XID_TAGS } from './pgoutput-tags.js';
 import { ReplicationError } from './replication-error.js';
 
 /** Message names for errors (`Begin`, `Relation`, ...), by first byte. */
 const MESSAGE_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(PGOUTPUT_TAGS).map(([tag, byte]) => [byte, tag.charAt(0).toUpperCase() + tag.slice(1)]),
+  Object.entries(PGOUTPUT_TAGS).map(([tag, byte]) => [
+    byte,
+    tag.charAt(0).toUpperCase() + tag.slice(1).replace(/[A-Z]/g, (c) => ` ${c}`),
+  ]),
 );
 
 const TRUNCATE_CASCADE = 1;
 const TRUNCATE_RESTART_IDENTITY = 2;
 
 /**
- * Parses one pgoutput message (protocol version 1, as sent with `binary 'true'`). Byte payloads
- * are subarrays of `buf`. Throws PGOUTPUT_PROTOCOL for an unknown, malformed or truncated message.
+ * Parses one pgoutput message (protocol version 1 or 2, as sent with `binary 'true'`). Byte
+ * payloads are subarrays of `buf`. `inStream`: the message is inside a streamed chunk (between
+ * Stream Start and Stream Stop), where Relation, Type, Insert, Update, Delete, Truncate and
+ * Message carry the xid of their (sub)transaction first. Throws PGOUTPUT_PROTOCOL for an unknown,
+ * malformed or truncated message.
  */
-export function parsePgOutput(buf: Buffer): PgOutputMessage {
+export function parsePgOutput(buf: Buffer, inStream = false): PgOutputMessage {
   if (buf.length === 0) throw new ReplicationError('PGOUTPUT_PROTOCOL', 'empty pgoutput message', { offset: 0 });
   const type = buf[0] as number;
   const name = MESSAGE_NAMES.get(type);
   if (name === undefined) {
     throw new ReplicationError(
       'PGOUTPUT_PROTOCOL',
-      `unknown pgoutput message type 0x${type.toString(16).padStart(2, '0')} (protocol version 1 expected)`,
+      `unknown pgoutput message type 0x${type.toString(16).padStart(2, '0')} (protocol version 1 or 2 expected)`,
       { offset: 0 },
     );
   }
   const r = new PgOutputReader(buf, name);
+  const xid = inStream && STREAMED_XID_TAGS.has(type) ? r.u32('xid') : undefined;
   const msg = parseBody(type, r);
   r.end();
-  return msg;
+  // only the messages of STREAMED_XID_TAGS, whose types have the optional xid
+  return xid === undefined ? msg : ({ ...msg, xid } as PgOutputMessage);
 }
 
 function parseBody(type: number, r: PgOutputReader): PgOutputMessage {
@@ -93,6 +101,21 @@ function parseBody(type: number, r: PgOutputReader): PgOutputMessage {
         relationIds,
       };
     }
+    case PGOUTPUT_TAGS.streamStart:
+      return { tag: 'streamStart', xid: r.u32('xid'), firstSegment: r.u8('first segment flag') === 1 };
+    case PGOUTPUT_TAGS.streamStop:
+      return { tag: 'streamStop' };
+    case PGOUTPUT_TAGS.streamCommit:
+      return {
+        tag: 'streamCommit',
+        xid: r.u32('xid'),
+        flags: r.u8('flags'),
+        commitLsn: r.u64('commit LSN'),
+        endLsn: r.u64('end LSN'),
+        commitTime: r.i64('commit time'),
+      };
+    case PGOUTPUT_TAGS.streamAbort:
+      return { tag: 'streamAbort', xid: r.u32('xid'), subXid: r.u32('subtransaction xid') };
     default: {
       // PGOUTPUT_TAGS.message: the only tag left
       const flags = r.u8('flags');

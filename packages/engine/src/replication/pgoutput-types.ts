@@ -1,5 +1,6 @@
 /**
- * The pgoutput (protocol version 1) logical replication messages, as parsed by `parsePgOutput`.
+ * The pgoutput logical replication messages (protocol version 1, and version 2's streaming of
+ * large in-progress transactions), as parsed by `parsePgOutput`.
  * LSNs are 64-bit WAL positions; times are µs since 2000-01-01 UTC. Byte payloads are subarrays
  * of the message buffer (no copies): copy them to keep them past the message.
  */
@@ -55,6 +56,8 @@ export interface RelationColumn {
 
 export interface RelationMessage {
   readonly tag: 'relation';
+  /** Inside a streamed chunk only: the xid of the (sub)transaction the message belongs to. */
+  readonly xid?: number;
   readonly relationId: number;
   readonly namespace: string;
   readonly name: string;
@@ -65,6 +68,8 @@ export interface RelationMessage {
 
 export interface TypeMessage {
   readonly tag: 'type';
+  /** Inside a streamed chunk only: the xid of the (sub)transaction the message belongs to. */
+  readonly xid?: number;
   readonly typeOid: number;
   readonly namespace: string;
   readonly name: string;
@@ -72,12 +77,16 @@ export interface TypeMessage {
 
 export interface InsertMessage {
   readonly tag: 'insert';
+  /** Inside a streamed chunk only: the xid of the (sub)transaction the message belongs to. */
+  readonly xid?: number;
   readonly relationId: number;
   readonly newTuple: TupleData;
 }
 
 export interface UpdateMessage {
   readonly tag: 'update';
+  /** Inside a streamed chunk only: the xid of the (sub)transaction the message belongs to. */
+  readonly xid?: number;
   readonly relationId: number;
   /** Sent when the key changed ('K') or under REPLICA IDENTITY FULL ('O'). */
   readonly old?: OldTuple;
@@ -86,12 +95,16 @@ export interface UpdateMessage {
 
 export interface DeleteMessage {
   readonly tag: 'delete';
+  /** Inside a streamed chunk only: the xid of the (sub)transaction the message belongs to. */
+  readonly xid?: number;
   readonly relationId: number;
   readonly old: OldTuple;
 }
 
 export interface TruncateMessage {
   readonly tag: 'truncate';
+  /** Inside a streamed chunk only: the xid of the (sub)transaction the message belongs to. */
+  readonly xid?: number;
   readonly cascade: boolean;
   readonly restartIdentity: boolean;
   readonly relationIds: readonly number[];
@@ -99,10 +112,41 @@ export interface TruncateMessage {
 
 export interface LogicalMessage {
   readonly tag: 'message';
+  /** Inside a streamed chunk only: the xid of the (sub)transaction the message belongs to. */
+  readonly xid?: number;
   readonly transactional: boolean;
   readonly lsn: bigint;
   readonly prefix: string;
   readonly content: Buffer;
+}
+
+/** Stream Start: a chunk of the in-progress transaction `xid` follows, up to Stream Stop. */
+export interface StreamStartMessage {
+  readonly tag: 'streamStart';
+  readonly xid: number;
+  /** The transaction's first chunk. */
+  readonly firstSegment: boolean;
+}
+
+export interface StreamStopMessage {
+  readonly tag: 'streamStop';
+}
+
+/** The streamed transaction `xid` committed: its chunks apply as one transaction, like Begin … Commit. */
+export interface StreamCommitMessage {
+  readonly tag: 'streamCommit';
+  readonly xid: number;
+  readonly flags: number;
+  readonly commitLsn: bigint;
+  readonly endLsn: bigint;
+  readonly commitTime: bigint;
+}
+
+/** The streamed transaction `xid` aborted (`subXid` = `xid`), or only its subtransaction `subXid`. */
+export interface StreamAbortMessage {
+  readonly tag: 'streamAbort';
+  readonly xid: number;
+  readonly subXid: number;
 }
 
 export type PgOutputMessage =
@@ -115,6 +159,10 @@ export type PgOutputMessage =
   | UpdateMessage
   | DeleteMessage
   | TruncateMessage
-  | LogicalMessage;
+  | LogicalMessage
+  | StreamStartMessage
+  | StreamStopMessage
+  | StreamCommitMessage
+  | StreamAbortMessage;
 
 export type PgOutputTag = PgOutputMessage['tag'];

@@ -135,7 +135,31 @@ const message: fc.Arbitrary<Case> = fc.oneof(
       bytes: pgo.message(prefix, content, lsn, transactional),
       parsed: { tag: 'message', transactional, lsn, prefix, content: Buffer.from(content) },
     })),
+  fc.tuple(u32, fc.boolean()).map(([xid, firstSegment]): Case => ({
+    bytes: pgo.streamStart(xid, firstSegment),
+    parsed: { tag: 'streamStart', xid, firstSegment },
+  })),
+  fc.constant<Case>({ bytes: pgo.streamStop(), parsed: { tag: 'streamStop' } }),
+  fc.tuple(u32, u64, u64, i64, fc.nat({ max: 255 })).map(([xid, commitLsn, endLsn, commitTime, flags]): Case => ({
+    bytes: pgo.streamCommit(xid, commitLsn, endLsn, commitTime, flags),
+    parsed: { tag: 'streamCommit', xid, flags, commitLsn, endLsn, commitTime },
+  })),
+  fc.tuple(u32, u32).map(([xid, subXid]): Case => ({
+    bytes: pgo.streamAbort(xid, subXid),
+    parsed: { tag: 'streamAbort', xid, subXid },
+  })),
 );
+
+/** Tags that carry an xid inside a streamed chunk (protocol version 2). */
+const STREAMED_TAGS = new Set(['relation', 'type', 'insert', 'update', 'delete', 'truncate', 'message']);
+
+/** A message as sent inside a streamed chunk, and what parsePgOutput(…, true) must return for it. */
+const streamedMessage: fc.Arbitrary<Case> = fc
+  .tuple(
+    u32,
+    message.filter((c) => STREAMED_TAGS.has(c.parsed.tag)),
+  )
+  .map(([xid, c]): Case => ({ bytes: pgo.streamed(xid, c.bytes), parsed: { ...c.parsed, xid } as PgOutputMessage }));
 
 /** A damaged copy of `bytes`: a byte changed, cut short, bytes inserted or removed. */
 const damage = (bytes: Buffer): fc.Arbitrary<Buffer> => {
@@ -179,6 +203,27 @@ describe('pgoutput parsing (properties)', () => {
     );
   });
 
+  it('every message of a streamed chunk parses back to what was built, with its xid', () => {
+    fc.assert(
+      fc.property(streamedMessage, ({ bytes, parsed }) => {
+        expect(parsePgOutput(bytes, true)).toEqual(parsed);
+      }),
+      params,
+    );
+  });
+
+  it('a damaged message of a streamed chunk gives a PGOUTPUT_PROTOCOL ReplicationError or parses', () => {
+    fc.assert(
+      fc.property(
+        streamedMessage.chain(({ bytes }) => damage(bytes)),
+        (bytes) => {
+          onlyReplicationErrors(() => parsePgOutput(bytes, true));
+        },
+      ),
+      params,
+    );
+  });
+
   it('an XLogData frame carrying a message gives back its header and the message', () => {
     fc.assert(
       fc.property(u64, u64, i64, message, (walStart, walEnd, clock, { bytes, parsed }) => {
@@ -205,7 +250,7 @@ describe('pgoutput parsing (properties)', () => {
 
   it('random bytes give a ReplicationError or a message, never another exception', () => {
     const tagged = fc
-      .tuple(fc.constantFrom(...'BCORYIUDTMXw k'), fc.uint8Array({ maxLength: 64 }))
+      .tuple(fc.constantFrom(...'BCORYIUDTMSEcAXw k'), fc.uint8Array({ maxLength: 64 }))
       .map(([tag, rest]) => Buffer.concat([Buffer.from(tag, 'latin1'), rest]));
     fc.assert(
       fc.property(
@@ -215,6 +260,7 @@ describe('pgoutput parsing (properties)', () => {
         ),
         (bytes) => {
           onlyReplicationErrors(() => parsePgOutput(bytes));
+          onlyReplicationErrors(() => parsePgOutput(bytes, true));
           onlyReplicationErrors(() => parseReplicationFrame(bytes));
         },
       ),

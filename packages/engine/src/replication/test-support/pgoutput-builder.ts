@@ -1,5 +1,5 @@
 /**
- * Test support: pgoutput (protocol v1) messages and replication CopyBoth frames built by hand,
+ * Test support: pgoutput (protocol v1 and v2 streaming) messages and replication CopyBoth frames built by hand,
  * byte for byte as the server sends them, so decoder tests need no database.
  */
 
@@ -138,6 +138,19 @@ export const pgo = {
       .i32(content.length)
       .raw(content)
       .done(),
+  streamStart: (xid: number, firstSegment: boolean): Buffer =>
+    new Bytes()
+      .char('S')
+      .u32(xid)
+      .u8(firstSegment ? 1 : 0)
+      .done(),
+  streamStop: (): Buffer => new Bytes().char('E').done(),
+  streamCommit: (xid: number, commitLsn: bigint, endLsn: bigint, commitTime = 0n, flags = 0): Buffer =>
+    new Bytes().char('c').u32(xid).u8(flags).u64(commitLsn).u64(endLsn).i64(commitTime).done(),
+  streamAbort: (xid: number, subXid: number): Buffer => new Bytes().char('A').u32(xid).u32(subXid).done(),
+  /** `message` (Relation, Type, Insert, …) as sent inside a streamed chunk: the xid after its tag. */
+  streamed: (xid: number, message: Uint8Array): Buffer =>
+    new Bytes().raw(message.subarray(0, 1)).u32(xid).raw(message.subarray(1)).done(),
   /** An XLogData CopyBoth frame ('w') carrying `data`. */
   xlog: (walStart: bigint, walEnd: bigint, clock: bigint, data: Uint8Array): Buffer =>
     new Bytes().char('w').u64(walStart).u64(walEnd).i64(clock).raw(data).done(),
