@@ -12,7 +12,7 @@ import { isDataError } from './data-error.js';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { readFirstFrame } from './frame-input.js';
 import { ensureSchema } from './target-table.js';
-import { ensureWatermarkTable } from './watermark-store.js';
+import { ensureWatermarkTable, takeEpoch } from './watermark-store.js';
 import { destinationResumePoint } from './resume-point.js';
 import { writeAppend } from './write-append.js';
 import { readFirstCdcFrame, requireCdcWriteMode, writeCdc } from './write-cdc.js';
@@ -58,23 +58,31 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
     conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
     yield* ensureSchema(conn, settings.schema);
     yield* ensureWatermarkTable(conn, settings.schema);
+    // before the resume point is read: an older session still running (a zombie) committed before
+    // this, and its rows are covered, or every later commit of it is refused (FENCED)
+    const fence = yield* takeEpoch(conn, {
+      schema: settings.schema,
+      pipeline: context.pipeline,
+      stream: checkpointKey(stream),
+    });
     // replace starts over; after `state reset` the stored watermark is ignored until the next commit
     // overwrites it; a missing (or, incremental, emptied) target table starts over too
     const resume = yield* destinationResumePoint(
       conn,
-      { schema: settings.schema, pipeline: context.pipeline, stream: checkpointKey(stream) },
+      fence,
       stream.destinationTable,
       stream,
       context.ignoreWatermark === true,
     );
     checkpoint('resume', resume);
-    const input = cdc ? yield* readFirstCdcFrame(conn, settings, context.pipeline, stream) : yield* readFirstFrame();
+    const input = cdc ? yield* readFirstCdcFrame(conn, settings, fence, stream) : yield* readFirstFrame();
     const session = {
       conn,
       settings,
       pipeline: context.pipeline,
       stream,
       input,
+      epoch: fence.epoch,
       runId: context.runId,
       onDataError: context.onDataError ?? 'fail',
       isolateRows: context.isolateRows === true,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { batchFromRows, ConnectorHarness, FakePostgres } from '@rapidbyte/sdk/testing';
 import { RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL } from '../src/target-catalog.js';
+import { epochFenceSql, fencedWatermarkSql, readWatermarkSql, takeEpochSql } from '../src/watermark-sql.js';
 
 // dest-postgres's append flow on the SDK's in-memory host: no database. The fake catalog knows the
 // target table only once the connector has created it.
@@ -42,7 +43,9 @@ describe('dest-postgres on the harness', () => {
     expect(pg.copyIns[0]?.sql).toMatch(/^COPY "raw"\."users" \("id", "email"\) FROM STDIN/);
     expect(pg.copyIns[0]?.frames.map((f) => f.numRows)).toEqual([2]);
     const sqls = pg.queries.map((q) => q.sql);
-    const watermark = sqls.findIndex((s) => s.includes('_rb_watermarks') && s.startsWith('INSERT'));
+    const watermark = sqls.findIndex(
+      (s) => s.includes('_rb_watermarks') && s.startsWith('INSERT') && s.includes('payload'),
+    );
     expect(watermark).toBeGreaterThan(sqls.indexOf('BEGIN'));
     expect(sqls.indexOf('COMMIT')).toBeGreaterThan(watermark);
     // the engine learns the marker is committed only after the COMMIT; first it heard that the
@@ -52,5 +55,83 @@ describe('dest-postgres on the harness', () => {
       { kind: 'committed', payload: { mode: 'full_refresh', complete: true, rows: 2 } },
     ]);
     expect(pg.open.size).toBe(0);
+  });
+
+  /** A fake whose target `raw.users` exists; the stream took epoch 3, `current` is what the commit finds. */
+  function fencedPostgres(current: string): FakePostgres {
+    return new FakePostgres({
+      query: (sql) => {
+        if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
+        if (sql === TABLE_COLUMNS_SQL)
+          return {
+            rows: [
+              ['id', 'bigint', '20', 'N', 'true', '[]'],
+              ['email', 'text', '25', 'S', 'true', '[]'],
+            ],
+          };
+        if (sql === takeEpochSql('raw')) return { rows: [['3']] };
+        if (sql === fencedWatermarkSql('raw') || sql === epochFenceSql('raw')) return { rows: [[current]] };
+        return undefined;
+      },
+    });
+  }
+  const context = { pipeline: 'p', stream: { name: 'public.users', writeMode: 'append', destinationTable: 'users' } };
+
+  it('takes the epoch before it reads the resume point, and commits with it when it is still current', async () => {
+    const pg = fencedPostgres('3');
+    const run = await harness.write({
+      config,
+      context,
+      input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+      handlers: pg.handlers,
+    });
+    expect(run.outcome.ok).toBe(true);
+    const sqls = pg.queries.map((q) => q.sql);
+    const taken = sqls.indexOf(takeEpochSql('raw'));
+    expect(taken).toBeGreaterThan(-1);
+    expect(taken).toBeLessThan(sqls.indexOf(readWatermarkSql('raw')));
+    expect(pg.queries[taken]?.params).toEqual(['p', 'public.users']);
+    const write = pg.queries.find((q) => q.sql === fencedWatermarkSql('raw'));
+    expect(write?.params).toEqual(['p', 'public.users', '{"mode":"full_refresh","rows":1}', '3']);
+    expect(sqls.slice(sqls.indexOf(fencedWatermarkSql('raw')) + 1)).toEqual(['COMMIT']);
+    expect(run.checkpoints.filter((c) => c.kind === 'committed')).toHaveLength(1);
+  });
+
+  it('a commit that finds a newer epoch rolls back and fails the stream with the permanent FENCED', async () => {
+    const pg = fencedPostgres('4');
+    const run = await harness.write({
+      config,
+      context,
+      input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+      handlers: pg.handlers,
+    });
+    expect(run.outcome.ok).toBe(false);
+    expect(run.outcome.error).toMatchObject({ kind: 'permanent', code: 'FENCED' });
+    expect(run.outcome.error?.message).toContain(
+      'public.users: another attempt (epoch 4) took over this stream since this attempt started (epoch 3): its commit was refused, nothing written',
+    );
+    const sqls = pg.queries.map((q) => q.sql);
+    expect(sqls.slice(sqls.indexOf(fencedWatermarkSql('raw')) + 1)).toEqual(['ROLLBACK']);
+    expect(sqls).not.toContain('COMMIT');
+    expect(run.checkpoints.filter((c) => c.kind === 'committed')).toEqual([]);
+  });
+
+  it('frames after the last marker commit only when the share-locked epoch is still the session one', async () => {
+    for (const [current, ok] of [
+      ['3', true],
+      ['5', false],
+    ] as const) {
+      const pg = fencedPostgres(current);
+      const run = await harness.write({
+        config,
+        context,
+        input: [batchFromRows([{ id: 1, email: 'a@x' }])],
+        handlers: pg.handlers,
+      });
+      expect(run.outcome.ok, current).toBe(ok);
+      const sqls = pg.queries.map((q) => q.sql);
+      expect(sqls.slice(sqls.indexOf(epochFenceSql('raw')) + 1), current).toEqual([ok ? 'COMMIT' : 'ROLLBACK']);
+      if (!ok) expect(run.outcome.error).toMatchObject({ code: 'FENCED' });
+    }
   });
 });
