@@ -58,11 +58,11 @@ async function backends(db: TestDatabase, pipeline: string, extra = ''): Promise
 }
 
 /** The stream's epoch in the destination's watermark table (undefined: no row yet). */
-async function epochOf(dst: TestDatabase, pipeline: string): Promise<number | undefined> {
+async function epochOf(dst: TestDatabase, pipeline: string, stream = TABLE): Promise<number | undefined> {
   const r = await cluster.query(
     dst.name,
     `SELECT epoch::int AS e FROM public._rb_watermarks WHERE pipeline = $1 AND stream = $2`,
-    [pipeline, TABLE],
+    [pipeline, stream],
   );
   return (r.rows[0] as { e: number } | undefined)?.e;
 }
@@ -118,9 +118,13 @@ describe('fencing: a stopped attempt woken up after another took its stream over
         expect(committed).toBeLessThan(ROWS);
         expect(await epochOf(dst, name)).toBe(1);
         const aPids = await backends(dst, name);
-        // changed after A read them: an upsert that let A's stale rows in after B's would differ from the source
+        // changed after A read them, past what A committed (in key order; at most one COMMIT of A's
+        // still in flight): an upsert that let A's stale rows in after B's would differ from the source
         if (writeMode === 'upsert')
-          await cluster.psql(src.name, `UPDATE ${TABLE} SET hash = 'changed during upsert' WHERE id % 1000 = 0`);
+          await cluster.psql(
+            src.name,
+            `UPDATE ${TABLE} SET hash = 'changed during upsert' WHERE id % 1000 = 0 AND id > ${committed + CHUNK}`,
+          );
 
         const runB = spawnCli(['run', '--json', b.file]);
         const how = await waitDoneOrBlocked(runB, dst, name, aPids);
@@ -227,6 +231,78 @@ describe('fencing: a stopped attempt woken up after another took its stream over
     } finally {
       if (stopped) process.kill(a.pid, 'SIGCONT');
       await a.kill9();
+    }
+  });
+
+  it('cdc upsert: once a newer session took the stream, the --follow session cannot apply; the slot stays behind; a rerun catches up', async () => {
+    const name = 'fence_cdc';
+    const cdcSrc = await databases.create(
+      'fence_cdc_src',
+      `CREATE TABLE public.ev (id int PRIMARY KEY, v int NOT NULL); INSERT INTO public.ev SELECT g, 0 FROM generate_series(1, 100) g;`,
+    );
+    const dst = await databases.create(name);
+    const file = writePipelineDoc(
+      pgPipeline({
+        name,
+        src: cdcSrc,
+        dst,
+        streams: [{ name: 'public.ev', sync_mode: 'cdc' }],
+        writeMode: 'upsert',
+      }),
+    );
+    const follow = spawnCli(['run', '--follow', '--json', file]);
+    try {
+      const committedLsn = async (): Promise<string | undefined> => {
+        const r = await cluster.query(
+          dst.name,
+          `SELECT payload->>'lsn' AS l FROM public._rb_watermarks WHERE pipeline = $1 AND stream = 'public.ev'`,
+          [name],
+        );
+        return (r.rows[0] as { l: string | null } | undefined)?.l ?? undefined;
+      };
+      await waitFor(
+        'the snapshot to commit',
+        async () => {
+          const r = await cluster.query(dst.name, `SELECT count(*)::int AS n FROM ev`).catch(() => undefined);
+          return r && (r.rows[0] as { n: number }).n === 100 && (await committedLsn()) ? true : undefined;
+        },
+        { cli: follow, intervalMs: 200 },
+      );
+      // what a newer session of the stream does first (another worker re-running the chain)
+      await cluster.query(
+        dst.name,
+        `UPDATE public._rb_watermarks SET epoch = epoch + 1 WHERE pipeline = $1 AND stream = 'public.ev' RETURNING epoch`,
+        [name],
+      );
+      const before = await committedLsn();
+      await cluster.psql(
+        cdcSrc.name,
+        `INSERT INTO ev SELECT g, 1 FROM generate_series(101, 150) g; UPDATE ev SET v = 2 WHERE id <= 10;`,
+      );
+      const result = await follow.exited;
+      expect(result.code, cliOutput(result)).toBe(1);
+      expect(`${result.stdout}\n${result.stderr}`).toContain('FENCED');
+      expect(`${result.stdout}\n${result.stderr}`).toContain(
+        'public.ev: another attempt (epoch 2) took over this stream since this attempt started (epoch 1): its commit was refused, nothing written',
+      );
+      // nothing of the changes was applied, the watermark did not move, the slot was not acknowledged past it
+      const rows = await cluster.query(dst.name, `SELECT count(*)::int AS n, sum(v)::int AS s FROM ev`);
+      expect(rows.rows[0]).toEqual({ n: 100, s: 0 });
+      expect(await committedLsn()).toBe(before);
+      const slot = await cluster.query(
+        cdcSrc.name,
+        `SELECT pg_wal_lsn_diff(confirmed_flush_lsn, $1::pg_lsn)::float8 AS ahead FROM pg_replication_slots WHERE slot_name = $2`,
+        [before, `rapidbyte_${name}`],
+      );
+      expect((slot.rows[0] as { ahead: number }).ahead).toBeLessThanOrEqual(0);
+
+      const rerun = spawnCli(['run', '--json', file]);
+      const again = await rerun.exited;
+      expect(again.code, cliOutput(again)).toBe(0);
+      await expectTablesEqual(cdcSrc, 'public.ev', dst, 'public.ev', { rows: 150 });
+      expect(await epochOf(dst, name, 'public.ev')).toBe(3);
+    } finally {
+      await follow.kill9();
     }
   });
 });

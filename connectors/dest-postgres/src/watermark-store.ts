@@ -89,6 +89,25 @@ export function* checkFence(conn: number, fence: Fence): Step<void> {
   yield* refuseNewerEpoch(conn, fence, r.rows[0]?.[0]);
 }
 
+/**
+ * What a session that failed should report: `FENCED` when a newer session took the stream since
+ * this one started (checked after rolling back), else undefined (the failure stands). A zombie's
+ * load can fail before its commit because of the newer session's rows (an append into a keyed
+ * table: a duplicate key, which would be retried as rejected rows); reported as is, the engine
+ * would retry it and the retry would take the stream back. Undefined too when the check itself
+ * fails (the connection is gone).
+ */
+export function* fencedInstead(conn: number, fence: Fence, error: unknown): Step<ConnectorError | undefined> {
+  if (error instanceof ConnectorError && error.code === 'FENCED') return undefined;
+  try {
+    yield* pg.query(conn, 'ROLLBACK');
+    const current = (yield* pg.query(conn, epochFenceSql(fence.schema), [fence.pipeline, fence.stream])).rows[0]?.[0];
+    return current === undefined || current === fence.epoch ? undefined : fencedError(fence, current);
+  } catch {
+    return undefined;
+  }
+}
+
 /** No row (deleted by hand) is nothing to fence against; another epoch than the session's is. */
 function* refuseNewerEpoch(conn: number, fence: Fence, current: string | undefined): Step<void> {
   if (current === undefined || current === fence.epoch) return;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { batchFromRows, ConnectorHarness, FakePostgres } from '@rapidbyte/sdk/testing';
+import { batchFromRows, ConnectorHarness, failure, FakePostgres } from '@rapidbyte/sdk/testing';
 import { RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL } from '../src/target-catalog.js';
 import { epochFenceSql, fencedWatermarkSql, readWatermarkSql, takeEpochSql } from '../src/watermark-sql.js';
 
@@ -58,8 +58,17 @@ describe('dest-postgres on the harness', () => {
   });
 
   /** A fake whose target `raw.users` exists; the stream took epoch 3, `current` is what the commit finds. */
-  function fencedPostgres(current: string): FakePostgres {
+  function fencedPostgres(current: string, copyFails = false): FakePostgres {
     return new FakePostgres({
+      copyIn: () =>
+        copyFails
+          ? failure(
+              'SQLSTATE_23505',
+              'duplicate key value violates unique constraint "users_pkey"',
+              'permanent',
+              '23505',
+            )
+          : undefined,
       query: (sql) => {
         if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
         if (sql === TABLE_COLUMNS_SQL)
@@ -132,6 +141,26 @@ describe('dest-postgres on the harness', () => {
       const sqls = pg.queries.map((q) => q.sql);
       expect(sqls.slice(sqls.indexOf(epochFenceSql('raw')) + 1), current).toEqual([ok ? 'COMMIT' : 'ROLLBACK']);
       if (!ok) expect(run.outcome.error).toMatchObject({ code: 'FENCED' });
+    }
+  });
+
+  it('a load that fails after a newer session took the stream reports FENCED, not a retryable rejected row', async () => {
+    for (const [current, code] of [
+      ['3', 'ROWS_REJECTED'],
+      ['4', 'FENCED'],
+    ] as const) {
+      const pg = fencedPostgres(current, true);
+      const run = await harness.write({
+        config,
+        context: { ...context, stream: { ...context.stream, primaryKey: ['id'] } },
+        input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+        handlers: pg.handlers,
+      });
+      expect(run.outcome.error, current).toMatchObject({ code, kind: code === 'FENCED' ? 'permanent' : 'transient' });
+      const sqls = pg.queries.map((q) => q.sql);
+      // rolled back first, then the epoch looked up
+      expect(sqls.slice(-2), current).toEqual(['ROLLBACK', epochFenceSql('raw')]);
+      expect(sqls).not.toContain('COMMIT');
     }
   });
 });
