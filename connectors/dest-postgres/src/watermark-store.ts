@@ -133,15 +133,18 @@ export function requirePayload(text: string, stream: string): CheckpointPayload 
 }
 
 /**
- * `commit(payload)`: writes the watermark (when a payload is given; else only checks the fence)
- * and COMMITs the open transaction — refused with `FENCED` when a newer session took the stream;
- * `committed(payload)`: reports the committed marker to the engine.
+ * `commit(payload, beforeCommit)`: writes the watermark (when a payload is given; else only checks
+ * the fence), runs `beforeCommit` and COMMITs the open transaction — refused with `FENCED` when a
+ * newer session took the stream (then `beforeCommit` does not run; once the fence passed, the row
+ * lock it took keeps a newer session out until the COMMIT); `committed(payload)`: reports the
+ * committed marker to the engine.
  */
 export function watermarkCommits(conn: number, key: Fence) {
   return {
-    *commit(payload: string | undefined): Step<void> {
+    *commit(payload: string | undefined, beforeCommit?: () => Step<void>): Step<void> {
       if (payload !== undefined) yield* writeWatermark(conn, key, requirePayload(payload, key.stream));
       else yield* checkFence(conn, key);
+      if (beforeCommit) yield* beforeCommit();
       yield* pg.query(conn, 'COMMIT');
     },
     // An arrow: the writers pass it on detached (`committed: marks.committed`).
