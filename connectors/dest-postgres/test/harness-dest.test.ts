@@ -7,6 +7,10 @@ import { epochFenceSql, fencedWatermarkSql, readWatermarkSql, takeEpochSql } fro
 // dest-postgres's append flow on the SDK's in-memory host: no database. The fake catalog knows the
 // target table only once the connector has created it.
 const harness = await ConnectorHarness.load(fileURLToPath(new URL('..', import.meta.url)));
+/** The error a session ended with (undefined when it succeeded). */
+const errorOf = (run: {
+  outcome: { ok: true } | { ok: false; error: { readonly message: string } };
+}): { readonly message: string } | undefined => (run.outcome.ok ? undefined : run.outcome.error);
 const config = { url: 'postgres://loader:secret@wh.internal:5432/wh', schema: 'raw' };
 
 describe('dest-postgres on the harness', () => {
@@ -84,7 +88,10 @@ describe('dest-postgres on the harness', () => {
       },
     });
   }
-  const context = { pipeline: 'p', stream: { name: 'public.users', writeMode: 'append', destinationTable: 'users' } };
+  const context = {
+    pipeline: 'p',
+    stream: { name: 'public.users', writeMode: 'append' as const, destinationTable: 'users' },
+  };
 
   it('takes the epoch before it reads the resume point, and commits with it when it is still current', async () => {
     const pg = fencedPostgres('3');
@@ -115,8 +122,8 @@ describe('dest-postgres on the harness', () => {
       handlers: pg.handlers,
     });
     expect(run.outcome.ok).toBe(false);
-    expect(run.outcome.error).toMatchObject({ kind: 'permanent', code: 'FENCED' });
-    expect(run.outcome.error?.message).toContain(
+    expect(errorOf(run)).toMatchObject({ kind: 'permanent', code: 'FENCED' });
+    expect(errorOf(run)?.message).toContain(
       'public.users: another attempt (epoch 4) took over this stream since this attempt started (epoch 3): its commit was refused, nothing written',
     );
     const sqls = pg.queries.map((q) => q.sql);
@@ -140,7 +147,7 @@ describe('dest-postgres on the harness', () => {
       expect(run.outcome.ok, current).toBe(ok);
       const sqls = pg.queries.map((q) => q.sql);
       expect(sqls.slice(sqls.indexOf(epochFenceSql('raw')) + 1), current).toEqual([ok ? 'COMMIT' : 'ROLLBACK']);
-      if (!ok) expect(run.outcome.error).toMatchObject({ code: 'FENCED' });
+      if (!ok) expect(errorOf(run)).toMatchObject({ code: 'FENCED' });
     }
   });
 
@@ -156,7 +163,7 @@ describe('dest-postgres on the harness', () => {
         input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
         handlers: pg.handlers,
       });
-      expect(run.outcome.error, current).toMatchObject({ code, kind: code === 'FENCED' ? 'permanent' : 'transient' });
+      expect(errorOf(run), current).toMatchObject({ code, kind: code === 'FENCED' ? 'permanent' : 'transient' });
       const sqls = pg.queries.map((q) => q.sql);
       // rolled back first, then the epoch looked up
       expect(sqls.slice(-2), current).toEqual(['ROLLBACK', epochFenceSql('raw')]);
