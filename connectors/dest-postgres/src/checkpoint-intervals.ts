@@ -15,8 +15,11 @@ export interface IntervalTarget {
   write(frame: FrameHandle): Step<void>;
   /** Ends the frames of the open transaction (end the COPY, merge); returns the rows loaded. */
   close(): Step<number>;
-  /** Writes the watermark (when a payload is given) and `COMMIT`s. */
-  commit(payload: string | undefined): Step<void>;
+  /**
+   * Writes the watermark (when a payload is given; it checks the session's fence), runs
+   * `beforeCommit` (when given: it happens only if the fence let the commit through) and `COMMIT`s.
+   */
+  commit(payload: string | undefined, beforeCommit?: () => Step<void>): Step<void>;
   /** After the commit of a marker: report it (`checkpoint('committed', ...)`). */
   committed(payload: string): void;
   /** Row isolation (optional): without it a rejected row fails the load, as before. */
@@ -112,8 +115,8 @@ export function* loadByCheckpoint(
         throw isolation.retry(error);
       }
     }
-    if (isolating) yield* (isolation as IntervalIsolation).beforeCommit();
-    yield* target.commit(payload);
+    // dead letters reach the state DB only once the fence let this commit through
+    yield* target.commit(payload, isolating ? () => (isolation as IntervalIsolation).beforeCommit() : undefined);
     inTransaction = false;
     commits += 1;
   }

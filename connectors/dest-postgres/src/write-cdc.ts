@@ -4,7 +4,7 @@ import { CDC_WRITE_MODES, isCdcWriteMode, isSnapshotMarker } from './cdc-frame.j
 import type { DestSettings } from './dest-config.js';
 import { readFirstFrame, type FrameInput } from './frame-input.js';
 import { tableOid } from './target-table.js';
-import { requirePayload, watermarkCommits } from './watermark-store.js';
+import { requirePayload, watermarkCommits, type Fence } from './watermark-store.js';
 import { writeCdcAppend } from './write-cdc-append.js';
 import { writeCdcUpsert } from './write-cdc-upsert.js';
 import type { WriteSession } from './write-session.js';
@@ -30,15 +30,16 @@ export function* writeCdc(session: WriteSession): Step<TransferSummary> {
  * The first frame of a `cdc` stream. Each marker before it commits at once (its own transaction
  * with the watermark, reported committed), so an idle stream's LSN advances — and the source's
  * slot with it — before any change arrives. A snapshot marker without frames (an empty table)
- * empties an existing upsert target in that transaction.
+ * empties an existing upsert target in that transaction. Those commits are fenced by the
+ * session's epoch (`fence`) like every other.
  */
 export function* readFirstCdcFrame(
   conn: number,
   settings: DestSettings,
-  pipeline: string,
+  fence: Fence,
   stream: StreamContext,
 ): Step<FrameInput> {
-  const marks = watermarkCommits(conn, { schema: settings.schema, pipeline, stream: stream.name });
+  const marks = watermarkCommits(conn, fence);
   return yield* readFirstFrame(function* (payload) {
     yield* pg.query(conn, 'BEGIN');
     if (

@@ -14,7 +14,7 @@ import { fieldsWithComposites } from './composite-columns.js';
 import { fieldsWithDomains } from './domain-columns.js';
 import { copyInTo } from './copy-in-to.js';
 import { ensureEnumTypes, planTable, tableOid } from './target-table.js';
-import { requirePayload, writeWatermark } from './watermark-store.js';
+import { checkFence, requirePayload, writeWatermark } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
 /**
@@ -146,11 +146,16 @@ function* addOutgoingForeignKeys(
   }
 }
 
-/** Writes the last marker's payload as the watermark (inside the caller's transaction); none seen: nothing. */
+/**
+ * Writes the last marker's payload as the watermark (inside the caller's transaction; none seen:
+ * only the fence is checked). A newer session of the stream refuses it (`FENCED`): a zombie never
+ * swaps its stale staging table over what a newer run committed.
+ */
 function* writeLastWatermark(session: WriteSession): Step<void> {
   const last = lastMarker(session.input);
   if (last !== undefined)
     yield* writeWatermark(session.conn, watermarkKey(session), requirePayload(last, session.stream.name));
+  else yield* checkFence(session.conn, watermarkKey(session));
 }
 
 /** After the commit: reports the last marker (if any) as committed. */

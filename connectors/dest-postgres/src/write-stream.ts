@@ -12,7 +12,7 @@ import { isDataError } from './data-error.js';
 import { destSettings, type DestConfig } from './dest-config.js';
 import { readFirstFrame } from './frame-input.js';
 import { ensureSchema } from './target-table.js';
-import { ensureWatermarkTable } from './watermark-store.js';
+import { ensureWatermarkTable, fencedInstead, takeEpoch, type Fence } from './watermark-store.js';
 import { destinationResumePoint } from './resume-point.js';
 import { writeAppend } from './write-append.js';
 import { readFirstCdcFrame, requireCdcWriteMode, writeCdc } from './write-cdc.js';
@@ -54,27 +54,36 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
   const settings = destSettings(config);
   const target = quoteQualified(settings.schema, stream.destinationTable);
   let conn: number | undefined;
+  let fence: Fence | undefined;
   try {
     conn = yield* openConnection(config, `rapidbyte/${context.pipeline}`);
     yield* ensureSchema(conn, settings.schema);
     yield* ensureWatermarkTable(conn, settings.schema);
+    // before the resume point is read: an older session still running (a zombie) committed before
+    // this, and its rows are covered, or every later commit of it is refused (FENCED)
+    fence = yield* takeEpoch(conn, {
+      schema: settings.schema,
+      pipeline: context.pipeline,
+      stream: checkpointKey(stream),
+    });
     // replace starts over; after `state reset` the stored watermark is ignored until the next commit
     // overwrites it; a missing (or, incremental, emptied) target table starts over too
     const resume = yield* destinationResumePoint(
       conn,
-      { schema: settings.schema, pipeline: context.pipeline, stream: checkpointKey(stream) },
+      fence,
       stream.destinationTable,
       stream,
       context.ignoreWatermark === true,
     );
     checkpoint('resume', resume);
-    const input = cdc ? yield* readFirstCdcFrame(conn, settings, context.pipeline, stream) : yield* readFirstFrame();
+    const input = cdc ? yield* readFirstCdcFrame(conn, settings, fence, stream) : yield* readFirstFrame();
     const session = {
       conn,
       settings,
       pipeline: context.pipeline,
       stream,
       input,
+      epoch: fence.epoch,
       runId: context.runId,
       onDataError: context.onDataError ?? 'fail',
       isolateRows: context.isolateRows === true,
@@ -90,7 +99,9 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
     yield* closeQuietly(conn);
     conn = undefined;
     return result;
-  } catch (error) {
+  } catch (caught) {
+    // a session another one took over reports that, whatever failed first (see fencedInstead)
+    const error = (conn !== undefined && fence && (yield* fencedInstead(conn, fence, caught))) || caught;
     yield* closeQuietly(conn);
     // replace and CDC load whole batches: say why on_data_error did not isolate the row
     const whole =

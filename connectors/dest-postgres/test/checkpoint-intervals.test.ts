@@ -42,7 +42,8 @@ function run(
       rowsInTx = 0;
       return rows;
     },
-    *commit(payload) {
+    *commit(payload, beforeCommit) {
+      if (beforeCommit) yield* beforeCommit();
       events.push(payload === undefined ? 'COMMIT' : `COMMIT ${payload}`);
     },
     committed(payload) {

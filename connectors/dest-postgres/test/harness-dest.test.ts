@@ -1,11 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { batchFromRows, ConnectorHarness, FakePostgres } from '@rapidbyte/sdk/testing';
+import { batchFromRows, ConnectorHarness, failure, FakePostgres } from '@rapidbyte/sdk/testing';
 import { RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL } from '../src/target-catalog.js';
+import { epochFenceSql, fencedWatermarkSql, readWatermarkSql, takeEpochSql } from '../src/watermark-sql.js';
 
 // dest-postgres's append flow on the SDK's in-memory host: no database. The fake catalog knows the
 // target table only once the connector has created it.
 const harness = await ConnectorHarness.load(fileURLToPath(new URL('..', import.meta.url)));
+/** The error a session ended with (undefined when it succeeded). */
+const errorOf = (run: {
+  outcome: { ok: true } | { ok: false; error: { readonly message: string } };
+}): { readonly message: string } | undefined => (run.outcome.ok ? undefined : run.outcome.error);
 const config = { url: 'postgres://loader:secret@wh.internal:5432/wh', schema: 'raw' };
 
 describe('dest-postgres on the harness', () => {
@@ -42,7 +47,9 @@ describe('dest-postgres on the harness', () => {
     expect(pg.copyIns[0]?.sql).toMatch(/^COPY "raw"\."users" \("id", "email"\) FROM STDIN/);
     expect(pg.copyIns[0]?.frames.map((f) => f.numRows)).toEqual([2]);
     const sqls = pg.queries.map((q) => q.sql);
-    const watermark = sqls.findIndex((s) => s.includes('_rb_watermarks') && s.startsWith('INSERT'));
+    const watermark = sqls.findIndex(
+      (s) => s.includes('_rb_watermarks') && s.startsWith('INSERT') && s.includes('payload'),
+    );
     expect(watermark).toBeGreaterThan(sqls.indexOf('BEGIN'));
     expect(sqls.indexOf('COMMIT')).toBeGreaterThan(watermark);
     // the engine learns the marker is committed only after the COMMIT; first it heard that the
@@ -52,5 +59,115 @@ describe('dest-postgres on the harness', () => {
       { kind: 'committed', payload: { mode: 'full_refresh', complete: true, rows: 2 } },
     ]);
     expect(pg.open.size).toBe(0);
+  });
+
+  /** A fake whose target `raw.users` exists; the stream took epoch 3, `current` is what the commit finds. */
+  function fencedPostgres(current: string, copyFails = false): FakePostgres {
+    return new FakePostgres({
+      copyIn: () =>
+        copyFails
+          ? failure(
+              'SQLSTATE_23505',
+              'duplicate key value violates unique constraint "users_pkey"',
+              'permanent',
+              '23505',
+            )
+          : undefined,
+      query: (sql) => {
+        if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
+        if (sql === TABLE_COLUMNS_SQL)
+          return {
+            rows: [
+              ['id', 'bigint', '20', 'N', 'true', '[]'],
+              ['email', 'text', '25', 'S', 'true', '[]'],
+            ],
+          };
+        if (sql === takeEpochSql('raw')) return { rows: [['3']] };
+        if (sql === fencedWatermarkSql('raw') || sql === epochFenceSql('raw')) return { rows: [[current]] };
+        return undefined;
+      },
+    });
+  }
+  const context = {
+    pipeline: 'p',
+    stream: { name: 'public.users', writeMode: 'append' as const, destinationTable: 'users' },
+  };
+
+  it('takes the epoch before it reads the resume point, and commits with it when it is still current', async () => {
+    const pg = fencedPostgres('3');
+    const run = await harness.write({
+      config,
+      context,
+      input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+      handlers: pg.handlers,
+    });
+    expect(run.outcome.ok).toBe(true);
+    const sqls = pg.queries.map((q) => q.sql);
+    const taken = sqls.indexOf(takeEpochSql('raw'));
+    expect(taken).toBeGreaterThan(-1);
+    expect(taken).toBeLessThan(sqls.indexOf(readWatermarkSql('raw')));
+    expect(pg.queries[taken]?.params).toEqual(['p', 'public.users']);
+    const write = pg.queries.find((q) => q.sql === fencedWatermarkSql('raw'));
+    expect(write?.params).toEqual(['p', 'public.users', '{"mode":"full_refresh","rows":1}', '3']);
+    expect(sqls.slice(sqls.indexOf(fencedWatermarkSql('raw')) + 1)).toEqual(['COMMIT']);
+    expect(run.checkpoints.filter((c) => c.kind === 'committed')).toHaveLength(1);
+  });
+
+  it('a commit that finds a newer epoch rolls back and fails the stream with the permanent FENCED', async () => {
+    const pg = fencedPostgres('4');
+    const run = await harness.write({
+      config,
+      context,
+      input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+      handlers: pg.handlers,
+    });
+    expect(run.outcome.ok).toBe(false);
+    expect(errorOf(run)).toMatchObject({ kind: 'permanent', code: 'FENCED' });
+    expect(errorOf(run)?.message).toContain(
+      'public.users: another attempt (epoch 4) took over this stream since this attempt started (epoch 3): its commit was refused, nothing written',
+    );
+    const sqls = pg.queries.map((q) => q.sql);
+    expect(sqls.slice(sqls.indexOf(fencedWatermarkSql('raw')) + 1)).toEqual(['ROLLBACK']);
+    expect(sqls).not.toContain('COMMIT');
+    expect(run.checkpoints.filter((c) => c.kind === 'committed')).toEqual([]);
+  });
+
+  it('frames after the last marker commit only when the share-locked epoch is still the session one', async () => {
+    for (const [current, ok] of [
+      ['3', true],
+      ['5', false],
+    ] as const) {
+      const pg = fencedPostgres(current);
+      const run = await harness.write({
+        config,
+        context,
+        input: [batchFromRows([{ id: 1, email: 'a@x' }])],
+        handlers: pg.handlers,
+      });
+      expect(run.outcome.ok, current).toBe(ok);
+      const sqls = pg.queries.map((q) => q.sql);
+      expect(sqls.slice(sqls.indexOf(epochFenceSql('raw')) + 1), current).toEqual([ok ? 'COMMIT' : 'ROLLBACK']);
+      if (!ok) expect(errorOf(run)).toMatchObject({ code: 'FENCED' });
+    }
+  });
+
+  it('a load that fails after a newer session took the stream reports FENCED, not a retryable rejected row', async () => {
+    for (const [current, code] of [
+      ['3', 'ROWS_REJECTED'],
+      ['4', 'FENCED'],
+    ] as const) {
+      const pg = fencedPostgres(current, true);
+      const run = await harness.write({
+        config,
+        context: { ...context, stream: { ...context.stream, primaryKey: ['id'] } },
+        input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+        handlers: pg.handlers,
+      });
+      expect(errorOf(run), current).toMatchObject({ code, kind: code === 'FENCED' ? 'permanent' : 'transient' });
+      const sqls = pg.queries.map((q) => q.sql);
+      // rolled back first, then the epoch looked up
+      expect(sqls.slice(-2), current).toEqual(['ROLLBACK', epochFenceSql('raw')]);
+      expect(sqls).not.toContain('COMMIT');
+    }
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordBatch } from 'apache-arrow';
 import { batchFromRows, ConnectorHarness, FakePostgres, failure } from '@rapidbyte/sdk/testing';
 import { RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL } from '../src/target-catalog.js';
+import { fencedWatermarkSql, takeEpochSql } from '../src/watermark-sql.js';
 
 // Row isolation of dest-postgres on the SDK's in-memory host: the fake server refuses any COPY
 // frame holding a bad id (as Postgres does with a CHECK violation). A plain attempt ends with the
@@ -17,10 +18,13 @@ const ids = (b: RecordBatch): number[] => Array.from({ length: b.numRows }, (_, 
 const frameOf = (from: number, to: number): RecordBatch =>
   batchFromRows(Array.from({ length: to - from + 1 }, (_, i) => ({ id: from + i, email: `u${from + i}@x` })));
 
-function fakeServer(bad: ReadonlySet<number>): FakePostgres {
+function fakeServer(bad: ReadonlySet<number>, epochNow?: string): FakePostgres {
   return new FakePostgres({
     query: (sql) => {
       if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
+      // the session took epoch 1; `epochNow`: what its commit finds
+      if (sql === takeEpochSql('raw')) return { rows: [['1']] };
+      if (sql === fencedWatermarkSql('raw')) return { rows: [[epochNow ?? '1']] };
       if (sql === TABLE_COLUMNS_SQL)
         return {
           rows: [
@@ -41,8 +45,9 @@ async function load(
   input: readonly (RecordBatch | { checkpoint: unknown })[],
   bad: ReadonlySet<number>,
   isolateRows = true,
+  epochNow?: string,
 ) {
-  const pg = fakeServer(bad);
+  const pg = fakeServer(bad, epochNow);
   const run = await harness.write({
     config,
     context: {
@@ -77,7 +82,9 @@ describe('dest-postgres row isolation (harness)', () => {
     if (run.outcome.ok) return;
     expect(run.outcome.error).toMatchObject({ kind: 'transient', code: 'ROWS_REJECTED', sqlstate: '23514' });
     expect(run.outcome.error.message).toContain('public.users');
-    expect(sqls.some((s) => s.includes('_rb_watermarks') && s.startsWith('INSERT'))).toBe(false);
+    expect(sqls.some((s) => s.includes('_rb_watermarks') && s.startsWith('INSERT') && s.includes('payload'))).toBe(
+      false,
+    );
     expect(sqls.some((s) => s.startsWith('SAVEPOINT'))).toBe(false);
     expect(run.checkpoints.filter((c) => c.kind === 'committed')).toEqual([]);
   });
@@ -94,7 +101,9 @@ describe('dest-postgres row isolation (harness)', () => {
     expect(loaded).toEqual(range(1, 50, bad));
     // every frame under a savepoint, the refused ones bisected; the good rows commit with the marker's watermark
     expect(sqls.filter((s) => s.startsWith('SAVEPOINT')).length).toBeGreaterThan(4);
-    const watermark = sqls.findIndex((s) => s.includes('_rb_watermarks') && s.startsWith('INSERT'));
+    const watermark = sqls.findIndex(
+      (s) => s.includes('_rb_watermarks') && s.startsWith('INSERT') && s.includes('payload'),
+    );
     const commit = sqls.indexOf('COMMIT');
     expect(watermark).toBeGreaterThan(0);
     expect(commit).toBeGreaterThan(watermark);
@@ -110,6 +119,19 @@ describe('dest-postgres row isolation (harness)', () => {
     expect(run.deadLetters).toEqual([
       { record: { id: 5, email: 'u5@x' }, error: CHECK, category: 'destination:23514' },
     ]);
+  });
+
+  it('dlq: a commit the fence refuses sends no dead letters to the state DB (they are flushed only after the fence)', async () => {
+    const input = [frameOf(1, 8), { checkpoint: { mode: 'full_refresh', rows: 8 } }];
+    const flushes = (r: { requests: readonly { tag: string }[] }): number =>
+      r.requests.filter((q) => q.tag === 'dead-letters-flush').length;
+    const ok = await load('dlq', input, new Set([5]));
+    expect(ok.run.outcome.ok).toBe(true);
+    expect(flushes(ok.run)).toBe(1);
+    const fenced = await load('dlq', input, new Set([5]), true, '2');
+    expect(fenced.run.outcome.ok ? undefined : fenced.run.outcome.error).toMatchObject({ code: 'FENCED' });
+    expect(flushes(fenced.run)).toBe(0);
+    expect(fenced.sqls).not.toContain('COMMIT');
   });
 
   it('every row of a frame bad: the frame loads nothing, the next interval loads normally', async () => {

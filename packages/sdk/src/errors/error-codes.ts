@@ -253,6 +253,10 @@ export const ERROR_CODES = {
     'another session holds a lock on the table: find it in pg_stat_activity and end it, or run later',
   ),
   INVALID_CHECKPOINT: permanent('failure', `the destination's stored watermark is unreadable: ${STATE_RESET}`),
+  FENCED: permanent(
+    'failure',
+    'a newer attempt of this stream (a retry on another worker, or a second run) took it over; its commits stand: check that run, nothing to undo here',
+  ),
 
   // incremental and sharded reads
   CURSOR_FIELD_CHANGED: permanent(
