@@ -30,6 +30,27 @@ const ROWS = 200_000;
 const CHUNK = 20_000;
 const TABLE = 'public.big';
 
+/**
+ * Destination DDL: when a run creates public.big, an event trigger gives it a CHECK constraint that
+ * sleeps 0.1 s every 5,000 ids, so each chunk of 20,000 rows takes >= 0.4 s to commit and "after the
+ * first commit and before the end" is a window of seconds, not a race.
+ */
+const PACE_CREATED_TABLE = `
+  CREATE FUNCTION public.rb_test_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+  BEGIN
+    IF id % 5000 = 0 THEN PERFORM pg_sleep(0.1); END IF;
+    RETURN true;
+  END $$;
+  CREATE FUNCTION public.rb_test_pace_created() RETURNS event_trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
+                WHERE command_tag = 'CREATE TABLE' AND object_identity = 'public.big') THEN
+      ALTER TABLE public.big ADD CONSTRAINT paced CHECK (public.rb_test_pace(id));
+    END IF;
+  END $$;
+  CREATE EVENT TRIGGER rb_test_pace_created ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+    EXECUTE FUNCTION public.rb_test_pace_created();`;
+
 function pipelineFile(o: {
   name: string;
   src: TestDatabase;
@@ -129,13 +150,6 @@ describe('deferred index builds', () => {
     await cluster.psql(
       src.name,
       `${shuffledBigTableSql(TABLE, ROWS)}
-      CREATE FUNCTION public.rb_test_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-      BEGIN
-        IF id % 5000 = 0 THEN PERFORM pg_sleep(0.1); END IF;
-        RETURN true;
-      END $$;
-      -- read slowly: every chunk of 20,000 rows takes >= 0.4 s to leave the source
-      CREATE VIEW public.big_paced AS SELECT * FROM ${TABLE} WHERE public.rb_test_pace(id);
       -- no primary key; the configured one repeats (id 2 twice)
       CREATE TABLE public.dups (id bigint NOT NULL, v text);
       INSERT INTO public.dups VALUES (1, 'a'), (2, 'b'), (3, 'c'), (2, 'again');`,
@@ -207,13 +221,13 @@ describe('deferred index builds', () => {
       const stream = { name: 'public.dups', primary_key: ['id'] };
       const file = pipelineFile({ name, src, dst, writeMode: 'replace', stream });
       const failed = await runCli(['run', '--json', file]);
-      const output = `${failed.stdout}\n${failed.stderr}`;
-      expect(failed.code, output).not.toBe(0);
-      expect(output).toContain('DUPLICATE_KEY');
-      expect(output).toMatch(
-        /public\.dups: the rows loaded into "public"\."dups" repeat a value of its primary key \(id\)/,
+      expect(failed.code, `${failed.stdout}\n${failed.stderr}`).not.toBe(0);
+      const error = (parseJson(failed).streams[0] as { error?: { code: string; message: string } }).error;
+      expect(error?.code).toBe('DUPLICATE_KEY');
+      expect(error?.message).toMatch(
+        /^public\.dups: the rows loaded into "public"\."dups" repeat a value of its primary key \(id\)/,
       );
-      expect(output).toMatch(/Key \(id\)=\(2\) is duplicated/);
+      expect(error?.message).toMatch(/Key \(id\)=\(2\) is duplicated/);
       if (ddl) {
         expect(await cluster.query(dst.name, 'SELECT id, v FROM public.dups').then((r) => r.rows)).toEqual([
           { id: '10', v: 'old' },
@@ -228,56 +242,62 @@ describe('deferred index builds', () => {
       const kept = pipelineFile({ name, src, dst, writeMode: 'replace', stream, config: { defer_indexes: false } });
       const plain = await runCli(['run', '--json', kept]);
       expect(plain.code).not.toBe(0);
-      expect(`${plain.stdout}\n${plain.stderr}`).not.toContain('DUPLICATE_KEY');
+      const other = (parseJson(plain).streams[0] as { error?: { code: string; message: string } }).error;
+      expect(other?.code).not.toBe('DUPLICATE_KEY');
+      expect(other?.message).toMatch(/duplicate key/);
     },
   );
 
-  it('append into a missing table: loaded without its key, killed -9, the rerun builds the key once: equal, named after the table, no duplicates', async () => {
-    const name = 'dfx_kill_append';
-    const dst = await databases.create(name);
-    const stream = { name: 'public.big_paced', primary_key: ['id'], destination_table: 'big' };
-    const file = pipelineFile({ name, src, dst, writeMode: 'append', stream });
+  it.each(['append', 'upsert'])(
+    '%s into a missing table: loaded without its key, killed -9, the rerun builds the key once: equal, named after the table, no duplicates',
+    async (writeMode) => {
+      const name = `dfx_kill_${writeMode}`;
+      const dst = await databases.create(name, PACE_CREATED_TABLE);
+      // upsert into a missing table from a source keyed the same way loads with COPY (upsert-first-load.ts);
+      // its rerun finds rows and merges, which needs the key first
+      const file = pipelineFile({ name, src, dst, writeMode, stream: { name: TABLE } });
 
-    const cli = spawnCli(['run', '--json', file]);
-    const seen = await waitFor(
-      'a committed chunk at the destination',
-      async () => {
-        if ((await cluster.query(dst.name, `SELECT to_regclass('public.big') AS t`)).rows[0]?.t === null)
-          return undefined;
-        const n = await rowCount(dst, TABLE);
-        return n >= CHUNK ? n : undefined;
-      },
-      { cli },
-    );
-    expect(seen).toBeLessThan(ROWS);
-    // the committed part has no key yet; the table says it is owed
-    expect(await primaryKeyNames(dst, TABLE)).toEqual([]);
-    expect(await tableComment(dst, TABLE)).toMatch(/^rapidbyte: primary key pending/);
-    await cli.kill9();
-    await waitBackendsGone([src, dst], name);
-    const committed = await rowCount(dst, TABLE);
-    expect(committed).toBeLessThan(ROWS);
+      const cli = spawnCli(['run', '--json', file]);
+      const seen = await waitFor(
+        'a committed chunk at the destination',
+        async () => {
+          const exists = await cluster.query(dst.name, `SELECT to_regclass('public.big') IS NOT NULL AS e`);
+          if (!(exists.rows[0] as { e: boolean }).e) return undefined;
+          const n = await rowCount(dst, TABLE);
+          return n >= CHUNK ? n : undefined;
+        },
+        { cli },
+      );
+      expect(seen).toBeLessThan(ROWS);
+      // the committed part has no key yet; the table says it is owed
+      expect(await primaryKeyNames(dst, TABLE)).toEqual([]);
+      expect(await tableComment(dst, TABLE)).toMatch(/^rapidbyte: primary key pending/);
+      await cli.kill9();
+      await waitBackendsGone([src, dst], name);
+      const committed = await rowCount(dst, TABLE);
+      expect(committed).toBeLessThan(ROWS);
+      expect(await primaryKeyNames(dst, TABLE)).toEqual([]);
 
-    const rerun = await runCli(['run', '--json', file]);
-    succeeded(rerun);
-    await expectTablesEqual(src, 'public.big_paced', dst, TABLE, { rows: ROWS });
-    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
-    expect(await primaryKeyNames(dst, TABLE)).toEqual(['big_pkey']);
-    expect(await tableComment(dst, TABLE)).toBeNull();
-  });
+      const rerun = await runCli(['run', '--json', file]);
+      succeeded(rerun);
+      await expectTablesEqual(src, TABLE, dst, TABLE, { rows: ROWS });
+      expect(await duplicateKeys(dst, TABLE)).toEqual([]);
+      expect(await primaryKeyNames(dst, TABLE)).toEqual(['big_pkey']);
+      expect(await indexes(dst, TABLE)).toEqual([['big_pkey', true, null]]);
+      expect(await tableComment(dst, TABLE)).toBeNull();
+    },
+  );
 
-  it('a table an append run left without its key: an upsert run builds the key before its first merge and ends equal', async () => {
-    const name = 'dfx_append_then_upsert';
-    const dst = await databases.create(name);
-    const stream = { name: 'public.big_paced', primary_key: ['id'], destination_table: 'big' };
-    const file = pipelineFile({ name, src, dst, writeMode: 'append', stream });
-
+  it('replace of a table an append run left without its key: the new table has the key, and owes nothing', async () => {
+    const name = 'dfx_append_then_replace';
+    const dst = await databases.create(name, PACE_CREATED_TABLE);
+    const file = pipelineFile({ name, src, dst, writeMode: 'append', stream: { name: TABLE } });
     const cli = spawnCli(['run', '--json', file]);
     await waitFor(
       'a committed chunk at the destination',
       async () => {
-        if ((await cluster.query(dst.name, `SELECT to_regclass('public.big') AS t`)).rows[0]?.t === null)
-          return undefined;
+        const exists = await cluster.query(dst.name, `SELECT to_regclass('public.big') IS NOT NULL AS e`);
+        if (!(exists.rows[0] as { e: boolean }).e) return undefined;
         return (await rowCount(dst, TABLE)) >= CHUNK ? true : undefined;
       },
       { cli },
@@ -287,12 +307,10 @@ describe('deferred index builds', () => {
     expect(await primaryKeyNames(dst, TABLE)).toEqual([]);
 
     editPipeline(file, (doc) => {
-      doc.destination.write_mode = 'upsert';
+      doc.destination.write_mode = 'replace';
     });
-    const rerun = await runCli(['run', '--json', file]);
-    succeeded(rerun);
-    await expectTablesEqual(src, 'public.big_paced', dst, TABLE, { rows: ROWS });
-    expect(await duplicateKeys(dst, TABLE)).toEqual([]);
+    succeeded(await runCli(['run', '--json', file]));
+    await expectTablesEqual(src, TABLE, dst, TABLE, { rows: ROWS });
     expect(await primaryKeyNames(dst, TABLE)).toEqual(['big_pkey']);
     expect(await tableComment(dst, TABLE)).toBeNull();
   });
