@@ -52,7 +52,7 @@ export function* deferNewTableKey(
   oid: string,
 ): Step<void> {
   const qualified = quoteQualified(schema, table);
-  let pending: PendingConstraint[] = [];
+  let pending: PendingConstraint[];
   yield* pg.query(conn, 'BEGIN');
   try {
     // a created table has no other index than its key (create-table-ddl.ts)
