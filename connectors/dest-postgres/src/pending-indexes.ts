@@ -1,23 +1,13 @@
 import { log, pg, type Step } from '@rapidbyte/sdk';
-import { quoteIdent, quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
-import { buildDeferredIndexes, dropIndexesForLoad, type DeferredIndex } from './deferred-indexes.js';
+import { quoteLiteral, quoteQualified } from '@rapidbyte/sdk/postgres';
+import { buildDeferredIndexes, dropIndexesForLoad } from './deferred-indexes.js';
+import {
+  pendingAsDeferred,
+  pendingFromComment,
+  PENDING_KEY_PREFIX,
+  type PendingConstraint,
+} from './pending-constraints.js';
 import type { WriteSession } from './write-session.js';
-
-/**
- * How a table an `append` (or COPY-only `upsert`) run created carries the key it is still to get:
- * its table comment, this prefix and the key constraints as JSON. It lives in the table itself,
- * so it commits with the table and survives a killed run: whichever run writes the table next
- * builds the key (append at its end, upsert before its first merge, replace on its staging table).
- */
-export const PENDING_KEY_PREFIX = 'rapidbyte: primary key pending, built when the first load ends: ';
-
-/** A constraint (primary key) of a table the run created, taken off for the first load. */
-export interface PendingConstraint {
-  readonly name: string;
-  readonly definition: string;
-  readonly columns: string;
-  readonly kind: string;
-}
 
 /** `$1` = table oid -> (its comment). */
 const TABLE_COMMENT_SQL = "SELECT obj_description($1::oid, 'pg_class')";
@@ -75,26 +65,7 @@ export function* deferNewTableKey(
 /** The constraints a table still owes (its comment says so), or none. */
 export function* pendingConstraints(conn: number, oid: string | undefined): Step<PendingConstraint[]> {
   if (oid === undefined) return [];
-  const comment = (yield* pg.query(conn, TABLE_COMMENT_SQL, [oid])).rows[0]?.[0];
-  if (comment === undefined || !comment.startsWith(PENDING_KEY_PREFIX)) return [];
-  try {
-    const parsed = JSON.parse(comment.slice(PENDING_KEY_PREFIX.length)) as PendingConstraint[];
-    return Array.isArray(parsed)
-      ? parsed.filter((c) => typeof c.name === 'string' && typeof c.definition === 'string')
-      : [];
-  } catch {
-    return [];
-  }
-}
-
-/** The pending constraints as indexes to build on `qualified` (the table itself, or a staging copy of it). */
-export function pendingAsDeferred(pending: readonly PendingConstraint[], qualified: string): DeferredIndex[] {
-  return pending.map((c) => ({
-    build: `ALTER TABLE ${qualified} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`,
-    comments: [],
-    columns: c.columns,
-    kind: c.kind,
-  }));
+  return pendingFromComment((yield* pg.query(conn, TABLE_COMMENT_SQL, [oid])).rows[0]?.[0]);
 }
 
 /**
