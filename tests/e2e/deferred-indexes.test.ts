@@ -248,6 +248,30 @@ describe('deferred index builds', () => {
     },
   );
 
+  it('append into a missing table of a source whose primary_key repeats: DUPLICATE_KEY at the end, the committed rows stay and the key stays owed', async () => {
+    const name = 'dfx_dups_append';
+    const dst = await databases.create(name);
+    const file = pipelineFile({
+      name,
+      src,
+      dst,
+      writeMode: 'append',
+      stream: { name: 'public.dups', primary_key: ['id'] },
+    });
+    const failed = await runCli(['run', '--json', file]);
+    expect(failed.code, `${failed.stdout}\n${failed.stderr}`).not.toBe(0);
+    const error = (parseJson(failed).streams[0] as { error?: { code: string; message: string } }).error;
+    expect(error?.code).toBe('DUPLICATE_KEY');
+    expect(error?.message).toMatch(
+      /^public\.dups: the rows loaded into "public"\."dups" repeat a value of its primary key \(id\)/,
+    );
+    expect(error?.message).toMatch(/Key \(id\)=\(2\) is duplicated/);
+    expect(error?.message).toMatch(/the rows stay in "public"\."dups" without it until a run builds it/);
+    expect(await rowCount(dst, 'public.dups')).toBe(4);
+    expect(await primaryKeyNames(dst, 'public.dups')).toEqual([]);
+    expect(await tableComment(dst, 'public.dups')).toMatch(/^rapidbyte: primary key pending/);
+  });
+
   it.each(['append', 'upsert'])(
     '%s into a missing table: loaded without its key, killed -9, the rerun builds the key once: equal, named after the table, no duplicates',
     async (writeMode) => {
