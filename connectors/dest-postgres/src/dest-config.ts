@@ -14,6 +14,10 @@ export interface DestConfig extends ConnectionConfig {
   readonly swap_retries?: number;
   /** How CDC streams are applied: soft deletes, a load-time column. */
   readonly cdc?: CdcConfig;
+  /** Load tables the run creates (and `replace`'s staging table) without indexes; build them at the end. */
+  readonly defer_indexes?: boolean;
+  /** `COPY … FREEZE` into a table created in the same transaction (`replace`'s staging table). */
+  readonly copy_freeze?: boolean;
 }
 
 /** The destination settings with defaults applied. */
@@ -22,6 +26,8 @@ export interface DestSettings {
   readonly lockTimeoutMs: number;
   readonly swapRetries: number;
   readonly cdc: CdcSettings;
+  readonly deferIndexes: boolean;
+  readonly copyFreeze: boolean;
 }
 
 export function destSettings(config: DestConfig): DestSettings {
@@ -30,6 +36,8 @@ export function destSettings(config: DestConfig): DestSettings {
     lockTimeoutMs: nonNegativeInt(config.lock_timeout_ms, DEFAULT_LOCK_TIMEOUT_MS),
     swapRetries: nonNegativeInt(config.swap_retries, DEFAULT_SWAP_RETRIES),
     cdc: cdcSettings(config.cdc),
+    deferIndexes: config.defer_indexes !== false,
+    copyFreeze: config.copy_freeze !== false,
   };
 }
 

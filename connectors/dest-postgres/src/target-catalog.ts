@@ -61,7 +61,12 @@ export function copyColumns(fields: readonly Pick<FrameField, 'name'>[], target:
  * `COPY "s"."t" ("a", "b") FROM STDIN (FORMAT binary)`. Without columns (a table of zero columns,
  * whose rows are only counted) the list is left out: `()` is a syntax error.
  */
-export function copyInStatement(schema: string, table: string, columns: readonly { readonly name: string }[]): string {
+export function copyInStatement(
+  schema: string,
+  table: string,
+  columns: readonly { readonly name: string }[],
+  freeze = false,
+): string {
   const list = columns.length === 0 ? '' : ` (${columns.map((c) => quoteIdent(c.name)).join(', ')})`;
-  return `COPY ${quoteQualified(schema, table)}${list} FROM STDIN (FORMAT binary)`;
+  return `COPY ${quoteQualified(schema, table)}${list} FROM STDIN (FORMAT binary${freeze ? ', FREEZE' : ''})`;
 }

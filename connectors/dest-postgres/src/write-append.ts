@@ -9,7 +9,8 @@ import { SchemaChangeLog } from './schema-change-log.js';
 import { copyInTo } from './copy-in-to.js';
 import { copyPiece } from './copy-piece.js';
 import { rejectionSummary, writeIsolation, type WriteIsolation } from './write-isolation.js';
-import { ensureTargetTable } from './target-table.js';
+import { buildPendingKey, deferNewTableKey, defersNewTableKey } from './pending-indexes.js';
+import { ensureTargetTable, tableOid } from './target-table.js';
 import { watermarkCommits } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
@@ -20,7 +21,8 @@ import { watermarkKey, type WriteResult, type WriteSession } from './write-sessi
  * watermark, COMMIT and report the marker committed. A frame whose schema differs from the one
  * before ends the COPY, evolves the target inside the open transaction and starts a new COPY.
  * A row the target rejects (a data error) rolls the interval back and re-loads it with the bad
- * rows isolated (`writeIsolation`, `on_data_error`).
+ * rows isolated (`writeIsolation`, `on_data_error`). A table the run creates is loaded without its
+ * primary key, which is built once after the last commit (`defer_indexes`, pending-indexes.ts).
  */
 export function* writeAppend(session: WriteSession): Step<WriteResult> {
   const { conn, stream, input } = session;
@@ -32,6 +34,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
   let target: EvolutionTarget | undefined;
   let fields: readonly FrameField[] = input.fields ?? [];
   if (input.fields) {
+    const created = defersNewTableKey(session) && (yield* tableOid(conn, schema, table)) === undefined;
     const oid = yield* ensureTargetTable(
       conn,
       stream.name,
@@ -43,6 +46,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
       input.domains,
       input.composites,
     );
+    if (created) yield* deferNewTableKey(conn, stream.name, schema, table, oid);
     target = {
       conn,
       stream: stream.name,
@@ -101,6 +105,7 @@ export function* writeAppend(session: WriteSession): Step<WriteResult> {
     input.checkpoints,
     input.first,
   );
+  yield* buildPendingKey(conn, stream.name, schema, table, target?.oid ?? (yield* tableOid(conn, schema, table)));
   log.info(
     `${stream.name}: appended ${load.rows} rows in ${load.frames} frames to ${qualified} (${load.commits} commits)`,
   );

@@ -13,6 +13,9 @@ import { stagingTableName } from './staging-table-name.js';
 import { fieldsWithComposites } from './composite-columns.js';
 import { fieldsWithDomains } from './domain-columns.js';
 import { copyInTo } from './copy-in-to.js';
+import { buildDeferredIndexes, dropIndexesForLoad, type DeferredIndex } from './deferred-indexes.js';
+import { pendingAsDeferred } from './pending-constraints.js';
+import { pendingConstraints } from './pending-indexes.js';
 import { ensureEnumTypes, planTable, tableOid } from './target-table.js';
 import { checkFence, requirePayload, writeWatermark } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
@@ -29,6 +32,11 @@ import { watermarkKey, type WriteResult, type WriteSession } from './write-sessi
  * value is ever cast; ignored and removed columns stay, NULL. The target's foreign keys to other
  * tables are added to the loaded staging table (checked then), the rest of its definition in the
  * swap (replace-table.ts). Two runs replacing the same table take turns (`withReplaceLock`).
+ * With `defer_indexes` (default) the staging table's indexes, primary key included, are dropped
+ * before the first row and built again (same names and definitions) after the last one, inside
+ * the load transaction: rows that repeat a key fail it with `DUPLICATE_KEY` and nothing is
+ * swapped. With `copy_freeze` (default) the COPYs freeze their rows (the staging table is created
+ * in the same transaction). A killed replace leaves nothing: its one load transaction rolls back.
  */
 export function* writeReplace(session: WriteSession): Step<WriteResult> {
   const { conn, settings, stream } = session;
@@ -77,8 +85,14 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
   let rows = 0;
   let frameCount = 0;
   const changes = new SchemaChangeLog();
+  let deferred: readonly DeferredIndex[] = [];
+  // a target an append run left without its key (killed before it built it): the new table gets it
+  const owed = yield* pendingConstraints(conn, targetOid);
   if (input.fields) {
     const stagingOid = (yield* tableOid(conn, schema, staging)) ?? '0';
+    if (settings.deferIndexes) deferred = yield* dropIndexesForLoad(conn, stagingOid, stage);
+    // the staging table was created in this transaction: its COPYs may freeze the rows
+    const freeze = settings.copyFreeze;
     const target: EvolutionTarget = {
       conn,
       stream: stream.name,
@@ -91,24 +105,29 @@ function* loadAndSwap(session: WriteSession): Step<WriteResult> {
     };
     let fields = input.fields;
     let columns = (yield* evolveTable(target, fields, 0)).columns;
-    const first = yield* copyInTo(conn, schema, staging, columns);
+    const first = yield* copyInTo(conn, schema, staging, columns, freeze);
     const copied = yield* copyAllFrames(first, input, function* (frame, copy, rowsBefore) {
       const now = frames.schema(frame).fields;
       if (sameFields(now, fields)) return copy;
       rows += Number(yield* pg.copyInEnd(copy));
       columns = (yield* evolveTable(target, now, rowsBefore)).columns;
       fields = now;
-      return yield* copyInTo(conn, schema, staging, columns);
+      return yield* copyInTo(conn, schema, staging, columns, freeze);
     });
     frameCount = copied.frames;
     rows += Number(yield* pg.copyInEnd(copied.copy));
   }
+  yield* buildDeferredIndexes(conn, stream.name, qualified, [...deferred, ...pendingAsDeferred(owed, stage)]);
   if (targetOid) yield* addOutgoingForeignKeys(conn, stream.name, qualified, targetOid, stage);
   yield* pg.query(conn, 'COMMIT');
   log.info(`${stream.name}: loaded ${rows} rows in ${frameCount} frames into ${stage}`);
 
   try {
-    yield* replaceTable(conn, settings, stream.name, table, staging, () => writeLastWatermark(session));
+    yield* replaceTable(conn, settings, stream.name, table, staging, function* () {
+      // the swap carried the target's comment over: it no longer owes a key
+      if (owed.length > 0) yield* pg.query(conn, `COMMENT ON TABLE ${qualified} IS NULL`);
+      yield* writeLastWatermark(session);
+    });
   } catch (error) {
     yield* dropQuietly(conn, stage);
     throw error;

@@ -12,6 +12,7 @@ import { qualifiedStage } from './merge-sql.js';
 import { rejectionSummary, writeIsolation, type WriteIsolation } from './write-isolation.js';
 import { ensureTargetTable, tableOid } from './target-table.js';
 import { resolveUpsertKey } from './upsert-key.js';
+import { buildPendingKey } from './pending-indexes.js';
 import { watermarkCommits } from './watermark-store.js';
 import { watermarkKey, type WriteResult, type WriteSession } from './write-session.js';
 
@@ -45,6 +46,8 @@ export function* writeUpsert(session: WriteSession): Step<WriteResult> {
     identityAlways = evolved.identityAlways;
   };
   if (input.fields) {
+    // a table an earlier COPY-only load left without its key gets it before anything is merged
+    yield* buildPendingKey(conn, stream.name, schema, table, yield* tableOid(conn, schema, table));
     key = yield* resolveUpsertKey(
       conn,
       stream,

@@ -36,6 +36,12 @@ describe('copyInStatement', () => {
   it('leaves out the column list for a table of zero columns (`()` is a syntax error)', () => {
     expect(copyInStatement('raw', 'z', [])).toBe('COPY "raw"."z" FROM STDIN (FORMAT binary)');
   });
+
+  it('adds FREEZE when asked (a table created in the same transaction)', () => {
+    expect(copyInStatement('raw', 'u', [{ name: 'id' }], true)).toBe(
+      'COPY "raw"."u" ("id") FROM STDIN (FORMAT binary, FREEZE)',
+    );
+  });
 });
 
 describe('grantStatements', () => {
@@ -66,12 +72,25 @@ describe('swapBackoffMs and destSettings', () => {
       lockTimeoutMs: 5000,
       swapRetries: 5,
       cdc: { softDelete: false, syncedAt: false },
+      deferIndexes: true,
+      copyFreeze: true,
     });
-    expect(destSettings({ schema: 'raw', lock_timeout_ms: 100, swap_retries: 0, cdc: { soft_delete: true } })).toEqual({
+    expect(
+      destSettings({
+        schema: 'raw',
+        lock_timeout_ms: 100,
+        swap_retries: 0,
+        cdc: { soft_delete: true },
+        defer_indexes: false,
+        copy_freeze: false,
+      }),
+    ).toEqual({
       schema: 'raw',
       lockTimeoutMs: 100,
       swapRetries: 0,
       cdc: { softDelete: true, syncedAt: false },
+      deferIndexes: false,
+      copyFreeze: false,
     });
   });
 });

@@ -240,6 +240,10 @@ export const ERROR_CODES = {
     'failure',
     'rows violate a foreign key of the destination table: load the referenced table first, or drop the constraint',
   ),
+  DUPLICATE_KEY: permanent(
+    'failure',
+    'the source sent two rows with the same primary key (or unique columns) of the destination table: fix the source, or set primary_key to columns that are unique',
+  ),
   REFERENCED_ROWS_MISSING: permanent(
     'failure',
     'another table references rows the new data lacks: load those rows, or drop or defer that foreign key',
