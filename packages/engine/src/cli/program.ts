@@ -242,6 +242,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       "push the run's metrics (rows and bytes per stream, outcome, duration, retries, dead letters) to a Prometheus Pushgateway every 15 s and at the end",
     )
     .option(
+      '--cluster',
+      "submit the run to the workers sharing the pipeline's Postgres state DB (`rapidbyte worker`) and follow it here: same display, summary, --json and exit codes",
+    )
+    .option(
       '--full-refresh',
       'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front',
     )
@@ -429,6 +433,28 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .action(async (runId: string, opts: { json?: boolean; server?: string }) => {
       const { stopCommand } = await import('./control-commands.js');
       process.exitCode = await stopCommand(runId, opts);
+    });
+  program
+    .command('worker')
+    .description(
+      "join the cluster of the Postgres state DB: take runs and stream/shard chains from its queue and run them as a local run does",
+    )
+    .option('--state <url>', 'the PostgreSQL state DB the cluster shares (default: $RAPIDBYTE_STATE_URL)')
+    .option('--worker-id <id>', 'a stable id for this worker (default: the host name)')
+    .option('--slots <n>', 'at most this many chains at once on this machine (default: half the cores)')
+    .addOption(new Option('--log-format <format>', 'log lines as text or JSON lines').choices(LOG_FORMATS).default('text'))
+    .action(async (opts: { state?: string; workerId?: string; slots?: string; logFormat?: 'text' | 'json' }) => {
+      const { workerCommand } = await import('./worker-command.js');
+      process.exitCode = await workerCommand(opts);
+    });
+  program
+    .command('workers')
+    .description("list the cluster's workers: status, slots, running chains, last heartbeat")
+    .option('--state <url>', 'the PostgreSQL state DB the cluster shares (default: $RAPIDBYTE_STATE_URL)')
+    .option('--json', 'print the workers as JSON')
+    .action(async (opts: { state?: string; json?: boolean }) => {
+      const { workersCommand } = await import('./workers-command.js');
+      process.exitCode = await workersCommand(opts);
     });
   program
     .command('reload')

@@ -1,0 +1,19 @@
+import { EXIT_CODES } from './exit-codes.js';
+import { reportFailure } from './report-failure.js';
+
+/** `rapidbyte workers`: the cluster's workers as a table, or JSON. */
+export async function workersCommand(opts: { readonly state?: string; readonly json?: boolean }): Promise<number> {
+  const url = opts.state ?? process.env.RAPIDBYTE_STATE_URL ?? '';
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    process.stderr.write("rapidbyte: pass the cluster's state DB: --state postgres://… or set RAPIDBYTE_STATE_URL\n");
+    return EXIT_CODES.configError;
+  }
+  try {
+    const { formatWorkers, listWorkers } = await import('../cluster/list-workers.js');
+    const workers = await listWorkers(url);
+    process.stdout.write(`${opts.json ? JSON.stringify(workers, null, 2) : formatWorkers(workers)}\n`);
+    return EXIT_CODES.ok;
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
