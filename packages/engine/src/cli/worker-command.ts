@@ -8,6 +8,8 @@ export interface WorkerCommandOptions {
   readonly state?: string;
   readonly workerId?: string;
   readonly slots?: string;
+  /** `--queues runs,chains`. */
+  readonly queues?: string;
   readonly logFormat?: 'text' | 'json';
 }
 
@@ -32,6 +34,12 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     process.stderr.write(`rapidbyte: --slots must be a positive integer, got ${JSON.stringify(opts.slots)}\n`);
     return EXIT_CODES.configError;
   }
+  const queues = (opts.queues ?? 'runs,chains').split(',').map((q) => q.trim());
+  const unknown = queues.filter((q) => q !== 'runs' && q !== 'chains');
+  if (unknown.length > 0 || queues.length === 0) {
+    process.stderr.write(`rapidbyte: --queues takes runs and/or chains (comma-separated), got ${JSON.stringify(opts.queues)}\n`);
+    return EXIT_CODES.configError;
+  }
   const print = (level: string, message: string): void => {
     if (level === 'debug') return;
     const line =
@@ -49,6 +57,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
       stateUrl,
       ...(opts.workerId !== undefined ? { workerId: opts.workerId } : {}),
       ...(slots !== undefined ? { slots } : {}),
+      queues: queues as ('runs' | 'chains')[],
       version: `rapidbyte-${engineVersion()}`,
       env: process.env,
       connectorsPath: engine.connectorsPath,

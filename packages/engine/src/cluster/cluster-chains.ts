@@ -58,6 +58,7 @@ export class ClusterChains implements ChainRunner {
     const job: ChainJob = {
       ...this.#o.job,
       chainId,
+      pipeline: task.pipeline,
       runId: task.runId,
       stream: task.stream,
       fullRefresh: chain.controls?.fullRefresh === true,
@@ -69,9 +70,10 @@ export class ClusterChains implements ChainRunner {
     );
     const cancel = (): void => {
       void (async () => {
-        await pool.query(`UPDATE ${tableIn(schema, 'cluster_chains')} SET cancel_requested = true WHERE chain_id = $1`, [
-          chainId,
-        ]);
+        await pool.query(
+          `UPDATE ${tableIn(schema, 'cluster_chains')} SET cancel_requested = true WHERE chain_id = $1`,
+          [chainId],
+        );
         const status = await client.getWorkflow(chainId);
         if (status?.status === 'ENQUEUED') await client.cancelWorkflow(chainId);
       })().catch(() => undefined);

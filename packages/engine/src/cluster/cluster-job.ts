@@ -31,6 +31,7 @@ export interface RunJob extends PipelineJob {
 /** One batch chain of a run: a stream, or a shard of one (`stream.shard`). */
 export interface ChainJob extends PipelineJob {
   readonly chainId: string;
+  readonly pipeline: string;
   readonly runId: number;
   readonly stream: StreamContext;
   readonly fullRefresh: boolean;

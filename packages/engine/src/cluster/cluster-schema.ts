@@ -19,9 +19,9 @@ export const CHAINS_QUEUE = 'rb-chains';
  */
 export async function ensureClusterSchema(db: pg.Pool | pg.Client, schema: string): Promise<void> {
   const s = quoteIdent(schema);
-  await db.query(`SELECT pg_advisory_lock(hashtext('rapidbyte:cluster-schema'))`);
-  try {
-    await db.query(`
+  // one multi-statement query runs as one transaction: the lock serialises processes starting together
+  await db.query(`
+      SELECT pg_advisory_xact_lock(hashtext('rapidbyte:cluster-schema'));
       CREATE SCHEMA IF NOT EXISTS ${s};
       CREATE TABLE IF NOT EXISTS ${s}.cluster_workers (
         worker_id    text PRIMARY KEY,
@@ -57,9 +57,6 @@ export async function ensureClusterSchema(db: pg.Pool | pg.Client, schema: strin
       );
       CREATE INDEX IF NOT EXISTS cluster_events_channel ON ${s}.cluster_events (channel, seq);
     `);
-  } finally {
-    await db.query(`SELECT pg_advisory_unlock(hashtext('rapidbyte:cluster-schema'))`);
-  }
 }
 
 /** The text whose `hashtext` keys a worker's lease (a session advisory lock held while it lives). */

@@ -34,6 +34,8 @@ export const RUN_WORKFLOW = 'rapidbyte-run';
 export const CLUSTER_STATE_SCHEMA = 'rapidbyte';
 
 export const DEFAULT_LEASE_TIMEOUT_MS = 10_000;
+export const WORKER_QUEUES = ['runs', 'chains'] as const;
+export type WorkerQueue = (typeof WORKER_QUEUES)[number];
 /** Chains in flight per worker by default: `parallelism: auto` of one machine (a chain keeps two cores busy). */
 export const defaultSlots = (): number => Math.max(1, Math.floor(availableParallelism() / 2));
 /** A chain reports its progress at most this often (ms): the event table is shared by the cluster. */
@@ -44,6 +46,8 @@ export interface WorkerOptions {
   readonly stateUrl: string;
   readonly workerId?: string;
   readonly slots?: number;
+  /** The queues it takes work from (default both): `runs` (coordinators), `chains` (streams and shards). */
+  readonly queues?: readonly WorkerQueue[];
   readonly version: string;
   /** Where `${VAR}` of a job's pipeline resolve. */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -102,7 +106,8 @@ class WorkerContext {
 
   compile(registry: ConnectorRegistry, use: string): Promise<ComponentModules> {
     const found = registry.resolve(use);
-    if (!found?.built) return Promise.reject(new Error(`connector '${use}' is not found or not built on worker ${this.workerId}`));
+    if (!found?.built)
+      return Promise.reject(new Error(`connector '${use}' is not found or not built on worker ${this.workerId}`));
     let modules = this.compiled.get(found.dir);
     if (!modules) {
       modules = compileComponentModules(found.manifest.name, found.bindingsDir);
@@ -157,7 +162,9 @@ class WorkerContext {
       onEvent({ type: 'log', stream: name, stage: 'cluster', level, message });
     const cancelPoll = setInterval(() => {
       this.pool
-        .query<{ cancel: boolean }>(`SELECT cancel_requested AS cancel FROM ${chains} WHERE chain_id = $1`, [job.chainId])
+        .query<{ cancel: boolean }>(`SELECT cancel_requested AS cancel FROM ${chains} WHERE chain_id = $1`, [
+          job.chainId,
+        ])
         .then((r) => {
           if (r.rows[0]?.cancel === true) local.abort();
         })
@@ -178,7 +185,7 @@ class WorkerContext {
          VALUES ($1, $2, $3, $4, $5, 1, now())
          ON CONFLICT (chain_id) DO UPDATE SET worker_id = excluded.worker_id, executions = ${chains}.executions + 1,
            started_at = excluded.started_at, finished_at = NULL, status = NULL`,
-        [job.chainId, job.runId, job.stream.name, name, this.workerId],
+        [job.chainId, job.runId, job.pipeline, name, this.workerId],
       );
       const { config, registry } = loadJobPipeline(job, {
         env: this.options.env,
@@ -276,7 +283,11 @@ class WorkerContext {
   }
 
   /** A run's coordinator: `runPipeline` with its chains on the cluster; its events go to the run's channel. */
-  async runCoordinator(job: RunJob, workflowId: string, cancelSignal: AbortSignal | undefined): Promise<RunResult | undefined> {
+  async runCoordinator(
+    job: RunJob,
+    workflowId: string,
+    cancelSignal: AbortSignal | undefined,
+  ): Promise<RunResult | undefined> {
     const channel = new EventChannelWriter(this.pool, CLUSTER_STATE_SCHEMA, workflowId);
     const signal = AbortSignal.any([this.stopping.signal, ...(cancelSignal ? [cancelSignal] : [])]);
     let config: PipelineConfig | undefined;
@@ -306,7 +317,10 @@ class WorkerContext {
       const heldCdcStreams = allCdc.filter((s) => !selected.has(s));
       config = cfg;
       const state = await this.stateOf(cfg);
-      channel.publish({ kind: 'event', event: { type: 'log', stage: 'cluster', level: 'info', message: `coordinator on worker ${this.workerId}` } });
+      channel.publish({
+        kind: 'event',
+        event: { type: 'log', stage: 'cluster', level: 'info', message: `coordinator on worker ${this.workerId}` },
+      });
       const result = await runPipeline(cfg, {
         registry: loaded.registry,
         state,
@@ -387,12 +401,19 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   // the state schema and its migrations, as any run on this state DB would have them
   const store = await openPostgresStateStore(options.stateUrl, { schema: CLUSTER_STATE_SCHEMA });
   await store.close();
-  const pool = new pg.Pool({ connectionString: options.stateUrl, application_name: `rapidbyte-worker:${workerId}`, max: 6 });
+  const pool = new pg.Pool({
+    connectionString: options.stateUrl,
+    application_name: `rapidbyte-worker:${workerId}`,
+    max: 6,
+  });
   pool.on('error', () => undefined);
   await ensureClusterSchema(pool, CLUSTER_STATE_SCHEMA);
   const ctx = new WorkerContext(options, workerId, slots, pool);
   let lease: WorkerLease | undefined;
-  const sweeperClient = new pg.Client({ connectionString: options.stateUrl, application_name: `rapidbyte-sweeper:${workerId}` });
+  const sweeperClient = new pg.Client({
+    connectionString: options.stateUrl,
+    application_name: `rapidbyte-sweeper:${workerId}`,
+  });
   sweeperClient.on('error', () => undefined);
   try {
     lease = await WorkerLease.acquire(
@@ -416,7 +437,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       systemDatabaseSchemaName: CLUSTER_DBOS_SCHEMA,
       applicationVersion: options.version,
       executorID: workerId,
-      listenQueues: [RUNS_QUEUE, CHAINS_QUEUE],
+      listenQueues: (options.queues ?? WORKER_QUEUES).map((q) => (q === 'runs' ? RUNS_QUEUE : CHAINS_QUEUE)),
       logger: {
         info: (e) => options.log('debug', `workflow engine: ${messageOf(e)}`),
         debug: (e) => options.log('debug', `workflow engine: ${messageOf(e)}`),
@@ -424,7 +445,15 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         error: (e) => options.log('error', `workflow engine: ${messageOf(e)}`),
       },
     });
-    await DBOS.launch();
+    // DBOS migrates its schema at launch: workers starting together would deadlock on it
+    const launching = await pool.connect();
+    try {
+      await launching.query(`SELECT pg_advisory_lock(hashtext('rapidbyte:cluster-launch'))`);
+      await DBOS.launch();
+    } finally {
+      await launching.query(`SELECT pg_advisory_unlock(hashtext('rapidbyte:cluster-launch'))`).catch(() => undefined);
+      launching.release();
+    }
     await DBOS.registerQueue(RUNS_QUEUE, { minPollingIntervalMs: 200, onConflict: 'always_update' });
     await DBOS.registerQueue(CHAINS_QUEUE, {
       workerConcurrency: slots,

@@ -104,8 +104,9 @@ export class LeaseSweeper {
     // a terminated session frees its lock a moment later: a few tries
     let got = false;
     for (let i = 0; i < 10 && !got; i++) {
-      got = (await this.#client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]))
-        .rows[0]?.ok === true;
+      got =
+        (await this.#client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key])).rows[0]
+          ?.ok === true;
       if (!got) await new Promise((r) => setTimeout(r, 100));
     }
     if (!got) return undefined;

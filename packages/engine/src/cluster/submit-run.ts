@@ -145,13 +145,16 @@ export async function submitClusterRun(options: SubmitRunOptions): Promise<RunRe
           lastStatusCheck = Date.now();
           const status = (await dbos.getWorkflow(workflowID))?.status;
           const drained = cancelledAt !== undefined && Date.now() - cancelledAt > (options.drainWaitMs ?? 30_000);
-          if ((status === 'ERROR' || status === 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' || status === 'SUCCESS') || drained) {
+          if (status === 'ERROR' || status === 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' || status === 'SUCCESS' || drained) {
             // a last look: its final events may have been written just now
             for (const message of (await reader.poll()) as RunMessage[]) {
               if (message.kind === 'failed') throw new ClusterRunFailed(message.message, message.code);
               if (message.kind === 'event' && message.event.type === 'run-finished') return message.event.result;
             }
-            throw new ClusterRunFailed(`the run's coordinator ended (${status ?? 'unknown'}) without a result`, undefined);
+            throw new ClusterRunFailed(
+              `the run's coordinator ended (${status ?? 'unknown'}) without a result`,
+              undefined,
+            );
           }
         }
         await sleep(200);

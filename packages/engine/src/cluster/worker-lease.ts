@@ -33,7 +33,13 @@ export class WorkerLease {
   #lost = false;
   #released = false;
 
-  private constructor(client: pg.Client, table: string, workerId: string, heartbeatMs: number, onLost: (why: string) => void) {
+  private constructor(
+    client: pg.Client,
+    table: string,
+    workerId: string,
+    heartbeatMs: number,
+    onLost: (why: string) => void,
+  ) {
     this.#client = client;
     this.#table = table;
     this.#workerId = workerId;
@@ -47,14 +53,16 @@ export class WorkerLease {
     client.on('end', () => lose('its lease connection ended'));
     this.#timer = setInterval(() => {
       client
-        .query<{ status: string }>(
-          `UPDATE ${table} SET heartbeat_at = now() WHERE worker_id = $1 RETURNING status`,
-          [workerId],
-        )
+        .query<{ status: string }>(`UPDATE ${table} SET heartbeat_at = now() WHERE worker_id = $1 RETURNING status`, [
+          workerId,
+        ])
         .then((r) => {
-          if (r.rows[0]?.status !== 'live') lose('another worker marked it lost (no heartbeat within the lease timeout)');
+          if (r.rows[0]?.status !== 'live')
+            lose('another worker marked it lost (no heartbeat within the lease timeout)');
         })
-        .catch((error: unknown) => lose(`its heartbeat failed (${error instanceof Error ? error.message : String(error)})`));
+        .catch((error: unknown) =>
+          lose(`its heartbeat failed (${error instanceof Error ? error.message : String(error)})`),
+        );
     }, heartbeatMs);
     this.#timer.unref();
   }
