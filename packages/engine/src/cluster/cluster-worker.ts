@@ -445,10 +445,16 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         error: (e) => options.log('error', `workflow engine: ${messageOf(e)}`),
       },
     });
-    // DBOS migrates its schema at launch: workers starting together would deadlock on it
+    // DBOS migrates its schema at launch: workers starting together deadlock on it. They take
+    // turns, polling for the turn: a waiting lock statement is itself an open transaction, which the
+    // migration's CREATE INDEX CONCURRENTLY waits for.
     const launching = await pool.connect();
     try {
-      await launching.query(`SELECT pg_advisory_lock(hashtext('rapidbyte:cluster-launch'))`);
+      while (
+        (await launching.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext('rapidbyte:cluster-launch')) AS ok`))
+          .rows[0]?.ok !== true
+      )
+        await new Promise((r) => setTimeout(r, 200));
       await DBOS.launch();
     } finally {
       await launching.query(`SELECT pg_advisory_unlock(hashtext('rapidbyte:cluster-launch'))`).catch(() => undefined);
