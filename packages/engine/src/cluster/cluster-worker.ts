@@ -11,6 +11,7 @@ import { runPipeline } from '../orchestrator/run-pipeline.js';
 import { runStreamTask } from '../orchestrator/run-stream-task.js';
 import { streamTaskOf, type ChainComponents } from '../orchestrator/stream-task-of.js';
 import { WorkerPool } from '../orchestrator/worker-pool.js';
+import { Semaphore } from '../orchestrator/semaphore.js';
 import { compileComponentModules, type ComponentModules } from '../runtime/component-modules.js';
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { openPostgresStateStore, openStateStore, type StateStore } from '../state/index.js';
@@ -82,6 +83,8 @@ class WorkerContext {
   /** An execution stopped part-way and left its workflow PENDING for the others. */
   heldBack = false;
   readonly chainPool: WorkerPool;
+  /** This machine's `--slots`: chains beyond it wait here. */
+  readonly chainSlots: Semaphore;
   client!: DBOSClient;
 
   constructor(
@@ -90,6 +93,7 @@ class WorkerContext {
     readonly slots: number,
     readonly pool: pg.Pool,
   ) {
+    this.chainSlots = new Semaphore(slots);
     this.chainPool = new WorkerPool({ maxWorkers: slots, nodeNavigator: options.switches?.nodeNavigator !== false });
   }
 
@@ -173,6 +177,7 @@ class WorkerContext {
     cancelPoll.unref();
     const startedAt = new Date();
     let result: StreamResult;
+    const releaseSlot = await this.chainSlots.acquire();
     try {
       const previous = (
         await this.pool.query<{ worker_id: string; finished_at: Date | null }>(
@@ -266,6 +271,7 @@ class WorkerContext {
       };
       onEvent({ type: 'stream-finished', result });
     } finally {
+      releaseSlot();
       clearInterval(cancelPoll);
       clearInterval(progressTimer);
       if (pendingProgress) channel.publish({ kind: 'event', event: pendingProgress } satisfies ChainMessage);
@@ -460,12 +466,17 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       await launching.query(`SELECT pg_advisory_unlock(hashtext('rapidbyte:cluster-launch'))`).catch(() => undefined);
       launching.release();
     }
-    await DBOS.registerQueue(RUNS_QUEUE, { minPollingIntervalMs: 200, onConflict: 'always_update' });
-    await DBOS.registerQueue(CHAINS_QUEUE, {
-      workerConcurrency: slots,
-      minPollingIntervalMs: 200,
-      onConflict: 'always_update',
-    });
+    const queues = options.queues ?? WORKER_QUEUES;
+    if (queues.includes('runs'))
+      await DBOS.registerQueue(RUNS_QUEUE, { minPollingIntervalMs: 200, onConflict: 'always_update' });
+    // The per-worker limit is a setting of the queue, shared by every worker: the last chain worker
+    // started sets it. A worker also never runs more than its own `--slots` (the chain semaphore).
+    if (queues.includes('chains'))
+      await DBOS.registerQueue(CHAINS_QUEUE, {
+        workerConcurrency: slots,
+        minPollingIntervalMs: 200,
+        onConflict: 'always_update',
+      });
     ctx.client = await DBOSClient.create({
       systemDatabaseUrl: options.stateUrl,
       systemDatabaseSchemaName: CLUSTER_DBOS_SCHEMA,
