@@ -69,10 +69,14 @@ describe('cluster: workers sharing a Postgres state DB', () => {
     return w;
   };
   const waitReady = (w: SpawnedCli, id: string): Promise<true> =>
-    waitFor(`worker ${id} to be ready`, async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined), {
-      cli: w,
-      timeoutMs: 60_000,
-    });
+    waitFor(
+      `worker ${id} to be ready`,
+      async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined),
+      {
+        cli: w,
+        timeoutMs: 60_000,
+      },
+    );
   const chains = async (pipeline: string): Promise<ChainRow[]> =>
     (
       await cluster.query(
@@ -177,7 +181,8 @@ describe('cluster: workers sharing a Postgres state DB', () => {
     expect(maxOverlap(shardChains.map(interval))).toBeLessThanOrEqual(4);
     expect(maxOverlap(streamChains.map(interval))).toBe(1);
     const all = [...shardChains, ...streamChains];
-    for (const id of ids) expect(maxOverlap(all.filter((c) => c.worker_id === id).map(interval))).toBeLessThanOrEqual(2);
+    for (const id of ids)
+      expect(maxOverlap(all.filter((c) => c.worker_id === id).map(interval))).toBeLessThanOrEqual(2);
     // the work was spread: the shards ran on more than one machine
     expect(new Set(shardChains.map((c) => c.worker_id)).size).toBeGreaterThan(1);
     for (const w of started) await w.kill9();
@@ -242,7 +247,9 @@ describe('cluster: workers sharing a Postgres state DB', () => {
     expect(history?.status).toBe('succeeded');
     for (const t of ['public.t1', 'public.t2'])
       expect(
-        history?.transitions.some((tr) => tr.stream === t && /re-run on worker kb after worker ka was lost/.test(tr.reason ?? '')),
+        history?.transitions.some(
+          (tr) => tr.stream === t && /re-run on worker kb after worker ka was lost/.test(tr.reason ?? ''),
+        ),
         JSON.stringify(history?.transitions),
       ).toBe(true);
     const listed = expectJson<{ workerId: string; status: string }[]>(

@@ -437,15 +437,23 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
   program
     .command('worker')
     .description(
-      "join the cluster of the Postgres state DB: take runs and stream/shard chains from its queue and run them as a local run does",
+      'join the cluster of the Postgres state DB: take runs and stream/shard chains from its queue and run them as a local run does',
     )
     .option('--state <url>', 'the PostgreSQL state DB the cluster shares (default: $RAPIDBYTE_STATE_URL)')
     .option('--worker-id <id>', 'a stable id for this worker (default: the host name)')
     .option('--slots <n>', 'at most this many chains at once on this machine (default: half the cores)')
     .option('--queues <list>', 'take only this work: runs (coordinators), chains (streams and shards)', 'runs,chains')
-    .addOption(new Option('--log-format <format>', 'log lines as text or JSON lines').choices(LOG_FORMATS).default('text'))
+    .addOption(
+      new Option('--log-format <format>', 'log lines as text or JSON lines').choices(LOG_FORMATS).default('text'),
+    )
     .action(
-      async (opts: { state?: string; workerId?: string; slots?: string; queues?: string; logFormat?: 'text' | 'json' }) => {
+      async (opts: {
+        state?: string;
+        workerId?: string;
+        slots?: string;
+        queues?: string;
+        logFormat?: 'text' | 'json';
+      }) => {
         const { workerCommand } = await import('./worker-command.js');
         process.exitCode = await workerCommand(opts);
       },

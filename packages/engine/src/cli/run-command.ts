@@ -138,9 +138,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     }
     const engine = cliEngineOptions();
     // RAPIDBYTE_EARLY_COMPILE=off: the run compiles its components only once it starts (to measure what starting early saves)
-    const compiled = engine.earlyCompile && !cluster
-      ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined)
-      : undefined;
+    const compiled =
+      engine.earlyCompile && !cluster
+        ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined)
+        : undefined;
     let cfg = await expandPipelineStreams(config, loaded.registry);
     const allCdc = cfg.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
@@ -183,23 +184,25 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
             signal: controller.signal,
           })
         : await runPipeline(cfg, {
-        registry: loaded.registry,
-        state,
-        onEvent,
-        signal: controller.signal,
-        follow: opts.follow === true,
-        dryRun: opts.dryRun === true,
-        fullRefresh: opts.fullRefresh === true,
-        ...(heldCdcStreams.length > 0 ? { heldCdcStreams } : {}),
-        ...(limit !== undefined ? { limit } : {}),
-        ...(engine.drainGraceMs !== undefined ? { drainGraceMs: engine.drainGraceMs } : {}),
-        ...(warm ? { warm } : {}),
-        ...(compiled ? { compiled } : {}),
-        ...(engine.resumeGate ? { resumeGate: engine.resumeGate } : {}),
-        ...(engine.lightStreamsPerPermit !== undefined ? { lightStreamsPerPermit: engine.lightStreamsPerPermit } : {}),
-        switches: engine.switches,
-        faults: engine.faults,
-      });
+            registry: loaded.registry,
+            state,
+            onEvent,
+            signal: controller.signal,
+            follow: opts.follow === true,
+            dryRun: opts.dryRun === true,
+            fullRefresh: opts.fullRefresh === true,
+            ...(heldCdcStreams.length > 0 ? { heldCdcStreams } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+            ...(engine.drainGraceMs !== undefined ? { drainGraceMs: engine.drainGraceMs } : {}),
+            ...(warm ? { warm } : {}),
+            ...(compiled ? { compiled } : {}),
+            ...(engine.resumeGate ? { resumeGate: engine.resumeGate } : {}),
+            ...(engine.lightStreamsPerPermit !== undefined
+              ? { lightStreamsPerPermit: engine.lightStreamsPerPermit }
+              : {}),
+            switches: engine.switches,
+            faults: engine.faults,
+          });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });
       const text = opts.json

@@ -25,7 +25,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const stateUrl = opts.state ?? process.env.RAPIDBYTE_STATE_URL ?? '';
   if (!/^postgres(ql)?:\/\//i.test(stateUrl)) {
     process.stderr.write(
-      'rapidbyte: a worker needs the cluster\'s PostgreSQL state DB: pass --state postgres://… or set RAPIDBYTE_STATE_URL (cluster mode does not run on SQLite)\n',
+      "rapidbyte: a worker needs the cluster's PostgreSQL state DB: pass --state postgres://… or set RAPIDBYTE_STATE_URL (cluster mode does not run on SQLite)\n",
     );
     return EXIT_CODES.configError;
   }
@@ -37,7 +37,9 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const queues = (opts.queues ?? 'runs,chains').split(',').map((q) => q.trim());
   const unknown = queues.filter((q) => q !== 'runs' && q !== 'chains');
   if (unknown.length > 0 || queues.length === 0) {
-    process.stderr.write(`rapidbyte: --queues takes runs and/or chains (comma-separated), got ${JSON.stringify(opts.queues)}\n`);
+    process.stderr.write(
+      `rapidbyte: --queues takes runs and/or chains (comma-separated), got ${JSON.stringify(opts.queues)}\n`,
+    );
     return EXIT_CODES.configError;
   }
   const print = (level: string, message: string): void => {

@@ -83,8 +83,8 @@ export class ClusterChains implements ChainRunner {
     const reader = new EventChannelReader(pool, schema, chainId);
     let outcome: { result?: StreamResult; error?: unknown } | undefined;
     const done = handle.getResult({ pollingIntervalMs: 250 }).then(
-      (result) => {
-        outcome = { result };
+      (result: unknown) => {
+        outcome = { result: result as StreamResult };
       },
       (error: unknown) => {
         outcome = { error };

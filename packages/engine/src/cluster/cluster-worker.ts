@@ -457,8 +457,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     const launching = await pool.connect();
     try {
       while (
-        (await launching.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext('rapidbyte:cluster-launch')) AS ok`))
-          .rows[0]?.ok !== true
+        (
+          await launching.query<{ ok: boolean }>(
+            `SELECT pg_try_advisory_lock(hashtext('rapidbyte:cluster-launch')) AS ok`,
+          )
+        ).rows[0]?.ok !== true
       )
         await new Promise((r) => setTimeout(r, 200));
       await DBOS.launch();
