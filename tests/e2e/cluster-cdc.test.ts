@@ -137,8 +137,15 @@ describe('cluster: CDC follower', () => {
     const writes = await load.stop();
     await logLoad.stop();
     expect(writes).toBeGreaterThan(20);
-    // stop: the coordinator drains (commits, acknowledges) and the run ends succeeded
-    process.kill(follow.pid, 'SIGINT');
+    // `stop --cluster <run>`: the coordinator drains (commits, acknowledges) and the run ends succeeded
+    const running = await cluster.query(
+      state.name,
+      `SELECT run_id::int AS id FROM rapidbyte.runs WHERE pipeline = 'ccdc' AND status = 'running'`,
+    );
+    const runId = (running.rows[0] as { id: number }).id;
+    const stopped = await runCli(['stop', '--cluster', '--state', state.url, String(runId)]);
+    expect(stopped.code, cliOutput(stopped)).toBe(0);
+    expect(stopped.stdout).toContain(`run ${runId} of ccdc: stopping`);
     const followed = await follow.exited;
     expect(followed.code, cliOutput(followed)).toBe(0);
     expect(followed.stderr).toContain(`coordinator on worker ${survivorId}`);

@@ -430,7 +430,14 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .argument('<run>', 'the run id (`rapidbyte runs` lists them)')
     .option('--json', 'print the answer as JSON')
     .addOption(serverOption())
-    .action(async (runId: string, opts: { json?: boolean; server?: string }) => {
+    .option('--cluster', 'stop a run of the cluster (`run --cluster`, or serve with workers) instead of a serve run')
+    .option('--state <url>', "with --cluster: the cluster's PostgreSQL state DB (default: $RAPIDBYTE_STATE_URL)")
+    .action(async (runId: string, opts: { json?: boolean; server?: string; cluster?: boolean; state?: string }) => {
+      if (opts.cluster) {
+        const { stopClusterCommand } = await import('./workers-command.js');
+        process.exitCode = await stopClusterCommand(runId, opts);
+        return;
+      }
       const { stopCommand } = await import('./control-commands.js');
       process.exitCode = await stopCommand(runId, opts);
     });
