@@ -369,6 +369,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       'delete lifecycle events (and their deliveries) older than this once every delivery ended; 0 keeps them',
       '720h',
     )
+    .option(
+      '--cluster',
+      "submit the scheduled runs to the workers sharing each pipeline's Postgres state DB (`rapidbyte worker`), after runs submitted by hand, instead of running them here",
+    )
     .addOption(
       new Option('--log-format <format>', 'event lines on stderr as text or JSON lines')
         .choices(LOG_FORMATS)
@@ -383,7 +387,13 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .action(
       async (
         target: string,
-        opts: { systemDatabase?: string; listen?: string; logFormat?: 'text' | 'json'; eventRetention?: string },
+        opts: {
+          systemDatabase?: string;
+          listen?: string;
+          logFormat?: 'text' | 'json';
+          eventRetention?: string;
+          cluster?: boolean;
+        },
       ) => {
         const { serveCommand } = await import('./serve-command.js');
         process.exitCode = await serveCommand(target, opts);
