@@ -80,6 +80,8 @@ export class ClusterChains implements ChainRunner {
     };
     if (chain.signal?.aborted) cancel();
     chain.signal?.addEventListener('abort', cancel, { once: true });
+    // a limit of `resources.timeouts` interrupts the stream as a signal does: the chain drains
+    const unsubscribe = chain.controls?.interrupts?.subscribe(cancel);
     const reader = new EventChannelReader(pool, schema, chainId);
     let outcome: { result?: StreamResult; error?: unknown } | undefined;
     const done = handle.getResult({ pollingIntervalMs: 250 }).then(
@@ -104,10 +106,11 @@ export class ClusterChains implements ChainRunner {
       await deliver();
     } finally {
       chain.signal?.removeEventListener('abort', cancel);
+      unsubscribe?.();
     }
     if (outcome.result) return outcome.result;
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-    const cancelled = chain.signal?.aborted === true;
+    const cancelled = chain.signal?.aborted === true || chain.controls?.interrupts?.aborted === true;
     const result: StreamResult = {
       stream: task.stream.name,
       status: cancelled ? 'cancelled' : 'failed',
