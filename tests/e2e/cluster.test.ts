@@ -27,6 +27,13 @@ import {
 
 const cluster = testPg();
 const LEASE_ENV = { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' };
+/** Every form a password could leak in. */
+const leakForms = (password: string): string[] => [
+  password,
+  encodeURIComponent(password),
+  encodeURI(password),
+  Buffer.from(password).toString('base64'),
+];
 
 interface ChainRow {
   chain_id: string;
@@ -62,7 +69,7 @@ describe('cluster: workers sharing a Postgres state DB', () => {
 
   const startWorker = (id: string, extra: string[] = [], env: Record<string, string> = {}): SpawnedCli => {
     const w = spawnCli(['worker', '--state', state.url, '--worker-id', id, ...extra], {
-      env: { ...LEASE_ENV, ...env },
+      env: { ...LEASE_ENV, RB_CLUSTER_PW: cluster.passwordUser.password, ...env },
       timeoutMs: 600_000,
     });
     workers.push(w);
@@ -146,21 +153,31 @@ describe('cluster: workers sharing a Postgres state DB', () => {
         }),
       ),
     );
-    const streams = writePipelineDoc(
-      statePipeline(
-        pgPipeline({
-          name: 'cluster_streams',
-          src,
-          dst: dstStreams,
-          writeMode: 'append',
-          streams: ['public.t1', 'public.t2', 'public.t3'].map((name) => ({ name, sync_mode: 'full_refresh' })),
-          resources: { parallelism: 1 },
-        }),
-      ),
+    // this source is read as a password-authenticated role, its password given as ${VAR}: resolved
+    // on each worker, never in a job, an event, a result or an output
+    const { user, password } = cluster.passwordUser;
+    await cluster.query(src.name, `GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${user}"`);
+    const streamsDoc = statePipeline(
+      pgPipeline({
+        name: 'cluster_streams',
+        src,
+        dst: dstStreams,
+        writeMode: 'append',
+        streams: ['public.t1', 'public.t2', 'public.t3'].map((name) => ({ name, sync_mode: 'full_refresh' })),
+        resources: { parallelism: 1 },
+      }),
     );
+    streamsDoc.source.config = {
+      host: cluster.host,
+      port: cluster.port,
+      user,
+      password: '${RB_CLUSTER_PW}',
+      database: src.name,
+    };
+    const streams = writePipelineDoc(streamsDoc);
     const [a, b] = await Promise.all([
       runCli(['run', '--cluster', '--json', sharded]),
-      runCli(['run', '--cluster', '--json', streams]),
+      runCli(['run', '--cluster', '--json', streams], { env: { RB_CLUSTER_PW: password } }),
     ]);
     const shardRun = expectSucceeded(a);
     expect(shardRun.streams[0]?.shards).toBe(6);
@@ -185,6 +202,32 @@ describe('cluster: workers sharing a Postgres state DB', () => {
       expect(maxOverlap(all.filter((c) => c.worker_id === id).map(interval))).toBeLessThanOrEqual(2);
     // the work was spread: the shards ran on more than one machine
     expect(new Set(shardChains.map((c) => c.worker_id)).size).toBeGreaterThan(1);
+    // every row of every table of the workflow engine (inputs, step outputs, results, …) as text
+    const tables = await cluster.query(
+      state.name,
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'rapidbyte_dbos'`,
+    );
+    let dbosText = '';
+    for (const { t } of tables.rows as { t: string }[]) {
+      const rows = await cluster.query(
+        state.name,
+        `SELECT coalesce(string_agg(x::text, ' '), '') AS t FROM rapidbyte_dbos."${t}" x`,
+      );
+      dbosText += (rows.rows[0] as { t: string }).t;
+    }
+    const stored = { rows: [{ t: dbosText }] };
+    const events = await cluster.query(
+      state.name,
+      `SELECT coalesce(string_agg(event::text, ' '), '') AS t FROM rapidbyte.cluster_events`,
+    );
+    const texts = [
+      ['the workflow inputs and outputs', (stored.rows[0] as { t: string }).t],
+      ['the event channels', (events.rows[0] as { t: string }).t],
+      ['the CLI output', `${b.stdout}${b.stderr}`],
+    ];
+    expect((stored.rows[0] as { t: string }).t).toContain('${RB_CLUSTER_PW}');
+    for (const [what, text] of texts)
+      for (const form of leakForms(password)) expect(text?.includes(form), `${what} contain ${form}`).toBe(false);
     for (const w of started) await w.kill9();
   });
 

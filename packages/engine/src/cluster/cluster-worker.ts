@@ -73,6 +73,14 @@ export interface WorkerHandle {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** A copy of a value (an event, a result) with the config's secrets removed from every text in it. */
+function redactorOf(config: PipelineConfig): <T>(value: T) => T {
+  return <T>(value: T): T =>
+    JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
+      typeof v === 'string' ? redactSecrets(v, config) : v,
+    ) as T;
+}
+
 /** What one worker process shares among its chains and coordinators. */
 class WorkerContext {
   readonly stores = new Map<string, Promise<StateStore>>();
@@ -150,7 +158,10 @@ class WorkerContext {
       pendingProgress = undefined;
     }, PROGRESS_EVERY_MS);
     progressTimer.unref();
-    const onEvent = (event: RunEvent): void => {
+    // events are stored in the state DB: the config's secrets are taken out of every text first
+    let redact = <T>(value: T): T => value;
+    const onEvent = (raw: RunEvent): void => {
+      const event = redact(raw);
       if (event.type === 'stream-progress' && Date.now() - lastProgress < PROGRESS_EVERY_MS) {
         pendingProgress = event;
         return;
@@ -197,6 +208,7 @@ class WorkerContext {
         connectorsPath: this.options.connectorsPath,
         workerId: this.workerId,
       });
+      redact = redactorOf(config);
       const state = await this.stateOf(config);
       let attemptsBefore = 0;
       if (previous) {
@@ -277,6 +289,8 @@ class WorkerContext {
       if (pendingProgress) channel.publish({ kind: 'event', event: pendingProgress } satisfies ChainMessage);
       await channel.close().catch(() => undefined);
     }
+    // the result is recorded by DBOS and the coordinator's run history: no secret in its texts either
+    result = redact(result);
     if (!this.stopping.signal.aborted)
       await this.pool
         .query(`UPDATE ${chains} SET finished_at = now(), status = $2 WHERE chain_id = $1 AND worker_id = $3`, [
@@ -323,6 +337,7 @@ class WorkerContext {
       const heldCdcStreams = allCdc.filter((s) => !selected.has(s));
       config = cfg;
       const state = await this.stateOf(cfg);
+      const redact = redactorOf(cfg);
       channel.publish({
         kind: 'event',
         event: { type: 'log', stage: 'cluster', level: 'info', message: `coordinator on worker ${this.workerId}` },
@@ -330,7 +345,7 @@ class WorkerContext {
       const result = await runPipeline(cfg, {
         registry: loaded.registry,
         state,
-        onEvent: (event) => channel.publish({ kind: 'event', event }),
+        onEvent: (event) => channel.publish({ kind: 'event', event: redact(event) }),
         signal,
         follow: job.follow,
         fullRefresh: job.fullRefresh,
@@ -346,7 +361,7 @@ class WorkerContext {
           appVersion: this.options.version,
         }),
       });
-      return result;
+      return redact(result);
     } catch (error) {
       const e = error as { code?: unknown; kind?: unknown };
       const message = config ? redactSecrets(messageOf(error), config) : messageOf(error);
