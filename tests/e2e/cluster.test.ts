@@ -124,6 +124,15 @@ describe('cluster: workers sharing a Postgres state DB', () => {
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(/state\.backend.*cluster mode needs backend 'postgres'.*got 'sqlite'/);
     expect(await rowCount(dst, 'public.t1').catch(() => 0)).toBe(0);
+    // on a Postgres state DB that no worker shares yet: refused at once, not left waiting in the queue
+    const orphan = writePipelineDoc(
+      statePipeline(
+        pgPipeline({ name: 'cluster_orphan', src, dst, streams: [{ name: 'public.t1', sync_mode: 'full_refresh' }] }),
+      ),
+    );
+    const none = await runCli(['run', '--cluster', orphan]);
+    expect(none.code, cliOutput(none)).toBe(1);
+    expect(none.stderr).toContain(`no live worker shares the state DB of ${orphan}`);
   });
 
   it('3 workers × 2 slots: 6 shards at parallelism 4 and 3 streams at parallelism 1 never exceed their caps, cluster-wide or per worker', async () => {
@@ -271,6 +280,10 @@ describe('cluster: workers sharing a Postgres state DB', () => {
       },
       { cli: run, timeoutMs: 120_000, intervalMs: 100 },
     );
+    // one run per pipeline in the cluster
+    const second = await runCli(['run', '--cluster', file]);
+    expect(second.code, cliOutput(second)).toBe(1);
+    expect(second.stderr).toContain('pipeline cluster_kill already has a run on the cluster');
     const survivor = startWorker('kb', ['--queues', 'chains', '--slots', '2']);
     await waitReady(survivor, 'kb');
     await victim.kill9();

@@ -84,7 +84,9 @@ export async function submitClusterRun(options: SubmitRunOptions): Promise<RunRe
   try {
     await ensureClusterSchema(pool, CLUSTER_STATE_SCHEMA);
     const live = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${tableIn(CLUSTER_STATE_SCHEMA, 'cluster_workers')} WHERE status = 'live'`,
+      // a worker that died with no survivor to sweep it still says `live`: its heartbeat tells
+      `SELECT count(*)::int AS n FROM ${tableIn(CLUSTER_STATE_SCHEMA, 'cluster_workers')}
+       WHERE status = 'live' AND heartbeat_at > now() - interval '30 seconds'`,
     );
     if ((live.rows[0]?.n ?? 0) === 0)
       throw new ClusterUnavailable(
