@@ -26,6 +26,7 @@ import {
   ensureClusterSchema,
 } from './cluster-schema.js';
 import { EventChannelWriter } from './event-channel.js';
+import { ownedState } from './owned-state.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import { WorkerLease } from './worker-lease.js';
 
@@ -90,6 +91,8 @@ class WorkerContext {
   readonly running = new Set<Promise<unknown>>();
   /** An execution stopped part-way and left its workflow PENDING for the others. */
   heldBack = false;
+  /** The lease was lost: others may run this worker's chains now. */
+  leaseLost = false;
   readonly chainPool: WorkerPool;
   /** This machine's `--slots`: chains beyond it wait here. */
   readonly chainSlots: Semaphore;
@@ -146,8 +149,17 @@ class WorkerContext {
 
   /** One chain: rebuilt from the job with this worker's config, components and state store, then run as a local run does. */
   async runChain(job: ChainJob, cancelSignal: AbortSignal | undefined): Promise<StreamResult> {
-    const channel = new EventChannelWriter(this.pool, CLUSTER_STATE_SCHEMA, job.chainId);
+    // a zombie (its lease was lost, another worker runs the chain) neither reports nor records
+    const guard = { chainId: job.chainId, workerId: this.workerId };
+    const channel = new EventChannelWriter(this.pool, CLUSTER_STATE_SCHEMA, job.chainId, 200, guard);
     const chains = tableIn(CLUSTER_STATE_SCHEMA, 'cluster_chains');
+    const owns = async (): Promise<boolean> =>
+      !this.leaseLost &&
+      (
+        await this.pool.query<{ worker_id: string }>(`SELECT worker_id FROM ${chains} WHERE chain_id = $1`, [
+          job.chainId,
+        ])
+      ).rows[0]?.worker_id === this.workerId;
     const name = job.stream.name;
     const local = new AbortController();
     const signal = AbortSignal.any([local.signal, this.stopping.signal, ...(cancelSignal ? [cancelSignal] : [])]);
@@ -161,6 +173,7 @@ class WorkerContext {
     // events are stored in the state DB: the config's secrets are taken out of every text first
     let redact = <T>(value: T): T => value;
     const onEvent = (raw: RunEvent): void => {
+      if (this.leaseLost) return;
       const event = redact(raw);
       if (event.type === 'stream-progress' && Date.now() - lastProgress < PROGRESS_EVERY_MS) {
         pendingProgress = event;
@@ -209,7 +222,7 @@ class WorkerContext {
         workerId: this.workerId,
       });
       redact = redactorOf(config);
-      const state = await this.stateOf(config);
+      const state = ownedState(await this.stateOf(config), owns);
       let attemptsBefore = 0;
       if (previous) {
         const why = previous.finished_at === null ? `after worker ${previous.worker_id} was lost` : 'again';
@@ -444,6 +457,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       {
         heartbeatMs,
         onLost: (why) => {
+          ctx.leaseLost = true;
           options.log('error', `worker ${workerId} lost its lease: ${why}; stopping its chains`);
           ctx.stopping.abort();
           options.onLeaseLost(why);

@@ -14,10 +14,27 @@ export class EventChannelWriter {
   #buffer: unknown[] = [];
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(db: pg.Pool, schema: string, channel: string, flushMs = 200) {
+  readonly #guard: string;
+  readonly #guardParams: string[];
+
+  /**
+   * `owner`: the events are written only while the chain's row names this worker (a worker that
+   * lost the chain to another writes nothing more to its channel).
+   */
+  constructor(
+    db: pg.Pool,
+    schema: string,
+    channel: string,
+    flushMs = 200,
+    owner?: { readonly chainId: string; readonly workerId: string },
+  ) {
     this.#db = db;
     this.#table = tableIn(schema, 'cluster_events');
     this.#channel = channel;
+    this.#guard = owner
+      ? ` WHERE EXISTS (SELECT 1 FROM ${tableIn(schema, 'cluster_chains')} WHERE chain_id = $2 AND worker_id = $3)`
+      : ` WHERE $2::text IS NULL AND $3::text IS NULL`;
+    this.#guardParams = owner ? [owner.chainId, owner.workerId] : [];
     this.#timer = setInterval(() => void this.flush(), flushMs);
     this.#timer.unref();
   }
@@ -34,11 +51,12 @@ export class EventChannelWriter {
     this.#writing = this.#writing
       .catch(() => undefined)
       .then(async () => {
-        const values = batch.map((_, i) => `($1, $${i + 2}::jsonb)`).join(', ');
-        await this.#db.query(`INSERT INTO ${this.#table} (channel, event) VALUES ${values}`, [
-          this.#channel,
-          ...batch.map((e) => JSON.stringify(e)),
-        ]);
+        const values = batch.map((_, i) => `($1, $${i + 4}::jsonb)`).join(', ');
+        const [chainId = null, workerId = null] = this.#guardParams;
+        await this.#db.query(
+          `INSERT INTO ${this.#table} (channel, event) SELECT * FROM (VALUES ${values}) v${this.#guard}`,
+          [this.#channel, chainId, workerId, ...batch.map((e) => JSON.stringify(e))],
+        );
       });
     return this.#writing;
   }
