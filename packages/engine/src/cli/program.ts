@@ -473,6 +473,9 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       }) => {
         const { workerCommand } = await import('./worker-command.js');
         process.exitCode = await workerCommand(opts);
+        // the workflow engine keeps its pollers (it is not shut down: what a stopped worker left
+        // PENDING is handed over, not finished): a stopped worker ends here
+        process.exit(process.exitCode);
       },
     );
   program

@@ -222,7 +222,7 @@ class WorkerContext {
         workerId: this.workerId,
       });
       redact = redactorOf(config);
-      const state = ownedState(await this.stateOf(config), owns);
+      const state = ownedState(await this.stateOf(config), owns, () => this.stopping.signal.aborted);
       let attemptsBefore = 0;
       if (previous) {
         const why = previous.finished_at === null ? `after worker ${previous.worker_id} was lost` : 'again';
