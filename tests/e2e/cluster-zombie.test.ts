@@ -106,4 +106,61 @@ describe('cluster: zombie worker', () => {
     await expectTablesEqual(src, 'public.t1', dst, 'public.t1', { rows: 100_000 });
     expect(await duplicateKeys(dst, 'public.t1')).toEqual([]);
   });
+
+  it('SIGSTOP of the coordinator past the lease: its lease and pipeline lock sessions are ended, the run is re-run by another worker and succeeds', async () => {
+    const state = await scope.create('czc_state');
+    const src = await scope.create('czc_src', shuffledBigTableSql('public.t1', 100_000));
+    const dst = await scope.create(
+      'czc_dst',
+      `CREATE FUNCTION public.rb_slow_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+       BEGIN IF id % 1000 = 0 THEN PERFORM pg_sleep(0.1); END IF; RETURN true; END $$;
+       CREATE TABLE public.t1 (${BIG_COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_slow_pace(id)));`,
+    );
+    const file = writePipelineDoc({
+      ...pgPipeline({
+        name: 'czc',
+        src,
+        dst,
+        writeMode: 'append',
+        streams: [{ name: 'public.t1', sync_mode: 'full_refresh' }],
+        resources: { checkpoint_interval_rows: 10_000, batch_rows: 5000 },
+      }),
+      state: { backend: 'postgres', connection: state.url },
+    });
+    const start = (id: string, queues: string): SpawnedCli => {
+      const w = spawnCli(['worker', '--state', state.url, '--worker-id', id, '--queues', queues, '--slots', '1'], {
+        env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' },
+        timeoutMs: 600_000,
+      });
+      workers.push(w);
+      return w;
+    };
+    const ready = (w: SpawnedCli, id: string): Promise<true> =>
+      waitFor(`worker ${id} ready`, async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined), {
+        cli: w,
+        timeoutMs: 60_000,
+      });
+    const stopped = start('cc1', 'runs');
+    const chains = start('cw', 'chains');
+    await Promise.all([ready(stopped, 'cc1'), ready(chains, 'cw')]);
+    const run = spawnCli(['run', '--cluster', '--json', file], { timeoutMs: 300_000 });
+    await waitFor(
+      'the coordinator on cc1 and a commit',
+      async () =>
+        run.stderrSoFar().includes('coordinator on worker cc1') && (await rowCount(dst, 'public.t1')) > 0
+          ? true
+          : undefined,
+      { cli: run, intervalMs: 100 },
+    );
+    const next = start('cc2', 'runs');
+    await ready(next, 'cc2');
+    process.kill(stopped.pid, 'SIGSTOP');
+    const summary = expectSucceeded(await run.exited);
+    expect(run.result()?.stderr).toContain('coordinator on worker cc2');
+    expect(summary.status).toBe('succeeded');
+    process.kill(stopped.pid, 'SIGCONT');
+    expect((await stopped.exited).code).toBe(75);
+    await expectTablesEqual(src, 'public.t1', dst, 'public.t1', { rows: 100_000 });
+    expect(await duplicateKeys(dst, 'public.t1')).toEqual([]);
+  });
 });

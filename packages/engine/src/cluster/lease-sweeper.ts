@@ -69,8 +69,10 @@ export class LeaseSweeper {
       age_ms: number;
       held: boolean;
       backend_pid: number;
+      host: string;
+      pid: number;
     }>(
-      `SELECT w.worker_id, w.status, w.backend_pid,
+      `SELECT w.worker_id, w.status, w.backend_pid, w.host, w.pid,
          (EXTRACT(EPOCH FROM (now() - w.heartbeat_at)) * 1000)::float8 AS age_ms,
          EXISTS (SELECT 1 FROM pg_locks l, (SELECT hashtext($1 || w.worker_id)::bigint AS k) key
            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
@@ -91,6 +93,17 @@ export class LeaseSweeper {
       if (decision.action === 'terminate' && row) {
         this.#options.log('warn', `worker ${decision.workerId}: ${decision.reason}: ending its lease session`);
         await this.#client.query('SELECT pg_terminate_backend($1)', [row.backend_pid]);
+        // its coordinators' pipeline locks are sessions of their own: ended too, or a re-run
+        // coordinator would find its pipeline locked for as long as the stopped process lives
+        await this.#client.query(
+          `SELECT pg_terminate_backend(l.pid)
+             FROM ${tableIn(schema, 'pipeline_locks')} p,
+                  LATERAL (SELECT hashtext('rapidbyte:' || $3 || ':' || p.pipeline)::bigint AS k) key, pg_locks l
+            WHERE p.host = $1 AND p.pid = $2 AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid = ((key.k >> 32) & 4294967295)::oid AND l.objid = (key.k & 4294967295)::oid`,
+          [row.host, row.pid, schema],
+        );
       }
       const requeued = await this.#reclaim(decision.workerId, decision.reason);
       if (requeued !== undefined) outcomes.push({ workerId: decision.workerId, reason: decision.reason, requeued });
