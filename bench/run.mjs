@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `pnpm bench`: the benchmark entry point. `--scenario full-refresh` (default), `cdc`, `cdc-lag` or
-// `startup`, `tables` or `warm`; other arguments pass through, e.g. `pnpm bench --rows 200000 --rounds 5`,
+// `startup`, `tables`, `warm` or `cluster`; other arguments pass through, e.g. `pnpm bench --rows 200000 --rounds 5`,
 // `pnpm bench --scenario cdc`. `--rows 1` without a scenario runs `startup` (the fixed cost of a run).
 import { cdcBench } from './cdc.mjs';
+import { clusterBench } from './cluster.mjs';
 import { cdcLagBench } from './cdc-lag.mjs';
 import { fullRefreshBench } from './full-refresh.mjs';
 import { startupBench } from './startup.mjs';
@@ -20,7 +21,8 @@ else if (scenario === 'full-refresh') process.exitCode = await fullRefreshBench(
 else if (scenario === 'startup') process.exitCode = await startupBench(rest);
 else if (scenario === 'tables') process.exitCode = await tablesBench(rest);
 else if (scenario === 'warm') process.exitCode = await warmBench(rest);
+else if (scenario === 'cluster') process.exitCode = await clusterBench(rest);
 else {
-  console.error(`unknown --scenario ${scenario}: full-refresh | cdc | cdc-lag | startup | tables | warm`);
+  console.error(`unknown --scenario ${scenario}: full-refresh | cdc | cdc-lag | startup | tables | warm | cluster`);
   process.exitCode = 2;
 }

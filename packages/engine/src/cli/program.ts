@@ -242,6 +242,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       "push the run's metrics (rows and bytes per stream, outcome, duration, retries, dead letters) to a Prometheus Pushgateway every 15 s and at the end",
     )
     .option(
+      '--cluster',
+      "submit the run to the workers sharing the pipeline's Postgres state DB (`rapidbyte worker`) and follow it here: same display, summary, --json and exit codes",
+    )
+    .option(
       '--full-refresh',
       'ignore stored cursors and watermarks for this run: every stream reads from the start (incremental: all rows; cdc: a new snapshot). append appends them again, upsert overwrites, replace is unchanged; nothing is deleted up front',
     )
@@ -365,6 +369,10 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
       'delete lifecycle events (and their deliveries) older than this once every delivery ended; 0 keeps them',
       '720h',
     )
+    .option(
+      '--cluster',
+      "submit the scheduled runs to the workers sharing each pipeline's Postgres state DB (`rapidbyte worker`), after runs submitted by hand, instead of running them here",
+    )
     .addOption(
       new Option('--log-format <format>', 'event lines on stderr as text or JSON lines')
         .choices(LOG_FORMATS)
@@ -379,7 +387,13 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .action(
       async (
         target: string,
-        opts: { systemDatabase?: string; listen?: string; logFormat?: 'text' | 'json'; eventRetention?: string },
+        opts: {
+          systemDatabase?: string;
+          listen?: string;
+          logFormat?: 'text' | 'json';
+          eventRetention?: string;
+          cluster?: boolean;
+        },
       ) => {
         const { serveCommand } = await import('./serve-command.js');
         process.exitCode = await serveCommand(target, opts);
@@ -426,9 +440,52 @@ export async function runProgram(argv: readonly string[], warm?: WarmWorkers): P
     .argument('<run>', 'the run id (`rapidbyte runs` lists them)')
     .option('--json', 'print the answer as JSON')
     .addOption(serverOption())
-    .action(async (runId: string, opts: { json?: boolean; server?: string }) => {
+    .option('--cluster', 'stop a run of the cluster (`run --cluster`, or serve with workers) instead of a serve run')
+    .option('--state <url>', "with --cluster: the cluster's PostgreSQL state DB (default: $RAPIDBYTE_STATE_URL)")
+    .action(async (runId: string, opts: { json?: boolean; server?: string; cluster?: boolean; state?: string }) => {
+      if (opts.cluster) {
+        const { stopClusterCommand } = await import('./workers-command.js');
+        process.exitCode = await stopClusterCommand(runId, opts);
+        return;
+      }
       const { stopCommand } = await import('./control-commands.js');
       process.exitCode = await stopCommand(runId, opts);
+    });
+  program
+    .command('worker')
+    .description(
+      'join the cluster of the Postgres state DB: take runs and stream/shard chains from its queue and run them as a local run does',
+    )
+    .option('--state <url>', 'the PostgreSQL state DB the cluster shares (default: $RAPIDBYTE_STATE_URL)')
+    .option('--worker-id <id>', 'a stable id for this worker (default: the host name)')
+    .option('--slots <n>', 'at most this many chains at once on this machine (default: half the cores)')
+    .option('--queues <list>', 'take only this work: runs (coordinators), chains (streams and shards)', 'runs,chains')
+    .addOption(
+      new Option('--log-format <format>', 'log lines as text or JSON lines').choices(LOG_FORMATS).default('text'),
+    )
+    .action(
+      async (opts: {
+        state?: string;
+        workerId?: string;
+        slots?: string;
+        queues?: string;
+        logFormat?: 'text' | 'json';
+      }) => {
+        const { workerCommand } = await import('./worker-command.js');
+        process.exitCode = await workerCommand(opts);
+        // the workflow engine keeps its pollers (it is not shut down: what a stopped worker left
+        // PENDING is handed over, not finished): a stopped worker ends here
+        process.exit(process.exitCode);
+      },
+    );
+  program
+    .command('workers')
+    .description("list the cluster's workers: status, slots, running chains, last heartbeat")
+    .option('--state <url>', 'the PostgreSQL state DB the cluster shares (default: $RAPIDBYTE_STATE_URL)')
+    .option('--json', 'print the workers as JSON')
+    .action(async (opts: { state?: string; json?: boolean }) => {
+      const { workersCommand } = await import('./workers-command.js');
+      process.exitCode = await workersCommand(opts);
     });
   program
     .command('reload')

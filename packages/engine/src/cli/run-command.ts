@@ -16,6 +16,7 @@ import { createPlainDisplay, createTtyDisplay, type ProgressDisplay } from './pr
 import { reportFailure } from './report-failure.js';
 import { formatRunSummary } from './summary-table.js';
 import { MetricsPusher, parsePushgateway } from './push-metrics.js';
+import { engineVersion } from './engine-version.js';
 
 /** Options of `rapidbyte run`. */
 export interface RunCommandOptions {
@@ -38,6 +39,8 @@ export interface RunCommandOptions {
   readonly notifyWait?: string;
   /** `--pushgateway <url>`: push the run's metrics to a Prometheus Pushgateway. */
   readonly pushgateway?: string;
+  /** `--cluster`: submit the run to the workers sharing the Postgres state DB and follow it. */
+  readonly cluster?: boolean;
 }
 
 /** `--limit` as a number, or a usage problem (the CLI exits 2 with it). */
@@ -125,11 +128,20 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
   try {
     const loaded = loadPipeline(file);
     config = loaded.config;
+    const cluster = opts.cluster === true ? await import('../cluster/submit-run.js') : undefined;
+    if (cluster) {
+      cluster.assertClusterState(config);
+      if (opts.dryRun === true) {
+        process.stderr.write('rapidbyte: --dry-run runs on this machine: drop --cluster\n');
+        return EXIT_CODES.configError;
+      }
+    }
     const engine = cliEngineOptions();
     // RAPIDBYTE_EARLY_COMPILE=off: the run compiles its components only once it starts (to measure what starting early saves)
-    const compiled = engine.earlyCompile
-      ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined)
-      : undefined;
+    const compiled =
+      engine.earlyCompile && !cluster
+        ? compileAhead(loaded.registry, config, opts.dryRun === true, engine.warmPreload ? warm : undefined)
+        : undefined;
     let cfg = await expandPipelineStreams(config, loaded.registry);
     const allCdc = cfg.source.streams.filter((s) => s.syncMode === 'cdc').map((s) => s.name);
     if (opts.streams !== undefined) cfg = selectStreams(cfg, opts.streams.split(','));
@@ -160,24 +172,37 @@ export async function runCommand(file: string, opts: RunCommandOptions, warm?: W
     process.on('SIGINT', interrupt);
     process.on('SIGTERM', interrupt);
     try {
-      const result = await runPipeline(cfg, {
-        registry: loaded.registry,
-        state,
-        onEvent,
-        signal: controller.signal,
-        follow: opts.follow === true,
-        dryRun: opts.dryRun === true,
-        fullRefresh: opts.fullRefresh === true,
-        ...(heldCdcStreams.length > 0 ? { heldCdcStreams } : {}),
-        ...(limit !== undefined ? { limit } : {}),
-        ...(engine.drainGraceMs !== undefined ? { drainGraceMs: engine.drainGraceMs } : {}),
-        ...(warm ? { warm } : {}),
-        ...(compiled ? { compiled } : {}),
-        ...(engine.resumeGate ? { resumeGate: engine.resumeGate } : {}),
-        ...(engine.lightStreamsPerPermit !== undefined ? { lightStreamsPerPermit: engine.lightStreamsPerPermit } : {}),
-        switches: engine.switches,
-        faults: engine.faults,
-      });
+      const result = cluster
+        ? await cluster.submitClusterRun({
+            config: loaded.config,
+            registry: loaded.registry,
+            version: `rapidbyte-${engineVersion()}`,
+            fullRefresh: opts.fullRefresh === true,
+            follow: opts.follow === true,
+            ...(opts.streams !== undefined ? { streams: opts.streams } : {}),
+            onEvent,
+            signal: controller.signal,
+          })
+        : await runPipeline(cfg, {
+            registry: loaded.registry,
+            state,
+            onEvent,
+            signal: controller.signal,
+            follow: opts.follow === true,
+            dryRun: opts.dryRun === true,
+            fullRefresh: opts.fullRefresh === true,
+            ...(heldCdcStreams.length > 0 ? { heldCdcStreams } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+            ...(engine.drainGraceMs !== undefined ? { drainGraceMs: engine.drainGraceMs } : {}),
+            ...(warm ? { warm } : {}),
+            ...(compiled ? { compiled } : {}),
+            ...(engine.resumeGate ? { resumeGate: engine.resumeGate } : {}),
+            ...(engine.lightStreamsPerPermit !== undefined
+              ? { lightStreamsPerPermit: engine.lightStreamsPerPermit }
+              : {}),
+            switches: engine.switches,
+            faults: engine.faults,
+          });
       display.stop();
       const summary = formatRunSummary(result, { boxed: process.stdout.isTTY === true });
       const text = opts.json

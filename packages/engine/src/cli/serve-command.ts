@@ -13,6 +13,8 @@ export interface ServeCommandOptions {
   readonly logFormat?: 'text' | 'json';
   /** `--event-retention 720h` (0: keep every event). */
   readonly eventRetention?: string;
+  /** `--cluster`: submit the scheduled runs to the workers (`rapidbyte worker`). */
+  readonly cluster?: boolean;
 }
 
 function engineVersion(): string {
@@ -71,6 +73,7 @@ export async function serveCommand(target: string, opts: ServeCommandOptions): P
       ...(process.env.RAPIDBYTE_API_TOKEN ? { apiToken: process.env.RAPIDBYTE_API_TOKEN } : {}),
       version: `rapidbyte-${engineVersion()}`,
       onEvent: print,
+      ...(opts.cluster === true && { cluster: true }),
       ...drainGrace(process.env),
     });
   } catch (error) {

@@ -39,6 +39,8 @@ export interface LoadPipelineOptions {
   /** Variables for `${VAR}` (usually `process.env`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly resolveConnector: ConnectorSchemaResolver;
+  /** The file's text when it is already read (a cluster job carries it); `file` still names it and anchors relative paths. */
+  readonly text?: string;
 }
 
 const MIN_NET_SECRET = 4;
@@ -55,7 +57,7 @@ export function loadPipelineConfig(file: string, options: LoadPipelineOptions): 
   const abs = path.resolve(file);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = options.text ?? readFileSync(abs, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ConfigError([{ file: abs, path: '', message: `cannot read pipeline file (${reason})` }]);

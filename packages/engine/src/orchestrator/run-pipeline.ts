@@ -26,7 +26,9 @@ import { runStreamTask } from './run-stream-task.js';
 import { Semaphore } from './semaphore.js';
 import type { WarmWorkers } from './warm-workers.js';
 import { WorkerPool } from './worker-pool.js';
-import type { ResumeGate, StageTask, StreamTask } from './stream-task.js';
+import type { ResumeGate, StreamTask } from './stream-task.js';
+import { streamTaskOf } from './stream-task-of.js';
+import { LOCAL_CHAINS, type ChainRunner } from './chain-runner.js';
 import { streamContext } from './stream-context.js';
 import type { HubRegistry } from '../cdc/hub-registry.js';
 import { parseLsn } from '../replication/lsn.js';
@@ -98,6 +100,8 @@ export interface RunOptions {
   readonly switches?: Partial<WorkerSwitches>;
   /** Test-only faults (the CLI's `RAPIDBYTE_TEST_FAULT`). */
   readonly faults?: TestFaults;
+  /** Where batch chains (streams and shards) run; default: worker threads of this process. */
+  readonly chains?: ChainRunner;
 }
 
 /** The worker pools of {@link RunOptions.pools}: one for batch streams, one for CDC streams. */
@@ -239,7 +243,7 @@ async function openHubRegistry(
  * the others' results; the run is recorded in the state DB.
  */
 export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOptions): Promise<RunResult> {
-  const { registry, onEvent = () => undefined, signal } = options;
+  const { registry, onEvent = () => undefined, signal, chains: chainRunner = LOCAL_CHAINS } = options;
   const dryRun = options.dryRun === true;
   if (options.limit !== undefined && !dryRun)
     throw new RunOptionsInvalid('--limit only works with --dry-run (a limited real run would commit a partial table)');
@@ -378,51 +382,22 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
     const stopHubs = interrupts.subscribe(() => hubs?.stop());
     // the run's limit drains CDC streams the way a signal does
     const stopHubsAtDeadline = deadlines.run.subscribe(() => hubs?.stop());
-    const stage = (
-      role: StageTask['role'],
-      component: ComponentModules | undefined,
-      ref: ConnectorRef,
-      at: string = role,
-    ): StageTask => ({
-      role,
-      // a dry run's destination stage is never instantiated (the worker's sink stands in for it)
-      component: component ?? { connector: ref.use, bindingsUrl: '', modules: {} },
-      configJson: JSON.stringify(ref.config),
-      policy: capabilityPolicyOf(ref, at, dirname(config.file)),
-      state: {},
-    });
     await state.startRun(runId);
     const settled = await Promise.all(
       config.source.streams.map(async (stream): Promise<StreamResult> => {
-        const task: StreamTask = {
-          pipeline: config.pipeline,
+        const task: StreamTask = streamTaskOf(
+          config,
+          streamContext(stream),
           runId,
-          stream: streamContext(stream),
-          source: stage('source', source as ComponentModules, config.source),
-          transforms: config.transforms.map((t, i) =>
-            stage('transform', transforms[i] as ComponentModules, t, `transforms[${i}]`),
-          ),
-          destination: stage('destination', destination, config.destination),
-          resources: {
-            batchRows: config.resources.batchRows,
-            maxBatchBytes: config.resources.maxBatchBytes,
-            checkpointIntervalRows: config.resources.checkpointIntervalRows,
-            checkpointIntervalBytes: config.resources.checkpointIntervalBytes,
-            connectorMemoryBytes: config.resources.connectorMemoryBytes,
-            connectorStepTimeoutMs: config.resources.connectorStepTimeoutMs,
-            stallTimeoutMs: config.resources.stallTimeoutMs,
+          { source: source as ComponentModules, destination, transforms: transforms as ComponentModules[] },
+          {
+            ...(options.resumeGate ? { resumeGate: options.resumeGate } : {}),
+            ...(options.switches ? { switches: options.switches } : {}),
+            ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
+            ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
+            ...(holdSource?.stream === stream.name ? { holdSourceAfterCommits: holdSource.commits } : {}),
           },
-          onDataError: config.destination.onDataError,
-          channelCapacity: 4,
-          attempt: 1,
-          storedResume: undefined,
-          ignoreWatermark: false,
-          ...(options.resumeGate ? { resumeGate: options.resumeGate } : {}),
-          ...(options.switches ? { switches: options.switches } : {}),
-          ...(dryRun ? { dryRun: options.limit === undefined ? {} : { limit: options.limit } } : {}),
-          ...(blockSource?.stream === stream.name ? { blockSourceAttempts: blockSource.attempts } : {}),
-          ...(holdSource?.stream === stream.name ? { holdSourceAfterCommits: holdSource.commits } : {}),
-        };
+        );
         const deadline = deadlines.forStream(stream);
         const controls = {
           fullRefresh: options.fullRefresh,
@@ -458,6 +433,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
             afterCommit,
             semaphore,
             controls,
+            chains: chainRunner,
           });
           if (sharded) return sharded;
         }
@@ -480,7 +456,7 @@ export async function runPipeline(pipelineConfig: PipelineConfig, options: RunOp
           onEvent(event);
         };
         try {
-          return await runStreamTask({
+          return await chainRunner.run({
             task,
             state,
             onEvent: streamEvents,

@@ -7,7 +7,8 @@ import { RESET_SCOPE, resetKey } from './reset-marker.js';
 import type { RunEvent, RunEventListener } from './run-event.js';
 import type { StreamFailure, StreamResult } from './run-result.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { runStreamTask, type StreamRunControls } from './run-stream-task.js';
+import type { StreamRunControls } from './run-stream-task.js';
+import { LOCAL_CHAINS, type ChainRunner } from './chain-runner.js';
 import { addCounters, NO_COUNTS } from './add-counters.js';
 import { recordStreamEnd } from './record-stream-end.js';
 import type { Semaphore } from './semaphore.js';
@@ -32,6 +33,8 @@ export interface ShardedStreamRun {
   /** The run's chain permits: a shard holds one (see `ChainPermits`). */
   readonly semaphore: Pick<Semaphore, 'acquire'>;
   readonly controls: StreamRunControls;
+  /** Where the shard chains run (default: worker threads of this process). */
+  readonly chains?: ChainRunner;
 }
 
 /** The counters of all shards together. */
@@ -211,7 +214,7 @@ export async function runShardedStream(run: ShardedStreamRun): Promise<StreamRes
         };
         const release = await run.semaphore.acquire();
         try {
-          return await runStreamTask({
+          return await (run.chains ?? LOCAL_CHAINS).run({
             task: { ...task, stream: { ...task.stream, shard } },
             state,
             onEvent: shardEvents,

@@ -51,6 +51,11 @@ export interface StreamRunControls {
    * limit drains the stream the way a signal does.
    */
   readonly deadline?: StreamDeadline;
+  /**
+   * Attempts of this stream that ran before, in a process that is gone (a cluster worker that
+   * was lost): the first attempt here is numbered after them, as the run history shows.
+   */
+  readonly attemptsBefore?: number;
 }
 
 /** What `runStreamTask` runs and with what. */
@@ -83,7 +88,8 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
   const interrupts = controls.interrupts ?? new Interrupts(signal);
   let counters: StreamCounters = NO_COUNTS;
   let error: StreamFailure | undefined;
-  let attempt = 0;
+  let attempt = controls.attemptsBefore ?? 0;
+  const firstAttempt = attempt;
   let lastCommitted: string | undefined;
   let fresh = controls.fullRefresh === true;
   // A destination that meets a rejected row fails the attempt with ROWS_REJECTED (it holds no
@@ -230,7 +236,7 @@ export async function runStreamTask(run: StreamTaskRun): Promise<StreamResult> {
   }
   const status = expired
     ? 'failed'
-    : attempt === 0
+    : attempt === firstAttempt
       ? 'cancelled'
       : error
         ? signal?.aborted

@@ -56,7 +56,12 @@ export interface SchedulerOptions {
   readonly drainGraceMs?: number;
   /** Every event of every run (the metrics read their progress). */
   readonly onRunEvent?: (pipeline: string, event: RunEvent) => void;
+  /** Submit the runs to the cluster's workers (of this engine version) instead of running them here. */
+  readonly cluster?: { readonly version: string };
 }
+
+/** The DBOS queue priority of serve's runs on a cluster: after every run submitted by hand (0). */
+export const CLUSTER_SCHEDULED_PRIORITY = 1000;
 
 /**
  * Fires each scheduled pipeline's ticks (computed with the same next-fire function as
@@ -498,25 +503,40 @@ export class Scheduler {
     try {
       const state = await this.#options.stores.of(config);
       const registry = new ConnectorRegistry(dirname(config.file));
-      const expanded = await expandPipelineStreams(config, registry);
-      const result = await this.#engine.run(expanded, {
-        registry,
-        state,
-        signal: active.controller.signal,
-        fullRefresh: request.fullRefresh,
-        follow,
-        ...(this.#options.drainGraceMs !== undefined && { drainGraceMs: this.#options.drainGraceMs }),
-        onEvent: (e) => {
-          this.#options.onRunEvent?.(pipeline, e);
-          if (e.type === 'run-started') {
-            started = true;
-            active.runId = e.runId;
-            this.#record(pipeline, tickAt, active.outcome, active.reason, e.runId).catch(() => undefined);
-          } else if (e.type === 'log' && (e.level === 'warn' || e.level === 'error')) {
-            this.#log(e.level, pipeline, `${e.stream ? `${e.stream}: ` : ''}${e.message}`);
-          }
-        },
-      });
+      const onEvent = (e: RunEvent): void => {
+        this.#options.onRunEvent?.(pipeline, e);
+        if (e.type === 'run-started') {
+          started = true;
+          active.runId = e.runId;
+          this.#record(pipeline, tickAt, active.outcome, active.reason, e.runId).catch(() => undefined);
+        } else if (e.type === 'log' && (e.level === 'warn' || e.level === 'error')) {
+          this.#log(e.level, pipeline, `${e.stream ? `${e.stream}: ` : ''}${e.message}`);
+        }
+      };
+      const cluster = this.#options.cluster;
+      const result = cluster
+        ? // submitted to the workers, after the runs submitted by hand
+          await (
+            await import('../cluster/submit-run.js')
+          ).submitClusterRun({
+            config,
+            registry,
+            version: cluster.version,
+            fullRefresh: request.fullRefresh,
+            follow,
+            priority: CLUSTER_SCHEDULED_PRIORITY,
+            onEvent,
+            signal: active.controller.signal,
+          })
+        : await this.#engine.run(await expandPipelineStreams(config, registry), {
+            registry,
+            state,
+            signal: active.controller.signal,
+            fullRefresh: request.fullRefresh,
+            follow,
+            ...(this.#options.drainGraceMs !== undefined && { drainGraceMs: this.#options.drainGraceMs }),
+            onEvent,
+          });
       return { pipeline, runId: result.runId, status: result.status };
     } catch (error) {
       // the message lands in the tick log and the workflow engine's records: no secrets

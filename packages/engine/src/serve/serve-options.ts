@@ -27,4 +27,9 @@ export interface ServeOptions {
   readonly drainGraceMs?: number;
   /** Events older than this whose deliveries all ended are deleted (hourly); 0 keeps them; default 30 days. */
   readonly eventRetentionMs?: number;
+  /**
+   * `--cluster`: scheduled runs are submitted to the workers sharing each pipeline's Postgres state
+   * DB (`rapidbyte worker`), at the lowest priority, instead of running in this process.
+   */
+  readonly cluster?: boolean;
 }

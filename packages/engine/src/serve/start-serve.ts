@@ -75,6 +75,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       now,
       onRunEvent: (pipeline, event) => metrics.onRunEvent(pipeline, event),
       ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
+      ...(options.cluster === true && { cluster: { version: options.version } }),
     });
     durable = await DurableRuns.launch({
       systemDatabaseUrl: options.systemDatabaseUrl,
