@@ -47,6 +47,11 @@ export class ClusterJobRefused extends Error {
 
 export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
+/**
+ * Per process, the hash of each connector folder as first read: it is the build this process has
+ * compiled (its components are compiled once per folder too), so a worker whose connector was
+ * rebuilt in place still reports the build it runs and refuses jobs submitted with the new one.
+ */
 const hashes = new Map<string, string>();
 
 /** sha256 over a built connector's component files (paths and contents, in name order); cached per folder. */
