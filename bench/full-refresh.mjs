@@ -17,12 +17,12 @@ const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DEFAULT_CLI = join(REPO, 'packages', 'engine', 'dist', 'cli', 'main.js');
 /** Key-range shards of the sharded rows (each its own chain, `parallelism` as many). */
 const SHARDS = 2;
-const COLUMNS = ['id', 'name', 'email', 'amount', 'score', 'active', 'created_at', 'payload'];
-const DDL = `CREATE TABLE bench (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2),
+export const COLUMNS = ['id', 'name', 'email', 'amount', 'score', 'active', 'created_at', 'payload'];
+export const DDL = `CREATE TABLE bench (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2),
   score double precision, active boolean, created_at timestamptz, payload jsonb)`;
 
 /** @param {number} rows */
-const fillSql = (rows) => `INSERT INTO bench
+export const fillSql = (rows) => `INSERT INTO bench
   SELECT g, 'name ' || g, 'user' || g || '@example.com', (g % 1000000) / 100.0, g * 0.37, g % 2 = 0,
          timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second 1 microsecond',
          jsonb_build_object('id', g, 'tags', jsonb_build_array('a', g % 7), 'note', md5(g::text))
@@ -30,9 +30,9 @@ const fillSql = (rows) => `INSERT INTO bench
   VACUUM ANALYZE bench`;
 
 /** @param {string} s */
-const sh = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
+export const sh = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
 /** @param {number[]} xs */
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };

@@ -13,28 +13,12 @@ import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { startPgCluster } from '../tests/support/pg-cluster.mjs';
 import { tableDigest } from '../tests/support/table-compare.mjs';
+import { COLUMNS, DDL, fillSql, median, sh } from './full-refresh.mjs';
 import { timedRun } from './timed-run.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const ENGINE = join(REPO, 'packages', 'engine', 'dist', 'index.js');
 const CLI = join(REPO, 'packages', 'engine', 'dist', 'cli', 'main.js');
-const COLUMNS = ['id', 'name', 'email', 'amount', 'score', 'active', 'created_at', 'payload'];
-const DDL = `CREATE TABLE bench (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2),
-  score double precision, active boolean, created_at timestamptz, payload jsonb)`;
-/** @param {number} rows */
-const fillSql = (rows) => `INSERT INTO bench
-  SELECT g, 'name ' || g, 'user' || g || '@example.com', (g % 1000000) / 100.0, g * 0.37, g % 2 = 0,
-         timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second 1 microsecond',
-         jsonb_build_object('id', g, 'tags', jsonb_build_array('a', g % 7), 'note', md5(g::text))
-    FROM generate_series(1, ${rows}) AS g;
-  VACUUM ANALYZE bench`;
-/** @param {string} s */
-const sh = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
-/** @param {number[]} xs */
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (/** @type {number} */ x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 /** @param {string[]} args @returns {Promise<number>} exit code */

@@ -11,8 +11,10 @@ import {
   pgPipeline,
   runCli,
   spawnCli,
+  startWorker,
   testPg,
   waitFor,
+  workerReady,
   writePipelineDoc,
   type SpawnedCli,
   type TestDatabase,
@@ -80,27 +82,13 @@ describe('cluster: CDC follower', () => {
       }),
       state: { backend: 'postgres', connection: state.url },
     });
-    const start = (id: string): SpawnedCli => {
-      const w = spawnCli(['worker', '--state', state.url, '--worker-id', id, '--slots', '1'], {
-        env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' },
-        timeoutMs: 600_000,
-      });
-      workers.push(w);
-      return w;
-    };
+    const start = (id: string): SpawnedCli =>
+      startWorker(state.url, { id, slots: 1, env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' } }, workers);
     const byId = new Map([
       ['cdc1', start('cdc1')],
       ['cdc2', start('cdc2')],
     ]);
-    for (const [id, w] of byId)
-      await waitFor(
-        `worker ${id} ready`,
-        async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined),
-        {
-          cli: w,
-          timeoutMs: 60_000,
-        },
-      );
+    for (const [id, w] of byId) await workerReady(w, id);
     expectSucceeded(await runCli(['run', '--cluster', '--json', file]));
 
     const load = writeLoad(src, 'ev');

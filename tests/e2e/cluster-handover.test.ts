@@ -3,7 +3,6 @@
 // commit, and the run ends succeeded, equal to the source, no row twice.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  BIG_COLUMNS_DDL,
   cliOutput,
   databaseScope,
   duplicateKeys,
@@ -14,9 +13,12 @@ import {
   rowCount,
   runCli,
   shuffledBigTableSql,
+  slowDestinationDdl,
   spawnCli,
+  startWorker,
   testPg,
   waitFor,
+  workerReady,
   writePipelineDoc,
   type RunsJson,
   type SpawnedCli,
@@ -36,12 +38,7 @@ describe('cluster: worker stopped with SIGTERM', () => {
     const state = await scope.create('chand_state');
     const src = await scope.create('chand_src', shuffledBigTableSql('public.t1', 100_000));
     // 0.1 s every 1,000 ids: the chain takes ≥ 10 s; an append table without a key shows a row loaded twice
-    const dst = await scope.create(
-      'chand_dst',
-      `CREATE FUNCTION public.rb_slow_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-       BEGIN IF id % 1000 = 0 THEN PERFORM pg_sleep(0.1); END IF; RETURN true; END $$;
-       CREATE TABLE public.t1 (${BIG_COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_slow_pace(id)));`,
-    );
+    const dst = await scope.create('chand_dst', slowDestinationDdl(['public.t1']));
     const file = writePipelineDoc({
       ...pgPipeline({
         name: 'chand',
@@ -53,19 +50,18 @@ describe('cluster: worker stopped with SIGTERM', () => {
       }),
       state: { backend: 'postgres', connection: state.url },
     });
-    const start = (id: string, queues: string): SpawnedCli => {
-      const w = spawnCli(['worker', '--state', state.url, '--worker-id', id, '--queues', queues, '--slots', '1'], {
-        env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000', RAPIDBYTE_TEST_DRAIN_GRACE_MS: '3000' },
-        timeoutMs: 600_000,
-      });
-      workers.push(w);
-      return w;
-    };
-    const ready = (w: SpawnedCli, id: string): Promise<true> =>
-      waitFor(`worker ${id} ready`, async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined), {
-        cli: w,
-        timeoutMs: 60_000,
-      });
+    const start = (id: string, queues: 'runs' | 'chains'): SpawnedCli =>
+      startWorker(
+        state.url,
+        {
+          id,
+          queues,
+          slots: 1,
+          env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000', RAPIDBYTE_TEST_DRAIN_GRACE_MS: '3000' },
+        },
+        workers,
+      );
+    const ready = workerReady;
     const coordinator = start('hc', 'runs');
     const leaving = start('ha', 'chains');
     await Promise.all([ready(coordinator, 'hc'), ready(leaving, 'ha')]);

@@ -5,7 +5,6 @@
 // exits on its lost lease: nothing is written twice. Needs the destination's fencing (dest-postgres).
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  BIG_COLUMNS_DDL,
   cliOutput,
   databaseScope,
   duplicateKeys,
@@ -14,9 +13,12 @@ import {
   pgPipeline,
   rowCount,
   shuffledBigTableSql,
+  slowDestinationDdl,
   spawnCli,
+  startWorker,
   testPg,
   waitFor,
+  workerReady,
   writePipelineDoc,
   type SpawnedCli,
 } from '../support/e2e.js';
@@ -42,12 +44,7 @@ describe('cluster: zombie worker', () => {
     const state = await scope.create('czombie_state');
     const src = await scope.create('czombie_src', shuffledBigTableSql('public.t1', 100_000));
     // 0.1 s every 1,000 ids: the chain takes ≥ 10 s; an append table without a key shows a row loaded twice
-    const dst = await scope.create(
-      'czombie_dst',
-      `CREATE FUNCTION public.rb_slow_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-       BEGIN IF id % 1000 = 0 THEN PERFORM pg_sleep(0.1); END IF; RETURN true; END $$;
-       CREATE TABLE public.t1 (${BIG_COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_slow_pace(id)));`,
-    );
+    const dst = await scope.create('czombie_dst', slowDestinationDdl(['public.t1']));
     const file = writePipelineDoc({
       ...pgPipeline({
         name: 'czombie',
@@ -59,19 +56,9 @@ describe('cluster: zombie worker', () => {
       }),
       state: { backend: 'postgres', connection: state.url },
     });
-    const start = (id: string, queues: string): SpawnedCli => {
-      const w = spawnCli(['worker', '--state', state.url, '--worker-id', id, '--queues', queues, '--slots', '1'], {
-        env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' },
-        timeoutMs: 600_000,
-      });
-      workers.push(w);
-      return w;
-    };
-    const ready = (w: SpawnedCli, id: string): Promise<true> =>
-      waitFor(`worker ${id} ready`, async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined), {
-        cli: w,
-        timeoutMs: 60_000,
-      });
+    const start = (id: string, queues: 'runs' | 'chains'): SpawnedCli =>
+      startWorker(state.url, { id, queues, slots: 1, env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' } }, workers);
+    const ready = workerReady;
     const coordinator = start('zc', 'runs');
     const zombie = start('za', 'chains');
     await Promise.all([ready(coordinator, 'zc'), ready(zombie, 'za')]);
@@ -110,12 +97,7 @@ describe('cluster: zombie worker', () => {
   it('SIGSTOP of the coordinator past the lease: its lease and pipeline lock sessions are ended, the run is re-run by another worker and succeeds', async () => {
     const state = await scope.create('czc_state');
     const src = await scope.create('czc_src', shuffledBigTableSql('public.t1', 100_000));
-    const dst = await scope.create(
-      'czc_dst',
-      `CREATE FUNCTION public.rb_slow_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-       BEGIN IF id % 1000 = 0 THEN PERFORM pg_sleep(0.1); END IF; RETURN true; END $$;
-       CREATE TABLE public.t1 (${BIG_COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_slow_pace(id)));`,
-    );
+    const dst = await scope.create('czc_dst', slowDestinationDdl(['public.t1']));
     const file = writePipelineDoc({
       ...pgPipeline({
         name: 'czc',
@@ -127,19 +109,9 @@ describe('cluster: zombie worker', () => {
       }),
       state: { backend: 'postgres', connection: state.url },
     });
-    const start = (id: string, queues: string): SpawnedCli => {
-      const w = spawnCli(['worker', '--state', state.url, '--worker-id', id, '--queues', queues, '--slots', '1'], {
-        env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' },
-        timeoutMs: 600_000,
-      });
-      workers.push(w);
-      return w;
-    };
-    const ready = (w: SpawnedCli, id: string): Promise<true> =>
-      waitFor(`worker ${id} ready`, async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined), {
-        cli: w,
-        timeoutMs: 60_000,
-      });
+    const start = (id: string, queues: 'runs' | 'chains'): SpawnedCli =>
+      startWorker(state.url, { id, queues, slots: 1, env: { RAPIDBYTE_TEST_LEASE_TIMEOUT_MS: '3000' } }, workers);
+    const ready = workerReady;
     const stopped = start('cc1', 'runs');
     const chains = start('cw', 'chains');
     await Promise.all([ready(stopped, 'cc1'), ready(chains, 'cw')]);

@@ -23,6 +23,8 @@ import {
   type RunsJson,
   type SpawnedCli,
   type TestDatabase,
+  slowDestinationDdl,
+  workerReady,
 } from '../support/e2e.js';
 
 const cluster = testPg();
@@ -75,15 +77,7 @@ describe('cluster: workers sharing a Postgres state DB', () => {
     workers.push(w);
     return w;
   };
-  const waitReady = (w: SpawnedCli, id: string): Promise<true> =>
-    waitFor(
-      `worker ${id} to be ready`,
-      async () => (w.stderrSoFar().includes(`worker ${id} ready`) ? true : undefined),
-      {
-        cli: w,
-        timeoutMs: 60_000,
-      },
-    );
+  const waitReady = workerReady;
   const chains = async (pipeline: string): Promise<ChainRow[]> =>
     (
       await cluster.query(
@@ -242,13 +236,7 @@ describe('cluster: workers sharing a Postgres state DB', () => {
 
   it('kill -9 of the worker running two chains: both are put back on the queue and finish on another worker, equal and without duplicates', async () => {
     // 0.1 s every 1,000 ids: each chain takes ≥ 10 s, so "after a commit, before the end" is a wide window
-    const dst = await databases.create(
-      'cluster_kill_dst',
-      `CREATE FUNCTION public.rb_slow_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-       BEGIN IF id % 1000 = 0 THEN PERFORM pg_sleep(0.1); END IF; RETURN true; END $$;
-       CREATE TABLE public.t1 (${BIG_COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_slow_pace(id)));
-       CREATE TABLE public.t2 (${BIG_COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_slow_pace(id)));`,
-    );
+    const dst = await databases.create('cluster_kill_dst', slowDestinationDdl(['public.t1', 'public.t2']));
     await cluster.psql(
       src.name,
       `DROP TABLE public.t1, public.t2; ${shuffledBigTableSql('public.t1', 100_000)} ${shuffledBigTableSql('public.t2', 100_000)}`,

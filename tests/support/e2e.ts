@@ -43,7 +43,8 @@ export {
   type PipelineDoc,
   type StreamDoc,
 } from './pipeline-yaml.js';
-export { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql } from './paced-table.js';
+export { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql, slowDestinationDdl } from './paced-table.js';
+export { startWorker, workerReady, type WorkerSpec } from './cluster-workers.js';
 export type { TableRef } from './pg-url.mjs';
 export { CLI, REPO_ROOT, pgEndpoint, runCli, writePipeline, type CliResult } from './run-cli.js';
 export { ExitedTooEarly, spawnCli, waitFor, type SpawnedCli } from './spawn-cli.js';

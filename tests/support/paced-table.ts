@@ -32,3 +32,15 @@ export function pacedTableDdl(table: string, columnsDdl: string, extra = ''): st
     END $$;
     CREATE TABLE ${table} (${columnsDdl}${extra}, CONSTRAINT paced CHECK (public.rb_test_pace(id)));`;
 }
+
+/**
+ * SQL: keyless destination tables (BIG_COLUMNS_DDL) whose CHECK constraint sleeps 0.1 s every
+ * `everyIds` ids (default 1,000: a chain of 100,000 rows takes ≥ 10 s), for tests that must act
+ * while a chain is loading (kill, stop, hand over a worker). Without a key, a row loaded twice is
+ * stored twice and seen.
+ */
+export function slowDestinationDdl(tables: readonly string[], everyIds = 1000): string {
+  return `CREATE FUNCTION public.rb_slow_pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+    BEGIN IF id % ${everyIds} = 0 THEN PERFORM pg_sleep(0.1); END IF; RETURN true; END $$;
+    ${tables.map((t) => `CREATE TABLE ${t} (${BIG_COLUMNS_DDL}, CONSTRAINT paced CHECK (public.rb_slow_pace(id)));`).join('\n    ')}`;
+}

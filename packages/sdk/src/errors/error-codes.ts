@@ -261,6 +261,14 @@ export const ERROR_CODES = {
     'failure',
     'a newer attempt of this stream (a retry on another worker, or a second run) took it over; its commits stand: check that run, nothing to undo here',
   ),
+  CLUSTER_UNAVAILABLE: permanent(
+    'failure',
+    "the cluster cannot take the run: start a worker on the state DB (`rapidbyte worker --state <url>`), or wait for the pipeline's run on the cluster to end",
+  ),
+  CHAIN_FAILED: permanent(
+    'failure',
+    "a chain ended on a worker without a result (the worker failed outside the stream): `rapidbyte workers` and that worker's log say why; the rerun resumes from the last commit",
+  ),
 
   // incremental and sharded reads
   CURSOR_FIELD_CHANGED: permanent(
