@@ -100,8 +100,12 @@ export function* writeStream({ config, context }: OperationInput<DestConfig>): S
     conn = undefined;
     return result;
   } catch (caught) {
-    // a session another one took over reports that, whatever failed first (see fencedInstead)
-    const error = (conn !== undefined && fence && (yield* fencedInstead(conn, fence, caught))) || caught;
+    // a session another one took over reports that, whatever failed first (see fencedInstead) — when
+    // the server ended the statement with an error (a SQLSTATE): in any other failure (the source
+    // failed, a cancel, a lost connection) a COPY may still be open on the connection, and a query
+    // sent behind it would wait for ever; the connection is then just closed
+    const serverEnded = caught instanceof ConnectorError && caught.sqlstate !== undefined;
+    const error = (conn !== undefined && fence && serverEnded && (yield* fencedInstead(conn, fence, caught))) || caught;
     yield* closeQuietly(conn);
     // replace and CDC load whole batches: say why on_data_error did not isolate the row
     const whole =
