@@ -81,6 +81,10 @@ function serverSettings(port, socketDir) {
     // tests assert which statements a connector sent (e.g. projection pushdown) from pg_stat_statements
     "shared_preload_libraries = 'pg_stat_statements'",
     'pg_stat_statements.track_utility = on',
+    // the whole suite runs far more than the default 5,000 distinct statements (every test's own
+    // tables, the cluster's workflow engine): past the limit the least-run entries are evicted, and a
+    // statement run once (a projected COPY) was gone before its test looked for it
+    'pg_stat_statements.max = 100000',
     '',
   ].join('\n');
 }
