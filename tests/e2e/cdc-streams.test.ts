@@ -25,10 +25,6 @@ const cluster = testPg();
 const scope = databaseScope(cluster);
 
 afterAll(async () => {
-  await cluster.query(
-    'postgres',
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
-  );
   await scope.dropAll();
 });
 

@@ -26,10 +26,6 @@ const workers: SpawnedCli[] = [];
 
 afterAll(async () => {
   for (const w of workers) await w.kill9();
-  await cluster.query(
-    'postgres',
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
-  );
   await scope.dropAll();
 });
 

@@ -28,10 +28,6 @@ const SECRET = 'whsec-alerts-9Tq2';
 const ENV = { WEBHOOK_SECRET: SECRET };
 
 afterAll(async () => {
-  await cluster.query(
-    'postgres',
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
-  );
   await scope.dropAll();
 });
 

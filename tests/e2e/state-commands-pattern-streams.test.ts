@@ -97,10 +97,6 @@ const TABLES_DDL = (rows: Record<string, number>): string =>
     .join('\n');
 
 afterAll(async () => {
-  await cluster.query(
-    'postgres',
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active`,
-  );
   await scope.dropAll();
 });
 

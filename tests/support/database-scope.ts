@@ -18,7 +18,16 @@ export function databaseScope(cluster: TestPg): DatabaseScope {
       return db;
     },
     async dropAll() {
-      for (const name of created.splice(0)) await cluster.dropDatabase(name);
+      for (const name of created.splice(0)) {
+        // only this scope's slots: other test files run at the same time, and a slot of theirs is
+        // inactive between two of their runs (dropping every inactive slot of the cluster lost theirs)
+        await cluster.query(
+          'postgres',
+          'SELECT pg_drop_replication_slot(s.slot_name) FROM pg_replication_slots s WHERE NOT s.active AND s.database = $1',
+          [name],
+        );
+        await cluster.dropDatabase(name);
+      }
     },
   };
 }
