@@ -23,6 +23,6 @@ export function insertDeadLetterSql(schema: string, table: string): string {
 /** Creates the dead-letter table when it is missing (a concurrent create by another stream is fine). */
 export function* ensureDeadLetterTable(conn: number, schema: string, table: string): Step<void> {
   if (yield* tableOid(conn, schema, table)) return;
-  if (yield* createIgnoringRace(conn, deadLetterTableDdl(schema, table)))
+  if (yield* createIgnoringRace(conn, deadLetterTableDdl(schema, table), schema, table))
     log.info(`created dead-letter table ${quoteQualified(schema, table)}`);
 }

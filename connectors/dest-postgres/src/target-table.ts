@@ -26,14 +26,21 @@ export function* tableOid(conn: number, schema: string, table: string): Step<str
   return r.rows[0]?.[0] ?? undefined;
 }
 
-/** SQLSTATEs of losing a concurrent `CREATE ... IF NOT EXISTS` race: duplicate_table, unique_violation (pg_type). */
-const CREATE_RACE_SQLSTATES: readonly string[] = ['42P07', '23505'];
+/**
+ * SQLSTATEs of losing a concurrent `CREATE TABLE IF NOT EXISTS` race: duplicate_table,
+ * unique_violation (on `pg_type` or `pg_class`) and duplicate_object (`type "<table>" already
+ * exists`: the other session's row type was committed between this one's relation check and its
+ * type insert). Each also has a permanent cause (a standalone type of the same name), so a lost race
+ * counts only when the table exists afterwards.
+ */
+const CREATE_RACE_SQLSTATES: readonly string[] = ['42P07', '23505', '42710'];
 
 /**
- * Runs a `CREATE TABLE IF NOT EXISTS` outside a transaction; losing the race against a concurrent
- * create of the same table is not an error. Returns false when it lost that race.
+ * Runs a `CREATE TABLE IF NOT EXISTS` of `schema.table` outside a transaction; losing the race
+ * against a concurrent create of the same table is not an error. Returns false when it lost that
+ * race; rethrows when the error was one of a lost race but the table still does not exist.
  */
-export function* createIgnoringRace(conn: number, sql: string): Step<boolean> {
+export function* createIgnoringRace(conn: number, sql: string, schema: string, table: string): Step<boolean> {
   try {
     yield* pg.query(conn, sql);
     return true;
@@ -41,7 +48,8 @@ export function* createIgnoringRace(conn: number, sql: string): Step<boolean> {
     if (
       error instanceof ConnectorError &&
       error.sqlstate !== undefined &&
-      CREATE_RACE_SQLSTATES.includes(error.sqlstate)
+      CREATE_RACE_SQLSTATES.includes(error.sqlstate) &&
+      (yield* tableOid(conn, schema, table)) !== undefined
     )
       return false;
     throw error;
@@ -52,7 +60,17 @@ export function* createIgnoringRace(conn: number, sql: string): Step<boolean> {
 export function* ensureSchema(conn: number, schema: string): Step<void> {
   const r = yield* pg.query(conn, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
   if (r.rows.length > 0) return;
-  yield* pg.query(conn, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  try {
+    yield* pg.query(conn, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } catch (error) {
+    // duplicate_schema / unique_violation: another stream created it at the same moment
+    const lost =
+      error instanceof ConnectorError &&
+      (error.sqlstate === '42P06' || error.sqlstate === '23505') &&
+      (yield* pg.query(conn, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rows.length > 0;
+    if (lost) return;
+    throw error;
+  }
   log.info(`created schema ${quoteIdent(schema)}`);
 }
 
@@ -170,7 +188,7 @@ export function* ensureTargetTable(
     generated,
   });
   yield* ensureEnumTypes(conn, plan.enums);
-  yield* createIgnoringRace(conn, plan.createTable);
+  yield* createIgnoringRace(conn, plan.createTable, schema, table);
   const oid = yield* tableOid(conn, schema, table);
   if (!oid)
     throw ConnectorError.permanent(

@@ -42,7 +42,7 @@ export function* ensureWatermarkTable(conn: number, schema: string): Step<void> 
     }
     return;
   }
-  if (yield* createIgnoringRace(conn, watermarkTableDdl(schema))) {
+  if (yield* createIgnoringRace(conn, watermarkTableDdl(schema), schema, WATERMARK_TABLE)) {
     log.info(`created watermark table ${quoteQualified(schema, WATERMARK_TABLE)}`);
   }
 }

@@ -179,4 +179,62 @@ describe('dest-postgres on the harness', () => {
       expect(sqls).not.toContain('COMMIT');
     }
   });
+
+  /**
+   * A fake whose target `raw.users` exists and whose watermark table does not until this session's
+   * CREATE fails with `createError` — as when another stream's CREATE committed first. `appears`:
+   * whether the table exists after that failure.
+   */
+  function racedWatermarkPostgres(createError: string, appears: boolean): FakePostgres {
+    let created = false;
+    return new FakePostgres({
+      query: (sql, params) => {
+        if (sql.startsWith('CREATE TABLE IF NOT EXISTS "raw"."_rb_watermarks"')) {
+          created = appears;
+          return failure(`SQLSTATE_${createError}`, 'type "_rb_watermarks" already exists', 'permanent', createError);
+        }
+        if (sql === RESOLVE_TABLE_SQL)
+          return { rows: params[0] === '"raw"."_rb_watermarks"' && !created ? [] : [['16500']] };
+        if (sql === TABLE_COLUMNS_SQL)
+          return {
+            rows: [
+              ['id', 'bigint', '20', 'N', 'true', '[]'],
+              ['email', 'text', '25', 'S', 'true', '[]'],
+            ],
+          };
+        if (sql === takeEpochSql('raw')) return { rows: [['1']] };
+        if (sql === fencedWatermarkSql('raw')) return { rows: [['1']] };
+        return undefined;
+      },
+    });
+  }
+
+  it('a watermark table another stream created at the same moment is used, whichever SQLSTATE the lost CREATE gave', async () => {
+    for (const code of ['42710', '42P07', '23505']) {
+      const pg = racedWatermarkPostgres(code, true);
+      const run = await harness.write({
+        config,
+        context,
+        input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+        handlers: pg.handlers,
+      });
+      expect(errorOf(run), code).toBeUndefined();
+      expect(
+        run.checkpoints.filter((c) => c.kind === 'committed'),
+        code,
+      ).toHaveLength(1);
+    }
+  });
+
+  it('a CREATE of the watermark table that fails like a lost race while no such table exists fails the stream', async () => {
+    const pg = racedWatermarkPostgres('42710', false);
+    const run = await harness.write({
+      config,
+      context,
+      input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+      handlers: pg.handlers,
+    });
+    expect(errorOf(run)?.message).toContain('type "_rb_watermarks" already exists');
+    expect(run.checkpoints.filter((c) => c.kind === 'committed')).toEqual([]);
+  });
 });
