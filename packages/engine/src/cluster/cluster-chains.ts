@@ -5,9 +5,11 @@ import type { RunEvent } from '../orchestrator/run-event.js';
 import type { StreamResult } from '../orchestrator/run-result.js';
 import type { StreamTaskRun } from '../orchestrator/run-stream-task.js';
 import type { StreamCounters } from '../orchestrator/stream-task.js';
+import { timeoutFailure } from '../orchestrator/stream-deadline.js';
 import { tableIn } from '../state/postgres-sql.js';
 import { CHAINS_QUEUE } from './cluster-schema.js';
 import type { ChainJob, PipelineJob } from './cluster-job.js';
+import type { CancelReason } from './cancel-reason.js';
 import { EventChannelReader } from './event-channel.js';
 
 /** The name of the chain workflow (registered by every worker). */
@@ -55,6 +57,8 @@ export class ClusterChains implements ChainRunner {
     const { task } = chain;
     const chainId = chainIdOf(task.pipeline, task.runId, task.stream);
     const startedAt = new Date();
+    // the stream's own limit counts here, from its first chain (as from its first attempt locally)
+    chain.controls?.deadline?.start();
     const job: ChainJob = {
       ...this.#o.job,
       chainId,
@@ -68,14 +72,28 @@ export class ClusterChains implements ChainRunner {
       { queueName: CHAINS_QUEUE, workflowName: CHAIN_WORKFLOW, workflowID: chainId, appVersion: this.#o.appVersion },
       job,
     );
+    let outcome: { result?: StreamResult; error?: unknown } | undefined;
+    // asks the chain to drain, and why when a limit of resources.timeouts stopped it (its worker then
+    // ends it TIMEOUT, as a local run does); a chain taken off the queue whose worker has not yet
+    // recorded it is asked again until it has (or has ended)
     const cancel = (): void => {
+      const expired = chain.controls?.deadline?.expired;
+      const reason: CancelReason | null = expired ? { scope: expired.scope, limitMs: expired.limitMs ?? 0 } : null;
       void (async () => {
-        await pool.query(
-          `UPDATE ${tableIn(schema, 'cluster_chains')} SET cancel_requested = true WHERE chain_id = $1`,
-          [chainId],
-        );
-        const status = await client.getWorkflow(chainId);
-        if (status?.status === 'ENQUEUED') await client.cancelWorkflow(chainId);
+        while (outcome === undefined) {
+          const marked = await pool.query(
+            `UPDATE ${tableIn(schema, 'cluster_chains')} SET cancel_requested = true, cancel_reason = $2 WHERE chain_id = $1`,
+            [chainId, reason === null ? null : JSON.stringify(reason)],
+          );
+          if (marked.rowCount !== 0) return;
+          const status = await client.getWorkflow(chainId);
+          if (status?.status === 'ENQUEUED') {
+            await client.cancelWorkflow(chainId);
+            return;
+          }
+          if (status?.status !== 'PENDING') return;
+          await sleep(100);
+        }
       })().catch(() => undefined);
     };
     if (chain.signal?.aborted) cancel();
@@ -83,7 +101,6 @@ export class ClusterChains implements ChainRunner {
     // a limit of `resources.timeouts` interrupts the stream as a signal does: the chain drains
     const unsubscribe = chain.controls?.interrupts?.subscribe(cancel);
     const reader = new EventChannelReader(pool, schema, chainId);
-    let outcome: { result?: StreamResult; error?: unknown } | undefined;
     const done = handle.getResult({ pollingIntervalMs: 250 }).then(
       (result: unknown) => {
         outcome = { result: result as StreamResult };
@@ -110,7 +127,10 @@ export class ClusterChains implements ChainRunner {
     }
     if (outcome.result) return outcome.result;
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-    const cancelled = chain.signal?.aborted === true || chain.controls?.interrupts?.aborted === true;
+    // taken off the queue before any worker ran it: by a limit of resources.timeouts (TIMEOUT, as
+    // in a local run), by the run's interrupt (cancelled), or it failed on its worker
+    const expired = chain.controls?.deadline?.expired;
+    const cancelled = !expired && (chain.signal?.aborted === true || chain.controls?.interrupts?.aborted === true);
     const result: StreamResult = {
       stream: task.stream.name,
       status: cancelled ? 'cancelled' : 'failed',
@@ -122,16 +142,18 @@ export class ClusterChains implements ChainRunner {
       bytesRead: 0,
       rowsWritten: 0,
       bytesWritten: 0,
-      ...(cancelled
-        ? {}
-        : {
-            error: {
-              kind: 'permanent' as const,
-              code: 'CHAIN_FAILED',
-              message: `chain ${chainId} ended without a result: ${message}`,
-              stage: 'host',
-            },
-          }),
+      ...(expired
+        ? { error: timeoutFailure(task.stream.name, expired, false) }
+        : cancelled
+          ? {}
+          : {
+              error: {
+                kind: 'permanent' as const,
+                code: 'CHAIN_FAILED',
+                message: `chain ${chainId} ended without a result: ${message}`,
+                stage: 'host',
+              },
+            }),
     };
     chain.onEvent({ type: 'stream-finished', result });
     return result;

@@ -5,10 +5,12 @@ import { redactSecrets, selectStreams, type PipelineConfig } from '../config/ind
 import type { TestFaults, WorkerSwitches } from '../orchestrator/engine-options.js';
 import { expandPipelineStreams } from '../orchestrator/expand-stream-patterns.js';
 import { faultInjector } from '../orchestrator/fault-injector.js';
+import { Interrupts } from '../orchestrator/interrupts.js';
 import type { RunEvent } from '../orchestrator/run-event.js';
 import type { RunResult, StreamResult } from '../orchestrator/run-result.js';
 import { runPipeline } from '../orchestrator/run-pipeline.js';
 import { runStreamTask } from '../orchestrator/run-stream-task.js';
+import { Deadline, StreamDeadline } from '../orchestrator/stream-deadline.js';
 import { streamTaskOf, type ChainComponents } from '../orchestrator/stream-task-of.js';
 import { WorkerPool } from '../orchestrator/worker-pool.js';
 import { Semaphore } from '../orchestrator/semaphore.js';
@@ -16,6 +18,7 @@ import { compileComponentModules, type ComponentModules } from '../runtime/compo
 import type { ConnectorRegistry } from '../runtime/connector-registry.js';
 import { openPostgresStateStore, openStateStore, type StateStore } from '../state/index.js';
 import { tableIn } from '../state/postgres-sql.js';
+import { parseCancelReason } from './cancel-reason.js';
 import { ClusterChains, CHAIN_WORKFLOW, type ChainMessage } from './cluster-chains.js';
 import { loadJobPipeline, type ChainJob, type RunJob } from './cluster-job.js';
 import {
@@ -188,13 +191,20 @@ class WorkerContext {
     };
     const log = (level: string, message: string): void =>
       onEvent({ type: 'log', stream: name, stage: 'cluster', level, message });
+    // the coordinator's limits of resources.timeouts reach the chain with its cancel request: the
+    // chain drains as on a signal and ends TIMEOUT, as a local stream does
+    const deadline = new StreamDeadline({ interrupts: new Interrupts(signal) });
     const cancelPoll = setInterval(() => {
       this.pool
-        .query<{ cancel: boolean }>(`SELECT cancel_requested AS cancel FROM ${chains} WHERE chain_id = $1`, [
-          job.chainId,
-        ])
+        .query<{ cancel: boolean; reason: unknown }>(
+          `SELECT cancel_requested AS cancel, cancel_reason AS reason FROM ${chains} WHERE chain_id = $1`,
+          [job.chainId],
+        )
         .then((r) => {
-          if (r.rows[0]?.cancel === true) local.abort();
+          if (r.rows[0]?.cancel !== true) return;
+          const reason = parseCancelReason(r.rows[0].reason);
+          if (reason) deadline.expire(new Deadline(reason.scope, reason.limitMs));
+          else local.abort();
         })
         .catch(() => undefined);
     }, 500);
@@ -263,6 +273,8 @@ class WorkerContext {
           pool: this.chainPool,
           faults,
           attemptsBefore,
+          interrupts: deadline.interrupts,
+          deadline,
           ...(this.options.drainGraceMs !== undefined ? { drainGraceMs: this.options.drainGraceMs } : {}),
           ...(job.partOfStream
             ? {
@@ -298,6 +310,7 @@ class WorkerContext {
     } finally {
       releaseSlot();
       clearInterval(cancelPoll);
+      deadline.close();
       clearInterval(progressTimer);
       if (pendingProgress) channel.publish({ kind: 'event', event: pendingProgress } satisfies ChainMessage);
       await channel.close().catch(() => undefined);

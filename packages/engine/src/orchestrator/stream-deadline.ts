@@ -2,8 +2,14 @@ import type { StreamConfig, TimeoutsConfig } from '../config/index.js';
 import { Interrupts } from './interrupts.js';
 import type { StreamFailure } from './run-result.js';
 
+/** The limits of `resources.timeouts`. */
+export const TIMEOUT_SCOPES = ['stream', 'run'] as const;
 /** Which limit of `resources.timeouts` a stream ran past. */
-export type TimeoutScope = 'stream' | 'run';
+export type TimeoutScope = (typeof TIMEOUT_SCOPES)[number];
+
+export function isTimeoutScope(value: unknown): value is TimeoutScope {
+  return (TIMEOUT_SCOPES as readonly unknown[]).includes(value);
+}
 
 /**
  * A limit that fires once, `limitMs` after `start()`; a no-op without a limit. The run's limit is
@@ -94,6 +100,15 @@ export class StreamDeadline {
   /** The stream's first attempt starts: its own limit counts from now. */
   start(): void {
     this.#own.start();
+  }
+
+  /**
+   * A limit that passed elsewhere stops the stream now, as its own would: a cluster run's
+   * coordinator keeps the run's and the stream's clocks and tells the worker running the chain.
+   */
+  expire(deadline: Deadline): void {
+    if (!this.#controller.signal.aborted) this.#expired = deadline;
+    this.#controller.abort();
   }
 
   /** The limit that stopped the stream; undefined when none did (or a signal came first). */
