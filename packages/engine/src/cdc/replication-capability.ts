@@ -30,6 +30,13 @@ import { ITEM_KINDS, type HubToWorker, type ItemBatch, type WorkerToHub } from '
 
 /** At most this long between two checkpoints while changes keep coming (bounds the lag). */
 const CHECKPOINT_EVERY_MS = 1000;
+/**
+ * When the changes run out at a transaction boundary, the checkpoint waits this long after the
+ * previous one for more transactions to join it: a trickle of small source transactions commits
+ * at the destination a few at a time instead of one by one (each destination commit costs a
+ * transaction, a watermark write and several guest steps). Bounds the latency it adds.
+ */
+const CHECKPOINT_LINGER_MS = 100;
 /** Credits go back to the hub in batches of this many items. */
 const CREDIT_BATCH = 4096;
 
@@ -82,6 +89,8 @@ export class ReplicationCapability implements ReplicationRequests {
     readonly traffic: PgTraffic,
     /** The hub may have the source stream large in-progress transactions (see `WorkerSwitches.streamTransactions`). */
     readonly streamTransactions = true,
+    /** How long a checkpoint waits for more transactions when the changes run out (see CHECKPOINT_LINGER_MS). */
+    readonly checkpointLingerMs = CHECKPOINT_LINGER_MS,
   ) {
     port?.on('message', (m: HubToWorker) => this.#onMessage(m));
   }
@@ -165,8 +174,10 @@ export class ReplicationCapability implements ReplicationRequests {
       const item = this.#take();
       if (!item) {
         this.#credit(true);
-        if (this.#atBoundary && this.#lastEnd > this.#lastCheckpoint) this.#checkpointHere(this.#lastEnd);
-        else await new Promise<void>((resolve) => (this.#wake = resolve));
+        const pending = this.#atBoundary && this.#lastEnd > this.#lastCheckpoint;
+        const linger = pending ? this.checkpointLingerMs - (performance.now() - this.#lastCheckpointAt) : 0;
+        if (pending && linger <= 0) this.#checkpointHere(this.#lastEnd);
+        else await this.#itemsOrTimeout(pending ? linger : undefined);
         continue;
       }
       const aliases = this.#aliases;
@@ -211,6 +222,17 @@ export class ReplicationCapability implements ReplicationRequests {
     } finally {
       await client?.end().catch(() => undefined);
     }
+  }
+
+  /** Resolves when the hub sends more, or after `ms` when given. */
+  async #itemsOrTimeout(ms: number | undefined): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      if (ms !== undefined) timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.#wake = undefined;
   }
 
   /** The destination committed up to this checkpoint (its payload JSON). */
