@@ -79,7 +79,7 @@ describe('ReplicationCapability checkpoints', () => {
     const traffic = { rowsOut: 0, bytesOut: 0, rowsIn: 0, bytesIn: 0 };
     const capability = new ReplicationCapability(
       hub.port,
-      { connector: 'source-postgres', allowedHosts: ['*'] },
+      { connector: 'source-postgres', allowedHosts: ['*'], allowedPaths: [] },
       frames,
       64 * 1024 * 1024,
       traffic,
