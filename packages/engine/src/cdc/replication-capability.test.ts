@@ -33,7 +33,15 @@ function fakeHub(): { port: MessagePort; send: (items: [ItemKind, bigint, Uint8A
 }
 
 const openOptions: PgReplicationOpen = {
-  connect: { host: 'db.internal', port: 5432, user: 'u', database: 'src', password: undefined } as never,
+  connect: {
+    host: 'db.internal',
+    port: 5432,
+    user: 'u',
+    password: '',
+    database: 'src',
+    sslMode: 'disable',
+    applicationName: 'rapidbyte/test',
+  },
   slot: 'rb_slot',
   publication: 'rb_pub',
   streamName: 'public.ev',
