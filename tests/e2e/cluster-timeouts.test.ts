@@ -1,9 +1,8 @@
 // resources.timeouts in a cluster run (see docs/architecture.md#cluster): the coordinator keeps the
 // run's and each stream's clock; when a limit passes, the chain running on another worker drains
 // as on SIGINT and ends `failed` with `TIMEOUT` (exit 5), exactly as in a local run — in the run's
-// result, in `runs`, and with what it committed kept for the next run. The stream is made slow
-// deterministically: the chains worker's `hold-source-after-commits` fault holds its source once
-// two chunks are committed, until the stream is asked to stop.
+// result, in `runs`, and with what it committed kept for the next run. The chains worker of the
+// timed-out run has the fault that holds the slow stream's source after two committed chunks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cliOutput,
@@ -11,16 +10,19 @@ import {
   expectJson,
   expectSucceeded,
   expectTablesEqual,
-  parseJson,
-  pgPipeline,
-  rowCount,
+  expectTimedOut,
+  HOLD_SLOW_SOURCE,
+  QUICK,
   runCli,
+  SLOW,
   startWorker,
   streamNamed,
   testPg,
+  TIMEOUT_ROWS,
+  TIMEOUT_SOURCE_SQL,
+  timeoutPipeline,
   workerReady,
   writePipelineDoc,
-  type RunJson,
   type RunsJson,
   type SpawnedCli,
   type TestDatabase,
@@ -29,10 +31,6 @@ import {
 const cluster = testPg();
 const scope = databaseScope(cluster);
 const workers: SpawnedCli[] = [];
-const ROWS = 6000;
-const CHUNK = 500;
-const SLOW = 'public.slow';
-const QUICK = 'public.quick';
 
 describe('cluster: resources.timeouts', () => {
   let state: TestDatabase;
@@ -40,22 +38,14 @@ describe('cluster: resources.timeouts', () => {
 
   beforeAll(async () => {
     state = await scope.create('ctime_state');
-    src = await scope.create(
-      'ctime_src',
-      `
-      CREATE TABLE ${SLOW} (id bigint PRIMARY KEY, label text NOT NULL);
-      INSERT INTO ${SLOW} SELECT g, 'row ' || g FROM generate_series(1, ${ROWS}) g;
-      CREATE TABLE ${QUICK} (id bigint PRIMARY KEY, label text NOT NULL);
-      INSERT INTO ${QUICK} SELECT g, 'quick ' || g FROM generate_series(1, 50) g;
-      ANALYZE;`,
-    );
+    src = await scope.create('ctime_src', TIMEOUT_SOURCE_SQL);
     const coordinator = startWorker(state.url, { id: 'tc', queues: 'runs' }, workers);
     await workerReady(coordinator, 'tc');
   });
 
   /** A chains worker; `hold`: with the fault that holds the slow stream's source. */
   const chainsWorker = async (id: string, hold: boolean): Promise<SpawnedCli> => {
-    const env: Record<string, string> = hold ? { RAPIDBYTE_TEST_FAULT: `hold-source-after-commits:${SLOW}:2` } : {};
+    const env: Record<string, string> = hold ? HOLD_SLOW_SOURCE : {};
     const worker = startWorker(state.url, { id, queues: 'chains', slots: 2, env }, workers);
     await workerReady(worker, id);
     return worker;
@@ -74,18 +64,7 @@ describe('cluster: resources.timeouts', () => {
 
   const pipeline = (name: string, dst: TestDatabase, timeouts: Record<string, string>): string =>
     writePipelineDoc({
-      ...pgPipeline({
-        name,
-        src,
-        dst,
-        streams: [
-          { name: SLOW, sync_mode: 'full_refresh' },
-          { name: QUICK, sync_mode: 'full_refresh' },
-        ],
-        writeMode: 'upsert',
-        destination: { primary_key: ['id'] },
-        resources: { checkpoint_interval_rows: CHUNK, batch_rows: 250, parallelism: 2, timeouts },
-      }),
+      ...timeoutPipeline(name, src, dst, timeouts),
       state: { backend: 'postgres', connection: state.url },
     });
 
@@ -107,20 +86,7 @@ describe('cluster: resources.timeouts', () => {
       const holding = await chainsWorker(`th-${scopeName}`, true);
       const timedOut = await runCli(['run', '--cluster', '--json', file], { timeoutMs: 180_000 });
       await stop(holding);
-      expect(timedOut.code, cliOutput(timedOut)).toBe(5);
-      const json = parseJson<RunJson>(timedOut);
-      expect(json.status, cliOutput(timedOut)).toBe('partial');
-      const slow = streamNamed(json, SLOW);
-      expect(slow.status, cliOutput(timedOut)).toBe('failed');
-      expect(slow.error).toMatchObject({ code: 'TIMEOUT', kind: 'permanent', stage: 'host' });
-      expect(slow.error?.message).toMatch(message);
-      expect(streamNamed(json, QUICK).status).toBe('succeeded');
-      // drained: every chunk it read was committed, and the result counts exactly those
-      const committed = await rowCount(dst, SLOW);
-      expect(committed).toBe(slow.rowsWritten);
-      expect(committed).toBeGreaterThanOrEqual(CHUNK);
-      expect(committed).toBeLessThan(ROWS);
-      expect(committed % CHUNK).toBe(0);
+      const { json, committed } = await expectTimedOut(timedOut, dst, message);
       // the run history (recorded by the worker that ran the chain) says the same
       const [recorded] = expectJson<RunsJson[]>(await runCli(['runs', '--json', '--pipeline', file, '--limit', '1']));
       expect(recorded?.runId).toBe(json.runId);
@@ -134,8 +100,8 @@ describe('cluster: resources.timeouts', () => {
       const rerunFile = pipeline(`ctime_${scopeName}`, dst, {});
       const rerun = expectSucceeded(await runCli(['run', '--cluster', '--json', rerunFile], { timeoutMs: 180_000 }));
       await stop(clean);
-      expect(streamNamed(rerun, SLOW).rowsRead).toBe(ROWS - committed);
-      await expectTablesEqual(src, SLOW, dst, SLOW, { rows: ROWS });
+      expect(streamNamed(rerun, SLOW).rowsRead).toBe(TIMEOUT_ROWS - committed);
+      await expectTablesEqual(src, SLOW, dst, SLOW, { rows: TIMEOUT_ROWS });
       await expectTablesEqual(src, QUICK, dst, QUICK, { rows: 50 });
     });
   }

@@ -45,6 +45,16 @@ export {
 } from './pipeline-yaml.js';
 export { BIG_COLUMNS_DDL, pacedTableDdl, shuffledBigTableSql, slowDestinationDdl } from './paced-table.js';
 export { startWorker, workerReady, type WorkerSpec } from './cluster-workers.js';
+export {
+  expectTimedOut,
+  HOLD_SLOW_SOURCE,
+  QUICK,
+  SLOW,
+  TIMEOUT_CHUNK,
+  TIMEOUT_ROWS,
+  TIMEOUT_SOURCE_SQL,
+  timeoutPipeline,
+} from './timeout-scenario.js';
 export type { TableRef } from './pg-url.mjs';
 export { CLI, REPO_ROOT, pgEndpoint, runCli, writePipeline, type CliResult } from './run-cli.js';
 export { ExitedTooEarly, spawnCli, waitFor, type SpawnedCli } from './spawn-cli.js';
