@@ -237,4 +237,40 @@ describe('dest-postgres on the harness', () => {
     expect(errorOf(run)?.message).toContain('type "_rb_watermarks" already exists');
     expect(run.checkpoints.filter((c) => c.kind === 'committed')).toEqual([]);
   });
+
+  it('a schema another stream created at the same moment (CREATE SCHEMA fails 23505 or 42P06) is used', async () => {
+    for (const code of ['23505', '42P06']) {
+      let created = false;
+      const pg = new FakePostgres({
+        query: (sql) => {
+          if (sql === 'SELECT 1 FROM pg_namespace WHERE nspname = $1') return { rows: created ? [['1']] : [] };
+          if (sql.startsWith('CREATE SCHEMA IF NOT EXISTS "raw"')) {
+            created = true;
+            return failure(`SQLSTATE_${code}`, 'schema "raw" already exists', 'permanent', code);
+          }
+          if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
+          if (sql === TABLE_COLUMNS_SQL)
+            return {
+              rows: [
+                ['id', 'bigint', '20', 'N', 'true', '[]'],
+                ['email', 'text', '25', 'S', 'true', '[]'],
+              ],
+            };
+          if (sql === takeEpochSql('raw') || sql === fencedWatermarkSql('raw')) return { rows: [['1']] };
+          return undefined;
+        },
+      });
+      const run = await harness.write({
+        config,
+        context,
+        input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
+        handlers: pg.handlers,
+      });
+      expect(errorOf(run), code).toBeUndefined();
+      expect(
+        pg.queries.filter((q) => q.sql.startsWith('CREATE SCHEMA')),
+        code,
+      ).toHaveLength(1);
+    }
+  });
 });
