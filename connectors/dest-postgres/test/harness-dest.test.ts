@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { batchFromRows, ConnectorHarness, failure, FakePostgres } from '@rapidbyte/sdk/testing';
+import {
+  batchFromRows,
+  ConnectorHarness,
+  failure,
+  FakePostgres,
+  type FakePostgresOptions,
+} from '@rapidbyte/sdk/testing';
 import { RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL } from '../src/target-catalog.js';
 import { epochFenceSql, fencedWatermarkSql, readWatermarkSql, takeEpochSql } from '../src/watermark-sql.js';
 
@@ -12,6 +18,13 @@ const errorOf = (run: {
   outcome: { ok: true } | { ok: false; error: { readonly message: string } };
 }): { readonly message: string } | undefined => (run.outcome.ok ? undefined : run.outcome.error);
 const config = { url: 'postgres://loader:secret@wh.internal:5432/wh', schema: 'raw' };
+/** The columns of `raw.users` as the catalog query returns them. */
+const USERS_COLUMNS = {
+  rows: [
+    ['id', 'bigint', '20', 'N', 'true', '[]'],
+    ['email', 'text', '25', 'S', 'true', '[]'],
+  ],
+};
 
 describe('dest-postgres on the harness', () => {
   it('append: creates the table, COPYs the frames, commits them with the watermark at the marker and reports the commit', async () => {
@@ -20,13 +33,7 @@ describe('dest-postgres on the harness', () => {
       query: (sql) => {
         if (/^CREATE TABLE IF NOT EXISTS "raw"\."users"/.test(sql)) created = true;
         if (sql === RESOLVE_TABLE_SQL) return { rows: created ? [['16500']] : [] };
-        if (sql === TABLE_COLUMNS_SQL)
-          return {
-            rows: [
-              ['id', 'bigint', '20', 'N', 'true', '[]'],
-              ['email', 'text', '25', 'S', 'true', '[]'],
-            ],
-          };
+        if (sql === TABLE_COLUMNS_SQL) return USERS_COLUMNS;
         return undefined;
       },
     });
@@ -62,33 +69,51 @@ describe('dest-postgres on the harness', () => {
     expect(pg.open.size).toBe(0);
   });
 
-  /** A fake whose target `raw.users` exists; the stream took epoch 3, `current` is what the commit finds. */
-  function fencedPostgres(current: string, copyFails = false): FakePostgres {
+  /**
+   * A fake whose target `raw.users` exists; the stream takes epoch `epoch` and every commit finds
+   * `current` (the stream's current epoch then). `first` answers a query before those defaults
+   * (undefined: fall through); `copyIn` checks each COPY frame.
+   */
+  function usersPostgres(
+    options: {
+      readonly epoch?: string;
+      readonly current?: string;
+      readonly first?: FakePostgresOptions['query'];
+      readonly copyIn?: FakePostgresOptions['copyIn'];
+    } = {},
+  ): FakePostgres {
+    const { epoch = '1', current = epoch } = options;
     return new FakePostgres({
-      copyIn: () =>
-        copyFails
-          ? failure(
-              'SQLSTATE_23505',
-              'duplicate key value violates unique constraint "users_pkey"',
-              'permanent',
-              '23505',
-            )
-          : undefined,
-      query: (sql) => {
+      ...(options.copyIn ? { copyIn: options.copyIn } : {}),
+      query: (sql, params) => {
+        const answer = options.first?.(sql, params);
+        if (answer !== undefined) return answer;
         if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
-        if (sql === TABLE_COLUMNS_SQL)
-          return {
-            rows: [
-              ['id', 'bigint', '20', 'N', 'true', '[]'],
-              ['email', 'text', '25', 'S', 'true', '[]'],
-            ],
-          };
-        if (sql === takeEpochSql('raw')) return { rows: [['3']] };
+        if (sql === TABLE_COLUMNS_SQL) return USERS_COLUMNS;
+        if (sql === takeEpochSql('raw')) return { rows: [[epoch]] };
         if (sql === fencedWatermarkSql('raw') || sql === epochFenceSql('raw')) return { rows: [[current]] };
         return undefined;
       },
     });
   }
+
+  /** A fake whose target `raw.users` exists; the stream took epoch 3, `current` is what the commit finds. */
+  const fencedPostgres = (current: string, copyFails = false): FakePostgres =>
+    usersPostgres({
+      epoch: '3',
+      current,
+      ...(copyFails
+        ? {
+            copyIn: () =>
+              failure(
+                'SQLSTATE_23505',
+                'duplicate key value violates unique constraint "users_pkey"',
+                'permanent',
+                '23505',
+              ),
+          }
+        : {}),
+    });
   const context = {
     pipeline: 'p',
     stream: { name: 'public.users', writeMode: 'append' as const, destinationTable: 'users' },
@@ -187,23 +212,13 @@ describe('dest-postgres on the harness', () => {
    */
   function racedWatermarkPostgres(createError: string, appears: boolean): FakePostgres {
     let created = false;
-    return new FakePostgres({
-      query: (sql, params) => {
+    return usersPostgres({
+      first: (sql, params) => {
         if (sql.startsWith('CREATE TABLE IF NOT EXISTS "raw"."_rb_watermarks"')) {
           created = appears;
           return failure(`SQLSTATE_${createError}`, 'type "_rb_watermarks" already exists', 'permanent', createError);
         }
-        if (sql === RESOLVE_TABLE_SQL)
-          return { rows: params[0] === '"raw"."_rb_watermarks"' && !created ? [] : [['16500']] };
-        if (sql === TABLE_COLUMNS_SQL)
-          return {
-            rows: [
-              ['id', 'bigint', '20', 'N', 'true', '[]'],
-              ['email', 'text', '25', 'S', 'true', '[]'],
-            ],
-          };
-        if (sql === takeEpochSql('raw')) return { rows: [['1']] };
-        if (sql === fencedWatermarkSql('raw')) return { rows: [['1']] };
+        if (sql === RESOLVE_TABLE_SQL && params[0] === '"raw"."_rb_watermarks"' && !created) return { rows: [] };
         return undefined;
       },
     });
@@ -241,23 +256,12 @@ describe('dest-postgres on the harness', () => {
   it('a schema another stream created at the same moment (CREATE SCHEMA fails 23505 or 42P06) is used', async () => {
     for (const code of ['23505', '42P06']) {
       let created = false;
-      const pg = new FakePostgres({
-        query: (sql) => {
+      const pg = usersPostgres({
+        first: (sql) => {
           if (sql === 'SELECT 1 FROM pg_namespace WHERE nspname = $1') return { rows: created ? [['1']] : [] };
-          if (sql.startsWith('CREATE SCHEMA IF NOT EXISTS "raw"')) {
-            created = true;
-            return failure(`SQLSTATE_${code}`, 'schema "raw" already exists', 'permanent', code);
-          }
-          if (sql === RESOLVE_TABLE_SQL) return { rows: [['16500']] };
-          if (sql === TABLE_COLUMNS_SQL)
-            return {
-              rows: [
-                ['id', 'bigint', '20', 'N', 'true', '[]'],
-                ['email', 'text', '25', 'S', 'true', '[]'],
-              ],
-            };
-          if (sql === takeEpochSql('raw') || sql === fencedWatermarkSql('raw')) return { rows: [['1']] };
-          return undefined;
+          if (!sql.startsWith('CREATE SCHEMA IF NOT EXISTS "raw"')) return undefined;
+          created = true;
+          return failure(`SQLSTATE_${code}`, 'schema "raw" already exists', 'permanent', code);
         },
       });
       const run = await harness.write({
