@@ -5,6 +5,7 @@ import {
   ConnectorHarness,
   failure,
   FakePostgres,
+  type ContextOverrides,
   type FakePostgresOptions,
 } from '@rapidbyte/sdk/testing';
 import { RESOLVE_TABLE_SQL, TABLE_COLUMNS_SQL } from '../src/target-catalog.js';
@@ -119,14 +120,18 @@ describe('dest-postgres on the harness', () => {
     stream: { name: 'public.users', writeMode: 'append' as const, destinationTable: 'users' },
   };
 
-  it('takes the epoch before it reads the resume point, and commits with it when it is still current', async () => {
-    const pg = fencedPostgres('3');
-    const run = await harness.write({
+  /** A session of `public.users` (append) writing one row and its full-refresh marker. */
+  const writeOneRow = (pg: FakePostgres, stream: NonNullable<ContextOverrides['stream']> = {}) =>
+    harness.write({
       config,
-      context,
+      context: { ...context, stream: { ...context.stream, ...stream } },
       input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
       handlers: pg.handlers,
     });
+
+  it('takes the epoch before it reads the resume point, and commits with it when it is still current', async () => {
+    const pg = fencedPostgres('3');
+    const run = await writeOneRow(pg);
     expect(run.outcome.ok).toBe(true);
     const sqls = pg.queries.map((q) => q.sql);
     const taken = sqls.indexOf(takeEpochSql('raw'));
@@ -144,12 +149,7 @@ describe('dest-postgres on the harness', () => {
 
   it('a commit that finds a newer epoch rolls back and fails the stream with the permanent FENCED', async () => {
     const pg = fencedPostgres('4');
-    const run = await harness.write({
-      config,
-      context,
-      input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
-      handlers: pg.handlers,
-    });
+    const run = await writeOneRow(pg);
     expect(run.outcome.ok).toBe(false);
     expect(errorOf(run)).toMatchObject({ kind: 'permanent', code: 'FENCED' });
     expect(errorOf(run)?.message).toContain(
@@ -191,12 +191,7 @@ describe('dest-postgres on the harness', () => {
       ['4', 'FENCED'],
     ] as const) {
       const pg = fencedPostgres(current, true);
-      const run = await harness.write({
-        config,
-        context: { ...context, stream: { ...context.stream, primaryKey: ['id'] } },
-        input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
-        handlers: pg.handlers,
-      });
+      const run = await writeOneRow(pg, { primaryKey: ['id'] });
       expect(errorOf(run), current).toMatchObject({ code, kind: code === 'FENCED' ? 'permanent' : 'transient' });
       const sqls = pg.queries.map((q) => q.sql);
       // rolled back first, then the epoch looked up
@@ -227,12 +222,7 @@ describe('dest-postgres on the harness', () => {
   it('a watermark table another stream created at the same moment is used, whichever SQLSTATE the lost CREATE gave', async () => {
     for (const code of ['42710', '42P07', '23505']) {
       const pg = racedWatermarkPostgres(code, true);
-      const run = await harness.write({
-        config,
-        context,
-        input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
-        handlers: pg.handlers,
-      });
+      const run = await writeOneRow(pg);
       expect(errorOf(run), code).toBeUndefined();
       expect(
         run.checkpoints.filter((c) => c.kind === 'committed'),
@@ -243,12 +233,7 @@ describe('dest-postgres on the harness', () => {
 
   it('a CREATE of the watermark table that fails like a lost race while no such table exists fails the stream', async () => {
     const pg = racedWatermarkPostgres('42710', false);
-    const run = await harness.write({
-      config,
-      context,
-      input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
-      handlers: pg.handlers,
-    });
+    const run = await writeOneRow(pg);
     expect(errorOf(run)?.message).toContain('type "_rb_watermarks" already exists');
     expect(run.checkpoints.filter((c) => c.kind === 'committed')).toEqual([]);
   });
@@ -264,12 +249,7 @@ describe('dest-postgres on the harness', () => {
           return failure(`SQLSTATE_${code}`, 'schema "raw" already exists', 'permanent', code);
         },
       });
-      const run = await harness.write({
-        config,
-        context,
-        input: [batchFromRows([{ id: 1, email: 'a@x' }]), { checkpoint: { mode: 'full_refresh', rows: 1 } }],
-        handlers: pg.handlers,
-      });
+      const run = await writeOneRow(pg);
       expect(errorOf(run), code).toBeUndefined();
       expect(
         pg.queries.filter((q) => q.sql.startsWith('CREATE SCHEMA')),
